@@ -1,0 +1,7 @@
+/** Wire vocabulary shared by the server, the CLI and the dashboard. */
+export * from './error-code.js';
+export * from './slipway-error.js';
+export * from './names.js';
+export * from './manifest.js';
+export * from './resources.js';
+export * from './api.js';

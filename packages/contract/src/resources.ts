@@ -1,0 +1,131 @@
+/** Wire shapes of the resources the API returns. Times are ISO-8601 strings. */
+import { z } from 'zod';
+import { errorCodes } from './error-code.js';
+
+export const deploymentPhases = ['fetch', 'build', 'release', 'rollout', 'finalize'] as const;
+export type DeploymentPhase = (typeof deploymentPhases)[number];
+
+export const deploymentStates = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type DeploymentState = (typeof deploymentStates)[number];
+
+export const instanceStates = ['starting', 'healthy', 'unhealthy', 'draining', 'stopping', 'stopped', 'crashed'] as const;
+export type InstanceState = (typeof instanceStates)[number];
+
+export const projectSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+export type ProjectView = z.infer<typeof projectSchema>;
+
+export const appSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  project: z.string(),
+  createdAt: z.string(),
+  environments: z.array(
+    z.object({
+      name: z.string(),
+      currentRelease: z.number().int().nullable(),
+      scale: z.record(z.string(), z.number().int()),
+      routes: z.array(z.object({ host: z.string(), path: z.string(), process: z.string() })),
+      instances: z.object({ total: z.number().int(), healthy: z.number().int() }),
+    }),
+  ),
+});
+export type AppView = z.infer<typeof appSchema>;
+
+export const sourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('path'), path: z.string() }),
+  z.object({ kind: z.literal('git'), url: z.string(), ref: z.string().optional(), commit: z.string().optional() }),
+  z.object({ kind: z.literal('archive'), fileName: z.string(), sizeBytes: z.number().int() }),
+  z.object({ kind: z.literal('release'), releaseNumber: z.number().int() }),
+]);
+export type SourceView = z.infer<typeof sourceSchema>;
+
+export const releaseSchema = z.object({
+  id: z.string(),
+  app: z.string(),
+  environment: z.string(),
+  number: z.number().int(),
+  builder: z.string(),
+  source: sourceSchema,
+  processes: z.record(z.string(), z.object({ command: z.string() })),
+  configKeys: z.array(z.string()),
+  isCurrent: z.boolean(),
+  createdAt: z.string(),
+});
+export type ReleaseView = z.infer<typeof releaseSchema>;
+
+export const phaseRecordSchema = z.object({
+  phase: z.enum(deploymentPhases),
+  state: z.enum(['running', 'succeeded', 'failed', 'skipped']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  detail: z.string().nullable(),
+});
+export type PhaseRecordView = z.infer<typeof phaseRecordSchema>;
+
+export const deploymentSchema = z.object({
+  id: z.string(),
+  app: z.string(),
+  environment: z.string(),
+  kind: z.enum(['deploy', 'rollback', 'config']),
+  state: z.enum(deploymentStates),
+  phase: z.enum(deploymentPhases).nullable(),
+  source: sourceSchema,
+  releaseNumber: z.number().int().nullable(),
+  previousReleaseNumber: z.number().int().nullable(),
+  failure: z
+    .object({ phase: z.enum(deploymentPhases), code: z.enum(errorCodes), reason: z.string() })
+    .nullable(),
+  phases: z.array(phaseRecordSchema),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type DeploymentView = z.infer<typeof deploymentSchema>;
+
+export const instanceSchema = z.object({
+  id: z.string(),
+  app: z.string(),
+  environment: z.string(),
+  releaseNumber: z.number().int(),
+  process: z.string(),
+  state: z.enum(instanceStates),
+  port: z.number().int().nullable(),
+  pid: z.number().int().nullable(),
+  restarts: z.number().int(),
+  lastExitCode: z.number().int().nullable(),
+  startedAt: z.string().nullable(),
+});
+export type InstanceView = z.infer<typeof instanceSchema>;
+
+/** One item of a deployment's event stream (SSE `event:` is the `type`). */
+export const deploymentEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('phase'), seq: z.number().int(), at: z.string(), phase: z.enum(deploymentPhases), state: phaseRecordSchema.shape.state, detail: z.string().nullable() }),
+  z.object({ type: z.literal('log'), seq: z.number().int(), at: z.string(), line: z.string() }),
+  z.object({ type: z.literal('state'), seq: z.number().int(), at: z.string(), state: z.enum(deploymentStates), failure: deploymentSchema.shape.failure }),
+]);
+export type DeploymentEvent = z.infer<typeof deploymentEventSchema>;
+
+export const logLineSchema = z.object({
+  instanceId: z.string(),
+  process: z.string(),
+  stream: z.enum(['stdout', 'stderr']),
+  line: z.string(),
+});
+export type LogLineView = z.infer<typeof logLineSchema>;
+
+export const statusSchema = z.object({
+  version: z.string(),
+  nodeName: z.string(),
+  startedAt: z.string(),
+  api: z.string(),
+  edge: z.object({ address: z.string(), isRunning: z.boolean(), pid: z.number().int().nullable(), routes: z.number().int() }),
+  apps: z.array(
+    z.object({
+      name: z.string(),
+      environment: z.string(),
+      currentRelease: z.number().int().nullable(),
+      instances: z.object({ total: z.number().int(), healthy: z.number().int() }),
+      lastDeployment: z.object({ id: z.string(), state: z.enum(deploymentStates) }).nullable(),
+    }),
+  ),
+});
+export type StatusView = z.infer<typeof statusSchema>;

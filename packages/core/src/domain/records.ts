@@ -1,0 +1,161 @@
+/** Persisted records of the domain; times are epoch milliseconds. */
+import type {
+  DeploymentPhase,
+  DeploymentState,
+  ErrorCode,
+  InstanceState,
+  Manifest,
+  SourceView,
+} from '@slipway/contract';
+import type { SourceRequest } from '../ports/source-fetcher.js';
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  createdAtMs: number;
+}
+
+export interface EnvironmentRecord {
+  id: string;
+  projectId: string;
+  name: string;
+  createdAtMs: number;
+}
+
+export interface AppRecord {
+  id: string;
+  projectId: string;
+  name: string;
+  createdAtMs: number;
+}
+
+/** Desired state of one app in one environment; `version` guards it with optimistic concurrency. */
+export interface AppEnvironmentRecord {
+  appId: string;
+  environmentId: string;
+  currentReleaseId: string | null;
+  /** Process type → desired replicas, set by `scale`; types absent here use the manifest's or 1 for `web`. */
+  scale: Record<string, number>;
+  config: Record<string, string>;
+  version: number;
+  updatedAtMs: number;
+}
+
+export interface ReleaseRecord {
+  id: string;
+  appId: string;
+  environmentId: string;
+  /** 1, 2, 3 … per app and environment. */
+  number: number;
+  artifactDir: string;
+  builder: string;
+  source: SourceView;
+  /** Final process commands (builder + Procfile + manifest). */
+  processes: Record<string, { command: string }>;
+  /** The manifest as validated, with defaults. */
+  manifest: Manifest;
+  /** Config snapshot: manifest env merged under the app's config. */
+  config: Record<string, string>;
+  createdAtMs: number;
+}
+
+export type DeploymentKind = 'deploy' | 'rollback' | 'config';
+
+export interface DeploymentFailure {
+  phase: DeploymentPhase;
+  code: ErrorCode;
+  reason: string;
+}
+
+export type DeploymentSource =
+  | SourceRequest
+  /** Rollback or config change: reuse an existing release's artifact. */
+  | { kind: 'release'; releaseId: string };
+
+export interface DeploymentRecord {
+  id: string;
+  appId: string;
+  environmentId: string;
+  kind: DeploymentKind;
+  state: DeploymentState;
+  phase: DeploymentPhase | null;
+  source: DeploymentSource;
+  /** Description of the fetched source (git commit …), once known. */
+  sourceView: SourceView | null;
+  releaseId: string | null;
+  previousReleaseId: string | null;
+  /** For `config` deployments: the config to snapshot into the new release. */
+  config: Record<string, string> | null;
+  failure: DeploymentFailure | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+  finishedAtMs: number | null;
+}
+
+export interface PhaseRecord {
+  deploymentId: string;
+  /** Order within the deployment, from 1. */
+  seq: number;
+  phase: DeploymentPhase;
+  state: 'running' | 'succeeded' | 'failed' | 'skipped';
+  startedAtMs: number;
+  finishedAtMs: number | null;
+  detail: string | null;
+}
+
+export interface InstanceRecord {
+  id: string;
+  appId: string;
+  environmentId: string;
+  releaseId: string;
+  deploymentId: string | null;
+  process: string;
+  state: InstanceState;
+  host: string | null;
+  port: number | null;
+  pid: number | null;
+  restarts: number;
+  lastExitCode: number | null;
+  startedAtMs: number | null;
+  /** When it last passed its health check; null until then. */
+  healthyAtMs: number | null;
+  /** Earliest time of the next restart (backoff). */
+  restartAfterMs: number | null;
+  updatedAtMs: number;
+}
+
+export interface RouteRecord {
+  id: string;
+  appId: string;
+  environmentId: string;
+  host: string;
+  pathPrefix: string;
+  process: string;
+  timeoutMs: number | null;
+  origin: 'default' | 'manifest';
+}
+
+export type EventType = 'phase' | 'log' | 'state';
+
+export interface EventRecord {
+  /** Global, increasing; assigned by the store. */
+  seq: number;
+  deploymentId: string;
+  type: EventType;
+  /** The event's fields as in `DeploymentEvent` without `seq`/`type`/`at`. */
+  payload: Record<string, unknown>;
+  atMs: number;
+}
+
+export interface JobRecord {
+  id: string;
+  kind: 'deployment';
+  deploymentId: string;
+  state: 'queued' | 'leased' | 'done' | 'failed';
+  attempts: number;
+  leaseOwner: string | null;
+  leaseUntilMs: number | null;
+  runAfterMs: number;
+  lastError: string | null;
+  createdAtMs: number;
+}

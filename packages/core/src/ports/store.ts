@@ -1,0 +1,151 @@
+/**
+ * The persistence port. Every method is atomic on its own; `transaction` groups several.
+ * Implementations: SQLite (embedded) and PostgreSQL, through one query builder and one migration set.
+ */
+import type {
+  AppEnvironmentRecord,
+  AppRecord,
+  DeploymentRecord,
+  EnvironmentRecord,
+  EventRecord,
+  InstanceRecord,
+  JobRecord,
+  PhaseRecord,
+  ProjectRecord,
+  ReleaseRecord,
+  RouteRecord,
+} from '../domain/records.js';
+
+export interface ProjectRepository {
+  /** Errors: `VALIDATION_FAILED` with details.conflict when the name exists. */
+  insert(record: ProjectRecord): Promise<void>;
+  findByName(name: string): Promise<ProjectRecord | undefined>;
+  findById(id: string): Promise<ProjectRecord | undefined>;
+  list(): Promise<ProjectRecord[]>;
+}
+
+export interface EnvironmentRepository {
+  insert(record: EnvironmentRecord): Promise<void>;
+  find(projectId: string, name: string): Promise<EnvironmentRecord | undefined>;
+  findById(id: string): Promise<EnvironmentRecord | undefined>;
+  listByProject(projectId: string): Promise<EnvironmentRecord[]>;
+}
+
+export interface AppRepository {
+  /** Errors: `APP_ALREADY_EXISTS` when the name is taken (names are global: they become hostnames). */
+  insert(record: AppRecord): Promise<void>;
+  findByName(name: string): Promise<AppRecord | undefined>;
+  findById(id: string): Promise<AppRecord | undefined>;
+  /** Ordered by name. */
+  list(): Promise<AppRecord[]>;
+  /** Deletes the app and everything under it (app environments, releases, deployments, phases, events, instances, routes, jobs). */
+  delete(id: string): Promise<void>;
+}
+
+export interface AppEnvironmentRepository {
+  insert(record: AppEnvironmentRecord): Promise<void>;
+  find(appId: string, environmentId: string): Promise<AppEnvironmentRecord | undefined>;
+  listByApp(appId: string): Promise<AppEnvironmentRecord[]>;
+  list(): Promise<AppEnvironmentRecord[]>;
+  /**
+   * Writes `record` if the stored version equals `record.version`, storing `version + 1`; returns what was stored.
+   * Errors: `VERSION_CONFLICT` when the stored version differs (someone else wrote first).
+   */
+  update(record: AppEnvironmentRecord): Promise<AppEnvironmentRecord>;
+}
+
+export interface ReleaseRepository {
+  insert(record: ReleaseRecord): Promise<void>;
+  findById(id: string): Promise<ReleaseRecord | undefined>;
+  findByNumber(appId: string, environmentId: string, number: number): Promise<ReleaseRecord | undefined>;
+  /** Newest first. */
+  list(appId: string, environmentId: string): Promise<ReleaseRecord[]>;
+  /** 1 + the highest number ever used for this app and environment (numbers are never reused). */
+  nextNumber(appId: string, environmentId: string): Promise<number>;
+  delete(id: string): Promise<void>;
+}
+
+export interface DeploymentRepository {
+  insert(record: DeploymentRecord): Promise<void>;
+  findById(id: string): Promise<DeploymentRecord | undefined>;
+  /** Replaces the stored record (matched by id). */
+  update(record: DeploymentRecord): Promise<void>;
+  /** Newest first. */
+  list(appId: string, environmentId: string, limit: number): Promise<DeploymentRecord[]>;
+  /** The deployment in state `pending` or `running` for this app and environment, if any. */
+  findActive(appId: string, environmentId: string): Promise<DeploymentRecord | undefined>;
+  listByState(states: readonly DeploymentRecord['state'][]): Promise<DeploymentRecord[]>;
+}
+
+export interface PhaseRepository {
+  /** Appends a phase record; `seq` must be 1 + the last one of the deployment. */
+  append(record: PhaseRecord): Promise<void>;
+  /** Replaces the record with the same deployment id and seq. */
+  update(record: PhaseRecord): Promise<void>;
+  /** In seq order. */
+  list(deploymentId: string): Promise<PhaseRecord[]>;
+}
+
+export interface InstanceRepository {
+  insert(record: InstanceRecord): Promise<void>;
+  findById(id: string): Promise<InstanceRecord | undefined>;
+  update(record: InstanceRecord): Promise<void>;
+  /** Filtered by whatever is given; ordered by creation (id). */
+  list(filter?: { appId?: string; environmentId?: string; releaseId?: string }): Promise<InstanceRecord[]>;
+  delete(id: string): Promise<void>;
+}
+
+export interface RouteRepository {
+  /** Replaces every route of the app and environment with `routes`. */
+  replaceForApp(appId: string, environmentId: string, routes: RouteRecord[]): Promise<void>;
+  list(): Promise<RouteRecord[]>;
+  listByApp(appId: string, environmentId: string): Promise<RouteRecord[]>;
+}
+
+export interface EventRepository {
+  /** Appends and returns the stored event with its assigned `seq`. */
+  append(event: Omit<EventRecord, 'seq'>): Promise<EventRecord>;
+  /** Events of a deployment with seq greater than `afterSeq`, in order, at most `limit`. */
+  list(deploymentId: string, afterSeq: number, limit: number): Promise<EventRecord[]>;
+}
+
+export interface JobRepository {
+  enqueue(record: JobRecord): Promise<void>;
+  /**
+   * Atomically takes the oldest job that is `queued` with `runAfterMs <= nowMs`, or `leased` with an expired lease,
+   * marks it leased by `owner` until `nowMs + leaseMs`, increments `attempts`, and returns it.
+   */
+  lease(owner: string, leaseMs: number, nowMs: number): Promise<JobRecord | undefined>;
+  /** Extends the lease; returns false when the job is no longer leased by `owner` (fenced out). */
+  renew(jobId: string, owner: string, leaseUntilMs: number): Promise<boolean>;
+  /** Marks the job done or failed, if still leased by `owner`. */
+  finish(jobId: string, owner: string, outcome: { state: 'done' | 'failed'; error?: string }): Promise<void>;
+  /** Puts the job back in the queue to run after `runAfterMs`, if still leased by `owner`. */
+  release(jobId: string, owner: string, runAfterMs: number, error: string): Promise<void>;
+  findByDeployment(deploymentId: string): Promise<JobRecord | undefined>;
+}
+
+export interface Repositories {
+  readonly projects: ProjectRepository;
+  readonly environments: EnvironmentRepository;
+  readonly apps: AppRepository;
+  readonly appEnvironments: AppEnvironmentRepository;
+  readonly releases: ReleaseRepository;
+  readonly deployments: DeploymentRepository;
+  readonly phases: PhaseRepository;
+  readonly instances: InstanceRepository;
+  readonly routes: RouteRepository;
+  readonly events: EventRepository;
+  readonly jobs: JobRepository;
+}
+
+export interface Store extends Repositories {
+  /**
+   * Runs `work` in one transaction: all its writes commit together or none do. A thrown error rolls back and is rethrown.
+   * Do no I/O other than the store inside `work` (SQLite serialises writers).
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
