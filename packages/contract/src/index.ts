@@ -5,3 +5,4 @@ export * from './names.js';
 export * from './manifest.js';
 export * from './resources.js';
 export * from './api.js';
+export * from './routing-table.js';

@@ -1,0 +1,38 @@
+/** The routing table slipwayd sends to the edge router (a separate process): routes, upstreams, weights. */
+import { z } from 'zod';
+
+export const upstreamSchema = z.object({
+  instanceId: z.string(),
+  host: z.string(),
+  port: z.number().int().min(1).max(65_535),
+  releaseNumber: z.number().int(),
+  /** Relative share of new requests; 0 takes none. */
+  weight: z.number().min(0),
+});
+export type Upstream = z.infer<typeof upstreamSchema>;
+
+export const routeEntrySchema = z.object({
+  /** Lowercase hostname, or `*.domain` for a wildcard. */
+  host: z.string(),
+  /** Path prefix, `/` for all; the longest matching prefix wins. */
+  pathPrefix: z.string().startsWith('/'),
+  app: z.string(),
+  environment: z.string(),
+  process: z.string(),
+  timeoutMs: z.number().int().positive().nullable(),
+  /** Only healthy instances; empty means the route answers 503. */
+  upstreams: z.array(upstreamSchema),
+});
+export type RouteEntry = z.infer<typeof routeEntrySchema>;
+
+export const routingTableSchema = z.object({ routes: z.array(routeEntrySchema) });
+export type RoutingTable = z.infer<typeof routingTableSchema>;
+
+export const routerStatusSchema = z.object({
+  isRunning: z.boolean(),
+  pid: z.number().int().nullable(),
+  /** `host:port` the router listens on for traffic. */
+  address: z.string(),
+  routes: z.number().int(),
+});
+export type RouterStatus = z.infer<typeof routerStatusSchema>;
