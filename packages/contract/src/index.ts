@@ -6,3 +6,5 @@ export * from './manifest.js';
 export * from './resources.js';
 export * from './api.js';
 export * from './routing-table.js';
+export * from './sse-parser.js';
+export * from './api-client.js';
