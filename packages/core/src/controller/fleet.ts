@@ -1,0 +1,220 @@
+/**
+ * The fleet: starts, restarts, probes and retires instances, and keeps the edge's table in step with their health.
+ * Shared by rollouts and the controller so both change instances the same way, one instance at a time.
+ */
+import { SlipwayError } from '@slipway/contract';
+import type { CoreDeps } from '../core-deps.js';
+import { KeyedMutex } from '../domain/keyed-mutex.js';
+import { resolveProcesses, type ResolvedProcess } from '../domain/process-plan.js';
+import type { AppRecord, EnvironmentRecord, InstanceRecord, ReleaseRecord } from '../domain/records.js';
+import { createHealthMonitor, type HealthMonitor } from './health-monitor.js';
+import { instanceEnv, instanceLabels } from './instance-env.js';
+import { createRouterSync, type RouterSync } from './router-sync.js';
+
+export interface InstanceScope {
+  app: AppRecord;
+  environment: EnvironmentRecord;
+}
+
+export interface Fleet {
+  /** Records and starts a new instance of a release's process. A runtime refusal is recorded as a crash and rethrown. */
+  startInstance(scope: InstanceScope, release: ReleaseRecord, process: string, deploymentId: string | null): Promise<InstanceRecord>;
+  /** Starts a crashed instance again under the same id, counting the restart. */
+  restartInstance(instanceId: string): Promise<void>;
+  /** Takes the instance out of the router, lets in-flight requests finish, stops it and forgets it. Idempotent. */
+  retireInstance(instanceId: string): Promise<void>;
+  /** True while a retire of this instance is under way in this process. */
+  isRetiring(instanceId: string): boolean;
+  /** Marks an instance whose process is gone as crashed and schedules its restart with backoff. */
+  recordExit(instanceId: string, exitCode: number | null): Promise<void>;
+  readonly health: HealthMonitor;
+  readonly router: RouterSync;
+  /** The last lines of an instance's output (both streams). */
+  logTail(instanceId: string, lines: number): Promise<string[]>;
+  /** Resolved process spec (command, replicas, health check, grace) of an instance's release. */
+  processSpec(release: ReleaseRecord, process: string, scale?: Readonly<Record<string, number>>): ResolvedProcess | undefined;
+  getReleaseCached(releaseId: string): Promise<ReleaseRecord | undefined>;
+}
+
+export function createFleet(deps: CoreDeps): Fleet {
+  const { store, runtime, clock, logger, settings } = deps;
+  const locks = new KeyedMutex();
+  const retiring = new Set<string>();
+  const releaseCache = new Map<string, ReleaseRecord>();
+
+  const getReleaseCached = async (releaseId: string): Promise<ReleaseRecord | undefined> => {
+    const cached = releaseCache.get(releaseId);
+    if (cached) return cached;
+    const release = await store.releases.findById(releaseId);
+    if (release) releaseCache.set(releaseId, release);
+    return release;
+  };
+
+  const processSpec = (release: ReleaseRecord, process: string, scale: Readonly<Record<string, number>> = {}): ResolvedProcess | undefined =>
+    resolveProcesses(release.processes, release.manifest, scale).find((p) => p.name === process);
+
+  const router = createRouterSync(deps);
+  const health = createHealthMonitor(deps, {
+    checkOf: async (instance) => {
+      const release = await getReleaseCached(instance.releaseId);
+      return release ? processSpec(release, instance.process)?.healthCheck : undefined;
+    },
+    locks,
+    onChange: () => router.sync(true),
+  });
+
+  const launch = async (instance: InstanceRecord, scope: InstanceScope, release: ReleaseRecord): Promise<InstanceRecord> => {
+    const spec = processSpec(release, instance.process);
+    if (!spec) throw new SlipwayError('PROCESS_TYPE_UNKNOWN', `release ${release.number} has no process "${instance.process}"`);
+    try {
+      const status = await runtime.start({
+        instanceId: instance.id,
+        labels: instanceLabels(release, scope.app, scope.environment, instance),
+        command: spec.command,
+        workDir: release.artifactDir,
+        env: instanceEnv(release, scope.app, scope.environment, instance),
+        stopGraceMs: spec.stopGraceMs,
+      });
+      const started: InstanceRecord = {
+        ...instance,
+        state: 'starting',
+        host: status.host,
+        port: status.port,
+        pid: status.pid,
+        startedAtMs: status.startedAtMs,
+        healthyAtMs: null,
+        restartAfterMs: null,
+        updatedAtMs: clock.nowMs(),
+      };
+      await store.instances.update(started);
+      health.reset(instance.id);
+      logger.info({ instanceId: instance.id, port: status.port, pid: status.pid, app: scope.app.name }, 'instance started');
+      return started;
+    } catch (error) {
+      const now = clock.nowMs();
+      await store.instances.update({
+        ...instance,
+        state: 'crashed',
+        restartAfterMs: now + backoffMs(instance.restarts),
+        updatedAtMs: now,
+      });
+      throw error;
+    }
+  };
+
+  const backoffMs = (restarts: number): number => Math.min(settings.restartBackoffMaxMs, settings.restartBackoffBaseMs * 2 ** restarts);
+
+  const scopeOf = async (instance: InstanceRecord): Promise<InstanceScope | undefined> => {
+    const app = await store.apps.findById(instance.appId);
+    const environment = await store.environments.findById(instance.environmentId);
+    return app && environment ? { app, environment } : undefined;
+  };
+
+  return {
+    health,
+    router,
+    processSpec,
+    getReleaseCached,
+    isRetiring: (id) => retiring.has(id),
+
+    async startInstance(scope, release, process, deploymentId) {
+      const now = clock.nowMs();
+      const instance: InstanceRecord = {
+        id: deps.ids.next('ins'),
+        appId: scope.app.id,
+        environmentId: scope.environment.id,
+        releaseId: release.id,
+        deploymentId,
+        process,
+        state: 'starting',
+        host: null,
+        port: null,
+        pid: null,
+        restarts: 0,
+        lastExitCode: null,
+        startedAtMs: null,
+        healthyAtMs: null,
+        restartAfterMs: null,
+        updatedAtMs: now,
+      };
+      await store.instances.insert(instance);
+      return locks.run(instance.id, () => launch(instance, scope, release));
+    },
+
+    async restartInstance(instanceId) {
+      await locks.run(instanceId, async () => {
+        const instance = await store.instances.findById(instanceId);
+        if (!instance || instance.state !== 'crashed' || retiring.has(instanceId)) return;
+        const release = await getReleaseCached(instance.releaseId);
+        const scope = await scopeOf(instance);
+        if (!release || !scope) return;
+        await runtime.stop(instanceId).catch(() => undefined);
+        const counted = { ...instance, restarts: instance.restarts + 1 };
+        logger.info({ instanceId, restarts: counted.restarts, app: scope.app.name }, 'instance restarting');
+        await launch(counted, scope, release).catch((error: unknown) =>
+          logger.warn({ instanceId, err: error }, 'instance restart failed'),
+        );
+      });
+    },
+
+    async recordExit(instanceId, exitCode) {
+      await locks.run(instanceId, async () => {
+        const instance = await store.instances.findById(instanceId);
+        if (!instance || !['starting', 'healthy', 'unhealthy'].includes(instance.state)) return;
+        const now = clock.nowMs();
+        await store.instances.update({
+          ...instance,
+          state: 'crashed',
+          lastExitCode: exitCode,
+          pid: null,
+          restartAfterMs: now + backoffMs(instance.restarts),
+          updatedAtMs: now,
+        });
+        logger.warn({ instanceId, exitCode, restarts: instance.restarts }, 'instance exited');
+        if (instance.state === 'healthy') await router.sync(true);
+      });
+    },
+
+    async retireInstance(instanceId) {
+      if (retiring.has(instanceId)) return;
+      retiring.add(instanceId);
+      try {
+        const wasServing = await locks.run(instanceId, async () => {
+          const instance = await store.instances.findById(instanceId);
+          if (!instance) return undefined;
+          if (instance.state !== 'draining' && instance.state !== 'stopping') {
+            await store.instances.update({ ...instance, state: 'draining', updatedAtMs: clock.nowMs() });
+          }
+          return instance.state === 'healthy';
+        });
+        if (wasServing === undefined) {
+          await runtime.remove(instanceId);
+          return;
+        }
+        // Out of the router first, then a drain pause for requests already on their way, then the stop signal.
+        await router.sync(true);
+        if (wasServing) await clock.sleep(settings.drainMs);
+        await locks.run(instanceId, async () => {
+          const instance = await store.instances.findById(instanceId);
+          if (instance) await store.instances.update({ ...instance, state: 'stopping', updatedAtMs: clock.nowMs() });
+        });
+        await runtime.remove(instanceId);
+        await store.instances.delete(instanceId);
+        health.forget(instanceId);
+        logger.info({ instanceId }, 'instance retired');
+      } finally {
+        retiring.delete(instanceId);
+      }
+    },
+
+    async logTail(instanceId, lines) {
+      const out: string[] = [];
+      try {
+        for await (const line of runtime.logs(instanceId, { tailLines: lines, follow: false })) out.push(line.line);
+      } catch {
+        return out;
+      }
+      return out.slice(-lines);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Schedules health probes per instance (interval, timeout, retries, start period) and moves instances between
+ * `starting`, `healthy` and `unhealthy`. Failures inside the start period do not count; the first success does.
+ */
+import type { HealthCheck } from '@slipway/contract';
+import type { CoreDeps } from '../core-deps.js';
+import type { KeyedMutex } from '../domain/keyed-mutex.js';
+import type { InstanceRecord } from '../domain/records.js';
+
+/** While starting, probe at least this often so a ready instance takes traffic quickly. */
+const startingProbeIntervalMs = 250;
+
+interface ProbeState {
+  nextProbeAtMs: number;
+  consecutiveFailures: number;
+  lastDetail: string | undefined;
+  isInFlight: boolean;
+}
+
+export interface HealthMonitor {
+  /** Starts probes that are due for these instances; returns at once (probes run in the background). */
+  probeDue(instances: readonly InstanceRecord[]): void;
+  /** The last probe's detail, e.g. `HTTP 503`. */
+  lastDetail(instanceId: string): string | undefined;
+  reset(instanceId: string): void;
+  forget(instanceId: string): void;
+  /** Resolves when no probe is in flight (used by orderly shutdown and tests). */
+  idle(): Promise<void>;
+}
+
+export function createHealthMonitor(
+  deps: Pick<CoreDeps, 'store' | 'prober' | 'runtime' | 'clock' | 'logger'>,
+  options: { checkOf: (instance: InstanceRecord) => Promise<HealthCheck | undefined>; locks: KeyedMutex; onChange: () => Promise<void> },
+): HealthMonitor {
+  const states = new Map<string, ProbeState>();
+  const inFlight = new Set<Promise<void>>();
+
+  const stateOf = (id: string): ProbeState => {
+    let state = states.get(id);
+    if (!state) {
+      state = { nextProbeAtMs: 0, consecutiveFailures: 0, lastDetail: undefined, isInFlight: false };
+      states.set(id, state);
+    }
+    return state;
+  };
+
+  const transition = async (instanceId: string, isHealthy: boolean, check: HealthCheck): Promise<void> => {
+    const changed = await options.locks.run(instanceId, async () => {
+      const instance = await deps.store.instances.findById(instanceId);
+      if (!instance || !['starting', 'healthy', 'unhealthy'].includes(instance.state)) return false;
+      const now = deps.clock.nowMs();
+      const probe = stateOf(instanceId);
+      if (isHealthy) {
+        if (instance.state === 'healthy') return false;
+        await deps.store.instances.update({ ...instance, state: 'healthy', healthyAtMs: now, updatedAtMs: now });
+        deps.logger.info({ instanceId }, 'instance healthy');
+        return true;
+      }
+      if (check.type === 'none' || instance.state === 'unhealthy') return false;
+      const startPeriodMs = check.startPeriodSeconds * 1000;
+      const isInStartPeriod = instance.state === 'starting' && now < (instance.startedAtMs ?? now) + startPeriodMs;
+      if (isInStartPeriod || probe.consecutiveFailures < check.retries) return false;
+      await deps.store.instances.update({ ...instance, state: 'unhealthy', updatedAtMs: now });
+      deps.logger.warn({ instanceId, detail: probe.lastDetail }, 'instance unhealthy');
+      return true;
+    });
+    if (changed) await options.onChange();
+  };
+
+  const probeOne = async (instance: InstanceRecord, probe: ProbeState): Promise<void> => {
+    const check = await options.checkOf(instance);
+    if (!check) return;
+    if (check.type === 'none') {
+      await transition(instance.id, true, check);
+      return;
+    }
+    const result = await deps.prober.probe(check, {
+      host: instance.host ?? '127.0.0.1',
+      port: instance.port ?? 0,
+      exec: (command, execOptions) => deps.runtime.exec(instance.id, command, execOptions),
+    });
+    probe.lastDetail = result.detail;
+    probe.consecutiveFailures = result.isHealthy ? 0 : probe.consecutiveFailures + 1;
+    const intervalMs = check.intervalSeconds * 1000;
+    probe.nextProbeAtMs = deps.clock.nowMs() + (instance.state === 'healthy' ? intervalMs : Math.min(intervalMs, startingProbeIntervalMs));
+    await transition(instance.id, result.isHealthy, check);
+  };
+
+  return {
+    probeDue(instances) {
+      const now = deps.clock.nowMs();
+      for (const instance of instances) {
+        if (!['starting', 'healthy', 'unhealthy'].includes(instance.state) || instance.port === null) continue;
+        const probe = stateOf(instance.id);
+        if (probe.isInFlight || probe.nextProbeAtMs > now) continue;
+        probe.isInFlight = true;
+        const run = probeOne(instance, probe)
+          .catch((error: unknown) => deps.logger.warn({ instanceId: instance.id, err: error }, 'health probe failed to run'))
+          .finally(() => {
+            probe.isInFlight = false;
+            inFlight.delete(run);
+          });
+        inFlight.add(run);
+      }
+    },
+    lastDetail: (id) => states.get(id)?.lastDetail,
+    reset(id) {
+      states.set(id, { nextProbeAtMs: 0, consecutiveFailures: 0, lastDetail: undefined, isInFlight: states.get(id)?.isInFlight ?? false });
+    },
+    forget(id) {
+      states.delete(id);
+    },
+    async idle() {
+      await Promise.all([...inFlight]);
+    },
+  };
+}

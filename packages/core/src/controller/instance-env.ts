@@ -1,0 +1,35 @@
+/** The environment an instance starts with: the release's config snapshot plus Slipway's own variables. */
+import type { AppRecord, EnvironmentRecord, InstanceRecord, ReleaseRecord } from '../domain/records.js';
+
+export function instanceEnv(
+  release: ReleaseRecord,
+  app: AppRecord,
+  environment: EnvironmentRecord,
+  instance: Pick<InstanceRecord, 'id' | 'process'>,
+): Record<string, string> {
+  return {
+    ...release.config,
+    SLIPWAY_APP: app.name,
+    SLIPWAY_ENVIRONMENT: environment.name,
+    SLIPWAY_RELEASE: String(release.number),
+    SLIPWAY_PROCESS: instance.process,
+    SLIPWAY_INSTANCE_ID: instance.id,
+  };
+}
+
+export function instanceLabels(
+  release: ReleaseRecord,
+  app: AppRecord,
+  environment: EnvironmentRecord,
+  instance: Pick<InstanceRecord, 'id' | 'process' | 'deploymentId'>,
+): Record<string, string> {
+  return {
+    'slipway.app': app.name,
+    'slipway.app-id': app.id,
+    'slipway.environment': environment.name,
+    'slipway.release': String(release.number),
+    'slipway.release-id': release.id,
+    'slipway.process': instance.process,
+    ...(instance.deploymentId === null ? {} : { 'slipway.deployment': instance.deploymentId }),
+  };
+}

@@ -1,0 +1,68 @@
+/** Pushes the routing table to the edge when it changes, and again periodically so a restarted edge is restored. */
+import type { CoreDeps } from '../core-deps.js';
+import type { AppRecord, EnvironmentRecord } from '../domain/records.js';
+import { buildRoutingTable } from './routing-table-builder.js';
+
+/** Re-sent even when unchanged, so an edge that lost its table (or was replaced) gets it back. */
+const refreshMs = 10_000;
+
+export interface RouterSync {
+  /** Applies the current table if it changed since the last apply (or always, with `force`). Never throws. */
+  sync(force?: boolean): Promise<void>;
+}
+
+export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'clock' | 'logger'>): RouterSync {
+  let lastApplied = '';
+  let lastAppliedAtMs = 0;
+  let running: Promise<void> | undefined;
+  let again = false;
+
+  const syncOnce = async (force: boolean): Promise<void> => {
+    const [routes, instances, apps] = await Promise.all([deps.store.routes.list(), deps.store.instances.list(), deps.store.apps.list()]);
+    const environments = new Map<string, EnvironmentRecord>();
+    for (const id of new Set(routes.map((r) => r.environmentId))) {
+      const environment = await deps.store.environments.findById(id);
+      if (environment) environments.set(id, environment);
+    }
+    const releases = new Map<string, { number: number }>();
+    for (const id of new Set(instances.map((i) => i.releaseId))) {
+      const release = await deps.store.releases.findById(id);
+      if (release) releases.set(id, { number: release.number });
+    }
+    const table = buildRoutingTable({ routes, instances, apps: new Map(apps.map((a): [string, AppRecord] => [a.id, a])), environments, releases });
+    const serialised = JSON.stringify(table);
+    const now = deps.clock.nowMs();
+    if (!force && serialised === lastApplied && now - lastAppliedAtMs < refreshMs) return;
+    await deps.router.apply(table);
+    if (serialised !== lastApplied) deps.logger.debug({ routes: table.routes.length }, 'routing table applied');
+    lastApplied = serialised;
+    lastAppliedAtMs = now;
+  };
+
+  const sync = async (force = false): Promise<void> => {
+    // Coalesce: one sync at a time; a request arriving meanwhile runs once more afterwards with fresh state.
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let pass = force;
+      do {
+        again = false;
+        try {
+          await syncOnce(pass);
+        } catch (error) {
+          deps.logger.warn({ err: error }, 'routing table not applied');
+        }
+        pass = true;
+      } while (again);
+    })();
+    try {
+      await running;
+    } finally {
+      running = undefined;
+    }
+  };
+
+  return { sync };
+}

@@ -1,0 +1,64 @@
+/** The dependencies and settings every use case receives from the composition root. */
+import type { EventBus } from './domain/event-bus.js';
+import type { ArtifactStore } from './ports/artifact-store.js';
+import type { Builder } from './ports/builder.js';
+import type { Clock } from './ports/clock.js';
+import type { HealthProber } from './ports/health-prober.js';
+import type { IdGenerator } from './ports/id-generator.js';
+import type { Logger } from './ports/logger.js';
+import type { RouterTable } from './ports/router-table.js';
+import type { RuntimeDriver } from './ports/runtime-driver.js';
+import type { SourceFetcher } from './ports/source-fetcher.js';
+import type { Store } from './ports/store.js';
+
+export interface CoreSettings {
+  readonly nodeName: string;
+  /** Suffix of default routes: app `hello` in production answers on `hello.<domain>`. */
+  readonly defaultDomain: string;
+  /** Releases kept per app and environment (the current one is always kept). */
+  readonly releaseRetention: number;
+  /** Builds that may run at once; further deployments wait in the queue. */
+  readonly buildConcurrency: number;
+  /** Deployments a worker runs at once. */
+  readonly deploymentConcurrency: number;
+  /** Time an instance is kept out of the router before it is stopped, so in-flight requests finish. */
+  readonly drainMs: number;
+  /** Job lease length; a lease not renewed in time lets another worker resume the deployment. */
+  readonly jobLeaseMs: number;
+  /** How often the controller compares desired and actual state. */
+  readonly reconcileIntervalMs: number;
+  /** Restarts of a never-healthy instance after which it counts as crash-looping. */
+  readonly crashLoopRestarts: number;
+  /** Backoff of restarts: base · 2^restarts, capped. */
+  readonly restartBackoffBaseMs: number;
+  readonly restartBackoffMaxMs: number;
+}
+
+export const defaultCoreSettings: CoreSettings = {
+  nodeName: 'local',
+  defaultDomain: 'localhost',
+  releaseRetention: 10,
+  buildConcurrency: 1,
+  deploymentConcurrency: 4,
+  drainMs: 1_000,
+  jobLeaseMs: 15_000,
+  reconcileIntervalMs: 500,
+  crashLoopRestarts: 3,
+  restartBackoffBaseMs: 500,
+  restartBackoffMaxMs: 60_000,
+};
+
+export interface CoreDeps {
+  readonly store: Store;
+  readonly runtime: RuntimeDriver;
+  readonly router: RouterTable;
+  readonly sources: SourceFetcher;
+  readonly builder: Builder;
+  readonly prober: HealthProber;
+  readonly artifacts: ArtifactStore;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+  readonly events: EventBus;
+  readonly settings: CoreSettings;
+}

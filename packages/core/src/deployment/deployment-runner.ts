@@ -1,0 +1,262 @@
+/**
+ * Advances one deployment through its persisted phases: fetch → build → release → rollout → finalize.
+ * Each phase is journaled before and after it runs; a run interrupted by shutdown or a crash resumes from the
+ * last phase that can be redone safely. A failure is a result (`failed` with phase, code and reason), and a
+ * failed rollout hands traffic back to the stable release.
+ */
+import { isSlipwayError, SlipwayError, type DeploymentPhase } from '@slipway/contract';
+import type { CoreDeps } from '../core-deps.js';
+import type { Fleet } from '../controller/fleet.js';
+import { Semaphore } from '../domain/keyed-mutex.js';
+import type { DeploymentFailure, DeploymentRecord, ReleaseRecord } from '../domain/records.js';
+import { getRelease } from '../use-cases/lookups.js';
+import { buildSource, type BuiltSource, fetchSource } from './build-phase.js';
+import { createDeploymentJournal, type DeploymentJournal } from './deployment-journal.js';
+import { releaseRoutes } from './release-routes.js';
+import { pruneReleases } from './release-retention.js';
+import { runRollout } from './rollout.js';
+
+export type RunOutcome = 'finished' | 'interrupted';
+
+export interface DeploymentRunner {
+  run(deploymentId: string, signal: AbortSignal): Promise<RunOutcome>;
+}
+
+const allPhases: readonly DeploymentPhase[] = ['fetch', 'build', 'release', 'rollout', 'finalize'];
+
+function phasesOf(deployment: DeploymentRecord): readonly DeploymentPhase[] {
+  switch (deployment.kind) {
+    case 'deploy':
+      return allPhases;
+    case 'config':
+      return ['release', 'rollout', 'finalize'];
+    case 'rollback':
+      return ['rollout', 'finalize'];
+  }
+}
+
+export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): DeploymentRunner {
+  const { store, clock, logger } = deps;
+  const buildSlots = new Semaphore(deps.settings.buildConcurrency);
+
+  const save = async (deployment: DeploymentRecord, changes: Partial<DeploymentRecord>): Promise<DeploymentRecord> => {
+    const next = { ...deployment, ...changes, updatedAtMs: clock.nowMs() };
+    await store.deployments.update(next);
+    return next;
+  };
+
+  /** Where an interrupted deployment picks up: fetch and build are redone from scratch; later phases resume. */
+  const resumePoint = async (deployment: DeploymentRecord): Promise<DeploymentPhase> => {
+    const phases = phasesOf(deployment);
+    const first = phases[0] ?? 'rollout';
+    if (deployment.phase === null || !phases.includes(deployment.phase)) return first;
+    if (deployment.phase === 'build') return first;
+    if (deployment.phase === 'release' && deployment.kind === 'deploy') {
+      const hasRelease = deployment.releaseId !== null && (await store.releases.findById(deployment.releaseId)) !== undefined;
+      const hasArtifact = deployment.releaseId !== null && (await deps.artifacts.hasArtifact(deployment.releaseId));
+      return hasRelease || hasArtifact ? 'release' : first;
+    }
+    return deployment.phase;
+  };
+
+  const run = async (deploymentId: string, signal: AbortSignal): Promise<RunOutcome> => {
+    let deployment = await store.deployments.findById(deploymentId);
+    if (!deployment || deployment.state === 'succeeded' || deployment.state === 'failed' || deployment.state === 'cancelled') return 'finished';
+    const journal = createDeploymentJournal(deps, deploymentId);
+    const app = await store.apps.findById(deployment.appId);
+    const environment = await store.environments.findById(deployment.environmentId);
+    if (!app || !environment) return 'finished';
+    const log = (line: string): void => journal.log(line);
+
+    if (deployment.state === 'pending') {
+      deployment = await save(deployment, { state: 'running' });
+      await journal.stateChanged(deployment);
+    } else {
+      log(`resuming after an interruption at phase ${deployment.phase ?? 'start'}`);
+    }
+
+    const phases = phasesOf(deployment);
+    let phase = await resumePoint(deployment);
+    let built: BuiltSource | undefined;
+    let fetched: { dir: string } | undefined;
+    let release: ReleaseRecord | undefined;
+    let releaseBuildSlot: (() => void) | undefined;
+    try {
+      for (const skipped of allPhases.filter((p) => !phases.includes(p))) {
+        if (deployment.phase === null) await journal.phaseFinished(skipped, 'skipped');
+      }
+      for (phase of phases.slice(phases.indexOf(phase))) {
+        deployment = await save(deployment, { phase });
+        await journal.phaseStarted(phase);
+        const detail = await runPhase(phase);
+        await journal.phaseFinished(phase, 'succeeded', detail);
+      }
+      deployment = await save(deployment, { state: 'succeeded', finishedAtMs: clock.nowMs() });
+      await journal.stateChanged(deployment);
+      await deps.artifacts.cleanDeployment(deploymentId);
+      return 'finished';
+    } catch (error) {
+      if (signal.aborted) {
+        await journal.flush();
+        logger.info({ deploymentId, phase }, 'deployment interrupted; it resumes on the next start');
+        return 'interrupted';
+      }
+      const failure = toFailure(error, phase);
+      if (failure.code === 'INTERNAL') logger.error({ deploymentId, phase, err: error }, 'deployment failed unexpectedly');
+      await journal.phaseFinished(phase, 'failed', `${failure.code}: ${failure.reason}`);
+      if (phase === 'rollout' || phase === 'finalize') await abandonRollout(deployment, log);
+      deployment = await save(deployment, { state: 'failed', failure, finishedAtMs: clock.nowMs() });
+      log(`deployment failed in ${failure.phase}: ${failure.code}: ${failure.reason}`);
+      await journal.stateChanged(deployment);
+      await deps.artifacts.cleanDeployment(deploymentId);
+      return 'finished';
+    } finally {
+      releaseBuildSlot?.();
+    }
+
+    async function runPhase(current: DeploymentPhase): Promise<string | undefined> {
+      const d = deployment as DeploymentRecord;
+      const scope = { app: app as NonNullable<typeof app>, environment: environment as NonNullable<typeof environment> };
+      switch (current) {
+        case 'fetch': {
+          if (d.source.kind === 'release') throw new SlipwayError('INTERNAL', 'a release source has no fetch phase');
+          // The build slot is held from fetch through build, so the queue limits both together.
+          if (buildSlots.waiting > 0) log(`${buildSlots.waiting} build(s) ahead in the queue`);
+    
+          releaseBuildSlot ??= await buildSlots.acquire(signal);
+          const result = await fetchSource(deps, d, d.source, log, signal);
+          fetched = { dir: result.dir };
+          deployment = await save(d, { sourceView: result.view });
+          return describeSource(result.view);
+        }
+        case 'build': {
+          if (!fetched) throw new SlipwayError('INTERNAL', 'build phase reached without a fetched source');
+          releaseBuildSlot ??= await buildSlots.acquire(signal);
+          const appEnvironment = await store.appEnvironments.find(d.appId, d.environmentId);
+          try {
+            built = await buildSource(deps, scope.app, fetched.dir, appEnvironment?.config ?? {}, log, signal);
+          } finally {
+            releaseBuildSlot();
+            releaseBuildSlot = undefined;
+          }
+          return `builder ${built.builder}; processes ${Object.keys(built.processes).join(', ')}`;
+        }
+        case 'release':
+          release = await createRelease(d, built);
+          return `release ${release.number}`;
+        case 'rollout': {
+          const target = release ?? (await getRelease(store, requireReleaseId(d)));
+          release = target;
+          const appEnvironment = await store.appEnvironments.find(d.appId, d.environmentId);
+          await runRollout(deps, fleet, { scope, release: target, deploymentId: d.id, scale: appEnvironment?.scale ?? {}, log, signal });
+          return `release ${target.number} is live`;
+        }
+        case 'finalize': {
+          const target = release ?? (await getRelease(store, requireReleaseId(d)));
+          await finalize(d, target);
+          return undefined;
+        }
+      }
+    }
+  };
+
+  const requireReleaseId = (deployment: DeploymentRecord): string => {
+    if (deployment.releaseId === null) throw new SlipwayError('INTERNAL', 'deployment has no release to roll out');
+    return deployment.releaseId;
+  };
+
+  const createRelease = async (deployment: DeploymentRecord, built: BuiltSource | undefined): Promise<ReleaseRecord> => {
+    if (deployment.releaseId !== null) {
+      const existing = await store.releases.findById(deployment.releaseId);
+      if (existing && deployment.kind === 'deploy') return existing;
+      if (existing && deployment.kind === 'config' && existing.id !== sourceReleaseId(deployment)) return existing;
+    }
+    const appEnvironment = await store.appEnvironments.find(deployment.appId, deployment.environmentId);
+    let base: Omit<ReleaseRecord, 'id' | 'number' | 'createdAtMs' | 'config'>;
+    let config: Record<string, string>;
+    let releaseId: string;
+    if (deployment.kind === 'config') {
+      const previous = await getRelease(store, sourceReleaseId(deployment));
+      releaseId = deps.ids.next('rel');
+      base = { ...previous, appId: deployment.appId, environmentId: deployment.environmentId };
+      config = { ...previous.manifest.env, ...(deployment.config ?? appEnvironment?.config ?? {}) };
+    } else {
+      if (!built) throw new SlipwayError('INTERNAL', 'release phase reached without a build');
+      releaseId = deployment.releaseId ?? deps.ids.next('rel');
+      await save(deployment, { releaseId });
+      const artifactDir = await deps.artifacts.promote(deployment.id, releaseId);
+      base = {
+        appId: deployment.appId,
+        environmentId: deployment.environmentId,
+        artifactDir,
+        builder: built.builder,
+        source: deployment.sourceView ?? { kind: 'path', path: '' },
+        processes: built.processes,
+        manifest: built.manifest,
+      };
+      config = { ...built.manifest.env, ...(appEnvironment?.config ?? {}) };
+    }
+    const release = await store.transaction(async (tx) => {
+      const number = await tx.releases.nextNumber(deployment.appId, deployment.environmentId);
+      const record: ReleaseRecord = { ...base, id: releaseId, number, config, createdAtMs: clock.nowMs() };
+      await tx.releases.insert(record);
+      await tx.deployments.update({ ...deployment, releaseId, updatedAtMs: clock.nowMs() });
+      return record;
+    });
+    deployment.releaseId = release.id;
+    return release;
+  };
+
+  const sourceReleaseId = (deployment: DeploymentRecord): string => {
+    if (deployment.source.kind !== 'release') throw new SlipwayError('INTERNAL', 'expected a release source');
+    return deployment.source.releaseId;
+  };
+
+  const finalize = async (deployment: DeploymentRecord, release: ReleaseRecord): Promise<void> => {
+    const app = await store.apps.findById(deployment.appId);
+    const environment = await store.environments.findById(deployment.environmentId);
+    if (!app || !environment) return;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await store.transaction(async (tx) => {
+          const appEnvironment = await tx.appEnvironments.find(deployment.appId, deployment.environmentId);
+          if (!appEnvironment) throw new SlipwayError('ENVIRONMENT_NOT_FOUND', 'the app environment no longer exists');
+          await tx.appEnvironments.update({ ...appEnvironment, currentReleaseId: release.id, updatedAtMs: clock.nowMs() });
+          await tx.routes.replaceForApp(app.id, environment.id, releaseRoutes(app, environment, release, deps.settings, deps.ids));
+        });
+        break;
+      } catch (error) {
+        if (!isSlipwayError(error) || error.code !== 'VERSION_CONFLICT' || attempt >= 5) throw error;
+      }
+    }
+    await fleet.router.sync(true);
+    await pruneReleases(deps, deployment.appId, deployment.environmentId);
+  };
+
+  /** Takes back what a failed rollout started: the new release's instances go; the controller restores the stable release. */
+  const abandonRollout = async (deployment: DeploymentRecord, log: (line: string) => void): Promise<void> => {
+    const appEnvironment = await store.appEnvironments.find(deployment.appId, deployment.environmentId);
+    const target = deployment.releaseId;
+    if (target === null || target === appEnvironment?.currentReleaseId) return;
+    const instances = await store.instances.list({ appId: deployment.appId, environmentId: deployment.environmentId, releaseId: target });
+    await Promise.all(instances.map((i) => fleet.retireInstance(i.id)));
+    const stable = appEnvironment?.currentReleaseId ? await store.releases.findById(appEnvironment.currentReleaseId) : undefined;
+    log(stable ? `rolled back: release ${stable.number} keeps serving` : 'no earlier release to fall back to');
+  };
+
+  return { run };
+}
+
+function describeSource(view: { kind: string } & Record<string, unknown>): string {
+  if (view.kind === 'git') return `git ${String(view.url)} @ ${String(view.commit ?? view.ref ?? 'HEAD')}`;
+  if (view.kind === 'archive') return `archive ${String(view.fileName)} (${String(view.sizeBytes)} bytes)`;
+  if (view.kind === 'path') return `directory ${String(view.path)}`;
+  return view.kind;
+}
+
+export function toFailure(error: unknown, phase: DeploymentPhase): DeploymentFailure {
+  if (isSlipwayError(error)) return { phase, code: error.code, reason: error.message };
+  return { phase, code: 'INTERNAL', reason: 'internal error (see the slipwayd log)' };
+}
+
+export type { DeploymentJournal };

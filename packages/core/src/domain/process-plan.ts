@@ -1,0 +1,53 @@
+/** Resolves a release's manifest into what runs: replicas, health checks, grace and strategy with their defaults. */
+import type { HealthCheck, Manifest, Strategy } from '@slipway/contract';
+
+export interface ResolvedProcess {
+  name: string;
+  command: string;
+  replicas: number;
+  healthCheck: HealthCheck;
+  stopGraceMs: number;
+}
+
+/** Web processes are probed over HTTP by default: any answer below 500 on `/` means it serves. */
+export const defaultWebHealthCheck: HealthCheck = {
+  type: 'http',
+  path: '/',
+  intervalSeconds: 2,
+  timeoutSeconds: 2,
+  retries: 3,
+  startPeriodSeconds: 60,
+};
+
+export const defaultStopGraceMs = 10_000;
+
+export const defaultStrategy: Strategy = {
+  type: 'rolling',
+  maxSurge: '25%',
+  maxUnavailable: '25%',
+  progressDeadlineSeconds: 600,
+};
+
+/** Replicas of a process type: the scale set by a person wins, then the manifest, then 1. */
+export function resolveProcesses(
+  processes: Readonly<Record<string, { command: string }>>,
+  manifest: Manifest,
+  scale: Readonly<Record<string, number>>,
+): ResolvedProcess[] {
+  return Object.entries(processes)
+    .sort(([a], [b]) => (a === 'web' ? -1 : b === 'web' ? 1 : a.localeCompare(b)))
+    .map(([name, { command }]) => {
+      const spec = manifest.processes?.[name];
+      return {
+        name,
+        command,
+        replicas: scale[name] ?? spec?.replicas ?? 1,
+        healthCheck: spec?.healthCheck ?? (name === 'web' ? defaultWebHealthCheck : { type: 'none' }),
+        stopGraceMs: spec?.stopGraceSeconds === undefined ? defaultStopGraceMs : spec.stopGraceSeconds * 1000,
+      };
+    });
+}
+
+export function resolveStrategy(manifest: Manifest): Strategy {
+  return manifest.strategy ?? defaultStrategy;
+}
