@@ -1,0 +1,3 @@
+export { createSystemClock } from './system/system-clock.js';
+export { createSortableIdGenerator } from './system/sortable-id-generator.js';
+export { createFsArtifactStore } from './artifacts/fs-artifact-store.js';
