@@ -1,6 +1,5 @@
 // Bundles the three programs (slipwayd, the edge router, the CLI) with esbuild; npm packages stay external.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,9 +35,6 @@ export async function buildAll() {
       }),
     ),
   );
-  const assets = join(root, 'apps/server/dist/assets');
-  mkdirSync(assets, { recursive: true });
-  cpSync(join(root, 'packages/adapters/assets'), assets, { recursive: true });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,0 +1,55 @@
+/** One error model on the wire: `{ error: { code, message, details?, requestId } }`; unknown throws become INTERNAL, logged, never echoed. */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isSlipwayError, SlipwayError, type ErrorBody } from '@slipway/contract';
+import { errorStatus } from './error-status.js';
+
+/** Fastify's own errors (bad JSON, body too large, wrong media type) mapped onto our codes. */
+function fromFastify(error: FastifyError): SlipwayError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new SlipwayError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new SlipwayError('UNSUPPORTED_MEDIA_TYPE', 'unsupported Content-Type: send application/json (or application/gzip for an archive upload)');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new SlipwayError('VALIDATION_FAILED', 'the JSON body is empty');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new SlipwayError('VALIDATION_FAILED', 'Content-Length does not match the body');
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message))) {
+    return new SlipwayError('VALIDATION_FAILED', `the body is not valid JSON: ${error.message}`);
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new SlipwayError('VALIDATION_FAILED', error.message);
+  }
+  return undefined;
+}
+
+export function sendError(reply: FastifyReply, request: FastifyRequest, error: SlipwayError): FastifyReply {
+  const body: ErrorBody = {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+      requestId: String(request.id),
+    },
+  };
+  if (error.code === 'SHUTTING_DOWN' || error.code === 'UNAVAILABLE') void reply.header('retry-after', '5');
+  return reply.status(errorStatus[error.code]).type('application/json').send(body);
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = isSlipwayError(error) ? error : fromFastify(error);
+    if (known) {
+      if (known.code === 'INTERNAL') request.log.error({ err: error }, 'internal error');
+      return sendError(reply, request, known);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, request, new SlipwayError('INTERNAL', `internal error (request ${String(request.id)}); see the slipwayd log`));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, request, new SlipwayError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /api/v1/openapi.json`)),
+  );
+}

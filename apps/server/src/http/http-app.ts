@@ -1,0 +1,38 @@
+/** Builds the Fastify app: request ids, the error model, write refusal during shutdown, and the route plugins. */
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
+import { SlipwayError } from '@slipway/contract';
+import { installErrorHandling } from './error-handler.js';
+import { appRoutes } from './routes/app-routes.js';
+import { deploymentRoutes } from './routes/deployment-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
+import type { ServerContext } from './server-context.js';
+
+export async function createHttpApp(context: ServerContext, logger: FastifyBaseLogger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger,
+    genReqId: () => `req_${randomBytes(8).toString('hex')}`,
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  installErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', String(request.id));
+    if (context.isShuttingDown() && request.method !== 'GET' && request.method !== 'HEAD') {
+      throw new SlipwayError('SHUTTING_DOWN', 'slipwayd is shutting down; retry in a few seconds');
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url.startsWith('/api/')) {
+      request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+  });
+  systemRoutes(app, context);
+  appRoutes(app, context);
+  deploymentRoutes(app, context);
+  await app.ready();
+  return app;
+}

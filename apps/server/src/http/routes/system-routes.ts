@@ -1,0 +1,61 @@
+/** Health, readiness, status, manifest validation and the OpenAPI document. */
+import type { FastifyInstance } from 'fastify';
+import { parseDocument } from 'yaml';
+import { manifestIssues, manifestSchema, SlipwayError, validateBodySchema, type StatusView } from '@slipway/contract';
+import { listApps } from '@slipway/core';
+import { buildOpenApiDocument } from '../openapi.js';
+import type { ServerContext } from '../server-context.js';
+import { validate } from '../validate.js';
+
+export function systemRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { deps } = context;
+  const openApi = buildOpenApiDocument(context.version);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async () => {
+    if (context.isShuttingDown()) throw new SlipwayError('SHUTTING_DOWN', 'slipwayd is shutting down');
+    await deps.store.projects.list();
+    return { status: 'ok' };
+  });
+  app.get('/api/v1/openapi.json', async () => openApi);
+
+  app.get('/api/v1/status', async (): Promise<StatusView> => {
+    const router = await deps.router.status();
+    const apps = await listApps(deps);
+    const rows: StatusView['apps'] = [];
+    for (const view of apps) {
+      const record = await deps.store.apps.findByName(view.name);
+      for (const environment of view.environments) {
+        const env = record ? await deps.store.environments.find(record.projectId, environment.name) : undefined;
+        const last = record && env ? (await deps.store.deployments.list(record.id, env.id, 1))[0] : undefined;
+        rows.push({
+          name: view.name,
+          environment: environment.name,
+          currentRelease: environment.currentRelease,
+          instances: environment.instances,
+          lastDeployment: last ? { id: last.id, state: last.state } : null,
+        });
+      }
+    }
+    return {
+      version: context.version,
+      nodeName: context.config.nodeName,
+      startedAt: new Date(context.startedAtMs).toISOString(),
+      api: `http://${context.config.api.host}:${context.config.api.port}`,
+      edge: { address: router.address, isRunning: router.isRunning, pid: router.pid, routes: router.routes },
+      apps: rows,
+    };
+  });
+
+  app.post('/api/v1/validate', async (request) => {
+    const body = validate(validateBodySchema, request.body, 'body');
+    const document = parseDocument(body.manifest);
+    const syntax = document.errors[0];
+    if (syntax) {
+      const at = syntax.linePos?.[0];
+      return { isValid: false, issues: [{ path: at ? `line ${at.line}, column ${at.col}` : '(root)', message: syntax.message.split('\n')[0] ?? 'YAML syntax error' }] };
+    }
+    const parsed = manifestSchema.safeParse(document.toJS() ?? {});
+    return parsed.success ? { isValid: true, issues: [] } : { isValid: false, issues: manifestIssues(parsed.error) };
+  });
+}

@@ -1,0 +1,38 @@
+/** Entry of the `slipwayd` process: resolve config, start, and stop in order on SIGTERM/SIGINT. */
+import { isSlipwayError } from '@slipway/contract';
+import { resolveConfig, usage } from './config.js';
+import { startSlipwayd } from './start-slipwayd.js';
+
+/** An orderly stop that takes longer than this is cut short; running deployments resume on the next start. */
+const shutdownBoundMs = 15_000;
+
+async function main(): Promise<void> {
+  const config = resolveConfig(process.argv.slice(2), process.env, process.cwd());
+  if (config === 'help') {
+    process.stdout.write(usage);
+    return;
+  }
+  const slipwayd = await startSlipwayd(config);
+  process.stdout.write(
+    `slipwayd ${config.nodeName} ready — API ${slipwayd.url}, edge http://${config.edge.host}:${config.edge.port}, data ${config.dataDir}\n`,
+  );
+  let isStopping = false;
+  const stop = (signal: string): void => {
+    if (isStopping) return;
+    isStopping = true;
+    process.stdout.write(`slipwayd: ${signal}, stopping (apps and the edge keep running)\n`);
+    setTimeout(() => process.exit(1), shutdownBoundMs).unref();
+    slipwayd.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (isSlipwayError(error)) process.stderr.write(`slipwayd: ${error.code}: ${error.message}\n`);
+  else process.stderr.write(`slipwayd: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

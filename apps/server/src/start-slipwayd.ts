@@ -1,0 +1,147 @@
+/** The composition root: the only place that constructs adapters and wires them into the core and the HTTP API. */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger as PinoLogger } from 'pino';
+import {
+  createBuilder,
+  createEdgeRouterTable,
+  createFsArtifactStore,
+  createHealthProber,
+  createProcessDriver,
+  createSortableIdGenerator,
+  createSourceFetcher,
+  createSqliteStore,
+  createSystemClock,
+} from '@slipway/adapters';
+import { SlipwayError } from '@slipway/contract';
+import { createDeploymentRunner, createFleet, createJobWorker, createReconciler, defaultCoreSettings, EventBus, type CoreDeps } from '@slipway/core';
+import type { ResolvedConfig } from './config.js';
+import { createHttpApp } from './http/http-app.js';
+
+export const version = '0.1.0';
+
+export interface Slipwayd {
+  readonly app: FastifyInstance;
+  readonly deps: CoreDeps;
+  /** `http://host:port` of the API. */
+  readonly url: string;
+  /** Orderly stop: refuses writes, checkpoints deployments, stops loops; the edge and app instances keep running. */
+  close(): Promise<void>;
+}
+
+const assetPath = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+
+export async function startSlipwayd(config: ResolvedConfig, options: { logger?: PinoLogger } = {}): Promise<Slipwayd> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { node: config.nodeName } });
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const releaseLock = await lockDataDir(config.dataDir);
+
+  const store = await createSqliteStore({ file: join(config.dataDir, 'slipway.db') });
+  await store.migrate();
+  const runtime = createProcessDriver({
+    stateDir: join(config.dataDir, 'instances'),
+    portRange: config.instancePorts,
+    host: '127.0.0.1',
+    logger: logger.child({ component: 'runtime' }),
+  });
+  const router = createEdgeRouterTable({
+    stateDir: join(config.dataDir, 'edge'),
+    listen: config.edge,
+    edgeEntry: assetPath('../../edge/dist/edge.mjs'),
+    logger: logger.child({ component: 'edge' }),
+  });
+  await router.ensureRunning();
+
+  const deps: CoreDeps = {
+    store,
+    runtime,
+    router,
+    sources: createSourceFetcher({ maxArchiveBytes: config.maxArchiveBytes }),
+    builder: createBuilder({ staticServerPath: assetPath('../../../packages/adapters/assets/static-server.mjs') }),
+    prober: createHealthProber(),
+    artifacts: createFsArtifactStore({ dataDir: config.dataDir }),
+    clock: createSystemClock(),
+    ids: createSortableIdGenerator(),
+    logger,
+    events: new EventBus(),
+    settings: {
+      ...defaultCoreSettings,
+      nodeName: config.nodeName,
+      defaultDomain: config.defaultDomain,
+      releaseRetention: config.releaseRetention,
+      buildConcurrency: config.buildConcurrency,
+      drainMs: config.drainMs,
+    },
+  };
+  const fleet = createFleet(deps);
+  const reconciler = createReconciler(deps, fleet);
+  const worker = createJobWorker(deps, createDeploymentRunner(deps, fleet));
+
+  let isShuttingDown = false;
+  const app = await createHttpApp(
+    { deps, fleet, worker, config, version, startedAtMs: Date.now(), isShuttingDown: () => isShuttingDown },
+    logger.child({ component: 'api' }),
+  );
+  // Re-adopt what runs before taking work: the first pass marks dead instances, keeps live ones, re-sends routes.
+  await reconciler.reconcile();
+  reconciler.start();
+  worker.start();
+  try {
+    await app.listen({ host: config.api.host, port: config.api.port });
+  } catch (error) {
+    await Promise.all([worker.stop(), reconciler.stop()]);
+    await store.close();
+    await releaseLock();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new SlipwayError('PORT_UNAVAILABLE', `the API address ${config.api.host}:${config.api.port} is in use: stop what holds it or pass --api HOST:PORT`);
+    }
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.api.port;
+  const url = `http://${config.api.host}:${port}`;
+  logger.info({ url, edge: `${config.edge.host}:${config.edge.port}`, dataDir: config.dataDir }, 'slipwayd ready');
+
+  return {
+    app,
+    deps,
+    url,
+    async close() {
+      if (isShuttingDown) return;
+      isShuttingDown = true;
+      logger.info({}, 'slipwayd shutting down');
+      await worker.stop();
+      await reconciler.stop();
+      await app.close();
+      await runtime.close();
+      await store.close();
+      await releaseLock();
+    },
+  };
+}
+
+/** One slipwayd per data dir: a pid file, refused while its owner lives. */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const file = join(dataDir, 'slipwayd.pid');
+  const existing = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+  if (Number.isInteger(existing) && existing > 0 && existing !== process.pid && isAlive(existing)) {
+    throw new SlipwayError('UNAVAILABLE', `another slipwayd (pid ${existing}) uses the data dir ${dataDir}: stop it, or pass --data-dir`);
+  }
+  await writeFile(file, String(process.pid), { mode: 0o600 });
+  return async () => {
+    const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    if (owner === process.pid) await rm(file, { force: true });
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
