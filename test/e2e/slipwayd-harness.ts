@@ -1,0 +1,193 @@
+/**
+ * Runs a real `slipwayd` (the bundled program) as a child process on free ports with its own data dir, drives the
+ * real CLI, and cleans up everything it started: slipwayd, the edge router and every app instance.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import { createApiClient, type ApiClient } from '@slipway/contract';
+import { waitFor } from '@slipway/testkit';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+export const fixturesDir = join(repoRoot, 'test', 'fixtures', 'apps');
+const slipwaydEntry = join(repoRoot, 'apps', 'server', 'dist', 'slipwayd.mjs');
+const cliEntry = join(repoRoot, 'apps', 'cli', 'dist', 'slipway.mjs');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** One request through the edge with a Host header, as `curl -H 'Host: …'` would send it. */
+export function edgeGet(edgePort: number, host: string, path = '/'): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: edgePort, path, headers: { host }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error('edge request timed out')));
+    req.end();
+  });
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class SlipwaydHarness {
+  readonly dataDir: string;
+  readonly apiPort: number;
+  readonly edgePort: number;
+  readonly instancePortFrom: number;
+  readonly api: ApiClient;
+  private child: ChildProcess | undefined;
+  output = '';
+
+  private constructor(dataDir: string, apiPort: number, edgePort: number, instancePortFrom: number) {
+    this.dataDir = dataDir;
+    this.apiPort = apiPort;
+    this.edgePort = edgePort;
+    this.instancePortFrom = instancePortFrom;
+    this.api = createApiClient({ baseUrl: this.url });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  static async create(): Promise<SlipwaydHarness> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
+    // A distinct instance port range per harness, so parallel test files do not race for ports.
+    const instancePortFrom = 30_000 + Math.floor(Math.random() * 140) * 200;
+    return new SlipwaydHarness(dataDir, await freePort(), await freePort(), instancePortFrom);
+  }
+
+  /** Starts slipwayd and waits until `/readyz` answers. */
+  async start(): Promise<void> {
+    const child = spawn(
+      process.execPath,
+      [slipwaydEntry, '--data-dir', this.dataDir, '--api', `127.0.0.1:${this.apiPort}`, '--edge', `127.0.0.1:${this.edgePort}`, '--node-name', 'e2e', '--log-level', 'warn'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, SLIPWAY_INSTANCE_PORTS: `${this.instancePortFrom}-${this.instancePortFrom + 199}`, SLIPWAY_DRAIN_MS: '200' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
+    this.child = child;
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`slipwayd exited with ${child.exitCode}: ${this.output}`);
+        await this.api.ready();
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+  }
+
+  /** Sends a signal and waits for the process to exit. */
+  async kill(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    const code = await exited;
+    this.child = undefined;
+    return code;
+  }
+
+  /** Runs the real CLI against this slipwayd. */
+  cli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [cliEntry, ...args], {
+        cwd: options.cwd ?? repoRoot,
+        env: { ...process.env, SLIPWAY_API_URL: this.url, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+  }
+
+  edge(host: string, path = '/'): Promise<HttpAnswer> {
+    return edgeGet(this.edgePort, host, path);
+  }
+
+  /** Waits for a deployment to end and returns it. */
+  async settle(deploymentId: string, timeoutMs = 60_000) {
+    return waitFor(
+      async () => {
+        const deployment = await this.api.deployments.get(deploymentId);
+        if (deployment.state === 'pending' || deployment.state === 'running') throw new Error(`deployment still ${deployment.state} in ${deployment.phase}`);
+        return deployment;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  /** Pids of the app instances this slipwayd's runtime knows, from its state files. */
+  instancePids(): number[] {
+    const dir = join(this.dataDir, 'instances');
+    if (!existsSync(dir)) return [];
+    const pids: number[] = [];
+    for (const id of readdirSync(dir)) {
+      const file = join(dir, id, 'instance.json');
+      if (!existsSync(file)) continue;
+      const state = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number };
+      if (typeof state.pid === 'number') pids.push(state.pid);
+    }
+    return pids;
+  }
+
+  /** Stops slipwayd, the edge and every instance, and deletes the data dir. */
+  async destroy(): Promise<void> {
+    await this.kill('SIGKILL');
+    const edgePid = Number(readFileSafe(join(this.dataDir, 'edge', 'edge.pid')));
+    for (const pid of [...this.instancePids(), ...(edgePid > 0 ? [edgePid] : [])]) {
+      for (const target of [-pid, pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
