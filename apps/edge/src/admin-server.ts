@@ -1,0 +1,124 @@
+/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `GET /status`, coded JSON errors. */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  isSlipwayError,
+  routingTableSchema,
+  SlipwayError,
+  type ErrorBody,
+  type ErrorCode,
+  type RouterStatus,
+  type RoutingTable,
+} from '@slipway/contract';
+import type { EdgeLog } from './edge-log.js';
+
+export interface AdminServerOptions {
+  readonly currentTable: () => RoutingTable;
+  /** Persists then serves the table; resolves once both are done. */
+  readonly applyTable: (table: RoutingTable) => Promise<void>;
+  readonly status: () => RouterStatus;
+  readonly log: EdgeLog;
+  /** Bodies above this are refused with 413 (default 32 MiB, a table of many thousand routes). */
+  readonly maxBodyBytes?: number;
+}
+
+const statusOfCode: Partial<Record<ErrorCode, number>> = {
+  VALIDATION_FAILED: 400,
+  ROUTE_NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+};
+
+export function createAdminServer(options: AdminServerOptions): Server {
+  const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
+  const { log } = options;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/table' && req.method === 'PUT') {
+      const table = parseTable(await readBody(req, maxBodyBytes));
+      await options.applyTable(table);
+      log.info({ routes: table.routes.length }, 'routing table applied');
+      return sendJson(res, 200, { routes: table.routes.length });
+    }
+    if (path === '/table' && req.method === 'GET') return sendJson(res, 200, options.currentTable());
+    if (path === '/status' && req.method === 'GET') return sendJson(res, 200, options.status());
+    throw new SlipwayError(
+      'ROUTE_NOT_FOUND',
+      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table and GET /status.`,
+    );
+  }
+
+  return createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
+      if (isSlipwayError(error)) {
+        const body: ErrorBody = {
+          error: {
+            code: error.code,
+            message: error.message,
+            requestId,
+            ...(error.details === undefined ? {} : { details: error.details }),
+          },
+        };
+        sendJson(res, statusOfCode[error.code] ?? 500, body);
+        return;
+      }
+      log.error({ requestId, err: error }, 'admin request failed');
+      const body: ErrorBody = {
+        error: { code: 'INTERNAL', message: 'The edge router failed to handle this request; see its log.', requestId },
+      };
+      sendJson(res, 500, body);
+    });
+  });
+}
+
+function parseTable(text: string): RoutingTable {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new SlipwayError('VALIDATION_FAILED', `The routing table is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = routingTableSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({
+    path: issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  const summary = first === undefined ? 'invalid' : `${first.path}: ${first.message}`;
+  throw new SlipwayError(
+    'VALIDATION_FAILED',
+    `The routing table is invalid (${issues.length} issue(s); first ${summary}); the previous table is kept.`,
+    { details: { issues } },
+  );
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new SlipwayError('PAYLOAD_TOO_LARGE', `The routing table exceeds ${maxBytes} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

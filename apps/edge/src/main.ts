@@ -1,0 +1,69 @@
+/** Entry of the edge router process: parses flags, starts the router, stops it gracefully on SIGTERM/SIGINT. */
+import { parseArgs } from 'node:util';
+import { isSlipwayError } from '@slipway/contract';
+import { createJsonLineLog } from './edge-log.js';
+import { parseListenAddress } from './listen-address.js';
+import { startEdge } from './start-edge.js';
+
+/** Exit codes the parent (slipwayd's edge adapter) tells apart. */
+const exitCodes = { ok: 0, failed: 1, usage: 2, portUnavailable: 3 } as const;
+
+const usage = 'usage: edge [--listen HOST:PORT] [--state-dir DIR]   (defaults: 127.0.0.1:8080, .slipway/edge)';
+
+async function main(): Promise<void> {
+  const log = createJsonLineLog({ bindings: { component: 'edge' } });
+  const exit = async (code: number): Promise<never> => {
+    await log.flush();
+    process.exit(code);
+  };
+
+  let listen;
+  let stateDir: string;
+  try {
+    const { values } = parseArgs({
+      options: {
+        listen: { type: 'string', default: '127.0.0.1:8080' },
+        'state-dir': { type: 'string', default: '.slipway/edge' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    listen = parseListenAddress(values.listen);
+    stateDir = values['state-dir'];
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${usage}\n`);
+    return exit(exitCodes.usage);
+  }
+
+  process.on('uncaughtException', (error) => {
+    log.error({ err: error }, 'edge router crashed');
+    void exit(exitCodes.failed);
+  });
+
+  let edge;
+  try {
+    edge = await startEdge({ listen, stateDir, log });
+  } catch (error) {
+    log.error({ err: error }, 'edge router failed to start');
+    return exit(
+      isSlipwayError(error) && error.code === 'PORT_UNAVAILABLE' ? exitCodes.portUnavailable : exitCodes.failed,
+    );
+  }
+
+  const stop = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'signal received');
+    edge.close().then(
+      () => exit(exitCodes.ok),
+      (error: unknown) => {
+        log.error({ err: error }, 'edge router failed to stop cleanly');
+        return exit(exitCodes.failed);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  // A detached router has no terminal; a hang-up must not end it.
+  process.on('SIGHUP', () => undefined);
+}
+
+await main();

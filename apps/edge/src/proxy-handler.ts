@@ -1,0 +1,186 @@
+/** Proxies one plain HTTP request to an upstream of its route, streaming both bodies, with timeout and one retry. */
+import {
+  request,
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
+import type { EdgeLog } from './edge-log.js';
+import { sendError, type EdgeErrorContext, type EdgeErrorKind } from './error-response.js';
+import { clientResponseHeaders, forwardedValuesOf, upstreamRequestHeaders } from './forwarded-headers.js';
+import { hostFromHeader, pathOf, type RouteTarget, type RoutingState, type UpstreamTarget } from './route-index.js';
+
+export interface ProxyHandlerOptions {
+  readonly state: RoutingState;
+  readonly log: EdgeLog;
+}
+
+/** One client request on its way through the router. */
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly target: RouteTarget;
+  readonly headers: OutgoingHttpHeaders;
+  readonly context: EdgeErrorContext;
+  readonly isBodyless: boolean;
+  /** `waiting` for the upstream's response head, `responding` while streaming it, `done` once settled otherwise. */
+  phase: 'waiting' | 'responding' | 'done';
+  upstreamReq: ClientRequest | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export function createProxyHandler(options: ProxyHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { state, log } = options;
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const host = hostFromHeader(req.headers.host);
+    const values = forwardedValuesOf(req);
+    const context: EdgeErrorContext = { host, accept: req.headers.accept, requestId: values.requestId };
+    const target = state.routes.find(host, pathOf(req.url));
+    if (target === undefined) return sendError(res, 'no-route', context);
+    const first = target.upstreams.pick();
+    if (first === undefined) return sendError(res, 'no-upstream', context);
+
+    const exchange: Exchange = {
+      req,
+      res,
+      target,
+      headers: upstreamRequestHeaders(req, values),
+      context,
+      isBodyless: isBodyless(req),
+      phase: 'waiting',
+      upstreamReq: undefined,
+      timer: undefined,
+    };
+    // The route's timeout bounds the wait for the response head only: streams (SSE, downloads) may then last.
+    exchange.timer = setTimeout(() => onTimeout(exchange), target.timeoutMs);
+    res.on('close', () => {
+      if (res.writableFinished || exchange.phase === 'done') return;
+      // The client went away: stop the upstream work too.
+      settle(exchange);
+      exchange.upstreamReq?.destroy();
+    });
+    forward(exchange, first, false);
+  }
+
+  function forward(exchange: Exchange, chosen: UpstreamTarget, isRetry: boolean): void {
+    const { req, res } = exchange;
+    const { upstream, agent } = chosen;
+    const upstreamReq = request({
+      host: upstream.host,
+      port: upstream.port,
+      method: req.method,
+      path: req.url,
+      headers: exchange.headers,
+      agent,
+    });
+    exchange.upstreamReq = upstreamReq;
+    let isConnected = false;
+
+    const onConnected = (): void => {
+      isConnected = true;
+      // The body is only read once a socket is up, so a refused connection leaves it intact for the retry.
+      if (!exchange.isBodyless && exchange.upstreamReq === upstreamReq && exchange.phase !== 'done')
+        req.pipe(upstreamReq);
+    };
+    upstreamReq.on('socket', (socket) => {
+      if (socket.connecting) socket.once('connect', onConnected);
+      else onConnected();
+    });
+    if (exchange.isBodyless) upstreamReq.end();
+
+    upstreamReq.on('response', (upstreamRes) => {
+      if (exchange.phase !== 'waiting') {
+        upstreamRes.resume();
+        return;
+      }
+      exchange.phase = 'responding';
+      clearTimeout(exchange.timer);
+      const headers = clientResponseHeaders(upstreamRes.headers);
+      if (state.isClosing) headers.connection = 'close';
+      try {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, headers);
+      } catch (error) {
+        log.warn(
+          { requestId: exchange.context.requestId, upstream: addressOf(chosen), err: error },
+          'upstream response head rejected',
+        );
+        upstreamReq.destroy();
+        fail(exchange, 'bad-gateway');
+        return;
+      }
+      // Bodies of unknown length may trickle (SSE, long polls): let the client see the head at once.
+      if (headers['content-length'] === undefined) res.flushHeaders();
+      upstreamRes.pipe(res);
+      upstreamRes.on('close', () => {
+        // A truncated upstream body must not look complete to the client.
+        if (!upstreamRes.complete) res.destroy();
+      });
+    });
+
+    upstreamReq.on('error', (error: NodeJS.ErrnoException) => {
+      if (exchange.upstreamReq !== upstreamReq || exchange.phase === 'done') return;
+      if (exchange.phase === 'responding') {
+        res.destroy();
+        settle(exchange);
+        return;
+      }
+      // A pooled socket the upstream closed meanwhile is safe to retry when no body was sent.
+      const isStaleSocket = upstreamReq.reusedSocket && exchange.isBodyless;
+      if (!isRetry && (!isConnected || isStaleSocket)) {
+        const next = exchange.target.upstreams.pick(chosen) ?? (isStaleSocket ? chosen : undefined);
+        if (next !== undefined) {
+          log.warn(
+            {
+              requestId: exchange.context.requestId,
+              upstream: addressOf(chosen),
+              retryUpstream: addressOf(next),
+              err: error,
+            },
+            'upstream connect failed, retrying',
+          );
+          forward(exchange, next, true);
+          return;
+        }
+      }
+      log.warn(
+        { requestId: exchange.context.requestId, upstream: addressOf(chosen), err: error },
+        'upstream unreachable',
+      );
+      fail(exchange, 'bad-gateway');
+    });
+  }
+
+  function onTimeout(exchange: Exchange): void {
+    if (exchange.phase !== 'waiting') return;
+    log.warn(
+      { requestId: exchange.context.requestId, host: exchange.context.host, timeoutMs: exchange.target.timeoutMs },
+      'upstream timed out',
+    );
+    exchange.upstreamReq?.destroy();
+    fail(exchange, 'gateway-timeout');
+  }
+
+  return handle;
+}
+
+function fail(exchange: Exchange, kind: EdgeErrorKind): void {
+  settle(exchange);
+  if (exchange.res.headersSent) exchange.res.destroy();
+  else sendError(exchange.res, kind, exchange.context);
+}
+
+function settle(exchange: Exchange): void {
+  exchange.phase = 'done';
+  clearTimeout(exchange.timer);
+}
+
+function isBodyless(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0');
+}
+
+function addressOf(target: UpstreamTarget): string {
+  return `${target.upstream.host}:${target.upstream.port}`;
+}

@@ -1,0 +1,98 @@
+/** Talks to the edge router's admin API over its unix socket (`GET /status`, `PUT /table`). */
+import { request } from 'node:http';
+import { routerStatusSchema, SlipwayError, type RouterStatus, type RoutingTable } from '@slipway/contract';
+
+export interface EdgeAdminClient {
+  /** The router's status, or `undefined` when nothing (sane) answers on the socket. */
+  findStatus(): Promise<RouterStatus | undefined>;
+  /** Errors: `UNAVAILABLE` when the router cannot be reached or fails to apply; `VALIDATION_FAILED` when it refuses the table. */
+  putTable(table: RoutingTable): Promise<void>;
+}
+
+export interface EdgeAdminClientOptions {
+  socketPath: string;
+  /** Bounds each admin call, including the router's fsync of the table (default 10 s). */
+  requestTimeoutMs?: number;
+}
+
+interface AdminAnswer {
+  statusCode: number;
+  text: string;
+}
+
+export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdminClient {
+  const { socketPath } = options;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+
+  function call(method: string, path: string, body?: string): Promise<AdminAnswer> {
+    return new Promise((resolve, reject) => {
+      const headers =
+        body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      const req = request({ socketPath, method, path, headers, agent: false, timeout: requestTimeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${requestTimeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async function findStatus(): Promise<RouterStatus | undefined> {
+    try {
+      const answer = await call('GET', '/status');
+      if (answer.statusCode !== 200) return undefined;
+      const parsed = routerStatusSchema.safeParse(JSON.parse(answer.text));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function putTable(table: RoutingTable): Promise<void> {
+    let answer: AdminAnswer;
+    try {
+      answer = await call('PUT', '/table', JSON.stringify(table));
+    } catch (error) {
+      throw new SlipwayError(
+        'UNAVAILABLE',
+        `The edge router does not answer on ${socketPath} (${(error as Error).message}); is it running? slipwayd starts it on boot.`,
+        { cause: error },
+      );
+    }
+    if (answer.statusCode === 200) return;
+    const refusal = errorOf(answer.text);
+    if (answer.statusCode === 400) {
+      throw new SlipwayError(
+        'VALIDATION_FAILED',
+        refusal?.message ?? 'The edge router refused the routing table.',
+        refusal?.details === undefined ? {} : { details: refusal.details },
+      );
+    }
+    throw new SlipwayError(
+      'UNAVAILABLE',
+      `The edge router failed to apply the routing table (HTTP ${answer.statusCode}: ${refusal?.message ?? answer.text.slice(0, 200)}).`,
+      {
+        details: { statusCode: answer.statusCode },
+      },
+    );
+  }
+
+  return { findStatus, putTable };
+}
+
+function errorOf(text: string): { message: string; details?: Record<string, unknown> } | undefined {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: unknown; details?: unknown } };
+    const message = body.error?.message;
+    if (typeof message !== 'string') return undefined;
+    const details = body.error?.details;
+    return typeof details === 'object' && details !== null
+      ? { message, details: details as Record<string, unknown> }
+      : { message };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,272 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer as createHttpServer, request, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '@slipway/core';
+import type { RoutingTable } from '@slipway/contract';
+import { isAlive, waitForExit } from './edge-process.js';
+import { createEdgeRouterTable } from './edge-router-table.js';
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+// Inside the repository so the bundle resolves its external npm packages (zod) from node_modules.
+const bundleDir = join(repoRoot, 'apps/edge/dist', `.test-${process.pid}`);
+const edgeEntry = join(bundleDir, 'edge.mjs');
+/** Stands in for slipwayd: a process that ensures the router runs, then exits. */
+const launcherEntry = join(bundleDir, 'launcher.mjs');
+
+const externalNpm: Plugin = {
+  name: 'external-npm',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@slipway/') ? undefined : { path: args.path, external: true },
+    );
+  },
+};
+// The options of scripts/build.mjs.
+const bundleOptions: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  logLevel: 'warning',
+  plugins: [externalNpm],
+  banner: {
+    js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);",
+  },
+};
+
+const launcherSource = `
+import { createEdgeRouterTable } from './edge-router-table.ts';
+const [stateDir, port, edgeEntry] = process.argv.slice(2);
+const logger = { debug() {}, info() {}, warn() {}, error() {}, child() { return logger; } };
+const routerTable = createEdgeRouterTable({ stateDir, listen: { host: '127.0.0.1', port: Number(port) }, edgeEntry, logger });
+await routerTable.ensureRunning();
+process.stdout.write(JSON.stringify(await routerTable.status()));
+`;
+
+const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};
+const startedPids = new Set<number>();
+const tempDirs: string[] = [];
+let upstream: Server;
+let upstreamPort: number;
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function newStateDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-edge-rt-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+function get(port: number, host: string): Promise<{ statusCode: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/hello', headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function tableTo(host: string): RoutingTable {
+  return {
+    routes: [
+      {
+        host,
+        pathPrefix: '/',
+        app: 'hello',
+        environment: 'production',
+        process: 'web',
+        timeoutMs: null,
+        upstreams: [{ instanceId: 'i-1', host: '127.0.0.1', port: upstreamPort, releaseNumber: 1, weight: 1 }],
+      },
+    ],
+  };
+}
+
+/** Fields of /proc/<pid>/stat after the command name: state, ppid, pgrp, session. */
+async function procStat(pid: number): Promise<{ parentPid: number; session: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { parentPid: Number(fields[1]), session: Number(fields[3]) };
+}
+
+beforeAll(async () => {
+  // Always a fresh bundle of the current source: a stale apps/edge/dist/edge.mjs would test old code.
+  await build({ ...bundleOptions, entryPoints: [join(repoRoot, 'apps/edge/src/main.ts')], outfile: edgeEntry });
+  await build({
+    ...bundleOptions,
+    stdin: { contents: launcherSource, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
+    outfile: launcherEntry,
+  });
+  upstream = createHttpServer((req, res) => res.end(`hello from upstream, ${String(req.headers['x-forwarded-host'])}`));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  upstreamPort = (upstream.address() as { port: number }).port;
+});
+
+afterAll(async () => {
+  for (const pid of startedPids) {
+    if (pid > 0 && (await isAlive(pid))) process.kill(pid, 'SIGKILL');
+  }
+  upstream.closeAllConnections();
+  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  await Promise.all([...tempDirs, bundleDir].map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe('the edge router table', () => {
+  it('spawns a detached router, routes through it, is found again by a later client, and stops it', async () => {
+    const stateDir = await newStateDir();
+    const port = await freePort();
+    const options = { stateDir, listen: { host: '127.0.0.1', port }, edgeEntry, logger: silentLogger };
+
+    const first = createEdgeRouterTable(options);
+    expect(await first.status()).toEqual({ isRunning: false, pid: null, address: `127.0.0.1:${port}`, routes: 0 });
+    await first.ensureRunning();
+    const started = await first.status();
+    expect(started.isRunning).toBe(true);
+    const pid = started.pid ?? -1;
+    startedPids.add(pid);
+    expect(pid).not.toBe(process.pid);
+    // Its own session: a signal to slipwayd's process group or terminal does not reach it.
+    expect((await procStat(pid)).session).toBe(pid);
+
+    await first.apply(tableTo('hello.test'));
+    expect(await get(port, 'hello.test')).toEqual({ statusCode: 200, body: 'hello from upstream, hello.test' });
+
+    // slipwayd restarts: a new client object finds the same router, which kept serving meanwhile.
+    const second = createEdgeRouterTable(options);
+    expect(await get(port, 'hello.test')).toMatchObject({ statusCode: 200 });
+    await second.ensureRunning();
+    expect(await second.status()).toEqual({ isRunning: true, pid, address: `127.0.0.1:${port}`, routes: 1 });
+
+    await second.stop();
+    expect(await isAlive(pid)).toBe(false);
+    expect(await second.status()).toMatchObject({ isRunning: false, pid: null });
+    await expect(readFile(join(stateDir, 'edge.pid'), 'utf8')).rejects.toThrow(/ENOENT/);
+    await second.stop(); // idempotent
+  });
+
+  it('keeps serving after the slipwayd that started it has exited', async () => {
+    const stateDir = await newStateDir();
+    const port = await freePort();
+    const { stdout } = await promisify(execFile)(process.execPath, [launcherEntry, stateDir, String(port), edgeEntry]);
+    const { pid } = JSON.parse(stdout) as { pid: number };
+    startedPids.add(pid);
+
+    const routerTable = createEdgeRouterTable({
+      stateDir,
+      listen: { host: '127.0.0.1', port },
+      edgeEntry,
+      logger: silentLogger,
+    });
+    await routerTable.apply(tableTo('orphan.test'));
+    expect(await get(port, 'orphan.test')).toMatchObject({ statusCode: 200 });
+    expect((await routerTable.status()).pid).toBe(pid);
+    await routerTable.stop();
+    expect(await isAlive(pid)).toBe(false);
+  });
+
+  it('restarts a crashed router over its stale socket, serving the persisted table', async () => {
+    const stateDir = await newStateDir();
+    const port = await freePort();
+    const routerTable = createEdgeRouterTable({
+      stateDir,
+      listen: { host: '127.0.0.1', port },
+      edgeEntry,
+      logger: silentLogger,
+    });
+    await routerTable.ensureRunning();
+    const crashed = (await routerTable.status()).pid ?? -1;
+    startedPids.add(crashed);
+    await routerTable.apply(tableTo('again.test'));
+    process.kill(crashed, 'SIGKILL'); // leaves admin.sock and edge.pid behind
+    await waitForExit(crashed, 5_000);
+
+    await routerTable.ensureRunning();
+    const restarted = (await routerTable.status()).pid ?? -1;
+    startedPids.add(restarted);
+    expect(restarted).not.toBe(crashed);
+    expect(await get(port, 'again.test')).toMatchObject({ statusCode: 200 });
+    await routerTable.stop();
+  });
+
+  it('lets concurrent ensureRunning calls share one router', async () => {
+    const stateDir = await newStateDir();
+    const routerTable = createEdgeRouterTable({
+      stateDir,
+      listen: { host: '127.0.0.1', port: await freePort() },
+      edgeEntry,
+      logger: silentLogger,
+    });
+    await Promise.all([routerTable.ensureRunning(), routerTable.ensureRunning(), routerTable.ensureRunning()]);
+    const { pid } = await routerTable.status();
+    startedPids.add(pid ?? -1);
+    expect(Number.parseInt(await readFile(join(stateDir, 'edge.pid'), 'utf8'), 10)).toBe(pid);
+    await routerTable.stop();
+  });
+
+  it('fails with PORT_UNAVAILABLE when another process holds the listen port', async () => {
+    const squatter = createNetServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as { port: number }).port;
+    try {
+      const routerTable = createEdgeRouterTable({
+        stateDir: await newStateDir(),
+        listen: { host: '127.0.0.1', port },
+        edgeEntry,
+        logger: silentLogger,
+      });
+      await expect(routerTable.ensureRunning()).rejects.toMatchObject({
+        code: 'PORT_UNAVAILABLE',
+        message: expect.stringContaining(`127.0.0.1:${port}`) as unknown,
+      });
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+  });
+
+  it('fails apply with UNAVAILABLE when no router is running', async () => {
+    const routerTable = createEdgeRouterTable({
+      stateDir: await newStateDir(),
+      listen: { host: '127.0.0.1', port: await freePort() },
+      edgeEntry,
+      logger: silentLogger,
+    });
+    await expect(routerTable.apply(tableTo('x.test'))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('passes on the router refusing an invalid table as VALIDATION_FAILED', async () => {
+    const stateDir = await newStateDir();
+    const routerTable = createEdgeRouterTable({
+      stateDir,
+      listen: { host: '127.0.0.1', port: await freePort() },
+      edgeEntry,
+      logger: silentLogger,
+    });
+    await routerTable.ensureRunning();
+    startedPids.add((await routerTable.status()).pid ?? -1);
+    const invalid = { routes: [{ ...tableTo('y.test').routes[0], pathPrefix: 'no-slash' }] } as RoutingTable;
+    await expect(routerTable.apply(invalid)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await routerTable.stop();
+  });
+});

@@ -1,0 +1,169 @@
+/** The RouterTable port over Slipway's own edge router: a detached process driven through its admin unix socket. */
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SlipwayError, type RouterStatus, type RoutingTable } from '@slipway/contract';
+import type { Logger, RouterTable } from '@slipway/core';
+import { createEdgeAdminClient } from './edge-admin-client.js';
+import {
+  formatListenAddress,
+  isEdgeProcessOf,
+  lastLoggedError,
+  portUnavailable,
+  portUnavailableExitCode,
+  probeListenAddress,
+  readPidFile,
+  sleep,
+  spawnDetachedEdge,
+  waitForExit,
+  type ListenAddress,
+} from './edge-process.js';
+
+export interface EdgeRouterTableOptions {
+  /** Holds `table.json`, `edge.pid`, `admin.sock` and `edge.log`. */
+  stateDir: string;
+  listen: ListenAddress;
+  /** Path of the bundled router, `apps/edge/dist/edge.mjs`. */
+  edgeEntry: string;
+  logger: Logger;
+  /** How long `ensureRunning` waits for a new router to answer (default 10 s). */
+  startTimeoutMs?: number;
+  /** How long `stop` waits after SIGTERM before SIGKILL (default 10 s; the router itself drains for 5 s). */
+  stopTimeoutMs?: number;
+}
+
+export interface EdgeRouterTable extends RouterTable {
+  /** Idempotent: adopts a router already answering on the state dir's socket, else spawns one detached. Errors: `PORT_UNAVAILABLE`, `START_FAILED`, `UNAVAILABLE`. */
+  ensureRunning(): Promise<void>;
+  /** Stops the router (SIGTERM, then SIGKILL). Only for `slipwayd stop-edge` and tests: the router is meant to outlive slipwayd. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRouterTable {
+  const stateDir = resolve(options.stateDir);
+  const files = {
+    pid: join(stateDir, 'edge.pid'),
+    adminSocket: join(stateDir, 'admin.sock'),
+    log: join(stateDir, 'edge.log'),
+  };
+  const address = formatListenAddress(options.listen);
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+  const logger = options.logger.child({ component: 'edge-router-table' });
+  const admin = createEdgeAdminClient({ socketPath: files.adminSocket });
+  let ensuring: Promise<void> | undefined;
+
+  async function waitForStatus(
+    timeoutMs: number,
+    hasExited: () => boolean = () => false,
+  ): Promise<RouterStatus | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await admin.findStatus();
+      if (status !== undefined || hasExited() || Date.now() >= deadline) return status;
+      await sleep(50);
+    }
+  }
+
+  function adopt(status: RouterStatus): void {
+    if (status.address !== address) {
+      logger.warn(
+        { pid: status.pid, address: status.address, configuredAddress: address },
+        'edge router runs on another address; stop-edge to move it',
+      );
+    } else {
+      logger.debug({ pid: status.pid, address }, 'edge router already running');
+    }
+  }
+
+  async function start(): Promise<void> {
+    const running = await admin.findStatus();
+    if (running !== undefined) return adopt(running);
+
+    const recordedPid = await readPidFile(files.pid);
+    if (recordedPid !== undefined && recordedPid !== process.pid && (await isEdgeProcessOf(recordedPid, stateDir))) {
+      // Alive but silent: starting up, or wedged. Never start a second one beside it.
+      const late = await waitForStatus(startTimeoutMs);
+      if (late !== undefined) return adopt(late);
+      throw new SlipwayError(
+        'UNAVAILABLE',
+        `The edge router (pid ${recordedPid}) is running but does not answer on ${files.adminSocket}; stop it (\`slipwayd stop-edge\` or kill ${recordedPid}) and retry.`,
+      );
+    }
+
+    await probeListenAddress(options.listen);
+    const child = await spawnDetachedEdge({
+      edgeEntry: options.edgeEntry,
+      listen: options.listen,
+      stateDir,
+      logFile: files.log,
+    });
+    logger.info({ pid: child.pid, address, stateDir }, 'edge router spawned');
+    const status = await waitForStatus(startTimeoutMs, () => child.exit !== undefined);
+    if (status !== undefined) {
+      logger.info({ pid: status.pid, address: status.address, routes: status.routes }, 'edge router started');
+      return;
+    }
+    const exit = child.exit;
+    if (exit === undefined) {
+      if (child.pid > 0) process.kill(child.pid, 'SIGKILL');
+      throw new SlipwayError(
+        'START_FAILED',
+        `The edge router did not answer on ${files.adminSocket} within ${startTimeoutMs} ms; see ${files.log}.`,
+      );
+    }
+    const reason =
+      exit.error?.message ??
+      (await lastLoggedError(files.log)) ??
+      `exit code ${String(exit.code)}, signal ${String(exit.signal)}`;
+    if (exit.code === portUnavailableExitCode) throw portUnavailable(options.listen, 'EADDRINUSE', new Error(reason));
+    throw new SlipwayError('START_FAILED', `The edge router exited before answering: ${reason} (log: ${files.log}).`, {
+      details: { exitCode: exit.code, signal: exit.signal },
+    });
+  }
+
+  function ensureRunning(): Promise<void> {
+    // Concurrent callers share one attempt, so two routers are never spawned side by side.
+    ensuring ??= start().finally(() => {
+      ensuring = undefined;
+    });
+    return ensuring;
+  }
+
+  async function apply(table: RoutingTable): Promise<void> {
+    await admin.putTable(table);
+    logger.debug({ routes: table.routes.length }, 'routing table applied');
+  }
+
+  async function status(): Promise<RouterStatus> {
+    return (await admin.findStatus()) ?? { isRunning: false, pid: null, address, routes: 0 };
+  }
+
+  async function stop(): Promise<void> {
+    const answering = await admin.findStatus();
+    const pid = answering?.pid ?? (await readPidFile(files.pid));
+    // Never signal ourselves: a router started in-process (tests) answers with our own pid.
+    if (pid === null || pid === undefined || pid === process.pid) return;
+    if (answering === undefined && !(await isEdgeProcessOf(pid, stateDir))) {
+      await rm(files.pid, { force: true });
+      return;
+    }
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      return; // Already gone.
+    }
+    if (!(await waitForExit(pid, stopTimeoutMs))) {
+      logger.warn({ pid, stopTimeoutMs }, 'edge router ignored SIGTERM, killing it');
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+      await waitForExit(pid, 2_000);
+      await Promise.all([rm(files.pid, { force: true }), rm(files.adminSocket, { force: true })]);
+    }
+    logger.info({ pid }, 'edge router stopped');
+  }
+
+  return { ensureRunning, apply, status, stop };
+}
