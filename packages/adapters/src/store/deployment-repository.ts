@@ -1,0 +1,92 @@
+/** Deployments in SQL: one row per attempt to change what runs, replaced whole on update. */
+import { SlipwayError } from '@slipway/contract';
+import type { DeploymentRecord, DeploymentRepository } from '@slipway/core';
+import type { Kysely, Selectable } from 'kysely';
+import { fromBigInt, fromJson, fromNullableBigInt, fromNullableJson, toJson, toNullableJson } from './column-codec.js';
+import type { Database, DeploymentTable } from './database.js';
+
+const activeStates = ['pending', 'running'] as const;
+
+export function createDeploymentRepository(db: Kysely<Database>): DeploymentRepository {
+  const select = () => db.selectFrom('deployments').selectAll();
+  const selectOf = (appId: string, environmentId: string) =>
+    select().where('app_id', '=', appId).where('environment_id', '=', environmentId);
+  return {
+    async insert(record) {
+      await db.insertInto('deployments').values(toRow(record)).execute();
+    },
+    async findById(id) {
+      const row = await select().where('id', '=', id).executeTakeFirst();
+      return row && toRecord(row);
+    },
+    async update(record) {
+      const { id, ...columns } = toRow(record);
+      const result = await db.updateTable('deployments').set(columns).where('id', '=', id).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) {
+        throw new SlipwayError('DEPLOYMENT_NOT_FOUND', `deployment ${id} does not exist`, { details: { id } });
+      }
+    },
+    async list(appId, environmentId, limit) {
+      const rows = await selectOf(appId, environmentId)
+        .orderBy('created_at_ms', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toRecord);
+    },
+    async findActive(appId, environmentId) {
+      const row = await selectOf(appId, environmentId)
+        .where('state', 'in', activeStates)
+        .orderBy('created_at_ms', 'desc')
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      return row && toRecord(row);
+    },
+    async listByState(states) {
+      if (states.length === 0) return [];
+      // Oldest first: recovery after a restart resumes deployments in the order they were asked for.
+      const rows = await select().where('state', 'in', states).orderBy('created_at_ms').orderBy('id').execute();
+      return rows.map(toRecord);
+    },
+  };
+}
+
+function toRow(record: DeploymentRecord) {
+  return {
+    id: record.id,
+    app_id: record.appId,
+    environment_id: record.environmentId,
+    kind: record.kind,
+    state: record.state,
+    phase: record.phase,
+    source: toJson(record.source),
+    source_view: toNullableJson(record.sourceView),
+    release_id: record.releaseId,
+    previous_release_id: record.previousReleaseId,
+    config: toNullableJson(record.config),
+    failure: toNullableJson(record.failure),
+    created_at_ms: record.createdAtMs,
+    updated_at_ms: record.updatedAtMs,
+    finished_at_ms: record.finishedAtMs,
+  };
+}
+
+function toRecord(row: Selectable<DeploymentTable>): DeploymentRecord {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    environmentId: row.environment_id,
+    kind: row.kind,
+    state: row.state,
+    phase: row.phase,
+    source: fromJson<DeploymentRecord['source']>(row.source),
+    sourceView: fromNullableJson<NonNullable<DeploymentRecord['sourceView']>>(row.source_view),
+    releaseId: row.release_id,
+    previousReleaseId: row.previous_release_id,
+    config: fromNullableJson<NonNullable<DeploymentRecord['config']>>(row.config),
+    failure: fromNullableJson<NonNullable<DeploymentRecord['failure']>>(row.failure),
+    createdAtMs: fromBigInt(row.created_at_ms),
+    updatedAtMs: fromBigInt(row.updated_at_ms),
+    finishedAtMs: fromNullableBigInt(row.finished_at_ms),
+  };
+}

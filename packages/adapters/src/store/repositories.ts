@@ -1,0 +1,31 @@
+/** Binds every repository to one Kysely handle (the database or a transaction); dialect-neutral. */
+import type { Repositories } from '@slipway/core';
+import type { Kysely } from 'kysely';
+import { createAppEnvironmentRepository } from './app-environment-repository.js';
+import { createAppRepository } from './app-repository.js';
+import type { Database } from './database.js';
+import { createDeploymentRepository } from './deployment-repository.js';
+import { createEnvironmentRepository } from './environment-repository.js';
+import { createEventRepository } from './event-repository.js';
+import { createInstanceRepository } from './instance-repository.js';
+import { createJobRepository } from './job-repository.js';
+import { createPhaseRepository } from './phase-repository.js';
+import { createProjectRepository } from './project-repository.js';
+import { createReleaseRepository } from './release-repository.js';
+import { createRouteRepository } from './route-repository.js';
+
+export function createRepositories(db: Kysely<Database>): Repositories {
+  return {
+    projects: createProjectRepository(db),
+    environments: createEnvironmentRepository(db),
+    apps: createAppRepository(db),
+    appEnvironments: createAppEnvironmentRepository(db),
+    releases: createReleaseRepository(db),
+    deployments: createDeploymentRepository(db),
+    phases: createPhaseRepository(db),
+    instances: createInstanceRepository(db),
+    routes: createRouteRepository(db),
+    events: createEventRepository(db),
+    jobs: createJobRepository(db),
+  };
+}

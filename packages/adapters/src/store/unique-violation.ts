@@ -1,0 +1,28 @@
+/** Recognises a unique-constraint violation from the SQLite or the PostgreSQL driver, so repositories can name it. */
+
+export interface UniqueConstraint {
+  /** Constraint name, as PostgreSQL reports it. */
+  readonly name: string;
+  /** Table and columns, as SQLite reports them (`UNIQUE constraint failed: apps.name`). */
+  readonly table: string;
+  readonly columns: readonly string[];
+}
+
+/** The unique constraints repositories translate into domain errors; names match the migrations. */
+export const uniqueConstraints = {
+  projectName: { name: 'projects_name_unique', table: 'projects', columns: ['name'] },
+  environmentName: { name: 'environments_project_name_unique', table: 'environments', columns: ['project_id', 'name'] },
+  appName: { name: 'apps_name_unique', table: 'apps', columns: ['name'] },
+  releaseNumber: { name: 'releases_number_unique', table: 'releases', columns: ['app_id', 'environment_id', 'number'] },
+} as const satisfies Record<string, UniqueConstraint>;
+
+export function isUniqueViolation(error: unknown, constraint: UniqueConstraint): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, constraint: reported } = error as Error & { code?: unknown; constraint?: unknown };
+  if (code === '23505') return reported === constraint.name;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    const columns = constraint.columns.map((column) => `${constraint.table}.${column}`).join(', ');
+    return error.message.endsWith(`: ${columns}`);
+  }
+  return false;
+}

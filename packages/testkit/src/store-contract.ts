@@ -1,0 +1,104 @@
+/**
+ * The Store contract: one Vitest suite that every Store (SQLite, PostgreSQL, in-memory fakes) runs, so they agree on
+ * round trips, ordering, errors, release numbering, lease fencing and transactions.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '@slipway/core';
+import { describeCatalogContract } from './store-contract-catalog.js';
+import {
+  api,
+  appEnvironment,
+  deployment,
+  job,
+  phase,
+  production,
+  project,
+  rejection,
+  release,
+  route,
+  staging,
+  t0,
+  web,
+} from './store-contract-fixtures.js';
+import { describeJobContract } from './store-contract-jobs.js';
+import { describeRolloutContract } from './store-contract-rollout.js';
+
+/** Registers the Store contract suite; `create` must return a fresh, empty store each time (the suite migrates it). */
+export function describeStore(name: string, create: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await create();
+      await store.migrate();
+      await store.projects.insert(project);
+      await store.environments.insert(production);
+      await store.environments.insert(staging);
+      await store.apps.insert(web);
+      await store.apps.insert(api);
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const current = () => store;
+
+    it('migrates idempotently, keeping what is stored', async () => {
+      await store.migrate();
+      expect(await store.projects.findById(project.id)).toEqual(project);
+    });
+
+    describeCatalogContract(current);
+    describeRolloutContract(current);
+    describeJobContract(current);
+
+    describe('transactions', () => {
+      it('commits every write of the work together and returns its result', async () => {
+        const result = await store.transaction(async (tx) => {
+          await tx.appEnvironments.insert(appEnvironment());
+          await tx.releases.insert(release('rel_01', 1));
+          await tx.deployments.insert(deployment('dep_01'));
+          await tx.jobs.enqueue(job('job_01', 'dep_01'));
+          const event = await tx.events.append({ deploymentId: 'dep_01', type: 'log', payload: {}, atMs: t0 });
+          expect(await tx.releases.nextNumber(web.id, production.id)).toBe(2);
+          expect(await tx.deployments.findById('dep_01')).toEqual(deployment('dep_01'));
+          return event.seq;
+        });
+        expect(typeof result).toBe('number');
+        expect(await store.appEnvironments.find(web.id, production.id)).toEqual(appEnvironment());
+        expect(await store.releases.findById('rel_01')).toEqual(release('rel_01', 1));
+        expect(await store.jobs.findByDeployment('dep_01')).toBeDefined();
+        expect(await store.events.list('dep_01', 0, 10)).toHaveLength(1);
+      });
+
+      it('rolls back every write when the work throws, and rethrows the same error', async () => {
+        const boom = new Error('boom');
+        const outcome = store.transaction(async (tx) => {
+          await tx.apps.insert({ id: 'app_03', projectId: project.id, name: 'mobile', createdAtMs: t0 });
+          await tx.releases.insert(release('rel_01', 1));
+          await tx.deployments.insert(deployment('dep_01'));
+          await tx.phases.append(phase('dep_01', 1));
+          await tx.events.append({ deploymentId: 'dep_01', type: 'log', payload: {}, atMs: t0 });
+          await tx.routes.replaceForApp(web.id, production.id, [route('rte_01')]);
+          await tx.apps.delete(api.id);
+          throw boom;
+        });
+        await expect(outcome).rejects.toBe(boom);
+        expect(await store.apps.list()).toEqual([api, web]);
+        expect(await store.releases.nextNumber(web.id, production.id)).toBe(1);
+        expect(await store.deployments.findById('dep_01')).toBeUndefined();
+        expect(await store.routes.list()).toEqual([]);
+      });
+
+      it('rolls back earlier writes when a store call inside fails', async () => {
+        const outcome = store.transaction(async (tx) => {
+          await tx.apps.insert({ id: 'app_03', projectId: project.id, name: 'mobile', createdAtMs: t0 });
+          await tx.apps.insert({ id: 'app_04', projectId: project.id, name: 'web', createdAtMs: t0 });
+        });
+        expect((await rejection(outcome)).code).toBe('APP_ALREADY_EXISTS');
+        expect(await store.apps.findByName('mobile')).toBeUndefined();
+      });
+    });
+  });
+}
