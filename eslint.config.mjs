@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 
 const layer = (files, forbidden, message) => ({
   files,
+  // Tests may use the testkit (contract suites, fakes) whatever layer they test.
+  ignores: ['**/*.test.ts'],
   rules: {
     '@typescript-eslint/no-restricted-imports': [
       'error',

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '@slipway/core';
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- tests run the port's shared contract suite; production code never imports testkit
 import { describeStore } from '@slipway/testkit';
 import { createSqliteStore } from './sqlite-store.js';
 
