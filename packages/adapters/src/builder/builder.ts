@@ -1,0 +1,176 @@
+/**
+ * The builder: detects how to build a source tree, runs the build in place, and names its process types.
+ *
+ * Detection order (first match wins; `manifest.build.builder` other than `auto` skips detection):
+ *   1. `node`     — `package.json`
+ *   2. `python`   — `requirements.txt`, `pyproject.toml`, or `app.py` / `main.py` / `server.py` / `wsgi.py`
+ *   3. `static`   — `index.html` at the root, or in `public/`, `dist/` or `build/`
+ *   4. `procfile` — only a `Procfile` (no build step)
+ * Whatever the builder, a `Procfile` supplies or overrides process types. `manifest.processes.<type>.command` is
+ * applied later, by the caller (see `mergeProcesses`). `manifest.build.command` replaces the builder's build step.
+ * Every step runs with `/bin/sh -c` in its own process group, its output streamed line by line to the build log.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SlipwayError, type BuilderName } from '@slipway/contract';
+import type { Builder, BuildRequest, BuildResult } from '@slipway/core';
+import { buildEnv } from './build-env.js';
+import type { BuildPlan, PlanContext } from './build-plan.js';
+import { detectBuilder, detectionSummary, isDirectory, type Detection } from './detect-builder.js';
+import { planNodeBuild } from './node-build-plan.js';
+import { parseProcfile } from './procfile.js';
+import { planPythonBuild } from './python-build-plan.js';
+import { runProcessGroup } from './run-process-group.js';
+import { planStaticBuild } from './static-build-plan.js';
+
+export interface BuilderOptions {
+  /** Absolute path of `packages/adapters/assets/static-server.mjs` (or its installed copy). */
+  staticServerPath: string;
+  /** Node binary for the static server and first on the build's PATH. Default: the node running Slipway. */
+  nodePath?: string;
+  /** npm executable. Default: `npm` from the build's PATH (the one beside `nodePath` when present). */
+  npmPath?: string;
+  /** Python used to create virtualenvs and run apps without one. Default: `python3`. */
+  pythonPath?: string;
+}
+
+async function readProcfile(dir: string): Promise<Record<string, { command: string }> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'Procfile'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseProcfile(text);
+}
+
+async function plan(
+  builder: BuilderName,
+  context: PlanContext,
+  log: (line: string) => void,
+): Promise<{ plan: BuildPlan; publicDir?: string }> {
+  switch (builder) {
+    case 'node':
+      return { plan: await planNodeBuild(context) };
+    case 'python':
+      return { plan: await planPythonBuild(context) };
+    case 'static': {
+      const staticPlan = await planStaticBuild(context);
+      log(`serving ${staticPlan.publicDir} with the built-in static server`);
+      return { plan: staticPlan, publicDir: staticPlan.publicDir };
+    }
+    case 'procfile': {
+      const command = context.manifest.build?.command;
+      return { plan: { steps: command === undefined ? [] : [command], processes: {} } };
+    }
+  }
+}
+
+async function runStep(
+  command: string,
+  request: BuildRequest,
+  env: Record<string, string>,
+  deadlineMs: number,
+): Promise<void> {
+  request.log(`$ ${command}`);
+  const result = await runProcessGroup({
+    file: '/bin/sh',
+    args: ['-c', command],
+    cwd: request.dir,
+    env,
+    timeoutMs: deadlineMs - Date.now(),
+    signal: request.signal,
+    onLine: (line) => {
+      if (line.trim() !== '') request.log(line);
+    },
+  });
+  const lastLine = result.tail.at(-1);
+  switch (result.outcome) {
+    case 'exited':
+      if (result.exitCode === 0) return;
+      throw new SlipwayError(
+        'BUILD_FAILED',
+        `build command "${command}" failed with ${result.exitCode === null ? `signal ${result.exitSignal ?? 'unknown'}` : `exit code ${result.exitCode}`}` +
+          (lastLine === undefined ? '' : `: "${lastLine}"`),
+        {
+          details: {
+            command,
+            exitCode: result.exitCode,
+            ...(result.exitSignal === null ? {} : { exitSignal: result.exitSignal }),
+          },
+        },
+      );
+    case 'timed-out':
+      throw new SlipwayError(
+        'BUILD_TIMEOUT',
+        `build timed out after ${request.timeoutMs} ms while running "${command}"`,
+        {
+          details: { command, timeoutMs: request.timeoutMs },
+        },
+      );
+    case 'aborted':
+      throw new SlipwayError('INTERRUPTED', `build cancelled while running "${command}"`, { details: { command } });
+    case 'spawn-failed':
+      throw new SlipwayError(
+        'BUILD_FAILED',
+        `build command "${command}" could not start: ${result.spawnError ?? 'unknown error'}`,
+        {
+          details: { command, exitCode: null },
+        },
+      );
+  }
+}
+
+export function createBuilder(options: BuilderOptions): Builder {
+  const nodePath = options.nodePath ?? process.execPath;
+  const pythonPath = options.pythonPath ?? 'python3';
+
+  return {
+    async build(request: BuildRequest): Promise<BuildResult> {
+      const forced = request.manifest.build?.builder ?? 'auto';
+      const detection: Detection | undefined =
+        forced === 'auto'
+          ? await detectBuilder(request.dir)
+          : { builder: forced, marker: 'build.builder in slipway.yaml' };
+      if (detection === undefined) {
+        throw new SlipwayError('BUILDER_NOT_DETECTED', `no builder fits this source; looked for ${detectionSummary}`, {
+          details: { lookedFor: detectionSummary },
+        });
+      }
+      const procfile = await readProcfile(request.dir);
+      if (detection.builder === 'procfile' && procfile === undefined) {
+        throw new SlipwayError(
+          'BUILDER_NOT_DETECTED',
+          'the procfile builder needs a Procfile at the root of the source',
+        );
+      }
+      request.log(`-----> ${detection.builder} builder (${detection.marker})`);
+
+      const context: PlanContext = {
+        dir: request.dir,
+        manifest: request.manifest,
+        nodePath,
+        npmPath: options.npmPath,
+        pythonPath,
+        staticServerPath: options.staticServerPath,
+      };
+      const planned = await plan(detection.builder, context, request.log);
+      const env = buildEnv(process.env, request.env, nodePath);
+      const deadlineMs = Date.now() + request.timeoutMs;
+      for (const step of planned.plan.steps) await runStep(step, request, env, deadlineMs);
+
+      if (planned.publicDir !== undefined && !(await isDirectory(join(request.dir, planned.publicDir)))) {
+        throw new SlipwayError(
+          'BUILD_FAILED',
+          `the directory to serve, "${planned.publicDir}", does not exist after the build`,
+          {
+            details: { publicDir: planned.publicDir },
+          },
+        );
+      }
+      const processes = { ...planned.plan.processes, ...procfile };
+      request.log(`-----> process types: ${Object.keys(processes).join(', ') || '(none)'}`);
+      return { builder: detection.builder, processes };
+    },
+  };
+}

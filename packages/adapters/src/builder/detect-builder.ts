@@ -1,0 +1,62 @@
+/** Finds which builder fits a source tree by looking for marker files, in a fixed order. */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BuilderName } from '@slipway/contract';
+
+export interface Detection {
+  builder: BuilderName;
+  /** The marker that decided it, for the build log: `package.json`, `public/index.html` … */
+  marker: string;
+}
+
+export const pythonMarkers = [
+  'requirements.txt',
+  'pyproject.toml',
+  'app.py',
+  'main.py',
+  'server.py',
+  'wsgi.py',
+] as const;
+export const pythonEntries = ['app.py', 'main.py', 'server.py', 'wsgi.py'] as const;
+export const staticDirs = ['.', 'public', 'dist', 'build'] as const;
+
+/** What detection looks for, in order; used in the `BUILDER_NOT_DETECTED` message. */
+export const detectionSummary =
+  'package.json (node); requirements.txt, pyproject.toml, app.py, main.py, server.py or wsgi.py (python); ' +
+  'index.html at the root or in public/, dist/ or build/ (static); Procfile (procfile)';
+
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The first of `.`, `public`, `dist`, `build` holding an `index.html`. */
+export async function findStaticDir(dir: string): Promise<string | undefined> {
+  for (const candidate of staticDirs) {
+    if (await isFile(join(dir, candidate, 'index.html'))) return candidate;
+  }
+  return undefined;
+}
+
+/** Order: node, python, static, procfile — the first match wins; undefined when nothing matches. */
+export async function detectBuilder(dir: string): Promise<Detection | undefined> {
+  if (await isFile(join(dir, 'package.json'))) return { builder: 'node', marker: 'package.json' };
+  for (const marker of pythonMarkers) {
+    if (await isFile(join(dir, marker))) return { builder: 'python', marker };
+  }
+  const staticDir = await findStaticDir(dir);
+  if (staticDir !== undefined) return { builder: 'static', marker: join(staticDir, 'index.html') };
+  if (await isFile(join(dir, 'Procfile'))) return { builder: 'procfile', marker: 'Procfile' };
+  return undefined;
+}

@@ -1,0 +1,38 @@
+/** The source fetcher: turns a directory, a git repository or an uploaded archive into a plain source tree, by kind. */
+import type { SourceFetcher } from '@slipway/core';
+import { fetchArchiveSource } from './archive-source.js';
+import { fetchGitSource } from './git-source.js';
+import { fetchPathSource } from './path-source.js';
+
+export interface SourceFetcherOptions {
+  /** Largest accepted upload. Default 512 MiB. */
+  maxArchiveBytes?: number;
+  /** Largest total of file sizes an archive may unpack to. Default 4 × `maxArchiveBytes`. */
+  maxUnpackedBytes?: number;
+  /** Budget for one git fetch, all git commands together. Default 10 minutes. */
+  gitTimeoutMs?: number;
+  /** When set, `path` sources and local git repositories must lie under one of these directories. */
+  allowedPathRoots?: string[];
+}
+
+export const defaultMaxArchiveBytes = 512 * 1024 * 1024;
+export const defaultGitTimeoutMs = 10 * 60 * 1000;
+
+export function createSourceFetcher(options: SourceFetcherOptions = {}): SourceFetcher {
+  const maxArchiveBytes = options.maxArchiveBytes ?? defaultMaxArchiveBytes;
+  const limits = { maxArchiveBytes, maxUnpackedBytes: options.maxUnpackedBytes ?? 4 * maxArchiveBytes };
+  const git = { gitTimeoutMs: options.gitTimeoutMs ?? defaultGitTimeoutMs, allowedPathRoots: options.allowedPathRoots };
+
+  return {
+    async fetch(request, fetchOptions) {
+      switch (request.kind) {
+        case 'path':
+          return fetchPathSource(request, fetchOptions, options.allowedPathRoots);
+        case 'git':
+          return fetchGitSource(request, fetchOptions, git);
+        case 'archive':
+          return fetchArchiveSource(request, fetchOptions, limits);
+      }
+    },
+  };
+}
