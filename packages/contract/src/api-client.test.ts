@@ -1,7 +1,5 @@
-// The contract does no I/O itself, but its client is only proven against a real socket.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- test-only: a real HTTP server to talk to
+// The contract does no I/O itself, but its client is only proven against a real socket (the layering lint spares tests).
 import { createServer } from 'node:http';
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- test-only: the type of the server above
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient } from './api-client.js';
@@ -25,7 +23,12 @@ async function serve(handler: Handler): Promise<{ url: string; seen: Seen[] }> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request = { method: req.method ?? '', url: new URL(req.url ?? '/', 'http://x'), headers: req.headers, body: Buffer.concat(chunks) };
+      const request = {
+        method: req.method ?? '',
+        url: new URL(req.url ?? '/', 'http://x'),
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       seen.push(request);
       void Promise.resolve(handler(request, res)).catch((error: unknown) => res.destroy(error as Error));
     });
@@ -52,7 +55,9 @@ const app: AppView = {
   name: 'web',
   project: 'default',
   createdAt: '2026-01-01T00:00:00.000Z',
-  environments: [{ name: 'production', currentRelease: 3, scale: { web: 2 }, routes: [], instances: { total: 2, healthy: 2 } }],
+  environments: [
+    { name: 'production', currentRelease: 3, scale: { web: 2 }, routes: [], instances: { total: 2, healthy: 2 } },
+  ],
 };
 
 const deployment: DeploymentView = {
@@ -94,16 +99,27 @@ describe('createApiClient', () => {
 
   it('turns a coded error body into a SlipwayError with its code, details, request id and status', async () => {
     const server = await serve((_, res) =>
-      json(res, 404, { error: { code: 'APP_NOT_FOUND', message: 'no app "nope"', details: { app: 'nope' }, requestId: 'req-9' } }),
+      json(res, 404, {
+        error: { code: 'APP_NOT_FOUND', message: 'no app "nope"', details: { app: 'nope' }, requestId: 'req-9' },
+      }),
     );
-    const error = await createApiClient({ baseUrl: server.url }).apps.get('nope').catch((e: unknown) => e);
+    const error = await createApiClient({ baseUrl: server.url })
+      .apps.get('nope')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SlipwayError);
-    expect(error).toMatchObject({ code: 'APP_NOT_FOUND', message: 'no app "nope"', details: { app: 'nope', requestId: 'req-9', status: 404 } });
+    expect(error).toMatchObject({
+      code: 'APP_NOT_FOUND',
+      message: 'no app "nope"',
+      details: { app: 'nope', requestId: 'req-9', status: 404 },
+    });
   });
 
   it('reports an error answer without a Slipway body by its HTTP status', async () => {
     const server = await serve((_, res) => res.writeHead(502).end('bad gateway'));
-    await expect(createApiClient({ baseUrl: server.url }).status()).rejects.toMatchObject({ code: 'UNAVAILABLE', details: { status: 502 } });
+    await expect(createApiClient({ baseUrl: server.url }).status()).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { status: 502 },
+    });
   });
 
   it('rejects a 2xx answer that does not match the schema as INTERNAL, naming the path of the mismatch', async () => {
@@ -118,7 +134,9 @@ describe('createApiClient', () => {
     const server = await serve(() => undefined);
     const url = server.url;
     await new Promise((resolve) => servers.pop()?.close(resolve));
-    const error = await createApiClient({ baseUrl: url }).apps.list().catch((e: unknown) => e);
+    const error = await createApiClient({ baseUrl: url })
+      .apps.list()
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'UNAVAILABLE' });
     expect((error as Error).message).toBe(`cannot reach slipwayd at ${url}: ECONNREFUSED — is it running? (npm start)`);
   });
@@ -134,10 +152,16 @@ describe('createApiClient', () => {
   });
 
   it('uploads an archive as the raw body with the gzip content type and the file name', async () => {
-    const server = await serve((_, res) => json(res, 202, { deployment, eventsUrl: '/api/v1/deployments/dep_1/events' }));
+    const server = await serve((_, res) =>
+      json(res, 202, { deployment, eventsUrl: '/api/v1/deployments/dep_1/events' }),
+    );
     const client = createApiClient({ baseUrl: server.url });
     const bytes = new Uint8Array([0x1f, 0x8b, 0x08, 0x00]);
-    const answer = await client.deployments.create('web', { archive: bytes, fileName: 'site.tar.gz' }, { environment: 'production' });
+    const answer = await client.deployments.create(
+      'web',
+      { archive: bytes, fileName: 'site.tar.gz' },
+      { environment: 'production' },
+    );
     expect(answer.deployment.id).toBe('dep_1');
     const seen = server.seen[0];
     expect(seen?.headers['content-type']).toBe('application/gzip');
@@ -167,7 +191,9 @@ describe('createApiClient', () => {
     ];
     const server = await serve(async (_, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const text = ': hello\n\nevent: ping\ndata: {}\n\n' + events.map((e) => `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join('');
+      const text =
+        ': hello\n\nevent: ping\ndata: {}\n\n' +
+        events.map((e) => `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join('');
       const bytes = Buffer.from(text);
       for (let i = 0; i < bytes.length; i += 17) {
         res.write(bytes.subarray(i, i + 17));
@@ -176,7 +202,8 @@ describe('createApiClient', () => {
       res.end();
     });
     const seen: DeploymentEvent[] = [];
-    for await (const event of createApiClient({ baseUrl: server.url }).deployments.events('dep_1', { after: 3 })) seen.push(event);
+    for await (const event of createApiClient({ baseUrl: server.url }).deployments.events('dep_1', { after: 3 }))
+      seen.push(event);
     expect(seen).toEqual(events);
     expect(server.seen[0]?.url.searchParams.get('after')).toBe('3');
     expect(server.seen[0]?.headers['accept']).toBe('text/event-stream');
@@ -185,20 +212,47 @@ describe('createApiClient', () => {
   it('rejects with UNAVAILABLE when the event stream breaks mid-way, after yielding what arrived', async () => {
     const server = await serve(async (_, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`id: 1\nevent: log\ndata: ${JSON.stringify({ type: 'log', seq: 1, at: '2026-01-01T00:00:00.000Z', line: 'a' })}\n\n`);
+      res.write(
+        `id: 1\nevent: log\ndata: ${JSON.stringify({ type: 'log', seq: 1, at: '2026-01-01T00:00:00.000Z', line: 'a' })}\n\n`,
+      );
       await sleep(20);
       res.destroy();
     });
     const seqs: number[] = [];
     const iterate = async () => {
-      for await (const event of createApiClient({ baseUrl: server.url }).deployments.events('dep_1')) seqs.push(event.seq);
+      for await (const event of createApiClient({ baseUrl: server.url }).deployments.events('dep_1'))
+        seqs.push(event.seq);
     };
     await expect(iterate()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(seqs).toEqual([1]);
   });
 
+  it('rejects a malformed event as INTERNAL, not as a broken connection', async () => {
+    const server = await serve((_, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('id: 1\nevent: phase\ndata: {"type":"phase","seq":"one"}\n\n');
+    });
+    const iterate = async () => {
+      for await (const _ of createApiClient({ baseUrl: server.url }).deployments.events('dep_1')) break;
+    };
+    await expect(iterate()).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('keeps an error code newer than the client as INTERNAL with the original code in the details', async () => {
+    const server = await serve((_, res) =>
+      json(res, 409, { error: { code: 'QUOTA_EXCEEDED', message: 'too many apps', requestId: 'r2' } }),
+    );
+    await expect(createApiClient({ baseUrl: server.url }).apps.create({ name: 'web' })).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: 'too many apps',
+      details: { unknownCode: 'QUOTA_EXCEEDED', requestId: 'r2', status: 409 },
+    });
+  });
+
   it('rejects the event iteration with the coded error when the deployment does not exist', async () => {
-    const server = await serve((_, res) => json(res, 404, { error: { code: 'DEPLOYMENT_NOT_FOUND', message: 'no deployment', requestId: 'r1' } }));
+    const server = await serve((_, res) =>
+      json(res, 404, { error: { code: 'DEPLOYMENT_NOT_FOUND', message: 'no deployment', requestId: 'r1' } }),
+    );
     const iterate = async () => {
       for await (const _ of createApiClient({ baseUrl: server.url }).deployments.events('dep_x')) break;
     };
@@ -208,11 +262,16 @@ describe('createApiClient', () => {
   it('follows log lines until the caller aborts, then ends quietly', async () => {
     const server = await serve((_, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`event: log\ndata: ${JSON.stringify({ instanceId: 'i1', process: 'web', stream: 'stdout', line: 'one' })}\n\n`);
+      res.write(
+        `event: log\ndata: ${JSON.stringify({ instanceId: 'i1', process: 'web', stream: 'stdout', line: 'one' })}\n\n`,
+      );
     });
     const controller = new AbortController();
     const lines: string[] = [];
-    for await (const line of createApiClient({ baseUrl: server.url }).logs.follow('web', { tail: 10, signal: controller.signal })) {
+    for await (const line of createApiClient({ baseUrl: server.url }).logs.follow('web', {
+      tail: 10,
+      signal: controller.signal,
+    })) {
       lines.push(line.line);
       controller.abort();
     }

@@ -11,7 +11,9 @@ const stream = 'id: 1\nevent: phase\ndata: {"a":1}\n\nid: 2\nevent: log\ndata: l
 
 describe('createSseParser', () => {
   it('dispatches an event with its id, name and data at the blank line', () => {
-    expect(parseAll(['id: 7\nevent: state\ndata: {"x":true}\n\n'])).toEqual([{ id: '7', event: 'state', data: '{"x":true}' }]);
+    expect(parseAll(['id: 7\nevent: state\ndata: {"x":true}\n\n'])).toEqual([
+      { id: '7', event: 'state', data: '{"x":true}' },
+    ]);
   });
 
   it('joins multi-line data with newlines', () => {
@@ -39,11 +41,15 @@ describe('createSseParser', () => {
   });
 
   it('ignores comments and unknown fields, and names unnamed events "message"', () => {
-    expect(parseAll([': keep-alive\n\nfoo: bar\ndata: hi\n\n'])).toEqual([{ id: undefined, event: 'message', data: 'hi' }]);
+    expect(parseAll([': keep-alive\n\nfoo: bar\ndata: hi\n\n'])).toEqual([
+      { id: undefined, event: 'message', data: 'hi' },
+    ]);
   });
 
   it('strips only one leading space from a value and takes a line without colon as a field with an empty value', () => {
-    expect(parseAll(['data:  two spaces\ndata\ndata:none\n\n'])).toEqual([{ id: undefined, event: 'message', data: ' two spaces\n\nnone' }]);
+    expect(parseAll(['data:  two spaces\ndata\ndata:none\n\n'])).toEqual([
+      { id: undefined, event: 'message', data: ' two spaces\n\nnone' },
+    ]);
   });
 
   it('does not dispatch an event without data, and resets the event name after each blank line', () => {

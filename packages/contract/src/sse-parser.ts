@@ -36,7 +36,8 @@ export function createSseParser(): SseParser {
 
   const processLine = (line: string, out: SseEvent[]): void => {
     if (line === '') {
-      if (hasData) out.push({ id: lastEventId, event: eventType === '' ? 'message' : eventType, data: dataLines.join('\n') });
+      if (hasData)
+        out.push({ id: lastEventId, event: eventType === '' ? 'message' : eventType, data: dataLines.join('\n') });
       eventType = '';
       dataLines = [];
       hasData = false;

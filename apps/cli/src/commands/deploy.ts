@@ -1,0 +1,69 @@
+/** `slipway deploy <app>`: start a deployment from a directory, a git repository or an archive, and follow it to its end. */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import { SlipwayError } from '@slipway/contract';
+import type { ArchiveUpload, CreateDeploymentBody } from '@slipway/contract';
+import { environmentOption } from '../cli-context.js';
+import type { CliContext, CommandRun } from '../cli-context.js';
+import { followAndReport } from '../follow-deployment.js';
+
+interface DeployOptions {
+  path?: string;
+  git?: string;
+  archive?: string;
+  environment?: string;
+  follow: boolean;
+}
+
+/** `https://host/repo.git#v1.2` → url and ref; the ref is whatever follows the first `#`. */
+export function parseGitSource(value: string): CreateDeploymentBody {
+  const hash = value.indexOf('#');
+  if (hash === -1) return { git: { url: value } };
+  const url = value.slice(0, hash);
+  const ref = value.slice(hash + 1);
+  return ref === '' ? { git: { url } } : { git: { url, ref } };
+}
+
+async function openArchive(run: CommandRun, file: string): Promise<ArchiveUpload> {
+  const absolute = resolve(run.io.cwd, file);
+  const info = await stat(absolute).catch((error: unknown) => {
+    throw new SlipwayError(
+      'SOURCE_INVALID',
+      `cannot read archive ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  });
+  if (!info.isFile()) throw new SlipwayError('SOURCE_INVALID', `archive ${file} is not a file`);
+  // Streamed, so a large archive is never held in memory.
+  const archive = Readable.toWeb(createReadStream(absolute)) as ReadableStream<Uint8Array>;
+  return { archive, fileName: basename(absolute) };
+}
+
+export function registerDeployCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('deploy')
+    .description('build and roll out a new release of an app, following it to the end')
+    .argument('<app>', 'app name')
+    .option(
+      '--path <dir>',
+      'deploy a directory of this machine (slipwayd reads it; resolved against the current directory)',
+    )
+    .option('--git <url[#ref]>', 'deploy a git repository, at a branch, tag or commit after "#"')
+    .option('--archive <file>', 'upload and deploy a .tar.gz archive')
+    .addOption(environmentOption())
+    .option('--no-follow', 'return once the deployment is accepted')
+    .action(async (app: string, options: DeployOptions, command: Command) => {
+      const run = ctx.for(command);
+      const given = [options.path, options.git, options.archive].filter((v) => v !== undefined);
+      if (given.length !== 1)
+        run.usageError('deploy needs exactly one source: --path DIR, --git URL[#REF] or --archive FILE');
+      let source: CreateDeploymentBody | ArchiveUpload;
+      if (options.path !== undefined) source = { path: resolve(run.io.cwd, options.path) };
+      else if (options.git !== undefined) source = parseGitSource(options.git);
+      else source = await openArchive(run, options.archive ?? '');
+      const started = await run.client().deployments.create(app, source, { environment: options.environment });
+      await followAndReport(run, started, options.follow);
+    });
+}

@@ -1,0 +1,46 @@
+/** `slipway status`: is slipwayd up, is the edge router serving, and how is each app doing. */
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context.js';
+import { formatTimestamp } from '../output.js';
+
+export function registerStatusCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('status')
+    .description('show slipwayd, the edge router and every app at a glance')
+    .action(async (_options: object, command: Command) => {
+      const run = ctx.for(command);
+      const status = await run.client().status();
+      if (run.isJson) return run.out.json(status);
+      const { style } = run.out;
+      const { edge } = status;
+      run.out.fields([
+        [
+          'slipwayd',
+          `${style.green('up')} — version ${status.version} on ${status.nodeName}, api ${status.api}, since ${formatTimestamp(status.startedAt)}`,
+        ],
+        [
+          'edge',
+          edge.isRunning
+            ? `${style.green('running')} at ${edge.address}${edge.pid === null ? '' : ` (pid ${edge.pid})`}, ${edge.routes} routes`
+            : `${style.red('not running')} (${edge.address})`,
+        ],
+      ]);
+      run.out.line();
+      if (status.apps.length === 0) return run.out.line('no apps yet: create one with `slipway apps create <name>`');
+      run.out.table(
+        ['APP', 'ENVIRONMENT', 'RELEASE', 'INSTANCES', 'LAST DEPLOYMENT'],
+        status.apps.map((app) => {
+          const isHealthy = app.instances.healthy === app.instances.total;
+          const instances = `${app.instances.healthy}/${app.instances.total} healthy`;
+          const last = app.lastDeployment;
+          return [
+            app.name,
+            app.environment,
+            app.currentRelease === null ? '-' : `v${app.currentRelease}`,
+            isHealthy ? instances : style.yellow(instances),
+            last === null ? '-' : `${last.id} ${last.state === 'failed' ? style.red(last.state) : last.state}`,
+          ];
+        }),
+      );
+    });
+}

@@ -1,0 +1,20 @@
+/** Entry of the `slipway` CLI: runs the program against the real process and exits with its code. */
+import { createProgram } from './program.js';
+
+const controller = new AbortController();
+// The first Ctrl-C lets a follower stop politely (and anything else within 2 s); a second one ends the process at once.
+process.once('SIGINT', () => {
+  controller.abort();
+  setTimeout(() => process.exit(130), 2000).unref();
+  process.once('SIGINT', () => process.exit(130));
+});
+
+const program = createProgram({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  stdin: process.stdin,
+  signal: controller.signal,
+});
+process.exitCode = await program.run(process.argv.slice(2));

@@ -1,0 +1,84 @@
+/** The `slipway` command tree and its one error path: coded errors exit 1, usage errors exit 2, nothing escapes as a stack trace. */
+import { Command, CommanderError } from 'commander';
+import { isSlipwayError } from '@slipway/contract';
+import { createCliContext, defaultApiUrl } from './cli-context.js';
+import type { ProgramIo } from './cli-context.js';
+import { registerAppsCommand } from './commands/apps.js';
+import { registerCompletionCommand } from './commands/completion.js';
+import { registerConfigCommand } from './commands/config.js';
+import { registerDeployCommand } from './commands/deploy.js';
+import { registerLogsCommand } from './commands/logs.js';
+import { registerReleasesCommand } from './commands/releases.js';
+import { registerRollbackCommand } from './commands/rollback.js';
+import { registerScaleCommand } from './commands/scale.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerValidateCommand } from './commands/validate.js';
+import cliPackage from '../package.json' with { type: 'json' };
+
+export type { ProgramIo } from './cli-context.js';
+
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+
+export interface SlipwayProgram {
+  /** The commander tree (for completion and help). */
+  readonly command: Command;
+  /** Runs one command line (without `node slipway`) and resolves its exit code; never rejects. A program runs once. */
+  run(args: readonly string[]): Promise<number>;
+}
+
+export function createProgram(io: ProgramIo): SlipwayProgram {
+  const ctx = createCliContext(io);
+  const program = new Command('slipway');
+  // Set before adding commands: subcommands inherit output and exit handling from their parent.
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .description('deploy and run apps on slipwayd')
+    .version(cliPackage.version, '-V, --version')
+    .option('--json', 'print the API answer as JSON and nothing else on stdout')
+    .option('--api <url>', `slipwayd API URL (default: $SLIPWAY_API_URL or ${defaultApiUrl})`);
+
+  registerAppsCommand(program, ctx);
+  registerDeployCommand(program, ctx);
+  registerReleasesCommand(program, ctx);
+  registerRollbackCommand(program, ctx);
+  registerScaleCommand(program, ctx);
+  registerLogsCommand(program, ctx);
+  registerConfigCommand(program, ctx);
+  registerStatusCommand(program, ctx);
+  registerValidateCommand(program, ctx);
+  registerCompletionCommand(program, ctx);
+
+  const reportError = (error: unknown): number => {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    if (isSlipwayError(error)) {
+      io.stderr.write(`error: ${error.code}: ${error.message}\n`);
+      if (error.code === 'UNAVAILABLE') {
+        const url = ctx.apiUrl ?? defaultApiUrl;
+        io.stderr.write(`hint: slipway talks to ${url}; point it elsewhere with --api URL or SLIPWAY_API_URL\n`);
+      }
+      return exitCodes.failed;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`error: INTERNAL: ${message}\n`);
+    if (io.env['SLIPWAY_DEBUG'] !== undefined && error instanceof Error && error.stack !== undefined)
+      io.stderr.write(`${error.stack}\n`);
+    return exitCodes.failed;
+  };
+
+  return {
+    command: program,
+    async run(args) {
+      try {
+        await program.parseAsync([...args], { from: 'user' });
+        return ctx.exitCode;
+      } catch (error) {
+        return reportError(error);
+      }
+    },
+  };
+}
