@@ -1,2 +1,5 @@
 /** Shared test suites and fakes: every implementation of a port runs the same contract. */
 export * from './store-contract.js';
+export * from './wait-for.js';
+export * from './runtime-driver-contract.js';
+export * from './fake-runtime-driver.js';

@@ -1,0 +1,391 @@
+/** RuntimeDriver for local processes: detached process groups whose state and logs live in files, so they outlive the control plane. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { SlipwayError } from '@slipway/contract';
+import type { InstanceSpec, InstanceStatus, Logger, RuntimeDriver } from '@slipway/core';
+import {
+  createInstanceStateFiles,
+  isNotFound,
+  isSafeInstanceId,
+  type InstanceRecord,
+  type LogStream,
+} from './instance-state-files.js';
+import { createPortAllocator } from './port-allocator.js';
+import { readInstanceLogs } from './read-instance-logs.js';
+import { isSameProcessRunning, readProcStat } from './read-proc-stat.js';
+import { createLogRotator, rotatedLogPaths } from './log-rotator.js';
+import { runExec } from './run-exec.js';
+import { stopProcessGroup } from './stop-process-group.js';
+
+export interface ProcessDriverOptions {
+  /** One directory per instance goes here: `instance.json`, `stdout.log`, `stderr.log` and their rotated copies. */
+  stateDir: string;
+  /** Inclusive range `PORT` is allocated from. */
+  portRange: { from: number; to: number };
+  /** Address instances are reached at (reported in their status); default 127.0.0.1. */
+  host?: string;
+  /** A log file over this size is rotated; default 10 MiB. */
+  logMaxBytes?: number;
+  /** Rotated files kept per stream; default 3. */
+  logFiles?: number;
+  logger: Logger;
+}
+
+export type ProcessDriver = RuntimeDriver & {
+  /** Stops the periodic log rotation. Instances keep running: they belong to the machine, not to this object. */
+  close(): Promise<void>;
+};
+
+const logStreams: readonly LogStream[] = ['stdout', 'stderr'];
+const logRotationIntervalMs = 5_000;
+const logPollMs = 200;
+/** Bound on waiting for the exit event of our own child after its group is gone. */
+const exitRecordWaitMs = 5_000;
+
+/** A child this driver object spawned: its exit is observed exactly (code and signal), and its env is known. */
+interface OwnChild {
+  pid: number;
+  env: Record<string, string>;
+  hasExited: boolean;
+  /** Settles once the exit has been written to the state file. */
+  exitRecorded: Promise<void>;
+}
+
+interface ExitFacts {
+  exitCode: number | null;
+  exitSignal: string | null;
+}
+
+export function createProcessDriver(options: ProcessDriverOptions): ProcessDriver {
+  assertPortRange(options.portRange);
+  const host = options.host ?? '127.0.0.1';
+  const logFiles = options.logFiles ?? 3;
+  const log = options.logger.child({ component: 'process-driver' });
+  const files = createInstanceStateFiles(options.stateDir);
+  const ports = createPortAllocator({ ...options.portRange, hosts: [...new Set(['127.0.0.1', host])] });
+  const children = new Map<string, OwnChild>();
+  const adoptedIds = new Set<string>();
+  const startingIds = new Set<string>();
+  const stateUpdates = new Map<string, Promise<void>>();
+  const rotator = createLogRotator({
+    listLogPaths: async () =>
+      (await files.listInstanceIds()).flatMap((id) => logStreams.map((stream) => files.logPath(id, stream))),
+    maxBytes: options.logMaxBytes ?? 10 * 1024 * 1024,
+    keep: logFiles,
+    intervalMs: logRotationIntervalMs,
+    logger: log,
+  });
+
+  /** Runs state-file updates of one instance one after another, so an exit is never overwritten by an older write. */
+  function serialize(instanceId: string, task: () => Promise<void>): Promise<void> {
+    const run = (stateUpdates.get(instanceId) ?? Promise.resolve()).then(task);
+    const settled = run.catch(() => undefined);
+    stateUpdates.set(instanceId, settled);
+    void settled.then(() => {
+      if (stateUpdates.get(instanceId) === settled) stateUpdates.delete(instanceId);
+    });
+    return run;
+  }
+
+  async function writeUnlessRemoved(record: InstanceRecord): Promise<void> {
+    try {
+      await files.write(record);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /** Records an exit; exact facts (from our own child's exit event) replace an earlier "exited, code unknown". */
+  function recordExit(instanceId: string, pid: number, facts: ExitFacts, exitedAtMs: number, isExact: boolean) {
+    return serialize(instanceId, async () => {
+      const record = await files.read(instanceId);
+      if (record === undefined || record.pid !== pid) return;
+      const isUnknown = record.state === 'exited' && record.exitCode === null && record.exitSignal === null;
+      if (record.state === 'exited' && !(isExact && isUnknown)) return;
+      await writeUnlessRemoved({ ...record, ...facts, state: 'exited', exitedAtMs: record.exitedAtMs ?? exitedAtMs });
+      log.info({ instanceId, pid, ...facts }, 'instance exited');
+    });
+  }
+
+  function ownChildOf(record: InstanceRecord): OwnChild | undefined {
+    const own = children.get(record.instanceId);
+    return own?.pid === record.pid ? own : undefined;
+  }
+
+  /** Brings a `running` record up to date: our own children by their exit event, adopted ones by pid and start time. */
+  async function refresh(record: InstanceRecord): Promise<InstanceRecord> {
+    if (record.state !== 'running') return record;
+    const own = ownChildOf(record);
+    if (own !== undefined) {
+      // Until its exit event, our child may be a zombie: alive to signal 0 but not to us. Trust the event.
+      if (!own.hasExited) return record;
+      await own.exitRecorded;
+    } else if (isSameProcessRunning(record.pid, record.startTicks)) {
+      if (!adoptedIds.has(record.instanceId)) {
+        adoptedIds.add(record.instanceId);
+        log.info({ instanceId: record.instanceId, pid: record.pid, port: record.port }, 'instance adopted');
+      }
+      return record;
+    } else {
+      // Not our child: its exit status went to whoever was its parent; we only know that it is gone.
+      await recordExit(record.instanceId, record.pid, { exitCode: null, exitSignal: null }, Date.now(), false);
+    }
+    return (await files.read(record.instanceId)) ?? { ...record, state: 'exited', exitedAtMs: Date.now() };
+  }
+
+  async function findRecord(instanceId: string): Promise<InstanceRecord | undefined> {
+    if (!isSafeInstanceId(instanceId)) return undefined;
+    const record = await files.read(instanceId);
+    return record === undefined ? undefined : refresh(record);
+  }
+
+  async function getRecord(instanceId: string): Promise<InstanceRecord> {
+    const record = await findRecord(instanceId);
+    if (record === undefined) {
+      throw new SlipwayError('INSTANCE_NOT_FOUND', `no instance ${instanceId}`, { details: { instanceId } });
+    }
+    return record;
+  }
+
+  async function listRecords(): Promise<InstanceRecord[]> {
+    const records: InstanceRecord[] = [];
+    for (const instanceId of await files.listInstanceIds()) {
+      const record = await findRecord(instanceId);
+      if (record !== undefined) records.push(record);
+    }
+    return records.sort((a, b) => a.startedAtMs - b.startedAtMs);
+  }
+
+  async function start(spec: InstanceSpec): Promise<InstanceStatus> {
+    const { instanceId } = spec;
+    if (!isSafeInstanceId(instanceId)) {
+      throw startFailed(instanceId, 'the instance id must be a plain name ([A-Za-z0-9._-])');
+    }
+    if (startingIds.has(instanceId) || (await findRecord(instanceId))?.state === 'running') {
+      throw startFailed(instanceId, `instance ${instanceId} is already running`);
+    }
+    if (!(await isDirectory(spec.workDir))) {
+      throw startFailed(instanceId, `work dir ${spec.workDir} does not exist`, { workDir: spec.workDir });
+    }
+    startingIds.add(instanceId);
+    try {
+      const inUse = new Set((await listRecords()).filter((r) => r.state === 'running').map((r) => r.port));
+      const port = await ports.reserve(inUse);
+      if (port === undefined) {
+        const { from, to } = options.portRange;
+        throw new SlipwayError('PORT_UNAVAILABLE', `no free port in ${from}-${to}`, {
+          details: { instanceId, from, to },
+        });
+      }
+      try {
+        await mkdir(files.dirOf(instanceId), { recursive: true, mode: 0o700 });
+        return await spawnInstance(spec, port);
+      } finally {
+        ports.release(port);
+      }
+    } finally {
+      startingIds.delete(instanceId);
+    }
+  }
+
+  async function spawnInstance(spec: InstanceSpec, port: number): Promise<InstanceStatus> {
+    const { instanceId } = spec;
+    const env = instanceEnv(spec.env, port);
+    const child = spawnDetached(spec, env);
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    const pid = child.pid;
+    if (pid === undefined) {
+      throw startFailed(instanceId, `could not spawn the instance: ${(await spawnError).message}`);
+    }
+    child.on('error', (error) => log.warn({ instanceId, pid, err: error }, 'instance process error'));
+    // Read right after spawn: until our event loop reaps it, the pid cannot have been reused, even if it already exited.
+    const procStat = readProcStat(pid);
+    if (procStat === undefined) {
+      killGroupQuietly(pid);
+      throw startFailed(instanceId, `cannot read /proc/${pid}/stat (the process driver needs Linux procfs)`);
+    }
+    const record: InstanceRecord = {
+      version: 1,
+      instanceId,
+      labels: { ...spec.labels },
+      command: spec.command,
+      workDir: spec.workDir,
+      envKeys: Object.keys(spec.env).sort(),
+      host,
+      port,
+      pid,
+      startTicks: procStat.startTicks,
+      startedAtMs: Date.now(),
+      stopGraceMs: spec.stopGraceMs,
+      state: 'running',
+      exitCode: null,
+      exitSignal: null,
+      exitedAtMs: null,
+    };
+    // Queued before the exit listener exists, so the exit is always written after the start.
+    const written = serialize(instanceId, () => files.write(record));
+    const own: OwnChild = { pid, env, hasExited: false, exitRecorded: Promise.resolve() };
+    own.exitRecorded = new Promise((resolve) => {
+      child.once('exit', (exitCode, exitSignal) => {
+        own.hasExited = true;
+        void recordExit(instanceId, pid, { exitCode, exitSignal }, Date.now(), true)
+          .catch((error: unknown) => log.warn({ instanceId, pid, err: error }, 'could not record instance exit'))
+          .finally(resolve);
+      });
+    });
+    children.set(instanceId, own);
+    adoptedIds.delete(instanceId);
+    child.unref();
+    try {
+      await written;
+    } catch (error) {
+      killGroupQuietly(pid);
+      throw startFailed(instanceId, 'could not write the instance state file', {}, error);
+    }
+    log.info({ instanceId, pid, port }, 'instance started');
+    return toStatus(record);
+  }
+
+  /** The instance writes straight into its log files (O_APPEND), so it keeps logging when the control plane is gone. */
+  function spawnDetached(spec: InstanceSpec, env: Record<string, string>): ChildProcess {
+    const fds: number[] = [];
+    try {
+      for (const stream of logStreams) fds.push(openSync(files.logPath(spec.instanceId, stream), 'a', 0o600));
+      const [stdoutFd, stderrFd] = fds;
+      return spawn('/bin/sh', ['-c', `exec ${spec.command}`], {
+        cwd: spec.workDir,
+        env,
+        detached: true,
+        stdio: ['ignore', stdoutFd, stderrFd],
+      });
+    } catch (error) {
+      throw startFailed(spec.instanceId, 'could not spawn the instance', {}, error);
+    } finally {
+      // The child has its own copies of the descriptors now.
+      for (const fd of fds) closeSync(fd);
+    }
+  }
+
+  async function stop(instanceId: string, stopOptions?: { graceMs?: number }): Promise<void> {
+    const record = isSafeInstanceId(instanceId) ? await files.read(instanceId) : undefined;
+    if (record === undefined) return;
+    // Runs for exited instances too: members of the group the main process left behind are stopped as well.
+    const outcome = await stopProcessGroup({
+      pid: record.pid,
+      startTicks: record.startTicks,
+      graceMs: stopOptions?.graceMs ?? record.stopGraceMs,
+    });
+    const own = ownChildOf(record);
+    if (own !== undefined) await Promise.race([own.exitRecorded, delay(exitRecordWaitMs)]);
+    else await refresh(record);
+    if (outcome === 'stuck') log.warn({ instanceId, pid: record.pid }, 'instance survived sigkill');
+    else if (outcome !== 'none') log.info({ instanceId, pid: record.pid, outcome }, 'instance stopped');
+  }
+
+  async function remove(instanceId: string): Promise<void> {
+    if (!isSafeInstanceId(instanceId)) return;
+    await stop(instanceId);
+    await serialize(instanceId, () => files.removeDir(instanceId));
+    children.delete(instanceId);
+    adoptedIds.delete(instanceId);
+    log.info({ instanceId }, 'instance removed');
+  }
+
+  return {
+    capabilities: { survivesControlPlaneRestart: true, enforcesResourceLimits: false, supportsExec: true },
+    start,
+    stop,
+    remove,
+
+    async inspect(instanceId) {
+      const record = await findRecord(instanceId);
+      return record === undefined ? undefined : toStatus(record);
+    },
+
+    async list() {
+      await rotator.rotateNow();
+      return (await listRecords()).map(toStatus);
+    },
+
+    async *logs(instanceId, logOptions) {
+      await getRecord(instanceId);
+      const streams = logStreams.map((stream) => {
+        const path = files.logPath(instanceId, stream);
+        return { stream, path, rotatedPaths: rotatedLogPaths(path, logFiles) };
+      });
+      yield* readInstanceLogs(streams, {
+        tailLines: logOptions.tailLines,
+        follow: logOptions.follow,
+        signal: logOptions.signal,
+        pollMs: logPollMs,
+        isGone: async () => (await files.read(instanceId)) === undefined,
+      });
+    },
+
+    async exec(instanceId, command, execOptions) {
+      const record = await getRecord(instanceId);
+      // Env values are never on disk: an instance adopted from an earlier control plane only gets PORT back.
+      const env = ownChildOf(record)?.env ?? instanceEnv({}, record.port);
+      return runExec({ command, cwd: record.workDir, env, timeoutMs: execOptions.timeoutMs });
+    },
+
+    close: () => rotator.close(),
+  };
+}
+
+function toStatus(record: InstanceRecord): InstanceStatus {
+  return {
+    instanceId: record.instanceId,
+    labels: { ...record.labels },
+    state: record.state,
+    pid: record.pid,
+    host: record.host,
+    port: record.port,
+    startedAtMs: record.startedAtMs,
+    exitCode: record.exitCode,
+    exitSignal: record.exitSignal,
+    exitedAtMs: record.exitedAtMs,
+  };
+}
+
+/** The spec's env over the control plane's PATH and HOME, with the allocated PORT last so it always wins. */
+function instanceEnv(specEnv: Readonly<Record<string, string>>, port: number): Record<string, string> {
+  const inherited: Record<string, string> = {};
+  if (process.env.PATH !== undefined) inherited.PATH = process.env.PATH;
+  if (process.env.HOME !== undefined) inherited.HOME = process.env.HOME;
+  return { ...inherited, ...specEnv, PORT: String(port) };
+}
+
+function startFailed(instanceId: string, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+  return new SlipwayError('START_FAILED', message, { details: { instanceId, ...details }, cause });
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function killGroupQuietly(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function assertPortRange(range: { from: number; to: number }): void {
+  const isPort = (value: number): boolean => Number.isInteger(value) && value >= 1 && value <= 65_535;
+  if (!isPort(range.from) || !isPort(range.to) || range.from > range.to) {
+    throw new SlipwayError('VALIDATION_FAILED', `invalid port range ${range.from}-${range.to}`, {
+      details: { from: range.from, to: range.to },
+    });
+  }
+}

@@ -1,0 +1,50 @@
+/** Stops a detached process group: SIGTERM to the whole group, then SIGKILL once the grace period has passed. */
+import { findProcessGroupMembers, readProcStat, isLiveState } from './read-proc-stat.js';
+
+export interface ProcessGroupToStop {
+  /** The group leader's pid, which is also the group id (the instance was spawned detached). */
+  pid: number;
+  /** The leader's start time, from `/proc/<pid>/stat`: guards against signalling a reused pid. */
+  startTicks: number;
+  graceMs: number;
+  /** How long to wait for the group to vanish after SIGKILL before giving up. */
+  killWaitMs?: number;
+  pollMs?: number;
+}
+
+/** `none`: nothing of the group was running; `terminated`: it left after SIGTERM; `killed`: it needed SIGKILL; `stuck`: it survived SIGKILL (uninterruptible sleep). */
+export type StopOutcome = 'none' | 'terminated' | 'killed' | 'stuck';
+
+export async function stopProcessGroup(target: ProcessGroupToStop): Promise<StopOutcome> {
+  const pollMs = target.pollMs ?? 25;
+  const leader = readProcStat(target.pid);
+  if (leader !== undefined && isLiveState(leader.state) && leader.startTicks !== target.startTicks) {
+    // The pid now belongs to another process, which may lead a group of the same id: it is not ours to signal.
+    return 'none';
+  }
+  const isEmpty = (): boolean => findProcessGroupMembers(target.pid, target.startTicks).length === 0;
+  if (isEmpty()) return 'none';
+
+  signalGroup(target.pid, 'SIGTERM');
+  if (await waitUntil(isEmpty, target.graceMs, pollMs)) return 'terminated';
+
+  signalGroup(target.pid, 'SIGKILL');
+  return (await waitUntil(isEmpty, target.killWaitMs ?? 5_000, pollMs)) ? 'killed' : 'stuck';
+}
+
+function signalGroup(processGroupId: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-processGroupId, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number, pollMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
+  }
+}

@@ -1,0 +1,382 @@
+/** An in-memory RuntimeDriver for core unit tests: it passes the driver contract suite and lets tests script crashes, output and exec results. */
+import { statSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { SlipwayError } from '@slipway/contract';
+import type {
+  ExecResult,
+  InstanceSpec,
+  InstanceStatus,
+  LogLine,
+  RuntimeCapabilities,
+  RuntimeDriver,
+} from '@slipway/core';
+import type { RuntimeDriverPrograms } from './runtime-driver-contract.js';
+
+/**
+ * The fake's program vocabulary. A command is not run: the fake acts it out in the test process.
+ * - `fake:http-server` listens on `PORT` with a real HTTP server (200 `ok`) and prints `listening`;
+ * - `fake:exit <code>` exits at once with that code;
+ * - `fake:chatty <n>` prints `line 1` … `line <n>`;
+ * - `fake:print-env <NAME> …` prints `NAME=value` for each name;
+ * - any other command runs silently until it is stopped or `crash`ed, so realistic commands work in core tests.
+ * Exec commands: `fake:echo-exit <code> <text>` prints the text and exits with the code; `fake:hang` runs until its
+ * timeout (exit code 124); any other exec succeeds with no output unless `setExecHandler` says otherwise.
+ */
+export const fakeRuntimePrograms = {
+  httpServer: 'fake:http-server',
+  exitThree: 'fake:exit 3',
+  chatty: (lines) => `fake:chatty ${lines}`,
+  printEnv: (names) => `fake:print-env ${names.join(' ')}`,
+  execEcho: (text, exitCode) => `fake:echo-exit ${exitCode} ${text}`,
+  execHang: 'fake:hang',
+} satisfies RuntimeDriverPrograms;
+
+/** The machine the fake's instances live on: they outlive a driver object, as processes outlive the control plane. */
+export interface FakeRuntimeWorld {
+  readonly kind: 'fake-runtime-world';
+}
+
+export function createFakeRuntimeWorld(): FakeRuntimeWorld {
+  return { kind: 'fake-runtime-world' };
+}
+
+export interface FakeRuntimeDriverOptions {
+  /** Share one world between driver objects to play a control plane restart; default: a world of its own. */
+  world?: FakeRuntimeWorld;
+  /** Inclusive range `PORT` is allocated from (ports are probed by binding, as the process driver does). */
+  portRange?: { from: number; to: number };
+  host?: string;
+  capabilities?: Partial<RuntimeCapabilities>;
+  nowMs?: () => number;
+  /** Whether a work dir exists; default: asks the real filesystem. Pass `() => true` for made-up paths. */
+  isWorkDir?: (path: string) => boolean;
+}
+
+export interface FakeExecRequest {
+  status: InstanceStatus;
+  command: string;
+  env: Readonly<Record<string, string>>;
+  timeoutMs: number;
+}
+
+export type FakeRuntimeDriver = RuntimeDriver & {
+  close(): Promise<void>;
+  /** The instance exits by itself with this code, as a crashing process does. */
+  crash(instanceId: string, exitCode?: number): void;
+  /** The instance prints a line. */
+  writeLog(instanceId: string, line: string, stream?: LogLine['stream']): void;
+  /** The next start fails with this code. */
+  failNextStart(code?: 'START_FAILED' | 'PORT_UNAVAILABLE'): void;
+  /** The instance ignores the polite stop signal: a stop waits the grace period, then kills it (SIGKILL). */
+  ignoreStopSignal(instanceId: string): void;
+  /** Decides every later exec; the built-in exec vocabulary no longer applies. */
+  setExecHandler(handler: (request: FakeExecRequest) => ExecResult | Promise<ExecResult>): void;
+  /** Every spec started through this driver object, env included, oldest first. */
+  startedSpecs(): readonly InstanceSpec[];
+};
+
+interface FakeInstance {
+  spec: InstanceSpec;
+  env: Record<string, string>;
+  status: InstanceStatus;
+  /** Output, oldest first; `droppedLines` older lines were discarded to bound memory. */
+  lines: LogLine[];
+  droppedLines: number;
+  onChange: Set<() => void>;
+  server: Server | undefined;
+  ignoresStopSignal: boolean;
+  isRemoved: boolean;
+}
+
+const instancesOfWorld = new WeakMap<FakeRuntimeWorld, Map<string, FakeInstance>>();
+const maxLines = 10_000;
+const execTimeoutExitCode = 124;
+
+export function createFakeRuntimeDriver(options: FakeRuntimeDriverOptions = {}): FakeRuntimeDriver {
+  const world = options.world ?? createFakeRuntimeWorld();
+  const instances = instancesOf(world);
+  const { from, to } = options.portRange ?? { from: 47_000, to: 47_999 };
+  const host = options.host ?? '127.0.0.1';
+  const nowMs = options.nowMs ?? Date.now;
+  const isWorkDir = options.isWorkDir ?? isDirectory;
+  const started: InstanceSpec[] = [];
+  let pendingStartFailure: 'START_FAILED' | 'PORT_UNAVAILABLE' | undefined;
+  let execHandler: ((request: FakeExecRequest) => ExecResult | Promise<ExecResult>) | undefined;
+
+  const find = (instanceId: string): FakeInstance | undefined => instances.get(instanceId);
+  const get = (instanceId: string): FakeInstance => {
+    const instance = find(instanceId);
+    if (instance === undefined) {
+      throw new SlipwayError('INSTANCE_NOT_FOUND', `no instance ${instanceId}`, { details: { instanceId } });
+    }
+    return instance;
+  };
+
+  function print(instance: FakeInstance, line: string, stream: LogLine['stream'] = 'stdout'): void {
+    instance.lines.push({ stream, line });
+    if (instance.lines.length > maxLines) {
+      instance.lines.shift();
+      instance.droppedLines += 1;
+    }
+    notify(instance);
+  }
+
+  function exit(instance: FakeInstance, exitCode: number | null, exitSignal: string | null): void {
+    if (instance.status.state === 'exited') return;
+    instance.status = { ...instance.status, state: 'exited', exitCode, exitSignal, exitedAtMs: nowMs() };
+    instance.server?.closeAllConnections();
+    instance.server?.close();
+    instance.server = undefined;
+    notify(instance);
+  }
+
+  function act(instance: FakeInstance): void {
+    const [program = '', ...args] = instance.spec.command.trim().split(/\s+/);
+    // Acted out after start returns, as a real process does its work after it exists.
+    switch (program) {
+      case 'fake:http-server':
+        serve(instance);
+        return;
+      case 'fake:exit':
+        queueMicrotask(() => exit(instance, Number(args[0] ?? 0), null));
+        return;
+      case 'fake:chatty':
+        queueMicrotask(() => {
+          for (let index = 1; index <= Number(args[0] ?? 0); index += 1) print(instance, `line ${index}`);
+        });
+        return;
+      case 'fake:print-env':
+        queueMicrotask(() => {
+          for (const name of args) print(instance, `${name}=${instance.env[name] ?? ''}`);
+        });
+        return;
+      default:
+        return;
+    }
+  }
+
+  function serve(instance: FakeInstance): void {
+    const server = createHttpServer((_request, response) => response.end('ok'));
+    instance.server = server;
+    server.once('error', (error) => {
+      print(instance, error.message, 'stderr');
+      exit(instance, 1, null);
+    });
+    server.listen({ port: instance.status.port, host }, () => {
+      if (instance.status.state === 'running') print(instance, 'listening');
+      else server.close();
+    });
+  }
+
+  async function allocatePort(): Promise<number | undefined> {
+    const inUse = new Set(
+      [...instances.values()].filter((other) => other.status.state === 'running').map((other) => other.status.port),
+    );
+    for (let port = from; port <= to; port += 1) {
+      if (!inUse.has(port) && (await canListen(port, host))) return port;
+    }
+    return undefined;
+  }
+
+  async function start(spec: InstanceSpec): Promise<InstanceStatus> {
+    const failure = pendingStartFailure;
+    pendingStartFailure = undefined;
+    if (failure !== undefined) {
+      throw new SlipwayError(failure, `scripted start failure of ${spec.instanceId}`, {
+        details: { instanceId: spec.instanceId },
+      });
+    }
+    if (find(spec.instanceId)?.status.state === 'running') {
+      throw startFailed(spec.instanceId, `instance ${spec.instanceId} is already running`);
+    }
+    if (!isWorkDir(spec.workDir)) throw startFailed(spec.instanceId, `work dir ${spec.workDir} does not exist`);
+    const port = await allocatePort();
+    if (port === undefined) {
+      throw new SlipwayError('PORT_UNAVAILABLE', `no free port in ${from}-${to}`, {
+        details: { instanceId: spec.instanceId, from, to },
+      });
+    }
+    const instance: FakeInstance = {
+      spec: { ...spec, labels: { ...spec.labels }, env: { ...spec.env } },
+      env: { ...spec.env, PORT: String(port) },
+      status: {
+        instanceId: spec.instanceId,
+        labels: { ...spec.labels },
+        state: 'running',
+        pid: null,
+        host,
+        port,
+        startedAtMs: nowMs(),
+        exitCode: null,
+        exitSignal: null,
+        exitedAtMs: null,
+      },
+      lines: [],
+      droppedLines: 0,
+      onChange: new Set(),
+      server: undefined,
+      ignoresStopSignal: false,
+      isRemoved: false,
+    };
+    instances.set(spec.instanceId, instance);
+    started.push(instance.spec);
+    act(instance);
+    return snapshot(instance);
+  }
+
+  async function stop(instanceId: string, stopOptions?: { graceMs?: number }): Promise<void> {
+    const instance = find(instanceId);
+    if (instance === undefined || instance.status.state === 'exited') return;
+    if (!instance.ignoresStopSignal) {
+      exit(instance, null, 'SIGTERM');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, stopOptions?.graceMs ?? instance.spec.stopGraceMs));
+    exit(instance, null, 'SIGKILL');
+  }
+
+  async function* logs(
+    instanceId: string,
+    logOptions: { tailLines: number; follow: boolean; signal?: AbortSignal },
+  ): AsyncGenerator<LogLine> {
+    const instance = get(instanceId);
+    const end = instance.droppedLines + instance.lines.length;
+    let next = Math.max(instance.droppedLines, end - Math.max(0, logOptions.tailLines));
+    while (next < end) yield lineAt(instance, next++);
+    if (!logOptions.follow) return;
+    for (;;) {
+      while (next < instance.droppedLines + instance.lines.length) yield lineAt(instance, next++);
+      if (instance.isRemoved || !(await changed(instance, logOptions.signal))) return;
+      next = Math.max(next, instance.droppedLines);
+    }
+  }
+
+  async function exec(instanceId: string, command: string, execOptions: { timeoutMs: number }): Promise<ExecResult> {
+    const instance = get(instanceId);
+    if (execHandler !== undefined) {
+      return execHandler({
+        status: snapshot(instance),
+        command,
+        env: { ...instance.env },
+        timeoutMs: execOptions.timeoutMs,
+      });
+    }
+    const [program, code, ...words] = command.trim().split(/\s+/);
+    if (program === 'fake:echo-exit') return { exitCode: Number(code ?? 0), output: `${words.join(' ')}\n` };
+    if (program === 'fake:hang') {
+      await new Promise((resolve) => setTimeout(resolve, execOptions.timeoutMs));
+      return { exitCode: execTimeoutExitCode, output: `[exec timed out after ${execOptions.timeoutMs} ms]` };
+    }
+    return { exitCode: 0, output: '' };
+  }
+
+  return {
+    capabilities: {
+      survivesControlPlaneRestart: true,
+      enforcesResourceLimits: false,
+      supportsExec: true,
+      ...options.capabilities,
+    },
+    start,
+    stop,
+    logs,
+    exec,
+
+    async inspect(instanceId) {
+      const instance = find(instanceId);
+      return instance === undefined ? undefined : snapshot(instance);
+    },
+
+    async list() {
+      return [...instances.values()].map(snapshot).sort((a, b) => a.startedAtMs - b.startedAtMs);
+    },
+
+    async remove(instanceId) {
+      const instance = find(instanceId);
+      if (instance === undefined) return;
+      await stop(instanceId);
+      instances.delete(instanceId);
+      instance.isRemoved = true;
+      notify(instance);
+    },
+
+    async close() {},
+
+    crash(instanceId, exitCode = 1) {
+      exit(get(instanceId), exitCode, null);
+    },
+    writeLog(instanceId, line, stream = 'stdout') {
+      print(get(instanceId), line, stream);
+    },
+    failNextStart(code = 'START_FAILED') {
+      pendingStartFailure = code;
+    },
+    ignoreStopSignal(instanceId) {
+      get(instanceId).ignoresStopSignal = true;
+    },
+    setExecHandler(handler) {
+      execHandler = handler;
+    },
+    startedSpecs: () => [...started],
+  };
+}
+
+function instancesOf(world: FakeRuntimeWorld): Map<string, FakeInstance> {
+  let instances = instancesOfWorld.get(world);
+  if (instances === undefined) {
+    instances = new Map();
+    instancesOfWorld.set(world, instances);
+  }
+  return instances;
+}
+
+function snapshot(instance: FakeInstance): InstanceStatus {
+  return { ...instance.status, labels: { ...instance.status.labels } };
+}
+
+function lineAt(instance: FakeInstance, absoluteIndex: number): LogLine {
+  const line = instance.lines[absoluteIndex - instance.droppedLines];
+  if (line === undefined) throw new Error(`fake runtime: no log line ${absoluteIndex}`);
+  return { ...line };
+}
+
+function notify(instance: FakeInstance): void {
+  for (const listener of [...instance.onChange]) listener();
+}
+
+/** Resolves true on the instance's next change (a line, an exit, a removal), false once the signal aborts. */
+function changed(instance: FakeInstance, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const finish = (result: boolean): void => {
+      instance.onChange.delete(onChange);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    const onChange = (): void => finish(true);
+    const onAbort = (): void => finish(false);
+    instance.onChange.add(onChange);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function startFailed(instanceId: string, message: string): SlipwayError {
+  return new SlipwayError('START_FAILED', message, { details: { instanceId } });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function canListen(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createNetServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}

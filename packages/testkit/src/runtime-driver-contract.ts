@@ -1,0 +1,366 @@
+/** The RuntimeDriver contract suite: every driver (process, Docker, Swarm … and the fake) runs it to prove it keeps the port's promises. */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InstanceSpec, InstanceStatus, LogLine, RuntimeDriver } from '@slipway/core';
+import { waitFor } from './wait-for.js';
+
+/**
+ * The commands the suite's fixture programs are started with, in the driver's own terms: shell command lines for the
+ * process driver, commands for an image for Docker, the fake's program names for the fake.
+ */
+export interface RuntimeDriverPrograms {
+  /** Serves HTTP 200 `ok` on `$PORT`, prints `listening` to stdout once it listens, and ends on SIGTERM. */
+  httpServer: string;
+  /** Exits at once with code 3. */
+  exitThree: string;
+  /** Prints `line 1` … `line <lines>` to stdout, then runs until stopped. */
+  chatty: (lines: number) => string;
+  /** Prints `NAME=value` to stdout for each name, in order, then runs until stopped. */
+  printEnv: (names: readonly string[]) => string;
+  /** An exec command that prints `text` and exits with `exitCode`. */
+  execEcho: (text: string, exitCode: number) => string;
+  /** An exec command that never finishes by itself. */
+  execHang: string;
+}
+
+export type ContractRuntimeDriver = RuntimeDriver & { close?(): Promise<void> };
+
+export interface RuntimeDriverContractOptions {
+  /** A driver keeping its state in `stateDir`; called again with the same dir to play a restarted control plane. */
+  create: (ctx: { stateDir: string }) => Promise<ContractRuntimeDriver>;
+  programs: RuntimeDriverPrograms;
+  /** The port range `create` configures; when given, allocated ports must fall in it. */
+  portRange?: { from: number; to: number };
+  /** Bound on each wait for the runtime to reach a state; default 15 s. */
+  waitTimeoutMs?: number;
+}
+
+export function describeRuntimeDriver(name: string, options: RuntimeDriverContractOptions): void {
+  const { programs } = options;
+  const wait = { timeoutMs: options.waitTimeoutMs ?? 15_000, intervalMs: 25 };
+
+  describe(`RuntimeDriver contract: ${name}`, () => {
+    let stateDir = '';
+    let workDir = '';
+    let drivers: ContractRuntimeDriver[] = [];
+    const runId = randomUUID().slice(0, 8);
+    let sequence = 0;
+
+    const createDriver = async (): Promise<ContractRuntimeDriver> => {
+      const driver = await options.create({ stateDir });
+      drivers.push(driver);
+      return driver;
+    };
+    const specOf = (command: string, overrides: Partial<InstanceSpec> = {}): InstanceSpec => {
+      sequence += 1;
+      return {
+        instanceId: `contract-${runId}-${sequence}`,
+        labels: {},
+        command,
+        workDir,
+        env: {},
+        stopGraceMs: 5_000,
+        ...overrides,
+      };
+    };
+    const waitForExit = (driver: RuntimeDriver, instanceId: string): Promise<InstanceStatus> =>
+      waitFor(async () => {
+        const status = await driver.inspect(instanceId);
+        expect(status?.state).toBe('exited');
+        return status as InstanceStatus;
+      }, wait);
+    const waitForStdout = (driver: RuntimeDriver, instanceId: string, expected: string[]): Promise<void> =>
+      waitFor(async () => {
+        const lines = await collect(driver.logs(instanceId, { tailLines: 1_000, follow: false }));
+        expect(lines.filter((entry) => entry.stream === 'stdout').map((entry) => entry.line)).toEqual(expected);
+      }, wait);
+    const waitForServing = (status: InstanceStatus): Promise<void> =>
+      waitFor(async () => {
+        const response = await fetch(urlOf(status));
+        expect(response.status).toBe(200);
+        expect(await response.text()).toBe('ok');
+      }, wait);
+
+    beforeEach(async () => {
+      stateDir = await mkdtemp(join(tmpdir(), 'slipway-runtime-state-'));
+      workDir = await mkdtemp(join(tmpdir(), 'slipway-runtime-work-'));
+      drivers = [];
+    });
+
+    afterEach(async () => {
+      // The newest driver first: it sees everything the earlier ones started on the same state dir.
+      for (const driver of [...drivers].reverse()) {
+        for (const status of await driver.list()) await driver.remove(status.instanceId);
+        await driver.close?.();
+      }
+      await rm(stateDir, { recursive: true, force: true });
+      await rm(workDir, { recursive: true, force: true });
+    });
+
+    it('starts an instance that is running on a port of its range and serves there', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.httpServer, { labels: { app: 'web' } });
+
+      const status = await driver.start(spec);
+
+      expect(status).toMatchObject({ instanceId: spec.instanceId, state: 'running', exitCode: null, exitedAtMs: null });
+      expect(status.port).toBeGreaterThan(0);
+      if (options.portRange !== undefined) {
+        expect(status.port).toBeGreaterThanOrEqual(options.portRange.from);
+        expect(status.port).toBeLessThanOrEqual(options.portRange.to);
+      }
+      await waitForServing(status);
+      await waitForStdout(driver, spec.instanceId, ['listening']);
+    });
+
+    it('passes the spec env and the allocated PORT to the instance', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.printEnv(['GREETING', 'PORT']), { env: { GREETING: 'hello world', PORT: '1' } });
+
+      const status = await driver.start(spec);
+
+      await waitForStdout(driver, spec.instanceId, ['GREETING=hello world', `PORT=${status.port}`]);
+    });
+
+    it('gives two running instances distinct ports', async () => {
+      const driver = await createDriver();
+
+      const first = await driver.start(specOf(programs.httpServer));
+      const second = await driver.start(specOf(programs.httpServer));
+
+      expect(second.port).not.toBe(first.port);
+      await waitForServing(first);
+      await waitForServing(second);
+    });
+
+    it('reports the exit code of an instance that exits by itself', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.exitThree);
+
+      await driver.start(spec);
+      const exited = await waitForExit(driver, spec.instanceId);
+
+      expect(exited).toMatchObject({ state: 'exited', exitCode: 3, exitSignal: null });
+      expect(exited.exitedAtMs).toEqual(expect.any(Number));
+    });
+
+    it('stops an instance politely, and stopping it again resolves', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.httpServer);
+      const status = await driver.start(spec);
+      await waitForServing(status);
+
+      await driver.stop(spec.instanceId);
+
+      const stopped = await driver.inspect(spec.instanceId);
+      expect(stopped?.state).toBe('exited');
+      expect(stopped?.exitSignal).not.toBe('SIGKILL');
+      expect(stopped?.exitCode).not.toBe(137);
+      await expect(fetch(urlOf(status))).rejects.toThrow();
+      await expect(driver.stop(spec.instanceId)).resolves.toBeUndefined();
+      expect((await driver.inspect(spec.instanceId))?.state).toBe('exited');
+    });
+
+    it('resolves a stop of an unknown instance', async () => {
+      const driver = await createDriver();
+
+      await expect(driver.stop(`contract-${runId}-unknown`)).resolves.toBeUndefined();
+    });
+
+    it('inspects an unknown instance as undefined', async () => {
+      const driver = await createDriver();
+
+      expect(await driver.inspect(`contract-${runId}-unknown`)).toBeUndefined();
+    });
+
+    it('lists the instances it started, running and exited, with their labels', async () => {
+      const driver = await createDriver();
+      const running = specOf(programs.chatty(1), { labels: { app: 'web', process: 'web' } });
+      const exited = specOf(programs.exitThree, { labels: { app: 'web', process: 'worker' } });
+      await driver.start(running);
+      await driver.start(exited);
+      await waitForExit(driver, exited.instanceId);
+
+      const listed = (await driver.list()).filter((status) =>
+        [running.instanceId, exited.instanceId].includes(status.instanceId),
+      );
+
+      expect(listed).toHaveLength(2);
+      expect(listed.find((status) => status.instanceId === running.instanceId)).toMatchObject({
+        state: 'running',
+        labels: running.labels,
+      });
+      expect(listed.find((status) => status.instanceId === exited.instanceId)).toMatchObject({
+        state: 'exited',
+        labels: exited.labels,
+      });
+    });
+
+    it('tails the last lines of the output', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.chatty(20));
+      await driver.start(spec);
+      await waitForStdout(driver, spec.instanceId, numberedLines(1, 20));
+
+      const tail = await collect(driver.logs(spec.instanceId, { tailLines: 5, follow: false }));
+
+      expect(tail).toEqual(numberedLines(16, 20).map((line) => ({ stream: 'stdout', line })));
+    });
+
+    it('follows the output, each line once, and ends when the signal aborts', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.chatty(5));
+      const controller = new AbortController();
+      await driver.start(spec);
+
+      const lines = driver.logs(spec.instanceId, { tailLines: 100, follow: true, signal: controller.signal });
+      const iterator = lines[Symbol.asyncIterator]();
+      const received: string[] = [];
+      while (received.length < 5) {
+        const next = await within(iterator.next(), wait.timeoutMs, 'the next followed line');
+        if (next.done === true) break;
+        received.push(next.value.line);
+      }
+      const pending = iterator.next();
+      controller.abort();
+
+      expect(received).toEqual(numberedLines(1, 5));
+      await expect(within(pending, wait.timeoutMs, 'the end of following')).resolves.toMatchObject({ done: true });
+    });
+
+    it('rejects logs of an unknown instance with INSTANCE_NOT_FOUND', async () => {
+      const driver = await createDriver();
+
+      await expect(
+        collect(driver.logs(`contract-${runId}-unknown`, { tailLines: 10, follow: false })),
+      ).rejects.toMatchObject({ code: 'INSTANCE_NOT_FOUND' });
+    });
+
+    it('runs exec in the instance and returns its exit code and output', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.chatty(1));
+      await driver.start(spec);
+
+      const result = await driver.exec(spec.instanceId, programs.execEcho('exec-ok', 4), { timeoutMs: wait.timeoutMs });
+
+      expect(result.exitCode).toBe(4);
+      expect(result.output).toContain('exec-ok');
+    });
+
+    it('reports a non-zero exit code when exec runs out of time', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.chatty(1));
+      await driver.start(spec);
+
+      const result = await driver.exec(spec.instanceId, programs.execHang, { timeoutMs: 200 });
+
+      expect(result.exitCode).not.toBe(0);
+    });
+
+    it('rejects exec of an unknown instance with INSTANCE_NOT_FOUND', async () => {
+      const driver = await createDriver();
+
+      await expect(
+        driver.exec(`contract-${runId}-unknown`, programs.execEcho('never', 0), { timeoutMs: 1_000 }),
+      ).rejects.toMatchObject({ code: 'INSTANCE_NOT_FOUND' });
+    });
+
+    it('forgets removed instances, stopping a running one first, and remove is idempotent', async () => {
+      const driver = await createDriver();
+      const running = specOf(programs.httpServer);
+      const exited = specOf(programs.exitThree);
+      const runningStatus = await driver.start(running);
+      await driver.start(exited);
+      await waitForServing(runningStatus);
+      await waitForExit(driver, exited.instanceId);
+
+      await driver.remove(running.instanceId);
+      await driver.remove(exited.instanceId);
+
+      expect(await driver.inspect(running.instanceId)).toBeUndefined();
+      expect(await driver.inspect(exited.instanceId)).toBeUndefined();
+      const ids = (await driver.list()).map((status) => status.instanceId);
+      expect(ids).not.toContain(running.instanceId);
+      expect(ids).not.toContain(exited.instanceId);
+      await expect(fetch(urlOf(runningStatus))).rejects.toThrow();
+      await expect(collect(driver.logs(running.instanceId, { tailLines: 10, follow: false }))).rejects.toMatchObject({
+        code: 'INSTANCE_NOT_FOUND',
+      });
+      await expect(driver.remove(running.instanceId)).resolves.toBeUndefined();
+    });
+
+    it('rejects a start with a missing work dir with START_FAILED', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.httpServer, { workDir: join(workDir, 'missing') });
+
+      await expect(driver.start(spec)).rejects.toMatchObject({ code: 'START_FAILED' });
+      expect(await driver.inspect(spec.instanceId)).toBeUndefined();
+    });
+
+    it('rejects a start of an instance id that is already running with START_FAILED', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.chatty(1));
+      const first = await driver.start(spec);
+
+      await expect(driver.start(spec)).rejects.toMatchObject({ code: 'START_FAILED' });
+      expect(await driver.inspect(spec.instanceId)).toMatchObject({ state: 'running', pid: first.pid });
+    });
+
+    it('lets a second driver on the same state dir re-adopt a running instance without restarting it', async (context) => {
+      const first = await createDriver();
+      if (!first.capabilities.survivesControlPlaneRestart) {
+        context.skip('the driver declares that its instances do not survive a control plane restart');
+      }
+      const spec = specOf(programs.httpServer, { labels: { app: 'web', release: '7' } });
+      const started = await first.start(spec);
+      await waitForServing(started);
+      await first.close?.();
+
+      const second = await createDriver();
+      const adopted = (await second.list()).find((status) => status.instanceId === spec.instanceId);
+
+      expect(adopted).toMatchObject({
+        state: 'running',
+        labels: spec.labels,
+        pid: started.pid,
+        port: started.port,
+        startedAtMs: started.startedAtMs,
+      });
+      await waitForServing(started);
+      await second.stop(spec.instanceId);
+      expect((await second.inspect(spec.instanceId))?.state).toBe('exited');
+    });
+  });
+}
+
+/** Every line of a finite log read. */
+export async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
+  const collected: LogLine[] = [];
+  for await (const line of lines) collected.push(line);
+  return collected;
+}
+
+function numberedLines(from: number, to: number): string[] {
+  return Array.from({ length: to - from + 1 }, (_, index) => `line ${from + index}`);
+}
+
+function urlOf(status: InstanceStatus): string {
+  const host = status.host === '0.0.0.0' || status.host === '::' ? '127.0.0.1' : status.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${status.port}/`;
+}
+
+/** The promise's outcome, or a rejection naming what did not happen within `timeoutMs`. */
+async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not come within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
