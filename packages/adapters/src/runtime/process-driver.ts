@@ -1,4 +1,5 @@
 /** RuntimeDriver for local processes: detached process groups whose state and logs live in files, so they outlive the control plane. */
+import { execCommandLine } from './exec-command-line.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
@@ -253,7 +254,8 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     try {
       for (const stream of logStreams) fds.push(openSync(files.logPath(spec.instanceId, stream), 'a', 0o600));
       const [stdoutFd, stderrFd] = fds;
-      return spawn('/bin/sh', ['-c', `exec ${spec.command}`], {
+      // The process group carries stop signals to everything the command starts; `exec` keeps the pid the app's own.
+      return spawn('/bin/sh', ['-c', execCommandLine(spec.command)], {
         cwd: spec.workDir,
         env,
         detached: true,
