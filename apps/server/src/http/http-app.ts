@@ -19,6 +19,8 @@ export async function createHttpApp(context: ServerContext, logger: FastifyBaseL
     routerOptions: { ignoreTrailingSlash: true },
   });
   installErrorHandling(app);
+  // The API speaks JSON (and gzip for archive uploads); anything else is refused with UNSUPPORTED_MEDIA_TYPE.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
     if (context.isShuttingDown() && request.method !== 'GET' && request.method !== 'HEAD') {
