@@ -126,7 +126,7 @@ describe('the builder on the fixture apps', () => {
     expect(lines.some((line) => line.includes('npm install') || line.includes('npm ci'))).toBe(false);
 
     const web = await startProcess(dir, result.processes['web']?.command ?? '');
-    expect(await (await fetch(web.url)).text()).toBe('hello from release v1\n');
+    expect(await (await fetch(web.url)).text()).toMatch(/^hello from release v1\b/);
     expect(await (await fetch(`${web.url}/healthz`)).json()).toEqual({ ok: true });
     expect(await web.stop()).toBe(0);
     expect(web.output()).toContain('GET /healthz');
