@@ -20,7 +20,9 @@ export const configSchema = z
     nodeName: z.string().min(1).max(63),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     /** Ports handed to process instances as `PORT`. */
-    instancePorts: z.object({ from: z.number().int().min(1024).max(65_535), to: z.number().int().min(1024).max(65_535) }).refine((r) => r.from <= r.to, 'from must be ≤ to'),
+    instancePorts: z
+      .object({ from: z.number().int().min(1024).max(65_535), to: z.number().int().min(1024).max(65_535) })
+      .refine((r) => r.from <= r.to, 'from must be ≤ to'),
     releaseRetention: z.number().int().min(1).max(1000),
     buildConcurrency: z.number().int().min(1).max(64),
     maxArchiveBytes: z.number().int().min(1024),
@@ -32,7 +34,9 @@ export const configSchema = z
 type ConfigShape = z.infer<typeof configSchema>;
 export type ResolvedConfig = Readonly<ConfigShape>;
 /** What a file, the environment or flags may set: any subset. */
-export type UserConfig = { -readonly [K in keyof ConfigShape]?: ConfigShape[K] extends object ? Partial<ConfigShape[K]> : ConfigShape[K] };
+export type UserConfig = {
+  -readonly [K in keyof ConfigShape]?: ConfigShape[K] extends object ? Partial<ConfigShape[K]> : ConfigShape[K];
+};
 
 export const defaultConfig: z.infer<typeof configSchema> = {
   dataDir: '.slipway',
@@ -78,7 +82,11 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
     if (value === undefined) continue;
     const current = out[key];
     out[key] =
-      value !== null && typeof value === 'object' && !Array.isArray(value) && current !== null && typeof current === 'object'
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current !== null &&
+      typeof current === 'object'
         ? merge(current as Record<string, unknown>, value as Record<string, unknown>)
         : value;
   }
@@ -105,21 +113,29 @@ Options:
   -h, --help           print this help
 `;
 
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        config: { type: 'string' },
+        'data-dir': { type: 'string' },
+        api: { type: 'string' },
+        edge: { type: 'string' },
+        'node-name': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    throw new SlipwayError('VALIDATION_FAILED', `${(error as Error).message} (see slipwayd --help)`);
+  }
+}
+
 /** Resolves the configuration; errors are `VALIDATION_FAILED` listing every issue with its path. */
 export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ResolvedConfig | 'help' {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      config: { type: 'string' },
-      'data-dir': { type: 'string' },
-      api: { type: 'string' },
-      edge: { type: 'string' },
-      'node-name': { type: 'string' },
-      'log-level': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  const { values } = parseFlags(argv);
   if (values.help) return 'help';
   const file = values.config ?? env.SLIPWAY_CONFIG;
   let fromFile: UserConfig = {};
