@@ -7,15 +7,22 @@ const layer = (files, forbidden, message) => ({
   // Tests may use the testkit (contract suites, fakes) whatever layer they test.
   ignores: ['**/*.test.ts'],
   rules: {
-    '@typescript-eslint/no-restricted-imports': [
-      'error',
-      { patterns: [{ group: forbidden, message }] },
-    ],
+    '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: forbidden, message }] }],
   },
 });
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'test/fixtures/**', '.slipway/**', '**/*.mjs', '**/*.cjs', 'bench/results/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'test/fixtures/**',
+      '.slipway/**',
+      '**/*.mjs',
+      '**/*.cjs',
+      'bench/results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -27,12 +34,50 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/ban-ts-comment': ['error', { 'ts-expect-error': 'allow-with-description', 'ts-ignore': true }],
+      '@typescript-eslint/ban-ts-comment': [
+        'error',
+        { 'ts-expect-error': 'allow-with-description', 'ts-ignore': true },
+      ],
     },
   },
-  layer(['packages/contract/src/**'], ['@slipway/*', 'node:*', 'fastify', 'kysely', 'better-sqlite3', 'pino'], 'contract is the wire vocabulary: it depends on nothing of ours and does no I/O'),
-  layer(['packages/core/src/**'], ['@slipway/adapters', '@slipway/testkit', '@slipway/server', '@slipway/edge', '@slipway/cli', 'node:fs*', 'node:child_process', 'node:net', 'node:http', 'fastify', 'kysely', 'better-sqlite3', 'pino', 'undici'], 'core imports no I/O library: add a port'),
-  layer(['packages/adapters/src/**'], ['@slipway/server', '@slipway/cli', '@slipway/testkit'], 'adapters implement ports; they do not know the apps'),
-  layer(['apps/cli/src/**'], ['@slipway/core', '@slipway/adapters', '@slipway/server', '@slipway/edge'], 'the CLI speaks only the contract'),
-  layer(['apps/edge/src/**'], ['@slipway/core', '@slipway/adapters', '@slipway/server'], 'the edge router is a separate process that knows only the contract'),
+  layer(
+    ['packages/contract/src/**'],
+    ['@slipway/*', 'node:*', 'fastify', 'kysely', 'better-sqlite3', 'pino'],
+    'contract is the wire vocabulary: it depends on nothing of ours and does no I/O',
+  ),
+  layer(
+    ['packages/core/src/**'],
+    [
+      '@slipway/adapters',
+      '@slipway/testkit',
+      '@slipway/server',
+      '@slipway/edge',
+      '@slipway/cli',
+      'node:fs*',
+      'node:child_process',
+      'node:net',
+      'node:http',
+      'fastify',
+      'kysely',
+      'better-sqlite3',
+      'pino',
+      'undici',
+    ],
+    'core imports no I/O library: add a port',
+  ),
+  layer(
+    ['packages/adapters/src/**'],
+    ['@slipway/server', '@slipway/cli', '@slipway/testkit'],
+    'adapters implement ports; they do not know the apps',
+  ),
+  layer(
+    ['apps/cli/src/**'],
+    ['@slipway/core', '@slipway/adapters', '@slipway/server', '@slipway/edge'],
+    'the CLI speaks only the contract',
+  ),
+  layer(
+    ['apps/edge/src/**'],
+    ['@slipway/core', '@slipway/adapters', '@slipway/server'],
+    'the edge router is a separate process that knows only the contract',
+  ),
 );

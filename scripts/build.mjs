@@ -8,7 +8,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const externalNpm = {
   name: 'external-npm',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@slipway/') ? undefined : { path: args.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@slipway/') ? undefined : { path: args.path, external: true },
+    );
   },
 };
 
@@ -31,7 +33,9 @@ export async function buildAll() {
         sourcemap: 'linked',
         logLevel: 'warning',
         plugins: [externalNpm],
-        banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+        banner: {
+          js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);",
+        },
       }),
     ),
   );

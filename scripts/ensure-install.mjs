@@ -7,7 +7,9 @@ import { join } from 'node:path';
 export function ensureInstall(root) {
   const lock = join(root, 'package-lock.json');
   const stamp = join(root, 'node_modules', '.slipway-install-stamp');
-  const manifests = ['package.json', 'package-lock.json'].map((f) => (existsSync(join(root, f)) ? readFileSync(join(root, f)) : ''));
+  const manifests = ['package.json', 'package-lock.json'].map((f) =>
+    existsSync(join(root, f)) ? readFileSync(join(root, f)) : '',
+  );
   const hash = createHash('sha256').update(manifests.join('\0')).digest('hex');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
   const env = { ...process.env };

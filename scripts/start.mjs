@@ -8,6 +8,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 ensureInstall(root);
 const { buildAll } = await import('./build.mjs');
 await buildAll();
-const child = spawn(process.execPath, [join(root, 'apps/server/dist/slipwayd.mjs'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+const child = spawn(process.execPath, [join(root, 'apps/server/dist/slipwayd.mjs'), ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: root,
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

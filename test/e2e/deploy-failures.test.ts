@@ -23,7 +23,13 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Slip
   return error as SlipwayError;
 }
 
-function rawRequest(port: number, method: string, path: string, body: string, contentType: string): Promise<{ status: number; json: unknown }> {
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  body: string,
+  contentType: string,
+): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers: { 'content-type': contentType } }, (res) => {
       let text = '';
@@ -111,7 +117,17 @@ describe('deployments that must fail cleanly', () => {
     execFileSync('git', ['init', '-q', '-b', 'main', repo]);
     await writeFile(join(repo, 'index.html'), '<h1>hi</h1>');
     execFileSync('git', ['-C', repo, 'add', '.']);
-    execFileSync('git', ['-C', repo, '-c', 'user.email=e2e@example.test', '-c', 'user.name=e2e', 'commit', '-qm', 'first']);
+    execFileSync('git', [
+      '-C',
+      repo,
+      '-c',
+      'user.email=e2e@example.test',
+      '-c',
+      'user.name=e2e',
+      'commit',
+      '-qm',
+      'first',
+    ]);
     const missingRef = await deployAndSettle({ git: { url: `file://${repo}`, ref: 'no-such-branch' } });
     expect(missingRef).toMatchObject({ state: 'failed', failure: { phase: 'fetch', code: 'SOURCE_REF_NOT_FOUND' } });
     expect(missingRef.failure?.reason).toContain('no-such-branch');
@@ -123,10 +139,21 @@ describe('deployments that must fail cleanly', () => {
     await writeFile(join(archiveDir, 'inner', 'x.txt'), 'x');
     const hostile = join(scratch, 'hostile.tar.gz');
     // GNU tar with -P keeps the climbing path as written.
-    execFileSync('tar', ['-czPf', hostile, '-C', archiveDir, '--transform', 's,^inner/x.txt,../../escaped.txt,', 'inner/x.txt']);
+    execFileSync('tar', [
+      '-czPf',
+      hostile,
+      '-C',
+      archiveDir,
+      '--transform',
+      's,^inner/x.txt,../../escaped.txt,',
+      'inner/x.txt',
+    ]);
     expect(execFileSync('tar', ['-tzPf', hostile]).toString()).toContain('../../escaped.txt');
     const bytes = await readFile(hostile);
-    const { deployment } = await slipwayd.api.deployments.create('stable', { archive: bytes, fileName: 'hostile.tar.gz' });
+    const { deployment } = await slipwayd.api.deployments.create('stable', {
+      archive: bytes,
+      fileName: 'hostile.tar.gz',
+    });
     const settled = await slipwayd.settle(deployment.id);
     expect(settled).toMatchObject({ state: 'failed', failure: { phase: 'fetch', code: 'ARCHIVE_UNSAFE' } });
     await expect(access(join(slipwayd.dataDir, 'escaped.txt'))).rejects.toThrow();
@@ -144,7 +171,10 @@ describe('deployments that must fail cleanly', () => {
 
   it('refuses a second deploy while one runs with DEPLOYMENT_IN_PROGRESS', async () => {
     const first = await slipwayd.api.deployments.create('stable', { path: join(fixturesDir, 'hello-node') });
-    const error = await expectCode(slipwayd.api.deployments.create('stable', { path: join(fixturesDir, 'hello-node') }), 'DEPLOYMENT_IN_PROGRESS');
+    const error = await expectCode(
+      slipwayd.api.deployments.create('stable', { path: join(fixturesDir, 'hello-node') }),
+      'DEPLOYMENT_IN_PROGRESS',
+    );
     expect(error.message).toContain(first.deployment.id);
     expect((await slipwayd.settle(first.deployment.id)).state).toBe('succeeded');
   });
@@ -152,11 +182,21 @@ describe('deployments that must fail cleanly', () => {
   it('answers malformed requests with coded 4xx errors, never a 500', async () => {
     const badJson = await rawRequest(slipwayd.apiPort, 'POST', '/api/v1/apps', '{"name":', 'application/json');
     expect(badJson.status).toBe(400);
-    expect(badJson.json).toMatchObject({ error: { code: 'VALIDATION_FAILED', requestId: expect.any(String) as unknown } });
+    expect(badJson.json).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', requestId: expect.any(String) as unknown },
+    });
 
-    const badName = await rawRequest(slipwayd.apiPort, 'POST', '/api/v1/apps', '{"name":"Bad Name!"}', 'application/json');
+    const badName = await rawRequest(
+      slipwayd.apiPort,
+      'POST',
+      '/api/v1/apps',
+      '{"name":"Bad Name!"}',
+      'application/json',
+    );
     expect(badName.status).toBe(400);
-    expect(badName.json).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: { issues: [{ path: 'body.name' }] } } });
+    expect(badName.json).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', details: { issues: [{ path: 'body.name' }] } },
+    });
 
     const wrongType = await rawRequest(slipwayd.apiPort, 'POST', '/api/v1/apps', 'name=x', 'text/plain');
     expect(wrongType.status).toBe(415);

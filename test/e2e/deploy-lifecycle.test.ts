@@ -105,7 +105,10 @@ describe('deploying hello-node end to end', () => {
     expect((JSON.parse(logs.stdout) as { lines: unknown[] }).lines.length).toBeGreaterThan(0);
     const status = await slipwayd.cli(['status', '--json']);
     expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ edge: { isRunning: true }, apps: [{ name: 'hello', currentRelease: 1, instances: { healthy: 3 } }] });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      edge: { isRunning: true },
+      apps: [{ name: 'hello', currentRelease: 1, instances: { healthy: 3 } }],
+    });
   });
 
   it('keeps serving when slipwayd is killed with SIGKILL, and re-adopts the instances on restart', async () => {
@@ -140,7 +143,11 @@ describe('deploying hello-node end to end', () => {
     const result = await slipwayd.cli(['config', 'set', 'hello', 'GREETING=bonjour']);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const { releases } = await slipwayd.api.releases.list('hello');
-    expect(releases[0]).toMatchObject({ number: 3, isCurrent: true, configKeys: expect.arrayContaining(['GREETING']) as unknown });
+    expect(releases[0]).toMatchObject({
+      number: 3,
+      isCurrent: true,
+      configKeys: expect.arrayContaining(['GREETING']) as unknown,
+    });
   });
 
   it('stops everything of an app when it is deleted', async () => {

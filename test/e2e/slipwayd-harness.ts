@@ -40,7 +40,9 @@ export function edgeGet(edgePort: number, host: string, path = '/'): Promise<Htt
     const req = request({ host: '127.0.0.1', port: edgePort, path, headers: { host }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -91,10 +93,26 @@ export class SlipwaydHarness {
   async start(): Promise<void> {
     const child = spawn(
       process.execPath,
-      [slipwaydEntry, '--data-dir', this.dataDir, '--api', `127.0.0.1:${this.apiPort}`, '--edge', `127.0.0.1:${this.edgePort}`, '--node-name', 'e2e', '--log-level', 'warn'],
+      [
+        slipwaydEntry,
+        '--data-dir',
+        this.dataDir,
+        '--api',
+        `127.0.0.1:${this.apiPort}`,
+        '--edge',
+        `127.0.0.1:${this.edgePort}`,
+        '--node-name',
+        'e2e',
+        '--log-level',
+        'warn',
+      ],
       {
         cwd: repoRoot,
-        env: { ...process.env, SLIPWAY_INSTANCE_PORTS: `${this.instancePortFrom}-${this.instancePortFrom + 199}`, SLIPWAY_DRAIN_MS: '200' },
+        env: {
+          ...process.env,
+          SLIPWAY_INSTANCE_PORTS: `${this.instancePortFrom}-${this.instancePortFrom + 199}`,
+          SLIPWAY_DRAIN_MS: '200',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -146,7 +164,8 @@ export class SlipwaydHarness {
     return waitFor(
       async () => {
         const deployment = await this.api.deployments.get(deploymentId);
-        if (deployment.state === 'pending' || deployment.state === 'running') throw new Error(`deployment still ${deployment.state} in ${deployment.phase}`);
+        if (deployment.state === 'pending' || deployment.state === 'running')
+          throw new Error(`deployment still ${deployment.state} in ${deployment.phase}`);
         return deployment;
       },
       { timeoutMs, intervalMs: 100 },

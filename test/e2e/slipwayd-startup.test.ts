@@ -9,9 +9,16 @@ import { freePort, repoRoot, SlipwaydHarness } from './slipwayd-harness.js';
 
 const entry = join(repoRoot, 'apps', 'server', 'dist', 'slipwayd.mjs');
 
-function runSlipwayd(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+function runSlipwayd(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [entry, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entry, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -64,7 +71,14 @@ describe('slipwayd start-up errors', () => {
   it('refuses an edge port that something else holds, naming the port', async () => {
     const edgePort = await freePort();
     blockers.push(await occupy(edgePort));
-    const result = await runSlipwayd(['--data-dir', join(dataDir, 'edge-taken'), '--api', `127.0.0.1:${await freePort()}`, '--edge', `127.0.0.1:${edgePort}`]);
+    const result = await runSlipwayd([
+      '--data-dir',
+      join(dataDir, 'edge-taken'),
+      '--api',
+      `127.0.0.1:${await freePort()}`,
+      '--edge',
+      `127.0.0.1:${edgePort}`,
+    ]);
     expect(result.code).toBe(1);
     expect(result.output).toContain('PORT_UNAVAILABLE');
     expect(result.output).toContain(String(edgePort));
@@ -75,7 +89,14 @@ describe('slipwayd start-up errors', () => {
     blockers.push(await occupy(apiPort));
     const harness = await SlipwaydHarness.create();
     try {
-      const result = await runSlipwayd(['--data-dir', harness.dataDir, '--api', `127.0.0.1:${apiPort}`, '--edge', `127.0.0.1:${harness.edgePort}`]);
+      const result = await runSlipwayd([
+        '--data-dir',
+        harness.dataDir,
+        '--api',
+        `127.0.0.1:${apiPort}`,
+        '--edge',
+        `127.0.0.1:${harness.edgePort}`,
+      ]);
       expect(result.code).toBe(1);
       expect(result.output).toContain('PORT_UNAVAILABLE');
       await harness.start();
@@ -89,7 +110,14 @@ describe('slipwayd start-up errors', () => {
     const harness = await SlipwaydHarness.create();
     try {
       await harness.start();
-      const second = await runSlipwayd(['--data-dir', harness.dataDir, '--api', `127.0.0.1:${await freePort()}`, '--edge', `127.0.0.1:${harness.edgePort}`]);
+      const second = await runSlipwayd([
+        '--data-dir',
+        harness.dataDir,
+        '--api',
+        `127.0.0.1:${await freePort()}`,
+        '--edge',
+        `127.0.0.1:${harness.edgePort}`,
+      ]);
       expect(second.code).toBe(1);
       expect(second.output).toMatch(/another slipwayd \(pid \d+\)/);
       expect((await harness.api.health()).status).toBe('ok');

@@ -16,7 +16,15 @@ import {
   createSystemClock,
 } from '@slipway/adapters';
 import { SlipwayError } from '@slipway/contract';
-import { createDeploymentRunner, createFleet, createJobWorker, createReconciler, defaultCoreSettings, EventBus, type CoreDeps } from '@slipway/core';
+import {
+  createDeploymentRunner,
+  createFleet,
+  createJobWorker,
+  createReconciler,
+  defaultCoreSettings,
+  EventBus,
+  type CoreDeps,
+} from '@slipway/core';
 import type { ResolvedConfig } from './config.js';
 import { createHttpApp } from './http/http-app.js';
 
@@ -96,7 +104,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: { logger?: 
     await releaseLock();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new SlipwayError('PORT_UNAVAILABLE', `the API address ${config.api.host}:${config.api.port} is in use: stop what holds it or pass --api HOST:PORT`);
+      throw new SlipwayError(
+        'PORT_UNAVAILABLE',
+        `the API address ${config.api.host}:${config.api.port} is in use: stop what holds it or pass --api HOST:PORT`,
+      );
     }
     throw error;
   }
@@ -128,7 +139,10 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const file = join(dataDir, 'slipwayd.pid');
   const existing = Number((await readFile(file, 'utf8').catch(() => '')).trim());
   if (Number.isInteger(existing) && existing > 0 && existing !== process.pid && isAlive(existing)) {
-    throw new SlipwayError('UNAVAILABLE', `another slipwayd (pid ${existing}) uses the data dir ${dataDir}: stop it, or pass --data-dir`);
+    throw new SlipwayError(
+      'UNAVAILABLE',
+      `another slipwayd (pid ${existing}) uses the data dir ${dataDir}: stop it, or pass --data-dir`,
+    );
   }
   await writeFile(file, String(process.pid), { mode: 0o600 });
   return async () => {

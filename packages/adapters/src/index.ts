@@ -8,5 +8,9 @@ export { createBuilder, type BuilderOptions } from './builder/builder.js';
 export { mergeProcesses } from './builder/merge-processes.js';
 export { parseProcfile } from './builder/procfile.js';
 export { createHealthProber } from './health/health-prober.js';
-export { createEdgeRouterTable, type EdgeRouterTable, type EdgeRouterTableOptions } from './router/edge-router-table.js';
+export {
+  createEdgeRouterTable,
+  type EdgeRouterTable,
+  type EdgeRouterTableOptions,
+} from './router/edge-router-table.js';
 export { createProcessDriver, type ProcessDriver, type ProcessDriverOptions } from './runtime/process-driver.js';

@@ -1,7 +1,14 @@
 /** Request and response bodies of the HTTP API under `/api/v1`; the server validates with these and builds OpenAPI from them. */
 import { z } from 'zod';
 import { dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
-import { appSchema, deploymentSchema, instanceSchema, logLineSchema, projectSchema, releaseSchema } from './resources.js';
+import {
+  appSchema,
+  deploymentSchema,
+  instanceSchema,
+  logLineSchema,
+  projectSchema,
+  releaseSchema,
+} from './resources.js';
 
 export const environmentQuerySchema = z.object({ environment: dnsLabelSchema.default('production') });
 
@@ -9,7 +16,9 @@ export const appParamsSchema = z.object({ app: dnsLabelSchema });
 export const deploymentParamsSchema = z.object({ id: z.string().min(1).max(64) });
 
 export const createProjectBodySchema = z.object({ name: dnsLabelSchema }).strict();
-export const createAppBodySchema = z.object({ name: dnsLabelSchema, project: dnsLabelSchema.default('default') }).strict();
+export const createAppBodySchema = z
+  .object({ name: dnsLabelSchema, project: dnsLabelSchema.default('default') })
+  .strict();
 
 export const configPatchBodySchema = z
   .object({
@@ -23,24 +32,36 @@ export const configPatchBodySchema = z
 /** JSON deployment requests; an archive is uploaded as the raw body with `Content-Type: application/gzip`. */
 export const createDeploymentBodySchema = z.union([
   z.object({ path: z.string().min(1).max(4096) }).strict(),
-  z.object({ git: z.object({ url: z.string().min(1).max(2048), ref: z.string().min(1).max(255).optional() }).strict() }).strict(),
+  z
+    .object({
+      git: z.object({ url: z.string().min(1).max(2048), ref: z.string().min(1).max(255).optional() }).strict(),
+    })
+    .strict(),
 ]);
 export type CreateDeploymentBody = z.infer<typeof createDeploymentBodySchema>;
 
 export const rollbackBodySchema = z.object({ toRelease: z.number().int().min(1).optional() }).strict();
 
-export const scaleBodySchema = z.object({ processes: z.record(processTypeSchema, z.number().int().min(0).max(100)) }).strict();
+export const scaleBodySchema = z
+  .object({ processes: z.record(processTypeSchema, z.number().int().min(0).max(100)) })
+  .strict();
 
 export const logsQuerySchema = z.object({
   environment: dnsLabelSchema.default('production'),
   tail: z.coerce.number().int().min(0).max(10_000).default(100),
-  follow: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  follow: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   process: processTypeSchema.optional(),
 });
 
 export const listAppsResponseSchema = z.object({ apps: z.array(appSchema) });
 export const listProjectsResponseSchema = z.object({ projects: z.array(projectSchema) });
-export const configResponseSchema = z.object({ config: z.record(z.string(), z.string()), deploymentId: z.string().nullable() });
+export const configResponseSchema = z.object({
+  config: z.record(z.string(), z.string()),
+  deploymentId: z.string().nullable(),
+});
 export const createDeploymentResponseSchema = z.object({ deployment: deploymentSchema, eventsUrl: z.string() });
 export const listDeploymentsResponseSchema = z.object({ deployments: z.array(deploymentSchema) });
 export const listReleasesResponseSchema = z.object({ releases: z.array(releaseSchema) });

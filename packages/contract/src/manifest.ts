@@ -43,7 +43,10 @@ export const processSchema = z.object({
 });
 export type ProcessSpec = z.infer<typeof processSchema>;
 
-const intOrPercent = z.union([z.number().int().min(0), z.string().regex(/^\d{1,3}%$/, 'must be an integer or a percentage like "25%"')]);
+const intOrPercent = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^\d{1,3}%$/, 'must be an integer or a percentage like "25%"'),
+]);
 
 export const strategySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('recreate'), progressDeadlineSeconds: seconds(86_400).default(600) }),
@@ -75,7 +78,10 @@ export const routeSpecSchema = z.object({
     .string()
     .min(1)
     .max(253)
-    .regex(/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'must be a lowercase hostname, optionally starting with "*."'),
+    .regex(
+      /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
+      'must be a lowercase hostname, optionally starting with "*."',
+    ),
   path: z.string().startsWith('/').default('/'),
   process: processTypeSchema.default('web'),
   /** Per-route upstream timeout. */

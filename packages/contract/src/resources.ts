@@ -8,7 +8,15 @@ export type DeploymentPhase = (typeof deploymentPhases)[number];
 export const deploymentStates = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type DeploymentState = (typeof deploymentStates)[number];
 
-export const instanceStates = ['starting', 'healthy', 'unhealthy', 'draining', 'stopping', 'stopped', 'crashed'] as const;
+export const instanceStates = [
+  'starting',
+  'healthy',
+  'unhealthy',
+  'draining',
+  'stopping',
+  'stopped',
+  'crashed',
+] as const;
 export type InstanceState = (typeof instanceStates)[number];
 
 export const projectSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
@@ -72,9 +80,7 @@ export const deploymentSchema = z.object({
   source: sourceSchema,
   releaseNumber: z.number().int().nullable(),
   previousReleaseNumber: z.number().int().nullable(),
-  failure: z
-    .object({ phase: z.enum(deploymentPhases), code: z.enum(errorCodes), reason: z.string() })
-    .nullable(),
+  failure: z.object({ phase: z.enum(deploymentPhases), code: z.enum(errorCodes), reason: z.string() }).nullable(),
   phases: z.array(phaseRecordSchema),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
@@ -98,9 +104,22 @@ export type InstanceView = z.infer<typeof instanceSchema>;
 
 /** One item of a deployment's event stream (SSE `event:` is the `type`). */
 export const deploymentEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('phase'), seq: z.number().int(), at: z.string(), phase: z.enum(deploymentPhases), state: phaseRecordSchema.shape.state, detail: z.string().nullable() }),
+  z.object({
+    type: z.literal('phase'),
+    seq: z.number().int(),
+    at: z.string(),
+    phase: z.enum(deploymentPhases),
+    state: phaseRecordSchema.shape.state,
+    detail: z.string().nullable(),
+  }),
   z.object({ type: z.literal('log'), seq: z.number().int(), at: z.string(), line: z.string() }),
-  z.object({ type: z.literal('state'), seq: z.number().int(), at: z.string(), state: z.enum(deploymentStates), failure: deploymentSchema.shape.failure }),
+  z.object({
+    type: z.literal('state'),
+    seq: z.number().int(),
+    at: z.string(),
+    state: z.enum(deploymentStates),
+    failure: deploymentSchema.shape.failure,
+  }),
 ]);
 export type DeploymentEvent = z.infer<typeof deploymentEventSchema>;
 
@@ -117,7 +136,12 @@ export const statusSchema = z.object({
   nodeName: z.string(),
   startedAt: z.string(),
   api: z.string(),
-  edge: z.object({ address: z.string(), isRunning: z.boolean(), pid: z.number().int().nullable(), routes: z.number().int() }),
+  edge: z.object({
+    address: z.string(),
+    isRunning: z.boolean(),
+    pid: z.number().int().nullable(),
+    routes: z.number().int(),
+  }),
   apps: z.array(
     z.object({
       name: z.string(),

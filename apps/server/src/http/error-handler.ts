@@ -9,7 +9,10 @@ function fromFastify(error: FastifyError): SlipwayError | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new SlipwayError('PAYLOAD_TOO_LARGE', 'the request body is too large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new SlipwayError('UNSUPPORTED_MEDIA_TYPE', 'unsupported Content-Type: send application/json (or application/gzip for an archive upload)');
+      return new SlipwayError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'unsupported Content-Type: send application/json (or application/gzip for an archive upload)',
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new SlipwayError('VALIDATION_FAILED', 'the JSON body is empty');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -47,9 +50,20 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(reply, request, known);
     }
     request.log.error({ err: error }, 'unhandled error');
-    return sendError(reply, request, new SlipwayError('INTERNAL', `internal error (request ${String(request.id)}); see the slipwayd log`));
+    return sendError(
+      reply,
+      request,
+      new SlipwayError('INTERNAL', `internal error (request ${String(request.id)}); see the slipwayd log`),
+    );
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, request, new SlipwayError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /api/v1/openapi.json`)),
+    sendError(
+      reply,
+      request,
+      new SlipwayError(
+        'ROUTE_NOT_FOUND',
+        `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /api/v1/openapi.json`,
+      ),
+    ),
   );
 }

@@ -29,7 +29,10 @@ export async function createHttpApp(context: ServerContext, logger: FastifyBaseL
   });
   app.addHook('onResponse', async (request, reply) => {
     if (request.url.startsWith('/api/')) {
-      request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      request.log.info(
+        { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
     }
   });
   systemRoutes(app, context);

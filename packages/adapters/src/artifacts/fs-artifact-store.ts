@@ -31,7 +31,8 @@ export function createFsArtifactStore(options: { dataDir: string }): ArtifactSto
       const target = artifactOf(releaseId);
       if (await exists(target)) return target;
       const workspace = workspaceOf(deploymentId);
-      if (!(await exists(workspace))) throw new SlipwayError('INTERNAL', `neither the workspace nor the artifact of release ${releaseId} exists`);
+      if (!(await exists(workspace)))
+        throw new SlipwayError('INTERNAL', `neither the workspace nor the artifact of release ${releaseId} exists`);
       await mkdir(releaseRoot, { recursive: true });
       await rename(workspace, target);
       return target;
@@ -53,9 +54,13 @@ export function createFsArtifactStore(options: { dataDir: string }): ArtifactSto
         if (error) {
           const at = error.linePos?.[0];
           const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-          throw new SlipwayError('MANIFEST_INVALID', `${name} is not valid YAML${where}: ${error.message.split('\n')[0] ?? ''}`, {
-            details: { issues: [{ path: '(root)', message: error.message.split('\n')[0] ?? 'YAML syntax error' }] },
-          });
+          throw new SlipwayError(
+            'MANIFEST_INVALID',
+            `${name} is not valid YAML${where}: ${error.message.split('\n')[0] ?? ''}`,
+            {
+              details: { issues: [{ path: '(root)', message: error.message.split('\n')[0] ?? 'YAML syntax error' }] },
+            },
+          );
         }
         return document.toJS() as unknown;
       }

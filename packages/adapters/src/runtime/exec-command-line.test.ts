@@ -8,7 +8,9 @@ describe('execCommandLine', () => {
 
   it('leaves a command that already execs, or sets variables first, as it is', () => {
     expect(execCommandLine('exec node server.js')).toBe('exec node server.js');
-    expect(execCommandLine('PATH="$PWD/bin:$PATH" exec node server.js')).toBe('PATH="$PWD/bin:$PATH" exec node server.js');
+    expect(execCommandLine('PATH="$PWD/bin:$PATH" exec node server.js')).toBe(
+      'PATH="$PWD/bin:$PATH" exec node server.js',
+    );
   });
 
   it('reads quoted operators as arguments', () => {

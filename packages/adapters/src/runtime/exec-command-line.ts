@@ -8,6 +8,7 @@ const compound = /[;&|()`{}<>\n]|\$\(/;
 const quoted = /'[^']*'|"(?:[^"\\$`]|\\.)*"/g;
 
 export function execCommandLine(command: string): string {
-  if (startsWithExec.test(command) || startsWithAssignment.test(command) || compound.test(command.replace(quoted, 'q'))) return command;
+  if (startsWithExec.test(command) || startsWithAssignment.test(command) || compound.test(command.replace(quoted, 'q')))
+    return command;
   return `exec ${command}`;
 }

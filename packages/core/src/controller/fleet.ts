@@ -18,7 +18,12 @@ export interface InstanceScope {
 
 export interface Fleet {
   /** Records and starts a new instance of a release's process. A runtime refusal is recorded as a crash and rethrown. */
-  startInstance(scope: InstanceScope, release: ReleaseRecord, process: string, deploymentId: string | null): Promise<InstanceRecord>;
+  startInstance(
+    scope: InstanceScope,
+    release: ReleaseRecord,
+    process: string,
+    deploymentId: string | null,
+  ): Promise<InstanceRecord>;
   /** Starts a crashed instance again under the same id, counting the restart. */
   restartInstance(instanceId: string): Promise<void>;
   /** Takes the instance out of the router, lets in-flight requests finish, stops it and forgets it. Idempotent. */
@@ -32,7 +37,11 @@ export interface Fleet {
   /** The last lines of an instance's output (both streams). */
   logTail(instanceId: string, lines: number): Promise<string[]>;
   /** Resolved process spec (command, replicas, health check, grace) of an instance's release. */
-  processSpec(release: ReleaseRecord, process: string, scale?: Readonly<Record<string, number>>): ResolvedProcess | undefined;
+  processSpec(
+    release: ReleaseRecord,
+    process: string,
+    scale?: Readonly<Record<string, number>>,
+  ): ResolvedProcess | undefined;
   getReleaseCached(releaseId: string): Promise<ReleaseRecord | undefined>;
 }
 
@@ -50,7 +59,11 @@ export function createFleet(deps: CoreDeps): Fleet {
     return release;
   };
 
-  const processSpec = (release: ReleaseRecord, process: string, scale: Readonly<Record<string, number>> = {}): ResolvedProcess | undefined =>
+  const processSpec = (
+    release: ReleaseRecord,
+    process: string,
+    scale: Readonly<Record<string, number>> = {},
+  ): ResolvedProcess | undefined =>
     resolveProcesses(release.processes, release.manifest, scale).find((p) => p.name === process);
 
   const router = createRouterSync(deps);
@@ -63,9 +76,14 @@ export function createFleet(deps: CoreDeps): Fleet {
     onChange: () => router.sync(true),
   });
 
-  const launch = async (instance: InstanceRecord, scope: InstanceScope, release: ReleaseRecord): Promise<InstanceRecord> => {
+  const launch = async (
+    instance: InstanceRecord,
+    scope: InstanceScope,
+    release: ReleaseRecord,
+  ): Promise<InstanceRecord> => {
     const spec = processSpec(release, instance.process);
-    if (!spec) throw new SlipwayError('PROCESS_TYPE_UNKNOWN', `release ${release.number} has no process "${instance.process}"`);
+    if (!spec)
+      throw new SlipwayError('PROCESS_TYPE_UNKNOWN', `release ${release.number} has no process "${instance.process}"`);
     try {
       const status = await runtime.start({
         instanceId: instance.id,
@@ -88,7 +106,10 @@ export function createFleet(deps: CoreDeps): Fleet {
       };
       await store.instances.update(started);
       health.reset(instance.id);
-      logger.info({ instanceId: instance.id, port: status.port, pid: status.pid, app: scope.app.name }, 'instance started');
+      logger.info(
+        { instanceId: instance.id, port: status.port, pid: status.pid, app: scope.app.name },
+        'instance started',
+      );
       return started;
     } catch (error) {
       const now = clock.nowMs();
@@ -102,7 +123,8 @@ export function createFleet(deps: CoreDeps): Fleet {
     }
   };
 
-  const backoffMs = (restarts: number): number => Math.min(settings.restartBackoffMaxMs, settings.restartBackoffBaseMs * 2 ** restarts);
+  const backoffMs = (restarts: number): number =>
+    Math.min(settings.restartBackoffMaxMs, settings.restartBackoffBaseMs * 2 ** restarts);
 
   const scopeOf = async (instance: InstanceRecord): Promise<InstanceScope | undefined> => {
     const app = await store.apps.findById(instance.appId);

@@ -30,7 +30,11 @@ export interface HealthMonitor {
 
 export function createHealthMonitor(
   deps: Pick<CoreDeps, 'store' | 'prober' | 'runtime' | 'clock' | 'logger'>,
-  options: { checkOf: (instance: InstanceRecord) => Promise<HealthCheck | undefined>; locks: KeyedMutex; onChange: () => Promise<void> },
+  options: {
+    checkOf: (instance: InstanceRecord) => Promise<HealthCheck | undefined>;
+    locks: KeyedMutex;
+    onChange: () => Promise<void>;
+  },
 ): HealthMonitor {
   const states = new Map<string, ProbeState>();
   const inFlight = new Set<Promise<void>>();
@@ -82,7 +86,8 @@ export function createHealthMonitor(
     probe.lastDetail = result.detail;
     probe.consecutiveFailures = result.isHealthy ? 0 : probe.consecutiveFailures + 1;
     const intervalMs = check.intervalSeconds * 1000;
-    probe.nextProbeAtMs = deps.clock.nowMs() + (instance.state === 'healthy' ? intervalMs : Math.min(intervalMs, startingProbeIntervalMs));
+    probe.nextProbeAtMs =
+      deps.clock.nowMs() + (instance.state === 'healthy' ? intervalMs : Math.min(intervalMs, startingProbeIntervalMs));
     await transition(instance.id, result.isHealthy, check);
   };
 
@@ -95,7 +100,9 @@ export function createHealthMonitor(
         if (probe.isInFlight || probe.nextProbeAtMs > now) continue;
         probe.isInFlight = true;
         const run = probeOne(instance, probe)
-          .catch((error: unknown) => deps.logger.warn({ instanceId: instance.id, err: error }, 'health probe failed to run'))
+          .catch((error: unknown) =>
+            deps.logger.warn({ instanceId: instance.id, err: error }, 'health probe failed to run'),
+          )
           .finally(() => {
             probe.isInFlight = false;
             inFlight.delete(run);
@@ -105,7 +112,12 @@ export function createHealthMonitor(
     },
     lastDetail: (id) => states.get(id)?.lastDetail,
     reset(id) {
-      states.set(id, { nextProbeAtMs: 0, consecutiveFailures: 0, lastDetail: undefined, isInFlight: states.get(id)?.isInFlight ?? false });
+      states.set(id, {
+        nextProbeAtMs: 0,
+        consecutiveFailures: 0,
+        lastDetail: undefined,
+        isInFlight: states.get(id)?.isInFlight ?? false,
+      });
     },
     forget(id) {
       states.delete(id);

@@ -33,10 +33,16 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
   let isStopped = true;
 
   const isUnderRollout = (deployment: DeploymentRecord | undefined): boolean =>
-    deployment !== undefined && deployment.state === 'running' && (deployment.phase === 'rollout' || deployment.phase === 'finalize');
+    deployment !== undefined &&
+    deployment.state === 'running' &&
+    (deployment.phase === 'rollout' || deployment.phase === 'finalize');
 
   const pass = async (): Promise<void> => {
-    const [records, statuses, appEnvironments] = await Promise.all([store.instances.list(), runtime.list(), store.appEnvironments.list()]);
+    const [records, statuses, appEnvironments] = await Promise.all([
+      store.instances.list(),
+      runtime.list(),
+      store.appEnvironments.list(),
+    ]);
     const statusById = new Map(statuses.map((s) => [s.instanceId, s]));
     const now = clock.nowMs();
 
@@ -78,10 +84,15 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
     await fleet.router.sync();
   };
 
-  const reconcileScope = async (appEnvironment: AppEnvironmentRecord, instances: InstanceRecord[], now: number): Promise<void> => {
+  const reconcileScope = async (
+    appEnvironment: AppEnvironmentRecord,
+    instances: InstanceRecord[],
+    now: number,
+  ): Promise<void> => {
     const active = await store.deployments.findActive(appEnvironment.appId, appEnvironment.environmentId);
-    const rolloutTarget = isUnderRollout(active) ? active?.releaseId ?? null : null;
-    const wanted = (instance: InstanceRecord): boolean => instance.releaseId === appEnvironment.currentReleaseId || instance.releaseId === rolloutTarget;
+    const rolloutTarget = isUnderRollout(active) ? (active?.releaseId ?? null) : null;
+    const wanted = (instance: InstanceRecord): boolean =>
+      instance.releaseId === appEnvironment.currentReleaseId || instance.releaseId === rolloutTarget;
 
     for (const instance of instances) {
       if ((instance.state === 'draining' || instance.state === 'stopping') && !fleet.isRetiring(instance.id)) {
@@ -107,10 +118,14 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
         for (let n = mine.length; n < process.replicas; n += 1) {
           await fleet
             .startInstance({ app, environment }, release, process.name, null)
-            .catch((error: unknown) => logger.warn({ app: app.name, process: process.name, err: error }, 'instance start failed'));
+            .catch((error: unknown) =>
+              logger.warn({ app: app.name, process: process.name, err: error }, 'instance start failed'),
+            );
         }
       } else if (mine.length > process.replicas) {
-        const surplus = [...mine].sort((a, b) => retireOrder[a.state] - retireOrder[b.state] || b.id.localeCompare(a.id));
+        const surplus = [...mine].sort(
+          (a, b) => retireOrder[a.state] - retireOrder[b.state] || b.id.localeCompare(a.id),
+        );
         for (const instance of surplus.slice(0, mine.length - process.replicas)) void fleet.retireInstance(instance.id);
       }
     }

@@ -18,7 +18,11 @@ export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'cloc
   let again = false;
 
   const syncOnce = async (force: boolean): Promise<void> => {
-    const [routes, instances, apps] = await Promise.all([deps.store.routes.list(), deps.store.instances.list(), deps.store.apps.list()]);
+    const [routes, instances, apps] = await Promise.all([
+      deps.store.routes.list(),
+      deps.store.instances.list(),
+      deps.store.apps.list(),
+    ]);
     const environments = new Map<string, EnvironmentRecord>();
     for (const id of new Set(routes.map((r) => r.environmentId))) {
       const environment = await deps.store.environments.findById(id);
@@ -29,7 +33,13 @@ export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'cloc
       const release = await deps.store.releases.findById(id);
       if (release) releases.set(id, { number: release.number });
     }
-    const table = buildRoutingTable({ routes, instances, apps: new Map(apps.map((a): [string, AppRecord] => [a.id, a])), environments, releases });
+    const table = buildRoutingTable({
+      routes,
+      instances,
+      apps: new Map(apps.map((a): [string, AppRecord] => [a.id, a])),
+      environments,
+      releases,
+    });
     const serialised = JSON.stringify(table);
     const now = deps.clock.nowMs();
     if (!force && serialised === lastApplied && now - lastAppliedAtMs < refreshMs) return;

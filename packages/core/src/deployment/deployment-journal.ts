@@ -15,7 +15,10 @@ export interface DeploymentJournal {
   stateChanged(deployment: DeploymentRecord): Promise<void>;
 }
 
-export function createDeploymentJournal(deps: Pick<CoreDeps, 'store' | 'clock' | 'events' | 'logger'>, deploymentId: string): DeploymentJournal {
+export function createDeploymentJournal(
+  deps: Pick<CoreDeps, 'store' | 'clock' | 'events' | 'logger'>,
+  deploymentId: string,
+): DeploymentJournal {
   let pending: Promise<unknown> = Promise.resolve();
 
   const append = (type: EventType, payload: Record<string, unknown>): Promise<void> => {
@@ -58,7 +61,15 @@ export function createDeploymentJournal(deps: Pick<CoreDeps, 'store' | 'clock' |
         await deps.store.phases.update({ ...record, state, finishedAtMs: now, detail: detail ?? record.detail });
       } else {
         const phases = await deps.store.phases.list(deploymentId);
-        await deps.store.phases.append({ deploymentId, seq: (phases.at(-1)?.seq ?? 0) + 1, phase, state, startedAtMs: now, finishedAtMs: now, detail: detail ?? null });
+        await deps.store.phases.append({
+          deploymentId,
+          seq: (phases.at(-1)?.seq ?? 0) + 1,
+          phase,
+          state,
+          startedAtMs: now,
+          finishedAtMs: now,
+          detail: detail ?? null,
+        });
       }
       await append('phase', { phase, state, detail: detail ?? null });
     },

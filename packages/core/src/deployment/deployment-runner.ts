@@ -4,7 +4,7 @@
  * last phase that can be redone safely. A failure is a result (`failed` with phase, code and reason), and a
  * failed rollout hands traffic back to the stable release.
  */
-import { isSlipwayError, SlipwayError, type DeploymentPhase } from '@slipway/contract';
+import { isSlipwayError, SlipwayError, type DeploymentPhase, type SourceView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import { Semaphore } from '../domain/keyed-mutex.js';
@@ -52,7 +52,8 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     if (deployment.phase === null || !phases.includes(deployment.phase)) return first;
     if (deployment.phase === 'build') return first;
     if (deployment.phase === 'release' && deployment.kind === 'deploy') {
-      const hasRelease = deployment.releaseId !== null && (await store.releases.findById(deployment.releaseId)) !== undefined;
+      const hasRelease =
+        deployment.releaseId !== null && (await store.releases.findById(deployment.releaseId)) !== undefined;
       const hasArtifact = deployment.releaseId !== null && (await deps.artifacts.hasArtifact(deployment.releaseId));
       return hasRelease || hasArtifact ? 'release' : first;
     }
@@ -61,7 +62,13 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
 
   const run = async (deploymentId: string, signal: AbortSignal): Promise<RunOutcome> => {
     let deployment = await store.deployments.findById(deploymentId);
-    if (!deployment || deployment.state === 'succeeded' || deployment.state === 'failed' || deployment.state === 'cancelled') return 'finished';
+    if (
+      !deployment ||
+      deployment.state === 'succeeded' ||
+      deployment.state === 'failed' ||
+      deployment.state === 'cancelled'
+    )
+      return 'finished';
     const journal = createDeploymentJournal(deps, deploymentId);
     const app = await store.apps.findById(deployment.appId);
     const environment = await store.environments.findById(deployment.environmentId);
@@ -102,7 +109,8 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         return 'interrupted';
       }
       const failure = toFailure(error, phase);
-      if (failure.code === 'INTERNAL') logger.error({ deploymentId, phase, err: error }, 'deployment failed unexpectedly');
+      if (failure.code === 'INTERNAL')
+        logger.error({ deploymentId, phase, err: error }, 'deployment failed unexpectedly');
       await journal.phaseFinished(phase, 'failed', `${failure.code}: ${failure.reason}`);
       if (phase === 'rollout' || phase === 'finalize') await abandonRollout(deployment, log);
       deployment = await save(deployment, { state: 'failed', failure, finishedAtMs: clock.nowMs() });
@@ -116,13 +124,16 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
 
     async function runPhase(current: DeploymentPhase): Promise<string | undefined> {
       const d = deployment as DeploymentRecord;
-      const scope = { app: app as NonNullable<typeof app>, environment: environment as NonNullable<typeof environment> };
+      const scope = {
+        app: app as NonNullable<typeof app>,
+        environment: environment as NonNullable<typeof environment>,
+      };
       switch (current) {
         case 'fetch': {
           if (d.source.kind === 'release') throw new SlipwayError('INTERNAL', 'a release source has no fetch phase');
           // The build slot is held from fetch through build, so the queue limits both together.
           if (buildSlots.waiting > 0) log(`${buildSlots.waiting} build(s) ahead in the queue`);
-    
+
           releaseBuildSlot ??= await buildSlots.acquire(signal);
           const result = await fetchSource(deps, d, d.source, log, signal);
           fetched = { dir: result.dir };
@@ -148,7 +159,14 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           const target = release ?? (await getRelease(store, requireReleaseId(d)));
           release = target;
           const appEnvironment = await store.appEnvironments.find(d.appId, d.environmentId);
-          await runRollout(deps, fleet, { scope, release: target, deploymentId: d.id, scale: appEnvironment?.scale ?? {}, log, signal });
+          await runRollout(deps, fleet, {
+            scope,
+            release: target,
+            deploymentId: d.id,
+            scale: appEnvironment?.scale ?? {},
+            log,
+            signal,
+          });
           return `release ${target.number} is live`;
         }
         case 'finalize': {
@@ -165,7 +183,10 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     return deployment.releaseId;
   };
 
-  const createRelease = async (deployment: DeploymentRecord, built: BuiltSource | undefined): Promise<ReleaseRecord> => {
+  const createRelease = async (
+    deployment: DeploymentRecord,
+    built: BuiltSource | undefined,
+  ): Promise<ReleaseRecord> => {
     if (deployment.releaseId !== null) {
       const existing = await store.releases.findById(deployment.releaseId);
       if (existing && deployment.kind === 'deploy') return existing;
@@ -221,8 +242,16 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         await store.transaction(async (tx) => {
           const appEnvironment = await tx.appEnvironments.find(deployment.appId, deployment.environmentId);
           if (!appEnvironment) throw new SlipwayError('ENVIRONMENT_NOT_FOUND', 'the app environment no longer exists');
-          await tx.appEnvironments.update({ ...appEnvironment, currentReleaseId: release.id, updatedAtMs: clock.nowMs() });
-          await tx.routes.replaceForApp(app.id, environment.id, releaseRoutes(app, environment, release, deps.settings, deps.ids));
+          await tx.appEnvironments.update({
+            ...appEnvironment,
+            currentReleaseId: release.id,
+            updatedAtMs: clock.nowMs(),
+          });
+          await tx.routes.replaceForApp(
+            app.id,
+            environment.id,
+            releaseRoutes(app, environment, release, deps.settings, deps.ids),
+          );
         });
         break;
       } catch (error) {
@@ -238,20 +267,32 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     const appEnvironment = await store.appEnvironments.find(deployment.appId, deployment.environmentId);
     const target = deployment.releaseId;
     if (target === null || target === appEnvironment?.currentReleaseId) return;
-    const instances = await store.instances.list({ appId: deployment.appId, environmentId: deployment.environmentId, releaseId: target });
+    const instances = await store.instances.list({
+      appId: deployment.appId,
+      environmentId: deployment.environmentId,
+      releaseId: target,
+    });
     await Promise.all(instances.map((i) => fleet.retireInstance(i.id)));
-    const stable = appEnvironment?.currentReleaseId ? await store.releases.findById(appEnvironment.currentReleaseId) : undefined;
+    const stable = appEnvironment?.currentReleaseId
+      ? await store.releases.findById(appEnvironment.currentReleaseId)
+      : undefined;
     log(stable ? `rolled back: release ${stable.number} keeps serving` : 'no earlier release to fall back to');
   };
 
   return { run };
 }
 
-function describeSource(view: { kind: string } & Record<string, unknown>): string {
-  if (view.kind === 'git') return `git ${String(view.url)} @ ${String(view.commit ?? view.ref ?? 'HEAD')}`;
-  if (view.kind === 'archive') return `archive ${String(view.fileName)} (${String(view.sizeBytes)} bytes)`;
-  if (view.kind === 'path') return `directory ${String(view.path)}`;
-  return view.kind;
+function describeSource(view: SourceView): string {
+  switch (view.kind) {
+    case 'git':
+      return `git ${view.url} @ ${view.commit ?? view.ref ?? 'HEAD'}`;
+    case 'archive':
+      return `archive ${view.fileName} (${view.sizeBytes} bytes)`;
+    case 'path':
+      return `directory ${view.path}`;
+    case 'release':
+      return `release ${view.releaseNumber}`;
+  }
 }
 
 export function toFailure(error: unknown, phase: DeploymentPhase): DeploymentFailure {

@@ -60,7 +60,10 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
           return undefined;
         });
         if (job) {
-          logger.info({ jobId: job.id, deploymentId: job.deploymentId, attempt: job.attempts }, 'deployment job leased');
+          logger.info(
+            { jobId: job.id, deploymentId: job.deploymentId, attempt: job.attempts },
+            'deployment job leased',
+          );
           const done = runJob(job.id, job.deploymentId).finally(() => {
             running.delete(job.id);
             wake?.();

@@ -1,7 +1,11 @@
 /** Keeps the newest N releases (and always the current one and any still running), deleting older ones and their artifacts. */
 import type { CoreDeps } from '../core-deps.js';
 
-export async function pruneReleases(deps: Pick<CoreDeps, 'store' | 'artifacts' | 'settings' | 'logger'>, appId: string, environmentId: string): Promise<number> {
+export async function pruneReleases(
+  deps: Pick<CoreDeps, 'store' | 'artifacts' | 'settings' | 'logger'>,
+  appId: string,
+  environmentId: string,
+): Promise<number> {
   const appEnvironment = await deps.store.appEnvironments.find(appId, environmentId);
   const releases = await deps.store.releases.list(appId, environmentId);
   const running = new Set((await deps.store.instances.list({ appId, environmentId })).map((i) => i.releaseId));

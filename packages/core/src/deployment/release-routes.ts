@@ -3,7 +3,11 @@ import type { CoreSettings } from '../core-deps.js';
 import type { AppRecord, EnvironmentRecord, ReleaseRecord, RouteRecord } from '../domain/records.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 
-export function defaultHost(app: Pick<AppRecord, 'name'>, environment: Pick<EnvironmentRecord, 'name'>, settings: Pick<CoreSettings, 'defaultDomain'>): string {
+export function defaultHost(
+  app: Pick<AppRecord, 'name'>,
+  environment: Pick<EnvironmentRecord, 'name'>,
+  settings: Pick<CoreSettings, 'defaultDomain'>,
+): string {
   const label = environment.name === 'production' ? app.name : `${app.name}-${environment.name}`;
   return `${label}.${settings.defaultDomain}`;
 }
@@ -18,7 +22,15 @@ export function releaseRoutes(
   const base = { appId: app.id, environmentId: environment.id };
   const routes: RouteRecord[] = [];
   if (release.processes.web) {
-    routes.push({ ...base, id: ids.next('rte'), host: defaultHost(app, environment, settings), pathPrefix: '/', process: 'web', timeoutMs: null, origin: 'default' });
+    routes.push({
+      ...base,
+      id: ids.next('rte'),
+      host: defaultHost(app, environment, settings),
+      pathPrefix: '/',
+      process: 'web',
+      timeoutMs: null,
+      origin: 'default',
+    });
   }
   for (const spec of release.manifest.routes ?? []) {
     if (!release.processes[spec.process]) continue;

@@ -11,7 +11,11 @@ function resolve(value: number | string, replicas: number, roundUp: boolean): nu
   return roundUp ? Math.ceil(fraction) : Math.floor(fraction);
 }
 
-export function resolveRollingBounds(maxSurge: number | string, maxUnavailable: number | string, replicas: number): RollingBounds {
+export function resolveRollingBounds(
+  maxSurge: number | string,
+  maxUnavailable: number | string,
+  replicas: number,
+): RollingBounds {
   const surge = resolve(maxSurge, replicas, true);
   let unavailable = resolve(maxUnavailable, replicas, false);
   // Kubernetes: when both resolve to zero, one instance may be unavailable so the rollout can progress.

@@ -21,14 +21,17 @@ export interface RolloutRequest {
   signal: AbortSignal;
 }
 
-const isLive = (i: InstanceRecord): boolean => i.state !== 'draining' && i.state !== 'stopping' && i.state !== 'stopped';
+const isLive = (i: InstanceRecord): boolean =>
+  i.state !== 'draining' && i.state !== 'stopping' && i.state !== 'stopped';
 
 export async function runRollout(deps: CoreDeps, fleet: Fleet, request: RolloutRequest): Promise<void> {
   const { release, scope } = request;
   const strategy = resolveStrategy(release.manifest);
   const processes = resolveProcesses(release.processes, release.manifest, request.scale);
   const deadlineMs = deps.clock.nowMs() + strategy.progressDeadlineSeconds * 1000;
-  request.log(`rolling out release ${release.number} (${strategy.type}): ${processes.map((p) => `${p.name}×${p.replicas}`).join(', ')}`);
+  request.log(
+    `rolling out release ${release.number} (${strategy.type}): ${processes.map((p) => `${p.name}×${p.replicas}`).join(', ')}`,
+  );
 
   const instancesOf = async (process?: string): Promise<InstanceRecord[]> =>
     (await deps.store.instances.list({ appId: scope.app.id, environmentId: scope.environment.id })).filter(
@@ -37,7 +40,10 @@ export async function runRollout(deps: CoreDeps, fleet: Fleet, request: RolloutR
 
   if (strategy.type === 'recreate') {
     const old = (await instancesOf()).filter((i) => i.releaseId !== release.id);
-    if (old.length > 0) request.log(`stopping ${old.length} old instance(s) (recreate: the app is unavailable until the new ones are healthy)`);
+    if (old.length > 0)
+      request.log(
+        `stopping ${old.length} old instance(s) (recreate: the app is unavailable until the new ones are healthy)`,
+      );
     await Promise.all(old.map((i) => fleet.retireInstance(i.id)));
   }
 
@@ -71,10 +77,11 @@ async function rollProcess(
     const fresh = instances.filter((i) => i.releaseId === release.id);
     const old = instances.filter((i) => i.releaseId !== release.id);
     await failOnBrokenInstances(deps, fleet, fresh, process);
-    for (const i of fresh) if (i.state === 'healthy' && !seenHealthy.has(i.id)) {
-      seenHealthy.add(i.id);
-      request.log(`${process.name} instance ${i.id} is healthy (port ${i.port ?? '?'})`);
-    }
+    for (const i of fresh)
+      if (i.state === 'healthy' && !seenHealthy.has(i.id)) {
+        seenHealthy.add(i.id);
+        request.log(`${process.name} instance ${i.id} is healthy (port ${i.port ?? '?'})`);
+      }
 
     const state = {
       desired: process.replicas,
@@ -85,7 +92,9 @@ async function rollProcess(
     };
     if (state.newHealthy >= state.desired && state.oldTotal === 0) {
       // Surplus new instances (after a scale-down during a resumed rollout) go too.
-      const surplus = fresh.filter((i) => i.state !== 'healthy').concat(fresh.filter((i) => i.state === 'healthy').slice(state.desired));
+      const surplus = fresh
+        .filter((i) => i.state !== 'healthy')
+        .concat(fresh.filter((i) => i.state === 'healthy').slice(state.desired));
       await Promise.all(surplus.map((i) => fleet.retireInstance(i.id)));
       return;
     }
@@ -97,7 +106,9 @@ async function rollProcess(
       );
     }
     const step = planRollingStep(state, bounds);
-    const toRetire = [...old].sort((a, b) => (a.state === 'healthy' ? 1 : 0) - (b.state === 'healthy' ? 1 : 0)).slice(0, step.toRetire);
+    const toRetire = [...old]
+      .sort((a, b) => (a.state === 'healthy' ? 1 : 0) - (b.state === 'healthy' ? 1 : 0))
+      .slice(0, step.toRetire);
     for (const instance of toRetire) request.log(`retiring ${process.name} instance ${instance.id}`);
     for (let n = 0; n < step.toStart; n += 1) {
       const started = await fleet.startInstance(request.scope, release, process.name, request.deploymentId);
@@ -109,7 +120,12 @@ async function rollProcess(
 }
 
 /** A new instance that never became healthy and keeps exiting, or fails its check past the start period, fails the rollout. */
-async function failOnBrokenInstances(deps: CoreDeps, fleet: Fleet, fresh: readonly InstanceRecord[], process: ResolvedProcess): Promise<void> {
+async function failOnBrokenInstances(
+  deps: CoreDeps,
+  fleet: Fleet,
+  fresh: readonly InstanceRecord[],
+  process: ResolvedProcess,
+): Promise<void> {
   for (const instance of fresh) {
     if (instance.healthyAtMs !== null) continue;
     if (instance.state === 'crashed' && instance.restarts + 1 >= deps.settings.crashLoopRestarts) {

@@ -78,7 +78,10 @@ export interface RuntimeDriver {
    * The instance's output: the last `tailLines` lines, then (with `follow`) new lines until the signal aborts.
    * Errors: `INSTANCE_NOT_FOUND`.
    */
-  logs(instanceId: string, options: { tailLines: number; follow: boolean; signal?: AbortSignal }): AsyncIterable<LogLine>;
+  logs(
+    instanceId: string,
+    options: { tailLines: number; follow: boolean; signal?: AbortSignal },
+  ): AsyncIterable<LogLine>;
 
   /** Runs a command in the instance's context (working directory and environment). Errors: `INSTANCE_NOT_FOUND`. */
   exec(instanceId: string, command: string, options: { timeoutMs: number }): Promise<ExecResult>;

@@ -33,16 +33,25 @@ export async function patchConfig(
     const scope = await getAppScope(tx, input.app, input.environment);
     const config = { ...scope.appEnvironment.config, ...input.set };
     for (const key of input.unset) delete config[key];
-    const updated = await tx.appEnvironments.update({ ...scope.appEnvironment, config, updatedAtMs: deps.clock.nowMs() });
+    const updated = await tx.appEnvironments.update({
+      ...scope.appEnvironment,
+      config,
+      updatedAtMs: deps.clock.nowMs(),
+    });
     let deploymentId: string | null = null;
     if (input.deploy && updated.currentReleaseId !== null) {
-      const deployment = await insertDeployment(deps, tx, { ...scope, appEnvironment: updated }, {
-        app: input.app,
-        environment: input.environment,
-        kind: 'config',
-        source: { kind: 'release', releaseId: updated.currentReleaseId },
-        config,
-      });
+      const deployment = await insertDeployment(
+        deps,
+        tx,
+        { ...scope, appEnvironment: updated },
+        {
+          app: input.app,
+          environment: input.environment,
+          kind: 'config',
+          source: { kind: 'release', releaseId: updated.currentReleaseId },
+          config,
+        },
+      );
       deploymentId = deployment.id;
     }
     return { config, deploymentId };
@@ -50,7 +59,10 @@ export async function patchConfig(
 }
 
 /** Sets replicas per process type of the live release; the controller converges. Errors: `NO_RELEASE`, `PROCESS_TYPE_UNKNOWN`. */
-export async function scaleApp(deps: CoreDeps, input: ScopeInput & { processes: Record<string, number> }): Promise<Record<string, number>> {
+export async function scaleApp(
+  deps: CoreDeps,
+  input: ScopeInput & { processes: Record<string, number> },
+): Promise<Record<string, number>> {
   const updated: AppEnvironmentRecord = await deps.store.transaction(async (tx) => {
     const scope = await getAppScope(tx, input.app, input.environment);
     const releaseId = scope.appEnvironment.currentReleaseId;
@@ -58,12 +70,20 @@ export async function scaleApp(deps: CoreDeps, input: ScopeInput & { processes: 
     if (!release) throw new SlipwayError('NO_RELEASE', `"${input.app}" has no release yet: deploy it first`);
     for (const name of Object.keys(input.processes)) {
       if (!release.processes[name]) {
-        throw new SlipwayError('PROCESS_TYPE_UNKNOWN', `release ${release.number} of "${input.app}" has no process "${name}" (it has: ${Object.keys(release.processes).join(', ')})`, {
-          details: { process: name, known: Object.keys(release.processes) },
-        });
+        throw new SlipwayError(
+          'PROCESS_TYPE_UNKNOWN',
+          `release ${release.number} of "${input.app}" has no process "${name}" (it has: ${Object.keys(release.processes).join(', ')})`,
+          {
+            details: { process: name, known: Object.keys(release.processes) },
+          },
+        );
       }
     }
-    return tx.appEnvironments.update({ ...scope.appEnvironment, scale: { ...scope.appEnvironment.scale, ...input.processes }, updatedAtMs: deps.clock.nowMs() });
+    return tx.appEnvironments.update({
+      ...scope.appEnvironment,
+      scale: { ...scope.appEnvironment.scale, ...input.processes },
+      updatedAtMs: deps.clock.nowMs(),
+    });
   });
   deps.logger.info({ app: input.app, scale: updated.scale }, 'app scaled');
   return updated.scale;
@@ -72,14 +92,20 @@ export async function scaleApp(deps: CoreDeps, input: ScopeInput & { processes: 
 export async function listReleases(deps: CoreDeps, input: ScopeInput): Promise<ReleaseView[]> {
   const scope = await getAppScope(deps.store, input.app, input.environment);
   const releases = await deps.store.releases.list(scope.app.id, scope.environment.id);
-  return releases.map((r) => releaseView(r, { app: scope.app.name, environment: scope.environment.name }, scope.appEnvironment.currentReleaseId));
+  return releases.map((r) =>
+    releaseView(r, { app: scope.app.name, environment: scope.environment.name }, scope.appEnvironment.currentReleaseId),
+  );
 }
 
 export async function listInstances(deps: CoreDeps, input: ScopeInput): Promise<InstanceView[]> {
   const scope = await getAppScope(deps.store, input.app, input.environment);
   const instances = await deps.store.instances.list({ appId: scope.app.id, environmentId: scope.environment.id });
-  const numbers = new Map((await deps.store.releases.list(scope.app.id, scope.environment.id)).map((r) => [r.id, r.number]));
-  return instances.map((i) => instanceView(i, { app: scope.app.name, environment: scope.environment.name }, numbers.get(i.releaseId) ?? 0));
+  const numbers = new Map(
+    (await deps.store.releases.list(scope.app.id, scope.environment.id)).map((r) => [r.id, r.number]),
+  );
+  return instances.map((i) =>
+    instanceView(i, { app: scope.app.name, environment: scope.environment.name }, numbers.get(i.releaseId) ?? 0),
+  );
 }
 
 /** Merged output of the app's instances: the last `tail` lines of each, then (with `follow`) new lines until aborted. */
@@ -88,9 +114,9 @@ export async function* streamLogs(
   input: ScopeInput & { tail: number; follow: boolean; process?: string; signal?: AbortSignal },
 ): AsyncGenerator<LogLineView> {
   const scope = await getAppScope(deps.store, input.app, input.environment);
-  const instances = (await deps.store.instances.list({ appId: scope.app.id, environmentId: scope.environment.id })).filter(
-    (i) => input.process === undefined || i.process === input.process,
-  );
+  const instances = (
+    await deps.store.instances.list({ appId: scope.app.id, environmentId: scope.environment.id })
+  ).filter((i) => input.process === undefined || i.process === input.process);
   if (!input.follow) {
     for (const instance of instances) {
       try {
@@ -110,7 +136,9 @@ export async function* streamLogs(
   for (const instance of instances) {
     void (async () => {
       try {
-        const options = input.signal ? { tailLines: input.tail, follow: true, signal: input.signal } : { tailLines: input.tail, follow: true };
+        const options = input.signal
+          ? { tailLines: input.tail, follow: true, signal: input.signal }
+          : { tailLines: input.tail, follow: true };
         for await (const line of deps.runtime.logs(instance.id, options)) {
           queue.push({ instanceId: instance.id, process: instance.process, stream: line.stream, line: line.line });
           notify?.();
@@ -138,8 +166,15 @@ export async function* streamLogs(
 }
 
 /** Stored events of a deployment after `afterSeq`, as wire events. */
-export async function readDeploymentEvents(deps: CoreDeps, deploymentId: string, afterSeq: number, limit = 1000): Promise<DeploymentEvent[]> {
+export async function readDeploymentEvents(
+  deps: CoreDeps,
+  deploymentId: string,
+  afterSeq: number,
+  limit = 1000,
+): Promise<DeploymentEvent[]> {
   await getDeployment(deps.store, deploymentId);
   const events = await deps.store.events.list(deploymentId, afterSeq, limit);
-  return events.map((e) => ({ ...e.payload, type: e.type, seq: e.seq, at: new Date(e.atMs).toISOString() }) as DeploymentEvent);
+  return events.map(
+    (e) => ({ ...e.payload, type: e.type, seq: e.seq, at: new Date(e.atMs).toISOString() }) as DeploymentEvent,
+  );
 }

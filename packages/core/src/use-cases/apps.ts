@@ -9,16 +9,29 @@ import { getApp } from './lookups.js';
 
 const defaultEnvironment = 'production';
 
-const projectView = (p: ProjectRecord): ProjectView => ({ id: p.id, name: p.name, createdAt: new Date(p.createdAtMs).toISOString() });
+const projectView = (p: ProjectRecord): ProjectView => ({
+  id: p.id,
+  name: p.name,
+  createdAt: new Date(p.createdAtMs).toISOString(),
+});
 
 /** Creates the project with a `production` environment if it does not exist. Idempotent. */
-export async function ensureProject(deps: Pick<CoreDeps, 'ids' | 'clock'>, tx: Repositories, name: string): Promise<ProjectRecord> {
+export async function ensureProject(
+  deps: Pick<CoreDeps, 'ids' | 'clock'>,
+  tx: Repositories,
+  name: string,
+): Promise<ProjectRecord> {
   const existing = await tx.projects.findByName(name);
   if (existing) return existing;
   const now = deps.clock.nowMs();
   const project: ProjectRecord = { id: deps.ids.next('prj'), name, createdAtMs: now };
   await tx.projects.insert(project);
-  await tx.environments.insert({ id: deps.ids.next('env'), projectId: project.id, name: defaultEnvironment, createdAtMs: now });
+  await tx.environments.insert({
+    id: deps.ids.next('env'),
+    projectId: project.id,
+    name: defaultEnvironment,
+    createdAtMs: now,
+  });
   return project;
 }
 
@@ -39,13 +52,23 @@ export async function createApp(deps: CoreDeps, input: { name: string; project: 
   const app = await deps.store.transaction(async (tx) => {
     const project = await ensureProject(deps, tx, input.project);
     if (await tx.apps.findByName(input.name)) {
-      throw new SlipwayError('APP_ALREADY_EXISTS', `an app named "${input.name}" exists already`, { details: { app: input.name } });
+      throw new SlipwayError('APP_ALREADY_EXISTS', `an app named "${input.name}" exists already`, {
+        details: { app: input.name },
+      });
     }
     const now = deps.clock.nowMs();
     const record: AppRecord = { id: deps.ids.next('app'), projectId: project.id, name: input.name, createdAtMs: now };
     await tx.apps.insert(record);
     for (const environment of await tx.environments.listByProject(project.id)) {
-      await tx.appEnvironments.insert({ appId: record.id, environmentId: environment.id, currentReleaseId: null, scale: {}, config: {}, version: 1, updatedAtMs: now });
+      await tx.appEnvironments.insert({
+        appId: record.id,
+        environmentId: environment.id,
+        currentReleaseId: null,
+        scale: {},
+        config: {},
+        version: 1,
+        updatedAtMs: now,
+      });
     }
     return record;
   });
@@ -59,21 +82,35 @@ export async function describeApp(deps: CoreDeps, app: AppRecord): Promise<AppVi
   for (const appEnvironment of await deps.store.appEnvironments.listByApp(app.id)) {
     const environment = await deps.store.environments.findById(appEnvironment.environmentId);
     if (!environment) continue;
-    const release = appEnvironment.currentReleaseId ? await deps.store.releases.findById(appEnvironment.currentReleaseId) : undefined;
+    const release = appEnvironment.currentReleaseId
+      ? await deps.store.releases.findById(appEnvironment.currentReleaseId)
+      : undefined;
     const instances = await deps.store.instances.list({ appId: app.id, environmentId: environment.id });
     const live = instances.filter((i) => i.state !== 'draining' && i.state !== 'stopping' && i.state !== 'stopped');
     const scale = release
-      ? Object.fromEntries(resolveProcesses(release.processes, release.manifest, appEnvironment.scale).map((p) => [p.name, p.replicas]))
+      ? Object.fromEntries(
+          resolveProcesses(release.processes, release.manifest, appEnvironment.scale).map((p) => [p.name, p.replicas]),
+        )
       : appEnvironment.scale;
     environments.push({
       name: environment.name,
       currentRelease: release?.number ?? null,
       scale,
-      routes: (await deps.store.routes.listByApp(app.id, environment.id)).map((r) => ({ host: r.host, path: r.pathPrefix, process: r.process })),
+      routes: (await deps.store.routes.listByApp(app.id, environment.id)).map((r) => ({
+        host: r.host,
+        path: r.pathPrefix,
+        process: r.process,
+      })),
       instances: { total: live.length, healthy: live.filter((i) => i.state === 'healthy').length },
     });
   }
-  return { id: app.id, name: app.name, project: project?.name ?? '', createdAt: new Date(app.createdAtMs).toISOString(), environments };
+  return {
+    id: app.id,
+    name: app.name,
+    project: project?.name ?? '',
+    createdAt: new Date(app.createdAtMs).toISOString(),
+    environments,
+  };
 }
 
 export async function listApps(deps: CoreDeps): Promise<AppView[]> {
@@ -91,9 +128,13 @@ export async function deleteApp(deps: CoreDeps, fleet: Fleet, name: string): Pro
   for (const appEnvironment of await deps.store.appEnvironments.listByApp(app.id)) {
     const active = await deps.store.deployments.findActive(app.id, appEnvironment.environmentId);
     if (active) {
-      throw new SlipwayError('DEPLOYMENT_IN_PROGRESS', `deployment ${active.id} of "${name}" is running; wait for it to finish before deleting the app`, {
-        details: { deploymentId: active.id },
-      });
+      throw new SlipwayError(
+        'DEPLOYMENT_IN_PROGRESS',
+        `deployment ${active.id} of "${name}" is running; wait for it to finish before deleting the app`,
+        {
+          details: { deploymentId: active.id },
+        },
+      );
     }
   }
   // Routes go first so the edge stops sending traffic, then instances, then records.
@@ -105,7 +146,8 @@ export async function deleteApp(deps: CoreDeps, fleet: Fleet, name: string): Pro
   await Promise.all(instances.map((i) => fleet.retireInstance(i.id)));
   const artifactDirs = new Set<string>();
   for (const appEnvironment of await deps.store.appEnvironments.listByApp(app.id)) {
-    for (const release of await deps.store.releases.list(app.id, appEnvironment.environmentId)) artifactDirs.add(release.artifactDir);
+    for (const release of await deps.store.releases.list(app.id, appEnvironment.environmentId))
+      artifactDirs.add(release.artifactDir);
   }
   await deps.store.apps.delete(app.id);
   for (const dir of artifactDirs) await deps.artifacts.deleteArtifact(dir);

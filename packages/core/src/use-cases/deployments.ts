@@ -17,7 +17,12 @@ export interface DeploymentRequest {
 }
 
 /** Writes a pending deployment and its job in one transaction. Errors: `DEPLOYMENT_IN_PROGRESS`. */
-export async function insertDeployment(deps: CoreDeps, tx: Repositories, scope: AppScope, request: DeploymentRequest): Promise<DeploymentRecord> {
+export async function insertDeployment(
+  deps: CoreDeps,
+  tx: Repositories,
+  scope: AppScope,
+  request: DeploymentRequest,
+): Promise<DeploymentRecord> {
   const active = await tx.deployments.findActive(scope.app.id, scope.environment.id);
   if (active) {
     throw new SlipwayError(
@@ -71,14 +76,19 @@ export async function requestDeployment(deps: CoreDeps, request: DeploymentReque
 }
 
 /** Rolls back to release `toRelease`, or to the newest release older than the current one. Never rebuilds. */
-export async function requestRollback(deps: CoreDeps, input: { app: string; environment: string; toRelease?: number }): Promise<DeploymentView> {
+export async function requestRollback(
+  deps: CoreDeps,
+  input: { app: string; environment: string; toRelease?: number },
+): Promise<DeploymentView> {
   const deployment = await deps.store.transaction(async (tx) => {
     const scope = await getAppScope(tx, input.app, input.environment);
     const releases = await tx.releases.list(scope.app.id, scope.environment.id);
     const current = releases.find((r) => r.id === scope.appEnvironment.currentReleaseId);
     if (!current) throw new SlipwayError('NO_RELEASE', `"${input.app}" has no live release to roll back from`);
     const target =
-      input.toRelease === undefined ? releases.find((r) => r.number < current.number) : releases.find((r) => r.number === input.toRelease);
+      input.toRelease === undefined
+        ? releases.find((r) => r.number < current.number)
+        : releases.find((r) => r.number === input.toRelease);
     if (!target) {
       const kept = releases.map((r) => r.number).join(', ');
       throw new SlipwayError(
@@ -90,9 +100,16 @@ export async function requestRollback(deps: CoreDeps, input: { app: string; envi
       );
     }
     if (target.id === current.id) {
-      throw new SlipwayError('VALIDATION_FAILED', `release ${target.number} is already live`, { details: { release: target.number } });
+      throw new SlipwayError('VALIDATION_FAILED', `release ${target.number} is already live`, {
+        details: { release: target.number },
+      });
     }
-    return insertDeployment(deps, tx, scope, { app: input.app, environment: input.environment, kind: 'rollback', source: { kind: 'release', releaseId: target.id } });
+    return insertDeployment(deps, tx, scope, {
+      app: input.app,
+      environment: input.environment,
+      kind: 'rollback',
+      source: { kind: 'release', releaseId: target.id },
+    });
   });
   deps.logger.info({ deploymentId: deployment.id, app: input.app }, 'rollback requested');
   return viewDeployment(deps, deployment);
@@ -111,7 +128,10 @@ export async function getDeploymentView(deps: CoreDeps, id: string): Promise<Dep
   return viewDeployment(deps, await getDeployment(deps.store, id));
 }
 
-export async function listDeployments(deps: CoreDeps, input: { app: string; environment: string; limit: number }): Promise<DeploymentView[]> {
+export async function listDeployments(
+  deps: CoreDeps,
+  input: { app: string; environment: string; limit: number },
+): Promise<DeploymentView[]> {
   const scope = await getAppScope(deps.store, input.app, input.environment);
   const deployments = await deps.store.deployments.list(scope.app.id, scope.environment.id, input.limit);
   return Promise.all(deployments.map((d) => viewDeployment(deps, d)));

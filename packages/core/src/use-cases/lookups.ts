@@ -1,6 +1,12 @@
 /** `getX` lookups by name that throw `X_NOT_FOUND`, shared by every use case. */
 import { SlipwayError } from '@slipway/contract';
-import type { AppEnvironmentRecord, AppRecord, DeploymentRecord, EnvironmentRecord, ReleaseRecord } from '../domain/records.js';
+import type {
+  AppEnvironmentRecord,
+  AppRecord,
+  DeploymentRecord,
+  EnvironmentRecord,
+  ReleaseRecord,
+} from '../domain/records.js';
 import type { Repositories } from '../ports/store.js';
 
 export interface AppScope {
@@ -11,7 +17,10 @@ export interface AppScope {
 
 export async function getApp(repos: Repositories, name: string): Promise<AppRecord> {
   const app = await repos.apps.findByName(name);
-  if (!app) throw new SlipwayError('APP_NOT_FOUND', `no app named "${name}" (create it with: slipway apps create ${name})`, { details: { app: name } });
+  if (!app)
+    throw new SlipwayError('APP_NOT_FOUND', `no app named "${name}" (create it with: slipway apps create ${name})`, {
+      details: { app: name },
+    });
   return app;
 }
 
@@ -25,9 +34,13 @@ export async function getAppScope(repos: Repositories, appName: string, environm
   }
   const appEnvironment = await repos.appEnvironments.find(app.id, environment.id);
   if (!appEnvironment) {
-    throw new SlipwayError('ENVIRONMENT_NOT_FOUND', `app "${appName}" is not set up in environment "${environmentName}"`, {
-      details: { app: appName, environment: environmentName },
-    });
+    throw new SlipwayError(
+      'ENVIRONMENT_NOT_FOUND',
+      `app "${appName}" is not set up in environment "${environmentName}"`,
+      {
+        details: { app: appName, environment: environmentName },
+      },
+    );
   }
   return { app, environment, appEnvironment };
 }

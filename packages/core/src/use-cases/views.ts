@@ -5,7 +5,11 @@ import type { DeploymentRecord, InstanceRecord, PhaseRecord, ReleaseRecord } fro
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-export function releaseView(release: ReleaseRecord, names: { app: string; environment: string }, currentReleaseId: string | null): ReleaseView {
+export function releaseView(
+  release: ReleaseRecord,
+  names: { app: string; environment: string },
+  currentReleaseId: string | null,
+): ReleaseView {
   return {
     id: release.id,
     app: names.app,
@@ -20,14 +24,19 @@ export function releaseView(release: ReleaseRecord, names: { app: string; enviro
   };
 }
 
-export function deploymentSourceView(deployment: DeploymentRecord, releaseNumbers: ReadonlyMap<string, number>): SourceView {
+export function deploymentSourceView(
+  deployment: DeploymentRecord,
+  releaseNumbers: ReadonlyMap<string, number>,
+): SourceView {
   if (deployment.sourceView) return deployment.sourceView;
   const source = deployment.source;
   switch (source.kind) {
     case 'path':
       return { kind: 'path', path: source.path };
     case 'git':
-      return source.ref === undefined ? { kind: 'git', url: source.url } : { kind: 'git', url: source.url, ref: source.ref };
+      return source.ref === undefined
+        ? { kind: 'git', url: source.url }
+        : { kind: 'git', url: source.url, ref: source.ref };
     case 'archive':
       return { kind: 'archive', fileName: source.fileName, sizeBytes: source.sizeBytes };
     case 'release':
@@ -65,7 +74,11 @@ export function deploymentView(
   };
 }
 
-export function instanceView(instance: InstanceRecord, names: { app: string; environment: string }, releaseNumber: number): InstanceView {
+export function instanceView(
+  instance: InstanceRecord,
+  names: { app: string; environment: string },
+  releaseNumber: number,
+): InstanceView {
   return {
     id: instance.id,
     app: names.app,

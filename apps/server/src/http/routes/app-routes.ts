@@ -69,7 +69,9 @@ export function appRoutes(app: FastifyInstance, context: ServerContext): void {
     const params = validate(appParamsSchema, request.params, 'params');
     const query = validate(environmentQuerySchema, request.query, 'query');
     const body = validate(scaleBodySchema, request.body, 'body');
-    return { processes: await scaleApp(deps, { app: params.app, environment: query.environment, processes: body.processes }) };
+    return {
+      processes: await scaleApp(deps, { app: params.app, environment: query.environment, processes: body.processes }),
+    };
   });
 
   app.get('/api/v1/apps/:app/releases', async (request) => {
@@ -103,7 +105,8 @@ export function appRoutes(app: FastifyInstance, context: ServerContext): void {
     await getAppView(deps, params.app);
     const sse = openSse(request, reply);
     try {
-      for await (const line of streamLogs(deps, { ...input, signal: sse.signal })) sse.send({ event: 'log', data: line });
+      for await (const line of streamLogs(deps, { ...input, signal: sse.signal }))
+        sse.send({ event: 'log', data: line });
     } finally {
       sse.end();
     }

@@ -15,7 +15,14 @@ import {
   SlipwayError,
   type DeploymentView,
 } from '@slipway/contract';
-import { getDeploymentView, listDeployments, readDeploymentEvents, requestDeployment, requestRollback, type DeploymentSource } from '@slipway/core';
+import {
+  getDeploymentView,
+  listDeployments,
+  readDeploymentEvents,
+  requestDeployment,
+  requestRollback,
+  type DeploymentSource,
+} from '@slipway/core';
 import type { ServerContext } from '../server-context.js';
 import { openSse } from '../sse.js';
 import { validate } from '../validate.js';
@@ -23,7 +30,12 @@ import { validate } from '../validate.js';
 const archiveTypes = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip', 'application/octet-stream'];
 
 const uploadQuerySchema = environmentQuerySchema.extend({
-  fileName: z.string().min(1).max(255).regex(/^[^/\\]+$/, 'must be a file name without directories').default('upload.tar.gz'),
+  fileName: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[^/\\]+$/, 'must be a file name without directories')
+    .default('upload.tar.gz'),
 });
 const listQuerySchema = environmentQuerySchema.extend({ limit: z.coerce.number().int().min(1).max(500).default(20) });
 const eventsQuerySchema = z.object({ after: z.coerce.number().int().min(0).default(0) });
@@ -52,7 +64,10 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
       const sizeBytes = await receiveArchive(request, file, context.config.maxArchiveBytes);
       try {
         const source: DeploymentSource = { kind: 'archive', file, fileName: query.fileName, sizeBytes };
-        return accepted(reply, await requestDeployment(deps, { id, app: params.app, environment: query.environment, source }));
+        return accepted(
+          reply,
+          await requestDeployment(deps, { id, app: params.app, environment: query.environment, source }),
+        );
       } catch (error) {
         await rm(file, { force: true });
         throw error;
@@ -73,14 +88,20 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
     const params = validate(appParamsSchema, request.params, 'params');
     const query = validate(environmentQuerySchema, request.query, 'query');
     const body = validate(rollbackBodySchema, request.body ?? {}, 'body');
-    const input = { app: params.app, environment: query.environment, ...(body.toRelease === undefined ? {} : { toRelease: body.toRelease }) };
+    const input = {
+      app: params.app,
+      environment: query.environment,
+      ...(body.toRelease === undefined ? {} : { toRelease: body.toRelease }),
+    };
     return accepted(reply, await requestRollback(deps, input));
   });
 
   app.get('/api/v1/apps/:app/deployments', async (request) => {
     const params = validate(appParamsSchema, request.params, 'params');
     const query = validate(listQuerySchema, request.query, 'query');
-    return { deployments: await listDeployments(deps, { app: params.app, environment: query.environment, limit: query.limit }) };
+    return {
+      deployments: await listDeployments(deps, { app: params.app, environment: query.environment, limit: query.limit }),
+    };
   });
 
   app.get('/api/v1/deployments/:id', async (request) => {
@@ -108,7 +129,12 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
         if (events.length > 0) continue;
         // No new events: the deployment may have ended before this stream opened with nothing left to send.
         const view = await getDeploymentView(deps, params.id);
-        if (view.state !== 'running' && view.state !== 'pending' && (await readDeploymentEvents(deps, params.id, after)).length === 0) break;
+        if (
+          view.state !== 'running' &&
+          view.state !== 'pending' &&
+          (await readDeploymentEvents(deps, params.id, after)).length === 0
+        )
+          break;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 1_000);
           wake = () => {
@@ -131,7 +157,9 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
 async function receiveArchive(request: FastifyRequest, file: string, maxBytes: number): Promise<number> {
   const declared = Number(request.headers['content-length']);
   const tooLarge = (): SlipwayError =>
-    new SlipwayError('ARCHIVE_TOO_LARGE', `the archive is larger than the limit of ${maxBytes} bytes`, { details: { maxBytes } });
+    new SlipwayError('ARCHIVE_TOO_LARGE', `the archive is larger than the limit of ${maxBytes} bytes`, {
+      details: { maxBytes },
+    });
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   await mkdir(dirname(file), { recursive: true });
   let sizeBytes = 0;

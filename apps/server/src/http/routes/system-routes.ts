@@ -53,7 +53,15 @@ export function systemRoutes(app: FastifyInstance, context: ServerContext): void
     const syntax = document.errors[0];
     if (syntax) {
       const at = syntax.linePos?.[0];
-      return { isValid: false, issues: [{ path: at ? `line ${at.line}, column ${at.col}` : '(root)', message: syntax.message.split('\n')[0] ?? 'YAML syntax error' }] };
+      return {
+        isValid: false,
+        issues: [
+          {
+            path: at ? `line ${at.line}, column ${at.col}` : '(root)',
+            message: syntax.message.split('\n')[0] ?? 'YAML syntax error',
+          },
+        ],
+      };
     }
     const parsed = manifestSchema.safeParse(document.toJS() ?? {});
     return parsed.success ? { isValid: true, issues: [] } : { isValid: false, issues: manifestIssues(parsed.error) };
