@@ -8,6 +8,7 @@ import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
 import { registerLogsCommand } from './commands/logs.js';
+import { registerPsCommand } from './commands/ps.js';
 import { registerReleasesCommand } from './commands/releases.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerScaleCommand } from './commands/scale.js';
@@ -45,6 +46,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerAppsCommand(program, ctx);
   registerDeployCommand(program, ctx);
   registerReleasesCommand(program, ctx);
+  registerPsCommand(program, ctx);
   registerRollbackCommand(program, ctx);
   registerScaleCommand(program, ctx);
   registerLogsCommand(program, ctx);

@@ -1,6 +1,6 @@
 /** Builds the Fastify app: request ids, the error model, write refusal during shutdown, and the route plugins. */
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { SlipwayError } from '@slipway/contract';
 import { installErrorHandling } from './error-handler.js';
@@ -15,7 +15,8 @@ export async function createHttpApp(context: ServerContext, logger: FastifyBaseL
     genReqId: () => `req_${randomBytes(8).toString('hex')}`,
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: true,
+    // Requests are logged once, by the onResponse hook below, without the health probes' noise.
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
   });
   installErrorHandling(app);

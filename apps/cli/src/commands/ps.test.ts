@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InstanceView } from '@slipway/contract';
+import { startCannedApiServer } from '../canned-api-server.js';
+import type { CannedApiServer } from '../canned-api-server.js';
+import { createCapturedIo } from '../captured-io.js';
+import { createProgram } from '../program.js';
+
+let server: CannedApiServer;
+afterEach(() => server.close());
+
+const instance = (id: string, overrides: Partial<InstanceView> = {}): InstanceView => ({
+  id,
+  app: 'web',
+  environment: 'production',
+  releaseNumber: 2,
+  process: 'web',
+  state: 'healthy',
+  port: 20001,
+  pid: 4242,
+  restarts: 0,
+  lastExitCode: null,
+  startedAt: '2026-01-02T03:04:05.000Z',
+  ...overrides,
+});
+
+describe('slipway ps', () => {
+  it('lists instances with state, port, pid and restarts', async () => {
+    server = await startCannedApiServer({
+      'GET /api/v1/apps/web/instances': {
+        json: {
+          instances: [
+            instance('ins_a'),
+            instance('ins_b', { state: 'crashed', pid: null, restarts: 2, lastExitCode: 1 }),
+          ],
+        },
+      },
+    });
+    const captured = createCapturedIo({ env: { SLIPWAY_API_URL: server.url } });
+    expect(await createProgram(captured.io).run(['ps', 'web'])).toBe(0);
+    const lines = captured.stdout().split('\n');
+    expect(lines[0]).toMatch(/^INSTANCE\s+PROCESS\s+RELEASE\s+STATE\s+PORT\s+PID\s+RESTARTS\s+STARTED$/);
+    expect(lines[1]).toMatch(/^ins_a\s+web\s+v2\s+healthy\s+20001\s+4242\s+0\s/);
+    expect(lines[2]).toMatch(/^ins_b\s+web\s+v2\s+crashed\s+20001\s+-\s+2 \(last exit 1\)/);
+  });
+
+  it('prints the API answer as it is with --json', async () => {
+    server = await startCannedApiServer({
+      'GET /api/v1/apps/web/instances': { json: { instances: [instance('ins_a')] } },
+    });
+    const captured = createCapturedIo({ env: { SLIPWAY_API_URL: server.url } });
+    expect(await createProgram(captured.io).run(['ps', 'web', '--json'])).toBe(0);
+    expect(JSON.parse(captured.stdout())).toEqual({ instances: [instance('ins_a')] });
+  });
+});
