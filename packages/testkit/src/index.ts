@@ -3,3 +3,4 @@ export * from './store-contract.js';
 export * from './wait-for.js';
 export * from './runtime-driver-contract.js';
 export * from './fake-runtime-driver.js';
+export * from './core-harness.js';

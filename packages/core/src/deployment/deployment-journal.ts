@@ -42,6 +42,12 @@ export function createDeploymentJournal(
     async phaseStarted(phase, detail) {
       await pending;
       const phases = await deps.store.phases.list(deploymentId);
+      // A run interrupted in this phase left its record running: the resumed run carries on in that record.
+      const interrupted = phases.filter((p) => p.phase === phase).at(-1);
+      if (interrupted?.state === 'running') {
+        await append('phase', { phase, state: 'running', detail: detail ?? null });
+        return;
+      }
       await deps.store.phases.append({
         deploymentId,
         seq: (phases.at(-1)?.seq ?? 0) + 1,

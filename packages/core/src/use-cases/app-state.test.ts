@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCoreHarness, type CoreHarness } from '@slipway/testkit';
+import { getConfig, patchConfig, scaleApp } from './app-state.js';
+import { getAppScope } from './lookups.js';
+
+describe('app state', () => {
+  let harness: CoreHarness;
+
+  beforeEach(async () => {
+    harness = await createCoreHarness();
+    await harness.createApp('hello');
+  });
+
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  const scope = { app: 'hello', environment: 'production' };
+  const activeDeployment = async () => {
+    const { app, environment } = await getAppScope(harness.store, 'hello', 'production');
+    return harness.store.deployments.findActive(app.id, environment.id);
+  };
+
+  describe('scale', () => {
+    it('refuses with NO_RELEASE before the first deploy', async () => {
+      await expect(scaleApp(harness.deps, { ...scope, processes: { web: 2 } })).rejects.toMatchObject({
+        code: 'NO_RELEASE',
+      });
+    });
+
+    it('refuses a process type the live release does not have with PROCESS_TYPE_UNKNOWN', async () => {
+      await harness.deploy('hello', await harness.webSource());
+
+      await expect(scaleApp(harness.deps, { ...scope, processes: { worker: 2 } })).rejects.toMatchObject({
+        code: 'PROCESS_TYPE_UNKNOWN',
+        details: { process: 'worker', known: ['web'] },
+      });
+      expect((await getAppScope(harness.store, 'hello', 'production')).appEnvironment.scale).toEqual({});
+    });
+
+    it('stores the replicas of a known process type', async () => {
+      await harness.deploy('hello', await harness.webSource());
+
+      expect(await scaleApp(harness.deps, { ...scope, processes: { web: 3 } })).toEqual({ web: 3 });
+      expect((await getAppScope(harness.store, 'hello', 'production')).appEnvironment.scale).toEqual({ web: 3 });
+    });
+  });
+
+  describe('config', () => {
+    it('with deploy, creates a pending config deployment from the current release', async () => {
+      const first = await harness.deploy('hello', await harness.webSource());
+
+      const result = await patchConfig(harness.deps, { ...scope, set: { GREETING: 'hi' }, unset: [], deploy: true });
+
+      expect(result.config).toEqual({ GREETING: 'hi' });
+      const deployment = await harness.store.deployments.findById(result.deploymentId ?? '');
+      expect(deployment).toMatchObject({
+        kind: 'config',
+        state: 'pending',
+        source: { kind: 'release', releaseId: first.releaseId },
+        config: { GREETING: 'hi' },
+        previousReleaseId: first.releaseId,
+      });
+      expect(await harness.store.jobs.findByDeployment(deployment?.id ?? '')).toMatchObject({ state: 'queued' });
+    });
+
+    it('without deploy, stores the config and creates no deployment', async () => {
+      await harness.deploy('hello', await harness.webSource());
+
+      const result = await patchConfig(harness.deps, { ...scope, set: { GREETING: 'hi' }, unset: [], deploy: false });
+
+      expect(result).toEqual({ config: { GREETING: 'hi' }, deploymentId: null });
+      expect(await activeDeployment()).toBeUndefined();
+      expect(await getConfig(harness.deps, scope)).toEqual({ GREETING: 'hi' });
+    });
+
+    it('with deploy but no release yet, stores the config and creates no deployment', async () => {
+      const result = await patchConfig(harness.deps, { ...scope, set: { A: '1', B: '2' }, unset: [], deploy: true });
+
+      expect(result.deploymentId).toBeNull();
+      expect(await activeDeployment()).toBeUndefined();
+      expect(await getConfig(harness.deps, scope)).toEqual({ A: '1', B: '2' });
+    });
+
+    it('unsets keys', async () => {
+      await patchConfig(harness.deps, { ...scope, set: { A: '1', B: '2' }, unset: [], deploy: false });
+
+      const result = await patchConfig(harness.deps, { ...scope, set: {}, unset: ['A'], deploy: false });
+
+      expect(result.config).toEqual({ B: '2' });
+    });
+  });
+});

@@ -1,0 +1,316 @@
+/**
+ * Wires a `CoreDeps` for core tests from real adapters (in-memory SQLite, file system artifacts, path sources, the
+ * procfile builder, the HTTP health prober, the system clock) around the fake runtime driver and a recording router.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createBuilder,
+  createFsArtifactStore,
+  createHealthProber,
+  createSortableIdGenerator,
+  createSourceFetcher,
+  createSqliteStore,
+  createSystemClock,
+} from '@slipway/adapters';
+import type { RouterStatus, RoutingTable } from '@slipway/contract';
+import {
+  createApp,
+  createDeploymentRunner,
+  createFleet,
+  createReconciler,
+  defaultCoreSettings,
+  EventBus,
+  requestDeployment,
+  type CoreDeps,
+  type CoreSettings,
+  type DeploymentRecord,
+  type DeploymentRunner,
+  type Fleet,
+  type InstanceRecord,
+  type InstanceSpec,
+  type Logger,
+  type Reconciler,
+  type RouterTable,
+  type Store,
+} from '@slipway/core';
+import {
+  createFakeRuntimeDriver,
+  createFakeRuntimeWorld,
+  type FakeRuntimeDriver,
+  type FakeRuntimeWorld,
+} from './fake-runtime-driver.js';
+
+/** One observable step, in the order it happened: a table the router got, or a runtime call. */
+export type HarnessStep =
+  | { kind: 'apply'; upstreamIds: string[] }
+  | { kind: 'start'; instanceId: string; releaseId: string | undefined }
+  | { kind: 'stop' | 'remove'; instanceId: string };
+
+export type RecordingRouterTable = RouterTable & {
+  /** Every table applied, oldest first. */
+  readonly applied: RoutingTable[];
+  /** The last table applied, or an empty one. */
+  latest(): RoutingTable;
+  /** Instance ids of every upstream of the last table. */
+  upstreamIds(): string[];
+};
+
+/**
+ * The edge port as a list: it keeps the tables it is given. Trivial on purpose (no routing, no sockets), so it
+ * needs no contract suite of its own; the real edge router table is tested in adapters.
+ */
+export function createRecordingRouterTable(
+  onApply: (table: RoutingTable) => void = () => undefined,
+): RecordingRouterTable {
+  const applied: RoutingTable[] = [];
+  const latest = (): RoutingTable => applied.at(-1) ?? { routes: [] };
+  return {
+    applied,
+    latest,
+    upstreamIds: () => latest().routes.flatMap((r) => r.upstreams.map((u) => u.instanceId)),
+    async apply(table) {
+      const copy = structuredClone(table);
+      applied.push(copy);
+      onApply(copy);
+    },
+    async status(): Promise<RouterStatus> {
+      return { isRunning: true, pid: null, address: '127.0.0.1:0', routes: latest().routes.length };
+    },
+  };
+}
+
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};
+
+/** Settings small enough that a deployment takes well under a second. */
+export const fastCoreSettings: CoreSettings = {
+  ...defaultCoreSettings,
+  drainMs: 10,
+  jobLeaseMs: 2_000,
+  reconcileIntervalMs: 50,
+  restartBackoffBaseMs: 20,
+  restartBackoffMaxMs: 1_000,
+};
+
+/** Health check lines under `processes.web`: probed every 50 ms, failures ignored for a start period of 10 s. */
+function healthCheckYaml(type: 'http' | 'exec'): string[] {
+  const probe =
+    type === 'http'
+      ? ['      type: http', '      path: /']
+      : ['      type: exec', `      command: ${execCheckCommand}`];
+  return [
+    '    healthCheck:',
+    ...probe,
+    '      intervalSeconds: 0.05',
+    '      timeoutSeconds: 2',
+    '      retries: 3',
+    '      startPeriodSeconds: 10',
+  ];
+}
+
+/** The command of the exec health check `webSource({ healthCheck: 'exec' })` writes; answer it with `setExecHandler`. */
+export const execCheckCommand = 'check-health';
+
+export interface WebSourceOptions {
+  /** The `web` command in the Procfile; default `fake:http-server`. */
+  command?: string;
+  /** `http` (default) probes the fake's server; `exec` lets the test decide through the fake's exec handler. */
+  healthCheck?: 'http' | 'exec';
+  replicas?: number;
+  /** More top-level `slipway.yaml` (strategy, env, routes). */
+  manifestYaml?: string;
+}
+
+export interface ControlPlane {
+  readonly deps: CoreDeps;
+  /** This control plane's driver object; its `startedSpecs()` lists only what this control plane started. */
+  readonly runtime: FakeRuntimeDriver;
+  readonly fleet: Fleet;
+  readonly reconciler: Reconciler;
+  readonly runner: DeploymentRunner;
+  /** Stops the reconciler loop and waits for probes in flight; instances keep running, as after a crash. */
+  stop(): Promise<void>;
+}
+
+export interface CoreHarness extends ControlPlane {
+  readonly store: Store;
+  readonly router: RecordingRouterTable;
+  readonly world: FakeRuntimeWorld;
+  readonly dataDir: string;
+  /** Router applies and runtime calls of every control plane, in order. */
+  readonly steps: HarnessStep[];
+  /** Writes a source tree (file name → content) to a new directory and returns its absolute path. */
+  writeSource(files: Record<string, string>): Promise<string>;
+  /** A source with a `Procfile` `web: <command>` and a `slipway.yaml` with a fast health check. */
+  webSource(options?: WebSourceOptions): Promise<string>;
+  /** Creates the app (project `default`) with its `production` environment. */
+  createApp(name: string): Promise<void>;
+  /** Requests a deploy of a directory and runs it to its end; returns the stored deployment. */
+  deploy(app: string, sourceDir: string): Promise<DeploymentRecord>;
+  /** Runs a requested deployment to its end and returns the stored record. */
+  runToEnd(deploymentId: string): Promise<DeploymentRecord>;
+  /** Instance records of an app in production. */
+  instancesOf(app: string): Promise<InstanceRecord[]>;
+  /** A second control plane over the same store, router and runtime world, with a new driver object: a restart. */
+  restartControlPlane(): ControlPlane;
+  /** Stops every control plane, removes every instance, closes the store and deletes the data dir. */
+  close(): Promise<void>;
+}
+
+export interface CoreHarnessOptions {
+  settings?: Partial<CoreSettings>;
+  /** Start the reconciler loop at once (default true); tests of single passes call `reconciler.reconcile()`. */
+  isReconcilerRunning?: boolean;
+  /** Ports of the fake's instances; default: a range of 200 per Vitest worker, so parallel files never share one. */
+  portRange?: { from: number; to: number };
+}
+
+const staticServerPath = fileURLToPath(new URL('../../adapters/assets/static-server.mjs', import.meta.url));
+
+function defaultPortRange(): { from: number; to: number } {
+  const pool = Number(process.env.VITEST_POOL_ID ?? '1');
+  const from = 48_000 + ((Number.isInteger(pool) && pool > 0 ? pool - 1 : 0) % 40) * 200;
+  return { from, to: from + 199 };
+}
+
+export async function createCoreHarness(options: CoreHarnessOptions = {}): Promise<CoreHarness> {
+  const root = await mkdtemp(join(tmpdir(), 'slipway-core-'));
+  const dataDir = join(root, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const store = await createSqliteStore({ file: ':memory:' });
+  await store.migrate();
+  const steps: HarnessStep[] = [];
+  const router = createRecordingRouterTable((table) =>
+    steps.push({ kind: 'apply', upstreamIds: table.routes.flatMap((r) => r.upstreams.map((u) => u.instanceId)) }),
+  );
+  const world = createFakeRuntimeWorld();
+  const portRange = options.portRange ?? defaultPortRange();
+  const settings: CoreSettings = { ...fastCoreSettings, ...options.settings };
+  const shared = {
+    store,
+    router,
+    sources: createSourceFetcher(),
+    builder: createBuilder({ staticServerPath }),
+    prober: createHealthProber(),
+    artifacts: createFsArtifactStore({ dataDir }),
+    clock: createSystemClock(),
+    ids: createSortableIdGenerator(),
+    logger: silentLogger,
+    settings,
+  };
+  const planes: ControlPlane[] = [];
+  let sourceCount = 0;
+
+  const controlPlane = (): ControlPlane => {
+    const runtime = recordCalls(createFakeRuntimeDriver({ world, portRange }), steps);
+    const deps: CoreDeps = { ...shared, runtime, events: new EventBus() };
+    const fleet = createFleet(deps);
+    const reconciler = createReconciler(deps, fleet);
+    const plane: ControlPlane = {
+      deps,
+      runtime,
+      fleet,
+      reconciler,
+      runner: createDeploymentRunner(deps, fleet),
+      async stop() {
+        await reconciler.stop();
+        await fleet.health.idle();
+      },
+    };
+    planes.push(plane);
+    return plane;
+  };
+
+  const first = controlPlane();
+  if (options.isReconcilerRunning ?? true) first.reconciler.start();
+
+  const writeSource = async (files: Record<string, string>): Promise<string> => {
+    sourceCount += 1;
+    const dir = join(root, 'sources', String(sourceCount));
+    for (const [name, content] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, name)), { recursive: true });
+      await writeFile(join(dir, name), content);
+    }
+    await mkdir(dir, { recursive: true });
+    return dir;
+  };
+
+  const runToEnd = async (deploymentId: string): Promise<DeploymentRecord> => {
+    await first.runner.run(deploymentId, new AbortController().signal);
+    const deployment = await store.deployments.findById(deploymentId);
+    if (!deployment) throw new Error(`deployment ${deploymentId} vanished`);
+    return deployment;
+  };
+
+  const instancesOf = async (app: string): Promise<InstanceRecord[]> => {
+    const record = await store.apps.findByName(app);
+    return record ? store.instances.list({ appId: record.id }) : [];
+  };
+
+  return {
+    ...first,
+    store,
+    router,
+    world,
+    dataDir,
+    steps,
+    writeSource,
+    webSource({ command = 'fake:http-server', healthCheck = 'http', replicas, manifestYaml = '' } = {}) {
+      const manifest = [
+        'processes:',
+        '  web:',
+        ...(replicas === undefined ? [] : [`    replicas: ${replicas}`]),
+        ...healthCheckYaml(healthCheck),
+        manifestYaml,
+      ];
+      return writeSource({ Procfile: `web: ${command}\n`, 'slipway.yaml': `${manifest.join('\n')}\n` });
+    },
+    async createApp(name) {
+      await createApp(first.deps, { name, project: 'default' });
+    },
+    async deploy(app, sourceDir) {
+      const view = await requestDeployment(first.deps, {
+        app,
+        environment: 'production',
+        source: { kind: 'path', path: sourceDir },
+      });
+      return runToEnd(view.id);
+    },
+    runToEnd,
+    instancesOf,
+    restartControlPlane: controlPlane,
+    async close() {
+      for (const plane of planes) await plane.stop();
+      for (const status of await first.runtime.list()) await first.runtime.remove(status.instanceId);
+      await store.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The fake with its start, stop and remove calls written to `steps` (so tests can check what came first). */
+function recordCalls(driver: FakeRuntimeDriver, steps: HarnessStep[]): FakeRuntimeDriver {
+  return {
+    ...driver,
+    async start(spec: InstanceSpec) {
+      steps.push({ kind: 'start', instanceId: spec.instanceId, releaseId: spec.labels['slipway.release-id'] });
+      return driver.start(spec);
+    },
+    async stop(instanceId, stopOptions) {
+      steps.push({ kind: 'stop', instanceId });
+      return driver.stop(instanceId, stopOptions);
+    },
+    async remove(instanceId) {
+      steps.push({ kind: 'remove', instanceId });
+      return driver.remove(instanceId);
+    },
+  };
+}
