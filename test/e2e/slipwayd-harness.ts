@@ -51,6 +51,47 @@ export function edgeGet(edgePort: number, host: string, path = '/'): Promise<Htt
   });
 }
 
+export interface EdgePollResult {
+  requests: number;
+  failures: number;
+  /** The first few failures, as `status 502` or the socket error. */
+  samples: string[];
+}
+
+export interface EdgePoller {
+  /** Stops after the request in flight and returns the counts. */
+  stop(): Promise<EdgePollResult>;
+}
+
+/** A bounded, sequential loopback load: one request at a time, a pause between, until stopped. */
+function startEdgePoller(edgePort: number, host: string, intervalMs: number): EdgePoller {
+  const result: EdgePollResult = { requests: 0, failures: 0, samples: [] };
+  let isStopped = false;
+  const fail = (what: string): void => {
+    result.failures += 1;
+    if (result.samples.length < 5) result.samples.push(what);
+  };
+  const loop = (async () => {
+    while (!isStopped) {
+      result.requests += 1;
+      try {
+        const answer = await edgeGet(edgePort, host);
+        if (answer.status !== 200) fail(`status ${answer.status}: ${answer.body.slice(0, 200)}`);
+      } catch (error) {
+        fail((error as Error).message);
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  return {
+    async stop() {
+      isStopped = true;
+      await loop;
+      return result;
+    },
+  };
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -89,8 +130,8 @@ export class SlipwaydHarness {
     return new SlipwaydHarness(dataDir, await freePort(), await freePort(), instancePortFrom);
   }
 
-  /** Starts slipwayd and waits until `/readyz` answers. */
-  async start(): Promise<void> {
+  /** Starts slipwayd and waits until `/readyz` answers; `env` adds variables (e.g. `SLIPWAY_FAILPOINTS`). */
+  async start(options: { env?: Record<string, string> } = {}): Promise<void> {
     const child = spawn(
       process.execPath,
       [
@@ -112,6 +153,7 @@ export class SlipwaydHarness {
           ...process.env,
           SLIPWAY_INSTANCE_PORTS: `${this.instancePortFrom}-${this.instancePortFrom + 199}`,
           SLIPWAY_DRAIN_MS: '200',
+          ...options.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -157,6 +199,21 @@ export class SlipwaydHarness {
 
   edge(host: string, path = '/'): Promise<HttpAnswer> {
     return edgeGet(this.edgePort, host, path);
+  }
+
+  /** Waits until slipwayd's output (its log) matches `pattern`, e.g. a failpoint being hit. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      () => {
+        if (!pattern.test(this.output)) throw new Error(`slipwayd output does not match ${String(pattern)} yet`);
+      },
+      { timeoutMs, intervalMs: 50 },
+    );
+  }
+
+  /** Requests `host` through the edge one after another until stopped, counting answers that are not 200. */
+  pollEdge(host: string, options: { intervalMs?: number } = {}): EdgePoller {
+    return startEdgePoller(this.edgePort, host, options.intervalMs ?? 20);
   }
 
   /** Waits for a deployment to end and returns it. */

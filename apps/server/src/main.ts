@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const slipwayd = await startSlipwayd(config);
+  const slipwayd = await startSlipwayd(config, { failpoints: process.env.SLIPWAY_FAILPOINTS });
   process.stdout.write(
     `slipwayd ${config.nodeName} ready — API ${slipwayd.url}, edge http://${config.edge.host}:${config.edge.port}, data ${config.dataDir}\n`,
   );

@@ -26,6 +26,8 @@ import {
   type CoreDeps,
 } from '@slipway/core';
 import type { ResolvedConfig } from './config.js';
+import { startEdgeWatchdog } from './edge-watchdog.js';
+import { createFailpointHook, parseFailpoints } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
 
 export const version = '0.1.0';
@@ -41,8 +43,16 @@ export interface Slipwayd {
 
 const assetPath = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 
-export async function startSlipwayd(config: ResolvedConfig, options: { logger?: PinoLogger } = {}): Promise<Slipwayd> {
+export interface StartOptions {
+  logger?: PinoLogger;
+  /** `SLIPWAY_FAILPOINTS` as given (a testing facility; see failpoints.ts). Errors: `VALIDATION_FAILED`. */
+  failpoints?: string | undefined;
+}
+
+export async function startSlipwayd(config: ResolvedConfig, options: StartOptions = {}): Promise<Slipwayd> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { node: config.nodeName } });
+  // Parsed before anything is started, so a typo fails the start instead of silently never firing.
+  const failpoints = options.failpoints ? parseFailpoints(options.failpoints) : undefined;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = await lockDataDir(config.dataDir);
 
@@ -82,24 +92,47 @@ export async function startSlipwayd(config: ResolvedConfig, options: { logger?: 
       buildConcurrency: config.buildConcurrency,
       drainMs: config.drainMs,
     },
+    ...(failpoints === undefined
+      ? {}
+      : { failpoint: createFailpointHook(failpoints, logger.child({ component: 'failpoints' })) }),
   };
+  if (failpoints !== undefined) {
+    logger.warn({ failpoints: [...failpoints.keys()] }, 'failpoints enabled: for testing only');
+  }
   const fleet = createFleet(deps);
   const reconciler = createReconciler(deps, fleet);
   const worker = createJobWorker(deps, createDeploymentRunner(deps, fleet));
 
   let isShuttingDown = false;
+  // Ends open event and log streams at shutdown; their clients reconnect to the next slipwayd.
+  const shutdown = new AbortController();
   const app = await createHttpApp(
-    { deps, fleet, worker, config, version, startedAtMs: Date.now(), isShuttingDown: () => isShuttingDown },
+    {
+      deps,
+      fleet,
+      worker,
+      config,
+      version,
+      startedAtMs: Date.now(),
+      isShuttingDown: () => isShuttingDown,
+      shutdownSignal: shutdown.signal,
+    },
     logger.child({ component: 'api' }),
   );
   // Re-adopt what runs before taking work: the first pass marks dead instances, keeps live ones, re-sends routes.
   await reconciler.reconcile();
   reconciler.start();
   worker.start();
+  const watchdog = startEdgeWatchdog({
+    router,
+    resync: () => fleet.router.sync(true),
+    logger: logger.child({ component: 'edge-watchdog' }),
+    initialPid: (await router.status()).pid,
+  });
   try {
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (error) {
-    await Promise.all([worker.stop(), reconciler.stop()]);
+    await Promise.all([worker.stop(), reconciler.stop(), watchdog.stop()]);
     await store.close();
     await releaseLock();
     const code = (error as NodeJS.ErrnoException).code;
@@ -124,8 +157,11 @@ export async function startSlipwayd(config: ResolvedConfig, options: { logger?: 
       if (isShuttingDown) return;
       isShuttingDown = true;
       logger.info({}, 'slipwayd shutting down');
+      shutdown.abort();
+      // Running deployments stop at their next checkpoint (a build is killed, a rollout step ends) and their
+      // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
-      await reconciler.stop();
+      await Promise.all([reconciler.stop(), watchdog.stop()]);
       await app.close();
       await runtime.close();
       await store.close();

@@ -33,7 +33,12 @@ export const appSchema = z.object({
       currentRelease: z.number().int().nullable(),
       scale: z.record(z.string(), z.number().int()),
       routes: z.array(z.object({ host: z.string(), path: z.string(), process: z.string() })),
-      instances: z.object({ total: z.number().int(), healthy: z.number().int() }),
+      instances: z.object({
+        total: z.number().int(),
+        healthy: z.number().int(),
+        /** Instances reported as crash-looping (see `instanceSchema.crashLoop`). */
+        crashLooping: z.number().int().optional(),
+      }),
     }),
   ),
 });
@@ -99,6 +104,23 @@ export const instanceSchema = z.object({
   restarts: z.number().int(),
   lastExitCode: z.number().int().nullable(),
   startedAt: z.string().nullable(),
+  /**
+   * Set while the instance is in a crash loop (`CrashLoop`): it has exited the crash-loop threshold of times and
+   * not served since its last restart. The controller keeps restarting it with a capped exponential backoff.
+   */
+  crashLoop: z
+    .object({
+      reason: z.literal('CrashLoop'),
+      /** Times it has exited. */
+      exits: z.number().int(),
+      lastExitCode: z.number().int().nullable(),
+      /** When the controller restarts it next, while it is down. */
+      nextRestartAt: z.string().nullable(),
+      /** Its last output lines (both streams), oldest first. */
+      logTail: z.array(z.string()),
+    })
+    .nullable()
+    .optional(),
 });
 export type InstanceView = z.infer<typeof instanceSchema>;
 
@@ -147,7 +169,11 @@ export const statusSchema = z.object({
       name: z.string(),
       environment: z.string(),
       currentRelease: z.number().int().nullable(),
-      instances: z.object({ total: z.number().int(), healthy: z.number().int() }),
+      instances: z.object({
+        total: z.number().int(),
+        healthy: z.number().int(),
+        crashLooping: z.number().int().optional(),
+      }),
       lastDeployment: z.object({ id: z.string(), state: z.enum(deploymentStates) }).nullable(),
     }),
   ),

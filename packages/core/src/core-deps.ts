@@ -1,4 +1,5 @@
 /** The dependencies and settings every use case receives from the composition root. */
+import type { Failpoint } from './deployment/failpoints.js';
 import type { EventBus } from './domain/event-bus.js';
 import type { ArtifactStore } from './ports/artifact-store.js';
 import type { Builder } from './ports/builder.js';
@@ -61,4 +62,6 @@ export interface CoreDeps {
   readonly logger: Logger;
   readonly events: EventBus;
   readonly settings: CoreSettings;
+  /** Testing hook evaluated at named points of a deployment's run (`SLIPWAY_FAILPOINTS`); absent in normal runs. */
+  readonly failpoint?: Failpoint;
 }

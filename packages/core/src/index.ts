@@ -19,6 +19,13 @@ export { createReconciler, type Reconciler } from './controller/reconciler.js';
 export { buildRoutingTable } from './controller/routing-table-builder.js';
 export { createDeploymentRunner, type DeploymentRunner } from './deployment/deployment-runner.js';
 export { createJobWorker, type JobWorker } from './deployment/job-worker.js';
+export {
+  failpointNames,
+  isFailpointName,
+  type Failpoint,
+  type FailpointContext,
+  type FailpointName,
+} from './deployment/failpoints.js';
 export { parseManifest } from './deployment/build-phase.js';
 export { defaultHost } from './deployment/release-routes.js';
 export * from './use-cases/apps.js';

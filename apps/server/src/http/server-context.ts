@@ -10,4 +10,6 @@ export interface ServerContext {
   readonly version: string;
   readonly startedAtMs: number;
   isShuttingDown(): boolean;
+  /** Aborted when slipwayd starts shutting down: long-lived streams end so the server can close. */
+  readonly shutdownSignal: AbortSignal;
 }

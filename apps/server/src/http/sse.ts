@@ -10,7 +10,8 @@ export interface SseStream {
 
 const heartbeatMs = 15_000;
 
-export function openSse(request: FastifyRequest, reply: FastifyReply): SseStream {
+/** `until` ends the stream from the server's side (shutdown); clients reconnect with `Last-Event-ID`. */
+export function openSse(request: FastifyRequest, reply: FastifyReply, until?: AbortSignal): SseStream {
   const controller = new AbortController();
   reply.hijack();
   const res = reply.raw;
@@ -30,6 +31,8 @@ export function openSse(request: FastifyRequest, reply: FastifyReply): SseStream
   };
   request.raw.on('close', close);
   res.on('close', close);
+  if (until?.aborted) close();
+  else until?.addEventListener('abort', close, { once: true });
   return {
     signal: controller.signal,
     send({ id, event, data }) {
@@ -38,6 +41,7 @@ export function openSse(request: FastifyRequest, reply: FastifyReply): SseStream
     },
     end() {
       close();
+      until?.removeEventListener('abort', close);
       res.end();
     },
   };

@@ -12,6 +12,7 @@ import type { DeploymentFailure, DeploymentRecord, ReleaseRecord } from '../doma
 import { getRelease } from '../use-cases/lookups.js';
 import { buildSource, type BuiltSource, fetchSource } from './build-phase.js';
 import { createDeploymentJournal, type DeploymentJournal } from './deployment-journal.js';
+import type { FailpointName } from './failpoints.js';
 import { releaseRoutes } from './release-routes.js';
 import { pruneReleases } from './release-retention.js';
 import { runRollout } from './rollout.js';
@@ -45,7 +46,11 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     return next;
   };
 
-  /** Where an interrupted deployment picks up: fetch and build are redone from scratch; later phases resume. */
+  /**
+   * Where an interrupted deployment picks up: fetch and build are redone from scratch (their output lives only in
+   * this process's memory and a workspace a dead build may have left half-written); release resumes only once its
+   * record exists, since a release needs the build's processes and manifest; rollout and finalize resume.
+   */
   const resumePoint = async (deployment: DeploymentRecord): Promise<DeploymentPhase> => {
     const phases = phasesOf(deployment);
     const first = phases[0] ?? 'rollout';
@@ -54,8 +59,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     if (deployment.phase === 'release' && deployment.kind === 'deploy') {
       const hasRelease =
         deployment.releaseId !== null && (await store.releases.findById(deployment.releaseId)) !== undefined;
-      const hasArtifact = deployment.releaseId !== null && (await deps.artifacts.hasArtifact(deployment.releaseId));
-      return hasRelease || hasArtifact ? 'release' : first;
+      return hasRelease ? 'release' : first;
     }
     return deployment.phase;
   };
@@ -75,15 +79,19 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     if (!app || !environment) return 'finished';
     const log = (line: string): void => journal.log(line);
 
+    const phases = phasesOf(deployment);
+    let phase = await resumePoint(deployment);
     if (deployment.state === 'pending') {
       deployment = await save(deployment, { state: 'running' });
       await journal.stateChanged(deployment);
     } else {
-      log(`resuming after an interruption at phase ${deployment.phase ?? 'start'}`);
+      const from = deployment.phase ?? 'start';
+      log(
+        `resuming after an interruption in ${from}: ${phase === deployment.phase ? `continuing ${phase}` : `redoing from ${phase}`}`,
+      );
     }
-
-    const phases = phasesOf(deployment);
-    let phase = await resumePoint(deployment);
+    const failpoint = (name: FailpointName): Promise<void> =>
+      deps.failpoint?.(name, { deploymentId, signal }) ?? Promise.resolve();
     let built: BuiltSource | undefined;
     let fetched: { dir: string } | undefined;
     let release: ReleaseRecord | undefined;
@@ -95,7 +103,9 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       for (phase of phases.slice(phases.indexOf(phase))) {
         deployment = await save(deployment, { phase });
         await journal.phaseStarted(phase);
+        await failpoint(`start:${phase}`);
         const detail = await runPhase(phase);
+        await failpoint(`end:${phase}`);
         await journal.phaseFinished(phase, 'succeeded', detail);
       }
       deployment = await save(deployment, { state: 'succeeded', finishedAtMs: clock.nowMs() });
@@ -153,7 +163,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           return `builder ${built.builder}; processes ${Object.keys(built.processes).join(', ')}`;
         }
         case 'release':
-          release = await createRelease(d, built);
+          release = await createRelease(d, built, failpoint);
           return `release ${release.number}`;
         case 'rollout': {
           const target = release ?? (await getRelease(store, requireReleaseId(d)));
@@ -186,6 +196,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
   const createRelease = async (
     deployment: DeploymentRecord,
     built: BuiltSource | undefined,
+    failpoint: (name: FailpointName) => Promise<void>,
   ): Promise<ReleaseRecord> => {
     if (deployment.releaseId !== null) {
       const existing = await store.releases.findById(deployment.releaseId);
@@ -205,7 +216,14 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       if (!built) throw new SlipwayError('INTERNAL', 'release phase reached without a build');
       releaseId = deployment.releaseId ?? deps.ids.next('rel');
       await save(deployment, { releaseId });
+      if (await deps.artifacts.hasArtifact(releaseId)) {
+        // A run that died between moving its artifact and recording the release: this run built afresh, so the
+        // artifact that matches `built` is this run's workspace, not the one left behind (promote returns its path).
+        await deps.artifacts.deleteArtifact(await deps.artifacts.promote(deployment.id, releaseId));
+        logger.info({ deploymentId: deployment.id, releaseId }, 'artifact of an interrupted run replaced');
+      }
       const artifactDir = await deps.artifacts.promote(deployment.id, releaseId);
+      await failpoint('release:promoted');
       base = {
         appId: deployment.appId,
         environmentId: deployment.environmentId,

@@ -56,6 +56,59 @@ describe('job worker', () => {
     });
   });
 
+  it('takes back at once a job a dead incarnation of this node leased, instead of waiting for its lease to run out', async () => {
+    const id = await request(await harness.webSource());
+    const { nodeName } = harness.deps.settings;
+    await harness.store.jobs.lease(`${nodeName}/wkr_dead`, 10 * 60_000, Date.now());
+
+    startWorker();
+
+    await waitFor(async () => expect(await harness.store.jobs.findByDeployment(id)).toMatchObject({ state: 'done' }));
+    expect(await harness.store.jobs.findByDeployment(id)).toMatchObject({ attempts: 2 });
+    expect(await harness.store.deployments.findById(id)).toMatchObject({ state: 'succeeded' });
+  });
+
+  it('leaves a job another node leased alone while its lease runs', async () => {
+    const foreign = await request(await harness.webSource());
+    await harness.store.jobs.lease('another-node/wkr_alive', 10 * 60_000, Date.now());
+    await harness.createApp('second');
+    const own = (
+      await requestDeployment(harness.deps, {
+        app: 'second',
+        environment: 'production',
+        source: { kind: 'path', path: await harness.webSource() },
+      })
+    ).id;
+
+    startWorker();
+
+    await waitFor(async () => expect(await harness.store.jobs.findByDeployment(own)).toMatchObject({ state: 'done' }));
+    expect(await harness.store.jobs.findByDeployment(foreign)).toMatchObject({
+      state: 'leased',
+      leaseOwner: 'another-node/wkr_alive',
+      attempts: 1,
+    });
+    expect(await harness.store.deployments.findById(foreign)).toMatchObject({ state: 'pending' });
+  });
+
+  it('requeues a running deployment whose job is over, so it never stays running with nothing to run it', async () => {
+    const id = await request(await harness.webSource());
+    await harness.store.jobs.lease('ghost', 60_000, Date.now());
+    const job = await harness.store.jobs.findByDeployment(id);
+    await harness.store.jobs.finish(job?.id ?? '', 'ghost', { state: 'done' });
+    const deployment = await harness.store.deployments.findById(id);
+    if (deployment) await harness.store.deployments.update({ ...deployment, state: 'running', phase: 'build' });
+
+    startWorker();
+
+    await waitFor(async () =>
+      expect(await harness.store.deployments.findById(id)).toMatchObject({ state: 'succeeded' }),
+    );
+    const requeued = await harness.store.jobs.findByDeployment(id);
+    expect(requeued?.id).not.toBe(job?.id);
+    await waitFor(async () => expect(await harness.store.jobs.findByDeployment(id)).toMatchObject({ state: 'done' }));
+  });
+
   it('on stop, interrupts the running deployment and puts its job back so the next worker resumes it', async () => {
     let isReady = false;
     harness.runtime.setExecHandler(() =>

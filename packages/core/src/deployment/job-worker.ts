@@ -1,6 +1,8 @@
 /**
  * Leases deployment jobs from the store and runs them, renewing the lease while it works. A run interrupted by
- * shutdown puts its job back; a lease that expires (the process died) lets the next worker resume it.
+ * shutdown puts its job back; a lease that expires (the process died) lets the next worker resume it. On start it
+ * takes back at once the leases a previous incarnation of this node held, and requeues an active deployment whose
+ * job is missing or over, so no deployment is left `running` with nothing to run it.
  */
 import type { CoreDeps } from '../core-deps.js';
 import type { DeploymentRunner } from './deployment-runner.js';
@@ -52,7 +54,47 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
     }
   };
 
+  /**
+   * One data dir has one slipwayd, and owners are `<nodeName>/<worker id>`: a lease held under this node's name by
+   * another owner was held by an incarnation that died (SIGKILL, power loss). Waiting for it to expire would hold
+   * the deployment for up to a lease length, so it is put back in the queue now. (Node names must therefore be
+   * unique among the slipwayds that share a store.)
+   */
+  const recoverOwnDeployments = async (): Promise<void> => {
+    const prefix = `${settings.nodeName}/`;
+    const now = clock.nowMs();
+    for (const deployment of await store.deployments.listByState(['pending', 'running'])) {
+      const job = await store.jobs.findByDeployment(deployment.id);
+      if (job?.state === 'leased') {
+        const previous = job.leaseOwner;
+        if (previous === null || previous === owner || !previous.startsWith(prefix)) continue;
+        await store.jobs.release(job.id, previous, now, `taken over from ${previous}, which did not stop cleanly`);
+        logger.info(
+          { jobId: job.id, deploymentId: deployment.id, previousOwner: previous },
+          'deployment job taken over',
+        );
+      } else if (job === undefined || job.state === 'done' || job.state === 'failed') {
+        await store.jobs.enqueue({
+          id: deps.ids.next('job'),
+          kind: 'deployment',
+          deploymentId: deployment.id,
+          state: 'queued',
+          attempts: 0,
+          leaseOwner: null,
+          leaseUntilMs: null,
+          runAfterMs: now,
+          lastError: null,
+          createdAtMs: now,
+        });
+        logger.warn({ deploymentId: deployment.id, state: deployment.state }, 'active deployment had no job; requeued');
+      }
+    }
+  };
+
   const leaseLoop = async (): Promise<void> => {
+    await recoverOwnDeployments().catch((error: unknown) =>
+      logger.error({ err: error }, 'recovery of interrupted deployment jobs failed'),
+    );
     while (!shutdown.signal.aborted) {
       if (running.size < settings.deploymentConcurrency) {
         const job = await store.jobs.lease(owner, settings.jobLeaseMs, clock.nowMs()).catch((error: unknown) => {

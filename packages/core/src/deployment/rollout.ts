@@ -38,6 +38,15 @@ export async function runRollout(deps: CoreDeps, fleet: Fleet, request: RolloutR
       (i) => isLive(i) && (process === undefined || i.process === process),
     );
 
+  // A control plane that died between recording a new instance and launching it left a record with no port, which
+  // no one would ever probe or restart. This deployment's launches all happen inside this function, so at its start
+  // none is in flight: such records of this deployment are leftovers. Retire them; the steps start what is needed.
+  const unlaunched = (await instancesOf()).filter(
+    (i) => i.deploymentId === request.deploymentId && i.state === 'starting' && i.port === null,
+  );
+  if (unlaunched.length > 0) request.log(`removing ${unlaunched.length} instance(s) an interrupted run never launched`);
+  await Promise.all(unlaunched.map((i) => fleet.retireInstance(i.id)));
+
   if (strategy.type === 'recreate') {
     const old = (await instancesOf()).filter((i) => i.releaseId !== release.id);
     if (old.length > 0)
@@ -115,6 +124,8 @@ async function rollProcess(
       request.log(`started ${process.name} instance ${started.id} on port ${started.port ?? '?'}`);
     }
     await Promise.all(toRetire.map((i) => fleet.retireInstance(i.id)));
+    if (step.toStart > 0 || toRetire.length > 0)
+      await deps.failpoint?.('rollout:step', { deploymentId: request.deploymentId, signal: request.signal });
     await deps.clock.sleep(stepIntervalMs, request.signal);
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { AppEnvironmentRecord } from '../domain/records.js';
+import { crashLoopOf } from './crash-loop.js';
 import { getAppScope, getDeployment } from './lookups.js';
 import { insertDeployment } from './deployments.js';
 import { instanceView, releaseView } from './views.js';
@@ -103,8 +104,9 @@ export async function listInstances(deps: CoreDeps, input: ScopeInput): Promise<
   const numbers = new Map(
     (await deps.store.releases.list(scope.app.id, scope.environment.id)).map((r) => [r.id, r.number]),
   );
-  return instances.map((i) =>
-    instanceView(i, { app: scope.app.name, environment: scope.environment.name }, numbers.get(i.releaseId) ?? 0),
+  const names = { app: scope.app.name, environment: scope.environment.name };
+  return Promise.all(
+    instances.map(async (i) => instanceView(i, names, numbers.get(i.releaseId) ?? 0, await crashLoopOf(deps, i))),
   );
 }
 

@@ -5,6 +5,7 @@ import type { Fleet } from '../controller/fleet.js';
 import type { AppRecord, ProjectRecord } from '../domain/records.js';
 import { resolveProcesses } from '../domain/process-plan.js';
 import type { Repositories } from '../ports/store.js';
+import { isCrashLooping } from './crash-loop.js';
 import { getApp } from './lookups.js';
 
 const defaultEnvironment = 'production';
@@ -101,7 +102,11 @@ export async function describeApp(deps: CoreDeps, app: AppRecord): Promise<AppVi
         path: r.pathPrefix,
         process: r.process,
       })),
-      instances: { total: live.length, healthy: live.filter((i) => i.state === 'healthy').length },
+      instances: {
+        total: live.length,
+        healthy: live.filter((i) => i.state === 'healthy').length,
+        crashLooping: live.filter((i) => isCrashLooping(i, deps.settings)).length,
+      },
     });
   }
   return {

@@ -78,6 +78,7 @@ export function instanceView(
   instance: InstanceRecord,
   names: { app: string; environment: string },
   releaseNumber: number,
+  crashLoop: InstanceView['crashLoop'] = null,
 ): InstanceView {
   return {
     id: instance.id,
@@ -91,5 +92,6 @@ export function instanceView(
     restarts: instance.restarts,
     lastExitCode: instance.lastExitCode,
     startedAt: isoOrNull(instance.startedAtMs),
+    crashLoop,
   };
 }

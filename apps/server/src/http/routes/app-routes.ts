@@ -103,7 +103,7 @@ export function appRoutes(app: FastifyInstance, context: ServerContext): void {
     }
     // Resolve the app first so an unknown app is a coded error, not an empty stream.
     await getAppView(deps, params.app);
-    const sse = openSse(request, reply);
+    const sse = openSse(request, reply, context.shutdownSignal);
     try {
       for await (const line of streamLogs(deps, { ...input, signal: sse.signal }))
         sse.send({ event: 'log', data: line });

@@ -115,7 +115,7 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
     const lastEventId = Number(request.headers['last-event-id']);
     let after = Number.isInteger(lastEventId) && lastEventId > query.after ? lastEventId : query.after;
     await getDeploymentView(deps, params.id);
-    const sse = openSse(request, reply);
+    const sse = openSse(request, reply, context.shutdownSignal);
     let wake: (() => void) | undefined;
     const unsubscribe = deps.events.subscribe(params.id, () => wake?.());
     try {
