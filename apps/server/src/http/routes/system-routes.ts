@@ -9,7 +9,8 @@ import { validate } from '../validate.js';
 
 export function systemRoutes(app: FastifyInstance, context: ServerContext): void {
   const { deps } = context;
-  const openApi = buildOpenApiDocument(context.version);
+  // Built on first request rather than at start: slipwayd's start-up time is on the critical path of a restart.
+  let openApi: ReturnType<typeof buildOpenApiDocument> | undefined;
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => {
@@ -17,7 +18,7 @@ export function systemRoutes(app: FastifyInstance, context: ServerContext): void
     await deps.store.projects.list();
     return { status: 'ok' };
   });
-  app.get('/api/v1/openapi.json', async () => openApi);
+  app.get('/api/v1/openapi.json', async () => (openApi ??= buildOpenApiDocument(context.version)));
 
   app.get('/api/v1/status', async (): Promise<StatusView> => {
     const router = await deps.router.status();
