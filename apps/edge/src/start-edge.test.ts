@@ -30,7 +30,9 @@ describe('starting and stopping the edge router', () => {
   });
 
   it('cuts requests still running when the grace period is over', async () => {
-    const stuck = await startUpstream('stuck', () => undefined);
+    let arrived: () => void = () => undefined;
+    const hasArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const stuck = await startUpstream('stuck', () => arrived());
     cleanups.push(() => stuck.close());
     const edge = await startTestEdge({ table: { routes: [routeTo('stuck.test', '/', [stuck.asUpstream()])] } });
     cleanups.push(() => removeDir(edge.stateDir));
@@ -42,7 +44,8 @@ describe('starting and stopping the edge router', () => {
       req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
       req.end();
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Only a request the upstream already holds is one still running; one not yet accepted would be refused.
+    await hasArrived;
     const startedAt = Date.now();
     await edge.close(); // the harness grants 500 ms of grace
     expect(Date.now() - startedAt).toBeLessThan(3_000);

@@ -88,6 +88,9 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
 
   const admin = createAdminServer({ currentTable: () => table, applyTable, status, log });
   try {
+    // The pid file comes first: whoever sees the router answer may rely on it (to stop it, or to find it
+    // again should it stop answering), and a client that finds it before the socket answers waits.
+    await writeFileAtomic(files.pid, `${process.pid}\n`, 0o644);
     // Only a socket nobody answers on is removed: that one is left over from a router that died.
     await rm(files.adminSocket, { force: true });
     await new Promise<void>((resolveListen, reject) => {
@@ -95,10 +98,10 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
       admin.listen(files.adminSocket, () => resolveListen());
     });
     await chmod(files.adminSocket, 0o600);
-    await writeFileAtomic(files.pid, `${process.pid}\n`, 0o644);
   } catch (error) {
     traffic.close();
     admin.close();
+    await removePidFileIfOurs(files.pid);
     throw error;
   }
   log.info({ address, stateDir: resolve(options.stateDir), routes: table.routes.length }, 'edge router started');

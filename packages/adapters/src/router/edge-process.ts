@@ -26,40 +26,84 @@ export async function readPidFile(path: string): Promise<number | undefined> {
   }
 }
 
-/** True while the process exists and is not a zombie. */
-export async function isAlive(pid: number): Promise<boolean> {
+/**
+ * `exiting` is a process that is dying but still holds its files and ports: a killed Node process's main
+ * thread turns zombie while its other threads are still closing, and a new router cannot bind until they are.
+ */
+export type ProcessState = 'running' | 'exiting' | 'gone';
+
+/** Linux `PF_EXITING`: set on a thread as it starts to exit, before its memory and files are released. */
+const pfExiting = 0x4;
+
+let procFs: Promise<boolean> | undefined;
+
+function hasProcFs(): Promise<boolean> {
+  procFs ??= access('/proc/self/stat').then(
+    () => true,
+    () => false,
+  );
+  return procFs;
+}
+
+/** Whether `pid` still lives, read from /proc (a zombie, or a reaped pid, is `gone`); without /proc, from kill(0). */
+export async function processState(pid: number): Promise<ProcessState> {
+  let isSignallable = true;
   try {
     process.kill(pid, 0);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return 'gone';
+    isSignallable = false;
   }
+  let stat: string;
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   } catch {
-    return true; // No /proc (macOS): trust kill(0).
+    // kill(0) found it, so a missing entry means it was reaped meanwhile; without /proc, kill(0) has to do.
+    // Another user's process may be hidden from us (hidepid): then it lives as far as we can tell.
+    return isSignallable && (await hasProcFs()) ? 'gone' : 'running';
   }
+  // Fields after the parenthesised command name, which may itself hold spaces: state is field 3, flags 9, threads 20.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  if (state === 'Z' || state === 'X') return Number(fields[17]) > 1 ? 'exiting' : 'gone';
+  return (Number(fields[6]) & pfExiting) !== 0 ? 'exiting' : 'running';
+}
+
+/** True until the process has fully exited: a zombie is dead, a dying process that still holds its port is not. */
+export async function isAlive(pid: number): Promise<boolean> {
+  return (await processState(pid)) !== 'gone';
 }
 
 /**
- * True when `pid` is alive and is an edge router of `stateDir`, so a pid reused by an unrelated process
- * is never signalled. Where /proc is missing, being alive has to do.
+ * The state of `pid` as the edge router of `stateDir`: `gone` also when the pid now belongs to an unrelated
+ * process, so a reused pid is never signalled nor waited for. Where /proc is missing, being alive has to do.
  */
-export async function isEdgeProcessOf(pid: number, stateDir: string): Promise<boolean> {
-  if (!(await isAlive(pid))) return false;
-  let args: string[];
-  let cwd: string;
+export async function edgeProcessState(pid: number, stateDir: string): Promise<ProcessState> {
+  const state = await processState(pid);
+  if (state !== 'running' || !(await hasProcFs())) return state;
+  if ((await stateDirFlagOf(pid)) === resolve(stateDir)) return 'running';
+  // Unreadable or not ours: a process that began to exit since the first look has lost its command line and
+  // working directory yet still holds its port; anything else is not our router.
+  return (await processState(pid)) === 'exiting' ? 'exiting' : 'gone';
+}
+
+/** The resolved `--state-dir` a process was started with; `undefined` when it has none or cannot be read. */
+async function stateDirFlagOf(pid: number): Promise<string | undefined> {
   try {
-    args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-    cwd = await readlink(`/proc/${pid}/cwd`);
+    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    const cwd = await readlink(`/proc/${pid}/cwd`);
+    const flag = args.findIndex((arg) => arg === '--state-dir' || arg.startsWith('--state-dir='));
+    if (flag === -1) return undefined;
+    const flagArg = args[flag] ?? '';
+    return resolve(cwd, flagArg.includes('=') ? flagArg.slice(flagArg.indexOf('=') + 1) : (args[flag + 1] ?? ''));
   } catch {
-    return true;
+    return undefined;
   }
-  const flag = args.findIndex((arg) => arg === '--state-dir' || arg.startsWith('--state-dir='));
-  if (flag === -1) return false;
-  const flagArg = args[flag] ?? '';
-  const value = flagArg.includes('=') ? flagArg.slice(flagArg.indexOf('=') + 1) : (args[flag + 1] ?? '');
-  return resolve(cwd, value) === resolve(stateDir);
+}
+
+/** True when `pid` is a running edge router of `stateDir`. */
+export async function isEdgeProcessOf(pid: number, stateDir: string): Promise<boolean> {
+  return (await edgeProcessState(pid, stateDir)) === 'running';
 }
 
 /** Fails with `PORT_UNAVAILABLE` when something else holds the address, before a router is spawned to find out. */
@@ -147,7 +191,7 @@ export async function spawnDetachedEdge(options: SpawnEdgeOptions): Promise<Spaw
   }
 }
 
-/** Polls until `pid` is gone; false when it still lives after `timeoutMs`. */
+/** Polls until `pid` has fully exited (its port released); false when it still lives after `timeoutMs`. */
 export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (await isAlive(pid)) {

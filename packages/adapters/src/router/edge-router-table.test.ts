@@ -10,7 +10,7 @@ import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '@slipway/core';
 import type { RoutingTable } from '@slipway/contract';
-import { isAlive, waitForExit } from './edge-process.js';
+import { isAlive, isEdgeProcessOf, waitForExit } from './edge-process.js';
 import { createEdgeRouterTable } from './edge-router-table.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -57,7 +57,8 @@ const silentLogger: Logger = {
   error: () => undefined,
   child: () => silentLogger,
 };
-const startedPids = new Set<number>();
+/** Routers the tests started, by pid, with their state dir: cleanup must not kill whatever process reuses a pid. */
+const startedRouters = new Map<number, string>();
 const tempDirs: string[] = [];
 let upstream: Server;
 let upstreamPort: number;
@@ -125,8 +126,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const pid of startedPids) {
-    if (pid > 0 && (await isAlive(pid))) process.kill(pid, 'SIGKILL');
+  for (const [pid, stateDir] of startedRouters) {
+    if (pid > 0 && (await isEdgeProcessOf(pid, stateDir))) process.kill(pid, 'SIGKILL');
   }
   upstream.closeAllConnections();
   await new Promise<void>((resolve) => upstream.close(() => resolve()));
@@ -145,7 +146,7 @@ describe('the edge router table', () => {
     const started = await first.status();
     expect(started.isRunning).toBe(true);
     const pid = started.pid ?? -1;
-    startedPids.add(pid);
+    startedRouters.set(pid, stateDir);
     expect(pid).not.toBe(process.pid);
     // Its own session: a signal to slipwayd's process group or terminal does not reach it.
     expect((await procStat(pid)).session).toBe(pid);
@@ -171,7 +172,7 @@ describe('the edge router table', () => {
     const port = await freePort();
     const { stdout } = await promisify(execFile)(process.execPath, [launcherEntry, stateDir, String(port), edgeEntry]);
     const { pid } = JSON.parse(stdout) as { pid: number };
-    startedPids.add(pid);
+    startedRouters.set(pid, stateDir);
 
     const routerTable = createEdgeRouterTable({
       stateDir,
@@ -197,16 +198,40 @@ describe('the edge router table', () => {
     });
     await routerTable.ensureRunning();
     const crashed = (await routerTable.status()).pid ?? -1;
-    startedPids.add(crashed);
+    startedRouters.set(crashed, stateDir);
     await routerTable.apply(tableTo('again.test'));
     process.kill(crashed, 'SIGKILL'); // leaves admin.sock and edge.pid behind
-    await waitForExit(crashed, 5_000);
+    expect(await waitForExit(crashed, 5_000)).toBe(true);
 
     await routerTable.ensureRunning();
     const restarted = (await routerTable.status()).pid ?? -1;
-    startedPids.add(restarted);
+    startedRouters.set(restarted, stateDir);
     expect(restarted).not.toBe(crashed);
     expect(await get(port, 'again.test')).toMatchObject({ statusCode: 200 });
+    await routerTable.stop();
+  });
+
+  it('restarts a router killed a moment ago once it has let go of its port', async () => {
+    const stateDir = await newStateDir();
+    const port = await freePort();
+    const routerTable = createEdgeRouterTable({
+      stateDir,
+      listen: { host: '127.0.0.1', port },
+      edgeEntry,
+      logger: silentLogger,
+    });
+    await routerTable.ensureRunning();
+    const crashed = (await routerTable.status()).pid ?? -1;
+    startedRouters.set(crashed, stateDir);
+    await routerTable.apply(tableTo('dying.test'));
+    process.kill(crashed, 'SIGKILL'); // and slipwayd asks for a router before it is done dying
+
+    await routerTable.ensureRunning();
+    const restarted = (await routerTable.status()).pid ?? -1;
+    startedRouters.set(restarted, stateDir);
+    expect(restarted).not.toBe(crashed);
+    expect(await isAlive(crashed)).toBe(false);
+    expect(await get(port, 'dying.test')).toMatchObject({ statusCode: 200 });
     await routerTable.stop();
   });
 
@@ -219,9 +244,11 @@ describe('the edge router table', () => {
       logger: silentLogger,
     });
     await Promise.all([routerTable.ensureRunning(), routerTable.ensureRunning(), routerTable.ensureRunning()]);
+    // Read at once: a router that answers has already recorded its pid.
+    const recordedPid = Number.parseInt(await readFile(join(stateDir, 'edge.pid'), 'utf8'), 10);
     const { pid } = await routerTable.status();
-    startedPids.add(pid ?? -1);
-    expect(Number.parseInt(await readFile(join(stateDir, 'edge.pid'), 'utf8'), 10)).toBe(pid);
+    startedRouters.set(pid ?? -1, stateDir);
+    expect(recordedPid).toBe(pid);
     await routerTable.stop();
   });
 
@@ -264,7 +291,7 @@ describe('the edge router table', () => {
       logger: silentLogger,
     });
     await routerTable.ensureRunning();
-    startedPids.add((await routerTable.status()).pid ?? -1);
+    startedRouters.set((await routerTable.status()).pid ?? -1, stateDir);
     const invalid = { routes: [{ ...tableTo('y.test').routes[0], pathPrefix: 'no-slash' }] } as RoutingTable;
     await expect(routerTable.apply(invalid)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await routerTable.stop();

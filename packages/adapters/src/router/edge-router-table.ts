@@ -5,8 +5,8 @@ import { SlipwayError, type RouterStatus, type RoutingTable } from '@slipway/con
 import type { Logger, RouterTable } from '@slipway/core';
 import { createEdgeAdminClient } from './edge-admin-client.js';
 import {
+  edgeProcessState,
   formatListenAddress,
-  isEdgeProcessOf,
   lastLoggedError,
   portUnavailable,
   portUnavailableExitCode,
@@ -18,6 +18,9 @@ import {
   type ListenAddress,
 } from './edge-process.js';
 
+/** A SIGKILLed process exits without running any code of its own, but a busy machine may take a while to reap it. */
+const killedExitTimeoutMs = 5_000;
+
 export interface EdgeRouterTableOptions {
   /** Holds `table.json`, `edge.pid`, `admin.sock` and `edge.log`. */
   stateDir: string;
@@ -25,14 +28,22 @@ export interface EdgeRouterTableOptions {
   /** Path of the bundled router, `apps/edge/dist/edge.mjs`. */
   edgeEntry: string;
   logger: Logger;
-  /** How long `ensureRunning` waits for a new router to answer (default 10 s). */
+  /**
+   * How long `ensureRunning` waits for a router that is alive but not answering yet, its own or one another
+   * caller started, and for a dying one to let go of its port (default 30 s: a Node process can take
+   * seconds to boot on a busy 2-core machine, and slipwayd calls this at startup, when machines are busiest).
+   */
   startTimeoutMs?: number;
   /** How long `stop` waits after SIGTERM before SIGKILL (default 10 s; the router itself drains for 5 s). */
   stopTimeoutMs?: number;
 }
 
 export interface EdgeRouterTable extends RouterTable {
-  /** Idempotent: adopts a router already answering on the state dir's socket, else spawns one detached. Errors: `PORT_UNAVAILABLE`, `START_FAILED`, `UNAVAILABLE`. */
+  /**
+   * Idempotent: adopts a router already answering on the state dir's socket, waits for one that is starting or
+   * dying, else spawns one detached; resolves once it answers (its pid file is then written). Concurrent calls
+   * share one attempt. Errors: `PORT_UNAVAILABLE`, `START_FAILED`, `UNAVAILABLE`.
+   */
   ensureRunning(): Promise<void>;
   /** Stops the router (SIGTERM, then SIGKILL). Only for `slipwayd stop-edge` and tests: the router is meant to outlive slipwayd. Idempotent. */
   stop(): Promise<void>;
@@ -46,7 +57,7 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     log: join(stateDir, 'edge.log'),
   };
   const address = formatListenAddress(options.listen);
-  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const logger = options.logger.child({ component: 'edge-router-table' });
   const admin = createEdgeAdminClient({ socketPath: files.adminSocket });
@@ -75,19 +86,41 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     }
   }
 
+  /**
+   * Waits on the router recorded in the pid file while it lives: until it answers (it was starting), or is
+   * gone (it crashed, or the pid is an unrelated process now), so a new one may start on its port.
+   */
+  async function awaitRecordedRouter(pid: number): Promise<RouterStatus | undefined> {
+    const deadline = Date.now() + startTimeoutMs;
+    for (;;) {
+      const state = await edgeProcessState(pid, stateDir);
+      if (state === 'gone') return undefined;
+      if (state === 'running') {
+        const status = await admin.findStatus();
+        if (status !== undefined) return status;
+      }
+      if (Date.now() >= deadline) {
+        throw new SlipwayError(
+          'UNAVAILABLE',
+          state === 'running'
+            ? `The edge router (pid ${pid}) is running but has not answered on ${files.adminSocket} within ${startTimeoutMs} ms; stop it (\`slipwayd stop-edge\` or kill ${pid}) and retry.`
+            : `The edge router (pid ${pid}) has not finished exiting within ${startTimeoutMs} ms, so a new one cannot take its port yet; retry.`,
+          { details: { pid, state } },
+        );
+      }
+      await sleep(50);
+    }
+  }
+
   async function start(): Promise<void> {
     const running = await admin.findStatus();
     if (running !== undefined) return adopt(running);
 
     const recordedPid = await readPidFile(files.pid);
-    if (recordedPid !== undefined && recordedPid !== process.pid && (await isEdgeProcessOf(recordedPid, stateDir))) {
-      // Alive but silent: starting up, or wedged. Never start a second one beside it.
-      const late = await waitForStatus(startTimeoutMs);
+    // Never start a second router beside a live one: it may be starting (another slipwayd spawned it) or dying.
+    if (recordedPid !== undefined && recordedPid !== process.pid) {
+      const late = await awaitRecordedRouter(recordedPid);
       if (late !== undefined) return adopt(late);
-      throw new SlipwayError(
-        'UNAVAILABLE',
-        `The edge router (pid ${recordedPid}) is running but does not answer on ${files.adminSocket}; stop it (\`slipwayd stop-edge\` or kill ${recordedPid}) and retry.`,
-      );
     }
 
     await probeListenAddress(options.listen);
@@ -104,13 +137,25 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
       return;
     }
     const exit = child.exit;
+    // A pid of -1 (spawn failed) must never reach kill: it would signal every process we may signal.
+    if (exit === undefined && child.pid > 0) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+      // So the next attempt finds the port free rather than held by this one's remains.
+      await waitForExit(child.pid, killedExitTimeoutMs);
+    }
     if (exit === undefined) {
-      if (child.pid > 0) process.kill(child.pid, 'SIGKILL');
       throw new SlipwayError(
         'START_FAILED',
         `The edge router did not answer on ${files.adminSocket} within ${startTimeoutMs} ms; see ${files.log}.`,
       );
     }
+    // Ours lost a race to a router another process started on this state dir meanwhile: that one serves.
+    const winner = await admin.findStatus();
+    if (winner !== undefined) return adopt(winner);
     const reason =
       exit.error?.message ??
       (await lastLoggedError(files.log)) ??
@@ -143,9 +188,13 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     const pid = answering?.pid ?? (await readPidFile(files.pid));
     // Never signal ourselves: a router started in-process (tests) answers with our own pid.
     if (pid === null || pid === undefined || pid === process.pid) return;
-    if (answering === undefined && !(await isEdgeProcessOf(pid, stateDir))) {
-      await rm(files.pid, { force: true });
-      return;
+    if (answering === undefined) {
+      const state = await edgeProcessState(pid, stateDir);
+      if (state === 'exiting') await waitForExit(pid, stopTimeoutMs);
+      if (state !== 'running') {
+        await rm(files.pid, { force: true });
+        return;
+      }
     }
     try {
       process.kill(pid, 'SIGTERM');
@@ -159,7 +208,7 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
       } catch {
         // Gone meanwhile.
       }
-      await waitForExit(pid, 2_000);
+      await waitForExit(pid, killedExitTimeoutMs);
       await Promise.all([rm(files.pid, { force: true }), rm(files.adminSocket, { force: true })]);
     }
     logger.info({ pid }, 'edge router stopped');
