@@ -33,6 +33,8 @@ export interface CoreSettings {
   /** Backoff of restarts: base · 2^restarts, capped. */
   readonly restartBackoffBaseMs: number;
   readonly restartBackoffMaxMs: number;
+  /** An instance healthy for this long before it exits is restarted with the base backoff again. */
+  readonly stableRunMs: number;
 }
 
 export const defaultCoreSettings: CoreSettings = {
@@ -47,6 +49,7 @@ export const defaultCoreSettings: CoreSettings = {
   crashLoopRestarts: 3,
   restartBackoffBaseMs: 500,
   restartBackoffMaxMs: 60_000,
+  stableRunMs: 60_000,
 };
 
 export interface CoreDeps {

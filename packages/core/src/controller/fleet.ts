@@ -184,12 +184,14 @@ export function createFleet(deps: CoreDeps): Fleet {
         const instance = await store.instances.findById(instanceId);
         if (!instance || !['starting', 'healthy', 'unhealthy'].includes(instance.state)) return;
         const now = clock.nowMs();
+        // An instance that served for a while before it died starts over with the shortest backoff.
+        const ranStably = instance.healthyAtMs !== null && now - instance.healthyAtMs >= settings.stableRunMs;
         await store.instances.update({
           ...instance,
           state: 'crashed',
           lastExitCode: exitCode,
           pid: null,
-          restartAfterMs: now + backoffMs(instance.restarts),
+          restartAfterMs: now + backoffMs(ranStably ? 0 : instance.restarts),
           updatedAtMs: now,
         });
         logger.warn({ instanceId, exitCode, restarts: instance.restarts }, 'instance exited');

@@ -85,6 +85,22 @@ describe('reconciler', () => {
       expect(backoffs).toEqual([40, 80, 160]);
       expect(startsOf(id)).toBe(4);
     });
+
+    it('starts over with the base backoff after the instance ran healthy for the stable period', async () => {
+      await deployed({ settings: { restartBackoffBaseMs: 40, stableRunMs: 100 } });
+      const [instance] = await harness.instancesOf('hello');
+      const id = instance?.id ?? '';
+      harness.runtime.crash(id, 1);
+      await harness.reconciler.reconcile();
+      await converge(async () => expect((await find(id)).state).toBe('healthy'));
+      await waitFor(async () => expect(Date.now() - ((await find(id)).healthyAtMs ?? Date.now())).toBeGreaterThanOrEqual(100));
+
+      harness.runtime.crash(id, 1);
+      await harness.reconciler.reconcile();
+      const crashed = await find(id);
+      expect(crashed).toMatchObject({ state: 'crashed', restarts: 1 });
+      expect((crashed.restartAfterMs ?? 0) - crashed.updatedAtMs).toBe(40);
+    });
   });
 
   it('removes an instance the runtime runs but no record claims', async () => {
