@@ -153,9 +153,9 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (values['node-name']) fromFlags.nodeName = values['node-name'];
   if (values['log-level']) fromFlags.logLevel = values['log-level'] as ResolvedConfig['logLevel'];
 
-  let merged = merge(defaultConfig, fromFile as Record<string, unknown>);
-  merged = merge(merged, fromEnv(env) as Record<string, unknown>);
-  merged = merge(merged, fromFlags as Record<string, unknown>);
+  let merged = merge(defaultConfig, fromFile);
+  merged = merge(merged, fromEnv(env));
+  merged = merge(merged, fromFlags);
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -43,6 +43,26 @@ describe('slipway ps', () => {
     expect(lines[2]).toMatch(/^ins_b\s+web\s+v2\s+crashed\s+20001\s+-\s+2 \(last exit 1\)/);
   });
 
+  it('marks a crash-looping instance and shows its last output', async () => {
+    const crashLoop = {
+      reason: 'CrashLoop' as const,
+      exits: 4,
+      lastExitCode: 3,
+      nextRestartAt: null,
+      logTail: ['boom: missing DATABASE_URL'],
+    };
+    server = await startCannedApiServer({
+      'GET /api/v1/apps/web/instances': {
+        json: { instances: [instance('ins_c', { state: 'crashed', restarts: 3, lastExitCode: 3, crashLoop })] },
+      },
+    });
+    const captured = createCapturedIo({ env: { SLIPWAY_API_URL: server.url } });
+    expect(await createProgram(captured.io).run(['ps', 'web'])).toBe(0);
+    expect(captured.stdout()).toMatch(/crashed \(CrashLoop\)/);
+    expect(captured.stdout()).toContain('ins_c is crash-looping: 4 exits, last exit code 3');
+    expect(captured.stdout()).toContain('    boom: missing DATABASE_URL');
+  });
+
   it('prints the API answer as it is with --json', async () => {
     server = await startCannedApiServer({
       'GET /api/v1/apps/web/instances': { json: { instances: [instance('ins_a')] } },

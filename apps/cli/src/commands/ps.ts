@@ -21,12 +21,20 @@ export function registerPsCommand(program: Command, ctx: CliContext): void {
           i.id,
           i.process,
           `v${i.releaseNumber}`,
-          i.state === 'healthy' ? run.out.style.green(i.state) : i.state,
+          i.state === 'healthy' ? run.out.style.green(i.state) : i.crashLoop ? `${i.state} (CrashLoop)` : i.state,
           i.port === null ? '-' : String(i.port),
           i.pid === null ? '-' : String(i.pid),
           i.lastExitCode === null ? String(i.restarts) : `${i.restarts} (last exit ${i.lastExitCode})`,
           i.startedAt === null ? '-' : formatTimestamp(i.startedAt),
         ]),
       );
+      for (const i of answer.instances) {
+        if (!i.crashLoop) continue;
+        run.out.line('');
+        run.out.line(
+          `${i.id} is crash-looping: ${i.crashLoop.exits} exits, last exit code ${i.crashLoop.lastExitCode ?? 'unknown'}`,
+        );
+        for (const line of i.crashLoop.logTail.slice(-5)) run.out.line(`    ${line}`);
+      }
     });
 }
