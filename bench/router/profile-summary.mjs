@@ -1,0 +1,109 @@
+// Summarises a V8 .cpuprofile: self time per function (mapped to the edge's TypeScript sources through the bundle's
+// source map when there is one) and per area (edge code, node:http, streams, net, GC, idle...).
+//
+// Usage: node bench/router/profile-summary.mjs <file.cpuprofile> [top=25]
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** Loads `<bundle>.map` once per bundle URL, so frames of `edge.mjs` can be named by their `apps/edge/src` file. */
+function sourceMapFor(url, cache) {
+  if (cache.has(url)) return cache.get(url);
+  let map;
+  try {
+    const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+    if (existsSync(`${path}.map`)) map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
+  } catch {
+    map = undefined;
+  }
+  cache.set(url, map);
+  return map;
+}
+
+function areaOf(url, functionName) {
+  if (functionName === '(garbage collector)') return 'gc';
+  if (functionName === '(idle)') return 'idle';
+  if (functionName === '(program)') return 'program (native, outside JS)';
+  if (url === '') return 'native/builtin';
+  if (url.includes('apps/edge/src/')) return 'edge code';
+  if (url.includes('node_modules/')) return 'dependencies';
+  const internal = /^node:internal\/(.+)$/.exec(url)?.[1] ?? /^node:(.+)$/.exec(url)?.[1];
+  if (internal === undefined) return url.includes('edge.mjs') ? 'edge code' : 'other';
+  if (/^(_http|http)/.test(internal)) return 'node:http';
+  if (internal.startsWith('streams') || internal.startsWith('stream')) return 'node:stream';
+  if (internal === 'net' || internal.startsWith('stream_base') || internal.startsWith('tcp')) return 'node:net/socket';
+  if (internal.startsWith('timers')) return 'node:timers';
+  if (internal.startsWith('crypto')) return 'node:crypto';
+  if (internal.startsWith('event') || internal === 'events') return 'node:events';
+  if (internal.startsWith('process') || internal.startsWith('async_hooks')) return 'node:process/tick';
+  return `node:${internal.split('/')[0]}`;
+}
+
+/** `{ totalMs, areas: [{ area, ms, share }], functions: [{ name, where, ms, share }] }`, idle excluded from shares. */
+export function summariseProfile(file, { top = 25 } = {}) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfMicros = new Map();
+  for (let i = 0; i < profile.samples.length; i += 1) {
+    const id = profile.samples[i];
+    selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const maps = new Map();
+  const byFunction = new Map();
+  const byArea = new Map();
+  let busyMicros = 0;
+  for (const [id, micros] of selfMicros) {
+    const frame = nodes.get(id)?.callFrame;
+    if (frame === undefined) continue;
+    let { url } = frame;
+    let line = frame.lineNumber;
+    const map = url.endsWith('.mjs') || url.endsWith('.js') ? sourceMapFor(url, maps) : undefined;
+    const entry = map?.findEntry(frame.lineNumber, frame.columnNumber);
+    if (entry?.originalSource !== undefined) {
+      url = entry.originalSource;
+      line = entry.originalLine;
+    }
+    const name = frame.functionName === '' ? '(anonymous)' : frame.functionName;
+    const area = areaOf(url, name);
+    if (area !== 'idle') busyMicros += micros;
+    const shortUrl = url.replace(/^.*?(apps\/edge\/src\/)/, '$1').replace(/^file:\/\/.*\/node_modules\//, '');
+    const where = shortUrl === '' ? '' : `${shortUrl}:${line + 1}`;
+    const key = `${name} ${where}`;
+    const current = byFunction.get(key) ?? { name, where, area, micros: 0 };
+    current.micros += micros;
+    byFunction.set(key, current);
+    byArea.set(area, (byArea.get(area) ?? 0) + micros);
+  }
+  const share = (micros) => Math.round((micros / busyMicros) * 1000) / 10;
+  const ms = (micros) => Math.round(micros / 100) / 10;
+  return {
+    busyMs: ms(busyMicros),
+    idleMs: ms(byArea.get('idle') ?? 0),
+    areas: [...byArea]
+      .filter(([area]) => area !== 'idle')
+      .sort((a, b) => b[1] - a[1])
+      .map(([area, micros]) => ({ area, ms: ms(micros), sharePercent: share(micros) })),
+    functions: [...byFunction.values()]
+      .filter((f) => f.area !== 'idle')
+      .sort((a, b) => b.micros - a.micros)
+      .slice(0, top)
+      .map((f) => ({ name: f.name, where: f.where, area: f.area, ms: ms(f.micros), sharePercent: share(f.micros) })),
+  };
+}
+
+export function printProfileSummary(summary, title) {
+  console.log(`\n${title}: ${summary.busyMs} ms busy (idle ${summary.idleMs} ms); self time by area\n`);
+  for (const a of summary.areas) console.log(`  ${String(a.sharePercent).padStart(5)} %  ${a.area}`);
+  console.log('\n  top functions by self time\n');
+  for (const f of summary.functions)
+    console.log(`  ${String(f.sharePercent).padStart(5)} %  ${f.name}  ${f.where}`.trimEnd());
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2];
+  if (file === undefined) {
+    console.error('usage: node bench/router/profile-summary.mjs <file.cpuprofile> [top]');
+    process.exit(2);
+  }
+  printProfileSummary(summariseProfile(file, { top: Number(process.argv[3] ?? 25) }), file);
+}
