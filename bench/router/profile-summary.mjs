@@ -25,7 +25,7 @@ function areaOf(url, functionName) {
   if (functionName === '(idle)') return 'idle';
   if (functionName === '(program)') return 'program (native, outside JS)';
   if (url === '') return 'native/builtin';
-  if (url.includes('apps/edge/src/')) return 'edge code';
+  if (url.includes('apps/edge/src/') || /(^|\/)src\/[\w-]+\.ts$/.test(url)) return 'edge code';
   if (url.includes('node_modules/')) return 'dependencies';
   const internal = /^node:internal\/(.+)$/.exec(url)?.[1] ?? /^node:(.+)$/.exec(url)?.[1];
   if (internal === undefined) return url.includes('edge.mjs') ? 'edge code' : 'other';
@@ -43,6 +43,14 @@ function areaOf(url, functionName) {
 export function summariseProfile(file, { top = 25 } = {}) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+  /** Native functions (the syscalls among them) are named with their nearest JS caller: `writev ← writevGeneric`. */
+  const callerOf = (id) => {
+    for (let parent = parentOf.get(id); parent !== undefined; parent = parentOf.get(parent.id))
+      if (parent.callFrame.url !== '') return parent.callFrame.functionName || '(anonymous)';
+    return undefined;
+  };
   const selfMicros = new Map();
   for (let i = 0; i < profile.samples.length; i += 1) {
     const id = profile.samples[i];
@@ -63,10 +71,13 @@ export function summariseProfile(file, { top = 25 } = {}) {
       url = entry.originalSource;
       line = entry.originalLine;
     }
-    const name = frame.functionName === '' ? '(anonymous)' : frame.functionName;
-    const area = areaOf(url, name);
+    const caller = frame.url === '' && !frame.functionName.startsWith('(') ? callerOf(id) : undefined;
+    const name = `${frame.functionName === '' ? '(anonymous)' : frame.functionName}${caller === undefined ? '' : ` ← ${caller}`}`;
+    const area = areaOf(url, frame.functionName);
     if (area !== 'idle') busyMicros += micros;
-    const shortUrl = url.replace(/^.*?(apps\/edge\/src\/)/, '$1').replace(/^file:\/\/.*\/node_modules\//, '');
+    const shortUrl = url
+      .replace(/^(?:.*?apps\/edge\/|\.\.\/)src\//, 'apps/edge/src/')
+      .replace(/^file:\/\/.*\/node_modules\//, '');
     const where = shortUrl === '' ? '' : `${shortUrl}:${line + 1}`;
     const key = `${name} ${where}`;
     const current = byFunction.get(key) ?? { name, where, area, micros: 0 };

@@ -3,10 +3,10 @@
 // by the same wrk command, interleaved over several rounds; then a CPU profile of the edge under the same load.
 //
 // Environment: BENCH_ROUNDS (default 3, at least 3), BENCH_DURATION_S (10), BENCH_WARMUP_S (2),
-// BENCH_CONNECTIONS (50), BENCH_PROFILE (`0` skips the profile), BENCH_UPSTREAM (`http` for a node:http upstream).
+// BENCH_CONNECTIONS (50), BENCH_PROFILE (`0` skips the profile), BENCH_PROFILE_OUT (keep the .cpuprofile there), BENCH_UPSTREAM (`http` for a node:http upstream).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineInfo, median, printTable, repoRoot, writeResults } from '../recovery/slipwayd-process.mjs';
@@ -145,6 +145,7 @@ async function profileEdge(dir, upstream) {
   }
   const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`the profiled edge wrote no .cpuprofile into ${profileDir}`);
+  if (process.env.BENCH_PROFILE_OUT !== undefined) copyFileSync(join(profileDir, file), process.env.BENCH_PROFILE_OUT);
   return { figures, summary: summariseProfile(join(profileDir, file), { top: 25 }) };
 }
 
