@@ -25,7 +25,14 @@ export function startLoad({ port, host, connections = 50, ratePerSecond = 600, r
   const allAnswered = new Promise((resolve) => (drained = resolve));
 
   const send = () => {
-    const record = { phase, startMs: performance.now() - startedAt, latencyMs: 0, status: 0, error: undefined };
+    const record = {
+      phase,
+      startMs: performance.now() - startedAt,
+      latencyMs: 0,
+      status: 0,
+      error: undefined,
+      release: undefined,
+    };
     sent += 1;
     inFlight += 1;
     let isDone = false;
@@ -40,8 +47,14 @@ export function startLoad({ port, host, connections = 50, ratePerSecond = 600, r
       if (isStopped && inFlight === 0) drained();
     };
     const req = request({ host: '127.0.0.1', port, path: '/', headers: { host }, agent }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', () => done(res.statusCode ?? 0));
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => {
+        // hello-node answers `hello from release <message> …`: shows when the traffic moved to the new release.
+        record.release = /release (\S+)/.exec(body)?.[1];
+        done(res.statusCode ?? 0);
+      });
       res.on('error', (error) => done(0, error.code ?? error.message));
       res.on('aborted', () => done(0, 'response aborted'));
     });
@@ -120,8 +133,11 @@ export function summarise(records) {
     const kind = r.status === 0 ? r.error : `HTTP ${r.status}`;
     errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
   }
+  const servedBy = {};
+  for (const r of records) if (r.release !== undefined) servedBy[r.release] = (servedBy[r.release] ?? 0) + 1;
   return {
     requests: records.length,
+    servedBy,
     ok,
     non2xx: non2xx.length,
     socketErrors: socketErrors.length,

@@ -24,13 +24,15 @@ function ensurePm2() {
 }
 
 export class Pm2Target {
-  static async create() {
+  /** `killSignal`: SIGTERM (the fixture's graceful close, as on Slipway) or pm2's own default, SIGINT. */
+  static async create({ killSignal = 'SIGTERM' } = {}) {
     ensurePm2();
-    return new Pm2Target(await freePort());
+    return new Pm2Target(await freePort(), killSignal);
   }
 
-  constructor(port) {
-    this.name = 'pm2';
+  constructor(port, killSignal) {
+    this.name = killSignal === 'SIGTERM' ? 'pm2' : `pm2-${killSignal.toLowerCase()}`;
+    this.killSignal = killSignal;
     this.port = port;
     this.app = 'zd';
     this.host = `127.0.0.1:${port}`;
@@ -39,13 +41,14 @@ export class Pm2Target {
     this.env = {
       ...process.env,
       PM2_HOME: join(this.home, 'pm2'),
-      // pm2's default is SIGINT, which the fixture does not handle; SIGTERM runs the same graceful close as on Slipway.
-      PM2_KILL_SIGNAL: 'SIGTERM',
+      // pm2's default is SIGINT, which the fixture does not handle (it dies at once); SIGTERM runs the same graceful
+      // close as on Slipway.
+      PM2_KILL_SIGNAL: killSignal,
     };
   }
 
   describe() {
-    return `pm2 ${pm2Version} cluster mode, 2 workers, pm2 reload, kill signal SIGTERM`;
+    return `pm2 ${pm2Version} cluster mode, 2 workers, pm2 reload, kill signal ${this.killSignal}`;
   }
 
   pm2(args) {

@@ -6,11 +6,12 @@
 //
 // Environment: BENCH_RUNS (rollouts per tool, default 5), BENCH_RATE (requests/s, default 600), BENCH_CONNECTIONS
 // (keep-alive connections, default 50), BENCH_PHASE_MS (length of the before and after phases, default 5000),
-// BENCH_TOOLS (default "slipway,pm2"), BENCH_DRAIN_MS (slipwayd's drain pause; default: slipwayd's own, 1000),
-// BENCH_REBUILD=1 (rebuild the bundles even when they exist).
+// BENCH_TOOLS (default "slipway,pm2,pm2-sigint": pm2 stops old workers with SIGTERM, the fixture's graceful close, or
+// with its own default SIGINT), BENCH_DRAIN_MS (slipwayd's drain pause; default: slipwayd's own, 1000),
+// BENCH_REBUILD=1 (rebuild the bundles even when they exist), BENCH_RESULTS_FILE (write elsewhere, for experiments).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release as kernelRelease } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startLoad, summarise } from './load-generator.mjs';
 import { Pm2Target } from './pm2-target.mjs';
 import { ensureBundles, repoRoot, sleep, SlipwayTarget } from './slipway-target.mjs';
@@ -19,10 +20,10 @@ const runsPerTool = Number(process.env.BENCH_RUNS ?? 5);
 const ratePerSecond = Number(process.env.BENCH_RATE ?? 600);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const phaseMs = Number(process.env.BENCH_PHASE_MS ?? 5_000);
-const tools = (process.env.BENCH_TOOLS ?? 'slipway,pm2').split(',').map((t) => t.trim());
+const tools = (process.env.BENCH_TOOLS ?? 'slipway,pm2,pm2-sigint').split(',').map((t) => t.trim());
 const drainMs = process.env.BENCH_DRAIN_MS === undefined ? undefined : Number(process.env.BENCH_DRAIN_MS);
 const phases = ['before', 'during', 'after'];
-const resultsFile = join(repoRoot, 'bench', 'results', 'zero-downtime.json');
+const resultsFile = process.env.BENCH_RESULTS_FILE ?? join(repoRoot, 'bench', 'results', 'zero-downtime.json');
 
 function machineInfo() {
   const cpu = cpus();
@@ -82,7 +83,7 @@ async function measureRun(target, run, message) {
 }
 
 function writeResults(runs) {
-  mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
+  mkdirSync(dirname(resultsFile), { recursive: true });
   writeFileSync(resultsFile, `${JSON.stringify(runs, null, 2)}\n`);
 }
 
@@ -105,7 +106,11 @@ const median = (values) => {
 const maxOf = (values) => Math.max(...values.filter((v) => typeof v === 'number'));
 const sum = (values) => values.reduce((n, v) => n + v, 0);
 
-const targetsByName = { slipway: SlipwayTarget, pm2: Pm2Target };
+const targetsByName = {
+  slipway: { create: () => SlipwayTarget.create({ drainMs }) },
+  pm2: { create: () => Pm2Target.create({ killSignal: 'SIGTERM' }) },
+  'pm2-sigint': { create: () => Pm2Target.create({ killSignal: 'SIGINT' }) },
+};
 const runs = [];
 const startedMachine = machineInfo();
 
@@ -113,7 +118,7 @@ if (tools.includes('slipway')) await ensureBundles();
 for (const tool of tools) {
   const Target = targetsByName[tool];
   if (!Target) throw new Error(`unknown tool "${tool}" in BENCH_TOOLS (known: ${Object.keys(targetsByName)})`);
-  const target = await Target.create({ drainMs });
+  const target = await Target.create();
   try {
     await target.start();
     for (let run = 1; run <= runsPerTool; run += 1) {
@@ -167,12 +172,20 @@ printTable(
     summary('rollouts', (rs) => rs.length, '5'),
     summary('requests sent during rollouts', (rs) => sum(rs.map((r) => r.phases.during.requests)), '–'),
     summary('failed requests, all phases (total)', (rs) => sum(rs.map((r) => r.failed)), '0'),
-    summary('failed per rollout (median / max)', (rs) => `${median(rs.map((r) => r.failed))} / ${maxOf(rs.map((r) => r.failed))}`, '0'),
+    summary(
+      'failed per rollout (median / max)',
+      (rs) => `${median(rs.map((r) => r.failed))} / ${maxOf(rs.map((r) => r.failed))}`,
+      '0',
+    ),
     summary('non-2xx during (total)', (rs) => sum(rs.map((r) => r.phases.during.non2xx)), '0'),
     summary('socket errors during (total)', (rs) => sum(rs.map((r) => r.phases.during.socketErrors)), '0'),
     summary('p99 before, ms (median)', (rs) => median(rs.map((r) => r.phases.before.latencyMs.p99)), '–'),
     summary('p99 during, ms (median)', (rs) => median(rs.map((r) => r.phases.during.latencyMs.p99)), '≤ 2× before'),
-    summary('p99 during / before (median / max)', (rs) => `${median(rs.map((r) => r.p99DuringOverBefore))} / ${maxOf(rs.map((r) => r.p99DuringOverBefore))}`, '≤ 2'),
+    summary(
+      'p99 during / before (median / max)',
+      (rs) => `${median(rs.map((r) => r.p99DuringOverBefore))} / ${maxOf(rs.map((r) => r.p99DuringOverBefore))}`,
+      '≤ 2',
+    ),
     summary('max latency during, ms (max)', (rs) => maxOf(rs.map((r) => r.phases.during.latencyMs.max)), '–'),
     summary('rollout duration, s (median)', (rs) => (median(rs.map((r) => r.rolloutMs)) / 1000).toFixed(1), '–'),
     summary('runs meeting both targets', (rs) => `${rs.filter((r) => r.meetsTargets).length} of ${rs.length}`, 'all'),

@@ -81,7 +81,8 @@ export async function waitForBody(port, host, text, timeoutMs = 60_000) {
   for (;;) {
     const answer = await getOnce(port, host);
     if (answer.status === 200 && answer.body.includes(text)) return;
-    if (Date.now() > deadline) throw new Error(`${host} never served "${text}" (last: ${answer.status} ${answer.body})`);
+    if (Date.now() > deadline)
+      throw new Error(`${host} never served "${text}" (last: ${answer.status} ${answer.body})`);
     await sleep(100);
   }
 }
@@ -204,7 +205,8 @@ export class SlipwayTarget {
   /** A rolling deploy of `message`, from the API call until the old instances are gone; returns what it reports. */
   async rollout(message) {
     const deployment = await this.settle(await this.deploy(message));
-    if (deployment.state !== 'succeeded') throw new Error(`deployment ${deployment.state}: ${JSON.stringify(deployment)}`);
+    if (deployment.state !== 'succeeded')
+      throw new Error(`deployment ${deployment.state}: ${JSON.stringify(deployment)}`);
     await this.converged(deployment.releaseNumber);
     return { deploymentId: deployment.id, releaseNumber: deployment.releaseNumber };
   }
