@@ -1,4 +1,4 @@
-/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `GET /status`, coded JSON errors. */
+/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `GET /status`, `GET /inflight`, coded JSON errors. */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
@@ -7,6 +7,7 @@ import {
   SlipwayError,
   type ErrorBody,
   type ErrorCode,
+  type InFlightAnswer,
   type RouterStatus,
   type RoutingTable,
 } from '@slipway/contract';
@@ -17,6 +18,8 @@ export interface AdminServerOptions {
   /** Persists then serves the table; resolves once both are done. */
   readonly applyTable: (table: RoutingTable) => Promise<void>;
   readonly status: () => RouterStatus;
+  /** Requests in flight per instance id, draining upstreams included; 0 for unknown ids. */
+  readonly inFlight: (instanceIds: readonly string[]) => Record<string, number>;
   readonly log: EdgeLog;
   /** Bodies above this are refused with 413 (default 32 MiB, a table of many thousand routes). */
   readonly maxBodyBytes?: number;
@@ -33,7 +36,9 @@ export function createAdminServer(options: AdminServerOptions): Server {
   const { log } = options;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
     if (path === '/table' && req.method === 'PUT') {
       const table = parseTable(await readBody(req, maxBodyBytes));
       await options.applyTable(table);
@@ -42,9 +47,13 @@ export function createAdminServer(options: AdminServerOptions): Server {
     }
     if (path === '/table' && req.method === 'GET') return sendJson(res, 200, options.currentTable());
     if (path === '/status' && req.method === 'GET') return sendJson(res, 200, options.status());
+    if (path === '/inflight' && req.method === 'GET') {
+      const answer: InFlightAnswer = { inFlight: options.inFlight(idsOf(new URLSearchParams(url.slice(path.length)))) };
+      return sendJson(res, 200, answer);
+    }
     throw new SlipwayError(
       'ROUTE_NOT_FOUND',
-      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table and GET /status.`,
+      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table, GET /status and GET /inflight.`,
     );
   }
 
@@ -92,6 +101,17 @@ function parseTable(text: string): RoutingTable {
     `The routing table is invalid (${issues.length} issue(s); first ${summary}); the previous table is kept.`,
     { details: { issues } },
   );
+}
+
+/** `?ids=a,b` (repeated `ids` are merged); at least one id is required. */
+function idsOf(query: URLSearchParams): string[] {
+  const ids = query
+    .getAll('ids')
+    .flatMap((value) => value.split(','))
+    .filter((id) => id !== '');
+  if (ids.length === 0)
+    throw new SlipwayError('VALIDATION_FAILED', 'GET /inflight needs instance ids: /inflight?ids=<id>[,<id>…].');
+  return ids;
 }
 
 function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {

@@ -10,9 +10,11 @@ import type { EdgeLog } from './edge-log.js';
 import { sendError, type EdgeErrorContext, type EdgeErrorKind } from './error-response.js';
 import { clientResponseHeaders, forwardedValuesOf, upstreamRequestHeaders } from './forwarded-headers.js';
 import { hostFromHeader, pathOf, type RouteTarget, type RoutingState, type UpstreamTarget } from './route-index.js';
+import type { UpstreamPool, UpstreamSlot } from './upstream-pool.js';
 
 export interface ProxyHandlerOptions {
   readonly state: RoutingState;
+  readonly pool: UpstreamPool;
   readonly log: EdgeLog;
 }
 
@@ -28,10 +30,12 @@ interface Exchange {
   phase: 'waiting' | 'responding' | 'done';
   upstreamReq: ClientRequest | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** The upstream the request is counted against (in flight) until the client response closes. */
+  slot: UpstreamSlot | undefined;
 }
 
 export function createProxyHandler(options: ProxyHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { state, log } = options;
+  const { state, pool, log } = options;
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const host = hostFromHeader(req.headers.host);
@@ -52,10 +56,13 @@ export function createProxyHandler(options: ProxyHandlerOptions): (req: Incoming
       phase: 'waiting',
       upstreamReq: undefined,
       timer: undefined,
+      slot: undefined,
     };
     // The route's timeout bounds the wait for the response head only: streams (SSE, downloads) may then last.
     exchange.timer = setTimeout(() => onTimeout(exchange), target.timeoutMs);
     res.on('close', () => {
+      if (exchange.slot !== undefined) pool.release(exchange.slot);
+      exchange.slot = undefined;
       if (res.writableFinished || exchange.phase === 'done') return;
       // The client went away: stop the upstream work too.
       settle(exchange);
@@ -66,14 +73,17 @@ export function createProxyHandler(options: ProxyHandlerOptions): (req: Incoming
 
   function forward(exchange: Exchange, chosen: UpstreamTarget, isRetry: boolean): void {
     const { req, res } = exchange;
-    const { upstream, agent } = chosen;
+    const { upstream, slot } = chosen;
+    if (exchange.slot !== undefined) pool.release(exchange.slot);
+    exchange.slot = slot;
+    pool.acquire(slot);
     const upstreamReq = request({
       host: upstream.host,
       port: upstream.port,
       method: req.method,
       path: req.url,
       headers: exchange.headers,
-      agent,
+      agent: slot.agent,
     });
     exchange.upstreamReq = upstreamReq;
     let isConnected = false;

@@ -1,9 +1,9 @@
-import { Agent } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { RouteEntry } from '@slipway/contract';
 import { createRouteIndex, hostFromHeader, isPrefixOnSegment, pathOf } from './route-index.js';
+import { createUpstreamPool } from './upstream-pool.js';
 
-const agent = new Agent();
+const pool = createUpstreamPool();
 const route = (host: string, pathPrefix: string, app = `${host}${pathPrefix}`): RouteEntry => ({
   host,
   pathPrefix,
@@ -13,7 +13,7 @@ const route = (host: string, pathPrefix: string, app = `${host}${pathPrefix}`): 
   timeoutMs: null,
   upstreams: [],
 });
-const indexOf = (...routes: RouteEntry[]) => createRouteIndex({ routes }, () => agent);
+const indexOf = (...routes: RouteEntry[]) => createRouteIndex({ routes }, pool.slotFor);
 
 describe('route index', () => {
   it('matches a path prefix only on a segment boundary', () => {

@@ -1,15 +1,15 @@
 /** Finds the route for a request: exact host, then `*.suffix` wildcards, then the longest path prefix on a segment boundary. */
-import type { Agent } from 'node:http';
 import type { RouteEntry, RoutingTable, Upstream } from '@slipway/contract';
 import { createUpstreamPicker, type UpstreamPicker } from './upstream-picker.js';
+import type { UpstreamSlot } from './upstream-pool.js';
 
 export const defaultRouteTimeoutMs = 60_000;
 
 export interface UpstreamTarget {
   readonly upstream: Upstream;
   readonly weight: number;
-  /** The keep-alive agent of this upstream's `host:port`, shared across table updates. */
-  readonly agent: Agent;
+  /** The upstream instance's agent and counters, shared by every route listing it and across table updates. */
+  readonly slot: UpstreamSlot;
 }
 
 export interface RouteTarget {
@@ -34,7 +34,7 @@ export interface RouteIndex {
 }
 
 /** Builds the lookup structure once per table so a request costs a few Map lookups and no regex. */
-export function createRouteIndex(table: RoutingTable, agentFor: (upstream: Upstream) => Agent): RouteIndex {
+export function createRouteIndex(table: RoutingTable, slotFor: (upstream: Upstream) => UpstreamSlot): RouteIndex {
   const exact = new Map<string, RouteTarget[]>();
   const wildcard = new Map<string, RouteTarget[]>();
 
@@ -44,7 +44,7 @@ export function createRouteIndex(table: RoutingTable, agentFor: (upstream: Upstr
       pathPrefix: trimTrailingSlashes(route.pathPrefix),
       timeoutMs: route.timeoutMs ?? defaultRouteTimeoutMs,
       upstreams: createUpstreamPicker(
-        route.upstreams.map((upstream) => ({ upstream, weight: upstream.weight, agent: agentFor(upstream) })),
+        route.upstreams.map((upstream) => ({ upstream, weight: upstream.weight, slot: slotFor(upstream) })),
       ),
     };
     const host = normaliseHost(route.host);

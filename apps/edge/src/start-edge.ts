@@ -5,7 +5,6 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SlipwayError, type RouterStatus, type RoutingTable } from '@slipway/contract';
 import { createAdminServer } from './admin-server.js';
-import { createAgentPool } from './agent-pool.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { silentLog, type EdgeLog } from './edge-log.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
@@ -13,6 +12,7 @@ import { createProxyHandler } from './proxy-handler.js';
 import { createRouteIndex, type RoutingState } from './route-index.js';
 import { readTableFile, writeTableFile } from './table-file.js';
 import { createUpgradeHandler } from './upgrade-handler.js';
+import { createUpstreamPool } from './upstream-pool.js';
 
 export interface StartEdgeOptions {
   /** Where traffic is accepted; port 0 picks a free port (tests). */
@@ -64,10 +64,10 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   }
 
   let table: RoutingTable = await readTableFile(files.table, log);
-  const agents = createAgentPool();
-  const state: RoutingState = { routes: createRouteIndex(table, agents.agentFor), isClosing: false };
-  const upgrades = createUpgradeHandler({ state, log });
-  const traffic = createServer(createProxyHandler({ state, log }));
+  const pool = createUpstreamPool();
+  const state: RoutingState = { routes: createRouteIndex(table, pool.slotFor), isClosing: false };
+  const upgrades = createUpgradeHandler({ state, pool, log });
+  const traffic = createServer(createProxyHandler({ state, pool, log }));
   traffic.on('upgrade', upgrades.handle);
   await listenTraffic(traffic, options.listen);
   const address = formatListenAddress(boundAddress(traffic, options.listen.host));
@@ -78,15 +78,18 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     const run = applying.then(async () => {
       await writeTableFile(files.table, next);
       table = next;
-      state.routes = createRouteIndex(next, agents.agentFor);
-      agents.retainOnly(next.routes.flatMap((route) => route.upstreams));
+      state.routes = createRouteIndex(next, pool.slotFor);
+      pool.retainOnly(next.routes.flatMap((route) => route.upstreams));
     });
     applying = run.catch(() => undefined);
     return run;
   };
   const status = (): RouterStatus => ({ isRunning: true, pid: process.pid, address, routes: table.routes.length });
 
-  const admin = createAdminServer({ currentTable: () => table, applyTable, status, log });
+  const inFlight = (instanceIds: readonly string[]): Record<string, number> =>
+    Object.fromEntries(instanceIds.map((id) => [id, pool.inFlightOf(id)]));
+
+  const admin = createAdminServer({ currentTable: () => table, applyTable, status, inFlight, log });
   try {
     // The pid file comes first: whoever sees the router answer may rely on it (to stop it, or to find it
     // again should it stop answering), and a client that finds it before the socket answers waits.
@@ -112,7 +115,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
       state.isClosing = true;
       log.info({ shutdownGraceMs }, 'edge router stopping');
       await Promise.all([drain(traffic, shutdownGraceMs, upgrades.destroyAll), drain(admin, 1_000, () => undefined)]);
-      agents.destroyAll();
+      pool.destroyAll();
       await rm(files.adminSocket, { force: true });
       await removePidFileIfOurs(files.pid);
       log.info({}, 'edge router stopped');

@@ -6,9 +6,11 @@ import type { EdgeLog } from './edge-log.js';
 import { writeErrorToSocket, type EdgeErrorContext } from './error-response.js';
 import { forwardedValuesOf, upgradeRequestHead, type ForwardedValues } from './forwarded-headers.js';
 import { hostFromHeader, pathOf, type RouteTarget, type RoutingState, type UpstreamTarget } from './route-index.js';
+import type { UpstreamPool } from './upstream-pool.js';
 
 export interface UpgradeHandlerOptions {
   readonly state: RoutingState;
+  readonly pool: UpstreamPool;
   readonly log: EdgeLog;
 }
 
@@ -20,7 +22,7 @@ export interface UpgradeHandler {
 }
 
 export function createUpgradeHandler(options: UpgradeHandlerOptions): UpgradeHandler {
-  const { state, log } = options;
+  const { state, pool, log } = options;
   const open = new Set<Socket>();
 
   function track(socket: Socket): void {
@@ -55,6 +57,8 @@ export function createUpgradeHandler(options: UpgradeHandlerOptions): UpgradeHan
     const { client, context } = tunnel;
     const upstream = connect({ host: chosen.upstream.host, port: chosen.upstream.port });
     track(upstream);
+    // A tunnel counts as in flight for as long as it is open: draining an instance waits for it (bounded).
+    pool.acquire(chosen.slot);
     let isConnected = false;
     let isTimedOut = false;
     // As for plain requests, the route's timeout bounds the connection set-up, not the tunnel's life.
@@ -85,6 +89,7 @@ export function createUpgradeHandler(options: UpgradeHandlerOptions): UpgradeHan
     });
     // Once one side has fully closed, let the other flush what it still holds, then close it.
     upstream.once('close', () => {
+      pool.release(chosen.slot);
       if (isConnected && !client.destroyed) client.end(() => client.destroy());
     });
     upstream.on('error', (error: NodeJS.ErrnoException) => {

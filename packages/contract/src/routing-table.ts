@@ -36,3 +36,7 @@ export const routerStatusSchema = z.object({
   routes: z.number().int(),
 });
 export type RouterStatus = z.infer<typeof routerStatusSchema>;
+
+/** `GET /inflight?ids=a,b` of the edge's admin API: requests in flight per instance id (0 for unknown ones). */
+export const inFlightAnswerSchema = z.object({ inFlight: z.record(z.string(), z.number().int().min(0)) });
+export type InFlightAnswer = z.infer<typeof inFlightAnswerSchema>;

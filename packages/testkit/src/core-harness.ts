@@ -56,6 +56,12 @@ export type RecordingRouterTable = RouterTable & {
   latest(): RoutingTable;
   /** Instance ids of every upstream of the last table. */
   upstreamIds(): string[];
+  /** What `inFlight` answers per instance id (unset ids: 0); tests set it to hold a drain. */
+  readonly inFlightCounts: Map<string, number>;
+  /** `inFlight` calls so far. */
+  readonly inFlightQueries: number;
+  /** Replaces how `inFlight` answers (to make it fail or hang); `undefined` restores the counts map. */
+  setInFlightHandler(handler: ((instanceIds: readonly string[]) => Promise<Record<string, number>>) | undefined): void;
 };
 
 /**
@@ -67,9 +73,24 @@ export function createRecordingRouterTable(
 ): RecordingRouterTable {
   const applied: RoutingTable[] = [];
   const latest = (): RoutingTable => applied.at(-1) ?? { routes: [] };
+  const inFlightCounts = new Map<string, number>();
+  let inFlightQueries = 0;
+  let inFlightHandler: ((instanceIds: readonly string[]) => Promise<Record<string, number>>) | undefined;
   return {
     applied,
     latest,
+    inFlightCounts,
+    get inFlightQueries() {
+      return inFlightQueries;
+    },
+    setInFlightHandler(handler) {
+      inFlightHandler = handler;
+    },
+    async inFlight(instanceIds) {
+      inFlightQueries += 1;
+      if (inFlightHandler !== undefined) return inFlightHandler(instanceIds);
+      return Object.fromEntries(instanceIds.map((id) => [id, inFlightCounts.get(id) ?? 0]));
+    },
     upstreamIds: () => latest().routes.flatMap((r) => r.upstreams.map((u) => u.instanceId)),
     async apply(table) {
       const copy = structuredClone(table);

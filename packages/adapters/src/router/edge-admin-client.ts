@@ -1,12 +1,20 @@
-/** Talks to the edge router's admin API over its unix socket (`GET /status`, `PUT /table`). */
+/** Talks to the edge router's admin API over its unix socket (`GET /status`, `PUT /table`, `GET /inflight`). */
 import { request } from 'node:http';
-import { routerStatusSchema, SlipwayError, type RouterStatus, type RoutingTable } from '@slipway/contract';
+import {
+  inFlightAnswerSchema,
+  routerStatusSchema,
+  SlipwayError,
+  type RouterStatus,
+  type RoutingTable,
+} from '@slipway/contract';
 
 export interface EdgeAdminClient {
   /** The router's status, or `undefined` when nothing (sane) answers on the socket. */
   findStatus(): Promise<RouterStatus | undefined>;
   /** Errors: `UNAVAILABLE` when the router cannot be reached or fails to apply; `VALIDATION_FAILED` when it refuses the table. */
   putTable(table: RoutingTable): Promise<void>;
+  /** Requests in flight per instance id. Errors: `UNAVAILABLE` when the router cannot be reached or answers nonsense. */
+  inFlight(instanceIds: readonly string[]): Promise<Record<string, number>>;
 }
 
 export interface EdgeAdminClientOptions {
@@ -80,7 +88,40 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
     );
   }
 
-  return { findStatus, putTable };
+  async function inFlight(instanceIds: readonly string[]): Promise<Record<string, number>> {
+    if (instanceIds.length === 0) return {};
+    const query = new URLSearchParams({ ids: instanceIds.join(',') }).toString();
+    let answer: AdminAnswer;
+    try {
+      answer = await call('GET', `/inflight?${query}`);
+    } catch (error) {
+      throw new SlipwayError(
+        'UNAVAILABLE',
+        `The edge router does not answer on ${socketPath} (${(error as Error).message}).`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const parsed = answer.statusCode === 200 ? inFlightAnswerSchema.safeParse(parseJson(answer.text)) : undefined;
+    if (parsed?.success !== true) {
+      throw new SlipwayError(
+        'UNAVAILABLE',
+        `The edge router did not report requests in flight (HTTP ${answer.statusCode}: ${answer.text.slice(0, 200)}).`,
+      );
+    }
+    return parsed.data.inFlight;
+  }
+
+  return { findStatus, putTable, inFlight };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function errorOf(text: string): { message: string; details?: Record<string, unknown> } | undefined {

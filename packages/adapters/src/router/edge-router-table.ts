@@ -179,6 +179,10 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     logger.debug({ routes: table.routes.length }, 'routing table applied');
   }
 
+  function inFlight(instanceIds: readonly string[]): Promise<Record<string, number>> {
+    return admin.inFlight(instanceIds);
+  }
+
   async function status(): Promise<RouterStatus> {
     return (await admin.findStatus()) ?? { isRunning: false, pid: null, address, routes: 0 };
   }
@@ -214,5 +218,5 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     logger.info({ pid }, 'edge router stopped');
   }
 
-  return { ensureRunning, apply, status, stop };
+  return { ensureRunning, apply, status, inFlight, stop };
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSlipwayError } from '@slipway/contract';
 import { createCoreHarness, waitFor, type CoreHarness } from '@slipway/testkit';
+import { createFleet } from './fleet.js';
 import { scaleApp } from '../use-cases/app-state.js';
 import { getAppScope, getRelease } from '../use-cases/lookups.js';
 
@@ -131,5 +132,82 @@ describe('fleet', () => {
       code: 'PROCESS_TYPE_UNKNOWN',
     });
     expect(harness.runtime.startedSpecs()).toHaveLength(starts);
+  });
+
+  describe('draining a retired instance', () => {
+    let drained: CoreHarness;
+
+    beforeEach(async () => {
+      // A drain timeout far beyond any test: only the router's in-flight count may end these drains early.
+      drained = await createCoreHarness({ settings: { drainMs: 600_000 } });
+      await drained.createApp('hello');
+      await drained.deploy('hello', await drained.webSource());
+      await drained.stop();
+    });
+
+    afterEach(async () => {
+      await drained.close();
+    });
+
+    const servingInstance = async (): Promise<string> => (await drained.instancesOf('hello'))[0]?.id ?? '';
+
+    it('keeps a retired instance running until the router has no request in flight to it', async () => {
+      const id = await servingInstance();
+      drained.router.inFlightCounts.set(id, 2);
+
+      const retired = drained.fleet.retireInstance(id);
+      await waitFor(() => expect(drained.router.inFlightQueries).toBeGreaterThanOrEqual(3));
+      expect(drained.router.upstreamIds()).toEqual([]);
+      expect((await drained.store.instances.findById(id))?.state).toBe('draining');
+      expect(await drained.runtime.inspect(id)).toBeDefined();
+      expect(drained.steps.filter((s) => s.kind !== 'apply' && s.instanceId === id).map((s) => s.kind)).toEqual([
+        'start',
+      ]);
+
+      drained.router.inFlightCounts.set(id, 0);
+      await retired;
+      expect(await drained.runtime.inspect(id)).toBeUndefined();
+      expect(await drained.store.instances.findById(id)).toBeUndefined();
+    });
+
+    it('stops the instance at the drain timeout when its requests never finish', async () => {
+      const id = await servingInstance();
+      drained.router.inFlightCounts.set(id, 1);
+      const fleet = createFleet({ ...drained.deps, settings: { ...drained.deps.settings, drainMs: 200 } });
+
+      await fleet.retireInstance(id);
+
+      expect(drained.router.inFlightQueries).toBeGreaterThan(0);
+      expect(await drained.runtime.inspect(id)).toBeUndefined();
+      expect(await drained.store.instances.findById(id)).toBeUndefined();
+    });
+
+    it('retires the instance when the router fails or never answers the in-flight query', async () => {
+      const id = await servingInstance();
+      const fleet = createFleet({ ...drained.deps, settings: { ...drained.deps.settings, drainMs: 200 } });
+      let calls = 0;
+      drained.router.setInFlightHandler(() => {
+        calls += 1;
+        return calls === 1 ? Promise.reject(new Error('connect ENOENT admin.sock')) : new Promise(() => undefined);
+      });
+
+      await fleet.retireInstance(id);
+
+      expect(calls).toBeGreaterThanOrEqual(2);
+      expect(await drained.runtime.inspect(id)).toBeUndefined();
+      expect(await drained.store.instances.findById(id)).toBeUndefined();
+    });
+
+    it('does not wait on the router for an instance that never served', async () => {
+      const id = await servingInstance();
+      const record = await drained.store.instances.findById(id);
+      if (record) await drained.store.instances.update({ ...record, state: 'starting' });
+      drained.router.inFlightCounts.set(id, 5);
+
+      await drained.fleet.retireInstance(id);
+
+      expect(drained.router.inFlightQueries).toBe(0);
+      expect(await drained.runtime.inspect(id)).toBeUndefined();
+    });
   });
 });

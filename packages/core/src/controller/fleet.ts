@@ -11,6 +11,10 @@ import { createHealthMonitor, type HealthMonitor } from './health-monitor.js';
 import { instanceEnv, instanceLabels } from './instance-env.js';
 import { createRouterSync, type RouterSync } from './router-sync.js';
 
+/** Pause before the first in-flight query of a drain, and between queries (both bounded by the drain timeout). */
+const drainMinPauseMs = 50;
+const drainPollMs = 50;
+
 export interface InstanceScope {
   app: AppRecord;
   environment: EnvironmentRecord;
@@ -126,6 +130,49 @@ export function createFleet(deps: CoreDeps): Fleet {
   const backoffMs = (restarts: number): number =>
     Math.min(settings.restartBackoffMaxMs, settings.restartBackoffBaseMs * 2 ** restarts);
 
+  /**
+   * Waits until the router reports no request in flight to the instance, or `settings.drainMs` (the drain timeout)
+   * has passed. Each query is bounded by what is left of it, so an unreachable or hung router delays the stop by
+   * the drain timeout at most. The first look comes after a short pause, for requests the edge dispatched while
+   * the new table was on its way.
+   */
+  const drain = async (instanceId: string): Promise<void> => {
+    if (settings.drainMs <= 0) return;
+    const deadlineMs = clock.nowMs() + settings.drainMs;
+    let pauseMs = Math.min(drainMinPauseMs, settings.drainMs);
+    for (;;) {
+      await clock.sleep(pauseMs);
+      const leftMs = deadlineMs - clock.nowMs();
+      if (leftMs <= 0) break;
+      const count = await inFlightWithin(instanceId, leftMs);
+      if (count === 0) return;
+      if (clock.nowMs() >= deadlineMs) break;
+      pauseMs = Math.min(drainPollMs, Math.max(0, deadlineMs - clock.nowMs()));
+    }
+    logger.warn({ instanceId, drainMs: settings.drainMs }, 'drain timeout reached, stopping with requests in flight');
+  };
+
+  /** The router's in-flight count, or `undefined` when it did not answer (error, or not within `timeoutMs`). */
+  const inFlightWithin = async (instanceId: string, timeoutMs: number): Promise<number | undefined> => {
+    const timeout = new AbortController();
+    const query = deps.router.inFlight([instanceId]).then(
+      (counts) => counts[instanceId] ?? 0,
+      (error: unknown) => {
+        logger.debug({ instanceId, err: error }, 'router in-flight count unavailable');
+        return undefined;
+      },
+    );
+    const expiry = clock.sleep(timeoutMs, timeout.signal).then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await Promise.race([query, expiry]);
+    } finally {
+      timeout.abort();
+    }
+  };
+
   const scopeOf = async (instance: InstanceRecord): Promise<InstanceScope | undefined> => {
     const app = await store.apps.findById(instance.appId);
     const environment = await store.environments.findById(instance.environmentId);
@@ -215,9 +262,9 @@ export function createFleet(deps: CoreDeps): Fleet {
           await runtime.remove(instanceId);
           return;
         }
-        // Out of the router first, then a drain pause for requests already on their way, then the stop signal.
+        // Out of the router first, then wait until the router has no request in flight to it, then the stop signal.
         await router.sync(true);
-        if (wasServing) await clock.sleep(settings.drainMs);
+        if (wasServing) await drain(instanceId);
         await locks.run(instanceId, async () => {
           const instance = await store.instances.findById(instanceId);
           if (instance) await store.instances.update({ ...instance, state: 'stopping', updatedAtMs: clock.nowMs() });

@@ -7,4 +7,10 @@ export interface RouterTable {
   /** Replaces the whole table atomically; idempotent. Errors: `UNAVAILABLE` when the router cannot be reached. */
   apply(table: RoutingTable): Promise<void>;
   status(): Promise<RouterStatus>;
+  /**
+   * Requests in flight to these upstream instances, by instance id, including upstreams already removed from the
+   * table (they drain: no new requests, in-flight ones finish). 0 for an id the router does not know. Read-only.
+   * Errors: `UNAVAILABLE` when the router cannot be reached.
+   */
+  inFlight(instanceIds: readonly string[]): Promise<Record<string, number>>;
 }
