@@ -1,6 +1,7 @@
 // The proxies under test, each started in the foreground as a child process with one worker, in front of the same
-// upstream: Slipway's edge, nginx, HAProxy and Caddy; plus `direct` (no proxy). Configs are generated into `dir`.
+// upstream: Slipway's edge, nginx, HAProxy, Caddy and a plain Node proxy (reference); plus `direct` (no proxy). Configs are generated into `dir`.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -115,6 +116,7 @@ export async function startEdge(dir, upstreamPort, { nodeArgs = [], name = 'slip
     [...nodeArgs, edgeEntry, '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir],
     { cwd: dir, logFile: join(dir, `${name}.stderr`) },
   );
+  const bundleSha256 = edgeBundleSha256();
   await waitForPort(child, port, name);
   const adminSocket = join(stateDir, 'admin.sock');
   for (let i = 0; !existsSync(adminSocket); i += 1) {
@@ -136,7 +138,14 @@ export async function startEdge(dir, upstreamPort, { nodeArgs = [], name = 'slip
   };
   const answer = await adminPut(adminSocket, '/table', table);
   if (answer.status !== 200) throw new Error(`${name}: PUT /table answered ${answer.status}: ${answer.body}`);
-  return new Target(name, port, child);
+  const target = new Target(name, port, child);
+  target.bundleSha256 = bundleSha256;
+  return target;
+}
+
+/** Which edge bundle a process was started from: others may rebuild `apps/edge/dist` while the benchmark runs. */
+export function edgeBundleSha256() {
+  return createHash('sha256').update(readFileSync(edgeEntry)).digest('hex').slice(0, 12);
 }
 
 function adminPut(socketPath, path, body) {
@@ -158,6 +167,15 @@ function adminPut(socketPath, path, body) {
     req.on('error', reject);
     req.end(text);
   });
+}
+
+/** The plain Node proxy (`plain-node-proxy.mjs`): node:http in and out, nothing else. */
+export async function startPlainNode(dir, upstreamPort) {
+  const port = await freePort();
+  const script = join(repoRoot, 'bench', 'router', 'plain-node-proxy.mjs');
+  const child = launch('node-plain', process.execPath, [script, String(port), String(upstreamPort)]);
+  await waitForPort(child, port, 'node-plain');
+  return new Target('node-plain', port, child);
 }
 
 /** nginx: master + one worker, HTTP/1.1 keep-alive pool to the upstream, no access log. */

@@ -11,7 +11,16 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineInfo, median, printTable, repoRoot, writeResults } from '../recovery/slipwayd-process.mjs';
 import { measure } from './load.mjs';
-import { direct, edgeEntry, startCaddy, startEdge, startHaproxy, startNginx, startUpstream } from './peers.mjs';
+import {
+  direct,
+  edgeEntry,
+  startCaddy,
+  startEdge,
+  startHaproxy,
+  startNginx,
+  startPlainNode,
+  startUpstream,
+} from './peers.mjs';
 import { printProfileSummary, summariseProfile } from './profile-summary.mjs';
 
 const rounds = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -53,8 +62,19 @@ function ensureEdgeBuilt() {
   } catch {
     commit = undefined;
   }
+  let hasUncommittedEdgeSources;
+  try {
+    const changes = execFileSync('git', ['status', '--porcelain', '--', 'apps/edge/src', 'packages/contract/src'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    hasUncommittedEdgeSources = changes.trim() !== '';
+  } catch {
+    hasUncommittedEdgeSources = undefined;
+  }
   return {
     bundle: 'apps/edge/dist/edge.mjs',
+    hasUncommittedEdgeSources,
     bundleSha256: createHash('sha256').update(bytes).digest('hex').slice(0, 12),
     bundleBuiltAt: statSync(edgeEntry).mtime.toISOString(),
     gitHead: commit,
@@ -81,6 +101,7 @@ async function benchmarkRounds(dir, upstream) {
     started.push(await startNginx(dir, upstream.port));
     started.push(await startHaproxy(dir, upstream.port));
     started.push(await startCaddy(dir, upstream.port));
+    started.push(await startPlainNode(dir, upstream.port));
     const all = [direct(upstream.port), ...started];
     const runs = [];
     for (let run = 1; run <= rounds; run += 1) {
@@ -105,6 +126,7 @@ async function benchmarkRounds(dir, upstream) {
         machine: { ...machine, loadAverageStart: machine.loadAverage, loadAverageEnd },
         isMachineBusy: Math.max(machine.loadAverage[0], loadAverageEnd[0]) > highLoadAverage,
         order: order.map((t) => t.name),
+        edgeBundleSha256: started[0].bundleSha256,
         load: { tool: 'wrk', threads: 1, ...load },
         targets: ratios(figures),
       });
@@ -146,7 +168,11 @@ async function profileEdge(dir, upstream) {
   const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`the profiled edge wrote no .cpuprofile into ${profileDir}`);
   if (process.env.BENCH_PROFILE_OUT !== undefined) copyFileSync(join(profileDir, file), process.env.BENCH_PROFILE_OUT);
-  return { figures, summary: summariseProfile(join(profileDir, file), { top: 25 }) };
+  return {
+    edgeBundleSha256: edge.bundleSha256,
+    figures,
+    summary: summariseProfile(join(profileDir, file), { top: 25 }),
+  };
 }
 
 function printSummary(runs) {
@@ -175,6 +201,10 @@ function printSummary(runs) {
     Object.keys(rows[0]),
     rows,
   );
+  const bundles = new Set([...runs.map((r) => r.edgeBundleSha256), runs.at(-1).edgeProfile?.edgeBundleSha256]);
+  bundles.delete(undefined);
+  if (bundles.size > 1)
+    console.log(`\nnote: apps/edge/dist/edge.mjs was rebuilt during the run (bundles ${[...bundles].join(', ')})`);
   const edge = rows.find((r) => r.target === 'slipway-edge');
   const verdict = (isMet) => (isMet ? 'met' : 'missed');
   console.log(
