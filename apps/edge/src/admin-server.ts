@@ -1,4 +1,4 @@
-/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `GET /status`, `GET /inflight`, coded JSON errors. */
+/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `GET /status`, `GET /inflight`, `GET /metrics`, coded JSON errors. */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
@@ -6,6 +6,7 @@ import {
   routingTableSchema,
   SlipwayError,
   type ErrorBody,
+  type EdgeMetrics,
   type ErrorCode,
   type InFlightAnswer,
   type RouterStatus,
@@ -20,6 +21,7 @@ export interface AdminServerOptions {
   readonly status: () => RouterStatus;
   /** Requests in flight per instance id, draining upstreams included; 0 for unknown ids. */
   readonly inFlight: (instanceIds: readonly string[]) => Record<string, number>;
+  readonly metrics: () => EdgeMetrics;
   readonly log: EdgeLog;
   /** Bodies above this are refused with 413 (default 32 MiB, a table of many thousand routes). */
   readonly maxBodyBytes?: number;
@@ -51,9 +53,10 @@ export function createAdminServer(options: AdminServerOptions): Server {
       const answer: InFlightAnswer = { inFlight: options.inFlight(idsOf(new URLSearchParams(url.slice(path.length)))) };
       return sendJson(res, 200, answer);
     }
+    if (path === '/metrics' && req.method === 'GET') return sendJson(res, 200, options.metrics());
     throw new SlipwayError(
       'ROUTE_NOT_FOUND',
-      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table, GET /status and GET /inflight.`,
+      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table, GET /status, GET /inflight and GET /metrics.`,
     );
   }
 

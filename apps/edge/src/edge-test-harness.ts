@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RouteEntry, RoutingTable, Upstream } from '@slipway/contract';
-import { edgeStateFiles, startEdge, type RunningEdge } from './start-edge.js';
+import { edgeStateFiles, startEdge, type RunningEdge, type StartEdgeOptions } from './start-edge.js';
 
 export interface TestEdge {
   readonly port: number;
@@ -23,9 +23,20 @@ export interface TestEdge {
   close(): Promise<void>;
 }
 
-export async function startTestEdge(options: { stateDir?: string; table?: RoutingTable } = {}): Promise<TestEdge> {
+export interface TestEdgeOptions extends Pick<StartEdgeOptions, 'accessLogFile' | 'passiveHealth'> {
+  stateDir?: string;
+  table?: RoutingTable;
+}
+
+export async function startTestEdge(options: TestEdgeOptions = {}): Promise<TestEdge> {
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'slipway-edge-')));
-  const edge = await startEdge({ listen: { host: '127.0.0.1', port: 0 }, stateDir, shutdownGraceMs: 500 });
+  const edge = await startEdge({
+    listen: { host: '127.0.0.1', port: 0 },
+    stateDir,
+    shutdownGraceMs: 500,
+    ...(options.accessLogFile === undefined ? {} : { accessLogFile: options.accessLogFile }),
+    ...(options.passiveHealth === undefined ? {} : { passiveHealth: options.passiveHealth }),
+  });
   const port = Number(edge.address.split(':').at(-1));
   const socketPath = edgeStateFiles(stateDir).adminSocket;
   const admin = (method: string, path: string, body?: string): Promise<TestResponse> =>

@@ -1,4 +1,5 @@
 /** Entry of the edge router process: parses flags, starts the router, stops it gracefully on SIGTERM/SIGINT. */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSlipwayError } from '@slipway/contract';
 import { createJsonLineLog } from './edge-log.js';
@@ -8,7 +9,8 @@ import { startEdge } from './start-edge.js';
 /** Exit codes the parent (slipwayd's edge adapter) tells apart. */
 const exitCodes = { ok: 0, failed: 1, usage: 2, portUnavailable: 3 } as const;
 
-const usage = 'usage: edge [--listen HOST:PORT] [--state-dir DIR]   (defaults: 127.0.0.1:8080, .slipway/edge)';
+const usage =
+  'usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off]   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log)';
 
 async function main(): Promise<void> {
   const log = createJsonLineLog({ bindings: { component: 'edge' } });
@@ -19,17 +21,21 @@ async function main(): Promise<void> {
 
   let listen;
   let stateDir: string;
+  let accessLogFile: string | undefined;
   try {
     const { values } = parseArgs({
       options: {
         listen: { type: 'string', default: '127.0.0.1:8080' },
         'state-dir': { type: 'string', default: '.slipway/edge' },
+        'access-log': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
     });
     listen = parseListenAddress(values.listen);
     stateDir = values['state-dir'];
+    const accessLogFlag = values['access-log'] ?? join(stateDir, 'access.log');
+    accessLogFile = accessLogFlag === 'off' ? undefined : accessLogFlag;
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${usage}\n`);
     return exit(exitCodes.usage);
@@ -42,7 +48,7 @@ async function main(): Promise<void> {
 
   let edge;
   try {
-    edge = await startEdge({ listen, stateDir, log });
+    edge = await startEdge({ listen, stateDir, log, ...(accessLogFile === undefined ? {} : { accessLogFile }) });
   } catch (error) {
     log.error({ err: error }, 'edge router failed to start');
     return exit(

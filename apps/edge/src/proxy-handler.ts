@@ -1,4 +1,7 @@
-/** Proxies one plain HTTP request to an upstream of its route, streaming both bodies, with timeout and one retry. */
+/**
+ * Proxies one plain HTTP request to an upstream of its route, streaming both bodies, with timeout and one retry;
+ * counts it (in flight, passive health, route and release counters) and writes its access log line.
+ */
 import {
   request,
   type ClientRequest,
@@ -6,16 +9,20 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
+import type { Socket } from 'node:net';
+import type { AccessLog } from './access-log.js';
 import type { EdgeLog } from './edge-log.js';
 import { sendError, type EdgeErrorContext, type EdgeErrorKind } from './error-response.js';
 import { clientResponseHeaders, forwardedValuesOf, upstreamRequestHeaders } from './forwarded-headers.js';
 import { hostFromHeader, pathOf, type RouteTarget, type RoutingState, type UpstreamTarget } from './route-index.js';
-import type { UpstreamPool, UpstreamSlot } from './upstream-pool.js';
+import { countResponse } from './traffic-metrics.js';
+import type { UpstreamPool } from './upstream-pool.js';
 
 export interface ProxyHandlerOptions {
   readonly state: RoutingState;
   readonly pool: UpstreamPool;
   readonly log: EdgeLog;
+  readonly accessLog: AccessLog;
 }
 
 /** One client request on its way through the router. */
@@ -31,20 +38,55 @@ interface Exchange {
   upstreamReq: ClientRequest | undefined;
   timer: NodeJS.Timeout | undefined;
   /** The upstream the request is counted against (in flight) until the client response closes. */
-  slot: UpstreamSlot | undefined;
+  chosen: UpstreamTarget | undefined;
+  /** Whether `chosen` sent the response head (else the answer is the router's own). */
+  isAnswered: boolean;
+  readonly path: string;
+  readonly startedAtMs: number;
+  readonly socket: Socket;
+  readonly bytesAtStart: number;
 }
 
 export function createProxyHandler(options: ProxyHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { state, pool, log } = options;
+  const { state, pool, log, accessLog } = options;
+
+  /** The router's answer when there is no route or no upstream: counted and logged, never proxied. */
+  function answerAlone(
+    req: IncomingMessage,
+    res: ServerResponse,
+    kind: EdgeErrorKind,
+    context: EdgeErrorContext,
+    path: string,
+    target: RouteTarget | undefined,
+  ): void {
+    const startedAtMs = performance.now();
+    const bytesAtStart = req.socket.bytesWritten;
+    sendError(res, kind, context);
+    const durationUs = Math.round((performance.now() - startedAtMs) * 1_000);
+    if (target !== undefined) countResponse(target.counters, res.statusCode, durationUs);
+    accessLog.record({
+      method: req.method ?? '',
+      host: context.host,
+      path,
+      status: res.statusCode,
+      instanceId: null,
+      release: null,
+      durationUs,
+      bytes: req.socket.bytesWritten - bytesAtStart,
+      requestId: context.requestId,
+    });
+  }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    const startedAtMs = performance.now();
     const host = hostFromHeader(req.headers.host);
     const values = forwardedValuesOf(req);
     const context: EdgeErrorContext = { host, accept: req.headers.accept, requestId: values.requestId };
-    const target = state.routes.find(host, pathOf(req.url));
-    if (target === undefined) return sendError(res, 'no-route', context);
+    const path = pathOf(req.url);
+    const target = state.routes.find(host, path);
+    if (target === undefined) return answerAlone(req, res, 'no-route', context, path, undefined);
     const first = target.upstreams.pick();
-    if (first === undefined) return sendError(res, 'no-upstream', context);
+    if (first === undefined) return answerAlone(req, res, 'no-upstream', context, path, target);
 
     const exchange: Exchange = {
       req,
@@ -56,13 +98,17 @@ export function createProxyHandler(options: ProxyHandlerOptions): (req: Incoming
       phase: 'waiting',
       upstreamReq: undefined,
       timer: undefined,
-      slot: undefined,
+      chosen: undefined,
+      isAnswered: false,
+      path,
+      startedAtMs,
+      socket: req.socket,
+      bytesAtStart: req.socket.bytesWritten,
     };
     // The route's timeout bounds the wait for the response head only: streams (SSE, downloads) may then last.
     exchange.timer = setTimeout(() => onTimeout(exchange), target.timeoutMs);
     res.on('close', () => {
-      if (exchange.slot !== undefined) pool.release(exchange.slot);
-      exchange.slot = undefined;
+      finish(exchange);
       if (res.writableFinished || exchange.phase === 'done') return;
       // The client went away: stop the upstream work too.
       settle(exchange);
@@ -74,8 +120,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): (req: Incoming
   function forward(exchange: Exchange, chosen: UpstreamTarget, isRetry: boolean): void {
     const { req, res } = exchange;
     const { upstream, slot } = chosen;
-    if (exchange.slot !== undefined) pool.release(exchange.slot);
-    exchange.slot = slot;
+    if (exchange.chosen !== undefined) pool.release(exchange.chosen.slot);
+    exchange.chosen = chosen;
     pool.acquire(slot);
     const upstreamReq = request({
       host: upstream.host,
@@ -106,7 +152,10 @@ export function createProxyHandler(options: ProxyHandlerOptions): (req: Incoming
         return;
       }
       exchange.phase = 'responding';
+      exchange.isAnswered = true;
       clearTimeout(exchange.timer);
+      if ((upstreamRes.statusCode ?? 502) >= 500) noteFailure(chosen);
+      else pool.recordSuccess(slot);
       const headers = clientResponseHeaders(upstreamRes.headers);
       if (state.isClosing) headers.connection = 'close';
       try {
@@ -135,6 +184,11 @@ export function createProxyHandler(options: ProxyHandlerOptions): (req: Incoming
         res.destroy();
         settle(exchange);
         return;
+      }
+      if (!isConnected) {
+        chosen.releaseCounters.connectErrors += 1;
+        exchange.target.counters.connectErrors += 1;
+        noteFailure(chosen);
       }
       // A pooled socket the upstream closed meanwhile is safe to retry when no body was sent.
       const isStaleSocket = upstreamReq.reusedSocket && exchange.isBodyless;
@@ -168,8 +222,40 @@ export function createProxyHandler(options: ProxyHandlerOptions): (req: Incoming
       { requestId: exchange.context.requestId, host: exchange.context.host, timeoutMs: exchange.target.timeoutMs },
       'upstream timed out',
     );
+    if (exchange.chosen !== undefined) noteFailure(exchange.chosen);
     exchange.upstreamReq?.destroy();
     fail(exchange, 'gateway-timeout');
+  }
+
+  function noteFailure(chosen: UpstreamTarget): void {
+    if (pool.recordFailure(chosen.slot)) {
+      log.warn(
+        { instanceId: chosen.upstream.instanceId, upstream: addressOf(chosen) },
+        'upstream ejected after consecutive failures',
+      );
+    }
+  }
+
+  /** Once the client response has closed (complete or not): out of flight, counted, logged. */
+  function finish(exchange: Exchange): void {
+    const { chosen, res } = exchange;
+    if (chosen !== undefined) pool.release(chosen.slot);
+    const durationUs = Math.round((performance.now() - exchange.startedAtMs) * 1_000);
+    // A client that went away before any answer is counted as nginx does, 499.
+    const status = res.headersSent ? res.statusCode : 499;
+    countResponse(exchange.target.counters, status, durationUs);
+    if (chosen !== undefined && exchange.isAnswered) countResponse(chosen.releaseCounters, status, durationUs);
+    accessLog.record({
+      method: exchange.req.method ?? '',
+      host: exchange.context.host,
+      path: exchange.path,
+      status,
+      instanceId: exchange.isAnswered && chosen !== undefined ? chosen.upstream.instanceId : null,
+      release: exchange.isAnswered && chosen !== undefined ? chosen.upstream.releaseNumber : null,
+      durationUs,
+      bytes: exchange.socket.bytesWritten - exchange.bytesAtStart,
+      requestId: exchange.context.requestId,
+    });
   }
 
   return handle;

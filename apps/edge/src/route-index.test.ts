@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RouteEntry } from '@slipway/contract';
 import { createRouteIndex, hostFromHeader, isPrefixOnSegment, pathOf } from './route-index.js';
+import { createTrafficMetrics } from './traffic-metrics.js';
 import { createUpstreamPool } from './upstream-pool.js';
 
 const pool = createUpstreamPool();
@@ -13,7 +14,7 @@ const route = (host: string, pathPrefix: string, app = `${host}${pathPrefix}`): 
   timeoutMs: null,
   upstreams: [],
 });
-const indexOf = (...routes: RouteEntry[]) => createRouteIndex({ routes }, pool.slotFor);
+const indexOf = (...routes: RouteEntry[]) => createRouteIndex({ routes }, pool.slotFor, createTrafficMetrics());
 
 describe('route index', () => {
   it('matches a path prefix only on a segment boundary', () => {

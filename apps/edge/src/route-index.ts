@@ -1,5 +1,6 @@
 /** Finds the route for a request: exact host, then `*.suffix` wildcards, then the longest path prefix on a segment boundary. */
 import type { RouteEntry, RoutingTable, Upstream } from '@slipway/contract';
+import type { Counters, TrafficMetrics } from './traffic-metrics.js';
 import { createUpstreamPicker, type UpstreamPicker } from './upstream-picker.js';
 import type { UpstreamSlot } from './upstream-pool.js';
 
@@ -10,6 +11,8 @@ export interface UpstreamTarget {
   readonly weight: number;
   /** The upstream instance's agent and counters, shared by every route listing it and across table updates. */
   readonly slot: UpstreamSlot;
+  /** Counters of the release this upstream serves. */
+  readonly releaseCounters: Counters;
 }
 
 export interface RouteTarget {
@@ -18,6 +21,7 @@ export interface RouteTarget {
   readonly pathPrefix: string;
   readonly timeoutMs: number;
   readonly upstreams: UpstreamPicker<UpstreamTarget>;
+  readonly counters: Counters;
 }
 
 /** What the traffic handlers read on every request; the table update swaps `routes` whole. */
@@ -34,7 +38,11 @@ export interface RouteIndex {
 }
 
 /** Builds the lookup structure once per table so a request costs a few Map lookups and no regex. */
-export function createRouteIndex(table: RoutingTable, slotFor: (upstream: Upstream) => UpstreamSlot): RouteIndex {
+export function createRouteIndex(
+  table: RoutingTable,
+  slotFor: (upstream: Upstream) => UpstreamSlot,
+  metrics: Pick<TrafficMetrics, 'routeCounters' | 'releaseCounters'>,
+): RouteIndex {
   const exact = new Map<string, RouteTarget[]>();
   const wildcard = new Map<string, RouteTarget[]>();
 
@@ -44,8 +52,14 @@ export function createRouteIndex(table: RoutingTable, slotFor: (upstream: Upstre
       pathPrefix: trimTrailingSlashes(route.pathPrefix),
       timeoutMs: route.timeoutMs ?? defaultRouteTimeoutMs,
       upstreams: createUpstreamPicker(
-        route.upstreams.map((upstream) => ({ upstream, weight: upstream.weight, slot: slotFor(upstream) })),
+        route.upstreams.map((upstream) => ({
+          upstream,
+          weight: upstream.weight,
+          slot: slotFor(upstream),
+          releaseCounters: metrics.releaseCounters(route, upstream),
+        })),
       ),
+      counters: metrics.routeCounters(route),
     };
     const host = normaliseHost(route.host);
     const [map, key] = host.startsWith('*.') ? [wildcard, host.slice(2)] : [exact, host];

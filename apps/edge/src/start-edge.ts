@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SlipwayError, type RouterStatus, type RoutingTable } from '@slipway/contract';
+import { createFileAccessLog, noAccessLog, type AccessLog } from './access-log.js';
 import { createAdminServer } from './admin-server.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { silentLog, type EdgeLog } from './edge-log.js';
@@ -12,7 +13,8 @@ import { createProxyHandler } from './proxy-handler.js';
 import { createRouteIndex, type RoutingState } from './route-index.js';
 import { readTableFile, writeTableFile } from './table-file.js';
 import { createUpgradeHandler } from './upgrade-handler.js';
-import { createUpstreamPool } from './upstream-pool.js';
+import { createTrafficMetrics } from './traffic-metrics.js';
+import { createUpstreamPool, type UpstreamPoolOptions } from './upstream-pool.js';
 
 export interface StartEdgeOptions {
   /** Where traffic is accepted; port 0 picks a free port (tests). */
@@ -22,6 +24,10 @@ export interface StartEdgeOptions {
   log?: EdgeLog;
   /** How long shutdown waits for in-flight requests before cutting them (default 5 s). */
   shutdownGraceMs?: number;
+  /** File the access log (one JSON line per request) is appended to; none when absent. */
+  accessLogFile?: string;
+  /** Passive health: failures in a row that eject an upstream, and for how long. */
+  passiveHealth?: Pick<UpstreamPoolOptions, 'ejectAfterFailures' | 'ejectionCooldownMs'>;
 }
 
 export interface RunningEdge {
@@ -64,10 +70,13 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   }
 
   let table: RoutingTable = await readTableFile(files.table, log);
-  const pool = createUpstreamPool();
-  const state: RoutingState = { routes: createRouteIndex(table, pool.slotFor), isClosing: false };
+  const pool = createUpstreamPool(options.passiveHealth ?? {});
+  const metrics = createTrafficMetrics();
+  const accessLog: AccessLog =
+    options.accessLogFile === undefined ? noAccessLog : createFileAccessLog(options.accessLogFile);
+  const state: RoutingState = { routes: createRouteIndex(table, pool.slotFor, metrics), isClosing: false };
   const upgrades = createUpgradeHandler({ state, pool, log });
-  const traffic = createServer(createProxyHandler({ state, pool, log }));
+  const traffic = createServer(createProxyHandler({ state, pool, log, accessLog }));
   traffic.on('upgrade', upgrades.handle);
   await listenTraffic(traffic, options.listen);
   const address = formatListenAddress(boundAddress(traffic, options.listen.host));
@@ -78,7 +87,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     const run = applying.then(async () => {
       await writeTableFile(files.table, next);
       table = next;
-      state.routes = createRouteIndex(next, pool.slotFor);
+      state.routes = createRouteIndex(next, pool.slotFor, metrics);
       pool.retainOnly(next.routes.flatMap((route) => route.upstreams));
     });
     applying = run.catch(() => undefined);
@@ -89,7 +98,14 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   const inFlight = (instanceIds: readonly string[]): Record<string, number> =>
     Object.fromEntries(instanceIds.map((id) => [id, pool.inFlightOf(id)]));
 
-  const admin = createAdminServer({ currentTable: () => table, applyTable, status, inFlight, log });
+  const admin = createAdminServer({
+    currentTable: () => table,
+    applyTable,
+    status,
+    inFlight,
+    metrics: metrics.snapshot,
+    log,
+  });
   try {
     // The pid file comes first: whoever sees the router answer may rely on it (to stop it, or to find it
     // again should it stop answering), and a client that finds it before the socket answers waits.
@@ -116,6 +132,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
       log.info({ shutdownGraceMs }, 'edge router stopping');
       await Promise.all([drain(traffic, shutdownGraceMs, upgrades.destroyAll), drain(admin, 1_000, () => undefined)]);
       pool.destroyAll();
+      await accessLog.close();
       await rm(files.adminSocket, { force: true });
       await removePidFileIfOurs(files.pid);
       log.info({}, 'edge router stopped');

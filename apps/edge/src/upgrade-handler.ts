@@ -99,6 +99,9 @@ export function createUpgradeHandler(options: UpgradeHandlerOptions): UpgradeHan
         return;
       }
       if (isTimedOut || client.destroyed) return;
+      tunnel.target.counters.connectErrors += 1;
+      chosen.releaseCounters.connectErrors += 1;
+      pool.recordFailure(chosen.slot);
       client.off('close', onClientClose);
       const next = isRetry ? undefined : tunnel.target.upstreams.pick(chosen);
       if (next !== undefined) {

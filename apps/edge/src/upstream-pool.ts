@@ -31,6 +31,10 @@ export interface UpstreamPool {
   readonly acquire: (slot: UpstreamSlot) => void;
   /** Counts one request finished; a retired slot closes its agent once none is left. */
   readonly release: (slot: UpstreamSlot) => void;
+  /** Passive health: a 5xx answer, a connect error or a timeout; true when this one ejected the upstream. */
+  readonly recordFailure: (slot: UpstreamSlot) => boolean;
+  /** Passive health: any answer below 500 ends a run of failures. */
+  readonly recordSuccess: (slot: UpstreamSlot) => void;
   /** Requests in flight to this instance, in the table or draining; 0 for an unknown one. */
   readonly inFlightOf: (instanceId: string) => number;
   /** Closes every socket of every agent (shutdown). */
@@ -40,10 +44,16 @@ export interface UpstreamPool {
 export interface UpstreamPoolOptions {
   /** Idle keep-alive sockets are closed after this; Node also honours a shorter `Keep-Alive: timeout` hint from the upstream. */
   idleSocketTimeoutMs?: number;
+  /** Failures in a row that eject an upstream (default 5). */
+  ejectAfterFailures?: number;
+  /** How long an ejected upstream takes no new request (default 10 s); the picker ignores it for the last one. */
+  ejectionCooldownMs?: number;
 }
 
 export function createUpstreamPool(options: UpstreamPoolOptions = {}): UpstreamPool {
   const idleSocketTimeoutMs = options.idleSocketTimeoutMs ?? 30_000;
+  const ejectAfterFailures = options.ejectAfterFailures ?? 5;
+  const ejectionCooldownMs = options.ejectionCooldownMs ?? 10_000;
   let active = new Map<string, UpstreamSlot>();
   /** Retired slots with requests still in flight; dropped when their count reaches 0. */
   const draining = new Set<UpstreamSlot>();
@@ -107,6 +117,20 @@ export function createUpstreamPool(options: UpstreamPoolOptions = {}): UpstreamP
     }
   }
 
+  function recordFailure(slot: UpstreamSlot): boolean {
+    slot.consecutiveFailures += 1;
+    if (slot.consecutiveFailures < ejectAfterFailures) return false;
+    slot.consecutiveFailures = 0;
+    slot.ejectedUntilMs = Date.now() + ejectionCooldownMs;
+    return true;
+  }
+
+  function recordSuccess(slot: UpstreamSlot): void {
+    slot.consecutiveFailures = 0;
+    // Back after its cool-down (or answering anyway as the last one left): forget the ejection.
+    if (slot.ejectedUntilMs !== 0 && slot.ejectedUntilMs <= Date.now()) slot.ejectedUntilMs = 0;
+  }
+
   function inFlightOf(instanceId: string): number {
     let count = active.get(instanceId)?.inFlight ?? 0;
     for (const slot of draining) if (slot.instanceId === instanceId) count += slot.inFlight;
@@ -120,7 +144,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions = {}): UpstreamP
     draining.clear();
   }
 
-  return { slotFor, retainOnly, acquire, release, inFlightOf, destroyAll };
+  return { slotFor, retainOnly, acquire, release, recordFailure, recordSuccess, inFlightOf, destroyAll };
 }
 
 function destroyFreeSockets(agent: Agent): void {

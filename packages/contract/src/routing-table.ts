@@ -40,3 +40,45 @@ export type RouterStatus = z.infer<typeof routerStatusSchema>;
 /** `GET /inflight?ids=a,b` of the edge's admin API: requests in flight per instance id (0 for unknown ones). */
 export const inFlightAnswerSchema = z.object({ inFlight: z.record(z.string(), z.number().int().min(0)) });
 export type InFlightAnswer = z.infer<typeof inFlightAnswerSchema>;
+
+/** Traffic counters the edge keeps per route and per release, since it started. */
+export const trafficCountersSchema = z.object({
+  requests: z.number().int().min(0),
+  /** Responses by status class, the router's own answers (502, 503, 504) included. */
+  status: z.object({
+    '2xx': z.number().int().min(0),
+    '3xx': z.number().int().min(0),
+    '4xx': z.number().int().min(0),
+    '5xx': z.number().int().min(0),
+  }),
+  /** Connections to an upstream that failed before any byte was sent (refused, reset, unreachable). */
+  connectErrors: z.number().int().min(0),
+  /** Requests per latency bucket: `latency[i]` took at most `latencyBucketsUs[i]`; the last one, longer than all. */
+  latency: z.array(z.number().int().min(0)),
+});
+export type TrafficCounters = z.infer<typeof trafficCountersSchema>;
+
+/** `GET /metrics` of the edge's admin API. */
+export const edgeMetricsSchema = z.object({
+  /** Upper bounds (µs) of the latency buckets, ascending; durations run from request head to response end. */
+  latencyBucketsUs: z.array(z.number().int().positive()),
+  routes: z.array(
+    z.object({
+      host: z.string(),
+      pathPrefix: z.string(),
+      app: z.string(),
+      environment: z.string(),
+      process: z.string(),
+      counters: trafficCountersSchema,
+    }),
+  ),
+  releases: z.array(
+    z.object({
+      app: z.string(),
+      environment: z.string(),
+      releaseNumber: z.number().int(),
+      counters: trafficCountersSchema,
+    }),
+  ),
+});
+export type EdgeMetrics = z.infer<typeof edgeMetricsSchema>;

@@ -1,0 +1,82 @@
+/** The access log: one JSON line per request, batched per event-loop turn and written asynchronously. */
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+
+export interface AccessEntry {
+  readonly method: string;
+  readonly host: string;
+  readonly path: string;
+  readonly status: number;
+  /** The upstream instance that answered; `null` for the router's own answers (404, 503, 502, 504). */
+  readonly instanceId: string | null;
+  readonly release: number | null;
+  readonly durationUs: number;
+  /** Bytes written to the client for this response, head included. */
+  readonly bytes: number;
+  readonly requestId: string;
+}
+
+export interface AccessLog {
+  readonly record: (entry: AccessEntry) => void;
+  /** Resolves once every recorded line has been handed to the OS. */
+  readonly flush: () => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+export const noAccessLog: AccessLog = {
+  record: () => undefined,
+  flush: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
+/** Lines beyond this in the stream's queue are dropped (and counted) rather than growing memory when the disk stalls. */
+const maxQueuedBytes = 8 * 1024 * 1024;
+
+export function createFileAccessLog(path: string): AccessLog {
+  return createAccessLog(createWriteStream(path, { flags: 'a', mode: 0o600 }));
+}
+
+export function createAccessLog(stream: Writable): AccessLog {
+  let batch = '';
+  let isScheduled = false;
+  let droppedLines = 0;
+
+  function write(): void {
+    isScheduled = false;
+    if (stream.writableLength > maxQueuedBytes) {
+      droppedLines += countLines(batch);
+    } else {
+      if (droppedLines > 0) batch += `{"time":${Date.now()},"droppedLines":${droppedLines}}\n`;
+      droppedLines = 0;
+      stream.write(batch);
+    }
+    batch = '';
+  }
+
+  function record(entry: AccessEntry): void {
+    // Built by hand: strings go through JSON.stringify (escaping), numbers as they are; no object spread per line.
+    batch += `{"time":${Date.now()},"method":${JSON.stringify(entry.method)},"host":${JSON.stringify(entry.host)},"path":${JSON.stringify(entry.path)},"status":${entry.status},"instanceId":${entry.instanceId === null ? 'null' : JSON.stringify(entry.instanceId)},"release":${entry.release ?? 'null'},"durationUs":${entry.durationUs},"bytes":${entry.bytes},"requestId":${JSON.stringify(entry.requestId)}}\n`;
+    if (!isScheduled) {
+      isScheduled = true;
+      setImmediate(write);
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (isScheduled) write();
+    return new Promise((resolve) => stream.write('', () => resolve()));
+  }
+
+  async function close(): Promise<void> {
+    await flush();
+    await new Promise<void>((resolve) => stream.end(() => resolve()));
+  }
+
+  return { record, flush, close };
+}
+
+function countLines(text: string): number {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines += 1;
+  return lines;
+}
