@@ -85,6 +85,18 @@ describe('the admin API', () => {
     expect((JSON.parse(response.body) as ErrorBody).error.code).toBe('ROUTE_NOT_FOUND');
   });
 
+  it('refuses a handover with a coded 503 when it runs in-process and keeps serving', async () => {
+    const edge = await startTestEdge({ table: { routes: [routeTo('a.test', '/', [])] } });
+    cleanups.push(async () => {
+      await edge.close();
+      await removeDir(edge.stateDir);
+    });
+    const response = await edge.admin('POST', '/handover');
+    expect(response.statusCode).toBe(503);
+    expect((JSON.parse(response.body) as ErrorBody).error.code).toBe('UNAVAILABLE');
+    expect((await edge.admin('GET', '/status')).statusCode).toBe(200);
+  });
+
   it('writes its pid file and removes it with the admin socket on close', async () => {
     const edge = await startTestEdge();
     cleanups.push(() => removeDir(edge.stateDir));

@@ -1,4 +1,4 @@
-/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `GET /status`, `GET /inflight`, `GET /metrics`, coded JSON errors. */
+/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `GET /status`, `GET /inflight`, `GET /metrics`, `POST /handover`, coded JSON errors. */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
@@ -7,6 +7,7 @@ import {
   SlipwayError,
   type ErrorBody,
   type EdgeMetrics,
+  type HandoverAnswer,
   type ErrorCode,
   type InFlightAnswer,
   type RouterStatus,
@@ -22,6 +23,8 @@ export interface AdminServerOptions {
   /** Requests in flight per instance id, draining upstreams included; 0 for unknown ids. */
   readonly inFlight: (instanceIds: readonly string[]) => Record<string, number>;
   readonly metrics: () => EdgeMetrics;
+  /** Graceful restart: resolves with the successor's pid once it serves. */
+  readonly handOver: () => Promise<number>;
   readonly log: EdgeLog;
   /** Bodies above this are refused with 413 (default 32 MiB, a table of many thousand routes). */
   readonly maxBodyBytes?: number;
@@ -31,6 +34,7 @@ const statusOfCode: Partial<Record<ErrorCode, number>> = {
   VALIDATION_FAILED: 400,
   ROUTE_NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
+  UNAVAILABLE: 503,
 };
 
 export function createAdminServer(options: AdminServerOptions): Server {
@@ -54,9 +58,13 @@ export function createAdminServer(options: AdminServerOptions): Server {
       return sendJson(res, 200, answer);
     }
     if (path === '/metrics' && req.method === 'GET') return sendJson(res, 200, options.metrics());
+    if (path === '/handover' && req.method === 'POST') {
+      const answer: HandoverAnswer = { pid: await options.handOver() };
+      return sendJson(res, 200, answer);
+    }
     throw new SlipwayError(
       'ROUTE_NOT_FOUND',
-      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table, GET /status, GET /inflight and GET /metrics.`,
+      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table, GET /status, GET /inflight, GET /metrics and POST /handover.`,
     );
   }
 

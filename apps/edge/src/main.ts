@@ -1,8 +1,12 @@
-/** Entry of the edge router process: parses flags, starts the router, stops it gracefully on SIGTERM/SIGINT. */
+/**
+ * Entry of the edge router process: parses flags, starts the router (or takes over from a running one), stops it
+ * gracefully on SIGTERM/SIGINT, and hands over to a successor on SIGUSR2 (or the admin `POST /handover`).
+ */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSlipwayError } from '@slipway/contract';
 import { createJsonLineLog } from './edge-log.js';
+import { receiveTakeover, takeOverFlag, type Takeover } from './handover.js';
 import { parseListenAddress } from './listen-address.js';
 import { startEdge } from './start-edge.js';
 
@@ -22,12 +26,14 @@ async function main(): Promise<void> {
   let listen;
   let stateDir: string;
   let accessLogFile: string | undefined;
+  let isTakingOver = false;
   try {
     const { values } = parseArgs({
       options: {
         listen: { type: 'string', default: '127.0.0.1:8080' },
         'state-dir': { type: 'string', default: '.slipway/edge' },
         'access-log': { type: 'string' },
+        'take-over': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -36,6 +42,7 @@ async function main(): Promise<void> {
     stateDir = values['state-dir'];
     const accessLogFlag = values['access-log'] ?? join(stateDir, 'access.log');
     accessLogFile = accessLogFlag === 'off' ? undefined : accessLogFlag;
+    isTakingOver = values['take-over'];
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${usage}\n`);
     return exit(exitCodes.usage);
@@ -46,9 +53,22 @@ async function main(): Promise<void> {
     void exit(exitCodes.failed);
   });
 
+  // The successor runs this same program with the same flags.
+  const handoverCommand = {
+    entry: process.argv[1] ?? '',
+    args: process.argv.slice(2).filter((arg) => arg !== takeOverFlag),
+  };
   let edge;
   try {
-    edge = await startEdge({ listen, stateDir, log, ...(accessLogFile === undefined ? {} : { accessLogFile }) });
+    const takeover: Takeover | undefined = isTakingOver ? await receiveTakeover() : undefined;
+    edge = await startEdge({
+      listen,
+      stateDir,
+      log,
+      handoverCommand,
+      ...(accessLogFile === undefined ? {} : { accessLogFile }),
+      ...(takeover === undefined ? {} : { takeover }),
+    });
   } catch (error) {
     log.error({ err: error }, 'edge router failed to start');
     return exit(
@@ -68,6 +88,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  process.on('SIGUSR2', () => {
+    log.info({ signal: 'SIGUSR2' }, 'signal received');
+    // A failed handover is logged by the router, which keeps serving.
+    edge.handOver().catch(() => undefined);
+  });
+  // After a handover the router drains and stops by itself.
+  void edge.stopped.then(() => exit(exitCodes.ok));
   // A detached router has no terminal; a hang-up must not end it.
   process.on('SIGHUP', () => undefined);
 }

@@ -1,13 +1,14 @@
 /** Starts the edge router: loads the persisted table, serves traffic and the admin socket, writes the pid file, shuts down gracefully. */
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, Server as NetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SlipwayError, type RouterStatus, type RoutingTable } from '@slipway/contract';
 import { createFileAccessLog, noAccessLog, type AccessLog } from './access-log.js';
 import { createAdminServer } from './admin-server.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { silentLog, type EdgeLog } from './edge-log.js';
+import { handOver, type HandoverCommand, type Takeover } from './handover.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
 import { createProxyHandler } from './proxy-handler.js';
 import { createRouteIndex, type RoutingState } from './route-index.js';
@@ -28,6 +29,10 @@ export interface StartEdgeOptions {
   accessLogFile?: string;
   /** Passive health: failures in a row that eject an upstream, and for how long. */
   passiveHealth?: Pick<UpstreamPoolOptions, 'ejectAfterFailures' | 'ejectionCooldownMs'>;
+  /** How to start a successor for a graceful restart (`POST /handover`); without it the router cannot hand over. */
+  handoverCommand?: HandoverCommand;
+  /** Set when this router takes over from a running one: its listening socket, and the handover steps. */
+  takeover?: Takeover;
 }
 
 export interface RunningEdge {
@@ -35,6 +40,14 @@ export interface RunningEdge {
   address: string;
   /** Stops accepting, lets in-flight requests finish (bounded), removes the socket and pid files. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Graceful restart: starts a successor on the same listening socket, and once it serves, stops accepting and
+   * drains (bounded). Resolves with the successor's pid. Errors: `UNAVAILABLE` (no handover command, already
+   * stopping, or the successor failed; this router then keeps serving).
+   */
+  handOver(): Promise<number>;
+  /** Resolves once the router has stopped, by `close` or after a handover. */
+  readonly stopped: Promise<void>;
 }
 
 export interface EdgeStateFiles {
@@ -62,7 +75,8 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     );
   }
   await mkdir(resolve(options.stateDir), { recursive: true, mode: 0o700 });
-  if (await isSocketAnswering(files.adminSocket)) {
+  // Taking over, the router answering there is the one handing over.
+  if (options.takeover === undefined && (await isSocketAnswering(files.adminSocket))) {
     throw new SlipwayError(
       'PORT_UNAVAILABLE',
       `Another edge router already serves ${files.adminSocket}; stop it first or use another state directory.`,
@@ -78,12 +92,20 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   const upgrades = createUpgradeHandler({ state, pool, log });
   const traffic = createServer(createProxyHandler({ state, pool, log, accessLog }));
   traffic.on('upgrade', upgrades.handle);
-  await listenTraffic(traffic, options.listen);
+  if (options.takeover === undefined) await listenTraffic(traffic, options.listen);
+  else await listenOnHandle(traffic, options.takeover.traffic);
   const address = formatListenAddress(boundAddress(traffic, options.listen.host));
 
   // PUTs are applied one after the other so the file on disk and the table served always agree.
   let applying: Promise<void> = Promise.resolve();
+  let isHandingOver = false;
   const applyTable = (next: RoutingTable): Promise<void> => {
+    // The successor reads the table file once; a table applied here meanwhile would be lost. slipwayd retries.
+    if (isHandingOver) {
+      return Promise.reject(
+        new SlipwayError('UNAVAILABLE', 'The edge router is handing over to its successor; apply the table again.'),
+      );
+    }
     const run = applying.then(async () => {
       await writeTableFile(files.table, next);
       table = next;
@@ -98,25 +120,72 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   const inFlight = (instanceIds: readonly string[]): Record<string, number> =>
     Object.fromEntries(instanceIds.map((id) => [id, pool.inFlightOf(id)]));
 
+  let stopping: Promise<void> | undefined;
+  let markStopped = (): void => undefined;
+  const stopped = new Promise<void>((resolveStopped) => {
+    markStopped = resolveStopped;
+  });
+  const handOverNow = async (): Promise<number> => {
+    const command = options.handoverCommand;
+    if (command === undefined) {
+      throw new SlipwayError('UNAVAILABLE', 'This edge router runs in-process and cannot start a successor.');
+    }
+    if (isHandingOver || stopping !== undefined) {
+      throw new SlipwayError('UNAVAILABLE', 'The edge router is already handing over or stopping.');
+    }
+    isHandingOver = true;
+    await applying;
+    log.info({}, 'edge router handing over');
+    let successorPid: number;
+    try {
+      successorPid = await handOver({
+        command,
+        traffic,
+        releaseAdmin: () => {
+          admin.close();
+          admin.closeIdleConnections();
+        },
+        reclaimAdmin: listenAdmin,
+      });
+    } catch (error) {
+      isHandingOver = false;
+      log.error({ err: error }, 'edge router handover failed, still serving');
+      throw error;
+    }
+    log.info({ successorPid, shutdownGraceMs }, 'edge router handed over, draining');
+    stopping = stopAfterHandover();
+    return successorPid;
+  };
+
   const admin = createAdminServer({
     currentTable: () => table,
     applyTable,
     status,
     inFlight,
     metrics: metrics.snapshot,
+    handOver: handOverNow,
     log,
   });
-  try {
-    // The pid file comes first: whoever sees the router answer may rely on it (to stop it, or to find it
-    // again should it stop answering), and a client that finds it before the socket answers waits.
-    await writeFileAtomic(files.pid, `${process.pid}\n`, 0o644);
-    // Only a socket nobody answers on is removed: that one is left over from a router that died.
+  /** Only a socket nobody answers on is removed: that one is left over from a router that died (or handed over). */
+  async function listenAdmin(): Promise<void> {
     await rm(files.adminSocket, { force: true });
     await new Promise<void>((resolveListen, reject) => {
       admin.once('error', reject);
-      admin.listen(files.adminSocket, () => resolveListen());
+      admin.listen(files.adminSocket, () => {
+        admin.off('error', reject);
+        resolveListen();
+      });
     });
     await chmod(files.adminSocket, 0o600);
+  }
+  try {
+    // Both accept on the listening socket now; the predecessor lets go of the admin socket for us.
+    await options.takeover?.listening();
+    // The pid file comes first: whoever sees the router answer may rely on it (to stop it, or to find it
+    // again should it stop answering), and a client that finds it before the socket answers waits.
+    await writeFileAtomic(files.pid, `${process.pid}\n`, 0o644);
+    await listenAdmin();
+    options.takeover?.ready();
   } catch (error) {
     traffic.close();
     admin.close();
@@ -125,9 +194,18 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   }
   log.info({ address, stateDir: resolve(options.stateDir), routes: table.routes.length }, 'edge router started');
 
-  let closing: Promise<void> | undefined;
+  /** The admin socket and the pid file are the successor's now: only the traffic is drained. */
+  async function stopAfterHandover(): Promise<void> {
+    state.isClosing = true;
+    await drainKeepingIdle(traffic, shutdownGraceMs, upgrades.destroyAll);
+    pool.destroyAll();
+    await accessLog.close();
+    log.info({}, 'edge router stopped after handover');
+    markStopped();
+  }
+
   const close = (): Promise<void> => {
-    closing ??= (async () => {
+    stopping ??= (async () => {
       state.isClosing = true;
       log.info({ shutdownGraceMs }, 'edge router stopping');
       await Promise.all([drain(traffic, shutdownGraceMs, upgrades.destroyAll), drain(admin, 1_000, () => undefined)]);
@@ -136,10 +214,11 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
       await rm(files.adminSocket, { force: true });
       await removePidFileIfOurs(files.pid);
       log.info({}, 'edge router stopped');
+      markStopped();
     })();
-    return closing;
+    return stopping;
   };
-  return { address, close };
+  return { address, close, handOver: handOverNow, stopped };
 }
 
 async function listenTraffic(server: Server, listen: ListenAddress): Promise<void> {
@@ -168,6 +247,35 @@ async function listenTraffic(server: Server, listen: ListenAddress): Promise<voi
 function boundAddress(server: Server, host: string): ListenAddress {
   const bound = server.address();
   return typeof bound === 'object' && bound !== null ? { host, port: bound.port } : { host, port: 0 };
+}
+
+async function listenOnHandle(server: Server, handle: NetServer): Promise<void> {
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(handle, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+}
+
+/**
+ * Stops accepting but, unlike `drain`, leaves idle keep-alive connections open: closing one races with a request
+ * its client may be sending on it right now. Every response now carries `Connection: close`, so busy connections
+ * go away after their next answer; what is left after `graceMs` is cut.
+ */
+async function drainKeepingIdle(server: Server, graceMs: number, cutDetached: () => void): Promise<void> {
+  // http.Server#close would close idle connections at once (Node ≥ 19); the net.Server one only stops accepting.
+  const closed = new Promise<void>((resolveClose) => NetServer.prototype.close.call(server, () => resolveClose()));
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<void>((resolveGrace) => {
+    timer = setTimeout(resolveGrace, graceMs);
+  });
+  await Promise.race([closed, graceOver]);
+  clearTimeout(timer);
+  server.closeAllConnections();
+  cutDetached();
+  await closed;
 }
 
 /** Stops accepting, waits for open connections up to `graceMs`, then cuts what is left. */

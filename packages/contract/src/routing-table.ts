@@ -82,3 +82,7 @@ export const edgeMetricsSchema = z.object({
   ),
 });
 export type EdgeMetrics = z.infer<typeof edgeMetricsSchema>;
+
+/** `POST /handover` of the edge's admin API: the successor that now serves (the old router drains, then exits). */
+export const handoverAnswerSchema = z.object({ pid: z.number().int().positive() });
+export type HandoverAnswer = z.infer<typeof handoverAnswerSchema>;

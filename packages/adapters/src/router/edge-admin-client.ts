@@ -1,6 +1,7 @@
 /** Talks to the edge router's admin API over its unix socket (`GET /status`, `PUT /table`, `GET /inflight`). */
 import { request } from 'node:http';
 import {
+  handoverAnswerSchema,
   inFlightAnswerSchema,
   routerStatusSchema,
   SlipwayError,
@@ -15,6 +16,8 @@ export interface EdgeAdminClient {
   putTable(table: RoutingTable): Promise<void>;
   /** Requests in flight per instance id. Errors: `UNAVAILABLE` when the router cannot be reached or answers nonsense. */
   inFlight(instanceIds: readonly string[]): Promise<Record<string, number>>;
+  /** Graceful restart (`POST /handover`); resolves with the successor's pid once it serves. Errors: `UNAVAILABLE`. */
+  handOver(): Promise<number>;
 }
 
 export interface EdgeAdminClientOptions {
@@ -32,17 +35,17 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
   const { socketPath } = options;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
 
-  function call(method: string, path: string, body?: string): Promise<AdminAnswer> {
+  function call(method: string, path: string, body?: string, timeoutMs = requestTimeoutMs): Promise<AdminAnswer> {
     return new Promise((resolve, reject) => {
       const headers =
         body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-      const req = request({ socketPath, method, path, headers, agent: false, timeout: requestTimeoutMs }, (res) => {
+      const req = request({ socketPath, method, path, headers, agent: false, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${requestTimeoutMs} ms`)));
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', reject);
       req.end(body);
     });
@@ -113,7 +116,29 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
     return parsed.data.inFlight;
   }
 
-  return { findStatus, putTable, inFlight };
+  async function handOver(): Promise<number> {
+    let answer: AdminAnswer;
+    try {
+      // The successor may take seconds to boot on a busy machine; the router bounds the handover itself (30 s).
+      answer = await call('POST', '/handover', undefined, Math.max(requestTimeoutMs, 45_000));
+    } catch (error) {
+      throw new SlipwayError(
+        'UNAVAILABLE',
+        `The edge router does not answer on ${socketPath} (${(error as Error).message}).`,
+        { cause: error },
+      );
+    }
+    const parsed = answer.statusCode === 200 ? handoverAnswerSchema.safeParse(parseJson(answer.text)) : undefined;
+    if (parsed?.success !== true) {
+      throw new SlipwayError(
+        'UNAVAILABLE',
+        `The edge router did not hand over (HTTP ${answer.statusCode}: ${errorOf(answer.text)?.message ?? answer.text.slice(0, 200)}).`,
+      );
+    }
+    return parsed.data.pid;
+  }
+
+  return { findStatus, putTable, inFlight, handOver };
 }
 
 function parseJson(text: string): unknown {

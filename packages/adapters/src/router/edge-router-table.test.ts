@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer as createHttpServer, request, type Server } from 'node:http';
+import { Agent, createServer as createHttpServer, request, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -296,4 +296,77 @@ describe('the edge router table', () => {
     await expect(routerTable.apply(invalid)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await routerTable.stop();
   });
+
+  it('restarts the router under keep-alive load without failing a request', async () => {
+    const stateDir = await newStateDir();
+    const port = await freePort();
+    const routerTable = createEdgeRouterTable({
+      stateDir,
+      listen: { host: '127.0.0.1', port },
+      edgeEntry,
+      logger: silentLogger,
+    });
+    await routerTable.ensureRunning();
+    const oldPid = (await routerTable.status()).pid ?? -1;
+    startedRouters.set(oldPid, stateDir);
+    await routerTable.apply(tableTo('load.test'));
+
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const outcomes = { ok: 0, failed: 0, afterRestart: 0 };
+    let isRestarted = false;
+    let isLoading = true;
+    const worker = async (): Promise<void> => {
+      while (isLoading) {
+        try {
+          const statusCode = await getWith(agent, port, 'load.test');
+          if (statusCode === 200) outcomes.ok += 1;
+          else outcomes.failed += 1;
+          if (isRestarted) outcomes.afterRestart += 1;
+        } catch {
+          outcomes.failed += 1;
+        }
+      }
+    };
+    const workers = Array.from({ length: 8 }, () => worker());
+    await waitForCount(() => outcomes.ok, 200);
+
+    await routerTable.restart();
+    isRestarted = true;
+    const successor = await routerTable.status();
+    startedRouters.set(successor.pid ?? -1, stateDir);
+    const servedBefore = outcomes.afterRestart;
+    await waitForCount(() => outcomes.afterRestart, servedBefore + 200);
+    isLoading = false;
+    await Promise.all(workers);
+    agent.destroy();
+
+    expect(outcomes.failed).toBe(0);
+    expect(successor).toMatchObject({ isRunning: true, address: `127.0.0.1:${port}`, routes: 1 });
+    expect(successor.pid).not.toBe(oldPid);
+    // The old router drains and exits by itself; the successor owns the pid file and the admin socket.
+    expect(await waitForExit(oldPid, 15_000)).toBe(true);
+    expect(Number.parseInt(await readFile(join(stateDir, 'edge.pid'), 'utf8'), 10)).toBe(successor.pid);
+    expect(await routerTable.inFlight(['i-1'])).toEqual({ 'i-1': 0 });
+    await routerTable.stop();
+  });
 });
+
+function getWith(agent: Agent, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/hello', headers: { host }, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Waits until `count()` reaches `target` (bounded: 30 s). */
+async function waitForCount(count: () => number, target: number): Promise<void> {
+  for (let waited = 0; count() < target; waited += 10) {
+    if (waited > 30_000) throw new Error(`count stuck at ${count()} (wanted ${target})`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -45,6 +45,12 @@ export interface EdgeRouterTable extends RouterTable {
    * share one attempt. Errors: `PORT_UNAVAILABLE`, `START_FAILED`, `UNAVAILABLE`.
    */
   ensureRunning(): Promise<void>;
+  /**
+   * Restarts (or upgrades, when its bundle changed) the router without dropping a request: the running router
+   * starts a successor on its listening socket, which serves before the old one stops accepting and drains.
+   * Starts one when none runs. Resolves once the successor answers. Errors: `UNAVAILABLE` (the old one keeps serving).
+   */
+  restart(): Promise<void>;
   /** Stops the router (SIGTERM, then SIGKILL). Only for `slipwayd stop-edge` and tests: the router is meant to outlive slipwayd. Idempotent. */
   stop(): Promise<void>;
 }
@@ -218,5 +224,20 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     logger.info({ pid }, 'edge router stopped');
   }
 
-  return { ensureRunning, apply, status, inFlight, stop };
+  async function restart(): Promise<void> {
+    const running = await admin.findStatus();
+    if (running === undefined) return ensureRunning();
+    const successorPid = await admin.handOver();
+    // The successor answered its predecessor once it served the admin socket; make sure it answers us too.
+    const status = await waitForStatus(startTimeoutMs);
+    if (status?.pid !== successorPid) {
+      throw new SlipwayError(
+        'UNAVAILABLE',
+        `The edge router handed over to pid ${successorPid}, but ${status === undefined ? 'nothing' : `pid ${String(status.pid)}`} answers on ${files.adminSocket}.`,
+      );
+    }
+    logger.info({ pid: successorPid, previousPid: running.pid }, 'edge router restarted');
+  }
+
+  return { ensureRunning, apply, status, inFlight, restart, stop };
 }

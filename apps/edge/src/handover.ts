@@ -1,0 +1,130 @@
+/**
+ * Graceful router restart: the running edge starts its successor with the listening socket passed over an IPC
+ * channel, so both accept on the same socket until the successor is ready; then the old one stops accepting and
+ * drains. Node 20 has no `reusePort`, and a socket that is never closed loses no connection waiting in its backlog.
+ *
+ * The protocol, old → new: `traffic` (with the listening handle) · new → old: `listening` · old releases the admin
+ * socket · old → new: `admin-released` · new binds it and writes the pid file · new → old: `ready`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:net';
+import { SlipwayError } from '@slipway/contract';
+
+/** How the successor is started: the same program, the same flags, plus `--take-over`. */
+export interface HandoverCommand {
+  readonly entry: string;
+  readonly args: readonly string[];
+}
+
+export const takeOverFlag = '--take-over';
+
+type HandoverMessage = { type: 'traffic' } | { type: 'listening' } | { type: 'admin-released' } | { type: 'ready' };
+
+export interface HandOverOptions {
+  readonly command: HandoverCommand;
+  readonly traffic: Server;
+  /** Stops serving the admin socket (its file goes with it) so the successor can bind it. */
+  readonly releaseAdmin: () => void;
+  /** Serves the admin socket again after a failed handover. */
+  readonly reclaimAdmin: () => Promise<void>;
+  /** Bounds the whole exchange (default 30 s: a Node process may take seconds to start on a busy machine). */
+  readonly timeoutMs?: number;
+}
+
+/** Starts the successor and hands it the listener; resolves with its pid once it serves traffic and the admin socket. */
+export async function handOver(options: HandOverOptions): Promise<number> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const child = spawn(process.execPath, [options.command.entry, ...options.command.args, takeOverFlag], {
+    detached: true,
+    // Its log goes where ours goes; the IPC channel carries the handle and the protocol.
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    cwd: '/',
+  });
+  let isAdminReleased = false;
+  try {
+    child.send({ type: 'traffic' } satisfies HandoverMessage, options.traffic);
+    await nextMessage(child, 'listening', timeoutMs);
+    options.releaseAdmin();
+    isAdminReleased = true;
+    child.send({ type: 'admin-released' } satisfies HandoverMessage);
+    await nextMessage(child, 'ready', timeoutMs);
+  } catch (error) {
+    child.kill('SIGKILL');
+    if (isAdminReleased) await options.reclaimAdmin();
+    throw new SlipwayError('UNAVAILABLE', `The new edge router did not take over: ${(error as Error).message}.`, {
+      cause: error,
+    });
+  }
+  child.disconnect();
+  child.unref();
+  return child.pid ?? -1;
+}
+
+function nextMessage(child: ChildProcess, type: HandoverMessage['type'], timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`no "${type}" within ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (message: HandoverMessage): void => {
+      if (message.type === type) done();
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      done(new Error(`it exited (code ${String(code)}, signal ${String(signal)})`));
+    const onError = (error: Error): void => done(error);
+    function done(error?: Error): void {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      if (error === undefined) resolve();
+      else reject(error);
+    }
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.once('error', onError);
+  });
+}
+
+/** The successor's side: what its predecessor hands over, and the steps it reports back. */
+export interface Takeover {
+  /** The predecessor's listening socket. */
+  readonly traffic: Server;
+  /** Tells the predecessor we accept on its socket; resolves once it has let go of the admin socket. */
+  readonly listening: () => Promise<void>;
+  /** Tells the predecessor we serve the admin socket: it stops accepting and drains. */
+  readonly ready: () => void;
+}
+
+/** Waits for the listening handle from the process that started us with `--take-over`. */
+export function receiveTakeover(timeoutMs = 30_000): Promise<Takeover> {
+  const send = (message: HandoverMessage): void => {
+    process.send?.(message);
+  };
+  return new Promise((resolve, reject) => {
+    if (process.send === undefined) {
+      reject(new Error(`${takeOverFlag} needs an IPC channel to the router it takes over from`));
+      return;
+    }
+    const timer = setTimeout(
+      () => reject(new Error(`no listening socket handed over within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    process.once('message', (message: HandoverMessage, handle: unknown) => {
+      clearTimeout(timer);
+      if (message.type !== 'traffic' || handle === undefined) {
+        reject(new Error(`unexpected handover message ${JSON.stringify(message)}`));
+        return;
+      }
+      resolve({
+        traffic: handle as Server,
+        listening: () =>
+          new Promise<void>((resolveReleased) => {
+            process.once('message', () => resolveReleased());
+            send({ type: 'listening' });
+          }),
+        ready: () => {
+          send({ type: 'ready' });
+          process.disconnect?.();
+        },
+      });
+    });
+  });
+}
