@@ -1,19 +1,18 @@
 /** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `GET /status`, `GET /inflight`, `GET /metrics`, `POST /handover`, coded JSON errors. */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import {
-  isSlipwayError,
-  routingTableSchema,
-  SlipwayError,
-  type ErrorBody,
-  type EdgeMetrics,
-  type HandoverAnswer,
-  type ErrorCode,
-  type InFlightAnswer,
-  type RouterStatus,
-  type RoutingTable,
+import type {
+  ErrorBody,
+  EdgeMetrics,
+  HandoverAnswer,
+  ErrorCode,
+  InFlightAnswer,
+  RouterStatus,
+  RoutingTable,
 } from '@slipway/contract';
+import { isSlipwayError, SlipwayError } from './slipway-error.js';
 import type { EdgeLog } from './edge-log.js';
+import { checkRoutingTable } from './table-validator.js';
 
 export interface AdminServerOptions {
   readonly currentTable: () => RoutingTable;
@@ -99,12 +98,9 @@ function parseTable(text: string): RoutingTable {
   } catch (error) {
     throw new SlipwayError('VALIDATION_FAILED', `The routing table is not valid JSON: ${(error as Error).message}`);
   }
-  const parsed = routingTableSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({
-    path: issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
+  const checked = checkRoutingTable(json);
+  if (checked.isValid) return checked.table;
+  const { issues } = checked;
   const first = issues[0];
   const summary = first === undefined ? 'invalid' : `${first.path}: ${first.message}`;
   throw new SlipwayError(

@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
-import { SlipwayError } from '@slipway/contract';
+import { SlipwayError } from './slipway-error.js';
 
 /** How the successor is started: the same program, the same flags, plus `--take-over`. */
 export interface HandoverCommand {

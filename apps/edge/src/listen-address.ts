@@ -1,5 +1,5 @@
 /** Parses and prints `HOST:PORT` listen addresses (IPv6 hosts in brackets). */
-import { SlipwayError } from '@slipway/contract';
+import { SlipwayError } from './slipway-error.js';
 
 export interface ListenAddress {
   host: string;

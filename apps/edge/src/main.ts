@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isSlipwayError } from '@slipway/contract';
+import { isSlipwayError } from './slipway-error.js';
 import { createJsonLineLog } from './edge-log.js';
 import { receiveTakeover, takeOverFlag, type Takeover } from './handover.js';
 import { parseListenAddress } from './listen-address.js';

@@ -1,8 +1,9 @@
 /** Persists the routing table in `<state-dir>/table.json` so a restarted router routes before slipwayd is back. */
 import { readFile } from 'node:fs/promises';
-import { routingTableSchema, type RoutingTable } from '@slipway/contract';
+import type { RoutingTable } from '@slipway/contract';
 import { writeFileAtomic } from './atomic-file.js';
 import type { EdgeLog } from './edge-log.js';
+import { checkRoutingTable } from './table-validator.js';
 
 export const emptyTable: RoutingTable = { routes: [] };
 
@@ -26,12 +27,12 @@ export async function readTableFile(path: string, log: EdgeLog): Promise<Routing
     log.error({ path, err: error }, 'routing table is not JSON, starting empty');
     return emptyTable;
   }
-  const parsed = routingTableSchema.safeParse(json);
-  if (!parsed.success) {
-    log.error({ path, issues: parsed.error.issues.length }, 'routing table invalid, starting empty');
+  const checked = checkRoutingTable(json);
+  if (!checked.isValid) {
+    log.error({ path, issues: checked.issues.length }, 'routing table invalid, starting empty');
     return emptyTable;
   }
-  return parsed.data;
+  return checked.table;
 }
 
 export async function writeTableFile(path: string, table: RoutingTable): Promise<void> {
