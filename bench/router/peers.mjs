@@ -106,14 +106,14 @@ export function direct(upstreamPort) {
 }
 
 /** Slipway's edge: one Node process; the table is given over the admin socket as slipwayd would. */
-export async function startEdge(dir, upstreamPort, { nodeArgs = [], name = 'slipway-edge' } = {}) {
+export async function startEdge(dir, upstreamPort, { nodeArgs = [], name = 'slipway-edge', edgeArgs = [] } = {}) {
   const stateDir = join(dir, name);
   mkdirSync(stateDir, { recursive: true });
   const port = await freePort();
   const child = launch(
     name,
     process.execPath,
-    [...nodeArgs, edgeEntry, '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir],
+    [...nodeArgs, edgeEntry, '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir, ...edgeArgs],
     { cwd: dir, logFile: join(dir, `${name}.stderr`) },
   );
   const bundleSha256 = edgeBundleSha256();
@@ -141,6 +141,11 @@ export async function startEdge(dir, upstreamPort, { nodeArgs = [], name = 'slip
   const target = new Target(name, port, child);
   target.bundleSha256 = bundleSha256;
   return target;
+}
+
+/** Whether this edge build has `--access-log FILE|off` (on by default, into the state dir). */
+export function hasAccessLogFlag() {
+  return readFileSync(edgeEntry, 'utf8').includes('--access-log');
 }
 
 /** Which edge bundle a process was started from: others may rebuild `apps/edge/dist` while the benchmark runs. */

@@ -14,6 +14,7 @@ import { measure } from './load.mjs';
 import {
   direct,
   edgeEntry,
+  hasAccessLogFlag,
   startCaddy,
   startEdge,
   startHaproxy,
@@ -97,7 +98,11 @@ function versions() {
 async function benchmarkRounds(dir, upstream) {
   const started = [];
   try {
+    // As shipped (its access log on, into the state dir); and, when the build can, without the access log, as the
+    // peers run here (none of them logs requests).
     started.push(await startEdge(dir, upstream.port));
+    if (hasAccessLogFlag())
+      started.push(await startEdge(dir, upstream.port, { name: 'edge-log-off', edgeArgs: ['--access-log', 'off'] }));
     started.push(await startNginx(dir, upstream.port));
     started.push(await startHaproxy(dir, upstream.port));
     started.push(await startCaddy(dir, upstream.port));
