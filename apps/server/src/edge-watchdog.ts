@@ -12,7 +12,7 @@ export interface EdgeWatchdog {
 export interface EdgeWatchdogOptions {
   router: { status(): Promise<RouterStatus>; ensureRunning(): Promise<void> };
   /** Re-sends the full routing table. */
-  resync: () => Promise<void>;
+  resync: () => Promise<unknown>;
   logger: Logger;
   /** The router's pid when the watchdog starts (its table was just sent). */
   initialPid: number | null;

@@ -22,7 +22,7 @@ export interface CoreSettings {
   readonly buildConcurrency: number;
   /** Deployments a worker runs at once. */
   readonly deploymentConcurrency: number;
-  /** Time an instance is kept out of the router before it is stopped, so in-flight requests finish. */
+  /** Longest wait, once an instance is out of the router, for the router's requests in flight to it to finish before it is stopped. */
   readonly drainMs: number;
   /** Job lease length; a lease not renewed in time lets another worker resume the deployment. */
   readonly jobLeaseMs: number;

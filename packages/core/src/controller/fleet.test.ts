@@ -198,6 +198,28 @@ describe('fleet', () => {
       expect(await drained.store.instances.findById(id)).toBeUndefined();
     });
 
+    it('keeps a serving instance running while the router cannot take the table without it, and retires it once it can', async () => {
+      const id = await servingInstance();
+      let isRouterDown = true;
+      const router = {
+        ...drained.router,
+        apply: (table: Parameters<typeof drained.router.apply>[0]) =>
+          isRouterDown ? Promise.reject(new Error('connect ENOENT admin.sock')) : drained.router.apply(table),
+      };
+      const fleet = createFleet({ ...drained.deps, router });
+
+      await fleet.retireInstance(id);
+
+      expect((await drained.runtime.inspect(id))?.state).toBe('running');
+      expect(await drained.store.instances.findById(id)).toMatchObject({ state: 'draining' });
+
+      isRouterDown = false;
+      await fleet.retireInstance(id);
+
+      expect(await drained.runtime.inspect(id)).toBeUndefined();
+      expect(await drained.store.instances.findById(id)).toBeUndefined();
+    });
+
     it('does not wait on the router for an instance that never served', async () => {
       const id = await servingInstance();
       const record = await drained.store.instances.findById(id);

@@ -77,7 +77,9 @@ export function createFleet(deps: CoreDeps): Fleet {
       return release ? processSpec(release, instance.process)?.healthCheck : undefined;
     },
     locks,
-    onChange: () => router.sync(true),
+    onChange: async () => {
+      await router.sync(true);
+    },
   });
 
   const launch = async (
@@ -263,7 +265,13 @@ export function createFleet(deps: CoreDeps): Fleet {
           return;
         }
         // Out of the router first, then wait until the router has no request in flight to it, then the stop signal.
-        await router.sync(true);
+        // While the router cannot confirm the table without it, a serving instance is left draining: the
+        // reconciler retries the retire, so it is never stopped under requests the router still sends it.
+        const isOutOfRouter = await router.sync(true);
+        if (wasServing && !isOutOfRouter) {
+          logger.warn({ instanceId }, 'instance kept until the router confirms it no longer routes to it');
+          return;
+        }
         if (wasServing) await drain(instanceId);
         await locks.run(instanceId, async () => {
           const instance = await store.instances.findById(instanceId);

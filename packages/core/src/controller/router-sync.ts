@@ -7,14 +7,17 @@ import { buildRoutingTable } from './routing-table-builder.js';
 const refreshMs = 10_000;
 
 export interface RouterSync {
-  /** Applies the current table if it changed since the last apply (or always, with `force`). Never throws. */
-  sync(force?: boolean): Promise<void>;
+  /**
+   * Applies the current table if it changed since the last apply (or always, with `force`). Never throws:
+   * resolves true when the router holds the current table, false when it could not be reached.
+   */
+  sync(force?: boolean): Promise<boolean>;
 }
 
 export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'clock' | 'logger'>): RouterSync {
   let lastApplied = '';
   let lastAppliedAtMs = 0;
-  let running: Promise<void> | undefined;
+  let running: Promise<boolean> | undefined;
   let again = false;
 
   const syncOnce = async (force: boolean): Promise<void> => {
@@ -49,7 +52,7 @@ export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'cloc
     lastAppliedAtMs = now;
   };
 
-  const sync = async (force = false): Promise<void> => {
+  const sync = async (force = false): Promise<boolean> => {
     // Coalesce: one sync at a time; a request arriving meanwhile runs once more afterwards with fresh state.
     if (running) {
       again = true;
@@ -57,18 +60,22 @@ export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'cloc
     }
     running = (async () => {
       let pass = force;
+      let isApplied = false;
       do {
         again = false;
         try {
           await syncOnce(pass);
+          isApplied = true;
         } catch (error) {
+          isApplied = false;
           deps.logger.warn({ err: error }, 'routing table not applied');
         }
         pass = true;
       } while (again);
+      return isApplied;
     })();
     try {
-      await running;
+      return await running;
     } finally {
       running = undefined;
     }
