@@ -125,8 +125,9 @@ export class SlipwaydHarness {
 
   static async create(): Promise<SlipwaydHarness> {
     const dataDir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
-    // A distinct instance port range per harness, so parallel test files do not race for ports.
-    const instancePortFrom = 30_000 + Math.floor(Math.random() * 140) * 200;
+    // A distinct instance port range per harness, so parallel test files do not race for ports; below the
+    // kernel's ephemeral range (32768–60999), where outgoing connections would take ports from it.
+    const instancePortFrom = 27_000 + Math.floor(Math.random() * 50) * 100;
     return new SlipwaydHarness(dataDir, await freePort(), await freePort(), instancePortFrom);
   }
 
@@ -151,7 +152,7 @@ export class SlipwaydHarness {
         cwd: repoRoot,
         env: {
           ...process.env,
-          SLIPWAY_INSTANCE_PORTS: `${this.instancePortFrom}-${this.instancePortFrom + 199}`,
+          SLIPWAY_INSTANCE_PORTS: `${this.instancePortFrom}-${this.instancePortFrom + 99}`,
           SLIPWAY_DRAIN_MS: '200',
           ...options.env,
         },

@@ -196,9 +196,13 @@ export interface CoreHarnessOptions {
 
 const staticServerPath = fileURLToPath(new URL('../../adapters/assets/static-server.mjs', import.meta.url));
 
+/**
+ * Test port ranges stay below the kernel's ephemeral range (32768–60999 on Linux), where any outgoing
+ * connection may take a port: 22xxx driver tests, 23000–26999 core harness, 27000–31999 end-to-end slipwayd.
+ */
 function defaultPortRange(): { from: number; to: number } {
   const pool = Number(process.env.VITEST_POOL_ID ?? '1');
-  const from = 48_000 + ((Number.isInteger(pool) && pool > 0 ? pool - 1 : 0) % 40) * 200;
+  const from = 23_000 + ((Number.isInteger(pool) && pool > 0 ? pool - 1 : 0) % 20) * 200;
   return { from, to: from + 199 };
 }
 

@@ -13,7 +13,7 @@ import {
 import { collect, describeRuntimeDriver } from './runtime-driver-contract.js';
 import { waitFor } from './wait-for.js';
 
-const portRange = { from: 47_100, to: 47_199 };
+const portRange = { from: 22_400, to: 22_499 };
 // One world per state dir: a second driver on the same dir sees the first one's instances, as after a restart.
 const worlds = new Map<string, FakeRuntimeWorld>();
 

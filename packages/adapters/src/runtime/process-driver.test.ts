@@ -38,7 +38,7 @@ const programs = {
   execHang: 'sleep 600',
 };
 
-const contractRange = { from: 46_100, to: 46_199 };
+const contractRange = { from: 22_100, to: 22_199 };
 
 describeRuntimeDriver('process', {
   create: async ({ stateDir }) => createProcessDriver({ stateDir, portRange: contractRange, logger: silentLogger }),
@@ -61,7 +61,7 @@ describe('process driver', () => {
   const createDriver = (overrides: Partial<ProcessDriverOptions> = {}): ProcessDriver => {
     const driver = createProcessDriver({
       stateDir,
-      portRange: { from: 46_200, to: 46_299 },
+      portRange: { from: 22_200, to: 22_299 },
       logger: silentLogger,
       ...overrides,
     });
@@ -208,7 +208,7 @@ describe('process driver', () => {
       workDir,
       envKeys: [],
       host: '127.0.0.1',
-      port: 46_250,
+      port: 22_250,
       pid,
       startTicks: readProcStat(pid)?.startTicks ?? -1,
       startedAtMs: Date.now(),
@@ -260,12 +260,12 @@ describe('process driver', () => {
   });
 
   it('skips the port of an instance it knows and fails with PORT_UNAVAILABLE when the range is used up', async () => {
-    const driver = createDriver({ portRange: { from: 46_290, to: 46_291 } });
-    const blocker = await listenOn(46_291);
+    const driver = createDriver({ portRange: { from: 22_290, to: 22_291 } });
+    const blocker = await listenOn(22_291);
     try {
       const first = await driver.start(specOf(programs.chatty(1)));
 
-      expect(first.port).toBe(46_290);
+      expect(first.port).toBe(22_290);
       await expect(driver.start(specOf(programs.chatty(1)))).rejects.toMatchObject({ code: 'PORT_UNAVAILABLE' });
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
