@@ -93,7 +93,9 @@ describe('reconciler', () => {
       harness.runtime.crash(id, 1);
       await harness.reconciler.reconcile();
       await converge(async () => expect((await find(id)).state).toBe('healthy'));
-      await waitFor(async () => expect(Date.now() - ((await find(id)).healthyAtMs ?? Date.now())).toBeGreaterThanOrEqual(100));
+      await waitFor(async () =>
+        expect(Date.now() - ((await find(id)).healthyAtMs ?? Date.now())).toBeGreaterThanOrEqual(100),
+      );
 
       harness.runtime.crash(id, 1);
       await harness.reconciler.reconcile();
