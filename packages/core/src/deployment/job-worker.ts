@@ -6,6 +6,7 @@
  */
 import type { CoreDeps } from '../core-deps.js';
 import type { DeploymentRunner } from './deployment-runner.js';
+import { queuedDeploymentJob } from '../domain/queued-deployment-job.js';
 
 export interface JobWorker {
   start(): void;
@@ -74,18 +75,7 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
           'deployment job taken over',
         );
       } else if (job === undefined || job.state === 'done' || job.state === 'failed') {
-        await store.jobs.enqueue({
-          id: deps.ids.next('job'),
-          kind: 'deployment',
-          deploymentId: deployment.id,
-          state: 'queued',
-          attempts: 0,
-          leaseOwner: null,
-          leaseUntilMs: null,
-          runAfterMs: now,
-          lastError: null,
-          createdAtMs: now,
-        });
+        await store.jobs.enqueue(queuedDeploymentJob(deps.ids, deployment.id, now));
         logger.warn({ deploymentId: deployment.id, state: deployment.state }, 'active deployment had no job; requeued');
       }
     }

@@ -5,6 +5,7 @@ import type { DeploymentKind, DeploymentRecord, DeploymentSource } from '../doma
 import type { Repositories } from '../ports/store.js';
 import { getAppScope, getDeployment, type AppScope } from './lookups.js';
 import { deploymentView } from './views.js';
+import { queuedDeploymentJob } from '../domain/queued-deployment-job.js';
 
 export interface DeploymentRequest {
   app: string;
@@ -51,18 +52,7 @@ export async function insertDeployment(
     finishedAtMs: null,
   };
   await tx.deployments.insert(deployment);
-  await tx.jobs.enqueue({
-    id: deps.ids.next('job'),
-    kind: 'deployment',
-    deploymentId: deployment.id,
-    state: 'queued',
-    attempts: 0,
-    leaseOwner: null,
-    leaseUntilMs: null,
-    runAfterMs: now,
-    lastError: null,
-    createdAtMs: now,
-  });
+  await tx.jobs.enqueue(queuedDeploymentJob(deps.ids, deployment.id, now));
   return deployment;
 }
 
