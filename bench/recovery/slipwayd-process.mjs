@@ -289,28 +289,33 @@ export class SlipwaydProcess {
   /** Stops slipwayd, the edge and every instance, and deletes the data dir. */
   async destroy() {
     await this.kill('SIGKILL');
-    const pids = [];
-    const instances = join(this.dataDir, 'instances');
-    if (existsSync(instances)) {
-      for (const id of readdirSync(instances)) {
-        const state = readFileSafe(join(instances, id, 'instance.json'));
-        const pid = state ? JSON.parse(state).pid : undefined;
-        if (typeof pid === 'number') pids.push(pid);
-      }
-    }
-    const edgePid = this.edgePid();
-    if (edgePid) pids.push(edgePid);
-    for (const pid of pids) {
-      for (const target of [-pid, pid]) {
-        try {
-          process.kill(target, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-    }
-    rmSync(this.dataDir, { recursive: true, force: true });
+    killSlipwaydTree(this.dataDir);
   }
+}
+
+/** Kills what a slipwayd with this data dir left running (app instances' process groups, the edge) and deletes the dir. */
+export function killSlipwaydTree(dataDir) {
+  const pids = [];
+  const instances = join(dataDir, 'instances');
+  if (existsSync(instances)) {
+    for (const id of readdirSync(instances)) {
+      const state = readFileSafe(join(instances, id, 'instance.json'));
+      const pid = state ? JSON.parse(state).pid : undefined;
+      if (typeof pid === 'number') pids.push(pid);
+    }
+  }
+  const edgePid = Number(readFileSafe(join(dataDir, 'edge', 'edge.pid')));
+  if (edgePid > 0) pids.push(edgePid);
+  for (const pid of pids) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 function readFileSafe(path) {

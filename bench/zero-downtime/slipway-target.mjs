@@ -2,12 +2,13 @@
 // fixture deployed with 2 replicas, and rolling deploys of a changed release through the API. Cleans up slipwayd, the
 // edge and every instance (their process groups).
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killSlipwaydTree } from '../recovery/slipwayd-process.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const fixtureDir = join(repoRoot, 'test', 'fixtures', 'apps', 'hello-node');
@@ -218,35 +219,7 @@ export class SlipwayTarget {
       child.kill('SIGKILL');
       await exited;
     }
-    const pids = [];
-    const instances = join(this.dataDir, 'instances');
-    if (existsSync(instances)) {
-      for (const id of readdirSync(instances)) {
-        const state = readFileSafe(join(instances, id, 'instance.json'));
-        const pid = state ? JSON.parse(state).pid : undefined;
-        if (typeof pid === 'number') pids.push(pid);
-      }
-    }
-    const edgePid = Number(readFileSafe(join(this.dataDir, 'edge', 'edge.pid')));
-    if (edgePid > 0) pids.push(edgePid);
-    for (const pid of pids) {
-      for (const target of [-pid, pid]) {
-        try {
-          process.kill(target, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-    }
-    rmSync(this.dataDir, { recursive: true, force: true });
+    killSlipwaydTree(this.dataDir);
     rmSync(this.scratch, { recursive: true, force: true });
-  }
-}
-
-function readFileSafe(path) {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    return '';
   }
 }
