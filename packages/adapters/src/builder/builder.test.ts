@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -61,6 +61,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Processes the tests started, so a failed assertion never leaves one running. */
+const started = new Set<ChildProcess>();
+
+afterEach(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.clear();
+});
+
 /** Starts a built process command the way a runtime would (`sh -c` in the artifact) and waits until it answers. */
 async function startProcess(dir: string, command: string) {
   const port = await freePort();
@@ -69,6 +77,7 @@ async function startProcess(dir: string, command: string) {
     env: { ...process.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
