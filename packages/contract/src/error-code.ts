@@ -1,6 +1,11 @@
 /** The closed set of error codes Slipway speaks on every surface (API, CLI, deployment results). */
 export const errorCodes = [
   'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'USER_NOT_FOUND',
+  'USER_ALREADY_EXISTS',
+  'TOKEN_NOT_FOUND',
   'MANIFEST_INVALID',
   'UNSUPPORTED_MEDIA_TYPE',
   'PAYLOAD_TOO_LARGE',

@@ -5,6 +5,8 @@ export * from './names.js';
 export * from './manifest.js';
 export * from './resources.js';
 export * from './api.js';
+export * from './roles.js';
+export * from './identity-api.js';
 export * from './routing-table.js';
 export * from './sse-parser.js';
 export * from './api-client.js';

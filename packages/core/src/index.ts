@@ -32,3 +32,16 @@ export * from './use-cases/apps.js';
 export * from './use-cases/deployments.js';
 export * from './use-cases/app-state.js';
 export { getAppScope, getApp } from './use-cases/lookups.js';
+export {
+  actorOf,
+  capGrants,
+  globalRole,
+  hasRole,
+  highestRole,
+  roleOnProject,
+  type Actor,
+  type Credential,
+  type Grant,
+  type GrantCap,
+  type Principal,
+} from './identity/principal.js';

@@ -3,6 +3,11 @@ import type { ErrorCode } from '@slipway/contract';
 
 export const errorStatus: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  USER_NOT_FOUND: 404,
+  USER_ALREADY_EXISTS: 409,
+  TOKEN_NOT_FOUND: 404,
   MANIFEST_INVALID: 422,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
