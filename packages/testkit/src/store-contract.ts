@@ -20,6 +20,7 @@ import {
   t0,
   web,
 } from './store-contract-fixtures.js';
+import { describeIdentityContract } from './store-contract-identities.js';
 import { describeJobContract } from './store-contract-jobs.js';
 import { describeRolloutContract } from './store-contract-rollout.js';
 
@@ -52,6 +53,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeCatalogContract(current);
     describeRolloutContract(current);
     describeJobContract(current);
+    describeIdentityContract(current);
 
     describe('transactions', () => {
       it('commits every write of the work together and returns its result', async () => {

@@ -7,6 +7,7 @@ import { SlipwayError } from '@slipway/contract';
 import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
+import { identityMigration } from './identity-migration.js';
 
 const cascade = 'cascade';
 
@@ -219,6 +220,7 @@ const initial: Migration = {
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-identities': identityMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

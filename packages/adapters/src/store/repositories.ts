@@ -2,6 +2,7 @@
 import type { Repositories } from '@slipway/core';
 import type { Kysely } from 'kysely';
 import { createAppEnvironmentRepository } from './app-environment-repository.js';
+import { createApiTokenRepository } from './api-token-repository.js';
 import { createAppRepository } from './app-repository.js';
 import type { Database } from './database.js';
 import { createDeploymentRepository } from './deployment-repository.js';
@@ -13,6 +14,9 @@ import { createPhaseRepository } from './phase-repository.js';
 import { createProjectRepository } from './project-repository.js';
 import { createReleaseRepository } from './release-repository.js';
 import { createRouteRepository } from './route-repository.js';
+import { createSessionRepository } from './session-repository.js';
+import { createSigningKeyRepository } from './signing-key-repository.js';
+import { createUserRepository } from './user-repository.js';
 
 export function createRepositories(db: Kysely<Database>): Repositories {
   return {
@@ -27,5 +31,9 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     routes: createRouteRepository(db),
     events: createEventRepository(db),
     jobs: createJobRepository(db),
+    users: createUserRepository(db),
+    apiTokens: createApiTokenRepository(db),
+    sessions: createSessionRepository(db),
+    signingKeys: createSigningKeyRepository(db),
   };
 }

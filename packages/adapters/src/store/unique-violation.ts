@@ -14,6 +14,7 @@ export const uniqueConstraints = {
   environmentName: { name: 'environments_project_name_unique', table: 'environments', columns: ['project_id', 'name'] },
   appName: { name: 'apps_name_unique', table: 'apps', columns: ['name'] },
   releaseNumber: { name: 'releases_number_unique', table: 'releases', columns: ['app_id', 'environment_id', 'number'] },
+  userName: { name: 'users_name_unique', table: 'users', columns: ['name'] },
 } as const satisfies Record<string, UniqueConstraint>;
 
 export function isUniqueViolation(error: unknown, constraint: UniqueConstraint): boolean {

@@ -15,6 +15,12 @@ import type {
   ReleaseRecord,
   RouteRecord,
 } from '../domain/records.js';
+import type {
+  ApiTokenRepository,
+  SessionRepository,
+  SigningKeyRepository,
+  UserRepository,
+} from './identity-repositories.js';
 
 export interface ProjectRepository {
   /** Errors: `VALIDATION_FAILED` with details.conflict when the name exists. */
@@ -137,6 +143,10 @@ export interface Repositories {
   readonly routes: RouteRepository;
   readonly events: EventRepository;
   readonly jobs: JobRepository;
+  readonly users: UserRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly sessions: SessionRepository;
+  readonly signingKeys: SigningKeyRepository;
 }
 
 export interface Store extends Repositories {
