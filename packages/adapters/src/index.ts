@@ -14,3 +14,10 @@ export {
   type EdgeRouterTableOptions,
 } from './router/edge-router-table.js';
 export { createProcessDriver, type ProcessDriver, type ProcessDriverOptions } from './runtime/process-driver.js';
+export {
+  createScryptPasswordHasher,
+  defaultScryptParameters,
+  type ScryptParameters,
+} from './auth/scrypt-password-hasher.js';
+export { createRandomOpaqueTokens } from './auth/random-opaque-tokens.js';
+export { createJoseAccessTokenSigner, type JoseAccessTokenSignerOptions } from './auth/jose-access-token-signer.js';

@@ -74,6 +74,8 @@ export const createTokenBodySchema = z
   })
   .strict();
 
+export type CreateTokenBody = z.infer<typeof createTokenBodySchema>;
+
 export const tokenSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -102,6 +104,7 @@ export const userSchema = z.object({
 export type UserView = z.infer<typeof userSchema>;
 
 export const createUserBodySchema = z.object({ name: userNameSchema, password: passwordSchema.optional() }).strict();
+export type CreateUserBody = z.infer<typeof createUserBodySchema>;
 export const listUsersResponseSchema = z.object({ users: z.array(userSchema) });
 export const userParamsSchema = z.object({ user: userNameSchema });
 export const setPasswordBodySchema = z.object({ password: passwordSchema }).strict();
@@ -110,3 +113,4 @@ export const setPasswordBodySchema = z.object({ password: passwordSchema }).stri
 export const grantBodySchema = z.object({ role: roleSchema, project: dnsLabelSchema.optional() }).strict();
 /** Which grant to revoke: the one on `project`, or the global one when `project` is absent. */
 export const revokeGrantQuerySchema = z.object({ project: dnsLabelSchema.optional() });
+export type GrantBody = z.infer<typeof grantBodySchema>;

@@ -50,3 +50,15 @@ export {
   type GrantCap,
   type Principal,
 } from './identity/principal.js';
+export {
+  apiTokenPrefix,
+  defaultIdentitySettings,
+  refreshTokenPrefix,
+  type IdentityDeps,
+  type IdentitySettings,
+} from './identity/identity-deps.js';
+export { authenticate } from './identity/authenticate.js';
+export { login, logout, refreshSession, whoami } from './identity/sessions.js';
+export { createApiToken, listApiTokens, revokeApiToken } from './identity/api-tokens.js';
+export { createUser, getUser, grantRole, listUsers, revokeRole, setPassword } from './identity/users.js';
+export { bootstrapOwner, bootstrapOwnerName, bootstrapTokenName, type BootstrapResult } from './identity/bootstrap.js';
