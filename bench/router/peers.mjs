@@ -284,3 +284,12 @@ export async function startCaddy(dir, upstreamPort) {
   await waitForPort(child, port, 'caddy');
   return new Target('caddy', port, child);
 }
+
+/** The issue's plain Node proxy: node:http server and undici's `Pool.stream` (a reference, like `node-plain`). */
+export async function startPlainUndici(dir, upstreamPort) {
+  const port = await freePort();
+  const script = join(repoRoot, 'bench', 'router', 'plain-undici-proxy.mjs');
+  const child = launch('node-undici', process.execPath, [script, String(port), String(upstreamPort)]);
+  await waitForPort(child, port, 'node-undici');
+  return new Target('node-undici', port, child);
+}

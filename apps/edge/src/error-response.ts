@@ -1,8 +1,19 @@
-/** The router's own answers (no route, no upstream, bad gateway, timeout) as small HTML or plain-text pages. */
-import { STATUS_CODES, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+/**
+ * The router's own answers (no route, no upstream, bad gateway, timeout, and refusals of malformed requests) as
+ * complete HTTP/1.1 responses with small HTML or plain-text pages.
+ */
+import { STATUS_CODES } from 'node:http';
 
-export type EdgeErrorKind = 'no-route' | 'no-upstream' | 'bad-gateway' | 'gateway-timeout';
+export type EdgeErrorKind =
+  | 'no-route'
+  | 'no-upstream'
+  | 'bad-gateway'
+  | 'gateway-timeout'
+  | 'bad-request'
+  | 'head-too-large'
+  | 'head-timeout'
+  | 'not-implemented'
+  | 'version-not-supported';
 
 export interface EdgeErrorContext {
   /** Normalised host of the request (may be empty). */
@@ -44,7 +55,37 @@ const pages: Record<EdgeErrorKind, ErrorPage> = {
     title: 'Gateway timeout',
     text: (host) => `The app routed for ${host || 'this host'} did not answer in time.`,
   },
+  'bad-request': {
+    statusCode: 400,
+    title: 'Bad request',
+    text: () => 'The request is not valid HTTP/1.1 (or is ambiguous about where it ends), so the router refused it.',
+  },
+  'head-too-large': {
+    statusCode: 431,
+    title: 'Request header fields too large',
+    text: () => 'The request line and header fields together exceed the 16 KiB the router accepts.',
+  },
+  'head-timeout': {
+    statusCode: 408,
+    title: 'Request timeout',
+    text: () => 'The request head did not arrive in time.',
+  },
+  'not-implemented': {
+    statusCode: 501,
+    title: 'Not implemented',
+    text: () => 'The router accepts request bodies with Content-Length or Transfer-Encoding: chunked only.',
+  },
+  'version-not-supported': {
+    statusCode: 505,
+    title: 'HTTP version not supported',
+    text: () => 'The router speaks HTTP/1.0 and HTTP/1.1.',
+  },
 };
+
+/** The error kind of a malformed request head's status (see `HeadError`). */
+export function headErrorKind(status: 400 | 501 | 505): EdgeErrorKind {
+  return status === 501 ? 'not-implemented' : status === 505 ? 'version-not-supported' : 'bad-request';
+}
 
 export interface RenderedError {
   readonly statusCode: number;
@@ -69,19 +110,18 @@ export function renderError(kind: EdgeErrorKind, context: EdgeErrorContext): Ren
   return { statusCode: page.statusCode, headers, body };
 }
 
-export function sendError(res: ServerResponse, kind: EdgeErrorKind, context: EdgeErrorContext): void {
+/** The whole response, head and body; `isClosing` adds `Connection: close`. A HEAD request gets the head only. */
+export function errorResponseText(
+  kind: EdgeErrorKind,
+  context: EdgeErrorContext,
+  isClosing: boolean,
+  isHeadRequest: boolean,
+): { readonly statusCode: number; readonly text: string } {
   const rendered = renderError(kind, context);
-  res.writeHead(rendered.statusCode, rendered.headers);
-  res.end(rendered.body);
-}
-
-/** For upgrade requests, where there is no ServerResponse: writes a complete response and closes the socket. */
-export function writeErrorToSocket(socket: Socket, kind: EdgeErrorKind, context: EdgeErrorContext): void {
-  if (socket.destroyed) return;
-  const rendered = renderError(kind, context);
-  let head = `HTTP/1.1 ${rendered.statusCode} ${STATUS_CODES[rendered.statusCode] ?? ''}\r\nconnection: close\r\n`;
+  let head = `HTTP/1.1 ${rendered.statusCode} ${STATUS_CODES[rendered.statusCode] ?? ''}\r\n`;
   for (const [name, value] of Object.entries(rendered.headers)) head += `${name}: ${value}\r\n`;
-  socket.end(`${head}\r\n${rendered.body}`);
+  if (isClosing) head += 'connection: close\r\n';
+  return { statusCode: rendered.statusCode, text: isHeadRequest ? `${head}\r\n` : `${head}\r\n${rendered.body}` };
 }
 
 function htmlPage(statusCode: number, title: string, text: string, requestId: string): string {

@@ -1,8 +1,13 @@
-/** Rewrites headers crossing the router: drops hop-by-hop headers and adds X-Forwarded-* and X-Request-Id. */
+/**
+ * Writes the heads crossing the router: the request head for the upstream and the response head for the client.
+ * Drops hop-by-hop fields (and those `Connection` names), adds X-Forwarded-* and X-Request-Id, keeps the others'
+ * case and order. Each head is one string built in one pass, written with one call.
+ */
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { HttpHead } from './http-head.js';
 
-/** RFC 9110 §7.6.1 connection-specific headers, plus the non-standard ones clients still send. */
+/** RFC 9110 §7.6.1 connection-specific fields, plus the non-standard ones clients still send (`Trailer` is kept: trailers pass through). */
 const hopByHop = new Set([
   'connection',
   'keep-alive',
@@ -10,12 +15,11 @@ const hopByHop = new Set([
   'proxy-authenticate',
   'proxy-authorization',
   'te',
-  'trailer',
   'transfer-encoding',
   'upgrade',
 ]);
 
-/** Headers we set ourselves on the way to the upstream; the client's values are replaced (For is appended to). */
+/** Fields the router sets itself on the way to the upstream; the client's values are replaced (For is appended to). */
 const forwarded = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']);
 
 export interface ForwardedValues {
@@ -27,77 +31,66 @@ export interface ForwardedValues {
   readonly hasClientRequestId: boolean;
 }
 
-export function forwardedValuesOf(req: IncomingMessage): ForwardedValues {
-  const previousFor = req.headers['x-forwarded-for'];
-  const clientAddress = stripMappedIpv4(req.socket.remoteAddress ?? '');
-  const clientRequestId = req.headers['x-request-id'];
-  const hasClientRequestId = typeof clientRequestId === 'string' && clientRequestId.length > 0;
+/** `clientAddress` and `localPort` are the client connection's, read once per connection. */
+export function forwardedValuesOf(head: HttpHead, clientAddress: string, localPort: string): ForwardedValues {
+  const previousFor = head.forwardedFor;
+  const clientRequestId = head.requestId;
+  const hasClientRequestId = clientRequestId !== undefined && clientRequestId.length > 0;
   return {
-    forwardedFor:
-      previousFor === undefined || previousFor === '' ? clientAddress : `${String(previousFor)}, ${clientAddress}`,
-    forwardedHost: req.headers.host,
-    forwardedPort: String(req.socket.localPort ?? ''),
+    forwardedFor: previousFor === undefined || previousFor === '' ? clientAddress : `${previousFor}, ${clientAddress}`,
+    forwardedHost: head.host,
+    forwardedPort: localPort,
     requestId: hasClientRequestId ? clientRequestId : randomUUID(),
     hasClientRequestId,
   };
 }
 
-/** Headers for the upstream request of a plain (non-upgrade) proxied request. */
-export function upstreamRequestHeaders(req: IncomingMessage, values: ForwardedValues): OutgoingHttpHeaders {
-  const incoming = req.headers;
-  const dropped = connectionListed(incoming.connection);
-  const headers: OutgoingHttpHeaders = {};
-  for (const name in incoming) {
-    if (hopByHop.has(name) || forwarded.has(name) || dropped?.has(name) === true) continue;
-    headers[name] = incoming[name];
-  }
-  // The body keeps its framing: without this Node would send a chunked body of a GET/DELETE unframed.
-  if (incoming['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
-  headers['x-forwarded-for'] = values.forwardedFor;
-  headers['x-forwarded-proto'] = 'http';
-  if (values.forwardedHost !== undefined) headers['x-forwarded-host'] = values.forwardedHost;
-  headers['x-forwarded-port'] = values.forwardedPort;
-  if (!values.hasClientRequestId) headers['x-request-id'] = values.requestId;
-  return headers;
-}
-
-/** Headers for the client from the upstream's response: the same without the hop-by-hop ones. */
-export function clientResponseHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const dropped = connectionListed(incoming.connection);
-  const headers: OutgoingHttpHeaders = {};
-  for (const name in incoming) {
-    if (hopByHop.has(name) || dropped?.has(name) === true) continue;
-    headers[name] = incoming[name];
-  }
-  return headers;
-}
-
 /**
- * The request head written verbatim to the upstream socket of an upgrade (WebSocket): header case and
- * order kept, `Connection` and `Upgrade` kept (they are the point), other hop-by-hop headers dropped.
+ * The request head for the upstream, in origin form (`path` is the request target without scheme and authority).
+ * A chunked body keeps its framing; an upgrade keeps `Connection` and `Upgrade` (they are the point).
  */
-export function upgradeRequestHead(req: IncomingMessage, values: ForwardedValues): string {
-  const raw = req.rawHeaders;
-  let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] ?? '';
-    const lower = name.toLowerCase();
-    if (forwarded.has(lower) || (hopByHop.has(lower) && lower !== 'connection' && lower !== 'upgrade')) continue;
-    head += `${name}: ${raw[i + 1] ?? ''}\r\n`;
+export function upstreamRequestHead(head: HttpHead, path: string, values: ForwardedValues, isUpgrade: boolean): string {
+  let text = `${head.method} ${path} HTTP/1.1\r\n`;
+  const { names, lowerNames, values: fieldValues } = head;
+  const listed = head.connectionTokens;
+  for (let i = 0; i < names.length; i += 1) {
+    const lower = lowerNames[i] ?? '';
+    if (hopByHop.has(lower)) {
+      if (!isUpgrade || (lower !== 'connection' && lower !== 'upgrade')) continue;
+    } else if (forwarded.has(lower) || (listed !== undefined && listed.includes(lower))) continue;
+    text += `${names[i] ?? ''}: ${fieldValues[i] ?? ''}\r\n`;
   }
-  head += `X-Forwarded-For: ${values.forwardedFor}\r\nX-Forwarded-Proto: http\r\n`;
-  if (values.forwardedHost !== undefined) head += `X-Forwarded-Host: ${values.forwardedHost}\r\n`;
-  head += `X-Forwarded-Port: ${values.forwardedPort}\r\n`;
-  if (!values.hasClientRequestId) head += `X-Request-Id: ${values.requestId}\r\n`;
-  return `${head}\r\n`;
+  if (head.isChunked) text += 'Transfer-Encoding: chunked\r\n';
+  text += `X-Forwarded-For: ${values.forwardedFor}\r\nX-Forwarded-Proto: http\r\n`;
+  if (values.forwardedHost !== undefined) text += `X-Forwarded-Host: ${values.forwardedHost}\r\n`;
+  text += `X-Forwarded-Port: ${values.forwardedPort}\r\n`;
+  if (!values.hasClientRequestId) text += `X-Request-Id: ${values.requestId}\r\n`;
+  return `${text}\r\n`;
 }
 
-/** Headers named in `Connection: a, b` are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionListed(connection: string | undefined): Set<string> | undefined {
-  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return undefined;
-  return new Set(connection.split(',').map((token) => token.trim().toLowerCase()));
+export interface ResponseHeadOptions {
+  /** The `Connection` field to send: `close`, `keep-alive` (HTTP/1.0 clients) or none (HTTP/1.1 default). */
+  readonly connection: 'close' | 'keep-alive' | undefined;
+  /** The body goes out chunked as it came (else decoded, or not chunked at all). */
+  readonly isChunked: boolean;
+  /** A 101 keeps `Connection` and `Upgrade`. */
+  readonly isUpgrade: boolean;
 }
 
-function stripMappedIpv4(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+/** The response head for the client: the upstream's status and fields without the hop-by-hop ones. */
+export function clientResponseHead(head: HttpHead, options: ResponseHeadOptions): string {
+  const reason = head.reason === '' ? (STATUS_CODES[head.statusCode] ?? '') : head.reason;
+  let text = `HTTP/1.1 ${head.statusCode} ${reason}\r\n`;
+  const { names, lowerNames, values } = head;
+  const listed = head.connectionTokens;
+  for (let i = 0; i < names.length; i += 1) {
+    const lower = lowerNames[i] ?? '';
+    if (hopByHop.has(lower)) {
+      if (!options.isUpgrade || (lower !== 'connection' && lower !== 'upgrade')) continue;
+    } else if (listed !== undefined && listed.includes(lower)) continue;
+    text += `${names[i] ?? ''}: ${values[i] ?? ''}\r\n`;
+  }
+  if (options.isChunked) text += 'Transfer-Encoding: chunked\r\n';
+  if (options.connection !== undefined && !options.isUpgrade) text += `Connection: ${options.connection}\r\n`;
+  return `${text}\r\n`;
 }

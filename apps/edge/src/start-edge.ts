@@ -1,7 +1,7 @@
 /** Starts the edge router: loads the persisted table, serves traffic and the admin socket, writes the pid file, shuts down gracefully. */
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { connect, Server as NetServer } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { connect, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { RouterStatus, RoutingTable } from '@slipway/contract';
 import { SlipwayError } from './slipway-error.js';
@@ -11,11 +11,10 @@ import { writeFileAtomic } from './atomic-file.js';
 import { silentLog, type EdgeLog } from './edge-log.js';
 import { handOver, type HandoverCommand, type Takeover } from './handover.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
-import { createProxyHandler } from './proxy-handler.js';
 import { createRouteIndex, type RoutingState } from './route-index.js';
 import { readTableFile, writeTableFile } from './table-file.js';
-import { createUpgradeHandler } from './upgrade-handler.js';
 import { createTrafficMetrics } from './traffic-metrics.js';
+import { createTrafficServer, type TrafficServer } from './traffic-server.js';
 import { createUpstreamPool, type UpstreamPoolOptions } from './upstream-pool.js';
 
 export interface StartEdgeOptions {
@@ -90,9 +89,8 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   const accessLog: AccessLog =
     options.accessLogFile === undefined ? noAccessLog : createFileAccessLog(options.accessLogFile);
   const state: RoutingState = { routes: createRouteIndex(table, pool.slotFor, metrics), isClosing: false };
-  const upgrades = createUpgradeHandler({ state, pool, log });
-  const traffic = createServer(createProxyHandler({ state, pool, log, accessLog }));
-  traffic.on('upgrade', upgrades.handle);
+  const trafficServer = createTrafficServer({ state, pool, log, accessLog });
+  const traffic = trafficServer.server;
   if (options.takeover === undefined) await listenTraffic(traffic, options.listen);
   else await listenOnHandle(traffic, options.takeover.traffic);
   const address = formatListenAddress(boundAddress(traffic, options.listen.host));
@@ -198,7 +196,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   /** The admin socket and the pid file are the successor's now: only the traffic is drained. */
   async function stopAfterHandover(): Promise<void> {
     state.isClosing = true;
-    await drainKeepingIdle(traffic, shutdownGraceMs, upgrades.destroyAll);
+    await drainKeepingIdle(trafficServer, shutdownGraceMs);
     pool.destroyAll();
     await accessLog.close();
     log.info({}, 'edge router stopped after handover');
@@ -209,7 +207,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     stopping ??= (async () => {
       state.isClosing = true;
       log.info({ shutdownGraceMs }, 'edge router stopping');
-      await Promise.all([drain(traffic, shutdownGraceMs, upgrades.destroyAll), drain(admin, 1_000, () => undefined)]);
+      await Promise.all([drainTraffic(trafficServer, shutdownGraceMs), drain(admin, 1_000)]);
       pool.destroyAll();
       await accessLog.close();
       await rm(files.adminSocket, { force: true });
@@ -250,7 +248,7 @@ function boundAddress(server: Server, host: string): ListenAddress {
   return typeof bound === 'object' && bound !== null ? { host, port: bound.port } : { host, port: 0 };
 }
 
-async function listenOnHandle(server: Server, handle: NetServer): Promise<void> {
+async function listenOnHandle(server: Server, handle: Server): Promise<void> {
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(handle, () => {
@@ -261,37 +259,42 @@ async function listenOnHandle(server: Server, handle: NetServer): Promise<void> 
 }
 
 /**
- * Stops accepting but, unlike `drain`, leaves idle keep-alive connections open: closing one races with a request
- * its client may be sending on it right now. Every response now carries `Connection: close`, so busy connections
- * go away after their next answer; what is left after `graceMs` is cut.
+ * Stops accepting but, unlike `drainTraffic`, leaves idle keep-alive connections open: closing one races with a
+ * request its client may be sending on it right now. Every response now carries `Connection: close`, so busy
+ * connections go away after their next answer; what is left after `graceMs` is cut.
  */
-async function drainKeepingIdle(server: Server, graceMs: number, cutDetached: () => void): Promise<void> {
-  // http.Server#close would close idle connections at once (Node ≥ 19); the net.Server one only stops accepting.
-  const closed = new Promise<void>((resolveClose) => NetServer.prototype.close.call(server, () => resolveClose()));
-  let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<void>((resolveGrace) => {
-    timer = setTimeout(resolveGrace, graceMs);
-  });
-  await Promise.race([closed, graceOver]);
-  clearTimeout(timer);
-  server.closeAllConnections();
-  cutDetached();
+async function drainKeepingIdle(traffic: TrafficServer, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolveClose) => traffic.server.close(() => resolveClose()));
+  await raceGrace(closed, graceMs);
+  traffic.destroyAll();
   await closed;
 }
 
-/** Stops accepting, waits for open connections up to `graceMs`, then cuts what is left. */
-async function drain(server: Server, graceMs: number, cutDetached: () => void): Promise<void> {
+/** Stops accepting, closes idle connections, waits for busy ones up to `graceMs`, then cuts what is left. */
+async function drainTraffic(traffic: TrafficServer, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolveClose) => traffic.server.close(() => resolveClose()));
+  traffic.closeIdleConnections();
+  await raceGrace(closed, graceMs);
+  traffic.destroyAll();
+  await closed;
+}
+
+/** The admin server: stops accepting, waits for open requests up to `graceMs`, then cuts what is left. */
+async function drain(server: HttpServer, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
   server.closeIdleConnections();
+  await raceGrace(closed, graceMs);
+  server.closeAllConnections();
+  await closed;
+}
+
+async function raceGrace(closed: Promise<void>, graceMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const graceOver = new Promise<void>((resolveGrace) => {
     timer = setTimeout(resolveGrace, graceMs);
   });
   await Promise.race([closed, graceOver]);
   clearTimeout(timer);
-  server.closeAllConnections();
-  cutDetached();
-  await closed;
 }
 
 function isSocketAnswering(path: string): Promise<boolean> {

@@ -1,17 +1,25 @@
 /**
- * Keeps one slot per upstream instance: its keep-alive agent and its requests in flight. A slot that leaves the
- * table drains: it takes no new request, its idle sockets close at once, busy ones after their response, and its
- * in-flight count stays readable until it reaches 0 (slipwayd waits on it before stopping the instance).
+ * Keeps one slot per upstream instance: its idle keep-alive connections and its requests in flight. A slot that
+ * leaves the table drains: it takes no new request, its idle connections close at once, busy ones after their
+ * response, and its in-flight count stays readable until it reaches 0 (slipwayd waits on it before stopping the
+ * instance).
  */
-import { Agent } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Upstream } from '@slipway/contract';
+
+/** A keep-alive connection to an upstream, as the pool sees it. */
+export interface PooledConnection {
+  /** `performance.now()` after which the idle connection is closed (the pool's timeout or the upstream's hint). */
+  idleUntilMs: number;
+  /** Closes the connection at once. */
+  close(): void;
+}
 
 export interface UpstreamSlot {
   readonly instanceId: string;
   readonly host: string;
   readonly port: number;
-  readonly agent: Agent;
+  /** Idle keep-alive connections, the most recently used last (taken first). */
+  readonly idle: PooledConnection[];
   /** Requests (and upgraded tunnels) sent to this upstream and not finished yet. */
   inFlight: number;
   /** Set once the upstream left the table: no new request goes to it. */
@@ -29,20 +37,31 @@ export interface UpstreamPool {
   readonly retainOnly: (upstreams: Iterable<Upstream>) => void;
   /** Counts one request on its way to the slot's upstream. */
   readonly acquire: (slot: UpstreamSlot) => void;
-  /** Counts one request finished; a retired slot closes its agent once none is left. */
+  /** Counts one request finished. */
   readonly release: (slot: UpstreamSlot) => void;
+  /** The most recently used idle connection of the slot, if any (it is no longer idle). */
+  readonly takeIdle: (slot: UpstreamSlot) => PooledConnection | undefined;
+  /**
+   * Returns a connection whose exchange is over to the slot's idle list, idle for at most `idleMs` (the upstream's
+   * `Keep-Alive: timeout` hint, when shorter than the pool's); a retired slot closes it instead.
+   */
+  readonly checkIn: (slot: UpstreamSlot, connection: PooledConnection, nowMs: number, idleMs?: number) => void;
+  /** Forgets an idle connection that closed by itself. */
+  readonly forget: (slot: UpstreamSlot, connection: PooledConnection) => void;
+  /** Closes idle connections past their time. */
+  readonly sweep: (nowMs: number) => void;
   /** Passive health: a 5xx answer, a connect error or a timeout; true when this one ejected the upstream. */
   readonly recordFailure: (slot: UpstreamSlot) => boolean;
   /** Passive health: any answer below 500 ends a run of failures. */
   readonly recordSuccess: (slot: UpstreamSlot) => void;
   /** Requests in flight to this instance, in the table or draining; 0 for an unknown one. */
   readonly inFlightOf: (instanceId: string) => number;
-  /** Closes every socket of every agent (shutdown). */
+  /** Closes every idle connection (shutdown; busy ones are closed with their exchanges). */
   readonly destroyAll: () => void;
 }
 
 export interface UpstreamPoolOptions {
-  /** Idle keep-alive sockets are closed after this; Node also honours a shorter `Keep-Alive: timeout` hint from the upstream. */
+  /** Idle keep-alive connections are closed after this (default 30 s), or sooner when the upstream hints so. */
   idleSocketTimeoutMs?: number;
   /** Failures in a row that eject an upstream (default 5). */
   ejectAfterFailures?: number;
@@ -63,8 +82,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions = {}): UpstreamP
       instanceId: upstream.instanceId,
       host: upstream.host,
       port: upstream.port,
-      // `timeout` only closes sockets while they sit idle in the pool: the agent ignores it for busy ones.
-      agent: new Agent({ keepAlive: true, keepAliveMsecs: 1_000, timeout: idleSocketTimeoutMs, scheduling: 'lifo' }),
+      idle: [],
       inFlight: 0,
       isRetired: false,
       consecutiveFailures: 0,
@@ -74,14 +92,14 @@ export function createUpstreamPool(options: UpstreamPoolOptions = {}): UpstreamP
 
   function retire(slot: UpstreamSlot): void {
     slot.isRetired = true;
-    if (slot.inFlight === 0) {
-      slot.agent.destroy();
-      return;
-    }
-    draining.add(slot);
-    destroyFreeSockets(slot.agent);
-    // Busy sockets come back to the pool after their response: close them there instead of keeping them alive.
-    slot.agent.on('free', (socket: Socket) => socket.destroy());
+    closeIdle(slot);
+    // Busy connections come back after their response: `checkIn` closes them then.
+    if (slot.inFlight > 0) draining.add(slot);
+  }
+
+  function closeIdle(slot: UpstreamSlot): void {
+    const idle = slot.idle.splice(0);
+    for (const connection of idle) connection.close();
   }
 
   function slotFor(upstream: Upstream): UpstreamSlot {
@@ -110,10 +128,34 @@ export function createUpstreamPool(options: UpstreamPoolOptions = {}): UpstreamP
 
   function release(slot: UpstreamSlot): void {
     slot.inFlight -= 1;
-    if (slot.inFlight === 0 && slot.isRetired) {
-      draining.delete(slot);
-      // The response is complete (or abandoned): nothing more will use these sockets.
-      slot.agent.destroy();
+    if (slot.inFlight === 0 && slot.isRetired) draining.delete(slot);
+  }
+
+  function takeIdle(slot: UpstreamSlot): PooledConnection | undefined {
+    return slot.idle.pop();
+  }
+
+  function checkIn(slot: UpstreamSlot, connection: PooledConnection, nowMs: number, idleMs?: number): void {
+    if (slot.isRetired) {
+      connection.close();
+      return;
+    }
+    connection.idleUntilMs = nowMs + Math.min(idleMs ?? idleSocketTimeoutMs, idleSocketTimeoutMs);
+    slot.idle.push(connection);
+  }
+
+  function forget(slot: UpstreamSlot, connection: PooledConnection): void {
+    const at = slot.idle.indexOf(connection);
+    if (at !== -1) slot.idle.splice(at, 1);
+  }
+
+  function sweep(nowMs: number): void {
+    for (const slot of active.values()) {
+      if (slot.idle.length === 0) continue;
+      const expired = slot.idle.filter((connection) => connection.idleUntilMs <= nowMs);
+      if (expired.length === 0) continue;
+      slot.idle.splice(0, slot.idle.length, ...slot.idle.filter((connection) => connection.idleUntilMs > nowMs));
+      for (const connection of expired) connection.close();
     }
   }
 
@@ -138,15 +180,23 @@ export function createUpstreamPool(options: UpstreamPoolOptions = {}): UpstreamP
   }
 
   function destroyAll(): void {
-    for (const slot of active.values()) slot.agent.destroy();
-    for (const slot of draining) slot.agent.destroy();
+    for (const slot of active.values()) closeIdle(slot);
     active.clear();
     draining.clear();
   }
 
-  return { slotFor, retainOnly, acquire, release, recordFailure, recordSuccess, inFlightOf, destroyAll };
-}
-
-function destroyFreeSockets(agent: Agent): void {
-  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+  return {
+    slotFor,
+    retainOnly,
+    acquire,
+    release,
+    takeIdle,
+    checkIn,
+    forget,
+    sweep,
+    recordFailure,
+    recordSuccess,
+    inFlightOf,
+    destroyAll,
+  };
 }

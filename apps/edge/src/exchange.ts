@@ -1,0 +1,357 @@
+/**
+ * One request on its way through the router: routed, sent to an upstream (one retry when it never reached one),
+ * its body streamed up and the response streamed back, bounded by the route's timeout until the response head;
+ * then counted (in flight, passive health, route and release counters) and written to the access log.
+ */
+import type { Socket } from 'node:net';
+import { BodyFramer, type BodyMode } from './body-framer.js';
+import { errorResponseText, type EdgeErrorKind } from './error-response.js';
+import {
+  clientResponseHead,
+  forwardedValuesOf,
+  upstreamRequestHead,
+  type ForwardedValues,
+} from './forwarded-headers.js';
+import { connectionUpgrade, type HttpHead } from './http-head.js';
+import { hostFromHeader, pathOf, type RouteTarget, type UpstreamTarget } from './route-index.js';
+import type { TimedExchange, TrafficContext } from './traffic-context.js';
+import { countResponse } from './traffic-metrics.js';
+import { UpstreamConnection, type ResponseListener, type UpstreamFailure } from './upstream-connection.js';
+
+/** What an exchange needs of the client connection it belongs to. */
+export interface ExchangeClient {
+  readonly socket: Socket;
+  readonly clientAddress: string;
+  readonly localPort: string;
+  /** The client half-closed its side: no further request will come. */
+  readonly isEnded: boolean;
+  /** The exchange is over; `keepAlive` says whether the connection may carry another one. */
+  exchangeFinished(keepAlive: boolean): void;
+  pauseReading(): void;
+  resumeReading(): void;
+  /** A 101 answer: from now on the client's bytes go to `upstream` as they are, and back. */
+  startTunnel(upstream: Socket, onClosed: () => void): void;
+}
+
+export class Exchange implements ResponseListener, TimedExchange {
+  readonly isUpgrade: boolean;
+  readonly requestFramer = new BodyFramer();
+  isRequestDone: boolean;
+  deadlineMs = 0;
+  private readonly startedAtMs: number;
+  private readonly bytesAtStart: number;
+  private readonly host: string;
+  /** The request target in origin form (query included), as the upstream gets it. */
+  private readonly path: string;
+  /** Without the query: what routes and what the access log shows (queries may carry secrets). */
+  private readonly pathOnly: string;
+  private readonly values: ForwardedValues;
+  private target: RouteTarget | undefined = undefined;
+  private chosen: UpstreamTarget | undefined = undefined;
+  private upstream: UpstreamConnection | undefined = undefined;
+  private requestHeadText = '';
+  /** Body bytes written to an upstream not connected yet: replayed on another one should the connect fail. */
+  private unconfirmed: Buffer[] | undefined = undefined;
+  private isRetried = false;
+  private isResponseStarted = false;
+  /** The upstream sent the response head (else the answer, if any, is the router's own). */
+  private isAnswered = false;
+  private status = 0;
+  private keepAlive: boolean;
+  private isDone = false;
+
+  constructor(
+    readonly client: ExchangeClient,
+    readonly head: HttpHead,
+    private readonly context: TrafficContext,
+  ) {
+    this.startedAtMs = performance.now();
+    this.bytesAtStart = client.socket.bytesWritten;
+    this.isUpgrade = head.upgrade !== undefined && (head.connection & connectionUpgrade) !== 0;
+    const target = splitAbsoluteTarget(head);
+    this.host = hostFromHeader(target.host ?? head.host);
+    this.path = target.path;
+    this.pathOnly = pathOf(target.path);
+    this.values = forwardedValuesOf(head, client.clientAddress, client.localPort);
+    this.keepAlive = head.isKeepAlive && !this.isUpgrade;
+    this.requestFramer.reset(head.isChunked ? 'chunked' : 'length', Math.max(0, head.contentLength));
+    this.isRequestDone = this.requestFramer.isComplete;
+  }
+
+  /** Routes the request and sends its head; the router answers itself when there is no route or no upstream. */
+  start(): void {
+    const target = this.context.state.routes.find(this.host, this.pathOnly);
+    if (target === undefined) return this.answerAlone('no-route');
+    this.target = target;
+    const first = target.upstreams.pick();
+    if (first === undefined) return this.answerAlone('no-upstream');
+    this.requestHeadText = upstreamRequestHead(this.head, this.path, this.values, this.isUpgrade);
+    this.deadlineMs = this.startedAtMs + target.timeoutMs;
+    this.context.waiting.add(this);
+    this.forward(first);
+  }
+
+  /** Takes request body bytes from `data[start, end)`; returns where the body ended there (-1: invalid framing). */
+  takeRequestBody(data: Buffer, start: number, end: number): number {
+    const bodyEnd = this.requestFramer.consume(data, start, end);
+    if (bodyEnd === -1) {
+      this.keepAlive = false;
+      this.upstream?.close();
+      this.upstream = undefined;
+      if (this.isResponseStarted) this.client.socket.destroy();
+      else this.answerAlone('bad-request');
+      return -1;
+    }
+    if (bodyEnd > start && this.upstream !== undefined) {
+      const slice = data.subarray(start, bodyEnd);
+      this.unconfirmed?.push(slice);
+      if (!this.upstream.write(slice)) this.client.pauseReading();
+    }
+    if (this.requestFramer.isComplete) this.isRequestDone = true;
+    return bodyEnd;
+  }
+
+  /** Bytes the client sent after an upgrade request's head: they belong to the new protocol. */
+  forwardTunnelBytes(data: Buffer): void {
+    this.unconfirmed?.push(data);
+    this.upstream?.write(data);
+  }
+
+  onUpstreamConnected(): void {
+    this.unconfirmed = undefined;
+  }
+
+  onUpstreamDrain(): void {
+    this.client.resumeReading();
+  }
+
+  /** The client can take more: let the upstream's response flow again. */
+  onClientDrain(): void {
+    this.upstream?.socket.resume();
+  }
+
+  onInterimResponse(head: HttpHead): void {
+    if (this.head.isHttp10) return;
+    this.client.socket.write(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: false }));
+  }
+
+  onResponseHead(head: HttpHead): void {
+    const upstream = this.upstream;
+    const chosen = this.chosen;
+    if (upstream === undefined || chosen === undefined) return;
+    this.context.waiting.delete(this);
+    this.isAnswered = true;
+    this.status = head.statusCode;
+    if (head.statusCode >= 500) this.noteFailure(chosen);
+    else this.context.pool.recordSuccess(chosen.slot);
+    if (head.statusCode === 101) {
+      if (this.isUpgrade) return this.tunnel(upstream, head);
+      upstream.close();
+      this.upstream = undefined;
+      return this.answerAlone('bad-gateway');
+    }
+    const mode = this.responseBodyMode(head);
+    const isDecoding = mode === 'chunked' && this.head.isHttp10;
+    if (mode === 'close' || isDecoding || !this.isRequestDone || this.context.state.isClosing) this.keepAlive = false;
+    if (this.client.isEnded) this.keepAlive = false;
+    upstream.expectBody(mode, head.contentLength, isDecoding);
+    const connection = !this.keepAlive ? 'close' : this.head.isHttp10 ? 'keep-alive' : undefined;
+    const socket = this.client.socket;
+    // Head and the first body bytes (which usually came with it) leave in one write.
+    socket.cork();
+    socket.write(
+      clientResponseHead(head, { connection, isChunked: mode === 'chunked' && !isDecoding, isUpgrade: false }),
+    );
+    process.nextTick(uncork, socket);
+    this.isResponseStarted = true;
+  }
+
+  onResponseBody(data: Buffer, start: number, end: number): void {
+    if (!this.client.socket.write(data.subarray(start, end))) this.upstream?.socket.pause();
+  }
+
+  onResponseComplete(): void {
+    const upstream = this.upstream;
+    this.upstream = undefined;
+    if (upstream !== undefined && this.chosen !== undefined) {
+      if (upstream.finishExchange() && this.isRequestDone && !this.isUpgrade) {
+        this.context.pool.checkIn(this.chosen.slot, upstream, this.context.nowMs, upstream.keepAliveHintMs);
+      } else upstream.close();
+    }
+    // The client is still sending a body nobody reads any more: its connection cannot carry another request.
+    if (!this.isRequestDone) this.keepAlive = false;
+    this.finish();
+  }
+
+  onUpstreamFailure(reason: UpstreamFailure, error: Error | undefined): void {
+    const upstream = this.upstream;
+    const chosen = this.chosen;
+    this.upstream = undefined;
+    if (upstream === undefined || chosen === undefined || this.isDone) return;
+    if (this.isResponseStarted) {
+      // A truncated response must not look complete to the client.
+      this.client.socket.destroy();
+      return this.finish();
+    }
+    const target = this.target;
+    if (reason === 'connect' && target !== undefined) {
+      target.counters.connectErrors += 1;
+      chosen.releaseCounters.connectErrors += 1;
+      this.noteFailure(chosen);
+    }
+    // A reused connection the upstream closed meanwhile is safe to retry when no body went with the request.
+    const isStale = reason === 'closed' && upstream.exchangesServed > 0 && !upstream.hasResponseBytes;
+    const canRetry = (reason === 'connect' && this.unconfirmed !== undefined) || (isStale && !this.head.hasBody);
+    if (!this.isRetried && canRetry && target !== undefined && !this.client.socket.destroyed) {
+      const next = target.upstreams.pick(chosen) ?? (isStale ? chosen : undefined);
+      if (next !== undefined) {
+        this.context.log.warn(
+          { requestId: this.values.requestId, upstream: addressOf(chosen), retryUpstream: addressOf(next), err: error },
+          'upstream connect failed, retrying',
+        );
+        this.isRetried = true;
+        return this.forward(next);
+      }
+    }
+    this.context.log.warn(
+      { requestId: this.values.requestId, upstream: addressOf(chosen), reason, err: error },
+      reason === 'bad-response' ? 'upstream sent an invalid response' : 'upstream unreachable',
+    );
+    this.answerAlone('bad-gateway');
+  }
+
+  onTimeout(): void {
+    if (this.isDone || this.isResponseStarted) return;
+    this.context.waiting.delete(this);
+    this.context.log.warn(
+      { requestId: this.values.requestId, host: this.host, timeoutMs: this.target?.timeoutMs },
+      'upstream timed out',
+    );
+    if (this.chosen !== undefined) this.noteFailure(this.chosen);
+    this.upstream?.close();
+    this.upstream = undefined;
+    this.keepAlive = false;
+    this.answerAlone('gateway-timeout');
+  }
+
+  /** The client went away: stop the upstream work too. */
+  abort(): void {
+    if (this.isDone) return;
+    this.upstream?.close();
+    this.upstream = undefined;
+    // A client that went away before any answer is counted as nginx does, 499.
+    if (!this.isResponseStarted) this.status = 499;
+    this.keepAlive = false;
+    this.finish();
+  }
+
+  private forward(chosen: UpstreamTarget): void {
+    const pool = this.context.pool;
+    if (this.chosen !== undefined) pool.release(this.chosen.slot);
+    this.chosen = chosen;
+    pool.acquire(chosen.slot);
+    const replay = this.unconfirmed;
+    const idle = this.isUpgrade ? undefined : (pool.takeIdle(chosen.slot) as UpstreamConnection | undefined);
+    const upstream = idle ?? new UpstreamConnection(chosen.slot);
+    this.upstream = upstream;
+    upstream.begin(this);
+    this.unconfirmed = upstream.isConnected ? undefined : [];
+    upstream.write(this.requestHeadText);
+    if (replay !== undefined) for (const data of replay) this.forwardTunnelBytes(data);
+  }
+
+  private tunnel(upstream: UpstreamConnection, head: HttpHead): void {
+    const rest = upstream.detach();
+    this.upstream = undefined;
+    const socket = this.client.socket;
+    socket.write(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: true }));
+    if (rest !== undefined) socket.write(rest);
+    this.isResponseStarted = true;
+    this.context.tunnels.add(upstream.socket);
+    // A tunnel counts as in flight for as long as it is open: draining an instance waits for it (bounded).
+    this.client.startTunnel(upstream.socket, () => {
+      this.context.tunnels.delete(upstream.socket);
+      this.keepAlive = false;
+      this.finish();
+    });
+  }
+
+  private responseBodyMode(head: HttpHead): BodyMode {
+    if (this.head.method === 'HEAD' || head.statusCode === 204 || head.statusCode === 304) return 'none';
+    if (head.isChunked) return 'chunked';
+    if (head.contentLength !== -1) return 'length';
+    return 'close';
+  }
+
+  /** The router's own answer (no route, no upstream, bad gateway, timeout, a broken request body). */
+  private answerAlone(kind: EdgeErrorKind): void {
+    this.context.waiting.delete(this);
+    if (this.isDone) return;
+    // The rest of a request body would be read as the next request: close after answering instead.
+    if (!this.isRequestDone || this.isUpgrade || this.context.state.isClosing || this.client.isEnded)
+      this.keepAlive = false;
+    const context = { host: this.host, accept: this.head.accept, requestId: this.values.requestId };
+    const response = errorResponseText(kind, context, !this.keepAlive, this.head.method === 'HEAD');
+    this.status = response.statusCode;
+    this.isAnswered = false;
+    this.client.socket.write(response.text);
+    this.finish();
+  }
+
+  private noteFailure(chosen: UpstreamTarget): void {
+    if (this.context.pool.recordFailure(chosen.slot)) {
+      this.context.log.warn(
+        { instanceId: chosen.upstream.instanceId, upstream: addressOf(chosen) },
+        'upstream ejected after consecutive failures',
+      );
+    }
+  }
+
+  /** Once the response is complete (or abandoned): out of flight, counted, logged. */
+  private finish(): void {
+    if (this.isDone) return;
+    this.isDone = true;
+    this.context.waiting.delete(this);
+    const chosen = this.chosen;
+    if (chosen !== undefined) this.context.pool.release(chosen.slot);
+    const durationUs = Math.round((performance.now() - this.startedAtMs) * 1_000);
+    const status = this.status;
+    if (this.target !== undefined) countResponse(this.target.counters, status, durationUs);
+    const answered = this.isAnswered && chosen !== undefined ? chosen : undefined;
+    if (answered !== undefined) countResponse(answered.releaseCounters, status, durationUs);
+    this.context.accessLog.record({
+      method: this.head.method,
+      host: this.host,
+      path: this.pathOnly,
+      status,
+      instanceId: answered === undefined ? null : answered.upstream.instanceId,
+      release: answered === undefined ? null : answered.upstream.releaseNumber,
+      durationUs,
+      bytes: this.client.socket.bytesWritten - this.bytesAtStart,
+      requestId: this.values.requestId,
+    });
+    this.client.exchangeFinished(this.keepAlive);
+  }
+}
+
+function uncork(socket: Socket): void {
+  socket.uncork();
+}
+
+/** An absolute-form target (`http://host/path`, as proxies receive) names the host; the upstream gets the path. */
+function splitAbsoluteTarget(head: HttpHead): { host: string | undefined; path: string } {
+  const target = head.target;
+  if (target.charCodeAt(0) === 47) return { host: undefined, path: target }; // '/'
+  const lower = target.slice(0, 8).toLowerCase();
+  const schemeEnd = lower.startsWith('http://') ? 7 : lower.startsWith('https://') ? 8 : -1;
+  if (schemeEnd === -1) return { host: undefined, path: target };
+  const slash = target.indexOf('/', schemeEnd);
+  const query = target.indexOf('?', schemeEnd);
+  const end = slash === -1 ? (query === -1 ? target.length : query) : query === -1 ? slash : Math.min(slash, query);
+  const path = target.slice(end);
+  return { host: target.slice(schemeEnd, end), path: path === '' ? '/' : path.startsWith('?') ? `/${path}` : path };
+}
+
+function addressOf(target: UpstreamTarget): string {
+  return `${target.upstream.host}:${target.upstream.port}`;
+}

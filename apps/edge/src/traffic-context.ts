@@ -1,0 +1,26 @@
+/** What every client connection and exchange of the traffic server shares. */
+import type { Socket } from 'node:net';
+import type { AccessLog } from './access-log.js';
+import type { EdgeLog } from './edge-log.js';
+import type { RoutingState } from './route-index.js';
+import type { UpstreamPool } from './upstream-pool.js';
+
+/** An exchange waiting for its response head, checked by the timeout sweep. */
+export interface TimedExchange {
+  /** `performance.now()` after which the route's timeout has passed. */
+  readonly deadlineMs: number;
+  onTimeout(): void;
+}
+
+export interface TrafficContext {
+  readonly state: RoutingState;
+  readonly pool: UpstreamPool;
+  readonly log: EdgeLog;
+  readonly accessLog: AccessLog;
+  /** Exchanges waiting for a response head. */
+  readonly waiting: Set<TimedExchange>;
+  /** Upstream sockets of open tunnels (101 Switching Protocols): shutdown cuts them. */
+  readonly tunnels: Set<Socket>;
+  /** `performance.now()` as of the last sweep (every 100 ms): idle times need no finer clock. */
+  nowMs: number;
+}
