@@ -153,7 +153,8 @@ export class BodyFramer {
         if (code !== 10) return false;
         this.isComplete = true;
         return true;
-      default:
+      case Step.Data:
+        // Data bytes are taken in bulk by consumeChunked, never here.
         return false;
     }
   }
