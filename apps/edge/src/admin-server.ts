@@ -20,8 +20,8 @@ export interface AdminServerOptions {
   readonly applyTable: (table: RoutingTable) => Promise<void>;
   readonly status: () => RouterStatus;
   /** Requests in flight per instance id, draining upstreams included; 0 for unknown ids. */
-  readonly inFlight: (instanceIds: readonly string[]) => Record<string, number>;
-  readonly metrics: () => EdgeMetrics;
+  readonly inFlight: (instanceIds: readonly string[]) => Promise<Record<string, number>>;
+  readonly metrics: () => Promise<EdgeMetrics>;
   /** Graceful restart: resolves with the successor's pid once it serves. */
   readonly handOver: () => Promise<number>;
   readonly log: EdgeLog;
@@ -53,10 +53,11 @@ export function createAdminServer(options: AdminServerOptions): Server {
     if (path === '/table' && req.method === 'GET') return sendJson(res, 200, options.currentTable());
     if (path === '/status' && req.method === 'GET') return sendJson(res, 200, options.status());
     if (path === '/inflight' && req.method === 'GET') {
-      const answer: InFlightAnswer = { inFlight: options.inFlight(idsOf(new URLSearchParams(url.slice(path.length)))) };
+      const ids = idsOf(new URLSearchParams(url.slice(path.length)));
+      const answer: InFlightAnswer = { inFlight: await options.inFlight(ids) };
       return sendJson(res, 200, answer);
     }
-    if (path === '/metrics' && req.method === 'GET') return sendJson(res, 200, options.metrics());
+    if (path === '/metrics' && req.method === 'GET') return sendJson(res, 200, await options.metrics());
     if (path === '/handover' && req.method === 'POST') {
       const answer: HandoverAnswer = { pid: await options.handOver() };
       return sendJson(res, 200, answer);

@@ -2,6 +2,7 @@
  * Entry of the edge router process: parses flags, starts the router (or takes over from a running one), stops it
  * gracefully on SIGTERM/SIGINT, and hands over to a successor on SIGUSR2 (or the admin `POST /handover`).
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSlipwayError } from './slipway-error.js';
@@ -9,12 +10,24 @@ import { createJsonLineLog } from './edge-log.js';
 import { receiveTakeover, takeOverFlag, type Takeover } from './handover.js';
 import { parseListenAddress } from './listen-address.js';
 import { startEdge } from './start-edge.js';
+import { runTrafficWorker } from './traffic-worker.js';
+import { trafficWorkerFlag } from './traffic-workers.js';
 
 /** Exit codes the parent (slipwayd's edge adapter) tells apart. */
 const exitCodes = { ok: 0, failed: 1, usage: 2, portUnavailable: 3 } as const;
 
 const usage =
-  'usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off]   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log)';
+  'usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto]   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1)';
+
+/** `auto` is one process per core. */
+function parseWorkers(value: string): number {
+  if (value === 'auto') return availableParallelism();
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 256) {
+    throw new Error(`--workers takes a whole number from 1 to 256, or auto; got ${value}`);
+  }
+  return count;
+}
 
 async function main(): Promise<void> {
   const log = createJsonLineLog({ bindings: { component: 'edge' } });
@@ -27,6 +40,8 @@ async function main(): Promise<void> {
   let stateDir: string;
   let accessLogFile: string | undefined;
   let isTakingOver = false;
+  let isWorker = false;
+  let workers = 1;
   try {
     const { values } = parseArgs({
       options: {
@@ -34,6 +49,8 @@ async function main(): Promise<void> {
         'state-dir': { type: 'string', default: '.slipway/edge' },
         'access-log': { type: 'string' },
         'take-over': { type: 'boolean', default: false },
+        workers: { type: 'string', default: '1' },
+        'traffic-worker': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -43,6 +60,8 @@ async function main(): Promise<void> {
     const accessLogFlag = values['access-log'] ?? join(stateDir, 'access.log');
     accessLogFile = accessLogFlag === 'off' ? undefined : accessLogFlag;
     isTakingOver = values['take-over'];
+    isWorker = values['traffic-worker'];
+    workers = parseWorkers(values.workers);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${usage}\n`);
     return exit(exitCodes.usage);
@@ -53,10 +72,18 @@ async function main(): Promise<void> {
     void exit(exitCodes.failed);
   });
 
-  // The successor runs this same program with the same flags.
+  if (isWorker) {
+    // The primary stops its workers itself (a Ctrl-C reaches the whole process group); no terminal to hang up.
+    process.on('SIGINT', () => undefined);
+    process.on('SIGHUP', () => undefined);
+    await runTrafficWorker({ log, accessLogFile });
+    return exit(exitCodes.ok);
+  }
+
+  // The successor (and each traffic worker) runs this same program with the same flags.
   const handoverCommand = {
     entry: process.argv[1] ?? '',
-    args: process.argv.slice(2).filter((arg) => arg !== takeOverFlag),
+    args: process.argv.slice(2).filter((arg) => arg !== takeOverFlag && arg !== trafficWorkerFlag),
   };
   let edge;
   try {
@@ -66,6 +93,7 @@ async function main(): Promise<void> {
       stateDir,
       log,
       handoverCommand,
+      workers,
       ...(accessLogFile === undefined ? {} : { accessLogFile }),
       ...(takeover === undefined ? {} : { takeover }),
     });

@@ -3,19 +3,20 @@ import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import { connect, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { RouterStatus, RoutingTable } from '@slipway/contract';
+import type { EdgeMetrics, RouterStatus, RoutingTable } from '@slipway/contract';
 import { SlipwayError } from './slipway-error.js';
-import { createFileAccessLog, noAccessLog, type AccessLog } from './access-log.js';
 import { createAdminServer } from './admin-server.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { silentLog, type EdgeLog } from './edge-log.js';
 import { handOver, type HandoverCommand, type Takeover } from './handover.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
-import { createRouteIndex, type RoutingState } from './route-index.js';
 import { readTableFile, writeTableFile } from './table-file.js';
-import { createTrafficMetrics } from './traffic-metrics.js';
-import { createTrafficServer, type TrafficServer } from './traffic-server.js';
-import { createUpstreamPool, type UpstreamPoolOptions } from './upstream-pool.js';
+import type { ClientTimeouts } from './client-connection.js';
+import { mergeEdgeMetrics } from './traffic-metrics.js';
+import { createTrafficRouter } from './traffic-router.js';
+import type { TrafficServer } from './traffic-server.js';
+import { startTrafficWorkers } from './traffic-workers.js';
+import type { UpstreamPoolOptions } from './upstream-pool.js';
 
 export interface StartEdgeOptions {
   /** Where traffic is accepted; port 0 picks a free port (tests). */
@@ -33,6 +34,10 @@ export interface StartEdgeOptions {
   handoverCommand?: HandoverCommand;
   /** Set when this router takes over from a running one: its listening socket, and the handover steps. */
   takeover?: Takeover;
+  /** Processes serving traffic, this one included (default 1); more need `handoverCommand` to start them. */
+  workers?: number;
+  /** Idle keep-alive and request-head timeouts of client connections (defaults 75 s and 30 s). */
+  clientTimeouts?: Partial<ClientTimeouts>;
 }
 
 export interface RunningEdge {
@@ -84,16 +89,29 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   }
 
   let table: RoutingTable = await readTableFile(files.table, log);
-  const pool = createUpstreamPool(options.passiveHealth ?? {});
-  const metrics = createTrafficMetrics();
-  const accessLog: AccessLog =
-    options.accessLogFile === undefined ? noAccessLog : createFileAccessLog(options.accessLogFile);
-  const state: RoutingState = { routes: createRouteIndex(table, pool.slotFor, metrics), isClosing: false };
-  const trafficServer = createTrafficServer({ state, pool, log, accessLog });
+  const router = createTrafficRouter(table, {
+    log,
+    accessLogFile: options.accessLogFile,
+    passiveHealth: options.passiveHealth,
+    clientTimeouts: options.clientTimeouts,
+  });
+  const trafficServer = router.traffic;
   const traffic = trafficServer.server;
   if (options.takeover === undefined) await listenTraffic(traffic, options.listen);
   else await listenOnHandle(traffic, options.takeover.traffic);
   const address = formatListenAddress(boundAddress(traffic, options.listen.host));
+  const workerCount = Math.max(1, options.workers ?? 1);
+  const workers =
+    workerCount > 1 && options.handoverCommand !== undefined
+      ? startTrafficWorkers({
+          count: workerCount - 1,
+          entry: options.handoverCommand.entry,
+          args: options.handoverCommand.args,
+          traffic,
+          currentTable: () => table,
+          log,
+        })
+      : undefined;
 
   // PUTs are applied one after the other so the file on disk and the table served always agree.
   let applying: Promise<void> = Promise.resolve();
@@ -108,16 +126,22 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     const run = applying.then(async () => {
       await writeTableFile(files.table, next);
       table = next;
-      state.routes = createRouteIndex(next, pool.slotFor, metrics);
-      pool.retainOnly(next.routes.flatMap((route) => route.upstreams));
+      router.apply(next);
+      await workers?.applyTable(next);
     });
     applying = run.catch(() => undefined);
     return run;
   };
   const status = (): RouterStatus => ({ isRunning: true, pid: process.pid, address, routes: table.routes.length });
 
-  const inFlight = (instanceIds: readonly string[]): Record<string, number> =>
-    Object.fromEntries(instanceIds.map((id) => [id, pool.inFlightOf(id)]));
+  const inFlight = async (instanceIds: readonly string[]): Promise<Record<string, number>> => {
+    const counts = router.inFlight(instanceIds);
+    for (const answer of (await workers?.inFlight(instanceIds)) ?? [])
+      for (const id of instanceIds) counts[id] = (counts[id] ?? 0) + (answer[id] ?? 0);
+    return counts;
+  };
+  const metrics = async (): Promise<EdgeMetrics> =>
+    mergeEdgeMetrics([router.metrics(), ...((await workers?.metrics()) ?? [])]);
 
   let stopping: Promise<void> | undefined;
   let markStopped = (): void => undefined;
@@ -161,7 +185,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     applyTable,
     status,
     inFlight,
-    metrics: metrics.snapshot,
+    metrics,
     handOver: handOverNow,
     log,
   });
@@ -195,21 +219,23 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
 
   /** The admin socket and the pid file are the successor's now: only the traffic is drained. */
   async function stopAfterHandover(): Promise<void> {
-    state.isClosing = true;
-    await drainKeepingIdle(trafficServer, shutdownGraceMs);
-    pool.destroyAll();
-    await accessLog.close();
+    router.markClosing();
+    await Promise.all([drainKeepingIdle(trafficServer, shutdownGraceMs), workers?.stop(shutdownGraceMs)]);
+    await router.release();
     log.info({}, 'edge router stopped after handover');
     markStopped();
   }
 
   const close = (): Promise<void> => {
     stopping ??= (async () => {
-      state.isClosing = true;
+      router.markClosing();
       log.info({ shutdownGraceMs }, 'edge router stopping');
-      await Promise.all([drainTraffic(trafficServer, shutdownGraceMs), drain(admin, 1_000)]);
-      pool.destroyAll();
-      await accessLog.close();
+      await Promise.all([
+        drainTraffic(trafficServer, shutdownGraceMs),
+        drain(admin, 1_000),
+        workers?.stop(shutdownGraceMs),
+      ]);
+      await router.release();
       await rm(files.adminSocket, { force: true });
       await removePidFileIfOurs(files.pid);
       log.info({}, 'edge router stopped');

@@ -115,3 +115,42 @@ function wireOf(counters: Counters): TrafficCounters {
     latency: [...counters.latency],
   };
 }
+
+/** Sums the counters of several routers (the primary and its workers) route by route and release by release. */
+export function mergeEdgeMetrics(snapshots: readonly EdgeMetrics[]): EdgeMetrics {
+  const routes = new Map<string, EdgeMetrics['routes'][number]>();
+  const releases = new Map<string, EdgeMetrics['releases'][number]>();
+  for (const snapshot of snapshots) {
+    for (const route of snapshot.routes) {
+      const key = `${route.host} ${route.pathPrefix}`;
+      const known = routes.get(key);
+      routes.set(
+        key,
+        known === undefined ? route : { ...known, counters: addCounters(known.counters, route.counters) },
+      );
+    }
+    for (const release of snapshot.releases) {
+      const key = `${release.app} ${release.environment} ${release.releaseNumber}`;
+      const known = releases.get(key);
+      releases.set(
+        key,
+        known === undefined ? release : { ...known, counters: addCounters(known.counters, release.counters) },
+      );
+    }
+  }
+  return { latencyBucketsUs: [...latencyBucketsUs], routes: [...routes.values()], releases: [...releases.values()] };
+}
+
+function addCounters(a: TrafficCounters, b: TrafficCounters): TrafficCounters {
+  return {
+    requests: a.requests + b.requests,
+    status: {
+      '2xx': a.status['2xx'] + b.status['2xx'],
+      '3xx': a.status['3xx'] + b.status['3xx'],
+      '4xx': a.status['4xx'] + b.status['4xx'],
+      '5xx': a.status['5xx'] + b.status['5xx'],
+    },
+    connectErrors: a.connectErrors + b.connectErrors,
+    latency: a.latency.map((count, bucket) => count + (b.latency[bucket] ?? 0)),
+  };
+}

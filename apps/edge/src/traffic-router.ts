@@ -1,0 +1,66 @@
+/**
+ * The traffic side of one router process: the routing state over the current table, the upstream pool, the
+ * counters, the access log and the traffic server. The primary router runs one; each extra worker runs its own.
+ */
+import type { EdgeMetrics, RoutingTable } from '@slipway/contract';
+import { createFileAccessLog, noAccessLog, type AccessLog } from './access-log.js';
+import type { ClientTimeouts } from './client-connection.js';
+import type { EdgeLog } from './edge-log.js';
+import { createRouteIndex, type RoutingState } from './route-index.js';
+import { createTrafficMetrics } from './traffic-metrics.js';
+import { createTrafficServer, type TrafficServer } from './traffic-server.js';
+import { createUpstreamPool, type UpstreamPoolOptions } from './upstream-pool.js';
+
+export interface TrafficRouterOptions {
+  readonly log: EdgeLog;
+  /** File the access log (one JSON line per request) is appended to; none when absent. */
+  readonly accessLogFile?: string | undefined;
+  /** Passive health: failures in a row that eject an upstream, and for how long. */
+  readonly passiveHealth?: Pick<UpstreamPoolOptions, 'ejectAfterFailures' | 'ejectionCooldownMs'> | undefined;
+  /** Idle keep-alive and request-head timeouts of client connections. */
+  readonly clientTimeouts?: Partial<ClientTimeouts> | undefined;
+}
+
+export interface TrafficRouter {
+  readonly traffic: TrafficServer;
+  /** Serves `table` from the next request on; upstreams that left it drain. */
+  apply(table: RoutingTable): void;
+  /** Requests in flight per instance id, draining upstreams included. */
+  inFlight(instanceIds: readonly string[]): Record<string, number>;
+  metrics(): EdgeMetrics;
+  /** From now on responses carry `Connection: close`. */
+  markClosing(): void;
+  /** After the traffic has drained: closes idle upstream connections and the access log. */
+  release(): Promise<void>;
+}
+
+export function createTrafficRouter(table: RoutingTable, options: TrafficRouterOptions): TrafficRouter {
+  const pool = createUpstreamPool(options.passiveHealth ?? {});
+  const metrics = createTrafficMetrics();
+  const accessLog: AccessLog =
+    options.accessLogFile === undefined ? noAccessLog : createFileAccessLog(options.accessLogFile);
+  const state: RoutingState = { routes: createRouteIndex(table, pool.slotFor, metrics), isClosing: false };
+  const traffic = createTrafficServer({
+    state,
+    pool,
+    log: options.log,
+    accessLog,
+    ...(options.clientTimeouts === undefined ? {} : { timeouts: options.clientTimeouts }),
+  });
+  return {
+    traffic,
+    apply(next) {
+      state.routes = createRouteIndex(next, pool.slotFor, metrics);
+      pool.retainOnly(next.routes.flatMap((route) => route.upstreams));
+    },
+    inFlight: (instanceIds) => Object.fromEntries(instanceIds.map((id) => [id, pool.inFlightOf(id)])),
+    metrics: metrics.snapshot,
+    markClosing() {
+      state.isClosing = true;
+    },
+    async release() {
+      pool.destroyAll();
+      await accessLog.close();
+    },
+  };
+}
