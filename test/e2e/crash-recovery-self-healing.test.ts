@@ -80,7 +80,7 @@ describe('self-healing outside deployments', () => {
     expect(looping).toMatchObject({ id: before.id, lastExitCode: 3 });
     expect(looping.crashLoop?.exits).toBeGreaterThanOrEqual(3);
     expect(looping.crashLoop?.logTail).toContain('crash flag present: refusing to start');
-    const status = await (await fetch(`${slipwayd.url}/api/v1/status`)).json();
+    const status = await (await slipwayd.fetch('/api/v1/status')).json();
     expect(status).toMatchObject({ apps: [{ name: 'heal', instances: { healthy: 0, crashLooping: 1 } }] });
     // Outside a rollout a crash loop fails nothing: no deployment was started or failed because of it.
     const { deployments } = await slipwayd.api.deployments.list('heal');
@@ -101,7 +101,7 @@ describe('self-healing outside deployments', () => {
   }, 90_000);
 
   it('gives an edge router that died and came back with an empty table its routes again', async () => {
-    const before = await (await fetch(`${slipwayd.url}/api/v1/status`)).json();
+    const before = await (await slipwayd.fetch('/api/v1/status')).json();
     const edgePid = (before as { edge: { pid: number } }).edge.pid;
     process.kill(edgePid, 'SIGKILL');
     await waitFor(() => expect(isAlive(edgePid)).toBe(false));
@@ -111,7 +111,7 @@ describe('self-healing outside deployments', () => {
       timeoutMs: 30_000,
       intervalMs: 100,
     });
-    const after = (await (await fetch(`${slipwayd.url}/api/v1/status`)).json()) as {
+    const after = (await (await slipwayd.fetch('/api/v1/status')).json()) as {
       edge: { pid: number; routes: number };
     };
     expect(after.edge.pid).not.toBe(edgePid);

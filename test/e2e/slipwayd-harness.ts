@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { createApiClient, type ApiClient } from '@slipway/contract';
 import { waitFor } from '@slipway/testkit';
+import { readAdminToken } from '../../apps/cli/src/admin-token.js';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const fixturesDir = join(repoRoot, 'test', 'fixtures', 'apps');
@@ -112,7 +113,8 @@ export class SlipwaydHarness {
     this.apiPort = apiPort;
     this.edgePort = edgePort;
     this.instancePortFrom = instancePortFrom;
-    this.api = createApiClient({ baseUrl: this.url });
+    // Authenticated as the CLI on this machine is: with the admin token slipwayd wrote to its data dir.
+    this.api = createApiClient({ baseUrl: this.url, token: () => this.adminToken() });
   }
 
   get url(): string {
@@ -183,11 +185,14 @@ export class SlipwaydHarness {
   }
 
   /** Runs the real CLI against this slipwayd. */
-  cli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+  cli(
+    args: readonly string[],
+    options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+  ): Promise<CliResult> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [cliEntry, ...args], {
         cwd: options.cwd ?? repoRoot,
-        env: { ...process.env, SLIPWAY_API_URL: this.url, NO_COLOR: '1' },
+        env: { ...process.env, ...this.cliEnv(), ...options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -196,6 +201,32 @@ export class SlipwaydHarness {
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     });
+  }
+
+  /**
+   * The CLI's surroundings, as on the machine slipwayd runs on: it finds the admin token in `SLIPWAY_DATA_DIR`, and
+   * keeps saved logins in a config dir of this harness (never the user's own).
+   */
+  cliEnv(): Record<string, string> {
+    return {
+      SLIPWAY_API_URL: this.url,
+      NO_COLOR: '1',
+      SLIPWAY_DATA_DIR: this.dataDir,
+      XDG_CONFIG_HOME: join(this.dataDir, 'cli-config'),
+    };
+  }
+
+  /** The admin token slipwayd wrote on its first start, found the way the CLI finds it. */
+  adminToken(): Promise<string | undefined> {
+    return readAdminToken({ SLIPWAY_DATA_DIR: this.dataDir }, repoRoot);
+  }
+
+  /** `fetch` of an API path with the admin token, for answers the typed client does not expose. */
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const token = await this.adminToken();
+    const headers = new Headers(init.headers);
+    if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
+    return fetch(`${this.url}${path}`, { ...init, headers });
   }
 
   edge(host: string, path = '/'): Promise<HttpAnswer> {

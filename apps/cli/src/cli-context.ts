@@ -3,6 +3,8 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createApiClient } from '@slipway/contract';
 import type { ApiClient } from '@slipway/contract';
+import { createCredentialSource, type CredentialSource } from './credentials.js';
+import { credentialsPath, openCredentialsFile, type CredentialsFile } from './credentials-file.js';
 import { createOutput } from './output.js';
 import type { Output, TextSink } from './output.js';
 
@@ -42,6 +44,8 @@ export interface ProgramIo {
 export interface GlobalOptions {
   isJson: boolean;
   apiUrl: string;
+  /** `--token`: a bearer token that wins over every other credential. */
+  token: string | undefined;
 }
 
 /** One command's view of the run, from `ctx.for(command)`. */
@@ -52,6 +56,10 @@ export interface CommandRun extends GlobalOptions {
   err: Output;
   timing: FollowTiming;
   client(): ApiClient;
+  /** Saved logins (`slipway login`), per API URL. */
+  credentials: CredentialsFile;
+  /** The credential `client()` sends, and where it comes from. */
+  credential: CredentialSource;
   /** The command ran but its result is a failure (a failed deployment, an invalid manifest): exit 1, or the code given. */
   fail(exitCode?: number): void;
   /** Prints `error: <message>` and ends the run with exit code 2. */
@@ -75,23 +83,31 @@ export function createCliContext(io: ProgramIo): CliContext {
     exitCode: 0,
     apiUrl: undefined,
     for(command) {
-      const globals = command.optsWithGlobals<{ json?: boolean; api?: string }>();
+      const globals = command.optsWithGlobals<{ json?: boolean; api?: string; token?: string }>();
       const envUrl = io.env['SLIPWAY_API_URL'];
       const apiUrl = globals.api ?? (envUrl !== undefined && envUrl !== '' ? envUrl : defaultApiUrl);
       let client: ApiClient | undefined;
+      const credentials = openCredentialsFile(credentialsPath(io.env));
+      const credential = createCredentialSource({
+        apiUrl,
+        flagToken: globals.token,
+        env: io.env,
+        cwd: io.cwd,
+        credentials,
+      });
       return {
         isJson: globals.json === true,
         apiUrl,
+        token: globals.token,
+        credentials,
+        credential,
         io,
         out,
         err,
         timing,
         client() {
           context.apiUrl = apiUrl;
-          const token = io.env['SLIPWAY_TOKEN'];
-          client ??= createApiClient(
-            token !== undefined && token !== '' ? { baseUrl: apiUrl, token } : { baseUrl: apiUrl },
-          );
+          client ??= createApiClient({ baseUrl: apiUrl, token: credential.token });
           return client;
         },
         fail(exitCode = 1) {

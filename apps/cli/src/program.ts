@@ -7,12 +7,15 @@ import { registerAppsCommand } from './commands/apps.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
+import { registerLoginCommands } from './commands/login.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerPsCommand } from './commands/ps.js';
 import { registerReleasesCommand } from './commands/releases.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerScaleCommand } from './commands/scale.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerTokensCommand } from './commands/tokens.js';
+import { registerUsersCommand } from './commands/users.js';
 import { registerValidateCommand } from './commands/validate.js';
 import cliPackage from '../package.json' with { type: 'json' };
 
@@ -41,7 +44,11 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
     .description('deploy and run apps on slipwayd')
     .version(cliPackage.version, '-V, --version')
     .option('--json', 'print the API answer as JSON and nothing else on stdout')
-    .option('--api <url>', `slipwayd API URL (default: $SLIPWAY_API_URL or ${defaultApiUrl})`);
+    .option('--api <url>', `slipwayd API URL (default: $SLIPWAY_API_URL or ${defaultApiUrl})`)
+    .option(
+      '--token <token>',
+      'API or access token to send (default: $SLIPWAY_TOKEN, the saved login, or the local admin token)',
+    );
 
   registerAppsCommand(program, ctx);
   registerDeployCommand(program, ctx);
@@ -53,12 +60,21 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerConfigCommand(program, ctx);
   registerStatusCommand(program, ctx);
   registerValidateCommand(program, ctx);
+  registerLoginCommands(program, ctx);
+  registerTokensCommand(program, ctx);
+  registerUsersCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
   const reportError = (error: unknown): number => {
     if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     if (isSlipwayError(error)) {
       io.stderr.write(`error: ${error.code}: ${error.message}\n`);
+      if (error.code === 'UNAUTHENTICATED') {
+        const url = ctx.apiUrl ?? defaultApiUrl;
+        io.stderr.write(
+          `hint: log in with: slipway login --api ${url} (or pass an API token with --token or SLIPWAY_TOKEN)\n`,
+        );
+      }
       if (error.code === 'UNAVAILABLE') {
         const url = ctx.apiUrl ?? defaultApiUrl;
         io.stderr.write(`hint: slipway talks to ${url}; point it elsewhere with --api URL or SLIPWAY_API_URL\n`);

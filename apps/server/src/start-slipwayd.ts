@@ -9,7 +9,10 @@ import {
   createEdgeRouterTable,
   createFsArtifactStore,
   createHealthProber,
+  createJoseAccessTokenSigner,
   createProcessDriver,
+  createRandomOpaqueTokens,
+  createScryptPasswordHasher,
   createSortableIdGenerator,
   createSourceFetcher,
   createSqliteStore,
@@ -22,13 +25,16 @@ import {
   createJobWorker,
   createReconciler,
   defaultCoreSettings,
+  defaultIdentitySettings,
   EventBus,
   type CoreDeps,
+  type IdentityDeps,
 } from '@slipway/core';
 import type { ResolvedConfig } from './config.js';
 import { startEdgeWatchdog } from './edge-watchdog.js';
 import { createFailpointHook, parseFailpoints } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
+import { prepareIdentity } from './identity-setup.js';
 
 export const version = '0.1.0';
 
@@ -99,6 +105,22 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   if (failpoints !== undefined) {
     logger.warn({ failpoints: [...failpoints.keys()] }, 'failpoints enabled: for testing only');
   }
+  const identity: IdentityDeps = {
+    store,
+    clock: deps.clock,
+    ids: deps.ids,
+    logger: logger.child({ component: 'identity' }),
+    passwords: createScryptPasswordHasher(),
+    tokens: createRandomOpaqueTokens(),
+    signer: createJoseAccessTokenSigner({
+      store,
+      clock: deps.clock,
+      ids: deps.ids,
+      ttlMs: defaultIdentitySettings.accessTokenTtlMs,
+    }),
+    settings: defaultIdentitySettings,
+  };
+  await prepareIdentity(identity, config.dataDir);
   const fleet = createFleet(deps);
   const reconciler = createReconciler(deps, fleet);
   const worker = createJobWorker(deps, createDeploymentRunner(deps, fleet));
@@ -111,6 +133,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       deps,
       fleet,
       worker,
+      identity,
       config,
       version,
       startedAtMs: Date.now(),

@@ -22,6 +22,7 @@ import type {
   validateBodySchema,
 } from './api.js';
 import { createApiTransport } from './api-transport.js';
+import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import type { ApiTransportOptions, RequestSpec } from './api-transport.js';
 import {
   appSchema,
@@ -64,7 +65,7 @@ type Input<S extends z.ZodType> = z.input<S>;
 type HealthView = { status: 'ok' };
 
 /** The client's surface; every method rejects with a SlipwayError. Streams are lazy: the request starts at the first `next()`. */
-export interface ApiClient {
+export interface ApiClient extends IdentityClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -155,6 +156,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   return {
     baseUrl,
+    ...createIdentityClient({ call, send }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),
     status: () => call(get('/api/v1/status'), statusSchema),

@@ -11,9 +11,15 @@ export interface ApiTransportOptions {
   baseUrl: string;
   /** Defaults to the global `fetch`. */
   fetch?: typeof fetch;
-  /** Sent as `Authorization: Bearer <token>`. */
-  token?: string;
+  /**
+   * Sent as `Authorization: Bearer <token>`. A function is asked before every request (so it may refresh an expiring
+   * access token); `undefined` from it sends no credential.
+   */
+  token?: string | TokenSource;
 }
+
+/** Supplies the bearer credential of each request; its rejection is the request's. */
+export type TokenSource = () => Promise<string | undefined>;
 
 export interface RequestSpec {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -153,7 +159,8 @@ export function createApiTransport(options: ApiTransportOptions): ApiTransport {
 
   const send = async (spec: RequestSpec, accept = 'application/json'): Promise<Response> => {
     const headers: Record<string, string> = { accept };
-    if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
+    const token = typeof options.token === 'function' ? await options.token() : options.token;
+    if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     const init: RequestInit = { method: spec.method, headers };
     if (spec.json !== undefined) {
       headers['content-type'] = 'application/json';

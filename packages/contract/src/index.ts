@@ -10,3 +10,4 @@ export * from './identity-api.js';
 export * from './routing-table.js';
 export * from './sse-parser.js';
 export * from './api-client.js';
+export * from './identity-client.js';

@@ -39,6 +39,10 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, error: S
     },
   };
   if (error.code === 'SHUTTING_DOWN' || error.code === 'UNAVAILABLE') void reply.header('retry-after', '5');
+  if (error.code === 'UNAUTHENTICATED') {
+    const hasCredential = request.headers.authorization !== undefined;
+    void reply.header('www-authenticate', `Bearer realm="slipway"${hasCredential ? ', error="invalid_token"' : ''}`);
+  }
   return reply.status(errorStatus[error.code]).type('application/json').send(body);
 }
 

@@ -3,10 +3,14 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { SlipwayError } from '@slipway/contract';
+import { installAuth } from './auth/auth-hooks.js';
 import { installErrorHandling } from './error-handler.js';
 import { appRoutes } from './routes/app-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+import { userRoutes } from './routes/user-routes.js';
 import type { ServerContext } from './server-context.js';
 
 export async function createHttpApp(context: ServerContext, logger: FastifyBaseLogger): Promise<FastifyInstance> {
@@ -36,7 +40,12 @@ export async function createHttpApp(context: ServerContext, logger: FastifyBaseL
       );
     }
   });
+  // Before any route: it refuses routes missing from the permission table, and guards every request.
+  installAuth(app, context.identity);
   systemRoutes(app, context);
+  authRoutes(app, context.identity);
+  tokenRoutes(app, context.identity);
+  userRoutes(app, context.identity);
   appRoutes(app, context);
   deploymentRoutes(app, context);
   await app.ready();

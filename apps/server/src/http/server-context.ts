@@ -1,11 +1,13 @@
 /** What the HTTP routes receive from the composition root. */
-import type { CoreDeps, Fleet, JobWorker } from '@slipway/core';
+import type { CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
 import type { ResolvedConfig } from '../config.js';
 
 export interface ServerContext {
   readonly deps: CoreDeps;
   readonly fleet: Fleet;
   readonly worker: JobWorker;
+  /** Users, tokens, sessions and the crypto behind them. */
+  readonly identity: IdentityDeps;
   readonly config: ResolvedConfig;
   readonly version: string;
   readonly startedAtMs: number;

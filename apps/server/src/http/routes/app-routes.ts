@@ -23,6 +23,7 @@ import {
   scaleApp,
   streamLogs,
 } from '@slipway/core';
+import { visibleProjectNames, visibleProjects } from '../auth/authorize.js';
 import type { ServerContext } from '../server-context.js';
 import { openSse } from '../sse.js';
 import { validate } from '../validate.js';
@@ -30,13 +31,20 @@ import { validate } from '../validate.js';
 export function appRoutes(app: FastifyInstance, context: ServerContext): void {
   const { deps } = context;
 
-  app.get('/api/v1/projects', async () => ({ projects: await listProjects(deps) }));
+  // Lists show only the projects the caller may read.
+  app.get('/api/v1/projects', async (request) => {
+    const canSee = visibleProjects(request);
+    return { projects: (await listProjects(deps)).filter((p) => canSee(p.id)) };
+  });
   app.post('/api/v1/projects', async (request, reply) => {
     const body = validate(createProjectBodySchema, request.body, 'body');
     return reply.status(201).send(await createProject(deps, body.name));
   });
 
-  app.get('/api/v1/apps', async () => ({ apps: await listApps(deps) }));
+  app.get('/api/v1/apps', async (request) => {
+    const canSee = await visibleProjectNames(request, deps.store);
+    return { apps: (await listApps(deps)).filter((a) => canSee(a.project)) };
+  });
   app.post('/api/v1/apps', async (request, reply) => {
     const body = validate(createAppBodySchema, request.body, 'body');
     return reply.status(201).send(await createApp(deps, body));

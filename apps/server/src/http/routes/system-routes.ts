@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseDocument } from 'yaml';
 import { manifestIssues, manifestSchema, SlipwayError, validateBodySchema, type StatusView } from '@slipway/contract';
 import { listApps } from '@slipway/core';
+import { visibleProjectNames } from '../auth/authorize.js';
 import { buildOpenApiDocument } from '../openapi.js';
 import type { ServerContext } from '../server-context.js';
 import { validate } from '../validate.js';
@@ -20,9 +21,10 @@ export function systemRoutes(app: FastifyInstance, context: ServerContext): void
   });
   app.get('/api/v1/openapi.json', async () => (openApi ??= buildOpenApiDocument(context.version)));
 
-  app.get('/api/v1/status', async (): Promise<StatusView> => {
+  app.get('/api/v1/status', async (request): Promise<StatusView> => {
     const router = await deps.router.status();
-    const apps = await listApps(deps);
+    const canSee = await visibleProjectNames(request, deps.store);
+    const apps = (await listApps(deps)).filter((a) => canSee(a.project));
     const rows: StatusView['apps'] = [];
     for (const view of apps) {
       const record = await deps.store.apps.findByName(view.name);
