@@ -133,8 +133,11 @@ export class SlipwaydHarness {
     return new SlipwaydHarness(dataDir, await freePort(), await freePort(), instancePortFrom);
   }
 
-  /** Starts slipwayd and waits until `/readyz` answers; `env` adds variables (e.g. `SLIPWAY_FAILPOINTS`). */
-  async start(options: { env?: Record<string, string> } = {}): Promise<void> {
+  /**
+   * Starts slipwayd and waits until `/readyz` answers; `env` adds variables (e.g. `SLIPWAY_FAILPOINTS`), `logLevel`
+   * replaces the default `warn`.
+   */
+  async start(options: { env?: Record<string, string>; logLevel?: string } = {}): Promise<void> {
     const child = spawn(
       process.execPath,
       [
@@ -148,7 +151,7 @@ export class SlipwaydHarness {
         '--node-name',
         'e2e',
         '--log-level',
-        'warn',
+        options.logLevel ?? 'warn',
       ],
       {
         cwd: repoRoot,
@@ -184,17 +187,18 @@ export class SlipwaydHarness {
     return code;
   }
 
-  /** Runs the real CLI against this slipwayd. */
+  /** Runs the real CLI against this slipwayd; `input` is written to its stdin, which is closed after it. */
   cli(
     args: readonly string[],
-    options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+    options: { cwd?: string; input?: string; env?: Record<string, string | undefined> } = {},
   ): Promise<CliResult> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [cliEntry, ...args], {
         cwd: options.cwd ?? repoRoot,
         env: { ...process.env, ...this.cliEnv(), ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
+      child.stdin.end(options.input);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
