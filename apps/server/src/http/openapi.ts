@@ -27,8 +27,9 @@ import {
   validateBodySchema,
   validateResponseSchema,
 } from '@slipway/contract';
+import { accessOf, identityOperations } from './openapi-identity.js';
 
-interface Operation {
+export interface Operation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   summary: string;
@@ -181,6 +182,7 @@ const operations: Operation[] = [
     ok: 200,
     response: validateResponseSchema,
   },
+  ...identityOperations,
 ];
 
 const errorBody = z.object({
@@ -215,6 +217,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     paths[op.path] ??= {};
     (paths[op.path] as Record<string, unknown>)[op.method] = {
       summary: op.summary,
+      ...accessOf(op),
       parameters,
       ...(op.body
         ? {
@@ -244,7 +247,17 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         'Deploy, roll out, route and keep running. Errors are { error: { code, message, details?, requestId } }.',
     },
     servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
     paths,
-    components: { schemas: { Manifest: jsonSchema(manifestSchema), LogLine: jsonSchema(logLineSchema) } },
+    components: {
+      schemas: { Manifest: jsonSchema(manifestSchema), LogLine: jsonSchema(logLineSchema) },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token (slw_…) or an access token from POST /api/v1/auth/login',
+        },
+      },
+    },
   };
 }
