@@ -48,7 +48,7 @@ for (let run = 1; run <= runCount; run += 1) {
     await slipwayd.api('POST', '/apps', { name: 'hello' });
     const deployment = await slipwayd.settle(await slipwayd.deploy('hello', join(fixturesDir, 'hello-node')));
     if (deployment.state !== 'succeeded') throw new Error(`deploy ${deployment.state}`);
-    for (let n = 0; n < 20; n += 1) await fetch(`${slipwayd.url}/api/v1/status`);
+    for (let n = 0; n < 20; n += 1) await slipwayd.api('GET', '/status');
     await sleep(idleMs);
     const idleSlipwayd = rssBytes(slipwayd.pid);
     const idleEdge = rssBytes(slipwayd.edgePid());

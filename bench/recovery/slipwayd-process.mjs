@@ -250,10 +250,15 @@ export class SlipwaydProcess {
     }
   }
 
+  /** The bearer header of the admin token slipwayd wrote to its data dir on first start (how the local CLI authenticates). */
+  authorization() {
+    return { authorization: `Bearer ${readFileSafe(join(this.dataDir, 'admin-token'))}` };
+  }
+
   async api(method, path, body) {
     const res = await fetch(`${this.url}/api/v1${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...this.authorization(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = res.status === 204 ? null : await res.json();
@@ -278,7 +283,7 @@ export class SlipwaydProcess {
 
   /** A deployment's stored events (the SSE stream read to its end; the deployment must have ended). */
   async events(deploymentId) {
-    const res = await fetch(`${this.url}/api/v1/deployments/${deploymentId}/events`);
+    const res = await fetch(`${this.url}/api/v1/deployments/${deploymentId}/events`, { headers: this.authorization() });
     const text = await res.text();
     return text
       .split('\n')

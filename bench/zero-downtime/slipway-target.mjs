@@ -164,9 +164,14 @@ export class SlipwayTarget {
   }
 
   async api(method, path, body) {
+    // The admin token slipwayd wrote to its data dir on first start: how the CLI on this machine authenticates.
+    const token = readFileSync(join(this.dataDir, 'admin-token'), 'utf8').trim();
     const res = await fetch(`${this.url}/api/v1${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = res.status === 204 ? null : await res.json();

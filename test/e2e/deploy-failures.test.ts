@@ -29,9 +29,11 @@ function rawRequest(
   path: string,
   body: string,
   contentType: string,
+  token: string | undefined,
 ): Promise<{ status: number; json: unknown }> {
+  const headers = { 'content-type': contentType, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) };
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { 'content-type': contentType } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }));
@@ -180,7 +182,8 @@ describe('deployments that must fail cleanly', () => {
   });
 
   it('answers malformed requests with coded 4xx errors, never a 500', async () => {
-    const badJson = await rawRequest(slipwayd.apiPort, 'POST', '/api/v1/apps', '{"name":', 'application/json');
+    const token = await slipwayd.adminToken();
+    const badJson = await rawRequest(slipwayd.apiPort, 'POST', '/api/v1/apps', '{"name":', 'application/json', token);
     expect(badJson.status).toBe(400);
     expect(badJson.json).toMatchObject({
       error: { code: 'VALIDATION_FAILED', requestId: expect.any(String) as unknown },
@@ -192,16 +195,17 @@ describe('deployments that must fail cleanly', () => {
       '/api/v1/apps',
       '{"name":"Bad Name!"}',
       'application/json',
+      token,
     );
     expect(badName.status).toBe(400);
     expect(badName.json).toMatchObject({
       error: { code: 'VALIDATION_FAILED', details: { issues: [{ path: 'body.name' }] } },
     });
 
-    const wrongType = await rawRequest(slipwayd.apiPort, 'POST', '/api/v1/apps', 'name=x', 'text/plain');
+    const wrongType = await rawRequest(slipwayd.apiPort, 'POST', '/api/v1/apps', 'name=x', 'text/plain', token);
     expect(wrongType.status).toBe(415);
 
-    const unknown = await rawRequest(slipwayd.apiPort, 'GET', '/api/v1/nope', '', 'application/json');
+    const unknown = await rawRequest(slipwayd.apiPort, 'GET', '/api/v1/nope', '', 'application/json', token);
     expect(unknown).toMatchObject({ status: 404, json: { error: { code: 'ROUTE_NOT_FOUND' } } });
 
     await expectCode(slipwayd.api.apps.get('ghost'), 'APP_NOT_FOUND');
