@@ -167,13 +167,12 @@ export class SlipwaydHarness {
     child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
     this.child = child;
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`slipwayd exited with ${child.exitCode}: ${this.output}`);
-        await this.api.ready();
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
+    // A slipwayd that refuses to start ends the wait at once ('close': its output is all read by then).
+    const closed = new Promise<never>((_, reject) =>
+      child.once('close', (code) => reject(new Error(`slipwayd exited with ${code}: ${this.output}`))),
     );
+    closed.catch(() => undefined);
+    await Promise.race([closed, waitFor(() => this.api.ready(), { timeoutMs: 30_000, intervalMs: 100 })]);
   }
 
   /** Sends a signal and waits for the process to exit. */
