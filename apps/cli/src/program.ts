@@ -13,6 +13,7 @@ import { registerPsCommand } from './commands/ps.js';
 import { registerReleasesCommand } from './commands/releases.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerScaleCommand } from './commands/scale.js';
+import { registerSecretsCommand } from './commands/secrets.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTokensCommand } from './commands/tokens.js';
 import { registerUsersCommand } from './commands/users.js';
@@ -58,6 +59,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerScaleCommand(program, ctx);
   registerLogsCommand(program, ctx);
   registerConfigCommand(program, ctx);
+  registerSecretsCommand(program, ctx);
   registerStatusCommand(program, ctx);
   registerValidateCommand(program, ctx);
   registerLoginCommands(program, ctx);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -28,6 +28,11 @@ export const configSchema = z
     maxArchiveBytes: z.number().int().min(1024),
     drainMs: z.number().int().min(0).max(600_000),
     defaultDomain: z.string().min(1),
+    /**
+     * The master key file (base64 of 32 bytes, mode 0600), created with a new key when absent; unused when
+     * `SLIPWAY_MASTER_KEY` is set. Resolved to `<dataDir>/master.key` when not given.
+     */
+    masterKeyFile: z.string().min(1).optional(),
   })
   .strict();
 
@@ -69,6 +74,7 @@ function fromEnv(env: NodeJS.ProcessEnv): UserConfig {
   if (env.SLIPWAY_RELEASE_RETENTION) out.releaseRetention = Number(env.SLIPWAY_RELEASE_RETENTION);
   if (env.SLIPWAY_BUILD_CONCURRENCY) out.buildConcurrency = Number(env.SLIPWAY_BUILD_CONCURRENCY);
   if (env.SLIPWAY_DRAIN_MS) out.drainMs = Number(env.SLIPWAY_DRAIN_MS);
+  if (env.SLIPWAY_MASTER_KEY_FILE) out.masterKeyFile = env.SLIPWAY_MASTER_KEY_FILE;
   if (env.SLIPWAY_INSTANCE_PORTS) {
     const [from, to] = env.SLIPWAY_INSTANCE_PORTS.split('-').map(Number);
     out.instancePorts = { from: from ?? NaN, to: to ?? NaN };
@@ -110,6 +116,8 @@ Options:
   --edge HOST:PORT     edge router address (default 127.0.0.1:8080; SLIPWAY_EDGE)
   --node-name NAME     this node's name (default: the host name; SLIPWAY_NODE_NAME)
   --log-level LEVEL    trace|debug|info|warn|error (default info; SLIPWAY_LOG_LEVEL)
+  --master-key-file F  key that wraps the secrets' data keys (default DATA_DIR/master.key, created
+                       with mode 0600; SLIPWAY_MASTER_KEY_FILE); SLIPWAY_MASTER_KEY gives the key itself
   -h, --help           print this help
 `;
 
@@ -124,6 +132,7 @@ function parseFlags(argv: readonly string[]) {
         edge: { type: 'string' },
         'node-name': { type: 'string' },
         'log-level': { type: 'string' },
+        'master-key-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -152,6 +161,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (values.edge) fromFlags.edge = parseAddress(values.edge, '--edge');
   if (values['node-name']) fromFlags.nodeName = values['node-name'];
   if (values['log-level']) fromFlags.logLevel = values['log-level'] as ResolvedConfig['logLevel'];
+  if (values['master-key-file']) fromFlags.masterKeyFile = values['master-key-file'];
 
   let merged = merge(defaultConfig, fromFile);
   merged = merge(merged, fromEnv(env));
@@ -161,5 +171,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new SlipwayError('VALIDATION_FAILED', `invalid configuration: ${issues.join('; ')}`, { details: { issues } });
   }
-  return deepFreeze({ ...parsed.data, dataDir: resolve(cwd, parsed.data.dataDir) });
+  const dataDir = resolve(cwd, parsed.data.dataDir);
+  const masterKeyFile = resolve(cwd, parsed.data.masterKeyFile ?? join(dataDir, 'master.key'));
+  return deepFreeze({ ...parsed.data, dataDir, masterKeyFile });
 }

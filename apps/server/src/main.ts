@@ -12,7 +12,16 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const slipwayd = await startSlipwayd(config, { failpoints: process.env.SLIPWAY_FAILPOINTS });
+  // Taken out of the environment at once: nothing slipwayd starts (the edge, builds) may inherit a master key.
+  const masterKey = process.env.SLIPWAY_MASTER_KEY;
+  const previousMasterKeys = process.env.SLIPWAY_PREVIOUS_MASTER_KEYS;
+  delete process.env.SLIPWAY_MASTER_KEY;
+  delete process.env.SLIPWAY_PREVIOUS_MASTER_KEYS;
+  const slipwayd = await startSlipwayd(config, {
+    failpoints: process.env.SLIPWAY_FAILPOINTS,
+    masterKey,
+    previousMasterKeys,
+  });
   process.stdout.write(
     `slipwayd ${config.nodeName} ready — API ${slipwayd.url}, edge http://${config.edge.host}:${config.edge.port}, data ${config.dataDir}\n`,
   );

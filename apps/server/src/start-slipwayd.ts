@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import {
+  createAesGcmSecretCipher,
   createBuilder,
   createEdgeRouterTable,
   createFsArtifactStore,
@@ -17,6 +18,7 @@ import {
   createSourceFetcher,
   createSqliteStore,
   createSystemClock,
+  loadMasterKeyring,
 } from '@slipway/adapters';
 import { SlipwayError } from '@slipway/contract';
 import {
@@ -35,6 +37,7 @@ import { startEdgeWatchdog } from './edge-watchdog.js';
 import { createFailpointHook, parseFailpoints } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
 import { prepareIdentity } from './identity-setup.js';
+import { createMasterKeyRotation } from './master-key-rotation.js';
 
 export const version = '0.1.0';
 
@@ -53,6 +56,10 @@ export interface StartOptions {
   logger?: PinoLogger;
   /** `SLIPWAY_FAILPOINTS` as given (a testing facility; see failpoints.ts). Errors: `VALIDATION_FAILED`. */
   failpoints?: string | undefined;
+  /** `SLIPWAY_MASTER_KEY`: the master key itself (base64 of 32 bytes); the key file is used when absent. */
+  masterKey?: string | undefined;
+  /** `SLIPWAY_PREVIOUS_MASTER_KEYS`: keys being rotated away from; data keys under them are re-wrapped at start. */
+  previousMasterKeys?: string | undefined;
 }
 
 export async function startSlipwayd(config: ResolvedConfig, options: StartOptions = {}): Promise<Slipwayd> {
@@ -61,6 +68,19 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   const failpoints = options.failpoints ? parseFailpoints(options.failpoints) : undefined;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = await lockDataDir(config.dataDir);
+  // Read before anything else is started, so a missing, malformed or exposed key fails the start cleanly.
+  const keyring = await loadMasterKeyring({
+    file: config.masterKeyFile ?? join(config.dataDir, 'master.key'),
+    environmentKey: options.masterKey,
+    previousEnvironmentKeys: options.previousMasterKeys,
+  }).catch(async (error: unknown) => {
+    await releaseLock();
+    throw error;
+  });
+  logger.info(
+    { source: keyring.source, masterKeyId: keyring.current().id, previous: keyring.previousIds() },
+    'master key loaded',
+  );
 
   const store = await createSqliteStore({ file: join(config.dataDir, 'slipway.db') });
   await store.migrate();
@@ -90,6 +110,19 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     ids: createSortableIdGenerator(),
     logger,
     events: new EventBus(),
+    secretCipher: createAesGcmSecretCipher({ keyring }),
+    // Names and versions only: the value never leaves the use case.
+    onSecretChange: (change) =>
+      logger.info(
+        {
+          app: change.app,
+          environment: change.environment,
+          action: change.action,
+          name: change.name,
+          version: change.version,
+        },
+        'secret changed',
+      ),
     settings: {
       ...defaultCoreSettings,
       nodeName: config.nodeName,
@@ -104,6 +137,14 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   };
   if (failpoints !== undefined) {
     logger.warn({ failpoints: [...failpoints.keys()] }, 'failpoints enabled: for testing only');
+  }
+  const masterKeyRotation = createMasterKeyRotation(deps, keyring);
+  try {
+    await masterKeyRotation.finishPending();
+  } catch (error) {
+    await store.close();
+    await releaseLock();
+    throw error;
   }
   const identity: IdentityDeps = {
     store,
@@ -134,6 +175,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       fleet,
       worker,
       identity,
+      masterKeyRotation,
       config,
       version,
       startedAtMs: Date.now(),

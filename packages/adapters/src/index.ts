@@ -14,6 +14,15 @@ export {
   type EdgeRouterTableOptions,
 } from './router/edge-router-table.js';
 export { createProcessDriver, type ProcessDriver, type ProcessDriverOptions } from './runtime/process-driver.js';
+export { createAesGcmSecretCipher } from './secrets/aes-gcm-secret-cipher.js';
+export {
+  createMemoryMasterKeyring,
+  loadMasterKeyring,
+  type LoadMasterKeyringOptions,
+  type MasterKeyring,
+  type MasterKeySource,
+} from './secrets/master-keyring.js';
+export { decodeMasterKey, encodeMasterKey, generateMasterKey, type MasterKey } from './secrets/master-key.js';
 export {
   createScryptPasswordHasher,
   defaultScryptParameters,

@@ -23,6 +23,13 @@ import type {
 } from './api.js';
 import { createApiTransport } from './api-transport.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
+import {
+  listSecretsResponseSchema,
+  rotateMasterKeyResponseSchema,
+  secretChangeResponseSchema,
+  type patchSecretsBodySchema,
+  type setSecretBodySchema,
+} from './secrets-api.js';
 import type { ApiTransportOptions, RequestSpec } from './api-transport.js';
 import {
   appSchema,
@@ -125,6 +132,32 @@ export interface ApiClient extends IdentityClient {
   instances: {
     list(app: string, options?: EnvironmentOption): Promise<Output<typeof listInstancesResponseSchema>>;
   };
+  /** Secret values are write-only: every answer carries names, versions and times only. */
+  secrets: {
+    /** GET /api/v1/apps/:app/secrets */
+    list(app: string, options?: EnvironmentOption): Promise<Output<typeof listSecretsResponseSchema>>;
+    /** PUT /api/v1/apps/:app/secrets/:name — `deploymentId` is set when the change rolls out a new release. */
+    set(
+      app: string,
+      name: string,
+      body: Input<typeof setSecretBodySchema>,
+      options?: EnvironmentOption,
+    ): Promise<Output<typeof secretChangeResponseSchema>>;
+    /** PATCH /api/v1/apps/:app/secrets — several sets and unsets, one release. */
+    change(
+      app: string,
+      body: Input<typeof patchSecretsBodySchema>,
+      options?: EnvironmentOption,
+    ): Promise<Output<typeof secretChangeResponseSchema>>;
+    /** DELETE /api/v1/apps/:app/secrets/:name */
+    unset(
+      app: string,
+      name: string,
+      options?: EnvironmentOption & { deploy?: boolean | undefined },
+    ): Promise<Output<typeof secretChangeResponseSchema>>;
+    /** POST /api/v1/master-key/rotate (owner only) */
+    rotateMasterKey(): Promise<Output<typeof rotateMasterKeyResponseSchema>>;
+  };
   logs: {
     /** The last `tail` lines of the app's instances. */
     get(app: string, options?: LogsOptions): Promise<Output<typeof logsResponseSchema>>;
@@ -140,6 +173,7 @@ const deploymentEventNames: ReadonlySet<string> = new Set(['phase', 'log', 'stat
 const logEventNames: ReadonlySet<string> = new Set(['log']);
 
 const appPath = (app: string, rest = ''): string => `/api/v1/apps/${encodeURIComponent(app)}${rest}`;
+const secretPath = (app: string, name: string): string => appPath(app, `/secrets/${encodeURIComponent(name)}`);
 const deploymentPath = (id: string, rest = ''): string => `/api/v1/deployments/${encodeURIComponent(id)}${rest}`;
 const environmentQuery = (o: EnvironmentOption | undefined) => ({ environment: o?.environment });
 const logsQuery = (o: LogsOptions | undefined, isFollow: boolean) => ({
@@ -219,6 +253,29 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     instances: {
       list: (app, o) => call(get(appPath(app, '/instances'), environmentQuery(o)), listInstancesResponseSchema),
+    },
+    secrets: {
+      list: (app, o) => call(get(appPath(app, '/secrets'), environmentQuery(o)), listSecretsResponseSchema),
+      set: (app, name, body, o) =>
+        call(
+          { method: 'PUT', path: secretPath(app, name), query: environmentQuery(o), json: body },
+          secretChangeResponseSchema,
+        ),
+      change: (app, body, o) =>
+        call(
+          { method: 'PATCH', path: appPath(app, '/secrets'), query: environmentQuery(o), json: body },
+          secretChangeResponseSchema,
+        ),
+      unset: (app, name, o) =>
+        call(
+          {
+            method: 'DELETE',
+            path: secretPath(app, name),
+            query: { ...environmentQuery(o), deploy: o?.deploy === undefined ? undefined : String(o.deploy) },
+          },
+          secretChangeResponseSchema,
+        ),
+      rotateMasterKey: () => call({ method: 'POST', path: '/api/v1/master-key/rotate' }, rotateMasterKeyResponseSchema),
     },
     logs: {
       get: (app, o) => call(get(appPath(app, '/logs'), logsQuery(o, false)), logsResponseSchema),

@@ -5,6 +5,7 @@ export * from './names.js';
 export * from './manifest.js';
 export * from './resources.js';
 export * from './api.js';
+export * from './secrets-api.js';
 export * from './roles.js';
 export * from './identity-api.js';
 export * from './routing-table.js';

@@ -1,6 +1,7 @@
 /** The dependencies and settings every use case receives from the composition root. */
 import type { Failpoint } from './deployment/failpoints.js';
 import type { EventBus } from './domain/event-bus.js';
+import type { SecretChange } from './domain/secret-records.js';
 import type { ArtifactStore } from './ports/artifact-store.js';
 import type { Builder } from './ports/builder.js';
 import type { Clock } from './ports/clock.js';
@@ -9,6 +10,7 @@ import type { IdGenerator } from './ports/id-generator.js';
 import type { Logger } from './ports/logger.js';
 import type { RouterTable } from './ports/router-table.js';
 import type { RuntimeDriver } from './ports/runtime-driver.js';
+import type { SecretCipher } from './ports/secret-cipher.js';
 import type { SourceFetcher } from './ports/source-fetcher.js';
 import type { Store } from './ports/store.js';
 
@@ -64,6 +66,13 @@ export interface CoreDeps {
   readonly ids: IdGenerator;
   readonly logger: Logger;
   readonly events: EventBus;
+  /** Seals and opens secrets (values under data keys, data keys under the master key). */
+  readonly secretCipher: SecretCipher;
+  /**
+   * Called after a secret change is committed, once per name (never with the value): where the audit log and the
+   * slipwayd log learn of it. Must not throw.
+   */
+  readonly onSecretChange?: (change: SecretChange) => void;
   readonly settings: CoreSettings;
   /** Testing hook evaluated at named points of a deployment's run (`SLIPWAY_FAILPOINTS`); absent in normal runs. */
   readonly failpoint?: Failpoint;

@@ -15,6 +15,9 @@ export type * from './ports/password-hasher.js';
 export type * from './ports/opaque-tokens.js';
 export type * from './ports/access-token-signer.js';
 export type * from './identity/identity-records.js';
+export type * from './ports/secret-cipher.js';
+export type * from './ports/secret-repositories.js';
+export type * from './domain/secret-records.js';
 export * from './core-deps.js';
 export { EventBus } from './domain/event-bus.js';
 export { KeyedMutex, Semaphore } from './domain/keyed-mutex.js';
@@ -36,6 +39,15 @@ export { defaultHost } from './deployment/release-routes.js';
 export * from './use-cases/apps.js';
 export * from './use-cases/deployments.js';
 export * from './use-cases/app-state.js';
+export * from './use-cases/secrets.js';
+export {
+  openCurrentSecrets,
+  openReleaseSecrets,
+  rewrapDataKeys,
+  unknownMasterKeys,
+  type SecretScope,
+} from './secrets/secret-vault.js';
+export { createSecretMasker, secretMask, type SecretMasker } from './secrets/secret-masker.js';
 export { getAppScope, getApp } from './use-cases/lookups.js';
 export {
   actorOf,

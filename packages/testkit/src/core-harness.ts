@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  createAesGcmSecretCipher,
   createBuilder,
   createFsArtifactStore,
   createHealthProber,
@@ -14,6 +15,8 @@ import {
   createSourceFetcher,
   createSqliteStore,
   createSystemClock,
+  createMemoryMasterKeyring,
+  type MasterKeyring,
 } from '@slipway/adapters';
 import type { RouterStatus, RoutingTable } from '@slipway/contract';
 import {
@@ -166,6 +169,8 @@ export interface CoreHarness extends ControlPlane {
   readonly router: RecordingRouterTable;
   readonly world: FakeRuntimeWorld;
   readonly dataDir: string;
+  /** The master keys the secret cipher holds (in memory); rotate them with `beginRotation`/`completeRotation`. */
+  readonly keyring: MasterKeyring;
   /** Router applies and runtime calls of every control plane, in order. */
   readonly steps: HarnessStep[];
   /** Writes a source tree (file name → content) to a new directory and returns its absolute path. */
@@ -219,6 +224,7 @@ export async function createCoreHarness(options: CoreHarnessOptions = {}): Promi
   const world = createFakeRuntimeWorld();
   const portRange = options.portRange ?? defaultPortRange();
   const settings: CoreSettings = { ...fastCoreSettings, ...options.settings };
+  const keyring = createMemoryMasterKeyring();
   const shared = {
     store,
     router,
@@ -229,6 +235,7 @@ export async function createCoreHarness(options: CoreHarnessOptions = {}): Promi
     clock: createSystemClock(),
     ids: createSortableIdGenerator(),
     logger: silentLogger,
+    secretCipher: createAesGcmSecretCipher({ keyring }),
     settings,
   };
   const planes: ControlPlane[] = [];
@@ -286,6 +293,7 @@ export async function createCoreHarness(options: CoreHarnessOptions = {}): Promi
     router,
     world,
     dataDir,
+    keyring,
     steps,
     writeSource,
     webSource({ command = 'fake:http-server', healthCheck = 'http', replicas, manifestYaml = '' } = {}) {

@@ -23,6 +23,7 @@ import {
 import { describeIdentityContract } from './store-contract-identities.js';
 import { describeJobContract } from './store-contract-jobs.js';
 import { describeRolloutContract } from './store-contract-rollout.js';
+import { describeSecretContract } from './store-contract-secrets.js';
 
 /** Registers the Store contract suite; `create` must return a fresh, empty store each time (the suite migrates it). */
 export function describeStore(name: string, create: () => Promise<Store>): void {
@@ -53,6 +54,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeCatalogContract(current);
     describeRolloutContract(current);
     describeJobContract(current);
+    describeSecretContract(current);
     describeIdentityContract(current);
 
     describe('transactions', () => {

@@ -21,7 +21,10 @@ function fromFastify(error: FastifyError): SlipwayError | undefined {
       break;
   }
   if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message))) {
-    return new SlipwayError('VALIDATION_FAILED', `the body is not valid JSON: ${error.message}`);
+    // The parser's message quotes the body around the error, and a body may hold a secret value: never echo it.
+    const position = /position (\d+)/.exec(error.message)?.[1];
+    const where = position === undefined ? '' : ` (at position ${position})`;
+    return new SlipwayError('VALIDATION_FAILED', `the body is not valid JSON${where}`);
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return new SlipwayError('VALIDATION_FAILED', error.message);

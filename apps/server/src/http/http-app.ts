@@ -8,6 +8,7 @@ import { installErrorHandling } from './error-handler.js';
 import { appRoutes } from './routes/app-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
+import { secretRoutes } from './routes/secret-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -48,6 +49,7 @@ export async function createHttpApp(context: ServerContext, logger: FastifyBaseL
   userRoutes(app, context.identity);
   appRoutes(app, context);
   deploymentRoutes(app, context);
+  secretRoutes(app, context);
   await app.ready();
   return app;
 }

@@ -1,6 +1,7 @@
 /** What the HTTP routes receive from the composition root. */
 import type { CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
 import type { ResolvedConfig } from '../config.js';
+import type { MasterKeyRotation } from '../master-key-rotation.js';
 
 export interface ServerContext {
   readonly deps: CoreDeps;
@@ -8,6 +9,7 @@ export interface ServerContext {
   readonly worker: JobWorker;
   /** Users, tokens, sessions and the crypto behind them. */
   readonly identity: IdentityDeps;
+  readonly masterKeyRotation: MasterKeyRotation;
   readonly config: ResolvedConfig;
   readonly version: string;
   readonly startedAtMs: number;

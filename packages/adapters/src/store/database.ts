@@ -3,6 +3,7 @@ import type { ColumnType } from 'kysely';
 import type { DeploymentPhase, DeploymentState, InstanceState } from '@slipway/contract';
 import type { DeploymentKind, EventType, JobRecord, PhaseRecord, RouteRecord } from '@slipway/core';
 import type { IdentityTables } from './identity-tables.js';
+import type { SecretTables } from './secret-tables.js';
 
 /** A `bigint` column: SQLite's driver yields numbers, PostgreSQL's yields strings; read it through `fromBigInt`. */
 export type BigIntColumn = ColumnType<number | string, number, number>;
@@ -155,7 +156,7 @@ export interface JobTable {
   created_at_ms: BigIntColumn;
 }
 
-export interface Database extends IdentityTables {
+export interface Database extends IdentityTables, SecretTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

@@ -8,6 +8,7 @@ import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import { identityMigration } from './identity-migration.js';
+import { secretsMigration } from './secrets-migration.js';
 
 const cascade = 'cascade';
 
@@ -221,6 +222,7 @@ const initial: Migration = {
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-identities': identityMigration,
+  '0003-secrets': secretsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { createAppEnvironmentRepository } from './app-environment-repository.js';
 import { createApiTokenRepository } from './api-token-repository.js';
 import { createAppRepository } from './app-repository.js';
+import { createDataKeyRepository } from './data-key-repository.js';
 import type { Database } from './database.js';
 import { createDeploymentRepository } from './deployment-repository.js';
 import { createEnvironmentRepository } from './environment-repository.js';
@@ -14,6 +15,7 @@ import { createPhaseRepository } from './phase-repository.js';
 import { createProjectRepository } from './project-repository.js';
 import { createReleaseRepository } from './release-repository.js';
 import { createRouteRepository } from './route-repository.js';
+import { createSecretRepository } from './secret-repository.js';
 import { createSessionRepository } from './session-repository.js';
 import { createSigningKeyRepository } from './signing-key-repository.js';
 import { createUserRepository } from './user-repository.js';
@@ -35,5 +37,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     apiTokens: createApiTokenRepository(db),
     sessions: createSessionRepository(db),
     signingKeys: createSigningKeyRepository(db),
+    dataKeys: createDataKeyRepository(db),
+    secrets: createSecretRepository(db),
   };
 }

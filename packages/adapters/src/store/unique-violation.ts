@@ -14,6 +14,7 @@ export const uniqueConstraints = {
   environmentName: { name: 'environments_project_name_unique', table: 'environments', columns: ['project_id', 'name'] },
   appName: { name: 'apps_name_unique', table: 'apps', columns: ['name'] },
   releaseNumber: { name: 'releases_number_unique', table: 'releases', columns: ['app_id', 'environment_id', 'number'] },
+  secretName: { name: 'secrets_pk', table: 'secrets', columns: ['app_id', 'environment_id', 'name'] },
   userName: { name: 'users_name_unique', table: 'users', columns: ['name'] },
 } as const satisfies Record<string, UniqueConstraint>;
 
@@ -21,7 +22,8 @@ export function isUniqueViolation(error: unknown, constraint: UniqueConstraint):
   if (!(error instanceof Error)) return false;
   const { code, constraint: reported } = error as Error & { code?: unknown; constraint?: unknown };
   if (code === '23505') return reported === constraint.name;
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+  // A primary key is a unique constraint too; SQLite reports it with its own code and the same message.
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     const columns = constraint.columns.map((column) => `${constraint.table}.${column}`).join(', ');
     return error.message.endsWith(`: ${columns}`);
   }

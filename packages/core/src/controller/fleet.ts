@@ -7,6 +7,7 @@ import type { CoreDeps } from '../core-deps.js';
 import { KeyedMutex } from '../domain/keyed-mutex.js';
 import { resolveProcesses, type ResolvedProcess } from '../domain/process-plan.js';
 import type { AppRecord, EnvironmentRecord, InstanceRecord, ReleaseRecord } from '../domain/records.js';
+import { openReleaseSecrets } from '../secrets/secret-vault.js';
 import { createHealthMonitor, type HealthMonitor } from './health-monitor.js';
 import { instanceEnv, instanceLabels } from './instance-env.js';
 import { createRouterSync, type RouterSync } from './router-sync.js';
@@ -91,12 +92,14 @@ export function createFleet(deps: CoreDeps): Fleet {
     if (!spec)
       throw new SlipwayError('PROCESS_TYPE_UNKNOWN', `release ${release.number} has no process "${instance.process}"`);
     try {
+      // Opened at each start, never cached: the values stay in memory only as long as the start takes.
+      const secrets = await openReleaseSecrets(deps, release);
       const status = await runtime.start({
         instanceId: instance.id,
         labels: instanceLabels(release, scope.app, scope.environment, instance),
         command: spec.command,
         workDir: release.artifactDir,
-        env: instanceEnv(release, scope.app, scope.environment, instance),
+        env: instanceEnv(release, scope.app, scope.environment, instance, secrets),
         stopGraceMs: spec.stopGraceMs,
       });
       const started: InstanceRecord = {

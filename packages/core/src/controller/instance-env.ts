@@ -1,4 +1,7 @@
-/** The environment an instance starts with: the release's config snapshot plus Slipway's own variables. */
+/**
+ * The environment an instance starts with: the release's config snapshot, the release's secrets over it (a secret
+ * wins over a config key of the same name), then Slipway's own variables.
+ */
 import type { AppRecord, EnvironmentRecord, InstanceRecord, ReleaseRecord } from '../domain/records.js';
 
 export function instanceEnv(
@@ -6,9 +9,11 @@ export function instanceEnv(
   app: AppRecord,
   environment: EnvironmentRecord,
   instance: Pick<InstanceRecord, 'id' | 'process'>,
+  secrets: Readonly<Record<string, string>>,
 ): Record<string, string> {
   return {
     ...release.config,
+    ...secrets,
     SLIPWAY_APP: app.name,
     SLIPWAY_ENVIRONMENT: environment.name,
     SLIPWAY_RELEASE: String(release.number),

@@ -9,6 +9,8 @@ import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import { Semaphore } from '../domain/keyed-mutex.js';
 import type { DeploymentFailure, DeploymentRecord, ReleaseRecord } from '../domain/records.js';
+import { createSecretMasker, noMasking, type SecretMasker } from '../secrets/secret-masker.js';
+import { openCurrentSecrets, openReleaseSecrets } from '../secrets/secret-vault.js';
 import { getRelease } from '../use-cases/lookups.js';
 import { buildSource, type BuiltSource, fetchSource } from './build-phase.js';
 import { createDeploymentJournal, type DeploymentJournal } from './deployment-journal.js';
@@ -73,11 +75,21 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       deployment.state === 'cancelled'
     )
       return 'finished';
-    const journal = createDeploymentJournal(deps, deploymentId);
+    // Every text the run stores goes through `mask`: secret values the build or the app print become `***`.
+    let mask: SecretMasker = noMasking;
+    const journal = createDeploymentJournal(deps, deploymentId, (text) => mask(text));
     const app = await store.apps.findById(deployment.appId);
     const environment = await store.environments.findById(deployment.environmentId);
     if (!app || !environment) return 'finished';
     const log = (line: string): void => journal.log(line);
+    const secretScope = { appId: deployment.appId, environmentId: deployment.environmentId };
+    /** The values this run may meet: the app environment's secrets now, and those of the release it rolls out. */
+    const updateMask = async (releaseId: string | null): Promise<void> => {
+      const current = await openCurrentSecrets(deps, secretScope);
+      const target = releaseId === null ? undefined : await store.releases.findById(releaseId);
+      const carried = target ? await openReleaseSecrets(deps, target) : {};
+      mask = createSecretMasker([...Object.values(current), ...Object.values(carried)]);
+    };
 
     const phases = phasesOf(deployment);
     let phase = await resumePoint(deployment);
@@ -97,6 +109,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     let release: ReleaseRecord | undefined;
     let releaseBuildSlot: (() => void) | undefined;
     try {
+      await updateMask(deployment.releaseId);
       for (const skipped of allPhases.filter((p) => !phases.includes(p))) {
         if (deployment.phase === null) await journal.phaseFinished(skipped, 'skipped');
       }
@@ -118,7 +131,8 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         logger.info({ deploymentId, phase }, 'deployment interrupted; it resumes on the next start');
         return 'interrupted';
       }
-      const failure = toFailure(error, phase);
+      const unmasked = toFailure(error, phase);
+      const failure = { ...unmasked, reason: mask(unmasked.reason) };
       if (failure.code === 'INTERNAL')
         logger.error({ deploymentId, phase, err: error }, 'deployment failed unexpectedly');
       await journal.phaseFinished(phase, 'failed', `${failure.code}: ${failure.reason}`);
@@ -154,8 +168,13 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           if (!fetched) throw new SlipwayError('INTERNAL', 'build phase reached without a fetched source');
           releaseBuildSlot ??= await buildSlots.acquire(signal);
           const appEnvironment = await store.appEnvironments.find(d.appId, d.environmentId);
+          // Builds see the secrets too (private registry tokens…): the build runs the same app code the instances
+          // will run with them, and its output is masked.
+          const secrets = await openCurrentSecrets(deps, secretScope);
+          await updateMask(d.releaseId);
+          const buildEnv = { ...(appEnvironment?.config ?? {}), ...secrets };
           try {
-            built = await buildSource(deps, scope.app, fetched.dir, appEnvironment?.config ?? {}, log, signal);
+            built = await buildSource(deps, scope.app, fetched.dir, buildEnv, log, signal);
           } finally {
             releaseBuildSlot();
             releaseBuildSlot = undefined;
@@ -164,6 +183,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         }
         case 'release':
           release = await createRelease(d, built, failpoint);
+          await updateMask(release.id);
           return `release ${release.number}`;
         case 'rollout': {
           const target = release ?? (await getRelease(store, requireReleaseId(d)));
@@ -239,6 +259,8 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       const number = await tx.releases.nextNumber(deployment.appId, deployment.environmentId);
       const record: ReleaseRecord = { ...base, id: releaseId, number, config, createdAtMs: clock.nowMs() };
       await tx.releases.insert(record);
+      // The release carries the secrets as they are now, still sealed: a rollback to it restores them.
+      await tx.secrets.snapshotToRelease(releaseId, deployment.appId, deployment.environmentId);
       await tx.deployments.update({ ...deployment, releaseId, updatedAtMs: clock.nowMs() });
       return record;
     });

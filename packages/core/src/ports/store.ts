@@ -21,6 +21,7 @@ import type {
   SigningKeyRepository,
   UserRepository,
 } from './identity-repositories.js';
+import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
 
 export interface ProjectRepository {
   /** Errors: `VALIDATION_FAILED` with details.conflict when the name exists. */
@@ -147,6 +148,8 @@ export interface Repositories {
   readonly apiTokens: ApiTokenRepository;
   readonly sessions: SessionRepository;
   readonly signingKeys: SigningKeyRepository;
+  readonly dataKeys: DataKeyRepository;
+  readonly secrets: SecretRepository;
 }
 
 export interface Store extends Repositories {
