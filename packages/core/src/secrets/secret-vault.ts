@@ -8,6 +8,7 @@ import type { CoreDeps } from '../core-deps.js';
 import type { ReleaseRecord } from '../domain/records.js';
 import type { DataKeyRecord, SealedSecret } from '../domain/secret-records.js';
 import type { Repositories } from '../ports/store.js';
+import { createSecretMasker, type SecretMasker } from './secret-masker.js';
 
 export interface SecretScope {
   appId: string;
@@ -110,6 +111,24 @@ export async function openReleaseSecrets(deps: VaultDeps, release: ReleaseRecord
   if (entries.length === 0) return {};
   const scope = { appId: release.appId, environmentId: release.environmentId };
   return openEntries(deps, scope, entries, `release ${release.number}`);
+}
+
+/**
+ * A masker for what instances of these releases print: the values the releases carry. A release whose secrets do not
+ * open is skipped — its instances could not have been given them either — so showing output never fails on it.
+ */
+export async function maskerForReleases(deps: VaultDeps, releaseIds: Iterable<string>): Promise<SecretMasker> {
+  const values: string[] = [];
+  for (const releaseId of new Set(releaseIds)) {
+    const release = await deps.store.releases.findById(releaseId);
+    if (!release) continue;
+    try {
+      values.push(...Object.values(await openReleaseSecrets(deps, release)));
+    } catch (error) {
+      if (!isSlipwayError(error) || error.code !== 'SECRET_UNREADABLE') throw error;
+    }
+  }
+  return createSecretMasker(values);
 }
 
 /** Data keys re-wrapped per pass; a pass is one read and one write per key, never one long transaction. */

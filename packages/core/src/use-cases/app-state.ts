@@ -8,7 +8,8 @@ import {
 } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { AppEnvironmentRecord } from '../domain/records.js';
-import { crashLoopOf } from './crash-loop.js';
+import { maskerForReleases } from '../secrets/secret-vault.js';
+import { crashLoopOf, isCrashLooping } from './crash-loop.js';
 import { getAppScope, getDeployment } from './lookups.js';
 import { insertDeployment } from './deployments.js';
 import { instanceView, releaseView } from './views.js';
@@ -105,12 +106,20 @@ export async function listInstances(deps: CoreDeps, input: ScopeInput): Promise<
     (await deps.store.releases.list(scope.app.id, scope.environment.id)).map((r) => [r.id, r.number]),
   );
   const names = { app: scope.app.name, environment: scope.environment.name };
+  // Crash-loop reports quote the instance's output, which may print its own secrets: they are masked.
+  const mask = await maskerForReleases(
+    deps,
+    instances.filter((i) => isCrashLooping(i, deps.settings)).map((i) => i.releaseId),
+  );
   return Promise.all(
-    instances.map(async (i) => instanceView(i, names, numbers.get(i.releaseId) ?? 0, await crashLoopOf(deps, i))),
+    instances.map(async (i) => instanceView(i, names, numbers.get(i.releaseId) ?? 0, await crashLoopOf(deps, i, mask))),
   );
 }
 
-/** Merged output of the app's instances: the last `tail` lines of each, then (with `follow`) new lines until aborted. */
+/**
+ * Merged output of the app's instances: the last `tail` lines of each, then (with `follow`) new lines until aborted.
+ * An app may print its own secrets; the values its releases carry are masked (`***`), since a `viewer` may read logs.
+ */
 export async function* streamLogs(
   deps: CoreDeps,
   input: ScopeInput & { tail: number; follow: boolean; process?: string; signal?: AbortSignal },
@@ -119,11 +128,15 @@ export async function* streamLogs(
   const instances = (
     await deps.store.instances.list({ appId: scope.app.id, environmentId: scope.environment.id })
   ).filter((i) => input.process === undefined || i.process === input.process);
+  const mask = await maskerForReleases(
+    deps,
+    instances.map((i) => i.releaseId),
+  );
   if (!input.follow) {
     for (const instance of instances) {
       try {
         for await (const line of deps.runtime.logs(instance.id, { tailLines: input.tail, follow: false })) {
-          yield { instanceId: instance.id, process: instance.process, stream: line.stream, line: line.line };
+          yield { instanceId: instance.id, process: instance.process, stream: line.stream, line: mask(line.line) };
         }
       } catch (error) {
         if (!(error instanceof SlipwayError && error.code === 'INSTANCE_NOT_FOUND')) throw error;
@@ -142,7 +155,12 @@ export async function* streamLogs(
           ? { tailLines: input.tail, follow: true, signal: input.signal }
           : { tailLines: input.tail, follow: true };
         for await (const line of deps.runtime.logs(instance.id, options)) {
-          queue.push({ instanceId: instance.id, process: instance.process, stream: line.stream, line: line.line });
+          queue.push({
+            instanceId: instance.id,
+            process: instance.process,
+            stream: line.stream,
+            line: mask(line.line),
+          });
           notify?.();
         }
       } catch {

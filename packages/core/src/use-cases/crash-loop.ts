@@ -6,6 +6,7 @@
 import type { InstanceView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { InstanceRecord } from '../domain/records.js';
+import { noMasking, type SecretMasker } from '../secrets/secret-masker.js';
 
 export type CrashLoopView = NonNullable<InstanceView['crashLoop']>;
 
@@ -26,16 +27,17 @@ export function isCrashLooping(
   return isDown && exitsOf(instance) >= settings.crashLoopRestarts;
 }
 
-/** The report for a crash-looping instance (with its last output), or null. */
+/** The report for a crash-looping instance (with its last output, secret values masked by `mask`), or null. */
 export async function crashLoopOf(
   deps: Pick<CoreDeps, 'runtime' | 'settings'>,
   instance: InstanceRecord,
+  mask: SecretMasker = noMasking,
 ): Promise<CrashLoopView | null> {
   if (!isCrashLooping(instance, deps.settings)) return null;
   const logTail: string[] = [];
   try {
     for await (const line of deps.runtime.logs(instance.id, { tailLines: logTailLines, follow: false })) {
-      logTail.push(line.line);
+      logTail.push(mask(line.line));
     }
   } catch {
     // No output to show (the runtime lost it, or never had it): the exit code still says something.

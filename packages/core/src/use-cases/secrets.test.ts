@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecretChange } from '../domain/secret-records.js';
 import { createCoreHarness, waitFor, type CoreHarness } from '@slipway/testkit';
 import { openReleaseSecrets, rewrapDataKeys } from '../secrets/secret-vault.js';
+import { streamLogs } from './app-state.js';
 import { requestRollback } from './deployments.js';
 import { getAppScope } from './lookups.js';
 import { changeSecrets, listSecrets } from './secrets.js';
@@ -164,6 +165,19 @@ describe('secrets', () => {
     const stored = JSON.stringify({ events, phases, deployment });
     expect(stored).toContain('token is ***');
     expect(stored).not.toContain(token);
+  });
+
+  it('masks the values an app prints in its logs as the API shows them (a viewer may read logs)', async () => {
+    await set({ API_TOKEN: token });
+    await harness.deploy('hello', await harness.webSource());
+    const [instance] = await harness.instancesOf('hello');
+    harness.runtime.writeLog(instance?.id ?? '', `connecting with ${token}`);
+
+    const lines = [];
+    for await (const line of streamLogs(harness.deps, { ...scope, tail: 100, follow: false })) lines.push(line.line);
+
+    expect(lines).toContain('connecting with ***');
+    expect(JSON.stringify(lines)).not.toContain(token);
   });
 
   it('keeps every secret readable across a master-key rotation, after which the old key opens nothing', async () => {
