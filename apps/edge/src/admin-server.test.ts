@@ -64,14 +64,20 @@ describe('the admin API', () => {
     expect((JSON.parse((await edge.admin('GET', '/table')).body) as { routes: unknown[] }).routes).toHaveLength(1);
   });
 
-  it('reports its status: running, pid, address and route count', async () => {
+  it('reports its status: running, pid, address, route count and serving processes', async () => {
     const edge = await startTestEdge({ table: { routes: [routeTo('a.test', '/', []), routeTo('b.test', '/', [])] } });
     cleanups.push(async () => {
       await edge.close();
       await removeDir(edge.stateDir);
     });
     const status = routerStatusSchema.parse(JSON.parse((await edge.admin('GET', '/status')).body));
-    expect(status).toEqual({ isRunning: true, pid: process.pid, address: `127.0.0.1:${edge.port}`, routes: 2 });
+    expect(status).toEqual({
+      isRunning: true,
+      pid: process.pid,
+      address: `127.0.0.1:${edge.port}`,
+      routes: 2,
+      workers: 1,
+    });
   });
 
   it('answers an unknown admin route with a coded 404', async () => {

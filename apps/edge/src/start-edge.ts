@@ -132,7 +132,13 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     applying = run.catch(() => undefined);
     return run;
   };
-  const status = (): RouterStatus => ({ isRunning: true, pid: process.pid, address, routes: table.routes.length });
+  const status = (): RouterStatus => ({
+    isRunning: true,
+    pid: process.pid,
+    address,
+    routes: table.routes.length,
+    workers: 1 + (workers?.servingCount() ?? 0),
+  });
 
   const inFlight = async (instanceIds: readonly string[]): Promise<Record<string, number>> => {
     const counts = router.inFlight(instanceIds);

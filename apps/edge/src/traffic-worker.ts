@@ -9,6 +9,8 @@ import type { WorkerMessage, WorkerReply } from './traffic-workers.js';
 
 /** Drain bound when the primary disappeared without saying how long. */
 const orphanGraceMs = 5_000;
+/** A worker the primary never starts (it died first) gives up after this. */
+const startTimeoutMs = 30_000;
 
 export function runTrafficWorker(options: TrafficRouterOptions & { readonly log: EdgeLog }): Promise<void> {
   const { log } = options;
@@ -36,7 +38,7 @@ export function runTrafficWorker(options: TrafficRouterOptions & { readonly log:
           await current.release();
         }
         log.info({ pid: process.pid }, 'traffic worker stopped');
-        process.disconnect?.();
+        if (process.connected) process.disconnect();
         resolveStopped();
       })();
       return stopping;
@@ -67,5 +69,10 @@ export function runTrafficWorker(options: TrafficRouterOptions & { readonly log:
     });
     // The primary died (or was killed): this socket may soon be another router's to serve; stop accepting.
     process.once('disconnect', () => void stop(orphanGraceMs));
+    // It may have died before this listener was added.
+    if (!process.connected) void stop(0);
+    setTimeout(() => {
+      if (router === undefined) void stop(0);
+    }, startTimeoutMs).unref();
   });
 }

@@ -41,6 +41,8 @@ export interface TrafficWorkers {
   /** Each running worker's in-flight counts; a worker that does not answer counts as 1 for every id. */
   inFlight(instanceIds: readonly string[]): Promise<Record<string, number>[]>;
   metrics(): Promise<EdgeMetrics[]>;
+  /** Workers serving now (started, not exited). */
+  servingCount(): number;
   /** Tells every worker to stop accepting and drain (bounded by `graceMs`); resolves once all have exited. */
   stop(graceMs: number): Promise<void>;
 }
@@ -83,9 +85,12 @@ export function startTrafficWorkers(options: TrafficWorkersOptions): TrafficWork
     child.send({ type: 'start', table: options.currentTable() } satisfies ToWorker, options.traffic);
   }
 
-  /** Asks each started worker; `fallback` stands for one that does not answer in time (and is then restarted). */
+  /**
+   * Asks each worker (one still starting answers once started: messages keep their order); `fallback` stands for
+   * one that does not answer in time (and is then restarted).
+   */
   function ask<T>(build: (id: number) => ToWorker, fallback: T): Promise<T[]> {
-    const asked = [...workers].filter((worker) => worker.isStarted);
+    const asked = [...workers].filter((worker) => worker.child.connected);
     return Promise.all(
       asked.map(
         (worker) =>
@@ -121,6 +126,7 @@ export function startTrafficWorkers(options: TrafficWorkersOptions): TrafficWork
       (await ask<EdgeMetrics | undefined>((id) => ({ type: 'metrics', id }), undefined)).filter(
         (snapshot): snapshot is EdgeMetrics => snapshot !== undefined,
       ),
+    servingCount: () => [...workers].filter((worker) => worker.isStarted).length,
     async stop(graceMs) {
       isStopping = true;
       await Promise.all(

@@ -34,6 +34,8 @@ export const routerStatusSchema = z.object({
   /** `host:port` the router listens on for traffic. */
   address: z.string(),
   routes: z.number().int(),
+  /** Processes serving traffic: 1, or more with `--workers` (those started and serving now). */
+  workers: z.number().int().min(0).optional(),
 });
 export type RouterStatus = z.infer<typeof routerStatusSchema>;
 

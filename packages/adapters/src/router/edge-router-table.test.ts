@@ -158,7 +158,13 @@ describe('the edge router table', () => {
     const second = createEdgeRouterTable(options);
     expect(await get(port, 'hello.test')).toMatchObject({ statusCode: 200 });
     await second.ensureRunning();
-    expect(await second.status()).toEqual({ isRunning: true, pid, address: `127.0.0.1:${port}`, routes: 1 });
+    expect(await second.status()).toEqual({
+      isRunning: true,
+      pid,
+      address: `127.0.0.1:${port}`,
+      routes: 1,
+      workers: 1,
+    });
 
     await second.stop();
     expect(await isAlive(pid)).toBe(false);
