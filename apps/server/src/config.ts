@@ -17,6 +17,8 @@ export const configSchema = z
     dataDir: z.string().min(1),
     api: address,
     edge: address,
+    /** Edge router processes serving traffic: a number, or `auto` for one per core. */
+    edgeWorkers: z.union([z.number().int().min(1).max(256), z.literal('auto')]),
     nodeName: z.string().min(1).max(63),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     /** Ports handed to process instances as `PORT`. */
@@ -47,6 +49,7 @@ export const defaultConfig: z.infer<typeof configSchema> = {
   dataDir: '.slipway',
   api: { host: '127.0.0.1', port: 7070 },
   edge: { host: '127.0.0.1', port: 8080 },
+  edgeWorkers: 1,
   nodeName: hostname().split('.')[0] ?? 'local',
   logLevel: 'info',
   instancePorts: { from: 20_000, to: 29_999 },
@@ -64,11 +67,17 @@ function parseAddress(value: string, what: string): { host: string; port: number
   return { host: match[1] ?? (match[2] || '127.0.0.1'), port: Number(match[3]) };
 }
 
+/** `auto` as it is; anything else as a number (the schema checks its range). */
+function parseWorkers(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : Number(value);
+}
+
 function fromEnv(env: NodeJS.ProcessEnv): UserConfig {
   const out: UserConfig = {};
   if (env.SLIPWAY_DATA_DIR) out.dataDir = env.SLIPWAY_DATA_DIR;
   if (env.SLIPWAY_API) out.api = parseAddress(env.SLIPWAY_API, 'SLIPWAY_API');
   if (env.SLIPWAY_EDGE) out.edge = parseAddress(env.SLIPWAY_EDGE, 'SLIPWAY_EDGE');
+  if (env.SLIPWAY_EDGE_WORKERS) out.edgeWorkers = parseWorkers(env.SLIPWAY_EDGE_WORKERS);
   if (env.SLIPWAY_NODE_NAME) out.nodeName = env.SLIPWAY_NODE_NAME;
   if (env.SLIPWAY_LOG_LEVEL) out.logLevel = env.SLIPWAY_LOG_LEVEL as ResolvedConfig['logLevel'];
   if (env.SLIPWAY_RELEASE_RETENTION) out.releaseRetention = Number(env.SLIPWAY_RELEASE_RETENTION);
@@ -114,6 +123,8 @@ Options:
   --data-dir DIR       state directory (default .slipway; SLIPWAY_DATA_DIR)
   --api HOST:PORT      API address (default 127.0.0.1:7070; SLIPWAY_API)
   --edge HOST:PORT     edge router address (default 127.0.0.1:8080; SLIPWAY_EDGE)
+  --edge-workers N     edge router processes, or auto for one per core (default 1; SLIPWAY_EDGE_WORKERS);
+                       applies when slipwayd starts the router
   --node-name NAME     this node's name (default: the host name; SLIPWAY_NODE_NAME)
   --log-level LEVEL    trace|debug|info|warn|error (default info; SLIPWAY_LOG_LEVEL)
   --master-key-file F  key that wraps the secrets' data keys (default DATA_DIR/master.key, created
@@ -130,6 +141,7 @@ function parseFlags(argv: readonly string[]) {
         'data-dir': { type: 'string' },
         api: { type: 'string' },
         edge: { type: 'string' },
+        'edge-workers': { type: 'string' },
         'node-name': { type: 'string' },
         'log-level': { type: 'string' },
         'master-key-file': { type: 'string' },
@@ -159,6 +171,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (values['data-dir']) fromFlags.dataDir = values['data-dir'];
   if (values.api) fromFlags.api = parseAddress(values.api, '--api');
   if (values.edge) fromFlags.edge = parseAddress(values.edge, '--edge');
+  if (values['edge-workers']) fromFlags.edgeWorkers = parseWorkers(values['edge-workers']);
   if (values['node-name']) fromFlags.nodeName = values['node-name'];
   if (values['log-level']) fromFlags.logLevel = values['log-level'] as ResolvedConfig['logLevel'];
   if (values['master-key-file']) fromFlags.masterKeyFile = values['master-key-file'];

@@ -95,6 +95,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     listen: config.edge,
     edgeEntry: assetPath('../../edge/dist/edge.mjs'),
     logger: logger.child({ component: 'edge' }),
+    edgeArgs: config.edgeWorkers === 1 ? [] : ['--workers', String(config.edgeWorkers)],
   });
   await router.ensureRunning();
 

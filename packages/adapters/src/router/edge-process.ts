@@ -146,6 +146,8 @@ export interface SpawnEdgeOptions {
   listen: ListenAddress;
   stateDir: string;
   logFile: string;
+  /** More flags for the router (`--workers N`, TLS listeners). */
+  extraArgs?: readonly string[];
 }
 
 /**
@@ -169,7 +171,14 @@ export async function spawnDetachedEdge(options: SpawnEdgeOptions): Promise<Spaw
   try {
     const child = spawn(
       process.execPath,
-      [edgeEntry, '--listen', formatListenAddress(options.listen), '--state-dir', stateDir],
+      [
+        edgeEntry,
+        '--listen',
+        formatListenAddress(options.listen),
+        '--state-dir',
+        stateDir,
+        ...(options.extraArgs ?? []),
+      ],
       {
         detached: true,
         stdio: ['ignore', log.fd, log.fd],

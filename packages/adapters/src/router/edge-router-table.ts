@@ -36,6 +36,8 @@ export interface EdgeRouterTableOptions {
   startTimeoutMs?: number;
   /** How long `stop` waits after SIGTERM before SIGKILL (default 10 s; the router itself drains for 5 s). */
   stopTimeoutMs?: number;
+  /** More flags for a router this starts (`--workers N`, TLS listeners); a running router is adopted as it is. */
+  edgeArgs?: readonly string[];
 }
 
 export interface EdgeRouterTable extends RouterTable {
@@ -135,6 +137,7 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
       listen: options.listen,
       stateDir,
       logFile: files.log,
+      ...(options.edgeArgs === undefined ? {} : { extraArgs: options.edgeArgs }),
     });
     logger.info({ pid: child.pid, address, stateDir }, 'edge router spawned');
     const status = await waitForStatus(startTimeoutMs, () => child.exit !== undefined);
