@@ -3,8 +3,7 @@
  * asynchronously every `flushIntervalMs` or once a batch reaches `maxBatchBytes`, so a busy router makes a few
  * writes per second, not one per request.
  */
-import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { RotatingLogFile, type LogSink, type RotatingLogFileOptions } from './rotating-log-file.js';
 
 export interface AccessEntry {
   readonly method: string;
@@ -38,11 +37,12 @@ const maxQueuedBytes = 8 * 1024 * 1024;
 const flushIntervalMs = 50;
 const maxBatchBytes = 64 * 1024;
 
-export function createFileAccessLog(path: string): AccessLog {
-  return createAccessLog(createWriteStream(path, { flags: 'a', mode: 0o600 }));
+/** Appends to `path`, rotated by size (default: past 64 MiB, 3 old files kept). */
+export function createFileAccessLog(path: string, rotation: RotatingLogFileOptions = {}): AccessLog {
+  return createAccessLog(new RotatingLogFile(path, rotation));
 }
 
-export function createAccessLog(stream: Writable): AccessLog {
+export function createAccessLog(stream: LogSink): AccessLog {
   let batch = '';
   let isScheduled = false;
   let droppedLines = 0;
