@@ -100,6 +100,10 @@ export class ClientConnection implements ExchangeClient {
     client.off('data', this.onData);
     client.off('drain', this.onDrain);
     upstream.on('error', () => upstream.destroy());
+    // Bytes the client sent after its request, held until the upstream switched: the new protocol's first ones.
+    const early = this.input;
+    this.input = undefined;
+    if (early !== undefined) upstream.write(early);
     let open = 2;
     const closed = (): void => {
       open -= 1;
@@ -126,10 +130,6 @@ export class ClientConnection implements ExchangeClient {
       this.processInput();
       return;
     }
-    if (exchange.isUpgrade) {
-      exchange.forwardTunnelBytes(chunk);
-      return;
-    }
     if (!exchange.isRequestDone) {
       const end = exchange.takeRequestBody(chunk, 0, chunk.length);
       if (end === -1 || end === chunk.length) return;
@@ -150,45 +150,60 @@ export class ClientConnection implements ExchangeClient {
     if (this.isProcessing) return;
     this.isProcessing = true;
     try {
-      while (this.exchange === undefined && this.input !== undefined && !this.isClosing) this.nextRequest(this.input);
+      while (this.exchange === undefined && this.input !== undefined && !this.isClosing) {
+        // An incomplete head stays buffered as it is: wait for more bytes.
+        if (!this.nextRequest(this.input)) break;
+      }
     } finally {
       this.isProcessing = false;
     }
   }
 
-  private nextRequest(data: Buffer): void {
+  /** Takes the next request off `data`; false when its head has not fully arrived yet. */
+  private nextRequest(data: Buffer): boolean {
     // RFC 9112 §2.2: empty lines before a request line are ignored.
     let start = 0;
     while (data[start] === 13 && data[start + 1] === 10) start += 2;
     const end = data.indexOf(headEnd, Math.max(start, this.scanFrom));
     if (end === -1) {
-      if (data.length - start > maxRequestHeadBytes) return this.refuse('head-too-large');
+      if (data.length - start > maxRequestHeadBytes) {
+        this.refuse('head-too-large');
+        return false;
+      }
       this.input = start === data.length ? undefined : data;
       this.scanFrom = Math.max(0, data.length - 3);
       if (this.input !== undefined && this.headStartedAtMs === 0) this.headStartedAtMs = this.context.nowMs;
-      return;
+      return false;
     }
-    if (end - start > maxRequestHeadBytes) return this.refuse('head-too-large');
+    if (end - start > maxRequestHeadBytes) {
+      this.refuse('head-too-large');
+      return true;
+    }
     const head = new HttpHead();
     const error = parseRequestHead(data.toString('latin1', start, end), head);
     const bodyStart = end + 4;
     this.input = bodyStart < data.length ? data.subarray(bodyStart) : undefined;
     this.scanFrom = 0;
     this.headStartedAtMs = 0;
-    if (error !== undefined) return this.refuse(headErrorKind(error));
+    if (error !== undefined) {
+      this.refuse(headErrorKind(error));
+      return true;
+    }
     const exchange = new Exchange(this, head, this.context);
     this.exchange = exchange;
     exchange.start();
     const rest = this.input;
-    if (rest === undefined || this.exchange !== exchange) return;
+    if (rest === undefined || this.exchange !== exchange) return true;
     this.input = undefined;
-    if (exchange.isUpgrade) return exchange.forwardTunnelBytes(rest);
+    // After an upgrade request, too, what follows waits: for the 101 (then it goes through the tunnel), or for the
+    // next request. Sent on at once, it would reach an upstream that refuses to switch as a request of its own.
     if (exchange.isRequestDone) {
       this.input = rest;
-      return;
+      return true;
     }
     const bodyEnd = exchange.takeRequestBody(rest, 0, rest.length);
     if (bodyEnd !== -1 && bodyEnd < rest.length && !this.isClosing) this.input = rest.subarray(bodyEnd);
+    return true;
   }
 
   /** A malformed request: answered with its error and the connection closed (nothing after it can be trusted). */

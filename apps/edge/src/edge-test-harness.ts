@@ -23,7 +23,7 @@ export interface TestEdge {
   close(): Promise<void>;
 }
 
-export interface TestEdgeOptions extends Pick<StartEdgeOptions, 'accessLogFile' | 'passiveHealth'> {
+export interface TestEdgeOptions extends Pick<StartEdgeOptions, 'accessLogFile' | 'passiveHealth' | 'clientTimeouts'> {
   stateDir?: string;
   table?: RoutingTable;
 }
@@ -36,6 +36,7 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
     shutdownGraceMs: 500,
     ...(options.accessLogFile === undefined ? {} : { accessLogFile: options.accessLogFile }),
     ...(options.passiveHealth === undefined ? {} : { passiveHealth: options.passiveHealth }),
+    ...(options.clientTimeouts === undefined ? {} : { clientTimeouts: options.clientTimeouts }),
   });
   const port = Number(edge.address.split(':').at(-1));
   const socketPath = edgeStateFiles(stateDir).adminSocket;

@@ -29,7 +29,7 @@ export interface ExchangeClient {
   exchangeFinished(keepAlive: boolean): void;
   pauseReading(): void;
   resumeReading(): void;
-  /** A 101 answer: from now on the client's bytes go to `upstream` as they are, and back. */
+  /** A 101 answer: the client's bytes (those held since the request first) go to `upstream` as they are, and back. */
   startTunnel(upstream: Socket, onClosed: () => void): void;
 }
 
@@ -69,7 +69,8 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.bytesAtStart = client.socket.bytesWritten;
     this.isUpgrade = head.upgrade !== undefined && (head.connection & connectionUpgrade) !== 0;
     const target = splitAbsoluteTarget(head);
-    this.host = hostFromHeader(target.host ?? head.host);
+    if (target.host !== undefined) useAuthorityAsHost(head, target.host);
+    this.host = hostFromHeader(head.host);
     this.path = target.path;
     this.pathOnly = pathOf(target.path);
     this.values = forwardedValuesOf(head, client.clientAddress, client.localPort);
@@ -111,12 +112,6 @@ export class Exchange implements ResponseListener, TimedExchange {
     return bodyEnd;
   }
 
-  /** Bytes the client sent after an upgrade request's head: they belong to the new protocol. */
-  forwardTunnelBytes(data: Buffer): void {
-    this.unconfirmed?.push(data);
-    this.upstream?.write(data);
-  }
-
   onUpstreamConnected(): void {
     this.unconfirmed = undefined;
   }
@@ -132,7 +127,8 @@ export class Exchange implements ResponseListener, TimedExchange {
 
   onInterimResponse(head: HttpHead): void {
     if (this.head.isHttp10) return;
-    this.client.socket.write(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: false }));
+    const text = clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: false });
+    this.client.socket.write(text, 'latin1');
   }
 
   onResponseHead(head: HttpHead): void {
@@ -159,8 +155,10 @@ export class Exchange implements ResponseListener, TimedExchange {
     const socket = this.client.socket;
     // Head and the first body bytes (which usually came with it) leave in one write.
     socket.cork();
+    // Heads go out as latin1, as they were read: field values keep their bytes.
     socket.write(
       clientResponseHead(head, { connection, isChunked: mode === 'chunked' && !isDecoding, isUpgrade: false }),
+      'latin1',
     );
     process.nextTick(uncork, socket);
     this.isResponseStarted = true;
@@ -252,19 +250,23 @@ export class Exchange implements ResponseListener, TimedExchange {
     pool.acquire(chosen.slot);
     const replay = this.unconfirmed;
     const idle = this.isUpgrade ? undefined : (pool.takeIdle(chosen.slot) as UpstreamConnection | undefined);
-    const upstream = idle ?? new UpstreamConnection(chosen.slot);
+    const upstream = idle ?? new UpstreamConnection(chosen.slot, pool);
     this.upstream = upstream;
     upstream.begin(this);
     this.unconfirmed = upstream.isConnected ? undefined : [];
     upstream.write(this.requestHeadText);
-    if (replay !== undefined) for (const data of replay) this.forwardTunnelBytes(data);
+    if (replay === undefined) return;
+    for (const data of replay) {
+      this.unconfirmed?.push(data);
+      upstream.write(data);
+    }
   }
 
   private tunnel(upstream: UpstreamConnection, head: HttpHead): void {
     const rest = upstream.detach();
     this.upstream = undefined;
     const socket = this.client.socket;
-    socket.write(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: true }));
+    socket.write(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: true }), 'latin1');
     if (rest !== undefined) socket.write(rest);
     this.isResponseStarted = true;
     this.context.tunnels.add(upstream.socket);
@@ -350,6 +352,22 @@ function splitAbsoluteTarget(head: HttpHead): { host: string | undefined; path: 
   const end = slash === -1 ? (query === -1 ? target.length : query) : query === -1 ? slash : Math.min(slash, query);
   const path = target.slice(end);
   return { host: target.slice(schemeEnd, end), path: path === '' ? '/' : path.startsWith('?') ? `/${path}` : path };
+}
+
+/**
+ * RFC 9112 §3.2.2: the authority of an absolute-form target replaces the Host field, so the app sees the host the
+ * request was routed by (and gets a Host at all when the client sent none).
+ */
+function useAuthorityAsHost(head: HttpHead, authority: string): void {
+  head.host = authority;
+  const at = head.lowerNames.indexOf('host');
+  if (at !== -1) {
+    head.values[at] = authority;
+    return;
+  }
+  head.names.push('Host');
+  head.lowerNames.push('host');
+  head.values.push(authority);
 }
 
 function addressOf(target: UpstreamTarget): string {

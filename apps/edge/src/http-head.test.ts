@@ -83,6 +83,12 @@ describe('parsing a valid request head', () => {
     expect(head.connectionTokens).toEqual(['x-secret', 'other-hop']);
   });
 
+  it('never takes Content-Length or Host for hop-by-hop fields, whatever Connection says', () => {
+    const { head } = request(lines('POST / HTTP/1.1', 'Connection: Content-Length, host, x-a', 'Content-Length: 1'));
+    expect(head.connectionTokens).toEqual(['x-a']);
+    expect(response(lines('HTTP/1.1 200 OK', 'Connection: content-length')).head.connectionTokens).toBeUndefined();
+  });
+
   it('reads Upgrade, Expect: 100-continue, X-Request-Id (the first) and X-Forwarded-For (all, joined)', () => {
     const { head } = request(
       lines(
@@ -110,10 +116,12 @@ describe('parsing a valid request head', () => {
     expect(head.method).toBe("M-1!#$%&'*+.^_`|~");
   });
 
-  it('accepts the same Content-Length twice', () => {
-    const { head, error } = request(lines('POST / HTTP/1.1', 'Content-Length: 42', 'Content-Length: 42'));
+  it('accepts the same Content-Length twice, and keeps the field once', () => {
+    const { head, error } = request(lines('POST / HTTP/1.1', 'Content-Length: 42', 'X-A: 1', 'content-length: 042'));
     expect(error).toBeUndefined();
     expect(head.contentLength).toBe(42);
+    expect(head.names).toEqual(['Content-Length', 'X-A']);
+    expect(head.values).toEqual(['42', '1']);
   });
 
   it('accepts Content-Length up to 15 digits', () => {
@@ -135,8 +143,9 @@ describe('parsing a valid request head', () => {
     expect(head.names).toHaveLength(maxHeaderCount);
   });
 
-  it('keeps targets in other forms as sent (absolute-form is split by the exchange)', () => {
+  it('keeps absolute-form and asterisk-form targets as sent (the exchange splits absolute-form)', () => {
     expect(request(lines('GET http://a.test/x?q=1 HTTP/1.1')).head.target).toBe('http://a.test/x?q=1');
+    expect(request(lines('GET HTTPS://A.TEST HTTP/1.1')).head.target).toBe('HTTPS://A.TEST');
     expect(request(lines('OPTIONS * HTTP/1.1')).head.target).toBe('*');
   });
 });
@@ -175,6 +184,11 @@ describe('refusing a malformed request head', () => {
     ['a space inside the target', 'GET /a b HTTP/1.1'],
     ['a tab inside the target', 'GET /a\tb HTTP/1.1'],
     ['a non-ASCII target', 'GET /caf\u00e9 HTTP/1.1'],
+    ['a target without a leading slash', 'GET admin/x HTTP/1.1'],
+    ['an authority-form target', 'CONNECT a.test:443 HTTP/1.1'],
+    ['an asterisk-form target for GET', 'GET * HTTP/1.1'],
+    ['a target with another scheme', 'GET ftp://a.test/x HTTP/1.1'],
+    ['a scheme without slashes', 'GET http:a.test HTTP/1.1'],
     ['a version in lower case', 'GET / http/1.1'],
     ['a garbage version', 'GET / HTCPCP/1.0'],
     ['a version with a trailing space', 'GET / HTTP/1.1 '],

@@ -70,7 +70,7 @@ export function parseRequestHead(text: string, head: HttpHead): HeadError | unde
   const method = line.slice(0, firstSpace);
   const target = line.slice(firstSpace + 1, lastSpace);
   const version = line.slice(lastSpace + 1);
-  if (!isToken(method) || target.length === 0 || !isVisibleAscii(target)) return 400;
+  if (!isToken(method) || !isVisibleAscii(target) || !isRequestTargetForm(method, target)) return 400;
   if (version === 'HTTP/1.1') head.isHttp10 = false;
   else if (version === 'HTTP/1.0') head.isHttp10 = true;
   else return version.startsWith('HTTP/') ? 505 : 400;
@@ -136,7 +136,14 @@ function noteField(head: HttpHead, lower: string, value: string, isRequest: bool
     case 'content-length': {
       if (value.length === 0 || value.length > maxLengthDigits || !isDigits(value)) return 400;
       const length = Number(value);
-      if (head.contentLength !== -1 && head.contentLength !== length) return 400;
+      if (head.contentLength !== -1) {
+        if (head.contentLength !== length) return 400;
+        // The same length again (RFC 9110 §8.6): kept once, as the next hop may refuse a repeated field.
+        head.names.pop();
+        head.lowerNames.pop();
+        head.values.pop();
+        return undefined;
+      }
       head.contentLength = length;
       return undefined;
     }
@@ -188,6 +195,8 @@ function noteConnection(head: HttpHead, value: string): void {
     if (token === 'close') head.connection |= connectionClose;
     else if (token === 'keep-alive') head.connection |= connectionKeepAlive;
     else if (token === 'upgrade') head.connection |= connectionUpgrade;
+    // Framing and routing fields are end-to-end: dropped, a body would reach the next hop unframed (smuggling).
+    else if (token === 'content-length' || token === 'host') continue;
     else {
       head.connection |= connectionOther;
       (head.connectionTokens ??= []).push(token);
@@ -250,6 +259,18 @@ export function isToken(text: string): boolean {
     if (code >= 128 || tokenChars[code] !== 1) return false;
   }
   return true;
+}
+
+/**
+ * RFC 9112 §3.2: origin-form (`/path`), absolute-form (`http://…`, `https://…`) or, for OPTIONS, asterisk-form.
+ * Anything else (authority-form, a bare `path`) is refused: upstreams read such targets in different ways.
+ */
+function isRequestTargetForm(method: string, target: string): boolean {
+  const first = target.charCodeAt(0);
+  if (first === 47) return true; // '/'
+  if (target === '*') return method === 'OPTIONS';
+  const scheme = target.slice(0, 8).toLowerCase();
+  return scheme.startsWith('http://') || scheme === 'https://';
 }
 
 function isVisibleAscii(text: string): boolean {

@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { BodyFramer, type BodyMode } from './body-framer.js';
 import { HttpHead, parseResponseHead } from './http-head.js';
-import type { PooledConnection, UpstreamSlot } from './upstream-pool.js';
+import type { PooledConnection, UpstreamPool, UpstreamSlot } from './upstream-pool.js';
 
 /** The exchange a connection currently carries. */
 export interface ResponseListener {
@@ -53,7 +53,10 @@ export class UpstreamConnection implements PooledConnection {
   private readonly decodeSink = (data: Buffer, start: number, end: number): void =>
     this.listener?.onResponseBody(data, start, end);
 
-  constructor(slot: UpstreamSlot) {
+  constructor(
+    slot: UpstreamSlot,
+    private readonly pool: Pick<UpstreamPool, 'forget'>,
+  ) {
     this.slot = slot;
     this.socket = connect({ host: slot.host, port: slot.port, noDelay: true });
     this.socket.on('connect', this.onConnect);
@@ -98,8 +101,9 @@ export class UpstreamConnection implements PooledConnection {
     return rest;
   }
 
+  /** A string (a head) goes out as latin1: field values keep the bytes they were read with (obs-text included). */
   write(data: string | Buffer): boolean {
-    return this.socket.write(data);
+    return this.socket.write(data, 'latin1');
   }
 
   close(): void {
@@ -123,7 +127,11 @@ export class UpstreamConnection implements PooledConnection {
   private readonly onClose = (): void => {
     const listener = this.listener;
     this.listener = undefined;
-    if (listener === undefined) return;
+    if (listener === undefined) {
+      // Closed while idle (by the upstream, or for bytes nobody asked for): a request sent on it would never leave.
+      this.pool.forget(this.slot, this);
+      return;
+    }
     if (this.isHeadDone) {
       this.framer.endOfInput();
       if (this.framer.isComplete) {
