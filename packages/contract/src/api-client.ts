@@ -22,6 +22,7 @@ import type {
   validateBodySchema,
 } from './api.js';
 import { createApiTransport } from './api-transport.js';
+import { createAuditClient, type AuditClient } from './audit-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import {
   listSecretsResponseSchema,
@@ -72,7 +73,7 @@ type Input<S extends z.ZodType> = z.input<S>;
 type HealthView = { status: 'ok' };
 
 /** The client's surface; every method rejects with a SlipwayError. Streams are lazy: the request starts at the first `next()`. */
-export interface ApiClient extends IdentityClient {
+export interface ApiClient extends IdentityClient, AuditClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -191,6 +192,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return {
     baseUrl,
     ...createIdentityClient({ call, send }),
+    ...createAuditClient({ call }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),
     status: () => call(get('/api/v1/status'), statusSchema),

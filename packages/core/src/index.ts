@@ -18,6 +18,23 @@ export type * from './identity/identity-records.js';
 export type * from './ports/secret-cipher.js';
 export type * from './ports/secret-repositories.js';
 export type * from './domain/secret-records.js';
+export type * from './ports/audit-repository.js';
+export type * from './audit/audit-records.js';
+export {
+  auditGenesisHash,
+  canonicalAuditForm,
+  checkAuditLink,
+  sealAuditRecord,
+  type ChainCheck,
+  type ChainLink,
+} from './audit/audit-chain.js';
+export { createAuditLog, type AuditLog, type AuditVerification } from './audit/audit-log.js';
+export {
+  securityEventNames,
+  type SecurityEvent,
+  type SecurityEventName,
+  type SecurityEventSink,
+} from './audit/security-events.js';
 export * from './core-deps.js';
 export { EventBus } from './domain/event-bus.js';
 export { KeyedMutex, Semaphore } from './domain/keyed-mutex.js';
@@ -66,6 +83,7 @@ export {
   apiTokenPrefix,
   defaultIdentitySettings,
   refreshTokenPrefix,
+  reportSecurityEvent,
   type IdentityDeps,
   type IdentitySettings,
 } from './identity/identity-deps.js';

@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '@slipway/core';
+import { describeAuditContract } from './store-contract-audit.js';
 import { describeCatalogContract } from './store-contract-catalog.js';
 import {
   api,
@@ -56,6 +57,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeJobContract(current);
     describeSecretContract(current);
     describeIdentityContract(current);
+    describeAuditContract(current);
 
     describe('transactions', () => {
       it('commits every write of the work together and returns its result', async () => {

@@ -2,6 +2,7 @@
 import type { ColumnType } from 'kysely';
 import type { DeploymentPhase, DeploymentState, InstanceState } from '@slipway/contract';
 import type { DeploymentKind, EventType, JobRecord, PhaseRecord, RouteRecord } from '@slipway/core';
+import type { AuditTables } from './audit-tables.js';
 import type { IdentityTables } from './identity-tables.js';
 import type { SecretTables } from './secret-tables.js';
 
@@ -156,7 +157,7 @@ export interface JobTable {
   created_at_ms: BigIntColumn;
 }
 
-export interface Database extends IdentityTables, SecretTables {
+export interface Database extends IdentityTables, SecretTables, AuditTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

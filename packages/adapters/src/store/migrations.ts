@@ -7,6 +7,7 @@ import { SlipwayError } from '@slipway/contract';
 import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
+import { auditMigration } from './audit-migration.js';
 import { identityMigration } from './identity-migration.js';
 import { secretsMigration } from './secrets-migration.js';
 
@@ -223,6 +224,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-identities': identityMigration,
   '0003-secrets': secretsMigration,
+  '0004-audit': auditMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

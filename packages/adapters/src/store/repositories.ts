@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { createAppEnvironmentRepository } from './app-environment-repository.js';
 import { createApiTokenRepository } from './api-token-repository.js';
 import { createAppRepository } from './app-repository.js';
+import { createAuditRepository } from './audit-repository.js';
 import { createDataKeyRepository } from './data-key-repository.js';
 import type { Database } from './database.js';
 import { createDeploymentRepository } from './deployment-repository.js';
@@ -39,5 +40,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     signingKeys: createSigningKeyRepository(db),
     dataKeys: createDataKeyRepository(db),
     secrets: createSecretRepository(db),
+    audit: createAuditRepository(db),
   };
 }

@@ -16,6 +16,7 @@ export const uniqueConstraints = {
   releaseNumber: { name: 'releases_number_unique', table: 'releases', columns: ['app_id', 'environment_id', 'number'] },
   secretName: { name: 'secrets_pk', table: 'secrets', columns: ['app_id', 'environment_id', 'name'] },
   userName: { name: 'users_name_unique', table: 'users', columns: ['name'] },
+  auditSeq: { name: 'audit_records_pk', table: 'audit_records', columns: ['seq'] },
 } as const satisfies Record<string, UniqueConstraint>;
 
 export function isUniqueViolation(error: unknown, constraint: UniqueConstraint): boolean {

@@ -5,9 +5,9 @@
  */
 import { lowerRole, SlipwayError, type CreateTokenBody, type Role, type TokenView } from '@slipway/contract';
 import type { ApiTokenRecord } from './identity-records.js';
-import { apiTokenPrefix, type IdentityDeps } from './identity-deps.js';
+import { apiTokenPrefix, reportSecurityEvent, type IdentityDeps } from './identity-deps.js';
 import { loadProjectNames, tokenView } from './identity-views.js';
-import { hasRole, type Principal } from './principal.js';
+import { actorOf, hasRole, type Principal } from './principal.js';
 
 /** Creates a token of the caller's user. Errors: `PROJECT_NOT_FOUND`, `FORBIDDEN` (outside the caller's narrowing). */
 export async function createApiToken(
@@ -62,6 +62,13 @@ export async function createApiToken(
     { user: principal.userName, tokenId: record.id, project: input.project, role: maxRole },
     'token created',
   );
+  reportSecurityEvent(deps, {
+    name: 'tokens.created',
+    actor: actorOf(principal),
+    target: { kind: 'token', id: record.id },
+    outcome: 'success',
+    details: { name: record.name, project: input.project ?? null, role: maxRole, expiresAtMs },
+  });
   return { token: tokenView(record, principal.userName, await loadProjectNames(store)), secret };
 }
 
@@ -82,5 +89,12 @@ export async function revokeApiToken(deps: IdentityDeps, principal: Principal, i
   }
   if (await deps.store.apiTokens.revoke(id, deps.clock.nowMs())) {
     deps.logger.info({ user: principal.userName, tokenId: id }, 'token revoked');
+    reportSecurityEvent(deps, {
+      name: 'tokens.revoked',
+      actor: actorOf(principal),
+      target: { kind: 'token', id },
+      outcome: 'success',
+      details: { name: token.name },
+    });
   }
 }

@@ -1,4 +1,5 @@
 /** What the identity use cases receive from the composition root: the store, time, ids and the crypto ports. */
+import type { SecurityEvent, SecurityEventSink } from '../audit/security-events.js';
 import type { AccessTokenSigner } from '../ports/access-token-signer.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
@@ -34,6 +35,23 @@ export interface IdentityDeps {
   readonly tokens: OpaqueTokens;
   readonly signer: AccessTokenSigner;
   readonly settings: IdentitySettings;
+  /**
+   * Receives every security event (login, failed login, logout, refresh-token reuse, token created/revoked, user
+   * created, role granted/revoked, password set) after it is committed; never with a password or token. Must not throw.
+   */
+  readonly onSecurityEvent?: SecurityEventSink;
+}
+
+/** Reports a security event to the deps' sink, if any; a throwing sink is logged, never propagated. */
+export function reportSecurityEvent(
+  deps: Pick<IdentityDeps, 'onSecurityEvent' | 'logger'>,
+  event: SecurityEvent,
+): void {
+  try {
+    deps.onSecurityEvent?.(event);
+  } catch (error) {
+    deps.logger.error({ err: error, event: event.name }, 'security event sink failed');
+  }
 }
 
 /** Prefix of API token secrets; the authenticator tells them from access tokens (JWTs) by it. */

@@ -6,9 +6,9 @@
 import { SlipwayError, type SessionTokens, type WhoamiView } from '@slipway/contract';
 import type { Repositories } from '../ports/store.js';
 import type { RefreshTokenRecord, SessionRecord, UserRecord } from './identity-records.js';
-import { refreshTokenPrefix, type IdentityDeps } from './identity-deps.js';
+import { refreshTokenPrefix, reportSecurityEvent, type IdentityDeps } from './identity-deps.js';
 import { loadProjectNames, whoamiView } from './identity-views.js';
-import type { Principal } from './principal.js';
+import { actorOf, type Principal } from './principal.js';
 
 const unauthenticated = (message: string): SlipwayError => new SlipwayError('UNAUTHENTICATED', message);
 
@@ -20,6 +20,15 @@ export async function login(deps: IdentityDeps, input: { username: string; passw
   const verdict = await deps.passwords.verify(input.password, user?.passwordHash ?? undefined);
   if (user === undefined || !verdict.isValid) {
     deps.logger.info({ user: input.username }, 'login failed');
+    reportSecurityEvent(deps, {
+      name: 'auth.login.failed',
+      actor: null,
+      target: user === undefined ? null : { kind: 'user', id: user.name },
+      outcome: 'failed',
+      errorCode: 'UNAUTHENTICATED',
+      // The attempted name, cut short: someone may type a password into the name field.
+      details: { username: input.username.slice(0, 64), isKnownUser: user !== undefined },
+    });
     throw unauthenticated('wrong user name or password');
   }
   if (verdict.needsRehash)
@@ -39,6 +48,12 @@ export async function login(deps: IdentityDeps, input: { username: string; passw
     await tx.sessions.insertRefreshToken(refresh.record);
   });
   deps.logger.info({ user: user.name, sessionId: session.id }, 'login');
+  reportSecurityEvent(deps, {
+    name: 'auth.login.succeeded',
+    actor: { kind: 'user', userId: user.id, name: user.name, credentialKind: 'session', credentialId: session.id },
+    target: { kind: 'session', id: session.id },
+    outcome: 'success',
+  });
   return issue(deps, user, session, refresh);
 }
 
@@ -80,6 +95,12 @@ export async function logout(deps: IdentityDeps, principal: Principal): Promise<
   }
   await deps.store.sessions.revoke(principal.credential.id, deps.clock.nowMs(), 'logout');
   deps.logger.info({ user: principal.userName, sessionId: principal.credential.id }, 'logout');
+  reportSecurityEvent(deps, {
+    name: 'auth.logout',
+    actor: actorOf(principal),
+    target: { kind: 'session', id: principal.credential.id },
+    outcome: 'success',
+  });
 }
 
 /** Who the caller is and what they may do. */
@@ -90,6 +111,14 @@ export async function whoami(deps: IdentityDeps, principal: Principal): Promise<
 async function reuseDetected(deps: IdentityDeps, session: SessionRecord): Promise<never> {
   await deps.store.sessions.revoke(session.id, deps.clock.nowMs(), 'refresh-token-reuse');
   deps.logger.warn({ sessionId: session.id, userId: session.userId }, 'refresh token reused: session revoked');
+  reportSecurityEvent(deps, {
+    name: 'auth.refresh-token.reused',
+    actor: null,
+    target: { kind: 'session', id: session.id },
+    outcome: 'failed',
+    errorCode: 'UNAUTHENTICATED',
+    details: { userId: session.userId, sessionRevoked: true },
+  });
   throw unauthenticated('this refresh token was used before: the session is revoked; log in again');
 }
 

@@ -14,9 +14,9 @@ import {
 } from '@slipway/contract';
 import type { Repositories } from '../ports/store.js';
 import type { GrantRecord, UserRecord } from './identity-records.js';
-import type { IdentityDeps } from './identity-deps.js';
+import { reportSecurityEvent, type IdentityDeps } from './identity-deps.js';
 import { loadProjectNames, userView } from './identity-views.js';
-import { hasRole, type Principal } from './principal.js';
+import { actorOf, hasRole, type Principal } from './principal.js';
 
 /** Errors: `USER_NOT_FOUND`. */
 export async function getUser(repos: Repositories, name: string): Promise<UserRecord> {
@@ -39,6 +39,13 @@ export async function createUser(deps: IdentityDeps, principal: Principal, input
   };
   await deps.store.users.insert(user);
   deps.logger.info({ user: user.name, by: principal.userName }, 'user created');
+  reportSecurityEvent(deps, {
+    name: 'users.created',
+    actor: actorOf(principal),
+    target: { kind: 'user', id: user.name },
+    outcome: 'success',
+    details: { userId: user.id, hasPassword: user.passwordHash !== null },
+  });
   return userView(user, [], await loadProjectNames(deps.store));
 }
 
@@ -82,6 +89,13 @@ export async function grantRole(
     { user: userName, role: input.role, project: input.project, by: principal.userName },
     'role granted',
   );
+  reportSecurityEvent(deps, {
+    name: 'users.role.granted',
+    actor: actorOf(principal),
+    target: { kind: 'user', id: userName },
+    outcome: 'success',
+    details: { role: input.role, project: input.project ?? null },
+  });
   return view;
 }
 
@@ -95,7 +109,8 @@ export async function revokeRole(
   userName: string,
   project: string | undefined,
 ): Promise<UserView> {
-  return deps.store.transaction(async (tx) => {
+  let revoked: Role | undefined;
+  const view = await deps.store.transaction(async (tx) => {
     const user = await getUser(tx, userName);
     const projectId = await resolveScope(tx, project);
     const existing = (await tx.users.listGrants(user.id)).find((g) => g.projectId === projectId);
@@ -103,10 +118,21 @@ export async function revokeRole(
       requireAtLeast(principal, projectId, existing.role, 'revoke');
       if (existing.role === 'owner') await refuseLastOwner(tx, user);
       await tx.users.deleteGrant(user.id, projectId);
-      deps.logger.info({ user: userName, role: existing.role, project, by: principal.userName }, 'role revoked');
+      revoked = existing.role;
     }
     return userView(user, await tx.users.listGrants(user.id), await loadProjectNames(tx));
   });
+  if (revoked !== undefined) {
+    deps.logger.info({ user: userName, role: revoked, project, by: principal.userName }, 'role revoked');
+    reportSecurityEvent(deps, {
+      name: 'users.role.revoked',
+      actor: actorOf(principal),
+      target: { kind: 'user', id: userName },
+      outcome: 'success',
+      details: { role: revoked, project: project ?? null },
+    });
+  }
+  return view;
 }
 
 /** Sets (or replaces) the user's password and ends their sessions. Errors: `USER_NOT_FOUND`. */
@@ -124,6 +150,13 @@ export async function setPassword(
     await tx.sessions.revokeAllOfUser(user.id, nowMs, 'password-changed');
   });
   deps.logger.info({ user: userName, by: principal.userName }, 'password set');
+  reportSecurityEvent(deps, {
+    name: 'users.password.set',
+    actor: actorOf(principal),
+    target: { kind: 'user', id: userName },
+    outcome: 'success',
+    details: { sessionsEnded: true },
+  });
 }
 
 async function resolveScope(repos: Repositories, project: string | undefined): Promise<string | null> {

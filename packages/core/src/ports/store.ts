@@ -21,6 +21,7 @@ import type {
   SigningKeyRepository,
   UserRepository,
 } from './identity-repositories.js';
+import type { AuditRepository } from './audit-repository.js';
 import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
 
 export interface ProjectRepository {
@@ -150,6 +151,7 @@ export interface Repositories {
   readonly signingKeys: SigningKeyRepository;
   readonly dataKeys: DataKeyRepository;
   readonly secrets: SecretRepository;
+  readonly audit: AuditRepository;
 }
 
 export interface Store extends Repositories {
