@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { envKeySchema } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext, CommandRun } from '../cli-context.js';
-import { followAndReport, followDeployment } from '../follow-deployment.js';
+import { followChangeRollout } from '../follow-change-rollout.js';
 
 interface ChangeOptions {
   environment?: string;
@@ -50,30 +50,7 @@ async function applyChange(
       `${change.set === undefined ? 'unset' : 'set'} ${keys} on ${app}${options.environment === undefined ? '' : ` (${options.environment})`}`,
     );
   }
-  if (answer.deploymentId === null) {
-    if (!run.isJson) {
-      run.out.line(
-        run.out.style.dim(
-          options.deploy
-            ? 'no release to roll out yet: the config applies from the first deploy'
-            : 'not rolled out (--no-deploy): it applies from the next deploy',
-        ),
-      );
-    }
-    return;
-  }
-  if (!options.follow) {
-    if (!run.isJson) run.out.line(`rolling out in deployment ${answer.deploymentId}; not following (--no-follow)`);
-    return;
-  }
-  if (run.isJson) {
-    // The config answer above is the whole stdout; the rollout only decides the exit code.
-    const final = await followDeployment(run, answer.deploymentId, undefined);
-    if (final?.state !== 'succeeded') run.fail(final === undefined ? 130 : 1);
-    return;
-  }
-  const deployment = await client.deployments.get(answer.deploymentId);
-  await followAndReport(run, { deployment, eventsUrl: '' }, true);
+  await followChangeRollout(run, answer.deploymentId, options, 'the config applies');
 }
 
 export function registerConfigCommand(program: Command, ctx: CliContext): void {

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { secretNameSchema } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext, CommandRun } from '../cli-context.js';
-import { followAndReport, followDeployment } from '../follow-deployment.js';
+import { followChangeRollout } from '../follow-change-rollout.js';
 import { formatTimestamp } from '../output.js';
 import { readSecretValue } from '../read-secret-value.js';
 
@@ -57,29 +57,7 @@ async function applyChange(
     const inEnvironment = options.environment === undefined ? '' : ` (${options.environment})`;
     run.out.line(`${change.unset.length === 0 ? 'set' : 'unset'} ${names} on ${app}${inEnvironment}`);
   }
-  if (answer.deploymentId === null) {
-    if (!run.isJson) {
-      run.out.line(
-        run.out.style.dim(
-          options.deploy
-            ? 'no release to roll out yet: the secrets apply from the first deploy'
-            : 'not rolled out (--no-deploy): it applies from the next deploy',
-        ),
-      );
-    }
-    return;
-  }
-  if (!options.follow) {
-    if (!run.isJson) run.out.line(`rolling out in deployment ${answer.deploymentId}; not following (--no-follow)`);
-    return;
-  }
-  if (run.isJson) {
-    const final = await followDeployment(run, answer.deploymentId, undefined);
-    if (final?.state !== 'succeeded') run.fail(final === undefined ? 130 : 1);
-    return;
-  }
-  const deployment = await client.deployments.get(answer.deploymentId);
-  await followAndReport(run, { deployment, eventsUrl: '' }, true);
+  await followChangeRollout(run, answer.deploymentId, options, 'the secrets apply');
 }
 
 export function registerSecretsCommand(program: Command, ctx: CliContext): void {
