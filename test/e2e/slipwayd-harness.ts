@@ -12,6 +12,7 @@ import { request } from 'node:http';
 import { createApiClient, type ApiClient } from '@slipway/contract';
 import { waitFor } from '@slipway/testkit';
 import { readAdminToken } from '../../apps/cli/src/admin-token.js';
+import { createTrustingFetch } from '../../apps/cli/src/ca-fetch.js';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const fixturesDir = join(repoRoot, 'test', 'fixtures', 'apps');
@@ -104,40 +105,56 @@ export class SlipwaydHarness {
   readonly apiPort: number;
   readonly edgePort: number;
   readonly instancePortFrom: number;
+  /** Whether the API is served over TLS with the self-signed certificate of the data dir (`--tls self-signed`). */
+  readonly isTls: boolean;
   readonly api: ApiClient;
   private child: ChildProcess | undefined;
   output = '';
 
-  private constructor(dataDir: string, apiPort: number, edgePort: number, instancePortFrom: number) {
+  private constructor(dataDir: string, apiPort: number, edgePort: number, instancePortFrom: number, isTls: boolean) {
     this.dataDir = dataDir;
     this.apiPort = apiPort;
     this.edgePort = edgePort;
     this.instancePortFrom = instancePortFrom;
-    // Authenticated as the CLI on this machine is: with the admin token slipwayd wrote to its data dir.
-    this.api = createApiClient({ baseUrl: this.url, token: () => this.adminToken() });
+    this.isTls = isTls;
+    // Authenticated as the CLI on this machine is: with the admin token slipwayd wrote to its data dir, and over TLS
+    // trusting the data dir's certificate as the CLI does.
+    this.api = createApiClient({ baseUrl: this.url, token: () => this.adminToken(), fetch: this.fetchFn() });
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.apiPort}`;
+    return `${this.isTls ? 'https' : 'http'}://127.0.0.1:${this.apiPort}`;
+  }
+
+  /** The `fetch` of this harness's clients: the CLI's, trusting the data dir's self-signed certificate. */
+  fetchFn(): typeof fetch {
+    return createTrustingFetch({
+      apiUrl: this.url,
+      caFile: undefined,
+      env: { SLIPWAY_DATA_DIR: this.dataDir },
+      cwd: repoRoot,
+    });
   }
 
   get pid(): number | undefined {
     return this.child?.pid;
   }
 
-  static async create(): Promise<SlipwaydHarness> {
+  static async create(options: { isTls?: boolean } = {}): Promise<SlipwaydHarness> {
     const dataDir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
     // A distinct instance port range per harness, so parallel test files do not race for ports; below the
     // kernel's ephemeral range (32768–60999), where outgoing connections would take ports from it.
     const instancePortFrom = 27_000 + Math.floor(Math.random() * 50) * 100;
-    return new SlipwaydHarness(dataDir, await freePort(), await freePort(), instancePortFrom);
+    return new SlipwaydHarness(dataDir, await freePort(), await freePort(), instancePortFrom, options.isTls === true);
   }
 
   /**
    * Starts slipwayd and waits until `/readyz` answers; `env` adds variables (e.g. `SLIPWAY_FAILPOINTS`), `logLevel`
    * replaces the default `warn`.
    */
-  async start(options: { env?: Record<string, string>; logLevel?: string } = {}): Promise<void> {
+  async start(
+    options: { env?: Record<string, string>; logLevel?: string; args?: readonly string[] } = {},
+  ): Promise<void> {
     const child = spawn(
       process.execPath,
       [
@@ -152,6 +169,8 @@ export class SlipwaydHarness {
         'e2e',
         '--log-level',
         options.logLevel ?? 'warn',
+        ...(this.isTls ? ['--tls', 'self-signed'] : []),
+        ...(options.args ?? []),
       ],
       {
         cwd: repoRoot,
@@ -229,7 +248,7 @@ export class SlipwaydHarness {
     const token = await this.adminToken();
     const headers = new Headers(init.headers);
     if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
-    return fetch(`${this.url}${path}`, { ...init, headers });
+    return this.fetchFn()(`${this.url}${path}`, { ...init, headers });
   }
 
   edge(host: string, path = '/'): Promise<HttpAnswer> {

@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createApiClient } from '@slipway/contract';
 import type { ApiClient } from '@slipway/contract';
+import { createTrustingFetch } from './ca-fetch.js';
 import { createCredentialSource, type CredentialSource } from './credentials.js';
 import { credentialsPath, openCredentialsFile, type CredentialsFile } from './credentials-file.js';
 import { createOutput } from './output.js';
@@ -60,6 +61,8 @@ export interface CommandRun extends GlobalOptions {
   credentials: CredentialsFile;
   /** The credential `client()` sends, and where it comes from. */
   credential: CredentialSource;
+  /** The `fetch` every client of this run uses: it verifies TLS with the trusted authority (`--ca-file`). */
+  fetch: typeof fetch;
   /** The command ran but its result is a failure (a failed deployment, an invalid manifest): exit 1, or the code given. */
   fail(exitCode?: number): void;
   /** Prints `error: <message>` and ends the run with exit code 2. */
@@ -83,17 +86,19 @@ export function createCliContext(io: ProgramIo): CliContext {
     exitCode: 0,
     apiUrl: undefined,
     for(command) {
-      const globals = command.optsWithGlobals<{ json?: boolean; api?: string; token?: string }>();
+      const globals = command.optsWithGlobals<{ json?: boolean; api?: string; token?: string; caFile?: string }>();
       const envUrl = io.env['SLIPWAY_API_URL'];
       const apiUrl = globals.api ?? (envUrl !== undefined && envUrl !== '' ? envUrl : defaultApiUrl);
       let client: ApiClient | undefined;
       const credentials = openCredentialsFile(credentialsPath(io.env));
+      const trustingFetch = createTrustingFetch({ apiUrl, caFile: globals.caFile, env: io.env, cwd: io.cwd });
       const credential = createCredentialSource({
         apiUrl,
         flagToken: globals.token,
         env: io.env,
         cwd: io.cwd,
         credentials,
+        fetch: trustingFetch,
       });
       return {
         isJson: globals.json === true,
@@ -101,13 +106,14 @@ export function createCliContext(io: ProgramIo): CliContext {
         token: globals.token,
         credentials,
         credential,
+        fetch: trustingFetch,
         io,
         out,
         err,
         timing,
         client() {
           context.apiUrl = apiUrl;
-          client ??= createApiClient({ baseUrl: apiUrl, token: credential.token });
+          client ??= createApiClient({ baseUrl: apiUrl, token: credential.token, fetch: trustingFetch });
           return client;
         },
         fail(exitCode = 1) {

@@ -30,3 +30,9 @@ export {
 } from './auth/scrypt-password-hasher.js';
 export { createRandomOpaqueTokens } from './auth/random-opaque-tokens.js';
 export { createJoseAccessTokenSigner, type JoseAccessTokenSignerOptions } from './auth/jose-access-token-signer.js';
+export {
+  ensureSelfSignedCertificate,
+  loadTlsCertificate,
+  selfSignedNames,
+  type TlsCertificate,
+} from './tls/tls-certificate.js';

@@ -18,7 +18,10 @@ export function registerLoginCommands(program: Command, ctx: CliContext): void {
         prompt: run.io.stderr,
       });
       // No credential on the login request itself: it is the credential.
-      const tokens = await createApiClient({ baseUrl: run.apiUrl }).auth.login({ username: user, password });
+      const tokens = await createApiClient({ baseUrl: run.apiUrl, fetch: run.fetch }).auth.login({
+        username: user,
+        password,
+      });
       await run.credentials.save(run.apiUrl, {
         username: tokens.user.name,
         accessToken: tokens.accessToken,
@@ -46,7 +49,7 @@ export function registerLoginCommands(program: Command, ctx: CliContext): void {
         // The saved session's (refreshed) access token, whatever else is configured.
         const token = await run.credential.token();
         if ((await run.credential.kind()) === 'login' && token !== undefined) {
-          await createApiClient({ baseUrl: run.apiUrl, token }).auth.logout();
+          await createApiClient({ baseUrl: run.apiUrl, token, fetch: run.fetch }).auth.logout();
         }
       } catch (error) {
         // A session the server ended already is gone all the same; anything else is worth reporting.

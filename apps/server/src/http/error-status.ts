@@ -11,6 +11,11 @@ export const errorStatus: Record<ErrorCode, number> = {
   MANIFEST_INVALID: 422,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
+  HEADERS_TOO_LARGE: 431,
+  URL_TOO_LONG: 414,
+  TOO_MANY_STREAMS: 429,
+  RATE_LIMITED: 429,
+  CORS_ORIGIN_NOT_ALLOWED: 403,
   ROUTE_NOT_FOUND: 404,
   PROJECT_NOT_FOUND: 404,
   ENVIRONMENT_NOT_FOUND: 404,
@@ -45,5 +50,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   INTERRUPTED: 503,
   SHUTTING_DOWN: 503,
   UNAVAILABLE: 503,
+  // Start-up refusals: slipwayd does not start, so no request ever carries them.
+  INSECURE_BINDING: 500,
+  TLS_CONFIG_INVALID: 500,
   INTERNAL: 500,
 };
