@@ -53,6 +53,10 @@ export class ClientConnection implements ExchangeClient {
     socket.on('close', this.onClose);
   }
 
+  get hasPendingInput(): boolean {
+    return this.input !== undefined;
+  }
+
   /** No exchange running and no byte of a next request received: safe to close. */
   get isIdle(): boolean {
     return this.exchange === undefined && this.input === undefined && !this.isTunnel;
@@ -60,7 +64,7 @@ export class ClientConnection implements ExchangeClient {
 
   /** Closes the connection when it has been idle, or its request head has been arriving, for too long. */
   sweep(nowMs: number, timeouts: ClientTimeouts): void {
-    if (this.exchange !== undefined || this.isTunnel || this.socket.destroyed) return;
+    if (this.exchange !== undefined || this.isTunnel || this.isClosing || this.socket.destroyed) return;
     if (this.headStartedAtMs !== 0 && nowMs - this.headStartedAtMs > timeouts.headMs) this.refuse('head-timeout');
     else if (this.input === undefined && nowMs - this.lastActiveMs > timeouts.idleMs) this.socket.destroy();
   }
@@ -73,17 +77,20 @@ export class ClientConnection implements ExchangeClient {
   exchangeFinished(keepAlive: boolean): void {
     this.exchange = undefined;
     this.lastActiveMs = this.context.nowMs;
-    if (!keepAlive || this.isClosing || this.isEnded || this.context.state.isClosing) {
-      this.isClosing = true;
-      this.input = undefined;
-      this.socket.end();
-      return;
-    }
+    if (!keepAlive || this.isClosing || this.context.state.isClosing) return this.endConnection();
     if (this.isPausedForInput) {
       this.isPausedForInput = false;
       this.socket.resume();
     }
     if (this.input !== undefined) this.processInput();
+    // A client that half-closed gets the answers to every request it sent, then the close.
+    if (this.isEnded && this.exchange === undefined) this.endConnection();
+  }
+
+  private endConnection(): void {
+    this.isClosing = true;
+    this.input = undefined;
+    this.socket.end();
   }
 
   pauseReading(): void {

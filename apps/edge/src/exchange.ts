@@ -25,6 +25,8 @@ export interface ExchangeClient {
   readonly localPort: string;
   /** The client half-closed its side: no further request will come. */
   readonly isEnded: boolean;
+  /** Bytes of a next (pipelined) request are buffered. */
+  readonly hasPendingInput: boolean;
   /** The exchange is over; `keepAlive` says whether the connection may carry another one. */
   exchangeFinished(keepAlive: boolean): void;
   pauseReading(): void;
@@ -149,7 +151,8 @@ export class Exchange implements ResponseListener, TimedExchange {
     const mode = this.responseBodyMode(head);
     const isDecoding = mode === 'chunked' && this.head.isHttp10;
     if (mode === 'close' || isDecoding || !this.isRequestDone || this.context.state.isClosing) this.keepAlive = false;
-    if (this.client.isEnded) this.keepAlive = false;
+    // A client that half-closed with nothing more buffered gets its last answer: say so.
+    if (this.client.isEnded && !this.client.hasPendingInput) this.keepAlive = false;
     upstream.expectBody(mode, head.contentLength, isDecoding);
     const connection = !this.keepAlive ? 'close' : this.head.isHttp10 ? 'keep-alive' : undefined;
     const socket = this.client.socket;
@@ -290,7 +293,12 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.context.waiting.delete(this);
     if (this.isDone) return;
     // The rest of a request body would be read as the next request: close after answering instead.
-    if (!this.isRequestDone || this.isUpgrade || this.context.state.isClosing || this.client.isEnded)
+    if (
+      !this.isRequestDone ||
+      this.isUpgrade ||
+      this.context.state.isClosing ||
+      (this.client.isEnded && !this.client.hasPendingInput)
+    )
       this.keepAlive = false;
     const context = { host: this.host, accept: this.head.accept, requestId: this.values.requestId };
     const response = errorResponseText(kind, context, !this.keepAlive, this.head.method === 'HEAD');

@@ -146,6 +146,22 @@ describe('HTTP/1.1 connection handling', () => {
     await raw.closed;
   });
 
+  it('answers every pipelined request of a client that half-closed after sending them, the last with a close', async () => {
+    const app = await echoBody('app');
+    const edge = await edgeWith([routeTo('half.test', '/', [app.asUpstream()])]);
+    const raw = await client(edge);
+    raw.send(
+      'POST /one HTTP/1.1\r\nHost: half.test\r\nContent-Length: 1\r\n\r\n1' +
+        'POST /two HTTP/1.1\r\nHost: half.test\r\nContent-Length: 1\r\n\r\n2',
+    );
+    raw.socket.end();
+    const [first, second] = await raw.responses(2);
+    expect(first).toMatchObject({ statusCode: 200, body: 'POST /one 1' });
+    expect(second).toMatchObject({ statusCode: 200, body: 'POST /two 2' });
+    expect(second?.headers.connection).toBe('close');
+    await raw.closed;
+  });
+
   it('sends no body for HEAD, even with a Content-Length, and carries on with the next request', async () => {
     const app = await rawUpstream('app', (connection, head) => {
       const body = head.startsWith('HEAD') ? '' : 'body of /b';

@@ -10,6 +10,7 @@ import {
   parseResponseHead,
   type HeadError,
 } from './http-head.js';
+import { keepAliveTimeoutSeconds } from './upstream-connection.js';
 
 /** A head as the client connection hands it over: lines joined by CRLF, without the final empty line. */
 const lines = (...parts: string[]): string => parts.join('\r\n');
@@ -328,5 +329,19 @@ describe('parsing a response head', () => {
   it('refuses more fields than a head may carry', () => {
     const fields = Array.from({ length: maxHeaderCount + 1 }, (_, i) => `X-F${i}: ${i}`);
     expect(response(lines('HTTP/1.1 200 OK', ...fields)).error).toBe(400);
+  });
+});
+
+describe('Keep-Alive timeout hint', () => {
+  it('reads timeout=N in seconds, with or without spaces and other parameters', () => {
+    expect(keepAliveTimeoutSeconds('timeout=5')).toBe(5);
+    expect(keepAliveTimeoutSeconds('timeout = 30, max=1000')).toBe(30);
+    expect(keepAliveTimeoutSeconds('max=100, Timeout=2')).toBe(2);
+  });
+
+  it('has no hint without a number', () => {
+    expect(keepAliveTimeoutSeconds('max=100')).toBeUndefined();
+    expect(keepAliveTimeoutSeconds('timeout=')).toBeUndefined();
+    expect(keepAliveTimeoutSeconds('timeout')).toBeUndefined();
   });
 });

@@ -209,9 +209,9 @@ export class UpstreamConnection implements PooledConnection {
     if (!head.isKeepAlive) this.isReusable = false;
     for (let i = 0; i < head.lowerNames.length; i += 1) {
       if (head.lowerNames[i] !== 'keep-alive') continue;
-      const match = /timeout\s*=\s*(\d+)/i.exec(head.values[i] ?? '');
+      const seconds = keepAliveTimeoutSeconds(head.values[i] ?? '');
       // A second early: the upstream may close right at its limit, racing a request sent on it.
-      if (match !== null) this.keepAliveHintMs = Math.max(0, Number(match[1]) * 1_000 - 1_000);
+      if (seconds !== undefined) this.keepAliveHintMs = Math.max(0, seconds * 1_000 - 1_000);
     }
   }
 
@@ -221,4 +221,19 @@ export class UpstreamConnection implements PooledConnection {
     this.socket.destroy();
     listener.onUpstreamFailure('bad-response', undefined);
   }
+}
+
+/** `timeout=N` of a `Keep-Alive` field (`timeout=5, max=1000`), in seconds; undefined when absent or not a number. */
+export function keepAliveTimeoutSeconds(value: string): number | undefined {
+  const lower = value.toLowerCase();
+  let at = lower.indexOf('timeout');
+  if (at === -1) return undefined;
+  at += 7;
+  while (lower.charCodeAt(at) === 32) at += 1;
+  if (lower.charCodeAt(at) !== 61) return undefined; // '='
+  at += 1;
+  while (lower.charCodeAt(at) === 32) at += 1;
+  let end = at;
+  while (lower.charCodeAt(end) >= 48 && lower.charCodeAt(end) <= 57) end += 1;
+  return end === at ? undefined : Number(lower.slice(at, end));
 }
