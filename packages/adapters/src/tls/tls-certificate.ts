@@ -5,7 +5,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmod, lstat, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { SlipwayError } from '@slipway/contract';
 
 /** A certificate chain and its private key, PEM-encoded, as `tls.createServer` takes them. */
@@ -120,6 +119,8 @@ export async function ensureSelfSignedCertificate(dir: string, now: Date = new D
     if (new Date(new X509Certificate(existing.cert).validTo).getTime() > now.getTime()) return existing;
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  // Loaded only to generate: its X.509 libraries weigh megabytes slipwayd otherwise never needs.
+  const { generate } = await import('selfsigned');
   const generated = await generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     curve: 'P-256',
