@@ -4,6 +4,7 @@ import { isSlipwayError } from '@slipway/contract';
 import { createCliContext, defaultApiUrl } from './cli-context.js';
 import type { ProgramIo } from './cli-context.js';
 import { registerAppsCommand } from './commands/apps.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
@@ -49,6 +50,10 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
     .option(
       '--token <token>',
       'API or access token to send (default: $SLIPWAY_TOKEN, the saved login, or the local admin token)',
+    )
+    .option(
+      '--ca-file <file>',
+      "PEM certificate authority to verify an https API with (default: $SLIPWAY_CA_FILE; for a loopback URL, the data dir's self-signed certificate)",
     );
 
   registerAppsCommand(program, ctx);
@@ -65,6 +70,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerLoginCommands(program, ctx);
   registerTokensCommand(program, ctx);
   registerUsersCommand(program, ctx);
+  registerAuditCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
   const reportError = (error: unknown): number => {
