@@ -22,7 +22,10 @@ export const createAppBodySchema = z
 
 export const configPatchBodySchema = z
   .object({
-    set: z.record(envKeySchema, envValueSchema).default({}),
+    set: z
+      .record(envKeySchema, envValueSchema)
+      .refine((set) => Object.keys(set).length <= 1000, 'at most 1000 variables at once')
+      .default({}),
     unset: z.array(envKeySchema).max(1000).default([]),
     /** When true (the default) and the app has a release, a new release with the new config is rolled out. */
     deploy: z.boolean().default(true),
@@ -43,7 +46,11 @@ export type CreateDeploymentBody = z.infer<typeof createDeploymentBodySchema>;
 export const rollbackBodySchema = z.object({ toRelease: z.number().int().min(1).optional() }).strict();
 
 export const scaleBodySchema = z
-  .object({ processes: z.record(processTypeSchema, z.number().int().min(0).max(100)) })
+  .object({
+    processes: z
+      .record(processTypeSchema, z.number().int().min(0).max(100))
+      .refine((p) => Object.keys(p).length <= 50, 'at most 50 process types'),
+  })
   .strict();
 
 export const logsQuerySchema = z.object({

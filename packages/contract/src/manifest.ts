@@ -7,7 +7,7 @@ const seconds = (max: number) => z.number().min(0).max(max);
 export const healthCheckSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('http'),
-    path: z.string().startsWith('/').default('/'),
+    path: z.string().max(1024).startsWith('/').default('/'),
     /** Accepted statuses: an exact code, or `Nxx` for a class. Default: anything below 500. */
     expectedStatus: z.union([z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/)]).optional(),
     intervalSeconds: seconds(3600).default(2),
@@ -24,7 +24,7 @@ export const healthCheckSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('exec'),
-    command: z.string().min(1),
+    command: z.string().min(1).max(8192),
     intervalSeconds: seconds(3600).default(5),
     timeoutSeconds: seconds(300).default(5),
     retries: z.number().int().min(1).max(100).default(3),
@@ -35,7 +35,7 @@ export const healthCheckSchema = z.discriminatedUnion('type', [
 export type HealthCheck = z.infer<typeof healthCheckSchema>;
 
 export const processSchema = z.object({
-  command: z.string().min(1).optional(),
+  command: z.string().min(1).max(8192).optional(),
   replicas: z.number().int().min(0).max(100).optional(),
   healthCheck: healthCheckSchema.optional(),
   /** Time between SIGTERM and SIGKILL when an instance is stopped. */
@@ -66,9 +66,9 @@ export type BuilderName = (typeof builderNames)[number];
 export const buildSchema = z.object({
   builder: z.enum(['auto', ...builderNames]).default('auto'),
   /** Overrides the builder's build command (run with `sh -c` in the source directory). */
-  command: z.string().min(1).optional(),
+  command: z.string().min(1).max(8192).optional(),
   /** For `static`: the directory to serve, relative to the source root. */
-  publicDir: z.string().min(1).optional(),
+  publicDir: z.string().min(1).max(1024).optional(),
   timeoutSeconds: seconds(86_400).default(900),
 });
 export type BuildSpec = z.infer<typeof buildSchema>;
@@ -82,7 +82,7 @@ export const routeSpecSchema = z.object({
       /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
       'must be a lowercase hostname, optionally starting with "*."',
     ),
-  path: z.string().startsWith('/').default('/'),
+  path: z.string().max(1024).startsWith('/').default('/'),
   process: processTypeSchema.default('web'),
   /** Per-route upstream timeout. */
   timeoutSeconds: seconds(3600).optional(),
@@ -92,9 +92,15 @@ export type RouteSpec = z.infer<typeof routeSpecSchema>;
 export const manifestSchema = z
   .object({
     build: buildSchema.optional(),
-    processes: z.record(processTypeSchema, processSchema).optional(),
+    processes: z
+      .record(processTypeSchema, processSchema)
+      .refine((p) => Object.keys(p).length <= 50, 'at most 50 process types')
+      .optional(),
     strategy: strategySchema.optional(),
-    env: z.record(envKeySchema, z.union([envValueSchema, z.number(), z.boolean()]).transform(String)).optional(),
+    env: z
+      .record(envKeySchema, z.union([envValueSchema, z.number(), z.boolean()]).transform(String))
+      .refine((e) => Object.keys(e).length <= 1000, 'at most 1000 variables')
+      .optional(),
     routes: z.array(routeSpecSchema).max(100).optional(),
   })
   .strict();

@@ -33,7 +33,10 @@ export const setSecretBodySchema = z
 /** Several changes in one release: what `slipway secrets set A=1 B=2` sends. */
 export const patchSecretsBodySchema = z
   .object({
-    set: z.record(secretNameSchema, secretValueSchema).default({}),
+    set: z
+      .record(secretNameSchema, secretValueSchema)
+      .refine((set) => Object.keys(set).length <= 1000, 'at most 1000 secrets at once')
+      .default({}),
     unset: z.array(secretNameSchema).max(1000).default([]),
     deploy: z.boolean().default(true),
   })
