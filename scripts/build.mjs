@@ -1,16 +1,23 @@
-// Bundles the three programs (slipwayd, the edge router, the CLI) with esbuild; npm packages stay external.
+// Bundles the three programs (slipwayd, the edge router, the CLI) with esbuild, npm packages included: one file to
+// load instead of hundreds to resolve and compile halves slipwayd's start-up. Packages that cannot be bundled stay
+// external: native addons, code that starts worker threads from its own files, and what is loaded only on demand.
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** better-sqlite3 is a native addon; pino's transports run in worker threads loaded by path; selfsigned is imported only to generate a certificate. */
+const externalPackages = new Set(['better-sqlite3', 'pino', 'thread-stream', 'pino-pretty', 'selfsigned']);
+
 const externalNpm = {
   name: 'external-npm',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@slipway/') ? undefined : { path: args.path, external: true },
-    );
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:')) return { path: args.path, external: true };
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      return externalPackages.has(name) ? { path: args.path, external: true } : undefined;
+    });
   },
 };
 

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { cpus, freemem, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { slipwaydNodeFlags } from '../../scripts/slipwayd-node-flags.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const slipwaydEntry = join(repoRoot, 'apps', 'server', 'dist', 'slipwayd.mjs');
@@ -195,6 +196,7 @@ export class SlipwaydProcess {
     const child = spawn(
       process.execPath,
       [
+        ...slipwaydNodeFlags,
         slipwaydEntry,
         '--data-dir',
         this.dataDir,

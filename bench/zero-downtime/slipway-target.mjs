@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killSlipwaydTree } from '../recovery/slipwayd-process.mjs';
+import { slipwaydNodeFlags } from '../../scripts/slipwayd-node-flags.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const fixtureDir = join(repoRoot, 'test', 'fixtures', 'apps', 'hello-node');
@@ -129,6 +130,7 @@ export class SlipwayTarget {
     const child = spawn(
       process.execPath,
       [
+        ...slipwaydNodeFlags,
         slipwaydEntry,
         '--data-dir',
         this.dataDir,
