@@ -26,6 +26,8 @@ const headEnd = Buffer.from('\r\n\r\n');
 export class ClientConnection implements ExchangeClient {
   readonly clientAddress: string;
   readonly localPort: string;
+  /** The scheme the client spoke, as `X-Forwarded-Proto` tells the upstream. */
+  readonly proto: 'http' | 'https';
   isEnded = false;
   private exchange: Exchange | undefined = undefined;
   private input: Buffer | undefined = undefined;
@@ -42,7 +44,9 @@ export class ClientConnection implements ExchangeClient {
     readonly socket: Socket,
     private readonly context: TrafficContext,
     private readonly onGone: (connection: ClientConnection) => void,
+    proto: 'http' | 'https' = 'http',
   ) {
+    this.proto = proto;
     this.clientAddress = stripMappedIpv4(socket.remoteAddress ?? '');
     this.localPort = String(socket.localPort ?? '');
     this.lastActiveMs = context.nowMs;

@@ -23,6 +23,8 @@ export interface ExchangeClient {
   readonly socket: Socket;
   readonly clientAddress: string;
   readonly localPort: string;
+  /** `https` when the connection came over the TLS listener. */
+  readonly proto: 'http' | 'https';
   /** The client half-closed its side: no further request will come. */
   readonly isEnded: boolean;
   /** Bytes of a next (pipelined) request are buffered. */
@@ -75,7 +77,7 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.host = hostFromHeader(head.host);
     this.path = target.path;
     this.pathOnly = pathOf(target.path);
-    this.values = forwardedValuesOf(head, client.clientAddress, client.localPort);
+    this.values = forwardedValuesOf(head, client.clientAddress, client.localPort, client.proto);
     this.keepAlive = head.isKeepAlive && !this.isUpgrade;
     this.requestFramer.reset(head.isChunked ? 'chunked' : 'length', Math.max(0, head.contentLength));
     this.isRequestDone = this.requestFramer.isComplete;

@@ -26,13 +26,20 @@ export interface ForwardedValues {
   readonly forwardedFor: string;
   readonly forwardedHost: string | undefined;
   readonly forwardedPort: string;
+  /** The scheme the client spoke to the router (never the client's own `X-Forwarded-Proto`). */
+  readonly forwardedProto: 'http' | 'https';
   /** The client's X-Request-Id, or a new one when it sent none. */
   readonly requestId: string;
   readonly hasClientRequestId: boolean;
 }
 
-/** `clientAddress` and `localPort` are the client connection's, read once per connection. */
-export function forwardedValuesOf(head: HttpHead, clientAddress: string, localPort: string): ForwardedValues {
+/** `clientAddress`, `localPort` and `proto` are the client connection's, read once per connection. */
+export function forwardedValuesOf(
+  head: HttpHead,
+  clientAddress: string,
+  localPort: string,
+  proto: 'http' | 'https' = 'http',
+): ForwardedValues {
   const previousFor = head.forwardedFor;
   const clientRequestId = head.requestId;
   const hasClientRequestId = clientRequestId !== undefined && clientRequestId.length > 0;
@@ -40,6 +47,7 @@ export function forwardedValuesOf(head: HttpHead, clientAddress: string, localPo
     forwardedFor: previousFor === undefined || previousFor === '' ? clientAddress : `${previousFor}, ${clientAddress}`,
     forwardedHost: head.host,
     forwardedPort: localPort,
+    forwardedProto: proto,
     requestId: hasClientRequestId ? clientRequestId : randomUUID(),
     hasClientRequestId,
   };
@@ -61,7 +69,7 @@ export function upstreamRequestHead(head: HttpHead, path: string, values: Forwar
     text += `${names[i] ?? ''}: ${fieldValues[i] ?? ''}\r\n`;
   }
   if (head.isChunked) text += 'Transfer-Encoding: chunked\r\n';
-  text += `X-Forwarded-For: ${values.forwardedFor}\r\nX-Forwarded-Proto: http\r\n`;
+  text += `X-Forwarded-For: ${values.forwardedFor}\r\nX-Forwarded-Proto: ${values.forwardedProto}\r\n`;
   if (values.forwardedHost !== undefined) text += `X-Forwarded-Host: ${values.forwardedHost}\r\n`;
   text += `X-Forwarded-Port: ${values.forwardedPort}\r\n`;
   if (!values.hasClientRequestId) text += `X-Request-Id: ${values.requestId}\r\n`;

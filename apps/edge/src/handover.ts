@@ -3,7 +3,8 @@
  * channel, so both accept on the same socket until the successor is ready; then the old one stops accepting and
  * drains. Node 20 has no `reusePort`, and a socket that is never closed loses no connection waiting in its backlog.
  *
- * The protocol, old → new: `traffic` (with the listening handle) · new → old: `listening` · old releases the admin
+ * The protocol, old → new: `traffic` (with the listening handle), then `secure-traffic` (the HTTPS listener's handle)
+ * when there is one · new → old: `listening` · old releases the admin
  * socket · old → new: `admin-released` · new binds it and writes the pid file · new → old: `ready`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,11 +19,18 @@ export interface HandoverCommand {
 
 export const takeOverFlag = '--take-over';
 
-type HandoverMessage = { type: 'traffic' } | { type: 'listening' } | { type: 'admin-released' } | { type: 'ready' };
+type HandoverMessage =
+  | { type: 'traffic' }
+  | { type: 'secure-traffic' }
+  | { type: 'listening' }
+  | { type: 'admin-released' }
+  | { type: 'ready' };
 
 export interface HandOverOptions {
   readonly command: HandoverCommand;
   readonly traffic: Server;
+  /** The HTTPS listener, handed over too when there is one. */
+  readonly secureTraffic?: Server | undefined;
   /** Stops serving the admin socket (its file goes with it) so the successor can bind it. */
   readonly releaseAdmin: () => void;
   /** Serves the admin socket again after a failed handover. */
@@ -43,6 +51,9 @@ export async function handOver(options: HandOverOptions): Promise<number> {
   let isAdminReleased = false;
   try {
     child.send({ type: 'traffic' } satisfies HandoverMessage, options.traffic);
+    if (options.secureTraffic !== undefined) {
+      child.send({ type: 'secure-traffic' } satisfies HandoverMessage, options.secureTraffic);
+    }
     await nextMessage(child, 'listening', timeoutMs);
     options.releaseAdmin();
     isAdminReleased = true;
@@ -87,14 +98,19 @@ function nextMessage(child: ChildProcess, type: HandoverMessage['type'], timeout
 export interface Takeover {
   /** The predecessor's listening socket. */
   readonly traffic: Server;
+  /** The predecessor's HTTPS listening socket, when it was started with one. */
+  readonly secureTraffic: Server | undefined;
   /** Tells the predecessor we accept on its socket; resolves once it has let go of the admin socket. */
   readonly listening: () => Promise<void>;
   /** Tells the predecessor we serve the admin socket: it stops accepting and drains. */
   readonly ready: () => void;
 }
 
-/** Waits for the listening handle from the process that started us with `--take-over`. */
-export function receiveTakeover(timeoutMs = 30_000): Promise<Takeover> {
+/**
+ * Waits for the listening handle (and the HTTPS one when `isSecureExpected`) from the process that started us with
+ * `--take-over`.
+ */
+export function receiveTakeover(timeoutMs = 30_000, isSecureExpected = false): Promise<Takeover> {
   const send = (message: HandoverMessage): void => {
     process.send?.(message);
   };
@@ -107,14 +123,24 @@ export function receiveTakeover(timeoutMs = 30_000): Promise<Takeover> {
       () => reject(new Error(`no listening socket handed over within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    process.once('message', (message: HandoverMessage, handle: unknown) => {
-      clearTimeout(timer);
-      if (message.type !== 'traffic' || handle === undefined) {
+    let traffic: Server | undefined;
+    const onHandle = (message: HandoverMessage, handle: unknown): void => {
+      const expected = traffic === undefined ? 'traffic' : 'secure-traffic';
+      if (message.type !== expected || handle === undefined) {
+        clearTimeout(timer);
+        process.off('message', onHandle);
         reject(new Error(`unexpected handover message ${JSON.stringify(message)}`));
         return;
       }
+      if (traffic === undefined) {
+        traffic = handle as Server;
+        if (isSecureExpected) return;
+      }
+      clearTimeout(timer);
+      process.off('message', onHandle);
       resolve({
-        traffic: handle as Server,
+        traffic,
+        secureTraffic: isSecureExpected ? (handle as Server) : undefined,
         listening: () =>
           new Promise<void>((resolveReleased) => {
             process.once('message', () => resolveReleased());
@@ -125,6 +151,7 @@ export function receiveTakeover(timeoutMs = 30_000): Promise<Takeover> {
           process.disconnect?.();
         },
       });
-    });
+    };
+    process.on('message', onHandle);
   });
 }

@@ -2,13 +2,14 @@
  * Entry of the edge router process: parses flags, starts the router (or takes over from a running one), stops it
  * gracefully on SIGTERM/SIGINT, and hands over to a successor on SIGUSR2 (or the admin `POST /handover`).
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSlipwayError } from './slipway-error.js';
 import { createJsonLineLog } from './edge-log.js';
 import { receiveTakeover, takeOverFlag, type Takeover } from './handover.js';
-import { parseListenAddress } from './listen-address.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { startEdge } from './start-edge.js';
 import { runTrafficWorker } from './traffic-worker.js';
 import { trafficWorkerFlag } from './traffic-workers.js';
@@ -17,7 +18,24 @@ import { trafficWorkerFlag } from './traffic-workers.js';
 const exitCodes = { ok: 0, failed: 1, usage: 2, portUnavailable: 3 } as const;
 
 const usage =
-  'usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto]   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1)';
+  'usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto] [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE]   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1, no HTTPS listener)';
+
+/** The HTTPS listener's flags: all three or none; the PEM files are read here, so a bad path is a usage error. */
+function parseTls(
+  listen: string | undefined,
+  certFile: string | undefined,
+  keyFile: string | undefined,
+): { listen: ListenAddress; cert: string; key: string } | undefined {
+  if (listen === undefined && certFile === undefined && keyFile === undefined) return undefined;
+  if (listen === undefined || certFile === undefined || keyFile === undefined) {
+    throw new Error('--tls-listen, --tls-cert and --tls-key go together');
+  }
+  return {
+    listen: parseListenAddress(listen),
+    cert: readFileSync(certFile, 'utf8'),
+    key: readFileSync(keyFile, 'utf8'),
+  };
+}
 
 /** `auto` is one process per core. */
 function parseWorkers(value: string): number {
@@ -42,6 +60,7 @@ async function main(): Promise<void> {
   let isTakingOver = false;
   let isWorker = false;
   let workers = 1;
+  let tls: ReturnType<typeof parseTls>;
   try {
     const { values } = parseArgs({
       options: {
@@ -51,6 +70,9 @@ async function main(): Promise<void> {
         'take-over': { type: 'boolean', default: false },
         workers: { type: 'string', default: '1' },
         'traffic-worker': { type: 'boolean', default: false },
+        'tls-listen': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -62,6 +84,8 @@ async function main(): Promise<void> {
     isTakingOver = values['take-over'];
     isWorker = values['traffic-worker'];
     workers = parseWorkers(values.workers);
+    // Workers serve the plain listener only; the primary alone holds the HTTPS one.
+    tls = isWorker ? undefined : parseTls(values['tls-listen'], values['tls-cert'], values['tls-key']);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${usage}\n`);
     return exit(exitCodes.usage);
@@ -87,13 +111,16 @@ async function main(): Promise<void> {
   };
   let edge;
   try {
-    const takeover: Takeover | undefined = isTakingOver ? await receiveTakeover() : undefined;
+    const takeover: Takeover | undefined = isTakingOver
+      ? await receiveTakeover(undefined, tls !== undefined)
+      : undefined;
     edge = await startEdge({
       listen,
       stateDir,
       log,
       handoverCommand,
       workers,
+      ...(tls === undefined ? {} : { tls }),
       ...(accessLogFile === undefined ? {} : { accessLogFile }),
       ...(takeover === undefined ? {} : { takeover }),
     });

@@ -38,11 +38,18 @@ export interface StartEdgeOptions {
   workers?: number;
   /** Idle keep-alive and request-head timeouts of client connections (defaults 75 s and 30 s). */
   clientTimeouts?: Partial<ClientTimeouts>;
+  /**
+   * An HTTPS listener beside the plain one, with one certificate (PEM) for every host; served by this process only
+   * (extra workers serve the plain listener). Requests through it reach apps with `X-Forwarded-Proto: https`.
+   */
+  tls?: { listen: ListenAddress; cert: string; key: string };
 }
 
 export interface RunningEdge {
   /** `host:port` traffic is served on. */
   address: string;
+  /** `host:port` HTTPS traffic is served on, when there is a TLS listener. */
+  secureAddress: string | undefined;
   /** Stops accepting, lets in-flight requests finish (bounded), removes the socket and pid files. Idempotent. */
   close(): Promise<void>;
   /**
@@ -94,12 +101,28 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     accessLogFile: options.accessLogFile,
     passiveHealth: options.passiveHealth,
     clientTimeouts: options.clientTimeouts,
+    tls: options.tls === undefined ? undefined : { cert: options.tls.cert, key: options.tls.key },
   });
   const trafficServer = router.traffic;
   const traffic = trafficServer.server;
+  const secureTraffic = trafficServer.secureServer;
   if (options.takeover === undefined) await listenTraffic(traffic, options.listen);
   else await listenOnHandle(traffic, options.takeover.traffic);
+  if (secureTraffic !== undefined && options.tls !== undefined) {
+    const handle = options.takeover?.secureTraffic;
+    try {
+      if (handle === undefined) await listenTraffic(secureTraffic, options.tls.listen);
+      else await listenOnHandle(secureTraffic, handle);
+    } catch (error) {
+      traffic.close();
+      throw error;
+    }
+  }
   const address = formatListenAddress(boundAddress(traffic, options.listen.host));
+  const secureAddress =
+    secureTraffic === undefined || options.tls === undefined
+      ? undefined
+      : formatListenAddress(boundAddress(secureTraffic, options.tls.listen.host));
   const workerCount = Math.max(1, options.workers ?? 1);
   const workers =
     workerCount > 1 && options.handoverCommand !== undefined
@@ -170,6 +193,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
       successorPid = await handOver({
         command,
         traffic,
+        secureTraffic,
         releaseAdmin: () => {
           admin.close();
           admin.closeIdleConnections();
@@ -217,11 +241,15 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     options.takeover?.ready();
   } catch (error) {
     traffic.close();
+    secureTraffic?.close();
     admin.close();
     await removePidFileIfOurs(files.pid);
     throw error;
   }
-  log.info({ address, stateDir: resolve(options.stateDir), routes: table.routes.length }, 'edge router started');
+  log.info(
+    { address, secureAddress, stateDir: resolve(options.stateDir), routes: table.routes.length },
+    'edge router started',
+  );
 
   /** The admin socket and the pid file are the successor's now: only the traffic is drained. */
   async function stopAfterHandover(): Promise<void> {
@@ -249,7 +277,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     })();
     return stopping;
   };
-  return { address, close, handOver: handOverNow, stopped };
+  return { address, secureAddress, close, handOver: handOverNow, stopped };
 }
 
 async function listenTraffic(server: Server, listen: ListenAddress): Promise<void> {
@@ -296,7 +324,7 @@ async function listenOnHandle(server: Server, handle: Server): Promise<void> {
  * connections go away after their next answer; what is left after `graceMs` is cut.
  */
 async function drainKeepingIdle(traffic: TrafficServer, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((resolveClose) => traffic.server.close(() => resolveClose()));
+  const closed = stopAccepting(traffic);
   await raceGrace(closed, graceMs);
   traffic.destroyAll();
   await closed;
@@ -304,11 +332,17 @@ async function drainKeepingIdle(traffic: TrafficServer, graceMs: number): Promis
 
 /** Stops accepting, closes idle connections, waits for busy ones up to `graceMs`, then cuts what is left. */
 async function drainTraffic(traffic: TrafficServer, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((resolveClose) => traffic.server.close(() => resolveClose()));
+  const closed = stopAccepting(traffic);
   traffic.closeIdleConnections();
   await raceGrace(closed, graceMs);
   traffic.destroyAll();
   await closed;
+}
+
+/** Closes the plain and the HTTPS listener; resolves once both have no connection left. */
+async function stopAccepting(traffic: TrafficServer): Promise<void> {
+  const servers = traffic.secureServer === undefined ? [traffic.server] : [traffic.server, traffic.secureServer];
+  await Promise.all(servers.map((server) => new Promise<void>((resolveClose) => server.close(() => resolveClose()))));
 }
 
 /** The admin server: stops accepting, waits for open requests up to `graceMs`, then cuts what is left. */

@@ -8,7 +8,7 @@ import type { ClientTimeouts } from './client-connection.js';
 import type { EdgeLog } from './edge-log.js';
 import { createRouteIndex, type RoutingState } from './route-index.js';
 import { createTrafficMetrics } from './traffic-metrics.js';
-import { createTrafficServer, type TrafficServer } from './traffic-server.js';
+import { createTrafficServer, type TrafficServer, type TrafficTls } from './traffic-server.js';
 import { createUpstreamPool, type UpstreamPoolOptions } from './upstream-pool.js';
 
 export interface TrafficRouterOptions {
@@ -17,6 +17,8 @@ export interface TrafficRouterOptions {
   readonly accessLogFile?: string | undefined;
   /** Passive health: failures in a row that eject an upstream, and for how long. */
   readonly passiveHealth?: Pick<UpstreamPoolOptions, 'ejectAfterFailures' | 'ejectionCooldownMs'> | undefined;
+  /** The certificate of an HTTPS listener beside the plain one (the primary's only). */
+  readonly tls?: TrafficTls | undefined;
   /** Idle keep-alive and request-head timeouts of client connections. */
   readonly clientTimeouts?: Partial<ClientTimeouts> | undefined;
 }
@@ -46,6 +48,7 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
     log: options.log,
     accessLog,
     ...(options.clientTimeouts === undefined ? {} : { timeouts: options.clientTimeouts }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
   });
   return {
     traffic,

@@ -1,8 +1,11 @@
 /**
- * The router's traffic listener: a plain TCP server whose connections speak HTTP/1.x through `ClientConnection`
- * (no node:http objects per request), the timeout sweeps, and the shutdown steps (close idle connections, cut all).
+ * The router's traffic listeners: a plain TCP server whose connections speak HTTP/1.x through `ClientConnection`
+ * (no node:http objects per request) and, optionally, a TLS server whose decrypted sockets (`TLSSocket`s are
+ * `net.Socket`s) go to the same `ClientConnection`, marked `https`; the timeout sweeps, and the shutdown steps (close
+ * idle connections, cut all).
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { AccessLog } from './access-log.js';
 import { ClientConnection, type ClientTimeouts } from './client-connection.js';
 import type { EdgeLog } from './edge-log.js';
@@ -16,11 +19,21 @@ export interface TrafficServerOptions {
   readonly log: EdgeLog;
   readonly accessLog: AccessLog;
   readonly timeouts?: Partial<ClientTimeouts>;
+  /** When set, `secureServer` serves HTTPS with this certificate (no SNI: one certificate for every host). */
+  readonly tls?: TrafficTls;
+}
+
+/** A PEM certificate chain and its private key. */
+export interface TrafficTls {
+  readonly cert: string;
+  readonly key: string;
 }
 
 export interface TrafficServer {
   /** Listen on it, or on a handle taken over from a predecessor. */
   readonly server: Server;
+  /** The HTTPS listener, when `tls` was given; listen on it (or on a handle taken over) like `server`. */
+  readonly secureServer: TlsServer | undefined;
   /** Client connections open now. */
   readonly connectionCount: () => number;
   /** Closes connections between requests; busy ones close after their response (the state is closing). */
@@ -51,6 +64,34 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     connections.add(new ClientConnection(socket, context, forget));
   });
+  const { tls } = options;
+  // A handshake must complete within the request-head timeout (slow-loris before the first byte of HTTP); after it,
+  // the same timeouts as plain HTTP.
+  const secureServer =
+    tls === undefined
+      ? undefined
+      : createTlsServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            allowHalfOpen: true,
+            noDelay: true,
+            minVersion: 'TLSv1.2',
+            handshakeTimeout: timeouts.headMs,
+          },
+          (socket) => {
+            connections.add(new ClientConnection(socket, context, forget, 'https'));
+          },
+        );
+  // A failed handshake is the client's problem, not the router's: it closes that socket only.
+  secureServer?.on('tlsClientError', (_error, socket) => socket.destroy());
+  // Sockets still in their handshake are no ClientConnection yet (a client that gave up on the certificate leaves
+  // one half-open): they are cut with the rest.
+  const handshaking = new Set<Socket>();
+  secureServer?.on('connection', (socket: Socket) => {
+    handshaking.add(socket);
+    socket.once('close', () => handshaking.delete(socket));
+  });
 
   let ticks = 0;
   const sweeper = setInterval(() => {
@@ -66,6 +107,7 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
 
   return {
     server,
+    secureServer,
     connectionCount: () => connections.size,
     closeIdleConnections: () => {
       for (const connection of connections) connection.closeIfIdle();
@@ -73,6 +115,8 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
     destroyAll: () => {
       clearInterval(sweeper);
       for (const connection of connections) connection.socket.destroy();
+      for (const socket of handshaking) socket.destroy();
+      handshaking.clear();
       for (const socket of context.tunnels) socket.destroy();
       context.tunnels.clear();
     },
