@@ -2,7 +2,7 @@
  * TLS certificates for slipwayd's listeners: a certificate and key read from files the operator gives, or a
  * self-signed certificate for local use, generated on first start into a directory (key mode 0600) and reused after.
  */
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError } from '@slipway/contract';
@@ -94,7 +94,7 @@ export async function loadTlsCertificate(files: { certFile: string; keyFile: str
 
 /** Writes `text` to `file` through a temporary file, so a crash never leaves half a key or certificate. */
 async function writeAtomically(file: string, text: string, mode: number): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temporary, 'w', mode);
   try {
     await handle.writeFile(text);
