@@ -1,8 +1,8 @@
 /** Sessions: login, refresh, logout, whoami; and rotation of the keys that sign access tokens. */
 import type { FastifyInstance } from 'fastify';
 import { loginBodySchema, refreshBodySchema } from '@slipway/contract';
-import { login, logout, refreshSession, whoami, type IdentityDeps } from '@slipway/core';
-import { requirePrincipal } from '../auth/request-principal.js';
+import { login, logout, refreshSession, reportSecurityEvent, whoami, type IdentityDeps } from '@slipway/core';
+import { actorOfRequest, requirePrincipal } from '../auth/request-principal.js';
 import { validate } from '../validate.js';
 
 export function authRoutes(app: FastifyInstance, identity: IdentityDeps): void {
@@ -22,6 +22,13 @@ export function authRoutes(app: FastifyInstance, identity: IdentityDeps): void {
       { activeKeyId: rotation.activeKeyId, by: requirePrincipal(request).userName },
       'signing key rotated',
     );
+    reportSecurityEvent(identity, {
+      name: 'auth.signing-key.rotated',
+      actor: actorOfRequest(request),
+      target: { kind: 'signing-key', id: rotation.activeKeyId },
+      outcome: 'success',
+      details: { verificationKeyIds: [...rotation.verificationKeyIds] },
+    });
     return { activeKeyId: rotation.activeKeyId, verificationKeyIds: [...rotation.verificationKeyIds] };
   });
 }
