@@ -18,3 +18,47 @@ describe('slipwayd configuration: the master key file', () => {
     expect(both.masterKeyFile).toBe('/srv/app/keys/master.key');
   });
 });
+
+describe('slipwayd configuration: transport', () => {
+  it('serves plain HTTP, with CORS closed and no escape hatch, by default', () => {
+    const config = resolved([]);
+    expect(config.tls).toEqual({ mode: 'off' });
+    expect(config.corsOrigins).toEqual([]);
+    expect(config.insecureHttpOnPublicInterface).toBe(false);
+  });
+
+  it('takes TLS files from flags or the environment, resolved against the working directory', () => {
+    expect(resolved(['--tls-cert', 'c.pem', '--tls-key', 'k.pem']).tls).toEqual({
+      mode: 'files',
+      certFile: '/srv/app/c.pem',
+      keyFile: '/srv/app/k.pem',
+    });
+    expect(resolved([], { SLIPWAY_TLS: 'self-signed' }).tls).toEqual({ mode: 'self-signed' });
+    expect(resolved(['--tls', 'self-signed'], { SLIPWAY_TLS_CERT: '/c', SLIPWAY_TLS_KEY: '/k' }).tls).toEqual({
+      mode: 'self-signed',
+    });
+  });
+
+  it('refuses half a certificate, an unknown TLS mode and a CORS origin that is not a URL', () => {
+    expect(() => resolved(['--tls-cert', 'c.pem'])).toThrow(/both the certificate file and the key file/);
+    expect(() => resolved(['--tls', 'maybe'])).toThrow(/expected self-signed or off/);
+    expect(() => resolved(['--cors-origin', 'not a url'])).toThrow(/corsOrigins/);
+    expect(() => resolved(['--edge-tls-cert', 'c.pem'])).toThrow(/needs --edge-tls HOST:PORT/);
+    expect(() => resolved(['--edge-tls', '0.0.0.0:8443', '--edge-tls-cert', 'c.pem'])).toThrow(/edgeTls/);
+  });
+
+  it('takes the edge HTTPS listener with or without certificate files', () => {
+    expect(resolved(['--edge-tls', '0.0.0.0:8443']).edgeTls).toEqual({ listen: { host: '0.0.0.0', port: 8443 } });
+    expect(
+      resolved([], { SLIPWAY_EDGE_TLS: '8443', SLIPWAY_EDGE_TLS_CERT: 'e.pem', SLIPWAY_EDGE_TLS_KEY: 'k.pem' }).edgeTls,
+    ).toEqual({ listen: { host: '127.0.0.1', port: 8443 }, certFile: '/srv/app/e.pem', keyFile: '/srv/app/k.pem' });
+  });
+
+  it('takes the escape hatch and CORS origins, flags over the environment', () => {
+    const config = resolved(['--insecure-http-on-public-interface', '--cors-origin', 'https://dash.example.com'], {
+      SLIPWAY_CORS_ORIGINS: 'https://ignored.example.com',
+    });
+    expect(config.insecureHttpOnPublicInterface).toBe(true);
+    expect(config.corsOrigins).toEqual(['https://dash.example.com']);
+  });
+});

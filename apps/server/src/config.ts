@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '@slipway/contract';
+import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
 
 const address = z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65_535) });
 
@@ -35,6 +36,34 @@ export const configSchema = z
      * `SLIPWAY_MASTER_KEY` is set. Resolved to `<dataDir>/master.key` when not given.
      */
     masterKeyFile: z.string().min(1).optional(),
+    /** Audit records older than this are pruned (the chain stays verifiable from a checkpoint). */
+    auditRetentionDays: z.number().int().min(1).max(36_500),
+    /** Token buckets per route class and the failed-login throttle (see rate-limit-config.ts). */
+    rateLimits: rateLimitConfigSchema,
+    /**
+     * How the API is served: plain HTTP (`off`, loopback only unless `insecureHttpOnPublicInterface`), TLS with a
+     * self-signed certificate generated into `<dataDir>/tls/` for localhost, or TLS with the operator's PEM files.
+     */
+    tls: z.union([
+      z.object({ mode: z.literal('off') }),
+      z.object({ mode: z.literal('self-signed') }),
+      z.object({ mode: z.literal('files'), certFile: z.string().min(1), keyFile: z.string().min(1) }),
+    ]),
+    /** The escape hatch that lets the API listen on a non-loopback address without TLS (credentials in clear). */
+    insecureHttpOnPublicInterface: z.boolean(),
+    /** Origins a browser may call the API from (exact `scheme://host[:port]`); empty: CORS closed. */
+    corsOrigins: z.array(z.string().url().max(2048)).max(64),
+    /**
+     * The edge router's HTTPS listener beside its plain one, with the operator's PEM files or, when none are given,
+     * the self-signed certificate of `<dataDir>/tls/`.
+     */
+    edgeTls: z
+      .object({ listen: address, certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
+      .refine(
+        (t) => (t.certFile === undefined) === (t.keyFile === undefined),
+        'give both certFile and keyFile, or neither',
+      )
+      .optional(),
   })
   .strict();
 
@@ -58,6 +87,11 @@ export const defaultConfig: z.infer<typeof configSchema> = {
   maxArchiveBytes: 512 * 1024 * 1024,
   drainMs: 1_000,
   defaultDomain: 'localhost',
+  tls: { mode: 'off' },
+  insecureHttpOnPublicInterface: false,
+  corsOrigins: [],
+  auditRetentionDays: 365,
+  rateLimits: defaultRateLimitConfig,
 };
 
 function parseAddress(value: string, what: string): { host: string; port: number } {
@@ -84,11 +118,66 @@ function fromEnv(env: NodeJS.ProcessEnv): UserConfig {
   if (env.SLIPWAY_BUILD_CONCURRENCY) out.buildConcurrency = Number(env.SLIPWAY_BUILD_CONCURRENCY);
   if (env.SLIPWAY_DRAIN_MS) out.drainMs = Number(env.SLIPWAY_DRAIN_MS);
   if (env.SLIPWAY_MASTER_KEY_FILE) out.masterKeyFile = env.SLIPWAY_MASTER_KEY_FILE;
+  const tls = tlsFrom(env.SLIPWAY_TLS, env.SLIPWAY_TLS_CERT, env.SLIPWAY_TLS_KEY, 'SLIPWAY_TLS');
+  if (tls) out.tls = tls;
+  if (env.SLIPWAY_INSECURE_HTTP_ON_PUBLIC_INTERFACE === '1') out.insecureHttpOnPublicInterface = true;
+  if (env.SLIPWAY_CORS_ORIGINS) out.corsOrigins = env.SLIPWAY_CORS_ORIGINS.split(',').map((o) => o.trim());
+  const edgeTls = edgeTlsFrom(
+    env.SLIPWAY_EDGE_TLS,
+    env.SLIPWAY_EDGE_TLS_CERT,
+    env.SLIPWAY_EDGE_TLS_KEY,
+    'SLIPWAY_EDGE_TLS',
+  );
+  if (edgeTls) out.edgeTls = edgeTls;
   if (env.SLIPWAY_INSTANCE_PORTS) {
     const [from, to] = env.SLIPWAY_INSTANCE_PORTS.split('-').map(Number);
     out.instancePorts = { from: from ?? NaN, to: to ?? NaN };
   }
   return out;
+}
+
+/** `--tls self-signed|off` and `--tls-cert`/`--tls-key` (or their variables) as the config's `tls`. */
+function tlsFrom(
+  mode: string | undefined,
+  certFile: string | undefined,
+  keyFile: string | undefined,
+  what: string,
+): ConfigShape['tls'] | undefined {
+  if (certFile !== undefined || keyFile !== undefined) {
+    if (mode !== undefined && mode !== 'files') {
+      throw new SlipwayError('VALIDATION_FAILED', `${what}: give a certificate and key, or ${what} ${mode}, not both`);
+    }
+    if (certFile === undefined || keyFile === undefined) {
+      throw new SlipwayError('VALIDATION_FAILED', `${what}: give both the certificate file and the key file`);
+    }
+    return { mode: 'files', certFile, keyFile };
+  }
+  if (mode === undefined) return undefined;
+  if (mode === 'off' || mode === 'self-signed') return { mode };
+  throw new SlipwayError(
+    'VALIDATION_FAILED',
+    `${what}: expected self-signed or off (or a certificate and key), got "${mode}"`,
+  );
+}
+
+/** The edge's HTTPS listener from `--edge-tls HOST:PORT` and optional certificate and key files. */
+function edgeTlsFrom(
+  listen: string | undefined,
+  certFile: string | undefined,
+  keyFile: string | undefined,
+  what: string,
+): UserConfig['edgeTls'] | undefined {
+  if (listen === undefined) {
+    if (certFile !== undefined || keyFile !== undefined) {
+      throw new SlipwayError('VALIDATION_FAILED', `${what}: a certificate for the edge needs ${what} HOST:PORT too`);
+    }
+    return undefined;
+  }
+  return {
+    listen: parseAddress(listen, what),
+    ...(certFile === undefined ? {} : { certFile }),
+    ...(keyFile === undefined ? {} : { keyFile }),
+  };
 }
 
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
@@ -129,6 +218,18 @@ Options:
   --log-level LEVEL    trace|debug|info|warn|error (default info; SLIPWAY_LOG_LEVEL)
   --master-key-file F  key that wraps the secrets' data keys (default DATA_DIR/master.key, created
                        with mode 0600; SLIPWAY_MASTER_KEY_FILE); SLIPWAY_MASTER_KEY gives the key itself
+  --tls self-signed    serve the API over TLS with a certificate for localhost generated into DATA_DIR/tls
+                       (SLIPWAY_TLS=self-signed)
+  --tls-cert FILE      serve the API over TLS with this PEM certificate (chain) and --tls-key FILE, its
+  --tls-key FILE       private key, mode 0600 (SLIPWAY_TLS_CERT, SLIPWAY_TLS_KEY)
+  --insecure-http-on-public-interface
+                       let the API listen on a non-loopback address over plain HTTP, sending credentials
+                       in clear; without it slipwayd refuses (SLIPWAY_INSECURE_HTTP_ON_PUBLIC_INTERFACE=1)
+  --cors-origin ORIGIN allow browsers on ORIGIN (https://host[:port]) to call the API; repeatable
+                       (SLIPWAY_CORS_ORIGINS, comma-separated; default: none)
+  --edge-tls HOST:PORT an HTTPS listener for the edge router beside the plain one (SLIPWAY_EDGE_TLS), with
+  --edge-tls-cert FILE the PEM certificate and key given (SLIPWAY_EDGE_TLS_CERT, SLIPWAY_EDGE_TLS_KEY), or the
+  --edge-tls-key FILE  self-signed certificate of DATA_DIR/tls when none; applies when slipwayd starts the router
   -h, --help           print this help
 `;
 
@@ -145,6 +246,14 @@ function parseFlags(argv: readonly string[]) {
         'node-name': { type: 'string' },
         'log-level': { type: 'string' },
         'master-key-file': { type: 'string' },
+        tls: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'insecure-http-on-public-interface': { type: 'boolean' },
+        'cors-origin': { type: 'string', multiple: true },
+        'edge-tls': { type: 'string' },
+        'edge-tls-cert': { type: 'string' },
+        'edge-tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -175,6 +284,12 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (values['node-name']) fromFlags.nodeName = values['node-name'];
   if (values['log-level']) fromFlags.logLevel = values['log-level'] as ResolvedConfig['logLevel'];
   if (values['master-key-file']) fromFlags.masterKeyFile = values['master-key-file'];
+  const tls = tlsFrom(values.tls, values['tls-cert'], values['tls-key'], '--tls');
+  if (tls) fromFlags.tls = tls;
+  if (values['insecure-http-on-public-interface']) fromFlags.insecureHttpOnPublicInterface = true;
+  if (values['cors-origin']) fromFlags.corsOrigins = values['cors-origin'];
+  const edgeTls = edgeTlsFrom(values['edge-tls'], values['edge-tls-cert'], values['edge-tls-key'], '--edge-tls');
+  if (edgeTls) fromFlags.edgeTls = edgeTls;
 
   let merged = merge(defaultConfig, fromFile);
   merged = merge(merged, fromEnv(env));
@@ -186,5 +301,23 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   }
   const dataDir = resolve(cwd, parsed.data.dataDir);
   const masterKeyFile = resolve(cwd, parsed.data.masterKeyFile ?? join(dataDir, 'master.key'));
-  return deepFreeze({ ...parsed.data, dataDir, masterKeyFile });
+  const { tls: tlsConfig, edgeTls: edgeTlsConfig } = parsed.data;
+  return deepFreeze({
+    ...parsed.data,
+    dataDir,
+    masterKeyFile,
+    tls:
+      tlsConfig.mode === 'files'
+        ? { mode: 'files', certFile: resolve(cwd, tlsConfig.certFile), keyFile: resolve(cwd, tlsConfig.keyFile) }
+        : tlsConfig,
+    ...(edgeTlsConfig === undefined
+      ? {}
+      : {
+          edgeTls: {
+            listen: edgeTlsConfig.listen,
+            ...(edgeTlsConfig.certFile === undefined ? {} : { certFile: resolve(cwd, edgeTlsConfig.certFile) }),
+            ...(edgeTlsConfig.keyFile === undefined ? {} : { keyFile: resolve(cwd, edgeTlsConfig.keyFile) }),
+          },
+        }),
+  });
 }

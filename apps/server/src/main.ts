@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     previousMasterKeys,
   });
   process.stdout.write(
-    `slipwayd ${config.nodeName} ready — API ${slipwayd.url}, edge http://${config.edge.host}:${config.edge.port}, data ${config.dataDir}\n`,
+    `slipwayd ${config.nodeName} ready — API ${slipwayd.url}, edge http://${config.edge.host}:${config.edge.port}${config.edgeTls === undefined ? '' : ` and https://${config.edgeTls.listen.host}:${config.edgeTls.listen.port}`}, data ${config.dataDir}\n`,
   );
   let isStopping = false;
   const stop = (signal: string): void => {
