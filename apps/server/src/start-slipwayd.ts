@@ -22,6 +22,7 @@ import {
 } from '@slipway/adapters';
 import { SlipwayError } from '@slipway/contract';
 import {
+  createAuditLog,
   createDeploymentRunner,
   createFleet,
   createJobWorker,
@@ -32,6 +33,9 @@ import {
   type CoreDeps,
   type IdentityDeps,
 } from '@slipway/core';
+import { checkApiBinding, prepareTransport } from './api-transport.js';
+import { createAuditRecorder } from './audit-recorder.js';
+import { startAuditRetention } from './audit-retention.js';
 import type { ResolvedConfig } from './config.js';
 import { startEdgeWatchdog } from './edge-watchdog.js';
 import { createFailpointHook, parseFailpoints } from './failpoints.js';
@@ -44,7 +48,7 @@ export const version = '0.1.0';
 export interface Slipwayd {
   readonly app: FastifyInstance;
   readonly deps: CoreDeps;
-  /** `http://host:port` of the API. */
+  /** `http://host:port` of the API, or `https://…` when it is served over TLS. */
   readonly url: string;
   /** Orderly stop: refuses writes, checkpoints deployments, stops loops; the edge and app instances keep running. */
   close(): Promise<void>;
@@ -66,6 +70,13 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   const logger = options.logger ?? pino({ level: config.logLevel, base: { node: config.nodeName } });
   // Parsed before anything is started, so a typo fails the start instead of silently never firing.
   const failpoints = options.failpoints ? parseFailpoints(options.failpoints) : undefined;
+  if (checkApiBinding(config) === 'insecure-by-choice') {
+    logger.warn(
+      { api: config.api },
+      'insecure: the API serves plain HTTP on a non-loopback address (--insecure-http-on-public-interface); ' +
+        'passwords and tokens cross the network in clear',
+    );
+  }
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = await lockDataDir(config.dataDir);
   // Read before anything else is started, so a missing, malformed or exposed key fails the start cleanly.
@@ -77,6 +88,12 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     await releaseLock();
     throw error;
   });
+  // Read before anything is started too: a missing or mismatched certificate fails the start cleanly.
+  const { apiCertificate, edgeTlsFlags } = await prepareTransport(config).catch(async (error: unknown) => {
+    await releaseLock();
+    throw error;
+  });
+
   logger.info(
     { source: keyring.source, masterKeyId: keyring.current().id, previous: keyring.previousIds() },
     'master key loaded',
@@ -84,6 +101,13 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
 
   const store = await createSqliteStore({ file: join(config.dataDir, 'slipway.db') });
   await store.migrate();
+  const clock = createSystemClock();
+  const audit = createAuditLog({ store, clock, logger: logger.child({ component: 'audit' }) });
+  const auditRecorder = createAuditRecorder({
+    audit,
+    logger: logger.child({ component: 'audit' }),
+    nowMs: () => clock.nowMs(),
+  });
   const runtime = createProcessDriver({
     stateDir: join(config.dataDir, 'instances'),
     portRange: config.instancePorts,
@@ -95,7 +119,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     listen: config.edge,
     edgeEntry: assetPath('../../edge/dist/edge.mjs'),
     logger: logger.child({ component: 'edge' }),
-    edgeArgs: config.edgeWorkers === 1 ? [] : ['--workers', String(config.edgeWorkers)],
+    edgeArgs: [...(config.edgeWorkers === 1 ? [] : ['--workers', String(config.edgeWorkers)]), ...edgeTlsFlags],
   });
   await router.ensureRunning();
 
@@ -107,13 +131,13 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     builder: createBuilder({ staticServerPath: assetPath('../../../packages/adapters/assets/static-server.mjs') }),
     prober: createHealthProber(),
     artifacts: createFsArtifactStore({ dataDir: config.dataDir }),
-    clock: createSystemClock(),
+    clock,
     ids: createSortableIdGenerator(),
     logger,
     events: new EventBus(),
     secretCipher: createAesGcmSecretCipher({ keyring }),
     // Names and versions only: the value never leaves the use case.
-    onSecretChange: (change) =>
+    onSecretChange: (change) => {
       logger.info(
         {
           app: change.app,
@@ -123,7 +147,9 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
           version: change.version,
         },
         'secret changed',
-      ),
+      );
+      auditRecorder.onSecretChange(change);
+    },
     settings: {
       ...defaultCoreSettings,
       nodeName: config.nodeName,
@@ -141,7 +167,17 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   }
   const masterKeyRotation = createMasterKeyRotation(deps, keyring);
   try {
-    await masterKeyRotation.finishPending();
+    const rewrapped = await masterKeyRotation.finishPending();
+    if (rewrapped > 0) {
+      // A rotation by restart (SLIPWAY_PREVIOUS_MASTER_KEYS): no request and no caller, but an event all the same.
+      auditRecorder.onSecurityEvent({
+        name: 'secrets.master-key.rotated',
+        actor: null,
+        target: { kind: 'master-key', id: keyring.current().id },
+        outcome: 'success',
+        details: { rewrappedDataKeys: rewrapped, trigger: 'start' },
+      });
+    }
   } catch (error) {
     await store.close();
     await releaseLock();
@@ -161,6 +197,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       ttlMs: defaultIdentitySettings.accessTokenTtlMs,
     }),
     settings: defaultIdentitySettings,
+    onSecurityEvent: auditRecorder.onSecurityEvent,
   };
   await prepareIdentity(identity, config.dataDir);
   const fleet = createFleet(deps);
@@ -177,6 +214,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       worker,
       identity,
       masterKeyRotation,
+      audit,
+      auditRecorder,
       config,
       version,
       startedAtMs: Date.now(),
@@ -184,11 +223,17 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       shutdownSignal: shutdown.signal,
     },
     logger.child({ component: 'api' }),
+    apiCertificate === undefined ? {} : { tls: { cert: apiCertificate.cert, key: apiCertificate.key } },
   );
   // Re-adopt what runs before taking work: the first pass marks dead instances, keeps live ones, re-sends routes.
   await reconciler.reconcile();
   reconciler.start();
   worker.start();
+  const auditRetention = startAuditRetention({
+    audit,
+    retentionDays: config.auditRetentionDays,
+    logger: logger.child({ component: 'audit' }),
+  });
   const watchdog = startEdgeWatchdog({
     router,
     resync: () => fleet.router.sync(true),
@@ -198,7 +243,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   try {
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (error) {
-    await Promise.all([worker.stop(), reconciler.stop(), watchdog.stop()]);
+    await Promise.all([worker.stop(), reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
     await store.close();
     await releaseLock();
     const code = (error as NodeJS.ErrnoException).code;
@@ -212,7 +257,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
-  const url = `http://${config.api.host}:${port}`;
+  const apiHost = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;
+  const url = `${apiCertificate === undefined ? 'http' : 'https'}://${apiHost}:${port}`;
   logger.info({ url, edge: `${config.edge.host}:${config.edge.port}`, dataDir: config.dataDir }, 'slipwayd ready');
 
   return {
@@ -227,8 +273,9 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // Running deployments stop at their next checkpoint (a build is killed, a rollout step ends) and their
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
-      await Promise.all([reconciler.stop(), watchdog.stop()]);
+      await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
       await app.close();
+      await auditRecorder.flush();
       await runtime.close();
       await store.close();
       await releaseLock();

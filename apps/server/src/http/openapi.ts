@@ -32,6 +32,7 @@ import {
   validateBodySchema,
   validateResponseSchema,
 } from '@slipway/contract';
+import { auditOperations } from './openapi-audit.js';
 import { accessOf, identityOperations } from './openapi-identity.js';
 
 export interface Operation {
@@ -229,6 +230,7 @@ const operations: Operation[] = [
     response: validateResponseSchema,
   },
   ...identityOperations,
+  ...auditOperations,
 ];
 
 const errorBody = z.object({

@@ -1,5 +1,6 @@
 /** What the HTTP routes receive from the composition root. */
-import type { CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
+import type { AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
+import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
 import type { MasterKeyRotation } from '../master-key-rotation.js';
 
@@ -10,6 +11,9 @@ export interface ServerContext {
   /** Users, tokens, sessions and the crypto behind them. */
   readonly identity: IdentityDeps;
   readonly masterKeyRotation: MasterKeyRotation;
+  /** The hash-chained audit log, and what appends to it (request records, security events). */
+  readonly audit: AuditLog;
+  readonly auditRecorder: AuditRecorder;
   readonly config: ResolvedConfig;
   readonly version: string;
   readonly startedAtMs: number;

@@ -1,5 +1,18 @@
 /** Server-sent events on a raw response: headers, one event per write, heartbeats, and clean end on disconnect. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SlipwayError } from '@slipway/contract';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Event streams open per client address, bounded by `installStreamLimit`. */
+    openStreams: { readonly maxPerClient: number; readonly byClient: Map<string, number> };
+  }
+}
+
+/** Bounds the event streams one client address may hold open at once (each holds a socket and a subscription). */
+export function installStreamLimit(app: FastifyInstance, maxPerClient: number): void {
+  app.decorate('openStreams', { maxPerClient, byClient: new Map<string, number>() });
+}
 
 export interface SseStream {
   send(event: { id?: number; event: string; data: unknown }): void;
@@ -10,14 +23,36 @@ export interface SseStream {
 
 const heartbeatMs = 15_000;
 
-/** `until` ends the stream from the server's side (shutdown); clients reconnect with `Last-Event-ID`. */
+/**
+ * `until` ends the stream from the server's side (shutdown); clients reconnect with `Last-Event-ID`. Errors:
+ * `TOO_MANY_STREAMS` when the client already holds the most streams it may.
+ */
 export function openSse(request: FastifyRequest, reply: FastifyReply, until?: AbortSignal): SseStream {
+  const { openStreams } = request.server;
+  const client = request.ip;
+  const held = openStreams.byClient.get(client) ?? 0;
+  if (held >= openStreams.maxPerClient) {
+    throw new SlipwayError(
+      'TOO_MANY_STREAMS',
+      `this client already holds ${held} open event streams, the most it may; close one and retry`,
+      { details: { limit: openStreams.maxPerClient } },
+    );
+  }
+  openStreams.byClient.set(client, held + 1);
+  let isCounted = true;
+  const release = (): void => {
+    if (!isCounted) return;
+    isCounted = false;
+    const now = (openStreams.byClient.get(client) ?? 1) - 1;
+    if (now <= 0) openStreams.byClient.delete(client);
+    else openStreams.byClient.set(client, now);
+  };
   const controller = new AbortController();
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
+    'cache-control': 'no-store, no-transform',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
     'x-request-id': String(request.id),
@@ -26,6 +61,7 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, until?: Ab
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
   heartbeat.unref();
   const close = (): void => {
+    release();
     clearInterval(heartbeat);
     controller.abort();
   };

@@ -75,6 +75,14 @@ export function secretRoutes(app: FastifyInstance, context: ServerContext): void
 
   app.post('/api/v1/master-key/rotate', async (request) => {
     validate(rotateMasterKeyBodySchema, request.body, 'body');
-    return context.masterKeyRotation.rotate();
+    const rotation = await context.masterKeyRotation.rotate();
+    context.auditRecorder.onSecurityEvent({
+      name: 'secrets.master-key.rotated',
+      actor: actorOfRequest(request),
+      target: { kind: 'master-key', id: rotation.masterKeyId },
+      outcome: 'success',
+      details: { rewrappedDataKeys: rotation.rewrappedDataKeys },
+    });
+    return rotation;
   });
 }
