@@ -110,6 +110,18 @@ describe('secure headers, CORS and request limits over plain HTTP on loopback', 
     expect((await errorOf(large)).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('takes a raw archive body on the upload route only: elsewhere it is refused before it is read', async () => {
+    for (const path of ['/api/v1/apps', '/api/v1/auth/keys/rotate', '/api/v1/apps/limits/scale']) {
+      const raw = await slipwayd.fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: 'not json',
+      });
+      expect(raw.status).toBe(415);
+      expect((await errorOf(raw)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+  });
+
   it('answers headers beyond the limit with a coded 431 and closes the connection', async () => {
     const answer = await rawRequest(
       slipwayd.apiPort,

@@ -40,11 +40,25 @@ const uploadQuerySchema = environmentQuerySchema.extend({
 const listQuerySchema = environmentQuerySchema.extend({ limit: z.coerce.number().int().min(1).max(500).default(20) });
 const eventsQuerySchema = z.object({ after: z.coerce.number().int().min(0).default(0) });
 
+/** The route that takes archive uploads (and JSON deployment requests). */
+const uploadRouteUrl = '/api/v1/apps/:app/deployments';
+
 export function deploymentRoutes(app: FastifyInstance, context: ServerContext): void {
   const { deps } = context;
 
   // Archives arrive as a raw stream; the route writes them to disk with its own size limit.
   app.addContentTypeParser(archiveTypes, (_request, payload, done) => done(null, payload));
+  // The parser above is the whole app's: any other route refuses a raw body before it is read.
+  app.addHook('preParsing', async (request) => {
+    if (request.method === 'POST' && request.routeOptions.url === uploadRouteUrl) return;
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (archiveTypes.includes(contentType)) {
+      throw new SlipwayError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Only an archive upload (POST ${uploadRouteUrl}) takes ${contentType}; this route takes application/json.`,
+      );
+    }
+  });
 
   const accepted = (reply: FastifyReply, deployment: DeploymentView): FastifyReply => {
     context.worker.poke();
@@ -54,7 +68,7 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
       .send({ deployment, eventsUrl: `/api/v1/deployments/${deployment.id}/events` });
   };
 
-  app.post('/api/v1/apps/:app/deployments', async (request, reply) => {
+  app.post(uploadRouteUrl, async (request, reply) => {
     const params = validate(appParamsSchema, request.params, 'params');
     const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (archiveTypes.includes(contentType)) {
