@@ -179,6 +179,19 @@ describe('proxying plain HTTP', () => {
     expect(chunks[0]).toBe('data: one\n\n');
   });
 
+  it('keeps the codings of a chunked response other than chunked, for the client to undo', async () => {
+    const app = await upstream('coded', (_req, res) => {
+      // Node frames the body in chunks when the field ends in chunked; the bytes stand for a gzip-coded body.
+      res.writeHead(200, { 'transfer-encoding': 'gzip, chunked' });
+      res.write('coded-');
+      res.end('bytes');
+    });
+    const edge = await edgeWith(['coded.test', '/', [app.asUpstream()]]);
+    const response = await send({ port: edge.port, headers: { host: 'coded.test' } });
+    expect(response.headers['transfer-encoding']).toBe('gzip, chunked');
+    expect(response.body).toBe('coded-bytes');
+  });
+
   it('reuses keep-alive connections to the upstream across requests', async () => {
     const app = await upstream('pooled');
     const edge = await edgeWith(['ka.test', '/', [app.asUpstream()]]);

@@ -100,7 +100,9 @@ export function clientResponseHead(head: HttpHead, options: ResponseHeadOptions)
     else if (lower === 'content-length' && head.hasTransferEncoding) continue;
     text += `${names[i] ?? ''}: ${values[i] ?? ''}\r\n`;
   }
-  if (options.isChunked) text += 'Transfer-Encoding: chunked\r\n';
+  // Other codings (`gzip, chunked`) stay: the client undoes them; the router only delimits the chunks.
+  if (options.isChunked)
+    text += `Transfer-Encoding: ${head.transferCodings === '' ? 'chunked' : head.transferCodings}\r\n`;
   if (options.connection !== undefined && !options.isUpgrade) text += `Connection: ${options.connection}\r\n`;
   return `${text}\r\n`;
 }

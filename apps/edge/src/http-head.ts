@@ -36,6 +36,8 @@ export class HttpHead {
   /** -1 when absent. */
   contentLength = -1;
   hasTransferEncoding = false;
+  /** Transfer-Encoding's codings as sent (lowercased, several fields joined); `''` when absent. */
+  transferCodings = '';
   /** Transfer-Encoding's final coding is `chunked`. */
   isChunked = false;
   connection = 0;
@@ -153,10 +155,11 @@ function noteField(head: HttpHead, lower: string, value: string, isRequest: bool
       const last = codings.slice(codings.lastIndexOf(',') + 1).trim();
       const isRepeated = head.hasTransferEncoding;
       head.hasTransferEncoding = true;
+      head.transferCodings = isRepeated ? `${head.transferCodings}, ${codings}` : codings;
       if (isRequest && (isRepeated || codings !== 'chunked')) {
-        // Requests: `chunked` alone. Chunked not last (or twice) is unframeable, other codings are not understood.
+        // Requests: `chunked` alone. Chunked not last, or twice, is unframeable; other codings are not understood.
         head.isChunked = false;
-        return isRepeated || last !== 'chunked' ? 400 : 501;
+        return isRepeated || last !== 'chunked' || isChunkedTwice(codings) ? 400 : 501;
       }
       head.isChunked = last === 'chunked';
       return undefined;
@@ -186,6 +189,10 @@ function noteField(head: HttpHead, lower: string, value: string, isRequest: bool
     default:
       return undefined;
   }
+}
+
+function isChunkedTwice(codings: string): boolean {
+  return codings.split(',').filter((coding) => coding.trim() === 'chunked').length > 1;
 }
 
 function noteConnection(head: HttpHead, value: string): void {
