@@ -1,27 +1,21 @@
-import type { RouteEntry } from '@slipway/contract';
-import { afterEach, describe, expect, it } from 'vitest';
-import { removeDir, routeTo, startTestEdge, type TestEdge, type TestEdgeOptions } from './edge-test-harness.js';
+import { describe, expect, it } from 'vitest';
+import { routeTo, type TestEdge, type TestEdgeOptions } from './edge-test-harness.js';
+import { until, useRawEdgeFixtures } from './raw-edge-fixtures.js';
 import {
-  connectRawClient,
   readResponses,
-  startRawUpstream,
   type RawHttpClient,
   type RawResponse,
   type RawUpstream,
   type RawUpstreamConnection,
 } from './raw-http-client.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const fixtures = useRawEdgeFixtures();
+const { client } = fixtures;
 
-async function rawUpstream(
+function rawUpstream(
   onHead: (connection: RawUpstreamConnection, head: string) => void = answerOk,
 ): Promise<RawUpstream> {
-  const started = await startRawUpstream('app', onHead);
-  cleanups.push(() => started.close());
-  return started;
+  return fixtures.rawUpstream('app', onHead);
 }
 
 function answerOk(connection: RawUpstreamConnection, head: string): void {
@@ -29,22 +23,8 @@ function answerOk(connection: RawUpstreamConnection, head: string): void {
   connection.socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
 }
 
-async function edgeFor(app: RawUpstream, options: TestEdgeOptions = {}, timeoutMs: number | null = null) {
-  const routes: RouteEntry[] = [routeTo('h.test', '/', [app.asUpstream()], timeoutMs)];
-  const edge = await startTestEdge({ ...options, table: { routes } });
-  cleanups.push(async () => {
-    await edge.close();
-    await removeDir(edge.stateDir);
-  });
-  return edge;
-}
-
-async function client(edge: TestEdge): Promise<RawHttpClient> {
-  const connected = await connectRawClient(edge.port);
-  cleanups.push(async () => {
-    connected.socket.destroy();
-  });
-  return connected;
+function edgeFor(app: RawUpstream, options: TestEdgeOptions = {}, timeoutMs: number | null = null): Promise<TestEdge> {
+  return fixtures.edgeWith([routeTo('h.test', '/', [app.asUpstream()], timeoutMs)], options);
 }
 
 /** Everything every connection to the upstream carried. */
@@ -59,13 +39,6 @@ async function expectRefused(raw: RawHttpClient, statusCode: number): Promise<Ra
   expect(responses.map((response) => response.statusCode)).toEqual([statusCode]);
   expect(responses[0]?.headers.connection).toBe('close');
   return responses[0];
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; !condition(); attempt += 1) {
-    if (attempt > 250) throw new Error('condition not met');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: h.test\r\n\r\n';
