@@ -26,30 +26,51 @@ interface FuzzAnswer {
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
 /** Sends one request over a raw HTTP client (which, unlike fetch, sends whatever it is given); streams are cut. */
-function send(port: number, fuzz: FuzzRequest): Promise<FuzzAnswer> {
+function send(port: number, fuzz: FuzzRequest, attempt = 1): Promise<FuzzAnswer> {
   return new Promise((resolve, reject) => {
+    let isSettled = false;
+    const settle = (outcome: () => void): void => {
+      if (isSettled) return;
+      isSettled = true;
+      outcome();
+    };
     const headers = {
       ...fuzz.headers,
       ...(fuzz.body === undefined ? {} : { 'content-length': String(fuzz.body.length) }),
     };
-    const req = request({ host: '127.0.0.1', port, method: fuzz.method, path: fuzz.path, headers, agent }, (res) => {
-      const contentType = String(res.headers['content-type'] ?? '');
-      const chunks: Buffer[] = [];
-      if (contentType.startsWith('text/event-stream')) {
-        res.destroy();
-        resolve({ status: res.statusCode ?? 0, contentType, body: '' });
-        return;
-      }
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, contentType, body: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
+    // The retry of a cut request goes on a connection of its own.
+    const via = attempt === 1 ? agent : false;
+    const req = request(
+      { host: '127.0.0.1', port, method: fuzz.method, path: fuzz.path, headers, agent: via },
+      (res) => {
+        const contentType = String(res.headers['content-type'] ?? '');
+        const chunks: Buffer[] = [];
+        if (contentType.startsWith('text/event-stream')) {
+          res.destroy();
+          settle(() => resolve({ status: res.statusCode ?? 0, contentType, body: '' }));
+          return;
+        }
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          settle(() =>
+            resolve({ status: res.statusCode ?? 0, contentType, body: Buffer.concat(chunks).toString('utf8') }),
+          ),
+        );
+        res.on('error', (error) => settle(() => reject(error)));
+      },
+    );
     req.setTimeout(30_000, () => req.destroy(new Error(`no answer to ${fuzz.method} ${fuzz.path}`)));
     // The server may refuse (and close) before the whole body is sent: the answer is what counts.
     req.on('error', (error: NodeJS.ErrnoException) =>
-      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : settle(() => reject(error)),
+    );
+    // A connection cut before the whole answer was read (a refusal racing the body still being written) is sent
+    // once more; a second cut fails the test rather than leave it waiting for ever.
+    req.on('close', () =>
+      settle(() => {
+        if (attempt === 1) resolve(send(port, fuzz, 2));
+        else reject(new Error(`the connection closed twice before a whole answer to ${describeRequest(fuzz)}`));
+      }),
     );
     req.end(fuzz.body);
   });
