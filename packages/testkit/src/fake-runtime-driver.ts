@@ -20,6 +20,7 @@ import type { RuntimeDriverPrograms } from './runtime-driver-contract.js';
  * - `fake:chatty <n>` prints `line 1` … `line <n>`;
  * - `fake:print-env <NAME> …` prints `NAME=value` for each name;
  * - any other command runs silently until it is stopped or `crash`ed, so realistic commands work in core tests.
+ * A spec with an image runs it only when the image's name starts with `fake-image:`; other images do not exist.
  * Exec commands: `fake:echo-exit <code> <text>` prints the text and exits with the code; `fake:hang` runs until its
  * timeout (exit code 124); any other exec succeeds with no output unless `setExecHandler` says otherwise.
  */
@@ -190,7 +191,12 @@ export function createFakeRuntimeDriver(options: FakeRuntimeDriverOptions = {}):
     if (find(spec.instanceId)?.status.state === 'running') {
       throw startFailed(spec.instanceId, `instance ${spec.instanceId} is already running`);
     }
-    if (!isWorkDir(spec.workDir)) throw startFailed(spec.instanceId, `work dir ${spec.workDir} does not exist`);
+    if (spec.image === undefined && !isWorkDir(spec.workDir)) {
+      throw startFailed(spec.instanceId, `work dir ${spec.workDir} does not exist`);
+    }
+    if (spec.image !== undefined && !spec.image.startsWith('fake-image:')) {
+      throw startFailed(spec.instanceId, `image ${spec.image} does not exist`);
+    }
     const port = await allocatePort();
     if (port === undefined) {
       throw new SlipwayError('PORT_UNAVAILABLE', `no free port in ${from}-${to}`, {
@@ -276,6 +282,8 @@ export function createFakeRuntimeDriver(options: FakeRuntimeDriverOptions = {}):
       survivesControlPlaneRestart: true,
       enforcesResourceLimits: false,
       supportsExec: true,
+      runsArtifacts: true,
+      runsImages: true,
       ...options.capabilities,
     },
     start,

@@ -24,6 +24,8 @@ export interface RuntimeDriverPrograms {
   execEcho: (text: string, exitCode: number) => string;
   /** An exec command that never finishes by itself. */
   execHang: string;
+  /** Allocates memory without bound, holding on to it; needed when the driver enforces resource limits. */
+  memoryHog?: string;
 }
 
 export type ContractRuntimeDriver = RuntimeDriver & { close?(): Promise<void> };
@@ -36,6 +38,10 @@ export interface RuntimeDriverContractOptions {
   portRange?: { from: number; to: number };
   /** Bound on each wait for the runtime to reach a state; default 15 s. */
   waitTimeoutMs?: number;
+  /** Members every spec of the suite starts with (an image for drivers that run images). */
+  specDefaults?: Partial<InstanceSpec>;
+  /** What makes a start impossible for this driver; default: a work dir that does not exist. */
+  unstartable?: (spec: InstanceSpec) => Partial<InstanceSpec>;
 }
 
 export function describeRuntimeDriver(name: string, options: RuntimeDriverContractOptions): void {
@@ -63,6 +69,7 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
         workDir,
         env: {},
         stopGraceMs: 5_000,
+        ...options.specDefaults,
         ...overrides,
       };
     };
@@ -292,9 +299,10 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
       await expect(driver.remove(running.instanceId)).resolves.toBeUndefined();
     });
 
-    it('rejects a start with a missing work dir with START_FAILED', async () => {
+    it('rejects a start it cannot make (a missing work dir, or image) with START_FAILED', async () => {
       const driver = await createDriver();
-      const spec = specOf(programs.httpServer, { workDir: join(workDir, 'missing') });
+      const base = specOf(programs.httpServer);
+      const spec = { ...base, ...(options.unstartable?.(base) ?? { workDir: join(workDir, 'missing') }) };
 
       await expect(driver.start(spec)).rejects.toMatchObject({ code: 'START_FAILED' });
       expect(await driver.inspect(spec.instanceId)).toBeUndefined();
@@ -307,6 +315,24 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
 
       await expect(driver.start(spec)).rejects.toMatchObject({ code: 'START_FAILED' });
       expect(await driver.inspect(spec.instanceId)).toMatchObject({ state: 'running', pid: first.pid });
+    });
+
+    it('enforces a memory limit and reports it, or reports no limits when it enforces none', async () => {
+      const driver = await createDriver();
+      const limits = { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 };
+      if (!driver.capabilities.enforcesResourceLimits) {
+        const spec = specOf(programs.chatty(1), { limits });
+        expect((await driver.start(spec)).limits).toBeUndefined();
+        return;
+      }
+      if (programs.memoryHog === undefined) throw new Error('a driver that enforces limits must give programs.memoryHog');
+      const spec = specOf(programs.memoryHog, { limits });
+
+      const started = await driver.start(spec);
+      const exited = await waitForExit(driver, spec.instanceId);
+
+      expect(started.limits).toEqual(limits);
+      expect(exited).toMatchObject({ state: 'exited', oomKilled: true, limits });
     });
 
     it('lets a second driver on the same state dir re-adopt a running instance without restarting it', async (context) => {

@@ -295,7 +295,13 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
   }
 
   return {
-    capabilities: { survivesControlPlaneRestart: true, enforcesResourceLimits: false, supportsExec: true },
+    capabilities: {
+      survivesControlPlaneRestart: true,
+      enforcesResourceLimits: false,
+      supportsExec: true,
+      runsArtifacts: true,
+      runsImages: false,
+    },
     start,
     stop,
     remove,

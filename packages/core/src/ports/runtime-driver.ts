@@ -1,5 +1,15 @@
 /** The runtime port: starts, stops and observes instances (child processes, containers, tasks). */
 
+/** Limits the runtime enforces on an instance; absent members are unlimited. */
+export interface ResourceLimits {
+  /** Memory, RAM only (no swap beyond it); an instance over it is killed (`oomKilled`). */
+  memoryBytes?: number;
+  /** CPU time as a number of CPUs, fractions allowed (0.5 = half of one CPU). */
+  cpus?: number;
+  /** Processes and threads the instance may have at once. */
+  pids?: number;
+}
+
 export interface InstanceSpec {
   /** Slipway's id for the instance; the driver keys everything on it. */
   instanceId: string;
@@ -13,6 +23,22 @@ export interface InstanceSpec {
   env: Readonly<Record<string, string>>;
   /** Time between the polite stop signal and the forced kill, when stopped. */
   stopGraceMs: number;
+  /**
+   * Image to run, for drivers that run images (`capabilities.runsImages`): an image id (`sha256:…`) or a reference
+   * pinned by digest. `command`, when not empty, replaces the image's command and runs with `/bin/sh -c` in it;
+   * `workDir` is then not used. Drivers that run artifacts (`runsArtifacts`) need it absent.
+   */
+  image?: string;
+  /** Port the program listens on inside its container; default: the allocated port, also given as `PORT`. */
+  containerPort?: number;
+  /** Enforced by drivers with `capabilities.enforcesResourceLimits`; others ignore it. */
+  limits?: ResourceLimits;
+  /** Instances with the same scope share a private network (Slipway passes the project); default: one of the driver's. */
+  networkScope?: string;
+  /** Names of `env` keys that hold secrets: drivers that can keep them out of the instance's visible spec do. */
+  secretNames?: readonly string[];
+  /** Placement constraints for runtimes of many machines (`node.labels.zone==a`); others ignore them. */
+  placement?: readonly string[];
 }
 
 export interface InstanceStatus {
@@ -30,6 +56,12 @@ export interface InstanceStatus {
   /** Signal name when killed by a signal. */
   exitSignal: string | null;
   exitedAtMs: number | null;
+  /** True when the runtime killed the instance for going over its memory limit. */
+  oomKilled?: boolean;
+  /** The limits the runtime enforces on it, read back from the runtime; absent when it enforces none. */
+  limits?: ResourceLimits;
+  /** Machine the instance runs on, for runtimes of many machines. */
+  node?: string;
 }
 
 export interface RuntimeCapabilities {
@@ -39,6 +71,10 @@ export interface RuntimeCapabilities {
   readonly enforcesResourceLimits: boolean;
   /** `exec()` is available (exec health checks). */
   readonly supportsExec: boolean;
+  /** Runs a release's artifact directory with a shell command (`spec.workDir`, no `spec.image`). */
+  readonly runsArtifacts: boolean;
+  /** Runs container images (`spec.image`). */
+  readonly runsImages: boolean;
 }
 
 export interface LogLine {
@@ -57,7 +93,8 @@ export interface RuntimeDriver {
 
   /**
    * Starts an instance and returns once its process exists (not once it is healthy).
-   * Errors: `START_FAILED` (work dir missing, command cannot run), `PORT_UNAVAILABLE` (no free port in range).
+   * Errors: `START_FAILED` (work dir or image missing, command cannot run, limits refused), `PORT_UNAVAILABLE` (no
+   * free port in range), `RUNTIME_UNAVAILABLE` (the runtime's engine does not answer).
    * Not idempotent: starting an id that is running fails with `START_FAILED`.
    */
   start(spec: InstanceSpec): Promise<InstanceStatus>;
