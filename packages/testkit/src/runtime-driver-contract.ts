@@ -325,7 +325,8 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
         expect((await driver.start(spec)).limits).toBeUndefined();
         return;
       }
-      if (programs.memoryHog === undefined) throw new Error('a driver that enforces limits must give programs.memoryHog');
+      if (programs.memoryHog === undefined)
+        throw new Error('a driver that enforces limits must give programs.memoryHog');
       const spec = specOf(programs.memoryHog, { limits });
 
       const started = await driver.start(spec);
