@@ -1,0 +1,114 @@
+/**
+ * The connection to a Docker Engine (unix socket, or TCP with TLS) shared by the Docker and Swarm drivers, the image
+ * builder and the image store, and the one translation of the engine's failures into Slipway's error model.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { isSlipwayError, SlipwayError } from '@slipway/contract';
+
+export type DockerClient = Docker;
+
+export interface DockerEngineOptions {
+  /** `unix:///var/run/docker.sock`, `tcp://host:2376`; default: `DOCKER_HOST`, else the local socket. */
+  host?: string;
+  /** PEM files for TCP with TLS; default: `DOCKER_CERT_PATH` when `DOCKER_TLS_VERIFY` is set. */
+  tls?: { caFile: string; certFile: string; keyFile: string };
+}
+
+export interface DockerEngine {
+  readonly client: DockerClient;
+  /** Where the engine is reached, for messages (`unix:///var/run/docker.sock`). */
+  readonly address: string;
+  /** Resolves when the engine answers; `RUNTIME_UNAVAILABLE` when it does not. */
+  ping(): Promise<void>;
+}
+
+/** Every object Slipway creates on an engine carries this label, valued with the namespace of the slipwayd owning it. */
+export const namespaceLabel = 'slipway.namespace';
+
+export function createDockerEngine(options: DockerEngineOptions = {}): DockerEngine {
+  const address = options.host ?? process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
+  const tls = options.tls ?? tlsFromEnv();
+  const client = new Docker(connectionOf(address, tls));
+  return {
+    client,
+    address,
+    async ping() {
+      try {
+        await client.ping();
+      } catch (error) {
+        throw engineError(error, `the Docker Engine at ${address}`);
+      }
+    },
+  };
+}
+
+function connectionOf(address: string, tls: DockerEngineOptions['tls']): Docker.DockerOptions {
+  if (address.startsWith('unix://')) return { socketPath: address.slice('unix://'.length) };
+  if (address.startsWith('/')) return { socketPath: address };
+  const url = new URL(address.replace(/^tcp:/, tls ? 'https:' : 'http:'));
+  const base = { host: url.hostname, port: Number(url.port || (tls ? 2376 : 2375)) };
+  if (!tls) return { ...base, protocol: 'http' };
+  return {
+    ...base,
+    protocol: 'https',
+    ca: readFileSync(tls.caFile),
+    cert: readFileSync(tls.certFile),
+    key: readFileSync(tls.keyFile),
+  };
+}
+
+function tlsFromEnv(): DockerEngineOptions['tls'] {
+  const certPath = process.env['DOCKER_CERT_PATH'];
+  if (!process.env['DOCKER_TLS_VERIFY'] || !certPath) return undefined;
+  return { caFile: join(certPath, 'ca.pem'), certFile: join(certPath, 'cert.pem'), keyFile: join(certPath, 'key.pem') };
+}
+
+const unreachableCodes = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'EACCES',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
+
+/** The engine's HTTP status for a failed call, or undefined when the call never got an answer. */
+export function engineStatusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** The engine's own message for a failed call (`No such image: x`), else the error's message. */
+export function engineMessageOf(error: unknown): string {
+  const json = (error as { json?: unknown } | null)?.json;
+  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
+    return (json as { message: string }).message;
+  }
+  const reason = (error as { reason?: unknown } | null)?.reason;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof reason === 'string' && !message.includes(reason) ? `${reason}: ${message}` : message;
+}
+
+/**
+ * A failed engine call as a SlipwayError: `RUNTIME_UNAVAILABLE` when the engine did not answer, `RUNTIME_ERROR`
+ * with the engine's message otherwise. A SlipwayError passes through. Callers handle the statuses they expect
+ * (404, 409) before calling this.
+ */
+export function engineError(error: unknown, what: string): SlipwayError {
+  if (isSlipwayError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (engineStatusOf(error) === undefined && (typeof code !== 'string' || unreachableCodes.has(code))) {
+    return new SlipwayError(
+      'RUNTIME_UNAVAILABLE',
+      `${what} does not answer (${engineMessageOf(error)}): start the engine, or check DOCKER_HOST`,
+      { cause: error },
+    );
+  }
+  return new SlipwayError('RUNTIME_ERROR', `${what}: ${engineMessageOf(error)}`, {
+    cause: error,
+    details: { engineStatus: engineStatusOf(error) ?? null },
+  });
+}
