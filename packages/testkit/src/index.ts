@@ -4,3 +4,4 @@ export * from './wait-for.js';
 export * from './runtime-driver-contract.js';
 export * from './fake-runtime-driver.js';
 export * from './core-harness.js';
+export * from './docker-test-engine.js';
