@@ -7,8 +7,20 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** better-sqlite3 is a native addon; pino's transports run in worker threads loaded by path; selfsigned is imported only to generate a certificate. */
-const externalPackages = new Set(['better-sqlite3', 'pino', 'thread-stream', 'pino-pretty', 'selfsigned']);
+/**
+ * better-sqlite3 is a native addon; pino's transports run in worker threads loaded by path; selfsigned is imported
+ * only to generate a certificate; ssh2 (and its optional cpu-features) carry native addons and serve only Docker
+ * Engines reached over ssh.
+ */
+const externalPackages = new Set([
+  'better-sqlite3',
+  'pino',
+  'thread-stream',
+  'pino-pretty',
+  'selfsigned',
+  'ssh2',
+  'cpu-features',
+]);
 
 const externalNpm = {
   name: 'external-npm',

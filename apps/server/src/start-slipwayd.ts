@@ -25,6 +25,7 @@ import {
   createAuditLog,
   createDeploymentRunner,
   createFleet,
+  createRuntimeSet,
   createJobWorker,
   createReconciler,
   defaultCoreSettings,
@@ -125,7 +126,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
 
   const deps: CoreDeps = {
     store,
-    runtime,
+    runtimes: createRuntimeSet({ process: runtime }),
     router,
     sources: createSourceFetcher({ maxArchiveBytes: config.maxArchiveBytes }),
     builder: createBuilder({ staticServerPath: assetPath('../../../packages/adapters/assets/static-server.mjs') }),

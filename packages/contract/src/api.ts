@@ -1,5 +1,6 @@
 /** Request and response bodies of the HTTP API under `/api/v1`; the server validates with these and builds OpenAPI from them. */
 import { z } from 'zod';
+import { imageReferenceSchema } from './manifest.js';
 import { dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
 import {
   appSchema,
@@ -32,14 +33,25 @@ export const configPatchBodySchema = z
   })
   .strict();
 
+/**
+ * A manifest sent with the request: its top-level keys replace those of the source's `slipway.yaml` (for an image,
+ * it is the whole manifest). Validated as a manifest when the deployment builds; here only its size is bounded.
+ */
+const inlineManifestSchema = z
+  .record(z.string().max(64), z.unknown())
+  .refine((manifest) => JSON.stringify(manifest).length <= 256 * 1024, 'at most 256 KiB');
+
 /** JSON deployment requests; an archive is uploaded as the raw body with `Content-Type: application/gzip`. */
 export const createDeploymentBodySchema = z.union([
-  z.object({ path: z.string().min(1).max(4096) }).strict(),
+  z.object({ path: z.string().min(1).max(4096), manifest: inlineManifestSchema.optional() }).strict(),
   z
     .object({
       git: z.object({ url: z.string().min(1).max(2048), ref: z.string().min(1).max(255).optional() }).strict(),
+      manifest: inlineManifestSchema.optional(),
     })
     .strict(),
+  /** A ready image: deployed without a build (`name:tag`, `name@sha256:…` or an image id). */
+  z.object({ image: imageReferenceSchema, manifest: inlineManifestSchema.optional() }).strict(),
 ]);
 export type CreateDeploymentBody = z.infer<typeof createDeploymentBodySchema>;
 

@@ -14,3 +14,4 @@ export * from './sse-parser.js';
 export * from './api-client.js';
 export * from './identity-client.js';
 export * from './audit-client.js';
+export * from './byte-size.js';

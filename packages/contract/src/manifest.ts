@@ -1,6 +1,7 @@
 /** The `slipway.yaml` manifest: one zod schema, so every error is reported with its path. */
 import { z } from 'zod';
-import { envKeySchema, envValueSchema, processTypeSchema } from './names.js';
+import { parseByteSize } from './byte-size.js';
+import { dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
 
 const seconds = (max: number) => z.number().min(0).max(max);
 
@@ -34,12 +35,58 @@ export const healthCheckSchema = z.discriminatedUnion('type', [
 ]);
 export type HealthCheck = z.infer<typeof healthCheckSchema>;
 
+/** Where instances run: local processes, containers on the Docker Engine, or services of a Docker Swarm. */
+export const runtimeNames = ['process', 'docker', 'swarm'] as const;
+export type RuntimeName = (typeof runtimeNames)[number];
+
+/** Below this the engine refuses to start a container. */
+const minMemoryBytes = 6 * 1024 * 1024;
+
+export const resourcesSchema = z
+  .object({
+    /** RAM, bytes or `256m` / `1.5GiB` (no swap beyond it); over it, the instance is killed and reported OOM. */
+    memory: z
+      .union([z.number().int(), z.string().max(32)])
+      .transform((value, context) => {
+        const bytes = parseByteSize(value);
+        if (bytes === undefined || bytes < minMemoryBytes) {
+          context.addIssue({ code: 'custom', message: 'must be a size of at least 6 MiB, like 256m or 1GiB' });
+          return z.NEVER;
+        }
+        return bytes;
+      })
+      .optional(),
+    /** CPU time in CPUs (0.5 = half a CPU). */
+    cpus: z.number().min(0.01).max(1024).optional(),
+    /** Processes and threads at once. */
+    pids: z.number().int().min(1).max(4_194_304).optional(),
+  })
+  .strict();
+export type Resources = z.infer<typeof resourcesSchema>;
+
+/** Swarm placement constraints, as `docker service create --constraint` takes them (`node.labels.zone==a`). */
+const placementSchema = z
+  .object({
+    constraints: z
+      .array(
+        z
+          .string()
+          .max(256)
+          .regex(/^[A-Za-z0-9_.-]+\s*(==|!=)\s*\S+$/, 'must be like node.labels.zone==a or node.role!=manager'),
+      )
+      .max(20)
+      .default([]),
+  })
+  .strict();
+
 export const processSchema = z.object({
   command: z.string().min(1).max(8192).optional(),
   replicas: z.number().int().min(0).max(100).optional(),
   healthCheck: healthCheckSchema.optional(),
   /** Time between SIGTERM and SIGKILL when an instance is stopped. */
   stopGraceSeconds: seconds(3600).optional(),
+  /** Limits of this process type's instances, over the app's `resources`. */
+  resources: resourcesSchema.optional(),
 });
 export type ProcessSpec = z.infer<typeof processSchema>;
 
@@ -60,7 +107,8 @@ export const strategySchema = z.discriminatedUnion('type', [
 ]);
 export type Strategy = z.infer<typeof strategySchema>;
 
-export const builderNames = ['procfile', 'node', 'static', 'python'] as const;
+/** `dockerfile` builds an image from a Dockerfile; `image` takes a ready image (`image:` in the manifest or the request). */
+export const builderNames = ['procfile', 'node', 'static', 'python', 'dockerfile', 'image'] as const;
 export type BuilderName = (typeof builderNames)[number];
 
 export const buildSchema = z.object({
@@ -70,6 +118,17 @@ export const buildSchema = z.object({
   /** For `static`: the directory to serve, relative to the source root. */
   publicDir: z.string().min(1).max(1024).optional(),
   timeoutSeconds: seconds(86_400).default(900),
+  /** For `dockerfile`: the Dockerfile, relative to the source root (default `Dockerfile`); the root is the context. */
+  dockerfile: z.string().min(1).max(1024).optional(),
+  /** For `dockerfile`: `--build-arg`s. They are recorded in the image's history: never put a secret here. */
+  args: z
+    .record(envKeySchema, z.union([envValueSchema, z.number(), z.boolean()]).transform(String))
+    .refine((a) => Object.keys(a).length <= 100, 'at most 100 build args')
+    .optional(),
+  /** For `dockerfile`: names of the app's secrets the build may read, which never land in a layer or the history. */
+  secrets: z.array(envKeySchema).max(100).optional(),
+  /** For `dockerfile`: the stage to build in a multi-stage Dockerfile. */
+  target: z.string().min(1).max(128).optional(),
 });
 export type BuildSpec = z.infer<typeof buildSchema>;
 
@@ -89,8 +148,39 @@ export const routeSpecSchema = z.object({
 });
 export type RouteSpec = z.infer<typeof routeSpecSchema>;
 
+/** What one environment changes of the app's runtime settings (`environments.staging.runtime: docker`). */
+const environmentOverrideSchema = z
+  .object({
+    runtime: z.enum(runtimeNames).optional(),
+    resources: resourcesSchema.optional(),
+    placement: placementSchema.optional(),
+  })
+  .strict();
+
+/** An image reference: `name[:tag]` or `name@sha256:<64 hex>`, or an image id `sha256:<64 hex>`. */
+export const imageReferenceSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(
+    /^(sha256:[a-f0-9]{64}|[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?)$/,
+    'must be an image reference like name:tag, name@sha256:<digest> or sha256:<id>',
+  );
+
 export const manifestSchema = z
   .object({
+    /** Where instances run; default `docker` for an image (Dockerfile or `image:`), else `process`. */
+    runtime: z.enum(runtimeNames).optional(),
+    /** Deploy this image instead of building the source. */
+    image: imageReferenceSchema.optional(),
+    /** Port the program listens on inside its container; default: the port Slipway gives it in `PORT`. */
+    port: z.number().int().min(1).max(65_535).optional(),
+    resources: resourcesSchema.optional(),
+    placement: placementSchema.optional(),
+    environments: z
+      .record(dnsLabelSchema, environmentOverrideSchema)
+      .refine((e) => Object.keys(e).length <= 50, 'at most 50 environments')
+      .optional(),
     build: buildSchema.optional(),
     processes: z
       .record(processTypeSchema, processSchema)

@@ -49,6 +49,7 @@ export const sourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('git'), url: z.string(), ref: z.string().optional(), commit: z.string().optional() }),
   z.object({ kind: z.literal('archive'), fileName: z.string(), sizeBytes: z.number().int() }),
   z.object({ kind: z.literal('release'), releaseNumber: z.number().int() }),
+  z.object({ kind: z.literal('image'), image: z.string() }),
 ]);
 export type SourceView = z.infer<typeof sourceSchema>;
 

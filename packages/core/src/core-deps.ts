@@ -9,7 +9,8 @@ import type { HealthProber } from './ports/health-prober.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import type { Logger } from './ports/logger.js';
 import type { RouterTable } from './ports/router-table.js';
-import type { RuntimeDriver } from './ports/runtime-driver.js';
+import type { RuntimeSet } from './controller/runtime-set.js';
+import type { ImageStore } from './ports/image-store.js';
 import type { SecretCipher } from './ports/secret-cipher.js';
 import type { SourceFetcher } from './ports/source-fetcher.js';
 import type { Store } from './ports/store.js';
@@ -37,6 +38,11 @@ export interface CoreSettings {
   readonly restartBackoffMaxMs: number;
   /** An instance healthy for this long before it exits is restarted with the base backoff again. */
   readonly stableRunMs: number;
+  /**
+   * Names this control plane's objects on shared engines (containers, services, networks, images carry
+   * `slipway.namespace=<it>`), so two control planes on one engine never adopt each other's.
+   */
+  readonly runtimeNamespace: string;
 }
 
 export const defaultCoreSettings: CoreSettings = {
@@ -52,11 +58,15 @@ export const defaultCoreSettings: CoreSettings = {
   restartBackoffBaseMs: 500,
   restartBackoffMaxMs: 60_000,
   stableRunMs: 60_000,
+  runtimeNamespace: 'local',
 };
 
 export interface CoreDeps {
   readonly store: Store;
-  readonly runtime: RuntimeDriver;
+  /** The runtime drivers, by name; an instance runs on the one its record names. */
+  readonly runtimes: RuntimeSet;
+  /** The images Slipway built, when it runs with a container engine. */
+  readonly images?: ImageStore;
   readonly router: RouterTable;
   readonly sources: SourceFetcher;
   readonly builder: Builder;

@@ -23,6 +23,7 @@ import {
   createApp,
   createDeploymentRunner,
   createFleet,
+  createRuntimeSet,
   createReconciler,
   defaultCoreSettings,
   EventBus,
@@ -243,7 +244,7 @@ export async function createCoreHarness(options: CoreHarnessOptions = {}): Promi
 
   const controlPlane = (): ControlPlane => {
     const runtime = recordCalls(createFakeRuntimeDriver({ world, portRange }), steps);
-    const deps: CoreDeps = { ...shared, runtime, events: new EventBus() };
+    const deps: CoreDeps = { ...shared, runtimes: createRuntimeSet({ process: runtime }), events: new EventBus() };
     const fleet = createFleet(deps);
     const reconciler = createReconciler(deps, fleet);
     const plane: ControlPlane = {

@@ -43,6 +43,7 @@ export const release = (id: string, number: number, over: Partial<ReleaseRecord>
   number,
   artifactDir: `/var/lib/slipway/artifacts/${id}`,
   builder: 'node',
+  image: null,
   source: { kind: 'git', url: 'https://git.example/acme/web.git', ref: 'main', commit: 'a1b2c3d' },
   processes: { web: { command: 'node server.js' }, worker: { command: 'node worker.js' } },
   manifest: {
@@ -98,6 +99,9 @@ export const instance = (id: string, over: Partial<InstanceRecord> = {}): Instan
   deploymentId: null,
   process: 'web',
   state: 'starting',
+  runtime: 'process',
+  limits: null,
+  lastExitReason: null,
   host: null,
   port: null,
   pid: null,

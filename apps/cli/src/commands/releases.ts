@@ -18,6 +18,8 @@ export function formatSource(source: SourceView): string {
       return `${source.fileName} (${Math.ceil(source.sizeBytes / 1024)} KiB)`;
     case 'release':
       return `rollback to v${source.releaseNumber}`;
+    case 'image':
+      return `image ${source.image}`;
   }
 }
 

@@ -46,6 +46,8 @@ async function build(
     dir,
     manifest: options.manifest ?? (await manifestOf(dir)),
     env: { APP_GREETING: 'hi' },
+    image: { repository: 'slipway-test/app', tag: 'test', labels: {} },
+    secrets: {},
     log: (line) => lines.push(line),
     timeoutMs: options.timeoutMs ?? 120_000,
     ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -32,6 +32,10 @@ export function createSourceFetcher(options: SourceFetcherOptions = {}): SourceF
           return fetchGitSource(request, fetchOptions, git);
         case 'archive':
           return fetchArchiveSource(request, fetchOptions, limits);
+        case 'image':
+          // Nothing to fetch: the build resolves the image on the engine.
+          fetchOptions.log(`image ${request.image}: nothing to fetch`);
+          return { kind: 'image', image: request.image };
       }
     },
   };

@@ -58,6 +58,8 @@ export interface ReleaseTable {
   /** JSON: key → value. */
   config: string;
   created_at_ms: BigIntColumn;
+  /** JSON `ReleaseImage`, or null for a release that runs its artifact directory. */
+  image: string | null;
 }
 
 /** The highest release number ever used per app environment, so deleting releases never frees a number. */
@@ -116,6 +118,11 @@ export interface InstanceTable {
   healthy_at_ms: NullableBigIntColumn;
   restart_after_ms: NullableBigIntColumn;
   updated_at_ms: BigIntColumn;
+  /** Name of the runtime driver running it (`process`, `docker`, `swarm`). */
+  runtime: string;
+  /** JSON `ResourceLimits` the runtime enforces, or null. */
+  limits: string | null;
+  last_exit_reason: string | null;
 }
 
 export interface RouteTable {

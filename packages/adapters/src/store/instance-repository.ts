@@ -1,8 +1,8 @@
 /** Running (or once-running) instances in SQL, listed in creation order. */
 import { SlipwayError } from '@slipway/contract';
-import type { InstanceRecord, InstanceRepository } from '@slipway/core';
+import type { InstanceRecord, InstanceRepository, ResourceLimits } from '@slipway/core';
 import type { Kysely, Selectable } from 'kysely';
-import { fromBigInt, fromNullableBigInt } from './column-codec.js';
+import { fromBigInt, fromJson, fromNullableBigInt, toJson } from './column-codec.js';
 import type { Database, InstanceTable } from './database.js';
 
 export function createInstanceRepository(db: Kysely<Database>): InstanceRepository {
@@ -55,6 +55,9 @@ function toRow(record: InstanceRecord) {
     healthy_at_ms: record.healthyAtMs,
     restart_after_ms: record.restartAfterMs,
     updated_at_ms: record.updatedAtMs,
+    runtime: record.runtime,
+    limits: record.limits === null ? null : toJson(record.limits),
+    last_exit_reason: record.lastExitReason,
   };
 }
 
@@ -76,5 +79,8 @@ function toRecord(row: Selectable<InstanceTable>): InstanceRecord {
     healthyAtMs: fromNullableBigInt(row.healthy_at_ms),
     restartAfterMs: fromNullableBigInt(row.restart_after_ms),
     updatedAtMs: fromBigInt(row.updated_at_ms),
+    runtime: row.runtime,
+    limits: row.limits === null ? null : fromJson<ResourceLimits>(row.limits),
+    lastExitReason: row.last_exit_reason === 'oom-killed' ? 'oom-killed' : null,
   };
 }

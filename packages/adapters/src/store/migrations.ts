@@ -8,6 +8,7 @@ import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import { auditMigration } from './audit-migration.js';
+import { containersMigration } from './containers-migration.js';
 import { identityMigration } from './identity-migration.js';
 import { secretsMigration } from './secrets-migration.js';
 
@@ -225,6 +226,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002-identities': identityMigration,
   '0003-secrets': secretsMigration,
   '0004-audit': auditMigration,
+  '0005-containers': containersMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

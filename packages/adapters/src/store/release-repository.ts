@@ -1,6 +1,6 @@
 /** Releases in SQL, numbered per app environment by a counter that only grows, so numbers are never reused. */
 import { SlipwayError } from '@slipway/contract';
-import type { ReleaseRecord, ReleaseRepository } from '@slipway/core';
+import type { ReleaseImage, ReleaseRecord, ReleaseRepository } from '@slipway/core';
 import type { Kysely, Selectable } from 'kysely';
 import { atomically } from './atomically.js';
 import { fromBigInt, fromJson, toJson } from './column-codec.js';
@@ -93,6 +93,7 @@ function toRow(record: ReleaseRecord) {
     manifest: toJson(record.manifest),
     config: toJson(record.config),
     created_at_ms: record.createdAtMs,
+    image: record.image === null ? null : toJson(record.image),
   };
 }
 
@@ -109,5 +110,6 @@ function toRecord(row: Selectable<ReleaseTable>): ReleaseRecord {
     manifest: fromJson<ReleaseRecord['manifest']>(row.manifest),
     config: fromJson<ReleaseRecord['config']>(row.config),
     createdAtMs: fromBigInt(row.created_at_ms),
+    image: row.image === null ? null : fromJson<ReleaseImage>(row.image),
   };
 }

@@ -9,7 +9,9 @@ import { resolveProcesses, type ResolvedProcess } from '../domain/process-plan.j
 import type { AppRecord, EnvironmentRecord, InstanceRecord, ReleaseRecord } from '../domain/records.js';
 import { openReleaseSecrets } from '../secrets/secret-vault.js';
 import { createHealthMonitor, type HealthMonitor } from './health-monitor.js';
+import { resolveRuntimePlan } from '../domain/runtime-plan.js';
 import { instanceEnv, instanceLabels } from './instance-env.js';
+import { assertRuntimeRuns } from './runtime-set.js';
 import { createRouterSync, type RouterSync } from './router-sync.js';
 
 /** Pause before the first in-flight query of a drain, and between queries (both bounded by the drain timeout). */
@@ -36,7 +38,7 @@ export interface Fleet {
   /** True while a retire of this instance is under way in this process. */
   isRetiring(instanceId: string): boolean;
   /** Marks an instance whose process is gone as crashed and schedules its restart with backoff. */
-  recordExit(instanceId: string, exitCode: number | null): Promise<void>;
+  recordExit(instanceId: string, exit: { exitCode: number | null; isOomKilled: boolean }): Promise<void>;
   readonly health: HealthMonitor;
   readonly router: RouterSync;
   /** The last lines of an instance's output (both streams). */
@@ -51,7 +53,7 @@ export interface Fleet {
 }
 
 export function createFleet(deps: CoreDeps): Fleet {
-  const { store, runtime, clock, logger, settings } = deps;
+  const { store, runtimes, clock, logger, settings } = deps;
   const locks = new KeyedMutex();
   const retiring = new Set<string>();
   const releaseCache = new Map<string, ReleaseRecord>();
@@ -92,18 +94,27 @@ export function createFleet(deps: CoreDeps): Fleet {
     if (!spec)
       throw new SlipwayError('PROCESS_TYPE_UNKNOWN', `release ${release.number} has no process "${instance.process}"`);
     try {
+      const plan = resolveRuntimePlan(release, scope.environment.name, instance.process);
+      assertRuntimeRuns(runtimes, instance.runtime, release);
       // Opened at each start, never cached: the values stay in memory only as long as the start takes.
       const secrets = await openReleaseSecrets(deps, release);
-      const status = await runtime.start({
+      const status = await runtimes.get(instance.runtime).start({
         instanceId: instance.id,
         labels: instanceLabels(release, scope.app, scope.environment, instance),
         command: spec.command,
         workDir: release.artifactDir,
         env: instanceEnv(release, scope.app, scope.environment, instance, secrets),
         stopGraceMs: spec.stopGraceMs,
+        networkScope: scope.app.projectId,
+        secretNames: Object.keys(secrets),
+        placement: plan.placement,
+        ...(release.image === null ? {} : { image: release.image.digest }),
+        ...(release.manifest.port === undefined ? {} : { containerPort: release.manifest.port }),
+        ...(plan.limits === undefined ? {} : { limits: plan.limits }),
       });
       const started: InstanceRecord = {
         ...instance,
+        limits: status.limits ?? null,
         state: 'starting',
         host: status.host,
         port: status.port,
@@ -194,6 +205,9 @@ export function createFleet(deps: CoreDeps): Fleet {
     async startInstance(scope, release, process, deploymentId) {
       const now = clock.nowMs();
       const instance: InstanceRecord = {
+        runtime: resolveRuntimePlan(release, scope.environment.name, process).runtime,
+        limits: null,
+        lastExitReason: null,
         id: deps.ids.next('ins'),
         appId: scope.app.id,
         environmentId: scope.environment.id,
@@ -222,7 +236,10 @@ export function createFleet(deps: CoreDeps): Fleet {
         const release = await getReleaseCached(instance.releaseId);
         const scope = await scopeOf(instance);
         if (!release || !scope) return;
-        await runtime.stop(instanceId).catch(() => undefined);
+        await runtimes
+          .get(instance.runtime)
+          .stop(instanceId)
+          .catch(() => undefined);
         const counted = { ...instance, restarts: instance.restarts + 1 };
         logger.info({ instanceId, restarts: counted.restarts, app: scope.app.name }, 'instance restarting');
         await launch(counted, scope, release).catch((error: unknown) =>
@@ -231,7 +248,7 @@ export function createFleet(deps: CoreDeps): Fleet {
       });
     },
 
-    async recordExit(instanceId, exitCode) {
+    async recordExit(instanceId, { exitCode, isOomKilled }) {
       await locks.run(instanceId, async () => {
         const instance = await store.instances.findById(instanceId);
         if (!instance || !['starting', 'healthy', 'unhealthy'].includes(instance.state)) return;
@@ -242,11 +259,12 @@ export function createFleet(deps: CoreDeps): Fleet {
           ...instance,
           state: 'crashed',
           lastExitCode: exitCode,
+          lastExitReason: isOomKilled ? 'oom-killed' : null,
           pid: null,
           restartAfterMs: now + backoffMs(ranStably ? 0 : instance.restarts),
           updatedAtMs: now,
         });
-        logger.warn({ instanceId, exitCode, restarts: instance.restarts }, 'instance exited');
+        logger.warn({ instanceId, exitCode, isOomKilled, restarts: instance.restarts }, 'instance exited');
         if (instance.state === 'healthy') await router.sync(true);
       });
     },
@@ -263,10 +281,7 @@ export function createFleet(deps: CoreDeps): Fleet {
           }
           return instance.state === 'healthy';
         });
-        if (wasServing === undefined) {
-          await runtime.remove(instanceId);
-          return;
-        }
+        if (wasServing === undefined) return;
         // Out of the router first, then wait until the router has no request in flight to it, then the stop signal.
         // While the router cannot confirm the table without it, a serving instance is left draining: the
         // reconciler retries the retire, so it is never stopped under requests the router still sends it.
@@ -280,7 +295,8 @@ export function createFleet(deps: CoreDeps): Fleet {
           const instance = await store.instances.findById(instanceId);
           if (instance) await store.instances.update({ ...instance, state: 'stopping', updatedAtMs: clock.nowMs() });
         });
-        await runtime.remove(instanceId);
+        const record = await store.instances.findById(instanceId);
+        if (record) await runtimes.get(record.runtime).remove(instanceId);
         await store.instances.delete(instanceId);
         health.forget(instanceId);
         logger.info({ instanceId }, 'instance retired');
@@ -292,7 +308,10 @@ export function createFleet(deps: CoreDeps): Fleet {
     async logTail(instanceId, lines) {
       const out: string[] = [];
       try {
-        for await (const line of runtime.logs(instanceId, { tailLines: lines, follow: false })) out.push(line.line);
+        const instance = await store.instances.findById(instanceId);
+        if (!instance) return out;
+        const driver = runtimes.get(instance.runtime);
+        for await (const line of driver.logs(instanceId, { tailLines: lines, follow: false })) out.push(line.line);
       } catch {
         return out;
       }

@@ -29,7 +29,7 @@ export interface HealthMonitor {
 }
 
 export function createHealthMonitor(
-  deps: Pick<CoreDeps, 'store' | 'prober' | 'runtime' | 'clock' | 'logger'>,
+  deps: Pick<CoreDeps, 'store' | 'prober' | 'runtimes' | 'clock' | 'logger'>,
   options: {
     checkOf: (instance: InstanceRecord) => Promise<HealthCheck | undefined>;
     locks: KeyedMutex;
@@ -81,7 +81,7 @@ export function createHealthMonitor(
     const result = await deps.prober.probe(check, {
       host: instance.host ?? '127.0.0.1',
       port: instance.port ?? 0,
-      exec: (command, execOptions) => deps.runtime.exec(instance.id, command, execOptions),
+      exec: (command, execOptions) => deps.runtimes.get(instance.runtime).exec(instance.id, command, execOptions),
     });
     probe.lastDetail = result.detail;
     probe.consecutiveFailures = result.isHealthy ? 0 : probe.consecutiveFailures + 1;

@@ -7,6 +7,7 @@
 import type { CoreDeps } from '../core-deps.js';
 import type { AppEnvironmentRecord, DeploymentRecord, InstanceRecord } from '../domain/records.js';
 import { resolveProcesses } from '../domain/process-plan.js';
+import type { InstanceStatus } from '../ports/runtime-driver.js';
 import type { Fleet } from './fleet.js';
 
 export interface Reconciler {
@@ -27,7 +28,32 @@ const retireOrder: Record<InstanceRecord['state'], number> = {
 };
 
 export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
-  const { store, runtime, clock, logger, settings } = deps;
+  const { store, runtimes, clock, logger, settings } = deps;
+  /** Runtimes whose last `list()` failed, so an outage is logged once, not on every pass. */
+  const unreachable = new Set<string>();
+
+  /**
+   * What each runtime runs. A runtime that does not answer (its engine is down) is left out, and so are its
+   * instances this pass: they are neither marked crashed nor replaced until it answers again.
+   */
+  const listRuntimes = async () => {
+    const answered = new Set<string>();
+    const statuses: (InstanceStatus & { runtime: string })[] = [];
+    await Promise.all(
+      runtimes.names.map(async (name) => {
+        try {
+          const listed = await runtimes.get(name).list();
+          for (const status of listed) statuses.push({ ...status, runtime: name });
+          answered.add(name);
+          if (unreachable.delete(name)) logger.info({ runtime: name }, 'runtime answers again');
+        } catch (error) {
+          if (!unreachable.has(name)) logger.warn({ runtime: name, err: error }, 'runtime does not answer');
+          unreachable.add(name);
+        }
+      }),
+    );
+    return { statuses, answered };
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   let current: Promise<void> | undefined;
   let isStopped = true;
@@ -38,9 +64,9 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
     (deployment.phase === 'rollout' || deployment.phase === 'finalize');
 
   const pass = async (): Promise<void> => {
-    const [records, statuses, appEnvironments] = await Promise.all([
+    const [records, { statuses, answered }, appEnvironments] = await Promise.all([
       store.instances.list(),
-      runtime.list(),
+      listRuntimes(),
       store.appEnvironments.list(),
     ]);
     const statusById = new Map(statuses.map((s) => [s.instanceId, s]));
@@ -49,16 +75,22 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
     // 1. Actual state: exits the runtime saw become crashes.
     for (const instance of records) {
       if (!['starting', 'healthy', 'unhealthy'].includes(instance.state) || instance.port === null) continue;
+      if (!answered.has(instance.runtime)) continue;
       const status = statusById.get(instance.id);
-      if (!status || status.state === 'exited') await fleet.recordExit(instance.id, status?.exitCode ?? null);
+      if (!status || status.state === 'exited') {
+        await fleet.recordExit(instance.id, {
+          exitCode: status?.exitCode ?? null,
+          isOomKilled: status?.oomKilled === true,
+        });
+      }
     }
 
     // 2. Orphans: instances the runtime runs that no record claims.
     const known = new Set(records.map((r) => r.id));
     for (const status of statuses) {
       if (!known.has(status.instanceId)) {
-        logger.warn({ instanceId: status.instanceId }, 'orphan instance removed');
-        await runtime.remove(status.instanceId);
+        logger.warn({ instanceId: status.instanceId, runtime: status.runtime }, 'orphan instance removed');
+        await runtimes.get(status.runtime).remove(status.instanceId);
       }
     }
 

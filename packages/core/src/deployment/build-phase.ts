@@ -9,11 +9,27 @@ export interface BuiltSource {
   manifest: Manifest;
   builder: string;
   processes: Record<string, { command: string }>;
+  image?: { reference: string; digest: string };
 }
 
-export async function parseManifest(deps: Pick<CoreDeps, 'artifacts'>, dir: string): Promise<Manifest> {
-  const document = await deps.artifacts.readManifest(dir);
-  if (document === undefined || document === null) return {};
+/**
+ * The manifest of a source tree: its `slipway.yaml`, with the top-level keys of a manifest sent with the request
+ * (`inline`) replacing the file's.
+ */
+export async function parseManifest(
+  deps: Pick<CoreDeps, 'artifacts'>,
+  dir: string,
+  inline: Readonly<Record<string, unknown>> = {},
+): Promise<Manifest> {
+  const fromFile = await deps.artifacts.readManifest(dir);
+  const document =
+    fromFile !== null && typeof fromFile === 'object' && !Array.isArray(fromFile) ? { ...fromFile, ...inline } : inline;
+  if (fromFile !== undefined && fromFile !== null && (typeof fromFile !== 'object' || Array.isArray(fromFile))) {
+    throw new SlipwayError('MANIFEST_INVALID', 'slipway.yaml is invalid: (root): must be a mapping', {
+      details: { issues: [{ path: '(root)', message: 'must be a mapping' }] },
+    });
+  }
+  if (Object.keys(document).length === 0) return {};
   const parsed = manifestSchema.safeParse(document);
   if (!parsed.success) {
     const issues = manifestIssues(parsed.error);
@@ -62,24 +78,43 @@ export async function fetchSource(
   return { dir, view };
 }
 
-export async function buildSource(
-  deps: CoreDeps,
-  app: AppRecord,
-  dir: string,
-  config: Readonly<Record<string, string>>,
-  log: (line: string) => void,
-  signal: AbortSignal,
-): Promise<BuiltSource> {
-  const manifest = await parseManifest(deps, dir);
+export interface BuildInput {
+  app: AppRecord;
+  deployment: DeploymentRecord;
+  source: SourceRequest;
+  dir: string;
+  /** Build-time env: the app environment's config and secrets. */
+  env: Readonly<Record<string, string>>;
+  /** The app environment's secrets now, of which `build.secrets` picks the build secrets. */
+  secrets: Readonly<Record<string, string>>;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+export async function buildSource(deps: CoreDeps, input: BuildInput): Promise<BuiltSource> {
+  const { app, deployment, source, dir, log, signal } = input;
+  const inline = { ...source.manifest, ...(source.kind === 'image' ? { image: source.image } : {}) };
+  const manifest = await parseManifest(deps, dir, inline);
   await assertRoutesFree(deps, app, manifest);
   const timeoutMs = (manifest.build?.timeoutSeconds ?? 900) * 1000;
   const result = await deps.builder.build({
     dir,
     manifest,
-    env: { ...manifest.env, ...config },
+    env: { ...manifest.env, ...input.env },
     log,
     timeoutMs,
     signal,
+    image: {
+      repository: `slipway-${deps.settings.runtimeNamespace}/${app.name}`,
+      tag: deployment.id.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 128),
+      labels: {
+        'slipway.namespace': deps.settings.runtimeNamespace,
+        'slipway.app': app.name,
+        'slipway.app-id': app.id,
+        'slipway.deployment': deployment.id,
+      },
+    },
+    secrets: buildSecrets(manifest, input.secrets),
   });
   const processes: Record<string, { command: string }> = { ...result.processes };
   for (const [name, spec] of Object.entries(manifest.processes ?? {})) {
@@ -91,5 +126,25 @@ export async function buildSource(
       'the build produced no process to run: add a Procfile, a "start" script, or processes.web.command in slipway.yaml',
     );
   }
-  return { dir, manifest, builder: result.builder, processes };
+  return {
+    dir,
+    manifest,
+    builder: result.builder,
+    processes,
+    ...(result.image === undefined ? {} : { image: result.image }),
+  };
+}
+
+/** The secrets `build.secrets` names; naming one the app environment does not have is a manifest error. */
+function buildSecrets(manifest: Manifest, secrets: Readonly<Record<string, string>>): Record<string, string> {
+  const names = manifest.build?.secrets ?? [];
+  const missing = names.filter((name) => secrets[name] === undefined);
+  if (missing.length > 0) {
+    throw new SlipwayError(
+      'MANIFEST_INVALID',
+      `build.secrets names ${missing.join(', ')}, not a secret of this app environment: set it with slipway secrets set`,
+      { details: { issues: missing.map((name) => ({ path: 'build.secrets', message: `${name} is not set` })) } },
+    );
+  }
+  return Object.fromEntries(names.map((name) => [name, secrets[name] as string]));
 }

@@ -109,6 +109,9 @@ describe('deployment recovery after a crash at a failpoint', () => {
     const now = Date.now();
     await harness.store.instances.insert({
       id: 'ins_unlaunched',
+      runtime: 'process',
+      limits: null,
+      lastExitReason: null,
       appId: app.id,
       environmentId: environment.id,
       releaseId: deployment?.releaseId ?? '',

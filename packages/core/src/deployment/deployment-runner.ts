@@ -7,7 +7,9 @@
 import { isSlipwayError, SlipwayError, type DeploymentPhase, type SourceView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
+import { assertRuntimeRuns } from '../controller/runtime-set.js';
 import { Semaphore } from '../domain/keyed-mutex.js';
+import { resolveRuntimePlan } from '../domain/runtime-plan.js';
 import type { DeploymentFailure, DeploymentRecord, ReleaseRecord } from '../domain/records.js';
 import { createSecretMasker, noMasking, type SecretMasker } from '../secrets/secret-masker.js';
 import { openCurrentSecrets, openReleaseSecrets } from '../secrets/secret-vault.js';
@@ -174,7 +176,17 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           await updateMask(d.releaseId);
           const buildEnv = { ...(appEnvironment?.config ?? {}), ...secrets };
           try {
-            built = await buildSource(deps, scope.app, fetched.dir, buildEnv, log, signal);
+            if (d.source.kind === 'release') throw new SlipwayError('INTERNAL', 'a release source has no build phase');
+            built = await buildSource(deps, {
+              app: scope.app,
+              deployment: d,
+              source: d.source,
+              dir: fetched.dir,
+              env: buildEnv,
+              secrets,
+              log,
+              signal,
+            });
           } finally {
             releaseBuildSlot();
             releaseBuildSlot = undefined;
@@ -188,6 +200,11 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         case 'rollout': {
           const target = release ?? (await getRelease(store, requireReleaseId(d)));
           release = target;
+          // A runtime that is missing or cannot run this release fails here, before anything stops serving.
+          for (const process of Object.keys(target.processes)) {
+            const plan = resolveRuntimePlan(target, scope.environment.name, process);
+            assertRuntimeRuns(deps.runtimes, plan.runtime, target);
+          }
           const appEnvironment = await store.appEnvironments.find(d.appId, d.environmentId);
           await runRollout(deps, fleet, {
             scope,
@@ -252,6 +269,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         source: deployment.sourceView ?? { kind: 'path', path: '' },
         processes: built.processes,
         manifest: built.manifest,
+        image: built.image ?? null,
       };
       config = { ...built.manifest.env, ...(appEnvironment?.config ?? {}) };
     }
@@ -332,6 +350,8 @@ function describeSource(view: SourceView): string {
       return `directory ${view.path}`;
     case 'release':
       return `release ${view.releaseNumber}`;
+    case 'image':
+      return `image ${view.image}`;
   }
 }
 

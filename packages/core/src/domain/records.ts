@@ -7,6 +7,7 @@ import type {
   Manifest,
   SourceView,
 } from '@slipway/contract';
+import type { ResourceLimits } from '../ports/runtime-driver.js';
 import type { SourceRequest } from '../ports/source-fetcher.js';
 
 export interface ProjectRecord {
@@ -57,6 +58,16 @@ export interface ReleaseRecord {
   /** Config snapshot: manifest env merged under the app's config. */
   config: Record<string, string>;
   createdAtMs: number;
+  /** The image the release runs, pinned by its id; null when it runs its artifact directory. */
+  image: ReleaseImage | null;
+}
+
+/** A container image as a release records it: what was asked for, and the immutable id it resolved to. */
+export interface ReleaseImage {
+  /** The reference as built or given (`slipway-…/web:dep_…`, `local/busybox:latest`). */
+  reference: string;
+  /** The image id (`sha256:…`): what instances run, so a moved tag never changes a release. */
+  digest: string;
 }
 
 export type DeploymentKind = 'deploy' | 'rollback' | 'config';
@@ -122,6 +133,12 @@ export interface InstanceRecord {
   /** Earliest time of the next restart (backoff). */
   restartAfterMs: number | null;
   updatedAtMs: number;
+  /** The runtime driver that runs it (a name of the configured runtimes). */
+  runtime: string;
+  /** Limits the runtime enforces on it, as it reported them at start; null when none. */
+  limits: ResourceLimits | null;
+  /** Why it last exited, when the runtime said: `oom-killed` for going over its memory limit. */
+  lastExitReason: 'oom-killed' | null;
 }
 
 export interface RouteRecord {

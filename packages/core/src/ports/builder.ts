@@ -10,18 +10,32 @@ export interface BuildRequest {
   log: (line: string) => void;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Where an image build puts its image: the repository and tag to apply, and labels for the image (the namespace
+   * label among them, so the image store finds what this Slipway built).
+   */
+  image: { repository: string; tag: string; labels: Readonly<Record<string, string>> };
+  /** Build secrets, name → value (`build.secrets`): readable by the build's steps, never in a layer or the history. */
+  secrets: Readonly<Record<string, string>>;
 }
 
 export interface BuildResult {
   builder: BuilderName;
-  /** Process type → shell command, before manifest overrides. Procfile entries override the builder's defaults. */
+  /**
+   * Process type → shell command, before manifest overrides. Procfile entries override the builder's defaults. For
+   * an image, an empty command runs the image's own entrypoint and command.
+   */
   processes: Record<string, { command: string }>;
+  /** The image built or taken, for `dockerfile` and `image`; absent when the release runs its artifact directory. */
+  image?: { reference: string; digest: string };
 }
 
 export interface Builder {
   /**
    * Detects (or takes `manifest.build.builder`) and runs the build.
-   * Errors: `BUILDER_NOT_DETECTED`, `BUILD_FAILED` (with the failing command and exit code in details), `BUILD_TIMEOUT`.
+   * Errors: `BUILDER_NOT_DETECTED`, `BUILD_FAILED` (with the failing command and exit code in details, or the failing
+   * Dockerfile step), `BUILD_TIMEOUT`, `IMAGE_NOT_FOUND` (an `image:` the engine does not have and cannot pull),
+   * `RUNTIME_UNAVAILABLE` (an image build with no engine answering).
    */
   build(request: BuildRequest): Promise<BuildResult>;
 }

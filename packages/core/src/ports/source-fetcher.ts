@@ -1,11 +1,15 @@
 /** The source port: turns a directory, a git repository or an uploaded archive into a plain source tree. */
 import type { SourceView } from '@slipway/contract';
 
-export type SourceRequest =
+/** `manifest`: sent with the request; its top-level keys replace those of the source's `slipway.yaml`. */
+export type SourceRequest = (
   | { kind: 'path'; path: string }
   | { kind: 'git'; url: string; ref?: string }
   /** `file` is the absolute path of the uploaded `.tar.gz`, kept by the server until the deployment ends. */
-  | { kind: 'archive'; file: string; fileName: string; sizeBytes: number };
+  | { kind: 'archive'; file: string; fileName: string; sizeBytes: number }
+  /** A ready image: nothing is fetched, the build only resolves the image to its id. */
+  | { kind: 'image'; image: string }
+) & { manifest?: Record<string, unknown> };
 
 export interface FetchOptions {
   /** Empty directory to write the source tree into. */

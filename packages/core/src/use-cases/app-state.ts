@@ -135,7 +135,9 @@ export async function* streamLogs(
   if (!input.follow) {
     for (const instance of instances) {
       try {
-        for await (const line of deps.runtime.logs(instance.id, { tailLines: input.tail, follow: false })) {
+        for await (const line of deps.runtimes
+          .get(instance.runtime)
+          .logs(instance.id, { tailLines: input.tail, follow: false })) {
           yield { instanceId: instance.id, process: instance.process, stream: line.stream, line: mask(line.line) };
         }
       } catch (error) {
@@ -154,7 +156,7 @@ export async function* streamLogs(
         const options = input.signal
           ? { tailLines: input.tail, follow: true, signal: input.signal }
           : { tailLines: input.tail, follow: true };
-        for await (const line of deps.runtime.logs(instance.id, options)) {
+        for await (const line of deps.runtimes.get(instance.runtime).logs(instance.id, options)) {
           queue.push({
             instanceId: instance.id,
             process: instance.process,

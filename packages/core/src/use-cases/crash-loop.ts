@@ -29,14 +29,16 @@ export function isCrashLooping(
 
 /** The report for a crash-looping instance (with its last output, secret values masked by `mask`), or null. */
 export async function crashLoopOf(
-  deps: Pick<CoreDeps, 'runtime' | 'settings'>,
+  deps: Pick<CoreDeps, 'runtimes' | 'settings'>,
   instance: InstanceRecord,
   mask: SecretMasker = noMasking,
 ): Promise<CrashLoopView | null> {
   if (!isCrashLooping(instance, deps.settings)) return null;
   const logTail: string[] = [];
   try {
-    for await (const line of deps.runtime.logs(instance.id, { tailLines: logTailLines, follow: false })) {
+    for await (const line of deps.runtimes
+      .get(instance.runtime)
+      .logs(instance.id, { tailLines: logTailLines, follow: false })) {
       logTail.push(mask(line.line));
     }
   } catch {

@@ -41,6 +41,8 @@ export function deploymentSourceView(
       return { kind: 'archive', fileName: source.fileName, sizeBytes: source.sizeBytes };
     case 'release':
       return { kind: 'release', releaseNumber: releaseNumbers.get(source.releaseId) ?? 0 };
+    case 'image':
+      return { kind: 'image', image: source.image };
   }
 }
 

@@ -89,12 +89,15 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
     }
     const query = validate(environmentQuerySchema, request.query, 'query');
     const body = validate(createDeploymentBodySchema, request.body, 'body');
+    const inline = body.manifest === undefined ? {} : { manifest: body.manifest };
     const source: DeploymentSource =
       'path' in body
-        ? { kind: 'path', path: resolve(process.cwd(), body.path) }
-        : body.git.ref === undefined
-          ? { kind: 'git', url: body.git.url }
-          : { kind: 'git', url: body.git.url, ref: body.git.ref };
+        ? { kind: 'path', path: resolve(process.cwd(), body.path), ...inline }
+        : 'image' in body
+          ? { kind: 'image', image: body.image, ...inline }
+          : body.git.ref === undefined
+            ? { kind: 'git', url: body.git.url, ...inline }
+            : { kind: 'git', url: body.git.url, ref: body.git.ref, ...inline };
     return accepted(reply, await requestDeployment(deps, { app: params.app, environment: query.environment, source }));
   });
 
