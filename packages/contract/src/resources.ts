@@ -64,6 +64,8 @@ export const releaseSchema = z.object({
   configKeys: z.array(z.string()),
   isCurrent: z.boolean(),
   createdAt: z.string(),
+  /** The image it runs, pinned by id (`digest`); null when it runs its artifact directory. */
+  image: z.object({ reference: z.string(), digest: z.string() }).nullable().optional(),
 });
 export type ReleaseView = z.infer<typeof releaseSchema>;
 
@@ -105,6 +107,15 @@ export const instanceSchema = z.object({
   restarts: z.number().int(),
   lastExitCode: z.number().int().nullable(),
   startedAt: z.string().nullable(),
+  /** The runtime running it: `process`, `docker` or `swarm`. */
+  runtime: z.string().optional(),
+  /** The limits its runtime enforces (memory in bytes, CPUs, processes); null when none. */
+  limits: z
+    .object({ memoryBytes: z.number().optional(), cpus: z.number().optional(), pids: z.number().optional() })
+    .nullable()
+    .optional(),
+  /** Why it last exited, when known: `oom-killed` when it went over its memory limit. */
+  lastExitReason: z.enum(['oom-killed']).nullable().optional(),
   /**
    * Set while the instance is in a crash loop (`CrashLoop`): it has exited the crash-loop threshold of times and
    * not served since its last restart. The controller keeps restarting it with a capped exponential backoff.

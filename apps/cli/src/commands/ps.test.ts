@@ -24,13 +24,22 @@ const instance = (id: string, overrides: Partial<InstanceView> = {}): InstanceVi
 });
 
 describe('slipway ps', () => {
-  it('lists instances with state, port, pid and restarts', async () => {
+  it('lists instances with state, runtime, limits, port, pid and restarts', async () => {
     server = await startCannedApiServer({
       'GET /api/v1/apps/web/instances': {
         json: {
           instances: [
             instance('ins_a'),
             instance('ins_b', { state: 'crashed', pid: null, restarts: 2, lastExitCode: 1 }),
+            instance('ins_c', {
+              runtime: 'docker',
+              limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 100 },
+              state: 'crashed',
+              pid: null,
+              restarts: 1,
+              lastExitCode: 137,
+              lastExitReason: 'oom-killed',
+            }),
           ],
         },
       },
@@ -38,9 +47,14 @@ describe('slipway ps', () => {
     const captured = createCapturedIo({ env: { SLIPWAY_API_URL: server.url } });
     expect(await createProgram(captured.io).run(['ps', 'web'])).toBe(0);
     const lines = captured.stdout().split('\n');
-    expect(lines[0]).toMatch(/^INSTANCE\s+PROCESS\s+RELEASE\s+STATE\s+PORT\s+PID\s+RESTARTS\s+STARTED$/);
-    expect(lines[1]).toMatch(/^ins_a\s+web\s+v2\s+healthy\s+20001\s+4242\s+0\s/);
-    expect(lines[2]).toMatch(/^ins_b\s+web\s+v2\s+crashed\s+20001\s+-\s+2 \(last exit 1\)/);
+    expect(lines[0]).toMatch(
+      /^INSTANCE\s+PROCESS\s+RELEASE\s+STATE\s+RUNTIME\s+LIMITS\s+PORT\s+PID\s+RESTARTS\s+STARTED$/,
+    );
+    expect(lines[1]).toMatch(/^ins_a\s+web\s+v2\s+healthy\s+process\s+-\s+20001\s+4242\s+0\s/);
+    expect(lines[2]).toMatch(/^ins_b\s+web\s+v2\s+crashed\s+process\s+-\s+20001\s+-\s+2 \(last exit 1\)/);
+    expect(lines[3]).toMatch(
+      /^ins_c\s+web\s+v2\s+crashed\s+docker\s+mem 64 MiB, cpu 0.5, pids 100\s+20001\s+-\s+1 \(last exit 137, OOM-killed\)/,
+    );
   });
 
   it('marks a crash-looping instance and shows its last output', async () => {

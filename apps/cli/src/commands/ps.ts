@@ -1,5 +1,6 @@
-/** `slipway ps <app>`: the instances of an app — process, release, state, port, pid, restarts. */
+/** `slipway ps <app>`: the instances of an app — process, release, state, runtime, limits, port, pid, restarts. */
 import type { Command } from 'commander';
+import { formatByteSize, type InstanceView } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
@@ -16,15 +17,17 @@ export function registerPsCommand(program: Command, ctx: CliContext): void {
       if (run.isJson) return run.out.json(answer);
       if (answer.instances.length === 0) return run.out.line(`${app} has no instances`);
       run.out.table(
-        ['INSTANCE', 'PROCESS', 'RELEASE', 'STATE', 'PORT', 'PID', 'RESTARTS', 'STARTED'],
+        ['INSTANCE', 'PROCESS', 'RELEASE', 'STATE', 'RUNTIME', 'LIMITS', 'PORT', 'PID', 'RESTARTS', 'STARTED'],
         answer.instances.map((i) => [
           i.id,
           i.process,
           `v${i.releaseNumber}`,
           i.state === 'healthy' ? run.out.style.green(i.state) : i.crashLoop ? `${i.state} (CrashLoop)` : i.state,
+          i.runtime ?? 'process',
+          formatLimits(i.limits),
           i.port === null ? '-' : String(i.port),
           i.pid === null ? '-' : String(i.pid),
-          i.lastExitCode === null ? String(i.restarts) : `${i.restarts} (last exit ${i.lastExitCode})`,
+          i.lastExitCode === null ? String(i.restarts) : `${i.restarts} (last exit ${exitOf(i)})`,
           i.startedAt === null ? '-' : formatTimestamp(i.startedAt),
         ]),
       );
@@ -32,9 +35,25 @@ export function registerPsCommand(program: Command, ctx: CliContext): void {
         if (!i.crashLoop) continue;
         run.out.line('');
         run.out.line(
-          `${i.id} is crash-looping: ${i.crashLoop.exits} exits, last exit code ${i.crashLoop.lastExitCode ?? 'unknown'}`,
+          `${i.id} is crash-looping: ${i.crashLoop.exits} exits, last exit code ${i.crashLoop.lastExitCode ?? 'unknown'}${i.lastExitReason === 'oom-killed' ? ', killed for going over its memory limit' : ''}`,
         );
         for (const line of i.crashLoop.logTail.slice(-5)) run.out.line(`    ${line}`);
       }
     });
+}
+
+/** `mem 256 MiB, cpu 0.5, pids 100`, or `-` when the runtime enforces none. */
+export function formatLimits(limits: InstanceView['limits']): string {
+  if (!limits) return '-';
+  const parts: string[] = [];
+  if (limits.memoryBytes !== undefined) parts.push(`mem ${formatByteSize(limits.memoryBytes)}`);
+  if (limits.cpus !== undefined) parts.push(`cpu ${limits.cpus}`);
+  if (limits.pids !== undefined) parts.push(`pids ${limits.pids}`);
+  return parts.length === 0 ? '-' : parts.join(', ');
+}
+
+function exitOf(instance: InstanceView): string {
+  return instance.lastExitReason === 'oom-killed'
+    ? `${instance.lastExitCode ?? '?'}, OOM-killed`
+    : String(instance.lastExitCode);
 }

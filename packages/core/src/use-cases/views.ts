@@ -21,6 +21,7 @@ export function releaseView(
     configKeys: Object.keys(release.config).sort(),
     isCurrent: release.id === currentReleaseId,
     createdAt: iso(release.createdAtMs),
+    image: release.image,
   };
 }
 
@@ -94,6 +95,9 @@ export function instanceView(
     restarts: instance.restarts,
     lastExitCode: instance.lastExitCode,
     startedAt: isoOrNull(instance.startedAtMs),
+    runtime: instance.runtime,
+    limits: instance.limits,
+    lastExitReason: instance.lastExitReason,
     crashLoop,
   };
 }
