@@ -8,6 +8,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
+import { registerImagesCommand } from './commands/images.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerPsCommand } from './commands/ps.js';
@@ -71,6 +72,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerTokensCommand(program, ctx);
   registerUsersCommand(program, ctx);
   registerAuditCommand(program, ctx);
+  registerImagesCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
   const reportError = (error: unknown): number => {

@@ -23,6 +23,7 @@ import type {
 } from './api.js';
 import { createApiTransport } from './api-transport.js';
 import { createAuditClient, type AuditClient } from './audit-client.js';
+import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import {
   listSecretsResponseSchema,
@@ -73,7 +74,7 @@ type Input<S extends z.ZodType> = z.input<S>;
 type HealthView = { status: 'ok' };
 
 /** The client's surface; every method rejects with a SlipwayError. Streams are lazy: the request starts at the first `next()`. */
-export interface ApiClient extends IdentityClient, AuditClient {
+export interface ApiClient extends IdentityClient, AuditClient, ImagesClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -193,6 +194,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     baseUrl,
     ...createIdentityClient({ call, send }),
     ...createAuditClient({ call }),
+    ...createImagesClient({ call }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),
     status: () => call(get('/api/v1/status'), statusSchema),

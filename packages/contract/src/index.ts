@@ -14,4 +14,6 @@ export * from './sse-parser.js';
 export * from './api-client.js';
 export * from './identity-client.js';
 export * from './audit-client.js';
+export * from './images-api.js';
+export * from './images-client.js';
 export * from './byte-size.js';

@@ -95,3 +95,4 @@ export { login, logout, refreshSession, whoami } from './identity/sessions.js';
 export { createApiToken, listApiTokens, revokeApiToken } from './identity/api-tokens.js';
 export { createUser, getUser, grantRole, listUsers, revokeRole, setPassword } from './identity/users.js';
 export { bootstrapOwner, bootstrapOwnerName, bootstrapTokenName, type BootstrapResult } from './identity/bootstrap.js';
+export * from './use-cases/images.js';

@@ -14,6 +14,7 @@ import { appRoutes } from './routes/app-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
+import { imageRoutes } from './routes/image-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -82,6 +83,7 @@ export async function createHttpApp(
   appRoutes(app, context);
   deploymentRoutes(app, context);
   secretRoutes(app, context);
+  imageRoutes(app, context);
   await app.ready();
   return app;
 }

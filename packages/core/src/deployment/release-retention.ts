@@ -1,8 +1,12 @@
-/** Keeps the newest N releases (and always the current one and any still running), deleting older ones and their artifacts. */
+/**
+ * Keeps the newest N releases (and always the current one and any still running), deleting older ones, their
+ * artifacts, and their images when no release left runs them.
+ */
 import type { CoreDeps } from '../core-deps.js';
+import { releaseImageIfUnused } from '../use-cases/images.js';
 
 export async function pruneReleases(
-  deps: Pick<CoreDeps, 'store' | 'artifacts' | 'settings' | 'logger'>,
+  deps: Pick<CoreDeps, 'store' | 'artifacts' | 'settings' | 'logger' | 'images'>,
   appId: string,
   environmentId: string,
 ): Promise<number> {
@@ -21,6 +25,7 @@ export async function pruneReleases(
     await deps.store.releases.delete(release.id);
     // Config releases share their artifact with the release they came from.
     if (!keptDirs.has(release.artifactDir)) await deps.artifacts.deleteArtifact(release.artifactDir);
+    if (release.image !== null) await releaseImageIfUnused(deps, release.image.digest);
     pruned += 1;
   }
   if (pruned > 0) deps.logger.info({ appId, environmentId, pruned }, 'releases pruned');

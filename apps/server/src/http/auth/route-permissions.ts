@@ -97,6 +97,8 @@ export const routePermissions: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/audit': { action: 'audit.list', access: global('admin') },
   'GET /api/v1/audit/verify': { action: 'audit.verify', access: global('admin') },
   'GET /api/v1/system/rate-limits': { action: 'system.rate-limits', access: global('admin') },
+  'GET /api/v1/system/images': { action: 'images.list', access: global('admin') },
+  'POST /api/v1/system/images/prune': { action: 'images.prune', access: global('admin') },
 };
 
 /** The table entry of a registered route; `undefined` when it has none (which registration refuses). */
