@@ -106,6 +106,7 @@ export function createFleet(deps: CoreDeps): Fleet {
         env: instanceEnv(release, scope.app, scope.environment, instance, secrets),
         stopGraceMs: spec.stopGraceMs,
         networkScope: scope.app.projectId,
+        networkAliases: instance.process === 'web' ? [scope.app.name] : [`${instance.process}.${scope.app.name}`],
         secretNames: Object.keys(secrets),
         placement: plan.placement,
         ...(release.image === null ? {} : { image: release.image.digest }),

@@ -35,6 +35,11 @@ export interface InstanceSpec {
   limits?: ResourceLimits;
   /** Instances with the same scope share a private network (Slipway passes the project); default: one of the driver's. */
   networkScope?: string;
+  /**
+   * Names other instances of the scope's network reach this one by (the app's name, as compose services reach each
+   * other); drivers without private networks ignore them.
+   */
+  networkAliases?: readonly string[];
   /** Names of `env` keys that hold secrets: drivers that can keep them out of the instance's visible spec do. */
   secretNames?: readonly string[];
   /** Placement constraints for runtimes of many machines (`node.labels.zone==a`); others ignore them. */
