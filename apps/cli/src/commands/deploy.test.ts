@@ -175,10 +175,19 @@ describe('slipway deploy', () => {
     });
   });
 
+  it('sends --image as an image source, with no build', async () => {
+    server = await startCannedApiServer(deployRoutes({ status: 404 }, succeeded));
+    await run(['deploy', 'web', '--image', 'local/busybox@sha256:' + 'a'.repeat(64), '--no-follow']);
+    expect(JSON.parse(server.requests[0]?.body.toString() ?? '')).toEqual({
+      image: 'local/busybox@sha256:' + 'a'.repeat(64),
+    });
+  });
+
   it('exits 2 unless exactly one source is given', async () => {
     server = await startCannedApiServer({});
     expect((await run(['deploy', 'web'])).code).toBe(2);
     expect((await run(['deploy', 'web', '--path', '.', '--git', 'x'])).code).toBe(2);
+    expect((await run(['deploy', 'web', '--path', '.', '--image', 'x:1'])).code).toBe(2);
     expect(server.requests).toHaveLength(0);
   });
 

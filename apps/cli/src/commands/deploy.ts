@@ -1,4 +1,7 @@
-/** `slipway deploy <app>`: start a deployment from a directory, a git repository or an archive, and follow it to its end. */
+/**
+ * `slipway deploy <app>`: start a deployment from a directory, a git repository, an archive or a ready container
+ * image, and follow it to its end.
+ */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -14,6 +17,7 @@ interface DeployOptions {
   path?: string;
   git?: string;
   archive?: string;
+  image?: string;
   environment?: string;
   follow: boolean;
 }
@@ -52,15 +56,17 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
     )
     .option('--git <url[#ref]>', 'deploy a git repository, at a branch, tag or commit after "#"')
     .option('--archive <file>', 'upload and deploy a .tar.gz archive')
+    .option('--image <ref>', 'deploy a container image without a build (name:tag, name@sha256:…, or an image id)')
     .addOption(environmentOption())
     .option('--no-follow', 'return once the deployment is accepted')
     .action(async (app: string, options: DeployOptions, command: Command) => {
       const run = ctx.for(command);
-      const given = [options.path, options.git, options.archive].filter((v) => v !== undefined);
+      const given = [options.path, options.git, options.archive, options.image].filter((v) => v !== undefined);
       if (given.length !== 1)
-        run.usageError('deploy needs exactly one source: --path DIR, --git URL[#REF] or --archive FILE');
+        run.usageError('deploy needs exactly one source: --path DIR, --git URL[#REF], --archive FILE or --image REF');
       let source: CreateDeploymentBody | ArchiveUpload;
       if (options.path !== undefined) source = { path: resolve(run.io.cwd, options.path) };
+      else if (options.image !== undefined) source = { image: options.image };
       else if (options.git !== undefined) source = parseGitSource(options.git);
       else source = await openArchive(run, options.archive ?? '');
       const started = await run.client().deployments.create(app, source, { environment: options.environment });
