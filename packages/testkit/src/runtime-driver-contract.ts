@@ -86,7 +86,9 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
       }, wait);
     const waitForServing = (status: InstanceStatus): Promise<void> =>
       waitFor(async () => {
-        const response = await fetch(urlOf(status));
+        // Each attempt is bounded: Node 20's fetch never settles when a proxy (docker-proxy, before the app listens)
+        // closes the connection as soon as it accepts it.
+        const response = await fetch(urlOf(status), { signal: AbortSignal.timeout(servingAttemptMs) });
         expect(response.status).toBe(200);
         expect(await response.text()).toBe('ok');
       }, wait);
@@ -362,6 +364,9 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
     });
   });
 }
+
+/** Bound on one attempt to reach a serving instance. */
+const servingAttemptMs = 2_000;
 
 /** Every line of a finite log read. */
 export async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
