@@ -1,0 +1,126 @@
+/** Turns an instance spec into the Docker Engine's container create body, and names and labels what the driver owns. */
+import type Docker from 'dockerode';
+import { SlipwayError } from '@slipway/contract';
+import type { InstanceSpec, ResourceLimits } from '@slipway/core';
+import { namespaceLabel } from '../../docker/docker-engine.js';
+import { execCommandLine } from '../exec-command-line.js';
+
+/** Labels the driver puts on each container beside the spec's own; they are how it finds and re-adopts instances. */
+export const dockerInstanceLabels = {
+  /** Marks containers of this driver, so objects other Slipway parts make in the same namespace are not instances. */
+  runtime: 'slipway.runtime',
+  instanceId: 'slipway.instance-id',
+  hostPort: 'slipway.host-port',
+  containerPort: 'slipway.container-port',
+  startedAtMs: 'slipway.started-at-ms',
+  networkScope: 'slipway.network-scope',
+} as const;
+
+export const dockerRuntimeName = 'docker';
+
+/** Docker names allow `[a-zA-Z0-9][a-zA-Z0-9_.-]*`; anything else becomes `-`. */
+function dockerName(...parts: string[]): string {
+  return parts.join('-').replace(/[^a-zA-Z0-9_.-]/g, '-');
+}
+
+/** `slipway-<namespace>-<instanceId>`; the labels, not the name, say whose it is (names can collide once sanitized). */
+export function containerNameOf(namespace: string, instanceId: string): string {
+  return dockerName('slipway', namespace, instanceId);
+}
+
+/** `slipway-<namespace>-<scope>`: one user-defined bridge per network scope, so a project's instances see each other. */
+export function networkNameOf(namespace: string, networkScope: string | undefined): string {
+  return dockerName('slipway', namespace, networkScope ?? 'default');
+}
+
+export interface ContainerPlacement {
+  namespace: string;
+  /** Address the port is published on (loopback: the edge router is on this machine). */
+  host: string;
+  hostPort: number;
+  containerPort: number;
+  networkName: string;
+  startedAtMs: number;
+  /** Size at which the engine rotates the json-file log. */
+  logMaxBytes: number;
+}
+
+const logFiles = 3;
+
+/** The create body: the spec's image, command, env, limits and labels; the port published on `host`; no restarts. */
+export function containerCreateBody(spec: InstanceSpec, placement: ContainerPlacement): Docker.ContainerCreateOptions {
+  const { hostPort, containerPort } = placement;
+  const portKey = `${containerPort}/tcp`;
+  const env = { ...spec.env, PORT: String(containerPort) };
+  const command =
+    spec.command.trim() === '' ? {} : { Entrypoint: ['/bin/sh', '-c'], Cmd: [execCommandLine(spec.command)] };
+  return {
+    name: containerNameOf(placement.namespace, spec.instanceId),
+    Image: spec.image,
+    ...command,
+    Env: Object.entries(env).map(([name, value]) => `${name}=${value}`),
+    Labels: {
+      ...spec.labels,
+      [namespaceLabel]: placement.namespace,
+      [dockerInstanceLabels.runtime]: dockerRuntimeName,
+      [dockerInstanceLabels.instanceId]: spec.instanceId,
+      [dockerInstanceLabels.hostPort]: String(hostPort),
+      [dockerInstanceLabels.containerPort]: String(containerPort),
+      [dockerInstanceLabels.startedAtMs]: String(placement.startedAtMs),
+      ...(spec.networkScope === undefined ? {} : { [dockerInstanceLabels.networkScope]: spec.networkScope }),
+    },
+    ExposedPorts: { [portKey]: {} },
+    StopTimeout: stopTimeoutSeconds(spec.stopGraceMs),
+    HostConfig: {
+      PortBindings: { [portKey]: [{ HostIp: placement.host, HostPort: String(hostPort) }] },
+      // Signals reach the app (a shell or app as PID 1 would ignore SIGTERM), and zombies are reaped.
+      Init: true,
+      // Slipway's controller restarts instances, counting and backing off; the engine must not do it behind its back.
+      RestartPolicy: { Name: 'no' },
+      NetworkMode: placement.networkName,
+      LogConfig: {
+        Type: 'json-file',
+        Config: { 'max-size': String(placement.logMaxBytes), 'max-file': String(logFiles) },
+      },
+      ...hostConfigLimits(spec.limits),
+    },
+  };
+}
+
+/** The engine's stop timeout: whole seconds, rounded up so the app gets at least its grace. */
+export function stopTimeoutSeconds(graceMs: number): number {
+  return Math.max(0, Math.ceil(graceMs / 1000));
+}
+
+function hostConfigLimits(limits: ResourceLimits | undefined): Docker.HostConfig {
+  const config: Docker.HostConfig = {};
+  if (limits?.memoryBytes !== undefined) {
+    config.Memory = limits.memoryBytes;
+    // Swap equal to memory means no swap: the limit is RAM, as the port promises.
+    config.MemorySwap = limits.memoryBytes;
+  }
+  if (limits?.cpus !== undefined) config.NanoCpus = Math.round(limits.cpus * 1e9);
+  if (limits?.pids !== undefined) config.PidsLimit = limits.pids;
+  return config;
+}
+
+/** Refuses limits no engine could take (the engine itself judges the rest: its minimum memory, the host's CPUs). */
+export function assertLimitsValid(instanceId: string, limits: ResourceLimits | undefined): void {
+  if (limits === undefined) return;
+  const problems: string[] = [];
+  const isPositiveInteger = (value: number): boolean => Number.isSafeInteger(value) && value > 0;
+  if (limits.memoryBytes !== undefined && !isPositiveInteger(limits.memoryBytes)) {
+    problems.push(`memoryBytes must be a positive whole number (got ${limits.memoryBytes})`);
+  }
+  if (limits.cpus !== undefined && !(Number.isFinite(limits.cpus) && limits.cpus > 0)) {
+    problems.push(`cpus must be a positive number (got ${limits.cpus})`);
+  }
+  if (limits.pids !== undefined && !isPositiveInteger(limits.pids)) {
+    problems.push(`pids must be a positive whole number (got ${limits.pids})`);
+  }
+  if (problems.length > 0) {
+    throw new SlipwayError('RESOURCE_LIMITS_INVALID', `invalid resource limits: ${problems.join('; ')}`, {
+      details: { instanceId, limits: { ...limits } },
+    });
+  }
+}
