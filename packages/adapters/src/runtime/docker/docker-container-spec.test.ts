@@ -63,6 +63,15 @@ describe('containerCreateBody', () => {
     });
   });
 
+  it('gives the container its network aliases on its network, and none when the spec has none', () => {
+    const body = containerCreateBody({ ...spec, networkAliases: ['shop', 'worker.shop'] }, placement);
+
+    expect(body.NetworkingConfig).toEqual({
+      EndpointsConfig: { 'slipway-prod-shop': { Aliases: ['shop', 'worker.shop'] } },
+    });
+    expect(containerCreateBody(spec, placement)).not.toHaveProperty('NetworkingConfig');
+  });
+
   it("keeps the image's own command when the spec's is empty", () => {
     const body = containerCreateBody({ ...spec, command: '  ' }, placement);
 

@@ -47,7 +47,10 @@ export interface ContainerPlacement {
 
 const logFiles = 3;
 
-/** The create body: the spec's image, command, env, limits and labels; the port published on `host`; no restarts. */
+/**
+ * The create body: the spec's image, command, env, limits, labels and network aliases; the port published on `host`;
+ * no restarts.
+ */
 export function containerCreateBody(spec: InstanceSpec, placement: ContainerPlacement): Docker.ContainerCreateOptions {
   const { hostPort, containerPort } = placement;
   const portKey = `${containerPort}/tcp`;
@@ -84,6 +87,10 @@ export function containerCreateBody(spec: InstanceSpec, placement: ContainerPlac
       },
       ...hostConfigLimits(spec.limits),
     },
+    // Other instances of the scope reach this one by these names too (the app's name), beside the container's own.
+    ...(spec.networkAliases === undefined || spec.networkAliases.length === 0
+      ? {}
+      : { NetworkingConfig: { EndpointsConfig: { [placement.networkName]: { Aliases: [...spec.networkAliases] } } } }),
   };
 }
 

@@ -128,9 +128,11 @@ describe.skipIf(!isDockerAvailable)('docker driver', () => {
       expect(listDockerObjectsLabelled(labelOf(otherNamespace))).toMatchObject({ containers: [], networks: [] });
     });
 
-    it('connects instances of one network scope to each other by name, and keeps other scopes apart', async () => {
+    it('connects instances of one network scope to each other by name and alias, and keeps other scopes apart', async () => {
       const driver = track(driverOf());
-      const server = await driver.start(specOf(programs.httpServer, { networkScope: 'shop' }));
+      const server = await driver.start(
+        specOf(programs.httpServer, { networkScope: 'shop', networkAliases: ['cart'] }),
+      );
       const peer = specOf(programs.chatty(1), { networkScope: 'shop' });
       const stranger = specOf(programs.chatty(1), { networkScope: 'blog' });
       await driver.start(peer);
@@ -139,9 +141,13 @@ describe.skipIf(!isDockerAvailable)('docker driver', () => {
       const url = `http://slipway-${namespace}-${server.instanceId}:${server.port}/`;
 
       const fromPeer = await driver.exec(peer.instanceId, fetchFrom(url), { timeoutMs: 20_000 });
+      const byAlias = await driver.exec(peer.instanceId, fetchFrom(`http://cart:${server.port}/`), {
+        timeoutMs: 20_000,
+      });
       const fromStranger = await driver.exec(stranger.instanceId, fetchFrom(url), { timeoutMs: 20_000 });
 
       expect(fromPeer).toEqual({ exitCode: 0, output: 'ok\n' });
+      expect(byAlias).toEqual({ exitCode: 0, output: 'ok\n' });
       expect(fromStranger.exitCode).not.toBe(0);
       expect(fromStranger.output).not.toContain('ok');
       expect(listDockerObjectsLabelled(labelOf(namespace)).networks.sort()).toEqual([
