@@ -16,6 +16,7 @@ import { registerReleasesCommand } from './commands/releases.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerScaleCommand } from './commands/scale.js';
 import { registerSecretsCommand } from './commands/secrets.js';
+import { registerStackCommand } from './commands/stack.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTokensCommand } from './commands/tokens.js';
 import { registerUsersCommand } from './commands/users.js';
@@ -59,6 +60,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
 
   registerAppsCommand(program, ctx);
   registerDeployCommand(program, ctx);
+  registerStackCommand(program, ctx);
   registerReleasesCommand(program, ctx);
   registerPsCommand(program, ctx);
   registerRollbackCommand(program, ctx);

@@ -259,6 +259,9 @@ describe('planStack', () => {
     expect(stack.apps.every((a) => a.manifest.runtime === 'swarm')).toBe(true);
     expect(stack.order).toEqual(['db', 'api', 'web']);
     expect(appNameOf('web', 'shop-')).toBe('shop-web');
+    expect(stack.notes.find((n) => n.path === '(prefix)')?.reason).toBe(
+      "on the stack's network the apps answer to their app names (shop-web), not to their service names (web); change references such as http://web:… to match",
+    );
   });
 
   it('takes the first ports entry as the port, and refuses a build context on another machine', () => {

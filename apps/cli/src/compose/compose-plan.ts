@@ -209,6 +209,13 @@ export function planStack(compose: ComposeFile, options: PlanStackOptions): Stac
     graph.set(name, dependsOn);
     apps.push({ service: name, app, source: translated.source, manifest: translated.manifest, dependsOn });
   }
+  if (options.prefix !== undefined && options.prefix !== '' && apps.length > 0) {
+    const example = apps[0];
+    notes.push({
+      path: '(prefix)',
+      reason: `on the stack's network the apps answer to their app names (${example?.app ?? ''}), not to their service names (${example?.service ?? ''}); change references such as http://${example?.service ?? ''}:… to match`,
+    });
+  }
   const order = deploymentOrder(graph, issues);
   assertNoComposeIssues(options.fileName ?? 'the compose file', issues);
   return { stack: options.stackName, runtime, apps, order, unsupported, notes };
