@@ -14,6 +14,7 @@ export {
   type EdgeRouterTableOptions,
 } from './router/edge-router-table.js';
 export { createProcessDriver, type ProcessDriver, type ProcessDriverOptions } from './runtime/process-driver.js';
+export { createSwarmDriver, type SwarmDriver, type SwarmDriverOptions } from './runtime/swarm/swarm-driver.js';
 export { createDockerDriver, type DockerDriverOptions } from './runtime/docker/docker-driver.js';
 export { createAesGcmSecretCipher } from './secrets/aes-gcm-secret-cipher.js';
 export {
