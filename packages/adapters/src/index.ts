@@ -6,6 +6,13 @@ export { createSourceFetcher, type SourceFetcherOptions } from './source/source-
 export { expandGitUrl } from './source/expand-git-url.js';
 export { createBuilder, type BuilderOptions } from './builder/builder.js';
 export { mergeProcesses } from './builder/merge-processes.js';
+export {
+  createDockerEngine,
+  namespaceLabel,
+  type DockerEngine,
+  type DockerEngineOptions,
+} from './docker/docker-engine.js';
+export { createDockerImageStore, type DockerImageStoreOptions } from './docker/docker-image-store.js';
 export { parseProcfile } from './builder/procfile.js';
 export { createHealthProber } from './health/health-prober.js';
 export {

@@ -2,21 +2,28 @@
  * The builder: detects how to build a source tree, runs the build in place, and names its process types.
  *
  * Detection order (first match wins; `manifest.build.builder` other than `auto` skips detection):
- *   1. `node`     — `package.json`
- *   2. `python`   — `requirements.txt`, `pyproject.toml`, or `app.py` / `main.py` / `server.py` / `wsgi.py`
- *   3. `static`   — `index.html` at the root, or in `public/`, `dist/` or `build/`
- *   4. `procfile` — only a `Procfile` (no build step)
+ *   1. `image`      — `image:` in slipway.yaml (a ready image, resolved on the Docker Engine; nothing is built)
+ *   2. `dockerfile` — `build.dockerfile` in slipway.yaml, or a `Dockerfile` at the root (it wins over the markers
+ *                     below, as in Dokku); built into an image on the Docker Engine
+ *   3. `node`       — `package.json`
+ *   4. `python`     — `requirements.txt`, `pyproject.toml`, or `app.py` / `main.py` / `server.py` / `wsgi.py`
+ *   5. `static`     — `index.html` at the root, or in `public/`, `dist/` or `build/`
+ *   6. `procfile`   — only a `Procfile` (no build step)
  * Whatever the builder, a `Procfile` supplies or overrides process types. `manifest.processes.<type>.command` is
  * applied later, by the caller (see `mergeProcesses`). `manifest.build.command` replaces the builder's build step.
  * Every step runs with `/bin/sh -c` in its own process group, its output streamed line by line to the build log.
+ * The two image builders need `options.docker`; without it they fail with `RUNTIME_UNAVAILABLE`.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError, type BuilderName } from '@slipway/contract';
 import type { Builder, BuildRequest, BuildResult } from '@slipway/core';
+import type { DockerEngine } from '../docker/docker-engine.js';
 import { buildEnv } from './build-env.js';
 import type { BuildPlan, PlanContext } from './build-plan.js';
 import { detectBuilder, detectionSummary, isDirectory, type Detection } from './detect-builder.js';
+import { buildDockerfileImage } from './docker-image-builder.js';
+import { resolveImageReference } from './image-reference-builder.js';
 import { planNodeBuild } from './node-build-plan.js';
 import { parseProcfile } from './procfile.js';
 import { planPythonBuild } from './python-build-plan.js';
@@ -32,6 +39,8 @@ export interface BuilderOptions {
   npmPath?: string;
   /** Python used to create virtualenvs and run apps without one. Default: `python3`. */
   pythonPath?: string;
+  /** The Docker Engine the `dockerfile` and `image` builders use; absent when slipwayd runs without one. */
+  docker?: { engine: DockerEngine };
 }
 
 async function readProcfile(dir: string): Promise<Record<string, { command: string }> | undefined> {
@@ -63,7 +72,17 @@ async function plan(
       const command = context.manifest.build?.command;
       return { plan: { steps: command === undefined ? [] : [command], processes: {} } };
     }
+    case 'dockerfile':
+    case 'image':
+      throw noEngine(builder);
   }
+}
+
+function noEngine(builder: BuilderName): SlipwayError {
+  return new SlipwayError(
+    'RUNTIME_UNAVAILABLE',
+    `the ${builder} builder needs a Docker Engine; slipwayd runs without one: start Docker or set docker.host`,
+  );
 }
 
 async function runStep(
@@ -130,7 +149,7 @@ export function createBuilder(options: BuilderOptions): Builder {
       const forced = request.manifest.build?.builder ?? 'auto';
       const detection: Detection | undefined =
         forced === 'auto'
-          ? await detectBuilder(request.dir)
+          ? await detectBuilder(request.dir, request.manifest)
           : { builder: forced, marker: 'build.builder in slipway.yaml' };
       if (detection === undefined) {
         throw new SlipwayError('BUILDER_NOT_DETECTED', `no builder fits this source; looked for ${detectionSummary}`, {
@@ -145,6 +164,15 @@ export function createBuilder(options: BuilderOptions): Builder {
         );
       }
       request.log(`-----> ${detection.builder} builder (${detection.marker})`);
+      if (detection.builder === 'dockerfile' || detection.builder === 'image') {
+        if (options.docker === undefined) throw noEngine(detection.builder);
+        const built =
+          detection.builder === 'dockerfile'
+            ? await buildDockerfileImage(options.docker.engine, request, procfile)
+            : await resolveImageReference(options.docker.engine, request, procfile);
+        request.log(`-----> process types: ${Object.keys(built.processes).join(', ')}`);
+        return built;
+      }
 
       const context: PlanContext = {
         dir: request.dir,

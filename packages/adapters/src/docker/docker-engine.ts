@@ -89,6 +89,9 @@ export function engineMessageOf(error: unknown): string {
   }
   const reason = (error as { reason?: unknown } | null)?.reason;
   const message = error instanceof Error ? error.message : String(error);
+  // dockerode leaves the error body of a streamed call (build, pull) unparsed: "(HTTP code 400) unexpected - <message>".
+  const unparsed = /^\(HTTP code \d+\) [^-]*- ([\s\S]*)$/.exec(message)?.[1]?.trim();
+  if (unparsed !== undefined && unparsed !== '') return unparsed;
   return typeof reason === 'string' && !message.includes(reason) ? `${reason}: ${message}` : message;
 }
 
