@@ -9,6 +9,8 @@
 // BENCH_TOOLS (default "slipway,pm2,pm2-sigint": pm2 stops old workers with SIGTERM, the fixture's graceful close, or
 // with its own default SIGINT), BENCH_DRAIN_MS (slipwayd's drain pause; default: slipwayd's own, 1000),
 // BENCH_REBUILD=1 (rebuild the bundles even when they exist), BENCH_RESULTS_FILE (write elsewhere, for experiments).
+// `--runtime docker` (or the tool `slipway-docker` in BENCH_TOOLS) runs Slipway's part with the app built into an
+// image and run as containers on the Docker Engine; the default results file is then zero-downtime-docker.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release as kernelRelease } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,10 +22,18 @@ const runsPerTool = Number(process.env.BENCH_RUNS ?? 5);
 const ratePerSecond = Number(process.env.BENCH_RATE ?? 600);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const phaseMs = Number(process.env.BENCH_PHASE_MS ?? 5_000);
-const tools = (process.env.BENCH_TOOLS ?? 'slipway,pm2,pm2-sigint').split(',').map((t) => t.trim());
+const runtimeFlag = process.argv.indexOf('--runtime');
+const runtime = runtimeFlag === -1 ? 'process' : (process.argv[runtimeFlag + 1] ?? 'process');
+if (!['process', 'docker'].includes(runtime)) throw new Error(`--runtime: expected process or docker, got ${runtime}`);
+const tools = (process.env.BENCH_TOOLS ?? 'slipway,pm2,pm2-sigint')
+  .split(',')
+  .map((t) => t.trim())
+  .map((t) => (t === 'slipway' && runtime === 'docker' ? 'slipway-docker' : t));
 const drainMs = process.env.BENCH_DRAIN_MS === undefined ? undefined : Number(process.env.BENCH_DRAIN_MS);
 const phases = ['before', 'during', 'after'];
-const resultsFile = process.env.BENCH_RESULTS_FILE ?? join(repoRoot, 'bench', 'results', 'zero-downtime.json');
+const resultsFile =
+  process.env.BENCH_RESULTS_FILE ??
+  join(repoRoot, 'bench', 'results', runtime === 'docker' ? 'zero-downtime-docker.json' : 'zero-downtime.json');
 
 function machineInfo() {
   const cpu = cpus();
@@ -108,13 +118,14 @@ const sum = (values) => values.reduce((n, v) => n + v, 0);
 
 const targetsByName = {
   slipway: { create: () => SlipwayTarget.create({ drainMs }) },
+  'slipway-docker': { create: () => SlipwayTarget.create({ drainMs, runtime: 'docker' }) },
   pm2: { create: () => Pm2Target.create({ killSignal: 'SIGTERM' }) },
   'pm2-sigint': { create: () => Pm2Target.create({ killSignal: 'SIGINT' }) },
 };
 const runs = [];
 const startedMachine = machineInfo();
 
-if (tools.includes('slipway')) await ensureBundles();
+if (tools.some((tool) => tool.startsWith('slipway'))) await ensureBundles();
 for (const tool of tools) {
   const Target = targetsByName[tool];
   if (!Target) throw new Error(`unknown tool "${tool}" in BENCH_TOOLS (known: ${Object.keys(targetsByName)})`);

@@ -1,7 +1,7 @@
 // Slipway as the system under test: a real slipwayd on loopback ports with a throw-away data dir, the hello-node
 // fixture deployed with 2 replicas, and rolling deploys of a changed release through the API. Cleans up slipwayd, the
 // edge and every instance (their process groups).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -38,16 +38,24 @@ export async function freePort() {
 
 /**
  * hello-node copied to `scratch/hello-<message>` with 2 web replicas health-checked on /healthz and the release
- * message set through the manifest's env, so each message is a distinct release of the same code.
+ * message set through the manifest's env, so each message is a distinct release of the same code. With the docker
+ * runtime it gets a Dockerfile on the local node image (the same server, in a container).
  */
-export function helloSource(scratch, message) {
+export function helloSource(scratch, message, runtime = 'process') {
   const dir = join(scratch, `hello-${message}`);
   if (existsSync(dir)) return dir;
   cpSync(fixtureDir, dir, { recursive: true });
+  if (runtime === 'docker') {
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      'FROM local/node-runtime:latest\nCOPY server.js .\nCMD ["node", "server.js"]\n',
+    );
+  }
   writeFileSync(
     join(dir, 'slipway.yaml'),
     [
       '# hello-node for bench/zero-downtime: two replicas, so a rolling deploy always has one serving.',
+      `runtime: ${runtime}`,
       'processes:',
       '  web:',
       '    replicas: 2',
@@ -90,14 +98,16 @@ export async function waitForBody(port, host, text, timeoutMs = 60_000) {
 }
 
 export class SlipwayTarget {
-  static async create({ drainMs } = {}) {
+  /** `runtime`: `process` (the default) or `docker` (the same app built into an image, run as containers). */
+  static async create({ drainMs, runtime = 'process' } = {}) {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-zd-'));
     const instancePortFrom = 42_000 + Math.floor(Math.random() * 40) * 200;
-    return new SlipwayTarget(dataDir, await freePort(), await freePort(), instancePortFrom, drainMs);
+    return new SlipwayTarget(dataDir, await freePort(), await freePort(), instancePortFrom, drainMs, runtime);
   }
 
-  constructor(dataDir, apiPort, edgePort, instancePortFrom, drainMs) {
-    this.name = 'slipway';
+  constructor(dataDir, apiPort, edgePort, instancePortFrom, drainMs, runtime) {
+    this.runtime = runtime;
+    this.name = runtime === 'process' ? 'slipway' : `slipway-${runtime}`;
     this.dataDir = dataDir;
     this.apiPort = apiPort;
     this.edgePort = edgePort;
@@ -121,7 +131,7 @@ export class SlipwayTarget {
 
   /** What the table's settings column shows. */
   describe() {
-    return `edge, 2 replicas, rolling (maxSurge 1, maxUnavailable 0), drainMs ${this.drainMs ?? '1000 (default)'}`;
+    return `${this.runtime} runtime, edge, 2 replicas, rolling (maxSurge 1, maxUnavailable 0), drainMs ${this.drainMs ?? '1000 (default)'}`;
   }
 
   async start() {
@@ -142,6 +152,8 @@ export class SlipwayTarget {
         'bench-zd',
         '--log-level',
         'warn',
+        '--docker',
+        this.runtime === 'docker' ? 'on' : 'off',
       ],
       { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -183,7 +195,7 @@ export class SlipwayTarget {
 
   async deploy(message) {
     const { deployment } = await this.api('POST', `/apps/${this.app}/deployments`, {
-      path: helloSource(this.scratch, message),
+      path: helloSource(this.scratch, message, this.runtime),
     });
     return deployment.id;
   }
@@ -227,6 +239,24 @@ export class SlipwayTarget {
       await exited;
     }
     killSlipwaydTree(this.dataDir);
+    removeContainers(this.dataDir);
     rmSync(this.scratch, { recursive: true, force: true });
   }
+}
+
+/** Removes the containers, networks and images this slipwayd made, by the namespace label of its data dir. */
+function removeContainers(dataDir) {
+  const file = join(dataDir, 'runtime-namespace');
+  if (!existsSync(file)) return;
+  const label = `slipway.namespace=${readFileSync(file, 'utf8').trim()}`;
+  const ids = (args) =>
+    (spawnSync('docker', [...args, '--filter', `label=${label}`], { encoding: 'utf8' }).stdout ?? '')
+      .split('\n')
+      .filter(Boolean);
+  const containers = ids(['ps', '-aq']);
+  if (containers.length > 0) spawnSync('docker', ['rm', '-f', ...containers], { stdio: 'ignore' });
+  const networks = ids(['network', 'ls', '-q']);
+  if (networks.length > 0) spawnSync('docker', ['network', 'rm', ...networks], { stdio: 'ignore' });
+  const images = ids(['image', 'ls', '-q']);
+  if (images.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...new Set(images)], { stdio: 'ignore' });
 }

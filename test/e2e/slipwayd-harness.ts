@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { createApiClient, type ApiClient } from '@slipway/contract';
-import { waitFor } from '@slipway/testkit';
+import { removeDockerObjectsLabelled, waitFor } from '@slipway/testkit';
 import { readAdminToken } from '../../apps/cli/src/admin-token.js';
 import { createTrustingFetch } from '../../apps/cli/src/ca-fetch.js';
 
@@ -107,11 +107,24 @@ export class SlipwaydHarness {
   readonly instancePortFrom: number;
   /** Whether the API is served over TLS with the self-signed certificate of the data dir (`--tls self-signed`). */
   readonly isTls: boolean;
+  /**
+   * Whether slipwayd runs the container runtimes (`--docker on`, and `--swarm on` when asked); off otherwise, so
+   * suites about other things do not load the engine.
+   */
+  readonly containers: 'off' | 'docker' | 'swarm';
   readonly api: ApiClient;
   private child: ChildProcess | undefined;
   output = '';
 
-  private constructor(dataDir: string, apiPort: number, edgePort: number, instancePortFrom: number, isTls: boolean) {
+  private constructor(
+    dataDir: string,
+    apiPort: number,
+    edgePort: number,
+    instancePortFrom: number,
+    isTls: boolean,
+    containers: 'off' | 'docker' | 'swarm',
+  ) {
+    this.containers = containers;
     this.dataDir = dataDir;
     this.apiPort = apiPort;
     this.edgePort = edgePort;
@@ -140,12 +153,21 @@ export class SlipwaydHarness {
     return this.child?.pid;
   }
 
-  static async create(options: { isTls?: boolean } = {}): Promise<SlipwaydHarness> {
+  static async create(
+    options: { isTls?: boolean; containers?: 'off' | 'docker' | 'swarm' } = {},
+  ): Promise<SlipwaydHarness> {
     const dataDir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
     // A distinct instance port range per harness, so parallel test files do not race for ports; below the
     // kernel's ephemeral range (32768–60999), where outgoing connections would take ports from it.
     const instancePortFrom = 27_000 + Math.floor(Math.random() * 50) * 100;
-    return new SlipwaydHarness(dataDir, await freePort(), await freePort(), instancePortFrom, options.isTls === true);
+    return new SlipwaydHarness(
+      dataDir,
+      await freePort(),
+      await freePort(),
+      instancePortFrom,
+      options.isTls === true,
+      options.containers ?? 'off',
+    );
   }
 
   /**
@@ -170,6 +192,8 @@ export class SlipwaydHarness {
         '--log-level',
         options.logLevel ?? 'warn',
         ...(this.isTls ? ['--tls', 'self-signed'] : []),
+        ...(this.containers === 'off' ? ['--docker', 'off'] : ['--docker', 'on']),
+        ...(this.containers === 'swarm' ? ['--swarm', 'on'] : this.containers === 'docker' ? ['--swarm', 'off'] : []),
         ...(options.args ?? []),
       ],
       {
@@ -297,9 +321,17 @@ export class SlipwaydHarness {
     return pids;
   }
 
-  /** Stops slipwayd, the edge and every instance, and deletes the data dir. */
+  /** The label on every container, service, network and image this slipwayd made on the engine. */
+  namespaceLabel(): string | undefined {
+    const namespace = readFileSafe(join(this.dataDir, 'runtime-namespace'));
+    return namespace === '' ? undefined : `slipway.namespace=${namespace}`;
+  }
+
+  /** Stops slipwayd, the edge and every instance (processes, containers, services), and deletes the data dir. */
   async destroy(): Promise<void> {
     await this.kill('SIGKILL');
+    const label = this.namespaceLabel();
+    if (label !== undefined && this.containers !== 'off') removeDockerObjectsLabelled(label);
     const edgePid = Number(readFileSafe(join(this.dataDir, 'edge', 'edge.pid')));
     for (const pid of [...this.instancePids(), ...(edgePid > 0 ? [edgePid] : [])]) {
       for (const target of [-pid, pid]) {

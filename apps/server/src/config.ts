@@ -57,6 +57,18 @@ export const configSchema = z
      * The edge router's HTTPS listener beside its plain one, with the operator's PEM files or, when none are given,
      * the self-signed certificate of `<dataDir>/tls/`.
      */
+    /**
+     * Container runtimes. `docker`: `auto` runs containers when a Docker Engine answers at start, `on` always (its
+     * calls fail with RUNTIME_UNAVAILABLE while the engine is down), `off` never. `swarm`: `auto` when that engine is
+     * a swarm manager at start. `host`: the engine's address (default DOCKER_HOST, else the local socket).
+     */
+    containers: z
+      .object({
+        docker: z.enum(['auto', 'on', 'off']),
+        swarm: z.enum(['auto', 'on', 'off']),
+        host: z.string().min(1).max(2048).optional(),
+      })
+      .strict(),
     edgeTls: z
       .object({ listen: address, certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
       .refine(
@@ -92,6 +104,7 @@ export const defaultConfig: z.infer<typeof configSchema> = {
   corsOrigins: [],
   auditRetentionDays: 365,
   rateLimits: defaultRateLimitConfig,
+  containers: { docker: 'auto', swarm: 'auto' },
 };
 
 function parseAddress(value: string, what: string): { host: string; port: number } {
@@ -129,11 +142,22 @@ function fromEnv(env: NodeJS.ProcessEnv): UserConfig {
     'SLIPWAY_EDGE_TLS',
   );
   if (edgeTls) out.edgeTls = edgeTls;
+  const containers = containersFrom(env.SLIPWAY_DOCKER, env.SLIPWAY_SWARM, env.SLIPWAY_DOCKER_HOST);
+  if (containers) out.containers = containers;
   if (env.SLIPWAY_INSTANCE_PORTS) {
     const [from, to] = env.SLIPWAY_INSTANCE_PORTS.split('-').map(Number);
     out.instancePorts = { from: from ?? NaN, to: to ?? NaN };
   }
   return out;
+}
+
+/** `--docker`, `--swarm`, `--docker-host` (or their variables) as the config's `containers`; the schema checks them. */
+function containersFrom(docker?: string, swarm?: string, host?: string): UserConfig['containers'] | undefined {
+  const out: Record<string, string> = {};
+  if (docker !== undefined) out['docker'] = docker;
+  if (swarm !== undefined) out['swarm'] = swarm;
+  if (host !== undefined) out['host'] = host;
+  return Object.keys(out).length === 0 ? undefined : (out as UserConfig['containers']);
 }
 
 /** `--tls self-signed|off` and `--tls-cert`/`--tls-key` (or their variables) as the config's `tls`. */
@@ -230,6 +254,12 @@ Options:
   --edge-tls HOST:PORT an HTTPS listener for the edge router beside the plain one (SLIPWAY_EDGE_TLS), with
   --edge-tls-cert FILE the PEM certificate and key given (SLIPWAY_EDGE_TLS_CERT, SLIPWAY_EDGE_TLS_KEY), or the
   --edge-tls-key FILE  self-signed certificate of DATA_DIR/tls when none; applies when slipwayd starts the router
+  --docker MODE        auto|on|off: run containers on the Docker Engine (default auto: when one answers at
+                       start; SLIPWAY_DOCKER)
+  --swarm MODE         auto|on|off: run Swarm services (default auto: when the engine is a swarm manager at
+                       start; SLIPWAY_SWARM)
+  --docker-host URL    the engine: unix:///path or tcp://host:port, TLS from DOCKER_CERT_PATH (default
+                       DOCKER_HOST, else unix:///var/run/docker.sock; SLIPWAY_DOCKER_HOST)
   -h, --help           print this help
 `;
 
@@ -254,6 +284,9 @@ function parseFlags(argv: readonly string[]) {
         'edge-tls': { type: 'string' },
         'edge-tls-cert': { type: 'string' },
         'edge-tls-key': { type: 'string' },
+        docker: { type: 'string' },
+        swarm: { type: 'string' },
+        'docker-host': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -290,6 +323,8 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (values['cors-origin']) fromFlags.corsOrigins = values['cors-origin'];
   const edgeTls = edgeTlsFrom(values['edge-tls'], values['edge-tls-cert'], values['edge-tls-key'], '--edge-tls');
   if (edgeTls) fromFlags.edgeTls = edgeTls;
+  const containers = containersFrom(values.docker, values.swarm, values['docker-host']);
+  if (containers) fromFlags.containers = containers;
 
   let merged = merge(defaultConfig, fromFile);
   merged = merge(merged, fromEnv(env));

@@ -37,6 +37,7 @@ import {
 import { checkApiBinding, prepareTransport } from './api-transport.js';
 import { createAuditRecorder } from './audit-recorder.js';
 import { startAuditRetention } from './audit-retention.js';
+import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
 import { startEdgeWatchdog } from './edge-watchdog.js';
 import { createFailpointHook, parseFailpoints } from './failpoints.js';
@@ -109,6 +110,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     logger: logger.child({ component: 'audit' }),
     nowMs: () => clock.nowMs(),
   });
+  const containers = await startContainerRuntimes(config, logger);
   const runtime = createProcessDriver({
     stateDir: join(config.dataDir, 'instances'),
     portRange: config.instancePorts,
@@ -126,10 +128,14 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
 
   const deps: CoreDeps = {
     store,
-    runtimes: createRuntimeSet({ process: runtime }),
+    runtimes: createRuntimeSet({ process: runtime, ...containers.drivers }),
+    ...(containers.images === undefined ? {} : { images: containers.images }),
     router,
     sources: createSourceFetcher({ maxArchiveBytes: config.maxArchiveBytes }),
-    builder: createBuilder({ staticServerPath: assetPath('../../../packages/adapters/assets/static-server.mjs') }),
+    builder: createBuilder({
+      staticServerPath: assetPath('../../../packages/adapters/assets/static-server.mjs'),
+      ...(containers.engine === undefined ? {} : { docker: { engine: containers.engine } }),
+    }),
     prober: createHealthProber(),
     artifacts: createFsArtifactStore({ dataDir: config.dataDir }),
     clock,
@@ -158,6 +164,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       releaseRetention: config.releaseRetention,
       buildConcurrency: config.buildConcurrency,
       drainMs: config.drainMs,
+      runtimeNamespace: containers.namespace,
     },
     ...(failpoints === undefined
       ? {}

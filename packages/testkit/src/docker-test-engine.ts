@@ -181,3 +181,16 @@ export function listDockerObjectsLabelled(label: string): {
     services: names(['service', 'ls', '--format', '{{.Name}}', ...filter]),
   };
 }
+
+/**
+ * Makes this engine a single-node swarm when it is not in one (`docker swarm init` on loopback), and leaves it one:
+ * leaving strands `docker_gwbridge`, and other suites may use it.
+ */
+export function ensureSingleNodeSwarm(): void {
+  const state = spawnSync('docker', ['info', '--format', '{{.Swarm.LocalNodeState}}'], { encoding: 'utf8' });
+  if (state.stdout.trim() === 'active') return;
+  const init = spawnSync('docker', ['swarm', 'init', '--advertise-addr', '127.0.0.1'], { encoding: 'utf8' });
+  if (init.status !== 0 && !init.stderr.includes('already part of a swarm')) {
+    throw new Error(`docker swarm init failed: ${init.stderr.trim()}`);
+  }
+}
