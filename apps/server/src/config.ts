@@ -157,7 +157,7 @@ function containersFrom(docker?: string, swarm?: string, host?: string): UserCon
   if (docker !== undefined) out['docker'] = docker;
   if (swarm !== undefined) out['swarm'] = swarm;
   if (host !== undefined) out['host'] = host;
-  return Object.keys(out).length === 0 ? undefined : (out);
+  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 /** `--tls self-signed|off` and `--tls-cert`/`--tls-key` (or their variables) as the config's `tls`. */
