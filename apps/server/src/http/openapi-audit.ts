@@ -1,5 +1,11 @@
-/** The audit and rate-limit operations of the OpenAPI document. */
-import { auditListResponseSchema, auditVerifyResponseSchema, rateLimitCountersSchema } from '@slipway/contract';
+/** The audit, rate-limit and image operations of the OpenAPI document: the system's own records. */
+import {
+  auditListResponseSchema,
+  auditVerifyResponseSchema,
+  listImagesResponseSchema,
+  pruneImagesResponseSchema,
+  rateLimitCountersSchema,
+} from '@slipway/contract';
 import type { Operation } from './openapi.js';
 
 export const auditOperations: Operation[] = [
@@ -31,5 +37,19 @@ export const auditOperations: Operation[] = [
     summary: "The rate limiter's counters per route class and the login throttle (admin or owner)",
     ok: 200,
     response: rateLimitCountersSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/system/images',
+    summary: 'The container images Slipway built, with the retained releases that run them (admin or owner)',
+    ok: 200,
+    response: listImagesResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/system/images/prune',
+    summary: 'Remove the images no retained release runs; one a container still uses is kept (admin or owner)',
+    ok: 200,
+    response: pruneImagesResponseSchema,
   },
 ];

@@ -2,7 +2,7 @@
  * The images Slipway built, and pruning them: an image a retained release runs is kept, so a rollback always finds
  * its image; any other is removed, unless a container still uses it.
  */
-import { SlipwayError, type ImageView, type PruneImagesView } from '@slipway/contract';
+import type { ImageView, PruneImagesView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { ImageStore, StoredImage } from '../ports/image-store.js';
 
@@ -25,11 +25,11 @@ async function releasesByImage(deps: Pick<CoreDeps, 'store'>): Promise<Map<strin
   return uses;
 }
 
+/** slipwayd without a container engine has built no image: an empty store. */
+const noImages: ImageStore = { listBuilt: async () => [], remove: async () => 'absent' };
+
 function imageStoreOf(deps: ImageDeps): ImageStore {
-  if (deps.images === undefined) {
-    throw new SlipwayError('RUNTIME_UNAVAILABLE', 'slipwayd runs without a Docker Engine: there are no images');
-  }
-  return deps.images;
+  return deps.images ?? noImages;
 }
 
 const view = (image: StoredImage, releases: ReleaseUse[]): ImageView => ({
