@@ -2,19 +2,9 @@
 import type Docker from 'dockerode';
 import { SlipwayError } from '@slipway/contract';
 import type { InstanceSpec, ResourceLimits } from '@slipway/core';
+import { containerInstanceLabels } from '../../docker/container-instance-labels.js';
 import { namespaceLabel } from '../../docker/docker-engine.js';
 import { execCommandLine } from '../exec-command-line.js';
-
-/** Labels the driver puts on each container beside the spec's own; they are how it finds and re-adopts instances. */
-export const dockerInstanceLabels = {
-  /** Marks containers of this driver, so objects other Slipway parts make in the same namespace are not instances. */
-  runtime: 'slipway.runtime',
-  instanceId: 'slipway.instance-id',
-  hostPort: 'slipway.host-port',
-  containerPort: 'slipway.container-port',
-  startedAtMs: 'slipway.started-at-ms',
-  networkScope: 'slipway.network-scope',
-} as const;
 
 export const dockerRuntimeName = 'docker';
 
@@ -65,12 +55,12 @@ export function containerCreateBody(spec: InstanceSpec, placement: ContainerPlac
     Labels: {
       ...spec.labels,
       [namespaceLabel]: placement.namespace,
-      [dockerInstanceLabels.runtime]: dockerRuntimeName,
-      [dockerInstanceLabels.instanceId]: spec.instanceId,
-      [dockerInstanceLabels.hostPort]: String(hostPort),
-      [dockerInstanceLabels.containerPort]: String(containerPort),
-      [dockerInstanceLabels.startedAtMs]: String(placement.startedAtMs),
-      ...(spec.networkScope === undefined ? {} : { [dockerInstanceLabels.networkScope]: spec.networkScope }),
+      [containerInstanceLabels.runtime]: dockerRuntimeName,
+      [containerInstanceLabels.instanceId]: spec.instanceId,
+      [containerInstanceLabels.hostPort]: String(hostPort),
+      [containerInstanceLabels.containerPort]: String(containerPort),
+      [containerInstanceLabels.startedAtMs]: String(placement.startedAtMs),
+      ...(spec.networkScope === undefined ? {} : { [containerInstanceLabels.networkScope]: spec.networkScope }),
     },
     ExposedPorts: { [portKey]: {} },
     StopTimeout: stopTimeoutSeconds(spec.stopGraceMs),

@@ -4,10 +4,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceSpec, RuntimeDriver } from '@slipway/core';
 import {
   collect,
+  containerRuntimePrograms,
   describeRuntimeDriver,
   dockerTestEngine,
   dockerTestImages,
   listDockerObjectsLabelled,
+  nodeCommand,
   removeDockerObjectsLabelled,
   silentLogger,
   waitFor,
@@ -15,29 +17,10 @@ import {
 import { createDockerEngine, namespaceLabel } from '../../docker/docker-engine.js';
 import { createDockerDriver, type DockerDriverOptions } from './docker-driver.js';
 
-const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
-const node = (script: string, ...args: string[]): string => ['node', '-e', quote(script), ...args.map(quote)].join(' ');
-const runForever = 'setInterval(() => {}, 1e9);';
-
-const programs = {
-  httpServer: node(
-    "require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), () => console.log('listening'));" +
-      "process.on('SIGTERM', () => process.exit(0));",
-  ),
-  exitThree: node('process.exit(3);'),
-  chatty: (lines: number) => node(`for (let i = 1; i <= ${lines}; i++) console.log('line ' + i); ${runForever}`),
-  printEnv: (names: readonly string[]) =>
-    node(
-      `for (const name of process.argv.slice(1)) console.log(name + '=' + process.env[name]); ${runForever}`,
-      ...names,
-    ),
-  execEcho: (text: string, exitCode: number) => `echo ${quote(text)}; exit ${exitCode}`,
-  execHang: 'sleep 600',
-  memoryHog: node('const a = []; setInterval(() => a.push(Buffer.alloc(8 << 20, 1)), 10);'),
-};
+const programs = containerRuntimePrograms;
 
 /** The command line of every process in the container, one a line (the image has no `ps`). */
-const listProcesses = node(
+const listProcesses = nodeCommand(
   "const fs = require('fs'); for (const pid of fs.readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) " +
     "{ try { console.log(fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0').join(' ')); } catch {} }",
 );
@@ -115,7 +98,7 @@ describe.skipIf(!isDockerAvailable)('docker driver', () => {
         { timeoutMs: 30_000 },
       );
     const fetchFrom = (url: string): string =>
-      node(
+      nodeCommand(
         `fetch(${JSON.stringify(url)}).then(async (r) => console.log(await r.text()), (e) => { console.log(String(e.cause ?? e)); process.exit(7); })`,
       );
 

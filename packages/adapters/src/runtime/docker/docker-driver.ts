@@ -5,6 +5,8 @@
 import type Docker from 'dockerode';
 import { isSlipwayError, SlipwayError } from '@slipway/contract';
 import type { InstanceSpec, InstanceStatus, Logger, RuntimeDriver } from '@slipway/core';
+import { containerInstanceLabels } from '../../docker/container-instance-labels.js';
+import { containerRuntimeCapabilities } from '../../docker/container-runtime-capabilities.js';
 import {
   engineError,
   engineMessageOf,
@@ -17,7 +19,6 @@ import {
   assertLimitsValid,
   containerCreateBody,
   containerNameOf,
-  dockerInstanceLabels,
   dockerRuntimeName,
   networkNameOf,
   stopTimeoutSeconds,
@@ -85,13 +86,15 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
 
   /** A container this object is still creating and starting does not exist yet for the port's callers. */
   const isBeingStarted = (info: Docker.ContainerInspectInfo): boolean =>
-    info.State.Status === 'created' && startingIds.has(info.Config.Labels?.[dockerInstanceLabels.instanceId] ?? '');
+    info.State.Status === 'created' && startingIds.has(info.Config.Labels?.[containerInstanceLabels.instanceId] ?? '');
 
   async function listOwnContainers(isAll: boolean): Promise<Docker.ContainerInfo[]> {
     try {
       const containers = await client.listContainers({
         all: isAll,
-        filters: { label: [`${namespaceLabel}=${namespace}`, `${dockerInstanceLabels.runtime}=${dockerRuntimeName}`] },
+        filters: {
+          label: [`${namespaceLabel}=${namespace}`, `${containerInstanceLabels.runtime}=${dockerRuntimeName}`],
+        },
       });
       return containers.filter((container) => isOwnContainer(container.Labels, namespace));
     } catch (error) {
@@ -144,7 +147,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
 
   async function startOnFreePort(spec: InstanceSpec): Promise<InstanceStatus> {
     const running = await listOwnContainers(false);
-    const inUse = new Set(running.map((container) => Number(container.Labels[dockerInstanceLabels.hostPort])));
+    const inUse = new Set(running.map((container) => Number(container.Labels[containerInstanceLabels.hostPort])));
     for (let attempt = 1; attempt <= portAttempts; attempt += 1) {
       const hostPort = await ports.reserve(inUse);
       if (hostPort === undefined) break;
@@ -297,13 +300,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
   }
 
   return {
-    capabilities: {
-      survivesControlPlaneRestart: true,
-      enforcesResourceLimits: true,
-      supportsExec: true,
-      runsArtifacts: false,
-      runsImages: true,
-    },
+    capabilities: containerRuntimeCapabilities,
     start,
     stop,
     inspect: inspectInstance,

@@ -1,11 +1,9 @@
 /** Reads an instance's status out of a container inspect: state, pid, port, exit and limits as the engine reports them. */
 import type Docker from 'dockerode';
 import type { InstanceStatus, ResourceLimits } from '@slipway/core';
+import { containerInstanceLabelKeys, containerInstanceLabels } from '../../docker/container-instance-labels.js';
 import { namespaceLabel } from '../../docker/docker-engine.js';
-import { dockerInstanceLabels, dockerRuntimeName } from './docker-container-spec.js';
-
-/** Labels the driver adds; what is left is the spec's own, given back as the instance's labels. */
-const driverLabels = new Set<string>([namespaceLabel, ...Object.values(dockerInstanceLabels)]);
+import { dockerRuntimeName } from './docker-container-spec.js';
 
 /** True when the container is an instance of this driver in `namespace` (and, when given, of `instanceId`). */
 export function isOwnContainer(
@@ -15,9 +13,9 @@ export function isOwnContainer(
 ): boolean {
   return (
     labels?.[namespaceLabel] === namespace &&
-    labels[dockerInstanceLabels.runtime] === dockerRuntimeName &&
-    labels[dockerInstanceLabels.instanceId] !== undefined &&
-    (instanceId === undefined || labels[dockerInstanceLabels.instanceId] === instanceId)
+    labels[containerInstanceLabels.runtime] === dockerRuntimeName &&
+    labels[containerInstanceLabels.instanceId] !== undefined &&
+    (instanceId === undefined || labels[containerInstanceLabels.instanceId] === instanceId)
   );
 }
 
@@ -37,12 +35,12 @@ export function instanceStatusOf(info: Docker.ContainerInspectInfo, host: string
   const isOomKilled = info.State.OOMKilled;
   const limits = limitsOf(info.HostConfig);
   return {
-    instanceId: labels[dockerInstanceLabels.instanceId] ?? info.Name.replace(/^\//, ''),
-    labels: Object.fromEntries(Object.entries(labels).filter(([key]) => !driverLabels.has(key))),
+    instanceId: labels[containerInstanceLabels.instanceId] ?? info.Name.replace(/^\//, ''),
+    labels: Object.fromEntries(Object.entries(labels).filter(([key]) => !containerInstanceLabelKeys.has(key))),
     state: isRunning ? 'running' : 'exited',
     pid: isRunning && info.State.Pid > 0 ? info.State.Pid : null,
     host,
-    port: Number(labels[dockerInstanceLabels.hostPort] ?? 0),
+    port: Number(labels[containerInstanceLabels.hostPort] ?? 0),
     startedAtMs: startedAtMsOf(info),
     exitCode: hasExited ? info.State.ExitCode : null,
     exitSignal: hasExited && isOomKilled ? 'SIGKILL' : null,
@@ -54,7 +52,7 @@ export function instanceStatusOf(info: Docker.ContainerInspectInfo, host: string
 
 /** From the label written at create, so it stays the same across re-adoption; else what the engine recorded. */
 function startedAtMsOf(info: Docker.ContainerInspectInfo): number {
-  const fromLabel = Number(info.Config.Labels?.[dockerInstanceLabels.startedAtMs]);
+  const fromLabel = Number(info.Config.Labels?.[containerInstanceLabels.startedAtMs]);
   if (Number.isFinite(fromLabel) && fromLabel > 0) return fromLabel;
   return timeMsOf(info.State.StartedAt) ?? timeMsOf(info.Created) ?? 0;
 }

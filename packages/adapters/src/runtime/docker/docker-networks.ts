@@ -4,8 +4,9 @@
  */
 import type Docker from 'dockerode';
 import { KeyedMutex, type Logger } from '@slipway/core';
+import { containerInstanceLabels } from '../../docker/container-instance-labels.js';
 import { engineError, engineStatusOf, namespaceLabel } from '../../docker/docker-engine.js';
-import { dockerInstanceLabels, dockerRuntimeName } from './docker-container-spec.js';
+import { dockerRuntimeName } from './docker-container-spec.js';
 
 export interface DockerNetworks {
   /** Ensures the network exists, then runs `work` (a container create on it) before anyone may remove the network. */
@@ -35,7 +36,7 @@ export function createDockerNetworks(options: {
         Name: networkName,
         Driver: 'bridge',
         CheckDuplicate: true,
-        Labels: { [namespaceLabel]: namespace, [dockerInstanceLabels.runtime]: dockerRuntimeName },
+        Labels: { [namespaceLabel]: namespace, [containerInstanceLabels.runtime]: dockerRuntimeName },
       });
       logger.info({ network: networkName }, 'network created');
     } catch (error) {

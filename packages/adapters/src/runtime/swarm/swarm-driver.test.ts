@@ -1,14 +1,18 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceSpec, Logger } from '@slipway/core';
 import {
   collect,
+  containerRuntimePrograms,
   describeRuntimeDriver,
   dockerTestEngine,
   dockerTestImages,
+  ensureSingleNodeSwarm,
   listDockerObjectsLabelled,
+  nodeCommand,
   removeDockerObjectsLabelled,
+  runForeverScript,
   waitFor,
 } from '@slipway/testkit';
 import { createDockerEngine } from '../../docker/docker-engine.js';
@@ -24,47 +28,21 @@ const silentLogger: Logger = {
   child: () => silentLogger,
 };
 
-const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
-const node = (script: string, ...args: string[]): string => ['node', '-e', quote(script), ...args.map(quote)].join(' ');
-const runForever = 'setInterval(() => {}, 1e9);';
-
-const programs = {
-  httpServer: node(
-    "require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), () => console.log('listening'));",
-  ),
-  exitThree: node('process.exit(3);'),
-  chatty: (lines: number) => node(`for (let i = 1; i <= ${lines}; i++) console.log('line ' + i); ${runForever}`),
-  printEnv: (names: readonly string[]) =>
-    node(
-      `for (const name of process.argv.slice(1)) console.log(name + '=' + process.env[name]); ${runForever}`,
-      ...names,
-    ),
-  execEcho: (text: string, exitCode: number) => `echo ${quote(text)}; exit ${exitCode}`,
-  execHang: 'sleep 600',
-  // Buffer.alloc fills its memory, so every chunk is really resident.
-  memoryHog: node('const held = []; setInterval(() => held.push(Buffer.alloc(8 * 1024 * 1024, 1)), 10);'),
-};
+const programs = containerRuntimePrograms;
 
 const portRange = { from: 22_800, to: 22_899 };
 const namespace = `test-${randomUUID().slice(0, 8)}`;
 const namespaceFilter = `slipway.namespace=${namespace}`;
 
-/** Joins this engine to a single-node swarm when it is in none; the swarm stays (leaving strands docker_gwbridge). */
-function ensureSwarm(): boolean {
-  const state = spawnSync('docker', ['info', '-f', '{{.Swarm.LocalNodeState}}'], { encoding: 'utf8' });
-  if (state.stdout.trim() === 'active') return true;
-  return spawnSync('docker', ['swarm', 'init', '--advertise-addr', '127.0.0.1'], { stdio: 'ignore' }).status === 0;
-}
-
 const engineProbe = dockerTestEngine();
-const isSwarmReady = engineProbe.isAvailable && ensureSwarm();
+if (engineProbe.isAvailable) ensureSingleNodeSwarm();
 
 const secretsLabelled = (label: string): string[] =>
   execFileSync('docker', ['secret', 'ls', '-q', '--filter', `label=${label}`], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => line !== '');
 
-describe.skipIf(!isSwarmReady)('swarm driver', () => {
+describe.skipIf(!engineProbe.isAvailable)('swarm driver', () => {
   const engine = createDockerEngine();
 
   beforeAll(() => removeDockerObjectsLabelled(namespaceFilter));
@@ -216,7 +194,7 @@ describe.skipIf(!isSwarmReady)('swarm driver', () => {
 
       const networkName = networkNameOf(namespace, scope);
       expect(listDockerObjectsLabelled(namespaceFilter).networks).toEqual([networkName]);
-      const fetchServer = node(
+      const fetchServer = nodeCommand(
         "require('dns').promises.resolve4(process.argv[1]).then((ips) => fetch('http://' + ips[0] + ':8080/')).then((r) => r.text()).then(console.log)",
         'web',
       );
@@ -255,7 +233,7 @@ describe.skipIf(!isSwarmReady)('swarm driver', () => {
 
     it('kills a program that ignores SIGTERM once the grace has passed, and reports SIGKILL', async () => {
       const spec = specOf(
-        node(`process.on('SIGTERM', () => console.log('ignored')); console.log('ready'); ${runForever}`),
+        nodeCommand(`process.on('SIGTERM', () => console.log('ignored')); console.log('ready'); ${runForeverScript}`),
       );
       await driver.start(spec);
       await waitFor(async () => expect(await stdoutOf(spec.instanceId)).toEqual(['ready']), { timeoutMs: 30_000 });

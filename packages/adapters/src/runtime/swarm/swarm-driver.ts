@@ -5,6 +5,8 @@
 import type Docker from 'dockerode';
 import { SlipwayError } from '@slipway/contract';
 import type { InstanceSpec, InstanceStatus, Logger, RuntimeDriver } from '@slipway/core';
+import { containerInstanceLabels } from '../../docker/container-instance-labels.js';
+import { containerRuntimeCapabilities } from '../../docker/container-runtime-capabilities.js';
 import { engineMessageOf, engineStatusOf, type DockerEngine } from '../../docker/docker-engine.js';
 import { runDockerExec } from '../docker/docker-exec.js';
 import { createPortAllocator } from '../port-allocator.js';
@@ -12,7 +14,6 @@ import { execNotStartedExitCode } from '../run-exec.js';
 import { readServiceLogs } from './read-service-logs.js';
 import { instanceNotFound, isEngineStatus, isNotSwarmManager, startFailed, swarmError } from './swarm-errors.js';
 import { isFinalTaskState, labelOf, startProgressOf, type SwarmService } from './swarm-instance-status.js';
-import { swarmLabels } from './swarm-names.js';
 import { createSwarmInstanceReader } from './swarm-instance-reader.js';
 import { createSwarmScopeNetworks } from './swarm-scope-networks.js';
 import { createInstanceSecrets, removeInstanceSecrets } from './swarm-secrets.js';
@@ -217,7 +218,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
 
   /** Removes the service, waits until its containers are gone, then its secrets and, when unused, its network. */
   async function removeService(service: SwarmService): Promise<void> {
-    const instanceId = labelOf(service, swarmLabels.instanceId) ?? '';
+    const instanceId = labelOf(service, containerInstanceLabels.instanceId) ?? '';
     try {
       await client.getService(service.ID).remove();
     } catch (error) {
@@ -226,18 +227,21 @@ export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
     const graceMs = (containerSpecOf(service)?.StopGracePeriod ?? 10e9) / 1e6;
     await waitUntil(async () => (await containersOf(service.ID)) === 0, graceMs + settleMarginMs);
     await removeInstanceSecrets({ client, namespace, instanceId });
-    const scope = labelOf(service, swarmLabels.networkScope);
+    const scope = labelOf(service, containerInstanceLabels.networkScope);
     if (scope !== undefined) await networks.withScope(scope, () => networks.releaseIfUnused(scope));
   }
 
-  /** Containers of the service on the engine's node, and tasks of it anywhere (a removed service's go once ended). */
+  /**
+   * Containers of the service on the engine's node. Tasks cannot be asked for once their service is gone; on other
+   * nodes their agents remove the containers in their own time.
+   */
   async function containersOf(serviceId: string): Promise<number> {
     try {
       const containers = await client.listContainers({
         all: true,
         filters: { label: [`com.docker.swarm.service.id=${serviceId}`] },
       });
-      return containers.length + (await reader.tasksOf([serviceId]).then((tasks) => tasks.size));
+      return containers.length;
     } catch (error) {
       throw swarmError(error, `listing the containers of service ${serviceId}`);
     }
@@ -268,13 +272,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
   }
 
   return {
-    capabilities: {
-      survivesControlPlaneRestart: true,
-      enforcesResourceLimits: true,
-      supportsExec: true,
-      runsArtifacts: false,
-      runsImages: true,
-    },
+    capabilities: containerRuntimeCapabilities,
     start,
     stop,
     remove,

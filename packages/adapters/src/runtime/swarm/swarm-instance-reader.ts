@@ -1,9 +1,10 @@
 /** The read side of the Swarm driver: an instance's service, its newest task, and the status they make. */
 import type { InstanceStatus } from '@slipway/core';
+import { containerInstanceLabels } from '../../docker/container-instance-labels.js';
 import type { DockerClient } from '../../docker/docker-engine.js';
 import { isEngineStatus, swarmError } from './swarm-errors.js';
 import { instanceStatusOf, labelOf, newestTask, type SwarmService, type SwarmTask } from './swarm-instance-status.js';
-import { swarmLabels, swarmRuntimeName } from './swarm-names.js';
+import { swarmRuntimeName } from './swarm-names.js';
 import { createSwarmNodes } from './swarm-nodes.js';
 
 export interface SwarmInstanceReader {
@@ -27,8 +28,8 @@ export interface SwarmInstanceReader {
 export function createSwarmInstanceReader(options: { client: DockerClient; namespace: string }): SwarmInstanceReader {
   const { client, namespace } = options;
   const nodes = createSwarmNodes(client);
-  const namespaceFilter = `${swarmLabels.namespace}=${namespace}`;
-  const ownFilters = [namespaceFilter, `${swarmLabels.runtime}=${swarmRuntimeName}`];
+  const namespaceFilter = `${containerInstanceLabels.namespace}=${namespace}`;
+  const ownFilters = [namespaceFilter, `${containerInstanceLabels.runtime}=${swarmRuntimeName}`];
 
   async function listServices(extraLabels: string[] = []): Promise<SwarmService[]> {
     try {
@@ -39,7 +40,7 @@ export function createSwarmInstanceReader(options: { client: DockerClient; names
   }
 
   async function findService(instanceId: string): Promise<SwarmService | undefined> {
-    return (await listServices([`${swarmLabels.instanceId}=${instanceId}`]))[0];
+    return (await listServices([`${containerInstanceLabels.instanceId}=${instanceId}`]))[0];
   }
 
   async function tasksOf(serviceIds: string[]): Promise<Map<string, SwarmTask>> {
@@ -98,10 +99,12 @@ export function createSwarmInstanceReader(options: { client: DockerClient; names
   }
 
   async function portsInUse(): Promise<Set<number>> {
-    const inUse = new Set((await listServices()).map((service) => Number(labelOf(service, swarmLabels.hostPort))));
+    const inUse = new Set(
+      (await listServices()).map((service) => Number(labelOf(service, containerInstanceLabels.hostPort))),
+    );
     try {
       const containers = await client.listContainers({ all: true, filters: { label: [namespaceFilter] } });
-      for (const container of containers) inUse.add(Number(container.Labels[swarmLabels.hostPort]));
+      for (const container of containers) inUse.add(Number(container.Labels[containerInstanceLabels.hostPort]));
     } catch (error) {
       throw swarmError(error, 'listing containers');
     }

@@ -2,7 +2,7 @@
 import { constants } from 'node:os';
 import type Docker from 'dockerode';
 import type { InstanceStatus } from '@slipway/core';
-import { ownLabelKeys, swarmLabels } from './swarm-names.js';
+import { containerInstanceLabelKeys, containerInstanceLabels } from '../../docker/container-instance-labels.js';
 import { limitsFromService } from './swarm-service-spec.js';
 
 /** The members of a Swarm task (`GET /tasks`) the driver reads. */
@@ -56,7 +56,7 @@ export function didTaskRun(task: SwarmTask): boolean {
 export function specLabelsOf(service: SwarmService): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(service.Spec?.Labels ?? {})) {
-    if (!ownLabelKeys.has(key)) labels[key] = value;
+    if (!containerInstanceLabelKeys.has(key)) labels[key] = value;
   }
   return labels;
 }
@@ -99,13 +99,13 @@ export function instanceStatusOf(
   const limits = limitsFromService(service.Spec);
   const pid = containerStatus?.PID;
   return {
-    instanceId: labelOf(service, swarmLabels.instanceId) ?? '',
+    instanceId: labelOf(service, containerInstanceLabels.instanceId) ?? '',
     labels: specLabelsOf(service),
     state: isExited ? 'exited' : 'running',
     pid: !isExited && pid !== undefined && pid > 0 ? pid : null,
     host: facts.host,
-    port: numberLabel(service, swarmLabels.hostPort),
-    startedAtMs: numberLabel(service, swarmLabels.startedAtMs),
+    port: numberLabel(service, containerInstanceLabels.hostPort),
+    startedAtMs: numberLabel(service, containerInstanceLabels.startedAtMs),
     exitCode,
     exitSignal: exitCode === null ? null : signalOfExitCode(exitCode),
     exitedAtMs: isExited ? (Number.isFinite(timestamp) ? timestamp : Date.now()) : null,

@@ -1,23 +1,7 @@
-/** Names and labels of the Swarm objects the driver owns: services, secrets and overlay networks. */
+/** Names of the Swarm objects the driver owns: services, secrets and overlay networks. */
 import { createHash } from 'node:crypto';
-import { namespaceLabel } from '../../docker/docker-engine.js';
-
-/** Labels the driver puts on each service (and its containers) beside the spec's own; they are how it finds instances. */
-export const swarmLabels = {
-  namespace: namespaceLabel,
-  /** Marks objects of this driver, so objects other Slipway parts make in the same namespace are not instances. */
-  runtime: 'slipway.runtime',
-  instanceId: 'slipway.instance-id',
-  hostPort: 'slipway.host-port',
-  containerPort: 'slipway.container-port',
-  startedAtMs: 'slipway.started-at-ms',
-  networkScope: 'slipway.network-scope',
-} as const;
 
 export const swarmRuntimeName = 'swarm';
-
-/** The labels of ours on a service, dropped when the spec's own labels are read back. */
-export const ownLabelKeys: ReadonlySet<string> = new Set(Object.values(swarmLabels));
 
 /** Swarm takes service names as DNS labels (63 characters) and secret names up to 64 characters. */
 const maxNameLength = 63;

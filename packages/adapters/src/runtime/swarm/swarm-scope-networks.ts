@@ -1,9 +1,10 @@
 /** The attachable overlay network of each network scope: made for its first service, removed after its last. */
 import type Docker from 'dockerode';
 import type { Logger } from '@slipway/core';
+import { containerInstanceLabels } from '../../docker/container-instance-labels.js';
 import type { DockerClient } from '../../docker/docker-engine.js';
 import { isEngineStatus, swarmError } from './swarm-errors.js';
-import { networkNameOf, swarmLabels, swarmRuntimeName } from './swarm-names.js';
+import { networkNameOf, swarmRuntimeName } from './swarm-names.js';
 
 export interface SwarmScopeNetworks {
   /** The id of the scope's network, created when missing. */
@@ -33,7 +34,7 @@ export function createSwarmScopeNetworks(options: {
     const name = networkNameOf(namespace, scope);
     try {
       const networks = await client.listNetworks({
-        filters: { name: [name], label: [`${swarmLabels.namespace}=${namespace}`] },
+        filters: { name: [name], label: [`${containerInstanceLabels.namespace}=${namespace}`] },
       });
       // The name filter matches parts of names too.
       return networks.find((network) => network.Name === name);
@@ -53,9 +54,9 @@ export function createSwarmScopeNetworks(options: {
         Attachable: true,
         CheckDuplicate: true,
         Labels: {
-          [swarmLabels.namespace]: namespace,
-          [swarmLabels.runtime]: swarmRuntimeName,
-          [swarmLabels.networkScope]: scope,
+          [containerInstanceLabels.namespace]: namespace,
+          [containerInstanceLabels.runtime]: swarmRuntimeName,
+          [containerInstanceLabels.networkScope]: scope,
         },
       });
       logger.info({ network: name }, 'network created');
@@ -70,7 +71,9 @@ export function createSwarmScopeNetworks(options: {
 
   async function isAttached(networkId: string): Promise<boolean> {
     try {
-      const services = await client.listServices({ filters: { label: [`${swarmLabels.namespace}=${namespace}`] } });
+      const services = await client.listServices({
+        filters: { label: [`${containerInstanceLabels.namespace}=${namespace}`] },
+      });
       return services.some((service) =>
         (service.Spec?.TaskTemplate?.Networks ?? []).some((attachment) => attachment.Target === networkId),
       );

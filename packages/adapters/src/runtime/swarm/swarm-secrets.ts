@@ -1,7 +1,8 @@
 /** Swarm secrets of an instance: one per secret env var, labelled with the instance, removed with it. */
+import { containerInstanceLabels } from '../../docker/container-instance-labels.js';
 import type { DockerClient } from '../../docker/docker-engine.js';
 import { isEngineStatus, swarmError } from './swarm-errors.js';
-import { secretNameOf, swarmLabels, swarmRuntimeName } from './swarm-names.js';
+import { secretNameOf, swarmRuntimeName } from './swarm-names.js';
 import type { MountedSecret, SecretEnv } from './swarm-service-spec.js';
 
 export interface InstanceSecretsTarget {
@@ -25,9 +26,9 @@ export async function createInstanceSecrets(
       const spec = {
         Name: secretName,
         Labels: {
-          [swarmLabels.namespace]: target.namespace,
-          [swarmLabels.runtime]: swarmRuntimeName,
-          [swarmLabels.instanceId]: target.instanceId,
+          [containerInstanceLabels.namespace]: target.namespace,
+          [containerInstanceLabels.runtime]: swarmRuntimeName,
+          [containerInstanceLabels.instanceId]: target.instanceId,
         },
         Data: Buffer.from(value, 'utf8').toString('base64'),
       };
@@ -61,7 +62,10 @@ export async function removeInstanceSecrets(target: InstanceSecretsTarget): Prom
   try {
     secrets = await target.client.listSecrets({
       filters: {
-        label: [`${swarmLabels.namespace}=${target.namespace}`, `${swarmLabels.instanceId}=${target.instanceId}`],
+        label: [
+          `${containerInstanceLabels.namespace}=${target.namespace}`,
+          `${containerInstanceLabels.instanceId}=${target.instanceId}`,
+        ],
       },
     });
   } catch (error) {

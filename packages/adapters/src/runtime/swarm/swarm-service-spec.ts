@@ -1,8 +1,9 @@
 /** Turns an instance spec into the Swarm service that runs it: one replica, host-mode port, no engine restarts. */
 import type Docker from 'dockerode';
 import type { InstanceSpec, ResourceLimits } from '@slipway/core';
+import { containerInstanceLabels } from '../../docker/container-instance-labels.js';
 import { execCommandLine } from '../exec-command-line.js';
-import { serviceNameOf, swarmLabels, swarmRuntimeName } from './swarm-names.js';
+import { serviceNameOf, swarmRuntimeName } from './swarm-names.js';
 
 /** Where secrets are mounted in the container, one file per env name. */
 export const secretsDir = '/run/secrets';
@@ -82,13 +83,13 @@ const logFiles = 3;
 export function instanceLabels(spec: InstanceSpec, placement: ServicePlacement): Record<string, string> {
   return {
     ...spec.labels,
-    [swarmLabels.namespace]: placement.namespace,
-    [swarmLabels.runtime]: swarmRuntimeName,
-    [swarmLabels.instanceId]: spec.instanceId,
-    [swarmLabels.hostPort]: String(placement.hostPort),
-    [swarmLabels.containerPort]: String(placement.containerPort),
-    [swarmLabels.startedAtMs]: String(placement.startedAtMs),
-    ...(spec.networkScope === undefined ? {} : { [swarmLabels.networkScope]: spec.networkScope }),
+    [containerInstanceLabels.namespace]: placement.namespace,
+    [containerInstanceLabels.runtime]: swarmRuntimeName,
+    [containerInstanceLabels.instanceId]: spec.instanceId,
+    [containerInstanceLabels.hostPort]: String(placement.hostPort),
+    [containerInstanceLabels.containerPort]: String(placement.containerPort),
+    [containerInstanceLabels.startedAtMs]: String(placement.startedAtMs),
+    ...(spec.networkScope === undefined ? {} : { [containerInstanceLabels.networkScope]: spec.networkScope }),
   };
 }
 
