@@ -111,6 +111,41 @@ describe.skipIf(!engine.isAvailable)('docker runtime: failures end in a coded fa
     const again = await slipwayd.api.deployments.create('stable', { path: join(fixturesDir, 'hello-docker') });
     expect(await slipwayd.settle(again.deployment.id, 120_000)).toMatchObject({ state: 'succeeded' });
   });
+
+  it('finishes a rollout whose engine goes away mid-way without a failed request, stopping the old container once it is back', async () => {
+    // Held for a moment after the rollout's first step (the new instance started), while the engine is cut.
+    await slipwayd.kill('SIGTERM');
+    await slipwayd.start({
+      args: ['--docker-host', `unix://${proxy.path}`],
+      env: { SLIPWAY_FAILPOINTS: 'rollout:step=1*sleep(4000)->off' },
+    });
+    const before = (await slipwayd.api.instances.list('stable')).instances;
+    const mark = slipwayd.output.length;
+    const load = slipwayd.pollEdge('stable.localhost', { intervalMs: 10 });
+
+    const { deployment } = await slipwayd.api.deployments.create('stable', { path: join(fixturesDir, 'hello-docker') });
+    await waitFor(() => expect(slipwayd.output.slice(mark)).toContain('"failpoint":"rollout:step"'), {
+      timeoutMs: 120_000,
+    });
+    proxy.cut();
+    const settled = await slipwayd.settle(deployment.id, 120_000);
+    const during = await load.stop();
+    proxy.restore();
+
+    expect(settled, JSON.stringify(settled.failure)).toMatchObject({ state: 'succeeded' });
+    expect(during.failures, during.samples.join('; ')).toBe(0);
+    await waitFor(
+      async () => {
+        const instances = (await slipwayd.api.instances.list('stable')).instances;
+        expect(instances.map((i) => i.releaseNumber)).toEqual([settled.releaseNumber]);
+        expect(instances.map((i) => i.id)).not.toContain(before[0]?.id);
+        const objects = listDockerObjectsLabelled(slipwayd.namespaceLabel() ?? 'slipway.namespace=none');
+        expect(objects.containers).toHaveLength(1);
+        expect(objects.networks).toHaveLength(1);
+      },
+      { timeoutMs: 60_000 },
+    );
+  });
 });
 
 interface EngineProxy {

@@ -297,7 +297,14 @@ export function createFleet(deps: CoreDeps): Fleet {
           if (instance) await store.instances.update({ ...instance, state: 'stopping', updatedAtMs: clock.nowMs() });
         });
         const record = await store.instances.findById(instanceId);
-        if (record) await runtimes.get(record.runtime).remove(instanceId);
+        try {
+          if (record) await runtimes.get(record.runtime).remove(instanceId);
+        } catch (error) {
+          // Out of the router and drained already: it serves nothing. Its runtime did not answer (an engine that is
+          // down); the record stays `stopping` and the controller finishes the retire once the runtime answers.
+          logger.warn({ instanceId, err: error }, 'instance out of service; its stop waits for the runtime');
+          return;
+        }
         await store.instances.delete(instanceId);
         health.forget(instanceId);
         logger.info({ instanceId }, 'instance retired');

@@ -84,7 +84,9 @@ async function rollProcess(
     request.signal.throwIfAborted();
     const instances = await instancesOf();
     const fresh = instances.filter((i) => i.releaseId === release.id);
-    const old = instances.filter((i) => i.releaseId !== release.id);
+    // A `stopping` instance is out of the router and drained: it no longer counts, even while its runtime has yet to
+    // stop it (an engine that does not answer); the controller finishes that stop.
+    const old = instances.filter((i) => i.releaseId !== release.id && i.state !== 'stopping');
     await failOnBrokenInstances(deps, fleet, fresh, process);
     for (const i of fresh)
       if (i.state === 'healthy' && !seenHealthy.has(i.id)) {
