@@ -43,6 +43,12 @@ export type SwarmDriver = RuntimeDriver & {
 /** Time granted beyond a stop's grace for the engine to report the task ended, or to remove its container. */
 const settleMarginMs = 30_000;
 
+/**
+ * The Swarm driver of one namespace. The engine it is given is its only door into the swarm: a task on another node is
+ * reported at that node's address (host mode publishes there) with its hostname as `node`, but its container is out of
+ * reach, so `exec` answers that it runs elsewhere, OOM is not detected (`oomKilled: false`), and `stop` scales the
+ * service to zero instead of stopping the container (the spec's grace applies, not `graceMs`).
+ */
 export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
   const { engine, namespace } = options;
   const { client } = engine;
