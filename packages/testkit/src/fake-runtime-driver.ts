@@ -296,6 +296,19 @@ export function createFakeRuntimeDriver(options: FakeRuntimeDriverOptions = {}):
       return instance === undefined ? undefined : snapshot(instance);
     },
 
+    // A running fake uses a fixed 32 MiB, no CPU and one process.
+    async stats(instanceId) {
+      const instance = find(instanceId);
+      if (instance === undefined || instance.status.state !== 'running') return undefined;
+      const limit = instance.status.limits?.memoryBytes;
+      return {
+        memoryBytes: 32 * 1024 * 1024,
+        cpus: 0,
+        pids: 1,
+        ...(limit === undefined ? {} : { memoryLimitBytes: limit }),
+      };
+    },
+
     async list() {
       return [...instances.values()].map(snapshot).sort((a, b) => a.startedAtMs - b.startedAtMs);
     },

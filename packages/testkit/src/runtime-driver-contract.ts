@@ -338,6 +338,26 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
       expect(exited).toMatchObject({ state: 'exited', oomKilled: true, limits });
     });
 
+    it('measures a running instance, and has no stats for one that is not running', async () => {
+      const driver = await createDriver();
+      const memoryBytes = 128 * 1024 * 1024;
+      const spec = specOf(programs.httpServer, { limits: { memoryBytes } });
+      await waitForServing(await driver.start(spec));
+
+      const stats = await waitFor(async () => {
+        const sample = await driver.stats(spec.instanceId);
+        expect(sample?.memoryBytes).toBeGreaterThan(0);
+        return sample;
+      }, wait);
+
+      expect(stats?.cpus).toBeGreaterThanOrEqual(0);
+      expect(stats?.pids).toBeGreaterThanOrEqual(1);
+      expect(stats?.memoryLimitBytes).toBe(driver.capabilities.enforcesResourceLimits ? memoryBytes : undefined);
+      await driver.stop(spec.instanceId);
+      expect(await driver.stats(spec.instanceId)).toBeUndefined();
+      expect(await driver.stats(`contract-${runId}-unknown`)).toBeUndefined();
+    });
+
     it('lets a second driver on the same state dir re-adopt a running instance without restarting it', async (context) => {
       const first = await createDriver();
       if (!first.capabilities.survivesControlPlaneRestart) {

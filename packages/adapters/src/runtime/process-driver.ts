@@ -16,6 +16,7 @@ import { createPortAllocator } from './port-allocator.js';
 import { readInstanceLogs } from './read-instance-logs.js';
 import { isSameProcessRunning, readProcStat } from './read-proc-stat.js';
 import { createLogRotator, rotatedLogPaths } from './log-rotator.js';
+import { createProcessGroupStats } from './process-group-stats.js';
 import { runExec } from './run-exec.js';
 import { stopProcessGroup } from './stop-process-group.js';
 
@@ -67,6 +68,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
   const ports = createPortAllocator({ ...options.portRange, hosts: [...new Set(['127.0.0.1', host])] });
   const children = new Map<string, OwnChild>();
   const adoptedIds = new Set<string>();
+  const groupStats = createProcessGroupStats();
   const startingIds = new Set<string>();
   const stateUpdates = new Map<string, Promise<void>>();
   const rotator = createLogRotator({
@@ -291,6 +293,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     await serialize(instanceId, () => files.removeDir(instanceId));
     children.delete(instanceId);
     adoptedIds.delete(instanceId);
+    groupStats.forget(instanceId);
     log.info({ instanceId }, 'instance removed');
   }
 
@@ -304,6 +307,10 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     },
     start,
     stop,
+    async stats(instanceId) {
+      const record = await findRecord(instanceId);
+      return record?.state === 'running' ? groupStats.sample(instanceId, record.pid, record.startTicks) : undefined;
+    },
     remove,
 
     async inspect(instanceId) {

@@ -8,6 +8,12 @@ export interface ProcStat {
   processGroupId: number;
   /** Field 22: start time in clock ticks since boot; fixed for the life of the process, different for a reused pid. */
   startTicks: number;
+  /** Fields 14 and 15: CPU time in user and kernel mode, clock ticks. */
+  cpuTicks: number;
+  /** Field 20: threads. */
+  threads: number;
+  /** Field 24: resident set size, pages. */
+  rssPages: number;
 }
 
 /** The parsed stat line of a process, or undefined when no such process exists (or it cannot be read). */
@@ -36,7 +42,10 @@ export function parseProcStat(pid: number, text: string): ProcStat | undefined {
   if (state === undefined || !Number.isSafeInteger(processGroupId) || !Number.isSafeInteger(startTicks)) {
     return undefined;
   }
-  return { pid, state, processGroupId, startTicks };
+  const cpuTicks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
+  const threads = Number(fields[20 - 3]);
+  const rssPages = Number(fields[24 - 3]);
+  return { pid, state, processGroupId, startTicks, cpuTicks, threads, rssPages };
 }
 
 /** Zombies and dead entries still have a stat file (and accept signal 0) but run nothing. */

@@ -69,6 +69,18 @@ export interface InstanceStatus {
   node?: string;
 }
 
+/** What a running instance uses now, as its runtime measures it. */
+export interface InstanceStats {
+  /** Resident memory (for a container: its cgroup's usage less the page cache), bytes. */
+  memoryBytes: number;
+  /** The memory limit the runtime enforces, bytes; absent when none. */
+  memoryLimitBytes?: number;
+  /** CPU used since the previous sample of this instance (or since it started), in CPUs: 0.5 = half of one CPU. */
+  cpus: number;
+  /** Processes and threads it runs. */
+  pids: number;
+}
+
 export interface RuntimeCapabilities {
   /** Instances keep running when the control plane process dies, and `list()` finds them again. */
   readonly survivesControlPlaneRestart: boolean;
@@ -124,6 +136,12 @@ export interface RuntimeDriver {
     instanceId: string,
     options: { tailLines: number; follow: boolean; signal?: AbortSignal },
   ): AsyncIterable<LogLine>;
+
+  /**
+   * What a running instance uses now; undefined when it is not running or the driver knows no such instance. Cheap
+   * enough to call for every instance of an app on each `ps`.
+   */
+  stats(instanceId: string): Promise<InstanceStats | undefined>;
 
   /** Runs a command in the instance's context (working directory and environment). Errors: `INSTANCE_NOT_FOUND`. */
   exec(instanceId: string, command: string, options: { timeoutMs: number }): Promise<ExecResult>;
