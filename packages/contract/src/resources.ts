@@ -114,6 +114,16 @@ export const instanceSchema = z.object({
     .object({ memoryBytes: z.number().optional(), cpus: z.number().optional(), pids: z.number().optional() })
     .nullable()
     .optional(),
+  /** What it uses now (memory and its limit in bytes, CPUs, processes); null when not running or not measurable. */
+  usage: z
+    .object({
+      memoryBytes: z.number(),
+      memoryLimitBytes: z.number().optional(),
+      cpus: z.number(),
+      pids: z.number().int(),
+    })
+    .nullable()
+    .optional(),
   /** Why it last exited, when known: `oom-killed` when it went over its memory limit. */
   lastExitReason: z.enum(['oom-killed']).nullable().optional(),
   /**

@@ -29,7 +29,7 @@ describe('slipway ps', () => {
       'GET /api/v1/apps/web/instances': {
         json: {
           instances: [
-            instance('ins_a'),
+            instance('ins_a', { usage: { memoryBytes: 40 * 1024 * 1024, cpus: 0.02, pids: 7 } }),
             instance('ins_b', { state: 'crashed', pid: null, restarts: 2, lastExitCode: 1 }),
             instance('ins_c', {
               runtime: 'docker',
@@ -48,12 +48,12 @@ describe('slipway ps', () => {
     expect(await createProgram(captured.io).run(['ps', 'web'])).toBe(0);
     const lines = captured.stdout().split('\n');
     expect(lines[0]).toMatch(
-      /^INSTANCE\s+PROCESS\s+RELEASE\s+STATE\s+RUNTIME\s+LIMITS\s+PORT\s+PID\s+RESTARTS\s+STARTED$/,
+      /^INSTANCE\s+PROCESS\s+RELEASE\s+STATE\s+RUNTIME\s+USAGE\s+LIMITS\s+PORT\s+PID\s+RESTARTS\s+STARTED$/,
     );
-    expect(lines[1]).toMatch(/^ins_a\s+web\s+v2\s+healthy\s+process\s+-\s+20001\s+4242\s+0\s/);
-    expect(lines[2]).toMatch(/^ins_b\s+web\s+v2\s+crashed\s+process\s+-\s+20001\s+-\s+2 \(last exit 1\)/);
+    expect(lines[1]).toMatch(/^ins_a\s+web\s+v2\s+healthy\s+process\s+mem 40 MiB, cpu 0.02\s+-\s+20001\s+4242\s+0\s/);
+    expect(lines[2]).toMatch(/^ins_b\s+web\s+v2\s+crashed\s+process\s+-\s+-\s+20001\s+-\s+2 \(last exit 1\)/);
     expect(lines[3]).toMatch(
-      /^ins_c\s+web\s+v2\s+crashed\s+docker\s+mem 64 MiB, cpu 0.5, pids 100\s+20001\s+-\s+1 \(last exit 137, OOM-killed\)/,
+      /^ins_c\s+web\s+v2\s+crashed\s+docker\s+-\s+mem 64 MiB, cpu 0.5, pids 100\s+20001\s+-\s+1 \(last exit 137, OOM-killed\)/,
     );
   });
 

@@ -1,4 +1,4 @@
-/** `slipway ps <app>`: the instances of an app — process, release, state, runtime, limits, port, pid, restarts. */
+/** `slipway ps <app>`: the instances of an app — process, release, state, runtime, usage, limits, port, pid, restarts. */
 import type { Command } from 'commander';
 import { formatByteSize, type InstanceView } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
@@ -17,13 +17,14 @@ export function registerPsCommand(program: Command, ctx: CliContext): void {
       if (run.isJson) return run.out.json(answer);
       if (answer.instances.length === 0) return run.out.line(`${app} has no instances`);
       run.out.table(
-        ['INSTANCE', 'PROCESS', 'RELEASE', 'STATE', 'RUNTIME', 'LIMITS', 'PORT', 'PID', 'RESTARTS', 'STARTED'],
+        ['INSTANCE', 'PROCESS', 'RELEASE', 'STATE', 'RUNTIME', 'USAGE', 'LIMITS', 'PORT', 'PID', 'RESTARTS', 'STARTED'],
         answer.instances.map((i) => [
           i.id,
           i.process,
           `v${i.releaseNumber}`,
           i.state === 'healthy' ? run.out.style.green(i.state) : i.crashLoop ? `${i.state} (CrashLoop)` : i.state,
           i.runtime ?? 'process',
+          formatUsage(i.usage),
           formatLimits(i.limits),
           i.port === null ? '-' : String(i.port),
           i.pid === null ? '-' : String(i.pid),
@@ -40,6 +41,11 @@ export function registerPsCommand(program: Command, ctx: CliContext): void {
         for (const line of i.crashLoop.logTail.slice(-5)) run.out.line(`    ${line}`);
       }
     });
+}
+
+/** `mem 41.2 MiB, cpu 0.02`, or `-` when not measured. */
+export function formatUsage(usage: InstanceView['usage']): string {
+  return usage ? `mem ${formatByteSize(usage.memoryBytes)}, cpu ${usage.cpus}` : '-';
 }
 
 /** `mem 256 MiB, cpu 0.5, pids 100`, or `-` when the runtime enforces none. */

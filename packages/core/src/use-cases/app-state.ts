@@ -7,7 +7,7 @@ import {
   type ReleaseView,
 } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
-import type { AppEnvironmentRecord } from '../domain/records.js';
+import type { AppEnvironmentRecord, InstanceRecord } from '../domain/records.js';
 import { maskerForReleases } from '../secrets/secret-vault.js';
 import { crashLoopOf, isCrashLooping } from './crash-loop.js';
 import { getAppScope, getDeployment } from './lookups.js';
@@ -112,8 +112,21 @@ export async function listInstances(deps: CoreDeps, input: ScopeInput): Promise<
     instances.filter((i) => isCrashLooping(i, deps.settings)).map((i) => i.releaseId),
   );
   return Promise.all(
-    instances.map(async (i) => instanceView(i, names, numbers.get(i.releaseId) ?? 0, await crashLoopOf(deps, i, mask))),
+    instances.map(async (i) => ({
+      ...instanceView(i, names, numbers.get(i.releaseId) ?? 0, await crashLoopOf(deps, i, mask)),
+      usage: await usageOf(deps, i),
+    })),
   );
+}
+
+/** What a serving instance uses now, as its runtime measures it; null when it is not running or its runtime does not answer. */
+async function usageOf(deps: CoreDeps, instance: InstanceRecord): Promise<InstanceView['usage']> {
+  if (!['starting', 'healthy', 'unhealthy'].includes(instance.state)) return null;
+  try {
+    return (await deps.runtimes.find(instance.runtime)?.stats(instance.id)) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**
