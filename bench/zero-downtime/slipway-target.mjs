@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { killSlipwaydTree } from '../recovery/slipwayd-process.mjs';
 import { slipwaydNodeFlags } from '../../scripts/slipwayd-node-flags.mjs';
 
@@ -131,7 +132,13 @@ export class SlipwayTarget {
 
   /** What the table's settings column shows. */
   describe() {
-    return `${this.runtime} runtime, edge, 2 replicas, rolling (maxSurge 1, maxUnavailable 0), drainMs ${this.drainMs ?? '1000 (default)'}`;
+    const images =
+      this.runtime !== 'docker'
+        ? ''
+        : process.env.BENCH_DOCKER_BUILD_EACH === '1'
+          ? ', an image built per release'
+          : ', one image, a new release per rollout';
+    return `${this.runtime} runtime${images}, edge, 2 replicas, rolling (maxSurge 1, maxUnavailable 0), drainMs ${this.drainMs ?? '1000 (default)'}`;
   }
 
   async start() {
@@ -174,6 +181,7 @@ export class SlipwayTarget {
     await this.api('POST', '/apps', { name: this.app });
     const first = await this.settle(await this.deploy('v1'));
     if (first.state !== 'succeeded') throw new Error(`the first deployment ${first.state}: ${JSON.stringify(first)}`);
+    if (this.runtime === 'docker') this.image = await this.firstImage();
     await waitForBody(this.edgePort, this.host, 'release v1');
   }
 
@@ -193,11 +201,26 @@ export class SlipwayTarget {
     return json;
   }
 
+  /**
+   * A release of `message`. On the docker runtime, rollouts after the first take the first release's image with the
+   * new message as an inline manifest, so what is measured is the rollout, not an image build on the cores the load
+   * runs on (BENCH_DOCKER_BUILD_EACH=1 builds every release from its Dockerfile instead).
+   */
   async deploy(message) {
-    const { deployment } = await this.api('POST', `/apps/${this.app}/deployments`, {
-      path: helloSource(this.scratch, message, this.runtime),
-    });
+    const source = helloSource(this.scratch, message, this.runtime);
+    const image = this.runtime === 'docker' && process.env.BENCH_DOCKER_BUILD_EACH !== '1' ? this.image : undefined;
+    const body =
+      image === undefined
+        ? { path: source }
+        : { image, manifest: parseYaml(readFileSync(join(source, 'slipway.yaml'), 'utf8')) };
+    const { deployment } = await this.api('POST', `/apps/${this.app}/deployments`, body);
     return deployment.id;
+  }
+
+  /** The image id of the app's oldest release, once it has one. */
+  async firstImage() {
+    const { releases } = await this.api('GET', `/apps/${this.app}/releases`);
+    return releases.at(-1)?.image?.digest;
   }
 
   async settle(deploymentId, timeoutMs = 180_000) {
