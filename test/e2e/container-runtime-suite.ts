@@ -8,11 +8,11 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerTestEngine, listDockerObjectsLabelled, waitFor } from '@slipway/testkit';
+import { dockerTestEngine, listDockerObjectsLabelled, swarmTestEngine, waitFor } from '@slipway/testkit';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
-export function describeContainerRuntime(runtime: 'docker' | 'swarm', prepare: () => void = () => undefined): void {
-  const engine = dockerTestEngine();
+export function describeContainerRuntime(runtime: 'docker' | 'swarm'): void {
+  const engine = runtime === 'swarm' ? swarmTestEngine() : dockerTestEngine();
 
   describe.skipIf(!engine.isAvailable)(`${runtime} runtime, end to end`, () => {
     let slipwayd: SlipwaydHarness;
@@ -37,7 +37,6 @@ export function describeContainerRuntime(runtime: 'docker' | 'swarm', prepare: (
     };
 
     beforeAll(async () => {
-      prepare();
       scratch = await mkdtemp(join(tmpdir(), `slipway-${runtime}-e2e-`));
       slipwayd = await SlipwaydHarness.create({ containers: runtime });
       await slipwayd.start();

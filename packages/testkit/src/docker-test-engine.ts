@@ -182,15 +182,42 @@ export function listDockerObjectsLabelled(label: string): {
   };
 }
 
+let swarmProbed: DockerTestEngine | undefined;
+
 /**
- * Makes this engine a single-node swarm when it is not in one (`docker swarm init` on loopback), and leaves it one:
- * leaving strands `docker_gwbridge`, and other suites may use it.
+ * Whether the Swarm suites can run: a Docker Engine that is a swarm manager. An engine that is not in a swarm is made a
+ * single-node one (`docker swarm init` on loopback) only under `SLIPWAY_REQUIRE_INTEGRATION` (CI) or
+ * `SLIPWAY_TEST_SWARM_INIT=1`, since it changes the machine's engine for good; otherwise the suites skip, saying so.
+ * Throws under `SLIPWAY_REQUIRE_INTEGRATION` when the swarm cannot be had.
  */
-export function ensureSingleNodeSwarm(): void {
-  const state = spawnSync('docker', ['info', '--format', '{{.Swarm.LocalNodeState}}'], { encoding: 'utf8' });
-  if (state.stdout.trim() === 'active') return;
+export function swarmTestEngine(): DockerTestEngine {
+  swarmProbed ??= probeSwarm();
+  if (!swarmProbed.isAvailable && process.env['SLIPWAY_REQUIRE_INTEGRATION']) {
+    throw new Error(`SLIPWAY_REQUIRE_INTEGRATION is set but ${swarmProbed.reason}`);
+  }
+  return swarmProbed;
+}
+
+function probeSwarm(): DockerTestEngine {
+  const engine = dockerTestEngine();
+  if (!engine.isAvailable) return engine;
+  const state = spawnSync('docker', ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}'], {
+    encoding: 'utf8',
+  });
+  if (state.stdout.trim() === 'active true') return { isAvailable: true, reason: '' };
+  if (state.stdout.trim().startsWith('active')) {
+    return { isAvailable: false, reason: 'the engine is in a swarm but not a manager of it' };
+  }
+  if (!process.env['SLIPWAY_REQUIRE_INTEGRATION'] && process.env['SLIPWAY_TEST_SWARM_INIT'] !== '1') {
+    return {
+      isAvailable: false,
+      reason: 'the engine is not a swarm manager (SLIPWAY_TEST_SWARM_INIT=1 lets the tests run docker swarm init)',
+    };
+  }
+  // Left a swarm afterwards: leaving strands `docker_gwbridge`, and other suites may use it.
   const init = spawnSync('docker', ['swarm', 'init', '--advertise-addr', '127.0.0.1'], { encoding: 'utf8' });
   if (init.status !== 0 && !init.stderr.includes('already part of a swarm')) {
-    throw new Error(`docker swarm init failed: ${init.stderr.trim()}`);
+    return { isAvailable: false, reason: `docker swarm init failed: ${init.stderr.trim()}` };
   }
+  return { isAvailable: true, reason: '' };
 }
