@@ -270,6 +270,7 @@ describe.skipIf(!isDockerAvailable)('docker driver', () => {
       await expect(driver.start(specOf(programs.chatty(1)))).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE' });
       await expect(driver.list()).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE' });
       await expect(driver.inspect('anything')).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE' });
+      await expect(driver.stats('anything')).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE' });
     });
 
     it('stops a command that exec runs past its timeout', async () => {

@@ -24,6 +24,7 @@ import {
   stopTimeoutSeconds,
 } from './docker-container-spec.js';
 import { runDockerExec } from './docker-exec.js';
+import { createDockerInstanceStats } from './docker-instance-stats.js';
 import { instanceStatusOf, isContainerRunning, isOwnContainer } from './docker-instance-status.js';
 import { readDockerLogs } from './docker-logs.js';
 import { createDockerNetworks } from './docker-networks.js';
@@ -67,6 +68,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
   const log = options.logger.child({ component: 'docker-driver', namespace });
   const ports = createPortAllocator({ ...options.portRange, hosts: [host] });
   const networks = createDockerNetworks({ client, namespace, engineName, logger: log });
+  const instanceStats = createDockerInstanceStats({ client, engineName });
   const startingIds = new Set<string>();
 
   const notFound = (instanceId: string): SlipwayError =>
@@ -307,6 +309,15 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
     list,
     logs,
 
+    async stats(instanceId) {
+      const found = await findContainer(instanceId);
+      if (found === undefined || isBeingStarted(found.info)) {
+        instanceStats.forget(instanceId);
+        return undefined;
+      }
+      return instanceStats.sample(instanceId, found.info);
+    },
+
     async exec(instanceId, command, execOptions) {
       const found = await findContainer(instanceId);
       if (found === undefined) throw notFound(instanceId);
@@ -324,6 +335,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
       // Polite first, as the port promises; the force-remove then only deletes.
       await stop(instanceId);
       await discardContainer(found.container, found.info.HostConfig.NetworkMode);
+      instanceStats.forget(instanceId);
       log.info({ instanceId }, 'instance removed');
     },
   };

@@ -269,6 +269,7 @@ describe.skipIf(!engineProbe.isAvailable)('swarm driver', () => {
 
       await expect(down.list()).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE' });
       await expect(down.start(specOf(programs.chatty(1)))).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE' });
+      await expect(down.stats('anything')).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE' });
     });
   });
 });

@@ -9,6 +9,7 @@ import { containerInstanceLabels } from '../../docker/container-instance-labels.
 import { containerRuntimeCapabilities } from '../../docker/container-runtime-capabilities.js';
 import { engineMessageOf, engineStatusOf, type DockerEngine } from '../../docker/docker-engine.js';
 import { runDockerExec } from '../docker/docker-exec.js';
+import { createDockerInstanceStats } from '../docker/docker-instance-stats.js';
 import { createPortAllocator } from '../port-allocator.js';
 import { execNotStartedExitCode } from '../run-exec.js';
 import { readServiceLogs } from './read-service-logs.js';
@@ -46,8 +47,8 @@ const settleMarginMs = 30_000;
 /**
  * The Swarm driver of one namespace. The engine it is given is its only door into the swarm: a task on another node is
  * reported at that node's address (host mode publishes there) with its hostname as `node`, but its container is out of
- * reach, so `exec` answers that it runs elsewhere, OOM is not detected (`oomKilled: false`), and `stop` scales the
- * service to zero instead of stopping the container (the spec's grace applies, not `graceMs`).
+ * reach, so `exec` answers that it runs elsewhere, `stats` is undefined, OOM is not detected (`oomKilled: false`), and
+ * `stop` scales the service to zero instead of stopping the container (the spec's grace applies, not `graceMs`).
  */
 export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
   const { engine, namespace } = options;
@@ -59,6 +60,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
   const ports = createPortAllocator({ ...options.portRange, hosts: ['0.0.0.0', '127.0.0.1'] });
   const networks = createSwarmScopeNetworks({ client, namespace, logger: log });
   const reader = createSwarmInstanceReader({ client, namespace });
+  const instanceStats = createDockerInstanceStats({ client, engineName: `the Docker Engine at ${engine.address}` });
   const startingIds = new Set<string>();
 
   async function start(spec: InstanceSpec): Promise<InstanceStatus> {
@@ -260,6 +262,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
       // overlay network takes about 5 s more.
       await stop(instanceId);
       await removeService(service);
+      instanceStats.forget(instanceId);
       log.info({ instanceId }, 'instance removed');
     } else {
       // Secrets a start left when its control plane died before the service existed.
@@ -300,6 +303,26 @@ export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
       const service = await reader.findService(instanceId);
       if (service === undefined) throw instanceNotFound(instanceId);
       yield* readServiceLogs(client, { serviceId: service.ID, ...logOptions });
+    },
+
+    /** Of a task running on the engine's node only: the containers of other nodes are out of reach. */
+    async stats(instanceId) {
+      const service = await reader.findService(instanceId);
+      const task = service === undefined ? undefined : await reader.taskOf(service);
+      const containerId = task?.Status?.State === 'running' ? await reader.localContainerOf(task) : undefined;
+      if (containerId === undefined) {
+        instanceStats.forget(instanceId);
+        return undefined;
+      }
+      let info: Docker.ContainerInspectInfo;
+      try {
+        info = await client.getContainer(containerId).inspect();
+      } catch (error) {
+        // 404: its container went meanwhile.
+        if (isEngineStatus(error, 404)) return undefined;
+        throw swarmError(error, `inspecting container ${containerId}`);
+      }
+      return instanceStats.sample(instanceId, info);
     },
 
     async exec(instanceId, command, execOptions) {
