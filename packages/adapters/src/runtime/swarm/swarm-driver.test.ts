@@ -6,9 +6,8 @@ import {
   collect,
   containerRuntimePrograms,
   describeRuntimeDriver,
-  dockerTestEngine,
   dockerTestImages,
-  ensureSingleNodeSwarm,
+  swarmTestEngine,
   listDockerObjectsLabelled,
   nodeCommand,
   removeDockerObjectsLabelled,
@@ -34,8 +33,7 @@ const portRange = { from: 22_800, to: 22_899 };
 const namespace = `test-${randomUUID().slice(0, 8)}`;
 const namespaceFilter = `slipway.namespace=${namespace}`;
 
-const engineProbe = dockerTestEngine();
-if (engineProbe.isAvailable) ensureSingleNodeSwarm();
+const engineProbe = swarmTestEngine();
 
 const secretsLabelled = (label: string): string[] =>
   execFileSync('docker', ['secret', 'ls', '-q', '--filter', `label=${label}`], { encoding: 'utf8' })
