@@ -122,6 +122,9 @@ export function describeContainerRuntime(runtime: 'docker' | 'swarm'): void {
       expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
       const [instance] = (await slipwayd.api.instances.list('hog')).instances;
       expect(instance?.limits).toEqual({ memoryBytes: 64 * 1024 * 1024 });
+      // What it uses now, against its limit, as the engine measures it.
+      expect(instance?.usage?.memoryBytes).toBeGreaterThan(0);
+      expect(instance?.usage?.memoryLimitBytes).toBe(64 * 1024 * 1024);
 
       await slipwayd.edge('hog.localhost', '/hog');
 
