@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InstanceSpec, InstanceStatus, LogLine, RuntimeDriver } from '@slipway/core';
+import type { InstanceSpec, InstanceStatus, RuntimeDriver } from '@slipway/core';
+import { collect, numberedLines, urlOf, within } from './runtime-driver-contract-helpers.js';
 import { waitFor } from './wait-for.js';
 
 /**
@@ -388,31 +389,4 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
 /** Bound on one attempt to reach a serving instance. */
 const servingAttemptMs = 2_000;
 
-/** Every line of a finite log read. */
-export async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
-  const collected: LogLine[] = [];
-  for await (const line of lines) collected.push(line);
-  return collected;
-}
-
-function numberedLines(from: number, to: number): string[] {
-  return Array.from({ length: to - from + 1 }, (_, index) => `line ${from + index}`);
-}
-
-function urlOf(status: InstanceStatus): string {
-  const host = status.host === '0.0.0.0' || status.host === '::' ? '127.0.0.1' : status.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${status.port}/`;
-}
-
-/** The promise's outcome, or a rejection naming what did not happen within `timeoutMs`. */
-async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not come within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { collect };
