@@ -17,6 +17,7 @@ import type { RuntimeDriverPrograms } from './runtime-driver-contract.js';
  * The fake's program vocabulary. A command is not run: the fake acts it out in the test process.
  * - `fake:http-server` listens on `PORT` with a real HTTP server (200 `ok`) and prints `listening`;
  * - `fake:exit <code>` exits at once with that code;
+ * - `fake:oom` is killed at once for going over its memory limit (137, SIGKILL, `oomKilled`);
  * - `fake:chatty <n>` prints `line 1` … `line <n>`;
  * - `fake:print-env <NAME> …` prints `NAME=value` for each name;
  * - any other command runs silently until it is stopped or `crash`ed, so realistic commands work in core tests.
@@ -141,6 +142,12 @@ export function createFakeRuntimeDriver(options: FakeRuntimeDriverOptions = {}):
         return;
       case 'fake:exit':
         queueMicrotask(() => exit(instance, Number(args[0] ?? 0), null));
+        return;
+      case 'fake:oom':
+        queueMicrotask(() => {
+          exit(instance, 137, 'SIGKILL');
+          instance.status = { ...instance.status, oomKilled: true };
+        });
         return;
       case 'fake:chatty':
         queueMicrotask(() => {

@@ -165,6 +165,15 @@ describe('deployment runner', () => {
     expect(harness.runtime.startedSpecs()).toEqual([]);
   });
 
+  it('says a crash loop is one of OOM kills when the runtime killed the instance for its memory limit', async () => {
+    await harness.deploy('hello', await harness.webSource());
+
+    const failed = await harness.deploy('hello', await harness.webSource({ command: 'fake:oom' }));
+
+    expect(failed).toMatchObject({ state: 'failed', failure: { phase: 'rollout', code: 'CRASH_LOOP' } });
+    expect(failed.failure?.reason).toContain('code 137, killed for going over its memory limit');
+  });
+
   it('fails a crash-looping release with CRASH_LOOP while the previous release keeps running and stays current', async () => {
     const first = await harness.deploy('hello', await harness.webSource());
     const [stable] = await harness.instancesOf('hello');

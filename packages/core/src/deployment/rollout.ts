@@ -143,7 +143,8 @@ async function failOnBrokenInstances(
     if (instance.healthyAtMs !== null) continue;
     if (instance.state === 'crashed' && instance.restarts + 1 >= deps.settings.crashLoopRestarts) {
       const tail = await fleet.logTail(instance.id, 10);
-      const exit = instance.lastExitCode === null ? 'an unknown code' : `code ${instance.lastExitCode}`;
+      const code = instance.lastExitCode === null ? 'an unknown code' : `code ${instance.lastExitCode}`;
+      const exit = instance.lastExitReason === 'oom-killed' ? `${code}, killed for going over its memory limit` : code;
       throw new SlipwayError(
         'CRASH_LOOP',
         `${process.name} instance exited ${instance.restarts + 1} times with ${exit} before becoming healthy (command: ${process.command})` +
