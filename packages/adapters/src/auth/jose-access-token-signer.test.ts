@@ -62,6 +62,17 @@ describe('createJoseAccessTokenSigner', () => {
     expect(await signer.verify(signed.token)).toBeUndefined();
   });
 
+  it('signs two distinct tokens for the same session within one second (each has its own jti)', async () => {
+    const signer = signerOn(store);
+
+    const first = await signer.sign(claims);
+    const second = await signer.sign(claims);
+
+    expect(second.token).not.toBe(first.token);
+    expect(second.expiresAtMs).toBe(first.expiresAtMs);
+    expect(await signer.verify(second.token)).toEqual(await signer.verify(first.token));
+  });
+
   it('refuses tampered, foreign, unsigned and malformed tokens without throwing', async () => {
     const signer = signerOn(store);
     const { token } = await signer.sign(claims);

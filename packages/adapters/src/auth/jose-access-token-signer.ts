@@ -3,6 +3,7 @@
  * kept in the store (the active one with its PKCS#8 private key, retired ones public only until the last token they
  * signed has expired). Imported keys are cached by id; whether a key still verifies is checked on every call.
  */
+import { randomUUID } from 'node:crypto';
 import {
   decodeProtectedHeader,
   exportPKCS8,
@@ -91,6 +92,8 @@ export function createJoseAccessTokenSigner(options: JoseAccessTokenSignerOption
         .setIssuer(issuer)
         .setAudience(audience)
         .setIssuedAt(nowSeconds)
+        // Its own id (RFC 7519 jti): two tokens of one session signed within a second are still two tokens.
+        .setJti(randomUUID())
         .setExpirationTime(expiresAtSeconds)
         .sign(await privateKey);
       return { token, keyId: key.id, expiresAtMs: expiresAtSeconds * 1000 };
