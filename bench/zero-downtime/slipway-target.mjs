@@ -261,17 +261,23 @@ export class SlipwayTarget {
       child.kill('SIGKILL');
       await exited;
     }
+    // The namespace is read before the data dir goes with the rest of slipwayd's tree.
+    const namespace = namespaceOf(this.dataDir);
     killSlipwaydTree(this.dataDir);
-    removeContainers(this.dataDir);
+    if (namespace !== undefined) removeContainers(namespace);
     rmSync(this.scratch, { recursive: true, force: true });
   }
 }
 
-/** Removes the containers, networks and images this slipwayd made, by the namespace label of its data dir. */
-function removeContainers(dataDir) {
+/** The namespace label value of a slipwayd's objects on the engine, from its data dir. */
+function namespaceOf(dataDir) {
   const file = join(dataDir, 'runtime-namespace');
-  if (!existsSync(file)) return;
-  const label = `slipway.namespace=${readFileSync(file, 'utf8').trim()}`;
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+/** Removes the containers, networks and images a slipwayd made, by its namespace label. */
+function removeContainers(namespace) {
+  const label = `slipway.namespace=${namespace}`;
   const ids = (args) =>
     (spawnSync('docker', [...args, '--filter', `label=${label}`], { encoding: 'utf8' }).stdout ?? '')
       .split('\n')
