@@ -123,7 +123,8 @@ export async function listInstances(deps: CoreDeps, input: ScopeInput): Promise<
 async function usageOf(deps: CoreDeps, instance: InstanceRecord): Promise<InstanceView['usage']> {
   if (!['starting', 'healthy', 'unhealthy'].includes(instance.state)) return null;
   try {
-    return (await deps.runtimes.find(instance.runtime)?.stats(instance.id)) ?? null;
+    const stats = await deps.runtimes.find(instance.runtime)?.stats(instance.id);
+    return stats === undefined ? null : { ...stats, cpus: Math.round(stats.cpus * 1000) / 1000 };
   } catch {
     return null;
   }
