@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +170,12 @@ describe.skipIf(!dockerTestEngine().isAvailable)('dockerfile builder on a Docker
     expect(error.details).toEqual({ step: '3/5', command: "RUN echo 'error: something is broken' >&2 && exit 3" });
     expect(request.lines).toContain('error: something is broken');
     expect(harness.containersOnBase()).toEqual([]);
+    // The layers of the steps that passed are removed with the failed build.
+    const layers = request.lines.flatMap((line) => /^ ---> ([0-9a-f]{12})$/.exec(line)?.slice(1) ?? []);
+    expect(layers.length).toBeGreaterThan(0);
+    for (const layer of layers.slice(1)) {
+      expect(spawnSync('docker', ['image', 'inspect', layer], { stdio: 'ignore' }).status, layer).not.toBe(0);
+    }
   });
 
   it('fails with BUILD_FAILED when the base image is not on the engine and cannot be pulled', async () => {

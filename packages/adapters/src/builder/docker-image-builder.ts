@@ -41,6 +41,7 @@ export async function buildDockerfileImage(
   const reference = `${request.image.repository}:${request.image.tag}`;
   const deadline = startBuildDeadline(request);
   let secretServer: BuildSecretServer | undefined;
+  let output: DockerfileBuildOutput | undefined;
   try {
     const buildargs: Record<string, string> = { ...request.manifest.build?.args };
     if (readsSecrets) {
@@ -53,7 +54,7 @@ export async function buildDockerfileImage(
       `-----> building ${reference} from ${dockerfile.relative}${target === undefined ? '' : ` (target ${target})`}`,
     );
     const context = await createBuildContext(request.dir, dockerfile.relative);
-    const output = createDockerfileBuildOutput(request.log);
+    output = createDockerfileBuildOutput(request.log);
     await runBuild(engine, context, output, deadline, request, {
       t: reference,
       dockerfile: dockerfile.relative,
@@ -67,6 +68,9 @@ export async function buildDockerfileImage(
       abortSignal: deadline.signal,
     });
     if (output.failure !== undefined) throw failureError(output.failure);
+  } catch (error) {
+    await removeLeftLayers(engine, output?.lastStepImageId);
+    throw error;
   } finally {
     deadline.dispose();
     await secretServer?.close();
@@ -75,6 +79,21 @@ export async function buildDockerfileImage(
   const digest = await inspectBuiltImage(engine, reference);
   request.log(`-----> built ${reference} (${digest})`);
   return { builder: 'dockerfile', processes: { web: { command: '' }, ...procfile }, image: { reference, digest } };
+}
+
+/**
+ * A failed build leaves the layers of the steps that passed as untagged images; removing the last one removes the
+ * untagged chain under it. A layer another image uses (a cached step) is refused by the engine and stays.
+ */
+async function removeLeftLayers(engine: DockerEngine, imageId: string | undefined): Promise<void> {
+  if (imageId === undefined) return;
+  try {
+    const image = engine.client.getImage(imageId);
+    const info = await image.inspect();
+    if ((info.RepoTags ?? []).length === 0) await image.remove({ noprune: false });
+  } catch {
+    // In use, a parent of another image, or already gone: nothing of this build's to remove.
+  }
 }
 
 async function runBuild(

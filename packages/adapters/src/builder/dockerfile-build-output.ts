@@ -27,6 +27,11 @@ export interface DockerfileBuildOutput {
   readonly currentStep: DockerfileStep | undefined;
   /** The image id (`sha256:…`) the engine reported, if it did. */
   readonly imageId: string | undefined;
+  /**
+   * The short id of the image the last step committed (` ---> 3f2a9c…`): after a failed build, the untagged layer
+   * chain this build left, which nothing else may need.
+   */
+  readonly lastStepImageId: string | undefined;
   /** The first error the engine reported, if any. */
   readonly failure: DockerfileBuildFailure | undefined;
 }
@@ -51,6 +56,7 @@ export function createDockerfileBuildOutput(log: (line: string) => void): Docker
   let text = ''; // build output text not yet terminated by a newline (the engine splits "Step …" from its "\n")
   let currentStep: DockerfileStep | undefined;
   let imageId: string | undefined;
+  let lastStepImageId: string | undefined;
   let failure: DockerfileBuildFailure | undefined;
 
   function emit(line: string): void {
@@ -58,6 +64,8 @@ export function createDockerfileBuildOutput(log: (line: string) => void): Docker
     if (trimmed.trim() === '') return;
     const match = stepPattern.exec(trimmed);
     if (match !== null) currentStep = { step: match[1] ?? '', command: match[2] ?? '' };
+    const committed = /^ ---> ([0-9a-f]{12,64})$/.exec(trimmed);
+    if (committed !== null) lastStepImageId = committed[1];
     log(trimmed);
   }
 
@@ -118,6 +126,9 @@ export function createDockerfileBuildOutput(log: (line: string) => void): Docker
     },
     get imageId() {
       return imageId;
+    },
+    get lastStepImageId() {
+      return lastStepImageId;
     },
     get failure() {
       return failure;
