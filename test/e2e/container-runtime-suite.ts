@@ -125,6 +125,8 @@ export function describeContainerRuntime(runtime: 'docker' | 'swarm'): void {
       // What it uses now, against its limit, as the engine measures it.
       expect(instance?.usage?.memoryBytes).toBeGreaterThan(0);
       expect(instance?.usage?.memoryLimitBytes).toBe(64 * 1024 * 1024);
+      const status = await slipwayd.cli(['status']);
+      expect(status.stdout).toMatch(new RegExp(`hog\\s+production\\s+v1\\s+${runtime}\\s+mem 64 MiB`));
 
       await slipwayd.edge('hog.localhost', '/hog');
 

@@ -186,11 +186,19 @@ export const statusSchema = z.object({
     pid: z.number().int().nullable(),
     routes: z.number().int(),
   }),
+  /** The runtimes this slipwayd runs instances on (`process`, and `docker`/`swarm` when it has an engine). */
+  runtimes: z.array(z.string()).optional(),
   apps: z.array(
     z.object({
       name: z.string(),
       environment: z.string(),
       currentRelease: z.number().int().nullable(),
+      /** Where the current release's web (or first) process runs, and the limits it runs under; null without a release. */
+      runtime: z.string().nullable().optional(),
+      limits: z
+        .object({ memoryBytes: z.number().optional(), cpus: z.number().optional(), pids: z.number().optional() })
+        .nullable()
+        .optional(),
       instances: z.object({
         total: z.number().int(),
         healthy: z.number().int(),

@@ -14,11 +14,14 @@ const status: StatusView = {
   startedAt: '2026-01-02T03:04:05.000Z',
   api: 'http://127.0.0.1:7070',
   edge: { address: '127.0.0.1:8080', isRunning: true, pid: 42, routes: 3 },
+  runtimes: ['process', 'docker'],
   apps: [
     {
       name: 'web',
       environment: 'production',
       currentRelease: 4,
+      runtime: 'docker',
+      limits: { memoryBytes: 256 * 1024 * 1024, cpus: 0.5 },
       instances: { total: 2, healthy: 2 },
       lastDeployment: { id: 'dep_1', state: 'succeeded' },
     },
@@ -40,9 +43,10 @@ describe('slipway status', () => {
     const out = captured.stdout();
     expect(out).toContain('slipwayd  up — version 0.1.0 on box');
     expect(out).toContain('edge      running at 127.0.0.1:8080 (pid 42), 3 routes');
-    expect(out).toMatch(/APP\s+ENVIRONMENT\s+RELEASE\s+INSTANCES\s+LAST DEPLOYMENT\n/);
-    expect(out).toMatch(/web\s+production\s+v4\s+2\/2 healthy\s+dep_1 succeeded\n/);
-    expect(out).toMatch(/worker\s+staging\s+-\s+0\/0 healthy\s+-\n/);
+    expect(out).toContain('runtimes  process, docker');
+    expect(out).toMatch(/APP\s+ENVIRONMENT\s+RELEASE\s+RUNTIME\s+LIMITS\s+INSTANCES\s+LAST DEPLOYMENT\n/);
+    expect(out).toMatch(/web\s+production\s+v4\s+docker\s+mem 256 MiB, cpu 0.5\s+2\/2 healthy\s+dep_1 succeeded\n/);
+    expect(out).toMatch(/worker\s+staging\s+-\s+-\s+-\s+0\/0 healthy\s+-\n/);
   });
 
   it('prints the status JSON and nothing else with --json', async () => {

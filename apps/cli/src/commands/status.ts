@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
+import { formatLimits } from './ps.js';
 
 export function registerStatusCommand(program: Command, ctx: CliContext): void {
   program
@@ -18,6 +19,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           'slipwayd',
           `${style.green('up')} — version ${status.version} on ${status.nodeName}, api ${status.api}, since ${formatTimestamp(status.startedAt)}`,
         ],
+        ['runtimes', (status.runtimes ?? ['process']).join(', ')],
         [
           'edge',
           edge.isRunning
@@ -28,7 +30,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       run.out.line();
       if (status.apps.length === 0) return run.out.line('no apps yet: create one with `slipway apps create <name>`');
       run.out.table(
-        ['APP', 'ENVIRONMENT', 'RELEASE', 'INSTANCES', 'LAST DEPLOYMENT'],
+        ['APP', 'ENVIRONMENT', 'RELEASE', 'RUNTIME', 'LIMITS', 'INSTANCES', 'LAST DEPLOYMENT'],
         status.apps.map((app) => {
           const isHealthy = app.instances.healthy === app.instances.total;
           const instances = `${app.instances.healthy}/${app.instances.total} healthy`;
@@ -37,6 +39,8 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
             app.name,
             app.environment,
             app.currentRelease === null ? '-' : `v${app.currentRelease}`,
+            app.runtime ?? '-',
+            formatLimits(app.limits ?? null),
             isHealthy ? instances : style.yellow(instances),
             last === null ? '-' : `${last.id} ${last.state === 'failed' ? style.red(last.state) : last.state}`,
           ];

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseDocument } from 'yaml';
 import { manifestIssues, manifestSchema, SlipwayError, validateBodySchema, type StatusView } from '@slipway/contract';
-import { listApps } from '@slipway/core';
+import { listApps, resolveRuntimePlan } from '@slipway/core';
 import { visibleProjectNames } from '../auth/authorize.js';
 import { buildOpenApiDocument } from '../openapi.js';
 import type { ServerContext } from '../server-context.js';
@@ -31,10 +31,19 @@ export function systemRoutes(app: FastifyInstance, context: ServerContext): void
       for (const environment of view.environments) {
         const env = record ? await deps.store.environments.find(record.projectId, environment.name) : undefined;
         const last = record && env ? (await deps.store.deployments.list(record.id, env.id, 1))[0] : undefined;
+        const current =
+          record && env
+            ? await deps.store.appEnvironments.find(record.id, env.id).then((ae) => ae?.currentReleaseId)
+            : null;
+        const release = current ? await deps.store.releases.findById(current) : undefined;
+        const process = release ? (Object.keys(release.processes).sort(webFirst)[0] ?? 'web') : 'web';
+        const plan = release ? resolveRuntimePlan(release, environment.name, process) : undefined;
         rows.push({
           name: view.name,
           environment: environment.name,
           currentRelease: environment.currentRelease,
+          runtime: plan?.runtime ?? null,
+          limits: plan?.limits ?? null,
           instances: environment.instances,
           lastDeployment: last ? { id: last.id, state: last.state } : null,
         });
@@ -46,6 +55,7 @@ export function systemRoutes(app: FastifyInstance, context: ServerContext): void
       startedAt: new Date(context.startedAtMs).toISOString(),
       api: `http://${context.config.api.host}:${context.config.api.port}`,
       edge: { address: router.address, isRunning: router.isRunning, pid: router.pid, routes: router.routes },
+      runtimes: [...deps.runtimes.names],
       apps: rows,
     };
   });
@@ -69,4 +79,9 @@ export function systemRoutes(app: FastifyInstance, context: ServerContext): void
     const parsed = manifestSchema.safeParse(document.toJS() ?? {});
     return parsed.success ? { isValid: true, issues: [] } : { isValid: false, issues: manifestIssues(parsed.error) };
   });
+}
+
+/** `web` first, then the others by name: the process a status row speaks for. */
+function webFirst(a: string, b: string): number {
+  return a === 'web' ? -1 : b === 'web' ? 1 : a.localeCompare(b);
 }
