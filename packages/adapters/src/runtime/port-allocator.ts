@@ -1,5 +1,6 @@
 /** Picks a TCP port from a range that no known instance holds and that can be bound right now. */
 import { createServer } from 'node:net';
+import { SlipwayError } from '@slipway/contract';
 
 export interface PortAllocator {
   /** A free port, reserved until `release(port)`; undefined when the whole range is taken. */
@@ -7,8 +8,13 @@ export interface PortAllocator {
   release(port: number): void;
 }
 
+/** Errors: `VALIDATION_FAILED` for a range that is not `from ≤ to` within 1–65535. */
 export function createPortAllocator(options: { from: number; to: number; hosts: readonly string[] }): PortAllocator {
   const { from, to } = options;
+  const isPort = (value: number): boolean => Number.isInteger(value) && value >= 1 && value <= 65_535;
+  if (!isPort(from) || !isPort(to) || from > to) {
+    throw new SlipwayError('VALIDATION_FAILED', `invalid port range ${from}-${to}`, { details: { from, to } });
+  }
   const reserved = new Set<number>();
   // Round-robin through the range, so a port an instance just released is not handed out again at once
   // (the edge router may still hold it in a stale upstream set).

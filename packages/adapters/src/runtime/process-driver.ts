@@ -60,7 +60,6 @@ interface ExitFacts {
 }
 
 export function createProcessDriver(options: ProcessDriverOptions): ProcessDriver {
-  assertPortRange(options.portRange);
   const host = options.host ?? '127.0.0.1';
   const logFiles = options.logFiles ?? 3;
   const log = options.logger.child({ component: 'process-driver' });
@@ -394,13 +393,4 @@ function killGroupQuietly(pid: number): void {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function assertPortRange(range: { from: number; to: number }): void {
-  const isPort = (value: number): boolean => Number.isInteger(value) && value >= 1 && value <= 65_535;
-  if (!isPort(range.from) || !isPort(range.to) || range.from > range.to) {
-    throw new SlipwayError('VALIDATION_FAILED', `invalid port range ${range.from}-${range.to}`, {
-      details: { from: range.from, to: range.to },
-    });
-  }
 }

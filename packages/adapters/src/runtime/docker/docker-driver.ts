@@ -356,9 +356,4 @@ function assertOptionsValid(options: DockerDriverOptions): void {
       details: { namespace: options.namespace },
     });
   }
-  const { from, to } = options.portRange;
-  const isPort = (value: number): boolean => Number.isInteger(value) && value >= 1 && value <= 65_535;
-  if (!isPort(from) || !isPort(to) || from > to) {
-    throw new SlipwayError('VALIDATION_FAILED', `invalid port range ${from}-${to}`, { details: { from, to } });
-  }
 }
