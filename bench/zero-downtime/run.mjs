@@ -9,8 +9,9 @@
 // BENCH_TOOLS (default "slipway,pm2,pm2-sigint": pm2 stops old workers with SIGTERM, the fixture's graceful close, or
 // with its own default SIGINT), BENCH_DRAIN_MS (slipwayd's drain pause; default: slipwayd's own, 1000),
 // BENCH_REBUILD=1 (rebuild the bundles even when they exist), BENCH_RESULTS_FILE (write elsewhere, for experiments).
-// `--runtime docker` (or the tool `slipway-docker` in BENCH_TOOLS) runs Slipway's part with the app built into an
-// image and run as containers on the Docker Engine; the default results file is then zero-downtime-docker.json.
+// `--runtime docker|swarm` (or the tool `slipway-docker` / `slipway-swarm` in BENCH_TOOLS) runs Slipway's part with the
+// app built into an image and run as containers on the Docker Engine, or as services of its swarm; the default results
+// file is then zero-downtime-<runtime>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release as kernelRelease } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,16 +25,18 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const phaseMs = Number(process.env.BENCH_PHASE_MS ?? 5_000);
 const runtimeFlag = process.argv.indexOf('--runtime');
 const runtime = runtimeFlag === -1 ? 'process' : (process.argv[runtimeFlag + 1] ?? 'process');
-if (!['process', 'docker'].includes(runtime)) throw new Error(`--runtime: expected process or docker, got ${runtime}`);
+if (!['process', 'docker', 'swarm'].includes(runtime)) {
+  throw new Error(`--runtime: expected process, docker or swarm, got ${runtime}`);
+}
 const tools = (process.env.BENCH_TOOLS ?? 'slipway,pm2,pm2-sigint')
   .split(',')
   .map((t) => t.trim())
-  .map((t) => (t === 'slipway' && runtime === 'docker' ? 'slipway-docker' : t));
+  .map((t) => (t === 'slipway' && runtime !== 'process' ? `slipway-${runtime}` : t));
 const drainMs = process.env.BENCH_DRAIN_MS === undefined ? undefined : Number(process.env.BENCH_DRAIN_MS);
 const phases = ['before', 'during', 'after'];
 const resultsFile =
   process.env.BENCH_RESULTS_FILE ??
-  join(repoRoot, 'bench', 'results', runtime === 'docker' ? 'zero-downtime-docker.json' : 'zero-downtime.json');
+  join(repoRoot, 'bench', 'results', runtime === 'process' ? 'zero-downtime.json' : `zero-downtime-${runtime}.json`);
 
 function machineInfo() {
   const cpu = cpus();
@@ -119,6 +122,7 @@ const sum = (values) => values.reduce((n, v) => n + v, 0);
 const targetsByName = {
   slipway: { create: () => SlipwayTarget.create({ drainMs }) },
   'slipway-docker': { create: () => SlipwayTarget.create({ drainMs, runtime: 'docker' }) },
+  'slipway-swarm': { create: () => SlipwayTarget.create({ drainMs, runtime: 'swarm' }) },
   pm2: { create: () => Pm2Target.create({ killSignal: 'SIGTERM' }) },
   'pm2-sigint': { create: () => Pm2Target.create({ killSignal: 'SIGINT' }) },
 };

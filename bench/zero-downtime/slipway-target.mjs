@@ -46,7 +46,7 @@ export function helloSource(scratch, message, runtime = 'process') {
   const dir = join(scratch, `hello-${message}`);
   if (existsSync(dir)) return dir;
   cpSync(fixtureDir, dir, { recursive: true });
-  if (runtime === 'docker') {
+  if (runtime !== 'process') {
     writeFileSync(
       join(dir, 'Dockerfile'),
       'FROM local/node-runtime:latest\nCOPY server.js .\nCMD ["node", "server.js"]\n',
@@ -133,7 +133,7 @@ export class SlipwayTarget {
   /** What the table's settings column shows. */
   describe() {
     const images =
-      this.runtime !== 'docker'
+      this.runtime === 'process'
         ? ''
         : process.env.BENCH_DOCKER_BUILD_EACH === '1'
           ? ', an image built per release'
@@ -160,7 +160,9 @@ export class SlipwayTarget {
         '--log-level',
         'warn',
         '--docker',
-        this.runtime === 'docker' ? 'on' : 'off',
+        this.runtime === 'process' ? 'off' : 'on',
+        '--swarm',
+        this.runtime === 'swarm' ? 'on' : 'off',
       ],
       { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -181,7 +183,7 @@ export class SlipwayTarget {
     await this.api('POST', '/apps', { name: this.app });
     const first = await this.settle(await this.deploy('v1'));
     if (first.state !== 'succeeded') throw new Error(`the first deployment ${first.state}: ${JSON.stringify(first)}`);
-    if (this.runtime === 'docker') this.image = await this.firstImage();
+    if (this.runtime !== 'process') this.image = await this.firstImage();
     await waitForBody(this.edgePort, this.host, 'release v1');
   }
 
@@ -208,7 +210,7 @@ export class SlipwayTarget {
    */
   async deploy(message) {
     const source = helloSource(this.scratch, message, this.runtime);
-    const image = this.runtime === 'docker' && process.env.BENCH_DOCKER_BUILD_EACH !== '1' ? this.image : undefined;
+    const image = this.runtime !== 'process' && process.env.BENCH_DOCKER_BUILD_EACH !== '1' ? this.image : undefined;
     const body =
       image === undefined
         ? { path: source }
@@ -282,6 +284,8 @@ function removeContainers(namespace) {
     (spawnSync('docker', [...args, '--filter', `label=${label}`], { encoding: 'utf8' }).stdout ?? '')
       .split('\n')
       .filter(Boolean);
+  const services = ids(['service', 'ls', '-q']);
+  if (services.length > 0) spawnSync('docker', ['service', 'rm', ...services], { stdio: 'ignore' });
   const containers = ids(['ps', '-aq']);
   if (containers.length > 0) spawnSync('docker', ['rm', '-f', ...containers], { stdio: 'ignore' });
   const networks = ids(['network', 'ls', '-q']);
