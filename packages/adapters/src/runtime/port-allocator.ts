@@ -6,6 +6,18 @@ export interface PortAllocator {
   /** A free port, reserved until `release(port)`; undefined when the whole range is taken. */
   reserve(inUse: ReadonlySet<number>): Promise<number | undefined>;
   release(port: number): void;
+  /**
+   * Runs `use` with a free port reserved for as long as it runs. Errors: `PORT_UNAVAILABLE` (naming the range and
+   * `instanceId`) when the whole range is taken.
+   */
+  withPort<T>(inUse: ReadonlySet<number>, instanceId: string, use: (port: number) => Promise<T>): Promise<T>;
+}
+
+/** The refusal when every port of the range is taken. */
+export function noFreePort(range: { from: number; to: number }, instanceId: string): SlipwayError {
+  return new SlipwayError('PORT_UNAVAILABLE', `no free port in ${range.from}-${range.to}`, {
+    details: { instanceId, from: range.from, to: range.to },
+  });
 }
 
 /** Errors: `VALIDATION_FAILED` for a range that is not `from ≤ to` within 1–65535. */
@@ -20,7 +32,7 @@ export function createPortAllocator(options: { from: number; to: number; hosts: 
   // (the edge router may still hold it in a stale upstream set).
   let next = from;
 
-  return {
+  const allocator: PortAllocator = {
     async reserve(inUse) {
       const size = to - from + 1;
       for (let attempt = 0; attempt < size; attempt += 1) {
@@ -37,7 +49,17 @@ export function createPortAllocator(options: { from: number; to: number; hosts: 
     release(port) {
       reserved.delete(port);
     },
+    async withPort(inUse, instanceId, use) {
+      const port = await allocator.reserve(inUse);
+      if (port === undefined) throw noFreePort({ from, to }, instanceId);
+      try {
+        return await use(port);
+      } finally {
+        allocator.release(port);
+      }
+    },
   };
+  return allocator;
 }
 
 async function isBindable(port: number, hosts: readonly string[]): Promise<boolean> {

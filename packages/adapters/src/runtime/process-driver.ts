@@ -173,19 +173,10 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     startingIds.add(instanceId);
     try {
       const inUse = new Set((await listRecords()).filter((r) => r.state === 'running').map((r) => r.port));
-      const port = await ports.reserve(inUse);
-      if (port === undefined) {
-        const { from, to } = options.portRange;
-        throw new SlipwayError('PORT_UNAVAILABLE', `no free port in ${from}-${to}`, {
-          details: { instanceId, from, to },
-        });
-      }
-      try {
+      return await ports.withPort(inUse, instanceId, async (port) => {
         await mkdir(files.dirOf(instanceId), { recursive: true, mode: 0o700 });
-        return await spawnInstance(spec, port);
-      } finally {
-        ports.release(port);
-      }
+        return spawnInstance(spec, port);
+      });
     } finally {
       startingIds.delete(instanceId);
     }

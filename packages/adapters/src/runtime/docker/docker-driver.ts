@@ -14,7 +14,7 @@ import {
   namespaceLabel,
   type DockerEngine,
 } from '../../docker/docker-engine.js';
-import { createPortAllocator } from '../port-allocator.js';
+import { createPortAllocator, noFreePort } from '../port-allocator.js';
 import {
   assertLimitsValid,
   containerCreateBody,
@@ -163,10 +163,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
         ports.release(hostPort);
       }
     }
-    const { from, to } = options.portRange;
-    throw new SlipwayError('PORT_UNAVAILABLE', `no free host port in ${from}-${to} on ${engineName}`, {
-      details: { instanceId: spec.instanceId, from, to },
-    });
+    throw noFreePort(options.portRange, spec.instanceId);
   }
 
   async function createAndStart(spec: InstanceSpec, hostPort: number): Promise<InstanceStatus> {

@@ -81,19 +81,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
         // A restart under the same id: the exited service makes way for the new one.
         await removeService(existing);
       }
-      const hostPort = await ports.reserve(await reader.portsInUse());
-      if (hostPort === undefined) {
-        const { from, to } = options.portRange;
-        throw new SlipwayError('PORT_UNAVAILABLE', `no free port in ${from}-${to}`, {
-          details: { instanceId, from, to },
-        });
-      }
-      try {
-        const service = await createService(spec, hostPort);
-        return await waitUntilStarted(spec, service);
-      } finally {
-        ports.release(hostPort);
-      }
+      return await ports.withPort(await reader.portsInUse(), instanceId, async (hostPort) =>
+        waitUntilStarted(spec, await createService(spec, hostPort)),
+      );
     } finally {
       startingIds.delete(instanceId);
     }
