@@ -5,7 +5,12 @@
  */
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { ensureSelfSignedCertificate, loadTlsCertificate, type TlsCertificate } from '@slipway/adapters';
+import {
+  formatListenAddress,
+  ensureSelfSignedCertificate,
+  loadTlsCertificate,
+  type TlsCertificate,
+} from '@slipway/adapters';
 import { SlipwayError } from '@slipway/contract';
 import type { ResolvedConfig } from './config.js';
 
@@ -59,20 +64,24 @@ export async function loadApiCertificate(
  * The edge router's flags for its HTTPS listener (none when not configured). The certificate is checked here, so a
  * bad one fails slipwayd's start rather than the router's. Errors: `TLS_CONFIG_INVALID`.
  */
-export async function edgeTlsArgs(config: Pick<ResolvedConfig, 'edgeTls' | 'dataDir'>): Promise<string[]> {
+export async function edgeTlsArgs(
+  config: Pick<ResolvedConfig, 'edgeTls' | 'dataDir'>,
+  selfSigned?: TlsCertificate,
+): Promise<string[]> {
   const { edgeTls } = config;
   if (edgeTls === undefined) return [];
-  const files =
-    edgeTls.certFile !== undefined && edgeTls.keyFile !== undefined
-      ? { certFile: edgeTls.certFile, keyFile: edgeTls.keyFile }
-      : undefined;
   const certificate =
-    files === undefined
-      ? await ensureSelfSignedCertificate(selfSignedDir(config.dataDir))
-      : await loadTlsCertificate(files);
-  const keyFile = files?.keyFile ?? join(selfSignedDir(config.dataDir), 'key.pem');
-  const host = edgeTls.listen.host.includes(':') ? `[${edgeTls.listen.host}]` : edgeTls.listen.host;
-  return ['--tls-listen', `${host}:${edgeTls.listen.port}`, '--tls-cert', certificate.certFile, '--tls-key', keyFile];
+    edgeTls.certFile !== undefined && edgeTls.keyFile !== undefined
+      ? await loadTlsCertificate({ certFile: edgeTls.certFile, keyFile: edgeTls.keyFile })
+      : (selfSigned ?? (await ensureSelfSignedCertificate(selfSignedDir(config.dataDir))));
+  return [
+    '--tls-listen',
+    formatListenAddress(edgeTls.listen),
+    '--tls-cert',
+    certificate.certFile,
+    '--tls-key',
+    certificate.keyFile,
+  ];
 }
 
 /**
@@ -83,5 +92,7 @@ export async function prepareTransport(
   config: Pick<ResolvedConfig, 'tls' | 'edgeTls' | 'dataDir'>,
 ): Promise<{ apiCertificate: TlsCertificate | undefined; edgeTlsFlags: string[] }> {
   const apiCertificate = await loadApiCertificate(config);
-  return { apiCertificate, edgeTlsFlags: await edgeTlsArgs(config) };
+  // The API's self-signed certificate is the edge's too: read and checked once.
+  const selfSigned = config.tls.mode === 'self-signed' ? apiCertificate : undefined;
+  return { apiCertificate, edgeTlsFlags: await edgeTlsArgs(config, selfSigned) };
 }

@@ -1,4 +1,5 @@
 /** Entry of the `slipwayd` process: resolve config, start, and stop in order on SIGTERM/SIGINT. */
+import { formatListenAddress } from '@slipway/adapters';
 import { isSlipwayError } from '@slipway/contract';
 import { resolveConfig, usage } from './config.js';
 import { startSlipwayd } from './start-slipwayd.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     previousMasterKeys,
   });
   process.stdout.write(
-    `slipwayd ${config.nodeName} ready — API ${slipwayd.url}, edge http://${config.edge.host}:${config.edge.port}${config.edgeTls === undefined ? '' : ` and https://${config.edgeTls.listen.host}:${config.edgeTls.listen.port}`}, data ${config.dataDir}\n`,
+    `slipwayd ${config.nodeName} ready — API ${slipwayd.url}, edge http://${formatListenAddress(config.edge)}${config.edgeTls === undefined ? '' : ` and https://${formatListenAddress(config.edgeTls.listen)}`}, data ${config.dataDir}\n`,
   );
   let isStopping = false;
   const stop = (signal: string): void => {

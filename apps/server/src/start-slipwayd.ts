@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import {
+  formatListenAddress,
   createAesGcmSecretCipher,
   createBuilder,
   createEdgeRouterTable,
@@ -265,9 +266,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
-  const apiHost = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;
-  const url = `${apiCertificate === undefined ? 'http' : 'https'}://${apiHost}:${port}`;
-  logger.info({ url, edge: `${config.edge.host}:${config.edge.port}`, dataDir: config.dataDir }, 'slipwayd ready');
+  const url = `${apiCertificate === undefined ? 'http' : 'https'}://${formatListenAddress({ host: config.api.host, port })}`;
+  logger.info({ url, edge: formatListenAddress(config.edge), dataDir: config.dataDir }, 'slipwayd ready');
 
   return {
     app,

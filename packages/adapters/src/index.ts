@@ -20,6 +20,7 @@ export {
   type EdgeRouterTable,
   type EdgeRouterTableOptions,
 } from './router/edge-router-table.js';
+export { formatListenAddress } from './router/edge-process.js';
 export { createProcessDriver, type ProcessDriver, type ProcessDriverOptions } from './runtime/process-driver.js';
 export { createSwarmDriver, type SwarmDriver, type SwarmDriverOptions } from './runtime/swarm/swarm-driver.js';
 export { createDockerDriver, type DockerDriverOptions } from './runtime/docker/docker-driver.js';

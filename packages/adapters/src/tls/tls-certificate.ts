@@ -13,6 +13,8 @@ export interface TlsCertificate {
   readonly key: string;
   /** Where the certificate came from: the files read, or the generated certificate's file. */
   readonly certFile: string;
+  /** The private key's file. */
+  readonly keyFile: string;
   /** SHA-256 fingerprint of the leaf certificate (`AB:CD:…`). */
   readonly fingerprint256: string;
 }
@@ -89,7 +91,7 @@ export async function loadTlsCertificate(files: { certFile: string; keyFile: str
     );
   }
   const leaf = checkPair(cert, key, certFile, keyFile);
-  return { cert, key, certFile, fingerprint256: leaf.fingerprint256 };
+  return { cert, key, certFile, keyFile, fingerprint256: leaf.fingerprint256 };
 }
 
 /** Writes `text` to `file` through a temporary file, so a crash never leaves half a key or certificate. */
