@@ -179,10 +179,11 @@ describe('the API under 10,000 generated malformed requests', () => {
               problems.push(`uncoded ${answer.status} for ${where}: ${answer.body.slice(0, 200)}`);
             }
           });
-          return problems.length === 0;
+          // Only collects: every batch runs, and the problems are reported below, readably, not as a counterexample.
+          return true;
         },
       ),
-      { numRuns: batches, endOnFailure: true },
+      { numRuns: batches },
     );
     expect(problems.slice(0, 20)).toEqual([]);
     expect(counts.sent).toBeGreaterThanOrEqual(10_000);
