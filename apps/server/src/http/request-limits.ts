@@ -94,8 +94,12 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
     socket.destroy();
     return;
   }
+  // The same secure headers as every other answer, from the one map.
+  const headers = Object.entries(secureHeaders)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.end(
     `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(text)}\r\nx-content-type-options: nosniff\r\ncache-control: no-store\r\n\r\n${text}`,
+      `content-length: ${Buffer.byteLength(text)}\r\n${headers}\r\n${text}`,
   );
 }

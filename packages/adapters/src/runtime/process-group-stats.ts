@@ -44,7 +44,7 @@ export function createProcessGroupStats(nowMs: () => number = Date.now): Process
         before === undefined || elapsedSeconds <= 0
           ? 0
           : Math.max(0, (cpuTicks - before.cpuTicks) / ticksPerSecond / elapsedSeconds);
-      return { memoryBytes: rssPages * pageBytes, cpus: Math.round(cpus * 1000) / 1000, pids: Math.max(1, threads) };
+      return { memoryBytes: rssPages * pageBytes, cpus, pids: Math.max(1, threads) };
     },
     forget: (instanceId) => previous.delete(instanceId),
   };
