@@ -5,4 +5,5 @@ export * from './runtime-driver-contract.js';
 export * from './fake-runtime-driver.js';
 export * from './container-runtime-programs.js';
 export * from './silent-logger.js';
+export * from './skip-unless.js';
 export * from './docker-test-engine.js';
