@@ -3,6 +3,8 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const skipMessage = 'a skip must say why: describe(name, skipUnless(need), fn) or context.skip(reason)';
+
 const layer = (files, forbidden, message) => ({
   files,
   // Tests may use the testkit (contract suites, fakes) whatever layer they test.
@@ -46,6 +48,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Every skip says why, where CI lists it: `describe(name, skipUnless(need), fn)` or `context.skip(reason)`.
+    files: ['**/*.test.ts', 'test/**/*.ts', 'packages/testkit/src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'describe', property: 'skip', message: skipMessage },
+        { object: 'describe', property: 'skipIf', message: skipMessage },
+        { object: 'describe', property: 'runIf', message: skipMessage },
+        { object: 'it', property: 'skip', message: skipMessage },
+        { object: 'it', property: 'skipIf', message: skipMessage },
+        { object: 'it', property: 'runIf', message: skipMessage },
+        { object: 'test', property: 'skip', message: skipMessage },
+        { object: 'test', property: 'skipIf', message: skipMessage },
+        { object: 'test', property: 'runIf', message: skipMessage },
+      ],
     },
   },
   layer(
