@@ -1,5 +1,6 @@
 /**
- * One request on its way through the router: routed, sent to an upstream (one retry when it never reached one),
+ * One request on its way through the router: routed, sent to an upstream (one retry when it provably never left, or,
+ * for an idempotent one, when a reused connection closed unanswered),
  * its body streamed up and the response streamed back, bounded by the route's timeout until the response head;
  * then counted (in flight, passive health, route and release counters) and written to the access log.
  */
@@ -63,6 +64,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   private status = 0;
   private keepAlive: boolean;
   private isDone = false;
+  /** Reading from the client waits for the upstream to drain (the drain may come after the exchange is over). */
+  private isClientPaused = false;
 
   constructor(
     readonly client: ExchangeClient,
@@ -110,7 +113,10 @@ export class Exchange implements ResponseListener, TimedExchange {
     if (bodyEnd > start && this.upstream !== undefined) {
       const slice = data.subarray(start, bodyEnd);
       this.unconfirmed?.push(slice);
-      if (!this.upstream.write(slice)) this.client.pauseReading();
+      if (!this.upstream.write(slice)) {
+        this.isClientPaused = true;
+        this.client.pauseReading();
+      }
     }
     if (this.requestFramer.isComplete) this.isRequestDone = true;
     return bodyEnd;
@@ -121,12 +127,13 @@ export class Exchange implements ResponseListener, TimedExchange {
   }
 
   onUpstreamDrain(): void {
+    this.isClientPaused = false;
     this.client.resumeReading();
   }
 
   /** The client can take more: let the upstream's response flow again. */
   onClientDrain(): void {
-    this.upstream?.socket.resume();
+    this.upstream?.resumeResponse();
   }
 
   onInterimResponse(head: HttpHead): void {
@@ -170,7 +177,7 @@ export class Exchange implements ResponseListener, TimedExchange {
   }
 
   onResponseBody(data: Buffer, start: number, end: number): void {
-    if (!this.client.socket.write(data.subarray(start, end))) this.upstream?.socket.pause();
+    if (!this.client.socket.write(data.subarray(start, end))) this.upstream?.pauseResponse();
   }
 
   onResponseComplete(): void {
@@ -202,9 +209,13 @@ export class Exchange implements ResponseListener, TimedExchange {
       chosen.releaseCounters.connectErrors += 1;
       this.noteFailure(chosen);
     }
-    // A reused connection the upstream closed meanwhile is safe to retry when no body went with the request.
+    // A refused connect provably sent nothing: any request goes to another upstream. A reused connection the upstream
+    // closed without answering may have delivered the request all the same: only an idempotent one without a body
+    // is sent again (RFC 9110 §9.2.2), never a POST or a PATCH.
     const isStale = reason === 'closed' && upstream.exchangesServed > 0 && !upstream.hasResponseBytes;
-    const canRetry = (reason === 'connect' && this.unconfirmed !== undefined) || (isStale && !this.head.hasBody);
+    const canRetry =
+      (reason === 'connect' && this.unconfirmed !== undefined) ||
+      (isStale && !this.head.hasBody && idempotentMethods.has(this.head.method));
     if (!this.isRetried && canRetry && target !== undefined && !this.client.socket.destroyed) {
       const next = target.upstreams.pick(chosen) ?? (isStale ? chosen : undefined);
       if (next !== undefined) {
@@ -326,6 +337,7 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.context.waiting.delete(this);
     const chosen = this.chosen;
     if (chosen !== undefined) this.context.pool.release(chosen.slot);
+    if (this.isClientPaused) this.client.resumeReading();
     const durationUs = Math.round((performance.now() - this.startedAtMs) * 1_000);
     const status = this.status;
     if (this.target !== undefined) countResponse(this.target.counters, status, durationUs);
@@ -345,6 +357,9 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.client.exchangeFinished(this.keepAlive);
   }
 }
+
+/** RFC 9110 §9.2.2: methods whose request may be sent twice with the effect of once. */
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 function uncork(socket: Socket): void {
   socket.uncork();
