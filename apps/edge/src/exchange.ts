@@ -26,6 +26,8 @@ export interface ExchangeClient {
   readonly localPort: string;
   /** `https` when the connection came over the TLS listener. */
   readonly proto: 'http' | 'https';
+  /** The peer is a trusted proxy: its forwarding fields are kept and appended to. */
+  readonly isTrustedPeer: boolean;
   /** The client half-closed its side: no further request will come. */
   readonly isEnded: boolean;
   /** Bytes of a next (pipelined) request are buffered. */
@@ -75,12 +77,11 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.startedAtMs = performance.now();
     this.bytesAtStart = client.socket.bytesWritten;
     this.isUpgrade = head.upgrade !== undefined && (head.connection & connectionUpgrade) !== 0;
-    const target = splitAbsoluteTarget(head);
-    if (target.host !== undefined) useAuthorityAsHost(head, target.host);
+    if (head.authority !== undefined) useAuthorityAsHost(head, head.authority);
     this.host = hostFromHeader(head.host);
-    this.path = target.path;
-    this.pathOnly = pathOf(target.path);
-    this.values = forwardedValuesOf(head, client.clientAddress, client.localPort, client.proto);
+    this.path = head.path;
+    this.pathOnly = pathOf(head.path);
+    this.values = forwardedValuesOf(head, client);
     this.keepAlive = head.isKeepAlive && !this.isUpgrade;
     this.requestFramer.reset(head.isChunked ? 'chunked' : 'length', Math.max(0, head.contentLength));
     this.isRequestDone = this.requestFramer.isComplete;
@@ -363,20 +364,6 @@ const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DE
 
 function uncork(socket: Socket): void {
   socket.uncork();
-}
-
-/** An absolute-form target (`http://host/path`, as proxies receive) names the host; the upstream gets the path. */
-function splitAbsoluteTarget(head: HttpHead): { host: string | undefined; path: string } {
-  const target = head.target;
-  if (target.charCodeAt(0) === 47) return { host: undefined, path: target }; // '/'
-  const lower = target.slice(0, 8).toLowerCase();
-  const schemeEnd = lower.startsWith('http://') ? 7 : lower.startsWith('https://') ? 8 : -1;
-  if (schemeEnd === -1) return { host: undefined, path: target };
-  const slash = target.indexOf('/', schemeEnd);
-  const query = target.indexOf('?', schemeEnd);
-  const end = slash === -1 ? (query === -1 ? target.length : query) : query === -1 ? slash : Math.min(slash, query);
-  const path = target.slice(end);
-  return { host: target.slice(schemeEnd, end), path: path === '' ? '/' : path.startsWith('?') ? `/${path}` : path };
 }
 
 /**
