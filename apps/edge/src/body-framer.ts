@@ -186,39 +186,34 @@ export class BodyFramer {
 
   /** RFC 9112 §7.1.1: `;name`, `;name=token` or `;name="quoted"`, repeated; no whitespace anywhere. */
   private extensionByte(code: number): boolean {
-    switch (this.step) {
-      case Step.ExtensionStart:
-        if (!isTokenCode(code)) return false;
-        this.step = Step.ExtensionName;
-        return true;
-      case Step.ExtensionName:
-      case Step.ExtensionToken:
-        if (isTokenCode(code)) return true;
-        if (code === 61 && this.step === Step.ExtensionName)
-          this.step = Step.ExtensionValueStart; // '='
-        else return this.extensionEnd(code);
-        return true;
-      case Step.ExtensionValueStart:
-        if (code === 34)
-          this.step = Step.ExtensionQuoted; // '"'
-        else if (isTokenCode(code)) this.step = Step.ExtensionToken;
-        else return false;
-        return true;
-      case Step.ExtensionQuoted:
-        if (code === 34) this.step = Step.ExtensionQuotedEnd;
-        else if (code === 92)
-          this.step = Step.ExtensionQuotedPair; // '\\'
-        else if (!isFieldTextCode(code)) return false;
-        return true;
-      case Step.ExtensionQuotedPair:
-        if (!isFieldTextCode(code)) return false;
-        this.step = Step.ExtensionQuoted;
-        return true;
-      case Step.ExtensionQuotedEnd:
-        return this.extensionEnd(code);
-      default:
-        return false;
+    const step = this.step;
+    if (step === Step.ExtensionStart || step === Step.ExtensionValueStart) {
+      // A name, or a value: a token, or (a value only) a quoted string.
+      if (isTokenCode(code)) this.step = step === Step.ExtensionStart ? Step.ExtensionName : Step.ExtensionToken;
+      else if (code === 34 && step === Step.ExtensionValueStart)
+        this.step = Step.ExtensionQuoted; // '"'
+      else return false;
+      return true;
     }
+    if (step === Step.ExtensionName || step === Step.ExtensionToken) {
+      if (isTokenCode(code)) return true;
+      if (code !== 61 || step !== Step.ExtensionName) return this.extensionEnd(code);
+      this.step = Step.ExtensionValueStart; // '='
+      return true;
+    }
+    if (step === Step.ExtensionQuoted) {
+      if (code === 34) this.step = Step.ExtensionQuotedEnd;
+      else if (code === 92)
+        this.step = Step.ExtensionQuotedPair; // '\\'
+      else if (!isFieldTextCode(code)) return false;
+      return true;
+    }
+    if (step === Step.ExtensionQuotedPair) {
+      if (!isFieldTextCode(code)) return false;
+      this.step = Step.ExtensionQuoted;
+      return true;
+    }
+    return this.extensionEnd(code); // Step.ExtensionQuotedEnd
   }
 
   /** `;` starts another extension, CR ends the chunk-size line. */
@@ -231,31 +226,24 @@ export class BodyFramer {
 
   /** RFC 9112 §7.1.2, with the heads' field grammar: `name:` (a token, no space before the colon), then field text. */
   private trailerByte(code: number): boolean {
-    switch (this.step) {
-      case Step.TrailerLineStart:
-        if (code === 13) {
-          this.step = Step.FinalLf;
-          return true;
-        }
-        if (!isTokenCode(code)) return false;
-        this.trailerName = lowerChar(code);
-        this.step = Step.TrailerName;
-        return true;
-      case Step.TrailerName:
-        if (isTokenCode(code)) {
-          this.trailerName += lowerChar(code);
-          return true;
-        }
-        if (code !== 58 || forbiddenTrailers.has(this.trailerName)) return false; // ':'
-        this.step = Step.TrailerValue;
-        return true;
-      case Step.TrailerValue:
-        if (code === 13) this.step = Step.TrailerLf;
-        else if (!isFieldTextCode(code)) return false;
-        return true;
-      default:
-        return false;
+    if (this.step === Step.TrailerValue) {
+      if (code === 13) this.step = Step.TrailerLf;
+      else if (!isFieldTextCode(code)) return false;
+      return true;
     }
+    if (this.step === Step.TrailerLineStart && code === 13) {
+      this.step = Step.FinalLf;
+      return true;
+    }
+    if (isTokenCode(code)) {
+      this.trailerName = this.step === Step.TrailerLineStart ? lowerChar(code) : this.trailerName + lowerChar(code);
+      this.step = Step.TrailerName;
+      return true;
+    }
+    // ':' after a name, unless a framing or routing field's.
+    if (this.step !== Step.TrailerName || code !== 58 || forbiddenTrailers.has(this.trailerName)) return false;
+    this.step = Step.TrailerValue;
+    return true;
   }
 }
 

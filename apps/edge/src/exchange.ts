@@ -158,7 +158,7 @@ export class Exchange implements ResponseListener, TimedExchange {
       this.upstream = undefined;
       return this.answerAlone('bad-gateway');
     }
-    const mode = this.responseBodyMode(head);
+    const mode = responseBodyMode(this.head.method, head);
     const isDecoding = mode === 'chunked' && this.head.isHttp10;
     if (mode === 'close' || isDecoding || !this.isRequestDone || this.context.state.isClosing) this.keepAlive = false;
     // A client that half-closed with nothing more buffered gets its last answer: say so.
@@ -295,13 +295,6 @@ export class Exchange implements ResponseListener, TimedExchange {
     });
   }
 
-  private responseBodyMode(head: HttpHead): BodyMode {
-    if (this.head.method === 'HEAD' || head.statusCode === 204 || head.statusCode === 304) return 'none';
-    if (head.isChunked) return 'chunked';
-    if (head.contentLength !== -1) return 'length';
-    return 'close';
-  }
-
   /** The router's own answer (no route, no upstream, bad gateway, timeout, a broken request body). */
   private answerAlone(kind: EdgeErrorKind): void {
     this.context.waiting.delete(this);
@@ -357,6 +350,14 @@ export class Exchange implements ResponseListener, TimedExchange {
     });
     this.client.exchangeFinished(this.keepAlive);
   }
+}
+
+/** How a response to a `requestMethod` request is delimited (RFC 9112 §6.3). */
+export function responseBodyMode(requestMethod: string, head: HttpHead): BodyMode {
+  if (requestMethod === 'HEAD' || head.statusCode === 204 || head.statusCode === 304) return 'none';
+  if (head.isChunked) return 'chunked';
+  if (head.contentLength !== -1) return 'length';
+  return 'close';
 }
 
 /** RFC 9110 §9.2.2: methods whose request may be sent twice with the effect of once. */

@@ -157,8 +157,6 @@ export function clientResponseHead(head: HttpHead, options: ResponseHeadOptions)
     if (hopByHop.has(lower)) {
       if (!options.isUpgrade || (lower !== 'connection' && lower !== 'upgrade')) continue;
     } else if (listed !== undefined && listed.includes(lower)) continue;
-    // Transfer-Encoding overrode it (RFC 9112 §6.3); sent beside it, a next hop may frame the body by it.
-    else if (lower === 'content-length' && head.hasTransferEncoding) continue;
     text += `${names[i] ?? ''}: ${values[i] ?? ''}\r\n`;
   }
   // Other codings (`gzip, chunked`) stay: the client undoes them; the router only delimits the chunks.

@@ -119,8 +119,13 @@ export function parseResponseHead(text: string, head: HttpHead): HeadError | und
   head.reason = line.slice(13);
   const error = parseFields(text, lineEnd, head, false);
   if (error !== undefined) return error;
-  // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length in a response.
-  if (head.hasTransferEncoding) head.contentLength = -1;
+  if (head.hasTransferEncoding) {
+    // RFC 9112 §6.3 lets Transfer-Encoding override Content-Length, and calls the pair an error all the same: a
+    // reader (llhttp, nginx) that frames by the other one would end the response elsewhere on a reused connection.
+    // In HTTP/1.0 (§6.1), and in a 1xx or 204 answer (RFC 9110 §6.4.1, §15.3.5), the framing is faulty too.
+    if (head.contentLength !== -1 || head.isHttp10) return 400;
+    if (head.statusCode < 200 || head.statusCode === 204) return 400;
+  }
   return undefined;
 }
 
@@ -138,6 +143,8 @@ function parseFields(text: string, firstLineEnd: number, head: HttpHead, isReque
     const value = trimOws(text, colon + 1, end);
     if (head.names.length === maxHeaderCount) return 400;
     const lower = name.toLowerCase();
+    // A tab around a framing value is OWS to RFC 9110 but part of the value to llhttp: it would frame otherwise.
+    if ((lower === 'content-length' || lower === 'transfer-encoding') && hasTab(text, colon + 1, end)) return 400;
     head.names.push(name);
     head.lowerNames.push(lower);
     head.values.push(value);
@@ -178,6 +185,10 @@ function noteField(head: HttpHead, lower: string, value: string, isRequest: bool
         head.isChunked = false;
         return isRepeated || last !== 'chunked' || isChunkedTwice(codings) ? 400 : 501;
       }
+      // Responses: `chunked` applied twice, or under another coding, leaves a body two readers delimit differently.
+      const all = head.transferCodings.split(', ');
+      const chunkedCount = all.filter((coding) => coding === 'chunked').length;
+      if (chunkedCount > 1 || (chunkedCount === 1 && all[all.length - 1] !== 'chunked')) return 400;
       head.isChunked = last === 'chunked';
       return undefined;
     }
@@ -279,6 +290,11 @@ function trimOws(text: string, from: number, to: number): string {
   while (start < end && isOws(text.charCodeAt(start))) start += 1;
   while (end > start && isOws(text.charCodeAt(end - 1))) end -= 1;
   return text.slice(start, end);
+}
+
+function hasTab(text: string, from: number, to: number): boolean {
+  const at = text.indexOf('\t', from);
+  return at !== -1 && at < to;
 }
 
 function isOws(code: number): boolean {
