@@ -176,6 +176,14 @@ const framingFieldArb = fc.oneof(
     .map(([name, value]) => `${name}: ${value}`),
 );
 
+/** Field lines whose structure is odd: names with separators or non-ASCII, no colon, folds, leading whitespace. */
+const oddLineArb = fc.oneof(
+  fc
+    .tuple(fc.constantFrom('X_A', 'X A', 'X\tA', 'X\u00c4', 'X"A', 'X/A', 'X;A', '', 'Host', 'X-A'), valueArb)
+    .map(([name, value]) => `${name}:${value}`),
+  fc.constantFrom(' X-A: 1', '\tX-A: 1', 'X-A 1', 'X-A : 1', ' folded', '\tfolded', 'X-A:\u0000', ':', 'X-A::'),
+);
+
 const hostArb = fc.constantFrom(
   'Host: h.test',
   'Host: h.test:8080',
@@ -239,7 +247,7 @@ const requestArb = fc
     targetArb,
     versionArb,
     fc.option(hostArb, { freq: 4, nil: undefined }),
-    fc.array(framingFieldArb, { maxLength: 3 }),
+    fc.array(fc.oneof({ weight: 3, arbitrary: framingFieldArb }, oddLineArb), { maxLength: 3 }),
     lineEndArb,
     bodyArb,
   )
@@ -250,8 +258,20 @@ const requestArb = fc
 
 const responseArb = fc
   .tuple(
-    fc.constantFrom('HTTP/1.1 200 OK', 'HTTP/1.1 204 No Content', 'HTTP/1.1 304 ', 'HTTP/1.1 404', 'HTTP/1.0 200 OK'),
-    fc.array(framingFieldArb, { maxLength: 3 }),
+    fc.constantFrom(
+      'HTTP/1.1 200 OK',
+      'HTTP/1.1 204 No Content',
+      'HTTP/1.1 304 ',
+      'HTTP/1.1 404',
+      'HTTP/1.0 200 OK',
+      'HTTP/1.1 200 \u00e9t\u00e9',
+      'HTTP/1.1 200  OK',
+      'HTTP/1.1 099 X',
+      'HTTP/1.1 1000 X',
+      'HTTP/1.1 200\tOK',
+      'HTTP/1.1  200 OK',
+    ),
+    fc.array(fc.oneof({ weight: 3, arbitrary: framingFieldArb }, oddLineArb), { maxLength: 3 }),
     lineEndArb,
     bodyArb,
   )

@@ -74,9 +74,8 @@ function dotSegmentOf(segment: string): 0 | 1 | 2 {
 
 function hidesDotSegment(segment: string): boolean {
   if (!segment.includes('%')) return false;
-  const parts = segment.toLowerCase().replaceAll('%5c', '/').split('%2f');
-  if (parts.length === 1) return false;
-  return parts.some((part) => part.split('/').some((piece) => dotSegmentOf(piece) !== 0));
+  const pieces = segment.toLowerCase().replaceAll('%5c', '/').replaceAll('%2f', '/').split('/');
+  return pieces.length > 1 && pieces.some((piece) => dotSegmentOf(piece) !== 0);
 }
 
 /**
