@@ -1,6 +1,7 @@
 /**
  * One request on its way through the router: routed, sent to an upstream (one retry when it never reached one),
- * its body streamed up and the response streamed back, bounded by the route's timeout until the response head;
+ * its body streamed up and the response streamed back, bounded by the route's timeout until the response head
+ * (counted from when the upstream has the whole request: a client's slow or cut body is the client's fault);
  * then counted (in flight, passive health, route and release counters) and written to the access log.
  */
 import type { Socket } from 'node:net';
@@ -29,6 +30,8 @@ export interface ExchangeClient {
   readonly isEnded: boolean;
   /** Bytes of a next (pipelined) request are buffered. */
   readonly hasPendingInput: boolean;
+  /** The client is not read because the upstream does not take the request body (a stall is then the upstream's). */
+  readonly isHeldByUpstream: boolean;
   /** The exchange is over; `keepAlive` says whether the connection may carry another one. */
   exchangeFinished(keepAlive: boolean): void;
   pauseReading(): void;
@@ -43,7 +46,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   isRequestDone: boolean;
   deadlineMs = 0;
   private readonly startedAtMs: number;
-  private readonly bytesAtStart: number;
+  /** Bytes written to the client for this exchange (`socket.bytesWritten` walks the whole unsent queue each time). */
+  private sentBytes = 0;
   private readonly host: string;
   /** The request target in origin form (query included), as the upstream gets it. */
   private readonly path: string;
@@ -70,7 +74,6 @@ export class Exchange implements ResponseListener, TimedExchange {
     private readonly context: TrafficContext,
   ) {
     this.startedAtMs = performance.now();
-    this.bytesAtStart = client.socket.bytesWritten;
     this.isUpgrade = head.upgrade !== undefined && (head.connection & connectionUpgrade) !== 0;
     const target = splitAbsoluteTarget(head);
     if (target.host !== undefined) useAuthorityAsHost(head, target.host);
@@ -112,7 +115,12 @@ export class Exchange implements ResponseListener, TimedExchange {
       this.unconfirmed?.push(slice);
       if (!this.upstream.write(slice)) this.client.pauseReading();
     }
-    if (this.requestFramer.isComplete) this.isRequestDone = true;
+    if (this.requestFramer.isComplete) {
+      this.isRequestDone = true;
+      // The upstream's timeout counts from when it has the whole request (a slow body is the client's time).
+      if (this.target !== undefined)
+        this.deadlineMs = Math.max(this.deadlineMs, this.context.nowMs + this.target.timeoutMs);
+    }
     return bodyEnd;
   }
 
@@ -131,8 +139,7 @@ export class Exchange implements ResponseListener, TimedExchange {
 
   onInterimResponse(head: HttpHead): void {
     if (this.head.isHttp10) return;
-    const text = clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: false });
-    this.client.socket.write(text, 'latin1');
+    this.send(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: false }));
   }
 
   onResponseHead(head: HttpHead): void {
@@ -161,16 +168,13 @@ export class Exchange implements ResponseListener, TimedExchange {
     // Head and the first body bytes (which usually came with it) leave in one write.
     socket.cork();
     // Heads go out as latin1, as they were read: field values keep their bytes.
-    socket.write(
-      clientResponseHead(head, { connection, isChunked: mode === 'chunked' && !isDecoding, isUpgrade: false }),
-      'latin1',
-    );
+    this.send(clientResponseHead(head, { connection, isChunked: mode === 'chunked' && !isDecoding, isUpgrade: false }));
     process.nextTick(uncork, socket);
     this.isResponseStarted = true;
   }
 
   onResponseBody(data: Buffer, start: number, end: number): void {
-    if (!this.client.socket.write(data.subarray(start, end))) this.upstream?.socket.pause();
+    if (!this.send(data.subarray(start, end))) this.upstream?.socket.pause();
   }
 
   onResponseComplete(): void {
@@ -225,6 +229,12 @@ export class Exchange implements ResponseListener, TimedExchange {
 
   onTimeout(): void {
     if (this.isDone || this.isResponseStarted) return;
+    // The client still owes body bytes, which it may send slowly (its own `bodyMs` bounds a stall): the upstream
+    // cannot be blamed for not answering a request it has not had whole. Unless it is what holds the body up.
+    if (!this.isRequestDone && !this.client.isHeldByUpstream) {
+      this.deadlineMs = this.context.nowMs + (this.target?.timeoutMs ?? 0);
+      return;
+    }
     this.context.waiting.delete(this);
     this.context.log.warn(
       { requestId: this.values.requestId, host: this.host, timeoutMs: this.target?.timeoutMs },
@@ -235,6 +245,23 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.upstream = undefined;
     this.keepAlive = false;
     this.answerAlone('gateway-timeout');
+  }
+
+  /**
+   * The client stalled its request body (`body-timeout`) or ended it short (`body-incomplete`): a client fault,
+   * answered 408 or 400 and closed (or cut, when the response has started), never counted against the upstream.
+   */
+  failRequestBody(kind: 'body-timeout' | 'body-incomplete'): void {
+    if (this.isDone) return;
+    this.context.log.info(
+      { requestId: this.values.requestId, host: this.host, reason: kind },
+      kind === 'body-timeout' ? 'client request body timed out' : 'client request body cut short',
+    );
+    this.keepAlive = false;
+    this.upstream?.close();
+    this.upstream = undefined;
+    if (this.isResponseStarted) this.client.socket.destroy();
+    else this.answerAlone(kind);
   }
 
   /** The client went away: stop the upstream work too. */
@@ -271,12 +298,15 @@ export class Exchange implements ResponseListener, TimedExchange {
     const rest = upstream.detach();
     this.upstream = undefined;
     const socket = this.client.socket;
-    socket.write(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: true }), 'latin1');
-    if (rest !== undefined) socket.write(rest);
+    this.send(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: true }));
+    if (rest !== undefined) this.send(rest);
+    // What the tunnel carries is counted by the socket (once, at its end: then nothing is left queued).
+    const bytesAtTunnel = socket.bytesWritten - this.sentBytes;
     this.isResponseStarted = true;
     this.context.tunnels.add(upstream.socket);
     // A tunnel counts as in flight for as long as it is open: draining an instance waits for it (bounded).
     this.client.startTunnel(upstream.socket, () => {
+      this.sentBytes = socket.bytesWritten - bytesAtTunnel;
       this.context.tunnels.delete(upstream.socket);
       this.keepAlive = false;
       this.finish();
@@ -306,8 +336,15 @@ export class Exchange implements ResponseListener, TimedExchange {
     const response = errorResponseText(kind, context, !this.keepAlive, this.head.method === 'HEAD');
     this.status = response.statusCode;
     this.isAnswered = false;
-    this.client.socket.write(response.text);
+    this.send(response.text, 'utf8');
     this.finish();
+  }
+
+  /** Writes to the client and counts the bytes; a string is a head (latin1: field values keep their bytes) by default. */
+  private send(data: string | Buffer, encoding: BufferEncoding = 'latin1'): boolean {
+    if (typeof data !== 'string') this.sentBytes += data.length;
+    else this.sentBytes += encoding === 'latin1' ? data.length : Buffer.byteLength(data, encoding);
+    return this.client.socket.write(data, encoding);
   }
 
   private noteFailure(chosen: UpstreamTarget): void {
@@ -339,7 +376,7 @@ export class Exchange implements ResponseListener, TimedExchange {
       instanceId: answered === undefined ? null : answered.upstream.instanceId,
       release: answered === undefined ? null : answered.upstream.releaseNumber,
       durationUs,
-      bytes: this.client.socket.bytesWritten - this.bytesAtStart,
+      bytes: this.sentBytes,
       requestId: this.values.requestId,
     });
     this.client.exchangeFinished(this.keepAlive);
