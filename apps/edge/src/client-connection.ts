@@ -94,7 +94,7 @@ export class ClientConnection implements ExchangeClient {
     }
     const exchange = this.exchange;
     if (exchange !== undefined) {
-      if (!exchange.isRequestDone && !this.isHeldByUpstream && nowMs - this.lastReadMs > timeouts.bodyMs)
+      if (exchange.isBodyOwedByClient && nowMs - this.lastReadMs > timeouts.bodyMs)
         exchange.failRequestBody('body-timeout');
       return;
     }

@@ -60,6 +60,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   private requestHeadText = '';
   /** Body bytes written to an upstream not connected yet: replayed on another one should the connect fail. */
   private unconfirmed: Buffer[] | undefined = undefined;
+  /** The client asked for `100 Continue` and waits for it before its body: until it comes, a wait is the upstream's. */
+  private isAwaitingContinue: boolean;
   private isRetried = false;
   private isResponseStarted = false;
   /** The upstream sent the response head (else the answer, if any, is the router's own). */
@@ -84,6 +86,12 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.keepAlive = head.isKeepAlive && !this.isUpgrade;
     this.requestFramer.reset(head.isChunked ? 'chunked' : 'length', Math.max(0, head.contentLength));
     this.isRequestDone = this.requestFramer.isComplete;
+    this.isAwaitingContinue = head.expectsContinue && !this.isRequestDone;
+  }
+
+  /** The client still owes body bytes and nothing on the router's side keeps it from sending them. */
+  get isBodyOwedByClient(): boolean {
+    return !this.isRequestDone && !this.isAwaitingContinue && !this.client.isHeldByUpstream;
   }
 
   /** Routes the request and sends its head; the router answers itself when there is no route or no upstream. */
@@ -101,6 +109,7 @@ export class Exchange implements ResponseListener, TimedExchange {
 
   /** Takes request body bytes from `data[start, end)`; returns where the body ended there (-1: invalid framing). */
   takeRequestBody(data: Buffer, start: number, end: number): number {
+    this.isAwaitingContinue = false;
     const bodyEnd = this.requestFramer.consume(data, start, end);
     if (bodyEnd === -1) {
       this.keepAlive = false;
@@ -138,6 +147,7 @@ export class Exchange implements ResponseListener, TimedExchange {
   }
 
   onInterimResponse(head: HttpHead): void {
+    this.isAwaitingContinue = false;
     if (this.head.isHttp10) return;
     this.send(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: false }));
   }
@@ -230,8 +240,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   onTimeout(): void {
     if (this.isDone || this.isResponseStarted) return;
     // The client still owes body bytes, which it may send slowly (its own `bodyMs` bounds a stall): the upstream
-    // cannot be blamed for not answering a request it has not had whole. Unless it is what holds the body up.
-    if (!this.isRequestDone && !this.client.isHeldByUpstream) {
+    // cannot be blamed for not answering a request it has not had whole (unless it holds the body up, or owes a 100).
+    if (this.isBodyOwedByClient) {
       this.deadlineMs = this.context.nowMs + (this.target?.timeoutMs ?? 0);
       return;
     }

@@ -234,6 +234,19 @@ describe('client faults are not blamed on the upstream', () => {
     expect(log.lines.filter((line) => line.startsWith('warn'))).toEqual([]);
   });
 
+  it('still blames an upstream that never sends the 100 Continue a client waits for before its body', async () => {
+    const log = recordingLog();
+    const silent = await fixtures.rawUpstream('silent', () => undefined);
+    const edge = await fixtures.edgeWith([routeTo('h.test', '/', [silent.asUpstream()], 200)], {
+      log,
+      clientTimeouts: { bodyMs: 60_000 },
+    });
+    const raw = await client(edge);
+    raw.send('POST / HTTP/1.1\r\nHost: h.test\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n');
+    expect((await raw.responses(1)).map((response) => response.statusCode)).toEqual([504]);
+    expect(log.lines).toContain('warn upstream timed out');
+  });
+
   it('lets a slow but steady body outlast the route timeout, which counts from the whole request', async () => {
     const edge = await edgeToApp({ clientTimeouts: { bodyMs: 5_000 } }, 200);
     const raw = await client(edge);
