@@ -88,8 +88,10 @@ export class ClientConnection implements ExchangeClient {
       return;
     }
     if (this.isClosing) {
-      // The last answer has left: the client had its time to read it and close; a descriptor is not kept for it.
-      if (socket.writableLength === 0 && nowMs - this.closingSinceMs > timeouts.lingerMs) socket.destroy();
+      // Linger counts from when the last answer has left (bytes still queued push it on; a stall is cut above):
+      // then the client has had its time to read it and close, and its descriptor is not kept for it.
+      if (socket.writableLength > 0) this.closingSinceMs = nowMs;
+      else if (nowMs - this.closingSinceMs > timeouts.lingerMs) socket.destroy();
       return;
     }
     const exchange = this.exchange;
