@@ -129,15 +129,22 @@ export class ClientConnection implements ExchangeClient {
     this.isClosing = true;
     this.closingSinceMs = this.context.nowMs;
     this.input = undefined;
-    this.lingerReading();
     this.socket.end();
+    this.lingerReading();
   }
 
-  /** While the last answer leaves, what the client still sends is read and dropped (unread, it would reset the close). */
+  /**
+   * While the last answer leaves, what the client still sends is read and dropped (unread, it would reset the close
+   * and could discard the answer) — unless the client does not take that answer either: then it is not read at all.
+   */
   private lingerReading(): void {
-    if (this.pausedFor === 0) return;
-    this.pausedFor = 0;
-    this.socket.resume();
+    const isReading = !this.socket.writableNeedDrain;
+    const pausedFor = isReading ? 0 : pausedForOutput;
+    if (pausedFor === this.pausedFor) return;
+    const wasPaused = this.pausedFor !== 0;
+    this.pausedFor = pausedFor;
+    if (isReading && wasPaused) this.socket.resume();
+    else if (!isReading && !wasPaused) this.socket.pause();
   }
 
   pauseReading(): void {
@@ -296,9 +303,9 @@ export class ClientConnection implements ExchangeClient {
     this.isClosing = true;
     this.closingSinceMs = this.context.nowMs;
     this.input = undefined;
-    this.lingerReading();
     const response = errorResponseText(kind, { host: '', accept: undefined, requestId: '' }, true, false);
     this.socket.end(response.text);
+    this.lingerReading();
   }
 
   private readonly onEnd = (): void => {
@@ -312,6 +319,7 @@ export class ClientConnection implements ExchangeClient {
 
   private readonly onDrain = (): void => {
     this.hasDrained = true;
+    if (this.isClosing) return this.lingerReading();
     this.exchange?.onClientDrain();
     if ((this.pausedFor & pausedForOutput) === 0) return;
     this.setPaused(pausedForOutput, false);

@@ -259,7 +259,8 @@ export class Exchange implements ResponseListener, TimedExchange {
 
   /**
    * The client stalled its request body (`body-timeout`) or ended it short (`body-incomplete`): a client fault,
-   * answered 408 or 400 and closed (or cut, when the response has started), never counted against the upstream.
+   * answered 408 or 400 and closed, never counted against the upstream. A response already under way is left to
+   * finish when the body was cut short (the upstream answered without it), and cut when the client stalls.
    */
   failRequestBody(kind: 'body-timeout' | 'body-incomplete'): void {
     if (this.isDone) return;
@@ -268,6 +269,7 @@ export class Exchange implements ResponseListener, TimedExchange {
       kind === 'body-timeout' ? 'client request body timed out' : 'client request body cut short',
     );
     this.keepAlive = false;
+    if (this.isResponseStarted && kind === 'body-incomplete') return;
     this.upstream?.close();
     this.upstream = undefined;
     if (this.isResponseStarted) this.client.socket.destroy();

@@ -234,6 +234,25 @@ describe('client faults are not blamed on the upstream', () => {
     expect(log.lines.filter((line) => line.startsWith('warn'))).toEqual([]);
   });
 
+  it('lets a response the upstream started without the body finish when the client then cuts its body short', async () => {
+    let finish: () => void = () => undefined;
+    const app = await fixtures.upstream('early', (_req, res) => {
+      res.writeHead(200, { 'content-length': '4' });
+      res.write('ab');
+      finish = () => res.end('cd');
+    });
+    const edge = await fixtures.edgeWith([routeTo('h.test', '/', [app.asUpstream()])]);
+    const raw = await client(edge);
+    raw.send(`${bodyHead}abc`);
+    await until(() => raw.received().toString('latin1').endsWith('ab'));
+    raw.socket.end();
+    // Its FIN is read before the rest of the answer comes (the router reads the client as it arrives).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    finish();
+    await raw.closed;
+    expect((await raw.responses(1)).map((response) => [response.statusCode, response.body])).toEqual([[200, 'abcd']]);
+  });
+
   it('still blames an upstream that never sends the 100 Continue a client waits for before its body', async () => {
     const log = recordingLog();
     const silent = await fixtures.rawUpstream('silent', () => undefined);
