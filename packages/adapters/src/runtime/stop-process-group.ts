@@ -7,6 +7,11 @@ export interface ProcessGroupToStop {
   /** The leader's start time, from `/proc/<pid>/stat`: guards against signalling a reused pid. */
   startTicks: number;
   graceMs: number;
+  /**
+   * SIGTERM goes to every member but the leader, which must outlive them to report their exit (a sandbox's bwrap);
+   * SIGKILL still goes to the whole group.
+   */
+  isLeaderSpared?: boolean;
   /** How long to wait for the group to vanish after SIGKILL before giving up. */
   killWaitMs?: number;
   pollMs?: number;
@@ -25,7 +30,13 @@ export async function stopProcessGroup(target: ProcessGroupToStop): Promise<Stop
   const isEmpty = (): boolean => findProcessGroupMembers(target.pid, target.startTicks).length === 0;
   if (isEmpty()) return 'none';
 
-  signalGroup(target.pid, 'SIGTERM');
+  if (target.isLeaderSpared === true) {
+    for (const member of findProcessGroupMembers(target.pid, target.startTicks)) {
+      if (member !== target.pid) signalProcess(member, 'SIGTERM');
+    }
+  } else {
+    signalGroup(target.pid, 'SIGTERM');
+  }
   if (await waitUntil(isEmpty, target.graceMs, pollMs)) return 'terminated';
 
   signalGroup(target.pid, 'SIGKILL');
@@ -33,8 +44,13 @@ export async function stopProcessGroup(target: ProcessGroupToStop): Promise<Stop
 }
 
 function signalGroup(processGroupId: number, signal: NodeJS.Signals): void {
+  signalProcess(-processGroupId, signal);
+}
+
+/** A negative pid is a process group. */
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-processGroupId, signal);
+    process.kill(pid, signal);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
