@@ -4,7 +4,7 @@
  * dir, of other apps or of their processes. The network stays the host's, so the edge reaches the instance's port.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
 import { chown, lstat, mkdir } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { SlipwayError } from '@slipway/contract';
@@ -60,8 +60,9 @@ export function createProcessSandbox(options: ProcessSandboxOptions): ProcessSan
   const visibleRoots = systemPaths.filter((path) => existsSync(path));
   const hiddenArgs = (options.hiddenPaths ?? [])
     .map((path) => resolve(path))
-    .filter((path) => visibleRoots.some((root) => isInside(path, root)))
-    .flatMap((path) => ['--tmpfs', path]);
+    .filter((path) => visibleRoots.some((root) => isInside(path, root)) && existsSync(path))
+    // A directory is covered by an empty tmpfs, a file (a key) by /dev/null.
+    .flatMap((path) => (statSync(path).isDirectory() ? ['--tmpfs', path] : ['--ro-bind', '/dev/null', path]));
   const extraArgs = (options.readOnlyPaths ?? [])
     .map((path) => resolve(path))
     .filter((path) => !visibleRoots.some((root) => isInside(path, root)))
