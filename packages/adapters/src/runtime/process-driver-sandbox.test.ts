@@ -7,7 +7,7 @@ import { collect, describeRuntimeDriver, waitFor } from '@slipway/testkit';
 import { createProcessSandbox, probeProcessSandbox } from '../sandbox/process-sandbox.js';
 import { createSandboxUsers } from '../sandbox/sandbox-users.js';
 import { createProcessDriver, type ProcessDriver } from './process-driver.js';
-import { readProcStat } from './read-proc-stat.js';
+import { findProcessGroupMembers, readProcStat } from './read-proc-stat.js';
 
 const silentLogger: Logger = {
   debug: () => undefined,
@@ -222,6 +222,32 @@ describe.skipIf(skipReason !== undefined)('process driver, sandboxed', () => {
     await driver.stop(status.instanceId);
 
     expect(await driver.inspect(status.instanceId)).toMatchObject({ state: 'exited', exitCode: 7, exitSignal: null });
+  });
+
+  it('takes the whole sandboxed instance down when its recorded pid is killed, leaving no app holding the port', async () => {
+    const stateDir = join(dataDir, 'instances');
+    const workDir = await release('killed', {});
+    for (const [name, isAdopted] of [
+      ['killed-own', false],
+      ['killed-adopted', true],
+    ] as const) {
+      const first = sandboxedDriver(stateDir, range, [dataDir]);
+      drivers.push(first);
+      const status = await first.start(spec(name, { workDir }));
+      await waitFor(async () => expect((await fetch(`http://127.0.0.1:${status.port}/`)).status).toBe(200));
+      // Adopted: the driver that watches it is not the one that spawned it.
+      const driver = isAdopted ? sandboxedDriver(stateDir, range, [dataDir]) : first;
+      if (isAdopted) {
+        await first.close();
+        drivers.push(driver);
+      }
+
+      process.kill(status.pid ?? 0, 'SIGKILL');
+
+      await waitFor(async () => expect((await driver.inspect(name))?.state).toBe('exited'));
+      await waitFor(() => expect(findProcessGroupMembers(status.pid ?? 0, 0)).toEqual([]));
+      await expect(fetch(`http://127.0.0.1:${status.port}/`)).rejects.toThrow();
+    }
   });
 
   it('keeps a project on the same user across restarts of the control plane', async () => {

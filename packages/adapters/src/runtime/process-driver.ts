@@ -14,7 +14,7 @@ import {
 } from './instance-state-files.js';
 import { createPortAllocator } from './port-allocator.js';
 import { readInstanceLogs } from './read-instance-logs.js';
-import { isSameProcessRunning, readProcStat } from './read-proc-stat.js';
+import { findProcessGroupMembers, isSameProcessRunning, readProcStat } from './read-proc-stat.js';
 import { createLogRotator, rotatedLogPaths } from './log-rotator.js';
 import { createProcessGroupStats } from './process-group-stats.js';
 import { runExec } from './run-exec.js';
@@ -137,6 +137,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       }
       return record;
     } else {
+      if (record.sandbox !== undefined) killSandboxRemains(record.pid, record.startTicks);
       // Not our child: its exit status went to whoever was its parent; we only know that it is gone.
       await recordExit(record.instanceId, record.pid, { exitCode: null, exitSignal: null }, Date.now(), false);
     }
@@ -231,6 +232,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     own.exitRecorded = new Promise((resolve) => {
       child.once('exit', (exitCode, exitSignal) => {
         own.hasExited = true;
+        if (sandbox !== undefined) killSandboxRemains(pid, procStat.startTicks);
         void recordExit(instanceId, pid, { exitCode, exitSignal }, Date.now(), true)
           .catch((error: unknown) => log.warn({ instanceId, pid, err: error }, 'could not record instance exit'))
           .finally(resolve);
@@ -431,6 +433,21 @@ async function isDirectory(path: string): Promise<boolean> {
     return (await stat(path)).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/**
+ * A sandbox's bwrap killed on its own (`kill -9 <pid>`) leaves the app running, reparented, with the port: the
+ * instance is its group, so what is left of the group goes too (members started after the leader only, never a
+ * later group that reuses the id).
+ */
+function killSandboxRemains(pid: number, startTicks: number): void {
+  for (const member of findProcessGroupMembers(pid, startTicks)) {
+    try {
+      process.kill(member, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   }
 }
 
