@@ -9,12 +9,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeProcessSandbox } from '@slipway/adapters';
 import { waitFor } from '@slipway/testkit';
+import { sandboxSkipReason } from '../../packages/adapters/src/sandbox/sandbox-test-support.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
-const probe = probeProcessSandbox();
-const skipReason = probe.isAvailable ? undefined : `no process sandbox on this machine: ${probe.reason}`;
+const skipReason = sandboxSkipReason();
 const secret = `beta-secret-${randomBytes(12).toString('hex')}`;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createProcessSandbox, probeProcessSandbox } from '../sandbox/process-sandbox.js';
+import { createProcessSandbox } from '../sandbox/process-sandbox.js';
+import { sandboxSkipReason } from '../sandbox/sandbox-test-support.js';
 import { createSandboxUsers } from '../sandbox/sandbox-users.js';
 import { createBuilder } from './builder.js';
 
-const probe = probeProcessSandbox();
-const skipReason = probe.isAvailable ? undefined : `no process sandbox on this machine: ${probe.reason}`;
+const skipReason = sandboxSkipReason();
 const staticServerPath = fileURLToPath(new URL('../../assets/static-server.mjs', import.meta.url));
 
 /** A build command that tries to leave its sandbox and records what each attempt did in `escapes.txt`. */

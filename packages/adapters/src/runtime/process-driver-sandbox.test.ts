@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InstanceSpec, Logger } from '@slipway/core';
 import { collect, describeRuntimeDriver, waitFor } from '@slipway/testkit';
-import { createProcessSandbox, probeProcessSandbox } from '../sandbox/process-sandbox.js';
+import { createProcessSandbox } from '../sandbox/process-sandbox.js';
+import { sandboxSkipReason } from '../sandbox/sandbox-test-support.js';
 import { createSandboxUsers } from '../sandbox/sandbox-users.js';
 import { createProcessDriver, type ProcessDriver } from './process-driver.js';
 import { findProcessGroupMembers, readProcStat } from './read-proc-stat.js';
@@ -17,8 +18,7 @@ const silentLogger: Logger = {
   child: () => silentLogger,
 };
 
-const probe = probeProcessSandbox();
-const skipReason = probe.isAvailable ? undefined : `no process sandbox on this machine: ${probe.reason}`;
+const skipReason = sandboxSkipReason();
 
 const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
 const node = (script: string, ...args: string[]): string =>
