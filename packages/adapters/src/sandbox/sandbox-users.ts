@@ -72,10 +72,16 @@ async function readUsersFile(file: string): Promise<UsersFile> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, users: {} };
     throw error;
   }
-  const parsed = JSON.parse(text) as Partial<UsersFile>;
-  const users = parsed.users ?? {};
+  let parsed: Partial<UsersFile> | undefined;
+  try {
+    parsed = JSON.parse(text) as Partial<UsersFile>;
+  } catch {
+    parsed = undefined;
+  }
+  const users = parsed?.users ?? {};
   const isValid =
-    parsed.version === 1 && Object.values(users).every((uid) => typeof uid === 'number' && Number.isSafeInteger(uid));
+    parsed?.version === 1 &&
+    Object.values(users).every((uid) => typeof uid === 'number' && Number.isSafeInteger(uid) && uid > 0);
   // A damaged record must not silently hand a scope a new uid (it would lose its files) or another scope's uid.
   if (!isValid) throw new SlipwayError('INTERNAL', `the sandbox user record ${file} is damaged`);
   return { version: 1, users };
