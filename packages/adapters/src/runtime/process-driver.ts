@@ -14,11 +14,12 @@ import {
 } from './instance-state-files.js';
 import { createPortAllocator } from './port-allocator.js';
 import { readInstanceLogs } from './read-instance-logs.js';
-import { findProcessGroupMembers, isSameProcessRunning, readProcStat } from './read-proc-stat.js';
+import { isSameProcessRunning, readProcStat } from './read-proc-stat.js';
 import { createLogRotator, rotatedLogPaths } from './log-rotator.js';
 import { createProcessGroupStats } from './process-group-stats.js';
 import { runExec } from './run-exec.js';
 import type { ProcessSandbox } from '../sandbox/process-sandbox.js';
+import { killSandboxRemains, prepareInstanceSandbox, sandboxedRun, type InstanceSandbox } from './instance-sandbox.js';
 import { stopProcessGroup } from './stop-process-group.js';
 
 export interface ProcessDriverOptions {
@@ -253,15 +254,9 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
 
   /** The project's user, owning the release and a fresh scratch dir; undefined when instances are not sandboxed. */
   async function prepareSandbox(spec: InstanceSpec): Promise<InstanceSandbox | undefined> {
-    const { sandbox } = options;
-    if (sandbox === undefined) return undefined;
+    if (options.sandbox === undefined) return undefined;
     try {
-      // The project is the unit of isolation: Slipway passes it as the network scope.
-      const identity = await sandbox.identityOf(spec.networkScope ?? defaultSandboxScope);
-      const scratchDir = files.scratchPath(spec.instanceId);
-      await sandbox.ensureOwned(spec.workDir, identity);
-      await sandbox.prepareScratch(scratchDir, identity);
-      return { sandbox, identity, scratchDir };
+      return await prepareInstanceSandbox(options.sandbox, spec, files.scratchPath(spec.instanceId));
     } catch (error) {
       throw startFailed(spec.instanceId, 'could not prepare the instance sandbox', {}, error);
     }
@@ -395,19 +390,6 @@ function toStatus(record: InstanceRecord): InstanceStatus {
   };
 }
 
-interface InstanceSandbox {
-  sandbox: ProcessSandbox;
-  identity: { uid: number; gid: number };
-  scratchDir: string;
-}
-
-/** Instances of a spec without a project (a driver used on its own) share one user. */
-const defaultSandboxScope = 'default';
-
-function sandboxedRun(context: InstanceSandbox, workDir: string) {
-  return { identity: context.identity, workDir, isWorkDirWritable: false, scratchDir: context.scratchDir };
-}
-
 /**
  * The spec's env over the control plane's PATH and HOME (sandboxed: HOME is the scratch dir), with the allocated PORT
  * last so it always wins.
@@ -433,21 +415,6 @@ async function isDirectory(path: string): Promise<boolean> {
     return (await stat(path)).isDirectory();
   } catch {
     return false;
-  }
-}
-
-/**
- * A sandbox's bwrap killed on its own (`kill -9 <pid>`) leaves the app running, reparented, with the port: the
- * instance is its group, so what is left of the group goes too (members started after the leader only, never a
- * later group that reuses the id).
- */
-function killSandboxRemains(pid: number, startTicks: number): void {
-  for (const member of findProcessGroupMembers(pid, startTicks)) {
-    try {
-      process.kill(member, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
   }
 }
 
