@@ -224,6 +224,24 @@ describe.skipIf(skipReason !== undefined)('process driver, sandboxed', () => {
     expect(await driver.inspect(status.instanceId)).toMatchObject({ state: 'exited', exitCode: 7, exitSignal: null });
   });
 
+  it('stops an instance right after its start with SIGTERM, even before the sandbox has started the app', async () => {
+    const driver = sandboxedDriver(join(dataDir, 'instances'), range, [dataDir]);
+    drivers.push(driver);
+    const workDir = await release('early', {});
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const instanceId = `early-${attempt}`;
+      await driver.start(spec(instanceId, { workDir, command: node(runForever), stopGraceMs: 60_000 }));
+
+      const outcome = await Promise.race([
+        driver.stop(instanceId).then(() => 'stopped'),
+        new Promise((resolve) => setTimeout(resolve, 10_000, 'still waiting for the grace period')),
+      ]);
+
+      expect(outcome).toBe('stopped');
+      expect(await driver.inspect(instanceId)).toMatchObject({ state: 'exited', exitSignal: null, exitCode: 143 });
+    }
+  });
+
   it('takes the whole sandboxed instance down when its recorded pid is killed, leaving no app holding the port', async () => {
     const stateDir = join(dataDir, 'instances');
     const workDir = await release('killed', {});

@@ -30,14 +30,24 @@ export async function stopProcessGroup(target: ProcessGroupToStop): Promise<Stop
   const isEmpty = (): boolean => findProcessGroupMembers(target.pid, target.startTicks).length === 0;
   if (isEmpty()) return 'none';
 
+  let isGone = isEmpty;
   if (target.isLeaderSpared === true) {
-    for (const member of findProcessGroupMembers(target.pid, target.startTicks)) {
-      if (member !== target.pid) signalProcess(member, 'SIGTERM');
-    }
+    // Members one by one, so each that appears during the grace period gets its SIGTERM too: stopped right after its
+    // start, the sandbox may not have started the app yet when the first members are signalled.
+    const signalled = new Set<number>([target.pid]);
+    isGone = () => {
+      const members = findProcessGroupMembers(target.pid, target.startTicks);
+      for (const member of members) {
+        if (!signalled.has(member)) signalProcess(member, 'SIGTERM');
+        signalled.add(member);
+      }
+      return members.length === 0;
+    };
+    isGone();
   } else {
     signalGroup(target.pid, 'SIGTERM');
   }
-  if (await waitUntil(isEmpty, target.graceMs, pollMs)) return 'terminated';
+  if (await waitUntil(isGone, target.graceMs, pollMs)) return 'terminated';
 
   signalGroup(target.pid, 'SIGKILL');
   return (await waitUntil(isEmpty, target.killWaitMs ?? 5_000, pollMs)) ? 'killed' : 'stuck';
