@@ -78,8 +78,11 @@ describe.skipIf(skipReason !== undefined)('builder, sandboxed', () => {
   });
 });
 
-describe.skipIf(skipReason === undefined)('builder, sandboxed (not available)', () => {
-  it('is skipped: the sandbox tests need root and bubblewrap', (context) => {
-    context.skip(skipReason);
+// Only where the suite cannot run: a skip that says why (CI fails on it, with the reason).
+if (skipReason !== undefined) {
+  describe('builder, sandboxed (not available)', () => {
+    it('is skipped: the sandbox tests need root and bubblewrap', (context) => {
+      context.skip(skipReason);
+    });
   });
-});
+}
