@@ -69,6 +69,11 @@ export const configSchema = z
         host: z.string().min(1).max(2048).optional(),
       })
       .strict(),
+    /**
+     * How process instances and builds are isolated: `sandbox` (each project as its own user in bubblewrap; the start
+     * fails when impossible), `none` (as slipwayd's own user), `auto` (sandbox when root with bubblewrap, else none).
+     */
+    isolation: z.enum(['auto', 'sandbox', 'none']),
     edgeTls: z
       .object({ listen: address, certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
       .refine(
@@ -105,6 +110,7 @@ export const defaultConfig: z.infer<typeof configSchema> = {
   auditRetentionDays: 365,
   rateLimits: defaultRateLimitConfig,
   containers: { docker: 'auto', swarm: 'auto' },
+  isolation: 'auto',
 };
 
 function parseAddress(value: string, what: string): { host: string; port: number } {
@@ -144,6 +150,7 @@ function fromEnv(env: NodeJS.ProcessEnv): UserConfig {
   if (edgeTls) out.edgeTls = edgeTls;
   const containers = containersFrom(env.SLIPWAY_DOCKER, env.SLIPWAY_SWARM, env.SLIPWAY_DOCKER_HOST);
   if (containers) out.containers = containers;
+  if (env.SLIPWAY_ISOLATION) out.isolation = env.SLIPWAY_ISOLATION as ResolvedConfig['isolation'];
   if (env.SLIPWAY_INSTANCE_PORTS) {
     const [from, to] = env.SLIPWAY_INSTANCE_PORTS.split('-').map(Number);
     out.instancePorts = { from: from ?? NaN, to: to ?? NaN };
@@ -260,6 +267,8 @@ Options:
                        start; SLIPWAY_SWARM)
   --docker-host URL    the engine: unix:///path or tcp://host:port, TLS from DOCKER_CERT_PATH (default
                        DOCKER_HOST, else unix:///var/run/docker.sock; SLIPWAY_DOCKER_HOST)
+  --isolation MODE     auto|sandbox|none: run process instances and builds as their project's own user in
+                       a bubblewrap sandbox (default auto: when root with bubblewrap; SLIPWAY_ISOLATION)
   -h, --help           print this help
 `;
 
@@ -287,6 +296,7 @@ function parseFlags(argv: readonly string[]) {
         docker: { type: 'string' },
         swarm: { type: 'string' },
         'docker-host': { type: 'string' },
+        isolation: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -325,6 +335,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (edgeTls) fromFlags.edgeTls = edgeTls;
   const containers = containersFrom(values.docker, values.swarm, values['docker-host']);
   if (containers) fromFlags.containers = containers;
+  if (values.isolation) fromFlags.isolation = values.isolation as ResolvedConfig['isolation'];
 
   let merged = merge(defaultConfig, fromFile);
   merged = merge(merged, fromEnv(env));

@@ -3,6 +3,7 @@ import type { AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipwa
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
 import type { MasterKeyRotation } from '../master-key-rotation.js';
+import type { ProcessIsolationView } from '../process-isolation.js';
 
 export interface ServerContext {
   readonly deps: CoreDeps;
@@ -20,4 +21,6 @@ export interface ServerContext {
   isShuttingDown(): boolean;
   /** Aborted when slipwayd starts shutting down: long-lived streams end so the server can close. */
   readonly shutdownSignal: AbortSignal;
+  /** Whether process instances run sandboxed (shown by status); absent in tests that build a bare context. */
+  readonly processIsolation?: ProcessIsolationView;
 }

@@ -56,6 +56,7 @@ export function systemRoutes(app: FastifyInstance, context: ServerContext): void
       api: `http://${context.config.api.host}:${context.config.api.port}`,
       edge: { address: router.address, isRunning: router.isRunning, pid: router.pid, routes: router.routes },
       runtimes: [...deps.runtimes.names],
+      ...(context.processIsolation === undefined ? {} : { isolation: context.processIsolation }),
       apps: rows,
     };
   });
