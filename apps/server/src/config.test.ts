@@ -19,6 +19,23 @@ describe('slipwayd configuration: the master key file', () => {
   });
 });
 
+describe('slipwayd configuration: local source roots', () => {
+  it('names none by default, so only the owner deploys local directories', () => {
+    expect(resolved([]).sourcePathRoots).toEqual([]);
+  });
+
+  it('takes --source-path-root (repeatable) over SLIPWAY_SOURCE_PATH_ROOTS, resolved against the working directory', () => {
+    expect(resolved([], { SLIPWAY_SOURCE_PATH_ROOTS: '/srv/apps:sites' }).sourcePathRoots).toEqual([
+      '/srv/apps',
+      '/srv/app/sites',
+    ]);
+    const both = resolved(['--source-path-root', 'a', '--source-path-root', '/b'], {
+      SLIPWAY_SOURCE_PATH_ROOTS: '/srv/apps',
+    });
+    expect(both.sourcePathRoots).toEqual(['/srv/app/a', '/b']);
+  });
+});
+
 describe('slipwayd configuration: transport', () => {
   it('serves plain HTTP, with CORS closed and no escape hatch, by default', () => {
     const config = resolved([]);

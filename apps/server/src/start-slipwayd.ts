@@ -44,6 +44,7 @@ import { startEdgeWatchdog } from './edge-watchdog.js';
 import { createFailpointHook, parseFailpoints } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
 import { prepareIdentity } from './identity-setup.js';
+import { forbiddenSourcePaths } from './local-sources.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
 
 export const version = '0.1.0';
@@ -132,7 +133,11 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     runtimes: createRuntimeSet({ process: runtime, ...containers.drivers }),
     ...(containers.images === undefined ? {} : { images: containers.images }),
     router,
-    sources: createSourceFetcher({ maxArchiveBytes: config.maxArchiveBytes }),
+    sources: createSourceFetcher({
+      maxArchiveBytes: config.maxArchiveBytes,
+      allowedPathRoots: config.sourcePathRoots,
+      forbiddenPaths: forbiddenSourcePaths(config),
+    }),
     builder: createBuilder({
       staticServerPath: assetPath('../../../packages/adapters/assets/static-server.mjs'),
       ...(containers.engine === undefined ? {} : { docker: { engine: containers.engine } }),

@@ -146,8 +146,17 @@ describe('git sources', () => {
     await expect(
       confined.fetch({ kind: 'git', url: `file://${repo}` }, { destDir: join(root, 'confined'), log: () => {} }),
     ).rejects.toMatchObject({
-      code: 'SOURCE_INVALID',
+      code: 'SOURCE_PATH_NOT_ALLOWED',
     });
+  });
+
+  it("refuses a local repository that is, or is inside, slipwayd's data dir, by file:// URL or by path", async () => {
+    const guarded = createSourceFetcher({ allowedPathRoots: [root], forbiddenPaths: [repo] });
+    for (const url of [`file://${repo}`, repo, `${repo}/.git`]) {
+      await expect(
+        guarded.fetch({ kind: 'git', url, localAccess: 'anywhere' }, { destDir: join(root, 'guarded'), log: () => {} }),
+      ).rejects.toMatchObject({ code: 'SOURCE_PATH_NOT_ALLOWED' });
+    }
   });
 
   it('hides the password of a URL in what it returns', () => {

@@ -2,15 +2,15 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError, type SourceView } from '@slipway/contract';
-import type { FetchOptions } from '@slipway/core';
+import type { FetchOptions, LocalSourceAccess } from '@slipway/core';
 import { runProcessGroup, type ProcessGroupResult } from '../builder/run-process-group.js';
-import { assertPathAllowed } from './allowed-path-roots.js';
+import { assertPathAllowed, type LocalSourcePolicy } from './local-source-policy.js';
 import { expandGitUrl, localGitPath } from './expand-git-url.js';
 
 export interface GitSourceConfig {
   /** Budget for the whole fetch (all git commands together). */
   gitTimeoutMs: number;
-  allowedPathRoots: readonly string[] | undefined;
+  localSources: LocalSourcePolicy;
 }
 
 interface Remote {
@@ -71,7 +71,7 @@ function parseLsRemote(text: string): Remote {
 }
 
 export async function fetchGitSource(
-  request: { url: string; ref?: string },
+  request: { url: string; ref?: string; localAccess?: LocalSourceAccess },
   options: FetchOptions,
   config: GitSourceConfig,
 ): Promise<SourceView> {
@@ -81,7 +81,7 @@ export async function fetchGitSource(
   const redact = (text: string) =>
     (password === undefined ? text : text.replaceAll(password, '***')).replaceAll(url, shownUrl);
   const local = localGitPath(url);
-  if (local !== undefined) await assertPathAllowed(local, config.allowedPathRoots);
+  if (local !== undefined) await assertPathAllowed(local, config.localSources, request.localAccess);
   if (request.ref !== undefined) validateRef(request.ref);
 
   const { destDir, log, signal } = options;
