@@ -23,6 +23,7 @@ describe('tenant isolation: a deployer of one project against another project an
   beforeAll(async () => {
     sourceRoot = await mkdtemp(join(tmpdir(), 'slipway-e2e-roots-'));
     await cp(join(fixturesDir, 'hello-static'), join(sourceRoot, 'site'), { recursive: true });
+    await cp(join(fixturesDir, 'hello-node'), join(sourceRoot, 'node'), { recursive: true });
     slipwayd = await SlipwaydHarness.create();
     await slipwayd.start({ args: ['--source-path-root', sourceRoot] });
     owner = (await slipwayd.adminToken()) ?? '';
@@ -79,6 +80,79 @@ describe('tenant isolation: a deployer of one project against another project an
       expect((await slipwayd.settle(deployment.id)).state).toBe('succeeded');
       const token = await readFile(join(slipwayd.dataDir, 'admin-token'), 'utf8');
       expect((await slipwayd.edge('alpha-web.localhost', '/admin-token')).body).not.toContain(token.trim());
+    });
+  });
+
+  describe('hosts', () => {
+    /** A deployment of alice's app with these routes, run to its end. */
+    const deployRoutes = async (routes: unknown[]) => {
+      const answer = await deploy(alice, 'alpha-web', {
+        path: join(sourceRoot, 'node'),
+        manifest: { routes, env: { RELEASE_MESSAGE: 'alpha' } },
+      });
+      expect(answer.status).toBe(202);
+      const { deployment } = answer.body as { deployment: { id: string } };
+      return slipwayd.settle(deployment.id);
+    };
+
+    beforeAll(async () => {
+      const { deployment } = await slipwayd.api.deployments.create('beta-web', {
+        path: join(fixturesDir, 'hello-node'),
+      });
+      expect((await slipwayd.settle(deployment.id)).state).toBe('succeeded');
+    }, 60_000);
+
+    it("refuses alpha a route on beta's host at any path or spelling, and beta keeps its traffic", async () => {
+      for (const path of ['/login', '/', '//', '///']) {
+        const deployment = await deployRoutes([{ host: 'beta-web.localhost', path }]);
+        expect({ path, state: deployment.state, code: deployment.failure?.code }).toEqual({
+          path,
+          state: 'failed',
+          code: 'HOST_TAKEN',
+        });
+        // The reason names the host asked for, never the project that holds it.
+        expect(deployment.failure?.reason).not.toMatch(/project "?beta/);
+      }
+      for (const path of ['/', '/login', '/x']) {
+        expect((await slipwayd.edge('beta-web.localhost', path)).body).not.toContain('release alpha');
+      }
+      expect((await slipwayd.edge('beta-web.localhost', '/')).body).toContain('hello from release v1');
+    });
+
+    it('refuses alpha the default host of an app not created yet, which beta then creates and holds', async () => {
+      const squat = await deployRoutes([{ host: 'gamma-web.localhost' }]);
+      expect(squat.failure?.code).toBe('HOST_RESERVED');
+      expect((await deployRoutes([{ host: '*.localhost' }])).failure?.code).toBe('HOST_TAKEN');
+      await slipwayd.api.apps.create({ name: 'gamma-web', project: 'beta' });
+      const { hosts } = await slipwayd.api.hosts.list();
+      expect(hosts.find((h) => h.host === 'gamma-web.localhost')).toMatchObject({ project: 'beta', app: 'gamma-web' });
+    });
+
+    it('gives a new host to alpha on first use, refuses it to beta, and leaves grants to admins', async () => {
+      expect((await deployRoutes([{ host: 'alpha.example.com' }])).state).toBe('succeeded');
+      expect((await slipwayd.edge('alpha.example.com', '/')).body).toContain('release alpha');
+      const steal = await slipwayd.api.deployments.create('beta-web', {
+        path: join(fixturesDir, 'hello-node'),
+        manifest: { routes: [{ host: 'alpha.example.com', path: '/api/admin' }] },
+      });
+      expect((await slipwayd.settle(steal.deployment.id)).failure?.code).toBe('HOST_TAKEN');
+      for (const request of [
+        { method: 'GET', path: '/api/v1/hosts' },
+        { method: 'POST', path: '/api/v1/hosts', json: { host: 'beta-web.localhost', project: 'alpha' } },
+        { method: 'DELETE', path: '/api/v1/hosts/beta-web.localhost' },
+      ]) {
+        const answer = await callApi(slipwayd, { ...request, token: alice });
+        expect({ request, status: answer.status, code: errorCode(answer) }).toEqual({
+          request,
+          status: 403,
+          code: 'FORBIDDEN',
+        });
+      }
+      const granted = await slipwayd.cli(['hosts', 'grant', 'shop.example.org', '--project', 'beta']);
+      expect(granted).toMatchObject({ code: 0, stdout: 'shop.example.org belongs to project beta\n' });
+      const listed = await slipwayd.cli(['hosts', 'list']);
+      expect(listed.stdout).toMatch(/shop\.example\.org\s+beta\s+granted/);
+      expect((await slipwayd.cli(['hosts', 'revoke', 'alpha.example.com'])).code).not.toBe(0);
     });
   });
 });

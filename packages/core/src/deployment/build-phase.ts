@@ -3,6 +3,7 @@ import { manifestIssues, manifestSchema, SlipwayError, type Manifest } from '@sl
 import type { CoreDeps } from '../core-deps.js';
 import type { AppRecord, DeploymentRecord } from '../domain/records.js';
 import type { SourceRequest } from '../ports/source-fetcher.js';
+import { admitRoutes } from './route-admission.js';
 
 export interface BuiltSource {
   dir: string;
@@ -44,28 +45,6 @@ export async function parseManifest(
   return parsed.data;
 }
 
-/** Manifest routes must not take a host and path another app already serves. */
-export async function assertRoutesFree(
-  deps: Pick<CoreDeps, 'store'>,
-  app: AppRecord,
-  manifest: Manifest,
-): Promise<void> {
-  const taken = await deps.store.routes.list();
-  for (const [index, route] of (manifest.routes ?? []).entries()) {
-    const clash = taken.find((r) => r.appId !== app.id && r.host === route.host && r.pathPrefix === route.path);
-    if (clash) {
-      const owner = await deps.store.apps.findById(clash.appId);
-      throw new SlipwayError(
-        'MANIFEST_INVALID',
-        `routes.${index}: ${route.host}${route.path} is already served by app "${owner?.name ?? clash.appId}"`,
-        {
-          details: { issues: [{ path: `routes.${index}.host`, message: 'already routed to another app' }] },
-        },
-      );
-    }
-  }
-}
-
 export async function fetchSource(
   deps: CoreDeps,
   deployment: DeploymentRecord,
@@ -95,7 +74,13 @@ export async function buildSource(deps: CoreDeps, input: BuildInput): Promise<Bu
   const { app, deployment, source, dir, log, signal } = input;
   const inline = { ...source.manifest, ...(source.kind === 'image' ? { image: source.image } : {}) };
   const manifest = await parseManifest(deps, dir, inline);
-  await assertRoutesFree(deps, app, manifest);
+  // An early refusal (hosts of another project, reserved hosts, taken paths); finalize decides for good.
+  const routes = (manifest.routes ?? []).map((r) => ({
+    host: r.host,
+    pathPrefix: r.path,
+    origin: 'manifest' as const,
+  }));
+  await admitRoutes(deps, deps.store, app, routes, 'check');
   const timeoutMs = (manifest.build?.timeoutSeconds ?? 900) * 1000;
   const result = await deps.builder.build({
     dir,
