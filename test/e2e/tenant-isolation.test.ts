@@ -3,7 +3,8 @@
  * on project beta and on slipwayd's own host — deploy a directory of the host or the data dir, take beta's traffic,
  * squat a host — and each fails with a coded error, with nothing of the victim or the host leaked.
  */
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { cp, lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,5 +155,77 @@ describe('tenant isolation: a deployer of one project against another project an
       expect(listed.stdout).toMatch(/shop\.example\.org\s+beta\s+granted/);
       expect((await slipwayd.cli(['hosts', 'revoke', 'alpha.example.com'])).code).not.toBe(0);
     });
+  });
+});
+
+/** Every regular file under `dir`. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir)) {
+    const path = join(dir, entry);
+    const stats = await lstat(path);
+    if (stats.isDirectory()) out.push(...(await filesUnder(path)));
+    else if (stats.isFile()) out.push(path);
+  }
+  return out;
+}
+
+describe('tenant isolation: credentials in a git URL', () => {
+  const sentinel = `sentinel-${randomBytes(12).toString('hex')}`;
+  const forms = [sentinel, Buffer.from(`bot:${sentinel}`).toString('base64'), Buffer.from(sentinel).toString('hex')];
+  let slipwayd: SlipwaydHarness;
+
+  beforeAll(async () => {
+    slipwayd = await SlipwaydHarness.create();
+    // The first fetch holds until slipwayd stops: the deployment is seen while its source is not fetched yet.
+    await slipwayd.start({ env: { SLIPWAY_FAILPOINTS: 'start:fetch=1*pause->off' }, logLevel: 'debug' });
+    await slipwayd.api.projects.create({ name: 'alpha' });
+    await slipwayd.api.apps.create({ name: 'alpha-web', project: 'alpha' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await slipwayd.destroy();
+  });
+
+  it('keeps them out of every answer, event, log line and file, while the deployment waits and once it failed', async () => {
+    const seen: string[] = [];
+    const read = async (path: string) => {
+      const answer = await slipwayd.fetch(path);
+      const text = await answer.text();
+      seen.push(text);
+      return text;
+    };
+    const created = await slipwayd.api.deployments.create('alpha-web', {
+      git: { url: `https://bot:${sentinel}@127.0.0.1:1/repo.git`, ref: 'main' },
+    });
+    seen.push(JSON.stringify(created));
+    const id = created.deployment.id;
+    await slipwayd.waitForOutput(/failpoint hit/);
+    expect(JSON.parse(await read(`/api/v1/deployments/${id}`))).toMatchObject({
+      state: 'running',
+      phase: 'fetch',
+      source: { kind: 'git', url: 'https://127.0.0.1:1/repo.git' },
+    });
+    await read('/api/v1/apps/alpha-web/deployments');
+
+    // A restart interrupts the held fetch; the next run opens the sealed credentials and fails to reach the remote.
+    await slipwayd.kill('SIGTERM');
+    await slipwayd.start({ logLevel: 'debug' });
+    const failed = await slipwayd.settle(id);
+    expect(failed).toMatchObject({ state: 'failed', failure: { phase: 'fetch', code: 'SOURCE_UNREACHABLE' } });
+    seen.push(JSON.stringify(failed));
+    await read(`/api/v1/deployments/${id}/events`);
+    await read('/api/v1/apps/alpha-web/deployments');
+    await read('/api/v1/apps/alpha-web/releases');
+    await read('/api/v1/status');
+
+    const texts = [...seen, slipwayd.output].join('\n');
+    expect(texts).toContain('127.0.0.1:1/repo.git');
+    const files = await filesUnder(slipwayd.dataDir);
+    expect(files.map((f) => f.slice(slipwayd.dataDir.length))).toEqual(expect.arrayContaining(['/slipway.db']));
+    for (const form of forms) {
+      expect(texts.includes(form), `${form} in API answers or the slipwayd log`).toBe(false);
+      for (const file of files) expect((await readFile(file)).includes(form), `${form} in ${file}`).toBe(false);
+    }
   });
 });

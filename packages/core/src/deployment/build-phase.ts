@@ -2,7 +2,7 @@
 import { manifestIssues, manifestSchema, SlipwayError, type Manifest } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { AppRecord, DeploymentRecord } from '../domain/records.js';
-import type { SourceRequest } from '../ports/source-fetcher.js';
+import type { GitCredentials, SourceRequest } from '../ports/source-fetcher.js';
 import { admitRoutes } from './route-admission.js';
 
 export interface BuiltSource {
@@ -51,9 +51,15 @@ export async function fetchSource(
   source: SourceRequest,
   log: (line: string) => void,
   signal: AbortSignal,
+  gitCredentials?: GitCredentials,
 ) {
   const dir = await deps.artifacts.createWorkspace(deployment.id);
-  const view = await deps.sources.fetch(source, { destDir: dir, log, signal });
+  const view = await deps.sources.fetch(source, {
+    destDir: dir,
+    log,
+    signal,
+    ...(gitCredentials === undefined ? {} : { gitCredentials }),
+  });
   return { dir, view };
 }
 

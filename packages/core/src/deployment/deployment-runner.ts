@@ -15,6 +15,7 @@ import { createSecretMasker, noMasking, type SecretMasker } from '../secrets/sec
 import { openCurrentSecrets, openReleaseSecrets } from '../secrets/secret-vault.js';
 import { getRelease } from '../use-cases/lookups.js';
 import { buildSource, type BuiltSource, fetchSource } from './build-phase.js';
+import { openGitCredentials } from './git-credentials.js';
 import { createDeploymentJournal, type DeploymentJournal } from './deployment-journal.js';
 import type { FailpointName } from './failpoints.js';
 import { releaseRoutes } from './release-routes.js';
@@ -162,7 +163,14 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           if (buildSlots.waiting > 0) log(`${buildSlots.waiting} build(s) ahead in the queue`);
 
           releaseBuildSlot ??= await buildSlots.acquire(signal);
-          const result = await fetchSource(deps, d, d.source, log, signal);
+          const gitCredentials = await openGitCredentials(deps, d);
+          // Masked too, should a remote ever echo them back.
+          if (gitCredentials !== undefined) {
+            const shown = mask;
+            const hidden = createSecretMasker([gitCredentials.username, gitCredentials.password]);
+            mask = (text) => hidden(shown(text));
+          }
+          const result = await fetchSource(deps, d, d.source, log, signal, gitCredentials);
           fetched = { dir: result.dir };
           deployment = await save(d, { sourceView: result.view });
           return describeSource(result.view);

@@ -1,5 +1,12 @@
 /** The source port: turns a directory, a git repository or an uploaded archive into a plain source tree. */
 import type { SourceView } from '@slipway/contract';
+import type { SealedSecret } from '../domain/secret-records.js';
+
+/** What an `https://user:password@…` URL carried, split off it (see `git-credentials.ts`). */
+export interface GitCredentials {
+  username: string;
+  password: string;
+}
 
 /**
  * Which local directories a `path` source or a local git repository may name: `anywhere` but slipwayd's own state
@@ -10,7 +17,8 @@ export type LocalSourceAccess = 'anywhere' | 'roots';
 /** `manifest`: sent with the request; its top-level keys replace those of the source's `slipway.yaml`. */
 export type SourceRequest = (
   | { kind: 'path'; path: string; localAccess?: LocalSourceAccess }
-  | { kind: 'git'; url: string; ref?: string; localAccess?: LocalSourceAccess }
+  /** `url` holds no credentials; `sealedCredentials` are opened for the fetch and given as `gitCredentials`. */
+  | { kind: 'git'; url: string; ref?: string; localAccess?: LocalSourceAccess; sealedCredentials?: SealedSecret }
   /** `file` is the absolute path of the uploaded `.tar.gz`, kept by the server until the deployment ends. */
   | { kind: 'archive'; file: string; fileName: string; sizeBytes: number }
   /** A ready image: nothing is fetched, the build only resolves the image to its id. */
@@ -23,6 +31,8 @@ export interface FetchOptions {
   /** Receives human-readable progress lines for the deployment log. */
   log: (line: string) => void;
   signal?: AbortSignal;
+  /** For a git source: sent as HTTP authentication, never put in a URL, an argument or a log line. */
+  gitCredentials?: GitCredentials;
 }
 
 export interface SourceFetcher {
