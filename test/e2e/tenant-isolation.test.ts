@@ -156,6 +156,25 @@ describe('tenant isolation: a deployer of one project against another project an
       expect((await slipwayd.cli(['hosts', 'revoke', 'alpha.example.com'])).code).not.toBe(0);
     });
   });
+
+  describe('outbound calls named by a manifest', () => {
+    it('refuses a health check that names a URL or another host, and an image from a registry not allowed', async () => {
+      const path = join(sourceRoot, 'node');
+      for (const healthPath of ['http://169.254.169.254/latest/meta-data/', `//127.0.0.1:${slipwayd.apiPort}/`]) {
+        const manifest = { processes: { web: { healthCheck: { type: 'http', path: healthPath } } } };
+        const answer = await deploy(alice, 'alpha-web', { path, manifest });
+        const { deployment } = answer.body as { deployment: { id: string } };
+        const settled = await slipwayd.settle(deployment.id);
+        expect({ healthPath, failure: settled.failure }).toMatchObject({
+          healthPath,
+          failure: { phase: 'build', code: 'MANIFEST_INVALID' },
+        });
+      }
+      const answer = await deploy(alice, 'alpha-web', { image: `127.0.0.1:${slipwayd.apiPort}/api/v1/status` });
+      const { deployment } = answer.body as { deployment: { id: string } };
+      expect((await slipwayd.settle(deployment.id)).failure).toMatchObject({ code: 'IMAGE_REGISTRY_NOT_ALLOWED' });
+    });
+  });
 });
 
 /** Every regular file under `dir`. */

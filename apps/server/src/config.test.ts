@@ -36,6 +36,20 @@ describe('slipwayd configuration: local source roots', () => {
   });
 });
 
+describe('slipwayd configuration: image registries', () => {
+  it('pulls from Docker Hub only by default, and takes --image-registry over SLIPWAY_IMAGE_REGISTRIES', () => {
+    expect(resolved([]).imageRegistries).toEqual(['docker.io']);
+    expect(resolved([], { SLIPWAY_IMAGE_REGISTRIES: 'ghcr.io, registry.example.com:5000' }).imageRegistries).toEqual([
+      'ghcr.io',
+      'registry.example.com:5000',
+    ]);
+    expect(resolved(['--image-registry', 'ghcr.io'], { SLIPWAY_IMAGE_REGISTRIES: 'quay.io' }).imageRegistries).toEqual([
+      'ghcr.io',
+    ]);
+    expect(() => resolved(['--image-registry', 'https://evil.example/'])).toThrow(/imageRegistries/);
+  });
+});
+
 describe('slipwayd configuration: transport', () => {
   it('serves plain HTTP, with CORS closed and no escape hatch, by default', () => {
     const config = resolved([]);

@@ -56,6 +56,8 @@ export const configSchema = z
      * the owner deploys local directories. Never the data dir, whatever is listed.
      */
     sourcePathRoots: z.array(z.string().min(1).max(4096)).max(64),
+    /** Registries an `image:` may be pulled from (`host[:port]`; `docker.io` for references naming none). */
+    imageRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'must be host[:port]')).max(64),
     /** Origins a browser may call the API from (exact `scheme://host[:port]`); empty: CORS closed. */
     corsOrigins: z.array(z.string().url().max(2048)).max(64),
     /**
@@ -108,6 +110,7 @@ export const defaultConfig: z.infer<typeof configSchema> = {
   insecureHttpOnPublicInterface: false,
   corsOrigins: [],
   sourcePathRoots: [],
+  imageRegistries: ['docker.io'],
   auditRetentionDays: 365,
   rateLimits: defaultRateLimitConfig,
   containers: { docker: 'auto', swarm: 'auto' },
@@ -140,6 +143,7 @@ function fromEnv(env: NodeJS.ProcessEnv): UserConfig {
   const tls = tlsFrom(env.SLIPWAY_TLS, env.SLIPWAY_TLS_CERT, env.SLIPWAY_TLS_KEY, 'SLIPWAY_TLS');
   if (tls) out.tls = tls;
   if (env.SLIPWAY_INSECURE_HTTP_ON_PUBLIC_INTERFACE === '1') out.insecureHttpOnPublicInterface = true;
+  if (env.SLIPWAY_IMAGE_REGISTRIES) out.imageRegistries = env.SLIPWAY_IMAGE_REGISTRIES.split(',').map((r) => r.trim());
   if (env.SLIPWAY_SOURCE_PATH_ROOTS) out.sourcePathRoots = env.SLIPWAY_SOURCE_PATH_ROOTS.split(delimiter);
   if (env.SLIPWAY_CORS_ORIGINS) out.corsOrigins = env.SLIPWAY_CORS_ORIGINS.split(',').map((o) => o.trim());
   const edgeTls = edgeTlsFrom(
@@ -261,6 +265,9 @@ Options:
   --source-path-root DIR
                        let any deployer deploy local directories (and local git repositories) under DIR;
                        repeatable (SLIPWAY_SOURCE_PATH_ROOTS, separated by ':'; default: none, only the owner)
+  --image-registry HOST[:PORT]
+                       a registry images may be pulled from; repeatable (SLIPWAY_IMAGE_REGISTRIES,
+                       comma-separated; default docker.io)
   --edge-tls HOST:PORT an HTTPS listener for the edge router beside the plain one (SLIPWAY_EDGE_TLS), with
   --edge-tls-cert FILE the PEM certificate and key given (SLIPWAY_EDGE_TLS_CERT, SLIPWAY_EDGE_TLS_KEY), or the
   --edge-tls-key FILE  self-signed certificate of DATA_DIR/tls when none; applies when slipwayd starts the router
@@ -292,6 +299,7 @@ function parseFlags(argv: readonly string[]) {
         'insecure-http-on-public-interface': { type: 'boolean' },
         'cors-origin': { type: 'string', multiple: true },
         'source-path-root': { type: 'string', multiple: true },
+        'image-registry': { type: 'string', multiple: true },
         'edge-tls': { type: 'string' },
         'edge-tls-cert': { type: 'string' },
         'edge-tls-key': { type: 'string' },
@@ -333,6 +341,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (values['insecure-http-on-public-interface']) fromFlags.insecureHttpOnPublicInterface = true;
   if (values['cors-origin']) fromFlags.corsOrigins = values['cors-origin'];
   if (values['source-path-root']) fromFlags.sourcePathRoots = values['source-path-root'];
+  if (values['image-registry']) fromFlags.imageRegistries = values['image-registry'];
   const edgeTls = edgeTlsFrom(values['edge-tls'], values['edge-tls-cert'], values['edge-tls-key'], '--edge-tls');
   if (edgeTls) fromFlags.edgeTls = edgeTls;
   const containers = containersFrom(values.docker, values.swarm, values['docker-host']);

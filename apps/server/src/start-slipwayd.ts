@@ -171,6 +171,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       buildConcurrency: config.buildConcurrency,
       drainMs: config.drainMs,
       runtimeNamespace: containers.namespace,
+      imageRegistries: config.imageRegistries,
     },
     ...(failpoints === undefined
       ? {}

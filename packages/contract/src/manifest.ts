@@ -5,10 +5,21 @@ import { dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from 
 
 const seconds = (max: number) => z.number().min(0).max(max);
 
+/** An origin-form request target: `/`, then visible ASCII, and not `//` (which some clients read as a host). */
+export const healthCheckPathPattern = /^\/(?!\/)[\x21-\x7e]*$/;
+
 export const healthCheckSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('http'),
-    path: z.string().max(1024).startsWith('/').default('/'),
+    /**
+     * Requested of the instance's own address, never of another host: an origin-form path (RFC 9112 §3.2.1) of
+     * visible ASCII, so nothing in it can name a host or break the request line.
+     */
+    path: z
+      .string()
+      .max(1024)
+      .regex(healthCheckPathPattern, 'must be a path like /healthz (visible ASCII, not starting with //)')
+      .default('/'),
     /** Accepted statuses: an exact code, or `Nxx` for a class. Default: anything below 500. */
     expectedStatus: z.union([z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/)]).optional(),
     intervalSeconds: seconds(3600).default(2),

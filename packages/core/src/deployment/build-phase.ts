@@ -3,6 +3,7 @@ import { manifestIssues, manifestSchema, SlipwayError, type Manifest } from '@sl
 import type { CoreDeps } from '../core-deps.js';
 import type { AppRecord, DeploymentRecord } from '../domain/records.js';
 import type { GitCredentials, SourceRequest } from '../ports/source-fetcher.js';
+import { assertImageRegistryAllowed } from './image-registry.js';
 import { admitRoutes } from './route-admission.js';
 
 export interface BuiltSource {
@@ -87,6 +88,7 @@ export async function buildSource(deps: CoreDeps, input: BuildInput): Promise<Bu
     origin: 'manifest' as const,
   }));
   await admitRoutes(deps, deps.store, app, routes, 'check');
+  if (manifest.image !== undefined) assertImageRegistryAllowed(manifest.image, deps.settings.imageRegistries);
   const timeoutMs = (manifest.build?.timeoutSeconds ?? 900) * 1000;
   const result = await deps.builder.build({
     dir,

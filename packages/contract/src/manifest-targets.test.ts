@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { manifestSchema, routeSpecSchema } from './manifest.js';
+import { healthCheckSchema, manifestSchema, routeSpecSchema } from './manifest.js';
 
 const pathOf = (path: string) => routeSpecSchema.parse({ host: 'shop.example.com', path }).path;
 
@@ -24,5 +24,25 @@ describe('route paths', () => {
   it('are normalised in a whole manifest', () => {
     const manifest = manifestSchema.parse({ routes: [{ host: 'victim.localhost', path: '//' }] });
     expect(manifest.routes).toEqual([{ host: 'victim.localhost', path: '/', process: 'web' }]);
+  });
+});
+
+describe('health check paths', () => {
+  const isValid = (path: string) => healthCheckSchema.safeParse({ type: 'http', path }).success;
+
+  it('are origin-form paths of the instance, never a URL or another host', () => {
+    for (const path of ['/healthz', '/', '/status?full=1', '/a/b%20c'])
+      expect({ path, ok: isValid(path) }).toEqual({ path, ok: true });
+    for (const path of [
+      'http://169.254.169.254/latest/meta-data/',
+      '//evil.example/x',
+      'evil.example/x',
+      '/a b',
+      '/x\r\nHost: evil.example',
+      '@evil.example/',
+      '/é',
+    ]) {
+      expect({ path, ok: isValid(path) }).toEqual({ path, ok: false });
+    }
   });
 });
