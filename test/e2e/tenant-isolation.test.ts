@@ -4,10 +4,11 @@
  * squat a host — and each fails with a coded error, with nothing of the victim or the host leaked.
  */
 import { randomBytes } from 'node:crypto';
-import { cp, lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filesUnder } from './files-under.js';
 import { callApi, createUser, errorCode, tokenOf, type ApiAnswer } from './identity-fixtures.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
@@ -176,18 +177,6 @@ describe('tenant isolation: a deployer of one project against another project an
     });
   });
 });
-
-/** Every regular file under `dir`. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir)) {
-    const path = join(dir, entry);
-    const stats = await lstat(path);
-    if (stats.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (stats.isFile()) out.push(path);
-  }
-  return out;
-}
 
 describe('tenant isolation: credentials in a git URL', () => {
   const sentinel = `sentinel-${randomBytes(12).toString('hex')}`;
