@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -51,6 +51,13 @@ export const configSchema = z
     ]),
     /** The escape hatch that lets the API listen on a non-loopback address without TLS (credentials in clear). */
     insecureHttpOnPublicInterface: z.boolean(),
+    /**
+     * Directories under which any deployer may name a local source (`path`, or a local git repository); empty: only
+     * the owner deploys local directories. Never the data dir, whatever is listed.
+     */
+    sourcePathRoots: z.array(z.string().min(1).max(4096)).max(64),
+    /** Registries an `image:` may be pulled from (`host[:port]`; `docker.io` for references naming none). */
+    imageRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'must be host[:port]')).max(64),
     /** Origins a browser may call the API from (exact `scheme://host[:port]`); empty: CORS closed. */
     corsOrigins: z.array(z.string().url().max(2048)).max(64),
     /**
@@ -107,6 +114,8 @@ export const defaultConfig: z.infer<typeof configSchema> = {
   tls: { mode: 'off' },
   insecureHttpOnPublicInterface: false,
   corsOrigins: [],
+  sourcePathRoots: [],
+  imageRegistries: ['docker.io'],
   auditRetentionDays: 365,
   rateLimits: defaultRateLimitConfig,
   containers: { docker: 'auto', swarm: 'auto' },
@@ -140,6 +149,8 @@ function fromEnv(env: NodeJS.ProcessEnv): UserConfig {
   const tls = tlsFrom(env.SLIPWAY_TLS, env.SLIPWAY_TLS_CERT, env.SLIPWAY_TLS_KEY, 'SLIPWAY_TLS');
   if (tls) out.tls = tls;
   if (env.SLIPWAY_INSECURE_HTTP_ON_PUBLIC_INTERFACE === '1') out.insecureHttpOnPublicInterface = true;
+  if (env.SLIPWAY_IMAGE_REGISTRIES) out.imageRegistries = env.SLIPWAY_IMAGE_REGISTRIES.split(',').map((r) => r.trim());
+  if (env.SLIPWAY_SOURCE_PATH_ROOTS) out.sourcePathRoots = env.SLIPWAY_SOURCE_PATH_ROOTS.split(delimiter);
   if (env.SLIPWAY_CORS_ORIGINS) out.corsOrigins = env.SLIPWAY_CORS_ORIGINS.split(',').map((o) => o.trim());
   const edgeTls = edgeTlsFrom(
     env.SLIPWAY_EDGE_TLS,
@@ -258,6 +269,12 @@ Options:
                        in clear; without it slipwayd refuses (SLIPWAY_INSECURE_HTTP_ON_PUBLIC_INTERFACE=1)
   --cors-origin ORIGIN allow browsers on ORIGIN (https://host[:port]) to call the API; repeatable
                        (SLIPWAY_CORS_ORIGINS, comma-separated; default: none)
+  --source-path-root DIR
+                       let any deployer deploy local directories (and local git repositories) under DIR;
+                       repeatable (SLIPWAY_SOURCE_PATH_ROOTS, separated by ':'; default: none, only the owner)
+  --image-registry HOST[:PORT]
+                       a registry images may be pulled from; repeatable (SLIPWAY_IMAGE_REGISTRIES,
+                       comma-separated; default docker.io)
   --edge-tls HOST:PORT an HTTPS listener for the edge router beside the plain one (SLIPWAY_EDGE_TLS), with
   --edge-tls-cert FILE the PEM certificate and key given (SLIPWAY_EDGE_TLS_CERT, SLIPWAY_EDGE_TLS_KEY), or the
   --edge-tls-key FILE  self-signed certificate of DATA_DIR/tls when none; applies when slipwayd starts the router
@@ -290,6 +307,8 @@ function parseFlags(argv: readonly string[]) {
         'tls-key': { type: 'string' },
         'insecure-http-on-public-interface': { type: 'boolean' },
         'cors-origin': { type: 'string', multiple: true },
+        'source-path-root': { type: 'string', multiple: true },
+        'image-registry': { type: 'string', multiple: true },
         'edge-tls': { type: 'string' },
         'edge-tls-cert': { type: 'string' },
         'edge-tls-key': { type: 'string' },
@@ -331,6 +350,8 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (tls) fromFlags.tls = tls;
   if (values['insecure-http-on-public-interface']) fromFlags.insecureHttpOnPublicInterface = true;
   if (values['cors-origin']) fromFlags.corsOrigins = values['cors-origin'];
+  if (values['source-path-root']) fromFlags.sourcePathRoots = values['source-path-root'];
+  if (values['image-registry']) fromFlags.imageRegistries = values['image-registry'];
   const edgeTls = edgeTlsFrom(values['edge-tls'], values['edge-tls-cert'], values['edge-tls-key'], '--edge-tls');
   if (edgeTls) fromFlags.edgeTls = edgeTls;
   const containers = containersFrom(values.docker, values.swarm, values['docker-host']);
@@ -352,6 +373,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
     ...parsed.data,
     dataDir,
     masterKeyFile,
+    sourcePathRoots: parsed.data.sourcePathRoots.map((root) => resolve(cwd, root)),
     tls:
       tlsConfig.mode === 'files'
         ? { mode: 'files', certFile: resolve(cwd, tlsConfig.certFile), keyFile: resolve(cwd, tlsConfig.keyFile) }

@@ -14,6 +14,7 @@ import { appRoutes } from './routes/app-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
+import { hostRoutes } from './routes/host-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
@@ -84,6 +85,7 @@ export async function createHttpApp(
   deploymentRoutes(app, context);
   secretRoutes(app, context);
   imageRoutes(app, context);
+  hostRoutes(app, context);
   await app.ready();
   return app;
 }

@@ -1,7 +1,10 @@
-/** The audit, rate-limit and image operations of the OpenAPI document: the system's own records. */
+/** The audit, rate-limit, image and host-claim operations of the OpenAPI document: the system's own records. */
 import {
   auditListResponseSchema,
   auditVerifyResponseSchema,
+  grantHostBodySchema,
+  hostClaimSchema,
+  listHostsResponseSchema,
   listImagesResponseSchema,
   pruneImagesResponseSchema,
   rateLimitCountersSchema,
@@ -51,5 +54,26 @@ export const auditOperations: Operation[] = [
     summary: 'Remove the images no retained release runs; one a container still uses is kept (admin or owner)',
     ok: 200,
     response: pruneImagesResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/hosts',
+    summary: 'Which project holds each host the edge may route, and how it came to (admin or owner)',
+    ok: 200,
+    response: listHostsResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/hosts',
+    summary: 'Grant a host or wildcard, reserved ones included, to a project; 409 HOST_TAKEN when another holds it',
+    body: grantHostBodySchema,
+    ok: 201,
+    response: hostClaimSchema,
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/hosts/{host}',
+    summary: 'Free a host no route uses (409 HOST_IN_USE otherwise), for whoever claims it next (admin or owner)',
+    ok: 204,
   },
 ];

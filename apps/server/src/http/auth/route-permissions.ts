@@ -99,6 +99,9 @@ export const routePermissions: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/system/rate-limits': { action: 'system.rate-limits', access: global('admin') },
   'GET /api/v1/system/images': { action: 'images.list', access: global('admin') },
   'POST /api/v1/system/images/prune': { action: 'images.prune', access: global('admin') },
+  'GET /api/v1/hosts': { action: 'hosts.list', access: global('admin') },
+  'POST /api/v1/hosts': { action: 'hosts.grant', access: global('admin') },
+  'DELETE /api/v1/hosts/:host': { action: 'hosts.revoke', access: global('admin') },
 };
 
 /** The table entry of a registered route; `undefined` when it has none (which registration refuses). */

@@ -23,6 +23,8 @@ import {
   requestRollback,
   type DeploymentSource,
 } from '@slipway/core';
+import { assertLocalSourceAllowed, localSourceAccess } from '../../local-sources.js';
+import { requirePrincipal } from '../auth/request-principal.js';
 import type { ServerContext } from '../server-context.js';
 import { openSse } from '../sse.js';
 import { validate } from '../validate.js';
@@ -90,14 +92,17 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
     const query = validate(environmentQuerySchema, request.query, 'query');
     const body = validate(createDeploymentBodySchema, request.body, 'body');
     const inline = body.manifest === undefined ? {} : { manifest: body.manifest };
+    const localAccess = localSourceAccess(requirePrincipal(request));
     const source: DeploymentSource =
       'path' in body
-        ? { kind: 'path', path: resolve(process.cwd(), body.path), ...inline }
+        ? { kind: 'path', path: resolve(process.cwd(), body.path), localAccess, ...inline }
         : 'image' in body
           ? { kind: 'image', image: body.image, ...inline }
           : body.git.ref === undefined
-            ? { kind: 'git', url: body.git.url, ...inline }
-            : { kind: 'git', url: body.git.url, ref: body.git.ref, ...inline };
+            ? { kind: 'git', url: body.git.url, localAccess, ...inline }
+            : { kind: 'git', url: body.git.url, ref: body.git.ref, localAccess, ...inline };
+    if (source.kind === 'path' || source.kind === 'git')
+      await assertLocalSourceAllowed(context.config, source, localAccess);
     return accepted(reply, await requestDeployment(deps, { app: params.app, environment: query.environment, source }));
   });
 
