@@ -10,7 +10,8 @@ import type { Fleet } from '../controller/fleet.js';
 import { assertRuntimeRuns } from '../controller/runtime-set.js';
 import { Semaphore } from '../domain/keyed-mutex.js';
 import { resolveRuntimePlan } from '../domain/runtime-plan.js';
-import type { DeploymentFailure, DeploymentRecord, ReleaseRecord } from '../domain/records.js';
+import type { DeploymentFailure, DeploymentRecord, JobLease, ReleaseRecord } from '../domain/records.js';
+import type { Repositories } from '../ports/store.js';
 import { createSecretMasker, noMasking, type SecretMasker } from '../secrets/secret-masker.js';
 import { openCurrentSecrets, openReleaseSecrets } from '../secrets/secret-vault.js';
 import { getRelease } from '../use-cases/lookups.js';
@@ -24,7 +25,12 @@ import { runRollout } from './rollout.js';
 export type RunOutcome = 'finished' | 'interrupted';
 
 export interface DeploymentRunner {
-  run(deploymentId: string, signal: AbortSignal): Promise<RunOutcome>;
+  /**
+   * Runs the deployment until it finishes or `signal` aborts. With `lease`, every write of the run is fenced: it
+   * commits only while the job is still held at that attempt, and a run that lost its lease stops (`interrupted`)
+   * without writing anything more, so two runs of one deployment can never both change it.
+   */
+  run(deploymentId: string, signal: AbortSignal, lease?: JobLease): Promise<RunOutcome>;
 }
 
 const allPhases: readonly DeploymentPhase[] = ['fetch', 'build', 'release', 'rollout', 'finalize'];
@@ -44,11 +50,17 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
   const { store, clock, logger } = deps;
   const buildSlots = new Semaphore(deps.settings.buildConcurrency);
 
-  const save = async (deployment: DeploymentRecord, changes: Partial<DeploymentRecord>): Promise<DeploymentRecord> => {
-    const next = { ...deployment, ...changes, updatedAtMs: clock.nowMs() };
-    await store.deployments.update(next);
-    return next;
-  };
+  /** Throws `JOB_LEASE_LOST` inside a transaction whose run no longer holds its job, so the write rolls back. */
+  const fenceOf =
+    (lease: JobLease | undefined) =>
+    async (tx: Repositories): Promise<void> => {
+      if (lease === undefined || (await tx.jobs.isHeld(lease))) return;
+      throw new SlipwayError(
+        'JOB_LEASE_LOST',
+        `attempt ${lease.attempt} of job ${lease.jobId} lost its lease; a later attempt runs the deployment`,
+        { details: { jobId: lease.jobId, attempt: lease.attempt } },
+      );
+    };
 
   /**
    * Where an interrupted deployment picks up: fetch and build are redone from scratch (their output lives only in
@@ -68,7 +80,22 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     return deployment.phase;
   };
 
-  const run = async (deploymentId: string, signal: AbortSignal): Promise<RunOutcome> => {
+  const run = async (deploymentId: string, signal: AbortSignal, lease?: JobLease): Promise<RunOutcome> => {
+    const fence = fenceOf(lease);
+    const save = async (current: DeploymentRecord, changes: Partial<DeploymentRecord>): Promise<DeploymentRecord> => {
+      const next = { ...current, ...changes, updatedAtMs: clock.nowMs() };
+      await store.transaction(async (tx) => {
+        await fence(tx);
+        await tx.deployments.update(next);
+      });
+      return next;
+    };
+    /** A fence check that fails for another reason (the store is down) says nothing about the lease. */
+    const stillHolds = (): Promise<boolean> =>
+      store.transaction(fence).then(
+        () => true,
+        (error: unknown) => !isLeaseLost(error),
+      );
     let deployment = await store.deployments.findById(deploymentId);
     if (
       !deployment ||
@@ -128,6 +155,10 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       await deps.artifacts.cleanDeployment(deploymentId);
       return 'finished';
     } catch (error) {
+      if (isLeaseLost(error) || !(await stillHolds())) {
+        logger.warn({ deploymentId, phase, lease }, 'deployment run lost its job lease; it stops without writing more');
+        return 'interrupted';
+      }
       if (signal.aborted) {
         await journal.flush();
         logger.info({ deploymentId, phase }, 'deployment interrupted; it resumes on the next start');
@@ -194,7 +225,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           return `builder ${built.builder}; processes ${Object.keys(built.processes).join(', ')}`;
         }
         case 'release':
-          release = await createRelease(d, built, failpoint);
+          release = await createRelease(d, built, failpoint, save, fence);
           await updateMask(release.id);
           return `release ${release.number}`;
         case 'rollout': {
@@ -218,7 +249,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         }
         case 'finalize': {
           const target = release ?? (await getRelease(store, requireReleaseId(d)));
-          await finalize(d, target);
+          await finalize(d, target, fence);
           return undefined;
         }
       }
@@ -234,6 +265,8 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     deployment: DeploymentRecord,
     built: BuiltSource | undefined,
     failpoint: (name: FailpointName) => Promise<void>,
+    save: (current: DeploymentRecord, changes: Partial<DeploymentRecord>) => Promise<DeploymentRecord>,
+    fence: (tx: Repositories) => Promise<void>,
   ): Promise<ReleaseRecord> => {
     if (deployment.releaseId !== null) {
       const existing = await store.releases.findById(deployment.releaseId);
@@ -252,6 +285,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     } else {
       if (!built) throw new SlipwayError('INTERNAL', 'release phase reached without a build');
       releaseId = deployment.releaseId ?? deps.ids.next('rel');
+      // Fenced just before the artifact moves: a run that lost its lease never touches the workspace or releases.
       await save(deployment, { releaseId });
       if (await deps.artifacts.hasArtifact(releaseId)) {
         // A run that died between moving its artifact and recording the release: this run built afresh, so the
@@ -274,6 +308,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       config = { ...built.manifest.env, ...(appEnvironment?.config ?? {}) };
     }
     const release = await store.transaction(async (tx) => {
+      await fence(tx);
       const number = await tx.releases.nextNumber(deployment.appId, deployment.environmentId);
       const record: ReleaseRecord = { ...base, id: releaseId, number, config, createdAtMs: clock.nowMs() };
       await tx.releases.insert(record);
@@ -291,13 +326,18 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     return deployment.source.releaseId;
   };
 
-  const finalize = async (deployment: DeploymentRecord, release: ReleaseRecord): Promise<void> => {
+  const finalize = async (
+    deployment: DeploymentRecord,
+    release: ReleaseRecord,
+    fence: (tx: Repositories) => Promise<void>,
+  ): Promise<void> => {
     const app = await store.apps.findById(deployment.appId);
     const environment = await store.environments.findById(deployment.environmentId);
     if (!app || !environment) return;
     for (let attempt = 0; ; attempt += 1) {
       try {
         await store.transaction(async (tx) => {
+          await fence(tx);
           const appEnvironment = await tx.appEnvironments.find(deployment.appId, deployment.environmentId);
           if (!appEnvironment) throw new SlipwayError('ENVIRONMENT_NOT_FOUND', 'the app environment no longer exists');
           await tx.appEnvironments.update({
@@ -353,6 +393,10 @@ function describeSource(view: SourceView): string {
     case 'image':
       return `image ${view.image}`;
   }
+}
+
+function isLeaseLost(error: unknown): boolean {
+  return isSlipwayError(error) && error.code === 'JOB_LEASE_LOST';
 }
 
 export function toFailure(error: unknown, phase: DeploymentPhase): DeploymentFailure {

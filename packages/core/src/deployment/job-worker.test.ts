@@ -95,7 +95,7 @@ describe('job worker', () => {
     const id = await request(await harness.webSource());
     await harness.store.jobs.lease('ghost', 60_000, Date.now());
     const job = await harness.store.jobs.findByDeployment(id);
-    await harness.store.jobs.finish(job?.id ?? '', 'ghost', { state: 'done' });
+    await harness.store.jobs.finish({ jobId: job?.id ?? '', owner: 'ghost', attempt: 1 }, { state: 'done' });
     const deployment = await harness.store.deployments.findById(id);
     if (deployment) await harness.store.deployments.update({ ...deployment, state: 'running', phase: 'build' });
 
