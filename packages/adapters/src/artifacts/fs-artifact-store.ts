@@ -1,10 +1,11 @@
 /** Release artifacts and deployment workspaces as directories under the data dir. */
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
-import { SlipwayError } from '@slipway/contract';
+import { maxManifestBytes, SlipwayError } from '@slipway/contract';
 import type { ArtifactStore } from '@slipway/core';
+import { readSourceFile } from '../source/source-file.js';
+import { manifestTooLarge, parseManifestYaml } from './manifest-yaml.js';
 
 const exists = (path: string): Promise<boolean> =>
   access(path, constants.F_OK).then(
@@ -47,22 +48,8 @@ export function createFsArtifactStore(options: { dataDir: string }): ArtifactSto
     },
     async readManifest(dir) {
       for (const name of ['slipway.yaml', 'slipway.yml']) {
-        const path = join(dir, name);
-        if (!(await exists(path))) continue;
-        const document = parseDocument(await readFile(path, 'utf8'), { prettyErrors: true });
-        const error = document.errors[0];
-        if (error) {
-          const at = error.linePos?.[0];
-          const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-          throw new SlipwayError(
-            'MANIFEST_INVALID',
-            `${name} is not valid YAML${where}: ${error.message.split('\n')[0] ?? ''}`,
-            {
-              details: { issues: [{ path: '(root)', message: error.message.split('\n')[0] ?? 'YAML syntax error' }] },
-            },
-          );
-        }
-        return document.toJS() as unknown;
+        const text = await readSourceFile(dir, name, { maxBytes: maxManifestBytes, tooLarge: manifestTooLarge });
+        if (text !== undefined) return parseManifestYaml(text, name);
       }
       return undefined;
     },

@@ -1,6 +1,8 @@
 /** The source fetcher: turns a directory, a git repository or an uploaded archive into a plain source tree, by kind. */
+import type { SourceView } from '@slipway/contract';
 import type { SourceFetcher } from '@slipway/core';
 import { fetchArchiveSource } from './archive-source.js';
+import { confineSourceTree } from './confine-source-tree.js';
 import { fetchGitSource } from './git-source.js';
 import { fetchPathSource } from './path-source.js';
 
@@ -25,13 +27,19 @@ export function createSourceFetcher(options: SourceFetcherOptions = {}): SourceF
 
   return {
     async fetch(request, fetchOptions) {
+      const confined = async (view: SourceView): Promise<SourceView> => {
+        await confineSourceTree(fetchOptions.destDir, fetchOptions);
+        return view;
+      };
       switch (request.kind) {
+        // Whatever the kind, no link in the fetched tree leads out of it (a git repository may hold
+        // `index.html → /etc/passwd`), and no special file is left for a builder to read.
         case 'path':
-          return fetchPathSource(request, fetchOptions, options.allowedPathRoots);
+          return confined(await fetchPathSource(request, fetchOptions, options.allowedPathRoots));
         case 'git':
-          return fetchGitSource(request, fetchOptions, git);
+          return confined(await fetchGitSource(request, fetchOptions, git));
         case 'archive':
-          return fetchArchiveSource(request, fetchOptions, limits);
+          return confined(await fetchArchiveSource(request, fetchOptions, limits));
         case 'image':
           // Nothing to fetch: the build resolves the image on the engine.
           fetchOptions.log(`image ${request.image}: nothing to fetch`);
