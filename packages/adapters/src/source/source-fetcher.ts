@@ -11,6 +11,10 @@ export interface SourceFetcherOptions {
   maxArchiveBytes?: number;
   /** Largest total of file sizes an archive may unpack to. Default 4 × `maxArchiveBytes`. */
   maxUnpackedBytes?: number;
+  /** Most entries an archive may hold. Default 50,000 (a source tree without its installed dependencies). */
+  maxArchiveEntries?: number;
+  /** Most decompressed bytes per compressed byte of an archive (past 64 MiB). Default 200. */
+  maxCompressionRatio?: number;
   /** Budget for one git fetch, all git commands together. Default 10 minutes. */
   gitTimeoutMs?: number;
   /** When set, `path` sources and local git repositories must lie under one of these directories. */
@@ -19,10 +23,17 @@ export interface SourceFetcherOptions {
 
 export const defaultMaxArchiveBytes = 512 * 1024 * 1024;
 export const defaultGitTimeoutMs = 10 * 60 * 1000;
+export const defaultMaxArchiveEntries = 50_000;
+export const defaultMaxCompressionRatio = 200;
 
 export function createSourceFetcher(options: SourceFetcherOptions = {}): SourceFetcher {
   const maxArchiveBytes = options.maxArchiveBytes ?? defaultMaxArchiveBytes;
-  const limits = { maxArchiveBytes, maxUnpackedBytes: options.maxUnpackedBytes ?? 4 * maxArchiveBytes };
+  const limits = {
+    maxArchiveBytes,
+    maxUnpackedBytes: options.maxUnpackedBytes ?? 4 * maxArchiveBytes,
+    maxEntries: options.maxArchiveEntries ?? defaultMaxArchiveEntries,
+    maxCompressionRatio: options.maxCompressionRatio ?? defaultMaxCompressionRatio,
+  };
   const git = { gitTimeoutMs: options.gitTimeoutMs ?? defaultGitTimeoutMs, allowedPathRoots: options.allowedPathRoots };
 
   return {
