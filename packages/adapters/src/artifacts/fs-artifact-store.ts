@@ -1,6 +1,6 @@
 /** Release artifacts and deployment workspaces as directories under the data dir. */
 import { constants } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { maxManifestBytes, SlipwayError } from '@slipway/contract';
 import type { ArtifactStore } from '@slipway/core';
@@ -12,6 +12,10 @@ const exists = (path: string): Promise<boolean> =>
     () => true,
     () => false,
   );
+
+const uploadSuffix = '.tar.gz';
+/** An upload is written under this suffix and renamed when complete: a crash mid-upload leaves a file that says so. */
+export const partialSuffix = '.partial';
 
 export function createFsArtifactStore(options: { dataDir: string }): ArtifactStore {
   const workRoot = join(options.dataDir, 'work');
@@ -27,7 +31,7 @@ export function createFsArtifactStore(options: { dataDir: string }): ArtifactSto
       await mkdir(dir, { recursive: true });
       return dir;
     },
-    uploadPath: (deploymentId) => join(uploadRoot, `${deploymentId}.tar.gz`),
+    uploadPath: (deploymentId) => join(uploadRoot, `${deploymentId}${uploadSuffix}`),
     async promote(deploymentId, releaseId) {
       const target = artifactOf(releaseId);
       if (await exists(target)) return target;
@@ -44,7 +48,22 @@ export function createFsArtifactStore(options: { dataDir: string }): ArtifactSto
     },
     async cleanDeployment(deploymentId) {
       await rm(workspaceOf(deploymentId), { recursive: true, force: true });
-      await rm(join(uploadRoot, `${deploymentId}.tar.gz`), { force: true });
+      await rm(join(uploadRoot, `${deploymentId}${uploadSuffix}`), { force: true });
+      await rm(join(uploadRoot, `${deploymentId}${uploadSuffix}${partialSuffix}`), { force: true });
+    },
+    async pruneUploads(isWanted, modifiedBeforeMs) {
+      const names = await readdir(uploadRoot).catch(() => [] as string[]);
+      let removed = 0;
+      for (const name of names) {
+        const path = join(uploadRoot, name);
+        const stats = await stat(path).catch(() => undefined);
+        if (stats === undefined || stats.mtimeMs >= modifiedBeforeMs) continue;
+        const deploymentId = name.endsWith(uploadSuffix) ? name.slice(0, -uploadSuffix.length) : undefined;
+        if (deploymentId !== undefined && (await isWanted(deploymentId))) continue;
+        await rm(path, { force: true });
+        removed += 1;
+      }
+      return removed;
     },
     async readManifest(dir) {
       for (const name of ['slipway.yaml', 'slipway.yml']) {

@@ -24,6 +24,7 @@ const idlePollMs = 500;
 export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWorker {
   const { store, clock, logger, settings } = deps;
   const owner = `${settings.nodeName}/${deps.ids.next('wkr')}`;
+  const createdAtMs = clock.nowMs();
   const running = new Map<string, Promise<void>>();
   const shutdown = new AbortController();
   let wake: (() => void) | undefined;
@@ -85,10 +86,23 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
     }
   };
 
+  /**
+   * Uploads a crash left behind (cut short, or whose deployment is over or gone) would stay forever: only files
+   * written before this worker was created are judged, so an upload being received now is never touched.
+   */
+  const pruneUploads = async (): Promise<void> => {
+    const removed = await deps.artifacts.pruneUploads(async (deploymentId) => {
+      const deployment = await store.deployments.findById(deploymentId);
+      return deployment?.state === 'pending' || deployment?.state === 'running';
+    }, createdAtMs);
+    if (removed > 0) logger.info({ removed }, 'stale uploads removed');
+  };
+
   const leaseLoop = async (): Promise<void> => {
     await recoverOwnDeployments().catch((error: unknown) =>
       logger.error({ err: error }, 'recovery of interrupted deployment jobs failed'),
     );
+    await pruneUploads().catch((error: unknown) => logger.error({ err: error }, 'pruning stale uploads failed'));
     while (!shutdown.signal.aborted) {
       if (running.size < settings.deploymentConcurrency) {
         // The jobs this worker runs are never leased again by it, even when their lease ran out while the event loop

@@ -1,10 +1,11 @@
 /** Deployments: create (JSON source or uploaded archive), list, describe, stream events, roll back. */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { partialSuffix } from '@slipway/adapters';
 import { z } from 'zod';
 import {
   appParamsSchema,
@@ -187,10 +188,13 @@ async function receiveArchive(request: FastifyRequest, file: string, maxBytes: n
       else callback(null, chunk);
     },
   });
+  // Written under a partial name and renamed once whole, so a crash mid-upload leaves a file start-up removes.
+  const partial = `${file}${partialSuffix}`;
   try {
-    await pipeline(request.body as NodeJS.ReadableStream, counter, createWriteStream(file, { mode: 0o600 }));
+    await pipeline(request.body as NodeJS.ReadableStream, counter, createWriteStream(partial, { mode: 0o600 }));
+    await rename(partial, file);
   } catch (error) {
-    await rm(file, { force: true });
+    await rm(partial, { force: true });
     if (error instanceof SlipwayError) throw error;
     throw new SlipwayError('VALIDATION_FAILED', `the archive upload did not complete: ${(error as Error).message}`);
   }
