@@ -25,6 +25,7 @@ import {
   type DeploymentSource,
 } from '@slipway/core';
 import type { ServerContext } from '../server-context.js';
+import { watchCredential } from '../auth/credential-watch.js';
 import { openSse } from '../sse.js';
 import { validate } from '../validate.js';
 
@@ -133,7 +134,9 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
     const lastEventId = Number(request.headers['last-event-id']);
     let after = Number.isInteger(lastEventId) && lastEventId > query.after ? lastEventId : query.after;
     await getDeploymentView(deps, params.id);
-    const sse = openSse(request, reply, context.shutdownSignal);
+    // The stream ends at shutdown, and when the credential that opened it is revoked.
+    const until = AbortSignal.any([context.shutdownSignal, watchCredential(request, context.identity)]);
+    const sse = openSse(request, reply, until);
     let wake: (() => void) | undefined;
     const unsubscribe = deps.events.subscribe(params.id, () => wake?.());
     try {
