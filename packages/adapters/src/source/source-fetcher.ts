@@ -17,12 +17,15 @@ export interface SourceFetcherOptions {
   maxCompressionRatio?: number;
   /** Budget for one git fetch, all git commands together. Default 10 minutes. */
   gitTimeoutMs?: number;
+  /** Longest one git command may go without output (a remote that accepts and never answers). Default 60 s. */
+  gitStallTimeoutMs?: number;
   /** When set, `path` sources and local git repositories must lie under one of these directories. */
   allowedPathRoots?: string[];
 }
 
 export const defaultMaxArchiveBytes = 512 * 1024 * 1024;
 export const defaultGitTimeoutMs = 10 * 60 * 1000;
+export const defaultGitStallTimeoutMs = 60 * 1000;
 export const defaultMaxArchiveEntries = 50_000;
 export const defaultMaxCompressionRatio = 200;
 
@@ -34,7 +37,11 @@ export function createSourceFetcher(options: SourceFetcherOptions = {}): SourceF
     maxEntries: options.maxArchiveEntries ?? defaultMaxArchiveEntries,
     maxCompressionRatio: options.maxCompressionRatio ?? defaultMaxCompressionRatio,
   };
-  const git = { gitTimeoutMs: options.gitTimeoutMs ?? defaultGitTimeoutMs, allowedPathRoots: options.allowedPathRoots };
+  const git = {
+    gitTimeoutMs: options.gitTimeoutMs ?? defaultGitTimeoutMs,
+    gitStallTimeoutMs: options.gitStallTimeoutMs ?? defaultGitStallTimeoutMs,
+    allowedPathRoots: options.allowedPathRoots,
+  };
 
   return {
     async fetch(request, fetchOptions) {
