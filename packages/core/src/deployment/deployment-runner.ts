@@ -8,7 +8,7 @@ import { isSlipwayError, SlipwayError, type DeploymentPhase, type SourceView } f
 import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import { assertRuntimeRuns } from '../controller/runtime-set.js';
-import { Semaphore } from '../domain/keyed-mutex.js';
+import { FairSemaphore } from '../domain/fair-semaphore.js';
 import { resolveRuntimePlan } from '../domain/runtime-plan.js';
 import type { DeploymentFailure, DeploymentRecord, JobLease, ReleaseRecord } from '../domain/records.js';
 import type { Repositories } from '../ports/store.js';
@@ -48,7 +48,8 @@ function phasesOf(deployment: DeploymentRecord): readonly DeploymentPhase[] {
 
 export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): DeploymentRunner {
   const { store, clock, logger } = deps;
-  const buildSlots = new Semaphore(deps.settings.buildConcurrency);
+  // Served round-robin by app, so one app's queued builds take turns with the others'.
+  const buildSlots = new FairSemaphore(deps.settings.buildConcurrency);
 
   /** Throws `JOB_LEASE_LOST` inside a transaction whose run no longer holds its job, so the write rolls back. */
   const fenceOf =
@@ -191,7 +192,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           // The build slot is held from fetch through build, so the queue limits both together.
           if (buildSlots.waiting > 0) log(`${buildSlots.waiting} build(s) ahead in the queue`);
 
-          releaseBuildSlot ??= await buildSlots.acquire(signal);
+          releaseBuildSlot ??= await buildSlots.acquire(d.appId, signal);
           const result = await fetchSource(deps, d, d.source, log, signal);
           fetched = { dir: result.dir };
           deployment = await save(d, { sourceView: result.view });
@@ -199,7 +200,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         }
         case 'build': {
           if (!fetched) throw new SlipwayError('INTERNAL', 'build phase reached without a fetched source');
-          releaseBuildSlot ??= await buildSlots.acquire(signal);
+          releaseBuildSlot ??= await buildSlots.acquire(d.appId, signal);
           const appEnvironment = await store.appEnvironments.find(d.appId, d.environmentId);
           // Builds see the secrets too (private registry tokens…): the build runs the same app code the instances
           // will run with them, and its output is masked.
