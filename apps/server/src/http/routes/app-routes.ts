@@ -25,6 +25,7 @@ import {
 } from '@slipway/core';
 import { visibleProjectNames, visibleProjects } from '../auth/authorize.js';
 import type { ServerContext } from '../server-context.js';
+import { watchCredential } from '../auth/credential-watch.js';
 import { openSse } from '../sse.js';
 import { validate } from '../validate.js';
 
@@ -111,7 +112,9 @@ export function appRoutes(app: FastifyInstance, context: ServerContext): void {
     }
     // Resolve the app first so an unknown app is a coded error, not an empty stream.
     await getAppView(deps, params.app);
-    const sse = openSse(request, reply, context.shutdownSignal);
+    // The stream ends at shutdown, and when the credential that opened it is revoked.
+    const until = AbortSignal.any([context.shutdownSignal, watchCredential(request, context.identity)]);
+    const sse = openSse(request, reply, until);
     try {
       for await (const line of streamLogs(deps, { ...input, signal: sse.signal }))
         sse.send({ event: 'log', data: line });

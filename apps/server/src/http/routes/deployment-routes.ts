@@ -1,10 +1,11 @@
 /** Deployments: create (JSON source or uploaded archive), list, describe, stream events, roll back. */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { partialSuffix } from '@slipway/adapters';
 import { z } from 'zod';
 import {
   appParamsSchema,
@@ -26,6 +27,7 @@ import {
 import { assertLocalSourceAllowed, localSourceAccess } from '../../local-sources.js';
 import { requirePrincipal } from '../auth/request-principal.js';
 import type { ServerContext } from '../server-context.js';
+import { watchCredential } from '../auth/credential-watch.js';
 import { openSse } from '../sse.js';
 import { validate } from '../validate.js';
 
@@ -137,7 +139,9 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
     const lastEventId = Number(request.headers['last-event-id']);
     let after = Number.isInteger(lastEventId) && lastEventId > query.after ? lastEventId : query.after;
     await getDeploymentView(deps, params.id);
-    const sse = openSse(request, reply, context.shutdownSignal);
+    // The stream ends at shutdown, and when the credential that opened it is revoked.
+    const until = AbortSignal.any([context.shutdownSignal, watchCredential(request, context.identity)]);
+    const sse = openSse(request, reply, until);
     let wake: (() => void) | undefined;
     const unsubscribe = deps.events.subscribe(params.id, () => wake?.());
     try {
@@ -192,10 +196,13 @@ async function receiveArchive(request: FastifyRequest, file: string, maxBytes: n
       else callback(null, chunk);
     },
   });
+  // Written under a partial name and renamed once whole, so a crash mid-upload leaves a file start-up removes.
+  const partial = `${file}${partialSuffix}`;
   try {
-    await pipeline(request.body as NodeJS.ReadableStream, counter, createWriteStream(file, { mode: 0o600 }));
+    await pipeline(request.body as NodeJS.ReadableStream, counter, createWriteStream(partial, { mode: 0o600 }));
+    await rename(partial, file);
   } catch (error) {
-    await rm(file, { force: true });
+    await rm(partial, { force: true });
     if (error instanceof SlipwayError) throw error;
     throw new SlipwayError('VALIDATION_FAILED', `the archive upload did not complete: ${(error as Error).message}`);
   }

@@ -1,7 +1,15 @@
 /** Health, readiness, status, manifest validation and the OpenAPI document. */
 import type { FastifyInstance } from 'fastify';
-import { parseDocument } from 'yaml';
-import { manifestIssues, manifestSchema, SlipwayError, validateBodySchema, type StatusView } from '@slipway/contract';
+import { parseManifestYaml } from '@slipway/adapters';
+import {
+  isSlipwayError,
+  manifestIssues,
+  manifestSchema,
+  SlipwayError,
+  validateBodySchema,
+  type ManifestIssue,
+  type StatusView,
+} from '@slipway/contract';
 import { listApps, resolveRuntimePlan } from '@slipway/core';
 import { visibleProjectNames } from '../auth/authorize.js';
 import { buildOpenApiDocument } from '../openapi.js';
@@ -63,21 +71,15 @@ export function systemRoutes(app: FastifyInstance, context: ServerContext): void
 
   app.post('/api/v1/validate', async (request) => {
     const body = validate(validateBodySchema, request.body, 'body');
-    const document = parseDocument(body.manifest);
-    const syntax = document.errors[0];
-    if (syntax) {
-      const at = syntax.linePos?.[0];
-      return {
-        isValid: false,
-        issues: [
-          {
-            path: at ? `line ${at.line}, column ${at.col}` : '(root)',
-            message: syntax.message.split('\n')[0] ?? 'YAML syntax error',
-          },
-        ],
-      };
+    let document: unknown;
+    try {
+      document = parseManifestYaml(body.manifest);
+    } catch (error) {
+      // A syntax error or an alias bomb is an answer about the document; a manifest over the size limit is refused.
+      if (!isSlipwayError(error) || error.code !== 'MANIFEST_INVALID') throw error;
+      return { isValid: false, issues: (error.details as { issues: ManifestIssue[] }).issues };
     }
-    const parsed = manifestSchema.safeParse(document.toJS() ?? {});
+    const parsed = manifestSchema.safeParse(document ?? {});
     return parsed.success ? { isValid: true, issues: [] } : { isValid: false, issues: manifestIssues(parsed.error) };
   });
 }
