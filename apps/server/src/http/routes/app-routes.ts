@@ -114,7 +114,7 @@ export function appRoutes(app: FastifyInstance, context: ServerContext): void {
     const sse = openSse(request, reply, context.shutdownSignal);
     try {
       for await (const line of streamLogs(deps, { ...input, signal: sse.signal }))
-        sse.send({ event: 'log', data: line });
+        await sse.send({ event: 'log', data: line });
     } finally {
       sse.end();
     }
