@@ -1,5 +1,6 @@
 export { createSystemClock } from './system/system-clock.js';
 export { createSortableIdGenerator } from './system/sortable-id-generator.js';
+export { lockDataDir, type DataDirLock } from './system/data-dir-lock.js';
 export { createFsArtifactStore } from './artifacts/fs-artifact-store.js';
 export { createSqliteStore } from './store/sqlite-store.js';
 export { createSourceFetcher, type SourceFetcherOptions } from './source/source-fetcher.js';
