@@ -117,7 +117,7 @@ export function appRoutes(app: FastifyInstance, context: ServerContext): void {
     const sse = openSse(request, reply, until);
     try {
       for await (const line of streamLogs(deps, { ...input, signal: sse.signal }))
-        sse.send({ event: 'log', data: line });
+        await sse.send({ event: 'log', data: line });
     } finally {
       sse.end();
     }

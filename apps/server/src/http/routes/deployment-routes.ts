@@ -1,6 +1,7 @@
 /** Deployments: create (JSON source or uploaded archive), list, describe, stream events, roll back. */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { renameDurably } from '@slipway/atomic-file';
 import { dirname, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -148,7 +149,7 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
       while (!sse.signal.aborted) {
         const events = await readDeploymentEvents(deps, params.id, after);
         for (const event of events) {
-          sse.send({ id: event.seq, event: event.type, data: event });
+          await sse.send({ id: event.seq, event: event.type, data: event });
           after = event.seq;
         }
         if (events.some((e) => e.type === 'state' && e.state !== 'running' && e.state !== 'pending')) break;
@@ -162,14 +163,17 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
         )
           break;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1_000);
-          wake = () => {
+          // One listener per wait, removed when the wait ends: a long stream must not pile them up on its signal.
+          const done = (): void => {
             clearTimeout(timer);
+            sse.signal.removeEventListener('abort', done);
+            wake = undefined;
             resolve();
           };
-          sse.signal.addEventListener('abort', () => wake?.(), { once: true });
+          const timer = setTimeout(done, 1_000);
+          wake = done;
+          sse.signal.addEventListener('abort', done, { once: true });
         });
-        wake = undefined;
       }
     } finally {
       unsubscribe();
@@ -200,7 +204,7 @@ async function receiveArchive(request: FastifyRequest, file: string, maxBytes: n
   const partial = `${file}${partialSuffix}`;
   try {
     await pipeline(request.body as NodeJS.ReadableStream, counter, createWriteStream(partial, { mode: 0o600 }));
-    await rename(partial, file);
+    await renameDurably(partial, file);
   } catch (error) {
     await rm(partial, { force: true });
     if (error instanceof SlipwayError) throw error;
