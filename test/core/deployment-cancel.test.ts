@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   cancelDeployment,
@@ -100,6 +103,24 @@ describe('cancelling a deployment', () => {
     expect(await stored(id)).toMatchObject({ state: 'cancelled', phase: null, releaseId: null });
     expect(await stateEvents(id)).toEqual([expect.objectContaining({ state: 'cancelled', cancelledBy: 'alice' })]);
     expect(await harness.instancesOf('hello')).toEqual([]);
+  });
+
+  it('deletes the uploaded archive of a pending deployment it cancels', async () => {
+    const id = harness.deps.ids.next('dep');
+    const file = harness.deps.artifacts.uploadPath(id);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, 'not read: the deployment never runs');
+    await requestDeployment(harness.deps, {
+      id,
+      app: 'hello',
+      environment: 'production',
+      source: { kind: 'archive', file, fileName: 'app.tar.gz', sizeBytes: 35 },
+    });
+
+    await cancelDeployment(harness.deps, { id, by: 'alice' });
+
+    expect(await stored(id)).toMatchObject({ state: 'cancelled' });
+    expect(existsSync(file)).toBe(false);
   });
 
   it('stops a run held by a git remote that never answers, and frees the build slot at once', async () => {

@@ -38,7 +38,9 @@ export function registerDeploymentsCommand(program: Command, ctx: CliContext): v
     .option('--limit <n>', 'at most this many (1-500)', (value) => Number(value), 20)
     .action(async (app: string, options: { environment?: string; limit: number }, command: Command) => {
       const run = ctx.for(command);
-      const answer = await run.client().deployments.list(app, { environment: options.environment, limit: options.limit });
+      const answer = await run
+        .client()
+        .deployments.list(app, { environment: options.environment, limit: options.limit });
       if (run.isJson) return run.out.json(answer);
       if (answer.deployments.length === 0) return run.out.line(`no deployments of ${app} yet`);
       run.out.table(

@@ -51,10 +51,15 @@ export async function cancelDeployment(deps: CoreDeps, input: CancelDeploymentIn
     if (deployment.state === 'cancelled') {
       journal.log(`deployment ${describeCancellation(deployment.cancellation)} before it started`);
       await journal.stateChanged(deployment);
+      // No run will clean up after it: an uploaded archive goes now.
+      await deps.artifacts.cleanDeployment(deployment.id);
     }
     await journal.flush();
     deps.events.notify(cancellationKey(deployment.id));
-    deps.logger.info({ deploymentId: deployment.id, by: input.by, state: deployment.state }, 'deployment cancel requested');
+    deps.logger.info(
+      { deploymentId: deployment.id, by: input.by, state: deployment.state },
+      'deployment cancel requested',
+    );
   }
   return viewDeployment(deps, deployment);
 }
