@@ -1,8 +1,8 @@
 /**
  * Cancelling a deployment against a real slipwayd with the real CLI: a git remote that accepts and never answers
  * holds a deployment at fetch with the only build slot; `slipway deployments cancel` ends it `cancelled`, the slot is
- * free for the next app's build, the previous release keeps serving, and the cancel is audited. (A cancel that
- * outlives a restart is proven in the core tests, where the run can be held deterministically.)
+ * free for the next app's build, the previous release keeps serving, and the cancel is audited. A slipwayd killed
+ * as its run begins to stop (failpoint `cancel:stopping=kill`) ends the deployment `cancelled` on restart.
  */
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -116,5 +116,33 @@ describe('cancelling a deployment end to end', () => {
     expect(refused.stderr).toContain('DEPLOYMENT_NOT_CANCELLABLE');
     const raw = await slipwayd.fetch(`/api/v1/deployments/${succeeded?.id ?? ''}/cancel`, { method: 'POST' });
     expect(raw.status).toBe(409);
+  });
+
+  it('ends cancelled after a restart when slipwayd died as the run began to stop, instead of resuming it', async () => {
+    await slipwayd.kill('SIGTERM');
+    await slipwayd.start({ env: { SLIPWAY_BUILD_CONCURRENCY: '1', SLIPWAY_FAILPOINTS: 'cancel:stopping=kill' } });
+    const id = await deployStalled();
+
+    // The request is stored before the run is woken; the run kills slipwayd as it begins to stop (the answer may be lost).
+    await slipwayd.cli(['deployments', 'cancel', id]);
+    await waitFor(async () =>
+      expect(
+        await slipwayd.api.ready().then(
+          () => 'up',
+          () => 'down',
+        ),
+      ).toBe('down'),
+    );
+    await slipwayd.kill('SIGKILL');
+    await slipwayd.start({ env: { SLIPWAY_BUILD_CONCURRENCY: '1' } });
+
+    const { deployment } = await pollUntilEnded(id);
+    const who = (await slipwayd.api.auth.whoami()).user.name;
+    expect(deployment).toMatchObject({ state: 'cancelled', phase: 'fetch', cancellation: { by: who } });
+    const events = [];
+    for await (const event of slipwayd.api.deployments.events(id)) events.push(event);
+    expect(events.filter((e) => e.type === 'state').map((e) => e.state)).toEqual(['running', 'cancelled']);
+    expect(events.filter((e) => e.type === 'log' && e.line.startsWith('deployment cancelled'))).toHaveLength(1);
+    await expectStableServing();
   });
 });

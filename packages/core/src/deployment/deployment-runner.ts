@@ -137,11 +137,14 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     /** The cancel request as stored now (the API writes it while this run goes on). */
     const storedCancellation = async (): Promise<DeploymentCancellation | null> =>
       (await store.deployments.findById(deploymentId))?.cancellation ?? null;
+    const failpoint = (name: FailpointName): Promise<void> =>
+      deps.failpoint?.(name, { deploymentId, signal }) ?? Promise.resolve();
     /** Ends the run `cancelled`, undoing what it started in the phase it stopped in, as a failure would. */
     const endCancelled = async (cancellation: DeploymentCancellation): Promise<RunOutcome> => {
       const current = deployment as DeploymentRecord;
       const reason = describeCancellation(cancellation);
       const stoppedIn = current.phase;
+      await failpoint('cancel:stopping').catch(() => undefined);
       if (stoppedIn !== null) await journal.phaseFinished(stoppedIn, 'failed', reason);
       if (stoppedIn === 'rollout' || stoppedIn === 'finalize') await abandonRollout(current, log);
       deployment = await save(current, { state: 'cancelled', cancellation, finishedAtMs: clock.nowMs() });
@@ -168,8 +171,6 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         `resuming after an interruption in ${from}: ${phase === deployment.phase ? `continuing ${phase}` : `redoing from ${phase}`}`,
       );
     }
-    const failpoint = (name: FailpointName): Promise<void> =>
-      deps.failpoint?.(name, { deploymentId, signal }) ?? Promise.resolve();
     let built: BuiltSource | undefined;
     let fetched: { dir: string } | undefined;
     let release: ReleaseRecord | undefined;
