@@ -7,6 +7,7 @@ import {
   cancelDeployment,
   createDeploymentRunner,
   createJobWorker,
+  EventBus,
   leaseOf,
   readDeploymentEvents,
   requestDeployment,
@@ -151,6 +152,21 @@ describe('cancelling a deployment', () => {
     const next = await request('other', { kind: 'path', path: await harness.webSource() });
     await waitFor(async () => expect(await stored(next)).toMatchObject({ state: 'succeeded' }), { timeoutMs: 10_000 });
     expect(remote.connections()).toBe(1);
+  });
+
+  it('stops the run from the stored request when the wake-up never reaches its worker (another process asked)', async () => {
+    const remote = await silentRemote();
+    servers.push(remote.server);
+    startWorker();
+    const id = await request('hello', { kind: 'git', url: remote.url });
+    await waitFor(async () => expect(remote.connections()).toBe(1));
+
+    // Another slipwayd's API over the same store: its in-process wake-up reaches no worker here.
+    await cancelDeployment({ ...harness.deps, events: new EventBus() }, { id, by: 'erin' });
+    await endsCancelled(id);
+
+    expect(await stored(id)).toMatchObject({ phase: 'fetch', cancellation: { by: 'erin' } });
+    expect(await harness.store.jobs.findByDeployment(id)).toMatchObject({ attempts: 1 });
   });
 
   it('kills a running build command and ends cancelled, with no release made', async () => {
