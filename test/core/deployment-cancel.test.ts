@@ -106,6 +106,21 @@ describe('cancelling a deployment', () => {
     expect(await harness.instancesOf('hello')).toEqual([]);
   });
 
+  it('leaves a pending deployment whose job a worker just leased to that run, which ends it before it starts', async () => {
+    const id = await request('hello', { kind: 'path', path: await harness.webSource() });
+    const job = await harness.store.jobs.lease('local/wkr_1', 60_000, Date.now());
+    if (job === undefined) throw new Error('no job to lease');
+
+    const view = await cancelDeployment(harness.deps, { id, by: 'alice' });
+    expect(view).toMatchObject({ state: 'pending', cancellation: { by: 'alice' } });
+    expect(await harness.runner.run(id, new AbortController().signal, leaseOf(job))).toBe('finished');
+
+    expect(await stored(id)).toMatchObject({ state: 'cancelled', phase: null, releaseId: null });
+    expect(await harness.store.phases.list(id)).toEqual([]);
+    expect(await logLines(id)).toContain('deployment cancelled by alice before it started');
+    expect(await stateEvents(id)).toEqual([expect.objectContaining({ state: 'cancelled', cancelledBy: 'alice' })]);
+  });
+
   it('deletes the uploaded archive of a pending deployment it cancels', async () => {
     const id = harness.deps.ids.next('dep');
     const file = harness.deps.artifacts.uploadPath(id);
