@@ -169,7 +169,7 @@ export function reportOutcome(out: Output, deployment: DeploymentView): boolean 
       return false;
     }
     case 'cancelled':
-      out.line(style.red('✗ cancelled'));
+      out.line(style.red(deployment.cancellation ? `✗ cancelled by ${deployment.cancellation.by}` : '✗ cancelled'));
       return false;
     case 'pending':
     case 'running':

@@ -8,6 +8,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
+import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerHostsCommand } from './commands/hosts.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerLoginCommands } from './commands/login.js';
@@ -61,6 +62,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
 
   registerAppsCommand(program, ctx);
   registerDeployCommand(program, ctx);
+  registerDeploymentsCommand(program, ctx);
   registerStackCommand(program, ctx);
   registerReleasesCommand(program, ctx);
   registerPsCommand(program, ctx);

@@ -120,6 +120,8 @@ export interface ApiClient extends IdentityClient, AuditClient, ImagesClient, Ho
       options?: EnvironmentOption & { limit?: number | undefined },
     ): Promise<Output<typeof listDeploymentsResponseSchema>>;
     get(id: string): Promise<DeploymentView>;
+    /** POST /api/v1/deployments/:id/cancel — idempotent; `DEPLOYMENT_NOT_CANCELLABLE` once it has finished. */
+    cancel(id: string): Promise<DeploymentView>;
     /** The deployment's events; the iteration ends after the terminal `state` event, when the server closes. */
     events(id: string, options?: EventsOptions): AsyncIterable<DeploymentEvent>;
   };
@@ -242,6 +244,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           listDeploymentsResponseSchema,
         ),
       get: (id) => call(get(deploymentPath(id)), deploymentSchema),
+      cancel: (id) => call({ method: 'POST', path: deploymentPath(id, '/cancel') }, deploymentSchema),
       events: (id, o) =>
         stream(
           { ...get(deploymentPath(id, '/events'), { after: o?.after }), signal: o?.signal },

@@ -89,6 +89,8 @@ export const deploymentSchema = z.object({
   releaseNumber: z.number().int().nullable(),
   previousReleaseNumber: z.number().int().nullable(),
   failure: z.object({ phase: z.enum(deploymentPhases), code: z.enum(errorCodes), reason: z.string() }).nullable(),
+  /** Set once a user asked to cancel it: who, and when (the state says whether it has stopped yet). */
+  cancellation: z.object({ by: z.string(), requestedAt: z.string() }).nullable().optional(),
   phases: z.array(phaseRecordSchema),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
@@ -163,6 +165,8 @@ export const deploymentEventSchema = z.discriminatedUnion('type', [
     at: z.string(),
     state: z.enum(deploymentStates),
     failure: deploymentSchema.shape.failure,
+    /** On a `cancelled` state: the user who cancelled it. */
+    cancelledBy: z.string().optional(),
   }),
 ]);
 export type DeploymentEvent = z.infer<typeof deploymentEventSchema>;

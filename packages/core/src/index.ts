@@ -47,6 +47,7 @@ export { createReconciler, type Reconciler } from './controller/reconciler.js';
 export { buildRoutingTable } from './controller/routing-table-builder.js';
 export { createDeploymentRunner, type DeploymentRunner } from './deployment/deployment-runner.js';
 export { createJobWorker, type JobWorker } from './deployment/job-worker.js';
+export { leaseOf } from './domain/job-lease.js';
 export { createDeploymentJournal, maxQueuedLogLines } from './deployment/deployment-journal.js';
 export {
   failpointNames,
@@ -63,6 +64,7 @@ export * from './use-cases/apps.js';
 export * from './use-cases/hosts.js';
 export { coveringHosts, isReservedHost } from './domain/host-ownership.js';
 export * from './use-cases/deployments.js';
+export * from './use-cases/cancel-deployment.js';
 export * from './use-cases/app-state.js';
 export * from './use-cases/secrets.js';
 export {

@@ -74,6 +74,7 @@ export const deployment = (id: string, over: Partial<DeploymentRecord> = {}): De
   previousReleaseId: null,
   config: null,
   failure: null,
+  cancellation: null,
   createdAtMs: t0,
   updatedAtMs: t0,
   finishedAtMs: null,

@@ -38,6 +38,19 @@ export function describeJobContract(store: () => Store): void {
       expect((await store().jobs.lease('worker-2', 30_000, t0 + 10_000))?.id).toBe('job_b');
     });
 
+    it('marks a queued job done on cancel, and leaves a leased one to its run', async () => {
+      await store().jobs.enqueue(job('job_01', 'dep_01'));
+      await store().jobs.enqueue(job('job_02', 'dep_02', { createdAtMs: t0 + 1 }));
+      const leased = await store().jobs.lease('worker-1', 30_000, t0);
+      expect(leased?.id).toBe('job_01');
+      expect(await store().jobs.cancelQueued('dep_01')).toBe(false);
+      expect(await store().jobs.findByDeployment('dep_01')).toEqual(leased);
+      expect(await store().jobs.cancelQueued('dep_02')).toBe(true);
+      expect(await store().jobs.findByDeployment('dep_02')).toMatchObject({ state: 'done', leaseOwner: null });
+      expect(await store().jobs.cancelQueued('dep_02')).toBe(false);
+      expect(await store().jobs.lease('worker-2', 30_000, t0 + 10)).toBeUndefined();
+    });
+
     it('takes a job again once its lease expired, fencing the old owner out', async () => {
       await store().jobs.enqueue(job('job_01', 'dep_01'));
       await store().jobs.lease('worker-1', 1_000, t0);

@@ -78,6 +78,20 @@ export function describeRolloutContract(store: () => Store): void {
       expect((await store().deployments.findActive(web.id, staging.id))?.id).toBe('dep_02');
     });
 
+    it('records one cancel request on an active deployment, which a later update keeps', async () => {
+      await store().deployments.insert(deployment('dep_01', { state: 'running' }));
+      await store().deployments.insert(deployment('dep_02', { state: 'succeeded', finishedAtMs: t0 }));
+      const first = { by: 'alice', requestedAtMs: t0 + 5 };
+      expect(await store().deployments.requestCancellation('dep_01', first)).toBe(true);
+      expect(await store().deployments.requestCancellation('dep_01', { by: 'bob', requestedAtMs: t0 + 6 })).toBe(false);
+      expect(await store().deployments.requestCancellation('dep_02', first)).toBe(false);
+      expect(await store().deployments.requestCancellation('dep_missing', first)).toBe(false);
+      // A run saving its progress from a record read before the request does not erase it.
+      await store().deployments.update(deployment('dep_01', { state: 'running', phase: 'build' }));
+      expect(await store().deployments.findById('dep_01')).toMatchObject({ phase: 'build', cancellation: first });
+      expect((await store().deployments.findById('dep_02'))?.cancellation).toBeNull();
+    });
+
     it('lists the deployments in any of the given states', async () => {
       const states = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
       for (const [index, state] of states.entries())

@@ -125,6 +125,13 @@ const operations: Operation[] = [
     response: deploymentSchema,
   },
   {
+    method: 'post',
+    path: '/api/v1/deployments/{id}/cancel',
+    summary: 'Cancel a pending or running deployment (idempotent); 409 once it has finished',
+    ok: 202,
+    response: deploymentSchema,
+  },
+  {
     method: 'get',
     path: '/api/v1/deployments/{id}/events',
     summary: 'Live events (SSE): phase, log and state; ends after the final state',

@@ -87,6 +87,9 @@ export interface DeploymentTable {
   config: string | null;
   /** JSON `DeploymentFailure`. */
   failure: string | null;
+  /** The user who asked to cancel it, and when (migration `0007-deployment-cancel`). */
+  cancel_requested_by: string | null;
+  cancel_requested_at_ms: NullableBigIntColumn;
   created_at_ms: BigIntColumn;
   updated_at_ms: BigIntColumn;
   finished_at_ms: NullableBigIntColumn;

@@ -20,11 +20,22 @@ export function createDeploymentRepository(db: Kysely<Database>): DeploymentRepo
       return row && toRecord(row);
     },
     async update(record) {
-      const { id, ...columns } = toRow(record);
+      // The cancel request is left as stored: only `requestCancellation` writes it.
+      const { id, cancel_requested_by: _by, cancel_requested_at_ms: _at, ...columns } = toRow(record);
       const result = await db.updateTable('deployments').set(columns).where('id', '=', id).executeTakeFirst();
       if (result.numUpdatedRows === 0n) {
         throw new SlipwayError('DEPLOYMENT_NOT_FOUND', `deployment ${id} does not exist`, { details: { id } });
       }
+    },
+    async requestCancellation(id, cancellation) {
+      const result = await db
+        .updateTable('deployments')
+        .set({ cancel_requested_by: cancellation.by, cancel_requested_at_ms: cancellation.requestedAtMs })
+        .where('id', '=', id)
+        .where('state', 'in', activeStates)
+        .where('cancel_requested_by', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
     async list(appId, environmentId, limit) {
       const rows = await selectOf(appId, environmentId)
@@ -65,6 +76,8 @@ function toRow(record: DeploymentRecord) {
     previous_release_id: record.previousReleaseId,
     config: toNullableJson(record.config),
     failure: toNullableJson(record.failure),
+    cancel_requested_by: record.cancellation?.by ?? null,
+    cancel_requested_at_ms: record.cancellation?.requestedAtMs ?? null,
     created_at_ms: record.createdAtMs,
     updated_at_ms: record.updatedAtMs,
     finished_at_ms: record.finishedAtMs,
@@ -85,6 +98,10 @@ function toRecord(row: Selectable<DeploymentTable>): DeploymentRecord {
     previousReleaseId: row.previous_release_id,
     config: fromNullableJson<NonNullable<DeploymentRecord['config']>>(row.config),
     failure: fromNullableJson<NonNullable<DeploymentRecord['failure']>>(row.failure),
+    cancellation:
+      row.cancel_requested_by === null
+        ? null
+        : { by: row.cancel_requested_by, requestedAtMs: fromNullableBigInt(row.cancel_requested_at_ms) ?? 0 },
     createdAtMs: fromBigInt(row.created_at_ms),
     updatedAtMs: fromBigInt(row.updated_at_ms),
     finishedAtMs: fromNullableBigInt(row.finished_at_ms),

@@ -79,6 +79,15 @@ export function createJobRepository(db: Kysely<Database>): JobRepository {
         })
         .execute();
     },
+    async cancelQueued(deploymentId) {
+      const result = await db
+        .updateTable('jobs')
+        .set({ state: 'done', last_error: 'cancelled' })
+        .where('deployment_id', '=', deploymentId)
+        .where('state', '=', 'queued')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
     async release(lease, runAfterMs, error) {
       await heldBy(lease)
         .set({ state: 'queued', lease_owner: null, lease_until_ms: null, run_after_ms: runAfterMs, last_error: error })

@@ -9,6 +9,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import { auditMigration } from './audit-migration.js';
 import { containersMigration } from './containers-migration.js';
+import { deploymentCancelMigration } from './deployment-cancel-migration.js';
 import { identityMigration } from './identity-migration.js';
 import { secretsMigration } from './secrets-migration.js';
 import { tenancyHostsMigration } from './tenancy-hosts-migration.js';
@@ -229,6 +230,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-audit': auditMigration,
   '0005-containers': containersMigration,
   '0006-tenancy-hosts': tenancyHostsMigration,
+  '0007-deployment-cancel': deploymentCancelMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -161,7 +161,8 @@ export function createDeploymentJournal(
     },
     async stateChanged(deployment) {
       const failure = deployment.failure && { ...deployment.failure, reason: mask(deployment.failure.reason) };
-      await append('state', { state: deployment.state, failure });
+      const cancelledBy = deployment.state === 'cancelled' ? (deployment.cancellation?.by ?? null) : null;
+      await append('state', { state: deployment.state, failure, ...(cancelledBy === null ? {} : { cancelledBy }) });
     },
   };
 }

@@ -2,7 +2,9 @@
  * Advances one deployment through its persisted phases: fetch → build → release → rollout → finalize.
  * Each phase is journaled before and after it runs; a run interrupted by shutdown or a crash resumes from the
  * last phase that can be redone safely. A failure is a result (`failed` with phase, code and reason), and a
- * failed rollout hands traffic back to the stable release.
+ * failed rollout hands traffic back to the stable release. A cancel request (persisted, see `cancelDeployment`) is
+ * honoured at each phase start and whenever the run stops early: the run undoes what it started, as a failure
+ * would, and ends `cancelled` — also when the request came before a restart, instead of resuming.
  */
 import { isSlipwayError, SlipwayError, type DeploymentPhase, type SourceView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
@@ -10,12 +12,19 @@ import type { Fleet } from '../controller/fleet.js';
 import { assertRuntimeRuns } from '../controller/runtime-set.js';
 import { FairSemaphore } from '../domain/fair-semaphore.js';
 import { resolveRuntimePlan } from '../domain/runtime-plan.js';
-import type { DeploymentFailure, DeploymentRecord, JobLease, ReleaseRecord } from '../domain/records.js';
+import type {
+  DeploymentCancellation,
+  DeploymentFailure,
+  DeploymentRecord,
+  JobLease,
+  ReleaseRecord,
+} from '../domain/records.js';
 import type { Repositories } from '../ports/store.js';
 import { createSecretMasker, noMasking, type SecretMasker } from '../secrets/secret-masker.js';
 import { openCurrentSecrets, openReleaseSecrets } from '../secrets/secret-vault.js';
 import { getRelease } from '../use-cases/lookups.js';
 import { buildSource, type BuiltSource, fetchSource } from './build-phase.js';
+import { describeCancellation } from './cancellation.js';
 import { openGitCredentials } from './git-credentials.js';
 import { createDeploymentJournal, type DeploymentJournal } from './deployment-journal.js';
 import type { FailpointName } from './failpoints.js';
@@ -125,6 +134,34 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
 
     const phases = phasesOf(deployment);
     let phase = await resumePoint(deployment);
+    /** The cancel request as stored now (the API writes it while this run goes on). */
+    const storedCancellation = async (): Promise<DeploymentCancellation | null> =>
+      (await store.deployments.findById(deploymentId))?.cancellation ?? null;
+    const failpoint = (name: FailpointName): Promise<void> =>
+      deps.failpoint?.(name, { deploymentId, signal }) ?? Promise.resolve();
+    /** Ends the run `cancelled`, undoing what it started in the phase it stopped in, as a failure would. */
+    const endCancelled = async (cancellation: DeploymentCancellation): Promise<RunOutcome> => {
+      const current = deployment as DeploymentRecord;
+      const reason = describeCancellation(cancellation);
+      const stoppedIn = current.phase;
+      await failpoint('cancel:stopping').catch(() => undefined);
+      if (stoppedIn !== null) await journal.phaseFinished(stoppedIn, 'failed', reason);
+      if (stoppedIn === 'rollout' || stoppedIn === 'finalize') await abandonRollout(current, log);
+      deployment = await save(current, { state: 'cancelled', cancellation, finishedAtMs: clock.nowMs() });
+      log(`deployment ${reason}${stoppedIn === null ? ' before it started' : ` in ${stoppedIn}`}`);
+      await journal.stateChanged(deployment);
+      await deps.artifacts.cleanDeployment(deploymentId);
+      logger.info({ deploymentId, phase: stoppedIn, by: cancellation.by }, 'deployment cancelled');
+      return 'finished';
+    };
+    if (deployment.cancellation !== null && !(await isPastUndoing(deployment))) {
+      try {
+        return await endCancelled(deployment.cancellation);
+      } catch (error) {
+        if (isLeaseLost(error)) return 'interrupted';
+        throw error;
+      }
+    }
     if (deployment.state === 'pending') {
       deployment = await save(deployment, { state: 'running' });
       await journal.stateChanged(deployment);
@@ -134,8 +171,6 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         `resuming after an interruption in ${from}: ${phase === deployment.phase ? `continuing ${phase}` : `redoing from ${phase}`}`,
       );
     }
-    const failpoint = (name: FailpointName): Promise<void> =>
-      deps.failpoint?.(name, { deploymentId, signal }) ?? Promise.resolve();
     let built: BuiltSource | undefined;
     let fetched: { dir: string } | undefined;
     let release: ReleaseRecord | undefined;
@@ -148,6 +183,9 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       for (phase of phases.slice(phases.indexOf(phase))) {
         deployment = await save(deployment, { phase });
         await journal.phaseStarted(phase);
+        const cancellation = await storedCancellation();
+        if (cancellation !== null && !(await isPastUndoing(deployment)))
+          throw new SlipwayError('INTERRUPTED', describeCancellation(cancellation));
         await failpoint(`start:${phase}`);
         const detail = await runPhase(phase);
         await failpoint(`end:${phase}`);
@@ -158,10 +196,15 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       await deps.artifacts.cleanDeployment(deploymentId);
       return 'finished';
     } catch (error) {
+      // A stopped run gives its build slot back before anything else: the next build must not wait for the cleanup.
+      releaseBuildSlot?.();
+      releaseBuildSlot = undefined;
       if (isLeaseLost(error) || !(await stillHolds())) {
         logger.warn({ deploymentId, phase, lease }, 'deployment run lost its job lease; it stops without writing more');
         return 'interrupted';
       }
+      const cancellation = await storedCancellation().catch(() => null);
+      if (cancellation !== null && !(await isPastUndoing(deployment))) return await endCancelled(cancellation);
       if (signal.aborted) {
         await journal.flush();
         logger.info({ deploymentId, phase }, 'deployment interrupted; it resumes on the next start');
@@ -268,6 +311,13 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         }
       }
     }
+  };
+
+  /** Once finalize has made the release live, nothing is left to undo: the run finishes instead of cancelling. */
+  const isPastUndoing = async (deployment: DeploymentRecord): Promise<boolean> => {
+    if (deployment.phase !== 'finalize' || deployment.releaseId === null) return false;
+    const appEnvironment = await store.appEnvironments.find(deployment.appId, deployment.environmentId);
+    return appEnvironment?.currentReleaseId === deployment.releaseId;
   };
 
   const requireReleaseId = (deployment: DeploymentRecord): string => {

@@ -20,6 +20,8 @@ export const failpointNames = [
   'release:promoted',
   // Inside rollout: after each step that started or retired instances.
   'rollout:step',
+  // A cancelled run about to stop: the cancel request is stored, nothing is undone or written yet.
+  'cancel:stopping',
 ] as const;
 
 export type FailpointName = (typeof failpointNames)[number];

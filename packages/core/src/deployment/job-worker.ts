@@ -3,10 +3,13 @@
  * lease's attempt, so a job never runs twice at once (see `DeploymentRunner.run`). A run interrupted by
  * shutdown puts its job back; a lease that expires (the process died) lets the next worker resume it. On start it
  * takes back at once the leases a previous incarnation of this node held, and requeues an active deployment whose
- * job is missing or over, so no deployment is left `running` with nothing to run it.
+ * job is missing or over, so no deployment is left `running` with nothing to run it. A cancel request aborts the
+ * deployment's run at once (woken in process, and checked in the store at each renewal should it come from elsewhere).
  */
 import type { CoreDeps } from '../core-deps.js';
+import { SlipwayError } from '@slipway/contract';
 import type { DeploymentRunner } from './deployment-runner.js';
+import { cancellationKey } from './cancellation.js';
 import { leaseOf } from '../domain/job-lease.js';
 import { queuedDeploymentJob } from '../domain/queued-deployment-job.js';
 import type { JobLease } from '../domain/records.js';
@@ -35,15 +38,18 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
     const controller = new AbortController();
     const onShutdown = (): void => controller.abort(shutdown.signal.reason);
     shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    // The run decides from the stored request what an abort means (cancelled, or interrupted by shutdown).
+    const onCancel = (): void => controller.abort(new SlipwayError('INTERRUPTED', 'the deployment was cancelled'));
+    const unsubscribe = deps.events.subscribe(cancellationKey(deploymentId), onCancel);
     const renewEveryMs = Math.max(250, Math.floor(settings.jobLeaseMs / 3));
     const renewal = setInterval(() => {
       store.jobs
         .renew(lease, clock.nowMs() + settings.jobLeaseMs)
-        .then((isStillOurs) => {
+        .then(async (isStillOurs) => {
           if (!isStillOurs) {
             logger.warn({ jobId, deploymentId }, 'job lease lost; stopping this run');
             controller.abort(new Error('lease lost'));
-          }
+          } else if ((await store.deployments.findById(deploymentId))?.cancellation) onCancel();
         })
         .catch((error: unknown) => logger.warn({ jobId, err: error }, 'job lease renewal failed'));
     }, renewEveryMs);
@@ -56,6 +62,7 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
       await store.jobs.release(lease, clock.nowMs() + 5_000, String(error)).catch(() => undefined);
     } finally {
       clearInterval(renewal);
+      unsubscribe();
       shutdown.signal.removeEventListener('abort', onShutdown);
     }
   };

@@ -78,6 +78,13 @@ export interface DeploymentFailure {
   reason: string;
 }
 
+/** A user's request to stop a deployment, persisted so it outlives a restart of the process running it. */
+export interface DeploymentCancellation {
+  /** The user who asked (the audit actor's name). */
+  by: string;
+  requestedAtMs: number;
+}
+
 export type DeploymentSource =
   | SourceRequest
   /** Rollback or config change: reuse an existing release's artifact. */
@@ -98,6 +105,8 @@ export interface DeploymentRecord {
   /** For `config` deployments: the config to snapshot into the new release. */
   config: Record<string, string> | null;
   failure: DeploymentFailure | null;
+  /** Set once a cancel is requested; written only by `DeploymentRepository.requestCancellation`. */
+  cancellation: DeploymentCancellation | null;
   createdAtMs: number;
   updatedAtMs: number;
   finishedAtMs: number | null;

@@ -5,6 +5,7 @@
 import type {
   AppEnvironmentRecord,
   AppRecord,
+  DeploymentCancellation,
   DeploymentRecord,
   EnvironmentRecord,
   EventRecord,
@@ -78,8 +79,16 @@ export interface ReleaseRepository {
 export interface DeploymentRepository {
   insert(record: DeploymentRecord): Promise<void>;
   findById(id: string): Promise<DeploymentRecord | undefined>;
-  /** Replaces the stored record (matched by id). */
+  /**
+   * Replaces the stored record (matched by id), all but its `cancellation`: a run saving its progress never erases a
+   * cancel requested meanwhile.
+   */
   update(record: DeploymentRecord): Promise<void>;
+  /**
+   * Records a cancel request on a `pending` or `running` deployment that has none yet; true when it did. Idempotent:
+   * a second request leaves the first one (its user and time) in place.
+   */
+  requestCancellation(id: string, cancellation: DeploymentCancellation): Promise<boolean>;
   /** Newest first. */
   list(appId: string, environmentId: string, limit: number): Promise<DeploymentRecord[]>;
   /** The deployment in state `pending` or `running` for this app and environment, if any. */
@@ -158,6 +167,11 @@ export interface JobRepository {
   isHeld(lease: JobLease): Promise<boolean>;
   /** Marks the job done or failed, if still held under `lease`. */
   finish(lease: JobLease, outcome: { state: 'done' | 'failed'; error?: string }): Promise<void>;
+  /**
+   * Marks the deployment's job `done` while it is `queued` (no run holds it); true when it did. A leased job is left
+   * to its run, which sees the deployment's cancel request.
+   */
+  cancelQueued(deploymentId: string): Promise<boolean>;
   /** Puts the job back in the queue to run after `runAfterMs`, if still held under `lease`. */
   release(lease: JobLease, runAfterMs: number, error: string): Promise<void>;
   findByDeployment(deploymentId: string): Promise<JobRecord | undefined>;

@@ -49,6 +49,7 @@ export async function insertDeployment(
     previousReleaseId: scope.appEnvironment.currentReleaseId,
     config: request.config ?? null,
     failure: null,
+    cancellation: null,
     createdAtMs: now,
     updatedAtMs: now,
     finishedAtMs: null,

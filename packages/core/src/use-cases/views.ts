@@ -72,6 +72,10 @@ export function deploymentView(
     releaseNumber: number(deployment.releaseId),
     previousReleaseNumber: number(deployment.previousReleaseId),
     failure: deployment.failure,
+    cancellation:
+      deployment.cancellation === null
+        ? null
+        : { by: deployment.cancellation.by, requestedAt: iso(deployment.cancellation.requestedAtMs) },
     phases: phases.map((p) => ({
       phase: p.phase,
       state: p.state,

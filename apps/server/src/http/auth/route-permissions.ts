@@ -93,6 +93,7 @@ export const routePermissions: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/apps/:app/deployments': { action: 'deployments.list', access: onApp('viewer') },
   'GET /api/v1/deployments/:id': { action: 'deployments.read', access: onDeployment('viewer') },
   'GET /api/v1/deployments/:id/events': { action: 'deployments.events', access: onDeployment('viewer') },
+  'POST /api/v1/deployments/:id/cancel': { action: 'deployments.cancel', access: onDeployment('deployer') },
 
   'GET /api/v1/audit': { action: 'audit.list', access: global('admin') },
   'GET /api/v1/audit/verify': { action: 'audit.verify', access: global('admin') },

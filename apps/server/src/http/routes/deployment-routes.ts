@@ -1,4 +1,4 @@
-/** Deployments: create (JSON source or uploaded archive), list, describe, stream events, roll back. */
+/** Deployments: create (JSON source or uploaded archive), list, describe, stream events, cancel, roll back. */
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { renameDurably } from '@slipway/atomic-file';
@@ -18,6 +18,7 @@ import {
   type DeploymentView,
 } from '@slipway/contract';
 import {
+  cancelDeployment,
   getDeploymentView,
   listDeployments,
   readDeploymentEvents,
@@ -132,6 +133,12 @@ export function deploymentRoutes(app: FastifyInstance, context: ServerContext): 
   app.get('/api/v1/deployments/:id', async (request) => {
     const params = validate(deploymentParamsSchema, request.params, 'params');
     return getDeploymentView(deps, params.id);
+  });
+
+  app.post('/api/v1/deployments/:id/cancel', async (request, reply) => {
+    const params = validate(deploymentParamsSchema, request.params, 'params');
+    const by = requirePrincipal(request).userName;
+    return reply.status(202).send(await cancelDeployment(deps, { id: params.id, by }));
   });
 
   app.get('/api/v1/deployments/:id/events', async (request, reply) => {
