@@ -1,8 +1,9 @@
-/** What the HTTP routes receive from the composition root. */
+/** What the HTTP app receives from the composition root. */
 import type { AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
 import type { MasterKeyRotation } from '../master-key-rotation.js';
+import type { RateLimitCounterSource } from './rate-limit/rate-limit-hooks.js';
 
 export interface ServerContext {
   readonly deps: CoreDeps;
@@ -20,4 +21,9 @@ export interface ServerContext {
   isShuttingDown(): boolean;
   /** Aborted when slipwayd starts shutting down: long-lived streams end so the server can close. */
   readonly shutdownSignal: AbortSignal;
+}
+
+/** What route handlers receive: the server's context and what the HTTP app itself owns (the rate limiter's counters). */
+export interface RouteContext extends ServerContext {
+  readonly rateLimits: RateLimitCounterSource;
 }
