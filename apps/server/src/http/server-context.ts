@@ -19,6 +19,8 @@ export interface ServerContext {
   readonly version: string;
   readonly startedAtMs: number;
   isShuttingDown(): boolean;
+  /** Where the API is served: `http://host:port`, or `https://…` over TLS. */
+  apiUrl(): string;
   /** Aborted when slipwayd starts shutting down: long-lived streams end so the server can close. */
   readonly shutdownSignal: AbortSignal;
 }

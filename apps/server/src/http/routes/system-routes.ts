@@ -11,8 +11,8 @@ import {
   validateResponseSchema,
   type StatusView,
 } from '@slipway/contract';
-import { listApps, resolveRuntimePlan } from '@slipway/core';
-import { visibleProjectNames } from '../auth/authorize.js';
+import { listAppStatuses } from '@slipway/core';
+import { visibleProjects } from '../auth/authorize.js';
 import { anyProject, authenticated, globally, publicAccess } from '../auth/route-permissions.js';
 import { routeFor, type RouteGroup } from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
@@ -65,40 +65,14 @@ export const systemRoutes: RouteGroup<RouteContext> = {
       handler: async (request, _reply, context): Promise<StatusView> => {
         const { deps } = context;
         const router = await deps.router.status();
-        const canSee = await visibleProjectNames(request, deps.store);
-        const apps = (await listApps(deps)).filter((a) => canSee(a.project));
-        const rows: StatusView['apps'] = [];
-        for (const view of apps) {
-          const record = await deps.store.apps.findByName(view.name);
-          for (const environment of view.environments) {
-            const env = record ? await deps.store.environments.find(record.projectId, environment.name) : undefined;
-            const last = record && env ? (await deps.store.deployments.list(record.id, env.id, 1))[0] : undefined;
-            const current =
-              record && env
-                ? await deps.store.appEnvironments.find(record.id, env.id).then((ae) => ae?.currentReleaseId)
-                : null;
-            const release = current ? await deps.store.releases.findById(current) : undefined;
-            const process = release ? (Object.keys(release.processes).sort(webFirst)[0] ?? 'web') : 'web';
-            const plan = release ? resolveRuntimePlan(release, environment.name, process) : undefined;
-            rows.push({
-              name: view.name,
-              environment: environment.name,
-              currentRelease: environment.currentRelease,
-              runtime: plan?.runtime ?? null,
-              limits: plan?.limits ?? null,
-              instances: environment.instances,
-              lastDeployment: last ? { id: last.id, state: last.state } : null,
-            });
-          }
-        }
         return {
           version: context.version,
           nodeName: context.config.nodeName,
           startedAt: new Date(context.startedAtMs).toISOString(),
-          api: `http://${context.config.api.host}:${context.config.api.port}`,
+          api: context.apiUrl(),
           edge: { address: router.address, isRunning: router.isRunning, pid: router.pid, routes: router.routes },
           runtimes: [...deps.runtimes.names],
-          apps: rows,
+          apps: await listAppStatuses(deps, visibleProjects(request)),
         };
       },
     }),
@@ -139,8 +113,3 @@ export const systemRoutes: RouteGroup<RouteContext> = {
     }),
   ],
 };
-
-/** `web` first, then the others by name: the process a status row speaks for. */
-function webFirst(a: string, b: string): number {
-  return a === 'web' ? -1 : b === 'web' ? 1 : a.localeCompare(b);
-}
