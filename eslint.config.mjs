@@ -1,6 +1,9 @@
 // Type-aware lint; the layering rules keep dependencies pointing inward (contract ← core ← adapters ← apps).
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+const skipMessage = 'a skip must say why: describe(name, skipUnless(need), fn) or context.skip(reason)';
 
 const layer = (files, forbidden, message) => ({
   files,
@@ -13,15 +16,7 @@ const layer = (files, forbidden, message) => ({
 
 export default tseslint.config(
   {
-    ignores: [
-      '**/node_modules/**',
-      '**/dist/**',
-      'test/fixtures/**',
-      '.slipway/**',
-      '**/*.mjs',
-      '**/*.cjs',
-      'bench/results/**',
-    ],
+    ignores: ['**/node_modules/**', '**/dist/**', 'test/fixtures/**', '.slipway/**', 'bench/results/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -37,6 +32,39 @@ export default tseslint.config(
       '@typescript-eslint/ban-ts-comment': [
         'error',
         { 'ts-expect-error': 'allow-with-description', 'ts-ignore': true },
+      ],
+    },
+  },
+  {
+    // The shipped scripts (build, start, test, the benchmarks, the static server, the bins): type-aware like the
+    // TypeScript (floating promises, misused promises, template expressions), on Node's globals. JavaScript has no
+    // annotations, so every parameter and parsed value is `any` to the type checker: the no-unsafe-* rules would
+    // report the language, not a defect, and stay for TypeScript only.
+    files: ['**/*.mjs'],
+    languageOptions: { globals: globals.node },
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Every skip says why, where CI lists it: `describe(name, skipUnless(need), fn)` or `context.skip(reason)`.
+    files: ['**/*.test.ts', 'test/**/*.ts', 'packages/testkit/src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'describe', property: 'skip', message: skipMessage },
+        { object: 'describe', property: 'skipIf', message: skipMessage },
+        { object: 'describe', property: 'runIf', message: skipMessage },
+        { object: 'it', property: 'skip', message: skipMessage },
+        { object: 'it', property: 'skipIf', message: skipMessage },
+        { object: 'it', property: 'runIf', message: skipMessage },
+        { object: 'test', property: 'skip', message: skipMessage },
+        { object: 'test', property: 'skipIf', message: skipMessage },
+        { object: 'test', property: 'runIf', message: skipMessage },
       ],
     },
   },

@@ -33,10 +33,16 @@ const externalNpm = {
   },
 };
 
+/**
+ * `isTestBuild` sets `SLIPWAY_TEST_BUILD`: slipwayd's test build honours `SLIPWAY_FAILPOINTS` (the end-to-end
+ * suites and the recovery benchmark run it to stop a deployment at a chosen point); the release build leaves the
+ * failpoint module out and ignores the variable.
+ */
 const programs = [
-  { entry: 'apps/server/src/main.ts', out: 'apps/server/dist/slipwayd.mjs' },
-  { entry: 'apps/edge/src/main.ts', out: 'apps/edge/dist/edge.mjs' },
-  { entry: 'apps/cli/src/main.ts', out: 'apps/cli/dist/slipway.mjs' },
+  { entry: 'apps/server/src/main.ts', out: 'apps/server/dist/slipwayd.mjs', isTestBuild: false },
+  { entry: 'apps/server/src/main.ts', out: 'apps/server/dist/slipwayd-test.mjs', isTestBuild: true },
+  { entry: 'apps/edge/src/main.ts', out: 'apps/edge/dist/edge.mjs', isTestBuild: false },
+  { entry: 'apps/cli/src/main.ts', out: 'apps/cli/dist/slipway.mjs', isTestBuild: false },
 ];
 
 export async function buildAll() {
@@ -52,6 +58,7 @@ export async function buildAll() {
         sourcemap: 'linked',
         logLevel: 'warning',
         plugins: [externalNpm],
+        define: { SLIPWAY_TEST_BUILD: String(p.isTestBuild) },
         banner: {
           js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);",
         },

@@ -11,6 +11,8 @@ import { slipwaydNodeFlags } from '../../scripts/slipwayd-node-flags.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const slipwaydEntry = join(repoRoot, 'apps', 'server', 'dist', 'slipwayd.mjs');
+/** The build that honours SLIPWAY_FAILPOINTS; every start without them measures the release build. */
+const slipwaydTestEntry = join(repoRoot, 'apps', 'server', 'dist', 'slipwayd-test.mjs');
 export const fixturesDir = join(repoRoot, 'test', 'fixtures', 'apps');
 
 /** Installs what is missing and rebuilds the bundles, so a fresh clone measures the current code. */
@@ -197,7 +199,7 @@ export class SlipwaydProcess {
       process.execPath,
       [
         ...slipwaydNodeFlags,
-        slipwaydEntry,
+        env.SLIPWAY_FAILPOINTS === undefined ? slipwaydEntry : slipwaydTestEntry,
         '--data-dir',
         this.dataDir,
         '--api',

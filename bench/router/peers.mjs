@@ -94,7 +94,7 @@ async function waitForPort(child, port, name) {
   throw new Error(`${name} did not listen on ${port} within 15 s`);
 }
 
-export async function startUpstream(dir) {
+export async function startUpstream() {
   const port = await freePort();
   const child = launch('upstream', process.execPath, [join(repoRoot, 'bench', 'router', 'upstream.mjs'), String(port)]);
   await waitForPort(child, port, 'upstream');

@@ -36,7 +36,6 @@ const isProfiling = process.env.BENCH_PROFILE !== '0';
 const targets = { throughputVsCaddy: 1.3, p99VsCaddy: 1, cpuUsPerRequest: 60, cpuVsPlainNodeProxy: 0.7 };
 const highLoadAverage = 2;
 
-const round1 = (n) => (n === undefined || Number.isNaN(n) ? undefined : Math.round(n * 10) / 10);
 const round2 = (n) => (n === undefined || Number.isNaN(n) ? undefined : Math.round(n * 100) / 100);
 const loadAverage = () => loadavg().map((l) => round2(l));
 
@@ -237,7 +236,7 @@ function printSummary(runs) {
 requireTools();
 const edgeBuild = ensureEdgeBuilt();
 const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-router-'));
-const upstream = await startUpstream(dir);
+const upstream = await startUpstream();
 const cleanup = () => rmSync(dir, { recursive: true, force: true });
 let runs;
 try {

@@ -132,7 +132,8 @@ const startedMachine = machineInfo();
 if (tools.some((tool) => tool.startsWith('slipway'))) await ensureBundles();
 for (const tool of tools) {
   const Target = targetsByName[tool];
-  if (!Target) throw new Error(`unknown tool "${tool}" in BENCH_TOOLS (known: ${Object.keys(targetsByName)})`);
+  if (!Target)
+    throw new Error(`unknown tool "${tool}" in BENCH_TOOLS (known: ${Object.keys(targetsByName).join(',')})`);
   const target = await Target.create();
   try {
     await target.start();

@@ -8,13 +8,13 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerTestEngine, listDockerObjectsLabelled, swarmTestEngine, waitFor } from '@slipway/testkit';
+import { dockerTestEngine, listDockerObjectsLabelled, swarmTestEngine, waitFor, skipUnless } from '@slipway/testkit';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 export function describeContainerRuntime(runtime: 'docker' | 'swarm'): void {
   const engine = runtime === 'swarm' ? swarmTestEngine() : dockerTestEngine();
 
-  describe.skipIf(!engine.isAvailable)(`${runtime} runtime, end to end`, () => {
+  describe(`${runtime} runtime, end to end`, skipUnless(engine), () => {
     let slipwayd: SlipwaydHarness;
     let scratch: string;
 

@@ -9,12 +9,12 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerTestEngine, listDockerObjectsLabelled, waitFor } from '@slipway/testkit';
+import { dockerTestEngine, listDockerObjectsLabelled, waitFor, skipUnless } from '@slipway/testkit';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 const engine = dockerTestEngine();
 
-describe.skipIf(!engine.isAvailable)('docker runtime: failures end in a coded failure and leave nothing behind', () => {
+describe('docker runtime: failures end in a coded failure and leave nothing behind', skipUnless(engine), () => {
   let slipwayd: SlipwaydHarness;
   let scratch: string;
   let proxy: EngineProxy;

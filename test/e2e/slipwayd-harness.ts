@@ -16,7 +16,11 @@ import { createTrustingFetch } from '../../apps/cli/src/ca-fetch.js';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const fixturesDir = join(repoRoot, 'test', 'fixtures', 'apps');
-const slipwaydEntry = join(repoRoot, 'apps', 'server', 'dist', 'slipwayd.mjs');
+/** The release build, and the test build that alone honours `SLIPWAY_FAILPOINTS` (scripts/build.mjs). */
+export const slipwaydEntries = {
+  release: join(repoRoot, 'apps', 'server', 'dist', 'slipwayd.mjs'),
+  test: join(repoRoot, 'apps', 'server', 'dist', 'slipwayd-test.mjs'),
+} as const;
 const cliEntry = join(repoRoot, 'apps', 'cli', 'dist', 'slipway.mjs');
 
 export async function freePort(): Promise<number> {
@@ -172,15 +176,22 @@ export class SlipwaydHarness {
 
   /**
    * Starts slipwayd and waits until `/readyz` answers; `env` adds variables (e.g. `SLIPWAY_FAILPOINTS`), `logLevel`
-   * replaces the default `warn`.
+   * replaces the default `warn`. `build` defaults to the test build when `env` sets `SLIPWAY_FAILPOINTS`, else the
+   * release build.
    */
   async start(
-    options: { env?: Record<string, string>; logLevel?: string; args?: readonly string[] } = {},
+    options: {
+      env?: Record<string, string>;
+      logLevel?: string;
+      args?: readonly string[];
+      build?: keyof typeof slipwaydEntries;
+    } = {},
   ): Promise<void> {
+    const build = options.build ?? (options.env?.SLIPWAY_FAILPOINTS === undefined ? 'release' : 'test');
     const child = spawn(
       process.execPath,
       [
-        slipwaydEntry,
+        slipwaydEntries[build],
         '--data-dir',
         this.dataDir,
         '--api',

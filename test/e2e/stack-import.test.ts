@@ -5,13 +5,13 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerTestEngine, waitFor } from '@slipway/testkit';
+import { dockerTestEngine, waitFor, skipUnless } from '@slipway/testkit';
 import { repoRoot, SlipwaydHarness } from './slipwayd-harness.js';
 
 const engine = dockerTestEngine();
 const composeFile = join(repoRoot, 'test', 'fixtures', 'stacks', 'shop', 'docker-compose.yml');
 
-describe.skipIf(!engine.isAvailable)('slipway stack import, end to end', () => {
+describe('slipway stack import, end to end', skipUnless(engine), () => {
   let slipwayd: SlipwaydHarness;
 
   beforeAll(async () => {

@@ -10,7 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSelfSignedCertificate } from '../../../packages/adapters/src/tls/tls-certificate.js';
+import { ensureSelfSignedCertificate } from '@slipway/adapters';
 
 const edgeEntry = join(import.meta.dirname, '..', 'dist', 'edge.mjs');
 /** Below the ephemeral range, apart from the other suites' ranges. */

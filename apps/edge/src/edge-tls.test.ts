@@ -9,7 +9,7 @@ import { Agent, request, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureSelfSignedCertificate } from '../../../packages/adapters/src/tls/tls-certificate.js';
+import { ensureSelfSignedCertificate } from '@slipway/adapters';
 import { edgeStateFiles, startEdge } from './start-edge.js';
 import { echoOf, removeDir, routeTo, send, startUpstream } from './edge-test-harness.js';
 

@@ -91,6 +91,17 @@ const abortable = (ms: number | undefined, signal: AbortSignal): Promise<void> =
     }
   });
 
+/**
+ * The hook for a `SLIPWAY_FAILPOINTS` value, or undefined when it is unset or empty; logs that failpoints are on.
+ * Errors: `VALIDATION_FAILED` naming the bad part.
+ */
+export function failpointHookFrom(spec: string | undefined, logger: Logger): Failpoint | undefined {
+  if (spec === undefined || spec.trim() === '') return undefined;
+  const plan = parseFailpoints(spec);
+  logger.warn({ failpoints: [...plan.keys()] }, 'failpoints enabled: for testing only');
+  return createFailpointHook(plan, logger.child({ component: 'failpoints' }));
+}
+
 export function createFailpointHook(plan: FailpointPlan, logger: Logger): Failpoint {
   const hits = new Map<FailpointName, number>();
   return async (name, { deploymentId, signal }) => {

@@ -41,7 +41,7 @@ import { startAuditRetention } from './audit-retention.js';
 import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
 import { startEdgeWatchdog } from './edge-watchdog.js';
-import { createFailpointHook, parseFailpoints } from './failpoints.js';
+import { failpointHookFrom } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
 import { prepareIdentity } from './identity-setup.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
@@ -61,7 +61,10 @@ const assetPath = (relative: string): string => fileURLToPath(new URL(relative, 
 
 export interface StartOptions {
   logger?: PinoLogger;
-  /** `SLIPWAY_FAILPOINTS` as given (a testing facility; see failpoints.ts). Errors: `VALIDATION_FAILED`. */
+  /**
+   * `SLIPWAY_FAILPOINTS` as given (a testing facility; see failpoints.ts), honoured by the test build only.
+   * Errors: `VALIDATION_FAILED`.
+   */
   failpoints?: string | undefined;
   /** `SLIPWAY_MASTER_KEY`: the master key itself (base64 of 32 bytes); the key file is used when absent. */
   masterKey?: string | undefined;
@@ -71,8 +74,12 @@ export interface StartOptions {
 
 export async function startSlipwayd(config: ResolvedConfig, options: StartOptions = {}): Promise<Slipwayd> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { node: config.nodeName } });
+  // Failpoints exist in the test build only: the release bundle leaves their module out and ignores the variable.
   // Parsed before anything is started, so a typo fails the start instead of silently never firing.
-  const failpoints = options.failpoints ? parseFailpoints(options.failpoints) : undefined;
+  const failpoint = SLIPWAY_TEST_BUILD ? failpointHookFrom(options.failpoints, logger) : undefined;
+  if (!SLIPWAY_TEST_BUILD && options.failpoints) {
+    logger.warn('SLIPWAY_FAILPOINTS ignored: failpoints exist only in the test build (dist/slipwayd-test.mjs)');
+  }
   if (checkApiBinding(config) === 'insecure-by-choice') {
     logger.warn(
       { api: config.api },
@@ -167,13 +174,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       drainMs: config.drainMs,
       runtimeNamespace: containers.namespace,
     },
-    ...(failpoints === undefined
-      ? {}
-      : { failpoint: createFailpointHook(failpoints, logger.child({ component: 'failpoints' })) }),
+    ...(failpoint === undefined ? {} : { failpoint }),
   };
-  if (failpoints !== undefined) {
-    logger.warn({ failpoints: [...failpoints.keys()] }, 'failpoints enabled: for testing only');
-  }
   const masterKeyRotation = createMasterKeyRotation(deps, keyring);
   try {
     const rewrapped = await masterKeyRotation.finishPending();

@@ -69,7 +69,8 @@ export {
   type SecretScope,
 } from './secrets/secret-vault.js';
 export { createSecretMasker, secretMask, type SecretMasker } from './secrets/secret-masker.js';
-export { getAppScope, getApp } from './use-cases/lookups.js';
+export { getAppScope, getApp, getRelease } from './use-cases/lookups.js';
+export { isCrashLooping } from './use-cases/crash-loop.js';
 export {
   actorOf,
   capGrants,

@@ -4,5 +4,6 @@ export * from './wait-for.js';
 export * from './runtime-driver-contract.js';
 export * from './fake-runtime-driver.js';
 export * from './container-runtime-programs.js';
-export * from './core-harness.js';
+export * from './silent-logger.js';
+export * from './skip-unless.js';
 export * from './docker-test-engine.js';

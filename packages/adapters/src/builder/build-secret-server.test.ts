@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { dockerTestEngine, dockerTestImages } from '@slipway/testkit';
+import { dockerTestEngine, dockerTestImages, skipUnless } from '@slipway/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBuildSecretServer } from './build-secret-server.js';
 import { createDockerBuildTestHarness, type DockerBuildTestHarness } from './docker-build-test-harness.js';
@@ -41,7 +41,7 @@ describe('build secret server', () => {
   });
 });
 
-describe.skipIf(!dockerTestEngine().isAvailable)('build secrets in a Dockerfile build', () => {
+describe('build secrets in a Dockerfile build', skipUnless(dockerTestEngine()), () => {
   let harness: DockerBuildTestHarness;
 
   beforeAll(() => {

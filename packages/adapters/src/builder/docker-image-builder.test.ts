@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSlipwayError, type SlipwayError } from '@slipway/contract';
-import { dockerTestEngine, dockerTestImages, waitFor } from '@slipway/testkit';
+import { dockerTestEngine, dockerTestImages, waitFor, skipUnless } from '@slipway/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBuilder } from './builder.js';
 import { createDockerBuildTestHarness, type DockerBuildTestHarness } from './docker-build-test-harness.js';
@@ -43,7 +43,7 @@ describe('dockerfile and image builders without an engine', () => {
   });
 });
 
-describe.skipIf(!dockerTestEngine().isAvailable)('dockerfile builder on a Docker Engine', () => {
+describe('dockerfile builder on a Docker Engine', skipUnless(dockerTestEngine()), () => {
   let harness: DockerBuildTestHarness;
 
   beforeAll(() => {

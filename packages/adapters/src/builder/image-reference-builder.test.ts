@@ -1,9 +1,9 @@
 import { isSlipwayError } from '@slipway/contract';
-import { dockerTestEngine, dockerTestImages } from '@slipway/testkit';
+import { dockerTestEngine, dockerTestImages, skipUnless } from '@slipway/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerBuildTestHarness, type DockerBuildTestHarness } from './docker-build-test-harness.js';
 
-describe.skipIf(!dockerTestEngine().isAvailable)('image builder on a Docker Engine', () => {
+describe('image builder on a Docker Engine', skipUnless(dockerTestEngine()), () => {
   let harness: DockerBuildTestHarness;
   let baseId: string;
 

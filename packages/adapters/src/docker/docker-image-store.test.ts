@@ -1,9 +1,9 @@
-import { dockerTestEngine, dockerTestImages } from '@slipway/testkit';
+import { dockerTestEngine, dockerTestImages, skipUnless } from '@slipway/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerBuildTestHarness, type DockerBuildTestHarness } from '../builder/docker-build-test-harness.js';
 import { createDockerImageStore } from './docker-image-store.js';
 
-describe.skipIf(!dockerTestEngine().isAvailable)('Docker image store', () => {
+describe('Docker image store', skipUnless(dockerTestEngine()), () => {
   let harness: DockerBuildTestHarness;
 
   beforeAll(() => {

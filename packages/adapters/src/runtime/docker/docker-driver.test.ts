@@ -13,6 +13,7 @@ import {
   removeDockerObjectsLabelled,
   silentLogger,
   waitFor,
+  skipUnless,
 } from '@slipway/testkit';
 import { createDockerEngine, namespaceLabel } from '../../docker/docker-engine.js';
 import { createDockerDriver, type DockerDriverOptions } from './docker-driver.js';
@@ -35,7 +36,7 @@ const extraRange = { from: 22_950, to: 22_989 };
 const clashPort = 22_990;
 const isDockerAvailable = dockerTestEngine().isAvailable;
 
-describe.skipIf(!isDockerAvailable)('docker driver', () => {
+describe('docker driver', skipUnless(dockerTestEngine()), () => {
   const engine = isDockerAvailable ? createDockerEngine() : undefined;
   const driverOf = (overrides: Partial<DockerDriverOptions> = {}): RuntimeDriver =>
     createDockerDriver({

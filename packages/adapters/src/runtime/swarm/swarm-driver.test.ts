@@ -13,6 +13,7 @@ import {
   removeDockerObjectsLabelled,
   runForeverScript,
   waitFor,
+  skipUnless,
 } from '@slipway/testkit';
 import { createDockerEngine } from '../../docker/docker-engine.js';
 import { createSwarmDriver, type SwarmDriver } from './swarm-driver.js';
@@ -40,7 +41,7 @@ const secretsLabelled = (label: string): string[] =>
     .split('\n')
     .filter((line) => line !== '');
 
-describe.skipIf(!engineProbe.isAvailable)('swarm driver', () => {
+describe('swarm driver', skipUnless(engineProbe), () => {
   const engine = createDockerEngine();
 
   beforeAll(() => removeDockerObjectsLabelled(namespaceFilter));

@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, waitFor, type CoreHarness } from '@slipway/testkit';
-import { describeApp } from './apps.js';
-import { listInstances } from './app-state.js';
-import { isCrashLooping } from './crash-loop.js';
-import { getApp } from './lookups.js';
+import { describeApp, listInstances, isCrashLooping, getApp } from '@slipway/core';
+import { waitFor } from '@slipway/testkit';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('crash-loop report', () => {
   let harness: CoreHarness;

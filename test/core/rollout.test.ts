@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, type CoreHarness } from '@slipway/testkit';
-import type { InstanceRecord } from '../domain/records.js';
+import type { InstanceRecord } from '@slipway/core';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 const isLive = (i: InstanceRecord): boolean => !['draining', 'stopping', 'stopped'].includes(i.state);
 

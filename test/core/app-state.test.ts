@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, type CoreHarness } from '@slipway/testkit';
-import { getConfig, patchConfig, scaleApp } from './app-state.js';
-import { getAppScope } from './lookups.js';
+import { getConfig, patchConfig, scaleApp, getAppScope } from '@slipway/core';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('app state', () => {
   let harness: CoreHarness;

@@ -4,11 +4,16 @@
  * a new control plane over the same store and runtime runs it again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, waitFor, type CoreHarness } from '@slipway/testkit';
-import { requestDeployment } from '../use-cases/deployments.js';
-import { getAppScope } from '../use-cases/lookups.js';
-import { createDeploymentRunner } from './deployment-runner.js';
-import { failpointNames, type Failpoint, type FailpointName } from './failpoints.js';
+import {
+  requestDeployment,
+  getAppScope,
+  createDeploymentRunner,
+  failpointNames,
+  type Failpoint,
+  type FailpointName,
+} from '@slipway/core';
+import { waitFor } from '@slipway/testkit';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('deployment recovery after a crash at a failpoint', () => {
   let harness: CoreHarness;

@@ -1,11 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SecretChange } from '../domain/secret-records.js';
-import { createCoreHarness, waitFor, type CoreHarness } from '@slipway/testkit';
-import { openReleaseSecrets, rewrapDataKeys } from '../secrets/secret-vault.js';
-import { streamLogs } from './app-state.js';
-import { requestRollback } from './deployments.js';
-import { getAppScope } from './lookups.js';
-import { changeSecrets, listSecrets } from './secrets.js';
+import {
+  type SecretChange,
+  openReleaseSecrets,
+  rewrapDataKeys,
+  streamLogs,
+  requestRollback,
+  getAppScope,
+  changeSecrets,
+  listSecrets,
+} from '@slipway/core';
+import { waitFor } from '@slipway/testkit';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('secrets', () => {
   let harness: CoreHarness;

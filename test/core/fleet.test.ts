@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSlipwayError } from '@slipway/contract';
-import { createCoreHarness, waitFor, type CoreHarness } from '@slipway/testkit';
-import { createFleet } from './fleet.js';
-import { scaleApp } from '../use-cases/app-state.js';
-import { getAppScope, getRelease } from '../use-cases/lookups.js';
+import { createFleet, scaleApp, getAppScope, getRelease } from '@slipway/core';
+import { waitFor } from '@slipway/testkit';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('fleet', () => {
   let harness: CoreHarness;

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, type CoreHarness } from '@slipway/testkit';
-import { createApp, deleteApp } from './apps.js';
-import { requestDeployment } from './deployments.js';
+import { createApp, deleteApp, requestDeployment } from '@slipway/core';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('apps', () => {
   let harness: CoreHarness;

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, waitFor, type CoreHarness } from '@slipway/testkit';
-import { patchConfig } from '../use-cases/app-state.js';
-import { requestDeployment, requestRollback } from '../use-cases/deployments.js';
-import { getAppScope } from '../use-cases/lookups.js';
+import { patchConfig, requestDeployment, requestRollback, getAppScope } from '@slipway/core';
+import { waitFor } from '@slipway/testkit';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('deployment runner', () => {
   let harness: CoreHarness;

@@ -35,7 +35,6 @@ import {
   type Fleet,
   type InstanceRecord,
   type InstanceSpec,
-  type Logger,
   type Reconciler,
   type RouterTable,
   type Store,
@@ -43,9 +42,10 @@ import {
 import {
   createFakeRuntimeDriver,
   createFakeRuntimeWorld,
+  silentLogger,
   type FakeRuntimeDriver,
   type FakeRuntimeWorld,
-} from './fake-runtime-driver.js';
+} from '@slipway/testkit';
 
 /** One observable step, in the order it happened: a table the router got, or a runtime call. */
 export type HarnessStep =
@@ -106,14 +106,6 @@ export function createRecordingRouterTable(
     },
   };
 }
-
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silentLogger,
-};
 
 /** Settings small enough that a deployment takes well under a second. */
 export const fastCoreSettings: CoreSettings = {
@@ -200,7 +192,7 @@ export interface CoreHarnessOptions {
   portRange?: { from: number; to: number };
 }
 
-const staticServerPath = fileURLToPath(new URL('../../adapters/assets/static-server.mjs', import.meta.url));
+const staticServerPath = fileURLToPath(new URL('../../packages/adapters/assets/static-server.mjs', import.meta.url));
 
 /**
  * Test port ranges stay below the kernel's ephemeral range (32768–60999 on Linux), where any outgoing

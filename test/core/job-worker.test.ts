@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, waitFor, type CoreHarness } from '@slipway/testkit';
-import { requestDeployment } from '../use-cases/deployments.js';
-import { createJobWorker, type JobWorker } from './job-worker.js';
+import { requestDeployment, createJobWorker, type JobWorker } from '@slipway/core';
+import { waitFor } from '@slipway/testkit';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('job worker', () => {
   let harness: CoreHarness;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, execCheckCommand, waitFor, type CoreHarness } from '@slipway/testkit';
-import { requestDeployment } from '../use-cases/deployments.js';
+import { requestDeployment } from '@slipway/core';
+import { waitFor } from '@slipway/testkit';
+import { createCoreHarness, execCheckCommand, type CoreHarness } from './core-harness.js';
 
 describe('health monitor', () => {
   let harness: CoreHarness;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, waitFor, type CoreHarness, type CoreHarnessOptions } from '@slipway/testkit';
-import { scaleApp } from '../use-cases/app-state.js';
+import { scaleApp } from '@slipway/core';
+import { waitFor } from '@slipway/testkit';
+import { createCoreHarness, type CoreHarness, type CoreHarnessOptions } from './core-harness.js';
 
 describe('reconciler', () => {
   let harness: CoreHarness;

@@ -1,9 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, type CoreHarness } from '@slipway/testkit';
-import type { Clock } from '../ports/clock.js';
-import { auditGenesisHash, checkAuditLink, sealAuditRecord } from './audit-chain.js';
-import { createAuditLog, type AuditLog } from './audit-log.js';
-import type { AuditEntry } from './audit-records.js';
+import {
+  type Clock,
+  auditGenesisHash,
+  checkAuditLink,
+  sealAuditRecord,
+  createAuditLog,
+  type AuditLog,
+  type AuditEntry,
+} from '@slipway/core';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 const dayMs = 24 * 3_600_000;
 const anonymous = {

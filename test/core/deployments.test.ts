@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, type CoreHarness } from '@slipway/testkit';
-import { getDeploymentView, requestDeployment, requestRollback } from './deployments.js';
+import { getDeploymentView, requestDeployment, requestRollback } from '@slipway/core';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('deployment requests', () => {
   let harness: CoreHarness;
