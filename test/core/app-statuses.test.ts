@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, type CoreHarness } from '@slipway/testkit';
-import type { Store } from '../ports/store.js';
-import { listAppStatuses } from './app-statuses.js';
-import { createApp } from './apps.js';
+import { createApp, listAppStatuses, type Store } from '@slipway/core';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 /** The store with a count of calls per repository method (`apps.list` → 1). */
 function countingStore(store: Store): { store: Store; calls: Map<string, number> } {
