@@ -1,8 +1,10 @@
 /**
  * Finds where a message body ends as its bytes pass through: by Content-Length, by chunked framing (RFC 9112 §7.1,
- * checked strictly, trailers included), or at the close of the connection. The bytes are forwarded as they came;
- * with a `sink`, a chunked body is decoded instead (for HTTP/1.0 clients, which cannot read chunked framing).
+ * checked strictly: chunk extensions and trailer fields by their grammar, with the heads' token rule), or at the
+ * close of the connection. The bytes are forwarded as they came; with a `sink`, a chunked body is decoded instead
+ * (for HTTP/1.0 clients, which cannot read chunked framing).
  */
+import { isTokenCode } from './http-head.js';
 
 export type BodyMode = 'none' | 'length' | 'chunked' | 'close';
 
@@ -18,15 +20,39 @@ const maxSizeDigits = 15;
 const enum Step {
   Size,
   SizeLf,
-  Extension,
+  /** After `;`: the first byte of an extension name. */
+  ExtensionStart,
+  ExtensionName,
+  /** After `=`: a token or a quoted string. */
+  ExtensionValueStart,
+  ExtensionToken,
+  ExtensionQuoted,
+  /** After `\` in a quoted string. */
+  ExtensionQuotedPair,
+  /** After the closing quote: `;` or the end of the line. */
+  ExtensionQuotedEnd,
   Data,
   DataCr,
   DataLf,
   TrailerLineStart,
-  TrailerLine,
+  TrailerName,
+  TrailerValue,
   TrailerLf,
   FinalLf,
 }
+
+/**
+ * Fields a trailer may not carry (RFC 9110 §6.5.1): a next hop that merges trailers into the head would frame or
+ * route by them. Their `_` spellings too, which CGI-style readers take for the same fields.
+ */
+const forbiddenTrailers = new Set([
+  'content-length',
+  'transfer-encoding',
+  'host',
+  'connection',
+  'content_length',
+  'transfer_encoding',
+]);
 
 export class BodyFramer {
   mode: BodyMode = 'none';
@@ -36,6 +62,8 @@ export class BodyFramer {
   private sizeDigits = 0;
   private lineBytes = 0;
   private trailerBytes = 0;
+  /** The current trailer field's name, lowercased (trailers are rare: built byte by byte). */
+  private trailerName = '';
   isComplete = true;
   /** Set when chunked framing was broken; the message cannot be delimited and its connection must close. */
   isInvalid = false;
@@ -47,6 +75,7 @@ export class BodyFramer {
     this.sizeDigits = 0;
     this.lineBytes = 0;
     this.trailerBytes = 0;
+    this.trailerName = '';
     this.isInvalid = false;
     this.isComplete = mode === 'none' || (mode === 'length' && contentLength === 0);
   }
@@ -108,17 +137,20 @@ export class BodyFramer {
         if (this.sizeDigits === 0) return false;
         if (code === 13) this.step = Step.SizeLf;
         else if (code === 59)
-          this.step = Step.Extension; // ';' (no whitespace: parsers disagree on it)
+          this.step = Step.ExtensionStart; // ';' (no whitespace: parsers disagree on it)
         else return false;
         this.lineBytes = this.sizeDigits + 1;
         return true;
       }
-      case Step.Extension:
+      case Step.ExtensionStart:
+      case Step.ExtensionName:
+      case Step.ExtensionValueStart:
+      case Step.ExtensionToken:
+      case Step.ExtensionQuoted:
+      case Step.ExtensionQuotedPair:
+      case Step.ExtensionQuotedEnd:
         this.lineBytes += 1;
-        if (this.lineBytes > maxChunkLineBytes) return false;
-        if (code === 13) this.step = Step.SizeLf;
-        else if (code === 10 || code === 0) return false;
-        return true;
+        return this.lineBytes <= maxChunkLineBytes && this.extensionByte(code);
       case Step.SizeLf:
         if (code !== 10) return false;
         this.sizeDigits = 0;
@@ -134,17 +166,10 @@ export class BodyFramer {
         this.step = Step.Size;
         return true;
       case Step.TrailerLineStart:
+      case Step.TrailerName:
+      case Step.TrailerValue:
         this.trailerBytes += 1;
-        if (code === 13) this.step = Step.FinalLf;
-        else if (code === 10 || code === 32 || code === 9) return false;
-        else this.step = Step.TrailerLine;
-        return true;
-      case Step.TrailerLine:
-        this.trailerBytes += 1;
-        if (this.trailerBytes > maxTrailerBytes) return false;
-        if (code === 13) this.step = Step.TrailerLf;
-        else if (code === 10 || code === 0) return false;
-        return true;
+        return this.trailerBytes <= maxTrailerBytes && this.trailerByte(code);
       case Step.TrailerLf:
         if (code !== 10) return false;
         this.step = Step.TrailerLineStart;
@@ -158,6 +183,77 @@ export class BodyFramer {
         return false;
     }
   }
+
+  /** RFC 9112 §7.1.1: `;name`, `;name=token` or `;name="quoted"`, repeated; no whitespace anywhere. */
+  private extensionByte(code: number): boolean {
+    const step = this.step;
+    if (step === Step.ExtensionStart || step === Step.ExtensionValueStart) {
+      // A name, or a value: a token, or (a value only) a quoted string.
+      if (isTokenCode(code)) this.step = step === Step.ExtensionStart ? Step.ExtensionName : Step.ExtensionToken;
+      else if (code === 34 && step === Step.ExtensionValueStart)
+        this.step = Step.ExtensionQuoted; // '"'
+      else return false;
+      return true;
+    }
+    if (step === Step.ExtensionName || step === Step.ExtensionToken) {
+      if (isTokenCode(code)) return true;
+      if (code !== 61 || step !== Step.ExtensionName) return this.extensionEnd(code);
+      this.step = Step.ExtensionValueStart; // '='
+      return true;
+    }
+    if (step === Step.ExtensionQuoted) {
+      if (code === 34) this.step = Step.ExtensionQuotedEnd;
+      else if (code === 92)
+        this.step = Step.ExtensionQuotedPair; // '\\'
+      else if (!isFieldTextCode(code)) return false;
+      return true;
+    }
+    if (step === Step.ExtensionQuotedPair) {
+      if (!isFieldTextCode(code)) return false;
+      this.step = Step.ExtensionQuoted;
+      return true;
+    }
+    return this.extensionEnd(code); // Step.ExtensionQuotedEnd
+  }
+
+  /** `;` starts another extension, CR ends the chunk-size line. */
+  private extensionEnd(code: number): boolean {
+    if (code === 59) this.step = Step.ExtensionStart;
+    else if (code === 13) this.step = Step.SizeLf;
+    else return false;
+    return true;
+  }
+
+  /** RFC 9112 §7.1.2, with the heads' field grammar: `name:` (a token, no space before the colon), then field text. */
+  private trailerByte(code: number): boolean {
+    if (this.step === Step.TrailerValue) {
+      if (code === 13) this.step = Step.TrailerLf;
+      else if (!isFieldTextCode(code)) return false;
+      return true;
+    }
+    if (this.step === Step.TrailerLineStart && code === 13) {
+      this.step = Step.FinalLf;
+      return true;
+    }
+    if (isTokenCode(code)) {
+      this.trailerName = this.step === Step.TrailerLineStart ? lowerChar(code) : this.trailerName + lowerChar(code);
+      this.step = Step.TrailerName;
+      return true;
+    }
+    // ':' after a name, unless a framing or routing field's.
+    if (this.step !== Step.TrailerName || code !== 58 || forbiddenTrailers.has(this.trailerName)) return false;
+    this.step = Step.TrailerValue;
+    return true;
+  }
+}
+
+function lowerChar(code: number): string {
+  return String.fromCharCode(code >= 65 && code <= 90 ? code + 32 : code);
+}
+
+/** HTAB, SP, visible ASCII and obs-text: what a field value (and a quoted string) may hold. */
+function isFieldTextCode(code: number): boolean {
+  return code === 9 || (code >= 32 && code !== 127);
 }
 
 function hexValue(code: number): number {

@@ -28,6 +28,7 @@ export class ClientConnection implements ExchangeClient {
   readonly localPort: string;
   /** The scheme the client spoke, as `X-Forwarded-Proto` tells the upstream. */
   readonly proto: 'http' | 'https';
+  readonly isTrustedPeer: boolean;
   isEnded = false;
   private exchange: Exchange | undefined = undefined;
   private input: Buffer | undefined = undefined;
@@ -49,6 +50,7 @@ export class ClientConnection implements ExchangeClient {
     this.proto = proto;
     this.clientAddress = stripMappedIpv4(socket.remoteAddress ?? '');
     this.localPort = String(socket.localPort ?? '');
+    this.isTrustedPeer = context.trustedProxies.has(this.clientAddress);
     this.lastActiveMs = context.nowMs;
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);

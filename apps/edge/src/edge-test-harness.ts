@@ -23,7 +23,10 @@ export interface TestEdge {
   close(): Promise<void>;
 }
 
-export interface TestEdgeOptions extends Pick<StartEdgeOptions, 'accessLogFile' | 'passiveHealth' | 'clientTimeouts'> {
+export interface TestEdgeOptions extends Pick<
+  StartEdgeOptions,
+  'accessLogFile' | 'passiveHealth' | 'clientTimeouts' | 'trustedProxies'
+> {
   stateDir?: string;
   table?: RoutingTable;
 }
@@ -37,6 +40,7 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
     ...(options.accessLogFile === undefined ? {} : { accessLogFile: options.accessLogFile }),
     ...(options.passiveHealth === undefined ? {} : { passiveHealth: options.passiveHealth }),
     ...(options.clientTimeouts === undefined ? {} : { clientTimeouts: options.clientTimeouts }),
+    ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
   });
   const port = Number(edge.address.split(':').at(-1));
   const socketPath = edgeStateFiles(stateDir).adminSocket;

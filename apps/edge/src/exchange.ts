@@ -1,5 +1,6 @@
 /**
- * One request on its way through the router: routed, sent to an upstream (one retry when it never reached one),
+ * One request on its way through the router: routed, sent to an upstream (one retry when it provably never left, or,
+ * for an idempotent one, when a reused connection closed unanswered),
  * its body streamed up and the response streamed back, bounded by the route's timeout until the response head;
  * then counted (in flight, passive health, route and release counters) and written to the access log.
  */
@@ -25,6 +26,8 @@ export interface ExchangeClient {
   readonly localPort: string;
   /** `https` when the connection came over the TLS listener. */
   readonly proto: 'http' | 'https';
+  /** The peer is a trusted proxy: its forwarding fields are kept and appended to. */
+  readonly isTrustedPeer: boolean;
   /** The client half-closed its side: no further request will come. */
   readonly isEnded: boolean;
   /** Bytes of a next (pipelined) request are buffered. */
@@ -63,6 +66,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   private status = 0;
   private keepAlive: boolean;
   private isDone = false;
+  /** Reading from the client waits for the upstream to drain (the drain may come after the exchange is over). */
+  private isClientPaused = false;
 
   constructor(
     readonly client: ExchangeClient,
@@ -72,12 +77,11 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.startedAtMs = performance.now();
     this.bytesAtStart = client.socket.bytesWritten;
     this.isUpgrade = head.upgrade !== undefined && (head.connection & connectionUpgrade) !== 0;
-    const target = splitAbsoluteTarget(head);
-    if (target.host !== undefined) useAuthorityAsHost(head, target.host);
+    if (head.authority !== undefined) useAuthorityAsHost(head, head.authority);
     this.host = hostFromHeader(head.host);
-    this.path = target.path;
-    this.pathOnly = pathOf(target.path);
-    this.values = forwardedValuesOf(head, client.clientAddress, client.localPort, client.proto);
+    this.path = head.path;
+    this.pathOnly = pathOf(head.path);
+    this.values = forwardedValuesOf(head, client);
     this.keepAlive = head.isKeepAlive && !this.isUpgrade;
     this.requestFramer.reset(head.isChunked ? 'chunked' : 'length', Math.max(0, head.contentLength));
     this.isRequestDone = this.requestFramer.isComplete;
@@ -110,7 +114,10 @@ export class Exchange implements ResponseListener, TimedExchange {
     if (bodyEnd > start && this.upstream !== undefined) {
       const slice = data.subarray(start, bodyEnd);
       this.unconfirmed?.push(slice);
-      if (!this.upstream.write(slice)) this.client.pauseReading();
+      if (!this.upstream.write(slice)) {
+        this.isClientPaused = true;
+        this.client.pauseReading();
+      }
     }
     if (this.requestFramer.isComplete) this.isRequestDone = true;
     return bodyEnd;
@@ -121,12 +128,13 @@ export class Exchange implements ResponseListener, TimedExchange {
   }
 
   onUpstreamDrain(): void {
+    this.isClientPaused = false;
     this.client.resumeReading();
   }
 
   /** The client can take more: let the upstream's response flow again. */
   onClientDrain(): void {
-    this.upstream?.socket.resume();
+    this.upstream?.resumeResponse();
   }
 
   onInterimResponse(head: HttpHead): void {
@@ -150,7 +158,7 @@ export class Exchange implements ResponseListener, TimedExchange {
       this.upstream = undefined;
       return this.answerAlone('bad-gateway');
     }
-    const mode = this.responseBodyMode(head);
+    const mode = responseBodyMode(this.head.method, head);
     const isDecoding = mode === 'chunked' && this.head.isHttp10;
     if (mode === 'close' || isDecoding || !this.isRequestDone || this.context.state.isClosing) this.keepAlive = false;
     // A client that half-closed with nothing more buffered gets its last answer: say so.
@@ -170,7 +178,7 @@ export class Exchange implements ResponseListener, TimedExchange {
   }
 
   onResponseBody(data: Buffer, start: number, end: number): void {
-    if (!this.client.socket.write(data.subarray(start, end))) this.upstream?.socket.pause();
+    if (!this.client.socket.write(data.subarray(start, end))) this.upstream?.pauseResponse();
   }
 
   onResponseComplete(): void {
@@ -202,9 +210,13 @@ export class Exchange implements ResponseListener, TimedExchange {
       chosen.releaseCounters.connectErrors += 1;
       this.noteFailure(chosen);
     }
-    // A reused connection the upstream closed meanwhile is safe to retry when no body went with the request.
+    // A refused connect provably sent nothing: any request goes to another upstream. A reused connection the upstream
+    // closed without answering may have delivered the request all the same: only an idempotent one without a body
+    // is sent again (RFC 9110 §9.2.2), never a POST or a PATCH.
     const isStale = reason === 'closed' && upstream.exchangesServed > 0 && !upstream.hasResponseBytes;
-    const canRetry = (reason === 'connect' && this.unconfirmed !== undefined) || (isStale && !this.head.hasBody);
+    const canRetry =
+      (reason === 'connect' && this.unconfirmed !== undefined) ||
+      (isStale && !this.head.hasBody && idempotentMethods.has(this.head.method));
     if (!this.isRetried && canRetry && target !== undefined && !this.client.socket.destroyed) {
       const next = target.upstreams.pick(chosen) ?? (isStale ? chosen : undefined);
       if (next !== undefined) {
@@ -283,13 +295,6 @@ export class Exchange implements ResponseListener, TimedExchange {
     });
   }
 
-  private responseBodyMode(head: HttpHead): BodyMode {
-    if (this.head.method === 'HEAD' || head.statusCode === 204 || head.statusCode === 304) return 'none';
-    if (head.isChunked) return 'chunked';
-    if (head.contentLength !== -1) return 'length';
-    return 'close';
-  }
-
   /** The router's own answer (no route, no upstream, bad gateway, timeout, a broken request body). */
   private answerAlone(kind: EdgeErrorKind): void {
     this.context.waiting.delete(this);
@@ -326,6 +331,7 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.context.waiting.delete(this);
     const chosen = this.chosen;
     if (chosen !== undefined) this.context.pool.release(chosen.slot);
+    if (this.isClientPaused) this.client.resumeReading();
     const durationUs = Math.round((performance.now() - this.startedAtMs) * 1_000);
     const status = this.status;
     if (this.target !== undefined) countResponse(this.target.counters, status, durationUs);
@@ -346,22 +352,19 @@ export class Exchange implements ResponseListener, TimedExchange {
   }
 }
 
-function uncork(socket: Socket): void {
-  socket.uncork();
+/** How a response to a `requestMethod` request is delimited (RFC 9112 §6.3). */
+export function responseBodyMode(requestMethod: string, head: HttpHead): BodyMode {
+  if (requestMethod === 'HEAD' || head.statusCode === 204 || head.statusCode === 304) return 'none';
+  if (head.isChunked) return 'chunked';
+  if (head.contentLength !== -1) return 'length';
+  return 'close';
 }
 
-/** An absolute-form target (`http://host/path`, as proxies receive) names the host; the upstream gets the path. */
-function splitAbsoluteTarget(head: HttpHead): { host: string | undefined; path: string } {
-  const target = head.target;
-  if (target.charCodeAt(0) === 47) return { host: undefined, path: target }; // '/'
-  const lower = target.slice(0, 8).toLowerCase();
-  const schemeEnd = lower.startsWith('http://') ? 7 : lower.startsWith('https://') ? 8 : -1;
-  if (schemeEnd === -1) return { host: undefined, path: target };
-  const slash = target.indexOf('/', schemeEnd);
-  const query = target.indexOf('?', schemeEnd);
-  const end = slash === -1 ? (query === -1 ? target.length : query) : query === -1 ? slash : Math.min(slash, query);
-  const path = target.slice(end);
-  return { host: target.slice(schemeEnd, end), path: path === '' ? '/' : path.startsWith('?') ? `/${path}` : path };
+/** RFC 9110 §9.2.2: methods whose request may be sent twice with the effect of once. */
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+function uncork(socket: Socket): void {
+  socket.uncork();
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Writes the heads crossing the router: the request head for the upstream and the response head for the client.
- * Drops hop-by-hop fields (and those `Connection` names), adds X-Forwarded-* and X-Request-Id, keeps the others'
- * case and order. Each head is one string built in one pass, written with one call.
+ * Drops hop-by-hop fields (and those `Connection` names), sets every forwarding field (X-Forwarded-*, X-Real-IP,
+ * Forwarded: a client's own are dropped, a trusted proxy's kept and appended to) and X-Request-Id, keeps the
+ * others' case and order. Each head is one string built in one pass, written with one call.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -19,11 +20,44 @@ const hopByHop = new Set([
   'upgrade',
 ]);
 
-/** Fields the router sets itself on the way to the upstream; the client's values are replaced (For is appended to). */
-const forwarded = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']);
+/**
+ * Fields that say who asked, as bits: the router sets each of them. From a trusted proxy, For and Forwarded are
+ * appended to and the others kept when present; from anyone else they are dropped and replaced.
+ */
+const forwardingFields = new Map([
+  ['x-forwarded-for', 1],
+  ['x-forwarded-proto', 2],
+  ['x-forwarded-host', 4],
+  ['x-forwarded-port', 8],
+  ['x-real-ip', 16],
+  ['forwarded', 32],
+]);
+/** The fields the router writes merged (the proxy's value and its own), never as the proxy sent them. */
+const mergedFields = 1 | 32;
+
+/** The forwarding field `lower` names (an `_` spelling too: CGI-style readers take it for the field), else 0. */
+function forwardingFieldOf(lower: string): number {
+  const bit = forwardingFields.get(lower);
+  if (bit !== undefined) return bit;
+  if (!lower.includes('_')) return 0;
+  // `X_Forwarded_For` is always dropped: no bit a trusted proxy's field could keep.
+  return forwardingFields.has(lower.replaceAll('_', '-')) ? -1 : 0;
+}
+
+/** What a forwarding field sent by the client sets in `upstreamRequestHead`: kept (its bit), or dropped (-1). */
+function keptFieldBit(lower: string, isTrustedPeer: boolean): number {
+  const bit = forwardingFieldOf(lower);
+  if (bit === 0) return 0;
+  return isTrustedPeer && bit > 0 && (bit & mergedFields) === 0 ? bit : -1;
+}
 
 export interface ForwardedValues {
+  /** The client address, after a trusted proxy's own list. */
   readonly forwardedFor: string;
+  /** The `Forwarded` value: a trusted proxy's, then this hop's element. */
+  readonly forwarded: string;
+  readonly clientAddress: string;
+  readonly isTrustedPeer: boolean;
   readonly forwardedHost: string | undefined;
   readonly forwardedPort: string;
   /** The scheme the client spoke to the router (never the client's own `X-Forwarded-Proto`). */
@@ -33,24 +67,42 @@ export interface ForwardedValues {
   readonly hasClientRequestId: boolean;
 }
 
-/** `clientAddress`, `localPort` and `proto` are the client connection's, read once per connection. */
-export function forwardedValuesOf(
-  head: HttpHead,
-  clientAddress: string,
-  localPort: string,
-  proto: 'http' | 'https' = 'http',
-): ForwardedValues {
-  const previousFor = head.forwardedFor;
+/** What the router knows of a client connection, read once per connection. */
+export interface ForwardingPeer {
+  readonly clientAddress: string;
+  readonly localPort: string;
+  readonly proto: 'http' | 'https';
+  /** Only a trusted proxy's forwarding fields are kept. */
+  readonly isTrustedPeer: boolean;
+}
+
+export function forwardedValuesOf(head: HttpHead, peer: ForwardingPeer): ForwardedValues {
+  const { clientAddress, localPort, proto, isTrustedPeer } = peer;
+  const previousFor = isTrustedPeer ? head.forwardedFor : undefined;
+  const previous = isTrustedPeer ? head.forwarded : undefined;
+  const element = forwardedElement(clientAddress, head.host, proto);
   const clientRequestId = head.requestId;
   const hasClientRequestId = clientRequestId !== undefined && clientRequestId.length > 0;
   return {
     forwardedFor: previousFor === undefined || previousFor === '' ? clientAddress : `${previousFor}, ${clientAddress}`,
+    forwarded: previous === undefined || previous === '' ? element : `${previous}, ${element}`,
+    clientAddress,
+    isTrustedPeer,
     forwardedHost: head.host,
     forwardedPort: localPort,
     forwardedProto: proto,
     requestId: hasClientRequestId ? clientRequestId : randomUUID(),
     hasClientRequestId,
   };
+}
+
+/**
+ * RFC 7239 §4: `for=` the client (an IPv6 address quoted in brackets), `host=` quoted (a validated authority holds no
+ * quote or backslash), `proto=`.
+ */
+function forwardedElement(clientAddress: string, host: string | undefined, proto: string): string {
+  const node = clientAddress === '' ? 'unknown' : clientAddress.includes(':') ? `"[${clientAddress}]"` : clientAddress;
+  return host === undefined ? `for=${node};proto=${proto}` : `for=${node};host="${host}";proto=${proto}`;
 }
 
 /**
@@ -61,17 +113,26 @@ export function upstreamRequestHead(head: HttpHead, path: string, values: Forwar
   let text = `${head.method} ${path} HTTP/1.1\r\n`;
   const { names, lowerNames, values: fieldValues } = head;
   const listed = head.connectionTokens;
+  /** Bits of the forwarding fields a trusted proxy sent, kept as they are. */
+  let kept = 0;
   for (let i = 0; i < names.length; i += 1) {
     const lower = lowerNames[i] ?? '';
     if (hopByHop.has(lower)) {
       if (!isUpgrade || (lower !== 'connection' && lower !== 'upgrade')) continue;
-    } else if (forwarded.has(lower) || (listed !== undefined && listed.includes(lower))) continue;
+    } else if (listed !== undefined && listed.includes(lower)) continue;
+    else {
+      const bit = keptFieldBit(lower, values.isTrustedPeer);
+      if (bit === -1) continue;
+      kept |= bit;
+    }
     text += `${names[i] ?? ''}: ${fieldValues[i] ?? ''}\r\n`;
   }
   if (head.isChunked) text += 'Transfer-Encoding: chunked\r\n';
-  text += `X-Forwarded-For: ${values.forwardedFor}\r\nX-Forwarded-Proto: ${values.forwardedProto}\r\n`;
-  if (values.forwardedHost !== undefined) text += `X-Forwarded-Host: ${values.forwardedHost}\r\n`;
-  text += `X-Forwarded-Port: ${values.forwardedPort}\r\n`;
+  text += `X-Forwarded-For: ${values.forwardedFor}\r\nForwarded: ${values.forwarded}\r\n`;
+  if ((kept & 2) === 0) text += `X-Forwarded-Proto: ${values.forwardedProto}\r\n`;
+  if ((kept & 4) === 0 && values.forwardedHost !== undefined) text += `X-Forwarded-Host: ${values.forwardedHost}\r\n`;
+  if ((kept & 8) === 0) text += `X-Forwarded-Port: ${values.forwardedPort}\r\n`;
+  if ((kept & 16) === 0) text += `X-Real-IP: ${values.clientAddress}\r\n`;
   if (!values.hasClientRequestId) text += `X-Request-Id: ${values.requestId}\r\n`;
   return `${text}\r\n`;
 }
@@ -96,8 +157,6 @@ export function clientResponseHead(head: HttpHead, options: ResponseHeadOptions)
     if (hopByHop.has(lower)) {
       if (!options.isUpgrade || (lower !== 'connection' && lower !== 'upgrade')) continue;
     } else if (listed !== undefined && listed.includes(lower)) continue;
-    // Transfer-Encoding overrode it (RFC 9112 §6.3); sent beside it, a next hop may frame the body by it.
-    else if (lower === 'content-length' && head.hasTransferEncoding) continue;
     text += `${names[i] ?? ''}: ${values[i] ?? ''}\r\n`;
   }
   // Other codings (`gzip, chunked`) stay: the client undoes them; the router only delimits the chunks.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { routeTo } from './edge-test-harness.js';
 import { fieldsOf, useRawEdgeFixtures } from './raw-edge-fixtures.js';
+import { createTrustedProxies } from './trusted-proxies.js';
 
 const { upstream, rawUpstream, edgeWith, client } = useRawEdgeFixtures();
 
@@ -39,7 +40,8 @@ describe('what crosses the router', () => {
     const edge = await edgeWith([routeTo('q.test', '/', [app.asUpstream()])], { stateDir, accessLogFile });
     const raw = await client(edge);
     raw.send(
-      'GET /items?token=s3cret HTTP/1.1\r\nHost: q.test\r\n\r\nGET http://q.test/abs?token=s3cret HTTP/1.1\r\n\r\n',
+      'GET /items?token=s3cret HTTP/1.1\r\nHost: q.test\r\n\r\n' +
+        'GET http://q.test/abs?token=s3cret HTTP/1.1\r\nHost: q.test\r\n\r\n',
     );
     const responses = await raw.responses(2);
     expect(responses.map((response) => (JSON.parse(response.body) as { url: string }).url)).toEqual([
@@ -90,23 +92,28 @@ describe('what crosses the router', () => {
     expect(Object.keys(response?.headers ?? {}).sort()).toEqual(['content-length', 'x-kept']);
   });
 
-  it('appends the client address to X-Forwarded-For, in one field', async () => {
+  it.each([
+    ['a trusted proxy: appended to', true, 'X-Forwarded-For: 203.0.113.9, 198.51.100.1, 127.0.0.1'],
+    ['any other client: replaced', false, 'X-Forwarded-For: 127.0.0.1'],
+  ])('writes X-Forwarded-For in one field; from %s', async (_name, isTrusted, expected) => {
     const app = await rawUpstream('app', (connection) =>
       connection.socket.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
     );
-    const edge = await edgeWith([routeTo('xff.test', '/', [app.asUpstream()])]);
+    const edge = await edgeWith(
+      [routeTo('xff.test', '/', [app.asUpstream()])],
+      isTrusted ? { trustedProxies: createTrustedProxies(['127.0.0.0/8']) } : {},
+    );
     const raw = await client(edge);
     raw.send(
       'GET / HTTP/1.1\r\nHost: xff.test\r\nX-Forwarded-For: 203.0.113.9\r\nx-forwarded-for: 198.51.100.1\r\n' +
-        'X-Forwarded-Proto: gopher\r\n\r\n',
+        'X-Forwarded-Proto: https\r\n\r\n',
     );
     await raw.responses(1);
     const fields = fieldsOf(app.connections[0]?.heads[0] ?? '');
-    expect(fields.filter((line) => line.toLowerCase().startsWith('x-forwarded-for:'))).toEqual([
-      'X-Forwarded-For: 203.0.113.9, 198.51.100.1, 127.0.0.1',
-    ]);
+    expect(fields.filter((line) => line.toLowerCase().startsWith('x-forwarded-for:'))).toEqual([expected]);
+    // The scheme a trusted proxy was spoken to with is kept; anyone else's claim is replaced by the router's.
     expect(fields.filter((line) => line.toLowerCase().startsWith('x-forwarded-proto:'))).toEqual([
-      'X-Forwarded-Proto: http',
+      `X-Forwarded-Proto: ${isTrusted ? 'https' : 'http'}`,
     ]);
   });
 

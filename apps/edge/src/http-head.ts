@@ -1,9 +1,12 @@
 /**
- * Parses the head of an HTTP/1.x request or response (RFC 9112), strictly: what is ambiguous between two parsers
- * (a bare LF, obs-fold, whitespace before a colon, Content-Length beside Transfer-Encoding, two different
- * Content-Lengths, a Transfer-Encoding that does not end in `chunked`) is refused, so the router and the app can
- * never disagree on where a message ends (request smuggling). One pass over the text, no regex.
+ * Parses the head of an HTTP/1.x request or response (RFC 9112), strictly and with the same field grammar both
+ * ways: what is ambiguous between two parsers (a bare LF, obs-fold, whitespace before a colon, Content-Length beside
+ * Transfer-Encoding, two different Content-Lengths, a Transfer-Encoding that does not end in `chunked` or is not a
+ * list of tokens, `Transfer_Encoding` or `Content_Length`, which CGI-style readers take for the real fields) is
+ * refused, so the router and the app can never disagree on where a message ends (request smuggling). A request
+ * also needs a valid Host (HTTP/1.1) and target (`request-target.ts`). One pass over the text, no regex.
  */
+import { parseRequestTarget, isValidAuthority } from './request-target.js';
 
 /** Why a head was refused, as the status the router answers a client with (a bad response head is a 502). */
 export type HeadError = 400 | 501 | 505;
@@ -24,6 +27,10 @@ export class HttpHead {
   /** Request: method and request target as sent. */
   method = '';
   target = '';
+  /** Request: the authority of an absolute-form target, else undefined. */
+  authority: string | undefined = undefined;
+  /** Request: the target in origin form, dot-segments removed (what is routed on and sent upstream). */
+  path = '';
   /** Response: status code and reason phrase. */
   statusCode = 0;
   reason = '';
@@ -47,6 +54,8 @@ export class HttpHead {
   accept: string | undefined = undefined;
   requestId: string | undefined = undefined;
   forwardedFor: string | undefined = undefined;
+  /** `Forwarded` (RFC 7239), several fields joined. */
+  forwarded: string | undefined = undefined;
   expectsContinue = false;
 
   /** The request has a body to forward. */
@@ -72,14 +81,21 @@ export function parseRequestHead(text: string, head: HttpHead): HeadError | unde
   const method = line.slice(0, firstSpace);
   const target = line.slice(firstSpace + 1, lastSpace);
   const version = line.slice(lastSpace + 1);
-  if (!isToken(method) || !isVisibleAscii(target) || !isRequestTargetForm(method, target)) return 400;
+  if (!isToken(method) || !isVisibleAscii(target)) return 400;
   if (version === 'HTTP/1.1') head.isHttp10 = false;
   else if (version === 'HTTP/1.0') head.isHttp10 = true;
   else return version.startsWith('HTTP/') ? 505 : 400;
+  const parsed = parseRequestTarget(method, target);
+  if (parsed === undefined) return 400;
   head.method = method;
   head.target = target;
+  head.authority = parsed.authority;
+  head.path = parsed.path;
   const error = parseFields(text, lineEnd, head, true);
   if (error !== undefined) return error;
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400; a Host that is not one authority would be routed by
+  // one reading of it and served by another.
+  if (head.host === undefined ? !head.isHttp10 : !isValidAuthority(head.host)) return 400;
   if (head.hasTransferEncoding) {
     // A request body must be framed unambiguously: chunked alone, never beside Content-Length, never in HTTP/1.0.
     if (head.contentLength !== -1 || head.isHttp10) return 400;
@@ -103,8 +119,13 @@ export function parseResponseHead(text: string, head: HttpHead): HeadError | und
   head.reason = line.slice(13);
   const error = parseFields(text, lineEnd, head, false);
   if (error !== undefined) return error;
-  // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length in a response.
-  if (head.hasTransferEncoding) head.contentLength = -1;
+  if (head.hasTransferEncoding) {
+    // RFC 9112 §6.3 lets Transfer-Encoding override Content-Length, and calls the pair an error all the same: a
+    // reader (llhttp, nginx) that frames by the other one would end the response elsewhere on a reused connection.
+    // In HTTP/1.0 (§6.1), and in a 1xx or 204 answer (RFC 9110 §6.4.1, §15.3.5), the framing is faulty too.
+    if (head.contentLength !== -1 || head.isHttp10) return 400;
+    if (head.statusCode < 200 || head.statusCode === 204) return 400;
+  }
   return undefined;
 }
 
@@ -122,6 +143,8 @@ function parseFields(text: string, firstLineEnd: number, head: HttpHead, isReque
     const value = trimOws(text, colon + 1, end);
     if (head.names.length === maxHeaderCount) return 400;
     const lower = name.toLowerCase();
+    // A tab around a framing value is OWS to RFC 9110 but part of the value to llhttp: it would frame otherwise.
+    if ((lower === 'content-length' || lower === 'transfer-encoding') && hasTab(text, colon + 1, end)) return 400;
     head.names.push(name);
     head.lowerNames.push(lower);
     head.values.push(value);
@@ -151,8 +174,9 @@ function noteField(head: HttpHead, lower: string, value: string, isRequest: bool
     }
     case 'transfer-encoding': {
       // A second Transfer-Encoding field continues the list; the last coding decides whether it is chunked.
-      const codings = value.toLowerCase();
-      const last = codings.slice(codings.lastIndexOf(',') + 1).trim();
+      const codings = codingsOf(value);
+      if (codings === undefined) return 400;
+      const last = codings.slice(codings.lastIndexOf(',') + 1).trimStart();
       const isRepeated = head.hasTransferEncoding;
       head.hasTransferEncoding = true;
       head.transferCodings = isRepeated ? `${head.transferCodings}, ${codings}` : codings;
@@ -161,6 +185,10 @@ function noteField(head: HttpHead, lower: string, value: string, isRequest: bool
         head.isChunked = false;
         return isRepeated || last !== 'chunked' || isChunkedTwice(codings) ? 400 : 501;
       }
+      // Responses: `chunked` applied twice, or under another coding, leaves a body two readers delimit differently.
+      const all = head.transferCodings.split(', ');
+      const chunkedCount = all.filter((coding) => coding === 'chunked').length;
+      if (chunkedCount > 1 || (chunkedCount === 1 && all[all.length - 1] !== 'chunked')) return 400;
       head.isChunked = last === 'chunked';
       return undefined;
     }
@@ -183,21 +211,46 @@ function noteField(head: HttpHead, lower: string, value: string, isRequest: bool
     case 'x-forwarded-for':
       head.forwardedFor = head.forwardedFor === undefined ? value : `${head.forwardedFor}, ${value}`;
       return undefined;
+    case 'forwarded':
+      head.forwarded = head.forwarded === undefined ? value : `${head.forwarded}, ${value}`;
+      return undefined;
     case 'expect':
       if (value.toLowerCase() === '100-continue') head.expectsContinue = true;
       return undefined;
     default:
+      // `Transfer_Encoding` reaches a CGI-style app (PHP, WSGI, Rack) as the real field: never beside the framing.
+      if (lower.includes('_')) {
+        const dashed = lower.replaceAll('_', '-');
+        if (dashed === 'transfer-encoding' || dashed === 'content-length') return 400;
+      }
       return undefined;
   }
 }
 
+/**
+ * A Transfer-Encoding value as a list of codings (RFC 9112 §6.1: tokens separated by commas and OWS), lowercased
+ * and joined with `, `; undefined when an element is empty, not a token or has parameters (only space and tab are
+ * whitespace here: JavaScript's `trim` would also take a no-break space for one).
+ */
+function codingsOf(value: string): string | undefined {
+  const lower = value.toLowerCase();
+  if (isToken(lower)) return lower;
+  const codings: string[] = [];
+  for (const element of lower.split(',')) {
+    const coding = trimOws(element, 0, element.length);
+    if (!isToken(coding)) return undefined;
+    codings.push(coding);
+  }
+  return codings.join(', ');
+}
+
 function isChunkedTwice(codings: string): boolean {
-  return codings.split(',').filter((coding) => coding.trim() === 'chunked').length > 1;
+  return codings.split(', ').filter((coding) => coding === 'chunked').length > 1;
 }
 
 function noteConnection(head: HttpHead, value: string): void {
   for (const raw of value.split(',')) {
-    const token = raw.trim().toLowerCase();
+    const token = trimOws(raw, 0, raw.length).toLowerCase();
     if (token === '') continue;
     if (token === 'close') head.connection |= connectionClose;
     else if (token === 'keep-alive') head.connection |= connectionKeepAlive;
@@ -239,6 +292,11 @@ function trimOws(text: string, from: number, to: number): string {
   return text.slice(start, end);
 }
 
+function hasTab(text: string, from: number, to: number): boolean {
+  const at = text.indexOf('\t', from);
+  return at !== -1 && at < to;
+}
+
 function isOws(code: number): boolean {
   return code === 32 || code === 9;
 }
@@ -261,23 +319,13 @@ const tokenChars = (() => {
 
 export function isToken(text: string): boolean {
   if (text.length === 0) return false;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code >= 128 || tokenChars[code] !== 1) return false;
-  }
+  for (let i = 0; i < text.length; i += 1) if (!isTokenCode(text.charCodeAt(i))) return false;
   return true;
 }
 
-/**
- * RFC 9112 §3.2: origin-form (`/path`), absolute-form (`http://…`, `https://…`) or, for OPTIONS, asterisk-form.
- * Anything else (authority-form, a bare `path`) is refused: upstreams read such targets in different ways.
- */
-function isRequestTargetForm(method: string, target: string): boolean {
-  const first = target.charCodeAt(0);
-  if (first === 47) return true; // '/'
-  if (target === '*') return method === 'OPTIONS';
-  const scheme = target.slice(0, 8).toLowerCase();
-  return scheme.startsWith('http://') || scheme === 'https://';
+/** One byte (or char code) of a token. */
+export function isTokenCode(code: number): boolean {
+  return code < 128 && tokenChars[code] === 1;
 }
 
 function isVisibleAscii(text: string): boolean {

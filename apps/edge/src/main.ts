@@ -11,6 +11,7 @@ import { createJsonLineLog } from './edge-log.js';
 import { receiveTakeover, takeOverFlag, type Takeover } from './handover.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { startEdge } from './start-edge.js';
+import { noTrustedProxies, parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import { runTrafficWorker } from './traffic-worker.js';
 import { trafficWorkerFlag } from './traffic-workers.js';
 
@@ -18,7 +19,7 @@ import { trafficWorkerFlag } from './traffic-workers.js';
 const exitCodes = { ok: 0, failed: 1, usage: 2, portUnavailable: 3 } as const;
 
 const usage =
-  'usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto] [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE]   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1, no HTTPS listener)';
+  'usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto] [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE] [--trusted-proxies ADDR|CIDR,…]   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1, no HTTPS listener, none)';
 
 /** The HTTPS listener's flags: all three or none; the PEM files are read here, so a bad path is a usage error. */
 function parseTls(
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   let isWorker = false;
   let workers = 1;
   let tls: ReturnType<typeof parseTls>;
+  let trustedProxies: TrustedProxies = noTrustedProxies;
   try {
     const { values } = parseArgs({
       options: {
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
         'tls-listen': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        'trusted-proxies': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     isTakingOver = values['take-over'];
     isWorker = values['traffic-worker'];
     workers = parseWorkers(values.workers);
+    if (values['trusted-proxies'] !== undefined) trustedProxies = parseTrustedProxies(values['trusted-proxies']);
     // Workers serve the plain listener only; the primary alone holds the HTTPS one.
     tls = isWorker ? undefined : parseTls(values['tls-listen'], values['tls-cert'], values['tls-key']);
   } catch (error) {
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
     // The primary stops its workers itself (a Ctrl-C reaches the whole process group); no terminal to hang up.
     process.on('SIGINT', () => undefined);
     process.on('SIGHUP', () => undefined);
-    await runTrafficWorker({ log, accessLogFile });
+    await runTrafficWorker({ log, accessLogFile, trustedProxies });
     return exit(exitCodes.ok);
   }
 
@@ -120,6 +124,7 @@ async function main(): Promise<void> {
       log,
       handoverCommand,
       workers,
+      trustedProxies,
       ...(tls === undefined ? {} : { tls }),
       ...(accessLogFile === undefined ? {} : { accessLogFile }),
       ...(takeover === undefined ? {} : { takeover }),

@@ -16,6 +16,7 @@ import { mergeEdgeMetrics } from './traffic-metrics.js';
 import { createTrafficRouter } from './traffic-router.js';
 import type { TrafficServer } from './traffic-server.js';
 import { startTrafficWorkers } from './traffic-workers.js';
+import type { TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamPoolOptions } from './upstream-pool.js';
 
 export interface StartEdgeOptions {
@@ -38,6 +39,8 @@ export interface StartEdgeOptions {
   workers?: number;
   /** Idle keep-alive and request-head timeouts of client connections (defaults 75 s and 30 s). */
   clientTimeouts?: Partial<ClientTimeouts>;
+  /** Peers (proxies in front of the router) whose X-Forwarded-*, X-Real-IP and Forwarded are kept (default none). */
+  trustedProxies?: TrustedProxies;
   /**
    * An HTTPS listener beside the plain one, with one certificate (PEM) for every host; served by this process only
    * (extra workers serve the plain listener). Requests through it reach apps with `X-Forwarded-Proto: https`.
@@ -101,6 +104,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     accessLogFile: options.accessLogFile,
     passiveHealth: options.passiveHealth,
     clientTimeouts: options.clientTimeouts,
+    trustedProxies: options.trustedProxies,
     tls: options.tls === undefined ? undefined : { cert: options.tls.cert, key: options.tls.key },
   });
   const trafficServer = router.traffic;

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { AccessLog } from './access-log.js';
 import type { EdgeLog } from './edge-log.js';
 import type { RoutingState } from './route-index.js';
+import type { TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
 /** An exchange waiting for its response head, checked by the timeout sweep. */
@@ -17,6 +18,8 @@ export interface TrafficContext {
   readonly pool: UpstreamPool;
   readonly log: EdgeLog;
   readonly accessLog: AccessLog;
+  /** Peers whose forwarding fields are kept. */
+  readonly trustedProxies: TrustedProxies;
   /** Exchanges waiting for a response head. */
   readonly waiting: Set<TimedExchange>;
   /** Upstream sockets of open tunnels (101 Switching Protocols): shutdown cuts them. */

@@ -9,6 +9,7 @@ import type { EdgeLog } from './edge-log.js';
 import { createRouteIndex, type RoutingState } from './route-index.js';
 import { createTrafficMetrics } from './traffic-metrics.js';
 import { createTrafficServer, type TrafficServer, type TrafficTls } from './traffic-server.js';
+import type { TrustedProxies } from './trusted-proxies.js';
 import { createUpstreamPool, type UpstreamPoolOptions } from './upstream-pool.js';
 
 export interface TrafficRouterOptions {
@@ -21,6 +22,8 @@ export interface TrafficRouterOptions {
   readonly tls?: TrafficTls | undefined;
   /** Idle keep-alive and request-head timeouts of client connections. */
   readonly clientTimeouts?: Partial<ClientTimeouts> | undefined;
+  /** Peers whose forwarding fields are kept and appended to (default none). */
+  readonly trustedProxies?: TrustedProxies | undefined;
 }
 
 export interface TrafficRouter {
@@ -49,6 +52,7 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
     accessLog,
     ...(options.clientTimeouts === undefined ? {} : { timeouts: options.clientTimeouts }),
     ...(options.tls === undefined ? {} : { tls: options.tls }),
+    ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
   });
   return {
     traffic,

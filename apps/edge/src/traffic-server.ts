@@ -11,6 +11,7 @@ import { ClientConnection, type ClientTimeouts } from './client-connection.js';
 import type { EdgeLog } from './edge-log.js';
 import type { RoutingState } from './route-index.js';
 import type { TimedExchange, TrafficContext } from './traffic-context.js';
+import { noTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
 export interface TrafficServerOptions {
@@ -19,6 +20,8 @@ export interface TrafficServerOptions {
   readonly log: EdgeLog;
   readonly accessLog: AccessLog;
   readonly timeouts?: Partial<ClientTimeouts>;
+  /** Peers whose X-Forwarded-*, X-Real-IP and Forwarded are kept (default none). */
+  readonly trustedProxies?: TrustedProxies;
   /** When set, `secureServer` serves HTTPS with this certificate (no SNI: one certificate for every host). */
   readonly tls?: TrafficTls;
 }
@@ -53,6 +56,7 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
     pool: options.pool,
     log: options.log,
     accessLog: options.accessLog,
+    trustedProxies: options.trustedProxies ?? noTrustedProxies,
     waiting: new Set<TimedExchange>(),
     tunnels: new Set<Socket>(),
     nowMs: performance.now(),

@@ -83,11 +83,26 @@ export class UpstreamConnection implements PooledConnection {
     if (mode === 'close') this.isReusable = false;
   }
 
-  /** Ends the exchange without closing (the response is complete); returns whether the connection can be reused. */
+  /**
+   * Ends the exchange without closing (the response is complete); returns whether the connection can be reused.
+   * A response paused for a slow client may have completed in the same read: the socket flows again before it goes
+   * back to the pool, or the next exchange on it would never see its response.
+   */
   finishExchange(): boolean {
     this.listener = undefined;
     this.exchangesServed += 1;
+    if (this.socket.isPaused()) this.socket.resume();
     return this.isReusable && this.pending === undefined && !this.socket.destroyed;
+  }
+
+  /** The client cannot take more of the response for now: stop reading it. */
+  pauseResponse(): void {
+    this.socket.pause();
+  }
+
+  /** The client drained: the response flows again. */
+  resumeResponse(): void {
+    this.socket.resume();
   }
 
   /** Hands the socket over (a 101 tunnel): the connection stops parsing. Returns bytes that followed the head. */
