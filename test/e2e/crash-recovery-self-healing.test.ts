@@ -30,7 +30,6 @@ describe('self-healing outside deployments', () => {
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'slipway-heal-'));
-    crashFlag = join(scratch, 'crash-flag');
     // hello-node that exits with code 3 at start while the flag file exists, like an app whose database went away.
     const source = join(scratch, 'app');
     await cp(join(fixturesDir, 'hello-node'), source, { recursive: true });
@@ -41,7 +40,8 @@ describe('self-healing outside deployments', () => {
         `  console.error('crash flag present: refusing to start');\n  process.exit(3);\n}\n${server}`,
     );
     const manifest = await readFile(join(source, 'slipway.yaml'), 'utf8');
-    await writeFile(join(source, 'slipway.yaml'), `${manifest}env:\n  CRASH_FLAG: ${crashFlag}\n`);
+    // Relative to the release, the one place of the host a sandboxed instance sees (read-only) beside the system's.
+    await writeFile(join(source, 'slipway.yaml'), `${manifest}env:\n  CRASH_FLAG: crash-flag\n`);
 
     slipwayd = await SlipwaydHarness.create();
     await slipwayd.start();
@@ -49,6 +49,8 @@ describe('self-healing outside deployments', () => {
     const { deployment } = await slipwayd.api.deployments.create('heal', { path: source });
     expect((await slipwayd.settle(deployment.id)).state).toBe('succeeded');
     await waitFor(async () => expect((await slipwayd.edge(host)).status).toBe(200));
+    const [release] = (await slipwayd.api.releases.list('heal')).releases;
+    crashFlag = join(slipwayd.dataDir, 'releases', release?.id ?? '', 'crash-flag');
   });
 
   afterAll(async () => {

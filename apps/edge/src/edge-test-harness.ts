@@ -25,7 +25,7 @@ export interface TestEdge {
 
 export interface TestEdgeOptions extends Pick<
   StartEdgeOptions,
-  'accessLogFile' | 'passiveHealth' | 'clientTimeouts' | 'trustedProxies'
+  'accessLogFile' | 'passiveHealth' | 'clientTimeouts' | 'clientLimits' | 'log' | 'trustedProxies'
 > {
   stateDir?: string;
   table?: RoutingTable;
@@ -41,6 +41,8 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
     ...(options.passiveHealth === undefined ? {} : { passiveHealth: options.passiveHealth }),
     ...(options.clientTimeouts === undefined ? {} : { clientTimeouts: options.clientTimeouts }),
     ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
+    ...(options.clientLimits === undefined ? {} : { clientLimits: options.clientLimits }),
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
   const port = Number(edge.address.split(':').at(-1));
   const socketPath = edgeStateFiles(stateDir).adminSocket;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureSelfSignedCertificate } from '@slipway/adapters';
-import { edgeStateFiles, startEdge } from './start-edge.js';
+import { edgeStateFiles, startEdge, type StartEdgeOptions } from './start-edge.js';
 import { echoOf, removeDir, routeTo, send, startUpstream } from './edge-test-harness.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -37,7 +37,7 @@ function secureGet(options: RequestOptions): Promise<SecureAnswer> {
   });
 }
 
-async function startSecureEdge() {
+async function startSecureEdge(clientLimits: StartEdgeOptions['clientLimits'] = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-edge-tls-'));
   cleanups.push(() => removeDir(dir));
   const certificate = await ensureSelfSignedCertificate(join(dir, 'tls'));
@@ -48,6 +48,7 @@ async function startSecureEdge() {
     listen: { host: '127.0.0.1', port: 0 },
     stateDir,
     shutdownGraceMs: 500,
+    clientLimits,
     tls: { listen: { host: '127.0.0.1', port: 0 }, cert: certificate.cert, key: certificate.key },
   });
   cleanups.push(() => edge.close());
@@ -93,6 +94,18 @@ describe('the edge router over TLS', () => {
     expect(upstream.requests).toHaveLength(5);
     const unknown = await secureGet({ port: securePort, agent, headers: { host: 'nobody.test' } });
     expect(unknown.status).toBe(404);
+  });
+
+  it('cuts a TLS connection over the connection cap before its handshake, and keeps serving the ones it holds', async () => {
+    const { edge, securePort, ca } = await startSecureEdge({ maxConnections: 1 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, ca });
+    cleanups.push(async () => agent.destroy());
+    expect((await secureGet({ port: securePort, agent, headers: { host: 'app.test' } })).status).toBe(200);
+    await expect(secureGet({ port: securePort, ca, headers: { host: 'app.test' }, agent: false })).rejects.toThrow(
+      /ECONNRESET|socket hang up|disconnected/,
+    );
+    expect((await secureGet({ port: securePort, agent, headers: { host: 'app.test' } })).status).toBe(200);
+    expect(edge.clientConnections().open).toBe(1);
   });
 
   it('survives clients that refuse its certificate or do not speak TLS, and stops both listeners on close', async () => {

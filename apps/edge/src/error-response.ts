@@ -1,6 +1,6 @@
 /**
- * The router's own answers (no route, no upstream, bad gateway, timeout, and refusals of malformed requests) as
- * complete HTTP/1.1 responses with small HTML or plain-text pages.
+ * The router's own answers (no route, no upstream, bad gateway, timeouts, refusals of malformed requests and of
+ * connections over the caps) as complete HTTP/1.1 responses with small HTML or plain-text pages.
  */
 import { STATUS_CODES } from 'node:http';
 
@@ -12,6 +12,10 @@ export type EdgeErrorKind =
   | 'bad-request'
   | 'head-too-large'
   | 'head-timeout'
+  | 'body-timeout'
+  | 'body-incomplete'
+  | 'too-many-connections'
+  | 'too-many-client-connections'
   | 'not-implemented'
   | 'version-not-supported';
 
@@ -69,6 +73,28 @@ const pages: Record<EdgeErrorKind, ErrorPage> = {
     statusCode: 408,
     title: 'Request timeout',
     text: () => 'The request head did not arrive in time.',
+  },
+  'body-timeout': {
+    statusCode: 408,
+    title: 'Request timeout',
+    text: () => 'The request body stopped arriving, so the router gave up on it.',
+  },
+  'body-incomplete': {
+    statusCode: 400,
+    title: 'Bad request',
+    text: () => 'The connection ended before the request body was complete.',
+  },
+  'too-many-connections': {
+    statusCode: 503,
+    title: 'Too many connections',
+    text: () => 'The router has as many client connections open as it accepts. Try again in a few seconds.',
+    retryAfterSeconds: 5,
+  },
+  'too-many-client-connections': {
+    statusCode: 429,
+    title: 'Too many connections',
+    text: () => 'Your address has as many connections open to the router as it accepts; reuse or close one.',
+    retryAfterSeconds: 5,
   },
   'not-implemented': {
     statusCode: 501,

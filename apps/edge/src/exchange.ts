@@ -1,7 +1,8 @@
 /**
  * One request on its way through the router: routed, sent to an upstream (one retry when it provably never left, or,
  * for an idempotent one, when a reused connection closed unanswered),
- * its body streamed up and the response streamed back, bounded by the route's timeout until the response head;
+ * its body streamed up and the response streamed back, bounded by the route's timeout until the response head
+ * (counted from when the upstream has the whole request: a client's slow or cut body is the client's fault);
  * then counted (in flight, passive health, route and release counters) and written to the access log.
  */
 import type { Socket } from 'node:net';
@@ -32,6 +33,8 @@ export interface ExchangeClient {
   readonly isEnded: boolean;
   /** Bytes of a next (pipelined) request are buffered. */
   readonly hasPendingInput: boolean;
+  /** The client is not read because the upstream does not take the request body (a stall is then the upstream's). */
+  readonly isHeldByUpstream: boolean;
   /** The exchange is over; `keepAlive` says whether the connection may carry another one. */
   exchangeFinished(keepAlive: boolean): void;
   pauseReading(): void;
@@ -46,7 +49,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   isRequestDone: boolean;
   deadlineMs = 0;
   private readonly startedAtMs: number;
-  private readonly bytesAtStart: number;
+  /** Bytes written to the client for this exchange (`socket.bytesWritten` walks the whole unsent queue each time). */
+  private sentBytes = 0;
   private readonly host: string;
   /** The request target in origin form (query included), as the upstream gets it. */
   private readonly path: string;
@@ -59,6 +63,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   private requestHeadText = '';
   /** Body bytes written to an upstream not connected yet: replayed on another one should the connect fail. */
   private unconfirmed: Buffer[] | undefined = undefined;
+  /** The client asked for `100 Continue` and waits for it before its body: until it comes, a wait is the upstream's. */
+  private isAwaitingContinue: boolean;
   private isRetried = false;
   private isResponseStarted = false;
   /** The upstream sent the response head (else the answer, if any, is the router's own). */
@@ -75,7 +81,6 @@ export class Exchange implements ResponseListener, TimedExchange {
     private readonly context: TrafficContext,
   ) {
     this.startedAtMs = performance.now();
-    this.bytesAtStart = client.socket.bytesWritten;
     this.isUpgrade = head.upgrade !== undefined && (head.connection & connectionUpgrade) !== 0;
     if (head.authority !== undefined) useAuthorityAsHost(head, head.authority);
     this.host = hostFromHeader(head.host);
@@ -85,6 +90,12 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.keepAlive = head.isKeepAlive && !this.isUpgrade;
     this.requestFramer.reset(head.isChunked ? 'chunked' : 'length', Math.max(0, head.contentLength));
     this.isRequestDone = this.requestFramer.isComplete;
+    this.isAwaitingContinue = head.expectsContinue && !this.isRequestDone;
+  }
+
+  /** The client still owes body bytes and nothing on the router's side keeps it from sending them. */
+  get isBodyOwedByClient(): boolean {
+    return !this.isRequestDone && !this.isAwaitingContinue && !this.client.isHeldByUpstream;
   }
 
   /** Routes the request and sends its head; the router answers itself when there is no route or no upstream. */
@@ -102,6 +113,7 @@ export class Exchange implements ResponseListener, TimedExchange {
 
   /** Takes request body bytes from `data[start, end)`; returns where the body ended there (-1: invalid framing). */
   takeRequestBody(data: Buffer, start: number, end: number): number {
+    this.isAwaitingContinue = false;
     const bodyEnd = this.requestFramer.consume(data, start, end);
     if (bodyEnd === -1) {
       this.keepAlive = false;
@@ -119,7 +131,12 @@ export class Exchange implements ResponseListener, TimedExchange {
         this.client.pauseReading();
       }
     }
-    if (this.requestFramer.isComplete) this.isRequestDone = true;
+    if (this.requestFramer.isComplete) {
+      this.isRequestDone = true;
+      // The upstream's timeout counts from when it has the whole request (a slow body is the client's time).
+      if (this.target !== undefined)
+        this.deadlineMs = Math.max(this.deadlineMs, this.context.nowMs + this.target.timeoutMs);
+    }
     return bodyEnd;
   }
 
@@ -138,9 +155,9 @@ export class Exchange implements ResponseListener, TimedExchange {
   }
 
   onInterimResponse(head: HttpHead): void {
+    this.isAwaitingContinue = false;
     if (this.head.isHttp10) return;
-    const text = clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: false });
-    this.client.socket.write(text, 'latin1');
+    this.send(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: false }));
   }
 
   onResponseHead(head: HttpHead): void {
@@ -169,16 +186,13 @@ export class Exchange implements ResponseListener, TimedExchange {
     // Head and the first body bytes (which usually came with it) leave in one write.
     socket.cork();
     // Heads go out as latin1, as they were read: field values keep their bytes.
-    socket.write(
-      clientResponseHead(head, { connection, isChunked: mode === 'chunked' && !isDecoding, isUpgrade: false }),
-      'latin1',
-    );
+    this.send(clientResponseHead(head, { connection, isChunked: mode === 'chunked' && !isDecoding, isUpgrade: false }));
     process.nextTick(uncork, socket);
     this.isResponseStarted = true;
   }
 
   onResponseBody(data: Buffer, start: number, end: number): void {
-    if (!this.client.socket.write(data.subarray(start, end))) this.upstream?.pauseResponse();
+    if (!this.send(data.subarray(start, end))) this.upstream?.pauseResponse();
   }
 
   onResponseComplete(): void {
@@ -237,6 +251,12 @@ export class Exchange implements ResponseListener, TimedExchange {
 
   onTimeout(): void {
     if (this.isDone || this.isResponseStarted) return;
+    // The client still owes body bytes, which it may send slowly (its own `bodyMs` bounds a stall): the upstream
+    // cannot be blamed for not answering a request it has not had whole (unless it holds the body up, or owes a 100).
+    if (this.isBodyOwedByClient) {
+      this.deadlineMs = this.context.nowMs + (this.target?.timeoutMs ?? 0);
+      return;
+    }
     this.context.waiting.delete(this);
     this.context.log.warn(
       { requestId: this.values.requestId, host: this.host, timeoutMs: this.target?.timeoutMs },
@@ -247,6 +267,25 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.upstream = undefined;
     this.keepAlive = false;
     this.answerAlone('gateway-timeout');
+  }
+
+  /**
+   * The client stalled its request body (`body-timeout`) or ended it short (`body-incomplete`): a client fault,
+   * answered 408 or 400 and closed, never counted against the upstream. A response already under way is left to
+   * finish when the body was cut short (the upstream answered without it), and cut when the client stalls.
+   */
+  failRequestBody(kind: 'body-timeout' | 'body-incomplete'): void {
+    if (this.isDone) return;
+    this.context.log.info(
+      { requestId: this.values.requestId, host: this.host, reason: kind },
+      kind === 'body-timeout' ? 'client request body timed out' : 'client request body cut short',
+    );
+    this.keepAlive = false;
+    if (this.isResponseStarted && kind === 'body-incomplete') return;
+    this.upstream?.close();
+    this.upstream = undefined;
+    if (this.isResponseStarted) this.client.socket.destroy();
+    else this.answerAlone(kind);
   }
 
   /** The client went away: stop the upstream work too. */
@@ -283,12 +322,15 @@ export class Exchange implements ResponseListener, TimedExchange {
     const rest = upstream.detach();
     this.upstream = undefined;
     const socket = this.client.socket;
-    socket.write(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: true }), 'latin1');
-    if (rest !== undefined) socket.write(rest);
+    this.send(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: true }));
+    if (rest !== undefined) this.send(rest);
+    // What the tunnel carries is counted by the socket (once, at its end: then nothing is left queued).
+    const bytesAtTunnel = socket.bytesWritten - this.sentBytes;
     this.isResponseStarted = true;
     this.context.tunnels.add(upstream.socket);
     // A tunnel counts as in flight for as long as it is open: draining an instance waits for it (bounded).
     this.client.startTunnel(upstream.socket, () => {
+      this.sentBytes = socket.bytesWritten - bytesAtTunnel;
       this.context.tunnels.delete(upstream.socket);
       this.keepAlive = false;
       this.finish();
@@ -311,8 +353,15 @@ export class Exchange implements ResponseListener, TimedExchange {
     const response = errorResponseText(kind, context, !this.keepAlive, this.head.method === 'HEAD');
     this.status = response.statusCode;
     this.isAnswered = false;
-    this.client.socket.write(response.text);
+    this.send(response.text, 'utf8');
     this.finish();
+  }
+
+  /** Writes to the client and counts the bytes; a string is a head (latin1: field values keep their bytes) by default. */
+  private send(data: string | Buffer, encoding: BufferEncoding = 'latin1'): boolean {
+    if (typeof data !== 'string') this.sentBytes += data.length;
+    else this.sentBytes += encoding === 'latin1' ? data.length : Buffer.byteLength(data, encoding);
+    return this.client.socket.write(data, encoding);
   }
 
   private noteFailure(chosen: UpstreamTarget): void {
@@ -345,7 +394,7 @@ export class Exchange implements ResponseListener, TimedExchange {
       instanceId: answered === undefined ? null : answered.upstream.instanceId,
       release: answered === undefined ? null : answered.upstream.releaseNumber,
       durationUs,
-      bytes: this.client.socket.bytesWritten - this.bytesAtStart,
+      bytes: this.sentBytes,
       requestId: this.values.requestId,
     });
     this.client.exchangeFinished(this.keepAlive);

@@ -11,7 +11,7 @@ import { silentLog, type EdgeLog } from './edge-log.js';
 import { handOver, type HandoverCommand, type Takeover } from './handover.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
 import { readTableFile, writeTableFile } from './table-file.js';
-import type { ClientTimeouts } from './client-connection.js';
+import type { ClientLimits, ClientTimeouts } from './client-limits.js';
 import { mergeEdgeMetrics } from './traffic-metrics.js';
 import { createTrafficRouter } from './traffic-router.js';
 import type { TrafficServer } from './traffic-server.js';
@@ -37,10 +37,18 @@ export interface StartEdgeOptions {
   takeover?: Takeover;
   /** Processes serving traffic, this one included (default 1); more need `handoverCommand` to start them. */
   workers?: number;
-  /** Idle keep-alive and request-head timeouts of client connections (defaults 75 s and 30 s). */
+  /**
+   * Timeouts of each phase of a client connection: idle keep-alive, request head, request body (between two reads),
+   * sending (no byte taken by the client), linger after the last answer (defaults 75 s, 30 s, 60 s, 60 s, 5 s).
+   */
   clientTimeouts?: Partial<ClientTimeouts>;
   /** Peers (proxies in front of the router) whose X-Forwarded-*, X-Real-IP and Forwarded are kept (default none). */
   trustedProxies?: TrustedProxies;
+  /**
+   * Client connections open in all and from one address, and requests sent ahead of their answers on one connection
+   * (defaults 8,192, 512 and 64); per process: each traffic worker has its own.
+   */
+  clientLimits?: Partial<ClientLimits>;
   /**
    * An HTTPS listener beside the plain one, with one certificate (PEM) for every host; served by this process only
    * (extra workers serve the plain listener). Requests through it reach apps with `X-Forwarded-Proto: https`.
@@ -63,6 +71,8 @@ export interface RunningEdge {
   handOver(): Promise<number>;
   /** Resolves once the router has stopped, by `close` or after a handover. */
   readonly stopped: Promise<void>;
+  /** This process's client connections: open now, and refused for the caps since the start. */
+  clientConnections(): { open: number; refused: number };
 }
 
 export interface EdgeStateFiles {
@@ -105,6 +115,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     passiveHealth: options.passiveHealth,
     clientTimeouts: options.clientTimeouts,
     trustedProxies: options.trustedProxies,
+    clientLimits: options.clientLimits,
     tls: options.tls === undefined ? undefined : { cert: options.tls.cert, key: options.tls.key },
   });
   const trafficServer = router.traffic;
@@ -281,7 +292,11 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     })();
     return stopping;
   };
-  return { address, secureAddress, close, handOver: handOverNow, stopped };
+  const clientConnections = (): { open: number; refused: number } => ({
+    open: trafficServer.connectionCount(),
+    refused: trafficServer.refusedCount(),
+  });
+  return { address, secureAddress, close, handOver: handOverNow, stopped, clientConnections };
 }
 
 async function listenTraffic(server: Server, listen: ListenAddress): Promise<void> {

@@ -1,6 +1,7 @@
 /** What every client connection and exchange of the traffic server shares. */
 import type { Socket } from 'node:net';
 import type { AccessLog } from './access-log.js';
+import type { ClientLimits } from './client-limits.js';
 import type { EdgeLog } from './edge-log.js';
 import type { RoutingState } from './route-index.js';
 import type { TrustedProxies } from './trusted-proxies.js';
@@ -20,6 +21,7 @@ export interface TrafficContext {
   readonly accessLog: AccessLog;
   /** Peers whose forwarding fields are kept. */
   readonly trustedProxies: TrustedProxies;
+  readonly limits: ClientLimits;
   /** Exchanges waiting for a response head. */
   readonly waiting: Set<TimedExchange>;
   /** Upstream sockets of open tunnels (101 Switching Protocols): shutdown cuts them. */

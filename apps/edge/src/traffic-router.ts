@@ -4,7 +4,7 @@
  */
 import type { EdgeMetrics, RoutingTable } from '@slipway/contract';
 import { createFileAccessLog, noAccessLog, type AccessLog } from './access-log.js';
-import type { ClientTimeouts } from './client-connection.js';
+import type { ClientLimits, ClientTimeouts } from './client-limits.js';
 import type { EdgeLog } from './edge-log.js';
 import { createRouteIndex, type RoutingState } from './route-index.js';
 import { createTrafficMetrics } from './traffic-metrics.js';
@@ -20,10 +20,12 @@ export interface TrafficRouterOptions {
   readonly passiveHealth?: Pick<UpstreamPoolOptions, 'ejectAfterFailures' | 'ejectionCooldownMs'> | undefined;
   /** The certificate of an HTTPS listener beside the plain one (the primary's only). */
   readonly tls?: TrafficTls | undefined;
-  /** Idle keep-alive and request-head timeouts of client connections. */
+  /** Timeouts of each phase of a client connection (see `ClientTimeouts`). */
   readonly clientTimeouts?: Partial<ClientTimeouts> | undefined;
   /** Peers whose forwarding fields are kept and appended to (default none). */
   readonly trustedProxies?: TrustedProxies | undefined;
+  /** Caps on client connections and pipelined requests (see `ClientLimits`). */
+  readonly clientLimits?: Partial<ClientLimits> | undefined;
 }
 
 export interface TrafficRouter {
@@ -51,6 +53,7 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
     log: options.log,
     accessLog,
     ...(options.clientTimeouts === undefined ? {} : { timeouts: options.clientTimeouts }),
+    ...(options.clientLimits === undefined ? {} : { limits: options.clientLimits }),
     ...(options.tls === undefined ? {} : { tls: options.tls }),
     ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
   });

@@ -2,12 +2,14 @@
  * The router's traffic listeners: a plain TCP server whose connections speak HTTP/1.x through `ClientConnection`
  * (no node:http objects per request) and, optionally, a TLS server whose decrypted sockets (`TLSSocket`s are
  * `net.Socket`s) go to the same `ClientConnection`, marked `https`; the timeout sweeps, and the shutdown steps (close
- * idle connections, cut all).
+ * idle connections, cut all), and the caps on client connections (`ConnectionAdmission`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { AccessLog } from './access-log.js';
-import { ClientConnection, type ClientTimeouts } from './client-connection.js';
+import { ClientConnection, clientAddressOf } from './client-connection.js';
+import { defaultClientLimits, defaultClientTimeouts, type ClientLimits, type ClientTimeouts } from './client-limits.js';
+import { ConnectionAdmission } from './connection-admission.js';
 import type { EdgeLog } from './edge-log.js';
 import type { RoutingState } from './route-index.js';
 import type { TimedExchange, TrafficContext } from './traffic-context.js';
@@ -22,6 +24,7 @@ export interface TrafficServerOptions {
   readonly timeouts?: Partial<ClientTimeouts>;
   /** Peers whose X-Forwarded-*, X-Real-IP and Forwarded are kept (default none). */
   readonly trustedProxies?: TrustedProxies;
+  readonly limits?: Partial<ClientLimits>;
   /** When set, `secureServer` serves HTTPS with this certificate (no SNI: one certificate for every host). */
   readonly tls?: TrafficTls;
 }
@@ -37,37 +40,45 @@ export interface TrafficServer {
   readonly server: Server;
   /** The HTTPS listener, when `tls` was given; listen on it (or on a handle taken over) like `server`. */
   readonly secureServer: TlsServer | undefined;
-  /** Client connections open now. */
+  /** Client connections open now (refused ones not counted). */
   readonly connectionCount: () => number;
+  /** Client connections refused for the caps since the start. */
+  readonly refusedCount: () => number;
   /** Closes connections between requests; busy ones close after their response (the state is closing). */
   readonly closeIdleConnections: () => void;
   /** Cuts every client connection and tunnel, busy or not, and stops the sweeps. */
   readonly destroyAll: () => void;
 }
 
-/** Response-head timeouts are checked this often; idle and head timeouts every tenth time. */
+/** Response-head timeouts are checked this often; the phases of client connections every tenth time. */
 const sweepIntervalMs = 100;
 
 export function createTrafficServer(options: TrafficServerOptions): TrafficServer {
-  const timeouts: ClientTimeouts = { idleMs: 75_000, headMs: 30_000, ...options.timeouts };
+  const timeouts: ClientTimeouts = { ...defaultClientTimeouts, ...options.timeouts };
+  const limits: ClientLimits = { ...defaultClientLimits, ...options.limits };
   const connections = new Set<ClientConnection>();
+  const admission = new ConnectionAdmission(limits);
   const context: TrafficContext = {
     state: options.state,
     pool: options.pool,
     log: options.log,
     accessLog: options.accessLog,
     trustedProxies: options.trustedProxies ?? noTrustedProxies,
+    limits,
     waiting: new Set<TimedExchange>(),
     tunnels: new Set<Socket>(),
     nowMs: performance.now(),
   };
   const forget = (connection: ClientConnection): void => {
-    connections.delete(connection);
+    if (connections.delete(connection)) admission.release(connection.clientAddress);
+  };
+  const accept = (socket: Socket, proto: 'http' | 'https'): void => {
+    const address = clientAddressOf(socket);
+    if (admission.admit(socket, address, context.nowMs))
+      connections.add(new ClientConnection(socket, address, context, forget, proto));
   };
   // Half-open: a client may send its request and shut its side; the answer still goes out before the close.
-  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    connections.add(new ClientConnection(socket, context, forget));
-  });
+  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => accept(socket, 'http'));
   const { tls } = options;
   // A handshake must complete within the request-head timeout (slow-loris before the first byte of HTTP); after it,
   // the same timeouts as plain HTTP.
@@ -83,9 +94,7 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
             minVersion: 'TLSv1.2',
             handshakeTimeout: timeouts.headMs,
           },
-          (socket) => {
-            connections.add(new ClientConnection(socket, context, forget, 'https'));
-          },
+          (socket) => accept(socket, 'https'),
         );
   // A failed handshake is the client's problem, not the router's: it closes that socket only.
   secureServer?.on('tlsClientError', (_error, socket) => socket.destroy());
@@ -93,6 +102,11 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
   // one half-open): they are cut with the rest.
   const handshaking = new Set<Socket>();
   secureServer?.on('connection', (socket: Socket) => {
+    // A handshake costs a descriptor too, and no HTTP answer can be given before it: over the cap, cut at once.
+    if (connections.size + handshaking.size >= limits.maxConnections) {
+      socket.destroy();
+      return;
+    }
     handshaking.add(socket);
     socket.once('close', () => handshaking.delete(socket));
   });
@@ -105,6 +119,7 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
     ticks += 1;
     if (ticks % 10 !== 0) return;
     for (const connection of connections) connection.sweep(nowMs, timeouts);
+    admission.sweep(nowMs, timeouts.lingerMs);
     options.pool.sweep(nowMs);
   }, sweepIntervalMs);
   sweeper.unref();
@@ -113,12 +128,14 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
     server,
     secureServer,
     connectionCount: () => connections.size,
+    refusedCount: () => admission.refusedCount,
     closeIdleConnections: () => {
       for (const connection of connections) connection.closeIfIdle();
     },
     destroyAll: () => {
       clearInterval(sweeper);
       for (const connection of connections) connection.socket.destroy();
+      admission.destroyAll();
       for (const socket of handshaking) socket.destroy();
       handshaking.clear();
       for (const socket of context.tunnels) socket.destroy();

@@ -354,6 +354,22 @@ export const configOptions = {
     },
   }),
   /**
+   * How process instances and builds are isolated: `sandbox` (each project as its own user in bubblewrap; the start
+   * fails when impossible), `none` (as slipwayd's own user), `auto` (sandbox when root with bubblewrap, else none).
+   */
+  isolation: option({
+    schema: z.enum(['auto', 'sandbox', 'none']),
+    default: 'auto',
+    inputs: [
+      {
+        flag: 'isolation',
+        env: 'SLIPWAY_ISOLATION',
+        argument: 'MODE',
+        help: "auto|sandbox|none: run process instances and builds as their project's own user in a bubblewrap sandbox (default auto: when root with bubblewrap)",
+      },
+    ],
+  }),
+  /**
    * The edge router's HTTPS listener beside its plain one, with the operator's PEM files or, when none are given,
    * the self-signed certificate of `<dataDir>/tls/`.
    */

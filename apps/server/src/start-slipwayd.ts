@@ -1,6 +1,6 @@
 /** The composition root: the only place that constructs adapters and wires them into the core and the HTTP API. */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
@@ -45,6 +45,7 @@ import { failpointHookFrom } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
 import { prepareIdentity } from './identity-setup.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
+import { resolveProcessIsolation, type ProcessIsolation } from './process-isolation.js';
 
 export const version = '0.1.0';
 
@@ -108,6 +109,15 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     { source: keyring.source, masterKeyId: keyring.current().id, previous: keyring.previousIds() },
     'master key loaded',
   );
+  const staticServerPath = assetPath('../../../packages/adapters/assets/static-server.mjs');
+  let isolation: ProcessIsolation;
+  try {
+    // The static server (run by static sites) is the one file of Slipway's own that sandboxes must see.
+    isolation = resolveProcessIsolation(config, [dirname(staticServerPath)], logger.child({ component: 'isolation' }));
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
 
   const store = await createSqliteStore({ file: join(config.dataDir, 'slipway.db') });
   await store.migrate();
@@ -123,6 +133,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     stateDir: join(config.dataDir, 'instances'),
     portRange: config.instancePorts,
     host: '127.0.0.1',
+    ...(isolation.sandbox === undefined ? {} : { sandbox: isolation.sandbox }),
     logger: logger.child({ component: 'runtime' }),
   });
   const router = createEdgeRouterTable({
@@ -141,8 +152,9 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     router,
     sources: createSourceFetcher({ maxArchiveBytes: config.maxArchiveBytes }),
     builder: createBuilder({
-      staticServerPath: assetPath('../../../packages/adapters/assets/static-server.mjs'),
+      staticServerPath,
       ...(containers.engine === undefined ? {} : { docker: { engine: containers.engine } }),
+      ...(isolation.sandbox === undefined ? {} : { sandbox: isolation.sandbox }),
     }),
     prober: createHealthProber(),
     artifacts: createFsArtifactStore({ dataDir: config.dataDir }),
@@ -237,6 +249,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       isShuttingDown: () => isShuttingDown,
       apiUrl: () => url,
       shutdownSignal: shutdown.signal,
+      processIsolation: isolation.view,
     },
     logger.child({ component: 'api' }),
     apiCertificate === undefined ? {} : { tls: { cert: apiCertificate.cert, key: apiCertificate.key } },

@@ -46,3 +46,10 @@ export {
   selfSignedNames,
   type TlsCertificate,
 } from './tls/tls-certificate.js';
+export {
+  createProcessSandbox,
+  probeProcessSandbox,
+  type ProcessSandbox,
+  type ProcessSandboxOptions,
+} from './sandbox/process-sandbox.js';
+export { createSandboxUsers, type SandboxUsers } from './sandbox/sandbox-users.js';

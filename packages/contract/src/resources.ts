@@ -188,6 +188,8 @@ export const statusSchema = z.object({
   }),
   /** The runtimes this slipwayd runs instances on (`process`, and `docker`/`swarm` when it has an engine). */
   runtimes: z.array(z.string()).optional(),
+  /** How process instances and builds are isolated: `sandbox` (each project as its own user), or `none` and why. */
+  isolation: z.object({ mode: z.enum(['sandbox', 'none']), reason: z.string().optional() }).optional(),
   apps: z.array(
     z.object({
       name: z.string(),

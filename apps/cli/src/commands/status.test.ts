@@ -49,6 +49,22 @@ describe('slipway status', () => {
     expect(out).toMatch(/worker\s+staging\s+-\s+-\s+-\s+0\/0 healthy\s+-\n/);
   });
 
+  it('says whether process instances are isolated, and why not when they are not', async () => {
+    for (const [isolation, expected] of [
+      [{ mode: 'sandbox' }, /isolation\s+sandbox — each project's process instances and builds run as its own user/],
+      [
+        { mode: 'none', reason: 'bubblewrap is not installed (/usr/bin/bwrap)' },
+        /isolation\s+none — process instances are not isolated \(bubblewrap is not installed \(\/usr\/bin\/bwrap\)\)/,
+      ],
+    ] as const) {
+      server = await startCannedApiServer({ 'GET /api/v1/status': { json: { ...status, isolation } } });
+      const captured = createCapturedIo({ env: { SLIPWAY_API_URL: server.url } });
+      expect(await createProgram(captured.io).run(['status'])).toBe(0);
+      expect(captured.stdout()).toMatch(expected);
+      await server.close();
+    }
+  });
+
   it('prints the status JSON and nothing else with --json', async () => {
     server = await startCannedApiServer({ 'GET /api/v1/status': { json: status } });
     const captured = createCapturedIo({ env: { SLIPWAY_API_URL: server.url } });

@@ -1,5 +1,6 @@
 /** `slipway status`: is slipwayd up, is the edge router serving, and how is each app doing. */
 import type { Command } from 'commander';
+import type { StatusView } from '@slipway/contract';
 import type { CliContext } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
 import { formatLimits } from './ps.js';
@@ -20,6 +21,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           `${style.green('up')} — version ${status.version} on ${status.nodeName}, api ${status.api}, since ${formatTimestamp(status.startedAt)}`,
         ],
         ['runtimes', (status.runtimes ?? ['process']).join(', ')],
+        ...(status.isolation === undefined ? [] : [['isolation', formatIsolation(status.isolation, style)] as const]),
         [
           'edge',
           edge.isRunning
@@ -47,4 +49,14 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         }),
       );
     });
+}
+
+/** `none` is a warning: every process app can read slipwayd's data dir and the other apps. */
+function formatIsolation(
+  isolation: NonNullable<StatusView['isolation']>,
+  style: { green(text: string): string; red(text: string): string },
+): string {
+  return isolation.mode === 'sandbox'
+    ? `${style.green('sandbox')} — each project's process instances and builds run as its own user`
+    : `${style.red('none')} — process instances are not isolated${isolation.reason === undefined ? '' : ` (${isolation.reason})`}`;
 }

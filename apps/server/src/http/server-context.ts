@@ -3,6 +3,7 @@ import type { AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipwa
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
 import type { MasterKeyRotation } from '../master-key-rotation.js';
+import type { ProcessIsolationView } from '../process-isolation.js';
 import type { RateLimitCounterSource } from './rate-limit/rate-limit-hooks.js';
 
 export interface ServerContext {
@@ -23,6 +24,8 @@ export interface ServerContext {
   apiUrl(): string;
   /** Aborted when slipwayd starts shutting down: long-lived streams end so the server can close. */
   readonly shutdownSignal: AbortSignal;
+  /** Whether process instances run sandboxed (shown by status); absent in tests that build a bare context. */
+  readonly processIsolation?: ProcessIsolationView;
 }
 
 /** What route handlers receive: the server's context and what the HTTP app itself owns (the rate limiter's counters). */

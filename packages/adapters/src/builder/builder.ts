@@ -14,7 +14,7 @@
  * Every step runs with `/bin/sh -c` in its own process group, its output streamed line by line to the build log.
  * The two image builders need `options.docker`; without it they fail with `RUNTIME_UNAVAILABLE`.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError, type BuilderName } from '@slipway/contract';
 import type { Builder, BuildRequest, BuildResult } from '@slipway/core';
@@ -27,6 +27,7 @@ import { resolveImageReference } from './image-reference-builder.js';
 import { planNodeBuild } from './node-build-plan.js';
 import { parseProcfile } from './procfile.js';
 import { planPythonBuild } from './python-build-plan.js';
+import type { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import { runProcessGroup } from './run-process-group.js';
 import { planStaticBuild } from './static-build-plan.js';
 
@@ -41,7 +42,20 @@ export interface BuilderOptions {
   pythonPath?: string;
   /** The Docker Engine the `dockerfile` and `image` builders use; absent when slipwayd runs without one. */
   docker?: { engine: DockerEngine };
+  /**
+   * When given, build steps run in this sandbox as the project's user (`request.scope`), the source tree given to
+   * that user and writable, a scratch dir at `/tmp`, and nothing else of the machine but its runtimes.
+   */
+  sandbox?: ProcessSandbox;
 }
+
+/** How a build step is started: the plain shell, or wrapped in the project's sandbox. */
+type StepLauncher = (command: string) => { file: string; args: string[] };
+
+/** Beside the source tree, inside the data dir's work area, so it never outlives the build. */
+const scratchDirOf = (dir: string): string => `${dir}.scratch`;
+
+const plainShell: StepLauncher = (command) => ({ file: '/bin/sh', args: ['-c', command] });
 
 async function readProcfile(dir: string): Promise<Record<string, { command: string }> | undefined> {
   let text: string;
@@ -90,11 +104,11 @@ async function runStep(
   request: BuildRequest,
   env: Record<string, string>,
   deadlineMs: number,
+  launch: StepLauncher,
 ): Promise<void> {
   request.log(`$ ${command}`);
   const result = await runProcessGroup({
-    file: '/bin/sh',
-    args: ['-c', command],
+    ...launch(command),
     cwd: request.dir,
     env,
     timeoutMs: deadlineMs - Date.now(),
@@ -138,6 +152,21 @@ async function runStep(
         },
       );
   }
+}
+
+/** Gives the source tree to the project's user and wraps each step in its sandbox, the tree writable. */
+async function sandboxLauncher(sandbox: ProcessSandbox, request: BuildRequest): Promise<StepLauncher> {
+  const identity = await sandbox.identityOf(request.scope ?? 'default');
+  const scratchDir = scratchDirOf(request.dir);
+  await sandbox.ensureOwned(request.dir, identity);
+  await sandbox.prepareScratch(scratchDir, identity);
+  return (command) => sandbox.argv({ identity, command, workDir: request.dir, isWorkDirWritable: true, scratchDir });
+}
+
+/** npm and pip caches go to the scratch dir: the host's (under root's home) are not visible in the sandbox. */
+function sandboxedBuildEnv(sandbox: ProcessSandbox, env: Record<string, string>): Record<string, string> {
+  const { npm_config_cache: _cache, npm_config_userconfig: _userconfig, ...rest } = env;
+  return { ...sandbox.env(rest), npm_config_cache: '/tmp/.npm', PIP_CACHE_DIR: '/tmp/.cache/pip' };
 }
 
 export function createBuilder(options: BuilderOptions): Builder {
@@ -185,7 +214,13 @@ export function createBuilder(options: BuilderOptions): Builder {
       const planned = await plan(detection.builder, context, request.log);
       const env = buildEnv(process.env, request.env, nodePath);
       const deadlineMs = Date.now() + request.timeoutMs;
-      for (const step of planned.plan.steps) await runStep(step, request, env, deadlineMs);
+      try {
+        const launch = options.sandbox === undefined ? plainShell : await sandboxLauncher(options.sandbox, request);
+        const stepEnv = options.sandbox === undefined ? env : sandboxedBuildEnv(options.sandbox, env);
+        for (const step of planned.plan.steps) await runStep(step, request, stepEnv, deadlineMs, launch);
+      } finally {
+        await rm(scratchDirOf(request.dir), { recursive: true, force: true });
+      }
 
       if (planned.publicDir !== undefined && !(await isDirectory(join(request.dir, planned.publicDir)))) {
         throw new SlipwayError(

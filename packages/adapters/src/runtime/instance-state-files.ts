@@ -25,11 +25,15 @@ export interface InstanceRecord {
   exitCode: number | null;
   exitSignal: string | null;
   exitedAtMs: number | null;
+  /** The user the instance runs as when it runs sandboxed; absent when it runs as the control plane's own user. */
+  sandbox?: { uid: number; gid: number };
 }
 
 export interface InstanceStateFiles {
   dirOf(instanceId: string): string;
   logPath(instanceId: string, stream: LogStream): string;
+  /** The sandboxed instance's writable scratch dir (its `/tmp`); removed with the instance. */
+  scratchPath(instanceId: string): string;
   statePath(instanceId: string): string;
   /** The record, or undefined when the instance has no (readable) state file. */
   read(instanceId: string): Promise<InstanceRecord | undefined>;
@@ -54,6 +58,7 @@ export function createInstanceStateFiles(stateDir: string): InstanceStateFiles {
     dirOf,
     statePath,
     logPath: (instanceId, stream) => join(dirOf(instanceId), `${stream}.log`),
+    scratchPath: (instanceId) => join(dirOf(instanceId), 'scratch'),
 
     async read(instanceId) {
       let text: string;
@@ -124,6 +129,13 @@ function parseInstanceRecord(value: unknown): InstanceRecord | undefined {
     (record.state === 'running' || record.state === 'exited') &&
     isIntOrNull(record.exitCode) &&
     (record.exitSignal === null || typeof record.exitSignal === 'string') &&
-    isIntOrNull(record.exitedAtMs);
+    isIntOrNull(record.exitedAtMs) &&
+    (record.sandbox === undefined || isSandboxIdentity(record.sandbox));
   return isValid ? (value as InstanceRecord) : undefined;
+}
+
+function isSandboxIdentity(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { uid, gid } = value as { uid?: unknown; gid?: unknown };
+  return Number.isSafeInteger(uid) && Number.isSafeInteger(gid) && (uid as number) > 0 && (gid as number) > 0;
 }

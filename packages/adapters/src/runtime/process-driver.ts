@@ -18,6 +18,8 @@ import { isSameProcessRunning, readProcStat } from './read-proc-stat.js';
 import { createLogRotator, rotatedLogPaths } from './log-rotator.js';
 import { createProcessGroupStats } from './process-group-stats.js';
 import { runExec } from './run-exec.js';
+import type { ProcessSandbox } from '../sandbox/process-sandbox.js';
+import { killSandboxRemains, prepareInstanceSandbox, sandboxedRun, type InstanceSandbox } from './instance-sandbox.js';
 import { stopProcessGroup } from './stop-process-group.js';
 
 export interface ProcessDriverOptions {
@@ -31,6 +33,12 @@ export interface ProcessDriverOptions {
   logMaxBytes?: number;
   /** Rotated files kept per stream; default 3. */
   logFiles?: number;
+  /**
+   * When given, every instance runs in this sandbox as the user of its project (`spec.networkScope`), seeing only its
+   * release (read-only), its scratch dir and the system's runtimes. Absent: instances run as slipwayd's own user and
+   * see what it sees.
+   */
+  sandbox?: ProcessSandbox;
   logger: Logger;
 }
 
@@ -130,6 +138,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       }
       return record;
     } else {
+      if (record.sandbox !== undefined) killSandboxRemains(record.pid, record.startTicks);
       // Not our child: its exit status went to whoever was its parent; we only know that it is gone.
       await recordExit(record.instanceId, record.pid, { exitCode: null, exitSignal: null }, Date.now(), false);
     }
@@ -184,8 +193,9 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
 
   async function spawnInstance(spec: InstanceSpec, port: number): Promise<InstanceStatus> {
     const { instanceId } = spec;
-    const env = instanceEnv(spec.env, port);
-    const child = spawnDetached(spec, env);
+    const sandbox = await prepareSandbox(spec);
+    const env = instanceEnv(spec.env, port, sandbox);
+    const child = spawnDetached(spec, env, sandbox);
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     const pid = child.pid;
     if (pid === undefined) {
@@ -215,6 +225,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       exitCode: null,
       exitSignal: null,
       exitedAtMs: null,
+      ...(sandbox === undefined ? {} : { sandbox: sandbox.identity }),
     };
     // Queued before the exit listener exists, so the exit is always written after the start.
     const written = serialize(instanceId, () => files.write(record));
@@ -222,6 +233,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     own.exitRecorded = new Promise((resolve) => {
       child.once('exit', (exitCode, exitSignal) => {
         own.hasExited = true;
+        if (sandbox !== undefined) killSandboxRemains(pid, procStat.startTicks);
         void recordExit(instanceId, pid, { exitCode, exitSignal }, Date.now(), true)
           .catch((error: unknown) => log.warn({ instanceId, pid, err: error }, 'could not record instance exit'))
           .finally(resolve);
@@ -240,14 +252,30 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     return toStatus(record);
   }
 
+  /** The project's user, owning the release and a fresh scratch dir; undefined when instances are not sandboxed. */
+  async function prepareSandbox(spec: InstanceSpec): Promise<InstanceSandbox | undefined> {
+    if (options.sandbox === undefined) return undefined;
+    try {
+      return await prepareInstanceSandbox(options.sandbox, spec, files.scratchPath(spec.instanceId));
+    } catch (error) {
+      throw startFailed(spec.instanceId, 'could not prepare the instance sandbox', {}, error);
+    }
+  }
+
   /** The instance writes straight into its log files (O_APPEND), so it keeps logging when the control plane is gone. */
-  function spawnDetached(spec: InstanceSpec, env: Record<string, string>): ChildProcess {
+  function spawnDetached(spec: InstanceSpec, env: Record<string, string>, sandbox?: InstanceSandbox): ChildProcess {
     const fds: number[] = [];
     try {
       for (const stream of logStreams) fds.push(openSync(files.logPath(spec.instanceId, stream), 'a', 0o600));
       const [stdoutFd, stderrFd] = fds;
-      // The process group carries stop signals to everything the command starts; `exec` keeps the pid the app's own.
-      return spawn('/bin/sh', ['-c', execCommandLine(spec.command)], {
+      const command = execCommandLine(spec.command);
+      const argv =
+        sandbox === undefined
+          ? { file: '/bin/sh', args: ['-c', command] }
+          : sandbox.sandbox.argv({ ...sandboxedRun(sandbox, spec.workDir), command });
+      // The process group carries stop signals to everything the command starts; `exec` keeps the pid the app's own
+      // (sandboxed: the group leader is bwrap, spared by the stop signal so that it reports the app's own exit).
+      return spawn(argv.file, argv.args, {
         cwd: spec.workDir,
         env,
         detached: true,
@@ -269,6 +297,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       pid: record.pid,
       startTicks: record.startTicks,
       graceMs: stopOptions?.graceMs ?? record.stopGraceMs,
+      isLeaderSpared: record.sandbox !== undefined,
     });
     const own = ownChildOf(record);
     if (own !== undefined) await Promise.race([own.exitRecorded, delay(exitRecordWaitMs)]);
@@ -332,7 +361,14 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       const record = await getRecord(instanceId);
       // Env values are never on disk: an instance adopted from an earlier control plane only gets PORT back.
       const env = ownChildOf(record)?.env ?? instanceEnv({}, record.port);
-      return runExec({ command, cwd: record.workDir, env, timeoutMs: execOptions.timeoutMs });
+      const { sandbox } = options;
+      if (record.sandbox === undefined || sandbox === undefined) {
+        return runExec({ command, cwd: record.workDir, env, timeoutMs: execOptions.timeoutMs });
+      }
+      // A sandbox of its own with the instance's view (user, release, scratch dir): it sees no other process.
+      const context = { sandbox, identity: record.sandbox, scratchDir: files.scratchPath(instanceId) };
+      const argv = sandbox.argv({ ...sandboxedRun(context, record.workDir), command });
+      return runExec({ command, argv, cwd: record.workDir, env: sandbox.env(env), timeoutMs: execOptions.timeoutMs });
     },
 
     close: () => rotator.close(),
@@ -354,12 +390,20 @@ function toStatus(record: InstanceRecord): InstanceStatus {
   };
 }
 
-/** The spec's env over the control plane's PATH and HOME, with the allocated PORT last so it always wins. */
-function instanceEnv(specEnv: Readonly<Record<string, string>>, port: number): Record<string, string> {
+/**
+ * The spec's env over the control plane's PATH and HOME (sandboxed: HOME is the scratch dir), with the allocated PORT
+ * last so it always wins.
+ */
+function instanceEnv(
+  specEnv: Readonly<Record<string, string>>,
+  port: number,
+  sandbox?: InstanceSandbox,
+): Record<string, string> {
   const inherited: Record<string, string> = {};
   if (process.env.PATH !== undefined) inherited.PATH = process.env.PATH;
   if (process.env.HOME !== undefined) inherited.HOME = process.env.HOME;
-  return { ...inherited, ...specEnv, PORT: String(port) };
+  const env = { ...inherited, ...specEnv, PORT: String(port) };
+  return sandbox === undefined ? env : { ...sandbox.sandbox.env(env), PORT: String(port) };
 }
 
 function startFailed(instanceId: string, message: string, details: Record<string, unknown> = {}, cause?: unknown) {

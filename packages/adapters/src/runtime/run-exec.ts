@@ -5,6 +5,8 @@ import type { ExecResult } from '@slipway/core';
 
 export interface ExecRequest {
   command: string;
+  /** Runs this program instead of `/bin/sh -c command` (the command wrapped in a sandbox). */
+  argv?: { file: string; args: readonly string[] };
   cwd: string;
   env: Record<string, string>;
   timeoutMs: number;
@@ -47,7 +49,8 @@ export function runExec(request: ExecRequest): Promise<ExecResult> {
     };
 
     // Detached: the command gets its own process group, so a timeout kills whatever it started too.
-    const child = spawn('/bin/sh', ['-c', request.command], {
+    const argv = request.argv ?? { file: '/bin/sh', args: ['-c', request.command] };
+    const child = spawn(argv.file, [...argv.args], {
       cwd: request.cwd,
       env: request.env,
       detached: true,

@@ -7,6 +7,11 @@ export interface ProcessGroupToStop {
   /** The leader's start time, from `/proc/<pid>/stat`: guards against signalling a reused pid. */
   startTicks: number;
   graceMs: number;
+  /**
+   * SIGTERM goes to every member but the leader, which must outlive them to report their exit (a sandbox's bwrap);
+   * SIGKILL still goes to the whole group.
+   */
+  isLeaderSpared?: boolean;
   /** How long to wait for the group to vanish after SIGKILL before giving up. */
   killWaitMs?: number;
   pollMs?: number;
@@ -25,16 +30,37 @@ export async function stopProcessGroup(target: ProcessGroupToStop): Promise<Stop
   const isEmpty = (): boolean => findProcessGroupMembers(target.pid, target.startTicks).length === 0;
   if (isEmpty()) return 'none';
 
-  signalGroup(target.pid, 'SIGTERM');
-  if (await waitUntil(isEmpty, target.graceMs, pollMs)) return 'terminated';
+  let isGone = isEmpty;
+  if (target.isLeaderSpared === true) {
+    // Members one by one, so each that appears during the grace period gets its SIGTERM too: stopped right after its
+    // start, the sandbox may not have started the app yet when the first members are signalled.
+    const signalled = new Set<number>([target.pid]);
+    isGone = () => {
+      const members = findProcessGroupMembers(target.pid, target.startTicks);
+      for (const member of members) {
+        if (!signalled.has(member)) signalProcess(member, 'SIGTERM');
+        signalled.add(member);
+      }
+      return members.length === 0;
+    };
+    isGone();
+  } else {
+    signalGroup(target.pid, 'SIGTERM');
+  }
+  if (await waitUntil(isGone, target.graceMs, pollMs)) return 'terminated';
 
   signalGroup(target.pid, 'SIGKILL');
   return (await waitUntil(isEmpty, target.killWaitMs ?? 5_000, pollMs)) ? 'killed' : 'stuck';
 }
 
 function signalGroup(processGroupId: number, signal: NodeJS.Signals): void {
+  signalProcess(-processGroupId, signal);
+}
+
+/** A negative pid is a process group. */
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-processGroupId, signal);
+    process.kill(pid, signal);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }

@@ -115,6 +115,7 @@ export async function buildSource(deps: CoreDeps, input: BuildInput): Promise<Bu
       },
     },
     secrets: buildSecrets(manifest, input.secrets),
+    scope: app.projectId,
   });
   const processes: Record<string, { command: string }> = { ...result.processes };
   for (const [name, spec] of Object.entries(manifest.processes ?? {})) {

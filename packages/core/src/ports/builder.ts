@@ -17,6 +17,8 @@ export interface BuildRequest {
   image: { repository: string; tag: string; labels: Readonly<Record<string, string>> };
   /** Build secrets, name → value (`build.secrets`): readable by the build's steps, never in a layer or the history. */
   secrets: Readonly<Record<string, string>>;
+  /** The project the build belongs to: a sandboxing builder runs its steps as that project's user. */
+  scope?: string;
 }
 
 export interface BuildResult {

@@ -72,6 +72,7 @@ export const systemRoutes: RouteGroup<RouteContext> = {
           api: context.apiUrl(),
           edge: { address: router.address, isRunning: router.isRunning, pid: router.pid, routes: router.routes },
           runtimes: [...deps.runtimes.names],
+          ...(context.processIsolation === undefined ? {} : { isolation: context.processIsolation }),
           apps: await listAppStatuses(deps, visibleProjects(request)),
         };
       },
