@@ -65,7 +65,8 @@ describe('the access matrix: every route × every role', () => {
       .replace(':app', key === 'DELETE /api/v1/apps/:app' ? doomedApp : matrixApp)
       .replace(':id', isTokenRoute ? 'tok_not_there' : deploymentId)
       .replace(':user', 'matrix-dummy')
-      .replace(':name', 'MATRIX_PROBE');
+      .replace(':name', 'MATRIX_PROBE')
+      .replace(':host', 'matrix-probe.example.com');
     if (method === 'DELETE') path += '?deploy=not-a-boolean';
     if (method === 'GET' || method === 'DELETE') return { method, path };
     return { method, path, json: key === 'POST /api/v1/apps' ? { project: 'acme', probe: true } : { probe: true } };

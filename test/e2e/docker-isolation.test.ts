@@ -8,14 +8,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerTestEngine, waitFor } from '@slipway/testkit';
+import { dockerTestEngine, waitFor, skipUnless } from '@slipway/testkit';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 const engine = dockerTestEngine();
 const secret = `beta-secret-${randomBytes(12).toString('hex')}`;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-describe.skipIf(!engine.isAvailable)('docker instances are isolated from slipwayd and from other projects', () => {
+describe('docker instances are isolated from slipwayd and from other projects', skipUnless(engine), () => {
   let slipwayd: SlipwaydHarness;
 
   beforeAll(async () => {
@@ -82,12 +82,3 @@ describe.skipIf(!engine.isAvailable)('docker instances are isolated from slipway
     expect((await slipwayd.api.instances.list('victim')).instances[0]?.pid).toBe(betaPid);
   });
 });
-
-// Only where the suite cannot run: a skip that says why (CI fails on it, with the reason).
-if (!engine.isAvailable) {
-  describe('docker isolation (not available)', () => {
-    it('is skipped: the docker isolation suite needs a Docker Engine', (context) => {
-      context.skip(engine.isAvailable ? '' : engine.reason);
-    });
-  });
-}

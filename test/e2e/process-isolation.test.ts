@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@slipway/testkit';
+import { waitFor, skipUnless } from '@slipway/testkit';
 import { sandboxSkipReason } from '../../packages/adapters/src/sandbox/sandbox-test-support.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
@@ -17,7 +17,9 @@ const skipReason = sandboxSkipReason();
 const secret = `beta-secret-${randomBytes(12).toString('hex')}`;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-describe.skipIf(skipReason !== undefined)('process instances and builds are isolated per project', () => {
+const sandbox = { isAvailable: skipReason === undefined, reason: skipReason ?? '' };
+
+describe('process instances and builds are isolated per project', skipUnless(sandbox), () => {
   let slipwayd: SlipwaydHarness;
   let betaRelease = '';
   let betaPid = 0;
@@ -124,12 +126,3 @@ describe.skipIf(skipReason !== undefined)('process instances and builds are isol
     expect(await readFile(join(slipwayd.dataDir, 'sandbox-users.json'), 'utf8')).toBe(before);
   });
 });
-
-// Only where the suite cannot run: a skip that says why (CI fails on it, with the reason).
-if (skipReason !== undefined) {
-  describe('process isolation (not available)', () => {
-    it('is skipped: the isolation suite needs root and bubblewrap', (context) => {
-      context.skip(skipReason);
-    });
-  });
-}

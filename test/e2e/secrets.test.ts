@@ -5,7 +5,7 @@
  * Narrated step by step because each step depends on the one before.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,23 +17,12 @@ import {
 } from '@slipway/adapters';
 import type { DataKeyRecord } from '@slipway/core';
 import { waitFor } from '@slipway/testkit';
+import { filesUnder } from './files-under.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 const sentinel = `sentinel-${randomBytes(12).toString('hex')}`;
 const second = `sentinel-${randomBytes(12).toString('hex')}`;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-/** Every regular file under `dir` (sockets and links are skipped). */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir)) {
-    const path = join(dir, entry);
-    const stats = await lstat(path);
-    if (stats.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (stats.isFile()) out.push(path);
-  }
-  return out;
-}
 
 /** The forms a leaked value would take in text or bytes. */
 const forms = (value: string): Buffer[] => [

@@ -8,6 +8,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
+import { registerHostsCommand } from './commands/hosts.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerLogsCommand } from './commands/logs.js';
@@ -75,6 +76,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerUsersCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerImagesCommand(program, ctx);
+  registerHostsCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
   const reportError = (error: unknown): number => {

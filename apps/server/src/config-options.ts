@@ -4,6 +4,7 @@
  * the defaults, the flags, the environment variables and `--help`.
  */
 import { hostname } from 'node:os';
+import { delimiter } from 'node:path';
 import { z } from 'zod';
 import { SlipwayError } from '@slipway/contract';
 import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
@@ -14,8 +15,10 @@ export interface OptionInput {
   readonly env: string;
   /** The argument's placeholder in `--help`; absent for a switch. */
   readonly argument?: string;
-  /** Given more than once on the command line; comma-separated in the variable. */
+  /** Given more than once on the command line; separated by `separator` in the variable. */
   readonly isRepeatable?: boolean;
+  /** What separates the values of a repeatable input in its variable (default `,`). */
+  readonly separator?: string;
   readonly help: string;
 }
 
@@ -308,6 +311,38 @@ export const configOptions = {
       },
     ],
     read: (given) => given['cors-origin'],
+  }),
+  /**
+   * Directories under which any deployer may name a local source (`path`, or a local git repository); empty: only
+   * the owner deploys local directories. Never the data dir, whatever is listed.
+   */
+  sourcePathRoots: option({
+    schema: z.array(z.string().min(1).max(4096)).max(64),
+    default: [],
+    inputs: [
+      {
+        flag: 'source-path-root',
+        env: 'SLIPWAY_SOURCE_PATH_ROOTS',
+        argument: 'DIR',
+        isRepeatable: true,
+        separator: delimiter,
+        help: 'let any deployer deploy local directories (and local git repositories) under DIR (default: none, only the owner)',
+      },
+    ],
+  }),
+  /** Registries an `image:` may be pulled from (`host[:port]`; `docker.io` for references naming none). */
+  imageRegistries: option({
+    schema: z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'must be host[:port]')).max(64),
+    default: ['docker.io'],
+    inputs: [
+      {
+        flag: 'image-registry',
+        env: 'SLIPWAY_IMAGE_REGISTRIES',
+        argument: 'HOST[:PORT]',
+        isRepeatable: true,
+        help: 'a registry images may be pulled from (default docker.io)',
+      },
+    ],
   }),
   /**
    * Container runtimes. `docker`: `auto` runs containers when a Docker Engine answers at start, `on` always (its

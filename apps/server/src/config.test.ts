@@ -24,6 +24,37 @@ describe('slipwayd configuration: the master key file', () => {
   });
 });
 
+describe('slipwayd configuration: local source roots', () => {
+  it('names none by default, so only the owner deploys local directories', () => {
+    expect(resolved([]).sourcePathRoots).toEqual([]);
+  });
+
+  it('takes --source-path-root (repeatable) over SLIPWAY_SOURCE_PATH_ROOTS, resolved against the working directory', () => {
+    expect(resolved([], { SLIPWAY_SOURCE_PATH_ROOTS: '/srv/apps:sites' }).sourcePathRoots).toEqual([
+      '/srv/apps',
+      '/srv/app/sites',
+    ]);
+    const both = resolved(['--source-path-root', 'a', '--source-path-root', '/b'], {
+      SLIPWAY_SOURCE_PATH_ROOTS: '/srv/apps',
+    });
+    expect(both.sourcePathRoots).toEqual(['/srv/app/a', '/b']);
+  });
+});
+
+describe('slipwayd configuration: image registries', () => {
+  it('pulls from Docker Hub only by default, and takes --image-registry over SLIPWAY_IMAGE_REGISTRIES', () => {
+    expect(resolved([]).imageRegistries).toEqual(['docker.io']);
+    expect(resolved([], { SLIPWAY_IMAGE_REGISTRIES: 'ghcr.io, registry.example.com:5000' }).imageRegistries).toEqual([
+      'ghcr.io',
+      'registry.example.com:5000',
+    ]);
+    expect(resolved(['--image-registry', 'ghcr.io'], { SLIPWAY_IMAGE_REGISTRIES: 'quay.io' }).imageRegistries).toEqual([
+      'ghcr.io',
+    ]);
+    expect(() => resolved(['--image-registry', 'https://evil.example/'])).toThrow(/imageRegistries/);
+  });
+});
+
 describe('slipwayd configuration: transport', () => {
   it('serves plain HTTP, with CORS closed and no escape hatch, by default', () => {
     const config = resolved([]);

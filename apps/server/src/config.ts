@@ -56,7 +56,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, RawValue> {
     if (input.argument === undefined) {
       if (value === '1') given[input.flag] = true;
     } else {
-      given[input.flag] = input.isRepeatable ? value.split(',').map((v) => v.trim()) : value;
+      given[input.flag] = input.isRepeatable ? value.split(input.separator ?? ',').map((v) => v.trim()) : value;
     }
   }
   return given;
@@ -94,7 +94,8 @@ const helpWidth = 118;
 function helpOf(input: OptionInput): string {
   const head = `  --${input.flag}${input.argument === undefined ? '' : ` ${input.argument}`}`;
   const variable = input.argument === undefined ? `${input.env}=1` : input.env;
-  const repeat = input.isRepeatable ? '; repeatable (the variable comma-separated)' : '';
+  const separator = input.separator === undefined || input.separator === ',' ? 'comma' : `'${input.separator}'`;
+  const repeat = input.isRepeatable ? `; repeatable (the variable ${separator}-separated)` : '';
   const words = `${input.help}${repeat} [${variable}]`.split(' ');
   const lines: string[] = [];
   let line = head.length < helpColumn ? head.padEnd(helpColumn - 1) : `${head}\n${' '.repeat(helpColumn - 1)}`;
@@ -184,6 +185,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
     ...parsed.data,
     dataDir,
     masterKeyFile,
+    sourcePathRoots: parsed.data.sourcePathRoots.map((root) => resolve(cwd, root)),
     tls:
       tlsConfig.mode === 'files'
         ? { mode: 'files', certFile: resolve(cwd, tlsConfig.certFile), keyFile: resolve(cwd, tlsConfig.keyFile) }

@@ -44,6 +44,7 @@ import { startEdgeWatchdog } from './edge-watchdog.js';
 import { failpointHookFrom } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
 import { prepareIdentity } from './identity-setup.js';
+import { forbiddenSourcePaths } from './local-sources.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
 import { resolveProcessIsolation, type ProcessIsolation } from './process-isolation.js';
 
@@ -150,7 +151,11 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     runtimes: createRuntimeSet({ process: runtime, ...containers.drivers }),
     ...(containers.images === undefined ? {} : { images: containers.images }),
     router,
-    sources: createSourceFetcher({ maxArchiveBytes: config.maxArchiveBytes }),
+    sources: createSourceFetcher({
+      maxArchiveBytes: config.maxArchiveBytes,
+      allowedPathRoots: config.sourcePathRoots,
+      forbiddenPaths: forbiddenSourcePaths(config),
+    }),
     builder: createBuilder({
       staticServerPath,
       ...(containers.engine === undefined ? {} : { docker: { engine: containers.engine } }),
@@ -185,6 +190,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       buildConcurrency: config.buildConcurrency,
       drainMs: config.drainMs,
       runtimeNamespace: containers.namespace,
+      imageRegistries: config.imageRegistries,
     },
     ...(failpoint === undefined ? {} : { failpoint }),
   };

@@ -4,6 +4,7 @@ export { createFsArtifactStore } from './artifacts/fs-artifact-store.js';
 export { createSqliteStore } from './store/sqlite-store.js';
 export { createSourceFetcher, type SourceFetcherOptions } from './source/source-fetcher.js';
 export { expandGitUrl } from './source/expand-git-url.js';
+export { assertPathAllowed, localSourcePath, type LocalSourcePolicy } from './source/local-source-policy.js';
 export { createBuilder, type BuilderOptions } from './builder/builder.js';
 export { mergeProcesses } from './builder/merge-processes.js';
 export {

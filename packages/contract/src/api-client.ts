@@ -23,6 +23,7 @@ import type {
 } from './api.js';
 import { createApiTransport } from './api-transport.js';
 import { createAuditClient, type AuditClient } from './audit-client.js';
+import { createHostsClient, type HostsClient } from './hosts-client.js';
 import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import {
@@ -74,7 +75,7 @@ type Input<S extends z.ZodType> = z.input<S>;
 type HealthView = { status: 'ok' };
 
 /** The client's surface; every method rejects with a SlipwayError. Streams are lazy: the request starts at the first `next()`. */
-export interface ApiClient extends IdentityClient, AuditClient, ImagesClient {
+export interface ApiClient extends IdentityClient, AuditClient, ImagesClient, HostsClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -195,6 +196,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createIdentityClient({ call, send }),
     ...createAuditClient({ call }),
     ...createImagesClient({ call }),
+    ...createHostsClient({ call, send }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),
     status: () => call(get('/api/v1/status'), statusSchema),

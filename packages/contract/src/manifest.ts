@@ -5,10 +5,21 @@ import { dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from 
 
 const seconds = (max: number) => z.number().min(0).max(max);
 
+/** An origin-form request target: `/`, then visible ASCII, and not `//` (which some clients read as a host). */
+export const healthCheckPathPattern = /^\/(?!\/)[\x21-\x7e]*$/;
+
 export const healthCheckSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('http'),
-    path: z.string().max(1024).startsWith('/').default('/'),
+    /**
+     * Requested of the instance's own address, never of another host: an origin-form path (RFC 9112 §3.2.1) of
+     * visible ASCII, so nothing in it can name a host or break the request line.
+     */
+    path: z
+      .string()
+      .max(1024)
+      .regex(healthCheckPathPattern, 'must be a path like /healthz (visible ASCII, not starting with //)')
+      .default('/'),
     /** Accepted statuses: an exact code, or `Nxx` for a class. Default: anything below 500. */
     expectedStatus: z.union([z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/)]).optional(),
     intervalSeconds: seconds(3600).default(2),
@@ -132,16 +143,38 @@ export const buildSchema = z.object({
 });
 export type BuildSpec = z.infer<typeof buildSchema>;
 
+/** A route's host: a lowercase hostname, or `*.` and one (a wildcard for every host under it). */
+export const routeHostSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(
+    /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
+    'must be a lowercase hostname, optionally starting with "*."',
+  );
+
+/** Collapses repeated slashes and drops a trailing one: `//` is `/`, `/api//v1/` is `/api/v1`. */
+export function normaliseRoutePath(path: string): string {
+  return path.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+}
+
+/**
+ * A route's path prefix, normalised so that two spellings of one prefix are one prefix: repeated slashes collapse
+ * (`//` is `/`, which the edge would otherwise read as a prefix of every path) and a trailing slash goes. Dot
+ * segments, `%`-escapes, queries, fragments and anything outside the path characters of RFC 3986 §3.3 are refused,
+ * since the edge compares prefixes as given.
+ */
+export const routePathSchema = z
+  .string()
+  .max(1024)
+  .startsWith('/')
+  .regex(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/, 'must hold only path characters (no %-escapes, "?" or "#")')
+  .transform(normaliseRoutePath)
+  .refine((path) => !path.split('/').some((s) => s === '.' || s === '..'), 'must not hold "." or ".." segments');
+
 export const routeSpecSchema = z.object({
-  host: z
-    .string()
-    .min(1)
-    .max(253)
-    .regex(
-      /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
-      'must be a lowercase hostname, optionally starting with "*."',
-    ),
-  path: z.string().max(1024).startsWith('/').default('/'),
+  host: routeHostSchema,
+  path: routePathSchema.default('/'),
   process: processTypeSchema.default('web'),
   /** Per-route upstream timeout. */
   timeoutSeconds: seconds(3600).optional(),

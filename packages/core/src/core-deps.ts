@@ -43,6 +43,11 @@ export interface CoreSettings {
    * `slipway.namespace=<it>`), so two control planes on one engine never adopt each other's.
    */
   readonly runtimeNamespace: string;
+  /**
+   * Registries an `image:` may be pulled from (`docker.io` stands for references that name none), so a manifest
+   * cannot make the engine call an arbitrary host; `ghcr.io`, `registry.example.com:5000`.
+   */
+  readonly imageRegistries: readonly string[];
 }
 
 export const defaultCoreSettings: CoreSettings = {
@@ -59,6 +64,7 @@ export const defaultCoreSettings: CoreSettings = {
   restartBackoffMaxMs: 60_000,
   stableRunMs: 60_000,
   runtimeNamespace: 'local',
+  imageRegistries: ['docker.io'],
 };
 
 export interface CoreDeps {

@@ -57,6 +57,8 @@ export {
 export { parseManifest } from './deployment/build-phase.js';
 export { defaultHost } from './deployment/release-routes.js';
 export * from './use-cases/apps.js';
+export * from './use-cases/hosts.js';
+export { coveringHosts, isReservedHost } from './domain/host-ownership.js';
 export * from './use-cases/deployments.js';
 export * from './use-cases/app-state.js';
 export * from './use-cases/secrets.js';

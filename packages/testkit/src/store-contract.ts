@@ -21,6 +21,7 @@ import {
   t0,
   web,
 } from './store-contract-fixtures.js';
+import { describeHostClaimContract } from './store-contract-hosts.js';
 import { describeIdentityContract } from './store-contract-identities.js';
 import { describeJobContract } from './store-contract-jobs.js';
 import { describeRolloutContract } from './store-contract-rollout.js';
@@ -58,6 +59,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeSecretContract(current);
     describeIdentityContract(current);
     describeAuditContract(current);
+    describeHostClaimContract(current);
 
     describe('transactions', () => {
       it('commits every write of the work together and returns its result', async () => {

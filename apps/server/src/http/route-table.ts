@@ -7,6 +7,7 @@ import { appRoutes } from './routes/app-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { deploymentUploadRoutes } from './routes/deployment-upload-routes.js';
+import { hostRoutes } from './routes/host-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -26,6 +27,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   deploymentRoutes,
   secretRoutes,
   imageRoutes,
+  hostRoutes,
 ];
 
 /** Keyed `METHOD /path` with Fastify's parameter syntax; HEAD routes use their GET entry. */

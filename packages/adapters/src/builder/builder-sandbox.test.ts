@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { skipUnless } from '@slipway/testkit';
 import { createProcessSandbox } from '../sandbox/process-sandbox.js';
 import { sandboxSkipReason } from '../sandbox/sandbox-test-support.js';
 import { createSandboxUsers } from '../sandbox/sandbox-users.js';
@@ -24,7 +25,9 @@ const escapingBuild = (dataDir: string, otherRelease: string): string =>
     'id -u > uid.txt',
   ].join('; ');
 
-describe.skipIf(skipReason !== undefined)('builder, sandboxed', () => {
+const sandbox = { isAvailable: skipReason === undefined, reason: skipReason ?? '' };
+
+describe('builder, sandboxed', skipUnless(sandbox), () => {
   let dataDir = '';
 
   beforeEach(async () => {
@@ -77,12 +80,3 @@ describe.skipIf(skipReason !== undefined)('builder, sandboxed', () => {
     await expect(stat(`${dir}.scratch`)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
-
-// Only where the suite cannot run: a skip that says why (CI fails on it, with the reason).
-if (skipReason !== undefined) {
-  describe('builder, sandboxed (not available)', () => {
-    it('is skipped: the sandbox tests need root and bubblewrap', (context) => {
-      context.skip(skipReason);
-    });
-  });
-}

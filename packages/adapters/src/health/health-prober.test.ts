@@ -96,6 +96,38 @@ describe('http checks', () => {
   });
 });
 
+describe('http checks and where they go', () => {
+  it('probe only the target: a path naming another host, or that would break the request line, is never sent', async () => {
+    const seen: string[] = [];
+    const other = createHttpServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(200).end();
+    });
+    other.listen(0, '127.0.0.1');
+    await once(other, 'listening');
+    const otherPort = (other.address() as AddressInfo).port;
+    try {
+      for (const path of [
+        `http://127.0.0.1:${otherPort}/`,
+        `//127.0.0.1:${otherPort}/`,
+        `127.0.0.1:${otherPort}/`,
+        '/ok HTTP/1.1\r\nHost: elsewhere',
+        '/a b',
+      ]) {
+        const result = await prober.probe(http(path), target({ port: await closedPort() }));
+        expect({ path, result }).toEqual({
+          path,
+          result: { isHealthy: false, detail: 'not probed: the check path is not an origin-form path' },
+        });
+      }
+      expect(seen).toEqual([]);
+      expect(await prober.probe(http('/ok'), target())).toEqual({ isHealthy: true, detail: 'HTTP 200' });
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+});
+
 describe('tcp checks', () => {
   it('are healthy when a connection opens and unhealthy when it is refused', async () => {
     expect(await prober.probe(tcp, target())).toEqual({ isHealthy: true, detail: 'connected' });

@@ -1,7 +1,7 @@
 /** The health prober: one http, tcp or exec probe of one instance, always answered with a short verdict, never an exception. */
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import type { HealthCheck } from '@slipway/contract';
+import { healthCheckPathPattern, type HealthCheck } from '@slipway/contract';
 import type { ExecResult, HealthProber, ProbeCheck, ProbeResult, ProbeTarget } from '@slipway/core';
 
 /** A zero timeout would fail every probe; this is the shortest wait a probe gets. */
@@ -35,6 +35,9 @@ export function isExpectedStatus(
 
 function probeHttp(check: Extract<ProbeCheck, { type: 'http' }>, target: ProbeTarget): Promise<ProbeResult> {
   const timeoutMs = timeoutMsOf(check);
+  // Enforced here too (a release stored before the manifest said so): only a path, only to the instance's address.
+  if (!healthCheckPathPattern.test(check.path))
+    return Promise.resolve({ isHealthy: false, detail: 'not probed: the check path is not an origin-form path' });
   return new Promise((resolve) => {
     let isDone = false;
     const finish = (result: ProbeResult) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InstanceSpec, Logger } from '@slipway/core';
-import { collect, describeRuntimeDriver, waitFor } from '@slipway/testkit';
+import { collect, describeRuntimeDriver, waitFor, skipUnless } from '@slipway/testkit';
 import { createProcessSandbox } from '../sandbox/process-sandbox.js';
 import { sandboxSkipReason } from '../sandbox/sandbox-test-support.js';
 import { createSandboxUsers } from '../sandbox/sandbox-users.js';
@@ -95,7 +95,9 @@ console.log(JSON.stringify({
 setInterval(() => {}, 1e9);
 `;
 
-describe.skipIf(skipReason !== undefined)('process driver, sandboxed', () => {
+const sandbox = { isAvailable: skipReason === undefined, reason: skipReason ?? '' };
+
+describe('process driver, sandboxed', skipUnless(sandbox), () => {
   let dataDir = '';
   let drivers: ProcessDriver[] = [];
   const range = { from: 23_200, to: 23_299 };
@@ -301,12 +303,3 @@ describe.skipIf(skipReason !== undefined)('process driver, sandboxed', () => {
     expect(uids[0]).not.toBe('0');
   });
 });
-
-// Only where the suite cannot run: a skip that says why (CI fails on it, with the reason).
-if (skipReason !== undefined) {
-  describe('process driver, sandboxed (not available)', () => {
-    it('is skipped: the sandbox tests need root and bubblewrap', (context) => {
-      context.skip(skipReason);
-    });
-  });
-}

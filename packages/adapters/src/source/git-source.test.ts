@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startGitHttpTestServer } from './git-http-test-server.js';
 import { redactUrl } from './git-source.js';
 import { createSourceFetcher } from './source-fetcher.js';
 
@@ -146,8 +147,17 @@ describe('git sources', () => {
     await expect(
       confined.fetch({ kind: 'git', url: `file://${repo}` }, { destDir: join(root, 'confined'), log: () => {} }),
     ).rejects.toMatchObject({
-      code: 'SOURCE_INVALID',
+      code: 'SOURCE_PATH_NOT_ALLOWED',
     });
+  });
+
+  it("refuses a local repository that is, or is inside, slipwayd's data dir, by file:// URL or by path", async () => {
+    const guarded = createSourceFetcher({ allowedPathRoots: [root], forbiddenPaths: [repo] });
+    for (const url of [`file://${repo}`, repo, `${repo}/.git`]) {
+      await expect(
+        guarded.fetch({ kind: 'git', url, localAccess: 'anywhere' }, { destDir: join(root, 'guarded'), log: () => {} }),
+      ).rejects.toMatchObject({ code: 'SOURCE_PATH_NOT_ALLOWED' });
+    }
   });
 
   it('hides the password of a URL in what it returns', () => {
@@ -199,5 +209,47 @@ describe('git sources over git daemon', () => {
     await expect(fetchGit(`git://127.0.0.1:${port}/nothing-here`)).rejects.toMatchObject({
       code: 'SOURCE_UNREACHABLE',
     });
+  });
+});
+
+describe('git sources over HTTP with credentials', () => {
+  const credentials = { username: 'deploy-bot', password: 'sentinel-3b9f2c71-token' };
+
+  it('authenticates with the credentials given apart from the URL, and never shows them', async () => {
+    const server = await startGitHttpTestServer(root, credentials);
+    try {
+      const destDir = join(root, 'over-http');
+      const lines: string[] = [];
+      const view = await fetcher.fetch(
+        { kind: 'git', url: `${server.url}repo` },
+        { destDir, log: (line) => lines.push(line), gitCredentials: credentials },
+      );
+      expect(view).toMatchObject({ kind: 'git', url: `${server.url}repo`, commit: commits.head });
+      expect(await readFile(join(destDir, 'version.txt'), 'utf8')).toBe('three\n');
+      expect(server.seen.some((line) => line.endsWith('| Basic ' + btoa('deploy-bot:sentinel-3b9f2c71-token')))).toBe(
+        true,
+      );
+      const shown = JSON.stringify({ view, lines });
+      expect(shown).not.toContain(credentials.password);
+      expect(shown).not.toContain(credentials.username);
+
+      // Without them (or with wrong ones) the server refuses, and the error holds neither.
+      for (const gitCredentials of [undefined, { username: 'deploy-bot', password: 'wrong-password-value' }]) {
+        const error = await fetcher
+          .fetch(
+            { kind: 'git', url: `${server.url}repo` },
+            {
+              destDir: join(root, `refused-${gitCredentials === undefined ? 'none' : 'wrong'}`),
+              log: () => {},
+              ...(gitCredentials === undefined ? {} : { gitCredentials }),
+            },
+          )
+          .catch((e: unknown) => e as Error);
+        expect(error).toMatchObject({ code: 'SOURCE_UNREACHABLE' });
+        expect(JSON.stringify(error) + (error as Error).message).not.toContain('wrong-password-value');
+      }
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -2,15 +2,15 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError, type SourceView } from '@slipway/contract';
-import type { FetchOptions } from '@slipway/core';
+import type { FetchOptions, GitCredentials, LocalSourceAccess } from '@slipway/core';
 import { runProcessGroup, type ProcessGroupResult } from '../builder/run-process-group.js';
-import { assertPathAllowed } from './allowed-path-roots.js';
+import { assertPathAllowed, type LocalSourcePolicy } from './local-source-policy.js';
 import { expandGitUrl, localGitPath } from './expand-git-url.js';
 
 export interface GitSourceConfig {
   /** Budget for the whole fetch (all git commands together). */
   gitTimeoutMs: number;
-  allowedPathRoots: readonly string[] | undefined;
+  localSources: LocalSourcePolicy;
 }
 
 interface Remote {
@@ -55,6 +55,28 @@ function gitEnv(hostEnv: NodeJS.ProcessEnv): Record<string, string | undefined> 
   return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_ALLOW_PROTOCOL: 'file:git:http:https:ssh', LC_ALL: 'C' };
 }
 
+/**
+ * Credentials as an `Authorization` header that git sends to this URL's origin only, given through git's
+ * `GIT_CONFIG_*` environment: an environment is readable by this user alone, unlike a command line (`ps`), a URL
+ * (git prints it) or `.git/config` (a file in the workspace).
+ */
+function credentialConfig(
+  url: string,
+  credentials: GitCredentials | undefined,
+): { env: Record<string, string>; secrets: string[] } {
+  if (credentials === undefined || !/^https?:\/\//i.test(url)) return { env: {}, secrets: [] };
+  const token = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+  return {
+    env: {
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: `http.${new URL(url).origin}/.extraHeader`,
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${token}`,
+    },
+    // A short user name (`git`) is no secret and would garble every line it appears in.
+    secrets: [token, credentials.password, ...(credentials.username.length >= 4 ? [credentials.username] : [])],
+  };
+}
+
 function parseLsRemote(text: string): Remote {
   const refs = new Map<string, string>();
   let headBranch: string | undefined;
@@ -71,23 +93,25 @@ function parseLsRemote(text: string): Remote {
 }
 
 export async function fetchGitSource(
-  request: { url: string; ref?: string },
+  request: { url: string; ref?: string; localAccess?: LocalSourceAccess },
   options: FetchOptions,
   config: GitSourceConfig,
 ): Promise<SourceView> {
   const url = expandGitUrl(request.url);
   const shownUrl = redactUrl(url);
   const password = /^[a-z][a-z0-9+.-]*:\/\/[^/:@]*:([^/@]+)@/i.exec(url)?.[1];
+  const authentication = credentialConfig(url, options.gitCredentials);
+  const hidden = [password, ...authentication.secrets].filter((s): s is string => s !== undefined && s !== '');
   const redact = (text: string) =>
-    (password === undefined ? text : text.replaceAll(password, '***')).replaceAll(url, shownUrl);
+    hidden.reduce((shown, secret) => shown.replaceAll(secret, '***'), text).replaceAll(url, shownUrl);
   const local = localGitPath(url);
-  if (local !== undefined) await assertPathAllowed(local, config.allowedPathRoots);
+  if (local !== undefined) await assertPathAllowed(local, config.localSources, request.localAccess);
   if (request.ref !== undefined) validateRef(request.ref);
 
   const { destDir, log, signal } = options;
   await mkdir(destDir, { recursive: true });
   const deadlineMs = Date.now() + config.gitTimeoutMs;
-  const env = gitEnv(process.env);
+  const env = { ...gitEnv(process.env), ...authentication.env };
   let lastProgressAtMs = 0;
 
   const git = async (args: string[], what: string, isStdoutCaptured = false): Promise<ProcessGroupResult> => {

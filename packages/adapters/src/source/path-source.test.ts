@@ -99,11 +99,44 @@ describe('path sources', () => {
     );
     const confined = createSourceFetcher({ maxArchiveBytes: 1024, allowedPathRoots: [join(root, 'elsewhere')] });
     await expect(confined.fetch({ kind: 'path', path: source }, { destDir: dest, log })).rejects.toMatchObject({
-      code: 'SOURCE_INVALID',
+      code: 'SOURCE_PATH_NOT_ALLOWED',
     });
     const allowed = createSourceFetcher({ maxArchiveBytes: 1024, allowedPathRoots: [root] });
     await expect(allowed.fetch({ kind: 'path', path: source }, { destDir: dest, log })).resolves.toMatchObject({
       kind: 'path',
     });
+  });
+
+  it('refuses every directory to a confined request when no root is allowed, and reads one asked for anywhere', async () => {
+    const closed = createSourceFetcher({ allowedPathRoots: [] });
+    await expect(closed.fetch({ kind: 'path', path: source }, { destDir: dest, log })).rejects.toMatchObject({
+      code: 'SOURCE_PATH_NOT_ALLOWED',
+    });
+    await expect(
+      closed.fetch({ kind: 'path', path: source, localAccess: 'roots' }, { destDir: dest, log }),
+    ).rejects.toMatchObject({ code: 'SOURCE_PATH_NOT_ALLOWED' });
+    expect(await readdir(root)).not.toContain('dest');
+    await expect(
+      closed.fetch({ kind: 'path', path: source, localAccess: 'anywhere' }, { destDir: dest, log }),
+    ).resolves.toMatchObject({ kind: 'path' });
+  });
+
+  it("never reads slipwayd's data dir, a folder in it, a folder holding it or a link to it, whoever asks", async () => {
+    const dataDir = join(root, 'data');
+    await mkdir(join(dataDir, 'artifacts', 'rel_1'), { recursive: true });
+    await writeFile(join(dataDir, 'admin-token'), 'slw_sentinel');
+    await symlink(dataDir, join(root, 'link-to-data'));
+    const fetcherOfSlipwayd = createSourceFetcher({ allowedPathRoots: [root], forbiddenPaths: [dataDir] });
+    for (const path of [dataDir, join(dataDir, 'artifacts', 'rel_1'), root, join(root, 'link-to-data')]) {
+      for (const localAccess of ['anywhere', 'roots'] as const) {
+        await expect(
+          fetcherOfSlipwayd.fetch({ kind: 'path', path, localAccess }, { destDir: dest, log }),
+        ).rejects.toMatchObject({ code: 'SOURCE_PATH_NOT_ALLOWED' });
+      }
+    }
+    expect(await readdir(root)).not.toContain('dest');
+    await expect(
+      fetcherOfSlipwayd.fetch({ kind: 'path', path: source }, { destDir: dest, log }),
+    ).resolves.toMatchObject({ kind: 'path' });
   });
 });

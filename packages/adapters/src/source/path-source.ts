@@ -2,8 +2,8 @@
 import { copyFile, lstat, mkdir, readdir, readlink, realpath, stat, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { SlipwayError, type SourceView } from '@slipway/contract';
-import type { FetchOptions } from '@slipway/core';
-import { assertPathAllowed } from './allowed-path-roots.js';
+import type { FetchOptions, LocalSourceAccess } from '@slipway/core';
+import { assertPathAllowed, type LocalSourcePolicy } from './local-source-policy.js';
 
 /** Skipped at any depth: version control data, installed dependencies (the build reinstalls them), Slipway's own state. */
 export const skippedNames: ReadonlySet<string> = new Set(['.git', 'node_modules', '.slipway']);
@@ -13,9 +13,9 @@ function isInside(root: string, path: string): boolean {
 }
 
 export async function fetchPathSource(
-  request: { path: string },
+  request: { path: string; localAccess?: LocalSourceAccess },
   options: FetchOptions,
-  allowedPathRoots: readonly string[] | undefined,
+  policy: LocalSourcePolicy,
 ): Promise<SourceView> {
   const { path } = request;
   if (!isAbsolute(path))
@@ -30,7 +30,7 @@ export async function fetchPathSource(
       cause: error,
     });
   }
-  await assertPathAllowed(root, allowedPathRoots);
+  await assertPathAllowed(root, policy, request.localAccess);
   await mkdir(options.destDir, { recursive: true });
   // The destination may sit inside the source (e.g. a workspace under the project); never copy it into itself.
   const destReal = await realpath(options.destDir);

@@ -11,8 +11,13 @@ export interface SourceFetcherOptions {
   maxUnpackedBytes?: number;
   /** Budget for one git fetch, all git commands together. Default 10 minutes. */
   gitTimeoutMs?: number;
-  /** When set, `path` sources and local git repositories must lie under one of these directories. */
-  allowedPathRoots?: string[];
+  /**
+   * When set, `path` sources and local git repositories must lie under one of these directories, unless the request
+   * says `localAccess: 'anywhere'` (slipwayd: the owner's). Empty: only such requests read local directories.
+   */
+  allowedPathRoots?: readonly string[];
+  /** Never a source nor inside one, whoever asks: slipwayd's data dir. */
+  forbiddenPaths?: readonly string[];
 }
 
 export const defaultMaxArchiveBytes = 512 * 1024 * 1024;
@@ -21,13 +26,14 @@ export const defaultGitTimeoutMs = 10 * 60 * 1000;
 export function createSourceFetcher(options: SourceFetcherOptions = {}): SourceFetcher {
   const maxArchiveBytes = options.maxArchiveBytes ?? defaultMaxArchiveBytes;
   const limits = { maxArchiveBytes, maxUnpackedBytes: options.maxUnpackedBytes ?? 4 * maxArchiveBytes };
-  const git = { gitTimeoutMs: options.gitTimeoutMs ?? defaultGitTimeoutMs, allowedPathRoots: options.allowedPathRoots };
+  const localSources = { allowedPathRoots: options.allowedPathRoots, forbiddenPaths: options.forbiddenPaths };
+  const git = { gitTimeoutMs: options.gitTimeoutMs ?? defaultGitTimeoutMs, localSources };
 
   return {
     async fetch(request, fetchOptions) {
       switch (request.kind) {
         case 'path':
-          return fetchPathSource(request, fetchOptions, options.allowedPathRoots);
+          return fetchPathSource(request, fetchOptions, localSources);
         case 'git':
           return fetchGitSource(request, fetchOptions, git);
         case 'archive':

@@ -11,6 +11,7 @@ import { auditMigration } from './audit-migration.js';
 import { containersMigration } from './containers-migration.js';
 import { identityMigration } from './identity-migration.js';
 import { secretsMigration } from './secrets-migration.js';
+import { tenancyHostsMigration } from './tenancy-hosts-migration.js';
 
 const cascade = 'cascade';
 
@@ -227,6 +228,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-secrets': secretsMigration,
   '0004-audit': auditMigration,
   '0005-containers': containersMigration,
+  '0006-tenancy-hosts': tenancyHostsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,6 +10,7 @@ import type { Database } from './database.js';
 import { createDeploymentRepository } from './deployment-repository.js';
 import { createEnvironmentRepository } from './environment-repository.js';
 import { createEventRepository } from './event-repository.js';
+import { createHostClaimRepository } from './host-claim-repository.js';
 import { createInstanceRepository } from './instance-repository.js';
 import { createJobRepository } from './job-repository.js';
 import { createPhaseRepository } from './phase-repository.js';
@@ -32,6 +33,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     phases: createPhaseRepository(db),
     instances: createInstanceRepository(db),
     routes: createRouteRepository(db),
+    hostClaims: createHostClaimRepository(db),
     events: createEventRepository(db),
     jobs: createJobRepository(db),
     users: createUserRepository(db),

@@ -17,6 +17,7 @@ export const uniqueConstraints = {
   secretName: { name: 'secrets_pk', table: 'secrets', columns: ['app_id', 'environment_id', 'name'] },
   userName: { name: 'users_name_unique', table: 'users', columns: ['name'] },
   auditSeq: { name: 'audit_records_pk', table: 'audit_records', columns: ['seq'] },
+  hostClaim: { name: 'host_claims_pk', table: 'host_claims', columns: ['host'] },
 } as const satisfies Record<string, UniqueConstraint>;
 
 export function isUniqueViolation(error: unknown, constraint: UniqueConstraint): boolean {

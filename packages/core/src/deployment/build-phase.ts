@@ -2,7 +2,9 @@
 import { manifestIssues, manifestSchema, SlipwayError, type Manifest } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { AppRecord, DeploymentRecord } from '../domain/records.js';
-import type { SourceRequest } from '../ports/source-fetcher.js';
+import type { GitCredentials, SourceRequest } from '../ports/source-fetcher.js';
+import { assertImageRegistryAllowed } from './image-registry.js';
+import { admitRoutes } from './route-admission.js';
 
 export interface BuiltSource {
   dir: string;
@@ -44,37 +46,21 @@ export async function parseManifest(
   return parsed.data;
 }
 
-/** Manifest routes must not take a host and path another app already serves. */
-export async function assertRoutesFree(
-  deps: Pick<CoreDeps, 'store'>,
-  app: AppRecord,
-  manifest: Manifest,
-): Promise<void> {
-  const taken = await deps.store.routes.list();
-  for (const [index, route] of (manifest.routes ?? []).entries()) {
-    const clash = taken.find((r) => r.appId !== app.id && r.host === route.host && r.pathPrefix === route.path);
-    if (clash) {
-      const owner = await deps.store.apps.findById(clash.appId);
-      throw new SlipwayError(
-        'MANIFEST_INVALID',
-        `routes.${index}: ${route.host}${route.path} is already served by app "${owner?.name ?? clash.appId}"`,
-        {
-          details: { issues: [{ path: `routes.${index}.host`, message: 'already routed to another app' }] },
-        },
-      );
-    }
-  }
-}
-
 export async function fetchSource(
   deps: CoreDeps,
   deployment: DeploymentRecord,
   source: SourceRequest,
   log: (line: string) => void,
   signal: AbortSignal,
+  gitCredentials?: GitCredentials,
 ) {
   const dir = await deps.artifacts.createWorkspace(deployment.id);
-  const view = await deps.sources.fetch(source, { destDir: dir, log, signal });
+  const view = await deps.sources.fetch(source, {
+    destDir: dir,
+    log,
+    signal,
+    ...(gitCredentials === undefined ? {} : { gitCredentials }),
+  });
   return { dir, view };
 }
 
@@ -95,7 +81,14 @@ export async function buildSource(deps: CoreDeps, input: BuildInput): Promise<Bu
   const { app, deployment, source, dir, log, signal } = input;
   const inline = { ...source.manifest, ...(source.kind === 'image' ? { image: source.image } : {}) };
   const manifest = await parseManifest(deps, dir, inline);
-  await assertRoutesFree(deps, app, manifest);
+  // An early refusal (hosts of another project, reserved hosts, taken paths); finalize decides for good.
+  const routes = (manifest.routes ?? []).map((r) => ({
+    host: r.host,
+    pathPrefix: r.path,
+    origin: 'manifest' as const,
+  }));
+  await admitRoutes(deps, deps.store, app, routes, 'check');
+  if (manifest.image !== undefined) assertImageRegistryAllowed(manifest.image, deps.settings.imageRegistries);
   const timeoutMs = (manifest.build?.timeoutSeconds ?? 900) * 1000;
   const result = await deps.builder.build({
     dir,

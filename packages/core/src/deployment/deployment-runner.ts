@@ -15,9 +15,11 @@ import { createSecretMasker, noMasking, type SecretMasker } from '../secrets/sec
 import { openCurrentSecrets, openReleaseSecrets } from '../secrets/secret-vault.js';
 import { getRelease } from '../use-cases/lookups.js';
 import { buildSource, type BuiltSource, fetchSource } from './build-phase.js';
+import { openGitCredentials } from './git-credentials.js';
 import { createDeploymentJournal, type DeploymentJournal } from './deployment-journal.js';
 import type { FailpointName } from './failpoints.js';
 import { releaseRoutes } from './release-routes.js';
+import { admitRoutes } from './route-admission.js';
 import { pruneReleases } from './release-retention.js';
 import { runRollout } from './rollout.js';
 
@@ -161,7 +163,14 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           if (buildSlots.waiting > 0) log(`${buildSlots.waiting} build(s) ahead in the queue`);
 
           releaseBuildSlot ??= await buildSlots.acquire(signal);
-          const result = await fetchSource(deps, d, d.source, log, signal);
+          const gitCredentials = await openGitCredentials(deps, d);
+          // Masked too, should a remote ever echo them back.
+          if (gitCredentials !== undefined) {
+            const shown = mask;
+            const hidden = createSecretMasker([gitCredentials.username, gitCredentials.password]);
+            mask = (text) => hidden(shown(text));
+          }
+          const result = await fetchSource(deps, d, d.source, log, signal, gitCredentials);
           fetched = { dir: result.dir };
           deployment = await save(d, { sourceView: result.view });
           return describeSource(result.view);
@@ -205,6 +214,10 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
             const plan = resolveRuntimePlan(target, scope.environment.name, process);
             assertRuntimeRuns(deps.runtimes, plan.runtime, target);
           }
+          // Every kind of deployment (a rollback, a config release too) is refused here, before an instance starts,
+          // when its routes are not its project's to take; finalize decides for good.
+          const routes = releaseRoutes(scope.app, scope.environment, target, deps.settings, deps.ids);
+          await admitRoutes(deps, store, scope.app, routes, 'check');
           const appEnvironment = await store.appEnvironments.find(d.appId, d.environmentId);
           await runRollout(deps, fleet, {
             scope,
@@ -305,11 +318,10 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
             currentReleaseId: release.id,
             updatedAtMs: clock.nowMs(),
           });
-          await tx.routes.replaceForApp(
-            app.id,
-            environment.id,
-            releaseRoutes(app, environment, release, deps.settings, deps.ids),
-          );
+          const routes = releaseRoutes(app, environment, release, deps.settings, deps.ids);
+          // The deciding check: in the transaction that writes the routes, with the host claims' unique constraint.
+          await admitRoutes(deps, tx, app, routes, 'claim');
+          await tx.routes.replaceForApp(app.id, environment.id, routes);
         });
         break;
       } catch (error) {

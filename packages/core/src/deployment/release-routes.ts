@@ -1,4 +1,5 @@
 /** The routes a release gets: the default `<app>.<domain>` route to `web`, plus the manifest's routes. */
+import { normaliseRoutePath } from '@slipway/contract';
 import type { CoreSettings } from '../core-deps.js';
 import type { AppRecord, EnvironmentRecord, ReleaseRecord, RouteRecord } from '../domain/records.js';
 import type { IdGenerator } from '../ports/id-generator.js';
@@ -38,7 +39,8 @@ export function releaseRoutes(
       ...base,
       id: ids.next('rte'),
       host: spec.host,
-      pathPrefix: spec.path,
+      // Normalised again: a release made before paths were normalised at validation may hold `//`.
+      pathPrefix: normaliseRoutePath(spec.path),
       process: spec.process,
       timeoutMs: spec.timeoutSeconds === undefined ? null : spec.timeoutSeconds * 1000,
       origin: 'manifest',

@@ -152,6 +152,18 @@ export interface RouteRecord {
   origin: 'default' | 'manifest';
 }
 
+/** Who may route on a host: one project (see `host-ownership.ts`). */
+export interface HostClaimRecord {
+  /** A hostname, or `*.` and one for every host under it. */
+  host: string;
+  projectId: string;
+  /** `default`: an app's own host; `first-use`: claimed by a deployment's routes; `granted`: by an admin. */
+  origin: 'default' | 'first-use' | 'granted';
+  /** The app whose default host it is; the claim goes with the app. */
+  appId: string | null;
+  createdAtMs: number;
+}
+
 export type EventType = 'phase' | 'log' | 'state';
 
 export interface EventRecord {

@@ -8,6 +8,7 @@ import type {
   DeploymentRecord,
   EnvironmentRecord,
   EventRecord,
+  HostClaimRecord,
   InstanceRecord,
   JobRecord,
   PhaseRecord,
@@ -110,6 +111,22 @@ export interface RouteRepository {
   listByApp(appId: string, environmentId: string): Promise<RouteRecord[]>;
 }
 
+export interface HostClaimRepository {
+  /** Errors: `HOST_TAKEN` when the host is claimed already (hosts are unique: the store enforces it). */
+  insert(record: HostClaimRecord): Promise<void>;
+  /** Replaces the stored claim of `record.host`, if any. */
+  update(record: HostClaimRecord): Promise<void>;
+  findByHost(host: string): Promise<HostClaimRecord | undefined>;
+  /** The claims of these exact hosts (wildcards as `*.suffix`). */
+  listByHosts(hosts: readonly string[]): Promise<HostClaimRecord[]>;
+  /** Claims of hosts under `suffix` (`x.suffix`, `*.x.suffix` …), not `suffix` itself. */
+  listUnder(suffix: string): Promise<HostClaimRecord[]>;
+  /** Ordered by host. */
+  list(): Promise<HostClaimRecord[]>;
+  /** Idempotent. */
+  delete(host: string): Promise<void>;
+}
+
 export interface EventRepository {
   /** Appends and returns the stored event with its assigned `seq`. */
   append(event: Omit<EventRecord, 'seq'>): Promise<EventRecord>;
@@ -143,6 +160,7 @@ export interface Repositories {
   readonly phases: PhaseRepository;
   readonly instances: InstanceRepository;
   readonly routes: RouteRepository;
+  readonly hostClaims: HostClaimRepository;
   readonly events: EventRepository;
   readonly jobs: JobRepository;
   readonly users: UserRepository;

@@ -55,6 +55,16 @@ export async function sealSecret(
   return deps.secretCipher.seal(dataKey, { ...scope, name, version }, value);
 }
 
+/** Opens one value sealed with `sealSecret` under this name and version. Errors: `SECRET_UNREADABLE`. */
+export async function openSealedValue(
+  deps: VaultDeps,
+  scope: SecretScope,
+  entry: SealedEntry,
+  where: string,
+): Promise<string> {
+  return (await openEntries(deps, scope, [entry], where))[entry.name] ?? '';
+}
+
 async function openEntries(
   deps: VaultDeps,
   scope: SecretScope,

@@ -3,7 +3,9 @@ import { SlipwayError, type AppView, type ProjectView } from '@slipway/contract'
 import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import type { AppRecord, ProjectRecord } from '../domain/records.js';
+import { claimHost } from '../domain/host-ownership.js';
 import { resolveProcesses } from '../domain/process-plan.js';
+import { defaultHost } from '../deployment/release-routes.js';
 import type { Repositories } from '../ports/store.js';
 import { isCrashLooping } from './crash-loop.js';
 import { getApp } from './lookups.js';
@@ -61,6 +63,15 @@ export async function createApp(deps: CoreDeps, input: { name: string; project: 
     const record: AppRecord = { id: deps.ids.next('app'), projectId: project.id, name: input.name, createdAtMs: now };
     await tx.apps.insert(record);
     for (const environment of await tx.environments.listByProject(project.id)) {
+      // The app's own host is its project's from now on: nobody else can route on it before its first deploy.
+      const host = defaultHost(record, environment, deps.settings);
+      await claimHost(
+        tx,
+        deps.settings,
+        { host, projectId: project.id, kind: 'default', appId: record.id },
+        'claim',
+        now,
+      );
       await tx.appEnvironments.insert({
         appId: record.id,
         environmentId: environment.id,

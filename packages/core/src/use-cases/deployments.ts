@@ -6,6 +6,8 @@ import type { Repositories } from '../ports/store.js';
 import { getAppScope, getDeployment, type AppScope } from './lookups.js';
 import { deploymentView } from './views.js';
 import { queuedDeploymentJob } from '../domain/queued-deployment-job.js';
+import { gitCredentialsSealName, splitGitCredentials } from '../deployment/git-credentials.js';
+import { sealSecret } from '../secrets/secret-vault.js';
 
 export interface DeploymentRequest {
   app: string;
@@ -59,7 +61,7 @@ export async function insertDeployment(
 export async function requestDeployment(deps: CoreDeps, request: DeploymentRequest): Promise<DeploymentView> {
   const deployment = await deps.store.transaction(async (tx) => {
     const scope = await getAppScope(tx, request.app, request.environment);
-    return insertDeployment(deps, tx, scope, request);
+    return insertDeployment(deps, tx, scope, await withSealedCredentials(deps, tx, scope, request));
   });
   deps.logger.info({ deploymentId: deployment.id, app: request.app, kind: deployment.kind }, 'deployment requested');
   return viewDeployment(deps, deployment);
@@ -125,4 +127,25 @@ export async function listDeployments(
   const scope = await getAppScope(deps.store, input.app, input.environment);
   const deployments = await deps.store.deployments.list(scope.app.id, scope.environment.id, input.limit);
   return Promise.all(deployments.map((d) => viewDeployment(deps, d)));
+}
+
+/**
+ * A git source's URL without its credentials, which are sealed under the app environment's data key: nothing stores,
+ * shows or logs them in clear from here on. Errors: `SOURCE_INVALID` (a password in a non-HTTP URL).
+ */
+async function withSealedCredentials(
+  deps: CoreDeps,
+  tx: Repositories,
+  scope: AppScope,
+  request: DeploymentRequest,
+): Promise<DeploymentRequest> {
+  if (request.source.kind !== 'git') return request;
+  const { url, credentials } = splitGitCredentials(request.source.url);
+  const { sealedCredentials: _ignored, ...source } = request.source;
+  if (credentials === undefined) return { ...request, source: { ...source, url } };
+  const id = request.id ?? deps.ids.next('dep');
+  const { name, version } = gitCredentialsSealName(id);
+  const secretScope = { appId: scope.app.id, environmentId: scope.environment.id };
+  const sealedCredentials = await sealSecret(deps, tx, secretScope, name, version, JSON.stringify(credentials));
+  return { ...request, id, source: { ...source, url, sealedCredentials } };
 }

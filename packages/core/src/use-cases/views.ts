@@ -1,5 +1,6 @@
 /** Maps records to the wire views of the contract. */
 import type { DeploymentView, InstanceView, ReleaseView, SourceView } from '@slipway/contract';
+import { redactGitUrl } from '../deployment/git-credentials.js';
 import type { DeploymentRecord, InstanceRecord, PhaseRecord, ReleaseRecord } from '../domain/records.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -16,7 +17,7 @@ export function releaseView(
     environment: names.environment,
     number: release.number,
     builder: release.builder,
-    source: release.source,
+    source: redactSourceView(release.source),
     processes: release.processes,
     configKeys: Object.keys(release.config).sort(),
     isCurrent: release.id === currentReleaseId,
@@ -25,19 +26,25 @@ export function releaseView(
   };
 }
 
+/** A git URL's user name can be the token itself (`https://<token>@github.com/…`): views show neither. */
+function redactSourceView(view: SourceView): SourceView {
+  return view.kind === 'git' ? { ...view, url: redactGitUrl(view.url) } : view;
+}
+
 export function deploymentSourceView(
   deployment: DeploymentRecord,
   releaseNumbers: ReadonlyMap<string, number>,
 ): SourceView {
-  if (deployment.sourceView) return deployment.sourceView;
+  if (deployment.sourceView) return redactSourceView(deployment.sourceView);
   const source = deployment.source;
   switch (source.kind) {
     case 'path':
       return { kind: 'path', path: source.path };
-    case 'git':
-      return source.ref === undefined
-        ? { kind: 'git', url: source.url }
-        : { kind: 'git', url: source.url, ref: source.ref };
+    case 'git': {
+      // Redacted again: a record from before credentials were split off at the API still holds them.
+      const url = redactGitUrl(source.url);
+      return source.ref === undefined ? { kind: 'git', url } : { kind: 'git', url, ref: source.ref };
+    }
     case 'archive':
       return { kind: 'archive', fileName: source.fileName, sizeBytes: source.sizeBytes };
     case 'release':

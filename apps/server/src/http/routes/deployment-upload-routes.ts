@@ -19,7 +19,9 @@ import {
   type CreateDeploymentBody,
   type DeploymentView,
 } from '@slipway/contract';
-import { requestDeployment, type DeploymentSource } from '@slipway/core';
+import { requestDeployment, type DeploymentSource, type LocalSourceAccess } from '@slipway/core';
+import { assertLocalSourceAllowed, localSourceAccess } from '../../local-sources.js';
+import { requirePrincipal } from '../auth/request-principal.js';
 import { onApp } from '../auth/route-permissions.js';
 import { routeFor, type RouteGroup } from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
@@ -101,7 +103,11 @@ export const deploymentUploadRoutes: RouteGroup<RouteContext> = {
             throw error;
           }
         }
-        const source = sourceOf(jsonBody(body));
+        const localAccess = localSourceAccess(requirePrincipal(request));
+        const source = sourceOf(jsonBody(body), localAccess);
+        if (source.kind === 'path' || source.kind === 'git') {
+          await assertLocalSourceAllowed(context.config, source, localAccess);
+        }
         const deployment = await requestDeployment(deps, { app: params.app, environment: query.environment, source });
         return acceptedDeployment(context, reply, deployment);
       },
@@ -120,13 +126,14 @@ function jsonBody(body: unknown): CreateDeploymentBody {
   throw validationError('body', parsed.error.issues);
 }
 
-function sourceOf(body: CreateDeploymentBody): DeploymentSource {
+/** The source a JSON body names; a local one (a directory, a local git repository) carries where its caller may read. */
+function sourceOf(body: CreateDeploymentBody, localAccess: LocalSourceAccess): DeploymentSource {
   const inline = body.manifest === undefined ? {} : { manifest: body.manifest };
-  if ('path' in body) return { kind: 'path', path: resolve(process.cwd(), body.path), ...inline };
+  if ('path' in body) return { kind: 'path', path: resolve(process.cwd(), body.path), localAccess, ...inline };
   if ('image' in body) return { kind: 'image', image: body.image, ...inline };
   return body.git.ref === undefined
-    ? { kind: 'git', url: body.git.url, ...inline }
-    : { kind: 'git', url: body.git.url, ref: body.git.ref, ...inline };
+    ? { kind: 'git', url: body.git.url, localAccess, ...inline }
+    : { kind: 'git', url: body.git.url, ref: body.git.ref, localAccess, ...inline };
 }
 
 /** Streams the archive to `file`, refusing more than `maxBytes` (checked up front from Content-Length, and while reading). */
