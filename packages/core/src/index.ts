@@ -56,6 +56,8 @@ export {
 } from './deployment/failpoints.js';
 export { parseManifest } from './deployment/build-phase.js';
 export { defaultHost } from './deployment/release-routes.js';
+export { redactGitUrl, splitGitCredentials } from './deployment/git-credentials.js';
+export { assertImageRegistryAllowed, imageRegistryOf } from './deployment/image-registry.js';
 export * from './use-cases/apps.js';
 export * from './use-cases/hosts.js';
 export { coveringHosts, isReservedHost } from './domain/host-ownership.js';

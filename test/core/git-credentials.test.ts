@@ -1,9 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, type CoreHarness } from '@slipway/testkit';
-import { readDeploymentEvents } from '../use-cases/app-state.js';
-import { createApp } from '../use-cases/apps.js';
-import { getDeploymentView, listDeployments, requestDeployment } from '../use-cases/deployments.js';
-import { redactGitUrl, splitGitCredentials } from './git-credentials.js';
+import {
+  readDeploymentEvents,
+  createApp,
+  getDeploymentView,
+  listDeployments,
+  requestDeployment,
+  redactGitUrl,
+  splitGitCredentials,
+} from '@slipway/core';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 const sentinel = 'sentinel-7d41e0a9c2';
 

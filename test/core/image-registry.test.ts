@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, type CoreHarness } from '@slipway/testkit';
-import { createApp } from '../use-cases/apps.js';
-import { requestDeployment } from '../use-cases/deployments.js';
-import { assertImageRegistryAllowed, imageRegistryOf } from './image-registry.js';
+import { createApp, requestDeployment, assertImageRegistryAllowed, imageRegistryOf } from '@slipway/core';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('image registries', () => {
   it('are read from a reference as the engine reads them', () => {

@@ -1,10 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCoreHarness, type CoreHarness } from '@slipway/testkit';
-import { coveringHosts, isReservedHost } from '../domain/host-ownership.js';
-import { createApp } from './apps.js';
-import { requestDeployment, requestRollback } from './deployments.js';
-import { grantHost, listHosts, revokeHost } from './hosts.js';
-import { patchConfig } from './app-state.js';
+import {
+  coveringHosts,
+  isReservedHost,
+  createApp,
+  requestDeployment,
+  requestRollback,
+  grantHost,
+  listHosts,
+  revokeHost,
+  patchConfig,
+} from '@slipway/core';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('host ownership rules', () => {
   it('lists a host and every wildcard the edge would serve it by', () => {
