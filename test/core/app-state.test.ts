@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { getConfig, patchConfig, scaleApp, getAppScope } from '@slipway/core';
+import { changeSecrets, getConfig, patchConfig, scaleApp, getAppScope } from '@slipway/core';
 import { createCoreHarness, type CoreHarness } from './core-harness.js';
 
 describe('app state', () => {
@@ -46,6 +46,29 @@ describe('app state', () => {
   });
 
   describe('config', () => {
+    /** 40 values of 30 KiB: each is valid alone, together they pass the 1 MiB an environment may hold. */
+    const bulky = (prefix: string, count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}_${i}`, 'v'.repeat(30 * 1024)]));
+
+    it('refuses config and secrets that would add up past the environment limit with CONFIG_TOO_LARGE, changing nothing', async () => {
+      await patchConfig(harness.deps, { ...scope, set: bulky('HALF', 20), unset: [], deploy: false });
+
+      await expect(
+        patchConfig(harness.deps, { ...scope, set: bulky('MORE', 20), unset: [], deploy: false }),
+      ).rejects.toMatchObject({ code: 'CONFIG_TOO_LARGE', details: { maxEnvironmentBytes: 1024 * 1024 } });
+      expect(Object.keys(await getConfig(harness.deps, scope))).toHaveLength(20);
+
+      await expect(
+        changeSecrets(harness.deps, { ...scope, set: bulky('SECRET', 20), unset: [], deploy: false }),
+      ).rejects.toMatchObject({ code: 'CONFIG_TOO_LARGE' });
+      await changeSecrets(harness.deps, { ...scope, set: bulky('SECRET', 10), unset: [], deploy: false });
+      await expect(
+        patchConfig(harness.deps, { ...scope, set: bulky('MORE', 11), unset: [], deploy: false }),
+      ).rejects.toMatchObject({ code: 'CONFIG_TOO_LARGE' });
+      await patchConfig(harness.deps, { ...scope, set: {}, unset: Object.keys(bulky('HALF', 20)), deploy: false });
+      await patchConfig(harness.deps, { ...scope, set: bulky('MORE', 11), unset: [], deploy: false });
+    });
+
     it('with deploy, creates a pending config deployment from the current release', async () => {
       const first = await harness.deploy('hello', await harness.webSource());
 

@@ -62,6 +62,38 @@ describe('apps', () => {
     expect(await harness.store.apps.findByName('hello')).toBeDefined();
   });
 
+  it('refuses the deletion when an upload is accepted while the deletion runs, so no deployment is left orphaned', async () => {
+    await createApp(harness.deps, { name: 'hello', project: 'default' });
+    await harness.deploy('hello', await harness.webSource());
+    const { store } = harness;
+    let acceptedId: string | undefined;
+    // The upload's deployment is requested at the moment the deletion stops the app's instances (after its check).
+    const racing = {
+      ...store,
+      instances: {
+        ...store.instances,
+        list: async (filter?: Parameters<typeof store.instances.list>[0]) => {
+          acceptedId ??= (
+            await requestDeployment(harness.deps, {
+              app: 'hello',
+              environment: 'production',
+              source: { kind: 'archive', file: '/uploads/x.tar.gz', fileName: 'x.tar.gz', sizeBytes: 1 },
+            })
+          ).id;
+          return store.instances.list(filter);
+        },
+      },
+    };
+
+    const refusal = await deleteApp({ ...harness.deps, store: racing }, harness.fleet, 'hello').catch(
+      (error: unknown) => error,
+    );
+
+    expect(refusal).toMatchObject({ code: 'DEPLOYMENT_IN_PROGRESS', details: { deploymentId: acceptedId } });
+    expect(await harness.store.apps.findByName('hello')).toBeDefined();
+    expect(await harness.store.deployments.findById(acceptedId ?? '')).toMatchObject({ state: 'pending' });
+  });
+
   it('deletes an app: its route leaves the table, its instances stop, its records go', async () => {
     await createApp(harness.deps, { name: 'hello', project: 'default' });
     await harness.deploy('hello', await harness.webSource());

@@ -1,3 +1,5 @@
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { requestDeployment, createJobWorker, type JobWorker } from '@slipway/core';
 import { waitFor } from '@slipway/testkit';
@@ -31,6 +33,36 @@ describe('job worker', () => {
         source: { kind: 'path', path: source },
       })
     ).id;
+
+  it('on start removes partial uploads and uploads of finished or missing deployments, keeping pending ones', async () => {
+    const pending = await request(await harness.webSource());
+    const past = new Date(Date.now() - 60_000);
+    const files = {
+      pending: harness.deps.artifacts.uploadPath(pending),
+      cutShort: `${harness.deps.artifacts.uploadPath('dep_killed')}.partial`,
+      orphan: harness.deps.artifacts.uploadPath('dep_gone'),
+    };
+    await mkdir(dirname(files.pending), { recursive: true });
+    for (const file of Object.values(files)) {
+      await writeFile(file, 'archive bytes');
+      await utimes(file, past, past);
+    }
+    // The pending deployment is not run (no slots), so its upload is still wanted when the worker looks.
+    const worker = createJobWorker(
+      { ...harness.deps, settings: { ...harness.deps.settings, deploymentConcurrency: 0 } },
+      harness.runner,
+    );
+    workers.push(worker);
+    // Being received now, after this slipwayd started: never judged.
+    const fresh = `${harness.deps.artifacts.uploadPath('dep_receiving')}.partial`;
+    await writeFile(fresh, 'still arriving');
+    // The file system stamps with a coarse clock, possibly a few ms behind: stamp it with the precise one.
+    await utimes(fresh, new Date(), new Date());
+    worker.start();
+
+    await waitFor(async () => expect(await readdir(dirname(files.pending))).toHaveLength(2));
+    expect((await readdir(dirname(files.pending))).sort()).toEqual([basename(files.pending), basename(fresh)].sort());
+  });
 
   it('leases a queued deployment, runs it to success and marks its job done', async () => {
     const id = await request(await harness.webSource());
@@ -95,7 +127,7 @@ describe('job worker', () => {
     const id = await request(await harness.webSource());
     await harness.store.jobs.lease('ghost', 60_000, Date.now());
     const job = await harness.store.jobs.findByDeployment(id);
-    await harness.store.jobs.finish(job?.id ?? '', 'ghost', { state: 'done' });
+    await harness.store.jobs.finish({ jobId: job?.id ?? '', owner: 'ghost', attempt: 1 }, { state: 'done' });
     const deployment = await harness.store.deployments.findById(id);
     if (deployment) await harness.store.deployments.update({ ...deployment, state: 'running', phase: 'build' });
 

@@ -89,13 +89,25 @@ async function resolveInside(urlPath) {
   } catch {
     return { path: candidate, segments, stats: undefined };
   }
-  if (real !== root && !real.startsWith(root + sep)) return undefined;
+  if (!isInsideRoot(real)) return undefined;
   return { path: real, segments, stats: await statOrUndefined(real) };
 }
 
+/** A regular file at `path` whose real path is inside root: `404.html → /etc/passwd` is not served. */
 async function fileAt(path) {
-  const stats = await statOrUndefined(path);
-  return stats?.isFile() ? { path, stats } : undefined;
+  let real;
+  try {
+    real = await realpath(path);
+  } catch {
+    return undefined;
+  }
+  if (!isInsideRoot(real)) return undefined;
+  const stats = await statOrUndefined(real);
+  return stats?.isFile() ? { path: real, stats } : undefined;
+}
+
+function isInsideRoot(real) {
+  return real === root || real.startsWith(root + sep);
 }
 
 async function fallbackFile() {

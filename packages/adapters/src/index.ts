@@ -1,6 +1,7 @@
 export { createSystemClock } from './system/system-clock.js';
 export { createSortableIdGenerator } from './system/sortable-id-generator.js';
-export { createFsArtifactStore } from './artifacts/fs-artifact-store.js';
+export { createFsArtifactStore, partialSuffix } from './artifacts/fs-artifact-store.js';
+export { parseManifestYaml } from './artifacts/manifest-yaml.js';
 export { createSqliteStore } from './store/sqlite-store.js';
 export { createSourceFetcher, type SourceFetcherOptions } from './source/source-fetcher.js';
 export { expandGitUrl } from './source/expand-git-url.js';

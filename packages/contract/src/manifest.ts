@@ -2,6 +2,15 @@
 import { z } from 'zod';
 import { parseByteSize } from './byte-size.js';
 import { dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
+import { strictObject } from './strict-object.js';
+
+/**
+ * The largest `slipway.yaml` Slipway reads, wherever it comes from (a source tree, the validate API, the CLI): a
+ * manifest is settings, not data, and parsing is synchronous, so an unbounded one would freeze the control plane.
+ */
+export const maxManifestBytes = 256 * 1024;
+/** YAML aliases a manifest may expand; a few are handy for shared blocks, thousands are an expansion bomb. */
+export const maxManifestAliasCount = 100;
 
 const seconds = (max: number) => z.number().min(0).max(max);
 
@@ -9,7 +18,7 @@ const seconds = (max: number) => z.number().min(0).max(max);
 export const healthCheckPathPattern = /^\/(?!\/)[\x21-\x7e]*$/;
 
 export const healthCheckSchema = z.discriminatedUnion('type', [
-  z.object({
+  strictObject({
     type: z.literal('http'),
     /**
      * Requested of the instance's own address, never of another host: an origin-form path (RFC 9112 §3.2.1) of
@@ -27,14 +36,14 @@ export const healthCheckSchema = z.discriminatedUnion('type', [
     retries: z.number().int().min(1).max(100).default(3),
     startPeriodSeconds: seconds(3600).default(30),
   }),
-  z.object({
+  strictObject({
     type: z.literal('tcp'),
     intervalSeconds: seconds(3600).default(2),
     timeoutSeconds: seconds(300).default(2),
     retries: z.number().int().min(1).max(100).default(3),
     startPeriodSeconds: seconds(3600).default(30),
   }),
-  z.object({
+  strictObject({
     type: z.literal('exec'),
     command: z.string().min(1).max(8192),
     intervalSeconds: seconds(3600).default(5),
@@ -42,7 +51,7 @@ export const healthCheckSchema = z.discriminatedUnion('type', [
     retries: z.number().int().min(1).max(100).default(3),
     startPeriodSeconds: seconds(3600).default(30),
   }),
-  z.object({ type: z.literal('none') }),
+  strictObject({ type: z.literal('none') }),
 ]);
 export type HealthCheck = z.infer<typeof healthCheckSchema>;
 
@@ -52,45 +61,43 @@ export type RuntimeName = (typeof runtimeNames)[number];
 
 /** Below this the engine refuses to start a container. */
 const minMemoryBytes = 6 * 1024 * 1024;
+/** Beyond any one machine Slipway runs on: a larger figure is a typo (bytes where megabytes were meant). */
+const maxMemoryBytes = 1024 ** 4;
 
-export const resourcesSchema = z
-  .object({
-    /** RAM, bytes or `256m` / `1.5GiB` (no swap beyond it); over it, the instance is killed and reported OOM. */
-    memory: z
-      .union([z.number().int(), z.string().max(32)])
-      .transform((value, context) => {
-        const bytes = parseByteSize(value);
-        if (bytes === undefined || bytes < minMemoryBytes) {
-          context.addIssue({ code: 'custom', message: 'must be a size of at least 6 MiB, like 256m or 1GiB' });
-          return z.NEVER;
-        }
-        return bytes;
-      })
-      .optional(),
-    /** CPU time in CPUs (0.5 = half a CPU). */
-    cpus: z.number().min(0.01).max(1024).optional(),
-    /** Processes and threads at once. */
-    pids: z.number().int().min(1).max(4_194_304).optional(),
-  })
-  .strict();
+export const resourcesSchema = strictObject({
+  /** RAM, bytes or `256m` / `1.5GiB` (no swap beyond it); over it, the instance is killed and reported OOM. */
+  memory: z
+    .union([z.number().int(), z.string().max(32)])
+    .transform((value, context) => {
+      const bytes = parseByteSize(value);
+      if (bytes === undefined || bytes < minMemoryBytes || bytes > maxMemoryBytes) {
+        context.addIssue({ code: 'custom', message: 'must be a size from 6 MiB to 1 TiB, like 256m or 1GiB' });
+        return z.NEVER;
+      }
+      return bytes;
+    })
+    .optional(),
+  /** CPU time in CPUs (0.5 = half a CPU). */
+  cpus: z.number().min(0.01).max(1024).optional(),
+  /** Processes and threads at once. */
+  pids: z.number().int().min(1).max(4_194_304).optional(),
+});
 export type Resources = z.infer<typeof resourcesSchema>;
 
 /** Swarm placement constraints, as `docker service create --constraint` takes them (`node.labels.zone==a`). */
-const placementSchema = z
-  .object({
-    constraints: z
-      .array(
-        z
-          .string()
-          .max(256)
-          .regex(/^[A-Za-z0-9_.-]+\s*(==|!=)\s*\S+$/, 'must be like node.labels.zone==a or node.role!=manager'),
-      )
-      .max(20)
-      .default([]),
-  })
-  .strict();
+const placementSchema = strictObject({
+  constraints: z
+    .array(
+      z
+        .string()
+        .max(256)
+        .regex(/^[A-Za-z0-9_.-]+\s*(==|!=)\s*\S+$/, 'must be like node.labels.zone==a or node.role!=manager'),
+    )
+    .max(20)
+    .default([]),
+});
 
-export const processSchema = z.object({
+export const processSchema = strictObject({
   command: z.string().min(1).max(8192).optional(),
   replicas: z.number().int().min(0).max(100).optional(),
   healthCheck: healthCheckSchema.optional(),
@@ -101,14 +108,15 @@ export const processSchema = z.object({
 });
 export type ProcessSpec = z.infer<typeof processSchema>;
 
+/** Instances over or under the desired count during a rolling update: at most the replica limit, or up to 100 %. */
 const intOrPercent = z.union([
-  z.number().int().min(0),
-  z.string().regex(/^\d{1,3}%$/, 'must be an integer or a percentage like "25%"'),
+  z.number().int().min(0).max(100),
+  z.string().regex(/^(100|[1-9]?\d)%$/, 'must be an integer up to 100 or a percentage up to "100%"'),
 ]);
 
 export const strategySchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('recreate'), progressDeadlineSeconds: seconds(86_400).default(600) }),
-  z.object({
+  strictObject({ type: z.literal('recreate'), progressDeadlineSeconds: seconds(86_400).default(600) }),
+  strictObject({
     type: z.literal('rolling'),
     /** Kubernetes' defaults: 25 % surge (rounded up), 25 % unavailable (rounded down). */
     maxSurge: intOrPercent.default('25%'),
@@ -122,7 +130,7 @@ export type Strategy = z.infer<typeof strategySchema>;
 export const builderNames = ['procfile', 'node', 'static', 'python', 'dockerfile', 'image'] as const;
 export type BuilderName = (typeof builderNames)[number];
 
-export const buildSchema = z.object({
+export const buildSchema = strictObject({
   builder: z.enum(['auto', ...builderNames]).default('auto'),
   /** Overrides the builder's build command (run with `sh -c` in the source directory). */
   command: z.string().min(1).max(8192).optional(),
@@ -172,7 +180,7 @@ export const routePathSchema = z
   .transform(normaliseRoutePath)
   .refine((path) => !path.split('/').some((s) => s === '.' || s === '..'), 'must not hold "." or ".." segments');
 
-export const routeSpecSchema = z.object({
+export const routeSpecSchema = strictObject({
   host: routeHostSchema,
   path: routePathSchema.default('/'),
   process: processTypeSchema.default('web'),
@@ -182,13 +190,11 @@ export const routeSpecSchema = z.object({
 export type RouteSpec = z.infer<typeof routeSpecSchema>;
 
 /** What one environment changes of the app's runtime settings (`environments.staging.runtime: docker`). */
-const environmentOverrideSchema = z
-  .object({
-    runtime: z.enum(runtimeNames).optional(),
-    resources: resourcesSchema.optional(),
-    placement: placementSchema.optional(),
-  })
-  .strict();
+const environmentOverrideSchema = strictObject({
+  runtime: z.enum(runtimeNames).optional(),
+  resources: resourcesSchema.optional(),
+  placement: placementSchema.optional(),
+});
 
 /** An image reference: `name[:tag]` or `name@sha256:<64 hex>`, or an image id `sha256:<64 hex>`. */
 export const imageReferenceSchema = z
@@ -200,33 +206,31 @@ export const imageReferenceSchema = z
     'must be an image reference like name:tag, name@sha256:<digest> or sha256:<id>',
   );
 
-export const manifestSchema = z
-  .object({
-    /** Where instances run; default `docker` for an image (Dockerfile or `image:`), else `process`. */
-    runtime: z.enum(runtimeNames).optional(),
-    /** Deploy this image instead of building the source. */
-    image: imageReferenceSchema.optional(),
-    /** Port the program listens on inside its container; default: the port Slipway gives it in `PORT`. */
-    port: z.number().int().min(1).max(65_535).optional(),
-    resources: resourcesSchema.optional(),
-    placement: placementSchema.optional(),
-    environments: z
-      .record(dnsLabelSchema, environmentOverrideSchema)
-      .refine((e) => Object.keys(e).length <= 50, 'at most 50 environments')
-      .optional(),
-    build: buildSchema.optional(),
-    processes: z
-      .record(processTypeSchema, processSchema)
-      .refine((p) => Object.keys(p).length <= 50, 'at most 50 process types')
-      .optional(),
-    strategy: strategySchema.optional(),
-    env: z
-      .record(envKeySchema, z.union([envValueSchema, z.number(), z.boolean()]).transform(String))
-      .refine((e) => Object.keys(e).length <= 1000, 'at most 1000 variables')
-      .optional(),
-    routes: z.array(routeSpecSchema).max(100).optional(),
-  })
-  .strict();
+export const manifestSchema = strictObject({
+  /** Where instances run; default `docker` for an image (Dockerfile or `image:`), else `process`. */
+  runtime: z.enum(runtimeNames).optional(),
+  /** Deploy this image instead of building the source. */
+  image: imageReferenceSchema.optional(),
+  /** Port the program listens on inside its container; default: the port Slipway gives it in `PORT`. */
+  port: z.number().int().min(1).max(65_535).optional(),
+  resources: resourcesSchema.optional(),
+  placement: placementSchema.optional(),
+  environments: z
+    .record(dnsLabelSchema, environmentOverrideSchema)
+    .refine((e) => Object.keys(e).length <= 50, 'at most 50 environments')
+    .optional(),
+  build: buildSchema.optional(),
+  processes: z
+    .record(processTypeSchema, processSchema)
+    .refine((p) => Object.keys(p).length <= 50, 'at most 50 process types')
+    .optional(),
+  strategy: strategySchema.optional(),
+  env: z
+    .record(envKeySchema, z.union([envValueSchema, z.number(), z.boolean()]).transform(String))
+    .refine((e) => Object.keys(e).length <= 1000, 'at most 1000 variables')
+    .optional(),
+  routes: z.array(routeSpecSchema).max(100).optional(),
+});
 export type Manifest = z.infer<typeof manifestSchema>;
 
 export interface ManifestIssue {
@@ -234,10 +238,11 @@ export interface ManifestIssue {
   message: string;
 }
 
-/** Formats zod issues as `path: message` pairs; the root is called `(root)`. */
+/** Formats zod issues as `path: message` pairs; the root is called `(root)`; an unknown key is named in the path. */
 export function manifestIssues(error: z.ZodError): ManifestIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
+  return error.issues.map((issue) => {
+    const path =
+      issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...issue.path, ...issue.keys] : issue.path;
+    return { path: path.length === 0 ? '(root)' : path.map(String).join('.'), message: issue.message };
+  });
 }

@@ -51,15 +51,45 @@ export function describeJobContract(store: () => Store): void {
         leaseUntilMs: t0 + 2_001,
       });
 
-      expect(await store().jobs.renew('job_01', 'worker-1', t0 + 9_000)).toBe(false);
-      await store().jobs.finish('job_01', 'worker-1', { state: 'failed', error: 'stale' });
-      await store().jobs.release('job_01', 'worker-1', t0, 'stale');
+      const stale = { jobId: 'job_01', owner: 'worker-1', attempt: 1 };
+      expect(await store().jobs.renew(stale, t0 + 9_000)).toBe(false);
+      expect(await store().jobs.isHeld(stale)).toBe(false);
+      await store().jobs.finish(stale, { state: 'failed', error: 'stale' });
+      await store().jobs.release(stale, t0, 'stale');
       expect(await store().jobs.findByDeployment('dep_01')).toEqual(retaken);
 
-      expect(await store().jobs.renew('job_01', 'worker-2', t0 + 9_000)).toBe(true);
+      const current = { jobId: 'job_01', owner: 'worker-2', attempt: 2 };
+      expect(await store().jobs.isHeld(current)).toBe(true);
+      expect(await store().jobs.renew(current, t0 + 9_000)).toBe(true);
       expect((await store().jobs.findByDeployment('dep_01'))?.leaseUntilMs).toBe(t0 + 9_000);
       expect(await store().jobs.lease('worker-3', 1_000, t0 + 8_999)).toBeUndefined();
-      expect(await store().jobs.renew('job_missing', 'worker-2', t0)).toBe(false);
+      expect(await store().jobs.renew({ ...current, jobId: 'job_missing' }, t0)).toBe(false);
+    });
+
+    it('fences out an earlier attempt of the same owner once the job is leased again', async () => {
+      await store().jobs.enqueue(job('job_01', 'dep_01'));
+      await store().jobs.lease('worker-1', 1_000, t0);
+      const first = { jobId: 'job_01', owner: 'worker-1', attempt: 1 };
+      const again = await store().jobs.lease('worker-1', 1_000, t0 + 1_001);
+      expect(again).toMatchObject({ id: 'job_01', attempts: 2, leaseOwner: 'worker-1' });
+
+      expect(await store().jobs.isHeld(first)).toBe(false);
+      expect(await store().jobs.renew(first, t0 + 9_000)).toBe(false);
+      await store().jobs.finish(first, { state: 'done' });
+      expect(await store().jobs.findByDeployment('dep_01')).toEqual(again);
+      expect(await store().jobs.isHeld({ ...first, attempt: 2 })).toBe(true);
+    });
+
+    it('never leases a job the asking worker says it runs, even once its lease ran out', async () => {
+      await store().jobs.enqueue(job('job_01', 'dep_01'));
+      await store().jobs.enqueue(job('job_02', 'dep_02', { createdAtMs: t0 + 1 }));
+      await store().jobs.lease('worker-1', 1_000, t0);
+
+      const next = await store().jobs.lease('worker-1', 1_000, t0 + 5_000, ['job_01']);
+      expect(next).toMatchObject({ id: 'job_02', attempts: 1 });
+      expect(await store().jobs.lease('worker-1', 1_000, t0 + 5_000, ['job_01', 'job_02'])).toBeUndefined();
+      expect(await store().jobs.findByDeployment('dep_01')).toMatchObject({ attempts: 1, leaseOwner: 'worker-1' });
+      expect(await store().jobs.lease('worker-2', 1_000, t0 + 5_000)).toMatchObject({ id: 'job_01', attempts: 2 });
     });
 
     it('finishes a job as done or failed, after which it is never leased again', async () => {
@@ -67,8 +97,11 @@ export function describeJobContract(store: () => Store): void {
       await store().jobs.enqueue(job('job_02', 'dep_02', { createdAtMs: t0 + 1 }));
       await store().jobs.lease('worker-1', 1_000, t0);
       await store().jobs.lease('worker-1', 1_000, t0);
-      await store().jobs.finish('job_01', 'worker-1', { state: 'done' });
-      await store().jobs.finish('job_02', 'worker-1', { state: 'failed', error: 'builder crashed' });
+      await store().jobs.finish({ jobId: 'job_01', owner: 'worker-1', attempt: 1 }, { state: 'done' });
+      await store().jobs.finish(
+        { jobId: 'job_02', owner: 'worker-1', attempt: 1 },
+        { state: 'failed', error: 'builder crashed' },
+      );
 
       expect(await store().jobs.findByDeployment('dep_01')).toMatchObject({ state: 'done', attempts: 1 });
       expect(await store().jobs.findByDeployment('dep_02')).toMatchObject({
@@ -76,13 +109,14 @@ export function describeJobContract(store: () => Store): void {
         lastError: 'builder crashed',
       });
       expect(await store().jobs.lease('worker-2', 1_000, t0 + 60_000)).toBeUndefined();
-      expect(await store().jobs.renew('job_01', 'worker-1', t0 + 5_000)).toBe(false);
+      expect(await store().jobs.renew({ jobId: 'job_01', owner: 'worker-1', attempt: 1 }, t0 + 5_000)).toBe(false);
     });
 
     it('releases a job back to the queue to run after runAfterMs, keeping the error', async () => {
       await store().jobs.enqueue(job('job_01', 'dep_01'));
       await store().jobs.lease('worker-1', 1_000, t0);
-      await store().jobs.release('job_01', 'worker-1', t0 + 5_000, 'port busy');
+      const lease = { jobId: 'job_01', owner: 'worker-1', attempt: 1 };
+      await store().jobs.release(lease, t0 + 5_000, 'port busy');
       expect(await store().jobs.findByDeployment('dep_01')).toMatchObject({
         state: 'queued',
         leaseOwner: null,
@@ -90,7 +124,7 @@ export function describeJobContract(store: () => Store): void {
         lastError: 'port busy',
         attempts: 1,
       });
-      expect(await store().jobs.renew('job_01', 'worker-1', t0 + 9_000)).toBe(false);
+      expect(await store().jobs.renew(lease, t0 + 9_000)).toBe(false);
       expect(await store().jobs.lease('worker-1', 1_000, t0 + 4_999)).toBeUndefined();
       expect(await store().jobs.lease('worker-2', 1_000, t0 + 5_000)).toMatchObject({
         id: 'job_01',

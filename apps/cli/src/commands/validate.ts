@@ -3,7 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LineCounter, parseDocument } from 'yaml';
-import { manifestIssues, manifestSchema, SlipwayError } from '@slipway/contract';
+import {
+  manifestIssues,
+  manifestSchema,
+  maxManifestAliasCount,
+  maxManifestBytes,
+  SlipwayError,
+} from '@slipway/contract';
 import type { ManifestIssue } from '@slipway/contract';
 import type { CliContext } from '../cli-context.js';
 
@@ -11,6 +17,8 @@ export const defaultManifestFile = 'slipway.yaml';
 
 /** The first YAML syntax error as a `line L, column C` issue, or else every schema issue, or none. */
 export function checkManifestText(text: string): ManifestIssue[] {
+  if (Buffer.byteLength(text, 'utf8') > maxManifestBytes)
+    return [{ path: '(root)', message: `larger than the limit of ${maxManifestBytes} bytes` }];
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   const [syntaxError] = document.errors;
@@ -20,7 +28,13 @@ export function checkManifestText(text: string): ManifestIssue[] {
     return [{ path: `line ${line}, column ${col}`, message: `YAML syntax error: ${syntaxError.message}` }];
   }
   // An empty file is an empty manifest: every section is optional.
-  const value: unknown = document.toJS() ?? {};
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: maxManifestAliasCount }) ?? {};
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    return [{ path: '(root)', message: `expands more than ${maxManifestAliasCount} aliases` }];
+  }
   const result = manifestSchema.safeParse(value);
   return result.success ? [] : manifestIssues(result.error);
 }

@@ -1,16 +1,21 @@
 /** Release artifacts and deployment workspaces as directories under the data dir. */
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
-import { SlipwayError } from '@slipway/contract';
+import { maxManifestBytes, SlipwayError } from '@slipway/contract';
 import type { ArtifactStore } from '@slipway/core';
+import { readSourceFile } from '../source/source-file.js';
+import { manifestTooLarge, parseManifestYaml } from './manifest-yaml.js';
 
 const exists = (path: string): Promise<boolean> =>
   access(path, constants.F_OK).then(
     () => true,
     () => false,
   );
+
+const uploadSuffix = '.tar.gz';
+/** An upload is written under this suffix and renamed when complete: a crash mid-upload leaves a file that says so. */
+export const partialSuffix = '.partial';
 
 export function createFsArtifactStore(options: { dataDir: string }): ArtifactStore {
   const workRoot = join(options.dataDir, 'work');
@@ -26,7 +31,7 @@ export function createFsArtifactStore(options: { dataDir: string }): ArtifactSto
       await mkdir(dir, { recursive: true });
       return dir;
     },
-    uploadPath: (deploymentId) => join(uploadRoot, `${deploymentId}.tar.gz`),
+    uploadPath: (deploymentId) => join(uploadRoot, `${deploymentId}${uploadSuffix}`),
     async promote(deploymentId, releaseId) {
       const target = artifactOf(releaseId);
       if (await exists(target)) return target;
@@ -43,26 +48,27 @@ export function createFsArtifactStore(options: { dataDir: string }): ArtifactSto
     },
     async cleanDeployment(deploymentId) {
       await rm(workspaceOf(deploymentId), { recursive: true, force: true });
-      await rm(join(uploadRoot, `${deploymentId}.tar.gz`), { force: true });
+      await rm(join(uploadRoot, `${deploymentId}${uploadSuffix}`), { force: true });
+      await rm(join(uploadRoot, `${deploymentId}${uploadSuffix}${partialSuffix}`), { force: true });
+    },
+    async pruneUploads(isWanted, modifiedBeforeMs) {
+      const names = await readdir(uploadRoot).catch(() => [] as string[]);
+      let removed = 0;
+      for (const name of names) {
+        const path = join(uploadRoot, name);
+        const stats = await stat(path).catch(() => undefined);
+        if (stats === undefined || stats.mtimeMs >= modifiedBeforeMs) continue;
+        const deploymentId = name.endsWith(uploadSuffix) ? name.slice(0, -uploadSuffix.length) : undefined;
+        if (deploymentId !== undefined && (await isWanted(deploymentId))) continue;
+        await rm(path, { force: true });
+        removed += 1;
+      }
+      return removed;
     },
     async readManifest(dir) {
       for (const name of ['slipway.yaml', 'slipway.yml']) {
-        const path = join(dir, name);
-        if (!(await exists(path))) continue;
-        const document = parseDocument(await readFile(path, 'utf8'), { prettyErrors: true });
-        const error = document.errors[0];
-        if (error) {
-          const at = error.linePos?.[0];
-          const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-          throw new SlipwayError(
-            'MANIFEST_INVALID',
-            `${name} is not valid YAML${where}: ${error.message.split('\n')[0] ?? ''}`,
-            {
-              details: { issues: [{ path: '(root)', message: error.message.split('\n')[0] ?? 'YAML syntax error' }] },
-            },
-          );
-        }
-        return document.toJS() as unknown;
+        const text = await readSourceFile(dir, name, { maxBytes: maxManifestBytes, tooLarge: manifestTooLarge });
+        if (text !== undefined) return parseManifestYaml(text, name);
       }
       return undefined;
     },

@@ -14,7 +14,7 @@
  * Every step runs with `/bin/sh -c` in its own process group, its output streamed line by line to the build log.
  * The two image builders need `options.docker`; without it they fail with `RUNTIME_UNAVAILABLE`.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError, type BuilderName } from '@slipway/contract';
 import type { Builder, BuildRequest, BuildResult } from '@slipway/core';
@@ -26,6 +26,8 @@ import { buildDockerfileImage } from './docker-image-builder.js';
 import { resolveImageReference } from './image-reference-builder.js';
 import { planNodeBuild } from './node-build-plan.js';
 import { parseProcfile } from './procfile.js';
+import { confineSourceTree } from '../source/confine-source-tree.js';
+import { readSourceFile, sourceFileLimit } from '../source/source-file.js';
 import { planPythonBuild } from './python-build-plan.js';
 import type { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import { runProcessGroup } from './run-process-group.js';
@@ -58,13 +60,8 @@ const scratchDirOf = (dir: string): string => `${dir}.scratch`;
 const plainShell: StepLauncher = (command) => ({ file: '/bin/sh', args: ['-c', command] });
 
 async function readProcfile(dir: string): Promise<Record<string, { command: string }> | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, 'Procfile'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  return parseProcfile(text);
+  const text = await readSourceFile(dir, 'Procfile', sourceFileLimit(64 * 1024));
+  return text === undefined ? undefined : parseProcfile(text);
 }
 
 async function plan(
@@ -230,6 +227,12 @@ export function createBuilder(options: BuilderOptions): Builder {
             details: { publicDir: planned.publicDir },
           },
         );
+      }
+      if (planned.publicDir !== undefined) {
+        // The build ran the app's own commands, which may have left links out of what Slipway's static server
+        // publishes (`index.html` → a file of the host). Elsewhere links out are the app's business (a virtualenv's
+        // `bin/python` → the system's python) and the process sandbox's to contain.
+        await confineSourceTree(join(request.dir, planned.publicDir), { log: request.log, signal: request.signal });
       }
       const processes = { ...planned.plan.processes, ...procfile };
       request.log(`-----> process types: ${Object.keys(processes).join(', ') || '(none)'}`);

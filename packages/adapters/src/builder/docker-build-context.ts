@@ -2,18 +2,17 @@
  * The build context of a Dockerfile build: the source tree as a tar stream, less what `.dockerignore` excludes, as the
  * `docker` CLI sends it (the Dockerfile and `.dockerignore` themselves are always sent).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import { create } from 'tar';
+import { readSourceFile, sourceFileLimit } from '../source/source-file.js';
 
 /** The relative paths (POSIX separators) that go into the context: files, symlinks and directories, parents first. */
 export async function listBuildContext(dir: string, dockerfilePath: string): Promise<string[]> {
-  const patterns = await readFile(join(dir, '.dockerignore'), 'utf8').then(
-    (text) => text.split(/\r?\n/),
-    () => [] as string[],
-  );
+  const text = await readSourceFile(dir, '.dockerignore', sourceFileLimit(1024 * 1024));
+  const patterns = text === undefined ? [] : text.split(/\r?\n/);
   const ignore = dockerignore({ ignorecase: false }).add(patterns);
   // A `!` exception may re-include something under an excluded directory, so excluded directories are walked too,
   // unless there is no exception at all (then a node_modules is skipped whole).

@@ -7,7 +7,7 @@
  * or the build is cancelled (a timeout or a cancelled deployment destroys the build request, which the engine takes
  * as a cancellation), and `pull: false`: a base image must be on the engine (no registry is assumed).
  */
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SlipwayError } from '@slipway/contract';
@@ -16,6 +16,7 @@ import { findBridgeGateway } from '../docker/bridge-gateway.js';
 import { engineError, engineMessageOf, engineStatusOf, type DockerEngine } from '../docker/docker-engine.js';
 import { startBuildDeadline, type BuildDeadline } from './build-deadline.js';
 import { secretsUrlArg, startBuildSecretServer, type BuildSecretServer } from './build-secret-server.js';
+import { readSourceFile, sourceFileLimit } from '../source/source-file.js';
 import { createBuildContext } from './docker-build-context.js';
 import {
   createDockerfileBuildOutput,
@@ -30,7 +31,8 @@ export async function buildDockerfileImage(
   procfile: Readonly<Record<string, { command: string }>> | undefined,
 ): Promise<BuildResult> {
   const dockerfile = await locateDockerfile(request.dir, request.manifest.build?.dockerfile ?? 'Dockerfile');
-  const readsSecrets = declaresArg(await readFile(dockerfile.absolute, 'utf8'), secretsUrlArg);
+  const dockerfileText = await readSourceFile(request.dir, dockerfile.relative, sourceFileLimit(1024 * 1024));
+  const readsSecrets = declaresArg(dockerfileText ?? '', secretsUrlArg);
   const secretNames = Object.keys(request.secrets);
   if (secretNames.length > 0 && !readsSecrets) {
     request.log(

@@ -1,10 +1,10 @@
 /** Plans a Node.js build: install dependencies with npm, run the `build` script, start with the `start` script or the entry file. */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError } from '@slipway/contract';
 import type { BuildPlan, PlanContext } from './build-plan.js';
 import { isFile } from './detect-builder.js';
 import { shellQuote } from './shell-quote.js';
+import { readSourceFile, sourceFileLimit } from '../source/source-file.js';
 
 interface PackageJson {
   main?: unknown;
@@ -15,14 +15,9 @@ interface PackageJson {
 }
 
 async function readPackageJson(dir: string): Promise<PackageJson> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, 'package.json'), 'utf8');
-  } catch (error) {
-    throw new SlipwayError('BUILDER_NOT_DETECTED', 'the node builder needs a package.json at the root of the source', {
-      cause: error,
-    });
-  }
+  const text = await readSourceFile(dir, 'package.json', sourceFileLimit(1024 * 1024));
+  if (text === undefined)
+    throw new SlipwayError('BUILDER_NOT_DETECTED', 'the node builder needs a package.json at the root of the source');
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');

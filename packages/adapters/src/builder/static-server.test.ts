@@ -161,6 +161,28 @@ describe('the static server', () => {
     expect((await send(port, '/%E0%A4%A')).status).toBe(400);
   });
 
+  it('never serves a 404.html, 200.html or directory index.html that is a link leading out', async () => {
+    const linked = join(root, 'linked');
+    await mkdir(join(linked, 'docs'), { recursive: true });
+    await symlink(join(root, 'secret.txt'), join(linked, '404.html'));
+    await symlink(join(root, 'secret.txt'), join(linked, 'index.html'));
+    await symlink(join(root, 'secret.txt'), join(linked, 'docs', 'index.html'));
+    const plain = await start([], linked);
+    for (const path of ['/', '/docs/', '/missing']) {
+      const reply = await send(plain.port, path);
+      expect(reply.status, path).toBe(404);
+      expect(reply.body, path).toBe('not found\n');
+    }
+    const spa = await start(['--spa'], linked);
+    expect(await send(spa.port, '/app/route')).toMatchObject({ status: 404, body: 'not found\n' });
+
+    const shell = join(root, 'linked-shell');
+    await mkdir(shell, { recursive: true });
+    await symlink(join(root, 'secret.txt'), join(shell, '200.html'));
+    const withShell = await start([], shell);
+    expect(await send(withShell.port, '/deep/link')).toMatchObject({ status: 404, body: 'not found\n' });
+  });
+
   it('redirects a directory without its slash to the slash form on the same site, then serves its index', async () => {
     const { port } = await start([]);
     const docs = await send(port, '/docs?x=1');

@@ -49,10 +49,14 @@ async function craft(name: string, entries: CraftedEntry[]): Promise<string> {
   return file;
 }
 
-async function fetchArchive(file: string, limits: { maxArchiveBytes?: number; maxUnpackedBytes?: number } = {}) {
+async function fetchArchive(
+  file: string,
+  limits: { maxArchiveBytes?: number; maxUnpackedBytes?: number; maxArchiveEntries?: number } = {},
+) {
   const fetcher = createSourceFetcher({
     maxArchiveBytes: limits.maxArchiveBytes ?? 10 * 1024 * 1024,
     ...(limits.maxUnpackedBytes === undefined ? {} : { maxUnpackedBytes: limits.maxUnpackedBytes }),
+    ...(limits.maxArchiveEntries === undefined ? {} : { maxArchiveEntries: limits.maxArchiveEntries }),
   });
   const { size } = await stat(file);
   return fetcher.fetch({ kind: 'archive', file, fileName: 'upload.tar.gz', sizeBytes: size }, { destDir: dest, log });
@@ -196,6 +200,42 @@ describe('archive sources', () => {
       code: 'ARCHIVE_TOO_LARGE',
     });
     await expect(readdir(dest)).rejects.toThrow();
+  });
+
+  it('refuses a compression bomb under the unpacked limit by its ratio, having written nothing', async () => {
+    const zeros = Buffer.alloc(96 * 1024 * 1024);
+    const header = new Header({ path: 'zeros.bin', mode: 0o644, size: zeros.length, type: 'File', mtime: new Date(0) });
+    header.encode();
+    const file = join(root, 'ratio-bomb.tar.gz');
+    await writeFile(file, gzipSync(Buffer.concat([header.block ?? Buffer.alloc(0), zeros, Buffer.alloc(1024)])));
+
+    await expect(fetchArchive(file, { maxUnpackedBytes: 1024 * 1024 * 1024 })).rejects.toMatchObject({
+      code: 'ARCHIVE_TOO_LARGE',
+      details: { maxCompressionRatio: 200 },
+    });
+    await expect(readdir(dest)).rejects.toThrow();
+  });
+
+  it('refuses an archive of more entries than the limit before extracting any', async () => {
+    const entries = Array.from({ length: 11 }, (_, i) => ({ path: `f${i}.txt`, body: 'x' }));
+    const file = await craft('many.tar.gz', entries);
+    await expect(fetchArchive(file, { maxArchiveEntries: 10 })).rejects.toMatchObject({
+      code: 'ARCHIVE_TOO_LARGE',
+      details: { maxEntries: 10 },
+    });
+    await expect(readdir(dest)).rejects.toThrow();
+    await fetchArchive(file, { maxArchiveEntries: 11 });
+    expect(await readdir(dest)).toHaveLength(11);
+  });
+
+  it('refuses an archive compressed twice, which tar would inflate on its own without limits', async () => {
+    const inner = await craft('inner.tar.gz', [{ path: 'a.txt', body: 'a' }]);
+    const file = join(root, 'twice.tar.gz');
+    await writeFile(file, gzipSync(await readFile(inner)));
+    await expect(fetchArchive(file)).rejects.toMatchObject({
+      code: 'SOURCE_INVALID',
+      message: expect.stringContaining('compressed a second time') as unknown,
+    });
   });
 
   it('stops at the end-of-archive marker instead of decompressing a stream of zeros to its end', async () => {

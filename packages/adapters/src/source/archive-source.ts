@@ -4,16 +4,23 @@ import { mkdir, open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { SlipwayError, type SourceView } from '@slipway/contract';
 import type { FetchOptions } from '@slipway/core';
-import { Parser, extract, type ReadEntry } from 'tar';
+import { Parser, Unpack, type ReadEntry } from 'tar';
 import { planArchiveEntries, type ArchiveEntry, type PlannedEntry } from './archive-entries.js';
 
 export interface ArchiveLimits {
   maxArchiveBytes: number;
   maxUnpackedBytes: number;
+  /** Entries (files, directories, links) an archive may hold: each costs a file system operation and memory. */
+  maxEntries: number;
+  /**
+   * Decompressed bytes per compressed byte, past `ratioFloorBytes`: source code compresses about 5–10 times, a gzip
+   * bomb about 1000 times, so a bomb is refused after reading a little of it, whatever `maxUnpackedBytes` allows.
+   */
+  maxCompressionRatio: number;
 }
 
-/** Beyond this many entries an upload is refused, whatever their sizes (the listing is held in memory). */
-export const maxArchiveEntries = 200_000;
+/** Below this many decompressed bytes the ratio is not judged (a tiny archive of one repeated line is fine). */
+const ratioFloorBytes = 64 * 1024 * 1024;
 
 const tooLarge = (message: string, details: Record<string, unknown>) =>
   new SlipwayError('ARCHIVE_TOO_LARGE', message, { details });
@@ -34,11 +41,63 @@ async function readMagic(file: string): Promise<Buffer> {
   }
 }
 
+/** Something tar's parser or unpacker is: written to chunk by chunk, and saying when it wants no more for now. */
+interface TarSink {
+  write(chunk: Buffer): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * Streams the decompressed bytes of `file` into `sink`, honouring its backpressure, so neither memory nor one turn
+ * of the event loop grows with the archive (tar's own `extract({ file })` inflates a small file in one synchronous
+ * write: a 2 MB bomb blocked the loop for 50 s and took 2 GB). Stops early when `shouldStop` says so after a chunk.
+ */
+async function pumpDecompressed(
+  file: string,
+  fileName: string,
+  sink: TarSink,
+  shouldStop: (decompressedBytes: number, chunk: Buffer) => boolean,
+): Promise<void> {
+  const source = createReadStream(file);
+  const gunzip = createGunzip();
+  source.on('error', (error) => gunzip.destroy(error));
+  source.pipe(gunzip);
+  let decompressedBytes = 0;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      if (decompressedBytes === 0 && isCompressed(chunk))
+        throw invalid(fileName, 'its content is compressed a second time, which Slipway does not unpack');
+      decompressedBytes += chunk.length;
+      if (shouldStop(decompressedBytes, chunk)) break;
+      if (!sink.write(chunk)) await new Promise<void>((resolve) => sink.once('drain', resolve));
+    }
+  } catch (error) {
+    if (error instanceof SlipwayError) throw error;
+    throw invalid(fileName, `gzip data is corrupt (${(error as Error).message})`, error);
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+}
+
+/** tar would inflate gzip or zstd content itself, synchronously and unbounded: an archive inside is refused. */
+function isCompressed(chunk: Buffer): boolean {
+  return (
+    (chunk[0] === 0x1f && chunk[1] === 0x8b) ||
+    (chunk[0] === 0x28 && chunk[1] === 0xb5 && chunk[2] === 0x2f && chunk[3] === 0xfd)
+  );
+}
+
 /**
  * First pass: decompresses with our own gunzip (so decompressed bytes are counted: a gzip bomb stops at the limit, not
  * at the end of the stream) and lists entries without writing anything.
  */
-async function listEntries(file: string, fileName: string, limits: ArchiveLimits): Promise<ArchiveEntry[]> {
+async function listEntries(
+  file: string,
+  fileName: string,
+  compressedBytes: number,
+  limits: ArchiveLimits,
+): Promise<ArchiveEntry[]> {
   const entries: ArchiveEntry[] = [];
   let declaredBytes = 0;
   let failure: Error | undefined;
@@ -53,8 +112,10 @@ async function listEntries(file: string, fileName: string, limits: ArchiveLimits
         maxUnpackedBytes: limits.maxUnpackedBytes,
       });
     }
-    if (entries.length > maxArchiveEntries)
-      failure ??= tooLarge(`${fileName} holds more than ${maxArchiveEntries} entries`, { maxArchiveEntries });
+    if (entries.length > limits.maxEntries)
+      failure ??= tooLarge(`${fileName} holds more than ${limits.maxEntries} entries`, {
+        maxEntries: limits.maxEntries,
+      });
     entry.resume();
   });
   // Entry types tar cannot represent (sparse files, ACLs …) are not emitted as entries: refuse them here.
@@ -79,28 +140,20 @@ async function listEntries(file: string, fileName: string, limits: ArchiveLimits
 
   // Headers and padding take at most a few blocks per entry on top of the file data.
   const decompressedLimit = () => limits.maxUnpackedBytes + 4096 * (entries.length + 1) + 10 * 1024 * 1024;
-  const source = createReadStream(file);
-  const gunzip = createGunzip();
-  source.on('error', (error) => gunzip.destroy(error));
-  source.pipe(gunzip);
-  let decompressedBytes = 0;
-  try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      decompressedBytes += chunk.length;
-      if (decompressedBytes > decompressedLimit()) {
-        failure ??= tooLarge(`${fileName} decompresses to more than ${decompressedLimit()} bytes`, {
-          maxUnpackedBytes: limits.maxUnpackedBytes,
-        });
-      }
-      if (failure !== undefined || parseError !== undefined || hasSeenEnd) break;
-      if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve));
+  await pumpDecompressed(file, fileName, parser, (decompressedBytes) => {
+    if (decompressedBytes > decompressedLimit()) {
+      failure ??= tooLarge(`${fileName} decompresses to more than ${decompressedLimit()} bytes`, {
+        maxUnpackedBytes: limits.maxUnpackedBytes,
+      });
     }
-  } catch (error) {
-    throw invalid(fileName, `gzip data is corrupt (${(error as Error).message})`, error);
-  } finally {
-    source.destroy();
-    gunzip.destroy();
-  }
+    if (decompressedBytes > ratioFloorBytes && decompressedBytes > limits.maxCompressionRatio * compressedBytes) {
+      failure ??= tooLarge(
+        `${fileName} decompresses more than ${limits.maxCompressionRatio} times its size (a compression bomb?)`,
+        { maxCompressionRatio: limits.maxCompressionRatio },
+      );
+    }
+    return failure !== undefined || parseError !== undefined || hasSeenEnd;
+  });
   if (failure === undefined && parseError === undefined) {
     parser.end();
     await Promise.race([finished, new Promise((resolve) => parser.once('error', resolve))]);
@@ -121,47 +174,54 @@ async function extractPlanned(
 ): Promise<void> {
   let index = 0;
   let mismatch: string | undefined;
-  try {
-    await extract({
-      file,
-      cwd: destDir,
-      strict: true,
-      preserveOwner: false,
-      // Sizes were bounded in the first pass; a legitimately very compressible file must not trip tar's own ratio guard.
-      maxDecompressionRatio: Infinity,
-      filter: (path, entry) => {
-        const expected = entries[index];
-        const planned = plan[index];
-        index += 1;
-        if (
-          !('type' in entry) ||
-          expected === undefined ||
-          planned === undefined ||
-          expected.path !== path ||
-          expected.type !== entry.type
-        ) {
-          mismatch ??= path;
-          return false;
-        }
-        if (planned.target === undefined) return false;
-        entry.path = planned.target;
-        if (planned.linkTarget !== undefined) entry.linkpath = planned.linkTarget;
-        // No setuid/setgid/sticky bits from uploads; the owner can always read and write what it unpacked.
-        if (typeof entry.mode === 'number')
-          entry.mode = (entry.mode & 0o777) | (entry.type === 'Directory' ? 0o700 : 0o600);
-        return true;
-      },
-    });
-  } catch (error) {
+  let unpackError: Error | undefined;
+  const unpack = new Unpack({
+    cwd: destDir,
+    strict: true,
+    preserveOwner: false,
+    filter: (path, entry) => {
+      const expected = entries[index];
+      const planned = plan[index];
+      index += 1;
+      if (
+        !('type' in entry) ||
+        expected === undefined ||
+        planned === undefined ||
+        expected.path !== path ||
+        expected.type !== entry.type
+      ) {
+        mismatch ??= path;
+        return false;
+      }
+      if (planned.target === undefined) return false;
+      entry.path = planned.target;
+      if (planned.linkTarget !== undefined) entry.linkpath = planned.linkTarget;
+      // No setuid/setgid/sticky bits from uploads; the owner can always read and write what it unpacked.
+      if (typeof entry.mode === 'number')
+        entry.mode = (entry.mode & 0o777) | (entry.type === 'Directory' ? 0o700 : 0o600);
+      return true;
+    },
+  });
+  unpack.on('error', (error: Error) => {
+    unpackError ??= error;
+  });
+  const closed = new Promise<void>((resolve) => unpack.once('close', () => resolve()));
+  let hasSeenEnd = false;
+  unpack.on('eof', () => {
+    hasSeenEnd = true;
+  });
+  await pumpDecompressed(file, fileName, unpack, () => unpackError !== undefined || hasSeenEnd);
+  unpack.end();
+  await Promise.race([closed, new Promise((resolve) => unpack.once('error', resolve))]);
+  if (unpackError !== undefined) {
+    const error = unpackError;
     const code = (error as { code?: unknown }).code;
-    if (code === 'TAR_SYMLINK_ERROR' || /escape/i.test((error as Error).message)) {
-      throw new SlipwayError(
-        'ARCHIVE_UNSAFE',
-        `${fileName} could not be extracted safely: ${(error as Error).message}`,
-        { cause: error },
-      );
+    if (code === 'TAR_SYMLINK_ERROR' || /escape/i.test(error.message)) {
+      throw new SlipwayError('ARCHIVE_UNSAFE', `${fileName} could not be extracted safely: ${error.message}`, {
+        cause: error,
+      });
     }
-    throw invalid(fileName, (error as Error).message, error);
+    throw invalid(fileName, error.message, error);
   }
   if (mismatch !== undefined) {
     throw new SlipwayError('ARCHIVE_UNSAFE', `${fileName} changed while it was being extracted (at "${mismatch}")`, {
@@ -200,7 +260,7 @@ export async function fetchArchiveSource(
   throwIfCancelled(options.signal);
 
   options.log(`checking ${fileName} (${sizeBytes} bytes)`);
-  const entries = await listEntries(file, fileName, limits);
+  const entries = await listEntries(file, fileName, sizeBytes, limits);
   const { isTopDirectoryStripped, planned } = planArchiveEntries(entries);
   throwIfCancelled(options.signal);
   await mkdir(options.destDir, { recursive: true });

@@ -142,6 +142,32 @@ describe('git sources', () => {
     });
   });
 
+  it('gives up with SOURCE_UNREACHABLE on a remote that accepts and never answers, well before the budget', async () => {
+    const silentRemote = createServer((socket) => socket.on('error', () => undefined));
+    const port = await new Promise<number>((resolve) =>
+      silentRemote.listen(0, '127.0.0.1', () => {
+        const address = silentRemote.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      }),
+    );
+    let connections = 0;
+    silentRemote.on('connection', () => (connections += 1));
+    const patient = createSourceFetcher({ gitTimeoutMs: 10 * 60_000, gitStallTimeoutMs: 300 });
+    try {
+      for (const url of [`git://127.0.0.1:${port}/repo.git`, `http://127.0.0.1:${port}/repo.git`]) {
+        await expect(
+          patient.fetch({ kind: 'git', url }, { destDir: join(root, `stalled-${url.split(':')[0]}`), log: () => {} }),
+        ).rejects.toMatchObject({
+          code: 'SOURCE_UNREACHABLE',
+          details: { url, stallTimeoutMs: 300 },
+        });
+      }
+      expect(connections).toBe(2);
+    } finally {
+      silentRemote.close();
+    }
+  });
+
   it('refuses local repositories outside the allowed roots', async () => {
     const confined = createSourceFetcher({ maxArchiveBytes: 1024, allowedPathRoots: [join(root, 'elsewhere')] });
     await expect(

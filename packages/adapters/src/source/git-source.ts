@@ -11,6 +11,11 @@ export interface GitSourceConfig {
   /** Budget for the whole fetch (all git commands together). */
   gitTimeoutMs: number;
   localSources: LocalSourcePolicy;
+  /**
+   * Longest a git command may go without printing anything: a remote that accepts the connection and never
+   * answers would otherwise hold a build slot for the whole `gitTimeoutMs`.
+   */
+  gitStallTimeoutMs: number;
 }
 
 interface Remote {
@@ -115,15 +120,20 @@ export async function fetchGitSource(
   let lastProgressAtMs = 0;
 
   const git = async (args: string[], what: string, isStdoutCaptured = false): Promise<ProcessGroupResult> => {
+    const stall = new AbortController();
+    const armStall = () => setTimeout(() => stall.abort(), config.gitStallTimeoutMs);
+    let stallTimer = armStall();
     const result = await runProcessGroup({
       file: 'git',
       args,
       cwd: destDir,
       env,
       timeoutMs: deadlineMs - Date.now(),
-      signal,
+      signal: signal === undefined ? stall.signal : AbortSignal.any([signal, stall.signal]),
       isStdoutCaptured,
       onLine: (line, { isProgress }) => {
+        clearTimeout(stallTimer);
+        stallTimer = armStall();
         if (line.trim() === '') return;
         if (isProgress) {
           if (Date.now() - lastProgressAtMs < progressIntervalMs) return;
@@ -132,6 +142,14 @@ export async function fetchGitSource(
         log(redact(line));
       },
     });
+    clearTimeout(stallTimer);
+    if (result.outcome === 'aborted' && stall.signal.aborted && signal?.aborted !== true) {
+      throw new SlipwayError(
+        'SOURCE_UNREACHABLE',
+        `git ${what} of ${shownUrl} stalled: nothing came for ${config.gitStallTimeoutMs} ms`,
+        { details: { url: shownUrl, stallTimeoutMs: config.gitStallTimeoutMs } },
+      );
+    }
     switch (result.outcome) {
       case 'exited':
         return result;

@@ -1,8 +1,8 @@
 /**
- * The job queue in SQL: leases with an owner and an expiry, so a crashed worker's job is taken again and a worker
- * that lost its lease is fenced out of every later write.
+ * The job queue in SQL: leases with an owner, an attempt number and an expiry, so a crashed worker's job is taken
+ * again and a run that lost its lease (to another worker or another attempt) is fenced out of every later write.
  */
-import type { JobRecord, JobRepository } from '@slipway/core';
+import type { JobLease, JobRecord, JobRepository } from '@slipway/core';
 import { sql } from 'kysely';
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { atomically } from './atomically.js';
@@ -13,19 +13,26 @@ import type { Database, JobTable } from './database.js';
 const leaseAttempts = 5;
 
 export function createJobRepository(db: Kysely<Database>): JobRepository {
-  const heldBy = (jobId: string, owner: string) =>
-    db.updateTable('jobs').where('id', '=', jobId).where('state', '=', 'leased').where('lease_owner', '=', owner);
+  /** The fence: the job is still leased by this owner at this attempt (a later lease has incremented `attempts`). */
+  const heldBy = (lease: JobLease) =>
+    db
+      .updateTable('jobs')
+      .where('id', '=', lease.jobId)
+      .where('state', '=', 'leased')
+      .where('lease_owner', '=', lease.owner)
+      .where('attempts', '=', lease.attempt);
   return {
     async enqueue(record) {
       await db.insertInto('jobs').values(toRow(record)).execute();
     },
-    async lease(owner, leaseMs, nowMs) {
+    async lease(owner, leaseMs, nowMs, exceptJobIds = []) {
       return atomically(db, async (trx) => {
         for (let attempt = 0; attempt < leaseAttempts; attempt += 1) {
           const candidate = await trx
             .selectFrom('jobs')
             .select('id')
             .where(isLeasable(nowMs))
+            .$if(exceptJobIds.length > 0, (query) => query.where('id', 'not in', [...exceptJobIds]))
             .orderBy('created_at_ms')
             .orderBy('id')
             .executeTakeFirst();
@@ -47,12 +54,23 @@ export function createJobRepository(db: Kysely<Database>): JobRepository {
         return undefined;
       });
     },
-    async renew(jobId, owner, leaseUntilMs) {
-      const result = await heldBy(jobId, owner).set({ lease_until_ms: leaseUntilMs }).executeTakeFirst();
+    async renew(lease, leaseUntilMs) {
+      const result = await heldBy(lease).set({ lease_until_ms: leaseUntilMs }).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
-    async finish(jobId, owner, outcome) {
-      await heldBy(jobId, owner)
+    async isHeld(lease) {
+      const row = await db
+        .selectFrom('jobs')
+        .select('id')
+        .where('id', '=', lease.jobId)
+        .where('state', '=', 'leased')
+        .where('lease_owner', '=', lease.owner)
+        .where('attempts', '=', lease.attempt)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async finish(lease, outcome) {
+      await heldBy(lease)
         .set({
           state: outcome.state,
           lease_owner: null,
@@ -61,8 +79,8 @@ export function createJobRepository(db: Kysely<Database>): JobRepository {
         })
         .execute();
     },
-    async release(jobId, owner, runAfterMs, error) {
-      await heldBy(jobId, owner)
+    async release(lease, runAfterMs, error) {
+      await heldBy(lease)
         .set({ state: 'queued', lease_owner: null, lease_until_ms: null, run_after_ms: runAfterMs, last_error: error })
         .execute();
     },

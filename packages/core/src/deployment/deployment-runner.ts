@@ -8,9 +8,10 @@ import { isSlipwayError, SlipwayError, type DeploymentPhase, type SourceView } f
 import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import { assertRuntimeRuns } from '../controller/runtime-set.js';
-import { Semaphore } from '../domain/keyed-mutex.js';
+import { FairSemaphore } from '../domain/fair-semaphore.js';
 import { resolveRuntimePlan } from '../domain/runtime-plan.js';
-import type { DeploymentFailure, DeploymentRecord, ReleaseRecord } from '../domain/records.js';
+import type { DeploymentFailure, DeploymentRecord, JobLease, ReleaseRecord } from '../domain/records.js';
+import type { Repositories } from '../ports/store.js';
 import { createSecretMasker, noMasking, type SecretMasker } from '../secrets/secret-masker.js';
 import { openCurrentSecrets, openReleaseSecrets } from '../secrets/secret-vault.js';
 import { getRelease } from '../use-cases/lookups.js';
@@ -26,7 +27,12 @@ import { runRollout } from './rollout.js';
 export type RunOutcome = 'finished' | 'interrupted';
 
 export interface DeploymentRunner {
-  run(deploymentId: string, signal: AbortSignal): Promise<RunOutcome>;
+  /**
+   * Runs the deployment until it finishes or `signal` aborts. With `lease`, every write of the run is fenced: it
+   * commits only while the job is still held at that attempt, and a run that lost its lease stops (`interrupted`)
+   * without writing anything more, so two runs of one deployment can never both change it.
+   */
+  run(deploymentId: string, signal: AbortSignal, lease?: JobLease): Promise<RunOutcome>;
 }
 
 const allPhases: readonly DeploymentPhase[] = ['fetch', 'build', 'release', 'rollout', 'finalize'];
@@ -44,13 +50,20 @@ function phasesOf(deployment: DeploymentRecord): readonly DeploymentPhase[] {
 
 export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): DeploymentRunner {
   const { store, clock, logger } = deps;
-  const buildSlots = new Semaphore(deps.settings.buildConcurrency);
+  // Served round-robin by app, so one app's queued builds take turns with the others'.
+  const buildSlots = new FairSemaphore(deps.settings.buildConcurrency);
 
-  const save = async (deployment: DeploymentRecord, changes: Partial<DeploymentRecord>): Promise<DeploymentRecord> => {
-    const next = { ...deployment, ...changes, updatedAtMs: clock.nowMs() };
-    await store.deployments.update(next);
-    return next;
-  };
+  /** Throws `JOB_LEASE_LOST` inside a transaction whose run no longer holds its job, so the write rolls back. */
+  const fenceOf =
+    (lease: JobLease | undefined) =>
+    async (tx: Repositories): Promise<void> => {
+      if (lease === undefined || (await tx.jobs.isHeld(lease))) return;
+      throw new SlipwayError(
+        'JOB_LEASE_LOST',
+        `attempt ${lease.attempt} of job ${lease.jobId} lost its lease; a later attempt runs the deployment`,
+        { details: { jobId: lease.jobId, attempt: lease.attempt } },
+      );
+    };
 
   /**
    * Where an interrupted deployment picks up: fetch and build are redone from scratch (their output lives only in
@@ -70,7 +83,22 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     return deployment.phase;
   };
 
-  const run = async (deploymentId: string, signal: AbortSignal): Promise<RunOutcome> => {
+  const run = async (deploymentId: string, signal: AbortSignal, lease?: JobLease): Promise<RunOutcome> => {
+    const fence = fenceOf(lease);
+    const save = async (current: DeploymentRecord, changes: Partial<DeploymentRecord>): Promise<DeploymentRecord> => {
+      const next = { ...current, ...changes, updatedAtMs: clock.nowMs() };
+      await store.transaction(async (tx) => {
+        await fence(tx);
+        await tx.deployments.update(next);
+      });
+      return next;
+    };
+    /** A fence check that fails for another reason (the store is down) says nothing about the lease. */
+    const stillHolds = (): Promise<boolean> =>
+      store.transaction(fence).then(
+        () => true,
+        (error: unknown) => !isLeaseLost(error),
+      );
     let deployment = await store.deployments.findById(deploymentId);
     if (
       !deployment ||
@@ -130,6 +158,10 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       await deps.artifacts.cleanDeployment(deploymentId);
       return 'finished';
     } catch (error) {
+      if (isLeaseLost(error) || !(await stillHolds())) {
+        logger.warn({ deploymentId, phase, lease }, 'deployment run lost its job lease; it stops without writing more');
+        return 'interrupted';
+      }
       if (signal.aborted) {
         await journal.flush();
         logger.info({ deploymentId, phase }, 'deployment interrupted; it resumes on the next start');
@@ -162,7 +194,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           // The build slot is held from fetch through build, so the queue limits both together.
           if (buildSlots.waiting > 0) log(`${buildSlots.waiting} build(s) ahead in the queue`);
 
-          releaseBuildSlot ??= await buildSlots.acquire(signal);
+          releaseBuildSlot ??= await buildSlots.acquire(d.appId, signal);
           const gitCredentials = await openGitCredentials(deps, d);
           // Masked too, should a remote ever echo them back.
           if (gitCredentials !== undefined) {
@@ -177,7 +209,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         }
         case 'build': {
           if (!fetched) throw new SlipwayError('INTERNAL', 'build phase reached without a fetched source');
-          releaseBuildSlot ??= await buildSlots.acquire(signal);
+          releaseBuildSlot ??= await buildSlots.acquire(d.appId, signal);
           const appEnvironment = await store.appEnvironments.find(d.appId, d.environmentId);
           // Builds see the secrets too (private registry tokens…): the build runs the same app code the instances
           // will run with them, and its output is masked.
@@ -203,7 +235,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           return `builder ${built.builder}; processes ${Object.keys(built.processes).join(', ')}`;
         }
         case 'release':
-          release = await createRelease(d, built, failpoint);
+          release = await createRelease(d, built, failpoint, save, fence);
           await updateMask(release.id);
           return `release ${release.number}`;
         case 'rollout': {
@@ -231,7 +263,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         }
         case 'finalize': {
           const target = release ?? (await getRelease(store, requireReleaseId(d)));
-          await finalize(d, target);
+          await finalize(d, target, fence);
           return undefined;
         }
       }
@@ -247,6 +279,8 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     deployment: DeploymentRecord,
     built: BuiltSource | undefined,
     failpoint: (name: FailpointName) => Promise<void>,
+    save: (current: DeploymentRecord, changes: Partial<DeploymentRecord>) => Promise<DeploymentRecord>,
+    fence: (tx: Repositories) => Promise<void>,
   ): Promise<ReleaseRecord> => {
     if (deployment.releaseId !== null) {
       const existing = await store.releases.findById(deployment.releaseId);
@@ -265,6 +299,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     } else {
       if (!built) throw new SlipwayError('INTERNAL', 'release phase reached without a build');
       releaseId = deployment.releaseId ?? deps.ids.next('rel');
+      // Fenced just before the artifact moves: a run that lost its lease never touches the workspace or releases.
       await save(deployment, { releaseId });
       if (await deps.artifacts.hasArtifact(releaseId)) {
         // A run that died between moving its artifact and recording the release: this run built afresh, so the
@@ -287,6 +322,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       config = { ...built.manifest.env, ...(appEnvironment?.config ?? {}) };
     }
     const release = await store.transaction(async (tx) => {
+      await fence(tx);
       const number = await tx.releases.nextNumber(deployment.appId, deployment.environmentId);
       const record: ReleaseRecord = { ...base, id: releaseId, number, config, createdAtMs: clock.nowMs() };
       await tx.releases.insert(record);
@@ -304,13 +340,18 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     return deployment.source.releaseId;
   };
 
-  const finalize = async (deployment: DeploymentRecord, release: ReleaseRecord): Promise<void> => {
+  const finalize = async (
+    deployment: DeploymentRecord,
+    release: ReleaseRecord,
+    fence: (tx: Repositories) => Promise<void>,
+  ): Promise<void> => {
     const app = await store.apps.findById(deployment.appId);
     const environment = await store.environments.findById(deployment.environmentId);
     if (!app || !environment) return;
     for (let attempt = 0; ; attempt += 1) {
       try {
         await store.transaction(async (tx) => {
+          await fence(tx);
           const appEnvironment = await tx.appEnvironments.find(deployment.appId, deployment.environmentId);
           if (!appEnvironment) throw new SlipwayError('ENVIRONMENT_NOT_FOUND', 'the app environment no longer exists');
           await tx.appEnvironments.update({
@@ -365,6 +406,10 @@ function describeSource(view: SourceView): string {
     case 'image':
       return `image ${view.image}`;
   }
+}
+
+function isLeaseLost(error: unknown): boolean {
+  return isSlipwayError(error) && error.code === 'JOB_LEASE_LOST';
 }
 
 export function toFailure(error: unknown, phase: DeploymentPhase): DeploymentFailure {

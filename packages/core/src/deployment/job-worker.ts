@@ -1,12 +1,15 @@
 /**
- * Leases deployment jobs from the store and runs them, renewing the lease while it works. A run interrupted by
+ * Leases deployment jobs from the store and runs them, renewing the lease while it works; each run is fenced by its
+ * lease's attempt, so a job never runs twice at once (see `DeploymentRunner.run`). A run interrupted by
  * shutdown puts its job back; a lease that expires (the process died) lets the next worker resume it. On start it
  * takes back at once the leases a previous incarnation of this node held, and requeues an active deployment whose
  * job is missing or over, so no deployment is left `running` with nothing to run it.
  */
 import type { CoreDeps } from '../core-deps.js';
 import type { DeploymentRunner } from './deployment-runner.js';
+import { leaseOf } from '../domain/job-lease.js';
 import { queuedDeploymentJob } from '../domain/queued-deployment-job.js';
+import type { JobLease } from '../domain/records.js';
 
 export interface JobWorker {
   start(): void;
@@ -21,19 +24,21 @@ const idlePollMs = 500;
 export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWorker {
   const { store, clock, logger, settings } = deps;
   const owner = `${settings.nodeName}/${deps.ids.next('wkr')}`;
+  const createdAtMs = clock.nowMs();
   const running = new Map<string, Promise<void>>();
   const shutdown = new AbortController();
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
 
-  const runJob = async (jobId: string, deploymentId: string): Promise<void> => {
+  const runJob = async (lease: JobLease, deploymentId: string): Promise<void> => {
+    const { jobId } = lease;
     const controller = new AbortController();
     const onShutdown = (): void => controller.abort(shutdown.signal.reason);
     shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     const renewEveryMs = Math.max(250, Math.floor(settings.jobLeaseMs / 3));
     const renewal = setInterval(() => {
       store.jobs
-        .renew(jobId, owner, clock.nowMs() + settings.jobLeaseMs)
+        .renew(lease, clock.nowMs() + settings.jobLeaseMs)
         .then((isStillOurs) => {
           if (!isStillOurs) {
             logger.warn({ jobId, deploymentId }, 'job lease lost; stopping this run');
@@ -43,12 +48,12 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
         .catch((error: unknown) => logger.warn({ jobId, err: error }, 'job lease renewal failed'));
     }, renewEveryMs);
     try {
-      const outcome = await runner.run(deploymentId, controller.signal);
-      if (outcome === 'finished') await store.jobs.finish(jobId, owner, { state: 'done' });
-      else await store.jobs.release(jobId, owner, clock.nowMs(), 'interrupted');
+      const outcome = await runner.run(deploymentId, controller.signal, lease);
+      if (outcome === 'finished') await store.jobs.finish(lease, { state: 'done' });
+      else await store.jobs.release(lease, clock.nowMs(), 'interrupted');
     } catch (error) {
       logger.error({ jobId, deploymentId, err: error }, 'deployment job crashed');
-      await store.jobs.release(jobId, owner, clock.nowMs() + 5_000, String(error)).catch(() => undefined);
+      await store.jobs.release(lease, clock.nowMs() + 5_000, String(error)).catch(() => undefined);
     } finally {
       clearInterval(renewal);
       shutdown.signal.removeEventListener('abort', onShutdown);
@@ -69,7 +74,7 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
       if (job?.state === 'leased') {
         const previous = job.leaseOwner;
         if (previous === null || previous === owner || !previous.startsWith(prefix)) continue;
-        await store.jobs.release(job.id, previous, now, `taken over from ${previous}, which did not stop cleanly`);
+        await store.jobs.release(leaseOf(job), now, `taken over from ${previous}, which did not stop cleanly`);
         logger.info(
           { jobId: job.id, deploymentId: deployment.id, previousOwner: previous },
           'deployment job taken over',
@@ -81,22 +86,39 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
     }
   };
 
+  /**
+   * Uploads a crash left behind (cut short, or whose deployment is over or gone) would stay forever: only files
+   * written before this worker was created are judged, so an upload being received now is never touched.
+   */
+  const pruneUploads = async (): Promise<void> => {
+    const removed = await deps.artifacts.pruneUploads(async (deploymentId) => {
+      const deployment = await store.deployments.findById(deploymentId);
+      return deployment?.state === 'pending' || deployment?.state === 'running';
+    }, createdAtMs);
+    if (removed > 0) logger.info({ removed }, 'stale uploads removed');
+  };
+
   const leaseLoop = async (): Promise<void> => {
     await recoverOwnDeployments().catch((error: unknown) =>
       logger.error({ err: error }, 'recovery of interrupted deployment jobs failed'),
     );
+    await pruneUploads().catch((error: unknown) => logger.error({ err: error }, 'pruning stale uploads failed'));
     while (!shutdown.signal.aborted) {
       if (running.size < settings.deploymentConcurrency) {
-        const job = await store.jobs.lease(owner, settings.jobLeaseMs, clock.nowMs()).catch((error: unknown) => {
-          logger.error({ err: error }, 'job lease failed');
-          return undefined;
-        });
+        // The jobs this worker runs are never leased again by it, even when their lease ran out while the event loop
+        // was blocked: a second run would redo the fetch and delete the workspace the first one is promoting.
+        const job = await store.jobs
+          .lease(owner, settings.jobLeaseMs, clock.nowMs(), [...running.keys()])
+          .catch((error: unknown) => {
+            logger.error({ err: error }, 'job lease failed');
+            return undefined;
+          });
         if (job) {
           logger.info(
             { jobId: job.id, deploymentId: job.deploymentId, attempt: job.attempts },
             'deployment job leased',
           );
-          const done = runJob(job.id, job.deploymentId).finally(() => {
+          const done = runJob(leaseOf(job), job.deploymentId).finally(() => {
             running.delete(job.id);
             wake?.();
           });

@@ -188,3 +188,13 @@ export interface JobRecord {
   lastError: string | null;
   createdAtMs: number;
 }
+
+/**
+ * Who holds a job and at which attempt: every lease increments `attempts`, so a run that lost its lease (to another
+ * worker, or to itself after a stall) is told apart from the run holding it now, and every write it makes is fenced.
+ */
+export interface JobLease {
+  jobId: string;
+  owner: string;
+  attempt: number;
+}

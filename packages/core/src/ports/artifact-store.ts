@@ -15,8 +15,13 @@ export interface ArtifactStore {
   hasArtifact(releaseId: string): Promise<boolean>;
   /** Deletes a release's artifact directory. Idempotent. */
   deleteArtifact(artifactDir: string): Promise<void>;
-  /** Deletes the deployment's workspace and upload. Idempotent. */
+  /** Deletes the deployment's workspace and upload (complete or partial). Idempotent. */
   cleanDeployment(deploymentId: string): Promise<void>;
+  /**
+   * Deletes, among the uploads last written before `modifiedBeforeMs`, every partial one (an upload cut short by a
+   * crash) and every complete one whose deployment `isWanted` does not want any more. Resolves to the number deleted.
+   */
+  pruneUploads(isWanted: (deploymentId: string) => Promise<boolean>, modifiedBeforeMs: number): Promise<number>;
   /**
    * Reads `slipway.yaml` (or `slipway.yml`) from a source tree and returns the parsed YAML document, or undefined
    * when there is none. Errors: `MANIFEST_INVALID` for a YAML syntax error, with line and column in the message.

@@ -10,6 +10,7 @@ import type {
   EventRecord,
   HostClaimRecord,
   InstanceRecord,
+  JobLease,
   JobRecord,
   PhaseRecord,
   ProjectRecord,
@@ -138,15 +139,27 @@ export interface JobRepository {
   enqueue(record: JobRecord): Promise<void>;
   /**
    * Atomically takes the oldest job that is `queued` with `runAfterMs <= nowMs`, or `leased` with an expired lease,
-   * marks it leased by `owner` until `nowMs + leaseMs`, increments `attempts`, and returns it.
+   * marks it leased by `owner` until `nowMs + leaseMs`, increments `attempts`, and returns it. Jobs in `exceptJobIds`
+   * are never taken: a worker passes the jobs it runs, so a lease that ran out while its event loop was blocked is
+   * not taken a second time by the very worker still running it.
    */
-  lease(owner: string, leaseMs: number, nowMs: number): Promise<JobRecord | undefined>;
-  /** Extends the lease; returns false when the job is no longer leased by `owner` (fenced out). */
-  renew(jobId: string, owner: string, leaseUntilMs: number): Promise<boolean>;
-  /** Marks the job done or failed, if still leased by `owner`. */
-  finish(jobId: string, owner: string, outcome: { state: 'done' | 'failed'; error?: string }): Promise<void>;
-  /** Puts the job back in the queue to run after `runAfterMs`, if still leased by `owner`. */
-  release(jobId: string, owner: string, runAfterMs: number, error: string): Promise<void>;
+  lease(
+    owner: string,
+    leaseMs: number,
+    nowMs: number,
+    exceptJobIds?: readonly string[],
+  ): Promise<JobRecord | undefined>;
+  /** Extends the lease; returns false when the job is no longer held under `lease` (fenced out). */
+  renew(lease: JobLease, leaseUntilMs: number): Promise<boolean>;
+  /**
+   * True while the job is leased by `lease.owner` at attempt `lease.attempt`. Called inside a transaction before a
+   * run's write, it fences out a run whose lease another attempt has taken (the write then rolls back).
+   */
+  isHeld(lease: JobLease): Promise<boolean>;
+  /** Marks the job done or failed, if still held under `lease`. */
+  finish(lease: JobLease, outcome: { state: 'done' | 'failed'; error?: string }): Promise<void>;
+  /** Puts the job back in the queue to run after `runAfterMs`, if still held under `lease`. */
+  release(lease: JobLease, runAfterMs: number, error: string): Promise<void>;
   findByDeployment(deploymentId: string): Promise<JobRecord | undefined>;
 }
 

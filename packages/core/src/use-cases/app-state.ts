@@ -8,6 +8,7 @@ import {
 } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { AppEnvironmentRecord, InstanceRecord } from '../domain/records.js';
+import { assertEnvironmentFits } from '../domain/environment-size.js';
 import { maskerForReleases } from '../secrets/secret-vault.js';
 import { crashLoopOf, isCrashLooping } from './crash-loop.js';
 import { getAppScope, getDeployment } from './lookups.js';
@@ -35,6 +36,7 @@ export async function patchConfig(
     const scope = await getAppScope(tx, input.app, input.environment);
     const config = { ...scope.appEnvironment.config, ...input.set };
     for (const key of input.unset) delete config[key];
+    assertEnvironmentFits(config, await tx.secrets.list(scope.app.id, scope.environment.id));
     const updated = await tx.appEnvironments.update({
       ...scope.appEnvironment,
       config,

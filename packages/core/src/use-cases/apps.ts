@@ -141,18 +141,7 @@ export async function getAppView(deps: CoreDeps, name: string): Promise<AppView>
 /** Refuses while a deployment runs; otherwise retires every instance, then deletes the app, its releases and artifacts. */
 export async function deleteApp(deps: CoreDeps, fleet: Fleet, name: string): Promise<void> {
   const app = await getApp(deps.store, name);
-  for (const appEnvironment of await deps.store.appEnvironments.listByApp(app.id)) {
-    const active = await deps.store.deployments.findActive(app.id, appEnvironment.environmentId);
-    if (active) {
-      throw new SlipwayError(
-        'DEPLOYMENT_IN_PROGRESS',
-        `deployment ${active.id} of "${name}" is running; wait for it to finish before deleting the app`,
-        {
-          details: { deploymentId: active.id },
-        },
-      );
-    }
-  }
+  await assertNoActiveDeployment(deps.store, app.id, name);
   // Routes go first so the edge stops sending traffic, then instances, then records.
   for (const appEnvironment of await deps.store.appEnvironments.listByApp(app.id)) {
     await deps.store.routes.replaceForApp(app.id, appEnvironment.environmentId, []);
@@ -165,7 +154,25 @@ export async function deleteApp(deps: CoreDeps, fleet: Fleet, name: string): Pro
     for (const release of await deps.store.releases.list(app.id, appEnvironment.environmentId))
       artifactDirs.add(release.artifactDir);
   }
-  await deps.store.apps.delete(app.id);
+  // Checked again in the transaction that deletes: a deployment requested meanwhile (an upload accepted while the
+  // instances were retired) either committed before, and the deletion is refused, or finds no app and is refused.
+  await deps.store.transaction(async (tx) => {
+    await assertNoActiveDeployment(tx, app.id, name);
+    await tx.apps.delete(app.id);
+  });
   for (const dir of artifactDirs) await deps.artifacts.deleteArtifact(dir);
   deps.logger.info({ app: name }, 'app deleted');
+}
+
+async function assertNoActiveDeployment(repositories: Repositories, appId: string, name: string): Promise<void> {
+  for (const appEnvironment of await repositories.appEnvironments.listByApp(appId)) {
+    const active = await repositories.deployments.findActive(appId, appEnvironment.environmentId);
+    if (active) {
+      throw new SlipwayError(
+        'DEPLOYMENT_IN_PROGRESS',
+        `deployment ${active.id} of "${name}" is running; wait for it to finish before deleting the app`,
+        { details: { deploymentId: active.id } },
+      );
+    }
+  }
 }

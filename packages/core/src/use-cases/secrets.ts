@@ -6,6 +6,7 @@ import { SlipwayError, type SecretView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { SecretChange, SecretRecord } from '../domain/secret-records.js';
 import type { Actor } from '../identity/principal.js';
+import { assertEnvironmentFits } from '../domain/environment-size.js';
 import { sealSecret } from '../secrets/secret-vault.js';
 import { insertDeployment } from './deployments.js';
 import { getAppScope } from './lookups.js';
@@ -57,6 +58,9 @@ export async function changeSecrets(
   const result = await deps.store.transaction(async (tx) => {
     const scope = await getAppScope(tx, input.app, input.environment);
     const ids = { appId: scope.app.id, environmentId: scope.environment.id };
+    const stored = await tx.secrets.list(ids.appId, ids.environmentId);
+    const remaining = stored.filter((record) => !input.unset.includes(record.name));
+    assertEnvironmentFits(scope.appEnvironment.config, remaining, input.set);
     const now = deps.clock.nowMs();
     const written: SecretRecord[] = [];
     for (const [name, value] of Object.entries(input.set)) {

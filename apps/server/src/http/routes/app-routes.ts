@@ -32,6 +32,7 @@ import {
   streamLogs,
 } from '@slipway/core';
 import { visibleProjectNames, visibleProjects } from '../auth/authorize.js';
+import { watchCredential } from '../auth/credential-watch.js';
 import { anyProject, globally, onApp, onBodyProject } from '../auth/route-permissions.js';
 import { noContent, routeFor, type RouteGroup } from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
@@ -177,7 +178,7 @@ export const appRoutes: RouteGroup<RouteContext> = {
       summary: 'Instance output: tail (JSON), or follow (SSE of log lines)',
       permission: { action: 'logs.read', access: onApp('viewer') },
       schema: { params: appParamsSchema, querystring: logsQuerySchema, response: { 200: logsResponseSchema } },
-      handler: async (request, reply, { deps, shutdownSignal }) => {
+      handler: async (request, reply, { deps, identity, shutdownSignal }) => {
         const { params, query } = request;
         const input = {
           app: params.app,
@@ -193,7 +194,9 @@ export const appRoutes: RouteGroup<RouteContext> = {
         }
         // Resolve the app first so an unknown app is a coded error, not an empty stream.
         await getAppView(deps, params.app);
-        const sse = openSse(request, reply, shutdownSignal);
+        // The stream ends at shutdown, and when the credential that opened it is revoked.
+        const until = AbortSignal.any([shutdownSignal, watchCredential(request, identity)]);
+        const sse = openSse(request, reply, until);
         try {
           for await (const line of streamLogs(deps, { ...input, signal: sse.signal }))
             sse.send({ event: 'log', data: line });

@@ -11,6 +11,7 @@ import {
   rollbackBodySchema,
 } from '@slipway/contract';
 import { getDeploymentView, listDeployments, readDeploymentEvents, requestRollback } from '@slipway/core';
+import { watchCredential } from '../auth/credential-watch.js';
 import { onApp, onDeployment } from '../auth/route-permissions.js';
 import { routeFor, type RouteGroup } from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
@@ -87,13 +88,15 @@ export const deploymentRoutes: RouteGroup<RouteContext> = {
         response: { 200: deploymentEventSchema },
       },
       produces: 'text/event-stream',
-      handler: async (request, reply, { deps, shutdownSignal }) => {
+      handler: async (request, reply, { deps, identity, shutdownSignal }) => {
         const params = request.params;
         const query = request.query;
         const lastEventId = Number(request.headers['last-event-id']);
         let after = Number.isInteger(lastEventId) && lastEventId > query.after ? lastEventId : query.after;
         await getDeploymentView(deps, params.id);
-        const sse = openSse(request, reply, shutdownSignal);
+        // The stream ends at shutdown, and when the credential that opened it is revoked.
+        const until = AbortSignal.any([shutdownSignal, watchCredential(request, identity)]);
+        const sse = openSse(request, reply, until);
         let wake: (() => void) | undefined;
         const unsubscribe = deps.events.subscribe(params.id, () => wake?.());
         try {

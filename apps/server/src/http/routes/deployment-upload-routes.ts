@@ -4,11 +4,12 @@
  * other route refuses an archive media type as it refuses any body that is not JSON.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { partialSuffix } from '@slipway/adapters';
 import { z } from 'zod';
 import {
   appParamsSchema,
@@ -158,10 +159,13 @@ async function receiveArchive(
       else callback(null, chunk);
     },
   });
+  // Written under a partial name and renamed once whole, so a crash mid-upload leaves a file start-up removes.
+  const partial = `${file}${partialSuffix}`;
   try {
-    await pipeline(archive, counter, createWriteStream(file, { mode: 0o600 }));
+    await pipeline(archive, counter, createWriteStream(partial, { mode: 0o600 }));
+    await rename(partial, file);
   } catch (error) {
-    await rm(file, { force: true });
+    await rm(partial, { force: true });
     if (error instanceof SlipwayError) throw error;
     throw new SlipwayError('VALIDATION_FAILED', `the archive upload did not complete: ${(error as Error).message}`);
   }

@@ -1,7 +1,8 @@
 /** Health, readiness, status, manifest validation, the rate limiter's counters and the OpenAPI document. */
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { parseManifestYaml } from '@slipway/adapters';
 import {
+  isSlipwayError,
   manifestIssues,
   manifestSchema,
   rateLimitCountersSchema,
@@ -9,6 +10,7 @@ import {
   statusSchema,
   validateBodySchema,
   validateResponseSchema,
+  type ManifestIssue,
   type StatusView,
 } from '@slipway/contract';
 import { listAppStatuses } from '@slipway/core';
@@ -84,21 +86,15 @@ export const systemRoutes: RouteGroup<RouteContext> = {
       permission: { action: 'manifests.validate', access: authenticated },
       schema: { body: validateBodySchema, response: { 200: validateResponseSchema } },
       handler: async (request) => {
-        const document = parseDocument(request.body.manifest);
-        const syntax = document.errors[0];
-        if (syntax) {
-          const at = syntax.linePos?.[0];
-          return {
-            isValid: false,
-            issues: [
-              {
-                path: at ? `line ${at.line}, column ${at.col}` : '(root)',
-                message: syntax.message.split('\n')[0] ?? 'YAML syntax error',
-              },
-            ],
-          };
+        let document: unknown;
+        try {
+          document = parseManifestYaml(request.body.manifest);
+        } catch (error) {
+          // A syntax error or an alias bomb is an answer about the document; a manifest over the size limit is refused.
+          if (!isSlipwayError(error) || error.code !== 'MANIFEST_INVALID') throw error;
+          return { isValid: false, issues: (error.details as { issues: ManifestIssue[] }).issues };
         }
-        const parsed = manifestSchema.safeParse(document.toJS() ?? {});
+        const parsed = manifestSchema.safeParse(document ?? {});
         return parsed.success
           ? { isValid: true, issues: [] }
           : { isValid: false, issues: manifestIssues(parsed.error) };
