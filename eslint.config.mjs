@@ -74,6 +74,11 @@ export default tseslint.config(
     'contract is the wire vocabulary: it depends on nothing of ours and does no I/O',
   ),
   layer(
+    ['packages/atomic-file/src/**'],
+    ['@slipway/*'],
+    'atomic-file is used by every program, the CLI and the edge too: it depends on nothing of ours',
+  ),
+  layer(
     ['packages/core/src/**'],
     [
       '@slipway/adapters',
@@ -108,4 +113,29 @@ export default tseslint.config(
     ['@slipway/core', '@slipway/adapters', '@slipway/server'],
     'the edge router is a separate process that knows only the contract',
   ),
+  {
+    // One module writes the files that must survive a crash: a rename anywhere else is a second, weaker copy of it.
+    // Log rotation renames files it may lose, and release folders are moved whole.
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
+    ignores: [
+      '**/*.test.ts',
+      'packages/atomic-file/src/**',
+      'packages/adapters/src/runtime/log-rotator.ts',
+      'apps/edge/src/rotating-log-file.ts',
+      'packages/adapters/src/artifacts/fs-artifact-store.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:fs', 'node:fs/promises', 'fs', 'fs/promises'].map((name) => ({
+            name,
+            importNames: ['rename', 'renameSync'],
+            message:
+              'a file that must survive a crash is written with @slipway/atomic-file (writeFileAtomic, createFileAtomic, renameDurably)',
+          })),
+        },
+      ],
+    },
+  },
 );

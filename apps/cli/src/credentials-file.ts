@@ -2,9 +2,10 @@
  * Saved logins: one per API URL in `$XDG_CONFIG_HOME/slipway/credentials.json` (else `~/.config/slipway/…`), mode
  * 0600 in a 0700 directory, replaced atomically. Holds a session's access and refresh tokens, never a password.
  */
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '@slipway/atomic-file';
 import { SlipwayError } from '@slipway/contract';
 
 export interface SavedLogin {
@@ -91,13 +92,7 @@ export function openCredentialsFile(path: string): CredentialsFile {
   };
   const store = async (content: FileContent): Promise<void> => {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-    await chmod(temporary, 0o600);
-    await rename(temporary, path).catch(async (error: unknown) => {
-      await rm(temporary, { force: true });
-      throw error;
-    });
+    await writeFileAtomic(path, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
   };
   return {
     path,

@@ -144,4 +144,14 @@ describe('CLI credentials', () => {
       logins: {},
     });
   });
+
+  it('saves two logins at once without either save failing', async () => {
+    const file = openCredentialsFile(join(root, 'config', 'slipway', 'credentials.json'));
+    await file.save('http://127.0.0.1:1', login());
+    await Promise.all([
+      file.save('http://127.0.0.1:2', login({ username: 'bob' })),
+      file.save('http://127.0.0.1:3', login({ username: 'carol' })),
+    ]);
+    expect((await file.find('http://127.0.0.1:1'))?.username).toBe('alice');
+  });
 });

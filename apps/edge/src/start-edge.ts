@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { EdgeMetrics, RouterStatus, RoutingTable } from '@slipway/contract';
 import { SlipwayError } from './slipway-error.js';
 import { createAdminServer } from './admin-server.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '@slipway/atomic-file';
 import { silentLog, type EdgeLog } from './edge-log.js';
 import { handOver, type HandoverCommand, type Takeover } from './handover.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
@@ -251,7 +251,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     await options.takeover?.listening();
     // The pid file comes first: whoever sees the router answer may rely on it (to stop it, or to find it
     // again should it stop answering), and a client that finds it before the socket answers waits.
-    await writeFileAtomic(files.pid, `${process.pid}\n`, 0o644);
+    await writeFileAtomic(files.pid, `${process.pid}\n`, { mode: 0o644 });
     await listenAdmin();
     options.takeover?.ready();
   } catch (error) {

@@ -1,7 +1,7 @@
 /** Persists the routing table in `<state-dir>/table.json` so a restarted router routes before slipwayd is back. */
 import { readFile } from 'node:fs/promises';
 import type { RoutingTable } from '@slipway/contract';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '@slipway/atomic-file';
 import type { EdgeLog } from './edge-log.js';
 import { checkRoutingTable } from './table-validator.js';
 

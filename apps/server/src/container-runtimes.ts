@@ -4,7 +4,7 @@
  * networks and images on a shared engine.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createDockerDriver,
@@ -13,6 +13,7 @@ import {
   createSwarmDriver,
   type DockerEngine,
 } from '@slipway/adapters';
+import { writeFileAtomic } from '@slipway/atomic-file';
 import type { ImageStore, Logger, RuntimeDriver } from '@slipway/core';
 import type { ResolvedConfig } from './config.js';
 
@@ -73,6 +74,7 @@ async function ensureNamespace(dataDir: string): Promise<string> {
   const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
   if (/^[a-z0-9]{4,32}$/.test(existing)) return existing;
   const namespace = randomBytes(6).toString('hex');
-  await writeFile(file, `${namespace}\n`, { mode: 0o600 });
+  // Atomic: a crash must not leave an empty file that a next start would replace, orphaning the engine's objects.
+  await writeFileAtomic(file, `${namespace}\n`, { mode: 0o600 });
   return namespace;
 }

@@ -3,8 +3,8 @@
  * start the owner account is created with its admin token written to `<dataDir>/admin-token` (mode 0600) — the
  * token is never logged; the CLI on this machine reads it from there.
  */
-import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@slipway/atomic-file';
 import { bootstrapOwner, type IdentityDeps } from '@slipway/core';
 
 /** Name of the admin token file in the data dir. */
@@ -17,22 +17,10 @@ export async function prepareIdentity(identity: IdentityDeps, dataDir: string): 
   const created = await bootstrapOwner(identity);
   if (created === undefined) return;
   const file = join(dataDir, adminTokenFileName);
-  await writeSecretFile(file, `${created.secret}\n`);
+  // Mode 0600, atomically: a reader never sees a partial token, a crash never leaves one.
+  await writeFileAtomic(file, `${created.secret}\n`, { mode: 0o600 });
   identity.logger.info(
     { user: created.userName, file },
     'first start: owner account created; its admin token is in the file (mode 0600), used by the CLI on this machine',
   );
-}
-
-/** Writes `content` to `file` with mode 0600, atomically (a reader never sees a partial token). */
-async function writeSecretFile(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, content, { mode: 0o600, flag: 'w' });
-    await chmod(temporary, 0o600);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }

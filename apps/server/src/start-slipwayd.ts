@@ -1,5 +1,5 @@
 /** The composition root: the only place that constructs adapters and wires them into the core and the HTTP API. */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -20,6 +20,7 @@ import {
   createSqliteStore,
   createSystemClock,
   loadMasterKeyring,
+  lockDataDir,
 } from '@slipway/adapters';
 import { SlipwayError } from '@slipway/contract';
 import {
@@ -90,7 +91,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     );
   }
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const releaseLock = await lockDataDir(config.dataDir);
+  const dataDirLock = await lockDataDir(config.dataDir);
+  const releaseLock = (): Promise<void> => dataDirLock.release();
   // Read before anything else is started, so a missing, malformed or exposed key fails the start cleanly.
   const keyring = await loadMasterKeyring({
     file: config.masterKeyFile ?? join(config.dataDir, 'master.key'),
@@ -315,30 +317,4 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       await releaseLock();
     },
   };
-}
-
-/** One slipwayd per data dir: a pid file, refused while its owner lives. */
-async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  const file = join(dataDir, 'slipwayd.pid');
-  const existing = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-  if (Number.isInteger(existing) && existing > 0 && existing !== process.pid && isAlive(existing)) {
-    throw new SlipwayError(
-      'UNAVAILABLE',
-      `another slipwayd (pid ${existing}) uses the data dir ${dataDir}: stop it, or pass --data-dir`,
-    );
-  }
-  await writeFile(file, String(process.pid), { mode: 0o600 });
-  return async () => {
-    const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-    if (owner === process.pid) await rm(file, { force: true });
-  };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -112,3 +112,20 @@ describe('readSseStream', () => {
     expect(isCancelled).toBe(true);
   });
 });
+
+describe('createSseParser with events past its limit', () => {
+  it('drops a line that never ends, as it comes, and goes on with the next event', () => {
+    const parser = createSseParser({ maxEventLength: 100 });
+    const events: SseEvent[] = [];
+    events.push(...parser.push('event: log\ndata: '));
+    for (let index = 0; index < 50; index += 1) events.push(...parser.push('x'.repeat(40)));
+    events.push(...parser.push('\n\ndata: ok\n\n'));
+    expect(events).toEqual([{ id: undefined, event: 'message', data: 'ok' }]);
+  });
+
+  it('drops an event whose data lines add up past the limit', () => {
+    const parser = createSseParser({ maxEventLength: 100 });
+    const many = Array.from({ length: 20 }, () => `data: ${'y'.repeat(10)}\n`).join('');
+    expect(parser.push(`${many}\ndata: small\n\n`)).toEqual([{ id: undefined, event: 'message', data: 'small' }]);
+  });
+});

@@ -19,12 +19,22 @@ export interface SseParser {
   readonly retryMs: number | undefined;
 }
 
+/** The longest event a parser keeps (its unfinished line, its data), in characters, unless told otherwise. */
+export const maxSseEventLength = 1024 * 1024;
+
 /**
  * Creates a parser. It is pure and keeps only the unfinished line and event between chunks; an event
- * still unfinished when the stream ends is discarded, as the spec says.
+ * still unfinished when the stream ends is discarded, as the spec says. An event longer than `maxEventLength` (a line
+ * that never ends, or data that never stops) is discarded too, as it comes: what the parser holds stays bounded.
  */
-export function createSseParser(): SseParser {
+export function createSseParser(options: { maxEventLength?: number } = {}): SseParser {
+  const maxEventLength = options.maxEventLength ?? maxSseEventLength;
   let buffer = '';
+  /** The current line outgrew the limit: its rest is skipped up to its line end. */
+  let isSkippingLine = false;
+  /** The current event outgrew the limit: it is not dispatched. */
+  let isEventTooLong = false;
+  let dataLength = 0;
   let isFirstChunk = true;
   /** The previous chunk ended with CR: a LF at the start of the next one belongs to that line ending. */
   let isAfterCr = false;
@@ -36,11 +46,13 @@ export function createSseParser(): SseParser {
 
   const processLine = (line: string, out: SseEvent[]): void => {
     if (line === '') {
-      if (hasData)
+      if (hasData && !isEventTooLong)
         out.push({ id: lastEventId, event: eventType === '' ? 'message' : eventType, data: dataLines.join('\n') });
       eventType = '';
       dataLines = [];
+      dataLength = 0;
       hasData = false;
+      isEventTooLong = false;
       return;
     }
     if (line.startsWith(':')) return;
@@ -53,8 +65,11 @@ export function createSseParser(): SseParser {
         eventType = value;
         break;
       case 'data':
-        dataLines.push(value);
         hasData = true;
+        dataLength += value.length + 1;
+        if (dataLength > maxEventLength) isEventTooLong = true;
+        if (isEventTooLong) dataLines = [];
+        else dataLines.push(value);
         break;
       case 'id':
         if (!value.includes('\0')) lastEventId = value;
@@ -85,7 +100,8 @@ export function createSseParser(): SseParser {
       for (let i = 0; i < buffer.length; i++) {
         const char = buffer[i];
         if (char !== '\n' && char !== '\r') continue;
-        processLine(buffer.slice(start, i), out);
+        if (isSkippingLine) isSkippingLine = false;
+        else processLine(buffer.slice(start, i), out);
         if (char === '\r') {
           if (i + 1 === buffer.length) isAfterCr = true;
           else if (buffer[i + 1] === '\n') i++;
@@ -93,6 +109,11 @@ export function createSseParser(): SseParser {
         start = i + 1;
       }
       buffer = buffer.slice(start);
+      if (buffer.length > maxEventLength) {
+        buffer = '';
+        isSkippingLine = true;
+        isEventTooLong = true;
+      }
       return out;
     },
     get lastEventId() {

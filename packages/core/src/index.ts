@@ -47,6 +47,7 @@ export { createReconciler, type Reconciler } from './controller/reconciler.js';
 export { buildRoutingTable } from './controller/routing-table-builder.js';
 export { createDeploymentRunner, type DeploymentRunner } from './deployment/deployment-runner.js';
 export { createJobWorker, type JobWorker } from './deployment/job-worker.js';
+export { createDeploymentJournal, maxQueuedLogLines } from './deployment/deployment-journal.js';
 export {
   failpointNames,
   isFailpointName,

@@ -15,7 +15,12 @@ export function installStreamLimit(app: FastifyInstance, maxPerClient: number): 
 }
 
 export interface SseStream {
-  send(event: { id?: number; event: string; data: unknown }): void;
+  /**
+   * Writes one event; resolves once the client has taken what was written so far (its socket drained), or it went
+   * away. Awaiting each send is what keeps a client that reads slowly, or not at all, from growing slipwayd's memory:
+   * at most one write's worth waits for it.
+   */
+  send(event: { id?: number; event: string; data: unknown }): Promise<void>;
   end(): void;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
@@ -58,11 +63,16 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, until?: Ab
     'x-request-id': String(request.id),
   });
   res.write(': stream open\n\n');
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+  // A client whose writes are backed up is not idle: no heartbeat is queued behind them.
+  const heartbeat = setInterval(() => {
+    if (!res.writableNeedDrain) res.write(': keep-alive\n\n');
+  }, heartbeatMs);
   heartbeat.unref();
   const close = (): void => {
     release();
     clearInterval(heartbeat);
+    // The shutdown signal outlives every stream: a stream the client closed must not leave its listener there.
+    until?.removeEventListener('abort', close);
     controller.abort();
   };
   request.raw.on('close', close);
@@ -71,14 +81,30 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, until?: Ab
   else until?.addEventListener('abort', close, { once: true });
   return {
     signal: controller.signal,
-    send({ id, event, data }) {
+    async send({ id, event, data }) {
       if (controller.signal.aborted) return;
-      res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const isTaken = res.write(
+        `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
+      );
+      if (!isTaken) await drained(res, controller.signal);
     },
     end() {
       close();
-      until?.removeEventListener('abort', close);
       res.end();
     },
   };
+}
+
+/** Resolves on the response's next `drain`, or when the stream ends; removes what it listened with either way. */
+function drained(res: NodeJS.WritableStream, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

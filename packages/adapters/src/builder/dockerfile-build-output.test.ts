@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lineContinuesMarker, maxLineLength } from '../runtime/line-splitter.js';
 import { createDockerfileBuildOutput } from './dockerfile-build-output.js';
 
 /** The engine's answer to a failed build, as it sends it: one JSON message per line. */
@@ -65,5 +66,14 @@ describe('Dockerfile build output', () => {
       'abc: Downloading',
       'error: dockerfile parse error line 2: unknown instruction: RUNN',
     ]);
+  });
+});
+
+describe('a Dockerfile step printing without a newline', () => {
+  it('is logged in pieces of at most the line cap as the engine sends it', () => {
+    const lines: string[] = [];
+    const output = createDockerfileBuildOutput((line) => lines.push(line));
+    for (let index = 0; index < 40; index += 1) output.push(`${JSON.stringify({ stream: 'z'.repeat(1_000) })}\n`);
+    expect(lines).toEqual(Array.from({ length: 2 }, () => 'z'.repeat(maxLineLength) + lineContinuesMarker));
   });
 });

@@ -3,6 +3,7 @@
  * the step being run, the id of the image built, and the error that ended the build.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { lineContinuesMarker, maxLineLength } from '../runtime/line-splitter.js';
 
 /** A Dockerfile step as the builder announces it: `Step 3/7 : RUN npm ci`. */
 export interface DockerfileStep {
@@ -74,6 +75,11 @@ export function createDockerfileBuildOutput(log: (line: string) => void): Docker
     const lines = text.split(/\r?\n|\r/);
     text = flush ? '' : (lines.pop() ?? '');
     for (const line of lines) emit(line);
+    // A step printing without a newline is passed on in pieces rather than held: the cap bounds what waits here.
+    while (text.length > maxLineLength) {
+      emit(text.slice(0, maxLineLength) + lineContinuesMarker);
+      text = text.slice(maxLineLength);
+    }
   }
 
   function handle(message: EngineMessage): void {
@@ -115,6 +121,11 @@ export function createDockerfileBuildOutput(log: (line: string) => void): Docker
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) handleLine(line);
+      // The engine's messages are small; one that grows past the cap is not one of them: it is shown as text.
+      if (pending.length > maxLineLength) {
+        handleLine(pending);
+        pending = '';
+      }
     },
     end() {
       handleLine(pending + decoder.end());

@@ -6,6 +6,7 @@ import { SlipwayError } from '@slipway/contract';
 import type { BuildRequest, BuildResult } from '@slipway/core';
 import { engineError, engineMessageOf, engineStatusOf, type DockerEngine } from '../docker/docker-engine.js';
 import { startBuildDeadline } from './build-deadline.js';
+import { maxLineLength } from '../runtime/line-splitter.js';
 
 /**
  * Resolves `manifest.image` (`name:tag`, `name@sha256:…` or an image id `sha256:…`) on the engine; an image the
@@ -67,6 +68,8 @@ async function pullOnce(engine: DockerEngine, reference: string, request: BuildR
       const lines = (pending + String(chunk)).split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) failure ??= pullErrorOf(line, request.log);
+      // Progress messages are small; a line past the cap is no message of the engine's and is not kept.
+      if (pending.length > maxLineLength) pending = '';
     }
     failure ??= pullErrorOf(pending, request.log);
   } catch (error) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lineContinuesMarker, maxLineLength } from '../runtime/line-splitter.js';
 import { createLineSplitter, runProcessGroup } from './run-process-group.js';
 
 describe('createLineSplitter', () => {
@@ -69,5 +70,24 @@ describe('runProcessGroup', () => {
     });
     expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 });
     expect(Date.now() - startedAt).toBeLessThan(5000);
+  });
+});
+
+describe('a build step printing without a newline', () => {
+  it('reaches the log in pieces of at most the line cap, each but the last marked', async () => {
+    const pieces: string[] = [];
+    const result = await runProcessGroup({
+      file: process.execPath,
+      args: ['-e', `process.stdout.write('y'.repeat(${maxLineLength * 4 + 7}))`],
+      cwd: '/',
+      env: {},
+      timeoutMs: 10_000,
+      onLine: (line) => pieces.push(line),
+    });
+    expect(result.outcome).toBe('exited');
+    expect(pieces).toEqual([
+      ...Array.from({ length: 4 }, () => 'y'.repeat(maxLineLength) + lineContinuesMarker),
+      'y'.repeat(7),
+    ]);
   });
 });

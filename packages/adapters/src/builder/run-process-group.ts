@@ -1,5 +1,6 @@
 /** Runs one child process in its own process group, streams its output line by line, and kills the whole group on timeout or abort. */
 import { spawn } from 'node:child_process';
+import { lineContinuesMarker, maxLineLength } from '../runtime/line-splitter.js';
 
 export interface ProcessGroupOptions {
   file: string;
@@ -50,6 +51,11 @@ export function createLineSplitter(onLine: (line: string, isProgress: boolean) =
         start = match.index + match[0].length;
       }
       pending = pending.slice(start);
+      // A line that never ends is passed on in pieces rather than held: the cap bounds what waits here.
+      while (pending.length > maxLineLength) {
+        onLine(pending.slice(0, maxLineLength) + lineContinuesMarker, false);
+        pending = pending.slice(maxLineLength);
+      }
     },
     end() {
       if (pending.length > 0) onLine(pending.replace(/\r$/, ''), false);

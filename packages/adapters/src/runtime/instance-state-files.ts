@@ -1,7 +1,7 @@
 /** Keeps each instance's directory under the state dir: its `instance.json` record and the paths of its log files. */
-import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@slipway/atomic-file';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -76,10 +76,7 @@ export function createInstanceStateFiles(stateDir: string): InstanceStateFiles {
     },
 
     async write(record) {
-      const target = statePath(record.instanceId);
-      const temporary = `${target}.${randomBytes(4).toString('hex')}.tmp`;
-      await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-      await rename(temporary, target);
+      await writeFileAtomic(statePath(record.instanceId), `${JSON.stringify(record, null, 2)}\n`);
     },
 
     async listInstanceIds() {

@@ -1,8 +1,19 @@
 /** Streams an instance's output from its log files: the last lines, then (when following) what is appended, across rotations. */
 import { open, stat } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import type { LogLine } from '@slipway/core';
 import { isNotFound } from './instance-state-files.js';
+import { LineSplitter } from './line-splitter.js';
 import { readLastLines } from './read-last-lines.js';
+
+/** What a follower reads from a file at once: its memory is this plus one capped line, however fast the app writes. */
+const readChunkBytes = 64 * 1024;
+/**
+ * A follower further behind the end of a file than this skips to the end and says so in a line, instead of reading the
+ * backlog: a reader slower than the app (or one that does not read at all) never holds the API on an ever-growing
+ * backlog, and never makes the files' rotation wait for it.
+ */
+export const maxFollowLagBytes = 1024 * 1024;
 
 export interface StreamFiles {
   stream: LogLine['stream'];
@@ -18,6 +29,8 @@ export interface ReadInstanceLogsOptions {
   pollMs: number;
   /** Checked while following: the instance was removed, so nothing more can come. */
   isGone: () => Promise<boolean>;
+  /** Default `maxFollowLagBytes`. */
+  maxLagBytes?: number;
 }
 
 interface FileIdentity {
@@ -28,8 +41,9 @@ interface FileIdentity {
 
 interface Cursor extends StreamFiles {
   offsetBytes: number;
-  /** Bytes of a line not yet terminated by a newline. */
-  partial: Buffer;
+  /** Holds a line not yet terminated by a newline (capped), and a character cut between two reads. */
+  decoder: StringDecoder;
+  splitter: LineSplitter;
   /** Identity of `x.log.1` when last looked at: a new one means a rotation happened between two polls. */
   rotated: FileIdentity | undefined;
 }
@@ -49,7 +63,8 @@ export async function* readInstanceLogs(
     const cursor: Cursor = {
       ...files,
       offsetBytes: current?.sizeBytes ?? 0,
-      partial: Buffer.alloc(0),
+      decoder: new StringDecoder('utf8'),
+      splitter: new LineSplitter(),
       rotated: files.rotatedPaths[0] === undefined ? undefined : await identify(files.rotatedPaths[0]),
     };
     const lines = await tailOf(cursor, options.tailLines, options.follow);
@@ -58,12 +73,17 @@ export async function* readInstanceLogs(
   }
   tails.sort((a, b) => a.mtimeMs - b.mtimeMs);
   const tail = options.tailLines > 0 ? tails.flatMap((entry) => entry.lines).slice(-options.tailLines) : [];
-  yield* tail;
+  // Long lines are cut as a follower sees them; one splitter serves, since each line pushed is whole.
+  const cutter = new LineSplitter();
+  for (const entry of tail) {
+    for (const line of cutter.push(`${entry.line}\n`)) yield { stream: entry.stream, line };
+  }
 
   if (!options.follow) return;
+  const maxLagBytes = options.maxLagBytes ?? maxFollowLagBytes;
   while (await pause(options.pollMs, options.signal)) {
     for (const cursor of cursors) {
-      for (const line of await readAppended(cursor)) yield { stream: cursor.stream, line };
+      for await (const line of readAppended(cursor, maxLagBytes)) yield { stream: cursor.stream, line };
     }
     if (await options.isGone()) return;
   }
@@ -73,7 +93,7 @@ export async function* readInstanceLogs(
 async function tailOf(cursor: Cursor, count: number, isFollowing: boolean): Promise<string[]> {
   const current = await readLastLines(cursor.path, count, cursor.offsetBytes);
   let lines = current.lines;
-  if (isFollowing) cursor.partial = current.trailingPartial;
+  if (isFollowing) lines.push(...cursor.splitter.push(cursor.decoder.write(current.trailingPartial)));
   else if (current.trailingPartial.length > 0) lines.push(current.trailingPartial.toString('utf8'));
 
   for (const rotatedPath of cursor.rotatedPaths) {
@@ -87,10 +107,11 @@ async function tailOf(cursor: Cursor, count: number, isFollowing: boolean): Prom
   return lines.slice(-count);
 }
 
-async function readAppended(cursor: Cursor): Promise<string[]> {
+/** The lines appended since the last call, read a chunk at a time as the consumer takes them. */
+async function* readAppended(cursor: Cursor, maxLagBytes: number): AsyncGenerator<string> {
   const current = await identify(cursor.path);
-  if (current === undefined) return [];
-  const chunks: Buffer[] = [cursor.partial];
+  if (current === undefined) return;
+  const ranges: { path: string; startBytes: number; endBytes: number }[] = [];
 
   const rotatedPath = cursor.rotatedPaths[0];
   const rotated = rotatedPath === undefined ? undefined : await identify(rotatedPath);
@@ -101,22 +122,36 @@ async function readAppended(cursor: Cursor): Promise<string[]> {
   if (hasRotated || !isNewCopy) cursor.rotated = rotated;
   if (hasRotated) {
     // Copy-truncate: what we had not read yet was copied to `x.log.1` before the file was emptied.
-    if (rotatedPath !== undefined) chunks.push(await readRange(rotatedPath, cursor.offsetBytes, Infinity));
+    if (rotatedPath !== undefined && rotated !== undefined) {
+      ranges.push({ path: rotatedPath, startBytes: cursor.offsetBytes, endBytes: rotated.sizeBytes });
+    }
     cursor.offsetBytes = 0;
   }
-  if (current.sizeBytes > cursor.offsetBytes) {
-    chunks.push(await readRange(cursor.path, cursor.offsetBytes, current.sizeBytes));
-    cursor.offsetBytes = current.sizeBytes;
-  }
+  ranges.push({ path: cursor.path, startBytes: cursor.offsetBytes, endBytes: current.sizeBytes });
+  cursor.offsetBytes = current.sizeBytes;
 
-  const buffer = Buffer.concat(chunks);
-  const lastNewline = buffer.lastIndexOf(0x0a);
-  if (lastNewline < 0) {
-    cursor.partial = buffer;
-    return [];
+  const backlogBytes = ranges.reduce((sum, range) => sum + Math.max(0, range.endBytes - range.startBytes), 0);
+  let isMidLine = false;
+  if (backlogBytes > maxLagBytes) {
+    // Only the newest `maxLagBytes` are read, from the first line that starts in them.
+    const startBytes = Math.max(0, current.sizeBytes - maxLagBytes);
+    ranges.splice(0, ranges.length, { path: cursor.path, startBytes, endBytes: current.sizeBytes });
+    cursor.splitter.reset();
+    cursor.decoder = new StringDecoder('utf8');
+    isMidLine = startBytes > 0;
+    yield `[slipway: ${backlogBytes - (current.sizeBytes - startBytes)} bytes of output skipped: this reader fell behind]`;
   }
-  cursor.partial = Buffer.from(buffer.subarray(lastNewline + 1));
-  return buffer.subarray(0, lastNewline).toString('utf8').split('\n');
+  for (const range of ranges) {
+    for (let at = range.startBytes; at < range.endBytes; at += readChunkBytes) {
+      const chunk = await readRange(range.path, at, Math.min(range.endBytes, at + readChunkBytes));
+      const lines = cursor.splitter.push(cursor.decoder.write(chunk));
+      if (isMidLine && lines.length > 0) {
+        lines.shift();
+        isMidLine = false;
+      }
+      yield* lines;
+    }
+  }
 }
 
 async function identify(path: string): Promise<FileIdentity | undefined> {

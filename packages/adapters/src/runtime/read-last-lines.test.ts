@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readLastLines } from './read-last-lines.js';
+import { maxTailBytes, readLastLines } from './read-last-lines.js';
 
 describe('readLastLines', () => {
   let dir = '';
@@ -49,5 +49,16 @@ describe('readLastLines', () => {
 
     expect(await readLastLines(join(dir, 'missing.log'), 5)).toEqual({ lines: [], trailingPartial: Buffer.alloc(0) });
     expect(await readLastLines(empty, 5)).toEqual({ lines: [], trailingPartial: Buffer.alloc(0) });
+  });
+
+  it('reads back no more than its budget, however long the lines', async () => {
+    const path = join(dir, 'one-long-line.log');
+    await writeFile(path, `start\n${'x'.repeat(maxTailBytes * 3)}\nlast`);
+
+    const last = await readLastLines(path, 10);
+
+    expect(last.trailingPartial.toString()).toBe('last');
+    expect(last.lines).toHaveLength(1);
+    expect(last.lines[0]?.length).toBeLessThanOrEqual(maxTailBytes);
   });
 });

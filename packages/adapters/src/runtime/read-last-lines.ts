@@ -4,6 +4,11 @@ import { isNotFound } from './instance-state-files.js';
 
 const chunkBytes = 64 * 1024;
 const newline = 0x0a;
+/**
+ * The most bytes read back from the end for a tail: however long the lines (one line of 100 MB has no newline to stop
+ * at), a tail costs at most this much memory; the oldest line shown may then be the end of a longer one.
+ */
+export const maxTailBytes = 4 * 1024 * 1024;
 
 export interface LastLines {
   /** Up to `count` complete lines, oldest first, without their newline. */
@@ -37,9 +42,10 @@ async function readBackwards(handle: FileHandle, count: number, endBytes: number
   let carry = Buffer.alloc(0);
   let end = endBytes;
   const wantsMore = (): boolean => trailingPartial === undefined || newestFirst.length < count;
+  const stopBytes = Math.max(0, endBytes - maxTailBytes);
 
-  while (end > 0 && wantsMore()) {
-    const start = Math.max(0, end - chunkBytes);
+  while (end > stopBytes && wantsMore()) {
+    const start = Math.max(stopBytes, end - chunkBytes);
     const chunk = Buffer.alloc(end - start);
     const { bytesRead } = await handle.read(chunk, 0, chunk.length, start);
     let buffer = Buffer.concat([chunk.subarray(0, bytesRead), carry]);
@@ -55,8 +61,9 @@ async function readBackwards(handle: FileHandle, count: number, endBytes: number
     carry = buffer;
   }
 
-  if (end === 0 && wantsMore()) {
-    // What is left before the first newline is the file's first line; with no newline at all, the file is one partial line.
+  if (end === stopBytes && wantsMore()) {
+    // What is left before the first newline is the file's first line (or the end of the line the budget cut); with no
+    // newline at all, it is one partial line.
     if (trailingPartial === undefined) trailingPartial = Buffer.from(carry);
     else newestFirst.push(carry.toString('utf8'));
   }

@@ -2,9 +2,8 @@
  * Gives each isolation scope (a project) its own unprivileged uid from a range Slipway manages, recorded in a file of
  * the data dir so a scope keeps its uid across restarts (its releases and scratch files stay its own).
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@slipway/atomic-file';
 import { SlipwayError } from '@slipway/contract';
 
 /** A uid and its own group of the same number: no other account shares the group. */
@@ -87,23 +86,9 @@ async function readUsersFile(file: string): Promise<UsersFile> {
   return { version: 1, users };
 }
 
-/** Written to a temporary file, synced, renamed, and the directory synced: the record survives a crash whole. */
+/** The record survives a crash whole (see `writeFileAtomic`). */
 async function writeAtomically(file: string, content: UsersFile): Promise<void> {
-  const temporary = join(dirname(file), `.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(content, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
-  const directory = await open(dirname(file), 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
+  await writeFileAtomic(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
 }
 
 async function readPasswdUids(): Promise<ReadonlySet<number>> {

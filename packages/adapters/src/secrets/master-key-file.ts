@@ -3,9 +3,9 @@
  * is under way, the new key beside it in `master.key.next`. Every write goes to a temporary file first, so a crash
  * never leaves a half-written key under either name.
  */
-import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createFileAtomic, renameDurably, writeFileAtomic } from '@slipway/atomic-file';
 import { SlipwayError } from '@slipway/contract';
 import { decodeMasterKey, encodeMasterKey, generateMasterKey, type MasterKey } from './master-key.js';
 
@@ -47,59 +47,28 @@ export async function readMasterKeyFile(file: string): Promise<MasterKey | undef
   return decodeMasterKey(text, `the master key file ${file}`);
 }
 
-/** Writes `key` to a new private temporary file beside `file`, flushed to disk, and returns its path. */
-async function writeTemporary(file: string, key: MasterKey): Promise<string> {
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', 0o600);
-  try {
-    await handle.writeFile(`${encodeMasterKey(key)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return temporary;
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Creates `file` with a new random key (mode 0600) and returns the key; when `file` appeared meanwhile, returns the
  * key it holds instead, so two starts never end with two keys.
  */
 export async function createMasterKeyFile(file: string): Promise<MasterKey> {
   const key = generateMasterKey();
-  const temporary = await writeTemporary(file, key);
-  try {
-    await link(temporary, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const existing = await readMasterKeyFile(file);
-    if (existing) return existing;
-    throw error;
-  } finally {
-    await rm(temporary, { force: true });
-  }
-  await syncDirectory(dirname(file));
-  return key;
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  if (await createFileAtomic(file, `${encodeMasterKey(key)}\n`, { mode: 0o600 })) return key;
+  const existing = await readMasterKeyFile(file);
+  if (existing) return existing;
+  throw new SlipwayError('MASTER_KEY_INVALID', `the master key file ${file} vanished while it was being created`, {
+    details: { file },
+  });
 }
 
 /** Writes `key` as the pending key of a rotation (replacing a pending file left by an earlier attempt). */
 export async function writePendingKeyFile(file: string, key: MasterKey): Promise<void> {
-  const temporary = await writeTemporary(file, key);
-  await rename(temporary, pendingKeyFile(file));
-  await syncDirectory(dirname(file));
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(pendingKeyFile(file), `${encodeMasterKey(key)}\n`, { mode: 0o600 });
 }
 
 /** Makes the pending key the master key: one atomic rename; the old key is gone from disk. */
 export async function promotePendingKeyFile(file: string): Promise<void> {
-  await rename(pendingKeyFile(file), file);
-  await syncDirectory(dirname(file));
+  await renameDurably(pendingKeyFile(file), file);
 }

@@ -2,9 +2,10 @@
  * TLS certificates for slipwayd's listeners: a certificate and key read from files the operator gives, or a
  * self-signed certificate for local use, generated on first start into a directory (key mode 0600) and reused after.
  */
-import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, open, readFile, rename } from 'node:fs/promises';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@slipway/atomic-file';
 import { SlipwayError } from '@slipway/contract';
 
 /** A certificate chain and its private key, PEM-encoded, as `tls.createServer` takes them. */
@@ -94,20 +95,6 @@ export async function loadTlsCertificate(files: { certFile: string; keyFile: str
   return { cert, key, certFile, keyFile, fingerprint256: leaf.fingerprint256 };
 }
 
-/** Writes `text` to `file` through a temporary file, so a crash never leaves half a key or certificate. */
-async function writeAtomically(file: string, text: string, mode: number): Promise<void> {
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'w', mode);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await chmod(temporary, mode);
-  await rename(temporary, file);
-}
-
 /**
  * The self-signed certificate in `dir` (`cert.pem`, `key.pem` with mode 0600), valid for localhost, 127.0.0.1 and
  * ::1; generated when absent or expired, reused otherwise (so a client that trusts it keeps trusting it across
@@ -143,8 +130,9 @@ export async function ensureSelfSignedCertificate(dir: string, now: Date = new D
       },
     ],
   });
-  await writeAtomically(keyFile, generated.private, 0o600);
-  await writeAtomically(certFile, generated.cert, 0o644);
+  // Atomic and durable, so a crash never leaves half a key or certificate.
+  await writeFileAtomic(keyFile, generated.private, { mode: 0o600 });
+  await writeFileAtomic(certFile, generated.cert, { mode: 0o644 });
   return loadTlsCertificate({ certFile, keyFile });
 }
 

@@ -10,6 +10,13 @@ import { noMasking, type SecretMasker } from '../secrets/secret-masker.js';
 
 /** Build output can be long: each line is capped so one runaway line cannot bloat the store. */
 const maxLineLength = 4_000;
+/**
+ * Log lines waiting for the store, at most: a build printing faster than the store writes has its excess dropped and
+ * counted (a line says how many), rather than queued without bound in memory.
+ */
+export const maxQueuedLogLines = 10_000;
+/** Log lines stored per transaction: one commit for many lines, not one per line. */
+const linesPerTransaction = 500;
 
 export interface DeploymentJournal {
   log(line: string): void;
@@ -25,15 +32,66 @@ export function createDeploymentJournal(
   deploymentId: string,
   mask: SecretMasker = noMasking,
 ): DeploymentJournal {
+  // Writes run one after another, in the order they were asked for. Log lines join the last write while it has not
+  // started (one write per batch, not per line), so the chain holds a few steps, never one per line.
   let pending: Promise<unknown> = Promise.resolve();
+  let openBatch: string[] | undefined;
+  let queuedLines = 0;
+  let droppedLines = 0;
   const maskDetail = (detail: string | undefined): string | null => (detail === undefined ? null : mask(detail));
 
-  const append = (type: EventType, payload: Record<string, unknown>): Promise<void> => {
-    pending = pending
-      .then(() => deps.store.events.append({ deploymentId, type, payload, atMs: deps.clock.nowMs() }))
-      .then(() => deps.events.notify(deploymentId))
+  const enqueue = (step: () => Promise<void>): Promise<void> => {
+    const next = pending
+      .then(step)
       .catch((error: unknown) => deps.logger.warn({ deploymentId, err: error }, 'deployment event not stored'));
-    return pending.then(() => undefined);
+    pending = next;
+    return next;
+  };
+
+  const storeLines = async (batch: readonly string[]): Promise<void> => {
+    for (let start = 0; start < batch.length; start += linesPerTransaction) {
+      const lines = batch.slice(start, start + linesPerTransaction);
+      try {
+        await deps.store.transaction(async (tx) => {
+          for (const line of lines) {
+            await tx.events.append({ deploymentId, type: 'log', payload: { line }, atMs: deps.clock.nowMs() });
+          }
+        });
+      } finally {
+        queuedLines -= lines.length;
+      }
+      deps.events.notify(deploymentId);
+    }
+  };
+
+  const takeLine = (line: string): void => {
+    if (openBatch === undefined) {
+      const batch: string[] = [];
+      openBatch = batch;
+      void enqueue(async () => {
+        if (openBatch === batch) openBatch = undefined;
+        await storeLines(batch);
+      });
+    }
+    openBatch.push(line);
+    queuedLines += 1;
+  };
+
+  /** Says, where they would have been, how many lines were dropped. */
+  const noteDroppedLines = (): void => {
+    if (droppedLines === 0) return;
+    takeLine(`… ${droppedLines} lines of output dropped: they came faster than they could be stored`);
+    droppedLines = 0;
+  };
+
+  const append = (type: EventType, payload: Record<string, unknown>): Promise<void> => {
+    noteDroppedLines();
+    // Lines logged after this event go in a new batch behind it.
+    openBatch = undefined;
+    return enqueue(async () => {
+      await deps.store.events.append({ deploymentId, type, payload, atMs: deps.clock.nowMs() });
+      deps.events.notify(deploymentId);
+    });
   };
 
   const currentPhase = async (phase: DeploymentPhase): Promise<PhaseRecord | undefined> => {
@@ -43,11 +101,19 @@ export function createDeploymentJournal(
 
   return {
     log(line) {
+      if (queuedLines >= maxQueuedLogLines) {
+        droppedLines += 1;
+        return;
+      }
+      noteDroppedLines();
       // Masked before the cut, so a value split by it is still masked whole.
       const masked = mask(line);
-      void append('log', { line: masked.length > maxLineLength ? `${masked.slice(0, maxLineLength)}…` : masked });
+      takeLine(masked.length > maxLineLength ? `${masked.slice(0, maxLineLength)}…` : masked);
     },
-    flush: () => pending.then(() => undefined),
+    flush() {
+      noteDroppedLines();
+      return pending.then(() => undefined);
+    },
     async phaseStarted(phase, detail) {
       await pending;
       const phases = await deps.store.phases.list(deploymentId);

@@ -7,6 +7,7 @@ import {
   type ReleaseView,
 } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
+import { mergeAsync } from '../domain/merge-async.js';
 import type { AppEnvironmentRecord, InstanceRecord } from '../domain/records.js';
 import { assertEnvironmentFits } from '../domain/environment-size.js';
 import { maskerForReleases } from '../secrets/secret-vault.js';
@@ -162,44 +163,21 @@ export async function* streamLogs(
     }
     return;
   }
-  // Follow: merge the instances' streams as lines arrive.
-  const queue: LogLineView[] = [];
-  let notify: (() => void) | undefined;
-  let open = instances.length;
-  for (const instance of instances) {
-    void (async () => {
-      try {
-        const options = input.signal
-          ? { tailLines: input.tail, follow: true, signal: input.signal }
-          : { tailLines: input.tail, follow: true };
-        for await (const line of deps.runtimes.get(instance.runtime).logs(instance.id, options)) {
-          queue.push({
-            instanceId: instance.id,
-            process: instance.process,
-            stream: line.stream,
-            line: mask(line.line),
-          });
-          notify?.();
-        }
-      } catch {
-        // An instance that goes away ends its part of the stream.
-      } finally {
-        open -= 1;
-        notify?.();
+  // Follow: merge the instances' streams as lines arrive, each read only as fast as the consumer takes lines.
+  const options = input.signal
+    ? { tailLines: input.tail, follow: true, signal: input.signal }
+    : { tailLines: input.tail, follow: true };
+  const perInstance = instances.map((instance) =>
+    (async function* (): AsyncGenerator<LogLineView> {
+      for await (const line of deps.runtimes.get(instance.runtime).logs(instance.id, options)) {
+        yield { instanceId: instance.id, process: instance.process, stream: line.stream, line: mask(line.line) };
       }
-    })();
-  }
-  while (!input.signal?.aborted && (open > 0 || queue.length > 0)) {
-    const next = queue.shift();
-    if (next) {
-      yield next;
-      continue;
-    }
-    await new Promise<void>((resolve) => {
-      notify = resolve;
-      input.signal?.addEventListener('abort', () => resolve(), { once: true });
-    });
-    notify = undefined;
+    })(),
+  );
+  // An instance that goes away ends its part of the stream.
+  for await (const line of mergeAsync(perInstance)) {
+    if (input.signal?.aborted === true) return;
+    yield line;
   }
 }
 

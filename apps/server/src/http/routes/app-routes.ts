@@ -199,7 +199,7 @@ export const appRoutes: RouteGroup<RouteContext> = {
         const sse = openSse(request, reply, until);
         try {
           for await (const line of streamLogs(deps, { ...input, signal: sse.signal }))
-            sse.send({ event: 'log', data: line });
+            await sse.send({ event: 'log', data: line });
         } finally {
           sse.end();
         }

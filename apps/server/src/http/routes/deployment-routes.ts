@@ -103,7 +103,7 @@ export const deploymentRoutes: RouteGroup<RouteContext> = {
           while (!sse.signal.aborted) {
             const events = await readDeploymentEvents(deps, params.id, after);
             for (const event of events) {
-              sse.send({ id: event.seq, event: event.type, data: event });
+              await sse.send({ id: event.seq, event: event.type, data: event });
               after = event.seq;
             }
             if (events.some((e) => e.type === 'state' && e.state !== 'running' && e.state !== 'pending')) break;
@@ -117,14 +117,17 @@ export const deploymentRoutes: RouteGroup<RouteContext> = {
             )
               break;
             await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, 1_000);
-              wake = () => {
+              // One listener per wait, removed when the wait ends: a long stream must not pile them up on its signal.
+              const done = (): void => {
                 clearTimeout(timer);
+                sse.signal.removeEventListener('abort', done);
+                wake = undefined;
                 resolve();
               };
-              sse.signal.addEventListener('abort', () => wake?.(), { once: true });
+              const timer = setTimeout(done, 1_000);
+              wake = done;
+              sse.signal.addEventListener('abort', done, { once: true });
             });
-            wake = undefined;
           }
         } finally {
           unsubscribe();

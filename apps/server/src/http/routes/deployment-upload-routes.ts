@@ -4,12 +4,13 @@
  * other route refuses an archive media type as it refuses any body that is not JSON.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { partialSuffix } from '@slipway/adapters';
+import { renameDurably } from '@slipway/atomic-file';
 import { z } from 'zod';
 import {
   appParamsSchema,
@@ -163,7 +164,7 @@ async function receiveArchive(
   const partial = `${file}${partialSuffix}`;
   try {
     await pipeline(archive, counter, createWriteStream(partial, { mode: 0o600 }));
-    await rename(partial, file);
+    await renameDurably(partial, file);
   } catch (error) {
     await rm(partial, { force: true });
     if (error instanceof SlipwayError) throw error;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lineContinuesMarker, maxLineLength } from '../line-splitter.js';
 import { DockerFrameDemuxer, DockerLineSplitter } from './docker-stream-frames.js';
 
 const frame = (type: number, text: string | Buffer): Buffer => {
@@ -58,5 +59,16 @@ describe('DockerLineSplitter', () => {
     ];
 
     expect(lines).toEqual([{ stream: 'stdout', line: 'é' }]);
+  });
+});
+
+describe('DockerLineSplitter with a line that never ends', () => {
+  it('hands it on in pieces of at most the line cap', () => {
+    const splitter = new DockerLineSplitter();
+    const pieces = splitter.push({ stream: 'stdout', payload: Buffer.from('w'.repeat(maxLineLength * 2 + 3)) });
+    expect(pieces).toEqual(
+      Array.from({ length: 2 }, () => ({ stream: 'stdout', line: 'w'.repeat(maxLineLength) + lineContinuesMarker })),
+    );
+    expect(splitter.flush()).toEqual([{ stream: 'stdout', line: 'www' }]);
   });
 });

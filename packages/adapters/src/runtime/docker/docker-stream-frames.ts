@@ -5,6 +5,7 @@
  */
 
 import { StringDecoder } from 'node:string_decoder';
+import { LineSplitter } from '../line-splitter.js';
 
 export type DockerStream = 'stdout' | 'stderr';
 
@@ -37,9 +38,15 @@ export class DockerFrameDemuxer {
   }
 }
 
-/** Whole lines of each stream, without their line ends; a line still being written waits until `flush`. */
+/**
+ * Whole lines of each stream, without their line ends; a line still being written waits until `flush`, up to the
+ * line cap (past it, its pieces go out marked).
+ */
 export class DockerLineSplitter {
-  private readonly partial: Record<DockerStream, string> = { stdout: '', stderr: '' };
+  private readonly splitters: Record<DockerStream, LineSplitter> = {
+    stdout: new LineSplitter(),
+    stderr: new LineSplitter(),
+  };
   // A character cut between two frames is held back until its last bytes come.
   private readonly decoders: Record<DockerStream, StringDecoder> = {
     stdout: new StringDecoder('utf8'),
@@ -47,19 +54,17 @@ export class DockerLineSplitter {
   };
 
   push(frame: DockerFrame): { stream: DockerStream; line: string }[] {
-    const text = this.partial[frame.stream] + this.decoders[frame.stream].write(frame.payload);
-    const parts = text.split('\n');
-    this.partial[frame.stream] = parts.pop() ?? '';
-    return parts.map((line) => ({ stream: frame.stream, line: line.endsWith('\r') ? line.slice(0, -1) : line }));
+    const lines = this.splitters[frame.stream].push(this.decoders[frame.stream].write(frame.payload));
+    return lines.map((line) => ({ stream: frame.stream, line }));
   }
 
   /** The unfinished lines, once the output has ended. */
   flush(): { stream: DockerStream; line: string }[] {
     const lines: { stream: DockerStream; line: string }[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
-      this.partial[stream] += this.decoders[stream].end();
-      if (this.partial[stream] !== '') lines.push({ stream, line: this.partial[stream] });
-      this.partial[stream] = '';
+      const splitter = this.splitters[stream];
+      for (const line of [...splitter.push(this.decoders[stream].end()), ...splitter.end()])
+        lines.push({ stream, line });
     }
     return lines;
   }

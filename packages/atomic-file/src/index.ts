@@ -1,0 +1,2 @@
+export { createFileAtomic, renameDurably, syncDirectory, writeFileAtomic } from './atomic-file.js';
+export type { AtomicFileOptions } from './atomic-file.js';
