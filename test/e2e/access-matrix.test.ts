@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleRank, type Role } from '@slipway/contract';
-import { routePermissions, type RoutePermission } from '../../apps/server/src/http/auth/route-permissions.js';
+import type { RoutePermission } from '../../apps/server/src/http/auth/route-permissions.js';
+import { routePermissions } from '../../apps/server/src/http/route-table.js';
 import { callApi, createUser, errorCode, tokenOf, type ApiAnswer } from './identity-fixtures.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 

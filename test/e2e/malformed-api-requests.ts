@@ -4,7 +4,7 @@
  * garbage credentials. Each write carries at least one defect that must make slipwayd refuse it.
  */
 import fc from 'fast-check';
-import { routePermissions } from '../../apps/server/src/http/auth/route-permissions.js';
+import { routePermissions } from '../../apps/server/src/http/route-table.js';
 
 export interface FuzzRequest {
   readonly route: string;

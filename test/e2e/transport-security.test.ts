@@ -189,6 +189,12 @@ describe('the API and the edge over TLS with the self-signed certificate, and an
     expectSecureHeaders(health.headers);
   });
 
+  it('names the API in its status as it is served: https:// and the port it listens on', async () => {
+    const status = await slipwayd.api.status();
+    expect(status.api).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(status.api).toBe(slipwayd.url);
+  });
+
   it('serves apps through the edge over HTTPS with the same certificate, and over plain HTTP still', async () => {
     await slipwayd.api.apps.create({ name: 'secure-app' });
     const deployed = await slipwayd.api.deployments.create('secure-app', { path: join(fixturesDir, 'hello-static') });

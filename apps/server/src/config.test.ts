@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveConfig, type ResolvedConfig } from './config.js';
+import type { SlipwayError } from '@slipway/contract';
+import { configOptions } from './config-options.js';
+import { resolveConfig, usage, type ResolvedConfig } from './config.js';
 
 const resolved = (argv: string[], env: NodeJS.ProcessEnv = {}): ResolvedConfig => {
   const config = resolveConfig(argv, env, '/srv/app');
@@ -91,5 +96,79 @@ describe('slipwayd configuration: transport', () => {
     });
     expect(config.insecureHttpOnPublicInterface).toBe(true);
     expect(config.corsOrigins).toEqual(['https://dash.example.com']);
+  });
+});
+
+describe('slipwayd configuration: one table of options', () => {
+  it('lists every option of the table in --help with its flag and its variable', () => {
+    const inputs = Object.values(configOptions).flatMap((option) => ('inputs' in option ? option.inputs : []));
+    expect(inputs.length).toBeGreaterThan(20);
+    for (const input of inputs) {
+      expect(usage).toContain(`--${input.flag}`);
+      expect(usage).toContain(input.env);
+    }
+    expect(usage).toContain('In the config file only: maxArchiveBytes');
+  });
+
+  it('takes every option with a variable from a flag too', () => {
+    const config = resolved([
+      '--release-retention',
+      '5',
+      '--build-concurrency',
+      '2',
+      '--drain-ms',
+      '0',
+      '--instance-ports',
+      '21000-21999',
+    ]);
+    expect(config).toMatchObject({
+      releaseRetention: 5,
+      buildConcurrency: 2,
+      drainMs: 0,
+      instancePorts: { from: 21_000, to: 21_999 },
+    });
+  });
+
+  it('resolves defaults < config file < environment < flags, key by key and inside nested keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-config-'));
+    const file = join(dir, 'slipwayd.yaml');
+    writeFileSync(file, 'releaseRetention: 3\ndrainMs: 50\nbuildConcurrency: 4\ncontainers: { docker: off }\n');
+    try {
+      const config = resolved(['--config', file, '--drain-ms', '70', '--swarm', 'on'], {
+        SLIPWAY_DRAIN_MS: '60',
+        SLIPWAY_BUILD_CONCURRENCY: '5',
+      });
+      expect(config).toMatchObject({
+        releaseRetention: 3,
+        buildConcurrency: 5,
+        drainMs: 70,
+        containers: { docker: 'off', swarm: 'on' },
+        logLevel: 'info',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports every issue with its path, whichever source gave it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-config-'));
+    const file = join(dir, 'slipwayd.yaml');
+    writeFileSync(file, 'api: { port: 99999 }\nrateLimits: { maxBuckets: 1 }\n');
+    try {
+      let issues: string[] = [];
+      try {
+        resolved(['--config', file, '--instance-ports', '29000-21000'], { SLIPWAY_LOG_LEVEL: 'loud' });
+      } catch (error) {
+        issues = ((error as SlipwayError).details?.['issues'] as string[] | undefined) ?? [];
+      }
+      expect(issues.map((issue) => issue.split(':')[0]).sort()).toEqual([
+        'api.port',
+        'instancePorts',
+        'logLevel',
+        'rateLimits.maxBuckets',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -236,6 +236,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   const worker = createJobWorker(deps, createDeploymentRunner(deps, fleet));
 
   let isShuttingDown = false;
+  const apiUrlOf = (port: number): string =>
+    `${apiCertificate === undefined ? 'http' : 'https'}://${formatListenAddress({ host: config.api.host, port })}`;
+  // The configured address until the server listens (port 0 becomes the port it was given).
+  let url = apiUrlOf(config.api.port);
   // Ends open event and log streams at shutdown; their clients reconnect to the next slipwayd.
   const shutdown = new AbortController();
   const app = await createHttpApp(
@@ -251,6 +255,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       version,
       startedAtMs: Date.now(),
       isShuttingDown: () => isShuttingDown,
+      apiUrl: () => url,
       shutdownSignal: shutdown.signal,
       processIsolation: isolation.view,
     },
@@ -289,7 +294,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
-  const url = `${apiCertificate === undefined ? 'http' : 'https'}://${formatListenAddress({ host: config.api.host, port })}`;
+  url = apiUrlOf(port);
   logger.info({ url, edge: formatListenAddress(config.edge), dataDir: config.dataDir }, 'slipwayd ready');
 
   return {

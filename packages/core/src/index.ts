@@ -67,6 +67,7 @@ export * from './use-cases/deployments.js';
 export * from './use-cases/cancel-deployment.js';
 export * from './use-cases/app-state.js';
 export * from './use-cases/secrets.js';
+export * from './use-cases/app-statuses.js';
 export {
   openCurrentSecrets,
   openReleaseSecrets,

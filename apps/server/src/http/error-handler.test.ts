@@ -23,4 +23,29 @@ describe('error handling', () => {
     expect(answer.body).not.toContain('sentinel');
     await app.close();
   });
+
+  it('answers an unknown route ROUTE_NOT_FOUND, but a body no scope of the app reads UNSUPPORTED_MEDIA_TYPE first', async () => {
+    const app = Fastify();
+    installErrorHandling(app);
+    await app.ready();
+
+    const json = await app.inject({ method: 'POST', url: '/nowhere', payload: { a: 1 } });
+    const archive = await app.inject({
+      method: 'POST',
+      url: '/nowhere',
+      headers: { 'content-type': 'application/gzip' },
+      payload: 'not json',
+    });
+    const bodiless = await app.inject({
+      method: 'GET',
+      url: '/nowhere',
+      headers: { 'content-type': 'application/gzip' },
+    });
+
+    expect(json.json<{ error: { code: string } }>().error.code).toBe('ROUTE_NOT_FOUND');
+    expect(archive.statusCode).toBe(415);
+    expect(archive.json<{ error: { code: string } }>().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(bodiless.statusCode).toBe(404);
+    await app.close();
+  });
 });

@@ -3,16 +3,19 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isSlipwayError, SlipwayError, type ErrorBody } from '@slipway/contract';
 import { errorStatus } from './error-status.js';
 
+const unsupportedMediaType = (): SlipwayError =>
+  new SlipwayError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'unsupported Content-Type: send application/json (or application/gzip for an archive upload)',
+  );
+
 /** Fastify's own errors (bad JSON, body too large, wrong media type) mapped onto our codes. */
 function fromFastify(error: FastifyError): SlipwayError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new SlipwayError('PAYLOAD_TOO_LARGE', 'the request body is too large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new SlipwayError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        'unsupported Content-Type: send application/json (or application/gzip for an archive upload)',
-      );
+      return unsupportedMediaType();
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new SlipwayError('VALIDATION_FAILED', 'the JSON body is empty');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -63,14 +66,20 @@ export function installErrorHandling(app: FastifyInstance): void {
       new SlipwayError('INTERNAL', `internal error (request ${String(request.id)}); see the slipwayd log`),
     );
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
+  app.setNotFoundHandler((request, reply) => {
+    // A body no scope of the API reads (an archive anywhere but its upload route) is refused as it is on a route.
+    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length']) > 0;
+    if (hasBody && mediaType !== '' && !app.hasContentTypeParser(mediaType)) {
+      return sendError(reply, request, unsupportedMediaType());
+    }
+    return sendError(
       reply,
       request,
       new SlipwayError(
         'ROUTE_NOT_FOUND',
         `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /api/v1/openapi.json`,
       ),
-    ),
-  );
+    );
+  });
 }

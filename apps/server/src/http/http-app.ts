@@ -10,18 +10,13 @@ import { installAuth } from './auth/auth-hooks.js';
 import { installErrorHandling } from './error-handler.js';
 import { installRateLimits } from './rate-limit/rate-limit-hooks.js';
 import { clientErrorHandler, frameworkErrorHandler, installRequestLimits, requestLimits } from './request-limits.js';
-import { appRoutes } from './routes/app-routes.js';
-import { authRoutes } from './routes/auth-routes.js';
-import { deploymentRoutes } from './routes/deployment-routes.js';
-import { secretRoutes } from './routes/secret-routes.js';
-import { hostRoutes } from './routes/host-routes.js';
-import { imageRoutes } from './routes/image-routes.js';
-import { systemRoutes } from './routes/system-routes.js';
-import { tokenRoutes } from './routes/token-routes.js';
-import { userRoutes } from './routes/user-routes.js';
+import { installOpenApi } from './openapi.js';
+import { registerRouteGroup } from './route-declaration.js';
+import { routeGroups } from './route-table.js';
 import { installSecureHeaders } from './secure-headers.js';
-import type { ServerContext } from './server-context.js';
+import type { RouteContext, ServerContext } from './server-context.js';
 import { installStreamLimit } from './sse.js';
+import { zodSerializerCompiler, zodValidatorCompiler } from './zod-compilers.js';
 
 /** How the API is served: over TLS with this certificate and key (PEM), or plain HTTP when absent. */
 export interface HttpTransport {
@@ -53,11 +48,15 @@ export async function createHttpApp(
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: requestLimits.paramBytes },
   });
+  // Route schemas are zod schemas: requests are parsed with them before the handler runs.
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(zodSerializerCompiler);
   installErrorHandling(app);
   installSecureHeaders(app, { corsOrigins: context.config.corsOrigins, isTls: tls !== undefined });
   installRequestLimits(app);
   installStreamLimit(app, requestLimits.streamsPerClient);
-  // The API speaks JSON (and gzip for archive uploads); anything else is refused with UNSUPPORTED_MEDIA_TYPE.
+  // The API speaks JSON (the archive upload's group adds its own media types); anything else is refused with
+  // UNSUPPORTED_MEDIA_TYPE.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
@@ -73,19 +72,16 @@ export async function createHttpApp(
       );
     }
   });
-  // Before any route: it refuses routes missing from the permission table, and guards every request.
-  installRateLimits(app, { config: context.config.rateLimits, nowMs: () => context.deps.clock.nowMs() });
+  // Before any route: it refuses routes that declare no permission, and guards every request.
+  const rateLimits = installRateLimits(app, {
+    config: context.config.rateLimits,
+    nowMs: () => context.deps.clock.nowMs(),
+  });
   installAuth(app, context.identity);
   installAudit(app, context);
-  systemRoutes(app, context);
-  authRoutes(app, context.identity);
-  tokenRoutes(app, context.identity);
-  userRoutes(app, context.identity);
-  appRoutes(app, context);
-  deploymentRoutes(app, context);
-  secretRoutes(app, context);
-  imageRoutes(app, context);
-  hostRoutes(app, context);
+  await installOpenApi(app, context.version);
+  const routeContext: RouteContext = { ...context, rateLimits };
+  for (const group of routeGroups) registerRouteGroup(app, group, routeContext);
   await app.ready();
   return app;
 }

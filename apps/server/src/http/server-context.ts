@@ -1,9 +1,10 @@
-/** What the HTTP routes receive from the composition root. */
+/** What the HTTP app receives from the composition root. */
 import type { AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
 import type { MasterKeyRotation } from '../master-key-rotation.js';
 import type { ProcessIsolationView } from '../process-isolation.js';
+import type { RateLimitCounterSource } from './rate-limit/rate-limit-hooks.js';
 
 export interface ServerContext {
   readonly deps: CoreDeps;
@@ -19,8 +20,15 @@ export interface ServerContext {
   readonly version: string;
   readonly startedAtMs: number;
   isShuttingDown(): boolean;
+  /** Where the API is served: `http://host:port`, or `https://…` over TLS. */
+  apiUrl(): string;
   /** Aborted when slipwayd starts shutting down: long-lived streams end so the server can close. */
   readonly shutdownSignal: AbortSignal;
   /** Whether process instances run sandboxed (shown by status); absent in tests that build a bare context. */
   readonly processIsolation?: ProcessIsolationView;
+}
+
+/** What route handlers receive: the server's context and what the HTTP app itself owns (the rate limiter's counters). */
+export interface RouteContext extends ServerContext {
+  readonly rateLimits: RateLimitCounterSource;
 }

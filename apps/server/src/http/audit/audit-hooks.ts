@@ -9,8 +9,7 @@ import type { AuditOutcome } from '@slipway/contract';
 import type { AuditLog, AuditTarget, CoreDeps } from '@slipway/core';
 import type { AuditRecorder } from '../../audit-recorder.js';
 import { actorOfRequest } from '../auth/request-principal.js';
-import { findRoutePermission } from '../auth/route-permissions.js';
-import { auditRoutes } from './audit-routes.js';
+import { permissionOf } from '../auth/route-permissions.js';
 import { installRequestContext } from './request-context.js';
 
 const deniedCodes: ReadonlySet<string> = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED']);
@@ -21,7 +20,7 @@ const createTargets: Readonly<Record<string, string>> = {
   'users.create': 'user',
 };
 
-/** Installs the audit hooks and the audit routes; call after the auth hooks and before the other routes. */
+/** Installs the audit hooks; call after the auth hooks and before the routes. */
 export function installAudit(
   app: FastifyInstance,
   context: { readonly audit: AuditLog; readonly auditRecorder: AuditRecorder; readonly deps: Pick<CoreDeps, 'clock'> },
@@ -29,12 +28,11 @@ export function installAudit(
   const recorder = context.auditRecorder;
   const nowMs = (): number => context.deps.clock.nowMs();
   installRequestContext(app);
-  auditRoutes(app, context.audit);
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.method === 'GET' || request.method === 'HEAD') return payload;
     const url = request.routeOptions.url;
     if (url === undefined) return payload;
-    const permission = request.permission ?? findRoutePermission(request.method, url);
+    const permission = request.permission ?? permissionOf(request);
     if (permission === undefined) return payload;
     const { outcome, errorCode } = outcomeOf(reply, payload);
     await recorder.appendRequest({

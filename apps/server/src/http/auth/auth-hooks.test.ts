@@ -11,6 +11,7 @@ import {
 import { bootstrapOwner, defaultIdentitySettings, type IdentityDeps, type Store } from '@slipway/core';
 import { installErrorHandling } from '../error-handler.js';
 import { installAuth } from './auth-hooks.js';
+import { anyProject } from './route-permissions.js';
 
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
 
@@ -38,7 +39,7 @@ describe('installAuth', () => {
     };
   }
 
-  it('refuses to register a route that has no entry in the permission table', async () => {
+  it('refuses to register a route that declares no permission (no entry in the permission table)', async () => {
     const app = Fastify();
     installAuth(app, await identity());
     expect(() => app.get('/api/v1/forgotten', async () => ({}))).toThrow(/no entry in the permission table/);
@@ -48,13 +49,16 @@ describe('installAuth', () => {
     await app.close();
   });
 
-  it('lets a table route run only with a credential that holds the role, the principal set on the request', async () => {
+  it('lets a route run only with a credential that holds the role, the principal set on the request', async () => {
     const deps = await identity();
     const owner = await bootstrapOwner(deps);
     const app = Fastify();
     installErrorHandling(app);
     installAuth(app, deps);
-    app.get('/api/v1/status', async (request) => ({ caller: request.principal?.displayName }));
+    const permission = { action: 'system.status', access: anyProject('viewer') };
+    app.get('/api/v1/status', { config: { permission } }, async (request) => ({
+      caller: request.principal?.displayName,
+    }));
     await app.ready();
 
     const anonymous = await app.inject({ method: 'GET', url: '/api/v1/status' });

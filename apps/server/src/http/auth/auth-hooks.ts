@@ -1,27 +1,28 @@
 /**
- * The one place where requests are authenticated and authorized, driven by the permission table:
- * - `onRoute` refuses to register a route that has no entry in the table (so none can be forgotten);
- * - `onRequest` finds the route's entry and, unless it is public, authenticates the bearer credential
+ * The one place where requests are authenticated and authorized, driven by each route's declared permission:
+ * - `onRoute` refuses to register a route that declares no permission in its `config` (so none can be forgotten);
+ * - `onRequest` reads the route's permission and, unless it is public, authenticates the bearer credential
  *   (`401 UNAUTHENTICATED` with `WWW-Authenticate: Bearer`) before the body is read;
- * - `preHandler` (the body parsed) resolves the project the route acts on and checks the role (`403 FORBIDDEN`).
+ * - `preValidation` (the body parsed, not yet validated) resolves the project the route acts on and checks the role
+ *   (`403 FORBIDDEN`), so a caller without the role never learns how the route validates its input.
  */
 import type { FastifyInstance } from 'fastify';
 import { SlipwayError } from '@slipway/contract';
 import { authenticate, type IdentityDeps } from '@slipway/core';
 import { heldRole, isAllowed, resolveTarget } from './authorize.js';
 import './request-principal.js';
-import { findRoutePermission } from './route-permissions.js';
+import { permissionOf } from './route-permissions.js';
 
 export function installAuth(app: FastifyInstance, identity: IdentityDeps): void {
   app.decorateRequest('principal', undefined);
   app.decorateRequest('permission', undefined);
 
   app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) {
-      if (findRoutePermission(method, route.url) === undefined) {
-        throw new Error(`route ${method} ${route.url} has no entry in the permission table (route-permissions.ts)`);
-      }
+    if (route.config?.permission === undefined) {
+      const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
+      throw new Error(
+        `route ${methods} ${route.url} declares no permission: it has no entry in the permission table (route-declaration.ts)`,
+      );
     }
   });
 
@@ -29,7 +30,7 @@ export function installAuth(app: FastifyInstance, identity: IdentityDeps): void 
     const url = request.routeOptions.url;
     // No route matched: the not-found handler answers ROUTE_NOT_FOUND.
     if (url === undefined) return;
-    const permission = findRoutePermission(request.method, url);
+    const permission = permissionOf(request);
     if (permission === undefined) {
       throw new SlipwayError('INTERNAL', `route ${request.method} ${url} has no entry in the permission table`);
     }
@@ -38,7 +39,7 @@ export function installAuth(app: FastifyInstance, identity: IdentityDeps): void 
     request.principal = await authenticate(identity, request.headers.authorization);
   });
 
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preValidation', async (request) => {
     const { permission, principal } = request;
     if (permission === undefined || principal === undefined) return;
     const { access, action } = permission;

@@ -23,6 +23,7 @@ import { installErrorHandling } from '../error-handler.js';
 import { installStreamLimit, openSse } from '../sse.js';
 import { installAuth } from './auth-hooks.js';
 import { watchCredential } from './credential-watch.js';
+import { onApp } from './route-permissions.js';
 
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
 
@@ -77,7 +78,8 @@ describe('watchCredential', () => {
     installStreamLimit(app, 10);
     installAuth(app, identity);
     let principal: Principal | undefined;
-    app.get('/api/v1/apps/:app/logs', async (request, reply) => {
+    const permission = { action: 'logs.read', access: onApp('viewer') };
+    app.get('/api/v1/apps/:app/logs', { config: { permission } }, async (request, reply) => {
       principal ??= request.principal;
       const sse = openSse(request, reply, watchCredential(request, identity, 20));
       await new Promise((resolve) => sse.signal.addEventListener('abort', resolve, { once: true }));

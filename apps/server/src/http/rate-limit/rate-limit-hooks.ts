@@ -3,12 +3,12 @@
  * credential guessing is limited too) and one per credential (checked once the caller is known), per route class;
  * the failed-login throttle on login. A refused request gets `429 RATE_LIMITED` with `Retry-After`; every limited
  * route's answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` of its tightest bucket.
- * Counters: `GET /api/v1/system/rate-limits` (admin or owner).
+ * Counters: `counters()`, served by `GET /api/v1/system/rate-limits` (admin or owner, see `system-routes.ts`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SlipwayError, type RateLimitCounters } from '@slipway/contract';
 import type { RateLimitConfig } from '../../rate-limit-config.js';
-import { findRoutePermission } from '../auth/route-permissions.js';
+import { permissionOf } from '../auth/route-permissions.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { rateLimitClasses, rateLimitClassOf, type RateLimitClass } from './rate-limit-class.js';
 import { createTokenBuckets, type BucketState, type TokenBuckets } from './token-buckets.js';
@@ -27,11 +27,16 @@ declare module 'fastify' {
   }
 }
 
-/** Installs the limiter and its counters route; call before the auth hooks, so addresses are limited first. */
+/** What the limiter has counted since start (served by `GET /api/v1/system/rate-limits`). */
+export interface RateLimitCounterSource {
+  counters(): RateLimitCounters;
+}
+
+/** Installs the limiter and answers its counters; call before the auth hooks, so addresses are limited first. */
 export function installRateLimits(
   app: FastifyInstance,
   options: { config: RateLimitConfig; nowMs: () => number },
-): void {
+): RateLimitCounterSource {
   const { config, nowMs } = options;
   const limiters = Object.fromEntries(
     rateLimitClasses.map((name) => [
@@ -52,7 +57,7 @@ export function installRateLimits(
     app.addHook('onRequest', async (request, reply) => {
       const url = request.routeOptions.url;
       if (url === undefined) return;
-      const action = findRoutePermission(request.method, url)?.action;
+      const action = permissionOf(request)?.action;
       const name = action === undefined ? undefined : rateLimitClassOf(request.method, action);
       if (name === undefined) return;
       request.rateLimitClass = name;
@@ -104,25 +109,27 @@ export function installRateLimits(
     });
   }
 
-  app.get('/api/v1/system/rate-limits', async (): Promise<RateLimitCounters> => {
-    const login = logins.counters();
-    let evicted = login.evicted;
-    const classes: RateLimitCounters['classes'] = {};
-    for (const name of rateLimitClasses) {
-      const limiter = limiters[name];
-      classes[name] = {
-        allowed: limiter.allowed,
-        limited: limiter.limited,
-        buckets: limiter.byIp.size + limiter.byCredential.size,
+  return {
+    counters: (): RateLimitCounters => {
+      const login = logins.counters();
+      let evicted = login.evicted;
+      const classes: RateLimitCounters['classes'] = {};
+      for (const name of rateLimitClasses) {
+        const limiter = limiters[name];
+        classes[name] = {
+          allowed: limiter.allowed,
+          limited: limiter.limited,
+          buckets: limiter.byIp.size + limiter.byCredential.size,
+        };
+        evicted += limiter.byIp.evicted + limiter.byCredential.evicted;
+      }
+      return {
+        classes,
+        loginThrottle: { throttled: login.throttled, failures: login.failures, buckets: login.buckets },
+        evicted,
       };
-      evicted += limiter.byIp.evicted + limiter.byCredential.evicted;
-    }
-    return {
-      classes,
-      loginThrottle: { throttled: login.throttled, failures: login.failures, buckets: login.buckets },
-      evicted,
-    };
-  });
+    },
+  };
 }
 
 function setLimitHeaders(reply: FastifyReply, state: BucketState): void {

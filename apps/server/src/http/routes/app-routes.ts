@@ -1,13 +1,21 @@
 /** Projects, apps, config, scale, releases, instances and logs. */
-import type { FastifyInstance } from 'fastify';
 import {
   appParamsSchema,
+  appSchema,
   configPatchBodySchema,
+  configResponseSchema,
   createAppBodySchema,
   createProjectBodySchema,
   environmentQuerySchema,
+  listAppsResponseSchema,
+  listInstancesResponseSchema,
+  listProjectsResponseSchema,
+  listReleasesResponseSchema,
   logsQuerySchema,
+  logsResponseSchema,
+  projectSchema,
   scaleBodySchema,
+  scaleResponseSchema,
 } from '@slipway/contract';
 import {
   createApp,
@@ -24,103 +32,179 @@ import {
   streamLogs,
 } from '@slipway/core';
 import { visibleProjectNames, visibleProjects } from '../auth/authorize.js';
-import type { ServerContext } from '../server-context.js';
 import { watchCredential } from '../auth/credential-watch.js';
+import { anyProject, globally, onApp, onBodyProject } from '../auth/route-permissions.js';
+import { noContent, routeFor, type RouteGroup } from '../route-declaration.js';
+import type { RouteContext } from '../server-context.js';
 import { openSse } from '../sse.js';
-import { validate } from '../validate.js';
 
-export function appRoutes(app: FastifyInstance, context: ServerContext): void {
-  const { deps } = context;
+const route = routeFor<RouteContext>();
 
-  // Lists show only the projects the caller may read.
-  app.get('/api/v1/projects', async (request) => {
-    const canSee = visibleProjects(request);
-    return { projects: (await listProjects(deps)).filter((p) => canSee(p.id)) };
-  });
-  app.post('/api/v1/projects', async (request, reply) => {
-    const body = validate(createProjectBodySchema, request.body, 'body');
-    return reply.status(201).send(await createProject(deps, body.name));
-  });
-
-  app.get('/api/v1/apps', async (request) => {
-    const canSee = await visibleProjectNames(request, deps.store);
-    return { apps: (await listApps(deps)).filter((a) => canSee(a.project)) };
-  });
-  app.post('/api/v1/apps', async (request, reply) => {
-    const body = validate(createAppBodySchema, request.body, 'body');
-    return reply.status(201).send(await createApp(deps, body));
-  });
-  app.get('/api/v1/apps/:app', async (request) => {
-    const params = validate(appParamsSchema, request.params, 'params');
-    return getAppView(deps, params.app);
-  });
-  app.delete('/api/v1/apps/:app', async (request, reply) => {
-    const params = validate(appParamsSchema, request.params, 'params');
-    await deleteApp(deps, context.fleet, params.app);
-    return reply.status(204).send();
-  });
-
-  app.get('/api/v1/apps/:app/config', async (request) => {
-    const params = validate(appParamsSchema, request.params, 'params');
-    const query = validate(environmentQuerySchema, request.query, 'query');
-    return { config: await getConfig(deps, { app: params.app, environment: query.environment }), deploymentId: null };
-  });
-  app.patch('/api/v1/apps/:app/config', async (request) => {
-    const params = validate(appParamsSchema, request.params, 'params');
-    const query = validate(environmentQuerySchema, request.query, 'query');
-    const body = validate(configPatchBodySchema, request.body, 'body');
-    const result = await patchConfig(deps, { app: params.app, environment: query.environment, ...body });
-    if (result.deploymentId) context.worker.poke();
-    return result;
-  });
-
-  app.put('/api/v1/apps/:app/scale', async (request) => {
-    const params = validate(appParamsSchema, request.params, 'params');
-    const query = validate(environmentQuerySchema, request.query, 'query');
-    const body = validate(scaleBodySchema, request.body, 'body');
-    return {
-      processes: await scaleApp(deps, { app: params.app, environment: query.environment, processes: body.processes }),
-    };
-  });
-
-  app.get('/api/v1/apps/:app/releases', async (request) => {
-    const params = validate(appParamsSchema, request.params, 'params');
-    const query = validate(environmentQuerySchema, request.query, 'query');
-    return { releases: await listReleases(deps, { app: params.app, environment: query.environment }) };
-  });
-
-  app.get('/api/v1/apps/:app/instances', async (request) => {
-    const params = validate(appParamsSchema, request.params, 'params');
-    const query = validate(environmentQuerySchema, request.query, 'query');
-    return { instances: await listInstances(deps, { app: params.app, environment: query.environment }) };
-  });
-
-  app.get('/api/v1/apps/:app/logs', async (request, reply) => {
-    const params = validate(appParamsSchema, request.params, 'params');
-    const query = validate(logsQuerySchema, request.query, 'query');
-    const input = {
-      app: params.app,
-      environment: query.environment,
-      tail: query.tail,
-      follow: query.follow,
-      ...(query.process === undefined ? {} : { process: query.process }),
-    };
-    if (!query.follow) {
-      const lines = [];
-      for await (const line of streamLogs(deps, input)) lines.push(line);
-      return { lines };
-    }
-    // Resolve the app first so an unknown app is a coded error, not an empty stream.
-    await getAppView(deps, params.app);
-    // The stream ends at shutdown, and when the credential that opened it is revoked.
-    const until = AbortSignal.any([context.shutdownSignal, watchCredential(request, context.identity)]);
-    const sse = openSse(request, reply, until);
-    try {
-      for await (const line of streamLogs(deps, { ...input, signal: sse.signal }))
-        await sse.send({ event: 'log', data: line });
-    } finally {
-      sse.end();
-    }
-    return reply;
-  });
-}
+export const appRoutes: RouteGroup<RouteContext> = {
+  name: 'app-routes',
+  routes: [
+    // Lists show only the projects the caller may read.
+    route({
+      method: 'GET',
+      url: '/api/v1/projects',
+      summary: 'List projects',
+      permission: { action: 'projects.list', access: anyProject('viewer') },
+      schema: { response: { 200: listProjectsResponseSchema } },
+      handler: async (request, _reply, { deps }) => {
+        const canSee = visibleProjects(request);
+        return { projects: (await listProjects(deps)).filter((p) => canSee(p.id)) };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/projects',
+      summary: 'Create a project',
+      permission: { action: 'projects.create', access: globally('admin') },
+      schema: { body: createProjectBodySchema, response: { 201: projectSchema } },
+      handler: async (request, reply, { deps }) => reply.status(201).send(await createProject(deps, request.body.name)),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/apps',
+      summary: 'List apps',
+      permission: { action: 'apps.list', access: anyProject('viewer') },
+      schema: { response: { 200: listAppsResponseSchema } },
+      handler: async (request, _reply, { deps }) => {
+        const canSee = await visibleProjectNames(request, deps.store);
+        return { apps: (await listApps(deps)).filter((a) => canSee(a.project)) };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/apps',
+      summary: 'Create an app',
+      permission: { action: 'apps.create', access: onBodyProject('admin') },
+      schema: { body: createAppBodySchema, response: { 201: appSchema } },
+      handler: async (request, reply, { deps }) => reply.status(201).send(await createApp(deps, request.body)),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/apps/:app',
+      summary: 'Describe an app',
+      permission: { action: 'apps.read', access: onApp('viewer') },
+      schema: { params: appParamsSchema, response: { 200: appSchema } },
+      handler: async (request, _reply, { deps }) => getAppView(deps, request.params.app),
+    }),
+    route({
+      method: 'DELETE',
+      url: '/api/v1/apps/:app',
+      summary: 'Delete an app, its instances, routes and releases',
+      permission: { action: 'apps.delete', access: onApp('admin') },
+      schema: { params: appParamsSchema, response: { 204: noContent } },
+      handler: async (request, reply, { deps, fleet }) => {
+        await deleteApp(deps, fleet, request.params.app);
+        return reply.status(204).send();
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/apps/:app/config',
+      summary: 'Read config (env vars)',
+      permission: { action: 'config.read', access: onApp('viewer') },
+      schema: { params: appParamsSchema, querystring: environmentQuerySchema, response: { 200: configResponseSchema } },
+      handler: async ({ params, query }, _reply, { deps }) => ({
+        config: await getConfig(deps, { app: params.app, environment: query.environment }),
+        deploymentId: null,
+      }),
+    }),
+    route({
+      method: 'PATCH',
+      url: '/api/v1/apps/:app/config',
+      summary: 'Set/unset config; rolls out a new release unless deploy=false',
+      permission: { action: 'config.write', access: onApp('deployer') },
+      schema: {
+        params: appParamsSchema,
+        querystring: environmentQuerySchema,
+        body: configPatchBodySchema,
+        response: { 200: configResponseSchema },
+      },
+      handler: async ({ params, query, body }, _reply, { deps, worker }) => {
+        const result = await patchConfig(deps, { app: params.app, environment: query.environment, ...body });
+        if (result.deploymentId) worker.poke();
+        return result;
+      },
+    }),
+    route({
+      method: 'PUT',
+      url: '/api/v1/apps/:app/scale',
+      summary: 'Set replicas per process type',
+      permission: { action: 'apps.scale', access: onApp('deployer') },
+      schema: {
+        params: appParamsSchema,
+        querystring: environmentQuerySchema,
+        body: scaleBodySchema,
+        response: { 200: scaleResponseSchema },
+      },
+      handler: async ({ params, query, body }, _reply, { deps }) => ({
+        processes: await scaleApp(deps, { app: params.app, environment: query.environment, processes: body.processes }),
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/apps/:app/releases',
+      summary: 'List retained releases, newest first',
+      permission: { action: 'releases.list', access: onApp('viewer') },
+      schema: {
+        params: appParamsSchema,
+        querystring: environmentQuerySchema,
+        response: { 200: listReleasesResponseSchema },
+      },
+      handler: async ({ params, query }, _reply, { deps }) => ({
+        releases: await listReleases(deps, { app: params.app, environment: query.environment }),
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/apps/:app/instances',
+      summary: 'List instances',
+      permission: { action: 'instances.list', access: onApp('viewer') },
+      schema: {
+        params: appParamsSchema,
+        querystring: environmentQuerySchema,
+        response: { 200: listInstancesResponseSchema },
+      },
+      handler: async ({ params, query }, _reply, { deps }) => ({
+        instances: await listInstances(deps, { app: params.app, environment: query.environment }),
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/apps/:app/logs',
+      summary: 'Instance output: tail (JSON), or follow (SSE of log lines)',
+      permission: { action: 'logs.read', access: onApp('viewer') },
+      schema: { params: appParamsSchema, querystring: logsQuerySchema, response: { 200: logsResponseSchema } },
+      handler: async (request, reply, { deps, identity, shutdownSignal }) => {
+        const { params, query } = request;
+        const input = {
+          app: params.app,
+          environment: query.environment,
+          tail: query.tail,
+          follow: query.follow,
+          ...(query.process === undefined ? {} : { process: query.process }),
+        };
+        if (!query.follow) {
+          const lines = [];
+          for await (const line of streamLogs(deps, input)) lines.push(line);
+          return { lines };
+        }
+        // Resolve the app first so an unknown app is a coded error, not an empty stream.
+        await getAppView(deps, params.app);
+        // The stream ends at shutdown, and when the credential that opened it is revoked.
+        const until = AbortSignal.any([shutdownSignal, watchCredential(request, identity)]);
+        const sse = openSse(request, reply, until);
+        try {
+          for await (const line of streamLogs(deps, { ...input, signal: sse.signal }))
+            await sse.send({ event: 'log', data: line });
+        } finally {
+          sse.end();
+        }
+        return reply;
+      },
+    }),
+  ],
+};

@@ -1,10 +1,30 @@
 /** The images Slipway built: list them with the releases that need them, and prune those no retained release needs. */
-import type { FastifyInstance } from 'fastify';
+import { listImagesResponseSchema, pruneImagesResponseSchema } from '@slipway/contract';
 import { listImages, pruneImages } from '@slipway/core';
-import type { ServerContext } from '../server-context.js';
+import { globally } from '../auth/route-permissions.js';
+import { routeFor, type RouteGroup } from '../route-declaration.js';
+import type { RouteContext } from '../server-context.js';
 
-export function imageRoutes(app: FastifyInstance, context: ServerContext): void {
-  const { deps } = context;
-  app.get('/api/v1/system/images', async () => ({ images: await listImages(deps) }));
-  app.post('/api/v1/system/images/prune', async () => pruneImages(deps));
-}
+const route = routeFor<RouteContext>();
+
+export const imageRoutes: RouteGroup<RouteContext> = {
+  name: 'image-routes',
+  routes: [
+    route({
+      method: 'GET',
+      url: '/api/v1/system/images',
+      summary: 'The container images Slipway built, with the retained releases that run them (admin or owner)',
+      permission: { action: 'images.list', access: globally('admin') },
+      schema: { response: { 200: listImagesResponseSchema } },
+      handler: async (_request, _reply, { deps }) => ({ images: await listImages(deps) }),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/system/images/prune',
+      summary: 'Remove the images no retained release runs; one a container still uses is kept (admin or owner)',
+      permission: { action: 'images.prune', access: globally('admin') },
+      schema: { response: { 200: pruneImagesResponseSchema } },
+      handler: async (_request, _reply, { deps }) => pruneImages(deps),
+    }),
+  ],
+};

@@ -1,0 +1,444 @@
+/**
+ * slipwayd's options, declared once: each config key with its schema, its default and the inputs that set it (a flag
+ * and a `SLIPWAY_*` variable each, with the help line). `config.ts` derives from this table the config-file schema,
+ * the defaults, the flags, the environment variables and `--help`.
+ */
+import { hostname } from 'node:os';
+import { delimiter } from 'node:path';
+import { z } from 'zod';
+import { SlipwayError } from '@slipway/contract';
+import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
+
+/** One way to set an option: `--flag ARGUMENT` or the variable; a switch has no argument (`VARIABLE=1`). */
+export interface OptionInput {
+  readonly flag: string;
+  readonly env: string;
+  /** The argument's placeholder in `--help`; absent for a switch. */
+  readonly argument?: string;
+  /** Given more than once on the command line; separated by `separator` in the variable. */
+  readonly isRepeatable?: boolean;
+  /** What separates the values of a repeatable input in its variable (default `,`). */
+  readonly separator?: string;
+  readonly help: string;
+}
+
+/** A raw input value: a string, several for a repeatable input, `true` for a switch. */
+export type RawValue = string | readonly string[] | true;
+
+export interface ConfigOption<S extends z.ZodType = z.ZodType> {
+  readonly schema: S;
+  /** Absent for an option that is unset unless given. */
+  readonly default?: z.output<S>;
+  /** Flags and variables that set it; none for an option of the config file only. */
+  readonly inputs?: readonly OptionInput[];
+  /**
+   * The option's value (or part of it, merged over what the file gave) from its inputs that were given, keyed by
+   * flag; `name` spells an input as the source that gave it (`--tls` or `SLIPWAY_TLS`) for error messages. Default:
+   * the one input's value as is.
+   */
+  readonly read?: (given: Readonly<Record<string, RawValue>>, name: (flag: string) => string) => unknown;
+}
+
+const option = <S extends z.ZodType>(declared: ConfigOption<S>): ConfigOption<S> => declared;
+
+const address = z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65_535) });
+
+/** `HOST:PORT`, `[IPv6]:PORT` or `PORT` (on 127.0.0.1). */
+export function parseAddress(value: string, what: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value) ?? /^(\d+)$/.exec(value);
+  if (!match) throw new SlipwayError('VALIDATION_FAILED', `${what}: expected HOST:PORT or PORT, got "${value}"`);
+  if (match.length === 2) return { host: '127.0.0.1', port: Number(match[1]) };
+  return { host: match[1] ?? (match[2] || '127.0.0.1'), port: Number(match[3]) };
+}
+
+const text = (given: Readonly<Record<string, RawValue>>, flag: string): string | undefined => {
+  const value = given[flag];
+  return typeof value === 'string' ? value : undefined;
+};
+const addressOf = (flag: string) => (given: Readonly<Record<string, RawValue>>, name: (f: string) => string) => {
+  const value = text(given, flag);
+  return value === undefined ? undefined : parseAddress(value, name(flag));
+};
+const numberOf = (flag: string) => (given: Readonly<Record<string, RawValue>>) => {
+  const value = text(given, flag);
+  return value === undefined ? undefined : Number(value);
+};
+
+/** `--tls self-signed|off` and `--tls-cert`/`--tls-key` (or their variables) as the config's `tls`. */
+function readTls(given: Readonly<Record<string, RawValue>>, name: (flag: string) => string): unknown {
+  const [mode, certFile, keyFile] = [text(given, 'tls'), text(given, 'tls-cert'), text(given, 'tls-key')];
+  const what = name('tls');
+  if (certFile !== undefined || keyFile !== undefined) {
+    if (mode !== undefined && mode !== 'files') {
+      throw new SlipwayError('VALIDATION_FAILED', `${what}: give a certificate and key, or ${what} ${mode}, not both`);
+    }
+    if (certFile === undefined || keyFile === undefined) {
+      throw new SlipwayError('VALIDATION_FAILED', `${what}: give both the certificate file and the key file`);
+    }
+    return { mode: 'files', certFile, keyFile };
+  }
+  if (mode === undefined) return undefined;
+  if (mode === 'off' || mode === 'self-signed') return { mode };
+  throw new SlipwayError(
+    'VALIDATION_FAILED',
+    `${what}: expected self-signed or off (or a certificate and key), got "${mode}"`,
+  );
+}
+
+/** The edge's HTTPS listener from `--edge-tls HOST:PORT` and optional certificate and key files. */
+function readEdgeTls(given: Readonly<Record<string, RawValue>>, name: (flag: string) => string): unknown {
+  const [listen, certFile, keyFile] = [
+    text(given, 'edge-tls'),
+    text(given, 'edge-tls-cert'),
+    text(given, 'edge-tls-key'),
+  ];
+  const what = name('edge-tls');
+  if (listen === undefined) {
+    if (certFile !== undefined || keyFile !== undefined) {
+      throw new SlipwayError('VALIDATION_FAILED', `${what}: a certificate for the edge needs ${what} HOST:PORT too`);
+    }
+    return undefined;
+  }
+  return {
+    listen: parseAddress(listen, what),
+    ...(certFile === undefined ? {} : { certFile }),
+    ...(keyFile === undefined ? {} : { keyFile }),
+  };
+}
+
+export const configOptions = {
+  dataDir: option({
+    schema: z.string().min(1),
+    default: '.slipway',
+    inputs: [
+      { flag: 'data-dir', env: 'SLIPWAY_DATA_DIR', argument: 'DIR', help: 'state directory (default .slipway)' },
+    ],
+  }),
+  api: option({
+    schema: address,
+    default: { host: '127.0.0.1', port: 7070 },
+    inputs: [{ flag: 'api', env: 'SLIPWAY_API', argument: 'HOST:PORT', help: 'API address (default 127.0.0.1:7070)' }],
+    read: addressOf('api'),
+  }),
+  edge: option({
+    schema: address,
+    default: { host: '127.0.0.1', port: 8080 },
+    inputs: [
+      {
+        flag: 'edge',
+        env: 'SLIPWAY_EDGE',
+        argument: 'HOST:PORT',
+        help: 'edge router address (default 127.0.0.1:8080)',
+      },
+    ],
+    read: addressOf('edge'),
+  }),
+  /** Edge router processes serving traffic: a number, or `auto` for one per core. */
+  edgeWorkers: option({
+    schema: z.union([z.number().int().min(1).max(256), z.literal('auto')]),
+    default: 1,
+    inputs: [
+      {
+        flag: 'edge-workers',
+        env: 'SLIPWAY_EDGE_WORKERS',
+        argument: 'N',
+        help: 'edge router processes, or auto for one per core (default 1); applies when slipwayd starts the router',
+      },
+    ],
+    // `auto` as it is; anything else as a number (the schema checks its range).
+    read: (given) => {
+      const value = text(given, 'edge-workers');
+      return value === undefined || value === 'auto' ? value : Number(value);
+    },
+  }),
+  nodeName: option({
+    schema: z.string().min(1).max(63),
+    default: hostname().split('.')[0] ?? 'local',
+    inputs: [
+      {
+        flag: 'node-name',
+        env: 'SLIPWAY_NODE_NAME',
+        argument: 'NAME',
+        help: "this node's name (default: the host name)",
+      },
+    ],
+  }),
+  logLevel: option({
+    schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    default: 'info',
+    inputs: [
+      {
+        flag: 'log-level',
+        env: 'SLIPWAY_LOG_LEVEL',
+        argument: 'LEVEL',
+        help: 'trace|debug|info|warn|error (default info)',
+      },
+    ],
+  }),
+  /** Ports handed to process instances as `PORT`. */
+  instancePorts: option({
+    schema: z
+      .object({ from: z.number().int().min(1024).max(65_535), to: z.number().int().min(1024).max(65_535) })
+      .refine((r) => r.from <= r.to, 'from must be ≤ to'),
+    default: { from: 20_000, to: 29_999 },
+    inputs: [
+      {
+        flag: 'instance-ports',
+        env: 'SLIPWAY_INSTANCE_PORTS',
+        argument: 'FROM-TO',
+        help: 'ports handed to process instances as PORT (default 20000-29999)',
+      },
+    ],
+    read: (given) => {
+      const value = text(given, 'instance-ports');
+      if (value === undefined) return undefined;
+      const [from, to] = value.split('-').map(Number);
+      return { from: from ?? NaN, to: to ?? NaN };
+    },
+  }),
+  releaseRetention: option({
+    schema: z.number().int().min(1).max(1000),
+    default: 10,
+    inputs: [
+      {
+        flag: 'release-retention',
+        env: 'SLIPWAY_RELEASE_RETENTION',
+        argument: 'N',
+        help: 'releases kept per app environment (default 10)',
+      },
+    ],
+    read: numberOf('release-retention'),
+  }),
+  buildConcurrency: option({
+    schema: z.number().int().min(1).max(64),
+    default: 1,
+    inputs: [
+      {
+        flag: 'build-concurrency',
+        env: 'SLIPWAY_BUILD_CONCURRENCY',
+        argument: 'N',
+        help: 'builds at once (default 1)',
+      },
+    ],
+    read: numberOf('build-concurrency'),
+  }),
+  maxArchiveBytes: option({ schema: z.number().int().min(1024), default: 512 * 1024 * 1024 }),
+  drainMs: option({
+    schema: z.number().int().min(0).max(600_000),
+    default: 1_000,
+    inputs: [
+      {
+        flag: 'drain-ms',
+        env: 'SLIPWAY_DRAIN_MS',
+        argument: 'MS',
+        help: 'how long a retired instance keeps its connections after leaving the router (default 1000)',
+      },
+    ],
+    read: numberOf('drain-ms'),
+  }),
+  defaultDomain: option({ schema: z.string().min(1), default: 'localhost' }),
+  /**
+   * The master key file (base64 of 32 bytes, mode 0600), created with a new key when absent; unused when
+   * `SLIPWAY_MASTER_KEY` is set. Resolved to `<dataDir>/master.key` when not given.
+   */
+  masterKeyFile: option({
+    schema: z.string().min(1).optional(),
+    inputs: [
+      {
+        flag: 'master-key-file',
+        env: 'SLIPWAY_MASTER_KEY_FILE',
+        argument: 'F',
+        help: "key that wraps the secrets' data keys (default DATA_DIR/master.key, created with mode 0600); SLIPWAY_MASTER_KEY gives the key itself",
+      },
+    ],
+  }),
+  /** Audit records older than this are pruned (the chain stays verifiable from a checkpoint). */
+  auditRetentionDays: option({ schema: z.number().int().min(1).max(36_500), default: 365 }),
+  /** Token buckets per route class and the failed-login throttle (see rate-limit-config.ts). */
+  rateLimits: option({ schema: rateLimitConfigSchema, default: defaultRateLimitConfig }),
+  /**
+   * How the API is served: plain HTTP (`off`, loopback only unless `insecureHttpOnPublicInterface`), TLS with a
+   * self-signed certificate generated into `<dataDir>/tls/` for localhost, or TLS with the operator's PEM files.
+   */
+  tls: option({
+    schema: z.union([
+      z.object({ mode: z.literal('off') }),
+      z.object({ mode: z.literal('self-signed') }),
+      z.object({ mode: z.literal('files'), certFile: z.string().min(1), keyFile: z.string().min(1) }),
+    ]),
+    default: { mode: 'off' },
+    inputs: [
+      {
+        flag: 'tls',
+        env: 'SLIPWAY_TLS',
+        argument: 'MODE',
+        help: 'self-signed: serve the API over TLS with a certificate for localhost generated into DATA_DIR/tls; off (default)',
+      },
+      {
+        flag: 'tls-cert',
+        env: 'SLIPWAY_TLS_CERT',
+        argument: 'FILE',
+        help: 'serve the API over TLS with this PEM certificate (chain) and --tls-key',
+      },
+      { flag: 'tls-key', env: 'SLIPWAY_TLS_KEY', argument: 'FILE', help: 'the private key of --tls-cert, mode 0600' },
+    ],
+    read: readTls,
+  }),
+  /** The escape hatch that lets the API listen on a non-loopback address without TLS (credentials in clear). */
+  insecureHttpOnPublicInterface: option({
+    schema: z.boolean(),
+    default: false,
+    inputs: [
+      {
+        flag: 'insecure-http-on-public-interface',
+        env: 'SLIPWAY_INSECURE_HTTP_ON_PUBLIC_INTERFACE',
+        help: 'let the API listen on a non-loopback address over plain HTTP, sending credentials in clear; without it slipwayd refuses',
+      },
+    ],
+    read: (given) => (given['insecure-http-on-public-interface'] === true ? true : undefined),
+  }),
+  /** Origins a browser may call the API from (exact `scheme://host[:port]`); empty: CORS closed. */
+  corsOrigins: option({
+    schema: z.array(z.string().url().max(2048)).max(64),
+    default: [],
+    inputs: [
+      {
+        flag: 'cors-origin',
+        env: 'SLIPWAY_CORS_ORIGINS',
+        argument: 'ORIGIN',
+        isRepeatable: true,
+        help: 'allow browsers on ORIGIN (https://host[:port]) to call the API (default: none)',
+      },
+    ],
+    read: (given) => given['cors-origin'],
+  }),
+  /**
+   * Directories under which any deployer may name a local source (`path`, or a local git repository); empty: only
+   * the owner deploys local directories. Never the data dir, whatever is listed.
+   */
+  sourcePathRoots: option({
+    schema: z.array(z.string().min(1).max(4096)).max(64),
+    default: [],
+    inputs: [
+      {
+        flag: 'source-path-root',
+        env: 'SLIPWAY_SOURCE_PATH_ROOTS',
+        argument: 'DIR',
+        isRepeatable: true,
+        separator: delimiter,
+        help: 'let any deployer deploy local directories (and local git repositories) under DIR (default: none, only the owner)',
+      },
+    ],
+  }),
+  /** Registries an `image:` may be pulled from (`host[:port]`; `docker.io` for references naming none). */
+  imageRegistries: option({
+    schema: z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'must be host[:port]')).max(64),
+    default: ['docker.io'],
+    inputs: [
+      {
+        flag: 'image-registry',
+        env: 'SLIPWAY_IMAGE_REGISTRIES',
+        argument: 'HOST[:PORT]',
+        isRepeatable: true,
+        help: 'a registry images may be pulled from (default docker.io)',
+      },
+    ],
+  }),
+  /**
+   * Container runtimes. `docker`: `auto` runs containers when a Docker Engine answers at start, `on` always (its
+   * calls fail with RUNTIME_UNAVAILABLE while the engine is down), `off` never. `swarm`: `auto` when that engine is
+   * a swarm manager at start. `host`: the engine's address (default DOCKER_HOST, else the local socket).
+   */
+  containers: option({
+    schema: z
+      .object({
+        docker: z.enum(['auto', 'on', 'off']),
+        swarm: z.enum(['auto', 'on', 'off']),
+        host: z.string().min(1).max(2048).optional(),
+      })
+      .strict(),
+    default: { docker: 'auto', swarm: 'auto' },
+    inputs: [
+      {
+        flag: 'docker',
+        env: 'SLIPWAY_DOCKER',
+        argument: 'MODE',
+        help: 'auto|on|off: run containers on the Docker Engine (default auto: when one answers at start)',
+      },
+      {
+        flag: 'swarm',
+        env: 'SLIPWAY_SWARM',
+        argument: 'MODE',
+        help: 'auto|on|off: run Swarm services (default auto: when the engine is a swarm manager at start)',
+      },
+      {
+        flag: 'docker-host',
+        env: 'SLIPWAY_DOCKER_HOST',
+        argument: 'URL',
+        help: 'the engine: unix:///path or tcp://host:port, TLS from DOCKER_CERT_PATH (default DOCKER_HOST, else unix:///var/run/docker.sock)',
+      },
+    ],
+    read: (given) => {
+      const [docker, swarm, host] = [text(given, 'docker'), text(given, 'swarm'), text(given, 'docker-host')];
+      const out = {
+        ...(docker === undefined ? {} : { docker }),
+        ...(swarm === undefined ? {} : { swarm }),
+        ...(host === undefined ? {} : { host }),
+      };
+      return Object.keys(out).length === 0 ? undefined : out;
+    },
+  }),
+  /**
+   * How process instances and builds are isolated: `sandbox` (each project as its own user in bubblewrap; the start
+   * fails when impossible), `none` (as slipwayd's own user), `auto` (sandbox when root with bubblewrap, else none).
+   */
+  isolation: option({
+    schema: z.enum(['auto', 'sandbox', 'none']),
+    default: 'auto',
+    inputs: [
+      {
+        flag: 'isolation',
+        env: 'SLIPWAY_ISOLATION',
+        argument: 'MODE',
+        help: "auto|sandbox|none: run process instances and builds as their project's own user in a bubblewrap sandbox (default auto: when root with bubblewrap)",
+      },
+    ],
+  }),
+  /**
+   * The edge router's HTTPS listener beside its plain one, with the operator's PEM files or, when none are given,
+   * the self-signed certificate of `<dataDir>/tls/`.
+   */
+  edgeTls: option({
+    schema: z
+      .object({ listen: address, certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
+      .refine(
+        (t) => (t.certFile === undefined) === (t.keyFile === undefined),
+        'give both certFile and keyFile, or neither',
+      )
+      .optional(),
+    inputs: [
+      {
+        flag: 'edge-tls',
+        env: 'SLIPWAY_EDGE_TLS',
+        argument: 'HOST:PORT',
+        help: 'an HTTPS listener for the edge router beside the plain one; applies when slipwayd starts the router',
+      },
+      {
+        flag: 'edge-tls-cert',
+        env: 'SLIPWAY_EDGE_TLS_CERT',
+        argument: 'FILE',
+        help: "the edge's PEM certificate (default: the self-signed one of DATA_DIR/tls)",
+      },
+      { flag: 'edge-tls-key', env: 'SLIPWAY_EDGE_TLS_KEY', argument: 'FILE', help: "the edge certificate's key" },
+    ],
+    read: readEdgeTls,
+  }),
+};
+
+/** The config file's own input (read before the others, it is not a key of the file). */
+export const configFileInput: OptionInput = {
+  flag: 'config',
+  env: 'SLIPWAY_CONFIG',
+  argument: 'FILE',
+  help: 'YAML or JSON config file',
+};

@@ -1,0 +1,34 @@
+/**
+ * Every route group of the API, in registration order, and the permission table derived from their declarations:
+ * `METHOD /path` → action and access rule, which the access-matrix and fuzz tests walk.
+ */
+import { auditRoutes } from './audit/audit-routes.js';
+import { appRoutes } from './routes/app-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { deploymentRoutes } from './routes/deployment-routes.js';
+import { deploymentUploadRoutes } from './routes/deployment-upload-routes.js';
+import { hostRoutes } from './routes/host-routes.js';
+import { imageRoutes } from './routes/image-routes.js';
+import { secretRoutes } from './routes/secret-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+import { permissionTableOf, type RouteGroup } from './route-declaration.js';
+import type { RouteContext } from './server-context.js';
+
+export const routeGroups: readonly RouteGroup<RouteContext>[] = [
+  systemRoutes,
+  auditRoutes,
+  authRoutes,
+  tokenRoutes,
+  userRoutes,
+  appRoutes,
+  deploymentUploadRoutes,
+  deploymentRoutes,
+  secretRoutes,
+  imageRoutes,
+  hostRoutes,
+];
+
+/** Keyed `METHOD /path` with Fastify's parameter syntax; HEAD routes use their GET entry. */
+export const routePermissions = permissionTableOf(routeGroups);
