@@ -159,7 +159,10 @@ describe('cancelling a deployment', () => {
       state: 'failed',
       detail: 'cancelled by alice',
     });
-    expect(await harness.store.jobs.findByDeployment(id)).toMatchObject({ state: 'done', attempts: 1 });
+    // The worker marks the job done once the run has returned, just after the deployment's final state is stored.
+    await waitFor(async () =>
+      expect(await harness.store.jobs.findByDeployment(id)).toMatchObject({ state: 'done', attempts: 1 }),
+    );
     expect(await logLines(id)).toEqual(
       expect.arrayContaining(['cancel requested by alice', 'deployment cancelled by alice in fetch']),
     );
@@ -197,7 +200,7 @@ describe('cancelling a deployment', () => {
     await endsCancelled(id);
 
     expect(await stored(id)).toMatchObject({ phase: 'build', releaseId: null });
-    expect(await harness.store.jobs.findByDeployment(id)).toMatchObject({ state: 'done' });
+    await waitFor(async () => expect(await harness.store.jobs.findByDeployment(id)).toMatchObject({ state: 'done' }));
     const next = await request('other', { kind: 'path', path: await harness.webSource() });
     await waitFor(async () => expect(await stored(next)).toMatchObject({ state: 'succeeded' }), { timeoutMs: 10_000 });
   });
