@@ -2,7 +2,7 @@
  * One client connection to the router: reads request heads (pipelined ones in order), runs one exchange at a time,
  * keeps the connection alive between them, and turns into a tunnel after a 101. It is not read from while its
  * answers, its buffered requests or its upstream are backed up. Every phase is timed by the traffic server's sweep
- * (idle, head, body, sending, linger after the last answer). Its socket listeners are bound once.
+ * (idle, head, body, sending, linger after the last answer, a tunnel without traffic). Its socket listeners are bound once.
  */
 import type { Socket } from 'node:net';
 import type { ClientTimeouts } from './client-limits.js';
@@ -41,6 +41,8 @@ export class ClientConnection implements ExchangeClient {
   private isClosing = false;
   private closingSinceMs = 0;
   private isTunnel = false;
+  /** When the tunnel last carried a byte, either way. */
+  private tunnelActiveMs = 0;
   private isProcessing = false;
   private pausedFor = 0;
   /** Send progress as of the last sweep: bytes queued then, since when none left, and whether a drain came. */
@@ -84,7 +86,13 @@ export class ClientConnection implements ExchangeClient {
   /** Ends the phase that has taken too long: idle, head, body, sending to a client that does not read, linger. */
   sweep(nowMs: number, timeouts: ClientTimeouts): void {
     const socket = this.socket;
-    if (this.isTunnel || socket.destroyed) return;
+    if (socket.destroyed) return;
+    if (this.isTunnel) {
+      // A tunnel's bytes are the new protocol's (its own pings keep it open); a silent one would hold two
+      // descriptors for ever. Closing the client side closes the upstream side too (see `startTunnel`).
+      if (nowMs - this.tunnelActiveMs > timeouts.tunnelIdleMs) socket.destroy();
+      return;
+    }
     if (this.isSendStalled(nowMs, timeouts.sendMs)) {
       socket.destroy();
       return;
@@ -184,7 +192,13 @@ export class ClientConnection implements ExchangeClient {
 
   startTunnel(upstream: Socket, onClosed: () => void): void {
     this.isTunnel = true;
+    this.tunnelActiveMs = this.context.nowMs;
     const client = this.socket;
+    const onActive = (): void => {
+      this.tunnelActiveMs = this.context.nowMs;
+    };
+    client.on('data', onActive);
+    upstream.on('data', onActive);
     client.off('data', this.onData);
     client.off('drain', this.onDrain);
     upstream.on('error', () => upstream.destroy());

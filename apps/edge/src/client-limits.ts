@@ -14,6 +14,8 @@ export interface ClientTimeouts {
   readonly sendMs: number;
   /** After the router's last answer on a connection has left, the client has this long to close before it is cut. */
   readonly lingerMs: number;
+  /** A tunnel (after a 101) that carries no byte either way for this long is closed on both sides. */
+  readonly tunnelIdleMs: number;
 }
 
 export interface ClientLimits {
@@ -31,6 +33,7 @@ export const defaultClientTimeouts: ClientTimeouts = {
   bodyMs: 60_000,
   sendMs: 60_000,
   lingerMs: 5_000,
+  tunnelIdleMs: 3_600_000,
 };
 
 /** Each client connection costs one descriptor, and one more towards its upstream while a request runs. */

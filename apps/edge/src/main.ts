@@ -6,6 +6,12 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  clientLimitFlagOptions,
+  clientLimitFlagsUsage,
+  parseClientLimitFlags,
+  type ClientSettings,
+} from './client-limit-flags.js';
 import { isSlipwayError } from './slipway-error.js';
 import { createJsonLineLog } from './edge-log.js';
 import { receiveTakeover, takeOverFlag, type Takeover } from './handover.js';
@@ -18,8 +24,7 @@ import { trafficWorkerFlag } from './traffic-workers.js';
 /** Exit codes the parent (slipwayd's edge adapter) tells apart. */
 const exitCodes = { ok: 0, failed: 1, usage: 2, portUnavailable: 3 } as const;
 
-const usage =
-  'usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto] [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE] [--trusted-proxies ADDR|CIDR,…]   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1, no HTTPS listener, none)';
+const usage = `usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto] [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE] [--trusted-proxies ADDR|CIDR,…] ${clientLimitFlagsUsage}   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1, no HTTPS listener, none; limits and timeouts as in client-limits.ts)`;
 
 /** The HTTPS listener's flags: all three or none; the PEM files are read here, so a bad path is a usage error. */
 function parseTls(
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
   let workers = 1;
   let tls: ReturnType<typeof parseTls>;
   let trustedProxies: TrustedProxies = noTrustedProxies;
+  let client: ClientSettings;
   try {
     const { values } = parseArgs({
       options: {
@@ -76,6 +82,7 @@ async function main(): Promise<void> {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'trusted-proxies': { type: 'string' },
+        ...clientLimitFlagOptions,
       },
       strict: true,
       allowPositionals: false,
@@ -88,6 +95,7 @@ async function main(): Promise<void> {
     isWorker = values['traffic-worker'];
     workers = parseWorkers(values.workers);
     if (values['trusted-proxies'] !== undefined) trustedProxies = parseTrustedProxies(values['trusted-proxies']);
+    client = parseClientLimitFlags(values);
     // Workers serve the plain listener only; the primary alone holds the HTTPS one.
     tls = isWorker ? undefined : parseTls(values['tls-listen'], values['tls-cert'], values['tls-key']);
   } catch (error) {
@@ -104,7 +112,8 @@ async function main(): Promise<void> {
     // The primary stops its workers itself (a Ctrl-C reaches the whole process group); no terminal to hang up.
     process.on('SIGINT', () => undefined);
     process.on('SIGHUP', () => undefined);
-    await runTrafficWorker({ log, accessLogFile, trustedProxies });
+    // A worker is started with the primary's own flags, so it has the same limits, timeouts and trusted proxies.
+    await runTrafficWorker({ log, accessLogFile, trustedProxies, ...client });
     return exit(exitCodes.ok);
   }
 
@@ -125,6 +134,7 @@ async function main(): Promise<void> {
       handoverCommand,
       workers,
       trustedProxies,
+      ...client,
       ...(tls === undefined ? {} : { tls }),
       ...(accessLogFile === undefined ? {} : { accessLogFile }),
       ...(takeover === undefined ? {} : { takeover }),

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startEdgeWithWorkers(workers: number): Promise<void> {
+async function startEdgeWithWorkers(workers: number, extraArgs: readonly string[] = []): Promise<void> {
   dir = await mkdtemp(join(tmpdir(), 'slipway-edge-workers-'));
   upstream = createServer((req, res) => {
     if (req.url === '/hold') held.push(() => res.end('released'));
@@ -53,7 +53,7 @@ async function startEdgeWithWorkers(workers: number): Promise<void> {
   await new Promise<void>((resolve) => upstream?.listen(upstreamPort, '127.0.0.1', resolve));
   edge = spawn(
     process.execPath,
-    [edgeEntry, '--listen', `127.0.0.1:${edgePort}`, '--state-dir', dir, '--workers', String(workers)],
+    [edgeEntry, '--listen', `127.0.0.1:${edgePort}`, '--state-dir', dir, '--workers', String(workers), ...extraArgs],
     { stdio: 'ignore' },
   );
   await until(() => existsSync(join(dir, 'admin.sock')), { timeoutMs: 10_000 });
@@ -150,6 +150,24 @@ describe('edge router with --workers', () => {
     expect(await get('/after')).toBe(200);
   });
 
+  it('holds its workers to the client limits given as flags', async () => {
+    // Two processes, each admitting one connection per address: of six held open, two at most are served.
+    await startEdgeWithWorkers(2, ['--max-connections-per-address', '1']);
+    const sockets: Socket[] = [];
+    const statuses: string[] = [];
+    try {
+      for (let i = 0; i < 6; i += 1) {
+        const socket = connect(edgePort, '127.0.0.1');
+        sockets.push(socket);
+        statuses.push(await statusLineOf(socket));
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
+    expect(statuses.filter((line) => line.startsWith('HTTP/1.1 200')).length).toBeLessThanOrEqual(2);
+    expect(statuses.filter((line) => line.startsWith('HTTP/1.1 429')).length).toBeGreaterThanOrEqual(4);
+  });
+
   it('lets its workers go when the primary is killed, so the port is free for the next router', async () => {
     await startEdgeWithWorkers(3);
     const workers = workerPids();
@@ -168,6 +186,20 @@ describe('edge router with --workers', () => {
     expect(refused).toBe(true);
   });
 });
+
+/** Sends a keep-alive request on `socket` and resolves with its response's status line (the socket stays open). */
+function statusLineOf(socket: Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const end = text.indexOf('\r\n');
+      if (end !== -1) resolve(text.slice(0, end));
+    });
+    socket.write('GET /held HTTP/1.1\r\nHost: w.test\r\n\r\n');
+  });
+}
 
 function isZombie(pid: number): boolean {
   try {

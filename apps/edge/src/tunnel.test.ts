@@ -1,6 +1,14 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closedPort, removeDir, routeTo, startTestEdge, startUpstream, type TestEdge } from './edge-test-harness.js';
+import {
+  closedPort,
+  removeDir,
+  routeTo,
+  startTestEdge,
+  startUpstream,
+  type TestEdge,
+  type TestEdgeOptions,
+} from './edge-test-harness.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -10,20 +18,29 @@ afterEach(async () => {
 /** An upstream that accepts any upgrade, reports the request head it got, then echoes bytes upper-cased. */
 async function upperCaseEchoUpstream() {
   const heads: Record<string, string | string[] | undefined>[] = [];
+  const tunnels: Socket[] = [];
   const upstream = await startUpstream('ws');
   upstream.server.on('upgrade', (req, socket: Socket, head: Buffer) => {
     heads.push(req.headers);
+    tunnels.push(socket);
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\n');
     if (head.length > 0) socket.write(head.toString().toUpperCase());
     socket.on('data', (chunk: Buffer) => socket.write(chunk.toString().toUpperCase()));
     socket.on('end', () => socket.end());
   });
   cleanups.push(() => upstream.close());
-  return { upstream, heads };
+  return { upstream, heads, tunnels };
 }
 
 async function edgeWith(...routes: Parameters<typeof routeTo>[]): Promise<TestEdge> {
-  const edge = await startTestEdge({ table: { routes: routes.map((args) => routeTo(...args)) } });
+  return edgeWithOptions({}, ...routes);
+}
+
+async function edgeWithOptions(
+  options: Omit<TestEdgeOptions, 'table'>,
+  ...routes: Parameters<typeof routeTo>[]
+): Promise<TestEdge> {
+  const edge = await startTestEdge({ ...options, table: { routes: routes.map((args) => routeTo(...args)) } });
   cleanups.push(async () => {
     await edge.close();
     await removeDir(edge.stateDir);
@@ -92,6 +109,27 @@ describe('passing upgrades through', () => {
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     socket.end();
     await closed;
+  });
+
+  it('closes a tunnel that carries no byte either way for the tunnel idle timeout, on both sides', async () => {
+    const { upstream, tunnels } = await upperCaseEchoUpstream();
+    const edge = await edgeWithOptions({ clientTimeouts: { tunnelIdleMs: 200 } }, [
+      'ws.test',
+      '/',
+      [upstream.asUpstream()],
+    ]);
+    const { socket, head, rest } = await openUpgrade(edge.port, 'ws.test');
+    expect(head).toMatch(/^HTTP\/1\.1 101/);
+    socket.write('ping');
+    expect(await rest()).toBe('PING');
+    const upstreamSide = tunnels[0];
+    if (upstreamSide === undefined) throw new Error('the upstream saw no tunnel');
+    // Neither side sends again: the edge's sweep closes both.
+    await Promise.all([
+      new Promise<void>((resolve) => socket.once('close', () => resolve())),
+      new Promise<void>((resolve) => upstreamSide.once('close', () => resolve())),
+    ]);
+    expect([socket.destroyed, upstreamSide.destroyed]).toEqual([true, true]);
   });
 
   it('retries a refused upgrade on another upstream of the route', async () => {

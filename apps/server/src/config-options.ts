@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { delimiter } from 'node:path';
 import { z } from 'zod';
 import { SlipwayError } from '@slipway/contract';
+import { edgeClientOptions } from './edge-client-options.js';
 import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
 
 /** One way to set an option: `--flag ARGUMENT` or the variable; a switch has no argument (`VARIABLE=1`). */
@@ -433,6 +434,7 @@ export const configOptions = {
     ],
     read: readEdgeTls,
   }),
+  ...edgeClientOptions,
 };
 
 /** The config file's own input (read before the others, it is not a key of the file). */

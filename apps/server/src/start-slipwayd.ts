@@ -41,6 +41,7 @@ import { createAuditRecorder } from './audit-recorder.js';
 import { startAuditRetention } from './audit-retention.js';
 import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
+import { edgeClientArgs } from './edge-client-options.js';
 import { startEdgeWatchdog } from './edge-watchdog.js';
 import { failpointHookFrom } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
@@ -144,7 +145,11 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     listen: config.edge,
     edgeEntry: assetPath('../../edge/dist/edge.mjs'),
     logger: logger.child({ component: 'edge' }),
-    edgeArgs: [...(config.edgeWorkers === 1 ? [] : ['--workers', String(config.edgeWorkers)]), ...edgeTlsFlags],
+    edgeArgs: [
+      ...(config.edgeWorkers === 1 ? [] : ['--workers', String(config.edgeWorkers)]),
+      ...edgeTlsFlags,
+      ...edgeClientArgs(config),
+    ],
   });
   await router.ensureRunning();
 
