@@ -65,4 +65,12 @@ describe('atomic files', () => {
     expect(await readFile(join(dir, 'releases', 'r1', 'lib', 'a.js'), 'utf8')).toBe('a');
     expect(await readdir(dir)).toEqual(['releases']);
   });
+
+  // Run as root the file is readable all the same; as any other user this is the case a build can leave behind.
+  it('moves a tree holding a file it may not read', async () => {
+    await mkdir(join(dir, 'work'));
+    await writeFile(join(dir, 'work', 'sealed'), 'x', { mode: 0o000 });
+    await renameDirectoryDurably(join(dir, 'work'), join(dir, 'r1'));
+    expect(await readdir(join(dir, 'r1'))).toEqual(['sealed']);
+  });
 });

@@ -72,18 +72,29 @@ export async function renameDirectoryDurably(from: string, to: string): Promise<
   await renameDurably(from, to);
 }
 
-/** Flushes every regular file and directory under `dir` (symlinks are not followed), then `dir` itself. */
+/**
+ * Flushes every regular file and directory under `dir` (symlinks are not followed), then `dir` itself. What cannot be
+ * opened for reading (a build may leave a file of mode 000) is skipped: it still moves with the tree, only unflushed.
+ */
 async function syncTree(dir: string): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(skipUnreadable);
+  for (const entry of entries ?? []) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) await syncTree(path);
     else if (entry.isFile()) await syncFile(path);
   }
-  await syncDirectory(dir);
+  if (entries !== undefined) await syncDirectory(dir);
+}
+
+function skipUnreadable(error: unknown): undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return undefined;
+  throw error;
 }
 
 async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r');
+  const handle = await open(path, 'r').catch(skipUnreadable);
+  if (handle === undefined) return;
   try {
     await handle.sync();
   } finally {
