@@ -115,14 +115,13 @@ export default tseslint.config(
   ),
   {
     // One module writes the files that must survive a crash: a rename anywhere else is a second, weaker copy of it.
-    // Log rotation renames files it may lose, and release folders are moved whole.
+    // Log rotation renames files it may lose.
     files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
     ignores: [
       '**/*.test.ts',
       'packages/atomic-file/src/**',
       'packages/adapters/src/runtime/log-rotator.ts',
       'apps/edge/src/rotating-log-file.ts',
-      'packages/adapters/src/artifacts/fs-artifact-store.ts',
     ],
     rules: {
       'no-restricted-imports': [

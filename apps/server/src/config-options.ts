@@ -237,6 +237,20 @@ export const configOptions = {
     ],
     read: numberOf('drain-ms'),
   }),
+  /** How long an event stream's client may take nothing (its socket backed up) before slipwayd disconnects it. */
+  streamStallTimeoutMs: option({
+    schema: z.number().int().min(1).max(3_600_000),
+    default: 60_000,
+    inputs: [
+      {
+        flag: 'stream-stall-timeout-ms',
+        env: 'SLIPWAY_STREAM_STALL_TIMEOUT_MS',
+        argument: 'MS',
+        help: 'disconnect an event stream (followed logs, deployment events) whose client reads nothing for this long (default 60000)',
+      },
+    ],
+    read: numberOf('stream-stall-timeout-ms'),
+  }),
   defaultDomain: option({ schema: z.string().min(1), default: 'localhost' }),
   /**
    * The master key file (base64 of 32 bytes, mode 0600), created with a new key when absent; unused when

@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFileAtomic, renameDurably, writeFileAtomic } from './atomic-file.js';
+import { createFileAtomic, renameDirectoryDurably, renameDurably, writeFileAtomic } from './atomic-file.js';
 
 describe('atomic files', () => {
   let dir = '';
@@ -55,5 +55,22 @@ describe('atomic files', () => {
     await writeFileAtomic(join(dir, 'next'), 'key');
     await renameDurably(join(dir, 'next'), join(dir, 'current'));
     expect(await readdir(dir)).toEqual(['current']);
+  });
+
+  it('moves a directory tree whole', async () => {
+    await mkdir(join(dir, 'work', 'lib'), { recursive: true });
+    await writeFile(join(dir, 'work', 'lib', 'a.js'), 'a');
+    await mkdir(join(dir, 'releases'));
+    await renameDirectoryDurably(join(dir, 'work'), join(dir, 'releases', 'r1'));
+    expect(await readFile(join(dir, 'releases', 'r1', 'lib', 'a.js'), 'utf8')).toBe('a');
+    expect(await readdir(dir)).toEqual(['releases']);
+  });
+
+  // Run as root the file is readable all the same; as any other user this is the case a build can leave behind.
+  it('moves a tree holding a file it may not read', async () => {
+    await mkdir(join(dir, 'work'));
+    await writeFile(join(dir, 'work', 'sealed'), 'x', { mode: 0o000 });
+    await renameDirectoryDurably(join(dir, 'work'), join(dir, 'r1'));
+    expect(await readdir(join(dir, 'r1'))).toEqual(['sealed']);
   });
 });

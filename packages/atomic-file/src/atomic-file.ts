@@ -4,7 +4,7 @@
  * writes such a file (state, keys, tokens, certificates, credentials, the edge's table).
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, rm } from 'node:fs/promises';
+import { link, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicFileOptions {
@@ -60,6 +60,46 @@ export async function renameDurably(from: string, to: string): Promise<void> {
   await rename(from, to);
   await syncDirectory(dirname(to));
   if (dirname(from) !== dirname(to)) await syncDirectory(dirname(from));
+}
+
+/**
+ * Moves the directory `from` to `to` so that it survives a crash whole: every file and folder under `from` is flushed
+ * first (a build writes them without fsync), then the directory is renamed and the rename made durable. After a power
+ * cut `to` holds the whole tree or `from` still does.
+ */
+export async function renameDirectoryDurably(from: string, to: string): Promise<void> {
+  await syncTree(from);
+  await renameDurably(from, to);
+}
+
+/**
+ * Flushes every regular file and directory under `dir` (symlinks are not followed), then `dir` itself. What cannot be
+ * opened for reading (a build may leave a file of mode 000) is skipped: it still moves with the tree, only unflushed.
+ */
+async function syncTree(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(skipUnreadable);
+  for (const entry of entries ?? []) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await syncTree(path);
+    else if (entry.isFile()) await syncFile(path);
+  }
+  if (entries !== undefined) await syncDirectory(dir);
+}
+
+function skipUnreadable(error: unknown): undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return undefined;
+  throw error;
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r').catch(skipUnreadable);
+  if (handle === undefined) return;
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Flushes a directory's entries (a create, rename or unlink in it) to disk. */

@@ -1,2 +1,8 @@
-export { createFileAtomic, renameDurably, syncDirectory, writeFileAtomic } from './atomic-file.js';
+export {
+  createFileAtomic,
+  renameDirectoryDurably,
+  renameDurably,
+  syncDirectory,
+  writeFileAtomic,
+} from './atomic-file.js';
 export type { AtomicFileOptions } from './atomic-file.js';

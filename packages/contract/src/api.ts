@@ -86,7 +86,19 @@ export const listDeploymentsResponseSchema = z.object({ deployments: z.array(dep
 export const listReleasesResponseSchema = z.object({ releases: z.array(releaseSchema) });
 export const scaleResponseSchema = z.object({ processes: z.record(z.string(), z.number().int()) });
 export const listInstancesResponseSchema = z.object({ instances: z.array(instanceSchema) });
-export const logsResponseSchema = z.object({ lines: z.array(logLineSchema) });
+/** What a log tail left out to stay within its bounds; absent when nothing was. */
+export const logTailOmissionSchema = z.object({
+  /** The lines each instance gave at most (below the `tail` asked for when the app has many instances). */
+  tailPerInstance: z.number().int().min(0),
+  /** Instances of which some of the tail, or all of it, was left out once the answer reached its bound. */
+  instancesCut: z.number().int().min(0),
+  message: z.string(),
+});
+export type LogTailOmission = z.infer<typeof logTailOmissionSchema>;
+export const logsResponseSchema = z.object({
+  lines: z.array(logLineSchema),
+  omitted: logTailOmissionSchema.optional(),
+});
 export const validateBodySchema = z.object({ manifest: z.string().max(1_000_000) }).strict();
 export const validateResponseSchema = z.object({
   isValid: z.boolean(),

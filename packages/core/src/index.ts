@@ -66,6 +66,7 @@ export { coveringHosts, isReservedHost } from './domain/host-ownership.js';
 export * from './use-cases/deployments.js';
 export * from './use-cases/cancel-deployment.js';
 export * from './use-cases/app-state.js';
+export * from './use-cases/log-tail.js';
 export * from './use-cases/secrets.js';
 export * from './use-cases/app-statuses.js';
 export {

@@ -7,3 +7,4 @@ export * from './container-runtime-programs.js';
 export * from './silent-logger.js';
 export * from './skip-unless.js';
 export * from './docker-test-engine.js';
+export * from './process-privileges.js';

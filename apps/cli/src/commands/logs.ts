@@ -38,6 +38,7 @@ export function registerLogsCommand(program: Command, ctx: CliContext): void {
         const answer = await run.client().logs.get(app, query);
         if (run.isJson) return run.out.json(answer);
         for (const line of answer.lines) printLine(run.out, line);
+        if (answer.omitted !== undefined) run.err.line(run.err.style.dim(answer.omitted.message));
         return;
       }
       for await (const line of run.client().logs.follow(app, { ...query, signal: run.io.signal })) {

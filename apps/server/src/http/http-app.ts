@@ -54,7 +54,7 @@ export async function createHttpApp(
   installErrorHandling(app);
   installSecureHeaders(app, { corsOrigins: context.config.corsOrigins, isTls: tls !== undefined });
   installRequestLimits(app);
-  installStreamLimit(app, requestLimits.streamsPerClient);
+  installStreamLimit(app, requestLimits.streamsPerClient, { stallTimeoutMs: context.config.streamStallTimeoutMs });
   // The API speaks JSON (the archive upload's group adds its own media types); anything else is refused with
   // UNSUPPORTED_MEDIA_TYPE.
   app.removeContentTypeParser('text/plain');

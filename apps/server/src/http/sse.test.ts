@@ -17,13 +17,18 @@ interface Progress {
 }
 
 /** A server with one event stream that sends `eventCount` events and records how much waited in its buffer. */
-async function startServer(): Promise<{
+async function startServer(options: { stallTimeoutMs?: number; logLines?: string[] } = {}): Promise<{
   app: FastifyInstance;
   port: number;
   progress: Progress;
 }> {
-  const app = Fastify();
-  installStreamLimit(app, 4);
+  const logLines = options.logLines;
+  const app = Fastify(
+    logLines === undefined
+      ? {}
+      : { logger: { level: 'warn', stream: { write: (line: string) => logLines.push(line) } } },
+  );
+  installStreamLimit(app, 4, { stallTimeoutMs: options.stallTimeoutMs });
   const progress: Progress = { sent: 0, peakBufferedBytes: 0, response: undefined };
   app.get('/stream', async (request, reply) => {
     const sse = openSse(request, reply);
@@ -103,5 +108,33 @@ describe('server-sent events to a client that reads slowly', () => {
     }
     await waitFor(() => expect(closed).toBe(5));
     expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('disconnects a client that stops reading once the stall timeout passes, and logs how many it has', async () => {
+    const logLines: string[] = [];
+    const server = await startServer({ stallTimeoutMs: 200, logLines });
+    app = server.app;
+    const client = connect({ host: '127.0.0.1', port: server.port });
+    socket = client;
+    let isClosedByServer = false;
+    client.on('end', () => (isClosedByServer = true));
+    client.on('error', () => (isClosedByServer = true));
+    client.pause();
+    client.write('GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+
+    // The client never reads: slipwayd closes its socket, frees its slot, and stops sending.
+    await waitFor(() => expect(server.progress.response?.destroyed).toBe(true), { timeoutMs: 30_000 });
+    const sentWhenClosed = server.progress.sent;
+    client.resume();
+    await waitFor(() => expect(isClosedByServer).toBe(true), { timeoutMs: 30_000 });
+
+    expect(server.app.openStreams.stalledDisconnects).toBe(1);
+    expect(server.app.openStreams.byClient.size).toBe(0);
+    expect(server.progress.sent).toBe(sentWhenClosed);
+    expect(sentWhenClosed).toBeLessThan(eventCount);
+    const warnings = logLines.map((line) => JSON.parse(line) as { msg: string; stalledDisconnects?: number });
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ stalledDisconnects: 1, msg: expect.stringContaining('stall timeout') as unknown }),
+    );
   });
 });

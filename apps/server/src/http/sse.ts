@@ -1,17 +1,42 @@
-/** Server-sent events on a raw response: headers, one event per write, heartbeats, and clean end on disconnect. */
+/**
+ * Server-sent events on a raw response: headers, one event per write, heartbeats, clean end on disconnect, and the
+ * disconnection of a client that stopped reading.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SlipwayError } from '@slipway/contract';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Event streams open per client address, bounded by `installStreamLimit`. */
-    openStreams: { readonly maxPerClient: number; readonly byClient: Map<string, number> };
+    openStreams: {
+      readonly maxPerClient: number;
+      readonly byClient: Map<string, number>;
+      /** How long a stream's socket may stay backed up (not drained) before slipwayd closes it. */
+      readonly stallTimeoutMs: number;
+      /** Streams closed so far because their client stopped reading. */
+      stalledDisconnects: number;
+    };
   }
 }
 
-/** Bounds the event streams one client address may hold open at once (each holds a socket and a subscription). */
-export function installStreamLimit(app: FastifyInstance, maxPerClient: number): void {
-  app.decorate('openStreams', { maxPerClient, byClient: new Map<string, number>() });
+/** A client that takes nothing for this long is gone in all but name. */
+export const defaultStreamStallTimeoutMs = 60_000;
+
+/**
+ * Bounds the event streams one client address may hold open at once (each holds a socket and a subscription), and how
+ * long one may stay stalled: a client that never reads would otherwise hold its socket and a pending write forever.
+ */
+export function installStreamLimit(
+  app: FastifyInstance,
+  maxPerClient: number,
+  options: { stallTimeoutMs?: number | undefined } = {},
+): void {
+  app.decorate('openStreams', {
+    maxPerClient,
+    byClient: new Map<string, number>(),
+    stallTimeoutMs: options.stallTimeoutMs ?? defaultStreamStallTimeoutMs,
+    stalledDisconnects: 0,
+  });
 }
 
 export interface SseStream {
@@ -63,14 +88,39 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, until?: Ab
     'x-request-id': String(request.id),
   });
   res.write(': stream open\n\n');
+  // A write the socket did not take arms the stall timer; a drain disarms it. Heartbeats count too, so a client that
+  // stops reading a quiet stream is found as well.
+  let stallTimer: NodeJS.Timeout | undefined;
+  const disarmStall = (): void => {
+    clearTimeout(stallTimer);
+    stallTimer = undefined;
+  };
+  const watchStall = (isTaken: boolean): void => {
+    if (isTaken || stallTimer !== undefined || controller.signal.aborted) return;
+    stallTimer = setTimeout(disconnectStalled, openStreams.stallTimeoutMs);
+    stallTimer.unref();
+  };
+  const disconnectStalled = (): void => {
+    stallTimer = undefined;
+    openStreams.stalledDisconnects += 1;
+    request.log.warn(
+      { stallTimeoutMs: openStreams.stallTimeoutMs, stalledDisconnects: openStreams.stalledDisconnects },
+      'event stream disconnected: its client took nothing within the stall timeout',
+    );
+    close();
+    res.destroy();
+  };
+  res.on('drain', disarmStall);
   // A client whose writes are backed up is not idle: no heartbeat is queued behind them.
   const heartbeat = setInterval(() => {
-    if (!res.writableNeedDrain) res.write(': keep-alive\n\n');
+    if (!res.writableNeedDrain) watchStall(res.write(': keep-alive\n\n'));
   }, heartbeatMs);
   heartbeat.unref();
   const close = (): void => {
     release();
     clearInterval(heartbeat);
+    disarmStall();
+    res.off('drain', disarmStall);
     // The shutdown signal outlives every stream: a stream the client closed must not leave its listener there.
     until?.removeEventListener('abort', close);
     controller.abort();
@@ -86,6 +136,7 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, until?: Ab
       const isTaken = res.write(
         `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
       );
+      watchStall(isTaken);
       if (!isTaken) await drained(res, controller.signal);
     },
     end() {

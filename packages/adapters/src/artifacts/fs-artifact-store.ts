@@ -1,7 +1,8 @@
 /** Release artifacts and deployment workspaces as directories under the data dir. */
 import { constants } from 'node:fs';
-import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { renameDirectoryDurably } from '@slipway/atomic-file';
 import { maxManifestBytes, SlipwayError } from '@slipway/contract';
 import type { ArtifactStore } from '@slipway/core';
 import { readSourceFile } from '../source/source-file.js';
@@ -39,7 +40,8 @@ export function createFsArtifactStore(options: { dataDir: string }): ArtifactSto
       if (!(await exists(workspace)))
         throw new SlipwayError('INTERNAL', `neither the workspace nor the artifact of release ${releaseId} exists`);
       await mkdir(releaseRoot, { recursive: true });
-      await rename(workspace, target);
+      // A release promoted before a crash must still be whole after it: its records name it as built.
+      await renameDirectoryDurably(workspace, target);
       return target;
     },
     hasArtifact: (releaseId) => exists(artifactOf(releaseId)),

@@ -12,6 +12,7 @@ import type { AppEnvironmentRecord, InstanceRecord } from '../domain/records.js'
 import { assertEnvironmentFits } from '../domain/environment-size.js';
 import { maskerForReleases } from '../secrets/secret-vault.js';
 import { crashLoopOf, isCrashLooping } from './crash-loop.js';
+import { logSources, tailLogs } from './log-tail.js';
 import { getAppScope, getDeployment } from './lookups.js';
 import { insertDeployment } from './deployments.js';
 import { instanceView, releaseView } from './views.js';
@@ -135,34 +136,18 @@ async function usageOf(deps: CoreDeps, instance: InstanceRecord): Promise<Instan
 
 /**
  * Merged output of the app's instances: the last `tail` lines of each, then (with `follow`) new lines until aborted.
- * An app may print its own secrets; the values its releases carry are masked (`***`), since a `viewer` may read logs.
+ * Without `follow`, the lines of `tailLogs` (bounded as a whole). An app may print its own secrets; the values its
+ * releases carry are masked (`***`), since a `viewer` may read logs.
  */
 export async function* streamLogs(
   deps: CoreDeps,
   input: ScopeInput & { tail: number; follow: boolean; process?: string; signal?: AbortSignal },
 ): AsyncGenerator<LogLineView> {
-  const scope = await getAppScope(deps.store, input.app, input.environment);
-  const instances = (
-    await deps.store.instances.list({ appId: scope.app.id, environmentId: scope.environment.id })
-  ).filter((i) => input.process === undefined || i.process === input.process);
-  const mask = await maskerForReleases(
-    deps,
-    instances.map((i) => i.releaseId),
-  );
   if (!input.follow) {
-    for (const instance of instances) {
-      try {
-        for await (const line of deps.runtimes
-          .get(instance.runtime)
-          .logs(instance.id, { tailLines: input.tail, follow: false })) {
-          yield { instanceId: instance.id, process: instance.process, stream: line.stream, line: mask(line.line) };
-        }
-      } catch (error) {
-        if (!(error instanceof SlipwayError && error.code === 'INSTANCE_NOT_FOUND')) throw error;
-      }
-    }
+    for await (const item of tailLogs(deps, input)) if (item.kind === 'line') yield item.line;
     return;
   }
+  const { instances, mask } = await logSources(deps, input);
   // Follow: merge the instances' streams as lines arrive, each read only as fast as the consumer takes lines.
   const options = input.signal
     ? { tailLines: input.tail, follow: true, signal: input.signal }

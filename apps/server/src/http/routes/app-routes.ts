@@ -1,4 +1,5 @@
 /** Projects, apps, config, scale, releases, instances and logs. */
+import type { FastifyReply } from 'fastify';
 import {
   appParamsSchema,
   appSchema,
@@ -30,6 +31,7 @@ import {
   patchConfig,
   scaleApp,
   streamLogs,
+  tailLogs,
 } from '@slipway/core';
 import { visibleProjectNames, visibleProjects } from '../auth/authorize.js';
 import { watchCredential } from '../auth/credential-watch.js';
@@ -37,6 +39,7 @@ import { anyProject, globally, onApp, onBodyProject } from '../auth/route-permis
 import { noContent, routeFor, type RouteGroup } from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
 import { openSse } from '../sse.js';
+import { logTailJson } from './log-tail-json.js';
 
 const route = routeFor<RouteContext>();
 
@@ -188,9 +191,12 @@ export const appRoutes: RouteGroup<RouteContext> = {
           ...(query.process === undefined ? {} : { process: query.process }),
         };
         if (!query.follow) {
-          const lines = [];
-          for await (const line of streamLogs(deps, input)) lines.push(line);
-          return { lines };
+          // Streamed: an app with many instances is bounded as a whole by tailLogs, and never held whole here.
+          const items = tailLogs(deps, input)[Symbol.asyncIterator]();
+          const first = await items.next();
+          // The stream is the schema's JSON written piece by piece; the typed reply only knows the built object.
+          const untyped = reply as unknown as FastifyReply;
+          return untyped.type('application/json; charset=utf-8').send(logTailJson(first, items));
         }
         // Resolve the app first so an unknown app is a coded error, not an empty stream.
         await getAppView(deps, params.app);

@@ -4,6 +4,7 @@ import { SlipwayError } from '@slipway/contract';
 import type { InstanceSpec, ResourceLimits } from '@slipway/core';
 import { containerInstanceLabels } from '../../docker/container-instance-labels.js';
 import { namespaceLabel } from '../../docker/docker-engine.js';
+import { keptCapabilities } from '../container-capabilities.js';
 import { execCommandLine } from '../exec-command-line.js';
 
 export const dockerRuntimeName = 'docker';
@@ -39,7 +40,7 @@ const logFiles = 3;
 
 /**
  * The create body: the spec's image, command, env, limits, labels and network aliases; the port published on `host`;
- * no restarts.
+ * no restarts; the capabilities cut to `keptCapabilities` and no new privileges.
  */
 export function containerCreateBody(spec: InstanceSpec, placement: ContainerPlacement): Docker.ContainerCreateOptions {
   const { hostPort, containerPort } = placement;
@@ -71,6 +72,11 @@ export function containerCreateBody(spec: InstanceSpec, placement: ContainerPlac
       // Slipway's controller restarts instances, counting and backing off; the engine must not do it behind its back.
       RestartPolicy: { Name: 'no' },
       NetworkMode: placement.networkName,
+      // The app keeps only the capabilities ordinary images need, and no binary (setuid or file capabilities) in its
+      // image can raise them again.
+      CapDrop: ['ALL'],
+      CapAdd: [...keptCapabilities],
+      SecurityOpt: ['no-new-privileges:true'],
       LogConfig: {
         Type: 'json-file',
         Config: { 'max-size': String(placement.logMaxBytes), 'max-file': String(logFiles) },

@@ -10,12 +10,15 @@ import {
   dockerTestImages,
   listDockerObjectsLabelled,
   nodeCommand,
+  parsePrivileges,
+  printPrivilegesCommand,
   removeDockerObjectsLabelled,
   silentLogger,
   waitFor,
   skipUnless,
 } from '@slipway/testkit';
 import { createDockerEngine, namespaceLabel } from '../../docker/docker-engine.js';
+import { keptCapabilities } from '../container-capabilities.js';
 import { createDockerDriver, type DockerDriverOptions } from './docker-driver.js';
 
 const programs = containerRuntimePrograms;
@@ -138,6 +141,29 @@ describe('docker driver', skipUnless(dockerTestEngine()), () => {
         `slipway-${namespace}-blog`,
         `slipway-${namespace}-shop`,
       ]);
+    });
+
+    it('runs the app with no new privileges and only the kept capabilities, NET_RAW, MKNOD and the like gone', async () => {
+      const driver = track(driverOf());
+      const spec = specOf(printPrivilegesCommand);
+      await driver.start(spec);
+
+      const privileges = await waitFor(async () => {
+        const lines = (await collect(driver.logs(spec.instanceId, { tailLines: 10, follow: false }))).map(
+          (entry) => entry.line,
+        );
+        const parsed = parsePrivileges(lines);
+        expect(parsed).toBeDefined();
+        return parsed;
+      });
+
+      expect(privileges).toEqual({
+        noNewPrivs: true,
+        bounding: [...keptCapabilities].sort(),
+        effective: [...keptCapabilities].sort(),
+      });
+      for (const dropped of ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SETFCAP', 'SYS_CHROOT'])
+        expect(privileges?.bounding).not.toContain(dropped);
     });
 
     it('removes a network with the last container on it', async () => {

@@ -14,8 +14,11 @@ import {
   runForeverScript,
   waitFor,
   skipUnless,
+  parsePrivileges,
+  printPrivilegesCommand,
 } from '@slipway/testkit';
 import { createDockerEngine } from '../../docker/docker-engine.js';
+import { keptCapabilities } from '../container-capabilities.js';
 import { createSwarmDriver, type SwarmDriver } from './swarm-driver.js';
 import { networkNameOf, serviceNameOf } from './swarm-names.js';
 
@@ -212,6 +215,23 @@ describe('swarm driver', skipUnless(engineProbe), () => {
       expect(listDockerObjectsLabelled(namespaceFilter).networks).toEqual([networkName]);
       await driver.remove(client.instanceId);
       expect(listDockerObjectsLabelled(namespaceFilter).networks).toEqual([]);
+    });
+
+    it('runs the task with only the kept capabilities (no-new-privileges needs a later Engine API)', async () => {
+      const spec = specOf(printPrivilegesCommand);
+      await driver.start(spec);
+
+      const privileges = await waitFor(
+        async () => {
+          const parsed = parsePrivileges(await stdoutOf(spec.instanceId));
+          expect(parsed).toBeDefined();
+          return parsed;
+        },
+        { timeoutMs: 30_000 },
+      );
+
+      expect(privileges?.bounding).toEqual([...keptCapabilities].sort());
+      expect(privileges?.effective).toEqual([...keptCapabilities].sort());
     });
 
     it('starts an exited instance again under the same id', async () => {

@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import type { InstanceSpec, ResourceLimits } from '@slipway/core';
 import { containerInstanceLabels } from '../../docker/container-instance-labels.js';
+import { keptCapabilities } from '../container-capabilities.js';
 import { execCommandLine } from '../exec-command-line.js';
 import { serviceNameOf, swarmRuntimeName } from './swarm-names.js';
 
@@ -104,6 +105,10 @@ export function serviceSpecOf(spec: InstanceSpec, placement: ServicePlacement): 
     Labels: labels,
     // Signals reach the app (a shell or app as PID 1 would ignore SIGTERM), and zombies are reaped.
     Init: true,
+    // As for a container of the docker runtime. Engine API 1.41 has no no-new-privileges for a service (a later API
+    // adds NoNewPrivileges to ContainerSpec.Privileges): the capability cut is all a task gets here.
+    CapabilityDrop: ['ALL'],
+    CapabilityAdd: [...keptCapabilities],
     StopGracePeriod: Math.max(0, Math.round(spec.stopGraceMs)) * 1_000_000,
     Secrets: placement.secrets.map((secret) => ({
       SecretID: secret.secretId,
