@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { ConfigOption, OptionInput, RawValue } from './config-options.js';
+import type { ConfigOption, OptionInput, RawValue } from './config-option.js';
 
 /** `203.0.113.7`, `10.0.0.0/8`, `::1`, `fd00::/8` — what the edge's `--trusted-proxies` takes. */
 function isAddressOrRange(entry: string): boolean {
