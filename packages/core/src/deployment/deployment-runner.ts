@@ -30,8 +30,9 @@ import { createDeploymentJournal, type DeploymentJournal } from './deployment-jo
 import type { FailpointName } from './failpoints.js';
 import { releaseRoutes } from './release-routes.js';
 import { admitRoutes } from './route-admission.js';
-import { pruneReleases } from './release-retention.js';
 import { runRollout } from './rollout.js';
+import { abandonRollout, finalizeDeployment } from './finalize-phase.js';
+import { createRelease } from './release-phase.js';
 
 export type RunOutcome = 'finished' | 'interrupted';
 
@@ -146,7 +147,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       const stoppedIn = current.phase;
       await failpoint('cancel:stopping').catch(() => undefined);
       if (stoppedIn !== null) await journal.phaseFinished(stoppedIn, 'failed', reason);
-      if (stoppedIn === 'rollout' || stoppedIn === 'finalize') await abandonRollout(current, log);
+      if (stoppedIn === 'rollout' || stoppedIn === 'finalize') await abandonRollout(deps, fleet, current, log);
       deployment = await save(current, { state: 'cancelled', cancellation, finishedAtMs: clock.nowMs() });
       log(`deployment ${reason}${stoppedIn === null ? ' before it started' : ` in ${stoppedIn}`}`);
       await journal.stateChanged(deployment);
@@ -215,7 +216,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       if (failure.code === 'INTERNAL')
         logger.error({ deploymentId, phase, err: error }, 'deployment failed unexpectedly');
       await journal.phaseFinished(phase, 'failed', `${failure.code}: ${failure.reason}`);
-      if (phase === 'rollout' || phase === 'finalize') await abandonRollout(deployment, log);
+      if (phase === 'rollout' || phase === 'finalize') await abandonRollout(deps, fleet, deployment, log);
       deployment = await save(deployment, { state: 'failed', failure, finishedAtMs: clock.nowMs() });
       log(`deployment failed in ${failure.phase}: ${failure.code}: ${failure.reason}`);
       await journal.stateChanged(deployment);
@@ -278,7 +279,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           return `builder ${built.builder}; processes ${Object.keys(built.processes).join(', ')}`;
         }
         case 'release':
-          release = await createRelease(d, built, failpoint, save, fence);
+          release = await createRelease(deps, d, built, failpoint, save, fence);
           await updateMask(release.id);
           return `release ${release.number}`;
         case 'rollout': {
@@ -306,7 +307,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         }
         case 'finalize': {
           const target = release ?? (await getRelease(store, requireReleaseId(d)));
-          await finalize(d, target, fence);
+          await finalizeDeployment(deps, fleet, d, target, fence);
           return undefined;
         }
       }
@@ -323,121 +324,6 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
   const requireReleaseId = (deployment: DeploymentRecord): string => {
     if (deployment.releaseId === null) throw new SlipwayError('INTERNAL', 'deployment has no release to roll out');
     return deployment.releaseId;
-  };
-
-  const createRelease = async (
-    deployment: DeploymentRecord,
-    built: BuiltSource | undefined,
-    failpoint: (name: FailpointName) => Promise<void>,
-    save: (current: DeploymentRecord, changes: Partial<DeploymentRecord>) => Promise<DeploymentRecord>,
-    fence: (tx: Repositories) => Promise<void>,
-  ): Promise<ReleaseRecord> => {
-    if (deployment.releaseId !== null) {
-      const existing = await store.releases.findById(deployment.releaseId);
-      if (existing && deployment.kind === 'deploy') return existing;
-      if (existing && deployment.kind === 'config' && existing.id !== sourceReleaseId(deployment)) return existing;
-    }
-    const appEnvironment = await store.appEnvironments.find(deployment.appId, deployment.environmentId);
-    let base: Omit<ReleaseRecord, 'id' | 'number' | 'createdAtMs' | 'config'>;
-    let config: Record<string, string>;
-    let releaseId: string;
-    if (deployment.kind === 'config') {
-      const previous = await getRelease(store, sourceReleaseId(deployment));
-      releaseId = deps.ids.next('rel');
-      base = { ...previous, appId: deployment.appId, environmentId: deployment.environmentId };
-      config = { ...previous.manifest.env, ...(deployment.config ?? appEnvironment?.config ?? {}) };
-    } else {
-      if (!built) throw new SlipwayError('INTERNAL', 'release phase reached without a build');
-      releaseId = deployment.releaseId ?? deps.ids.next('rel');
-      // Fenced just before the artifact moves: a run that lost its lease never touches the workspace or releases.
-      await save(deployment, { releaseId });
-      if (await deps.artifacts.hasArtifact(releaseId)) {
-        // A run that died between moving its artifact and recording the release: this run built afresh, so the
-        // artifact that matches `built` is this run's workspace, not the one left behind (promote returns its path).
-        await deps.artifacts.deleteArtifact(await deps.artifacts.promote(deployment.id, releaseId));
-        logger.info({ deploymentId: deployment.id, releaseId }, 'artifact of an interrupted run replaced');
-      }
-      const artifactDir = await deps.artifacts.promote(deployment.id, releaseId);
-      await failpoint('release:promoted');
-      base = {
-        appId: deployment.appId,
-        environmentId: deployment.environmentId,
-        artifactDir,
-        builder: built.builder,
-        source: deployment.sourceView ?? { kind: 'path', path: '' },
-        processes: built.processes,
-        manifest: built.manifest,
-        image: built.image ?? null,
-      };
-      config = { ...built.manifest.env, ...(appEnvironment?.config ?? {}) };
-    }
-    const release = await store.transaction(async (tx) => {
-      await fence(tx);
-      const number = await tx.releases.nextNumber(deployment.appId, deployment.environmentId);
-      const record: ReleaseRecord = { ...base, id: releaseId, number, config, createdAtMs: clock.nowMs() };
-      await tx.releases.insert(record);
-      // The release carries the secrets as they are now, still sealed: a rollback to it restores them.
-      await tx.secrets.snapshotToRelease(releaseId, deployment.appId, deployment.environmentId);
-      await tx.deployments.update({ ...deployment, releaseId, updatedAtMs: clock.nowMs() });
-      return record;
-    });
-    deployment.releaseId = release.id;
-    return release;
-  };
-
-  const sourceReleaseId = (deployment: DeploymentRecord): string => {
-    if (deployment.source.kind !== 'release') throw new SlipwayError('INTERNAL', 'expected a release source');
-    return deployment.source.releaseId;
-  };
-
-  const finalize = async (
-    deployment: DeploymentRecord,
-    release: ReleaseRecord,
-    fence: (tx: Repositories) => Promise<void>,
-  ): Promise<void> => {
-    const app = await store.apps.findById(deployment.appId);
-    const environment = await store.environments.findById(deployment.environmentId);
-    if (!app || !environment) return;
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await store.transaction(async (tx) => {
-          await fence(tx);
-          const appEnvironment = await tx.appEnvironments.find(deployment.appId, deployment.environmentId);
-          if (!appEnvironment) throw new SlipwayError('ENVIRONMENT_NOT_FOUND', 'the app environment no longer exists');
-          await tx.appEnvironments.update({
-            ...appEnvironment,
-            currentReleaseId: release.id,
-            updatedAtMs: clock.nowMs(),
-          });
-          const routes = releaseRoutes(app, environment, release, deps.settings, deps.ids);
-          // The deciding check: in the transaction that writes the routes, with the host claims' unique constraint.
-          await admitRoutes(deps, tx, app, routes, 'claim');
-          await tx.routes.replaceForApp(app.id, environment.id, routes);
-        });
-        break;
-      } catch (error) {
-        if (!isSlipwayError(error) || error.code !== 'VERSION_CONFLICT' || attempt >= 5) throw error;
-      }
-    }
-    await fleet.router.sync(true);
-    await pruneReleases(deps, deployment.appId, deployment.environmentId);
-  };
-
-  /** Takes back what a failed rollout started: the new release's instances go; the controller restores the stable release. */
-  const abandonRollout = async (deployment: DeploymentRecord, log: (line: string) => void): Promise<void> => {
-    const appEnvironment = await store.appEnvironments.find(deployment.appId, deployment.environmentId);
-    const target = deployment.releaseId;
-    if (target === null || target === appEnvironment?.currentReleaseId) return;
-    const instances = await store.instances.list({
-      appId: deployment.appId,
-      environmentId: deployment.environmentId,
-      releaseId: target,
-    });
-    await Promise.all(instances.map((i) => fleet.retireInstance(i.id)));
-    const stable = appEnvironment?.currentReleaseId
-      ? await store.releases.findById(appEnvironment.currentReleaseId)
-      : undefined;
-    log(stable ? `rolled back: release ${stable.number} keeps serving` : 'no earlier release to fall back to');
   };
 
   return { run };
