@@ -6,7 +6,7 @@
  * then counted (in flight, passive health, route and release counters) and written to the access log.
  */
 import type { Socket } from 'node:net';
-import { BodyFramer, type BodyMode } from './body-framer.js';
+import { BodyFramer } from './body-framer.js';
 import { errorResponseText, type EdgeErrorKind } from './error-response.js';
 import {
   clientResponseHead,
@@ -15,33 +15,14 @@ import {
   type ForwardedValues,
 } from './forwarded-headers.js';
 import { connectionUpgrade, type HttpHead } from './http-head.js';
+import { idempotentMethods, responseBodyMode, useAuthorityAsHost } from './message-semantics.js';
 import { hostFromHeader, pathOf, type RouteTarget, type UpstreamTarget } from './route-index.js';
 import type { TimedExchange, TrafficContext } from './traffic-context.js';
+import type { ExchangeClient } from './exchange-client.js';
 import { countResponse } from './traffic-metrics.js';
 import { UpstreamConnection, type ResponseListener, type UpstreamFailure } from './upstream-connection.js';
 
-/** What an exchange needs of the client connection it belongs to. */
-export interface ExchangeClient {
-  readonly socket: Socket;
-  readonly clientAddress: string;
-  readonly localPort: string;
-  /** `https` when the connection came over the TLS listener. */
-  readonly proto: 'http' | 'https';
-  /** The peer is a trusted proxy: its forwarding fields are kept and appended to. */
-  readonly isTrustedPeer: boolean;
-  /** The client half-closed its side: no further request will come. */
-  readonly isEnded: boolean;
-  /** Bytes of a next (pipelined) request are buffered. */
-  readonly hasPendingInput: boolean;
-  /** The client is not read because the upstream does not take the request body (a stall is then the upstream's). */
-  readonly isHeldByUpstream: boolean;
-  /** The exchange is over; `keepAlive` says whether the connection may carry another one. */
-  exchangeFinished(keepAlive: boolean): void;
-  pauseReading(): void;
-  resumeReading(): void;
-  /** A 101 answer: the client's bytes (those held since the request first) go to `upstream` as they are, and back. */
-  startTunnel(upstream: Socket, onClosed: () => void): void;
-}
+export type { ExchangeClient } from './exchange-client.js';
 
 export class Exchange implements ResponseListener, TimedExchange {
   readonly isUpgrade: boolean;
@@ -401,35 +382,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   }
 }
 
-/** How a response to a `requestMethod` request is delimited (RFC 9112 §6.3). */
-export function responseBodyMode(requestMethod: string, head: HttpHead): BodyMode {
-  if (requestMethod === 'HEAD' || head.statusCode === 204 || head.statusCode === 304) return 'none';
-  if (head.isChunked) return 'chunked';
-  if (head.contentLength !== -1) return 'length';
-  return 'close';
-}
-
-/** RFC 9110 §9.2.2: methods whose request may be sent twice with the effect of once. */
-const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-
 function uncork(socket: Socket): void {
   socket.uncork();
-}
-
-/**
- * RFC 9112 §3.2.2: the authority of an absolute-form target replaces the Host field, so the app sees the host the
- * request was routed by (and gets a Host at all when the client sent none).
- */
-function useAuthorityAsHost(head: HttpHead, authority: string): void {
-  head.host = authority;
-  const at = head.lowerNames.indexOf('host');
-  if (at !== -1) {
-    head.values[at] = authority;
-    return;
-  }
-  head.names.push('Host');
-  head.lowerNames.push('host');
-  head.values.push(authority);
 }
 
 function addressOf(target: UpstreamTarget): string {

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BodyFramer, type BodyMode } from './body-framer.js';
-import { responseBodyMode } from './exchange.js';
+import { responseBodyMode } from './message-semantics.js';
 import { HttpHead, isToken, parseRequestHead, parseResponseHead } from './http-head.js';
 import { readWithLlhttp, type LlhttpMessage } from './llhttp-reader.js';
 

@@ -1,6 +1,5 @@
 /** Starts the edge router: loads the persisted table, serves traffic and the admin socket, writes the pid file, shuts down gracefully. */
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
-import type { Server as HttpServer } from 'node:http';
 import { connect, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { EdgeMetrics, RouterStatus, RoutingTable } from '@slipway/contract';
@@ -14,10 +13,10 @@ import { readTableFile, writeTableFile } from './table-file.js';
 import type { ClientLimits, ClientTimeouts } from './client-limits.js';
 import { mergeEdgeMetrics } from './traffic-metrics.js';
 import { createTrafficRouter } from './traffic-router.js';
-import type { TrafficServer } from './traffic-server.js';
 import { startTrafficWorkers } from './traffic-workers.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamPoolOptions } from './upstream-pool.js';
+import { drain, drainKeepingIdle, drainTraffic } from './drain-traffic.js';
 
 export interface StartEdgeOptions {
   /** Where traffic is accepted; port 0 picks a free port (tests). */
@@ -335,51 +334,6 @@ async function listenOnHandle(server: Server, handle: Server): Promise<void> {
       resolveListen();
     });
   });
-}
-
-/**
- * Stops accepting but, unlike `drainTraffic`, leaves idle keep-alive connections open: closing one races with a
- * request its client may be sending on it right now. Every response now carries `Connection: close`, so busy
- * connections go away after their next answer; what is left after `graceMs` is cut.
- */
-async function drainKeepingIdle(traffic: TrafficServer, graceMs: number): Promise<void> {
-  const closed = stopAccepting(traffic);
-  await raceGrace(closed, graceMs);
-  traffic.destroyAll();
-  await closed;
-}
-
-/** Stops accepting, closes idle connections, waits for busy ones up to `graceMs`, then cuts what is left. */
-async function drainTraffic(traffic: TrafficServer, graceMs: number): Promise<void> {
-  const closed = stopAccepting(traffic);
-  traffic.closeIdleConnections();
-  await raceGrace(closed, graceMs);
-  traffic.destroyAll();
-  await closed;
-}
-
-/** Closes the plain and the HTTPS listener; resolves once both have no connection left. */
-async function stopAccepting(traffic: TrafficServer): Promise<void> {
-  const servers = traffic.secureServer === undefined ? [traffic.server] : [traffic.server, traffic.secureServer];
-  await Promise.all(servers.map((server) => new Promise<void>((resolveClose) => server.close(() => resolveClose()))));
-}
-
-/** The admin server: stops accepting, waits for open requests up to `graceMs`, then cuts what is left. */
-async function drain(server: HttpServer, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-  server.closeIdleConnections();
-  await raceGrace(closed, graceMs);
-  server.closeAllConnections();
-  await closed;
-}
-
-async function raceGrace(closed: Promise<void>, graceMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<void>((resolveGrace) => {
-    timer = setTimeout(resolveGrace, graceMs);
-  });
-  await Promise.race([closed, graceOver]);
-  clearTimeout(timer);
 }
 
 function isSocketAnswering(path: string): Promise<boolean> {
