@@ -1,17 +1,8 @@
 /** RuntimeDriver for local processes: detached process groups whose state and logs live in files, so they outlive the control plane. */
-import { execCommandLine } from './exec-command-line.js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { SlipwayError } from '@slipway/contract';
 import type { InstanceSpec, InstanceStatus, Logger, RuntimeDriver } from '@slipway/core';
-import {
-  createInstanceStateFiles,
-  isNotFound,
-  isSafeInstanceId,
-  type InstanceRecord,
-  type LogStream,
-} from './instance-state-files.js';
+import { createInstanceStateFiles, isNotFound, isSafeInstanceId, type InstanceRecord } from './instance-state-files.js';
 import { createPortAllocator } from './port-allocator.js';
 import { readInstanceLogs } from './read-instance-logs.js';
 import { isSameProcessRunning, readProcStat } from './read-proc-stat.js';
@@ -21,6 +12,7 @@ import { runExec } from './run-exec.js';
 import type { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import { killSandboxRemains, prepareInstanceSandbox, sandboxedRun, type InstanceSandbox } from './instance-sandbox.js';
 import { stopProcessGroup } from './stop-process-group.js';
+import { instanceEnv, instanceLogStreams, spawnDetached, startFailed } from './spawn-instance.js';
 
 export interface ProcessDriverOptions {
   /** One directory per instance goes here: `instance.json`, `stdout.log`, `stderr.log` and their rotated copies. */
@@ -47,7 +39,7 @@ export type ProcessDriver = RuntimeDriver & {
   close(): Promise<void>;
 };
 
-const logStreams: readonly LogStream[] = ['stdout', 'stderr'];
+const logStreams = instanceLogStreams;
 const logRotationIntervalMs = 5_000;
 const logPollMs = 200;
 /** Bound on waiting for the exit event of our own child after its group is gone. */
@@ -195,7 +187,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     const { instanceId } = spec;
     const sandbox = await prepareSandbox(spec);
     const env = instanceEnv(spec.env, port, sandbox);
-    const child = spawnDetached(spec, env, sandbox);
+    const child = spawnDetached(spec, env, (stream) => files.logPath(spec.instanceId, stream), sandbox);
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     const pid = child.pid;
     if (pid === undefined) {
@@ -259,33 +251,6 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       return await prepareInstanceSandbox(options.sandbox, spec, files.scratchPath(spec.instanceId));
     } catch (error) {
       throw startFailed(spec.instanceId, 'could not prepare the instance sandbox', {}, error);
-    }
-  }
-
-  /** The instance writes straight into its log files (O_APPEND), so it keeps logging when the control plane is gone. */
-  function spawnDetached(spec: InstanceSpec, env: Record<string, string>, sandbox?: InstanceSandbox): ChildProcess {
-    const fds: number[] = [];
-    try {
-      for (const stream of logStreams) fds.push(openSync(files.logPath(spec.instanceId, stream), 'a', 0o600));
-      const [stdoutFd, stderrFd] = fds;
-      const command = execCommandLine(spec.command);
-      const argv =
-        sandbox === undefined
-          ? { file: '/bin/sh', args: ['-c', command] }
-          : sandbox.sandbox.argv({ ...sandboxedRun(sandbox, spec.workDir), command });
-      // The process group carries stop signals to everything the command starts; `exec` keeps the pid the app's own
-      // (sandboxed: the group leader is bwrap, spared by the stop signal so that it reports the app's own exit).
-      return spawn(argv.file, argv.args, {
-        cwd: spec.workDir,
-        env,
-        detached: true,
-        stdio: ['ignore', stdoutFd, stderrFd],
-      });
-    } catch (error) {
-      throw startFailed(spec.instanceId, 'could not spawn the instance', {}, error);
-    } finally {
-      // The child has its own copies of the descriptors now.
-      for (const fd of fds) closeSync(fd);
     }
   }
 
@@ -388,26 +353,6 @@ function toStatus(record: InstanceRecord): InstanceStatus {
     exitSignal: record.exitSignal,
     exitedAtMs: record.exitedAtMs,
   };
-}
-
-/**
- * The spec's env over the control plane's PATH and HOME (sandboxed: HOME is the scratch dir), with the allocated PORT
- * last so it always wins.
- */
-function instanceEnv(
-  specEnv: Readonly<Record<string, string>>,
-  port: number,
-  sandbox?: InstanceSandbox,
-): Record<string, string> {
-  const inherited: Record<string, string> = {};
-  if (process.env.PATH !== undefined) inherited.PATH = process.env.PATH;
-  if (process.env.HOME !== undefined) inherited.HOME = process.env.HOME;
-  const env = { ...inherited, ...specEnv, PORT: String(port) };
-  return sandbox === undefined ? env : { ...sandbox.sandbox.env(env), PORT: String(port) };
-}
-
-function startFailed(instanceId: string, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-  return new SlipwayError('START_FAILED', message, { details: { instanceId, ...details }, cause });
 }
 
 async function isDirectory(path: string): Promise<boolean> {
