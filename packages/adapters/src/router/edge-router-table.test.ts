@@ -164,6 +164,7 @@ describe('the edge router table', () => {
       address: `127.0.0.1:${port}`,
       routes: 1,
       workers: 1,
+      settingsFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
     });
 
     await second.stop();
