@@ -145,7 +145,8 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     } catch (error) {
       // The successor's own error (e.g. a port another process holds) is the last one the routers logged.
       const lastError = await lastLoggedError(files.log);
-      const reason = `${(error as Error).message}${lastError === undefined ? '' : ` (the router log's last error: ${lastError})`}`;
+      const sentence = (text: string): string => text.replace(/[.\s]+$/, '');
+      const reason = `${sentence((error as Error).message)}${lastError === undefined ? '' : `; the router log's last error: ${sentence(lastError)}`}`;
       const pid = String(status.pid);
       throw new SlipwayError(
         'START_FAILED',
