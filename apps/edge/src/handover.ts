@@ -8,8 +8,9 @@
  * The protocol, old → new: `handles` (which listeners follow), then `traffic` (with the plain listener's handle) and
  * `secure-traffic` (the HTTPS listener's) as announced · new → old: `listening` (it accepts on what it was handed and
  * on what it bound) · old releases the admin socket · old → new: `admin-released` · new binds it and writes the pid
- * file · new → old: `ready`. A predecessor from before `handles` sends `traffic` first, and `secure-traffic` when
- * it has an HTTPS listener: it always starts its successor with its own flags, so the successor's own tell.
+ * file · new → old: `ready`. A predecessor from before `handles` sends `traffic` first, then `secure-traffic` when
+ * it has an HTTPS listener; it always starts its successor with its own flags, so the successor's flags tell
+ * whether one follows.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
