@@ -62,7 +62,7 @@ export interface EdgeRouterTable extends RouterTable {
    * Errors: `UNAVAILABLE` (the old one keeps serving).
    */
   restart(): Promise<void>;
-  /** Stops the router (SIGTERM, then SIGKILL). Only for `slipwayd stop-edge` and tests: the router is meant to outlive slipwayd. Idempotent. */
+  /** Stops the router (SIGTERM, then SIGKILL). For stopping everything on purpose, and tests: the router is meant to outlive slipwayd. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -178,7 +178,7 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
         throw new SlipwayError(
           'UNAVAILABLE',
           state === 'running'
-            ? `The edge router (pid ${pid}) is running but has not answered on ${files.adminSocket} within ${startTimeoutMs} ms; stop it (\`slipwayd stop-edge\` or kill ${pid}) and retry.`
+            ? `The edge router (pid ${pid}) is running but has not answered on ${files.adminSocket} within ${startTimeoutMs} ms; stop it (\`kill ${pid}\`, or \`kill -9 ${pid}\` if it does not exit) and retry.`
             : `The edge router (pid ${pid}) has not finished exiting within ${startTimeoutMs} ms, so a new one cannot take its port yet; retry.`,
           { details: { pid, state } },
         );
