@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { routerStatusSchema, type ErrorBody } from '@slipway/contract';
@@ -103,6 +104,20 @@ describe('the admin API', () => {
     expect((await edge.admin('GET', '/status')).statusCode).toBe(200);
   });
 
+  it("refuses a handover request whose body is not the successor's flags with a coded 400", async () => {
+    const edge = await startTestEdge();
+    cleanups.push(async () => {
+      await edge.close();
+      await removeDir(edge.stateDir);
+    });
+    for (const body of ['{"args":"--listen"}', '{"args":[1]}', '{"flags":[]}', 'not json']) {
+      const response = await post(join(edge.stateDir, 'admin.sock'), '/handover', body);
+      expect(response.statusCode, body).toBe(400);
+      expect((JSON.parse(response.body) as ErrorBody).error.code).toBe('VALIDATION_FAILED');
+    }
+    expect((await edge.admin('GET', '/status')).statusCode).toBe(200);
+  });
+
   it('writes its pid file and removes it with the admin socket on close', async () => {
     const edge = await startTestEdge();
     cleanups.push(() => removeDir(edge.stateDir));
@@ -123,3 +138,15 @@ describe('the admin API', () => {
     });
   });
 });
+
+function post(socketPath: string, path: string, body: string): Promise<{ statusCode: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method: 'POST', path }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -5,6 +5,7 @@ import type {
   ErrorBody,
   EdgeMetrics,
   HandoverAnswer,
+  HandoverRequest,
   ErrorCode,
   InFlightAnswer,
   RouterStatus,
@@ -22,12 +23,15 @@ export interface AdminServerOptions {
   /** Requests in flight per instance id, draining upstreams included; 0 for unknown ids. */
   readonly inFlight: (instanceIds: readonly string[]) => Promise<Record<string, number>>;
   readonly metrics: () => Promise<EdgeMetrics>;
-  /** Graceful restart: resolves with the successor's pid once it serves. */
-  readonly handOver: () => Promise<number>;
+  /** Graceful restart, with the successor's flags when given: resolves with its pid once it serves. */
+  readonly handOver: (args?: readonly string[]) => Promise<number>;
   readonly log: EdgeLog;
   /** Bodies above this are refused with 413 (default 32 MiB, a table of many thousand routes). */
   readonly maxBodyBytes?: number;
 }
+
+/** 256 flags of up to 4 KiB each, as the request schema bounds them. */
+const maxHandoverBodyBytes = 1024 * 1024;
 
 const statusOfCode: Partial<Record<ErrorCode, number>> = {
   VALIDATION_FAILED: 400,
@@ -59,7 +63,8 @@ export function createAdminServer(options: AdminServerOptions): Server {
     }
     if (path === '/metrics' && req.method === 'GET') return sendJson(res, 200, await options.metrics());
     if (path === '/handover' && req.method === 'POST') {
-      const answer: HandoverAnswer = { pid: await options.handOver() };
+      const { args } = parseHandoverRequest(await readBody(req, maxHandoverBodyBytes));
+      const answer: HandoverAnswer = { pid: await options.handOver(args) };
       return sendJson(res, 200, answer);
     }
     throw new SlipwayError(
@@ -90,6 +95,34 @@ export function createAdminServer(options: AdminServerOptions): Server {
       sendJson(res, 500, body);
     });
   });
+}
+
+/** No body is a restart with the running flags; a body names the successor's (`{ "args": [...] }`). */
+function parseHandoverRequest(text: string): HandoverRequest {
+  if (text.trim() === '') return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new SlipwayError('VALIDATION_FAILED', `The handover request is not valid JSON: ${(error as Error).message}`);
+  }
+  // By hand, as `handoverRequestSchema` has it: the edge does not load zod (see table-validator.ts).
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    const { args, ...rest } = json as { args?: unknown };
+    if (Object.keys(rest).length === 0 && args === undefined) return {};
+    if (
+      Object.keys(rest).length === 0 &&
+      Array.isArray(args) &&
+      args.length <= 256 &&
+      args.every((arg): arg is string => typeof arg === 'string' && arg.length <= 4_096)
+    ) {
+      return { args };
+    }
+  }
+  throw new SlipwayError(
+    'VALIDATION_FAILED',
+    'The handover request takes no body, or { "args": ["--listen", "HOST:PORT", …] } (at most 256 flags of 4,096 characters): the successor\'s flags.',
+  );
 }
 
 function parseTable(text: string): RoutingTable {

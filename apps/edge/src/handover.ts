@@ -3,15 +3,20 @@
  * channel, so both accept on the same socket until the successor is ready; then the old one stops accepting and
  * drains. Node 20 has no `reusePort`, and a socket that is never closed loses no connection waiting in its backlog.
  *
- * The protocol, old → new: `traffic` (with the listening handle), then `secure-traffic` (the HTTPS listener's handle)
- * when there is one · new → old: `listening` · old releases the admin
- * socket · old → new: `admin-released` · new binds it and writes the pid file · new → old: `ready`.
+ * A successor started with new flags binds a listener whose address changed itself (see successor-plan.ts).
+ *
+ * The protocol, old → new: `handles` (which listeners follow), then `traffic` (with the plain listener's handle) and
+ * `secure-traffic` (the HTTPS listener's) as announced · new → old: `listening` (it accepts on what it was handed and
+ * on what it bound) · old releases the admin socket · old → new: `admin-released` · new binds it and writes the pid
+ * file · new → old: `ready`. A predecessor from before `handles` sends `traffic` first, then `secure-traffic` when
+ * it has an HTTPS listener; it always starts its successor with its own flags, so the successor's flags tell
+ * whether one follows.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
 import { SlipwayError } from './slipway-error.js';
 
-/** How the successor is started: the same program, the same flags, plus `--take-over`. */
+/** How the successor is started: the same program, its flags (the running router's, or new ones), plus `--take-over`. */
 export interface HandoverCommand {
   readonly entry: string;
   readonly args: readonly string[];
@@ -20,6 +25,7 @@ export interface HandoverCommand {
 export const takeOverFlag = '--take-over';
 
 type HandoverMessage =
+  | { type: 'handles'; traffic: boolean; secureTraffic: boolean }
   | { type: 'traffic' }
   | { type: 'secure-traffic' }
   | { type: 'listening' }
@@ -28,8 +34,9 @@ type HandoverMessage =
 
 export interface HandOverOptions {
   readonly command: HandoverCommand;
-  readonly traffic: Server;
-  /** The HTTPS listener, handed over too when there is one. */
+  /** The plain listener, when the successor listens on the same address; otherwise it binds its own. */
+  readonly traffic?: Server | undefined;
+  /** The HTTPS listener, when both have one on the same address. */
   readonly secureTraffic?: Server | undefined;
   /** Stops serving the admin socket (its file goes with it) so the successor can bind it. */
   readonly releaseAdmin: () => void;
@@ -39,7 +46,7 @@ export interface HandOverOptions {
   readonly timeoutMs?: number;
 }
 
-/** Starts the successor and hands it the listener; resolves with its pid once it serves traffic and the admin socket. */
+/** Starts the successor and hands it the listeners; resolves with its pid once it serves traffic and the admin socket. */
 export async function handOver(options: HandOverOptions): Promise<number> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const child = spawn(process.execPath, [options.command.entry, ...options.command.args, takeOverFlag], {
@@ -50,7 +57,13 @@ export async function handOver(options: HandOverOptions): Promise<number> {
   });
   let isAdminReleased = false;
   try {
-    child.send({ type: 'traffic' } satisfies HandoverMessage, options.traffic);
+    // IPC messages arrive in the order sent, handles included.
+    child.send({
+      type: 'handles',
+      traffic: options.traffic !== undefined,
+      secureTraffic: options.secureTraffic !== undefined,
+    } satisfies HandoverMessage);
+    if (options.traffic !== undefined) child.send({ type: 'traffic' } satisfies HandoverMessage, options.traffic);
     if (options.secureTraffic !== undefined) {
       child.send({ type: 'secure-traffic' } satisfies HandoverMessage, options.secureTraffic);
     }
@@ -96,21 +109,21 @@ function nextMessage(child: ChildProcess, type: HandoverMessage['type'], timeout
 
 /** The successor's side: what its predecessor hands over, and the steps it reports back. */
 export interface Takeover {
-  /** The predecessor's listening socket. */
-  readonly traffic: Server;
-  /** The predecessor's HTTPS listening socket, when it was started with one. */
+  /** The predecessor's listening socket, when the successor listens on the same address. */
+  readonly traffic: Server | undefined;
+  /** The predecessor's HTTPS listening socket, when both have one on the same address. */
   readonly secureTraffic: Server | undefined;
-  /** Tells the predecessor we accept on its socket; resolves once it has let go of the admin socket. */
+  /** Tells the predecessor we accept; resolves once it has let go of the admin socket. */
   readonly listening: () => Promise<void>;
   /** Tells the predecessor we serve the admin socket: it stops accepting and drains. */
   readonly ready: () => void;
 }
 
 /**
- * Waits for the listening handle (and the HTTPS one when `isSecureExpected`) from the process that started us with
- * `--take-over`.
+ * Waits for the listening handles the process that started us with `--take-over` announces; `hasTls` (whether we
+ * have an HTTPS listener) tells what a predecessor from before the announcement sends.
  */
-export function receiveTakeover(timeoutMs = 30_000, isSecureExpected = false): Promise<Takeover> {
+export function receiveTakeover(hasTls: boolean, timeoutMs = 30_000): Promise<Takeover> {
   const send = (message: HandoverMessage): void => {
     process.send?.(message);
   };
@@ -120,27 +133,21 @@ export function receiveTakeover(timeoutMs = 30_000, isSecureExpected = false): P
       return;
     }
     const timer = setTimeout(
-      () => reject(new Error(`no listening socket handed over within ${timeoutMs} ms`)),
+      () => finish(new Error(`no listening socket handed over within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    let traffic: Server | undefined;
-    const onHandle = (message: HandoverMessage, handle: unknown): void => {
-      const expected = traffic === undefined ? 'traffic' : 'secure-traffic';
-      if (message.type !== expected || handle === undefined) {
-        clearTimeout(timer);
-        process.off('message', onHandle);
-        reject(new Error(`unexpected handover message ${JSON.stringify(message)}`));
+    const handles: { traffic?: Server; secureTraffic?: Server } = {};
+    let expected: Array<'traffic' | 'secureTraffic'> | undefined;
+    function finish(error?: Error): void {
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      if (error !== undefined) {
+        reject(error);
         return;
       }
-      if (traffic === undefined) {
-        traffic = handle as Server;
-        if (isSecureExpected) return;
-      }
-      clearTimeout(timer);
-      process.off('message', onHandle);
       resolve({
-        traffic,
-        secureTraffic: isSecureExpected ? (handle as Server) : undefined,
+        traffic: handles.traffic,
+        secureTraffic: handles.secureTraffic,
         listening: () =>
           new Promise<void>((resolveReleased) => {
             process.once('message', () => resolveReleased());
@@ -151,7 +158,26 @@ export function receiveTakeover(timeoutMs = 30_000, isSecureExpected = false): P
           process.disconnect?.();
         },
       });
-    };
-    process.on('message', onHandle);
+    }
+    function onMessage(message: HandoverMessage, handle: unknown): void {
+      if (expected === undefined && message.type === 'handles') {
+        expected = [
+          ...(message.traffic ? ['traffic' as const] : []),
+          ...(message.secureTraffic ? ['secureTraffic' as const] : []),
+        ];
+      } else {
+        // A predecessor from before `handles` starts with the plain listener and sends the HTTPS one when it has one.
+        expected ??= hasTls ? ['traffic', 'secureTraffic'] : ['traffic'];
+        const slot =
+          message.type === 'traffic' ? 'traffic' : message.type === 'secure-traffic' ? 'secureTraffic' : undefined;
+        if (slot === undefined || !expected.includes(slot) || handle === undefined || handles[slot] !== undefined) {
+          finish(new Error(`unexpected handover message ${JSON.stringify(message)}`));
+          return;
+        }
+        handles[slot] = handle as Server;
+      }
+      if (expected.every((slot) => handles[slot] !== undefined)) finish();
+    }
+    process.on('message', onMessage);
   });
 }

@@ -17,6 +17,7 @@ import { createJsonLineLog } from './edge-log.js';
 import { receiveTakeover, takeOverFlag, type Takeover } from './handover.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { startEdge } from './start-edge.js';
+import { defaultListenFlag, defaultStateDirFlag } from './successor-plan.js';
 import { noTrustedProxies, parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import { runTrafficWorker } from './traffic-worker.js';
 import { trafficWorkerFlag } from './traffic-workers.js';
@@ -24,7 +25,7 @@ import { trafficWorkerFlag } from './traffic-workers.js';
 /** Exit codes the parent (slipwayd's edge adapter) tells apart. */
 const exitCodes = { ok: 0, failed: 1, usage: 2, portUnavailable: 3 } as const;
 
-const usage = `usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto] [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE] [--trusted-proxies ADDR|CIDR,…] ${clientLimitFlagsUsage}   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1, no HTTPS listener, none; limits and timeouts as in client-limits.ts)`;
+const usage = `usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto] [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE] [--trusted-proxies ADDR|CIDR,…] [--settings-fingerprint HEX] ${clientLimitFlagsUsage}   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1, no HTTPS listener, none; limits and timeouts as in client-limits.ts)`;
 
 /** The HTTPS listener's flags: all three or none; the PEM files are read here, so a bad path is a usage error. */
 function parseTls(
@@ -69,11 +70,12 @@ async function main(): Promise<void> {
   let tls: ReturnType<typeof parseTls>;
   let trustedProxies: TrustedProxies = noTrustedProxies;
   let client: ClientSettings;
+  let settingsFingerprint: string | undefined;
   try {
     const { values } = parseArgs({
       options: {
-        listen: { type: 'string', default: '127.0.0.1:8080' },
-        'state-dir': { type: 'string', default: '.slipway/edge' },
+        listen: { type: 'string', default: defaultListenFlag },
+        'state-dir': { type: 'string', default: defaultStateDirFlag },
         'access-log': { type: 'string' },
         'take-over': { type: 'boolean', default: false },
         workers: { type: 'string', default: '1' },
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'trusted-proxies': { type: 'string' },
+        'settings-fingerprint': { type: 'string' },
         ...clientLimitFlagOptions,
       },
       strict: true,
@@ -96,6 +99,10 @@ async function main(): Promise<void> {
     workers = parseWorkers(values.workers);
     if (values['trusted-proxies'] !== undefined) trustedProxies = parseTrustedProxies(values['trusted-proxies']);
     client = parseClientLimitFlags(values);
+    settingsFingerprint = values['settings-fingerprint'];
+    if (settingsFingerprint !== undefined && !/^[0-9a-f]{1,128}$/.test(settingsFingerprint)) {
+      throw new Error(`--settings-fingerprint takes up to 128 lowercase hex digits; got ${settingsFingerprint}`);
+    }
     // Workers serve the plain listener only; the primary alone holds the HTTPS one.
     tls = isWorker ? undefined : parseTls(values['tls-listen'], values['tls-cert'], values['tls-key']);
   } catch (error) {
@@ -124,9 +131,7 @@ async function main(): Promise<void> {
   };
   let edge;
   try {
-    const takeover: Takeover | undefined = isTakingOver
-      ? await receiveTakeover(undefined, tls !== undefined)
-      : undefined;
+    const takeover: Takeover | undefined = isTakingOver ? await receiveTakeover(tls !== undefined) : undefined;
     edge = await startEdge({
       listen,
       stateDir,
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
       ...client,
       ...(tls === undefined ? {} : { tls }),
       ...(accessLogFile === undefined ? {} : { accessLogFile }),
+      ...(settingsFingerprint === undefined ? {} : { settingsFingerprint }),
       ...(takeover === undefined ? {} : { takeover }),
     });
   } catch (error) {

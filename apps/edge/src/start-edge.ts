@@ -17,6 +17,7 @@ import { startTrafficWorkers } from './traffic-workers.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamPoolOptions } from './upstream-pool.js';
 import { drain, drainKeepingIdle, drainTraffic } from './drain-traffic.js';
+import { planSuccessor } from './successor-plan.js';
 
 export interface StartEdgeOptions {
   /** Where traffic is accepted; port 0 picks a free port (tests). */
@@ -53,6 +54,8 @@ export interface StartEdgeOptions {
    * (extra workers serve the plain listener). Requests through it reach apps with `X-Forwarded-Proto: https`.
    */
   tls?: { listen: ListenAddress; cert: string; key: string };
+  /** What slipwayd computed its settings to be (`--settings-fingerprint`), reported by `GET /status`. */
+  settingsFingerprint?: string;
 }
 
 export interface RunningEdge {
@@ -63,11 +66,12 @@ export interface RunningEdge {
   /** Stops accepting, lets in-flight requests finish (bounded), removes the socket and pid files. Idempotent. */
   close(): Promise<void>;
   /**
-   * Graceful restart: starts a successor on the same listening socket, and once it serves, stops accepting and
-   * drains (bounded). Resolves with the successor's pid. Errors: `UNAVAILABLE` (no handover command, already
-   * stopping, or the successor failed; this router then keeps serving).
+   * Graceful restart: starts a successor (with `args` as its flags when given, else this router's), hands it the
+   * listening sockets whose address it keeps, and once it serves, stops accepting and drains (bounded). Resolves with
+   * the successor's pid. Errors: `VALIDATION_FAILED` (see `planSuccessor`); `UNAVAILABLE` (no handover command,
+   * already stopping, or the successor failed; this router then keeps serving).
    */
-  handOver(): Promise<number>;
+  handOver(args?: readonly string[]): Promise<number>;
   /** Resolves once the router has stopped, by `close` or after a handover. */
   readonly stopped: Promise<void>;
   /** This process's client connections: open now, and refused for the caps since the start. */
@@ -120,8 +124,9 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   const trafficServer = router.traffic;
   const traffic = trafficServer.server;
   const secureTraffic = trafficServer.secureServer;
-  if (options.takeover === undefined) await listenTraffic(traffic, options.listen);
-  else await listenOnHandle(traffic, options.takeover.traffic);
+  const handedTraffic = options.takeover?.traffic;
+  if (handedTraffic === undefined) await listenTraffic(traffic, options.listen);
+  else await listenOnHandle(traffic, handedTraffic);
   if (secureTraffic !== undefined && options.tls !== undefined) {
     const handle = options.takeover?.secureTraffic;
     try {
@@ -175,6 +180,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     address,
     routes: table.routes.length,
     workers: 1 + (workers?.servingCount() ?? 0),
+    ...(options.settingsFingerprint === undefined ? {} : { settingsFingerprint: options.settingsFingerprint }),
   });
 
   const inFlight = async (instanceIds: readonly string[]): Promise<Record<string, number>> => {
@@ -191,7 +197,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   const stopped = new Promise<void>((resolveStopped) => {
     markStopped = resolveStopped;
   });
-  const handOverNow = async (): Promise<number> => {
+  const handOverNow = async (args?: readonly string[]): Promise<number> => {
     const command = options.handoverCommand;
     if (command === undefined) {
       throw new SlipwayError('UNAVAILABLE', 'This edge router runs in-process and cannot start a successor.');
@@ -199,15 +205,26 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     if (isHandingOver || stopping !== undefined) {
       throw new SlipwayError('UNAVAILABLE', 'The edge router is already handing over or stopping.');
     }
+    const plan = planSuccessor(
+      { command, listen: options.listen, secureListen: options.tls?.listen, stateDir: options.stateDir },
+      args,
+    );
     isHandingOver = true;
     await applying;
-    log.info({}, 'edge router handing over');
+    log.info(
+      {
+        hasNewFlags: args !== undefined,
+        isTrafficHandedOver: plan.isTrafficHandedOver,
+        isSecureTrafficHandedOver: plan.isSecureTrafficHandedOver,
+      },
+      'edge router handing over',
+    );
     let successorPid: number;
     try {
       successorPid = await handOver({
-        command,
-        traffic,
-        secureTraffic,
+        command: plan.command,
+        traffic: plan.isTrafficHandedOver ? traffic : undefined,
+        secureTraffic: plan.isSecureTrafficHandedOver ? secureTraffic : undefined,
         releaseAdmin: () => {
           admin.close();
           admin.closeIdleConnections();
@@ -216,7 +233,8 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
       });
     } catch (error) {
       isHandingOver = false;
-      log.error({ err: error }, 'edge router handover failed, still serving');
+      // A warning, as it still serves: the successor's own error (why it failed to start) stays the last one logged.
+      log.warn({ err: error }, 'edge router handover failed, still serving');
       throw error;
     }
     log.info({ successorPid, shutdownGraceMs }, 'edge router handed over, draining');

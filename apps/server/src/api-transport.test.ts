@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkApiBinding, isLoopbackHost } from './api-transport.js';
+import { checkApiBinding, isLoopbackHost, prepareTransport } from './api-transport.js';
 
 const off = { mode: 'off' } as const;
 
@@ -43,5 +46,30 @@ describe('the API binding rule', () => {
     expect(() =>
       checkApiBinding({ api: { host: '0.0.0.0', port: 1 }, tls: off, insecureHttpOnPublicInterface: true }),
     ).not.toThrow();
+  });
+});
+
+describe('the edge transport', () => {
+  it("names the edge's certificate and key files, whose contents are edge settings, beside its flags", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'slipway-transport-'));
+    try {
+      const { edgeTlsFlags, edgeTlsFiles } = await prepareTransport({
+        tls: off,
+        edgeTls: { listen: { host: '127.0.0.1', port: 8443 } },
+        dataDir,
+      });
+      expect(edgeTlsFiles).toEqual([join(dataDir, 'tls', 'cert.pem'), join(dataDir, 'tls', 'key.pem')]);
+      expect(edgeTlsFlags).toEqual([
+        '--tls-listen',
+        '127.0.0.1:8443',
+        '--tls-cert',
+        ...edgeTlsFiles.slice(0, 1),
+        '--tls-key',
+        ...edgeTlsFiles.slice(1),
+      ]);
+      expect(await prepareTransport({ tls: off, dataDir })).toMatchObject({ edgeTlsFlags: [], edgeTlsFiles: [] });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

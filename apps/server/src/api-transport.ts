@@ -90,9 +90,14 @@ export async function edgeTlsArgs(
  */
 export async function prepareTransport(
   config: Pick<ResolvedConfig, 'tls' | 'edgeTls' | 'dataDir'>,
-): Promise<{ apiCertificate: TlsCertificate | undefined; edgeTlsFlags: string[] }> {
+): Promise<{ apiCertificate: TlsCertificate | undefined; edgeTlsFlags: string[]; edgeTlsFiles: string[] }> {
   const apiCertificate = await loadApiCertificate(config);
   // The API's self-signed certificate is the edge's too: read and checked once.
   const selfSigned = config.tls.mode === 'self-signed' ? apiCertificate : undefined;
-  return { apiCertificate, edgeTlsFlags: await edgeTlsArgs(config, selfSigned) };
+  const edgeTlsFlags = await edgeTlsArgs(config, selfSigned);
+  // Their contents are edge settings: a certificate renewed at the same path is handed over to as well.
+  const edgeTlsFiles = edgeTlsFlags.filter(
+    (_, index) => edgeTlsFlags[index - 1] === '--tls-cert' || edgeTlsFlags[index - 1] === '--tls-key',
+  );
+  return { apiCertificate, edgeTlsFlags, edgeTlsFiles };
 }

@@ -48,7 +48,7 @@ export const configOptions = {
         flag: 'edge-workers',
         env: 'SLIPWAY_EDGE_WORKERS',
         argument: 'N',
-        help: 'edge router processes, or auto for one per core (default 1); applies when slipwayd starts the router',
+        help: 'edge router processes, or auto for one per core (default 1); a change is applied on start by a graceful edge handover',
       },
     ],
     // `auto` as it is; anything else as a number (the schema checks its range).
@@ -341,7 +341,7 @@ export const configOptions = {
         flag: 'edge-tls',
         env: 'SLIPWAY_EDGE_TLS',
         argument: 'HOST:PORT',
-        help: 'an HTTPS listener for the edge router beside the plain one; applies when slipwayd starts the router',
+        help: 'an HTTPS listener for the edge router beside the plain one; a change is applied on start by a graceful edge handover',
       },
       {
         flag: 'edge-tls-cert',

@@ -76,7 +76,7 @@ const edgeClientInputs: OptionInput[] = edgeClientKeys.map((key) => ({
   flag: `edge-${kebab(key)}`,
   env: `SLIPWAY_EDGE_${screaming(key)}`,
   argument: edgeClientFields[key].argument,
-  help: `${edgeClientFields[key].help}; applies when slipwayd starts the router`,
+  help: `${edgeClientFields[key].help}; a change is applied on start by a graceful edge handover`,
 }));
 
 /** Digits only: `Number` would take `1e3`, `0x10` or ` 5`; anything else fails the schema with its key named. */
@@ -100,7 +100,7 @@ export const edgeClientOptions = {
         env: 'SLIPWAY_EDGE_TRUSTED_PROXIES',
         argument: 'ADDR|CIDR',
         isRepeatable: true,
-        help: 'a peer whose forwarding headers the edge keeps and appends to (default: none, they are replaced); applies when slipwayd starts the router',
+        help: 'a peer whose forwarding headers the edge keeps and appends to (default: none, they are replaced); a change is applied on start by a graceful edge handover',
       },
     ],
     read: (given) => given['edge-trusted-proxy'],

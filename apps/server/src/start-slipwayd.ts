@@ -104,10 +104,12 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     throw error;
   });
   // Read before anything is started too: a missing or mismatched certificate fails the start cleanly.
-  const { apiCertificate, edgeTlsFlags } = await prepareTransport(config).catch(async (error: unknown) => {
-    await releaseLock();
-    throw error;
-  });
+  const { apiCertificate, edgeTlsFlags, edgeTlsFiles } = await prepareTransport(config).catch(
+    async (error: unknown) => {
+      await releaseLock();
+      throw error;
+    },
+  );
 
   logger.info(
     { source: keyring.source, masterKeyId: keyring.current().id, previous: keyring.previousIds() },
@@ -150,6 +152,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       ...edgeTlsFlags,
       ...edgeClientArgs(config),
     ],
+    settingFiles: edgeTlsFiles,
   });
   await router.ensureRunning();
 

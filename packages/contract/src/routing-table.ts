@@ -36,6 +36,11 @@ export const routerStatusSchema = z.object({
   routes: z.number().int(),
   /** Processes serving traffic: 1, or more with `--workers` (those started and serving now). */
   workers: z.number().int().min(0).optional(),
+  /**
+   * The fingerprint of the settings the router was started with (its flags and the contents of its TLS files), as
+   * slipwayd computed it; slipwayd hands over to a router with its own settings when it differs (or is absent).
+   */
+  settingsFingerprint: z.string().optional(),
 });
 export type RouterStatus = z.infer<typeof routerStatusSchema>;
 
@@ -88,3 +93,10 @@ export type EdgeMetrics = z.infer<typeof edgeMetricsSchema>;
 /** `POST /handover` of the edge's admin API: the successor that now serves (the old router drains, then exits). */
 export const handoverAnswerSchema = z.object({ pid: z.number().int().positive() });
 export type HandoverAnswer = z.infer<typeof handoverAnswerSchema>;
+
+/**
+ * The body of `POST /handover` (optional): the successor's flags, to apply changed settings; without them it gets
+ * the running router's own. A listener whose address is unchanged is handed over, a new one bound by the successor.
+ */
+export const handoverRequestSchema = z.object({ args: z.array(z.string().max(4_096)).max(256).optional() }).strict();
+export type HandoverRequest = z.infer<typeof handoverRequestSchema>;

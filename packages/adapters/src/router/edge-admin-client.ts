@@ -5,6 +5,7 @@ import {
   inFlightAnswerSchema,
   routerStatusSchema,
   SlipwayError,
+  type HandoverRequest,
   type RouterStatus,
   type RoutingTable,
 } from '@slipway/contract';
@@ -16,8 +17,11 @@ export interface EdgeAdminClient {
   putTable(table: RoutingTable): Promise<void>;
   /** Requests in flight per instance id. Errors: `UNAVAILABLE` when the router cannot be reached or answers nonsense. */
   inFlight(instanceIds: readonly string[]): Promise<Record<string, number>>;
-  /** Graceful restart (`POST /handover`); resolves with the successor's pid once it serves. Errors: `UNAVAILABLE`. */
-  handOver(): Promise<number>;
+  /**
+   * Graceful restart (`POST /handover`), to a successor with `args` as its flags when given (else the running
+   * router's); resolves with the successor's pid once it serves. Errors: `UNAVAILABLE`.
+   */
+  handOver(args?: readonly string[]): Promise<number>;
 }
 
 export interface EdgeAdminClientOptions {
@@ -116,11 +120,12 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
     return parsed.data.inFlight;
   }
 
-  async function handOver(): Promise<number> {
+  async function handOver(args?: readonly string[]): Promise<number> {
     let answer: AdminAnswer;
+    const body = args === undefined ? undefined : JSON.stringify({ args: [...args] } satisfies HandoverRequest);
     try {
       // The successor may take seconds to boot on a busy machine; the router bounds the handover itself (30 s).
-      answer = await call('POST', '/handover', undefined, Math.max(requestTimeoutMs, 45_000));
+      answer = await call('POST', '/handover', body, Math.max(requestTimeoutMs, 45_000));
     } catch (error) {
       throw new SlipwayError(
         'UNAVAILABLE',

@@ -143,11 +143,11 @@ export interface SpawnedEdge {
 
 export interface SpawnEdgeOptions {
   edgeEntry: string;
-  listen: ListenAddress;
+  /** Created when missing; the flags name it too. */
   stateDir: string;
   logFile: string;
-  /** More flags for the router (`--workers N`, TLS listeners). */
-  extraArgs?: readonly string[];
+  /** The router's flags (see `resolveEdgeSettings`). */
+  args: readonly string[];
 }
 
 /**
@@ -169,23 +169,12 @@ export async function spawnDetachedEdge(options: SpawnEdgeOptions): Promise<Spaw
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const log = await open(resolve(options.logFile), 'a', 0o600);
   try {
-    const child = spawn(
-      process.execPath,
-      [
-        edgeEntry,
-        '--listen',
-        formatListenAddress(options.listen),
-        '--state-dir',
-        stateDir,
-        ...(options.extraArgs ?? []),
-      ],
-      {
-        detached: true,
-        stdio: ['ignore', log.fd, log.fd],
-        // Not the caller's directory: the router must not keep it busy or depend on it.
-        cwd: '/',
-      },
-    );
+    const child = spawn(process.execPath, [edgeEntry, ...options.args], {
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+      // Not the caller's directory: the router must not keep it busy or depend on it.
+      cwd: '/',
+    });
     const spawned: { pid: number; exit: SpawnedEdge['exit'] } = { pid: child.pid ?? -1, exit: undefined };
     child.once('exit', (code, signal) => {
       spawned.exit = { code, signal };

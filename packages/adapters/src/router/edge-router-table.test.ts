@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer as createHttpServer, request, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -164,6 +164,7 @@ describe('the edge router table', () => {
       address: `127.0.0.1:${port}`,
       routes: 1,
       workers: 1,
+      settingsFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
     });
 
     await second.stop();
@@ -301,6 +302,44 @@ describe('the edge router table', () => {
     const invalid = { routes: [{ ...tableTo('y.test').routes[0], pathPrefix: 'no-slash' }] } as RoutingTable;
     await expect(routerTable.apply(invalid)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await routerTable.stop();
+  });
+
+  it('adopts a router with its settings, and hands one with other settings over to a router with its own', async () => {
+    const stateDir = await newStateDir();
+    const port = await freePort();
+    const settingFile = join(stateDir, 'setting.pem');
+    await writeFile(settingFile, 'first');
+    const options = { stateDir, listen: { host: '127.0.0.1', port }, edgeEntry, logger: silentLogger };
+    const first = createEdgeRouterTable({ ...options, settingFiles: [settingFile] });
+    await first.ensureRunning();
+    await first.apply(tableTo('settings.test'));
+    const firstStatus = await first.status();
+    startedRouters.set(firstStatus.pid ?? -1, stateDir);
+
+    // The same settings: the router is adopted as it is.
+    await createEdgeRouterTable({ ...options, settingFiles: [settingFile] }).ensureRunning();
+    expect((await first.status()).pid).toBe(firstStatus.pid);
+
+    // Another flag: handed over, and the successor runs with it and serves the persisted table.
+    const twoWorkers = createEdgeRouterTable({ ...options, settingFiles: [settingFile], edgeArgs: ['--workers', '2'] });
+    await twoWorkers.ensureRunning();
+    const second = await twoWorkers.status();
+    startedRouters.set(second.pid ?? -1, stateDir);
+    expect(second.pid).not.toBe(firstStatus.pid);
+    expect(second.settingsFingerprint).not.toBe(firstStatus.settingsFingerprint);
+    expect(await waitForExit(firstStatus.pid ?? -1, 15_000)).toBe(true);
+    expect(await get(port, 'settings.test')).toMatchObject({ statusCode: 200 });
+    expect(second).toMatchObject({ routes: 1 });
+
+    // A setting file changed in place: handed over again.
+    await writeFile(settingFile, 'renewed');
+    const renewed = createEdgeRouterTable({ ...options, settingFiles: [settingFile], edgeArgs: ['--workers', '2'] });
+    await renewed.ensureRunning();
+    const third = await renewed.status();
+    startedRouters.set(third.pid ?? -1, stateDir);
+    expect(third.pid).not.toBe(second.pid);
+    expect(await waitForExit(second.pid ?? -1, 15_000)).toBe(true);
+    await renewed.stop();
   });
 
   it('restarts the router under keep-alive load without failing a request', async () => {

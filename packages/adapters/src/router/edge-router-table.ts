@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { SlipwayError, type RouterStatus, type RoutingTable } from '@slipway/contract';
 import type { Logger, RouterTable } from '@slipway/core';
 import { createEdgeAdminClient } from './edge-admin-client.js';
+import { resolveEdgeSettings, type EdgeSettings } from './edge-settings.js';
 import {
   edgeProcessState,
   formatListenAddress,
@@ -36,24 +37,32 @@ export interface EdgeRouterTableOptions {
   startTimeoutMs?: number;
   /** How long `stop` waits after SIGTERM before SIGKILL (default 10 s; the router itself drains for 5 s). */
   stopTimeoutMs?: number;
-  /** More flags for a router this starts (`--workers N`, TLS listeners); a running router is adopted as it is. */
+  /**
+   * More flags for the router (`--workers N`, the TLS listener, client limits, trusted proxies). A running router
+   * started with other settings is handed over to one with these (see `ensureRunning`).
+   */
   edgeArgs?: readonly string[];
+  /** Files whose contents are settings too (the TLS certificate and key): a renewed one is a changed setting. */
+  settingFiles?: readonly string[];
 }
 
 export interface EdgeRouterTable extends RouterTable {
   /**
    * Idempotent: adopts a router already answering on the state dir's socket, waits for one that is starting or
-   * dying, else spawns one detached; resolves once it answers (its pid file is then written). Concurrent calls
-   * share one attempt. Errors: `PORT_UNAVAILABLE`, `START_FAILED`, `UNAVAILABLE`.
+   * dying, else spawns one detached; resolves once it answers (its pid file is then written). A router running with
+   * other settings (its reported fingerprint differs) is handed over to one with these, without dropping a request.
+   * Concurrent calls share one attempt. Errors: `PORT_UNAVAILABLE`, `START_FAILED` (also when the handover to new
+   * settings failed: the old router then keeps serving, and the message says how to proceed), `UNAVAILABLE`.
    */
   ensureRunning(): Promise<void>;
   /**
-   * Restarts (or upgrades, when its bundle changed) the router without dropping a request: the running router
-   * starts a successor on its listening socket, which serves before the old one stops accepting and drains.
-   * Starts one when none runs. Resolves once the successor answers. Errors: `UNAVAILABLE` (the old one keeps serving).
+   * Restarts (or upgrades, when its bundle changed) the router without dropping a request, with the settings given
+   * here: the running router starts a successor, hands it the listening sockets whose address stays, and once the
+   * successor serves, stops accepting and drains. Starts one when none runs. Resolves once the successor answers.
+   * Errors: `UNAVAILABLE` (the old one keeps serving).
    */
   restart(): Promise<void>;
-  /** Stops the router (SIGTERM, then SIGKILL). Only for `slipwayd stop-edge` and tests: the router is meant to outlive slipwayd. Idempotent. */
+  /** Stops the router (SIGTERM, then SIGKILL). For stopping everything on purpose, and tests: the router is meant to outlive slipwayd. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -83,14 +92,72 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     }
   }
 
-  function adopt(status: RouterStatus): void {
-    if (status.address !== address) {
-      logger.warn(
-        { pid: status.pid, address: status.address, configuredAddress: address },
-        'edge router runs on another address; stop-edge to move it',
-      );
-    } else {
+  const wantedSettings = (): Promise<EdgeSettings> =>
+    resolveEdgeSettings({
+      listen: options.listen,
+      stateDir,
+      extraArgs: options.edgeArgs,
+      settingFiles: options.settingFiles,
+    });
+
+  /**
+   * Hands over to a router with `settings`, and waits until it answers us. A router from before settings could be
+   * handed over starts its successor with its own flags; that successor, being current, takes the second attempt.
+   * Errors: `UNAVAILABLE` (the running router keeps serving).
+   */
+  async function handOverTo(settings: EdgeSettings, previousPid: number | null): Promise<RouterStatus> {
+    for (let attempt = 1; ; attempt += 1) {
+      const successorPid = await admin.handOver(settings.args);
+      // The successor answered its predecessor once it served the admin socket; make sure it answers us too.
+      const status = await waitForStatus(startTimeoutMs);
+      if (status?.pid !== successorPid) {
+        throw new SlipwayError(
+          'UNAVAILABLE',
+          `The edge router handed over to pid ${successorPid}, but ${status === undefined ? 'nothing' : `pid ${String(status.pid)}`} answers on ${files.adminSocket}.`,
+        );
+      }
+      if (status.settingsFingerprint === settings.fingerprint || attempt === 2) {
+        logger.info({ pid: successorPid, previousPid, address: status.address }, 'edge router handed over');
+        return status;
+      }
+    }
+  }
+
+  /** Adopts a router running with these settings; hands one with other settings over to a router with these. */
+  async function adopt(status: RouterStatus): Promise<void> {
+    const settings = await wantedSettings();
+    if (status.settingsFingerprint === settings.fingerprint) {
       logger.debug({ pid: status.pid, address }, 'edge router already running');
+      return;
+    }
+    // A router started in-process (tests) answers with our own pid and cannot start a successor.
+    if (status.pid === process.pid) {
+      logger.warn({ pid: status.pid }, 'edge router runs in-process with other settings; kept as it is');
+      return;
+    }
+    logger.info(
+      { pid: status.pid, address: status.address, configuredAddress: address },
+      'edge router runs with other settings; handing over to one with these',
+    );
+    let successor: RouterStatus;
+    try {
+      successor = await handOverTo(settings, status.pid);
+    } catch (error) {
+      // The successor's own error (e.g. a port another process holds) is the last one the routers logged.
+      const lastError = await lastLoggedError(files.log);
+      const sentence = (text: string): string => text.replace(/[.\s]+$/, '');
+      const reason = `${sentence((error as Error).message)}${lastError === undefined ? '' : `; the router log's last error: ${sentence(lastError)}`}`;
+      const pid = String(status.pid);
+      throw new SlipwayError(
+        'START_FAILED',
+        `The edge router (pid ${pid}, on ${status.address}) runs with other settings than these (listen address, TLS listener or certificate, client limits, timeouts, trusted proxies or workers), and handing over to one with the new settings failed: ${reason}. It keeps serving with its previous settings. Fix the cause (see ${files.log}) and start slipwayd again, or stop the router on purpose (\`kill ${pid}\`: it drains, then exits) and start slipwayd again, which starts one with the new settings.`,
+        { details: { pid: status.pid, address: status.address, configuredAddress: address }, cause: error },
+      );
+    }
+    if (successor.settingsFingerprint !== settings.fingerprint) {
+      logger.warn({ pid: successor.pid }, 'edge router did not take the new settings');
+    } else {
+      logger.info({ pid: successor.pid, address: successor.address }, 'edge router settings applied');
     }
   }
 
@@ -111,7 +178,7 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
         throw new SlipwayError(
           'UNAVAILABLE',
           state === 'running'
-            ? `The edge router (pid ${pid}) is running but has not answered on ${files.adminSocket} within ${startTimeoutMs} ms; stop it (\`slipwayd stop-edge\` or kill ${pid}) and retry.`
+            ? `The edge router (pid ${pid}) is running but has not answered on ${files.adminSocket} within ${startTimeoutMs} ms; stop it (\`kill ${pid}\`, or \`kill -9 ${pid}\` if it does not exit) and retry.`
             : `The edge router (pid ${pid}) has not finished exiting within ${startTimeoutMs} ms, so a new one cannot take its port yet; retry.`,
           { details: { pid, state } },
         );
@@ -131,13 +198,13 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
       if (late !== undefined) return adopt(late);
     }
 
+    const settings = await wantedSettings();
     await probeListenAddress(options.listen);
     const child = await spawnDetachedEdge({
       edgeEntry: options.edgeEntry,
-      listen: options.listen,
       stateDir,
       logFile: files.log,
-      ...(options.edgeArgs === undefined ? {} : { extraArgs: options.edgeArgs }),
+      args: settings.args,
     });
     logger.info({ pid: child.pid, address, stateDir }, 'edge router spawned');
     const status = await waitForStatus(startTimeoutMs, () => child.exit !== undefined);
@@ -230,16 +297,7 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
   async function restart(): Promise<void> {
     const running = await admin.findStatus();
     if (running === undefined) return ensureRunning();
-    const successorPid = await admin.handOver();
-    // The successor answered its predecessor once it served the admin socket; make sure it answers us too.
-    const status = await waitForStatus(startTimeoutMs);
-    if (status?.pid !== successorPid) {
-      throw new SlipwayError(
-        'UNAVAILABLE',
-        `The edge router handed over to pid ${successorPid}, but ${status === undefined ? 'nothing' : `pid ${String(status.pid)}`} answers on ${files.adminSocket}.`,
-      );
-    }
-    logger.info({ pid: successorPid, previousPid: running.pid }, 'edge router restarted');
+    await handOverTo(await wantedSettings(), running.pid);
   }
 
   return { ensureRunning, apply, status, inFlight, restart, stop };
