@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { BuildResult } from '@slipway/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBuilder } from './builder.js';
-import { killStarted, offlinePipEnv, startBuiltProcess, writePythonPackage } from './built-process-test-harness.js';
+import { buildPythonWheel, offlinePipEnv, writePythonPackage } from '@slipway/testkit';
+import { killStarted, startBuiltProcess } from './built-process-test-harness.js';
 import { parsePythonVersion } from './python-interpreter.js';
 
 const staticServerPath = fileURLToPath(new URL('../../assets/static-server.mjs', import.meta.url));
@@ -59,16 +60,13 @@ async function promote(dir: string): Promise<string> {
 async function buildServerWheel(): Promise<string> {
   const packageDir = join(root, 'greetserve-src');
   const wheelsDir = join(root, 'wheels');
-  await mkdir(wheelsDir);
   await writePythonPackage(packageDir, {
     name: 'greetserve',
     module: 'greetserve',
     script: 'greetserve',
     greeting: 'served by an installed entry point',
   });
-  await run('python3', ['-c', `import slipway_test_backend as b; b.build_wheel(${JSON.stringify(wheelsDir)})`], {
-    cwd: packageDir,
-  });
+  await buildPythonWheel(packageDir, wheelsDir);
   return wheelsDir;
 }
 
