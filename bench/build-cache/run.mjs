@@ -10,7 +10,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machineInfo, median, prepare, printTable, SlipwaydProcess, writeResults } from '../recovery/slipwayd-process.mjs';
+import {
+  machineInfo,
+  median,
+  prepare,
+  printTable,
+  SlipwaydProcess,
+  writeResults,
+} from '../recovery/slipwayd-process.mjs';
 
 const runCount = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const warmCount = Math.max(1, Number(process.env.BENCH_WARM ?? 3));
@@ -23,7 +30,7 @@ function writeNodeApp(dir) {
     JSON.stringify({
       name: 'bench-express',
       private: true,
-      scripts: { build: 'node -e "require(\'fs\').writeFileSync(\'built.txt\', \'ok\')"', start: 'node server.js' },
+      scripts: { build: "node -e \"require('fs').writeFileSync('built.txt', 'ok')\"", start: 'node server.js' },
       dependencies: { express: '^4.21.0' },
     }),
   );
@@ -86,7 +93,9 @@ try {
           warmBuildMs: warm.map((w) => w.buildMs),
           warmCacheHits: warm.filter((w) => w.isCacheHit).length,
         };
-        console.log(`run ${run} ${name}: cold ${cold.buildMs} ms, warm ${warm.map((w) => `${w.buildMs} ms`).join(', ')}`);
+        console.log(
+          `run ${run} ${name}: cold ${cold.buildMs} ms, warm ${warm.map((w) => `${w.buildMs} ms`).join(', ')}`,
+        );
       }
       runs.push({ ...result, targets: { warmBuildMs: targetWarmBuildMs } });
     } finally {
