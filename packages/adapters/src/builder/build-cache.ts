@@ -71,8 +71,15 @@ export function createBuildCache(options: BuildCacheOptions): BuildCache {
     const entries: { path: string; bytes: number; usedAtMs: number }[] = [];
     for (const scope of await readdir(rootDir).catch(() => [] as string[])) {
       for (const key of await readdir(join(rootDir, scope)).catch(() => [] as string[])) {
-        if (key.startsWith('.')) continue;
         const path = join(rootDir, scope, key);
+        if (key.startsWith('.')) {
+          // A temporary entry a crashed build left: older than any copy may take, it is nobody's.
+          const modifiedAtMs = (await stat(path).catch(() => undefined))?.mtimeMs;
+          if (modifiedAtMs !== undefined && Date.now() - modifiedAtMs > 2 * copyTimeoutMs) {
+            await rm(path, { recursive: true, force: true });
+          }
+          continue;
+        }
         const bytes = Number(await readFile(join(path, 'size'), 'utf8').catch(() => '0'));
         const usedAtMs = (await stat(path).catch(() => undefined))?.mtimeMs ?? 0;
         entries.push({ path, bytes: Number.isFinite(bytes) ? bytes : 0, usedAtMs });
