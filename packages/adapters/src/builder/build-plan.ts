@@ -47,5 +47,7 @@ export interface PlanContext {
   staticServerPath: string;
   /** The PATH the build sees, where the planner looks for interpreters and tools. */
   path: string;
+  /** Whether the build's steps can run a program at this path (a sandboxed build sees only some of the machine). */
+  isRunnable: (path: string) => boolean;
   log: (line: string) => void;
 }

@@ -232,6 +232,7 @@ export function createBuilder(options: BuilderOptions): Builder {
         pythonPath,
         staticServerPath: options.staticServerPath,
         path: env['PATH'] ?? '',
+        isRunnable: (path) => options.sandbox?.shows(path) ?? true,
         log: request.log,
       };
       const planned = await plan(detection.builder, context);

@@ -19,8 +19,8 @@ const pip = `${venvDir}/bin/python -m pip install --disable-pip-version-check --
 /** The venv's tools first on PATH, so `gunicorn app:app` in a Procfile finds the installed one. */
 const pythonRuntimePrefix = `export PATH="$PWD/${venvDir}/bin:$PATH" VIRTUAL_ENV="$PWD/${venvDir}" PYTHONUNBUFFERED="\${PYTHONUNBUFFERED:-1}";`;
 
-async function requireTool(name: string, lockfile: string, path: string): Promise<string> {
-  const found = await findExecutable(name, path);
+async function requireTool(name: string, lockfile: string, context: PlanContext): Promise<string> {
+  const found = await findExecutable(name, context.path, context.isRunnable);
   if (found === undefined) {
     throw new SlipwayError(
       'BUILD_FAILED',
@@ -57,7 +57,7 @@ async function planInstall(
   };
   // The app itself is installed non-editable: an editable install records the build's path, which does not survive.
   if (await isFile(join(dir, 'uv.lock'))) {
-    const uv = shellQuote(await requireTool('uv', 'uv.lock', context.path));
+    const uv = shellQuote(await requireTool('uv', 'uv.lock', context));
     return {
       steps: [`UV_PROJECT_ENVIRONMENT=${venvDir} ${uv} sync --locked --no-dev --no-editable --python ${python}`],
       outputDir: venvDir,
@@ -67,7 +67,7 @@ async function planInstall(
     };
   }
   if (await isFile(join(dir, 'poetry.lock'))) {
-    const poetry = shellQuote(await requireTool('poetry', 'poetry.lock', context.path));
+    const poetry = shellQuote(await requireTool('poetry', 'poetry.lock', context));
     return {
       steps: [
         createVenv,
@@ -97,7 +97,7 @@ async function planInstall(
 
 export async function planPythonBuild(context: PlanContext): Promise<BuildPlan> {
   const { dir, manifest } = context;
-  const interpreter = await resolvePythonInterpreter(dir, context.pythonPath, context.path);
+  const interpreter = await resolvePythonInterpreter(dir, context.pythonPath, context.path, context.isRunnable);
   context.log(
     `python ${interpreter.version} (${interpreter.path})` +
       (interpreter.asked === undefined ? '' : `, as ${interpreter.asked.file} asks (${interpreter.asked.version})`),

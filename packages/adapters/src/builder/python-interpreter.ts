@@ -1,7 +1,7 @@
 /** Picks the Python a build uses: the version the app asks for (`.python-version`, `runtime.txt`) when the machine has it. */
 import { execFile } from 'node:child_process';
 import { SlipwayError } from '@slipway/contract';
-import { findExecutables } from './find-executable.js';
+import { findExecutable, findExecutables } from './find-executable.js';
 import { readSourceFile, sourceFileLimit } from '../source/source-file.js';
 
 export interface PythonInterpreter {
@@ -67,10 +67,16 @@ function matches(version: string, asked: string): boolean {
  */
 export async function resolvePythonInterpreter(
   dir: string,
-  defaultPython: string,
+  configuredPython: string,
   path: string,
+  isRunnable: (path: string) => boolean = () => true,
 ): Promise<PythonInterpreter> {
   const asked = await askedVersion(dir);
+  // A bare name is looked up as the build's shell would, among the programs the build can run (a sandboxed build
+  // does not see a python under a user's home), so the version asked of it is the one the build gets.
+  const defaultPython = configuredPython.includes('/')
+    ? configuredPython
+    : ((await findExecutable(configuredPython, path, isRunnable)) ?? configuredPython);
   const defaultVersion = await versionOf(defaultPython);
   if (asked === undefined) {
     if (defaultVersion === undefined) {
@@ -78,10 +84,11 @@ export async function resolvePythonInterpreter(
         details: { python: defaultPython },
       });
     }
-    return { path: defaultPython, version: defaultVersion };
+    // The name as configured: the build's shell finds the same program.
+    return { path: configuredPython, version: defaultVersion };
   }
   const minor = asked.version.split('.').slice(0, 2).join('.');
-  for (const candidate of await findExecutables(`python${minor}`, path)) {
+  for (const candidate of await findExecutables(`python${minor}`, path, isRunnable)) {
     const version = await versionOf(candidate);
     if (version !== undefined && matches(version, asked.version)) return { path: candidate, version, asked };
   }
