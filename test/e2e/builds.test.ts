@@ -5,7 +5,7 @@
  * Python packages come from a local wheel: no index is reached.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -86,6 +86,24 @@ describe('building real apps', () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain('.venv from the build cache');
     expect(result.stdout).not.toContain('pip install');
+  });
+
+  it('refuses a Node app whose engines.node the machine does not satisfy, saying both versions', async () => {
+    const nodeApp = join(scratch, 'node-app');
+    await mkdir(nodeApp);
+    await writeFile(
+      join(nodeApp, 'package.json'),
+      JSON.stringify({ name: 'n', engines: { node: '>=99' }, scripts: { start: 'node server.js' } }),
+    );
+    await writeFile(join(nodeApp, 'server.js'), '');
+    await slipwayd.cli(['apps', 'create', 'nodeapp']);
+
+    const result = await slipwayd.cli(['deploy', 'nodeapp', '--path', nodeApp]);
+
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain(
+      `package.json requires node >=99 (engines.node), and this machine builds and runs apps with node ${process.version.slice(1)}`,
+    );
   });
 
   it('fails the deployment when the release command fails, and the previous release keeps serving', async () => {
