@@ -97,7 +97,9 @@ export function createBuildCache(options: BuildCacheOptions): BuildCache {
   return {
     async keyOf(scope, dir, install) {
       if (install.keyFiles.length === 0) return undefined;
-      const hash = createHash('sha256').update(`${install.outputDir}\0${install.toolchain}\0`);
+      const hash = createHash('sha256').update(
+        `${install.outputDir}\0${install.toolchain}\0${install.keyText ?? ''}\0`,
+      );
       for (const file of install.keyFiles) {
         const text = await readSourceFile(dir, file, sourceFileLimit(maxKeyFileBytes));
         if (text === undefined) return undefined;

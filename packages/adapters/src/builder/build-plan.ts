@@ -17,6 +17,8 @@ export interface DependencyInstall {
   toolchain: string;
   /** Files whose bytes decide the result (a lockfile); empty when the install also depends on the app's own code. */
   keyFiles: string[];
+  /** What else of the source decides the result (package.json's dependency fields, not its version or scripts). */
+  keyText?: string;
   /** Run after the steps, before the directory is cached: e.g. making a virtualenv's scripts relocatable. */
   finish?: (dir: string) => Promise<void>;
 }

@@ -159,6 +159,17 @@ describe('the node builder', () => {
     expect(await exists(join(second, 'node_modules', 'bundler'))).toBe(false);
 
     lines = [];
+    const bumped = join(root, 'bumped');
+    await run('cp', ['-a', template, bumped]);
+    const pkg = JSON.parse(await readFile(join(bumped, 'package.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(bumped, 'package.json'), JSON.stringify({ ...pkg, version: '2.0.0' }));
+    await build(bumped, { cacheDir });
+    expect(
+      lines.filter((line) => line.startsWith('$ npm ci')),
+      'a new version number keeps the entry',
+    ).toHaveLength(0);
+
+    lines = [];
     const other = join(root, 'other-project');
     await run('cp', ['-a', template, other]);
     await build(other, { cacheDir, scope: 'project-2' });

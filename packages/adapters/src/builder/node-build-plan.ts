@@ -63,6 +63,24 @@ async function findEntry(dir: string, pkg: PackageJson): Promise<string | undefi
   return undefined;
 }
 
+/**
+ * The parts of package.json an install depends on besides the lockfile: a changed version or build script keeps the
+ * cached install, a changed dependency (which `npm ci` would refuse against a stale lockfile) or install script does not.
+ */
+function installInputsOf(pkg: PackageJson): string {
+  const record = pkg as Record<string, unknown>;
+  const fields = [
+    'dependencies',
+    'devDependencies',
+    'optionalDependencies',
+    'peerDependencies',
+    'overrides',
+    'workspaces',
+  ];
+  const scripts = ['preinstall', 'install', 'postinstall', 'prepare'].map((name) => pkg.scripts?.[name]);
+  return JSON.stringify([fields.map((field) => record[field]), scripts]);
+}
+
 /** NODE_ENV defaults to production at run time (a config key wins); the installed tools come first on PATH. */
 const nodeRuntimePrefix = 'export PATH="$PWD/node_modules/.bin:$PATH" NODE_ENV="${NODE_ENV:-production}";';
 
@@ -124,7 +142,8 @@ export async function planNodeBuild(context: PlanContext): Promise<BuildPlan> {
       outputDir: 'node_modules',
       toolchain: `node ${version} ${process.platform}-${process.arch}`,
       // Without a lockfile npm resolves versions afresh each time: nothing to key a cache on.
-      keyFiles: lockfile === undefined ? [] : [lockfile, 'package.json'],
+      keyFiles: lockfile === undefined ? [] : [lockfile],
+      keyText: installInputsOf(pkg),
     };
   }
   const buildCommand =
