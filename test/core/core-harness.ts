@@ -115,6 +115,7 @@ export const fastCoreSettings: CoreSettings = {
   reconcileIntervalMs: 50,
   restartBackoffBaseMs: 20,
   restartBackoffMaxMs: 1_000,
+  settleMs: 100,
 };
 
 /** Health check lines under `processes.web`: probed every 50 ms, failures ignored for a start period of 10 s. */

@@ -129,6 +129,8 @@ export const configOptions = {
     read: numberOf('build-concurrency'),
   }),
   maxArchiveBytes: option({ schema: z.number().int().min(1024), default: 512 * 1024 * 1024 }),
+  /** The build cache's cap (installed dependencies kept between builds, `<dataDir>/cache/builds`); 0 turns it off. */
+  buildCacheMaxBytes: option({ schema: z.number().int().min(0), default: 2 * 1024 * 1024 * 1024 }),
   drainMs: option({
     schema: z.number().int().min(0).max(600_000),
     default: 1_000,

@@ -170,6 +170,9 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       staticServerPath,
       ...(containers.engine === undefined ? {} : { docker: { engine: containers.engine } }),
       ...(isolation.sandbox === undefined ? {} : { sandbox: isolation.sandbox }),
+      ...(config.buildCacheMaxBytes === 0
+        ? {}
+        : { cache: { rootDir: join(config.dataDir, 'cache', 'builds'), maxBytes: config.buildCacheMaxBytes } }),
     }),
     prober: createHealthProber(),
     artifacts: createFsArtifactStore({ dataDir: config.dataDir }),

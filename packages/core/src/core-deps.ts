@@ -38,6 +38,13 @@ export interface CoreSettings {
   readonly restartBackoffMaxMs: number;
   /** An instance healthy for this long before it exits is restarted with the base backoff again. */
   readonly stableRunMs: number;
+  /** The release command's deadline; past it, it is stopped and the deployment fails. */
+  readonly releaseCommandTimeoutMs: number;
+  /**
+   * A process type with no health check (`type: none`, the default of every type but `web`) counts as healthy once
+   * it has run this long; one that exits before (even with code 0) crashed.
+   */
+  readonly settleMs: number;
   /**
    * Names this control plane's objects on shared engines (containers, services, networks, images carry
    * `slipway.namespace=<it>`), so two control planes on one engine never adopt each other's.
@@ -63,6 +70,8 @@ export const defaultCoreSettings: CoreSettings = {
   restartBackoffBaseMs: 500,
   restartBackoffMaxMs: 60_000,
   stableRunMs: 60_000,
+  releaseCommandTimeoutMs: 15 * 60_000,
+  settleMs: 2_000,
   runtimeNamespace: 'local',
   imageRegistries: ['docker.io'],
 };

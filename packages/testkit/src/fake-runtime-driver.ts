@@ -135,8 +135,10 @@ export function createFakeRuntimeDriver(options: FakeRuntimeDriverOptions = {}):
         });
         return;
       case 'fake:print-env':
+      case 'fake:print-env-and-exit':
         queueMicrotask(() => {
           for (const name of args) print(instance, `${name}=${instance.env[name] ?? ''}`);
+          if (program === 'fake:print-env-and-exit') exit(instance, 0, null);
         });
         return;
       default:

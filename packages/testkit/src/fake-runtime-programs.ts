@@ -7,7 +7,7 @@ import type { RuntimeDriverPrograms } from './runtime-driver-contract.js';
  * - `fake:exit <code>` exits at once with that code;
  * - `fake:oom` is killed at once for going over its memory limit (137, SIGKILL, `oomKilled`);
  * - `fake:chatty <n>` prints `line 1` … `line <n>`;
- * - `fake:print-env <NAME> …` prints `NAME=value` for each name;
+ * - `fake:print-env <NAME> …` prints `NAME=value` for each name; `fake:print-env-and-exit <NAME> …` then exits 0;
  * - any other command runs silently until it is stopped or `crash`ed, so realistic commands work in core tests.
  * A spec with an image runs it only when the image's name starts with `fake-image:`; other images do not exist.
  * Exec commands: `fake:echo-exit <code> <text>` prints the text and exits with the code; `fake:hang` runs until its

@@ -8,3 +8,4 @@ export * from './silent-logger.js';
 export * from './skip-unless.js';
 export * from './docker-test-engine.js';
 export * from './process-privileges.js';
+export * from './python-test-package.js';

@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { skipUnless } from '@slipway/testkit';
+import { buildPythonWheel, offlinePipEnv, skipUnless, writePythonPackage } from '@slipway/testkit';
+import { killStarted, startBuiltProcess } from './built-process-test-harness.js';
 import { createProcessSandbox } from '../sandbox/process-sandbox.js';
 import { sandboxSkipReason } from '../sandbox/sandbox-test-support.js';
 import { createSandboxUsers } from '../sandbox/sandbox-users.js';
@@ -37,7 +38,59 @@ describe('builder, sandboxed', skipUnless(sandbox), () => {
   });
 
   afterEach(async () => {
+    killStarted();
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('picks a python the sandbox sees for .python-version, and the entry points it installs run from a copy', async () => {
+    const sandbox = createProcessSandbox({
+      users: createSandboxUsers({ file: join(dataDir, 'sandbox-users.json') }),
+      hiddenPaths: [dataDir],
+    });
+    const builder = createBuilder({
+      staticServerPath,
+      sandbox,
+      cache: { rootDir: join(dataDir, 'cache'), maxBytes: 1024 ** 3 },
+    });
+    const systemPython = await realpath('/usr/bin/python3');
+    const version = /python(3\.\d+)$/.exec(systemPython)?.[1] ?? '3';
+    const builds: string[][] = [];
+    for (const name of ['deployment-1', 'deployment-2']) {
+      const dir = join(dataDir, 'work', name);
+      await writePythonPackage(join(dir, 'greetserve-src'), {
+        name: 'greetserve',
+        module: 'greetserve',
+        script: 'greetserve',
+        greeting: 'served in a sandbox',
+      });
+      await buildPythonWheel(join(dir, 'greetserve-src'), join(dir, 'wheels'));
+      await writeFile(join(dir, 'requirements.txt'), 'greetserve==1.0\n');
+      await writeFile(join(dir, 'Procfile'), 'web: greetserve\n');
+      await writeFile(join(dir, '.python-version'), `${version}\n`);
+      const lines: string[] = [];
+      const result = await builder.build({
+        dir,
+        manifest: {},
+        env: offlinePipEnv('wheels'),
+        image: { repository: 'slipway-test/app', tag: 'test', labels: {} },
+        secrets: {},
+        log: (line) => lines.push(line),
+        timeoutMs: 120_000,
+        scope: 'project-python',
+      });
+      builds.push(lines);
+      const web = await startBuiltProcess(
+        dir,
+        `${result.runtimePrefix ?? ''} ${result.processes['web']?.command ?? ''}`,
+      );
+      expect(await (await fetch(web.url)).text()).toBe('served in a sandbox\n');
+      await web.stop();
+    }
+    const [first = [], second = []] = builds;
+    const picked = first.find((line) => line.startsWith(`python ${version}.`)) ?? '';
+    expect(picked).toContain('.python-version');
+    expect(picked).not.toContain('/root/');
+    expect(second.filter((line) => line.includes('.venv from the build cache'))).toHaveLength(1);
   });
 
   it("runs build steps as the project's user, seeing neither the data dir nor another release, writing only its tree and scratch dir", async () => {

@@ -133,6 +133,7 @@ describe('the builder on the fixture apps', () => {
     expect(result).toEqual({
       builder: 'node',
       processes: { web: { command: 'PATH="$PWD/node_modules/.bin:$PATH" exec node server.js' } },
+      runtimePrefix: 'export PATH="$PWD/node_modules/.bin:$PATH" NODE_ENV="${NODE_ENV:-production}";',
     });
     expect(lines.some((line) => line.includes('npm install') || line.includes('npm ci'))).toBe(false);
 
@@ -261,7 +262,8 @@ describe('the python builder', () => {
     const dir = await copyFixture('hello-python');
     await writeFile(join(dir, 'requirements.txt'), '# standard library only\n');
     const result = await build(dir);
-    expect(result.processes['web']?.command).toBe('exec .venv/bin/python -u app.py');
+    expect(result.processes['web']?.command).toBe('exec python -u app.py');
+    expect(result.runtimePrefix).toContain('export PATH="$PWD/.venv/bin:$PATH"');
     expect((await stat(join(dir, '.venv', 'bin', 'python'))).isFile()).toBe(true);
   });
 });

@@ -20,7 +20,8 @@ import { SlipwayError, type BuilderName } from '@slipway/contract';
 import type { Builder, BuildRequest, BuildResult } from '@slipway/core';
 import type { DockerEngine } from '../docker/docker-engine.js';
 import { buildEnv } from './build-env.js';
-import type { BuildPlan, PlanContext } from './build-plan.js';
+import { createBuildCache, type BuildCache, type BuildCacheOptions } from './build-cache.js';
+import type { BuildPlan, DependencyInstall, PlanContext } from './build-plan.js';
 import { detectBuilder, detectionSummary, isDirectory, type Detection } from './detect-builder.js';
 import { buildDockerfileImage } from './docker-image-builder.js';
 import { resolveImageReference } from './image-reference-builder.js';
@@ -49,6 +50,8 @@ export interface BuilderOptions {
    * that user and writable, a scratch dir at `/tmp`, and nothing else of the machine but its runtimes.
    */
   sandbox?: ProcessSandbox;
+  /** Where installed dependencies are kept between builds, and its cap; no cache when absent. */
+  cache?: BuildCacheOptions;
 }
 
 /** How a build step is started: the plain shell, or wrapped in the project's sandbox. */
@@ -64,11 +67,7 @@ async function readProcfile(dir: string): Promise<Record<string, { command: stri
   return text === undefined ? undefined : parseProcfile(text);
 }
 
-async function plan(
-  builder: BuilderName,
-  context: PlanContext,
-  log: (line: string) => void,
-): Promise<{ plan: BuildPlan; publicDir?: string }> {
+async function plan(builder: BuilderName, context: PlanContext): Promise<{ plan: BuildPlan; publicDir?: string }> {
   switch (builder) {
     case 'node':
       return { plan: await planNodeBuild(context) };
@@ -76,7 +75,7 @@ async function plan(
       return { plan: await planPythonBuild(context) };
     case 'static': {
       const staticPlan = await planStaticBuild(context);
-      log(`serving ${staticPlan.publicDir} with the built-in static server`);
+      context.log(`serving ${staticPlan.publicDir} with the built-in static server`);
       return { plan: staticPlan, publicDir: staticPlan.publicDir };
     }
     case 'procfile': {
@@ -166,9 +165,33 @@ function sandboxedBuildEnv(sandbox: ProcessSandbox, env: Record<string, string>)
   return { ...sandbox.env(rest), npm_config_cache: '/tmp/.npm', PIP_CACHE_DIR: '/tmp/.cache/pip' };
 }
 
+/**
+ * Installs the dependencies, from the build cache when an earlier build of the project had the same lockfile and
+ * toolchain (the install steps are then not run at all), else by running the steps and keeping the result.
+ */
+async function installDependencies(
+  install: DependencyInstall,
+  request: BuildRequest,
+  cache: BuildCache | undefined,
+  run: (step: string) => Promise<void>,
+): Promise<void> {
+  const scope = request.scope ?? 'default';
+  const key = cache === undefined ? undefined : await cache.keyOf(scope, request.dir, install);
+  if (cache !== undefined && key !== undefined && (await cache.restore(scope, key, request.dir, install))) {
+    request.log(
+      `-----> ${install.outputDir} from the build cache (unchanged ${install.keyFiles.join(' and ')}, ${install.toolchain})`,
+    );
+    return;
+  }
+  for (const step of install.steps) await run(step);
+  await install.finish?.(request.dir);
+  if (cache !== undefined && key !== undefined) await cache.publish(scope, key, request.dir, install, request.log);
+}
+
 export function createBuilder(options: BuilderOptions): Builder {
   const nodePath = options.nodePath ?? process.execPath;
   const pythonPath = options.pythonPath ?? 'python3';
+  const cache = options.cache === undefined ? undefined : createBuildCache(options.cache);
 
   return {
     async build(request: BuildRequest): Promise<BuildResult> {
@@ -200,6 +223,7 @@ export function createBuilder(options: BuilderOptions): Builder {
         return built;
       }
 
+      const env = buildEnv(process.env, request.env, nodePath);
       const context: PlanContext = {
         dir: request.dir,
         manifest: request.manifest,
@@ -207,14 +231,28 @@ export function createBuilder(options: BuilderOptions): Builder {
         npmPath: options.npmPath,
         pythonPath,
         staticServerPath: options.staticServerPath,
+        path: env['PATH'] ?? '',
+        isRunnable: (path) => options.sandbox?.shows(path) ?? true,
+        log: request.log,
       };
-      const planned = await plan(detection.builder, context, request.log);
-      const env = buildEnv(process.env, request.env, nodePath);
+      const planned = await plan(detection.builder, context);
       const deadlineMs = Date.now() + request.timeoutMs;
       try {
-        const launch = options.sandbox === undefined ? plainShell : await sandboxLauncher(options.sandbox, request);
-        const stepEnv = options.sandbox === undefined ? env : sandboxedBuildEnv(options.sandbox, env);
-        for (const step of planned.plan.steps) await runStep(step, request, stepEnv, deadlineMs, launch);
+        // A cached install is copied in before the tree is given to the project's user, so the copy is theirs too.
+        const { install } = planned.plan;
+        let run: ((step: string) => Promise<void>) | undefined;
+        const runner = async (): Promise<(step: string) => Promise<void>> => {
+          if (run !== undefined) return run;
+          const launch = options.sandbox === undefined ? plainShell : await sandboxLauncher(options.sandbox, request);
+          const stepEnv = options.sandbox === undefined ? env : sandboxedBuildEnv(options.sandbox, env);
+          run = (step) => runStep(step, request, stepEnv, deadlineMs, launch);
+          return run;
+        };
+        if (install !== undefined) {
+          await installDependencies(install, request, cache, async (step) => (await runner())(step));
+        }
+        const runBuildStep = await runner();
+        for (const step of [...planned.plan.steps, ...(planned.plan.finalSteps ?? [])]) await runBuildStep(step);
       } finally {
         await rm(scratchDirOf(request.dir), { recursive: true, force: true });
       }
@@ -235,8 +273,11 @@ export function createBuilder(options: BuilderOptions): Builder {
         await confineSourceTree(join(request.dir, planned.publicDir), { log: request.log, signal: request.signal });
       }
       const processes = { ...planned.plan.processes, ...procfile };
-      request.log(`-----> process types: ${Object.keys(processes).join(', ') || '(none)'}`);
-      return { builder: detection.builder, processes };
+      const { release, ...types } = processes;
+      request.log(`-----> process types: ${Object.keys(types).join(', ') || '(none)'}`);
+      if (release !== undefined) request.log(`-----> release command: ${release.command}`);
+      const { runtimePrefix } = planned.plan;
+      return { builder: detection.builder, processes, ...(runtimePrefix === undefined ? {} : { runtimePrefix }) };
     },
   };
 }

@@ -1,6 +1,13 @@
-/** Plans a Node.js build: install dependencies with npm, run the `build` script, start with the `start` script or the entry file. */
+/**
+ * Plans a Node.js build, in this order: check `engines.node` against the node that builds and runs the app, install
+ * every dependency (dev ones too: build scripts need bundlers and compilers), run the `build` script (or
+ * `build.command`), then prune the dev dependencies (`npm prune --omit=dev`) so the release carries only what runs.
+ * Processes start with the `start` script or the entry file, with `NODE_ENV=production` unless the config sets it.
+ */
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { SlipwayError } from '@slipway/contract';
+import semver from 'semver';
 import type { BuildPlan, PlanContext } from './build-plan.js';
 import { isFile } from './detect-builder.js';
 import { shellQuote } from './shell-quote.js';
@@ -8,6 +15,7 @@ import { readSourceFile, sourceFileLimit } from '../source/source-file.js';
 
 interface PackageJson {
   main?: unknown;
+  engines?: { node?: unknown };
   scripts?: Record<string, unknown>;
   dependencies?: Record<string, unknown>;
   devDependencies?: Record<string, unknown>;
@@ -55,27 +63,104 @@ async function findEntry(dir: string, pkg: PackageJson): Promise<string | undefi
   return undefined;
 }
 
+/**
+ * The parts of package.json an install depends on besides the lockfile: a changed version or build script keeps the
+ * cached install, a changed dependency (which `npm ci` would refuse against a stale lockfile) or install script does not.
+ */
+function installInputsOf(pkg: PackageJson): string {
+  const record = pkg as Record<string, unknown>;
+  const fields = [
+    'dependencies',
+    'devDependencies',
+    'optionalDependencies',
+    'peerDependencies',
+    'overrides',
+    'workspaces',
+  ];
+  const scripts = ['preinstall', 'install', 'postinstall', 'prepare'].map((name) => pkg.scripts?.[name]);
+  return JSON.stringify([fields.map((field) => record[field]), scripts]);
+}
+
+/** NODE_ENV defaults to production at run time (a config key wins); the installed tools come first on PATH. */
+const nodeRuntimePrefix = 'export PATH="$PWD/node_modules/.bin:$PATH" NODE_ENV="${NODE_ENV:-production}";';
+
+/** The version of the node that builds and runs the app: this process's own, or asked of another binary. */
+function nodeVersionOf(nodePath: string): Promise<string> {
+  if (nodePath === process.execPath) return Promise.resolve(process.version.slice(1));
+  return new Promise((resolve, reject) => {
+    execFile(nodePath, ['--version'], { timeout: 10_000, maxBuffer: 4096 }, (error, stdout) => {
+      if (error === null) resolve(stdout.trim().replace(/^v/, ''));
+      else
+        reject(
+          new SlipwayError('BUILD_FAILED', `the node builder's node (${nodePath}) does not run`, { cause: error }),
+        );
+    });
+  });
+}
+
+/** Refuses a build whose `engines.node` the machine's node does not satisfy, saying both. */
+async function checkEngines(pkg: PackageJson, nodePath: string, log: (line: string) => void): Promise<string> {
+  const version = await nodeVersionOf(nodePath);
+  const range = pkg.engines?.node;
+  if (range === undefined) return version;
+  if (typeof range !== 'string' || semver.validRange(range) === null) {
+    throw new SlipwayError(
+      'SOURCE_INVALID',
+      `package.json engines.node is not a version range: ${JSON.stringify(range)}`,
+      {
+        details: { file: 'package.json', field: 'engines.node' },
+      },
+    );
+  }
+  if (!semver.satisfies(version, range)) {
+    throw new SlipwayError(
+      'BUILD_FAILED',
+      `package.json requires node ${range} (engines.node), and this machine builds and runs apps with node ${version}: install a node that satisfies it where slipwayd runs, or change engines.node`,
+      { details: { required: range, available: version } },
+    );
+  }
+  log(`node ${version} satisfies engines.node ${range}`);
+  return version;
+}
+
 export async function planNodeBuild(context: PlanContext): Promise<BuildPlan> {
   const { dir, manifest } = context;
   const pkg = await readPackageJson(dir);
   const npm = context.npmPath === undefined ? 'npm' : shellQuote(context.npmPath);
+  const version = await checkEngines(pkg, context.nodePath, context.log);
   const steps: string[] = [];
-
   const dependencyCount = countOf(pkg.dependencies) + countOf(pkg.devDependencies) + countOf(pkg.optionalDependencies);
+  let install: BuildPlan['install'];
   if (dependencyCount > 0) {
-    const hasLockfile =
-      (await isFile(join(dir, 'package-lock.json'))) || (await isFile(join(dir, 'npm-shrinkwrap.json')));
-    // Dev dependencies are installed because build scripts need them (bundlers, compilers).
-    steps.push(`${npm} ${hasLockfile ? 'ci' : 'install'} --no-audit --no-fund --include=dev`);
+    const lockfile = (await isFile(join(dir, 'npm-shrinkwrap.json')))
+      ? 'npm-shrinkwrap.json'
+      : (await isFile(join(dir, 'package-lock.json')))
+        ? 'package-lock.json'
+        : undefined;
+    install = {
+      steps: [`${npm} ${lockfile === undefined ? 'install' : 'ci'} --no-audit --no-fund --include=dev`],
+      outputDir: 'node_modules',
+      toolchain: `node ${version} ${process.platform}-${process.arch}`,
+      // Without a lockfile npm resolves versions afresh each time: nothing to key a cache on.
+      keyFiles: lockfile === undefined ? [] : [lockfile],
+      keyText: installInputsOf(pkg),
+    };
   }
   const buildCommand =
     manifest.build?.command ?? (scriptOf(pkg, 'build') === undefined ? undefined : `${npm} run build`);
   if (buildCommand !== undefined) steps.push(buildCommand);
+  const finalSteps = countOf(pkg.devDependencies) > 0 ? [`${npm} prune --omit=dev --no-audit --no-fund`] : [];
 
   const processes: Record<string, { command: string }> = {};
   const start = scriptOf(pkg, 'start');
   const entry = start === undefined ? await findEntry(dir, pkg) : undefined;
   if (start !== undefined) processes['web'] = { command: startScriptCommand(start) };
   else if (entry !== undefined) processes['web'] = { command: `exec node ${shellQuote(entry)}` };
-  return { steps, processes };
+  return {
+    ...(install === undefined ? {} : { install }),
+    steps,
+    finalSteps,
+    processes,
+    runtimePrefix: nodeRuntimePrefix,
+  };
 }

@@ -4,7 +4,7 @@
  * dir, of other apps or of their processes. The network stays the host's, so the edge reaches the instance's port.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { chown, lstat, mkdir } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { SlipwayError } from '@slipway/contract';
@@ -46,6 +46,11 @@ export interface ProcessSandbox {
   argv(run: SandboxedCommand): { file: string; args: string[] };
   /** The environment inside: `HOME` and `TMPDIR` point at the scratch dir (the host's are not visible). */
   env(env: Readonly<Record<string, string>>): Record<string, string>;
+  /**
+   * Whether a host path (a program a build is to run) is seen inside at the same path: under a system path or a
+   * read-only path, and not hidden. Symlinks are judged by where they lead.
+   */
+  shows(path: string): boolean;
 }
 
 const scratchMount = '/tmp';
@@ -68,8 +73,24 @@ export function createProcessSandbox(options: ProcessSandboxOptions): ProcessSan
     .filter((path) => !visibleRoots.some((root) => isInside(path, root)))
     .flatMap((path) => [...ancestorArgs(path), '--ro-bind', path, path]);
 
+  const shownRoots = [...visibleRoots, ...(options.readOnlyPaths ?? []).map((path) => resolve(path))];
+  const hiddenRoots = (options.hiddenPaths ?? []).map((path) => resolve(path));
+
   return {
     identityOf: (scope) => options.users.ensure(scope),
+
+    shows(path) {
+      let real: string;
+      try {
+        real = realpathSync(path);
+      } catch {
+        return false;
+      }
+      return (
+        [path, real].every((candidate) => shownRoots.some((root) => isInside(candidate, root))) &&
+        !hiddenRoots.some((root) => isInside(real, root))
+      );
+    },
 
     async ensureOwned(dir, identity) {
       const top = await lstat(dir);

@@ -1,9 +1,13 @@
-/** Copies a local directory tree into the build directory, leaving out VCS data, installed dependencies and links that leave the tree. */
+/**
+ * Copies a local directory tree into the build directory, leaving out VCS data, installed dependencies, links that
+ * leave the tree, and what `.gitignore` (in a git working tree) and `.slipwayignore` leave out (`source-ignore.ts`).
+ */
 import { copyFile, lstat, mkdir, readdir, readlink, realpath, stat, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { SlipwayError, type SourceView } from '@slipway/contract';
 import type { FetchOptions, LocalSourceAccess } from '@slipway/core';
 import { assertPathAllowed, type LocalSourcePolicy } from './local-source-policy.js';
+import { sourceIgnoreOf } from './source-ignore.js';
 
 /** Skipped at any depth: version control data, installed dependencies (the build reinstalls them), Slipway's own state. */
 export const skippedNames: ReadonlySet<string> = new Set(['.git', 'node_modules', '.slipway']);
@@ -37,6 +41,8 @@ export async function fetchPathSource(
 
   options.log(`copying ${path}`);
   let fileCount = 0;
+  let ignoredCount = 0;
+  const ignored = await sourceIgnoreOf(root);
 
   const copyLink = async (source: string, target: string, relativePath: string) => {
     let resolved: string;
@@ -62,6 +68,10 @@ export async function fetchPathSource(
       const target = join(targetDir, entry.name);
       const relativePath = relative(root, source);
       if (source === destReal) continue;
+      if (ignored.isIgnored(relativePath.split(sep).join('/'), entry.isDirectory())) {
+        ignoredCount += 1;
+        continue;
+      }
       if (entry.isSymbolicLink()) {
         await copyLink(source, target, relativePath);
       } else if (entry.isDirectory()) {
@@ -77,5 +87,10 @@ export async function fetchPathSource(
   };
   await walk(root, options.destDir);
   options.log(`copied ${fileCount} files`);
+  if (ignoredCount > 0) {
+    options.log(
+      `left out ${ignoredCount} ignored ${ignoredCount === 1 ? 'entry' : 'entries'} (${ignored.sources.join(', ')})`,
+    );
+  }
   return { kind: 'path', path };
 }

@@ -5,6 +5,7 @@ import { fetchArchiveSource } from './archive-source.js';
 import { confineSourceTree } from './confine-source-tree.js';
 import { fetchGitSource } from './git-source.js';
 import { fetchPathSource } from './path-source.js';
+import { applySlipwayIgnore, slipwayIgnoreFile } from './source-ignore.js';
 
 export interface SourceFetcherOptions {
   /** Largest accepted upload. Default 512 MiB. */
@@ -53,6 +54,15 @@ export function createSourceFetcher(options: SourceFetcherOptions = {}): SourceF
     async fetch(request, fetchOptions) {
       const confined = async (view: SourceView): Promise<SourceView> => {
         await confineSourceTree(fetchOptions.destDir, fetchOptions);
+        // A path source left its ignored files out as it copied; a checkout or an archive has them removed now.
+        if (view.kind !== 'path') {
+          const removed = await applySlipwayIgnore(fetchOptions.destDir, fetchOptions.signal);
+          if (removed > 0) {
+            fetchOptions.log(
+              `left out ${removed} ignored ${removed === 1 ? 'entry' : 'entries'} (${slipwayIgnoreFile})`,
+            );
+          }
+        }
         return view;
       };
       switch (request.kind) {

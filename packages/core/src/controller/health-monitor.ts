@@ -1,6 +1,7 @@
 /**
  * Schedules health probes per instance (interval, timeout, retries, start period) and moves instances between
- * `starting`, `healthy` and `unhealthy`. Failures inside the start period do not count; the first success does.
+ * `starting`, `healthy` and `unhealthy`. Failures inside the start period do not count; the first success does. A
+ * process without a check is healthy once it has run for `settings.settleMs`.
  */
 import type { HealthCheck } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
@@ -29,7 +30,7 @@ export interface HealthMonitor {
 }
 
 export function createHealthMonitor(
-  deps: Pick<CoreDeps, 'store' | 'prober' | 'runtimes' | 'clock' | 'logger'>,
+  deps: Pick<CoreDeps, 'store' | 'prober' | 'runtimes' | 'clock' | 'logger' | 'settings'>,
   options: {
     checkOf: (instance: InstanceRecord) => Promise<HealthCheck | undefined>;
     locks: KeyedMutex;
@@ -56,6 +57,9 @@ export function createHealthMonitor(
       const probe = stateOf(instanceId);
       if (isHealthy) {
         if (instance.state === 'healthy') return false;
+        // Nothing probes a process without a check: it must stay up for the settle time, so one that exits at once
+        // (even with code 0) is a crash, never healthy.
+        if (check.type === 'none' && now < (instance.startedAtMs ?? now) + deps.settings.settleMs) return false;
         await deps.store.instances.update({ ...instance, state: 'healthy', healthyAtMs: now, updatedAtMs: now });
         deps.logger.info({ instanceId }, 'instance healthy');
         return true;

@@ -22,6 +22,9 @@ export function instanceEnv(
   };
 }
 
+/** The label that marks a runtime task (a release command), not an instance, and names what it is for. */
+export const taskLabel = 'slipway.task';
+
 export function instanceLabels(
   release: ReleaseRecord,
   app: AppRecord,

@@ -8,6 +8,7 @@ import type { CoreDeps } from '../core-deps.js';
 import type { AppEnvironmentRecord, DeploymentRecord, InstanceRecord } from '../domain/records.js';
 import { resolveProcesses } from '../domain/process-plan.js';
 import type { InstanceStatus } from '../ports/runtime-driver.js';
+import { taskLabel } from './instance-env.js';
 import type { Fleet } from './fleet.js';
 
 export interface Reconciler {
@@ -58,6 +59,12 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
   let current: Promise<void> | undefined;
   let isStopped = true;
 
+  const isTaskOfRunningDeployment = async (status: InstanceStatus): Promise<boolean> => {
+    const deploymentId = status.labels['slipway.deployment'];
+    if (status.labels[taskLabel] === undefined || deploymentId === undefined) return false;
+    return (await store.deployments.findById(deploymentId))?.state === 'running';
+  };
+
   const isUnderRollout = (deployment: DeploymentRecord | undefined): boolean =>
     deployment !== undefined &&
     deployment.state === 'running' &&
@@ -85,10 +92,11 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
       }
     }
 
-    // 2. Orphans: instances the runtime runs that no record claims.
+    // 2. Orphans: instances the runtime runs that no record claims (a release command's task only once its
+    // deployment is over: until then the deployment runs it).
     const known = new Set(records.map((r) => r.id));
     for (const status of statuses) {
-      if (!known.has(status.instanceId)) {
+      if (!known.has(status.instanceId) && !(await isTaskOfRunningDeployment(status))) {
         logger.warn({ instanceId: status.instanceId, runtime: status.runtime }, 'orphan instance removed');
         await runtimes.get(status.runtime).remove(status.instanceId);
       }

@@ -4,6 +4,7 @@ import type { CoreDeps } from '../core-deps.js';
 import type { AppRecord, DeploymentRecord } from '../domain/records.js';
 import type { GitCredentials, SourceRequest } from '../ports/source-fetcher.js';
 import { assertImageRegistryAllowed } from './image-registry.js';
+import { releaseCommandName } from '../domain/process-plan.js';
 import { admitRoutes } from './route-admission.js';
 
 export interface BuiltSource {
@@ -114,7 +115,12 @@ export async function buildSource(deps: CoreDeps, input: BuildInput): Promise<Bu
   for (const [name, spec] of Object.entries(manifest.processes ?? {})) {
     if (spec.command !== undefined) processes[name] = { command: spec.command };
   }
-  if (Object.keys(processes).length === 0) {
+  if (result.runtimePrefix !== undefined) {
+    for (const [name, { command }] of Object.entries(processes)) {
+      processes[name] = { command: `${result.runtimePrefix} ${command}` };
+    }
+  }
+  if (Object.keys(processes).filter((name) => name !== releaseCommandName).length === 0) {
     throw new SlipwayError(
       'BUILD_FAILED',
       'the build produced no process to run: add a Procfile, a "start" script, or processes.web.command in slipway.yaml',

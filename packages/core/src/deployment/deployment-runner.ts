@@ -32,6 +32,7 @@ import { releaseRoutes } from './release-routes.js';
 import { admitRoutes } from './route-admission.js';
 import { runRollout } from './rollout.js';
 import { abandonRollout, finalizeDeployment } from './finalize-phase.js';
+import { runReleaseCommand } from './release-command.js';
 import { createRelease } from './release-phase.js';
 
 export type RunOutcome = 'finished' | 'interrupted';
@@ -278,10 +279,12 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           }
           return `builder ${built.builder}; processes ${Object.keys(built.processes).join(', ')}`;
         }
-        case 'release':
+        case 'release': {
           release = await createRelease(deps, d, built, failpoint, save, fence);
           await updateMask(release.id);
-          return `release ${release.number}`;
+          const ran = await runReleaseCommand(deps, { scope, release, deploymentId: d.id, log, signal });
+          return `release ${release.number}${ran === undefined ? '' : `; ${ran}`}`;
+        }
         case 'rollout': {
           const target = release ?? (await getRelease(store, requireReleaseId(d)));
           release = target;

@@ -21,6 +21,17 @@ export const defaultWebHealthCheck: HealthCheck = {
 
 export const defaultStopGraceMs = 10_000;
 
+/**
+ * The entry of a release's processes that holds its release command (a Procfile's `release:`, as on Heroku): run once
+ * per release before its rollout, never as a process type.
+ */
+export const releaseCommandName = 'release';
+
+/** The release command of a release's processes, when it has one. */
+export function releaseCommandOf(processes: Readonly<Record<string, { command: string }>>): string | undefined {
+  return processes[releaseCommandName]?.command;
+}
+
 export const defaultStrategy: Strategy = {
   type: 'rolling',
   maxSurge: '25%',
@@ -35,6 +46,7 @@ export function resolveProcesses(
   scale: Readonly<Record<string, number>>,
 ): ResolvedProcess[] {
   return Object.entries(processes)
+    .filter(([name]) => name !== releaseCommandName)
     .sort(([a], [b]) => (a === 'web' ? -1 : b === 'web' ? 1 : a.localeCompare(b)))
     .map(([name, { command }]) => {
       const spec = manifest.processes?.[name];

@@ -25,9 +25,16 @@ export interface BuildResult {
   builder: BuilderName;
   /**
    * Process type → shell command, before manifest overrides. Procfile entries override the builder's defaults. For
-   * an image, an empty command runs the image's own entrypoint and command.
+   * an image, an empty command runs the image's own entrypoint and command. `release` is the release command (run
+   * once per release before its rollout), not a process type.
    */
   processes: Record<string, { command: string }>;
+  /**
+   * A shell fragment (ending in `;`) the release runs before each process command and the release command, the
+   * manifest's included: what the installed app needs at run time (its tools' directory first on PATH, NODE_ENV),
+   * relative to the working directory. Absent when the app needs nothing.
+   */
+  runtimePrefix?: string;
   /** The image built or taken, for `dockerfile` and `image`; absent when the release runs its artifact directory. */
   image?: { reference: string; digest: string };
 }

@@ -8,6 +8,7 @@ import {
 } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import { mergeAsync } from '../domain/merge-async.js';
+import { releaseCommandName } from '../domain/process-plan.js';
 import type { AppEnvironmentRecord, InstanceRecord } from '../domain/records.js';
 import { assertEnvironmentFits } from '../domain/environment-size.js';
 import { maskerForReleases } from '../secrets/secret-vault.js';
@@ -74,13 +75,15 @@ export async function scaleApp(
     const releaseId = scope.appEnvironment.currentReleaseId;
     const release = releaseId ? await tx.releases.findById(releaseId) : undefined;
     if (!release) throw new SlipwayError('NO_RELEASE', `"${input.app}" has no release yet: deploy it first`);
+    const known = Object.keys(release.processes).filter((name) => name !== releaseCommandName);
     for (const name of Object.keys(input.processes)) {
-      if (!release.processes[name]) {
+      if (!known.includes(name)) {
         throw new SlipwayError(
           'PROCESS_TYPE_UNKNOWN',
-          `release ${release.number} of "${input.app}" has no process "${name}" (it has: ${Object.keys(release.processes).join(', ')})`,
+          `release ${release.number} of "${input.app}" has no process "${name}" (it has: ${known.join(', ')})` +
+            (name === releaseCommandName ? '; "release" is its release command, run once per release' : ''),
           {
-            details: { process: name, known: Object.keys(release.processes) },
+            details: { process: name, known },
           },
         );
       }

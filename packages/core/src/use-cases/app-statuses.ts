@@ -8,6 +8,7 @@ import type { StatusView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { EnvironmentRecord, InstanceRecord } from '../domain/records.js';
 import { resolveRuntimePlan } from '../domain/runtime-plan.js';
+import { releaseCommandName } from '../domain/process-plan.js';
 import { isCrashLooping } from './crash-loop.js';
 
 export type AppStatus = StatusView['apps'][number];
@@ -39,7 +40,11 @@ export async function listAppStatuses(
         appEnvironment.currentReleaseId === null ? undefined : store.releases.findById(appEnvironment.currentReleaseId),
         store.deployments.list(app.id, environment.id, 1).then((list) => list[0]),
       ]);
-      const process = release ? (Object.keys(release.processes).sort(webFirst)[0] ?? 'web') : 'web';
+      const process = release
+        ? (Object.keys(release.processes)
+            .filter((name) => name !== releaseCommandName)
+            .sort(webFirst)[0] ?? 'web')
+        : 'web';
       const plan = release ? resolveRuntimePlan(release, environment.name, process) : undefined;
       const live = (instances.get(`${app.id}/${environment.id}`) ?? []).filter(
         (i) => i.state !== 'draining' && i.state !== 'stopping' && i.state !== 'stopped',
