@@ -56,7 +56,8 @@ export function createAccessLog(stream: LogSink): AccessLog {
     } else {
       if (droppedLines > 0) batch += `{"time":${Date.now()},"droppedLines":${droppedLines}}\n`;
       droppedLines = 0;
-      stream.write(batch);
+      // Every line is ASCII (see `jsonEscaped`): one byte per char, no UTF-8 pass.
+      stream.write(Buffer.from(batch, 'latin1'));
     }
     batch = '';
   }
@@ -64,7 +65,11 @@ export function createAccessLog(stream: LogSink): AccessLog {
   let timer: NodeJS.Timeout | undefined;
 
   function record(entry: AccessEntry): void {
-    batch += `{"time":${Date.now()},"method":${jsonString(entry.method)},"host":${jsonString(entry.host)},"path":${jsonString(entry.path)},"status":${entry.status},"instanceId":${entry.instanceId === null ? 'null' : jsonString(entry.instanceId)},"release":${entry.release ?? 'null'},"durationUs":${entry.durationUs},"bytes":${entry.bytes},"requestId":${jsonString(entry.requestId)}}\n`;
+    // Every string goes in between quotes as it is unless it needs escaping (rare: the router's own values and
+    // what its strict parser accepted are printable ASCII); no string is made per field.
+    const instanceId = entry.instanceId;
+    const quote = instanceId === null ? '' : '"';
+    batch += `{"time":${Date.now()},"method":"${jsonEscaped(entry.method)}","host":"${jsonEscaped(entry.host)}","path":"${jsonEscaped(entry.path)}","status":${entry.status},"instanceId":${quote}${instanceId === null ? 'null' : jsonEscaped(instanceId)}${quote},"release":${entry.release ?? 'null'},"durationUs":${entry.durationUs},"bytes":${entry.bytes},"requestId":"${jsonEscaped(entry.requestId)}"}\n`;
     if (batch.length >= maxBatchBytes) {
       write();
       return;
@@ -88,13 +93,22 @@ export function createAccessLog(stream: LogSink): AccessLog {
   return { record, flush, close };
 }
 
-/** A JSON string literal; most values need no escaping and skip JSON.stringify. */
-function jsonString(text: string): string {
+/**
+ * `text` as the inside of a JSON string literal, in ASCII: itself when nothing needs escaping (what the router's
+ * parser accepts is printable ASCII, or latin1 field bytes read one char each), else escaped, `\u00XX` above `~`.
+ */
+function jsonEscaped(text: string): string {
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
-    if (code < 32 || code === 34 || code === 92 || code > 126) return JSON.stringify(text);
+    if (code < 32 || code === 34 || code === 92 || code > 126) return escapeJson(text);
   }
-  return `"${text}"`;
+  return text;
+}
+
+function escapeJson(text: string): string {
+  return JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function countLines(text: string): number {

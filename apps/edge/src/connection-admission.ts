@@ -15,6 +15,8 @@ export class ConnectionAdmission {
   refusedCount = 0;
   private openCount = 0;
   private readonly perAddress = new Map<string, number>();
+  private handshakeCount = 0;
+  private readonly handshakesPerAddress = new Map<string, number>();
   /** Refused sockets whose answer is leaving, with when they were refused. */
   private readonly refusing = new Map<Socket, number>();
 
@@ -36,6 +38,33 @@ export class ConnectionAdmission {
     }
     this.refuse(socket, refusal, nowMs);
     return false;
+  }
+
+  /**
+   * Counts in a TLS handshake (a descriptor too, for up to the head timeout) against both caps, with the connections
+   * of its address; over either, the socket is cut at once (no HTTP answer can be given before a handshake).
+   */
+  admitHandshake(socket: Socket, address: string): boolean {
+    const fromAddress = (this.perAddress.get(address) ?? 0) + (this.handshakesPerAddress.get(address) ?? 0);
+    if (
+      this.openCount + this.handshakeCount >= this.limits.maxConnections ||
+      fromAddress >= this.limits.maxConnectionsPerAddress
+    ) {
+      this.refusedCount += 1;
+      socket.destroy();
+      return false;
+    }
+    this.handshakeCount += 1;
+    this.handshakesPerAddress.set(address, (this.handshakesPerAddress.get(address) ?? 0) + 1);
+    return true;
+  }
+
+  /** A handshake counted in by `admitHandshake` ended (completed, failed or cut). */
+  handshakeEnded(address: string): void {
+    this.handshakeCount -= 1;
+    const fromAddress = (this.handshakesPerAddress.get(address) ?? 1) - 1;
+    if (fromAddress === 0) this.handshakesPerAddress.delete(address);
+    else this.handshakesPerAddress.set(address, fromAddress);
   }
 
   /** An admitted connection closed. */

@@ -5,6 +5,7 @@
  * certificate does not disturb the router, and closing stops both listeners.
  */
 import { mkdtemp } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ensureSelfSignedCertificate } from '@slipway/adapters';
 import { edgeStateFiles, startEdge, type StartEdgeOptions } from './start-edge.js';
 import { echoOf, removeDir, routeTo, send, startUpstream } from './edge-test-harness.js';
+import { until } from './raw-edge-fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -37,7 +39,10 @@ function secureGet(options: RequestOptions): Promise<SecureAnswer> {
   });
 }
 
-async function startSecureEdge(clientLimits: StartEdgeOptions['clientLimits'] = {}) {
+async function startSecureEdge(
+  clientLimits: StartEdgeOptions['clientLimits'] = {},
+  clientTimeouts: StartEdgeOptions['clientTimeouts'] = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-edge-tls-'));
   cleanups.push(() => removeDir(dir));
   const certificate = await ensureSelfSignedCertificate(join(dir, 'tls'));
@@ -49,6 +54,7 @@ async function startSecureEdge(clientLimits: StartEdgeOptions['clientLimits'] = 
     stateDir,
     shutdownGraceMs: 500,
     clientLimits,
+    clientTimeouts,
     tls: { listen: { host: '127.0.0.1', port: 0 }, cert: certificate.cert, key: certificate.key },
   });
   cleanups.push(() => edge.close());
@@ -106,6 +112,38 @@ describe('the edge router over TLS', () => {
     );
     expect((await secureGet({ port: securePort, agent, headers: { host: 'app.test' } })).status).toBe(200);
     expect(edge.clientConnections().open).toBe(1);
+  });
+
+  it('counts TLS handshakes against the per-address cap: one address stalling handshakes leaves others served', async () => {
+    // A handshake that does not complete within the head timeout is cut (a client that left mid-handshake too).
+    const { edge, securePort, ca } = await startSecureEdge({ maxConnectionsPerAddress: 3 }, { headMs: 3_000 });
+    // Connections from 127.0.0.1 that never send a ClientHello: each holds a handshake open.
+    const stalled = Array.from({ length: 6 }, () => connect(securePort, '127.0.0.1'));
+    cleanups.push(async () => stalled.forEach((socket) => socket.destroy()));
+    let closedCount = 0;
+    for (const socket of stalled) {
+      socket.on('error', () => undefined);
+      socket.once('close', () => (closedCount += 1));
+    }
+    // Three are held (the cap), the others cut at once.
+    await until(() => closedCount === 3 && edge.clientConnections().handshaking === 3);
+    // Another address of the same machine still gets its handshake and its answer.
+    const other = await secureGet({
+      port: securePort,
+      ca,
+      localAddress: '127.0.0.2',
+      headers: { host: 'app.test' },
+      agent: false,
+    });
+    expect(other.status).toBe(200);
+    // The stalling address gets no more until its handshakes end.
+    await expect(secureGet({ port: securePort, ca, headers: { host: 'app.test' }, agent: false })).rejects.toThrow(
+      /ECONNRESET|socket hang up|disconnected/,
+    );
+    expect(closedCount).toBe(3);
+    // Once their handshakes are over (timed out), the address is served again.
+    await until(() => edge.clientConnections().handshaking === 0);
+    expect((await secureGet({ port: securePort, ca, headers: { host: 'app.test' }, agent: false })).status).toBe(200);
   });
 
   it('survives clients that refuse its certificate or do not speak TLS, and stops both listeners on close', async () => {

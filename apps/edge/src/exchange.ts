@@ -5,7 +5,6 @@
  * (counted from when the upstream has the whole request: a client's slow or cut body is the client's fault);
  * then counted (in flight, passive health, route and release counters) and written to the access log.
  */
-import type { Socket } from 'node:net';
 import { BodyFramer } from './body-framer.js';
 import { errorResponseText, type EdgeErrorKind } from './error-response.js';
 import {
@@ -23,6 +22,12 @@ import { countResponse } from './traffic-metrics.js';
 import { UpstreamConnection, type ResponseListener, type UpstreamFailure } from './upstream-connection.js';
 
 export type { ExchangeClient } from './exchange-client.js';
+
+/**
+ * Body bytes up to this size go out in one write with the response head, copied into its string (a larger first
+ * piece goes beside it in a corked write: two buffers, one syscall, no copy).
+ */
+const maxBodyBytesWithHead = 16_384;
 
 export class Exchange implements ResponseListener, TimedExchange {
   readonly isUpgrade: boolean;
@@ -48,6 +53,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   private isAwaitingContinue: boolean;
   private isRetried = false;
   private isResponseStarted = false;
+  /** The response head for the client, until the first body bytes can go with it (or the read that brought it ends). */
+  private heldHead: string | undefined = undefined;
   /** The upstream sent the response head (else the answer, if any, is the router's own). */
   private isAnswered = false;
   private status = 0;
@@ -163,20 +170,51 @@ export class Exchange implements ResponseListener, TimedExchange {
     if (this.client.isEnded && !this.client.hasPendingInput) this.keepAlive = false;
     upstream.expectBody(mode, head.contentLength, isDecoding);
     const connection = !this.keepAlive ? 'close' : this.head.isHttp10 ? 'keep-alive' : undefined;
-    const socket = this.client.socket;
-    // Head and the first body bytes (which usually came with it) leave in one write.
-    socket.cork();
-    // Heads go out as latin1, as they were read: field values keep their bytes.
-    this.send(clientResponseHead(head, { connection, isChunked: mode === 'chunked' && !isDecoding, isUpgrade: false }));
-    process.nextTick(uncork, socket);
+    // Heads go out as latin1, as they were read: field values keep their bytes. The head waits for the first body
+    // bytes, which usually came in the same read, to leave with them in one write (see `sendHeldHead`).
+    this.heldHead = clientResponseHead(head, {
+      connection,
+      isChunked: mode === 'chunked' && !isDecoding,
+      isUpgrade: false,
+    });
     this.isResponseStarted = true;
   }
 
   onResponseBody(data: Buffer, start: number, end: number): void {
-    if (!this.send(data.subarray(start, end))) this.upstream?.pauseResponse();
+    const head = this.heldHead;
+    let isFlowing: boolean;
+    // `data` is the upstream's read buffer, reused by its next read: what is written leaves as a copy (a write the
+    // socket cannot take at once keeps what it was given). Up to `maxBodyBytesWithHead`, the copy is a latin1 string
+    // (one byte per char), in one write with a held head.
+    const isSmall = end - start <= maxBodyBytesWithHead;
+    if (head === undefined)
+      isFlowing = isSmall
+        ? this.send(data.toString('latin1', start, end))
+        : this.send(Buffer.from(data.subarray(start, end)));
+    else {
+      this.heldHead = undefined;
+      if (isSmall) isFlowing = this.send(head + data.toString('latin1', start, end));
+      else {
+        const socket = this.client.socket;
+        socket.cork();
+        this.send(head);
+        isFlowing = this.send(Buffer.from(data.subarray(start, end)));
+        socket.uncork();
+      }
+    }
+    if (!isFlowing) this.upstream?.pauseResponse();
+  }
+
+  /** The read that brought the response head is done: a head still held (no body bytes came with it) leaves now. */
+  sendHeldHead(): void {
+    const head = this.heldHead;
+    if (head === undefined) return;
+    this.heldHead = undefined;
+    this.send(head);
   }
 
   onResponseComplete(): void {
+    this.sendHeldHead();
     const upstream = this.upstream;
     this.upstream = undefined;
     if (upstream !== undefined && this.chosen !== undefined) {
@@ -287,7 +325,7 @@ export class Exchange implements ResponseListener, TimedExchange {
     pool.acquire(chosen.slot);
     const replay = this.unconfirmed;
     const idle = this.isUpgrade ? undefined : (pool.takeIdle(chosen.slot) as UpstreamConnection | undefined);
-    const upstream = idle ?? new UpstreamConnection(chosen.slot, pool);
+    const upstream = idle ?? new UpstreamConnection(chosen.slot, pool, this.isUpgrade);
     this.upstream = upstream;
     upstream.begin(this);
     this.unconfirmed = upstream.isConnected ? undefined : [];
@@ -380,10 +418,6 @@ export class Exchange implements ResponseListener, TimedExchange {
     });
     this.client.exchangeFinished(this.keepAlive);
   }
-}
-
-function uncork(socket: Socket): void {
-  socket.uncork();
 }
 
 function addressOf(target: UpstreamTarget): string {

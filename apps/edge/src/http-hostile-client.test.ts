@@ -166,7 +166,7 @@ describe('reaping connections', () => {
       'close',
       '5',
     ]);
-    expect(edge.edge.clientConnections()).toEqual({ open: 2, refused: 1 });
+    expect(edge.edge.clientConnections()).toEqual({ open: 2, refused: 1, handshaking: 0 });
     kept[0]?.socket.destroy();
     await until(() => edge.edge.clientConnections().open === 1);
     const next = await client(edge);

@@ -7,7 +7,8 @@ import { createWriteStream, fstatSync, openSync, renameSync, rmSync, statSync, t
 
 /** What the access log writes to: a file stream, or any Writable in tests. */
 export interface LogSink {
-  write(text: string, callback?: () => void): boolean;
+  /** A string is written as UTF-8; a buffer as it is. */
+  write(chunk: string | Buffer, callback?: () => void): boolean;
   readonly writableLength: number;
   end(callback: () => void): void;
 }
@@ -44,13 +45,13 @@ export class RotatingLogFile implements LogSink {
     return this.stream.writableLength;
   }
 
-  write(text: string, callback?: () => void): boolean {
-    if (text !== '') {
+  write(chunk: string | Buffer, callback?: () => void): boolean {
+    if (chunk.length > 0) {
       if (this.size >= this.maxBytes) this.rotate();
       else if (Date.now() - this.checkedAtMs > movedCheckIntervalMs) this.reopenIfMoved();
-      this.size += Buffer.byteLength(text);
+      this.size += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     }
-    return this.stream.write(text, callback);
+    return this.stream.write(chunk, callback);
   }
 
   end(callback: () => void): void {

@@ -75,7 +75,7 @@ export interface RunningEdge {
   /** Resolves once the router has stopped, by `close` or after a handover. */
   readonly stopped: Promise<void>;
   /** This process's client connections: open now, and refused for the caps since the start. */
-  clientConnections(): { open: number; refused: number };
+  clientConnections(): { open: number; refused: number; handshaking: number };
 }
 
 export interface EdgeStateFiles {
@@ -309,9 +309,10 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     })();
     return stopping;
   };
-  const clientConnections = (): { open: number; refused: number } => ({
+  const clientConnections = (): { open: number; refused: number; handshaking: number } => ({
     open: trafficServer.connectionCount(),
     refused: trafficServer.refusedCount(),
+    handshaking: trafficServer.handshakeCount(),
   });
   return { address, secureAddress, close, handOver: handOverNow, stopped, clientConnections };
 }

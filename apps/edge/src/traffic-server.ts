@@ -44,6 +44,8 @@ export interface TrafficServer {
   readonly connectionCount: () => number;
   /** Client connections refused for the caps since the start. */
   readonly refusedCount: () => number;
+  /** TLS handshakes under way on the HTTPS listener (not connections yet). */
+  readonly handshakeCount: () => number;
   /** Closes connections between requests; busy ones close after their response (the state is closing). */
   readonly closeIdleConnections: () => void;
   /** Cuts every client connection and tunnel, busy or not, and stops the sweeps. */
@@ -72,8 +74,14 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
   const forget = (connection: ClientConnection): void => {
     if (connections.delete(connection)) admission.release(connection.clientAddress);
   };
+  /** Raw sockets of the HTTPS listener still in their handshake, by client address and port. */
+  const handshaking = new Map<string, Socket>();
+  const endHandshake = (key: string, address: string): void => {
+    if (handshaking.delete(key)) admission.handshakeEnded(address);
+  };
   const accept = (socket: Socket, proto: 'http' | 'https'): void => {
     const address = clientAddressOf(socket);
+    if (proto === 'https') endHandshake(`${address}:${socket.remotePort ?? ''}`, address);
     if (admission.admit(socket, address, context.nowMs))
       connections.add(new ClientConnection(socket, address, context, forget, proto));
   };
@@ -99,16 +107,16 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
   // A failed handshake is the client's problem, not the router's: it closes that socket only.
   secureServer?.on('tlsClientError', (_error, socket) => socket.destroy());
   // Sockets still in their handshake are no ClientConnection yet (a client that gave up on the certificate leaves
-  // one half-open): they are cut with the rest.
-  const handshaking = new Set<Socket>();
-  secureServer?.on('connection', (socket: Socket) => {
-    // A handshake costs a descriptor too, and no HTTP answer can be given before it: over the cap, cut at once.
-    if (connections.size + handshaking.size >= limits.maxConnections) {
-      socket.destroy();
-      return;
-    }
-    handshaking.add(socket);
-    socket.once('close', () => handshaking.delete(socket));
+  // one half-open): they count against the caps, their address's included, and are cut with the rest.
+  // First of the listeners: the TLS server's own wraps the socket, which then no longer knows its peer.
+  secureServer?.prependListener('connection', (socket: Socket) => {
+    const address = clientAddressOf(socket);
+    if (!admission.admitHandshake(socket, address)) return;
+    const key = `${address}:${socket.remotePort ?? ''}`;
+    handshaking.set(key, socket);
+    socket.once('close', () => {
+      if (handshaking.get(key) === socket) endHandshake(key, address);
+    });
   });
 
   let ticks = 0;
@@ -129,6 +137,7 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
     secureServer,
     connectionCount: () => connections.size,
     refusedCount: () => admission.refusedCount,
+    handshakeCount: () => handshaking.size,
     closeIdleConnections: () => {
       for (const connection of connections) connection.closeIfIdle();
     },
@@ -136,7 +145,7 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
       clearInterval(sweeper);
       for (const connection of connections) connection.socket.destroy();
       admission.destroyAll();
-      for (const socket of handshaking) socket.destroy();
+      for (const socket of handshaking.values()) socket.destroy();
       handshaking.clear();
       for (const socket of context.tunnels) socket.destroy();
       context.tunnels.clear();

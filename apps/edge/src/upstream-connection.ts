@@ -16,7 +16,10 @@ export interface ResponseListener {
   onInterimResponse(head: HttpHead, text: string): void;
   /** The final response head (or 101); the listener calls `expectBody` or `detach`. */
   onResponseHead(head: HttpHead): void;
+  /** `data` is the connection's read buffer, reused by the next read: what must outlive the call is copied. */
   onResponseBody(data: Buffer, start: number, end: number): void;
+  /** The read that brought the final response head has been handed over (a listener may hold the head until then). */
+  sendHeldHead(): void;
   onResponseComplete(): void;
   /** The connection failed or closed before the response was complete; `reason` names how. */
   onUpstreamFailure(reason: UpstreamFailure, error: Error | undefined): void;
@@ -30,6 +33,12 @@ export type UpstreamFailure = 'connect' | 'closed' | 'bad-response';
 export const maxResponseHeadBytes = 65_536;
 
 const headEnd = Buffer.from('\r\n\r\n');
+
+/**
+ * The read buffer every upstream connection of the process reads into (Node's `onread`), so that a read allocates
+ * no buffer of its own: a read is handled, and what must outlive it copied, before the next one fills it.
+ */
+const sharedReadBuffer = Buffer.allocUnsafe(65_536);
 
 export class UpstreamConnection implements PooledConnection {
   readonly socket: Socket;
@@ -56,11 +65,20 @@ export class UpstreamConnection implements PooledConnection {
   constructor(
     slot: UpstreamSlot,
     private readonly pool: Pick<UpstreamPool, 'forget'>,
+    isForTunnel = false,
   ) {
     this.slot = slot;
-    this.socket = connect({ host: slot.host, port: slot.port, noDelay: true });
+    // A tunnel's socket is piped after the 101: it reads into buffers of its own.
+    this.socket = isForTunnel
+      ? connect({ host: slot.host, port: slot.port, noDelay: true })
+      : connect({
+          host: slot.host,
+          port: slot.port,
+          noDelay: true,
+          onread: { buffer: sharedReadBuffer, callback: this.onRead },
+        });
     this.socket.on('connect', this.onConnect);
-    this.socket.on('data', this.onData);
+    if (isForTunnel) this.socket.on('data', this.onData);
     this.socket.on('drain', this.onDrain);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
@@ -113,7 +131,7 @@ export class UpstreamConnection implements PooledConnection {
     this.socket.off('drain', this.onDrain);
     const rest = this.pending;
     this.pending = undefined;
-    return rest;
+    return rest === undefined ? undefined : Buffer.from(rest);
   }
 
   /** A string (a head) goes out as latin1: field values keep the bytes they were read with (obs-text included). */
@@ -157,6 +175,11 @@ export class UpstreamConnection implements PooledConnection {
     listener.onUpstreamFailure(this.isConnected ? 'closed' : 'connect', this.lastError);
   };
 
+  private readonly onRead = (size: number, buffer: Uint8Array): boolean => {
+    this.onData((buffer as Buffer).subarray(0, size));
+    return true;
+  };
+
   private readonly onData = (chunk: Buffer): void => {
     const listener = this.listener;
     if (listener === undefined) {
@@ -180,7 +203,8 @@ export class UpstreamConnection implements PooledConnection {
       const end = data.indexOf(headEnd, at);
       if (end === -1) {
         if (data.length - at > maxResponseHeadBytes) return this.fail(listener);
-        this.pending = at === 0 ? data : data.subarray(at);
+        // Kept past this read: a copy (the read buffer is reused).
+        this.pending = Buffer.from(data.subarray(at));
         return;
       }
       if (end - at > maxResponseHeadBytes) return this.fail(listener);
@@ -198,11 +222,13 @@ export class UpstreamConnection implements PooledConnection {
       // The listener calls expectBody, or detach (101); it may also end the exchange at once.
       this.pending = at < data.length ? data.subarray(at) : undefined;
       listener.onResponseHead(head);
-      if (this.listener !== listener) return;
-      const rest = this.pending;
-      this.pending = undefined;
-      if (rest !== undefined) this.consumeBody(listener, rest, 0);
-      else if (this.framer.isComplete) this.complete(listener, false);
+      if (this.listener === listener) {
+        const rest = this.pending;
+        this.pending = undefined;
+        if (rest !== undefined) this.consumeBody(listener, rest, 0);
+        else if (this.framer.isComplete) this.complete(listener, false);
+      }
+      listener.sendHeldHead();
       return;
     }
   }
