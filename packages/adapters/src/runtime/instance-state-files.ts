@@ -15,7 +15,8 @@ export interface InstanceRecord {
   /** Names of the spec's env variables, for diagnosis; the values stay in memory only. */
   envKeys: string[];
   host: string;
-  port: number;
+  /** Null for an instance that listens on no port. */
+  port: number | null;
   pid: number;
   /** Field 22 of `/proc/<pid>/stat` at start: liveness requires the pid to still have this start time. */
   startTicks: number;
@@ -118,7 +119,7 @@ function parseInstanceRecord(value: unknown): InstanceRecord | undefined {
     typeof record.workDir === 'string' &&
     Array.isArray(record.envKeys) &&
     typeof record.host === 'string' &&
-    isInt(record.port) &&
+    (record.port === null || isInt(record.port)) &&
     isInt(record.pid) &&
     isInt(record.startTicks) &&
     isInt(record.startedAtMs) &&

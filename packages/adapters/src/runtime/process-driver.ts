@@ -1,13 +1,16 @@
 /** RuntimeDriver for local processes: detached process groups whose state and logs live in files, so they outlive the control plane. */
 import { mkdir, stat } from 'node:fs/promises';
 import { SlipwayError } from '@slipway/contract';
-import type { InstanceSpec, InstanceStatus, Logger, RuntimeDriver } from '@slipway/core';
+import { join } from 'node:path';
+import type { InstanceSpec, InstanceStatus, LogLine, Logger, RuntimeDriver } from '@slipway/core';
 import { createInstanceStateFiles, isNotFound, isSafeInstanceId, type InstanceRecord } from './instance-state-files.js';
 import { createPortAllocator } from './port-allocator.js';
 import { readInstanceLogs } from './read-instance-logs.js';
 import { isSameProcessRunning, readProcStat } from './read-proc-stat.js';
 import { createLogRotator, rotatedLogPaths } from './log-rotator.js';
 import { createProcessGroupStats } from './process-group-stats.js';
+import { readListeningPorts } from './read-listening-ports.js';
+import { createRetiredInstanceLogs, defaultRetiredLogLimits, type RetiredLogLimits } from './retired-instance-logs.js';
 import { runExec } from './run-exec.js';
 import type { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import { killSandboxRemains, prepareInstanceSandbox, sandboxedRun, type InstanceSandbox } from './instance-sandbox.js';
@@ -31,6 +34,11 @@ export interface ProcessDriverOptions {
    * see what it sees.
    */
   sandbox?: ProcessSandbox;
+  /**
+   * Where the logs of removed instances are kept, and for how long (`retired-instance-logs.ts`); default a
+   * `<stateDir>-retired` directory, a day and 256 MiB in all.
+   */
+  retiredLogs?: { dir?: string } & Partial<RetiredLogLimits>;
   logger: Logger;
 }
 
@@ -70,6 +78,11 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
   const groupStats = createProcessGroupStats();
   const startingIds = new Set<string>();
   const stateUpdates = new Map<string, Promise<void>>();
+  const retired = createRetiredInstanceLogs(
+    options.retiredLogs?.dir ?? `${options.stateDir}-retired`,
+    { ...defaultRetiredLogLimits, ...options.retiredLogs },
+    log,
+  );
   const rotator = createLogRotator({
     listLogPaths: async () =>
       (await files.listInstanceIds()).flatMap((id) => logStreams.map((stream) => files.logPath(id, stream))),
@@ -173,7 +186,13 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     }
     startingIds.add(instanceId);
     try {
-      const inUse = new Set((await listRecords()).filter((r) => r.state === 'running').map((r) => r.port));
+      if (spec.listensOnPort === false) {
+        await mkdir(files.dirOf(instanceId), { recursive: true, mode: 0o700 });
+        return await spawnInstance(spec, null);
+      }
+      const inUse = new Set(
+        (await listRecords()).flatMap((r) => (r.state === 'running' && r.port !== null ? [r.port] : [])),
+      );
       return await ports.withPort(inUse, instanceId, async (port) => {
         await mkdir(files.dirOf(instanceId), { recursive: true, mode: 0o700 });
         return spawnInstance(spec, port);
@@ -183,7 +202,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     }
   }
 
-  async function spawnInstance(spec: InstanceSpec, port: number): Promise<InstanceStatus> {
+  async function spawnInstance(spec: InstanceSpec, port: number | null): Promise<InstanceStatus> {
     const { instanceId } = spec;
     const sandbox = await prepareSandbox(spec);
     const env = instanceEnv(spec.env, port, sandbox);
@@ -274,7 +293,14 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
   async function remove(instanceId: string): Promise<void> {
     if (!isSafeInstanceId(instanceId)) return;
     await stop(instanceId);
-    await serialize(instanceId, () => files.removeDir(instanceId));
+    await serialize(instanceId, async () => {
+      const record = await files.read(instanceId);
+      if (record !== undefined) {
+        const { labels, startedAtMs, exitCode } = record;
+        await retired.keep({ instanceId, labels, startedAtMs, exitCode }, files.dirOf(instanceId));
+      }
+      await files.removeDir(instanceId);
+    });
     children.delete(instanceId);
     adoptedIds.delete(instanceId);
     groupStats.forget(instanceId);
@@ -297,6 +323,11 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     },
     remove,
 
+    async listeningPorts(instanceId) {
+      const record = await findRecord(instanceId);
+      return record?.state === 'running' ? readListeningPorts(record.pid, record.startTicks) : undefined;
+    },
+
     async inspect(instanceId) {
       const record = await findRecord(instanceId);
       return record === undefined ? undefined : toStatus(record);
@@ -304,11 +335,19 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
 
     async list() {
       await rotator.rotateNow();
+      await retired.prune().catch((error: unknown) => log.warn({ err: error }, 'retired logs prune failed'));
       return (await listRecords()).map(toStatus);
     },
 
+    retiredInstances: () => retired.list(),
+
     async *logs(instanceId, logOptions) {
-      await getRecord(instanceId);
+      if ((await findRecord(instanceId)) === undefined) {
+        const retiredDir = await retired.dirOf(instanceId);
+        if (retiredDir === undefined) await getRecord(instanceId);
+        else yield* readRetiredLogs(retiredDir, logOptions.tailLines);
+        return;
+      }
       const streams = logStreams.map((stream) => {
         const path = files.logPath(instanceId, stream);
         return { stream, path, rotatedPaths: rotatedLogPaths(path, logFiles) };
@@ -338,6 +377,20 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
 
     close: () => rotator.close(),
   };
+}
+
+/** A retired instance's last lines: its files no longer change, so they are never followed. */
+function readRetiredLogs(dir: string, tailLines: number): AsyncGenerator<LogLine> {
+  const streams = logStreams.map((stream) => {
+    const path = join(dir, `${stream}.log`);
+    return { stream, path, rotatedPaths: rotatedLogPaths(path, 10) };
+  });
+  return readInstanceLogs(streams, {
+    tailLines,
+    follow: false,
+    pollMs: logPollMs,
+    isGone: () => Promise.resolve(true),
+  });
 }
 
 function toStatus(record: InstanceRecord): InstanceStatus {

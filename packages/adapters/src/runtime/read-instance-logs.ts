@@ -57,7 +57,9 @@ export async function* readInstanceLogs(
   options: ReadInstanceLogsOptions,
 ): AsyncGenerator<LogLine> {
   const cursors: Cursor[] = [];
-  const tails: { mtimeMs: number; lines: LogLine[] }[] = [];
+  const tails: { mtimeMs: number; lines: (LogLine & { timeMs: number })[] }[] = [];
+  // The files carry no times: a line of the backlog gets its file's last write, which is when it was written at the
+  // latest; keeps the times of one instance's lines in the order they are delivered.
   for (const files of streams) {
     const current = await identify(files.path);
     const cursor: Cursor = {
@@ -69,21 +71,23 @@ export async function* readInstanceLogs(
     };
     const lines = await tailOf(cursor, options.tailLines, options.follow);
     cursors.push(cursor);
-    tails.push({ mtimeMs: current?.mtimeMs ?? 0, lines: lines.map((line) => ({ stream: files.stream, line })) });
+    const timeMs = Math.floor(current?.mtimeMs ?? Date.now());
+    tails.push({ mtimeMs: timeMs, lines: lines.map((line) => ({ stream: files.stream, line, timeMs })) });
   }
   tails.sort((a, b) => a.mtimeMs - b.mtimeMs);
   const tail = options.tailLines > 0 ? tails.flatMap((entry) => entry.lines).slice(-options.tailLines) : [];
   // Long lines are cut as a follower sees them; one splitter serves, since each line pushed is whole.
   const cutter = new LineSplitter();
   for (const entry of tail) {
-    for (const line of cutter.push(`${entry.line}\n`)) yield { stream: entry.stream, line };
+    for (const line of cutter.push(`${entry.line}\n`)) yield { stream: entry.stream, line, timeMs: entry.timeMs };
   }
 
   if (!options.follow) return;
   const maxLagBytes = options.maxLagBytes ?? maxFollowLagBytes;
   while (await pause(options.pollMs, options.signal)) {
     for (const cursor of cursors) {
-      for await (const line of readAppended(cursor, maxLagBytes)) yield { stream: cursor.stream, line };
+      for await (const line of readAppended(cursor, maxLagBytes))
+        yield { stream: cursor.stream, line, timeMs: Date.now() };
     }
     if (await options.isGone()) return;
   }

@@ -105,6 +105,7 @@ export function createFleet(deps: CoreDeps): Fleet {
         workDir: release.artifactDir,
         env: instanceEnv(release, scope.app, scope.environment, instance, secrets),
         stopGraceMs: spec.stopGraceMs,
+        listensOnPort: spec.listensOnPort,
         networkScope: scope.app.projectId,
         networkAliases: instance.process === 'web' ? [scope.app.name] : [`${instance.process}.${scope.app.name}`],
         secretNames: Object.keys(secrets),
@@ -118,7 +119,8 @@ export function createFleet(deps: CoreDeps): Fleet {
         limits: status.limits ?? null,
         state: 'starting',
         host: status.host,
-        port: status.port,
+        // A runtime that gives every instance a port anyway (containers): a worker's is not one it serves on.
+        port: spec.listensOnPort ? status.port : null,
         pid: status.pid,
         startedAtMs: status.startedAtMs,
         healthyAtMs: null,

@@ -74,7 +74,7 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
 
     // 1. Actual state: exits the runtime saw become crashes.
     for (const instance of records) {
-      if (!['starting', 'healthy', 'unhealthy'].includes(instance.state) || instance.port === null) continue;
+      if (!['starting', 'healthy', 'unhealthy'].includes(instance.state) || instance.startedAtMs === null) continue;
       if (!answered.has(instance.runtime)) continue;
       const status = statusById.get(instance.id);
       if (!status || status.state === 'exited') {
@@ -123,8 +123,9 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
   ): Promise<void> => {
     const active = await store.deployments.findActive(appEnvironment.appId, appEnvironment.environmentId);
     const rolloutTarget = isUnderRollout(active) ? (active?.releaseId ?? null) : null;
+    const isStopped = appEnvironment.runState === 'stopped' && rolloutTarget === null;
     const wanted = (instance: InstanceRecord): boolean =>
-      instance.releaseId === appEnvironment.currentReleaseId || instance.releaseId === rolloutTarget;
+      !isStopped && (instance.releaseId === appEnvironment.currentReleaseId || instance.releaseId === rolloutTarget);
 
     for (const instance of instances) {
       if ((instance.state === 'draining' || instance.state === 'stopping') && !fleet.isRetiring(instance.id)) {
@@ -133,6 +134,13 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
       } else if (instance.state === 'crashed' && wanted(instance) && (instance.restartAfterMs ?? 0) <= now) {
         void fleet.restartInstance(instance.id);
       }
+    }
+    if (isStopped) {
+      // Stopped on purpose (`slipway stop`): nothing of it runs until `slipway start`, across restarts of slipwayd.
+      for (const instance of instances) {
+        if (instance.state !== 'draining' && instance.state !== 'stopping') void fleet.retireInstance(instance.id);
+      }
+      return;
     }
     if (rolloutTarget !== null || appEnvironment.currentReleaseId === null) return;
 

@@ -54,6 +54,7 @@ function phasesOf(deployment: DeploymentRecord): readonly DeploymentPhase[] {
     case 'config':
       return ['release', 'rollout', 'finalize'];
     case 'rollback':
+    case 'restart':
       return ['rollout', 'finalize'];
   }
 }
@@ -300,6 +301,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
             release: target,
             deploymentId: d.id,
             scale: appEnvironment?.scale ?? {},
+            replacesRunning: d.kind === 'restart',
             log,
             signal,
           });
