@@ -357,7 +357,10 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
         follow: logOptions.follow,
         signal: logOptions.signal,
         pollMs: logPollMs,
-        isGone: async () => (await files.read(instanceId)) === undefined,
+        isGone: async () => {
+          const record = await files.read(instanceId);
+          return record === undefined || (logOptions.untilExit === true && (await refresh(record)).state === 'exited');
+        },
       });
     },
 

@@ -27,7 +27,7 @@ export interface ReadInstanceLogsOptions {
   follow: boolean;
   signal?: AbortSignal | undefined;
   pollMs: number;
-  /** Checked while following: the instance was removed, so nothing more can come. */
+  /** Checked while following: the instance was removed (or has exited, when that ends it), so nothing more can come. */
   isGone: () => Promise<boolean>;
   /** Default `maxFollowLagBytes`. */
   maxLagBytes?: number;
@@ -89,7 +89,15 @@ export async function* readInstanceLogs(
       for await (const line of readAppended(cursor, maxLagBytes))
         yield { stream: cursor.stream, line, timeMs: Date.now() };
     }
-    if (await options.isGone()) return;
+    if (await options.isGone()) {
+      // What was written between the read above and the end (an exit) is still there to read, once.
+      for (const cursor of cursors) {
+        for await (const line of readAppended(cursor, maxLagBytes))
+          yield { stream: cursor.stream, line, timeMs: Date.now() };
+        for (const line of cursor.splitter.end()) yield { stream: cursor.stream, line, timeMs: Date.now() };
+      }
+      return;
+    }
   }
 }
 

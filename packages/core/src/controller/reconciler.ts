@@ -88,7 +88,7 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
     // 2. Orphans: instances the runtime runs that no record claims.
     const known = new Set(records.map((r) => r.id));
     for (const status of statuses) {
-      if (!known.has(status.instanceId)) {
+      if (!known.has(status.instanceId) && !fleet.oneOffRuns.has(status.instanceId)) {
         logger.warn({ instanceId: status.instanceId, runtime: status.runtime }, 'orphan instance removed');
         await runtimes.get(status.runtime).remove(status.instanceId);
       }

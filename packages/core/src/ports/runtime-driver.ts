@@ -154,12 +154,12 @@ export interface RuntimeDriver {
   list(): Promise<InstanceStatus[]>;
 
   /**
-   * The instance's output: the last `tailLines` lines, then (with `follow`) new lines until the signal aborts.
-   * Errors: `INSTANCE_NOT_FOUND`.
+   * The instance's output: the last `tailLines` lines, then (with `follow`) new lines until the signal aborts, or
+   * (with `untilExit`) until the instance has exited and all it wrote is read. Errors: `INSTANCE_NOT_FOUND`.
    */
   logs(
     instanceId: string,
-    options: { tailLines: number; follow: boolean; signal?: AbortSignal },
+    options: { tailLines: number; follow: boolean; signal?: AbortSignal; untilExit?: boolean },
   ): AsyncIterable<LogLine>;
 
   /**

@@ -2,7 +2,7 @@
  * Runtime tasks on an app environment: stop it (kept stopped across restarts of slipwayd, its routes answered with
  * the maintenance page), start it again, restart its instances, and put it in or out of maintenance.
  */
-import { SlipwayError, type DeploymentView } from '@slipway/contract';
+import { SlipwayError, type DeploymentView, type RunStateView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { AppEnvironmentRecord, MaintenanceSettings } from '../domain/records.js';
 import { insertDeployment, viewDeployment } from './deployments.js';
@@ -11,16 +11,6 @@ import { getAppScope } from './lookups.js';
 interface ScopeInput {
   app: string;
   environment: string;
-}
-
-/** What `stop`, `start` and `maintenance` answer: the run state and maintenance now stored. */
-export interface RunStateView {
-  app: string;
-  environment: string;
-  runState: AppEnvironmentRecord['runState'];
-  maintenance: MaintenanceSettings | null;
-  /** Whether nothing changed (already in that state). */
-  isUnchanged: boolean;
 }
 
 /**
