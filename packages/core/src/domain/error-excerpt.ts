@@ -3,8 +3,13 @@
  * its stack trace, which fills the last lines) and the last lines.
  */
 
-/** A line naming an error: Node's `Error: …`/`TypeError: …`, Python's `Traceback`/`…Error:`, Java's `…Exception`. */
-const errorLinePattern = /Error|Exception|Traceback|panic:|FATAL/;
+/**
+ * A line that states an error: Node's `Error: …` and `TypeError [ERR_X]: …`, Python's `ValueError: …`, Java's
+ * `java.lang.IllegalStateException: …`, Go's `panic: …`. Preferred over a line that only mentions one (the source line
+ * Node echoes above the thrown message, Python's `Traceback` header).
+ */
+const statedErrorPattern = /^\s*(Uncaught\s+)?([\w$.]*(Error|Exception)(\s*\[[^\]]*\])?:|panic:|fatal error:)/;
+const mentionedErrorPattern = /Error|Exception|Traceback|panic:|FATAL/;
 
 export interface ErrorExcerpt {
   /** The first line naming an error, when there is one and it is not among `lastLines` already. */
@@ -13,9 +18,12 @@ export interface ErrorExcerpt {
 }
 
 export function errorExcerpt(lines: readonly string[], lastCount: number): ErrorExcerpt {
-  const lastLines = lines.slice(-lastCount);
-  const firstError = lines.find((line) => errorLinePattern.test(line));
-  const isShown = firstError === undefined || lines.indexOf(firstError) >= lines.length - lastCount;
+  // Blank lines and indentation say nothing in one line of text.
+  const said = lines.map((line) => line.trim()).filter((line) => line !== '');
+  const lastLines = said.slice(-lastCount);
+  const firstError =
+    said.find((line) => statedErrorPattern.test(line)) ?? said.find((line) => mentionedErrorPattern.test(line));
+  const isShown = firstError === undefined || said.indexOf(firstError) >= said.length - lastCount;
   return { firstError: isShown ? null : firstError, lastLines };
 }
 
