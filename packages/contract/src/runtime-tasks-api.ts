@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { maintenanceSchema, maxMaintenancePageBytes } from './routing-table.js';
 
+/** Stop, start and restart take no body: none, or an empty object; anything else is refused. */
+export const noBodySchema = z.object({}).strict().optional();
+
 export const runStateResponseSchema = z.object({
   app: z.string(),
   environment: z.string(),

@@ -6,6 +6,7 @@ import {
   defaultRunTimeoutSeconds,
   environmentQuerySchema,
   maintenanceBodySchema,
+  noBodySchema,
   runBodySchema,
   runStateResponseSchema,
   type RunEvent,
@@ -32,6 +33,7 @@ export const runtimeTaskRoutes: RouteGroup<RouteContext> = {
       schema: {
         params: appParamsSchema,
         querystring: environmentQuerySchema,
+        body: noBodySchema,
         response: { 200: runStateResponseSchema },
       },
       handler: async ({ params, query }, _reply, { deps }) =>
@@ -45,6 +47,7 @@ export const runtimeTaskRoutes: RouteGroup<RouteContext> = {
       schema: {
         params: appParamsSchema,
         querystring: environmentQuerySchema,
+        body: noBodySchema,
         response: { 200: runStateResponseSchema },
       },
       handler: async ({ params, query }, _reply, { deps }) =>
@@ -58,6 +61,7 @@ export const runtimeTaskRoutes: RouteGroup<RouteContext> = {
       schema: {
         params: appParamsSchema,
         querystring: environmentQuerySchema,
+        body: noBodySchema,
         response: { 202: createDeploymentResponseSchema },
       },
       handler: async ({ params, query }, reply, context) =>
