@@ -2,6 +2,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@slipway/atomic-file';
+import type { InstanceStatus } from '@slipway/core';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -45,6 +46,22 @@ export interface InstanceStateFiles {
 }
 
 const stateFileName = 'instance.json';
+
+/** The runtime port's view of a record. */
+export function statusOfRecord(record: InstanceRecord): InstanceStatus {
+  return {
+    instanceId: record.instanceId,
+    labels: { ...record.labels },
+    state: record.state,
+    pid: record.pid,
+    host: record.host,
+    port: record.port,
+    startedAtMs: record.startedAtMs,
+    exitCode: record.exitCode,
+    exitSignal: record.exitSignal,
+    exitedAtMs: record.exitedAtMs,
+  };
+}
 
 /** Instance ids become directory names, so only plain names are accepted. */
 export function isSafeInstanceId(instanceId: string): boolean {

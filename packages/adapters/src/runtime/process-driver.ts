@@ -1,13 +1,18 @@
 /** RuntimeDriver for local processes: detached process groups whose state and logs live in files, so they outlive the control plane. */
 import { mkdir, stat } from 'node:fs/promises';
 import { SlipwayError } from '@slipway/contract';
-import { join } from 'node:path';
-import type { InstanceSpec, InstanceStatus, LogLine, Logger, RuntimeDriver } from '@slipway/core';
-import { createInstanceStateFiles, isNotFound, isSafeInstanceId, type InstanceRecord } from './instance-state-files.js';
+import type { InstanceSpec, InstanceStatus, Logger, RuntimeDriver } from '@slipway/core';
+import {
+  createInstanceStateFiles,
+  isNotFound,
+  isSafeInstanceId,
+  statusOfRecord,
+  type InstanceRecord,
+} from './instance-state-files.js';
 import { createPortAllocator } from './port-allocator.js';
-import { readInstanceLogs } from './read-instance-logs.js';
+import { logStreamFiles, readInstanceLogs } from './read-instance-logs.js';
 import { isSameProcessRunning, readProcStat } from './read-proc-stat.js';
-import { createLogRotator, rotatedLogPaths } from './log-rotator.js';
+import { createLogRotator } from './log-rotator.js';
 import { createProcessGroupStats } from './process-group-stats.js';
 import { readListeningPorts } from './read-listening-ports.js';
 import { createRetiredInstanceLogs, defaultRetiredLogLimits, type RetiredLogLimits } from './retired-instance-logs.js';
@@ -260,7 +265,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       throw startFailed(instanceId, 'could not write the instance state file', {}, error);
     }
     log.info({ instanceId, pid, port }, 'instance started');
-    return toStatus(record);
+    return statusOfRecord(record);
   }
 
   /** The project's user, owning the release and a fresh scratch dir; undefined when instances are not sandboxed. */
@@ -330,28 +335,25 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
 
     async inspect(instanceId) {
       const record = await findRecord(instanceId);
-      return record === undefined ? undefined : toStatus(record);
+      return record === undefined ? undefined : statusOfRecord(record);
     },
 
     async list() {
       await rotator.rotateNow();
       await retired.prune().catch((error: unknown) => log.warn({ err: error }, 'retired logs prune failed'));
-      return (await listRecords()).map(toStatus);
+      return (await listRecords()).map(statusOfRecord);
     },
 
     retiredInstances: () => retired.list(),
 
     async *logs(instanceId, logOptions) {
       if ((await findRecord(instanceId)) === undefined) {
-        const retiredDir = await retired.dirOf(instanceId);
-        if (retiredDir === undefined) await getRecord(instanceId);
-        else yield* readRetiredLogs(retiredDir, logOptions.tailLines);
+        const kept = await retired.readLogs(instanceId, logOptions.tailLines);
+        if (kept === undefined) await getRecord(instanceId);
+        else yield* kept;
         return;
       }
-      const streams = logStreams.map((stream) => {
-        const path = files.logPath(instanceId, stream);
-        return { stream, path, rotatedPaths: rotatedLogPaths(path, logFiles) };
-      });
+      const streams = logStreamFiles((stream) => files.logPath(instanceId, stream), logFiles);
       yield* readInstanceLogs(streams, {
         tailLines: logOptions.tailLines,
         follow: logOptions.follow,
@@ -379,35 +381,6 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     },
 
     close: () => rotator.close(),
-  };
-}
-
-/** A retired instance's last lines: its files no longer change, so they are never followed. */
-function readRetiredLogs(dir: string, tailLines: number): AsyncGenerator<LogLine> {
-  const streams = logStreams.map((stream) => {
-    const path = join(dir, `${stream}.log`);
-    return { stream, path, rotatedPaths: rotatedLogPaths(path, 10) };
-  });
-  return readInstanceLogs(streams, {
-    tailLines,
-    follow: false,
-    pollMs: logPollMs,
-    isGone: () => Promise.resolve(true),
-  });
-}
-
-function toStatus(record: InstanceRecord): InstanceStatus {
-  return {
-    instanceId: record.instanceId,
-    labels: { ...record.labels },
-    state: record.state,
-    pid: record.pid,
-    host: record.host,
-    port: record.port,
-    startedAtMs: record.startedAtMs,
-    exitCode: record.exitCode,
-    exitSignal: record.exitSignal,
-    exitedAtMs: record.exitedAtMs,
   };
 }
 

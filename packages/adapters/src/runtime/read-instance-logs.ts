@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { LogLine } from '@slipway/core';
 import { isNotFound } from './instance-state-files.js';
 import { LineSplitter } from './line-splitter.js';
+import { rotatedLogPaths } from './log-rotator.js';
 import { readLastLines } from './read-last-lines.js';
 
 /** What a follower reads from a file at once: its memory is this plus one capped line, however fast the app writes. */
@@ -20,6 +21,14 @@ export interface StreamFiles {
   path: string;
   /** Rotated copies, newest first (`x.log.1`, `x.log.2` …). */
   rotatedPaths: readonly string[];
+}
+
+/** The files of an instance's two streams, each with its `keep` rotated copies. */
+export function logStreamFiles(pathOf: (stream: LogLine['stream']) => string, keep: number): StreamFiles[] {
+  return (['stdout', 'stderr'] as const).map((stream) => {
+    const path = pathOf(stream);
+    return { stream, path, rotatedPaths: rotatedLogPaths(path, keep) };
+  });
 }
 
 export interface ReadInstanceLogsOptions {

@@ -5,8 +5,9 @@
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renameDurably, writeFileAtomic } from '@slipway/atomic-file';
-import type { Logger, RetiredInstance } from '@slipway/core';
+import type { LogLine, Logger, RetiredInstance } from '@slipway/core';
 import { isNotFound, isSafeInstanceId } from './instance-state-files.js';
+import { logStreamFiles, readInstanceLogs } from './read-instance-logs.js';
 
 export interface RetiredLogLimits {
   /** A retired instance's logs are deleted this long after it was removed. */
@@ -20,6 +21,8 @@ export const defaultRetiredLogLimits: RetiredLogLimits = { maxAgeMs: 24 * 60 * 6
 
 const logFilePattern = /^(stdout|stderr)\.log(\.\d+)?$/;
 const recordFileName = 'retired.json';
+/** Rotated copies looked for beside a kept log file (the driver keeps 3 by default). */
+const maxRotatedFiles = 10;
 /** Expired logs are looked for at most this often (they are also pruned at each removal). */
 const pruneIntervalMs = 60_000;
 
@@ -28,6 +31,8 @@ export interface RetiredInstanceLogs {
   keep(instance: Omit<RetiredInstance, 'retiredAtMs'>, fromDir: string): Promise<void>;
   /** The directory holding a retired instance's log files, or undefined when none is kept. */
   dirOf(instanceId: string): Promise<string | undefined>;
+  /** A retired instance's last lines (its files no longer change, so never followed); undefined when none is kept. */
+  readLogs(instanceId: string, tailLines: number): Promise<AsyncIterable<LogLine> | undefined>;
   list(): Promise<RetiredInstance[]>;
   /** Deletes what is past the limits; runs at most once a minute unless `isForced`. */
   prune(isForced?: boolean): Promise<void>;
@@ -99,13 +104,21 @@ export function createRetiredInstanceLogs(
     logger.debug({ instanceId }, 'retired instance logs deleted');
   }
 
+  async function dirOf(instanceId: string): Promise<string | undefined> {
+    return isSafeInstanceId(instanceId) && (await readRecord(instanceId)) !== undefined
+      ? join(dir, instanceId)
+      : undefined;
+  }
+
   return {
     list,
     prune,
-    async dirOf(instanceId) {
-      return isSafeInstanceId(instanceId) && (await readRecord(instanceId)) !== undefined
-        ? join(dir, instanceId)
-        : undefined;
+    dirOf,
+    async readLogs(instanceId, tailLines) {
+      const kept = await dirOf(instanceId);
+      if (kept === undefined) return undefined;
+      const streams = logStreamFiles((stream) => join(kept, `${stream}.log`), maxRotatedFiles);
+      return readInstanceLogs(streams, { tailLines, follow: false, pollMs: 0, isGone: () => Promise.resolve(true) });
     },
     async keep(instance, fromDir) {
       if (!isSafeInstanceId(instance.instanceId) || limits.maxBytes <= 0) return;
