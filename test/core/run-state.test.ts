@@ -3,7 +3,7 @@
  * what the edge's table says, and following logs as instances come and go.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SlipwayError } from '@slipway/contract';
+import { SlipwayError, type LogLineView } from '@slipway/contract';
 import { followLogs, requestDeployment, restartApp, scaleApp, setMaintenance, startApp, stopApp } from '@slipway/core';
 import { waitFor } from '@slipway/testkit';
 import { createCoreHarness, type CoreHarness } from './core-harness.js';
@@ -81,9 +81,10 @@ describe('run state and maintenance', () => {
     });
     harness.runtime.writeLog(second.id, 'from the new one');
 
-    const seen = await waitFor(async () => {
-      const next = await lines.next();
-      if (next.value?.line !== 'from the new one') throw new Error(`got ${next.value?.line ?? 'the end'}`);
+    const seen = await waitFor(async (): Promise<LogLineView> => {
+      const next: IteratorResult<LogLineView> = await lines.next();
+      if (next.done === true) throw new Error('the follow ended');
+      if (next.value.line !== 'from the new one') throw new Error(`got ${next.value.line}`);
       return next.value;
     });
     expect(seen).toMatchObject({ instanceId: second.id, process: 'web', time: expect.any(String) as unknown });
