@@ -8,8 +8,7 @@ import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import { instanceEnv, instanceLabels } from '../controller/instance-env.js';
 import { resolveRuntimePlan } from '../domain/runtime-plan.js';
-import { openReleaseSecrets } from '../secrets/secret-vault.js';
-import { maskerForReleases } from '../secrets/secret-vault.js';
+import { maskerForReleases, openReleaseSecrets } from '../secrets/secret-vault.js';
 import { getAppScope, getRelease } from './lookups.js';
 
 /** The process type a one-off run is labelled with (its output shows under it in `slipway logs`). */
