@@ -155,6 +155,8 @@ export function reportOutcome(out: Output, deployment: DeploymentView): boolean 
     case 'succeeded':
       if (deployment.kind === 'rollback')
         out.line(style.green(`rolled back ${deployment.app}${inEnvironment} to${release}`));
+      else if (deployment.kind === 'restart')
+        out.line(style.green(`restarted ${deployment.app}${inEnvironment}:${release} runs on new instances`));
       else if (deployment.kind === 'config')
         out.line(style.green(`deployed ${deployment.app}${release}${where} with the new config`));
       else out.line(style.green(`deployed ${deployment.app}${release}${where}`));

@@ -16,6 +16,8 @@ import { registerLogsCommand } from './commands/logs.js';
 import { registerPsCommand } from './commands/ps.js';
 import { registerReleasesCommand } from './commands/releases.js';
 import { registerRollbackCommand } from './commands/rollback.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerRuntimeTaskCommands } from './commands/runtime-tasks.js';
 import { registerScaleCommand } from './commands/scale.js';
 import { registerSecretsCommand } from './commands/secrets.js';
 import { registerStackCommand } from './commands/stack.js';
@@ -69,6 +71,8 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerRollbackCommand(program, ctx);
   registerScaleCommand(program, ctx);
   registerLogsCommand(program, ctx);
+  registerRuntimeTaskCommands(program, ctx);
+  registerRunCommand(program, ctx);
   registerConfigCommand(program, ctx);
   registerSecretsCommand(program, ctx);
   registerStatusCommand(program, ctx);

@@ -7,6 +7,7 @@
  */
 import { BodyFramer } from './body-framer.js';
 import { errorResponseText, type EdgeErrorKind } from './error-response.js';
+import { maintenanceResponseText, type MaintenanceAnswer } from './maintenance-response.js';
 import {
   clientResponseHead,
   forwardedValuesOf,
@@ -90,6 +91,7 @@ export class Exchange implements ResponseListener, TimedExchange {
   start(): void {
     const target = this.context.state.routes.find(this.host, this.pathOnly);
     if (target === undefined) return this.answerAlone('no-route');
+    if (target.maintenance !== undefined) return this.answerAlone(target.maintenance);
     this.target = target;
     const first = target.upstreams.pick();
     if (first === undefined) return this.answerAlone('no-upstream');
@@ -356,8 +358,8 @@ export class Exchange implements ResponseListener, TimedExchange {
     });
   }
 
-  /** The router's own answer (no route, no upstream, bad gateway, timeout, a broken request body). */
-  private answerAlone(kind: EdgeErrorKind): void {
+  /** The router's own answer (no route, no upstream, bad gateway, timeout, a broken request body, maintenance). */
+  private answerAlone(kind: EdgeErrorKind | MaintenanceAnswer): void {
     this.context.waiting.delete(this);
     if (this.isDone) return;
     // The rest of a request body would be read as the next request: close after answering instead.
@@ -369,7 +371,14 @@ export class Exchange implements ResponseListener, TimedExchange {
     )
       this.keepAlive = false;
     const context = { host: this.host, accept: this.head.accept, requestId: this.values.requestId };
-    const response = errorResponseText(kind, context, !this.keepAlive, this.head.method === 'HEAD');
+    const isHead = this.head.method === 'HEAD';
+    const response =
+      typeof kind === 'string'
+        ? errorResponseText(kind, context, !this.keepAlive, isHead)
+        : {
+            statusCode: kind.statusCode,
+            text: maintenanceResponseText(kind, context.requestId, !this.keepAlive, isHead),
+          };
     this.status = response.statusCode;
     this.isAnswered = false;
     this.send(response.text, 'utf8');

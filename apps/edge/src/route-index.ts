@@ -1,5 +1,6 @@
 /** Finds the route for a request: exact host, then `*.suffix` wildcards, then the longest path prefix on a segment boundary. */
 import type { RouteEntry, RoutingTable, Upstream } from '@slipway/contract';
+import { maintenanceAnswer, type MaintenanceAnswer } from './maintenance-response.js';
 import type { Counters, TrafficMetrics } from './traffic-metrics.js';
 import { createUpstreamPicker, type UpstreamPicker } from './upstream-picker.js';
 import type { UpstreamSlot } from './upstream-pool.js';
@@ -22,6 +23,8 @@ export interface RouteTarget {
   readonly timeoutMs: number;
   readonly upstreams: UpstreamPicker<UpstreamTarget>;
   readonly counters: Counters;
+  /** Set while the app is in maintenance: the router answers every request of the route with it. */
+  readonly maintenance: MaintenanceAnswer | undefined;
 }
 
 /** What the traffic handlers read on every request; the table update swaps `routes` whole. */
@@ -60,6 +63,7 @@ export function createRouteIndex(
         })),
       ),
       counters: metrics.routeCounters(route),
+      maintenance: route.maintenance === undefined ? undefined : maintenanceAnswer(route.maintenance, route.app),
     };
     const host = normaliseHost(route.host);
     const [map, key] = host.startsWith('*.') ? [wildcard, host.slice(2)] : [exact, host];

@@ -33,6 +33,8 @@ const valid: [string, unknown][] = [
       ],
     },
   ],
+  ["maintenance with the edge's page", withRoute({ maintenance: { retryAfterSeconds: 60, page: null } })],
+  ['maintenance with a page of its own', withRoute({ maintenance: { retryAfterSeconds: 1, page: '<h1>Soon</h1>' } })],
   [
     'unknown keys (dropped)',
     { routes: [{ ...route, extra: true, upstreams: [{ ...upstream, extra: 1 }] }], extra: 'x' },
@@ -59,6 +61,21 @@ const invalid: [string, unknown, string][] = [
   ['a NaN-like weight', withUpstream({ weight: 'heavy' }), 'routes.0.upstreams.0.weight'],
   ['a fractional release number', withUpstream({ releaseNumber: 1.5 }), 'routes.0.upstreams.0.releaseNumber'],
   ['a missing instance id', withUpstream({ instanceId: undefined }), 'routes.0.upstreams.0.instanceId'],
+  [
+    'maintenance without its retry',
+    withRoute({ maintenance: { page: null } }),
+    'routes.0.maintenance.retryAfterSeconds',
+  ],
+  [
+    'a maintenance retry of 0',
+    withRoute({ maintenance: { retryAfterSeconds: 0, page: null } }),
+    'routes.0.maintenance.retryAfterSeconds',
+  ],
+  [
+    'a maintenance page over 64 KiB',
+    withRoute({ maintenance: { retryAfterSeconds: 5, page: 'x'.repeat(64 * 1024 + 1) } }),
+    'routes.0.maintenance.page',
+  ],
 ];
 
 describe('the hand-written routing table check agrees with the contract schema', () => {

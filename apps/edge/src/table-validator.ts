@@ -49,6 +49,9 @@ const array =
     value.forEach((item, index) => check(item, `${path}.${index}`, issues));
   };
 
+/** A member that may be left out (or undefined); checked when present. */
+const optional = (check: Check): Check => Object.assign(check.bind(null), { isOptional: true });
+
 const object =
   (fields: Record<string, Check>): Check =>
   (value, path, issues) => {
@@ -59,8 +62,9 @@ const object =
     const record = value as Record<string, unknown>;
     for (const [name, check] of Object.entries(fields)) {
       const fieldPath = path === '' ? name : `${path}.${name}`;
-      if (!(name in record) || record[name] === undefined) issues.push({ path: fieldPath, message: 'required' });
-      else check(record[name], fieldPath, issues);
+      if (!(name in record) || record[name] === undefined) {
+        if (!('isOptional' in check)) issues.push({ path: fieldPath, message: 'required' });
+      } else check(record[name], fieldPath, issues);
     }
   };
 
@@ -77,6 +81,19 @@ const upstream = object({
   weight: number({ min: 0 }),
 });
 
+const maxMaintenancePageBytes = 64 * 1024;
+
+const maintenancePage: Check = (value, path, issues) => {
+  string(value, path, issues);
+  if (typeof value === 'string' && Buffer.byteLength(value) > maxMaintenancePageBytes)
+    issues.push({ path, message: 'at most 64 KiB' });
+};
+
+const maintenance = object({
+  retryAfterSeconds: number({ isInteger: true, min: 1, max: 86_400 }),
+  page: nullable(maintenancePage),
+});
+
 const route = object({
   host: string,
   pathPrefix,
@@ -85,6 +102,7 @@ const route = object({
   process: string,
   timeoutMs: nullable(number({ isInteger: true, isPositive: true })),
   upstreams: array(upstream),
+  maintenance: optional(maintenance),
 });
 
 const table = object({ routes: array(route) });
@@ -114,6 +132,9 @@ function stripUnknown(input: RoutingTable): RoutingTable {
         releaseNumber: u.releaseNumber,
         weight: u.weight,
       })),
+      ...(r.maintenance === undefined
+        ? {}
+        : { maintenance: { retryAfterSeconds: r.maintenance.retryAfterSeconds, page: r.maintenance.page } }),
     })),
   };
 }

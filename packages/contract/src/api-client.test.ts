@@ -263,7 +263,7 @@ describe('createApiClient', () => {
     const server = await serve((_, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(
-        `event: log\ndata: ${JSON.stringify({ instanceId: 'i1', process: 'web', stream: 'stdout', line: 'one' })}\n\n`,
+        `event: log\ndata: ${JSON.stringify({ instanceId: 'i1', process: 'web', stream: 'stdout', line: 'one', time: '2026-12-06T10:00:00.000Z' })}\n\n`,
       );
     });
     const controller = new AbortController();

@@ -25,6 +25,7 @@ import { createApiTransport } from './api-transport.js';
 import { createAuditClient, type AuditClient } from './audit-client.js';
 import { createHostsClient, type HostsClient } from './hosts-client.js';
 import { createImagesClient, type ImagesClient } from './images-client.js';
+import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tasks-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import {
   listSecretsResponseSchema,
@@ -75,7 +76,7 @@ type Input<S extends z.ZodType> = z.input<S>;
 type HealthView = { status: 'ok' };
 
 /** The client's surface; every method rejects with a SlipwayError. Streams are lazy: the request starts at the first `next()`. */
-export interface ApiClient extends IdentityClient, AuditClient, ImagesClient, HostsClient {
+export interface ApiClient extends IdentityClient, AuditClient, ImagesClient, HostsClient, RuntimeTasksClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -199,6 +200,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createAuditClient({ call }),
     ...createImagesClient({ call }),
     ...createHostsClient({ call, send }),
+    ...createRuntimeTasksClient({ call, stream }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),
     status: () => call(get('/api/v1/status'), statusSchema),

@@ -16,6 +16,8 @@ export * from './identity-client.js';
 export * from './audit-client.js';
 export * from './images-api.js';
 export * from './images-client.js';
+export * from './runtime-tasks-api.js';
+export * from './runtime-tasks-client.js';
 export * from './hosts-api.js';
 export * from './hosts-client.js';
 export * from './byte-size.js';

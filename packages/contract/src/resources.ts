@@ -82,7 +82,7 @@ export const deploymentSchema = z.object({
   id: z.string(),
   app: z.string(),
   environment: z.string(),
-  kind: z.enum(['deploy', 'rollback', 'config']),
+  kind: z.enum(['deploy', 'rollback', 'config', 'restart']),
   state: z.enum(deploymentStates),
   phase: z.enum(deploymentPhases).nullable(),
   source: sourceSchema,
@@ -142,6 +142,8 @@ export const instanceSchema = z.object({
       nextRestartAt: z.string().nullable(),
       /** Its last output lines (both streams), oldest first. */
       logTail: z.array(z.string()),
+      /** The first line of its recent output that names an error, when `logTail` does not hold it (above a stack trace). */
+      firstError: z.string().nullable().optional(),
     })
     .nullable()
     .optional(),
@@ -176,6 +178,8 @@ export const logLineSchema = z.object({
   process: z.string(),
   stream: z.enum(['stdout', 'stderr']),
   line: z.string(),
+  /** When it was written (ISO 8601, ms), as well as the runtime knows it: see the logs section of the README. */
+  time: z.string(),
 });
 export type LogLineView = z.infer<typeof logLineSchema>;
 

@@ -11,6 +11,18 @@ export const upstreamSchema = z.object({
 });
 export type Upstream = z.infer<typeof upstreamSchema>;
 
+/** Largest custom maintenance page, bytes of UTF-8: it travels in every table the edge is sent. */
+export const maxMaintenancePageBytes = 64 * 1024;
+
+export const maintenanceSchema = z.object({
+  retryAfterSeconds: z.number().int().min(1).max(86_400),
+  page: z
+    .string()
+    .refine((page) => new TextEncoder().encode(page).byteLength <= maxMaintenancePageBytes, 'at most 64 KiB')
+    .nullable(),
+});
+export type Maintenance = z.infer<typeof maintenanceSchema>;
+
 export const routeEntrySchema = z.object({
   /** Lowercase hostname, or `*.domain` for a wildcard. */
   host: z.string(),
@@ -22,6 +34,11 @@ export const routeEntrySchema = z.object({
   timeoutMs: z.number().int().positive().nullable(),
   /** Only healthy instances; empty means the route answers 503. */
   upstreams: z.array(upstreamSchema),
+  /**
+   * Present while the app is in maintenance (or stopped): the edge answers every request of the route itself with
+   * 503, `Retry-After` and this page (its own when `page` is null), whatever the upstreams.
+   */
+  maintenance: maintenanceSchema.optional(),
 });
 export type RouteEntry = z.infer<typeof routeEntrySchema>;
 

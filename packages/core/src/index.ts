@@ -67,6 +67,9 @@ export * from './use-cases/deployments.js';
 export * from './use-cases/cancel-deployment.js';
 export * from './use-cases/app-state.js';
 export * from './use-cases/log-tail.js';
+export * from './use-cases/log-follow.js';
+export * from './use-cases/run-state.js';
+export * from './use-cases/one-off-run.js';
 export * from './use-cases/secrets.js';
 export * from './use-cases/app-statuses.js';
 export {

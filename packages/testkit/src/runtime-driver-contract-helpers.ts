@@ -1,11 +1,18 @@
 /** What the RuntimeDriver contract suite's tests share: reading logs, expected lines, an instance's URL, bounded waits. */
 import type { InstanceStatus, LogLine } from '@slipway/core';
 
-/** Every line of a finite log read. */
+/** Every line of a finite log read, without its time (checked on its own: `timesOf`). */
 export async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
   const collected: LogLine[] = [];
-  for await (const line of lines) collected.push(line);
+  for await (const line of lines) collected.push({ stream: line.stream, line: line.line });
   return collected;
+}
+
+/** The times of a finite log read's lines (undefined where the driver knows none). */
+export async function timesOf(lines: AsyncIterable<LogLine>): Promise<(number | undefined)[]> {
+  const times: (number | undefined)[] = [];
+  for await (const line of lines) times.push(line.timeMs);
+  return times;
 }
 
 export function numberedLines(from: number, to: number): string[] {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InstanceSpec, InstanceStatus, RuntimeDriver } from '@slipway/core';
-import { collect, numberedLines, urlOf, within } from './runtime-driver-contract-helpers.js';
+import { collect, timesOf, numberedLines, urlOf, within } from './runtime-driver-contract-helpers.js';
 import { waitFor } from './wait-for.js';
 
 /**
@@ -107,6 +107,8 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
         await driver.close?.();
       }
       await rm(stateDir, { recursive: true, force: true });
+      // Where the process driver keeps removed instances' logs by default.
+      await rm(`${stateDir}-retired`, { recursive: true, force: true });
       await rm(workDir, { recursive: true, force: true });
     });
 
@@ -220,6 +222,20 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
       expect(tail).toEqual(numberedLines(16, 20).map((line) => ({ stream: 'stdout', line })));
     });
 
+    it('gives the lines it knows a time of, in the order they were written', async () => {
+      const driver = await createDriver();
+      const spec = specOf(programs.chatty(20));
+      await driver.start(spec);
+      await waitForStdout(driver, spec.instanceId, numberedLines(1, 20));
+
+      const times = (await timesOf(driver.logs(spec.instanceId, { tailLines: 20, follow: false }))).filter(
+        (time): time is number => time !== undefined,
+      );
+
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      for (const time of times) expect(Number.isInteger(time) && time > 0).toBe(true);
+    });
+
     it('follows the output, each line once, and ends when the signal aborts', async () => {
       const driver = await createDriver();
       const spec = specOf(programs.chatty(5));
@@ -278,7 +294,7 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
       ).rejects.toMatchObject({ code: 'INSTANCE_NOT_FOUND' });
     });
 
-    it('forgets removed instances, stopping a running one first, and remove is idempotent', async () => {
+    it('forgets removed instances (keeping their logs aside when it keeps any), stopping a running one first, and remove is idempotent', async () => {
       const driver = await createDriver();
       const running = specOf(programs.httpServer);
       const exited = specOf(programs.exitThree);
@@ -296,9 +312,17 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
       expect(ids).not.toContain(running.instanceId);
       expect(ids).not.toContain(exited.instanceId);
       await expect(fetch(urlOf(runningStatus))).rejects.toThrow();
-      await expect(collect(driver.logs(running.instanceId, { tailLines: 10, follow: false }))).rejects.toMatchObject({
-        code: 'INSTANCE_NOT_FOUND',
-      });
+      if (driver.retiredInstances === undefined) {
+        await expect(collect(driver.logs(running.instanceId, { tailLines: 10, follow: false }))).rejects.toMatchObject({
+          code: 'INSTANCE_NOT_FOUND',
+        });
+      } else {
+        // A driver that keeps the logs of removed instances lists them and still gives their last lines.
+        const retired = (await driver.retiredInstances()).map((instance) => instance.instanceId);
+        expect(retired).toEqual(expect.arrayContaining([running.instanceId, exited.instanceId]));
+        const lines = await collect(driver.logs(running.instanceId, { tailLines: 10, follow: false }));
+        expect(lines.map((line) => line.line)).toContain('listening');
+      }
       await expect(driver.remove(running.instanceId)).resolves.toBeUndefined();
     });
 

@@ -132,12 +132,14 @@ export function describeCatalogContract(store: () => Store): void {
       expect(sorted(await store().appEnvironments.list())).toEqual([webProduction, webStaging, apiProduction]);
     });
 
-    it('stores version + 1 on update and returns what it stored', async () => {
+    it('stores version + 1 on update (run state and maintenance included) and returns what it stored', async () => {
       await store().appEnvironments.insert(appEnvironment());
       const change = appEnvironment({
         currentReleaseId: 'rel_01',
         scale: { web: 3 },
         config: { A: '1' },
+        runState: 'stopped',
+        maintenance: { retryAfterSeconds: 120, page: '<h1>Back soon</h1>' },
         updatedAtMs: t0 + 5,
       });
       const stored = await store().appEnvironments.update(change);

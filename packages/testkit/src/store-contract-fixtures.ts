@@ -31,6 +31,8 @@ export const appEnvironment = (over: Partial<AppEnvironmentRecord> = {}): AppEnv
   currentReleaseId: null,
   scale: { web: 2, worker: 0 },
   config: { DATABASE_URL: 'postgres://db/acme', EMPTY: '' },
+  runState: 'running',
+  maintenance: null,
   version: 1,
   updatedAtMs: t0,
   ...over,

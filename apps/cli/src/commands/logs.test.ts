@@ -13,16 +13,19 @@ const line = (text: string, stream: LogLineView['stream'] = 'stdout'): LogLineVi
   process: 'web',
   stream,
   line: text,
+  time: '2026-12-06T10:00:00.000Z',
 });
 
 describe('slipway logs', () => {
-  it('prints the recent lines prefixed by process and instance, asking for the tail and process given', async () => {
+  it('prints the recent lines prefixed by time, process and instance, asking for the tail and process given', async () => {
     server = await startCannedApiServer({
       'GET /api/v1/apps/web/logs': { json: { lines: [line('listening'), line('oops', 'stderr')] } },
     });
     const captured = createCapturedIo({ env: { SLIPWAY_API_URL: server.url } });
     expect(await createProgram(captured.io).run(['logs', 'web', '-n', '20', '--process', 'web'])).toBe(0);
-    expect(captured.stdout()).toBe('web[inst_1] listening\nweb[inst_1] oops\n');
+    expect(captured.stdout()).toBe(
+      '2026-12-06T10:00:00.000Z web[inst_1] listening\n2026-12-06T10:00:00.000Z web[inst_1] oops\n',
+    );
     const query = server.requests[0]?.query;
     expect([query?.get('tail'), query?.get('process'), query?.get('follow')]).toEqual(['20', 'web', 'false']);
   });

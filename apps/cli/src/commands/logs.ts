@@ -1,4 +1,7 @@
-/** `slipway logs <app>`: the recent output of an app's instances, and with `-f` everything after it until Ctrl-C. */
+/**
+ * `slipway logs <app>`: the recent output of an app's instances in time order, each line with its time, and with `-f`
+ * everything after it, from every instance as instances come and go (deploys, restarts, scaling), until Ctrl-C.
+ */
 import type { Command } from 'commander';
 import type { LogLineView } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
@@ -15,7 +18,7 @@ interface LogsCommandOptions {
 const maxTailLines = 10_000;
 
 function printLine(out: Output, line: LogLineView): void {
-  const prefix = out.style.dim(`${line.process}[${line.instanceId}]`);
+  const prefix = out.style.dim(`${line.time} ${line.process}[${line.instanceId}]`);
   out.line(`${prefix} ${line.stream === 'stderr' ? out.style.yellow(line.line) : line.line}`);
 }
 
@@ -24,7 +27,7 @@ export function registerLogsCommand(program: Command, ctx: CliContext): void {
     .command('logs')
     .description('print the logs of an app (with -f, keep printing new lines)')
     .argument('<app>', 'app name')
-    .option('-f, --follow', 'keep printing new lines until interrupted')
+    .option('-f, --follow', 'keep printing new lines, across deploys, restarts and scaling, until interrupted')
     .option('-n, --tail <lines>', 'how many recent lines to start with', '100')
     .option('--process <type>', 'only this process type, e.g. web')
     .addOption(environmentOption())

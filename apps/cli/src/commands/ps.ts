@@ -38,6 +38,8 @@ export function registerPsCommand(program: Command, ctx: CliContext): void {
         run.out.line(
           `${i.id} is crash-looping: ${i.crashLoop.exits} exits, last exit code ${i.crashLoop.lastExitCode ?? 'unknown'}${i.lastExitReason === 'oom-killed' ? ', killed for going over its memory limit' : ''}`,
         );
+        const { firstError } = i.crashLoop;
+        if (firstError !== null && firstError !== undefined) run.out.line(`    ${firstError}\n    …`);
         for (const line of i.crashLoop.logTail.slice(-5)) run.out.line(`    ${line}`);
       }
     });

@@ -9,6 +9,7 @@ import { deploymentRoutes } from './routes/deployment-routes.js';
 import { deploymentUploadRoutes } from './routes/deployment-upload-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
+import { runtimeTaskRoutes } from './routes/runtime-task-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
@@ -26,6 +27,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   deploymentUploadRoutes,
   deploymentRoutes,
   secretRoutes,
+  runtimeTaskRoutes,
   imageRoutes,
   hostRoutes,
 ];

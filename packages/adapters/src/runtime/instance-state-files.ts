@@ -2,6 +2,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@slipway/atomic-file';
+import type { InstanceStatus } from '@slipway/core';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -15,7 +16,8 @@ export interface InstanceRecord {
   /** Names of the spec's env variables, for diagnosis; the values stay in memory only. */
   envKeys: string[];
   host: string;
-  port: number;
+  /** Null for an instance that listens on no port. */
+  port: number | null;
   pid: number;
   /** Field 22 of `/proc/<pid>/stat` at start: liveness requires the pid to still have this start time. */
   startTicks: number;
@@ -44,6 +46,22 @@ export interface InstanceStateFiles {
 }
 
 const stateFileName = 'instance.json';
+
+/** The runtime port's view of a record. */
+export function statusOfRecord(record: InstanceRecord): InstanceStatus {
+  return {
+    instanceId: record.instanceId,
+    labels: { ...record.labels },
+    state: record.state,
+    pid: record.pid,
+    host: record.host,
+    port: record.port,
+    startedAtMs: record.startedAtMs,
+    exitCode: record.exitCode,
+    exitSignal: record.exitSignal,
+    exitedAtMs: record.exitedAtMs,
+  };
+}
 
 /** Instance ids become directory names, so only plain names are accepted. */
 export function isSafeInstanceId(instanceId: string): boolean {
@@ -118,7 +136,7 @@ function parseInstanceRecord(value: unknown): InstanceRecord | undefined {
     typeof record.workDir === 'string' &&
     Array.isArray(record.envKeys) &&
     typeof record.host === 'string' &&
-    isInt(record.port) &&
+    (record.port === null || isInt(record.port)) &&
     isInt(record.pid) &&
     isInt(record.startTicks) &&
     isInt(record.startedAtMs) &&

@@ -299,14 +299,14 @@ describe('process driver', () => {
 
     const before = `appended before rotation ${'x'.repeat(64)}`;
 
-    expect((await iterator.next()).value).toEqual({ stream: 'stdout', line: 'line 3' });
+    expect((await iterator.next()).value).toMatchObject({ stream: 'stdout', line: 'line 3' });
     await writeFile(logPath, `${before}\n`, { flag: 'a' });
     await driver.list();
     await writeFile(logPath, 'appended after rotation\n', { flag: 'a' });
 
     expect(await readFile(`${logPath}.1`, 'utf8')).toContain(before);
-    expect((await iterator.next()).value).toEqual({ stream: 'stdout', line: before });
-    expect((await iterator.next()).value).toEqual({ stream: 'stdout', line: 'appended after rotation' });
+    expect((await iterator.next()).value).toMatchObject({ stream: 'stdout', line: before });
+    expect((await iterator.next()).value).toMatchObject({ stream: 'stdout', line: 'appended after rotation' });
     controller.abort();
     expect(await iterator.next()).toMatchObject({ done: true });
   });

@@ -2,12 +2,20 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { SlipwayError } from '@slipway/contract';
 import type { InstanceSpec, InstanceStatus, Logger, RuntimeDriver } from '@slipway/core';
-import { createInstanceStateFiles, isNotFound, isSafeInstanceId, type InstanceRecord } from './instance-state-files.js';
+import {
+  createInstanceStateFiles,
+  isNotFound,
+  isSafeInstanceId,
+  statusOfRecord,
+  type InstanceRecord,
+} from './instance-state-files.js';
 import { createPortAllocator } from './port-allocator.js';
-import { readInstanceLogs } from './read-instance-logs.js';
+import { logStreamFiles, readInstanceLogs } from './read-instance-logs.js';
 import { isSameProcessRunning, readProcStat } from './read-proc-stat.js';
-import { createLogRotator, rotatedLogPaths } from './log-rotator.js';
+import { createLogRotator } from './log-rotator.js';
 import { createProcessGroupStats } from './process-group-stats.js';
+import { readListeningPorts } from './read-listening-ports.js';
+import { createRetiredInstanceLogs, defaultRetiredLogLimits, type RetiredLogLimits } from './retired-instance-logs.js';
 import { runExec } from './run-exec.js';
 import type { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import { killSandboxRemains, prepareInstanceSandbox, sandboxedRun, type InstanceSandbox } from './instance-sandbox.js';
@@ -31,6 +39,11 @@ export interface ProcessDriverOptions {
    * see what it sees.
    */
   sandbox?: ProcessSandbox;
+  /**
+   * Where the logs of removed instances are kept, and for how long (`retired-instance-logs.ts`); default a
+   * `<stateDir>-retired` directory, a day and 256 MiB in all.
+   */
+  retiredLogs?: { dir?: string } & Partial<RetiredLogLimits>;
   logger: Logger;
 }
 
@@ -70,6 +83,11 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
   const groupStats = createProcessGroupStats();
   const startingIds = new Set<string>();
   const stateUpdates = new Map<string, Promise<void>>();
+  const retired = createRetiredInstanceLogs(
+    options.retiredLogs?.dir ?? `${options.stateDir}-retired`,
+    { ...defaultRetiredLogLimits, ...options.retiredLogs },
+    log,
+  );
   const rotator = createLogRotator({
     listLogPaths: async () =>
       (await files.listInstanceIds()).flatMap((id) => logStreams.map((stream) => files.logPath(id, stream))),
@@ -173,7 +191,13 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     }
     startingIds.add(instanceId);
     try {
-      const inUse = new Set((await listRecords()).filter((r) => r.state === 'running').map((r) => r.port));
+      if (spec.listensOnPort === false) {
+        await mkdir(files.dirOf(instanceId), { recursive: true, mode: 0o700 });
+        return await spawnInstance(spec, null);
+      }
+      const inUse = new Set(
+        (await listRecords()).flatMap((r) => (r.state === 'running' && r.port !== null ? [r.port] : [])),
+      );
       return await ports.withPort(inUse, instanceId, async (port) => {
         await mkdir(files.dirOf(instanceId), { recursive: true, mode: 0o700 });
         return spawnInstance(spec, port);
@@ -183,7 +207,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     }
   }
 
-  async function spawnInstance(spec: InstanceSpec, port: number): Promise<InstanceStatus> {
+  async function spawnInstance(spec: InstanceSpec, port: number | null): Promise<InstanceStatus> {
     const { instanceId } = spec;
     const sandbox = await prepareSandbox(spec);
     const env = instanceEnv(spec.env, port, sandbox);
@@ -241,7 +265,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       throw startFailed(instanceId, 'could not write the instance state file', {}, error);
     }
     log.info({ instanceId, pid, port }, 'instance started');
-    return toStatus(record);
+    return statusOfRecord(record);
   }
 
   /** The project's user, owning the release and a fresh scratch dir; undefined when instances are not sandboxed. */
@@ -274,7 +298,14 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
   async function remove(instanceId: string): Promise<void> {
     if (!isSafeInstanceId(instanceId)) return;
     await stop(instanceId);
-    await serialize(instanceId, () => files.removeDir(instanceId));
+    await serialize(instanceId, async () => {
+      const record = await files.read(instanceId);
+      if (record !== undefined) {
+        const { labels, startedAtMs, exitCode } = record;
+        await retired.keep({ instanceId, labels, startedAtMs, exitCode }, files.dirOf(instanceId));
+      }
+      await files.removeDir(instanceId);
+    });
     children.delete(instanceId);
     adoptedIds.delete(instanceId);
     groupStats.forget(instanceId);
@@ -297,28 +328,41 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     },
     remove,
 
+    async listeningPorts(instanceId) {
+      const record = await findRecord(instanceId);
+      return record?.state === 'running' ? readListeningPorts(record.pid, record.startTicks) : undefined;
+    },
+
     async inspect(instanceId) {
       const record = await findRecord(instanceId);
-      return record === undefined ? undefined : toStatus(record);
+      return record === undefined ? undefined : statusOfRecord(record);
     },
 
     async list() {
       await rotator.rotateNow();
-      return (await listRecords()).map(toStatus);
+      await retired.prune().catch((error: unknown) => log.warn({ err: error }, 'retired logs prune failed'));
+      return (await listRecords()).map(statusOfRecord);
     },
 
+    retiredInstances: () => retired.list(),
+
     async *logs(instanceId, logOptions) {
-      await getRecord(instanceId);
-      const streams = logStreams.map((stream) => {
-        const path = files.logPath(instanceId, stream);
-        return { stream, path, rotatedPaths: rotatedLogPaths(path, logFiles) };
-      });
+      if ((await findRecord(instanceId)) === undefined) {
+        const kept = await retired.readLogs(instanceId, logOptions.tailLines);
+        if (kept === undefined) await getRecord(instanceId);
+        else yield* kept;
+        return;
+      }
+      const streams = logStreamFiles((stream) => files.logPath(instanceId, stream), logFiles);
       yield* readInstanceLogs(streams, {
         tailLines: logOptions.tailLines,
         follow: logOptions.follow,
         signal: logOptions.signal,
         pollMs: logPollMs,
-        isGone: async () => (await files.read(instanceId)) === undefined,
+        isGone: async () => {
+          const record = await files.read(instanceId);
+          return record === undefined || (logOptions.untilExit === true && (await refresh(record)).state === 'exited');
+        },
       });
     },
 
@@ -337,21 +381,6 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
     },
 
     close: () => rotator.close(),
-  };
-}
-
-function toStatus(record: InstanceRecord): InstanceStatus {
-  return {
-    instanceId: record.instanceId,
-    labels: { ...record.labels },
-    state: record.state,
-    pid: record.pid,
-    host: record.host,
-    port: record.port,
-    startedAtMs: record.startedAtMs,
-    exitCode: record.exitCode,
-    exitSignal: record.exitSignal,
-    exitedAtMs: record.exitedAtMs,
   };
 }
 

@@ -21,6 +21,28 @@ describe('readInstanceLogs while following', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('reads what was written up to the end, an unfinished last line included, once the instance is over', async () => {
+    let isEnding = false;
+    const lines = readInstanceLogs([{ stream: 'stdout', path, rotatedPaths: [] }], {
+      tailLines: 1,
+      follow: true,
+      signal: controller.signal,
+      pollMs: 5,
+      // The last words land between the poll's read and its look at whether the instance is over.
+      isGone: async () => {
+        if (isEnding) await appendFile(path, 'last words\nno newline');
+        return isEnding;
+      },
+    })[Symbol.asyncIterator]();
+    expect((await lines.next()).value).toMatchObject({ line: 'first' });
+
+    isEnding = true;
+
+    const rest: string[] = [];
+    for (let next = await lines.next(); next.done !== true; next = await lines.next()) rest.push(next.value.line);
+    expect(rest).toEqual(['last words', 'no newline']);
+  });
+
   const follow = (maxLagBytes: number): AsyncIterator<LogLine> =>
     readInstanceLogs([{ stream: 'stdout', path, rotatedPaths: [`${path}.1`] }], {
       tailLines: 1,
@@ -33,7 +55,7 @@ describe('readInstanceLogs while following', () => {
 
   it('skips, saying how much, what a reader fell behind by beyond its lag, and goes on from a whole line', async () => {
     const lines = follow(64 * 1024);
-    expect((await lines.next()).value).toEqual({ stream: 'stdout', line: 'first' });
+    expect((await lines.next()).value).toMatchObject({ stream: 'stdout', line: 'first' });
     // 10,000 lines of 100 bytes are appended while the reader takes nothing.
     const appended = Array.from(
       { length: 10_000 },
@@ -54,7 +76,7 @@ describe('readInstanceLogs while following', () => {
 
   it('delivers a line written without end in pieces of at most the cap, each but the last marked', async () => {
     const lines = follow(16 * 1024 * 1024);
-    expect((await lines.next()).value).toEqual({ stream: 'stdout', line: 'first' });
+    expect((await lines.next()).value).toMatchObject({ stream: 'stdout', line: 'first' });
     await appendFile(path, 'y'.repeat(maxLineLength * 3 + 10));
     const pieces: string[] = [];
     for (let count = 0; count < 3; count += 1) pieces.push(((await lines.next()).value as LogLine).line);

@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { LogLine } from '@slipway/core';
 import { isNotFound } from './instance-state-files.js';
 import { LineSplitter } from './line-splitter.js';
+import { rotatedLogPaths } from './log-rotator.js';
 import { readLastLines } from './read-last-lines.js';
 
 /** What a follower reads from a file at once: its memory is this plus one capped line, however fast the app writes. */
@@ -22,12 +23,20 @@ export interface StreamFiles {
   rotatedPaths: readonly string[];
 }
 
+/** The files of an instance's two streams, each with its `keep` rotated copies. */
+export function logStreamFiles(pathOf: (stream: LogLine['stream']) => string, keep: number): StreamFiles[] {
+  return (['stdout', 'stderr'] as const).map((stream) => {
+    const path = pathOf(stream);
+    return { stream, path, rotatedPaths: rotatedLogPaths(path, keep) };
+  });
+}
+
 export interface ReadInstanceLogsOptions {
   tailLines: number;
   follow: boolean;
   signal?: AbortSignal | undefined;
   pollMs: number;
-  /** Checked while following: the instance was removed, so nothing more can come. */
+  /** Checked while following: the instance was removed (or has exited, when that ends it), so nothing more can come. */
   isGone: () => Promise<boolean>;
   /** Default `maxFollowLagBytes`. */
   maxLagBytes?: number;
@@ -57,7 +66,9 @@ export async function* readInstanceLogs(
   options: ReadInstanceLogsOptions,
 ): AsyncGenerator<LogLine> {
   const cursors: Cursor[] = [];
-  const tails: { mtimeMs: number; lines: LogLine[] }[] = [];
+  const tails: { mtimeMs: number; lines: (LogLine & { timeMs: number })[] }[] = [];
+  // The files carry no times: a line of the backlog gets its file's last write, which is when it was written at the
+  // latest; keeps the times of one instance's lines in the order they are delivered.
   for (const files of streams) {
     const current = await identify(files.path);
     const cursor: Cursor = {
@@ -69,23 +80,33 @@ export async function* readInstanceLogs(
     };
     const lines = await tailOf(cursor, options.tailLines, options.follow);
     cursors.push(cursor);
-    tails.push({ mtimeMs: current?.mtimeMs ?? 0, lines: lines.map((line) => ({ stream: files.stream, line })) });
+    const timeMs = Math.floor(current?.mtimeMs ?? Date.now());
+    tails.push({ mtimeMs: timeMs, lines: lines.map((line) => ({ stream: files.stream, line, timeMs })) });
   }
   tails.sort((a, b) => a.mtimeMs - b.mtimeMs);
   const tail = options.tailLines > 0 ? tails.flatMap((entry) => entry.lines).slice(-options.tailLines) : [];
   // Long lines are cut as a follower sees them; one splitter serves, since each line pushed is whole.
   const cutter = new LineSplitter();
   for (const entry of tail) {
-    for (const line of cutter.push(`${entry.line}\n`)) yield { stream: entry.stream, line };
+    for (const line of cutter.push(`${entry.line}\n`)) yield { stream: entry.stream, line, timeMs: entry.timeMs };
   }
 
   if (!options.follow) return;
   const maxLagBytes = options.maxLagBytes ?? maxFollowLagBytes;
   while (await pause(options.pollMs, options.signal)) {
     for (const cursor of cursors) {
-      for await (const line of readAppended(cursor, maxLagBytes)) yield { stream: cursor.stream, line };
+      for await (const line of readAppended(cursor, maxLagBytes))
+        yield { stream: cursor.stream, line, timeMs: Date.now() };
     }
-    if (await options.isGone()) return;
+    if (await options.isGone()) {
+      // What was written between the read above and the end (an exit) is still there to read, once.
+      for (const cursor of cursors) {
+        for await (const line of readAppended(cursor, maxLagBytes))
+          yield { stream: cursor.stream, line, timeMs: Date.now() };
+        for (const line of cursor.splitter.end()) yield { stream: cursor.stream, line, timeMs: Date.now() };
+      }
+      return;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 /** How the process driver launches an instance: its environment, its command (sandboxed or not), its log files. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { SlipwayError } from '@slipway/contract';
 import type { InstanceSpec } from '@slipway/core';
 import { execCommandLine } from './exec-command-line.js';
@@ -41,20 +42,31 @@ export function spawnDetached(
   }
 }
 
+/** The system's directories, searched after the Node that runs Slipway (the one apps built by its builders expect). */
+const systemPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const defaultLang = 'C.UTF-8';
+
 /**
- * The spec's env over the control plane's PATH and HOME (sandboxed: HOME is the scratch dir), with the allocated PORT
- * last so it always wins.
+ * An instance's environment: a clean base (PATH, HOME, LANG) with nothing else of the control plane's (no npm
+ * internals, no `node_modules/.bin` of Slipway's own checkout, no `SLIPWAY_*`), the spec's env over it (a PATH the
+ * release declares wins), and the allocated PORT last so it always wins — absent for a process that listens on none.
+ * Sandboxed: HOME and TMPDIR are the scratch dir.
  */
 export function instanceEnv(
   specEnv: Readonly<Record<string, string>>,
-  port: number,
+  port: number | null,
   sandbox?: InstanceSandbox,
 ): Record<string, string> {
-  const inherited: Record<string, string> = {};
-  if (process.env.PATH !== undefined) inherited.PATH = process.env.PATH;
-  if (process.env.HOME !== undefined) inherited.HOME = process.env.HOME;
-  const env = { ...inherited, ...specEnv, PORT: String(port) };
-  return sandbox === undefined ? env : { ...sandbox.sandbox.env(env), PORT: String(port) };
+  const base: Record<string, string> = { PATH: cleanPath(), LANG: defaultLang };
+  if (process.env.HOME !== undefined) base.HOME = process.env.HOME;
+  const portEnv: Record<string, string> = port === null ? {} : { PORT: String(port) };
+  const env = { ...base, ...specEnv, ...portEnv };
+  return sandbox === undefined ? env : { ...sandbox.sandbox.env(env), ...portEnv };
+}
+
+function cleanPath(): string {
+  const dirs = [dirname(process.execPath), ...systemPath.split(':')];
+  return [...new Set(dirs)].join(':');
 }
 
 export function startFailed(

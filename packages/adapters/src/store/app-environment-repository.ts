@@ -1,6 +1,6 @@
 /** An app's desired state per environment in SQL, guarded by optimistic concurrency on `version`. */
 import { SlipwayError } from '@slipway/contract';
-import type { AppEnvironmentRecord, AppEnvironmentRepository } from '@slipway/core';
+import type { AppEnvironmentRecord, AppEnvironmentRepository, MaintenanceSettings } from '@slipway/core';
 import type { Kysely, Selectable } from 'kysely';
 import { fromBigInt, fromJson, toJson } from './column-codec.js';
 import type { AppEnvironmentTable, Database } from './database.js';
@@ -24,6 +24,8 @@ export function createAppEnvironmentRepository(db: Kysely<Database>): AppEnviron
           current_release_id: record.currentReleaseId,
           scale: toJson(record.scale),
           config: toJson(record.config),
+          run_state: record.runState,
+          maintenance: record.maintenance === null ? null : toJson(record.maintenance),
           version: record.version,
           updated_at_ms: record.updatedAtMs,
         })
@@ -46,6 +48,8 @@ export function createAppEnvironmentRepository(db: Kysely<Database>): AppEnviron
           current_release_id: stored.currentReleaseId,
           scale: toJson(stored.scale),
           config: toJson(stored.config),
+          run_state: stored.runState,
+          maintenance: stored.maintenance === null ? null : toJson(stored.maintenance),
           version: stored.version,
           updated_at_ms: stored.updatedAtMs,
         })
@@ -74,6 +78,8 @@ function toRecord(row: Selectable<AppEnvironmentTable>): AppEnvironmentRecord {
     currentReleaseId: row.current_release_id,
     scale: fromJson<Record<string, number>>(row.scale),
     config: fromJson<Record<string, string>>(row.config),
+    runState: row.run_state === 'stopped' ? 'stopped' : 'running',
+    maintenance: row.maintenance === null ? null : fromJson<MaintenanceSettings>(row.maintenance),
     version: row.version,
     updatedAtMs: fromBigInt(row.updated_at_ms),
   };

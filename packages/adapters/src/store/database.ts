@@ -39,6 +39,10 @@ export interface AppEnvironmentTable {
   scale: string;
   /** JSON: key → value. */
   config: string;
+  /** `running` or `stopped` (migration 0008). */
+  run_state: string;
+  /** JSON of the maintenance settings, or null when off (migration 0008). */
+  maintenance: string | null;
   version: number;
   updated_at_ms: BigIntColumn;
 }

@@ -41,6 +41,11 @@ export interface Fleet {
   recordExit(instanceId: string, exit: { exitCode: number | null; isOomKilled: boolean }): Promise<void>;
   readonly health: HealthMonitor;
   readonly router: RouterSync;
+  /**
+   * Ids of the one-off runs (`slipway run`) this process is running: no record claims them, yet the controller must
+   * not remove them as orphans. One left by an earlier control plane is an orphan, and removed.
+   */
+  readonly oneOffRuns: Set<string>;
   /** The last lines of an instance's output (both streams). */
   logTail(instanceId: string, lines: number): Promise<string[]>;
   /** Resolved process spec (command, replicas, health check, grace) of an instance's release. */
@@ -105,6 +110,7 @@ export function createFleet(deps: CoreDeps): Fleet {
         workDir: release.artifactDir,
         env: instanceEnv(release, scope.app, scope.environment, instance, secrets),
         stopGraceMs: spec.stopGraceMs,
+        listensOnPort: spec.listensOnPort,
         networkScope: scope.app.projectId,
         networkAliases: instance.process === 'web' ? [scope.app.name] : [`${instance.process}.${scope.app.name}`],
         secretNames: Object.keys(secrets),
@@ -118,7 +124,8 @@ export function createFleet(deps: CoreDeps): Fleet {
         limits: status.limits ?? null,
         state: 'starting',
         host: status.host,
-        port: status.port,
+        // A runtime that gives every instance a port anyway (containers): a worker's is not one it serves on.
+        port: spec.listensOnPort ? status.port : null,
         pid: status.pid,
         startedAtMs: status.startedAtMs,
         healthyAtMs: null,
@@ -199,6 +206,7 @@ export function createFleet(deps: CoreDeps): Fleet {
   return {
     health,
     router,
+    oneOffRuns: new Set(),
     processSpec,
     getReleaseCached,
     isRetiring: (id) => retiring.has(id),

@@ -82,6 +82,14 @@ export function createHealthMonitor(
       await transition(instance.id, true, check);
       return;
     }
+    if (instance.port === null && (check.type === 'http' || check.type === 'tcp')) {
+      // Cannot happen for a release's own checks (a port check makes its process listen); kept failing, not probed.
+      probe.lastDetail = 'the instance has no port to probe';
+      probe.consecutiveFailures += 1;
+      probe.nextProbeAtMs = deps.clock.nowMs() + check.intervalSeconds * 1000;
+      await transition(instance.id, false, check);
+      return;
+    }
     const result = await deps.prober.probe(check, {
       host: instance.host ?? '127.0.0.1',
       port: instance.port ?? 0,
@@ -99,7 +107,8 @@ export function createHealthMonitor(
     probeDue(instances) {
       const now = deps.clock.nowMs();
       for (const instance of instances) {
-        if (!['starting', 'healthy', 'unhealthy'].includes(instance.state) || instance.port === null) continue;
+        // Not launched yet (no start time): nothing to probe.
+        if (!['starting', 'healthy', 'unhealthy'].includes(instance.state) || instance.startedAtMs === null) continue;
         const probe = stateOf(instance.id);
         if (probe.isInFlight || probe.nextProbeAtMs > now) continue;
         probe.isInFlight = true;

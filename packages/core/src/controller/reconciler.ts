@@ -81,7 +81,7 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
 
     // 1. Actual state: exits the runtime saw become crashes.
     for (const instance of records) {
-      if (!['starting', 'healthy', 'unhealthy'].includes(instance.state) || instance.port === null) continue;
+      if (!['starting', 'healthy', 'unhealthy'].includes(instance.state) || instance.startedAtMs === null) continue;
       if (!answered.has(instance.runtime)) continue;
       const status = statusById.get(instance.id);
       if (!status || status.state === 'exited') {
@@ -96,7 +96,11 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
     // deployment is over: until then the deployment runs it).
     const known = new Set(records.map((r) => r.id));
     for (const status of statuses) {
-      if (!known.has(status.instanceId) && !(await isTaskOfRunningDeployment(status))) {
+      if (
+        !known.has(status.instanceId) &&
+        !fleet.oneOffRuns.has(status.instanceId) &&
+        !(await isTaskOfRunningDeployment(status))
+      ) {
         logger.warn({ instanceId: status.instanceId, runtime: status.runtime }, 'orphan instance removed');
         await runtimes.get(status.runtime).remove(status.instanceId);
       }
@@ -131,8 +135,9 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
   ): Promise<void> => {
     const active = await store.deployments.findActive(appEnvironment.appId, appEnvironment.environmentId);
     const rolloutTarget = isUnderRollout(active) ? (active?.releaseId ?? null) : null;
+    const isStopped = appEnvironment.runState === 'stopped' && rolloutTarget === null;
     const wanted = (instance: InstanceRecord): boolean =>
-      instance.releaseId === appEnvironment.currentReleaseId || instance.releaseId === rolloutTarget;
+      !isStopped && (instance.releaseId === appEnvironment.currentReleaseId || instance.releaseId === rolloutTarget);
 
     for (const instance of instances) {
       if ((instance.state === 'draining' || instance.state === 'stopping') && !fleet.isRetiring(instance.id)) {
@@ -141,6 +146,13 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
       } else if (instance.state === 'crashed' && wanted(instance) && (instance.restartAfterMs ?? 0) <= now) {
         void fleet.restartInstance(instance.id);
       }
+    }
+    if (isStopped) {
+      // Stopped on purpose (`slipway stop`): nothing of it runs until `slipway start`, across restarts of slipwayd.
+      for (const instance of instances) {
+        if (instance.state !== 'draining' && instance.state !== 'stopping') void fleet.retireInstance(instance.id);
+      }
+      return;
     }
     if (rolloutTarget !== null || appEnvironment.currentReleaseId === null) return;
 

@@ -21,10 +21,11 @@ export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'cloc
   let again = false;
 
   const syncOnce = async (force: boolean): Promise<void> => {
-    const [routes, instances, apps] = await Promise.all([
+    const [routes, instances, apps, appEnvironments] = await Promise.all([
       deps.store.routes.list(),
       deps.store.instances.list(),
       deps.store.apps.list(),
+      deps.store.appEnvironments.list(),
     ]);
     const environments = new Map<string, EnvironmentRecord>();
     for (const id of new Set(routes.map((r) => r.environmentId))) {
@@ -42,6 +43,7 @@ export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'cloc
       apps: new Map(apps.map((a): [string, AppRecord] => [a.id, a])),
       environments,
       releases,
+      appEnvironments,
     });
     const serialised = JSON.stringify(table);
     const now = deps.clock.nowMs();

@@ -55,6 +55,7 @@ function phasesOf(deployment: DeploymentRecord): readonly DeploymentPhase[] {
     case 'config':
       return ['release', 'rollout', 'finalize'];
     case 'rollback':
+    case 'restart':
       return ['rollout', 'finalize'];
   }
 }
@@ -303,6 +304,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
             release: target,
             deploymentId: d.id,
             scale: appEnvironment?.scale ?? {},
+            replacesRunning: d.kind === 'restart',
             log,
             signal,
           });

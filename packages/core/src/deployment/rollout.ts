@@ -6,23 +6,34 @@
 import { SlipwayError } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { Fleet, InstanceScope } from '../controller/fleet.js';
+import { createPortMismatchWatch, isRefused, portHint } from './port-mismatch.js';
 import { resolveProcesses, resolveStrategy, type ResolvedProcess } from '../domain/process-plan.js';
 import type { InstanceRecord, ReleaseRecord } from '../domain/records.js';
+import { errorExcerpt, formatErrorExcerpt } from '../domain/error-excerpt.js';
 import { planRollingStep, resolveRollingBounds } from './rolling-bounds.js';
 
 const stepIntervalMs = 200;
+/** Output lines read for a crash report: its first error line is looked for in these. */
+const crashExcerptLines = 200;
 
 export interface RolloutRequest {
   scope: InstanceScope;
   release: ReleaseRecord;
   deploymentId: string;
   scale: Readonly<Record<string, number>>;
+  /** A restart: instances of the release this deployment did not start are replaced too. */
+  replacesRunning?: boolean;
   log: (line: string) => void;
   signal: AbortSignal;
 }
 
 const isLive = (i: InstanceRecord): boolean =>
   i.state !== 'draining' && i.state !== 'stopping' && i.state !== 'stopped';
+
+/** Whether an instance is one this rollout brings: of its release and, in a restart, started by it. */
+const isFresh = (request: RolloutRequest, instance: InstanceRecord): boolean =>
+  instance.releaseId === request.release.id &&
+  (request.replacesRunning !== true || instance.deploymentId === request.deploymentId);
 
 export async function runRollout(deps: CoreDeps, fleet: Fleet, request: RolloutRequest): Promise<void> {
   const { release, scope } = request;
@@ -38,17 +49,17 @@ export async function runRollout(deps: CoreDeps, fleet: Fleet, request: RolloutR
       (i) => isLive(i) && (process === undefined || i.process === process),
     );
 
-  // A control plane that died between recording a new instance and launching it left a record with no port, which
+  // A control plane that died between recording a new instance and launching it left a record never started, which
   // no one would ever probe or restart. This deployment's launches all happen inside this function, so at its start
   // none is in flight: such records of this deployment are leftovers. Retire them; the steps start what is needed.
   const unlaunched = (await instancesOf()).filter(
-    (i) => i.deploymentId === request.deploymentId && i.state === 'starting' && i.port === null,
+    (i) => i.deploymentId === request.deploymentId && i.state === 'starting' && i.startedAtMs === null,
   );
   if (unlaunched.length > 0) request.log(`removing ${unlaunched.length} instance(s) an interrupted run never launched`);
   await Promise.all(unlaunched.map((i) => fleet.retireInstance(i.id)));
 
   if (strategy.type === 'recreate') {
-    const old = (await instancesOf()).filter((i) => i.releaseId !== release.id);
+    const old = (await instancesOf()).filter((i) => !isFresh(request, i));
     if (old.length > 0)
       request.log(
         `stopping ${old.length} old instance(s) (recreate: the app is unavailable until the new ones are healthy)`,
@@ -65,7 +76,7 @@ export async function runRollout(deps: CoreDeps, fleet: Fleet, request: RolloutR
   }
 
   const names = new Set(processes.map((p) => p.name));
-  const leftovers = (await instancesOf()).filter((i) => !names.has(i.process) || i.releaseId !== release.id);
+  const leftovers = (await instancesOf()).filter((i) => !names.has(i.process) || !isFresh(request, i));
   await Promise.all(leftovers.map((i) => fleet.retireInstance(i.id)));
 }
 
@@ -80,18 +91,24 @@ async function rollProcess(
 ): Promise<void> {
   const { release } = request;
   const seenHealthy = new Set<string>();
+  const portWatch = createPortMismatchWatch(deps);
   for (;;) {
     request.signal.throwIfAborted();
     const instances = await instancesOf();
-    const fresh = instances.filter((i) => i.releaseId === release.id);
+    const fresh = instances.filter((i) => isFresh(request, i));
     // A `stopping` instance is out of the router and drained: it no longer counts, even while its runtime has yet to
     // stop it (an engine that does not answer); the controller finishes that stop.
-    const old = instances.filter((i) => i.releaseId !== release.id && i.state !== 'stopping');
-    await failOnBrokenInstances(deps, fleet, fresh, process);
+    const old = instances.filter((i) => !isFresh(request, i) && i.state !== 'stopping');
+    await failOnBrokenInstances(deps, fleet, fresh, process, request.scope.app.name);
+    for (const i of fresh) await portWatch.check(i, process, fleet.health.lastDetail(i.id));
     for (const i of fresh)
       if (i.state === 'healthy' && !seenHealthy.has(i.id)) {
         seenHealthy.add(i.id);
-        request.log(`${process.name} instance ${i.id} is healthy (port ${i.port ?? '?'})`);
+        request.log(
+          i.port === null
+            ? `${process.name} instance ${i.id} is running`
+            : `${process.name} instance ${i.id} is healthy (port ${i.port})`,
+        );
       }
 
     const state = {
@@ -123,7 +140,11 @@ async function rollProcess(
     for (const instance of toRetire) request.log(`retiring ${process.name} instance ${instance.id}`);
     for (let n = 0; n < step.toStart; n += 1) {
       const started = await fleet.startInstance(request.scope, release, process.name, request.deploymentId);
-      request.log(`started ${process.name} instance ${started.id} on port ${started.port ?? '?'}`);
+      request.log(
+        started.port === null
+          ? `started ${process.name} instance ${started.id}`
+          : `started ${process.name} instance ${started.id} on port ${started.port}`,
+      );
     }
     await Promise.all(toRetire.map((i) => fleet.retireInstance(i.id)));
     if (step.toStart > 0 || toRetire.length > 0)
@@ -138,26 +159,41 @@ async function failOnBrokenInstances(
   fleet: Fleet,
   fresh: readonly InstanceRecord[],
   process: ResolvedProcess,
+  appName: string,
 ): Promise<void> {
   for (const instance of fresh) {
     if (instance.healthyAtMs !== null) continue;
     if (instance.state === 'crashed' && instance.restarts + 1 >= deps.settings.crashLoopRestarts) {
-      const tail = await fleet.logTail(instance.id, 10);
+      // Enough lines to reach above a stack trace, where the thrown message is.
+      const tail = await fleet.logTail(instance.id, crashExcerptLines);
+      const excerpt = errorExcerpt(tail, 3);
+      const quoted = formatErrorExcerpt(excerpt);
       const code = instance.lastExitCode === null ? 'an unknown code' : `code ${instance.lastExitCode}`;
       const exit = instance.lastExitReason === 'oom-killed' ? `${code}, killed for going over its memory limit` : code;
       throw new SlipwayError(
         'CRASH_LOOP',
         `${process.name} instance exited ${instance.restarts + 1} times with ${exit} before becoming healthy (command: ${process.command})` +
-          (tail.length > 0 ? `; last output: ${tail.slice(-3).join(' | ')}` : ''),
-        { details: { instanceId: instance.id, exitCode: instance.lastExitCode, logTail: tail } },
+          (quoted.length > 0 ? `; ${quoted}` : '') +
+          `; its output: slipway logs ${appName} --process ${process.name}`,
+        {
+          details: {
+            instanceId: instance.id,
+            exitCode: instance.lastExitCode,
+            firstError: excerpt.firstError,
+            logTail: tail.slice(-10),
+          },
+        },
       );
     }
     if (instance.state === 'unhealthy') {
       const check = process.healthCheck;
       const what = check.type === 'http' ? `http check on ${check.path}` : `${check.type} check`;
+      const detail = fleet.health.lastDetail(instance.id);
+      const hint =
+        isRefused(detail) && instance.port !== null ? ` (nothing listens there; ${portHint(instance.port)})` : '';
       throw new SlipwayError(
         'HEALTH_CHECK_FAILED',
-        `${process.name} instance ${instance.id} did not pass its ${what}: ${fleet.health.lastDetail(instance.id) ?? 'no answer'}`,
+        `${process.name} instance ${instance.id} did not pass its ${what}: ${detail ?? 'no answer'}${hint}`,
         { details: { instanceId: instance.id, detail: fleet.health.lastDetail(instance.id) ?? null } },
       );
     }

@@ -45,3 +45,92 @@ export async function* mergeAsync<T>(
     }
   }
 }
+
+/**
+ * Items of `sources`, each already in time order, merged into one time order: one head per source is held, the
+ * earliest is given next (ties go to the earlier source, so sources without times come one after another). Ending the
+ * merge early returns every source.
+ */
+export async function* mergeByTime<T>(
+  sources: readonly AsyncIterable<T>[],
+  timeOf: (item: T) => number,
+): AsyncGenerator<T> {
+  const iterators = sources.map((source) => source[Symbol.asyncIterator]());
+  const heads = new Map<number, T>();
+  const advance = async (index: number): Promise<void> => {
+    const result = await iterators[index]?.next();
+    if (result === undefined || result.done === true) heads.delete(index);
+    else heads.set(index, result.value);
+  };
+  try {
+    await Promise.all(iterators.map((_, index) => advance(index)));
+    while (heads.size > 0) {
+      let earliest: { index: number; timeMs: number } | undefined;
+      for (const [index, item] of heads) {
+        const timeMs = timeOf(item);
+        if (earliest === undefined || timeMs < earliest.timeMs) earliest = { index, timeMs };
+      }
+      if (earliest === undefined) return;
+      const item = heads.get(earliest.index) as T;
+      yield item;
+      await advance(earliest.index);
+    }
+  } finally {
+    for (const [index] of heads) await iterators[index]?.return?.();
+  }
+}
+
+/**
+ * Like `mergeAsync`, with sources that keep arriving: each item of `arrivals` is a source merged from then on, until
+ * it ends. Ends when `arrivals` and every source have ended, or when the consumer stops.
+ */
+export async function* mergeArriving<T>(
+  arrivals: AsyncIterable<AsyncIterable<T>>,
+  onSourceError: (error: unknown) => void = () => undefined,
+): AsyncGenerator<T> {
+  type Settled = { key: number; result: IteratorResult<T | AsyncIterable<T>> };
+  const arrivalKey = -1;
+  const iterators = new Map<number, AsyncIterator<T | AsyncIterable<T>>>();
+  iterators.set(arrivalKey, arrivals[Symbol.asyncIterator]());
+  const inFlight = new Map<number, Promise<Settled>>();
+  let nextKey = 0;
+  const pull = (key: number): void => {
+    const iterator = iterators.get(key);
+    if (iterator === undefined) return;
+    inFlight.set(
+      key,
+      iterator.next().then(
+        (result) => ({ key, result }),
+        (error: unknown) => {
+          onSourceError(error);
+          return { key, result: { done: true, value: undefined } };
+        },
+      ),
+    );
+  };
+  pull(arrivalKey);
+  try {
+    while (inFlight.size > 0) {
+      const { key, result } = await Promise.race(inFlight.values());
+      inFlight.delete(key);
+      if (result.done === true) {
+        iterators.delete(key);
+        continue;
+      }
+      if (key === arrivalKey) {
+        const source = result.value as AsyncIterable<T>;
+        const sourceKey = nextKey++;
+        iterators.set(sourceKey, source[Symbol.asyncIterator]());
+        pull(sourceKey);
+      } else {
+        yield result.value as T;
+      }
+      pull(key);
+    }
+  } finally {
+    for (const key of inFlight.keys()) {
+      const iterator = iterators.get(key);
+      if (iterator?.return !== undefined) iterator.return().catch(onSourceError);
+    }
+  }
+}

@@ -7,6 +7,11 @@ export interface ResolvedProcess {
   replicas: number;
   healthCheck: HealthCheck;
   stopGraceMs: number;
+  /**
+   * Whether its instances serve on a port (and so get `PORT`): `web`, a process a route names, or one whose health
+   * check connects to a port. A worker listens on none and is never probed on one.
+   */
+  listensOnPort: boolean;
 }
 
 /** Web processes are probed over HTTP by default: any answer below 500 on `/` means it serves. */
@@ -50,12 +55,18 @@ export function resolveProcesses(
     .sort(([a], [b]) => (a === 'web' ? -1 : b === 'web' ? 1 : a.localeCompare(b)))
     .map(([name, { command }]) => {
       const spec = manifest.processes?.[name];
+      const healthCheck = spec?.healthCheck ?? (name === 'web' ? defaultWebHealthCheck : { type: 'none' });
       return {
         name,
         command,
         replicas: scale[name] ?? spec?.replicas ?? 1,
-        healthCheck: spec?.healthCheck ?? (name === 'web' ? defaultWebHealthCheck : { type: 'none' }),
+        healthCheck,
         stopGraceMs: spec?.stopGraceSeconds === undefined ? defaultStopGraceMs : spec.stopGraceSeconds * 1000,
+        listensOnPort:
+          name === 'web' ||
+          healthCheck.type === 'http' ||
+          healthCheck.type === 'tcp' ||
+          (manifest.routes ?? []).some((route) => route.process === name),
       };
     });
 }

@@ -38,8 +38,19 @@ export interface AppEnvironmentRecord {
   /** Process type → desired replicas, set by `scale`; types absent here use the manifest's or 1 for `web`. */
   scale: Record<string, number>;
   config: Record<string, string>;
+  /** `stopped` by `slipway stop`: no instance runs, and the controller starts none until `slipway start`. */
+  runState: 'running' | 'stopped';
+  /** Set by `slipway maintenance on`: the edge answers the app's routes with its maintenance page. */
+  maintenance: MaintenanceSettings | null;
   version: number;
   updatedAtMs: number;
+}
+
+/** How the edge answers an app in maintenance (on, or stopped): 503, `Retry-After`, a page. */
+export interface MaintenanceSettings {
+  retryAfterSeconds: number;
+  /** The HTML page to serve; null: the edge's own page. */
+  page: string | null;
 }
 
 export interface ReleaseRecord {
@@ -70,7 +81,8 @@ export interface ReleaseImage {
   digest: string;
 }
 
-export type DeploymentKind = 'deploy' | 'rollback' | 'config';
+/** `restart`: new instances of the current release replace the running ones, the strategy's way (`slipway restart`). */
+export type DeploymentKind = 'deploy' | 'rollback' | 'config' | 'restart';
 
 export interface DeploymentFailure {
   phase: DeploymentPhase;

@@ -19,8 +19,16 @@ export interface InstanceSpec {
   command: string;
   /** Absolute path of the release artifact; the instance's working directory. */
   workDir: string;
-  /** Environment variables; the driver adds `PORT` (and keeps `PATH` when not given). */
+  /**
+   * Environment variables; the driver adds `PORT` when the instance listens, and a clean base (`PATH` of the system,
+   * `HOME`, `LANG`) under them: nothing else of the control plane's own environment reaches an instance.
+   */
   env: Readonly<Record<string, string>>;
+  /**
+   * Whether the instance serves on a port (a `web` process, or one with a route or a port health check). False: no
+   * port is allocated, `PORT` is not set and the status reports `port: null`. Default true.
+   */
+  listensOnPort?: boolean;
   /** Time between the polite stop signal and the forced kill, when stopped. */
   stopGraceMs: number;
   /**
@@ -54,7 +62,8 @@ export interface InstanceStatus {
   pid: number | null;
   /** Address the instance listens on for traffic (`PORT`), reachable from the edge router. */
   host: string;
-  port: number;
+  /** Null for an instance that listens on no port (`spec.listensOnPort: false`). */
+  port: number | null;
   startedAtMs: number;
   /** Exit code once exited; null while running or when unknown (e.g. exited while the control plane was down). */
   exitCode: number | null;
@@ -81,6 +90,16 @@ export interface InstanceStats {
   pids: number;
 }
 
+/** An instance that was removed, whose logs the runtime still keeps for a while (`RuntimeDriver.retiredInstances`). */
+export interface RetiredInstance {
+  instanceId: string;
+  labels: Readonly<Record<string, string>>;
+  startedAtMs: number;
+  exitCode: number | null;
+  /** When it was removed (ms since the epoch). */
+  retiredAtMs: number;
+}
+
 export interface RuntimeCapabilities {
   /** Instances keep running when the control plane process dies, and `list()` finds them again. */
   readonly survivesControlPlaneRestart: boolean;
@@ -97,6 +116,12 @@ export interface RuntimeCapabilities {
 export interface LogLine {
   stream: 'stdout' | 'stderr';
   line: string;
+  /**
+   * When the line was written, as well as the runtime knows it (ms since the epoch): the engine's own time for a
+   * container; for a process, whose log files carry no times, when a follower read it (within its poll interval) or,
+   * for a line of the backlog, when its file was last written. Absent: unknown (the reader's time is used).
+   */
+  timeMs?: number;
 }
 
 export interface ExecResult {
@@ -129,12 +154,12 @@ export interface RuntimeDriver {
   list(): Promise<InstanceStatus[]>;
 
   /**
-   * The instance's output: the last `tailLines` lines, then (with `follow`) new lines until the signal aborts.
-   * Errors: `INSTANCE_NOT_FOUND`.
+   * The instance's output: the last `tailLines` lines, then (with `follow`) new lines until the signal aborts, or
+   * (with `untilExit`) until the instance has exited and all it wrote is read. Errors: `INSTANCE_NOT_FOUND`.
    */
   logs(
     instanceId: string,
-    options: { tailLines: number; follow: boolean; signal?: AbortSignal },
+    options: { tailLines: number; follow: boolean; signal?: AbortSignal; untilExit?: boolean },
   ): AsyncIterable<LogLine>;
 
   /**
@@ -143,9 +168,25 @@ export interface RuntimeDriver {
    */
   stats(instanceId: string): Promise<InstanceStats | undefined>;
 
+  /**
+   * The TCP ports a running instance's processes listen on, ascending, read from the operating system; undefined when
+   * the driver cannot tell (not running, unknown, or a runtime that does not look). Optional: drivers that cannot
+   * look leave it out. Cheap enough to call while an instance starts.
+   */
+  listeningPorts?(instanceId: string): Promise<number[] | undefined>;
+
   /** Runs a command in the instance's context (working directory and environment). Errors: `INSTANCE_NOT_FOUND`. */
   exec(instanceId: string, command: string, options: { timeoutMs: number }): Promise<ExecResult>;
 
-  /** Forgets an exited instance and deletes what it left (log files, state). Idempotent. Stops it first if it runs. */
+  /**
+   * Forgets an exited instance and deletes what it left (state), its logs kept for a while by drivers that implement
+   * `retiredInstances`. Idempotent. Stops it first if it runs.
+   */
   remove(instanceId: string): Promise<void>;
+
+  /**
+   * Removed instances whose logs are still kept (oldest first), for drivers that keep them: `logs()` of such an id
+   * gives its last lines (never followed). Optional.
+   */
+  retiredInstances?(): Promise<RetiredInstance[]>;
 }

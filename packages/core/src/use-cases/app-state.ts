@@ -7,13 +7,13 @@ import {
   type ReleaseView,
 } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
-import { mergeAsync } from '../domain/merge-async.js';
 import { releaseCommandName } from '../domain/process-plan.js';
 import type { AppEnvironmentRecord, InstanceRecord } from '../domain/records.js';
 import { assertEnvironmentFits } from '../domain/environment-size.js';
 import { maskerForReleases } from '../secrets/secret-vault.js';
 import { crashLoopOf, isCrashLooping } from './crash-loop.js';
-import { logSources, tailLogs } from './log-tail.js';
+import { followLogs } from './log-follow.js';
+import { tailLogs } from './log-tail.js';
 import { getAppScope, getDeployment } from './lookups.js';
 import { insertDeployment } from './deployments.js';
 import { instanceView, releaseView } from './views.js';
@@ -138,9 +138,9 @@ async function usageOf(deps: CoreDeps, instance: InstanceRecord): Promise<Instan
 }
 
 /**
- * Merged output of the app's instances: the last `tail` lines of each, then (with `follow`) new lines until aborted.
- * Without `follow`, the lines of `tailLogs` (bounded as a whole). An app may print its own secrets; the values its
- * releases carry are masked (`***`), since a `viewer` may read logs.
+ * Output of the app's instances: without `follow`, the lines of `tailLogs` (bounded as a whole); with it, `followLogs`
+ * (the backlog in time order, then new lines of every instance, as instances come and go). An app may print its own
+ * secrets; the values its releases carry are masked (`***`), since a `viewer` may read logs.
  */
 export async function* streamLogs(
   deps: CoreDeps,
@@ -150,23 +150,7 @@ export async function* streamLogs(
     for await (const item of tailLogs(deps, input)) if (item.kind === 'line') yield item.line;
     return;
   }
-  const { instances, mask } = await logSources(deps, input);
-  // Follow: merge the instances' streams as lines arrive, each read only as fast as the consumer takes lines.
-  const options = input.signal
-    ? { tailLines: input.tail, follow: true, signal: input.signal }
-    : { tailLines: input.tail, follow: true };
-  const perInstance = instances.map((instance) =>
-    (async function* (): AsyncGenerator<LogLineView> {
-      for await (const line of deps.runtimes.get(instance.runtime).logs(instance.id, options)) {
-        yield { instanceId: instance.id, process: instance.process, stream: line.stream, line: mask(line.line) };
-      }
-    })(),
-  );
-  // An instance that goes away ends its part of the stream.
-  for await (const line of mergeAsync(perInstance)) {
-    if (input.signal?.aborted === true) return;
-    yield line;
-  }
+  yield* followLogs(deps, input);
 }
 
 /** Stored events of a deployment after `afterSeq`, as wire events. */

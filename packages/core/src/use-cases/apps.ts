@@ -78,6 +78,8 @@ export async function createApp(deps: CoreDeps, input: { name: string; project: 
         currentReleaseId: null,
         scale: {},
         config: {},
+        runState: 'running',
+        maintenance: null,
         version: 1,
         updatedAtMs: now,
       });

@@ -6,11 +6,14 @@
 import type { InstanceView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { InstanceRecord } from '../domain/records.js';
+import { errorExcerpt } from '../domain/error-excerpt.js';
 import { noMasking, type SecretMasker } from '../secrets/secret-masker.js';
 
 export type CrashLoopView = NonNullable<InstanceView['crashLoop']>;
 
 const logTailLines = 10;
+/** Lines looked through for the first error line (above a stack trace, where the thrown message is). */
+const errorSearchLines = 200;
 
 /** Times the instance has exited: one per restart, plus the exit it is down from now. */
 export function exitsOf(instance: Pick<InstanceRecord, 'restarts' | 'state'>): number {
@@ -38,7 +41,7 @@ export async function crashLoopOf(
   try {
     for await (const line of deps.runtimes
       .get(instance.runtime)
-      .logs(instance.id, { tailLines: logTailLines, follow: false })) {
+      .logs(instance.id, { tailLines: errorSearchLines, follow: false })) {
       logTail.push(mask(line.line));
     }
   } catch {
@@ -53,5 +56,6 @@ export async function crashLoopOf(
         ? new Date(instance.restartAfterMs).toISOString()
         : null,
     logTail: logTail.slice(-logTailLines),
+    firstError: errorExcerpt(logTail, logTailLines).firstError,
   };
 }

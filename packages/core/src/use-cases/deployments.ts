@@ -34,6 +34,13 @@ export async function insertDeployment(
       { details: { deploymentId: active.id } },
     );
   }
+  if (scope.appEnvironment.runState === 'stopped') {
+    throw new SlipwayError(
+      'APP_STOPPED',
+      `"${scope.app.name}" (${scope.environment.name}) is stopped: start it first (slipway start ${scope.app.name})`,
+      { details: { app: scope.app.name, environment: scope.environment.name } },
+    );
+  }
   const now = deps.clock.nowMs();
   const kind = request.kind ?? 'deploy';
   const deployment: DeploymentRecord = {
@@ -45,7 +52,10 @@ export async function insertDeployment(
     phase: null,
     source: request.source,
     sourceView: null,
-    releaseId: kind === 'rollback' && request.source.kind === 'release' ? request.source.releaseId : null,
+    releaseId:
+      (kind === 'rollback' || kind === 'restart') && request.source.kind === 'release'
+        ? request.source.releaseId
+        : null,
     previousReleaseId: scope.appEnvironment.currentReleaseId,
     config: request.config ?? null,
     failure: null,

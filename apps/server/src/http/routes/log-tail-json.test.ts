@@ -6,7 +6,7 @@ import { logTailJson } from './log-tail-json.js';
 
 const lineItem = (index: number): LogTailItem => ({
   kind: 'line',
-  line: { instanceId: 'i1', process: 'web', stream: 'stdout', line: `line ${index} "quoted"` },
+  line: { instanceId: 'i1', process: 'web', stream: 'stdout', line: `line ${index} "quoted"`, time: 't' },
 });
 
 async function* itemsOf(items: LogTailItem[], pulled: { count: number }): AsyncGenerator<LogTailItem> {
@@ -31,8 +31,8 @@ describe('log tail JSON', () => {
 
     expect(logsResponseSchema.parse(JSON.parse(text))).toEqual({
       lines: [
-        { instanceId: 'i1', process: 'web', stream: 'stdout', line: 'line 1 "quoted"' },
-        { instanceId: 'i1', process: 'web', stream: 'stdout', line: 'line 2 "quoted"' },
+        { instanceId: 'i1', process: 'web', stream: 'stdout', line: 'line 1 "quoted"', time: 't' },
+        { instanceId: 'i1', process: 'web', stream: 'stdout', line: 'line 2 "quoted"', time: 't' },
       ],
       omitted: { tailPerInstance: 2, instancesCut: 1, message: 'cut' },
     });

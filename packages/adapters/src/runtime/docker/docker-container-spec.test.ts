@@ -49,6 +49,12 @@ describe('containerCreateBody', () => {
     });
   });
 
+  it('gives a process that serves on no port no PORT', () => {
+    const body = containerCreateBody({ ...spec, env: { GREETING: 'hi' }, listensOnPort: false }, placement);
+
+    expect(body.Env).toEqual(['GREETING=hi']);
+  });
+
   it('labels the container with the spec labels and what re-adopting it needs', () => {
     expect(containerCreateBody({ ...spec, networkScope: 'shop' }, placement).Labels).toEqual({
       app: 'shop',

@@ -45,7 +45,8 @@ const logFiles = 3;
 export function containerCreateBody(spec: InstanceSpec, placement: ContainerPlacement): Docker.ContainerCreateOptions {
   const { hostPort, containerPort } = placement;
   const portKey = `${containerPort}/tcp`;
-  const env = { ...spec.env, PORT: String(containerPort) };
+  // A process that serves on no port (a worker, a one-off run) is given no PORT; its port is published unused.
+  const env = spec.listensOnPort === false ? { ...spec.env } : { ...spec.env, PORT: String(containerPort) };
   const command =
     spec.command.trim() === '' ? {} : { Entrypoint: ['/bin/sh', '-c'], Cmd: [execCommandLine(spec.command)] };
   return {

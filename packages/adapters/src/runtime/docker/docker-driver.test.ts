@@ -124,7 +124,7 @@ describe('docker driver', skipUnless(dockerTestEngine()), () => {
       const stranger = specOf(programs.chatty(1), { networkScope: 'blog' });
       await driver.start(peer);
       await driver.start(stranger);
-      await serving(server.port);
+      await serving(server.port ?? 0);
       const url = `http://slipway-${namespace}-${server.instanceId}:${server.port}/`;
 
       const fromPeer = await driver.exec(peer.instanceId, fetchFrom(url), { timeoutMs: 20_000 });
@@ -185,7 +185,7 @@ describe('docker driver', skipUnless(dockerTestEngine()), () => {
       const spec = specOf(programs.httpServer, { containerPort: 8080, env: { PORT: '1' } });
 
       const status = await driver.start(spec);
-      await serving(status.port);
+      await serving(status.port ?? 0);
       const env = await driver.exec(spec.instanceId, 'echo "$PORT"', { timeoutMs: 10_000 });
 
       expect(status.port).not.toBe(8080);
@@ -250,7 +250,7 @@ describe('docker driver', skipUnless(dockerTestEngine()), () => {
       const refused = specOf(programs.httpServer);
 
       expect(started.port).toBe(clashPort + 1);
-      await serving(started.port);
+      await serving(started.port ?? 0);
       await expect(cramped.start(refused)).rejects.toMatchObject({ code: 'PORT_UNAVAILABLE' });
       expect(await cramped.inspect(refused.instanceId)).toBeUndefined();
     });
@@ -266,7 +266,7 @@ describe('docker driver', skipUnless(dockerTestEngine()), () => {
       ]);
 
       expect(new Set(started.map((status) => status.port))).toEqual(new Set([range.from, range.to]));
-      for (const status of started) await serving(status.port);
+      for (const status of started) await serving(status.port ?? 0);
     });
 
     it('never lists, inspects, stops or removes the containers of another namespace', async () => {

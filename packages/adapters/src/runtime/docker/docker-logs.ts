@@ -16,10 +16,11 @@ export interface DockerLogsOptions {
 export async function* readDockerLogs(container: Docker.Container, options: DockerLogsOptions): AsyncIterable<LogLine> {
   const tailLines = Math.max(0, Math.floor(options.tailLines));
   if (isAborted(options.signal)) return;
-  const base = { stdout: true, stderr: true, timestamps: false, tail: tailLines };
+  // With the engine's time of each line (RFC 3339 before it), taken off the line into `timeMs`.
+  const base = { stdout: true, stderr: true, timestamps: true, tail: tailLines };
   if (!options.follow) {
     const raw = await container.logs({ ...base, follow: false });
-    yield* lastLines(linesOf([toBuffer(raw)]), tailLines);
+    yield* lastLines(linesOf([toBuffer(raw)]), tailLines).map(withEngineTime);
     return;
   }
   const stream = (await container.logs({ ...base, follow: true })) as NodeJS.ReadableStream & {
@@ -34,7 +35,7 @@ export async function* readDockerLogs(container: Docker.Container, options: Dock
     try {
       for await (const chunk of stream) {
         for (const frame of demuxer.push(toBuffer(chunk))) {
-          yield* splitter.push(frame);
+          yield* splitter.push(frame).map(withEngineTime);
         }
       }
     } catch (error) {
@@ -42,11 +43,21 @@ export async function* readDockerLogs(container: Docker.Container, options: Dock
       if (!isAborted(options.signal)) throw error;
       return;
     }
-    if (!isAborted(options.signal)) yield* splitter.flush();
+    if (!isAborted(options.signal)) yield* splitter.flush().map(withEngineTime);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     stream.destroy();
   }
+}
+
+const engineTimePattern = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) /;
+
+/** A line as the engine sends it with `timestamps`: its time, a space, the text (a continued piece has none). */
+export function withEngineTime(line: LogLine): LogLine {
+  const match = engineTimePattern.exec(line.line);
+  if (match?.[1] === undefined) return line;
+  const timeMs = Date.parse(match[1]);
+  return Number.isNaN(timeMs) ? line : { stream: line.stream, line: line.line.slice(match[0].length), timeMs };
 }
 
 function linesOf(chunks: readonly Buffer[]): LogLine[] {
