@@ -42,7 +42,7 @@ export function createCredentialSource(options: CredentialOptions): CredentialSo
     if (envToken !== undefined && envToken !== '') return { kind: 'env', token: envToken };
     if ((await credentials.find(apiUrl)) !== undefined) return { kind: 'login' };
     if (isLoopbackUrl(apiUrl)) {
-      const adminToken = await readAdminToken(options.env, options.cwd);
+      const adminToken = await readAdminToken(options.env, options.cwd, apiUrl);
       if (adminToken !== undefined) return { kind: 'admin-token', token: adminToken };
     }
     return { kind: 'none' };

@@ -23,6 +23,7 @@ import { registerStatusCommand } from './commands/status.js';
 import { registerTokensCommand } from './commands/tokens.js';
 import { registerUsersCommand } from './commands/users.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { errorHints } from './error-hints.js';
 import cliPackage from '../package.json' with { type: 'json' };
 
 export type { ProgramIo } from './cli-context.js';
@@ -81,20 +82,13 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerHostsCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
-  const reportError = (error: unknown): number => {
+  const reportError = async (error: unknown): Promise<number> => {
     if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     if (isSlipwayError(error)) {
       io.stderr.write(`error: ${error.code}: ${error.message}\n`);
-      if (error.code === 'UNAUTHENTICATED') {
-        const url = ctx.apiUrl ?? defaultApiUrl;
-        io.stderr.write(
-          `hint: log in with: slipway login --api ${url} (or pass an API token with --token or SLIPWAY_TOKEN)\n`,
-        );
-      }
-      if (error.code === 'UNAVAILABLE') {
-        const url = ctx.apiUrl ?? defaultApiUrl;
-        io.stderr.write(`hint: slipway talks to ${url}; point it elsewhere with --api URL or SLIPWAY_API_URL\n`);
-      }
+      const credentialKind = (await ctx.credential?.kind().catch(() => undefined)) ?? 'none';
+      const hints = errorHints({ code: error.code, apiUrl: ctx.apiUrl ?? defaultApiUrl, credentialKind, env: io.env });
+      for (const hint of hints) io.stderr.write(`hint: ${hint}\n`);
       return exitCodes.failed;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -111,7 +105,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
         await program.parseAsync([...args], { from: 'user' });
         return ctx.exitCode;
       } catch (error) {
-        return reportError(error);
+        return await reportError(error);
       }
     },
   };

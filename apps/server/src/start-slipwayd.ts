@@ -46,6 +46,7 @@ import { startEdgeWatchdog } from './edge-watchdog.js';
 import { failpointHookFrom } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
 import { prepareIdentity } from './identity-setup.js';
+import { registerLocalServer } from './local-server-registration.js';
 import { forbiddenSourcePaths } from './local-sources.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
 import { resolveProcessIsolation, type ProcessIsolation } from './process-isolation.js';
@@ -300,6 +301,14 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
   url = apiUrlOf(port);
+  await registerLocalServer({
+    apiUrl: url,
+    dataDir: config.dataDir,
+    pid: process.pid,
+    env: process.env,
+    nowIso: new Date(clock.nowMs()).toISOString(),
+    logger,
+  });
   logger.info({ url, edge: formatListenAddress(config.edge), dataDir: config.dataDir }, 'slipwayd ready');
 
   return {

@@ -19,3 +19,4 @@ export * from './images-client.js';
 export * from './hosts-api.js';
 export * from './hosts-client.js';
 export * from './byte-size.js';
+export * from './local-servers.js';
