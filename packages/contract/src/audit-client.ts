@@ -37,6 +37,7 @@ export function createAuditClient({ call }: Pick<ApiTransport, 'call'>): AuditCl
               actor: q.actor,
               action: q.action,
               limit: q.limit === undefined ? undefined : String(q.limit),
+              order: q.order,
               cursor: q.cursor,
             },
           },
