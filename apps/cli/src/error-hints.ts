@@ -16,6 +16,14 @@ export interface HintContext {
   env: Env;
 }
 
+/** For a name or id that is not found: the command that lists the ones there are. */
+const listingHints: Partial<Record<ErrorCode, string>> = {
+  APP_NOT_FOUND: 'list the apps with: slipway apps list',
+  DEPLOYMENT_NOT_FOUND: "list an app's deployments with: slipway deployments list APP",
+  PROJECT_NOT_FOUND:
+    'list the projects with: slipway projects list; create one with: slipway projects create NAME (or: apps create … --create-project)',
+};
+
 function unauthenticatedHints({ apiUrl, credentialKind, env }: HintContext): string[] {
   const tokenFix = 'pass an API token with --token or SLIPWAY_TOKEN (created with: slipway tokens create)';
   switch (credentialKind) {
@@ -47,5 +55,6 @@ export function errorHints(context: HintContext): string[] {
   if (context.code === 'UNAUTHENTICATED') return unauthenticatedHints(context);
   if (context.code === 'UNAVAILABLE')
     return [`slipway talks to ${context.apiUrl}; point it elsewhere with --api URL or SLIPWAY_API_URL`];
-  return [];
+  const listing = listingHints[context.code];
+  return listing === undefined ? [] : [listing];
 }

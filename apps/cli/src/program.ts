@@ -13,6 +13,7 @@ import { registerHostsCommand } from './commands/hosts.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerLogsCommand } from './commands/logs.js';
+import { registerProjectsCommand } from './commands/projects.js';
 import { registerPsCommand } from './commands/ps.js';
 import { registerReleasesCommand } from './commands/releases.js';
 import { registerRollbackCommand } from './commands/rollback.js';
@@ -62,6 +63,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
     );
 
   registerAppsCommand(program, ctx);
+  registerProjectsCommand(program, ctx);
   registerDeployCommand(program, ctx);
   registerDeploymentsCommand(program, ctx);
   registerStackCommand(program, ctx);

@@ -36,7 +36,8 @@ export function formatByteSize(bytes: number): string {
     ['MiB', 1024 ** 2],
     ['KiB', 1024],
   ] as const) {
-    if (bytes >= factor) return `${Number((bytes / factor).toFixed(2))} ${unit}`;
+    // One precision everywhere (usage, limits, images): a tenth of the unit.
+    if (bytes >= factor) return `${(bytes / factor).toFixed(1)} ${unit}`;
   }
   return `${bytes} B`;
 }

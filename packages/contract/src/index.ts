@@ -20,3 +20,4 @@ export * from './hosts-api.js';
 export * from './hosts-client.js';
 export * from './byte-size.js';
 export * from './local-servers.js';
+export * from './count-noun.js';

@@ -1,6 +1,6 @@
 /** `slipway audit list|verify`: read the audit log with filters, and check its hash chain (exit 1 when broken). */
 import type { Command } from 'commander';
-import type { AuditListQuery, AuditRecordView } from '@slipway/contract';
+import { countNoun, type AuditListQuery, type AuditRecordView } from '@slipway/contract';
 import type { CliContext, CommandRun } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
 import { parseDurationSeconds } from './tokens.js';
@@ -97,14 +97,14 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
       const from = result.anchor.seq === 0 ? 'genesis' : `checkpoint at record ${result.anchor.seq}`;
       if (result.isValid) {
         return run.out.line(
-          `audit log intact: ${result.checked} records verified from the ${from}` +
+          `audit log intact: ${countNoun(result.checked, 'record')} verified from the ${from}` +
             (result.lastSeq === null ? '' : ` to record ${result.lastSeq}`),
         );
       }
       const broken = result.brokenAt;
       run.err.line(
         `error: audit log chain broken at record ${broken?.seq ?? '?'}: ${broken?.reason ?? 'unknown'} ` +
-          `(${result.checked} records before it verified from the ${from})`,
+          `(${countNoun(result.checked, 'record')} before it verified from the ${from})`,
       );
     });
 }

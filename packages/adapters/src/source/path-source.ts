@@ -1,7 +1,7 @@
 /** Copies a local directory tree into the build directory, leaving out VCS data, installed dependencies and links that leave the tree. */
 import { copyFile, lstat, mkdir, readdir, readlink, realpath, stat, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { SlipwayError, type SourceView } from '@slipway/contract';
+import { countNoun, SlipwayError, type SourceView } from '@slipway/contract';
 import type { FetchOptions, LocalSourceAccess } from '@slipway/core';
 import { assertPathAllowed, type LocalSourcePolicy } from './local-source-policy.js';
 
@@ -76,6 +76,6 @@ export async function fetchPathSource(
     }
   };
   await walk(root, options.destDir);
-  options.log(`copied ${fileCount} files`);
+  options.log(`copied ${countNoun(fileCount, 'file')}`);
   return { kind: 'path', path };
 }
