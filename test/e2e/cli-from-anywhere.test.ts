@@ -3,11 +3,12 @@
  * config at start, and the CLI finds the admin token (and the API URL) there. Without it, the hint names fixes that
  * work — and following one does.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlipwaydHarness } from './slipwayd-harness.js';
+import { repoRoot, SlipwaydHarness } from './slipwayd-harness.js';
 
 describe('the CLI from a directory outside the repository', () => {
   let slipwayd: SlipwaydHarness;
@@ -68,5 +69,25 @@ describe('the CLI from a directory outside the repository', () => {
     const result = await cliElsewhere(['apps', 'list'], { SLIPWAY_TOKEN: 'swt_not-a-real-token' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('hint: the token from SLIPWAY_TOKEN was refused');
+  });
+
+  it('runs from a link to its entry point on the PATH, the faster way than npx', async () => {
+    const bin = join(elsewhere, 'bin');
+    await mkdir(bin, { recursive: true });
+    await symlink(join(repoRoot, 'apps', 'cli', 'bin', 'slipway.mjs'), join(bin, 'slipway'));
+    const result = spawnSync('slipway', ['whoami', '--json'], {
+      cwd: elsewhere,
+      env: {
+        ...process.env,
+        PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+        HOME: elsewhere,
+        XDG_CONFIG_HOME: slipwayd.slipwaydConfigHome,
+        SLIPWAY_DATA_DIR: undefined,
+        SLIPWAY_API_URL: undefined,
+      },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ user: { name: 'admin' } });
   });
 });

@@ -21,6 +21,7 @@ import { registerScaleCommand } from './commands/scale.js';
 import { registerSecretsCommand } from './commands/secrets.js';
 import { registerStackCommand } from './commands/stack.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerSystemCommand } from './commands/system.js';
 import { registerTokensCommand } from './commands/tokens.js';
 import { registerUsersCommand } from './commands/users.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -75,6 +76,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerConfigCommand(program, ctx);
   registerSecretsCommand(program, ctx);
   registerStatusCommand(program, ctx);
+  registerSystemCommand(program, ctx);
   registerValidateCommand(program, ctx);
   registerLoginCommands(program, ctx);
   registerTokensCommand(program, ctx);

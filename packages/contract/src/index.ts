@@ -21,3 +21,4 @@ export * from './hosts-client.js';
 export * from './byte-size.js';
 export * from './local-servers.js';
 export * from './count-noun.js';
+export * from './system-api.js';
