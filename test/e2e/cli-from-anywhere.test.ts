@@ -65,6 +65,17 @@ describe('the CLI from a directory outside the repository', () => {
     expect(followed.code, followed.stderr).toBe(0);
   });
 
+  it('says how a user gets a password when a login is refused', async () => {
+    const result = await slipwayd.cli(['login', 'admin', '--password-stdin'], {
+      cwd: elsewhere,
+      input: 'not the password\n',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error: UNAUTHENTICATED');
+    expect(result.stderr).toContain('(slipway users set-password admin)');
+    expect(result.stderr).not.toContain('no credential found');
+  });
+
   it('says a refused token is refused, not that a login is missing', async () => {
     const result = await cliElsewhere(['apps', 'list'], { SLIPWAY_TOKEN: 'swt_not-a-real-token' });
     expect(result.code).toBe(1);

@@ -9,7 +9,8 @@ import { createApiClient, isSlipwayError, SlipwayError, type TokenSource } from 
 import { isLoopbackUrl, readAdminToken } from './admin-token.js';
 import type { CredentialsFile, SavedLogin } from './credentials-file.js';
 
-export type CredentialKind = 'flag' | 'env' | 'login' | 'admin-token' | 'none';
+/** `password`: the request was a login, its credential the password given. */
+export type CredentialKind = 'flag' | 'env' | 'login' | 'admin-token' | 'password' | 'none';
 
 export interface CredentialOptions {
   apiUrl: string;

@@ -34,6 +34,10 @@ function unauthenticatedHints({ apiUrl, credentialKind, env }: HintContext): str
       ];
     case 'login':
       return [`log in again with: slipway login --api ${apiUrl}`];
+    case 'password':
+      return [
+        "a user with no password cannot log in: the owner sets one on the machine that runs slipwayd, where the CLI acts as the owner by itself (slipway users set-password admin); an admin sets or resets anyone else's (slipway users set-password NAME)",
+      ];
     case 'admin-token':
       return [
         `the local admin token found for ${apiUrl} belongs to another slipwayd: set SLIPWAY_DATA_DIR to the data dir of the one at ${apiUrl}, or point --api at the one that owns the token`,
