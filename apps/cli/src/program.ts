@@ -53,7 +53,10 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
     .description('deploy and run apps on slipwayd')
     .version(cliPackage.version, '-V, --version')
     .option('--json', 'print the API answer as JSON and nothing else on stdout')
-    .option('--api <url>', `slipwayd API URL (default: $SLIPWAY_API_URL or ${defaultApiUrl})`)
+    .option(
+      '--api <url>',
+      `slipwayd API URL (default: $SLIPWAY_API_URL, else ${defaultApiUrl} — or the only running slipwayd this user started, when it listens elsewhere)`,
+    )
     .option(
       '--token <token>',
       'API or access token to send (default: $SLIPWAY_TOKEN, the saved login, or the local admin token)',
