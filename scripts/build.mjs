@@ -2,7 +2,9 @@
 // load instead of hundreds to resolve and compile halves slipwayd's start-up. Packages that cannot be bundled stay
 // external: native addons, code that starts worker threads from its own files, and what is loaded only on demand.
 import { build } from 'esbuild';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,8 +69,55 @@ export async function buildAll() {
   );
 }
 
+/** What the bundles are made of: the workspaces' sources and manifests, the lockfile, and this script. */
+const sourceDirs = ['packages', 'apps'];
+const sourceFilePattern = /\.(ts|mts|mjs|js|json)$/;
+const skippedParts = new Set(['node_modules', 'dist']);
+
+function sourceFiles() {
+  const files = [join(root, 'package-lock.json'), join(root, 'tsconfig.base.json'), fileURLToPath(import.meta.url)];
+  for (const dir of sourceDirs) {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile() || !sourceFilePattern.test(entry.name) || entry.name.endsWith('.test.ts')) continue;
+      const file = join(entry.parentPath, entry.name);
+      if (
+        relative(root, file)
+          .split('/')
+          .some((part) => skippedParts.has(part))
+      )
+        continue;
+      files.push(file);
+    }
+  }
+  return files.filter((file) => existsSync(file)).sort();
+}
+
+/** A hash of every file the bundles are built from (paths and contents). */
+export function sourcesHash() {
+  const hash = createHash('sha256');
+  for (const file of sourceFiles())
+    hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
+}
+
+const buildStamp = join(root, 'node_modules', '.slipway-build-stamp');
+
+/**
+ * Builds the programs unless the last build was made from the same sources (its hash in a stamp) and its bundles are
+ * all there. Resolves whether it built.
+ */
+export async function buildIfChanged() {
+  const hash = sourcesHash();
+  const isBuilt = programs.every((p) => existsSync(join(root, p.out)));
+  if (isBuilt && existsSync(buildStamp) && readFileSync(buildStamp, 'utf8').trim() === hash) return false;
+  await buildAll();
+  writeFileSync(buildStamp, `${hash}\n`);
+  return true;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { ensureInstall } = await import('./ensure-install.mjs');
   ensureInstall(root);
   await buildAll();
+  writeFileSync(buildStamp, `${sourcesHash()}\n`);
 }

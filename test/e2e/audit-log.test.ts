@@ -197,6 +197,22 @@ describe('the audit log end to end', () => {
     expect(table.stdout).toContain('denied FORBIDDEN');
   });
 
+  it('lists the most recent records with --limit, in time order, and says older ones match', async () => {
+    const every = await slipwayd.cli(['audit', 'list', '--all', '--json']);
+    const all = (JSON.parse(every.stdout) as { records: AuditRecordView[] }).records;
+    expect(all.length).toBeGreaterThan(5);
+    const limited = await slipwayd.cli(['audit', 'list', '--limit', '5', '--json']);
+    expect(limited.code, limited.stderr).toBe(0);
+    const answer = JSON.parse(limited.stdout) as { records: AuditRecordView[]; hasOlderRecords?: boolean };
+    const newest = all.slice(-5).map((r) => r.seq);
+    // Records made by the listing itself may follow; the five shown are the newest of those before it.
+    expect(answer.records.map((r) => r.seq)).toEqual(newest);
+    expect(answer.hasOlderRecords).toBe(true);
+    const table = await slipwayd.cli(['audit', 'list', '--limit', '5']);
+    expect(table.stdout.trim().split('\n')).toHaveLength(6);
+    expect(table.stderr).toContain('older records match');
+  });
+
   it('verifies the intact chain, and finds a modified, a deleted and a reordered record through the real CLI', async () => {
     const intact = await slipwayd.cli(['audit', 'verify']);
     expect(intact.code, intact.stderr).toBe(0);

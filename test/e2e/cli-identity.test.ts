@@ -53,11 +53,12 @@ describe('slipway login, tokens and users', () => {
     await rm(join(project, '.slipway'));
   });
 
-  it('says how to log in when it has no credential at all', async () => {
+  it('says where the CLI looks for the admin token when it has no credential at all', async () => {
     const result = await remote(['apps', 'list']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error: UNAUTHENTICATED:');
-    expect(result.stderr).toContain(`hint: log in with: slipway login --api ${slipwayd.url}`);
+    expect(result.stderr).toContain(`hint: no credential found for ${slipwayd.url}.`);
+    expect(result.stderr).toContain('set SLIPWAY_DATA_DIR to the data dir');
   });
 
   it('sets the owner password with the admin token, then logs in with it and saves the session (0600)', async () => {

@@ -126,7 +126,7 @@ export function describeContainerRuntime(runtime: 'docker' | 'swarm'): void {
       expect(instance?.usage?.memoryBytes).toBeGreaterThan(0);
       expect(instance?.usage?.memoryLimitBytes).toBe(64 * 1024 * 1024);
       const status = await slipwayd.cli(['status']);
-      expect(status.stdout).toMatch(new RegExp(`hog\\s+production\\s+v1\\s+${runtime}\\s+mem 64 MiB`));
+      expect(status.stdout).toMatch(new RegExp(`hog\\s+production\\s+v1\\s+${runtime}\\s+mem 64.0 MiB`));
 
       await slipwayd.edge('hog.localhost', '/hog');
 
@@ -140,7 +140,7 @@ export function describeContainerRuntime(runtime: 'docker' | 'swarm'): void {
       );
       expect(killed?.id).toBe(instance?.id);
       const ps = await slipwayd.cli(['ps', 'hog']);
-      expect(ps.stdout).toMatch(/mem 64 MiB/);
+      expect(ps.stdout).toMatch(/mem 64.0 MiB/);
       expect(ps.stdout).toMatch(/last exit 137, OOM-killed/);
       await waitFor(async () => expect((await slipwayd.edge('hog.localhost')).status).toBe(200), { timeoutMs: 60_000 });
     });

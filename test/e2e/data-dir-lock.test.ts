@@ -25,7 +25,11 @@ async function startSlipwayd(dataDir: string): Promise<Started> {
   const child = spawn(
     process.execPath,
     [entry, '--data-dir', dataDir, '--api', `127.0.0.1:${apiPort}`, '--edge', `127.0.0.1:${edgePort}`],
-    { cwd: repoRoot, env: { ...process.env, SLIPWAY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: repoRoot,
+      env: { ...process.env, SLIPWAY_LOG_LEVEL: 'warn', XDG_CONFIG_HOME: `${dataDir}-config` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   const started: Started = { child, apiPort, output: '', exitCode: undefined };
   child.stdout?.on('data', (c: Buffer) => (started.output += c.toString()));
@@ -80,6 +84,7 @@ describe('the data dir lock', () => {
       cleanups.push(async () => {
         await stopAll(dataDir, starts);
         await rm(dataDir, { recursive: true, force: true });
+        await rm(`${dataDir}-config`, { recursive: true, force: true });
       });
       const outcomes = await Promise.all(starts.map(outcomeOf));
 
@@ -104,6 +109,7 @@ describe('the data dir lock', () => {
       cleanups.push(async () => {
         await stopAll(dataDir, [started]);
         await rm(dataDir, { recursive: true, force: true });
+        await rm(`${dataDir}-config`, { recursive: true, force: true });
       });
 
       expect(await outcomeOf(started), started.output).toBe(true);

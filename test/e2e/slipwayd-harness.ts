@@ -153,6 +153,11 @@ export class SlipwaydHarness {
     });
   }
 
+  /** `XDG_CONFIG_HOME` of slipwayd: it registers its data dir in `slipway/servers.json` there. */
+  get slipwaydConfigHome(): string {
+    return join(this.dataDir, 'slipwayd-config');
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -213,6 +218,8 @@ export class SlipwaydHarness {
           ...process.env,
           SLIPWAY_INSTANCE_PORTS: `${this.instancePortFrom}-${this.instancePortFrom + 99}`,
           SLIPWAY_DRAIN_MS: '200',
+          // Where slipwayd registers itself for the CLI: this harness's, never the user's own config.
+          XDG_CONFIG_HOME: this.slipwaydConfigHome,
           ...options.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,7 +16,8 @@ function runSlipwayd(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [entry, ...args], {
       cwd: repoRoot,
-      env: { ...process.env, ...env },
+      // A slipwayd that starts registers in XDG_CONFIG_HOME: a scratch one, never the user's.
+      env: { ...process.env, XDG_CONFIG_HOME: join(tmpdir(), 'slipway-startup-config'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

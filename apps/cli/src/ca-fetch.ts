@@ -30,7 +30,7 @@ export async function findTrustedCa(options: {
     }
   }
   if (!options.apiUrl.startsWith('https:') || !isLoopbackUrl(options.apiUrl)) return undefined;
-  const dataDir = await findDataDir(options.env, options.cwd);
+  const dataDir = await findDataDir(options.env, options.cwd, options.apiUrl);
   if (dataDir === undefined) return undefined;
   return readFile(join(dataDir, 'tls', 'cert.pem'), 'utf8').catch(() => undefined);
 }

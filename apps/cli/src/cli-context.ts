@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createApiClient } from '@slipway/contract';
 import type { ApiClient } from '@slipway/contract';
+import { defaultLocalApiUrl } from './admin-token.js';
 import { createTrustingFetch } from './ca-fetch.js';
 import { createCredentialSource, type CredentialSource } from './credentials.js';
 import { credentialsPath, openCredentialsFile, type CredentialsFile } from './credentials-file.js';
@@ -74,6 +75,8 @@ export interface CliContext {
   exitCode: number;
   /** The API URL of the last command that asked for a client, for error hints. */
   apiUrl: string | undefined;
+  /** The credential of the last command that asked for a client, for error hints. */
+  credential: CredentialSource | undefined;
   for(command: Command): CommandRun;
 }
 
@@ -85,10 +88,12 @@ export function createCliContext(io: ProgramIo): CliContext {
     io,
     exitCode: 0,
     apiUrl: undefined,
+    credential: undefined,
     for(command) {
       const globals = command.optsWithGlobals<{ json?: boolean; api?: string; token?: string; caFile?: string }>();
       const envUrl = io.env['SLIPWAY_API_URL'];
-      const apiUrl = globals.api ?? (envUrl !== undefined && envUrl !== '' ? envUrl : defaultApiUrl);
+      const apiUrl =
+        globals.api ?? (envUrl !== undefined && envUrl !== '' ? envUrl : defaultLocalApiUrl(io.env, defaultApiUrl));
       let client: ApiClient | undefined;
       const credentials = openCredentialsFile(credentialsPath(io.env));
       const trustingFetch = createTrustingFetch({ apiUrl, caFile: globals.caFile, env: io.env, cwd: io.cwd });
@@ -113,6 +118,7 @@ export function createCliContext(io: ProgramIo): CliContext {
         timing,
         client() {
           context.apiUrl = apiUrl;
+          context.credential = credential;
           client ??= createApiClient({ baseUrl: apiUrl, token: credential.token, fetch: trustingFetch });
           return client;
         },

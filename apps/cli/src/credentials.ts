@@ -9,7 +9,8 @@ import { createApiClient, isSlipwayError, SlipwayError, type TokenSource } from 
 import { isLoopbackUrl, readAdminToken } from './admin-token.js';
 import type { CredentialsFile, SavedLogin } from './credentials-file.js';
 
-export type CredentialKind = 'flag' | 'env' | 'login' | 'admin-token' | 'none';
+/** `password`: the request was a login, its credential the password given. */
+export type CredentialKind = 'flag' | 'env' | 'login' | 'admin-token' | 'password' | 'none';
 
 export interface CredentialOptions {
   apiUrl: string;
@@ -42,7 +43,7 @@ export function createCredentialSource(options: CredentialOptions): CredentialSo
     if (envToken !== undefined && envToken !== '') return { kind: 'env', token: envToken };
     if ((await credentials.find(apiUrl)) !== undefined) return { kind: 'login' };
     if (isLoopbackUrl(apiUrl)) {
-      const adminToken = await readAdminToken(options.env, options.cwd);
+      const adminToken = await readAdminToken(options.env, options.cwd, apiUrl);
       if (adminToken !== undefined) return { kind: 'admin-token', token: adminToken };
     }
     return { kind: 'none' };

@@ -32,7 +32,9 @@ export async function followChangeRollout(
     return;
   }
   if (!options.follow) {
-    if (!run.isJson) run.out.line(`rolling out in deployment ${deploymentId}; not following (--no-follow)`);
+    if (run.isJson) return;
+    run.out.line(`rolling out in deployment ${deploymentId}; not following (--no-follow)`);
+    run.out.line(run.out.style.dim(`follow it with: slipway deployments logs ${deploymentId}`));
     return;
   }
   if (run.isJson) {

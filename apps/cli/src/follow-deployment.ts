@@ -192,10 +192,16 @@ export async function followAndReport(
   const { deployment } = started;
   if (!isFollow) {
     if (run.isJson) run.out.json(started);
-    else
+    else {
       run.out.line(
         `deployment ${deployment.id} of ${deployment.app} (${deployment.environment}) started; not following (--no-follow)`,
       );
+      run.out.line(
+        run.out.style.dim(
+          `follow it with: slipway deployments logs ${deployment.id} (or: deployments show|cancel ${deployment.id})`,
+        ),
+      );
+    }
     return;
   }
   if (!run.isJson)

@@ -9,6 +9,15 @@ process.once('SIGINT', () => {
   process.once('SIGINT', () => process.exit(130));
 });
 
+// A reader that stops early (`slipway status | head`) closes the pipe: the output is no longer wanted, which is not an
+// error — stop quietly, as `cat` and `ls` do, instead of dying of an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const program = createProgram({
   stdout: process.stdout,
   stderr: process.stderr,

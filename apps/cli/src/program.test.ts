@@ -22,7 +22,7 @@ describe('slipway program', () => {
     const code = await createProgram(io).run(['apps', 'info', 'nope', '--api', server.url]);
     expect(code).toBe(1);
     expect(stdout()).toBe('');
-    expect(stderr()).toBe('error: APP_NOT_FOUND: no app named "nope"\n');
+    expect(stderr()).toBe('error: APP_NOT_FOUND: no app named "nope"\nhint: list the apps with: slipway apps list\n');
   });
 
   it('says slipwayd cannot be reached, with a hint naming the URL, when nothing listens', async () => {

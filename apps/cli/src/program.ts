@@ -13,6 +13,7 @@ import { registerHostsCommand } from './commands/hosts.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerLogsCommand } from './commands/logs.js';
+import { registerProjectsCommand } from './commands/projects.js';
 import { registerPsCommand } from './commands/ps.js';
 import { registerReleasesCommand } from './commands/releases.js';
 import { registerRollbackCommand } from './commands/rollback.js';
@@ -22,9 +23,11 @@ import { registerScaleCommand } from './commands/scale.js';
 import { registerSecretsCommand } from './commands/secrets.js';
 import { registerStackCommand } from './commands/stack.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerSystemCommand } from './commands/system.js';
 import { registerTokensCommand } from './commands/tokens.js';
 import { registerUsersCommand } from './commands/users.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { errorHints } from './error-hints.js';
 import cliPackage from '../package.json' with { type: 'json' };
 
 export type { ProgramIo } from './cli-context.js';
@@ -52,7 +55,10 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
     .description('deploy and run apps on slipwayd')
     .version(cliPackage.version, '-V, --version')
     .option('--json', 'print the API answer as JSON and nothing else on stdout')
-    .option('--api <url>', `slipwayd API URL (default: $SLIPWAY_API_URL or ${defaultApiUrl})`)
+    .option(
+      '--api <url>',
+      `slipwayd API URL (default: $SLIPWAY_API_URL, else ${defaultApiUrl} — or the only running slipwayd this user started, when it listens elsewhere)`,
+    )
     .option(
       '--token <token>',
       'API or access token to send (default: $SLIPWAY_TOKEN, the saved login, or the local admin token)',
@@ -63,6 +69,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
     );
 
   registerAppsCommand(program, ctx);
+  registerProjectsCommand(program, ctx);
   registerDeployCommand(program, ctx);
   registerDeploymentsCommand(program, ctx);
   registerStackCommand(program, ctx);
@@ -76,6 +83,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerConfigCommand(program, ctx);
   registerSecretsCommand(program, ctx);
   registerStatusCommand(program, ctx);
+  registerSystemCommand(program, ctx);
   registerValidateCommand(program, ctx);
   registerLoginCommands(program, ctx);
   registerTokensCommand(program, ctx);
@@ -85,20 +93,13 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerHostsCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
-  const reportError = (error: unknown): number => {
+  const reportError = async (error: unknown): Promise<number> => {
     if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     if (isSlipwayError(error)) {
       io.stderr.write(`error: ${error.code}: ${error.message}\n`);
-      if (error.code === 'UNAUTHENTICATED') {
-        const url = ctx.apiUrl ?? defaultApiUrl;
-        io.stderr.write(
-          `hint: log in with: slipway login --api ${url} (or pass an API token with --token or SLIPWAY_TOKEN)\n`,
-        );
-      }
-      if (error.code === 'UNAVAILABLE') {
-        const url = ctx.apiUrl ?? defaultApiUrl;
-        io.stderr.write(`hint: slipway talks to ${url}; point it elsewhere with --api URL or SLIPWAY_API_URL\n`);
-      }
+      const credentialKind = (await ctx.credential?.kind().catch(() => undefined)) ?? 'none';
+      const hints = errorHints({ code: error.code, apiUrl: ctx.apiUrl ?? defaultApiUrl, credentialKind, env: io.env });
+      for (const hint of hints) io.stderr.write(`hint: ${hint}\n`);
       return exitCodes.failed;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -115,7 +116,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
         await program.parseAsync([...args], { from: 'user' });
         return ctx.exitCode;
       } catch (error) {
-        return reportError(error);
+        return await reportError(error);
       }
     },
   };

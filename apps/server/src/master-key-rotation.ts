@@ -4,7 +4,7 @@
  * then does the new key replace the old one on disk. Sealed values, releases and running instances are untouched.
  */
 import type { MasterKeyring } from '@slipway/adapters';
-import { SlipwayError } from '@slipway/contract';
+import { countNoun, SlipwayError } from '@slipway/contract';
 import { rewrapDataKeys, unknownMasterKeys, type CoreDeps } from '@slipway/core';
 
 export interface MasterKeyRotation {
@@ -57,11 +57,11 @@ export function createMasterKeyRotation(
       serialize(async () => {
         const unknown = await unknownMasterKeys(deps);
         const [id, count] = Object.entries(unknown)[0] ?? [];
-        if (id !== undefined) {
+        if (id !== undefined && count !== undefined) {
           const given = keyring.source === 'environment' ? 'SLIPWAY_MASTER_KEY' : `the key file ${keyring.file ?? ''}`;
           throw new SlipwayError(
             'MASTER_KEY_INVALID',
-            `${count} data key(s) in the store are wrapped by master key ${id}, but ${given} holds ${keyring.current().id}: ` +
+            `${countNoun(count, 'data key')} in the store ${count === 1 ? 'is' : 'are'} wrapped by master key ${id}, but ${given} holds ${keyring.current().id}: ` +
               'start slipwayd with the key the secrets were stored under (to move to a new key, give the new one in ' +
               'SLIPWAY_MASTER_KEY and the old one in SLIPWAY_PREVIOUS_MASTER_KEYS)',
             { details: { unknownMasterKeys: unknown, masterKeyId: keyring.current().id } },

@@ -46,9 +46,11 @@ import { startEdgeWatchdog } from './edge-watchdog.js';
 import { failpointHookFrom } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
 import { prepareIdentity } from './identity-setup.js';
+import { registerLocalServer } from './local-server-registration.js';
 import { forbiddenSourcePaths } from './local-sources.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
 import { resolveProcessIsolation, type ProcessIsolation } from './process-isolation.js';
+import { stopEverything } from './stop-everything.js';
 
 export const version = '0.1.0';
 
@@ -74,6 +76,11 @@ export interface StartOptions {
   masterKey?: string | undefined;
   /** `SLIPWAY_PREVIOUS_MASTER_KEYS`: keys being rotated away from; data keys under them are re-wrapped at start. */
   previousMasterKeys?: string | undefined;
+  /**
+   * Called when the API is asked to stop slipwayd (`POST /api/v1/system/stop`): the caller then calls `close()`,
+   * which stops every app instance and the edge first when `scope` is `everything`.
+   */
+  onStopRequested?: ((scope: 'slipwayd' | 'everything') => void) | undefined;
 }
 
 export async function startSlipwayd(config: ResolvedConfig, options: StartOptions = {}): Promise<Slipwayd> {
@@ -247,6 +254,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   const worker = createJobWorker(deps, createDeploymentRunner(deps, fleet));
 
   let isShuttingDown = false;
+  let stopScope: 'slipwayd' | 'everything' = 'slipwayd';
   const apiUrlOf = (port: number): string =>
     `${apiCertificate === undefined ? 'http' : 'https'}://${formatListenAddress({ host: config.api.host, port })}`;
   // The configured address until the server listens (port 0 becomes the port it was given).
@@ -269,6 +277,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       apiUrl: () => url,
       shutdownSignal: shutdown.signal,
       processIsolation: isolation.view,
+      requestStop: (scope) => {
+        if (scope === 'everything') stopScope = scope;
+        options.onStopRequested?.(scope);
+      },
     },
     logger.child({ component: 'api' }),
     apiCertificate === undefined ? {} : { tls: { cert: apiCertificate.cert, key: apiCertificate.key } },
@@ -306,6 +318,14 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
   url = apiUrlOf(port);
+  await registerLocalServer({
+    apiUrl: url,
+    dataDir: config.dataDir,
+    pid: process.pid,
+    env: process.env,
+    nowIso: new Date(clock.nowMs()).toISOString(),
+    logger,
+  });
   logger.info({ url, edge: formatListenAddress(config.edge), dataDir: config.dataDir }, 'slipwayd ready');
 
   return {
@@ -321,6 +341,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
       await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
+      // Asked for on purpose only: an ordinary stop leaves the apps and the edge serving, to be re-adopted.
+      if (stopScope === 'everything') await stopEverything({ runtimes: deps.runtimes, edge: router, logger });
       await app.close();
       await auditRecorder.flush();
       await runtime.close();

@@ -23,6 +23,7 @@ import type {
 } from './api.js';
 import { createApiTransport } from './api-transport.js';
 import { createAuditClient, type AuditClient } from './audit-client.js';
+import { systemStopResponseSchema, type systemStopBodySchema } from './system-api.js';
 import { createHostsClient, type HostsClient } from './hosts-client.js';
 import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tasks-client.js';
@@ -170,6 +171,10 @@ export interface ApiClient extends IdentityClient, AuditClient, ImagesClient, Ho
     /** The last `tail` lines, then new ones as they come, until `signal` aborts or the consumer stops. */
     follow(app: string, options?: LogsOptions & { signal?: AbortSignal | undefined }): AsyncIterable<LogLineView>;
   };
+  system: AuditClient['system'] & {
+    /** POST /api/v1/system/stop (owner only) — slipwayd stops once it has answered. */
+    stop(body: Input<typeof systemStopBodySchema>): Promise<Output<typeof systemStopResponseSchema>>;
+  };
   /** POST /api/v1/validate — validates a `slipway.yaml` text on the server. */
   validate(body: Input<typeof validateBodySchema>): Promise<Output<typeof validateResponseSchema>>;
 }
@@ -191,13 +196,14 @@ const logsQuery = (o: LogsOptions | undefined, isFollow: boolean) => ({
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const { baseUrl, call, send, stream } = createApiTransport(options);
+  const auditClient = createAuditClient({ call });
   const get = (path: string, query?: RequestSpec['query']): RequestSpec =>
     query === undefined ? { method: 'GET', path } : { method: 'GET', path, query };
 
   return {
     baseUrl,
     ...createIdentityClient({ call, send }),
-    ...createAuditClient({ call }),
+    ...auditClient,
     ...createImagesClient({ call }),
     ...createHostsClient({ call, send }),
     ...createRuntimeTasksClient({ call, stream }),
@@ -292,6 +298,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       get: (app, o) => call(get(appPath(app, '/logs'), logsQuery(o, false)), logsResponseSchema),
       follow: (app, o) =>
         stream({ ...get(appPath(app, '/logs'), logsQuery(o, true)), signal: o?.signal }, logEventNames, logLineSchema),
+    },
+    system: {
+      ...auditClient.system,
+      stop: (body) => call({ method: 'POST', path: '/api/v1/system/stop', json: body }, systemStopResponseSchema),
     },
     validate: (body) => call({ method: 'POST', path: '/api/v1/validate', json: body }, validateResponseSchema),
   };

@@ -50,7 +50,9 @@ export const auditListQuerySchema = z
     /** An exact action name, or a prefix ending in `.` or `*` (`auth.*`). */
     action: z.string().min(1).max(200).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
-    /** The `nextCursor` of the previous page. */
+    /** `oldest` (the default): the first `limit` matching records, oldest first; `newest`: the last, newest first. */
+    order: z.enum(['oldest', 'newest']).default('oldest'),
+    /** The `nextCursor` of the previous page (in the same order). */
     cursor: z
       .string()
       .regex(/^\d{1,15}$/, 'expected the nextCursor of a previous page')
@@ -64,6 +66,7 @@ export interface AuditListQuery {
   actor?: string | undefined;
   action?: string | undefined;
   limit?: number | undefined;
+  order?: 'oldest' | 'newest' | undefined;
   cursor?: string | undefined;
 }
 

@@ -12,7 +12,7 @@ import {
 
 export interface AuditClient {
   audit: {
-    /** GET /api/v1/audit (admin or owner) — oldest first from `since`, one page of at most `limit`. */
+    /** GET /api/v1/audit (admin or owner) — oldest first from `since` (newest first with `order: newest`), one page of at most `limit`. */
     list(query?: AuditListQuery): Promise<z.output<typeof auditListResponseSchema>>;
     /** GET /api/v1/audit/verify (admin or owner) — walks the hash chain. */
     verify(): Promise<AuditVerifyView>;
@@ -37,6 +37,7 @@ export function createAuditClient({ call }: Pick<ApiTransport, 'call'>): AuditCl
               actor: q.actor,
               action: q.action,
               limit: q.limit === undefined ? undefined : String(q.limit),
+              order: q.order,
               cursor: q.cursor,
             },
           },

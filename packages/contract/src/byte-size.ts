@@ -29,14 +29,15 @@ export function parseByteSize(size: number | string): number | undefined {
   return factor === undefined ? undefined : Math.floor(Number(match[1]) * factor);
 }
 
-/** A size for people: `256 MiB`, `1.5 GiB`, `900 B`. */
+/** A size for people, to a tenth of its unit: `256.0 MiB`, `1.5 GiB`, `900 B`. */
 export function formatByteSize(bytes: number): string {
   for (const [unit, factor] of [
     ['GiB', 1024 ** 3],
     ['MiB', 1024 ** 2],
     ['KiB', 1024],
   ] as const) {
-    if (bytes >= factor) return `${Number((bytes / factor).toFixed(2))} ${unit}`;
+    // One precision everywhere (usage, limits, images): a tenth of the unit.
+    if (bytes >= factor) return `${(bytes / factor).toFixed(1)} ${unit}`;
   }
   return `${bytes} B`;
 }

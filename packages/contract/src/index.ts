@@ -21,3 +21,6 @@ export * from './runtime-tasks-client.js';
 export * from './hosts-api.js';
 export * from './hosts-client.js';
 export * from './byte-size.js';
+export * from './local-servers.js';
+export * from './count-noun.js';
+export * from './system-api.js';

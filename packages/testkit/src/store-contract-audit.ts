@@ -91,6 +91,9 @@ export function describeAuditContract(store: () => Store): void {
       expect(await seqs({ action: 'apps.delete', limit: 10 })).toEqual([5]);
       expect(await seqs({ action: 'auth.', limit: 10 })).toEqual([2, 3]);
       expect(await seqs({ afterSeq: 3, limit: 10 })).toEqual([4, 5]);
+      expect(await seqs({ order: 'newest-first', limit: 2 })).toEqual([5, 4]);
+      expect(await seqs({ order: 'newest-first', beforeSeq: 4, limit: 2 })).toEqual([3, 2]);
+      expect(await seqs({ order: 'newest-first', actor: 'alice', limit: 3 })).toEqual([5, 4, 2]);
       expect(await store().audit.findLastSeqBefore(t0 + 25)).toBe(3);
       expect(await store().audit.findLastSeqBefore(t0)).toBeUndefined();
     });

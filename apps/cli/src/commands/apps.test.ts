@@ -32,9 +32,9 @@ describe('slipway apps', () => {
     expect(code).toBe(0);
     expect(stdout).toBe(
       [
-        'NAME          PROJECT  ENVIRONMENTS   INSTANCES  CREATED',
-        'web           default  production@v3  2/2        2026-01-02 03:04Z',
-        'payments-api  shop     -              0/0        2026-01-02 03:04Z',
+        'NAME          PROJECT  ENVIRONMENTS   INSTANCES       CREATED',
+        'web           default  production@v3  2/2 healthy     2026-01-02 03:04Z',
+        'payments-api  shop     -              no release yet  2026-01-02 03:04Z',
         '',
       ].join('\n'),
     );
@@ -48,11 +48,15 @@ describe('slipway apps', () => {
 
   it('creates an app in the given project', async () => {
     server = await startCannedApiServer({
+      'GET /api/v1/projects': {
+        json: { projects: [{ id: 'prj_1', name: 'shop', createdAt: '2026-01-02T03:04:05.000Z' }] },
+      },
       'POST /api/v1/apps': { status: 201, json: { ...cannedApp, project: 'shop' } },
     });
     const { code, stdout } = await run(['apps', 'create', 'web', '--project', 'shop']);
     expect(code).toBe(0);
-    expect(JSON.parse(server.requests[0]?.body.toString() ?? '')).toEqual({ name: 'web', project: 'shop' });
+    const created = server.requests.find((r) => r.method === 'POST');
+    expect(JSON.parse(created?.body.toString() ?? '')).toEqual({ name: 'web', project: 'shop' });
     expect(stdout).toContain('created app web in project shop');
   });
 

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { AppView } from '@slipway/contract';
 import type { CliContext, ProgramIo } from '../cli-context.js';
+import { defaultProjectName, getProject } from './projects.js';
 import { formatTimestamp } from '../output.js';
 
 const sumInstances = (app: AppView) =>
@@ -34,12 +35,17 @@ export function registerAppsCommand(program: Command, ctx: CliContext): void {
     .command('create')
     .description('create an app')
     .argument('<name>', 'app name (lowercase letters, digits and "-")')
-    .option('--project <project>', 'project to create it in (default: default)')
-    .action(async (name: string, options: { project?: string }, command: Command) => {
+    .option('--project <project>', 'project to create it in, which must exist (default: default)')
+    .option('--create-project', 'create the --project if it does not exist')
+    .action(async (name: string, options: { project?: string; createProject?: boolean }, command: Command) => {
       const run = ctx.for(command);
-      const app = await run
-        .client()
-        .apps.create(options.project === undefined ? { name } : { name, project: options.project });
+      const client = run.client();
+      // A mistyped project must not become a new one: only the default project, or one asked for, is created here.
+      if (options.project !== undefined && options.project !== defaultProjectName && options.createProject !== true)
+        await getProject(client, options.project);
+      const app = await client.apps.create(
+        options.project === undefined ? { name } : { name, project: options.project },
+      );
       if (run.isJson) return run.out.json(app);
       run.out.line(`created app ${app.name} in project ${app.project}`);
       run.out.line(run.out.style.dim(`deploy it with: slipway deploy ${app.name} --path .`));
@@ -63,7 +69,9 @@ export function registerAppsCommand(program: Command, ctx: CliContext): void {
             app.environments
               .map((e) => (e.currentRelease === null ? e.name : `${e.name}@v${e.currentRelease}`))
               .join(', ') || '-',
-            `${instances.healthy}/${instances.total}`,
+            app.environments.every((e) => e.currentRelease === null)
+              ? 'no release yet'
+              : `${instances.healthy}/${instances.total} healthy`,
             formatTimestamp(app.createdAt),
           ];
         }),
@@ -90,7 +98,7 @@ export function registerAppsCommand(program: Command, ctx: CliContext): void {
           e.name,
           e.currentRelease === null ? '-' : `v${e.currentRelease}`,
           formatScale(e.scale),
-          `${e.instances.healthy}/${e.instances.total} healthy`,
+          e.currentRelease === null ? 'no release yet' : `${e.instances.healthy}/${e.instances.total} healthy`,
           e.routes.map((r) => `${r.host}${r.path} → ${r.process}`).join(', ') || '-',
         ]),
       );

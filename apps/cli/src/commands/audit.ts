@@ -1,6 +1,6 @@
 /** `slipway audit list|verify`: read the audit log with filters, and check its hash chain (exit 1 when broken). */
 import type { Command } from 'commander';
-import type { AuditListQuery, AuditRecordView } from '@slipway/contract';
+import { countNoun, type AuditListQuery, type AuditRecordView } from '@slipway/contract';
 import type { CliContext, CommandRun } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
 import { parseDurationSeconds } from './tokens.js';
@@ -38,32 +38,33 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
 
   audit
     .command('list')
-    .description('list audit records, oldest first')
+    .description('list the most recent audit records (--limit, default 100), in time order; --all lists every one')
     .option('--since <time>', 'from this ISO time, or this long ago (24h, 7d)')
     .option('--until <time>', 'before this ISO time, or this long ago')
     .option('--actor <actor>', 'a user name, user id or credential id')
     .option('--action <action>', 'an action name, or a prefix ending in * (auth.*)')
-    .option('--limit <n>', 'at most this many records (default 100)')
-    .option('--all', 'every matching record, page after page')
+    .option('--limit <n>', 'the most recent this many records (default 100)')
+    .option('--all', 'every matching record, oldest first, page after page')
     .action(async (options: ListOptions, command: Command) => {
       const run = ctx.for(command);
       const limit = options.limit === undefined ? 100 : Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) run.usageError('--limit: expected 1 to 1000');
-      const query: AuditListQuery = { limit };
+      const isAll = options.all === true;
+      // The most recent records unless all are asked for: fetched newest first, printed in time order.
+      const query: AuditListQuery = { limit, order: isAll ? 'oldest' : 'newest' };
       if (options.since !== undefined) query.since = parseTime(run, '--since', options.since);
       if (options.until !== undefined) query.until = parseTime(run, '--until', options.until);
       if (options.actor !== undefined) query.actor = options.actor;
       if (options.action !== undefined) query.action = options.action;
       const records: AuditRecordView[] = [];
       let page = await run.client().audit.list(query);
-      records.push(...page.records);
-      while (options.all === true && page.nextCursor !== undefined) {
+      records.push(...(isAll ? page.records : [...page.records].reverse()));
+      while (isAll && page.nextCursor !== undefined) {
         page = await run.client().audit.list({ ...query, cursor: page.nextCursor });
         records.push(...page.records);
       }
-      if (run.isJson) {
-        return run.out.json({ records, ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) });
-      }
+      const hasOlder = !isAll && page.nextCursor !== undefined;
+      if (run.isJson) return run.out.json({ records, ...(hasOlder ? { hasOlderRecords: true } : {}) });
       if (records.length === 0) return run.out.line('no audit records match');
       run.out.table(
         ['SEQ', 'TIME', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME', 'SOURCE', 'REQUEST'],
@@ -78,8 +79,10 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
           r.requestId ?? '-',
         ]),
       );
-      if (page.nextCursor !== undefined) {
-        run.err.line(run.err.style.dim('more records match: pass --all, or narrow with --since/--action'));
+      if (hasOlder) {
+        run.err.line(
+          run.err.style.dim(`older records match: pass a larger --limit or --all, or narrow with --since/--action`),
+        );
       }
     });
 
@@ -94,14 +97,14 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
       const from = result.anchor.seq === 0 ? 'genesis' : `checkpoint at record ${result.anchor.seq}`;
       if (result.isValid) {
         return run.out.line(
-          `audit log intact: ${result.checked} records verified from the ${from}` +
+          `audit log intact: ${countNoun(result.checked, 'record')} verified from the ${from}` +
             (result.lastSeq === null ? '' : ` to record ${result.lastSeq}`),
         );
       }
       const broken = result.brokenAt;
       run.err.line(
         `error: audit log chain broken at record ${broken?.seq ?? '?'}: ${broken?.reason ?? 'unknown'} ` +
-          `(${result.checked} records before it verified from the ${from})`,
+          `(${countNoun(result.checked, 'record')} before it verified from the ${from})`,
       );
     });
 }

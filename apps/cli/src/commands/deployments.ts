@@ -1,8 +1,12 @@
-/** `slipway deployments list|show|cancel`: an app's deployments, one deployment's phases, and stopping one. */
+/**
+ * `slipway deployments list|show|logs|cancel`: an app's deployments, one deployment's phases, its whole log (read
+ * after the fact, a failed one's too), and stopping one. Every id `deploy --no-follow` prints is accepted by each.
+ */
 import type { Command } from 'commander';
 import type { DeploymentView } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext } from '../cli-context.js';
+import { createDeploymentNarrator, followDeployment, isTerminal, reportOutcome } from '../follow-deployment.js';
 import { formatTimestamp, type Output } from '../output.js';
 import { formatSource } from './releases.js';
 
@@ -28,7 +32,7 @@ function formatOutcome(deployment: DeploymentView): string {
 }
 
 export function registerDeploymentsCommand(program: Command, ctx: CliContext): void {
-  const deployments = program.command('deployments').description('list, show and cancel deployments');
+  const deployments = program.command('deployments').description('list, show, read the log of and cancel deployments');
 
   deployments
     .command('list')
@@ -82,6 +86,35 @@ export function registerDeploymentsCommand(program: Command, ctx: CliContext): v
           ['PHASE', 'STATE', 'STARTED', 'DETAIL'],
           deployment.phases.map((p) => [p.phase, p.state, formatTimestamp(p.startedAt), p.detail ?? '-']),
         );
+    });
+
+  deployments
+    .command('logs')
+    .description(
+      "print a deployment's whole log — its phases and build output — and how it ended; a running one is followed to its end",
+    )
+    .argument('<id>', 'deployment id')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const run = ctx.for(command);
+      const client = run.client();
+      const deployment = await client.deployments.get(id);
+      if (run.isJson) {
+        // One event per line, as it is read: a long log is never held whole.
+        for await (const event of client.deployments.events(id, { signal: run.io.signal })) run.out.jsonLine(event);
+        return;
+      }
+      run.out.line(
+        run.out.style.dim(
+          `deployment ${deployment.id} of ${deployment.app} (${deployment.environment}), ${deployment.kind}, created ${formatTimestamp(deployment.createdAt)}`,
+        ),
+      );
+      const final = await followDeployment(run, id, createDeploymentNarrator(run.out));
+      if (final === undefined) {
+        run.err.line(`stopped reading; deployment ${id} goes on in slipwayd`);
+        return run.fail(130);
+      }
+      reportOutcome(run.out, final);
+      if (!isTerminal(final)) run.fail();
     });
 
   deployments

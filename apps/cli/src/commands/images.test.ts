@@ -31,8 +31,8 @@ describe('slipway images', () => {
 
     const lines = captured.stdout().split('\n');
     expect(lines[0]).toMatch(/^IMAGE\s+NAMES\s+SIZE\s+CREATED\s+RELEASES$/);
-    expect(lines[1]).toMatch(/^aaaaaaaaaaaa\s+slipway-ns\/web:a\s+80 MiB\s+.+web\/production v3$/);
-    expect(lines[2]).toMatch(/^bbbbbbbbbbbb\s+slipway-ns\/web:b\s+80 MiB\s+.+-$/);
+    expect(lines[1]).toMatch(/^aaaaaaaaaaaa\s+slipway-ns\/web:a\s+80.0 MiB\s+.+web\/production v3$/);
+    expect(lines[2]).toMatch(/^bbbbbbbbbbbb\s+slipway-ns\/web:b\s+80.0 MiB\s+.+-$/);
   });
 
   it('prunes, saying what it removed, what a container still uses and what it kept', async () => {
@@ -47,7 +47,7 @@ describe('slipway images', () => {
       [
         'removed slipway-ns/web:a',
         'kept slipway-ns/web:b: a container still uses it',
-        '1 removed (80 MiB), 2 kept for retained releases',
+        '1 removed (80.0 MiB), 2 kept for retained releases',
         '',
       ].join('\n'),
     );

@@ -17,7 +17,9 @@ export function registerLoginCommands(program: Command, ctx: CliContext): void {
         promptText: `password for ${user} at ${run.apiUrl}: `,
         prompt: run.io.stderr,
       });
-      // No credential on the login request itself: it is the credential.
+      // No credential on the login request itself: it is the credential (and what a refusal's hint is about).
+      ctx.apiUrl = run.apiUrl;
+      ctx.credential = { token: () => Promise.resolve(undefined), kind: () => Promise.resolve('password') };
       const tokens = await createApiClient({ baseUrl: run.apiUrl, fetch: run.fetch }).auth.login({
         username: user,
         password,

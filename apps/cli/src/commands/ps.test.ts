@@ -50,10 +50,12 @@ describe('slipway ps', () => {
     expect(lines[0]).toMatch(
       /^INSTANCE\s+PROCESS\s+RELEASE\s+STATE\s+RUNTIME\s+USAGE\s+LIMITS\s+PORT\s+PID\s+RESTARTS\s+STARTED$/,
     );
-    expect(lines[1]).toMatch(/^ins_a\s+web\s+v2\s+healthy\s+process\s+mem 40 MiB, cpu 0.02\s+-\s+20001\s+4242\s+0\s/);
+    expect(lines[1]).toMatch(
+      /^ins_a\s+web\s+v2\s+healthy\s+process\s+mem 40.0 MiB, cpu 0.02 cores\s+-\s+20001\s+4242\s+0\s/,
+    );
     expect(lines[2]).toMatch(/^ins_b\s+web\s+v2\s+crashed\s+process\s+-\s+-\s+20001\s+-\s+2 \(last exit 1\)/);
     expect(lines[3]).toMatch(
-      /^ins_c\s+web\s+v2\s+crashed\s+docker\s+-\s+mem 64 MiB, cpu 0.5, pids 100\s+20001\s+-\s+1 \(last exit 137, OOM-killed\)/,
+      /^ins_c\s+web\s+v2\s+crashed\s+docker\s+-\s+mem 64.0 MiB, cpu 0.5 cores, pids 100\s+20001\s+-\s+1 \(last exit 137, OOM-killed\)/,
     );
   });
 

@@ -1,6 +1,6 @@
 /** `slipway ps <app>`: the instances of an app — process, release, state, runtime, usage, limits, port, pid, restarts. */
 import type { Command } from 'commander';
-import { formatByteSize, type InstanceView } from '@slipway/contract';
+import { countNoun, formatByteSize, type InstanceView } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
@@ -45,17 +45,22 @@ export function registerPsCommand(program: Command, ctx: CliContext): void {
     });
 }
 
-/** `mem 41.2 MiB, cpu 0.02`, or `-` when not measured. */
-export function formatUsage(usage: InstanceView['usage']): string {
-  return usage ? `mem ${formatByteSize(usage.memoryBytes)}, cpu ${usage.cpus}` : '-';
+/** CPU in cores (`0.02 cores`, `1 core`), the unit limits are given in. */
+export function formatCpus(cpus: number): string {
+  return countNoun(Number(cpus.toFixed(2)), 'core');
 }
 
-/** `mem 256 MiB, cpu 0.5, pids 100`, or `-` when the runtime enforces none. */
+/** `mem 41.2 MiB, cpu 0.02 cores`, or `-` when not measured. */
+export function formatUsage(usage: InstanceView['usage']): string {
+  return usage ? `mem ${formatByteSize(usage.memoryBytes)}, cpu ${formatCpus(usage.cpus)}` : '-';
+}
+
+/** `mem 256.0 MiB, cpu 0.5 cores, pids 100`, or `-` when the runtime enforces none. */
 export function formatLimits(limits: InstanceView['limits']): string {
   if (!limits) return '-';
   const parts: string[] = [];
   if (limits.memoryBytes !== undefined) parts.push(`mem ${formatByteSize(limits.memoryBytes)}`);
-  if (limits.cpus !== undefined) parts.push(`cpu ${limits.cpus}`);
+  if (limits.cpus !== undefined) parts.push(`cpu ${formatCpus(limits.cpus)}`);
   if (limits.pids !== undefined) parts.push(`pids ${limits.pids}`);
   return parts.length === 0 ? '-' : parts.join(', ');
 }

@@ -38,7 +38,7 @@ describe('slipway releases', () => {
     expect(await createProgram(captured.io).run(['releases', 'web', '-e', 'production'])).toBe(0);
     const lines = captured.stdout().split('\n');
     expect(lines[0]).toMatch(/^RELEASE\s+BUILDER\s+SOURCE\s+PROCESSES\s+CONFIG\s+CREATED$/);
-    expect(lines[1]).toMatch(/^v2 \(current\)\s+node\s+site\.tar\.gz \(2 KiB\)\s+web\s+1 keys\s+2026-01-02 03:04Z$/);
+    expect(lines[1]).toMatch(/^v2 \(current\)\s+node\s+site\.tar\.gz \(2 KiB\)\s+web\s+1 key\s+2026-01-02 03:04Z$/);
     expect(lines[2]).toMatch(/^v1\s+node\s+https:\/\/example\.com\/web\.git#main @0123456\s+web/);
     expect(server.requests[0]?.query.get('environment')).toBe('production');
   });

@@ -1,6 +1,6 @@
 /** `slipway releases <app>`: the numbered, immutable releases of an app, newest first as slipwayd lists them. */
 import type { Command } from 'commander';
-import type { SourceView } from '@slipway/contract';
+import { countNoun, type SourceView } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
@@ -42,7 +42,7 @@ export function registerReleasesCommand(program: Command, ctx: CliContext): void
           release.builder,
           formatSource(release.source),
           Object.keys(release.processes).join(', ') || '-',
-          `${release.configKeys.length} keys`,
+          countNoun(release.configKeys.length, 'key'),
           formatTimestamp(release.createdAt),
         ]),
       );

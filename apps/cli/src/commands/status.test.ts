@@ -45,8 +45,20 @@ describe('slipway status', () => {
     expect(out).toContain('edge      running at 127.0.0.1:8080 (pid 42), 3 routes');
     expect(out).toContain('runtimes  process, docker');
     expect(out).toMatch(/APP\s+ENVIRONMENT\s+RELEASE\s+RUNTIME\s+LIMITS\s+INSTANCES\s+LAST DEPLOYMENT\n/);
-    expect(out).toMatch(/web\s+production\s+v4\s+docker\s+mem 256 MiB, cpu 0.5\s+2\/2 healthy\s+dep_1 succeeded\n/);
-    expect(out).toMatch(/worker\s+staging\s+-\s+-\s+-\s+0\/0 healthy\s+-\n/);
+    expect(out).toMatch(
+      /web\s+production\s+v4\s+docker\s+mem 256.0 MiB, cpu 0.5 cores\s+2\/2 healthy\s+dep_1 succeeded\n/,
+    );
+    expect(out).toMatch(/worker\s+staging\s+-\s+-\s+-\s+no release yet\s+-\n/);
+    expect(out).not.toContain('0/0');
+  });
+
+  it('counts in the singular when there is one', async () => {
+    server = await startCannedApiServer({
+      'GET /api/v1/status': { json: { ...status, edge: { ...status.edge, routes: 1 } } },
+    });
+    const captured = createCapturedIo({ env: { SLIPWAY_API_URL: server.url } });
+    expect(await createProgram(captured.io).run(['status'])).toBe(0);
+    expect(captured.stdout()).toContain('(pid 42), 1 route\n');
   });
 
   it('says whether process instances are isolated, and why not when they are not', async () => {

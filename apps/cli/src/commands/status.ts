@@ -1,6 +1,6 @@
 /** `slipway status`: is slipwayd up, is the edge router serving, and how is each app doing. */
 import type { Command } from 'commander';
-import type { StatusView } from '@slipway/contract';
+import { countNoun, type StatusView } from '@slipway/contract';
 import type { CliContext } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
 import { formatLimits } from './ps.js';
@@ -25,7 +25,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         [
           'edge',
           edge.isRunning
-            ? `${style.green('running')} at ${edge.address}${edge.pid === null ? '' : ` (pid ${edge.pid})`}, ${edge.routes} routes`
+            ? `${style.green('running')} at ${edge.address}${edge.pid === null ? '' : ` (pid ${edge.pid})`}, ${countNoun(edge.routes, 'route')}`
             : `${style.red('not running')} (${edge.address})`,
         ],
       ]);
@@ -35,7 +35,8 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         ['APP', 'ENVIRONMENT', 'RELEASE', 'RUNTIME', 'LIMITS', 'INSTANCES', 'LAST DEPLOYMENT'],
         status.apps.map((app) => {
           const isHealthy = app.instances.healthy === app.instances.total;
-          const instances = `${app.instances.healthy}/${app.instances.total} healthy`;
+          const instances =
+            app.currentRelease === null ? 'no release yet' : `${app.instances.healthy}/${app.instances.total} healthy`;
           const last = app.lastDeployment;
           return [
             app.name,

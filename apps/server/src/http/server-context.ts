@@ -24,6 +24,11 @@ export interface ServerContext {
   apiUrl(): string;
   /** Aborted when slipwayd starts shutting down: long-lived streams end so the server can close. */
   readonly shutdownSignal: AbortSignal;
+  /**
+   * Asks slipwayd to stop once the current request is answered: itself alone, or every app instance and the edge
+   * first; absent in tests that build a bare context.
+   */
+  readonly requestStop?: (scope: 'slipwayd' | 'everything') => void;
   /** Whether process instances run sandboxed (shown by status); absent in tests that build a bare context. */
   readonly processIsolation?: ProcessIsolationView;
 }

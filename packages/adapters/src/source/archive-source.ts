@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { SlipwayError, type SourceView } from '@slipway/contract';
+import { countNoun, SlipwayError, type SourceView } from '@slipway/contract';
 import type { FetchOptions } from '@slipway/core';
 import { Parser, Unpack, type ReadEntry } from 'tar';
 import { planArchiveEntries, type ArchiveEntry, type PlannedEntry } from './archive-entries.js';
@@ -266,7 +266,7 @@ export async function fetchArchiveSource(
   await mkdir(options.destDir, { recursive: true });
   await extractPlanned(file, fileName, options.destDir, entries, planned);
   options.log(
-    `unpacked ${entries.length} entries${isTopDirectoryStripped ? ' (single top-level directory stripped)' : ''}`,
+    `unpacked ${countNoun(entries.length, 'entry', 'entries')}${isTopDirectoryStripped ? ' (single top-level directory stripped)' : ''}`,
   );
   return { kind: 'archive', fileName, sizeBytes };
 }

@@ -4,7 +4,7 @@
  */
 import { copyFile, lstat, mkdir, readdir, readlink, realpath, stat, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { SlipwayError, type SourceView } from '@slipway/contract';
+import { countNoun, SlipwayError, type SourceView } from '@slipway/contract';
 import type { FetchOptions, LocalSourceAccess } from '@slipway/core';
 import { assertPathAllowed, type LocalSourcePolicy } from './local-source-policy.js';
 import { sourceIgnoreOf } from './source-ignore.js';
@@ -86,10 +86,10 @@ export async function fetchPathSource(
     }
   };
   await walk(root, options.destDir);
-  options.log(`copied ${fileCount} files`);
+  options.log(`copied ${countNoun(fileCount, 'file')}`);
   if (ignoredCount > 0) {
     options.log(
-      `left out ${ignoredCount} ignored ${ignoredCount === 1 ? 'entry' : 'entries'} (${ignored.sources.join(', ')})`,
+      `left out ${countNoun(ignoredCount, 'ignored entry', 'ignored entries')} (${ignored.sources.join(', ')})`,
     );
   }
   return { kind: 'path', path };

@@ -32,6 +32,7 @@ export function createAuditRepository(db: Kysely<Database>): AuditRepository {
     async list(filter) {
       let query = db.selectFrom('audit_records').selectAll();
       if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
+      if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
       if (filter.sinceMs !== undefined) query = query.where('at_ms', '>=', filter.sinceMs);
       if (filter.untilMs !== undefined) query = query.where('at_ms', '<', filter.untilMs);
       const { actor, action } = filter;
@@ -45,7 +46,10 @@ export function createAuditRepository(db: Kysely<Database>): AuditRepository {
           ? query.where('action', '>=', action).where('action', '<', `${action.slice(0, -1)}/`)
           : query.where('action', '=', action);
       }
-      const rows = await query.orderBy('seq').limit(filter.limit).execute();
+      const rows = await query
+        .orderBy('seq', filter.order === 'newest-first' ? 'desc' : 'asc')
+        .limit(filter.limit)
+        .execute();
       return rows.map(toRecord);
     },
     async findLastSeqBefore(beforeMs) {

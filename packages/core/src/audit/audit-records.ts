@@ -54,5 +54,9 @@ export interface AuditFilter {
   readonly action?: string | undefined;
   /** Only records with a seq greater than this. */
   readonly afterSeq?: number | undefined;
+  /** Only records with a seq less than this (the cursor of a newest-first page). */
+  readonly beforeSeq?: number | undefined;
+  /** `oldest-first` (the default) or `newest-first`: which end of the matching records `limit` keeps, and their order. */
+  readonly order?: 'oldest-first' | 'newest-first' | undefined;
   readonly limit: number;
 }

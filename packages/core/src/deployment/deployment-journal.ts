@@ -3,7 +3,7 @@
  * text it stores (log lines, phase details, failure reasons) goes through `mask` first, so secret values never land
  * in the store or reach a stream.
  */
-import type { DeploymentPhase } from '@slipway/contract';
+import { countNoun, type DeploymentPhase } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { DeploymentRecord, EventType, PhaseRecord } from '../domain/records.js';
 import { noMasking, type SecretMasker } from '../secrets/secret-masker.js';
@@ -80,7 +80,7 @@ export function createDeploymentJournal(
   /** Says, where they would have been, how many lines were dropped. */
   const noteDroppedLines = (): void => {
     if (droppedLines === 0) return;
-    takeLine(`… ${droppedLines} lines of output dropped: they came faster than they could be stored`);
+    takeLine(`… ${countNoun(droppedLines, 'line')} of output dropped: they came faster than they could be stored`);
     droppedLines = 0;
   };
 

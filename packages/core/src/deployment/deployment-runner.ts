@@ -220,7 +220,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       await journal.phaseFinished(phase, 'failed', `${failure.code}: ${failure.reason}`);
       if (phase === 'rollout' || phase === 'finalize') await abandonRollout(deps, fleet, deployment, log);
       deployment = await save(deployment, { state: 'failed', failure, finishedAtMs: clock.nowMs() });
-      log(`deployment failed in ${failure.phase}: ${failure.code}: ${failure.reason}`);
+      // No log line of its own: the failure is in the state event and the phase record, which every reader prints.
       await journal.stateChanged(deployment);
       await deps.artifacts.cleanDeployment(deploymentId);
       return 'finished';

@@ -3,7 +3,7 @@
  * on health; `recreate` stops everything old first. Both are level-based (they count what exists on every step),
  * so a rollout interrupted by a control-plane restart resumes by running again.
  */
-import { SlipwayError } from '@slipway/contract';
+import { countNoun, SlipwayError } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { Fleet, InstanceScope } from '../controller/fleet.js';
 import { createPortMismatchWatch, isRefused, portHint } from './port-mismatch.js';
@@ -55,14 +55,15 @@ export async function runRollout(deps: CoreDeps, fleet: Fleet, request: RolloutR
   const unlaunched = (await instancesOf()).filter(
     (i) => i.deploymentId === request.deploymentId && i.state === 'starting' && i.startedAtMs === null,
   );
-  if (unlaunched.length > 0) request.log(`removing ${unlaunched.length} instance(s) an interrupted run never launched`);
+  if (unlaunched.length > 0)
+    request.log(`removing ${countNoun(unlaunched.length, 'instance')} an interrupted run never launched`);
   await Promise.all(unlaunched.map((i) => fleet.retireInstance(i.id)));
 
   if (strategy.type === 'recreate') {
     const old = (await instancesOf()).filter((i) => !isFresh(request, i));
     if (old.length > 0)
       request.log(
-        `stopping ${old.length} old instance(s) (recreate: the app is unavailable until the new ones are healthy)`,
+        `stopping ${countNoun(old.length, 'old instance')} (recreate: the app is unavailable until the new ones are healthy)`,
       );
     await Promise.all(old.map((i) => fleet.retireInstance(i.id)));
   }
@@ -129,7 +130,7 @@ async function rollProcess(
     if (deps.clock.nowMs() > deadlineMs) {
       throw new SlipwayError(
         'PROGRESS_DEADLINE_EXCEEDED',
-        `${process.name}: ${state.newHealthy} of ${state.desired} new instance(s) healthy when the progress deadline passed`,
+        `${process.name}: ${state.newHealthy} of ${countNoun(state.desired, 'new instance')} healthy when the progress deadline passed`,
         { details: { process: process.name, ...state } },
       );
     }

@@ -20,7 +20,8 @@ export const auditRoutes: RouteGroup<RouteContext> = {
     route({
       method: 'GET',
       url: '/api/v1/audit',
-      summary: 'Audit records, oldest first: every state-changing request and security event (admin or owner)',
+      summary:
+        'Audit records, oldest first (or newest first with order=newest): every state-changing request and security event (admin or owner)',
       permission: { action: 'audit.list', access: globally('admin') },
       schema: { querystring: auditListQuerySchema, response: { 200: auditListResponseSchema } },
       handler: async ({ query }, _reply, { audit }): Promise<z.output<typeof auditListResponseSchema>> => {
@@ -30,7 +31,12 @@ export const auditRoutes: RouteGroup<RouteContext> = {
           untilMs: query.until === undefined ? undefined : Date.parse(query.until),
           actor: query.actor,
           action,
-          afterSeq: query.cursor === undefined ? undefined : Number(query.cursor),
+          ...(query.cursor === undefined
+            ? {}
+            : query.order === 'newest'
+              ? { beforeSeq: Number(query.cursor) }
+              : { afterSeq: Number(query.cursor) }),
+          order: query.order === 'newest' ? 'newest-first' : 'oldest-first',
           // One more than asked tells whether another page exists.
           limit: query.limit + 1,
         });

@@ -8,6 +8,8 @@ import {
   rateLimitCountersSchema,
   SlipwayError,
   statusSchema,
+  systemStopBodySchema,
+  systemStopResponseSchema,
   validateBodySchema,
   validateResponseSchema,
   type ManifestIssue,
@@ -98,6 +100,28 @@ export const systemRoutes: RouteGroup<RouteContext> = {
         return parsed.success
           ? { isValid: true, issues: [] }
           : { isValid: false, issues: manifestIssues(parsed.error) };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/system/stop',
+      summary:
+        'Stop slipwayd (scope slipwayd), or every app instance, the edge and then slipwayd (scope everything); owner only',
+      permission: { action: 'system.stop', access: globally('owner') },
+      schema: { body: systemStopBodySchema, response: { 202: systemStopResponseSchema } },
+      handler: async (request, reply, context) => {
+        const { requestStop } = context;
+        if (requestStop === undefined)
+          throw new SlipwayError('UNAVAILABLE', 'this slipwayd cannot be stopped over its API');
+        let runningInstances = 0;
+        for (const name of context.deps.runtimes.names) {
+          const listed = (await context.deps.runtimes.find(name)?.list()) ?? [];
+          runningInstances += listed.filter((instance) => instance.state === 'running').length;
+        }
+        const { scope } = request.body;
+        // Once the answer is out: the stop closes the server, which would otherwise wait on this very request.
+        reply.raw.once('finish', () => requestStop(scope));
+        return reply.status(202).send({ scope, runningInstances });
       },
     }),
     route({
