@@ -32,6 +32,7 @@ import { releaseRoutes } from './release-routes.js';
 import { admitRoutes } from './route-admission.js';
 import { runRollout } from './rollout.js';
 import { abandonRollout, finalizeDeployment } from './finalize-phase.js';
+import { describeTakeBack, takeBackConfigChange } from './config-restore.js';
 import { createRelease } from './release-phase.js';
 
 export type RunOutcome = 'finished' | 'interrupted';
@@ -133,6 +134,12 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       mask = createSecretMasker([...Object.values(current), ...Object.values(carried)]);
     };
 
+    /** A config change that does not roll out is taken back, so the next deploy does not pick it up. */
+    const takeBack = async (current: DeploymentRecord): Promise<void> => {
+      const line = describeTakeBack(await takeBackConfigChange(deps, current, fence));
+      if (line !== undefined) log(line);
+    };
+
     const phases = phasesOf(deployment);
     let phase = await resumePoint(deployment);
     /** The cancel request as stored now (the API writes it while this run goes on). */
@@ -148,6 +155,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       await failpoint('cancel:stopping').catch(() => undefined);
       if (stoppedIn !== null) await journal.phaseFinished(stoppedIn, 'failed', reason);
       if (stoppedIn === 'rollout' || stoppedIn === 'finalize') await abandonRollout(deps, fleet, current, log);
+      await takeBack(current);
       deployment = await save(current, { state: 'cancelled', cancellation, finishedAtMs: clock.nowMs() });
       log(`deployment ${reason}${stoppedIn === null ? ' before it started' : ` in ${stoppedIn}`}`);
       await journal.stateChanged(deployment);
@@ -217,6 +225,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         logger.error({ deploymentId, phase, err: error }, 'deployment failed unexpectedly');
       await journal.phaseFinished(phase, 'failed', `${failure.code}: ${failure.reason}`);
       if (phase === 'rollout' || phase === 'finalize') await abandonRollout(deps, fleet, deployment, log);
+      await takeBack(deployment);
       deployment = await save(deployment, { state: 'failed', failure, finishedAtMs: clock.nowMs() });
       log(`deployment failed in ${failure.phase}: ${failure.code}: ${failure.reason}`);
       await journal.stateChanged(deployment);
