@@ -1,7 +1,7 @@
 /** Request and response bodies of the HTTP API under `/api/v1`; the server validates with these and builds OpenAPI from them. */
 import { z } from 'zod';
 import { imageReferenceSchema } from './manifest.js';
-import { dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
+import { appEnvKeySchema, dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
 import {
   appSchema,
   deploymentSchema,
@@ -24,7 +24,7 @@ export const createAppBodySchema = z
 export const configPatchBodySchema = z
   .object({
     set: z
-      .record(envKeySchema, envValueSchema)
+      .record(appEnvKeySchema, envValueSchema)
       .refine((set) => Object.keys(set).length <= 1000, 'at most 1000 variables at once')
       .default({}),
     unset: z.array(envKeySchema).max(1000).default([]),

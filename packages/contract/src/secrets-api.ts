@@ -3,16 +3,13 @@
  * Secret values are write-only: they appear in request bodies and nowhere in any answer.
  */
 import { z } from 'zod';
-import { dnsLabelSchema, envKeySchema } from './names.js';
+import { appEnvKeySchema, dnsLabelSchema } from './names.js';
 
 /**
  * A secret's name is an environment variable name. Names Slipway sets itself (`PORT`, `SLIPWAY_*`) are refused:
  * the instance would never see the secret under them.
  */
-export const secretNameSchema = envKeySchema.refine(
-  (name) => name !== 'PORT' && !name.startsWith('SLIPWAY_'),
-  'is reserved: Slipway sets PORT and SLIPWAY_* itself',
-);
+export const secretNameSchema = appEnvKeySchema;
 
 /** At most 32 KiB, like a config value; no NUL byte, which no environment variable can hold. */
 export const secretValueSchema = z

@@ -1,6 +1,6 @@
 /** `slipway config list|set|unset <app>`: an app's environment variables; a change rolls out a new release unless told not to. */
 import type { Command } from 'commander';
-import { envKeySchema } from '@slipway/contract';
+import { appEnvKeySchema, envKeySchema } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext, CommandRun } from '../cli-context.js';
 import { followChangeRollout } from '../follow-change-rollout.js';
@@ -11,8 +11,8 @@ interface ChangeOptions {
   follow: boolean;
 }
 
-function checkKey(run: CommandRun, key: string): void {
-  const result = envKeySchema.safeParse(key);
+function checkKey(run: CommandRun, key: string, schema: typeof envKeySchema = envKeySchema): void {
+  const result = schema.safeParse(key);
   if (!result.success)
     run.usageError(`invalid config key "${key}": ${result.error.issues[0]?.message ?? 'not allowed'}`);
 }
@@ -25,7 +25,7 @@ export function parseAssignments(run: CommandRun, pairs: readonly string[]): Rec
     if (equals === -1)
       run.usageError(`expected KEY=VALUE, got "${pair}" (to remove a key: slipway config unset <app> ${pair})`);
     const key = pair.slice(0, equals);
-    checkKey(run, key);
+    checkKey(run, key, appEnvKeySchema);
     set[key] = pair.slice(equals + 1);
   }
   return set;
