@@ -168,6 +168,21 @@ describe('secrets', () => {
     expect((await getConfig(harness.deps, scope)).config).toEqual({ A: '1' });
   });
 
+  it('writes nothing and starts no release for a value set again as it is', async () => {
+    await harness.deploy('hello', await harness.webSource());
+    await runDeployment((await set({ API_TOKEN: 'value-one' })).deploymentId);
+
+    const again = await set({ API_TOKEN: 'value-one' });
+    const mixed = await set({ API_TOKEN: 'value-one', OTHER: 'x' }, false);
+
+    expect(again).toMatchObject({ isChanged: false, deploymentId: null });
+    expect(mixed.isChanged).toBe(true);
+    expect(mixed.secrets.map((s) => [s.name, s.version])).toEqual([
+      ['API_TOKEN', 1],
+      ['OTHER', 1],
+    ]);
+  });
+
   it('reports each change without its value to onSecretChange', async () => {
     const changes: SecretChange[] = [];
     const deps = { ...harness.deps, onSecretChange: (change: SecretChange) => changes.push(change) };

@@ -96,14 +96,24 @@ describe('config as part of a release', () => {
 
     expect(await releaseNumbers()).toEqual(before);
     expect((await slipwayd.api.instances.list('hello')).instances.map((i) => i.id)).toEqual(instances);
+
+    const setSecret = () =>
+      slipwayd.cli(['secrets', 'set', 'hello', '--from-stdin', 'API_TOKEN'], { input: 'same-value\n' });
+    expect((await setSecret()).code).toBe(0);
+    const again = await setSecret();
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: 'nothing to change: API_TOKEN already so on hello; no release made\n',
+    });
+    expect(await releaseNumbers()).toEqual([8, ...before]);
   });
 
   it('shows a change stored with --no-deploy as not rolled out yet', async () => {
     const stored = await slipwayd.cli(['config', 'set', 'hello', 'LATER=1', '--no-deploy']);
     expect(stored.code, stored.stderr).toBe(0);
-    expect(await configOf()).toMatchObject({ release: 7, pendingKeys: ['LATER'] });
+    expect(await configOf()).toMatchObject({ release: 8, pendingKeys: ['LATER'] });
     const list = await slipwayd.cli(['config', 'list', 'hello']);
-    expect(list.stdout).toContain('config of release 7');
+    expect(list.stdout).toContain('config of release 8');
     expect(list.stdout).toContain('not rolled out yet (stored with --no-deploy): LATER; the next deploy applies it');
   });
 });

@@ -65,6 +65,8 @@ export const secretChangeResponseSchema = z.object({
   /** The secrets of the app environment after the change (names, versions and times only). */
   secrets: z.array(secretSchema),
   deploymentId: z.string().nullable(),
+  /** False when every value was already so (and nothing was pending): nothing was written, no release was made. */
+  isChanged: z.boolean(),
 });
 
 /** The rotation takes no parameters: a body, if any, must be an empty object. */
