@@ -136,8 +136,15 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
 
     /** A config change that does not roll out is taken back, so the next deploy does not pick it up. */
     const takeBack = async (current: DeploymentRecord): Promise<void> => {
-      const line = describeTakeBack(await takeBackConfigChange(deps, current, fence));
-      if (line !== undefined) log(line);
+      try {
+        const line = describeTakeBack(await takeBackConfigChange(deps, current, fence));
+        if (line !== undefined) log(line);
+      } catch (error) {
+        // The deployment still ends failed or cancelled: a take-back that could not be done is said, not fatal.
+        if (isLeaseLost(error)) throw error;
+        logger.error({ deploymentId, err: error }, 'config change not taken back');
+        log(`the change could not be taken back (${toFailure(error, 'release').reason}): check slipway config list`);
+      }
     };
 
     const phases = phasesOf(deployment);

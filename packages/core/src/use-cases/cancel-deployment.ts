@@ -54,7 +54,13 @@ export async function cancelDeployment(deps: CoreDeps, input: CancelDeploymentIn
     if (deployment.state === 'cancelled') {
       journal.log(`deployment ${describeCancellation(deployment.cancellation)} before it started`);
       // A config change that never rolled out is taken back, as when a run is cancelled.
-      const takenBack = describeTakeBack(await takeBackConfigChange(deps, deployment, noFence));
+      const takenBack = await takeBackConfigChange(deps, deployment, noFence).then(
+        describeTakeBack,
+        (error: unknown) => {
+          deps.logger.error({ deploymentId: deployment.id, err: error }, 'config change not taken back');
+          return 'the change could not be taken back: check slipway config list';
+        },
+      );
       if (takenBack !== undefined) journal.log(takenBack);
       await journal.stateChanged(deployment);
       // No run will clean up after it: an uploaded archive goes now.
