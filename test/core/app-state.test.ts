@@ -56,7 +56,7 @@ describe('app state', () => {
       await expect(
         patchConfig(harness.deps, { ...scope, set: bulky('MORE', 20), unset: [], deploy: false }),
       ).rejects.toMatchObject({ code: 'CONFIG_TOO_LARGE', details: { maxEnvironmentBytes: 1024 * 1024 } });
-      expect(Object.keys(await getConfig(harness.deps, scope))).toHaveLength(20);
+      expect(Object.keys((await getConfig(harness.deps, scope)).config)).toHaveLength(20);
 
       await expect(
         changeSecrets(harness.deps, { ...scope, set: bulky('SECRET', 20), unset: [], deploy: false }),
@@ -91,9 +91,9 @@ describe('app state', () => {
 
       const result = await patchConfig(harness.deps, { ...scope, set: { GREETING: 'hi' }, unset: [], deploy: false });
 
-      expect(result).toEqual({ config: { GREETING: 'hi' }, deploymentId: null });
+      expect(result).toMatchObject({ config: { GREETING: 'hi' }, pendingKeys: ['GREETING'], deploymentId: null });
       expect(await activeDeployment()).toBeUndefined();
-      expect(await getConfig(harness.deps, scope)).toEqual({ GREETING: 'hi' });
+      expect((await getConfig(harness.deps, scope)).config).toEqual({ GREETING: 'hi' });
     });
 
     it('with deploy but no release yet, stores the config and creates no deployment', async () => {
@@ -101,7 +101,22 @@ describe('app state', () => {
 
       expect(result.deploymentId).toBeNull();
       expect(await activeDeployment()).toBeUndefined();
-      expect(await getConfig(harness.deps, scope)).toEqual({ A: '1', B: '2' });
+      expect((await getConfig(harness.deps, scope)).config).toEqual({ A: '1', B: '2' });
+    });
+
+    it('changes nothing, and starts no release, for a change that leaves every value as it is', async () => {
+      await harness.deploy('hello', await harness.webSource());
+      const first = await patchConfig(harness.deps, { ...scope, set: { A: '1' }, unset: [], deploy: true });
+      await harness.runToEnd(first.deploymentId ?? '');
+      const before = (await getAppScope(harness.store, 'hello', 'production')).appEnvironment;
+
+      const unset = await patchConfig(harness.deps, { ...scope, set: {}, unset: ['NOPE'], deploy: true });
+      const same = await patchConfig(harness.deps, { ...scope, set: { A: '1' }, unset: [], deploy: true });
+
+      expect(unset).toMatchObject({ isChanged: false, deploymentId: null, config: { A: '1' }, release: 2 });
+      expect(same).toMatchObject({ isChanged: false, deploymentId: null });
+      expect(await activeDeployment()).toBeUndefined();
+      expect((await getAppScope(harness.store, 'hello', 'production')).appEnvironment.version).toBe(before.version);
     });
 
     it('unsets keys', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type SecretChange,
+  openCurrentSecrets,
   openReleaseSecrets,
   rewrapDataKeys,
   streamLogs,
@@ -8,6 +9,9 @@ import {
   getAppScope,
   changeSecrets,
   listSecrets,
+  cancelDeployment,
+  getConfig,
+  patchConfig,
 } from '@slipway/core';
 import { waitFor } from '@slipway/testkit';
 import { createCoreHarness, type CoreHarness } from './core-harness.js';
@@ -129,7 +133,7 @@ describe('secrets', () => {
     expect((await listSecrets(harness.deps, scope)).map((s) => s.version)).toEqual([1]);
   });
 
-  it('rolls back to the secrets of the release it rolls back to', async () => {
+  it("rolls back to the secrets of the release it rolls back to, and makes them the app environment's again", async () => {
     await harness.deploy('hello', await harness.webSource());
     await runDeployment((await set({ API_TOKEN: 'value-one' })).deploymentId);
     await runDeployment((await set({ API_TOKEN: 'value-two' })).deploymentId);
@@ -139,7 +143,44 @@ describe('secrets', () => {
     await runDeployment(rollback.id);
 
     expect(lastStartEnv()['API_TOKEN']).toBe('value-one');
-    expect((await listSecrets(harness.deps, scope)).map((s) => s.version)).toEqual([2]);
+    // Sealed again as a new version: a version never comes back with another value.
+    expect((await listSecrets(harness.deps, scope)).map((s) => s.version)).toEqual([3]);
+    const { app, environment } = await getAppScope(harness.store, 'hello', 'production');
+    expect(await openCurrentSecrets(harness.deps, { appId: app.id, environmentId: environment.id })).toEqual({
+      API_TOKEN: 'value-one',
+    });
+  });
+
+  it('takes back the config and secrets of a change cancelled before it rolled out', async () => {
+    await harness.deploy('hello', await harness.webSource());
+    await runDeployment((await set({ API_TOKEN: 'value-one' })).deploymentId);
+    await runDeployment(
+      (await patchConfig(harness.deps, { ...scope, set: { A: '1' }, unset: [], deploy: true })).deploymentId,
+    );
+    await set({ API_TOKEN: 'value-two', OTHER: 'x' }, false);
+    await patchConfig(harness.deps, { ...scope, set: { A: '2' }, unset: [], deploy: false });
+    const change = await unset(['API_TOKEN']);
+
+    const cancelled = await cancelDeployment(harness.deps, { id: change.deploymentId ?? '', by: 'admin' });
+
+    expect(cancelled.state).toBe('cancelled');
+    expect(await openCurrentSecrets(harness.deps, await ids())).toEqual({ API_TOKEN: 'value-one' });
+    expect((await getConfig(harness.deps, scope)).config).toEqual({ A: '1' });
+  });
+
+  it('writes nothing and starts no release for a value set again as it is', async () => {
+    await harness.deploy('hello', await harness.webSource());
+    await runDeployment((await set({ API_TOKEN: 'value-one' })).deploymentId);
+
+    const again = await set({ API_TOKEN: 'value-one' });
+    const mixed = await set({ API_TOKEN: 'value-one', OTHER: 'x' }, false);
+
+    expect(again).toMatchObject({ isChanged: false, deploymentId: null });
+    expect(mixed.isChanged).toBe(true);
+    expect(mixed.secrets.map((s) => [s.name, s.version])).toEqual([
+      ['API_TOKEN', 1],
+      ['OTHER', 1],
+    ]);
   });
 
   it('reports each change without its value to onSecretChange', async () => {

@@ -166,17 +166,32 @@ export function reportOutcome(out: Output, deployment: DeploymentView): boolean 
       out.line(
         style.red(failure === null ? '✗ failed' : `✗ failed in ${failure.phase}: ${failure.code} ${failure.reason}`),
       );
-      if (deployment.previousReleaseNumber !== null)
-        out.line(style.dim(`release ${deployment.previousReleaseNumber} keeps serving`));
+      reportKeptRelease(out, deployment);
       return false;
     }
     case 'cancelled':
       out.line(style.red(deployment.cancellation ? `✗ cancelled by ${deployment.cancellation.by}` : '✗ cancelled'));
+      reportKeptRelease(out, deployment);
       return false;
     case 'pending':
     case 'running':
       out.line(`deployment ${deployment.id} is ${deployment.state}`);
       return false;
+  }
+}
+
+/** After a failed or cancelled deployment: what keeps serving, and that a config change went back with it. */
+function reportKeptRelease(out: Output, deployment: DeploymentView): void {
+  const kept = deployment.previousReleaseNumber;
+  if (kept === null) return;
+  out.line(out.style.dim(`release ${kept} keeps serving`));
+  if (deployment.kind === 'config') {
+    const environment = deployment.environment === 'production' ? '' : ` -e ${deployment.environment}`;
+    out.line(
+      out.style.dim(
+        `the change is taken back: the config is release ${kept}'s again (slipway config list ${deployment.app}${environment})`,
+      ),
+    );
   }
 }
 

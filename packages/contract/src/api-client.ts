@@ -1,6 +1,7 @@
 /** Typed client of the slipwayd HTTP API: one method per route, answers parsed with the contract's schemas, every failure a SlipwayError. */
 import { z } from 'zod';
 import {
+  configChangeResponseSchema,
   configResponseSchema,
   createDeploymentResponseSchema,
   listAppsResponseSchema,
@@ -108,7 +109,7 @@ export interface ApiClient extends IdentityClient, AuditClient, ImagesClient, Ho
       app: string,
       body: Input<typeof configPatchBodySchema>,
       options?: EnvironmentOption,
-    ): Promise<Output<typeof configResponseSchema>>;
+    ): Promise<Output<typeof configChangeResponseSchema>>;
   };
   deployments: {
     /** A JSON source (`{ path }` or `{ git }`) or an archive upload (`application/gzip`). */
@@ -233,7 +234,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       patch: (app, body, o) =>
         call(
           { method: 'PATCH', path: appPath(app, '/config'), query: environmentQuery(o), json: body },
-          configResponseSchema,
+          configChangeResponseSchema,
         ),
     },
     deployments: {

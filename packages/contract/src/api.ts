@@ -1,7 +1,7 @@
 /** Request and response bodies of the HTTP API under `/api/v1`; the server validates with these and builds OpenAPI from them. */
 import { z } from 'zod';
 import { imageReferenceSchema } from './manifest.js';
-import { dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
+import { appEnvKeySchema, dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
 import {
   appSchema,
   deploymentSchema,
@@ -24,7 +24,7 @@ export const createAppBodySchema = z
 export const configPatchBodySchema = z
   .object({
     set: z
-      .record(envKeySchema, envValueSchema)
+      .record(appEnvKeySchema, envValueSchema)
       .refine((set) => Object.keys(set).length <= 1000, 'at most 1000 variables at once')
       .default({}),
     unset: z.array(envKeySchema).max(1000).default([]),
@@ -77,10 +77,20 @@ export const logsQuerySchema = z.object({
 
 export const listAppsResponseSchema = z.object({ apps: z.array(appSchema) });
 export const listProjectsResponseSchema = z.object({ projects: z.array(projectSchema) });
+/**
+ * An app environment's config vars. A release is code plus config: while nothing is pending, `config` is the config of
+ * the current release (`release`); `pendingKeys` are the keys stored with `deploy: false` that differ from it, applied
+ * by the next deploy.
+ */
 export const configResponseSchema = z.object({
   config: z.record(z.string(), z.string()),
+  /** The number of the current release, or null before the first deploy. */
+  release: z.number().int().nullable(),
+  pendingKeys: z.array(z.string()),
   deploymentId: z.string().nullable(),
 });
+/** A config change; `isChanged` is false when it changed nothing (every value already so): no release was made. */
+export const configChangeResponseSchema = configResponseSchema.extend({ isChanged: z.boolean() });
 export const createDeploymentResponseSchema = z.object({ deployment: deploymentSchema, eventsUrl: z.string() });
 export const listDeploymentsResponseSchema = z.object({ deployments: z.array(deploymentSchema) });
 export const listReleasesResponseSchema = z.object({ releases: z.array(releaseSchema) });

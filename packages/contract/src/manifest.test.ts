@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { manifestIssues, manifestSchema, type ManifestIssue } from './manifest.js';
+import { manifestSchema } from './manifest.js';
+import { manifestIssues, type ManifestIssue } from './manifest-issues.js';
 
 function issuesOf(document: unknown): ManifestIssue[] {
   const parsed = manifestSchema.safeParse(document);
-  return parsed.success ? [] : manifestIssues(parsed.error);
+  return parsed.success ? [] : manifestIssues(parsed.error, document);
 }
 
 describe('manifest schema', () => {
@@ -30,7 +31,11 @@ describe('manifest schema', () => {
       { path: 'strategy.maxsurge', message: 'unknown key "maxsurge" (did you mean "maxSurge"?)' },
     ]);
     expect(issuesOf({ strategy: { type: 'recreate', maxSurge: 1 } })).toEqual([
-      { path: 'strategy.maxSurge', message: 'unknown key "maxSurge"' },
+      {
+        path: 'strategy.maxSurge',
+        message:
+          '"maxSurge" does not belong here: only a rolling strategy has maxSurge; remove it, or use type: rolling',
+      },
     ]);
   });
 

@@ -1,7 +1,7 @@
 /** The `slipway.yaml` manifest: one zod schema, so every error is reported with its path. */
 import { z } from 'zod';
 import { parseByteSize } from './byte-size.js';
-import { dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
+import { appEnvKeySchema, dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
 import { strictObject } from './strict-object.js';
 
 /**
@@ -17,41 +17,63 @@ const seconds = (max: number) => z.number().min(0).max(max);
 /** An origin-form request target: `/`, then visible ASCII, and not `//` (which some clients read as a host). */
 export const healthCheckPathPattern = /^\/(?!\/)[\x21-\x7e]*$/;
 
+/** Keys of one kind of health check given to another: where each belongs. */
+const otherCheckKeys = {
+  path: 'only an http check requests a path; remove it, or use type: http',
+  expectedStatus: 'only an http check has an expectedStatus; remove it, or use type: http',
+  command: 'only an exec check runs a command; remove it, or use type: exec',
+};
+const checkTimingKeys = {
+  intervalSeconds: 'a check of type none never runs; remove it, or use type http, tcp or exec',
+  timeoutSeconds: 'a check of type none never runs; remove it, or use type http, tcp or exec',
+  retries: 'a check of type none never runs; remove it, or use type http, tcp or exec',
+  startPeriodSeconds: 'a check of type none never runs; remove it, or use type http, tcp or exec',
+};
+
 export const healthCheckSchema = z.discriminatedUnion('type', [
-  strictObject({
-    type: z.literal('http'),
-    /**
-     * Requested of the instance's own address, never of another host: an origin-form path (RFC 9112 §3.2.1) of
-     * visible ASCII, so nothing in it can name a host or break the request line.
-     */
-    path: z
-      .string()
-      .max(1024)
-      .regex(healthCheckPathPattern, 'must be a path like /healthz (visible ASCII, not starting with //)')
-      .default('/'),
-    /** Accepted statuses: an exact code, or `Nxx` for a class. Default: anything below 500. */
-    expectedStatus: z.union([z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/)]).optional(),
-    intervalSeconds: seconds(3600).default(2),
-    timeoutSeconds: seconds(300).default(2),
-    retries: z.number().int().min(1).max(100).default(3),
-    startPeriodSeconds: seconds(3600).default(30),
-  }),
-  strictObject({
-    type: z.literal('tcp'),
-    intervalSeconds: seconds(3600).default(2),
-    timeoutSeconds: seconds(300).default(2),
-    retries: z.number().int().min(1).max(100).default(3),
-    startPeriodSeconds: seconds(3600).default(30),
-  }),
-  strictObject({
-    type: z.literal('exec'),
-    command: z.string().min(1).max(8192),
-    intervalSeconds: seconds(3600).default(5),
-    timeoutSeconds: seconds(300).default(5),
-    retries: z.number().int().min(1).max(100).default(3),
-    startPeriodSeconds: seconds(3600).default(30),
-  }),
-  strictObject({ type: z.literal('none') }),
+  strictObject(
+    {
+      type: z.literal('http'),
+      /**
+       * Requested of the instance's own address, never of another host: an origin-form path (RFC 9112 §3.2.1) of
+       * visible ASCII, so nothing in it can name a host or break the request line.
+       */
+      path: z
+        .string()
+        .max(1024)
+        .regex(healthCheckPathPattern, 'must be a path like /healthz (visible ASCII, not starting with //)')
+        .default('/'),
+      /** Accepted statuses: an exact code, or `Nxx` for a class. Default: anything below 500. */
+      expectedStatus: z.union([z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/)]).optional(),
+      intervalSeconds: seconds(3600).default(2),
+      timeoutSeconds: seconds(300).default(2),
+      retries: z.number().int().min(1).max(100).default(3),
+      startPeriodSeconds: seconds(3600).default(30),
+    },
+    { command: otherCheckKeys.command },
+  ),
+  strictObject(
+    {
+      type: z.literal('tcp'),
+      intervalSeconds: seconds(3600).default(2),
+      timeoutSeconds: seconds(300).default(2),
+      retries: z.number().int().min(1).max(100).default(3),
+      startPeriodSeconds: seconds(3600).default(30),
+    },
+    otherCheckKeys,
+  ),
+  strictObject(
+    {
+      type: z.literal('exec'),
+      command: z.string().min(1).max(8192),
+      intervalSeconds: seconds(3600).default(5),
+      timeoutSeconds: seconds(300).default(5),
+      retries: z.number().int().min(1).max(100).default(3),
+      startPeriodSeconds: seconds(3600).default(30),
+    },
+    { path: otherCheckKeys.path, expectedStatus: otherCheckKeys.expectedStatus },
+  ),
+  strictObject({ type: z.literal('none') }, { ...otherCheckKeys, ...checkTimingKeys }),
 ]);
 export type HealthCheck = z.infer<typeof healthCheckSchema>;
 
@@ -115,7 +137,13 @@ const intOrPercent = z.union([
 ]);
 
 export const strategySchema = z.discriminatedUnion('type', [
-  strictObject({ type: z.literal('recreate'), progressDeadlineSeconds: seconds(86_400).default(600) }),
+  strictObject(
+    { type: z.literal('recreate'), progressDeadlineSeconds: seconds(86_400).default(600) },
+    {
+      maxSurge: 'only a rolling strategy has maxSurge; remove it, or use type: rolling',
+      maxUnavailable: 'only a rolling strategy has maxUnavailable; remove it, or use type: rolling',
+    },
+  ),
   strictObject({
     type: z.literal('rolling'),
     /** Kubernetes' defaults: 25 % surge (rounded up), 25 % unavailable (rounded down). */
@@ -226,23 +254,9 @@ export const manifestSchema = strictObject({
     .optional(),
   strategy: strategySchema.optional(),
   env: z
-    .record(envKeySchema, z.union([envValueSchema, z.number(), z.boolean()]).transform(String))
+    .record(appEnvKeySchema, z.union([envValueSchema, z.number(), z.boolean()]).transform(String))
     .refine((e) => Object.keys(e).length <= 1000, 'at most 1000 variables')
     .optional(),
   routes: z.array(routeSpecSchema).max(100).optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
-
-export interface ManifestIssue {
-  path: string;
-  message: string;
-}
-
-/** Formats zod issues as `path: message` pairs; the root is called `(root)`; an unknown key is named in the path. */
-export function manifestIssues(error: z.ZodError): ManifestIssue[] {
-  return error.issues.map((issue) => {
-    const path =
-      issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...issue.path, ...issue.keys] : issue.path;
-    return { path: path.length === 0 ? '(root)' : path.map(String).join('.'), message: issue.message };
-  });
-}

@@ -3,16 +3,13 @@
  * Secret values are write-only: they appear in request bodies and nowhere in any answer.
  */
 import { z } from 'zod';
-import { dnsLabelSchema, envKeySchema } from './names.js';
+import { appEnvKeySchema, dnsLabelSchema } from './names.js';
 
 /**
  * A secret's name is an environment variable name. Names Slipway sets itself (`PORT`, `SLIPWAY_*`) are refused:
  * the instance would never see the secret under them.
  */
-export const secretNameSchema = envKeySchema.refine(
-  (name) => name !== 'PORT' && !name.startsWith('SLIPWAY_'),
-  'is reserved: Slipway sets PORT and SLIPWAY_* itself',
-);
+export const secretNameSchema = appEnvKeySchema;
 
 /** At most 32 KiB, like a config value; no NUL byte, which no environment variable can hold. */
 export const secretValueSchema = z
@@ -68,6 +65,8 @@ export const secretChangeResponseSchema = z.object({
   /** The secrets of the app environment after the change (names, versions and times only). */
   secrets: z.array(secretSchema),
   deploymentId: z.string().nullable(),
+  /** False when every value was already so (and nothing was pending): nothing was written, no release was made. */
+  isChanged: z.boolean(),
 });
 
 /** The rotation takes no parameters: a body, if any, must be an empty object. */

@@ -4,12 +4,25 @@
  */
 import { z } from 'zod';
 
-export function strictObject<Shape extends z.ZodRawShape>(shape: Shape) {
+/**
+ * `misplaced` names keys that belong to a sibling variant (`path` on a tcp health check) with what to do instead, so
+ * the message says where the key belongs rather than that it is unknown.
+ */
+export function strictObject<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  misplaced: Readonly<Record<string, string>> = {},
+) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => unknownKeyMessage(key, known)).join('; ')
+        ? issue.keys
+            .map((key) =>
+              Object.hasOwn(misplaced, key)
+                ? `"${key}" does not belong here: ${misplaced[key]}`
+                : unknownKeyMessage(key, known),
+            )
+            .join('; ')
         : undefined,
   });
 }

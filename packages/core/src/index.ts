@@ -38,6 +38,7 @@ export {
 } from './audit/security-events.js';
 export * from './core-deps.js';
 export { EventBus } from './domain/event-bus.js';
+export { configVarsOf, mergeReleaseConfig } from './domain/release-config.js';
 export { KeyedMutex, Semaphore } from './domain/keyed-mutex.js';
 export { resolveProcesses, resolveStrategy } from './domain/process-plan.js';
 export { createFleet, type Fleet } from './controller/fleet.js';
@@ -66,6 +67,7 @@ export { coveringHosts, isReservedHost } from './domain/host-ownership.js';
 export * from './use-cases/deployments.js';
 export * from './use-cases/cancel-deployment.js';
 export * from './use-cases/app-state.js';
+export * from './use-cases/config.js';
 export * from './use-cases/log-tail.js';
 export * from './use-cases/log-follow.js';
 export * from './use-cases/run-state.js';

@@ -59,6 +59,7 @@ export const release = (id: string, number: number, over: Partial<ReleaseRecord>
     routes: [{ host: 'web.example.com', path: '/', process: 'web' }],
   },
   config: { NODE_ENV: 'production', QUOTE: 'say "hi" \u00e9\u2603' },
+  configVars: { QUOTE: 'say "hi" \u00e9\u2603' },
   createdAtMs: t0 + number,
   ...over,
 });

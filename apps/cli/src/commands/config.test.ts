@@ -24,7 +24,12 @@ const configDeployment = cannedDeployment({
 
 describe('slipway config', () => {
   it('lists config sorted by key as a table, and as the API JSON with --json', async () => {
-    const answer = { config: { PORT: '3000', DATABASE_URL: 'postgres://db' }, deploymentId: null };
+    const answer = {
+      config: { PORT: '3000', DATABASE_URL: 'postgres://db' },
+      release: null,
+      pendingKeys: [],
+      deploymentId: null,
+    };
     server = await startCannedApiServer({ 'GET /api/v1/apps/web/config': { json: answer } });
     expect((await run(['config', 'list', 'web'])).stdout).toBe(
       'KEY           VALUE\nDATABASE_URL  postgres://db\nPORT          3000\n',
@@ -34,7 +39,9 @@ describe('slipway config', () => {
 
   it('sets KEY=VALUE pairs, keeping "=" inside values, and follows the rollout it starts', async () => {
     server = await startCannedApiServer({
-      'PATCH /api/v1/apps/web/config': { json: { config: { A: 'x=y', B: '' }, deploymentId: 'dep_9' } },
+      'PATCH /api/v1/apps/web/config': {
+        json: { config: { A: 'x=y', B: '' }, release: 4, pendingKeys: [], deploymentId: 'dep_9', isChanged: true },
+      },
       'GET /api/v1/deployments/dep_9': { json: configDeployment },
       'GET /api/v1/deployments/dep_9/events': (_, res) => {
         writeDeploymentEvents(res, [
@@ -52,12 +59,27 @@ describe('slipway config', () => {
 
   it('unsets keys without rolling out when asked with --no-deploy', async () => {
     server = await startCannedApiServer({
-      'PATCH /api/v1/apps/web/config': { json: { config: {}, deploymentId: null } },
+      'PATCH /api/v1/apps/web/config': {
+        json: { config: {}, release: 4, pendingKeys: ['A'], deploymentId: null, isChanged: true },
+      },
     });
     const { code, stdout } = await run(['config', 'unset', 'web', 'A', '--no-deploy']);
     expect(code).toBe(0);
     expect(JSON.parse(server.requests[0]?.body.toString() ?? '')).toEqual({ unset: ['A'], deploy: false });
     expect(stdout).toContain('--no-deploy');
+  });
+
+  it('says a change that changes nothing made no release, and follows nothing', async () => {
+    server = await startCannedApiServer({
+      'PATCH /api/v1/apps/web/config': {
+        json: { config: { A: '1' }, release: 4, pendingKeys: [], deploymentId: null, isChanged: false },
+      },
+    });
+    const unset = await run(['config', 'unset', 'web', 'NOPE']);
+    expect(unset).toMatchObject({ code: 0, stdout: 'nothing to unset: NOPE not set on web; no release made\n' });
+    const set = await run(['config', 'set', 'web', 'A=1']);
+    expect(set).toMatchObject({ code: 0, stdout: 'nothing to change: A already so on web; no release made\n' });
+    expect(server.requests).toHaveLength(2);
   });
 
   it('rejects a pair without "=" or a key that is not a variable name with exit 2, sending nothing', async () => {

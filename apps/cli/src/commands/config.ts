@@ -1,6 +1,6 @@
 /** `slipway config list|set|unset <app>`: an app's environment variables; a change rolls out a new release unless told not to. */
 import type { Command } from 'commander';
-import { envKeySchema } from '@slipway/contract';
+import { appEnvKeySchema, envKeySchema } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext, CommandRun } from '../cli-context.js';
 import { followChangeRollout } from '../follow-change-rollout.js';
@@ -11,8 +11,8 @@ interface ChangeOptions {
   follow: boolean;
 }
 
-function checkKey(run: CommandRun, key: string): void {
-  const result = envKeySchema.safeParse(key);
+function checkKey(run: CommandRun, key: string, schema: typeof envKeySchema = envKeySchema): void {
+  const result = schema.safeParse(key);
   if (!result.success)
     run.usageError(`invalid config key "${key}": ${result.error.issues[0]?.message ?? 'not allowed'}`);
 }
@@ -25,7 +25,7 @@ export function parseAssignments(run: CommandRun, pairs: readonly string[]): Rec
     if (equals === -1)
       run.usageError(`expected KEY=VALUE, got "${pair}" (to remove a key: slipway config unset <app> ${pair})`);
     const key = pair.slice(0, equals);
-    checkKey(run, key);
+    checkKey(run, key, appEnvKeySchema);
     set[key] = pair.slice(equals + 1);
   }
   return set;
@@ -43,13 +43,17 @@ async function applyChange(
     { ...change, deploy: options.deploy },
     { environment: options.environment },
   );
+  const keys = [...Object.keys(change.set ?? {}), ...(change.unset ?? [])].join(', ');
+  const where = `${app}${options.environment === undefined ? '' : ` (${options.environment})`}`;
   if (run.isJson) run.out.json(answer);
-  else {
-    const keys = [...Object.keys(change.set ?? {}), ...(change.unset ?? [])].join(', ');
+  else if (!answer.isChanged) {
     run.out.line(
-      `${change.set === undefined ? 'unset' : 'set'} ${keys} on ${app}${options.environment === undefined ? '' : ` (${options.environment})`}`,
+      change.set === undefined
+        ? `nothing to unset: ${keys} not set on ${where}; no release made`
+        : `nothing to change: ${keys} already so on ${where}; no release made`,
     );
-  }
+  } else run.out.line(`${change.set === undefined ? 'unset' : 'set'} ${keys} on ${where}`);
+  if (!answer.isChanged) return;
   await followChangeRollout(run, answer.deploymentId, options, 'the config applies');
 }
 
@@ -66,9 +70,17 @@ export function registerConfigCommand(program: Command, ctx: CliContext): void {
       const answer = await run.client().config.get(app, { environment: options.environment });
       if (run.isJson) return run.out.json(answer);
       const entries = Object.entries(answer.config).sort(([a], [b]) => a.localeCompare(b));
-      if (entries.length === 0)
+      if (entries.length === 0 && answer.pendingKeys.length === 0)
         return run.out.line(`no config on ${app}: add some with \`slipway config set ${app} KEY=VALUE\``);
-      run.out.table(['KEY', 'VALUE'], entries);
+      if (answer.release !== null) run.out.line(run.out.style.dim(`config of release ${answer.release}`));
+      if (entries.length > 0) run.out.table(['KEY', 'VALUE'], entries);
+      if (answer.pendingKeys.length > 0) {
+        run.out.line(
+          run.out.style.dim(
+            `not rolled out yet (stored with --no-deploy): ${answer.pendingKeys.join(', ')}; the next deploy applies it`,
+          ),
+        );
+      }
     });
 
   const change = (name: 'set' | 'unset', description: string, argument: string) =>

@@ -163,11 +163,20 @@ describe('slipway deploy', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('resolves a relative local --git path against the current directory, as --path is, and leaves URLs alone', () => {
+    expect(parseGitSource('../repo#main', '/work/app')).toEqual({ git: { url: '/work/repo', ref: 'main' } });
+    expect(parseGitSource('repo', '/work')).toEqual({ git: { url: '/work/repo' } });
+    for (const url of ['gh:owner/repo', 'git@example.com:team/repo.git', 'file:///srv/repo', '/srv/repo'])
+      expect(parseGitSource(url, '/work')).toEqual({ git: { url } });
+  });
+
   it('sends --git with the ref after "#"', async () => {
-    expect(parseGitSource('https://example.com/app.git#v1.2')).toEqual({
+    expect(parseGitSource('https://example.com/app.git#v1.2', '/work')).toEqual({
       git: { url: 'https://example.com/app.git', ref: 'v1.2' },
     });
-    expect(parseGitSource('https://example.com/app.git')).toEqual({ git: { url: 'https://example.com/app.git' } });
+    expect(parseGitSource('https://example.com/app.git', '/work')).toEqual({
+      git: { url: 'https://example.com/app.git' },
+    });
     server = await startCannedApiServer(deployRoutes({ status: 404 }, succeeded));
     await run(['deploy', 'web', '--git', 'https://example.com/app.git#main', '--no-follow']);
     expect(JSON.parse(server.requests[0]?.body.toString() ?? '')).toEqual({

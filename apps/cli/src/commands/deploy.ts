@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { SlipwayError } from '@slipway/contract';
@@ -22,13 +22,22 @@ interface DeployOptions {
   follow: boolean;
 }
 
-/** `https://host/repo.git#v1.2` → url and ref; the ref is whatever follows the first `#`. */
-export function parseGitSource(value: string): CreateDeploymentBody {
+/**
+ * `https://host/repo.git#v1.2` → url and ref; the ref is whatever follows the first `#`. A relative local path
+ * (`../repo`, `repo`) is resolved against `cwd`, as `--path` is: slipwayd has no notion of the caller's directory.
+ */
+export function parseGitSource(value: string, cwd: string): CreateDeploymentBody {
   const hash = value.indexOf('#');
-  if (hash === -1) return { git: { url: value } };
-  const url = value.slice(0, hash);
-  const ref = value.slice(hash + 1);
+  const url = absoluteGitUrl(hash === -1 ? value : value.slice(0, hash), cwd);
+  const ref = hash === -1 ? '' : value.slice(hash + 1);
   return ref === '' ? { git: { url } } : { git: { url, ref } };
+}
+
+/** Anything that is not a URL (`scheme:`), an scp-like `user@host:path`, or absolute is a path relative to `cwd`. */
+function absoluteGitUrl(url: string, cwd: string): string {
+  const isUrlOrRemote = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) || /^[^/@]+@[^/:]+:/.test(url);
+  if (url === '' || url.startsWith('-') || isAbsolute(url) || isUrlOrRemote) return url;
+  return resolve(cwd, url);
 }
 
 async function openArchive(run: CommandRun, file: string): Promise<ArchiveUpload> {
@@ -67,7 +76,7 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
       let source: CreateDeploymentBody | ArchiveUpload;
       if (options.path !== undefined) source = { path: resolve(run.io.cwd, options.path) };
       else if (options.image !== undefined) source = { image: options.image };
-      else if (options.git !== undefined) source = parseGitSource(options.git);
+      else if (options.git !== undefined) source = parseGitSource(options.git, run.io.cwd);
       else source = await openArchive(run, options.archive ?? '');
       const started = await run.client().deployments.create(app, source, { environment: options.environment });
       await followAndReport(run, started, options.follow);

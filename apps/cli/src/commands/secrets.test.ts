@@ -25,7 +25,11 @@ const secretDeployment = cannedDeployment({
   source: { kind: 'release', releaseNumber: 2 },
 });
 const changed = (deploymentId: string | null) => ({
-  json: { secrets: [{ name: 'DB_PASSWORD', version: 2, updatedAt: '2026-01-02T03:04:05.000Z' }], deploymentId },
+  json: {
+    secrets: [{ name: 'DB_PASSWORD', version: 2, updatedAt: '2026-01-02T03:04:05.000Z' }],
+    deploymentId,
+    isChanged: true,
+  },
 });
 const bodyOf = (index: number) => JSON.parse(server.requests[index]?.body.toString() ?? '') as unknown;
 

@@ -51,12 +51,13 @@ async function applyChange(
     { set: change.set, unset: change.unset, deploy: options.deploy },
     { environment: options.environment },
   );
+  const names = [...Object.keys(change.set), ...change.unset].join(', ');
+  const inEnvironment = options.environment === undefined ? '' : ` (${options.environment})`;
   if (run.isJson) run.out.json(answer);
-  else {
-    const names = [...Object.keys(change.set), ...change.unset].join(', ');
-    const inEnvironment = options.environment === undefined ? '' : ` (${options.environment})`;
-    run.out.line(`${change.unset.length === 0 ? 'set' : 'unset'} ${names} on ${app}${inEnvironment}`);
-  }
+  else if (!answer.isChanged)
+    run.out.line(`nothing to change: ${names} already so on ${app}${inEnvironment}; no release made`);
+  else run.out.line(`${change.unset.length === 0 ? 'set' : 'unset'} ${names} on ${app}${inEnvironment}`);
+  if (!answer.isChanged) return;
   await followChangeRollout(run, answer.deploymentId, options, 'the secrets apply');
 }
 

@@ -98,6 +98,8 @@ colour: blue
   it('says so when the file cannot be read', async () => {
     const { code, stderr } = await validate({}, ['nope.yaml']);
     expect(code).toBe(1);
-    expect(stderr).toBe('error: MANIFEST_INVALID: cannot read nope.yaml: ENOENT\n');
+    expect(stderr).toBe(
+      'error: MANIFEST_INVALID: cannot read nope.yaml: no such file (give the path of a slipway.yaml, or run slipway validate where one is)\n',
+    );
   });
 });

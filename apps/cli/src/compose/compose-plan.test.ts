@@ -253,6 +253,22 @@ describe('planStack', () => {
     );
   });
 
+  it('leaves out PORT and SLIPWAY_* from a service environment, saying Slipway sets them', () => {
+    const stack = plan(
+      'services:\n  api:\n    image: shop/api:1\n    environment: { PORT: "3000", SLIPWAY_APP: x, KEEP: y }\n',
+    );
+    expect(stack.apps[0]?.manifest['env']).toEqual({ KEEP: 'y' });
+    expect(stack.notes).toEqual(
+      expect.arrayContaining([
+        { path: 'services.api.environment.PORT', reason: 'left out — Slipway sets PORT for each instance' },
+        {
+          path: 'services.api.environment.SLIPWAY_APP',
+          reason: 'left out — Slipway sets SLIPWAY_APP for each instance',
+        },
+      ]),
+    );
+  });
+
   it('prefixes app names and runs every app on swarm when asked', () => {
     const stack = plan(shopCompose, { ...shopOptions, prefix: 'shop', runtime: 'swarm' });
     expect(stack.apps.map((a) => a.app)).toEqual(['shop-web', 'shop-api', 'shop-db']);

@@ -180,7 +180,7 @@ export function planStack(compose: ComposeFile, options: PlanStackOptions): Stac
     notes.push(...translated.notes);
     const checked = manifestSchema.safeParse(translated.manifest);
     if (!checked.success)
-      for (const issue of manifestIssues(checked.error))
+      for (const issue of manifestIssues(checked.error, translated.manifest))
         issues.push({ path: base, message: `the manifest it becomes is invalid at ${issue.path}: ${issue.message}` });
 
     const dependsOn: string[] = [];

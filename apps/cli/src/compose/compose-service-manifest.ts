@@ -1,7 +1,7 @@
 /** Translates one compose service into a deployment source and a Slipway manifest, listing what does not carry over. */
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { envKeySchema, type manifestSchema } from '@slipway/contract';
+import { envKeySchema, reservedEnvKeyReason, type manifestSchema } from '@slipway/contract';
 import type { ComposeService } from './compose-schema.js';
 import { portOf } from './compose-ports.js';
 import { listUnmapped, serviceKeyReason, type ComposeNotice } from './compose-unsupported.js';
@@ -276,6 +276,13 @@ export function translateService(service: ComposeService, context: ServiceContex
     }
   }
   Object.assign(env, resolveVariables(service.environment, `${base}.environment`, context.lookup, t));
+  // Slipway sets these for every instance (PORT to the port the program listens on, from `port:`): a value here
+  // would be overridden, so it is left out and said so.
+  for (const name of Object.keys(env)) {
+    if (reservedEnvKeyReason(name) === undefined) continue;
+    delete env[name];
+    t.notes.push({ path: `${base}.environment.${name}`, reason: `left out — Slipway sets ${name} for each instance` });
+  }
 
   const command =
     service.command === undefined

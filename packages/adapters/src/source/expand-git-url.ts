@@ -58,6 +58,12 @@ export function expandGitUrl(input: string): string {
   if (/^file:\/\/\//i.test(url)) return url;
   if (/^[A-Za-z0-9_][A-Za-z0-9_.-]*@[A-Za-z0-9][A-Za-z0-9.-]*:[^-]/.test(url)) return url;
   if (url.startsWith('/')) return url;
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) {
+    throw invalid(
+      input,
+      'is a relative path, which slipwayd cannot resolve: give an absolute path (the CLI resolves a relative one against its directory)',
+    );
+  }
   throw invalid(input, 'is not a recognised git URL');
 }
 

@@ -62,6 +62,8 @@ export interface ReleaseTable {
   manifest: string;
   /** JSON: key → value. */
   config: string;
+  /** JSON: key → value, the app environment's config vars the release was made with; null in rows written before 0008. */
+  config_vars: string | null;
   created_at_ms: BigIntColumn;
   /** JSON `ReleaseImage`, or null for a release that runs its artifact directory. */
   image: string | null;

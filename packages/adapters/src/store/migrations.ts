@@ -10,6 +10,7 @@ import type { Database } from './database.js';
 import { auditMigration } from './audit-migration.js';
 import { containersMigration } from './containers-migration.js';
 import { deploymentCancelMigration } from './deployment-cancel-migration.js';
+import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
 import { identityMigration } from './identity-migration.js';
 import { runStateMigration } from './run-state-migration.js';
 import { secretsMigration } from './secrets-migration.js';
@@ -233,6 +234,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006-tenancy-hosts': tenancyHostsMigration,
   '0007-deployment-cancel': deploymentCancelMigration,
   '0008-run-state': runStateMigration,
+  '0009-release-config-vars': releaseConfigVarsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,6 +1,6 @@
 /** Releases in SQL, numbered per app environment by a counter that only grows, so numbers are never reused. */
 import { SlipwayError } from '@slipway/contract';
-import type { ReleaseImage, ReleaseRecord, ReleaseRepository } from '@slipway/core';
+import { configVarsOf, type ReleaseImage, type ReleaseRecord, type ReleaseRepository } from '@slipway/core';
 import type { Kysely, Selectable } from 'kysely';
 import { atomically } from './atomically.js';
 import { fromBigInt, fromJson, toJson } from './column-codec.js';
@@ -92,6 +92,7 @@ function toRow(record: ReleaseRecord) {
     processes: toJson(record.processes),
     manifest: toJson(record.manifest),
     config: toJson(record.config),
+    config_vars: toJson(record.configVars),
     created_at_ms: record.createdAtMs,
     image: record.image === null ? null : toJson(record.image),
   };
@@ -109,6 +110,10 @@ function toRecord(row: Selectable<ReleaseTable>): ReleaseRecord {
     processes: fromJson<ReleaseRecord['processes']>(row.processes),
     manifest: fromJson<ReleaseRecord['manifest']>(row.manifest),
     config: fromJson<ReleaseRecord['config']>(row.config),
+    configVars:
+      row.config_vars === null
+        ? configVarsOf(fromJson<ReleaseRecord['config']>(row.config), fromJson<ReleaseRecord['manifest']>(row.manifest))
+        : fromJson<ReleaseRecord['configVars']>(row.config_vars),
     createdAtMs: fromBigInt(row.created_at_ms),
     image: row.image === null ? null : fromJson<ReleaseImage>(row.image),
   };

@@ -1,5 +1,12 @@
 /** Fetch and build: a source becomes a built tree with a validated manifest and its process commands. */
-import { manifestIssues, manifestSchema, SlipwayError, type Manifest } from '@slipway/contract';
+import {
+  manifestInvalidMessage,
+  manifestIssues,
+  manifestSchema,
+  missingCommandIssue,
+  SlipwayError,
+  type Manifest,
+} from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { AppRecord, DeploymentRecord } from '../domain/records.js';
 import type { GitCredentials, SourceRequest } from '../ports/source-fetcher.js';
@@ -35,14 +42,8 @@ export async function parseManifest(
   if (Object.keys(document).length === 0) return {};
   const parsed = manifestSchema.safeParse(document);
   if (!parsed.success) {
-    const issues = manifestIssues(parsed.error);
-    throw new SlipwayError(
-      'MANIFEST_INVALID',
-      `slipway.yaml is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      {
-        details: { issues },
-      },
-    );
+    const issues = manifestIssues(parsed.error, document);
+    throw new SlipwayError('MANIFEST_INVALID', manifestInvalidMessage(issues), { details: { issues } });
   }
   return parsed.data;
 }
@@ -114,6 +115,11 @@ export async function buildSource(deps: CoreDeps, input: BuildInput): Promise<Bu
   const processes: Record<string, { command: string }> = { ...result.processes };
   for (const [name, spec] of Object.entries(manifest.processes ?? {})) {
     if (spec.command !== undefined) processes[name] = { command: spec.command };
+  }
+  const commandless = Object.keys(manifest.processes ?? {}).filter((name) => processes[name] === undefined);
+  if (commandless.length > 0) {
+    const issues = commandless.map(missingCommandIssue);
+    throw new SlipwayError('MANIFEST_INVALID', manifestInvalidMessage(issues), { details: { issues } });
   }
   if (result.runtimePrefix !== undefined) {
     for (const [name, { command }] of Object.entries(processes)) {

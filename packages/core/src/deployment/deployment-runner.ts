@@ -33,6 +33,7 @@ import { admitRoutes } from './route-admission.js';
 import { runRollout } from './rollout.js';
 import { abandonRollout, finalizeDeployment } from './finalize-phase.js';
 import { runReleaseCommand } from './release-command.js';
+import { describeTakeBack, takeBackConfigChange } from './config-restore.js';
 import { createRelease } from './release-phase.js';
 
 export type RunOutcome = 'finished' | 'interrupted';
@@ -135,6 +136,19 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       mask = createSecretMasker([...Object.values(current), ...Object.values(carried)]);
     };
 
+    /** A config change that does not roll out is taken back, so the next deploy does not pick it up. */
+    const takeBack = async (current: DeploymentRecord): Promise<void> => {
+      try {
+        const line = describeTakeBack(await takeBackConfigChange(deps, current, fence));
+        if (line !== undefined) log(line);
+      } catch (error) {
+        // The deployment still ends failed or cancelled: a take-back that could not be done is said, not fatal.
+        if (isLeaseLost(error)) throw error;
+        logger.error({ deploymentId, err: error }, 'config change not taken back');
+        log(`the change could not be taken back (${toFailure(error, 'release').reason}): check slipway config list`);
+      }
+    };
+
     const phases = phasesOf(deployment);
     let phase = await resumePoint(deployment);
     /** The cancel request as stored now (the API writes it while this run goes on). */
@@ -150,6 +164,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
       await failpoint('cancel:stopping').catch(() => undefined);
       if (stoppedIn !== null) await journal.phaseFinished(stoppedIn, 'failed', reason);
       if (stoppedIn === 'rollout' || stoppedIn === 'finalize') await abandonRollout(deps, fleet, current, log);
+      await takeBack(current);
       deployment = await save(current, { state: 'cancelled', cancellation, finishedAtMs: clock.nowMs() });
       log(`deployment ${reason}${stoppedIn === null ? ' before it started' : ` in ${stoppedIn}`}`);
       await journal.stateChanged(deployment);
@@ -219,6 +234,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         logger.error({ deploymentId, phase, err: error }, 'deployment failed unexpectedly');
       await journal.phaseFinished(phase, 'failed', `${failure.code}: ${failure.reason}`);
       if (phase === 'rollout' || phase === 'finalize') await abandonRollout(deps, fleet, deployment, log);
+      await takeBack(deployment);
       deployment = await save(deployment, { state: 'failed', failure, finishedAtMs: clock.nowMs() });
       // No log line of its own: the failure is in the state event and the phase record, which every reader prints.
       await journal.stateChanged(deployment);

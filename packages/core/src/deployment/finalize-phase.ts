@@ -4,6 +4,7 @@ import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import type { DeploymentRecord, ReleaseRecord } from '../domain/records.js';
 import type { Repositories } from '../ports/store.js';
+import { reportSecretChanges, restoreSecrets, rollbackRestore } from './config-restore.js';
 import { releaseRoutes } from './release-routes.js';
 import { pruneReleases } from './release-retention.js';
 import { admitRoutes } from './route-admission.js';
@@ -20,6 +21,10 @@ export async function finalizeDeployment(
   const app = await store.apps.findById(deployment.appId);
   const environment = await store.environments.findById(deployment.environmentId);
   if (!app || !environment) return;
+  // A release is code plus config: a rollback makes the release's config vars and secrets the app environment's
+  // again, so `config list` shows them and the next deploy starts from them.
+  const restore = deployment.kind === 'rollback' ? await rollbackRestore(deps, release) : undefined;
+  let secretChanges: Awaited<ReturnType<typeof restoreSecrets>> = [];
   for (let attempt = 0; ; attempt += 1) {
     try {
       await store.transaction(async (tx) => {
@@ -29,8 +34,10 @@ export async function finalizeDeployment(
         await tx.appEnvironments.update({
           ...appEnvironment,
           currentReleaseId: release.id,
+          ...(restore === undefined ? {} : { config: release.configVars }),
           updatedAtMs: clock.nowMs(),
         });
+        secretChanges = restore === undefined ? [] : await restoreSecrets(deps, tx, release, restore, deployment.id);
         const routes = releaseRoutes(app, environment, release, deps.settings, deps.ids);
         // The deciding check: in the transaction that writes the routes, with the host claims' unique constraint.
         await admitRoutes(deps, tx, app, routes, 'claim');
@@ -41,6 +48,7 @@ export async function finalizeDeployment(
       if (!isSlipwayError(error) || error.code !== 'VERSION_CONFLICT' || attempt >= 5) throw error;
     }
   }
+  await reportSecretChanges(deps, deployment, secretChanges);
   await fleet.router.sync(true);
   await pruneReleases(deps, deployment.appId, deployment.environmentId);
 }

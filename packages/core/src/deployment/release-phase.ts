@@ -2,6 +2,7 @@
 import { SlipwayError } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { DeploymentRecord, ReleaseRecord } from '../domain/records.js';
+import { mergeReleaseConfig } from '../domain/release-config.js';
 import type { Repositories } from '../ports/store.js';
 import { getRelease } from '../use-cases/lookups.js';
 import type { BuiltSource } from './build-phase.js';
@@ -27,14 +28,14 @@ export async function createRelease(
     if (existing && deployment.kind === 'config' && existing.id !== sourceReleaseId(deployment)) return existing;
   }
   const appEnvironment = await store.appEnvironments.find(deployment.appId, deployment.environmentId);
-  let base: Omit<ReleaseRecord, 'id' | 'number' | 'createdAtMs' | 'config'>;
-  let config: Record<string, string>;
+  let base: Omit<ReleaseRecord, 'id' | 'number' | 'createdAtMs' | 'config' | 'configVars'>;
+  let configVars: Record<string, string>;
   let releaseId: string;
   if (deployment.kind === 'config') {
     const previous = await getRelease(store, sourceReleaseId(deployment));
     releaseId = deps.ids.next('rel');
     base = { ...previous, appId: deployment.appId, environmentId: deployment.environmentId };
-    config = { ...previous.manifest.env, ...(deployment.config ?? appEnvironment?.config ?? {}) };
+    configVars = deployment.config ?? appEnvironment?.config ?? {};
   } else {
     if (!built) throw new SlipwayError('INTERNAL', 'release phase reached without a build');
     releaseId = deployment.releaseId ?? deps.ids.next('rel');
@@ -58,12 +59,19 @@ export async function createRelease(
       manifest: built.manifest,
       image: built.image ?? null,
     };
-    config = { ...built.manifest.env, ...(appEnvironment?.config ?? {}) };
+    configVars = appEnvironment?.config ?? {};
   }
   const release = await store.transaction(async (tx) => {
     await fence(tx);
     const number = await tx.releases.nextNumber(deployment.appId, deployment.environmentId);
-    const record: ReleaseRecord = { ...base, id: releaseId, number, config, createdAtMs: clock.nowMs() };
+    const record: ReleaseRecord = {
+      ...base,
+      id: releaseId,
+      number,
+      config: mergeReleaseConfig(base.manifest, configVars),
+      configVars,
+      createdAtMs: clock.nowMs(),
+    };
     await tx.releases.insert(record);
     // The release carries the secrets as they are now, still sealed: a rollback to it restores them.
     await tx.secrets.snapshotToRelease(releaseId, deployment.appId, deployment.environmentId);

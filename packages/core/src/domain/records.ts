@@ -66,8 +66,13 @@ export interface ReleaseRecord {
   processes: Record<string, { command: string }>;
   /** The manifest as validated, with defaults. */
   manifest: Manifest;
-  /** Config snapshot: manifest env merged under the app's config. */
+  /** Config snapshot: manifest env merged under the app's config (`configVars`). */
   config: Record<string, string>;
+  /**
+   * The app environment's config vars the release was made with: what `config list` shows while it is current, and
+   * what a rollback to it restores.
+   */
+  configVars: Record<string, string>;
   createdAtMs: number;
   /** The image the release runs, pinned by its id; null when it runs its artifact directory. */
   image: ReleaseImage | null;

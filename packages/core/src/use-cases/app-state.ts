@@ -1,4 +1,4 @@
-/** Use cases on an app's running state: config, scale, releases, instances, logs, deployment events. */
+/** Use cases on an app's running state: scale, releases, instances, logs, deployment events. */
 import {
   SlipwayError,
   type DeploymentEvent,
@@ -9,60 +9,16 @@ import {
 import type { CoreDeps } from '../core-deps.js';
 import { releaseCommandName } from '../domain/process-plan.js';
 import type { AppEnvironmentRecord, InstanceRecord } from '../domain/records.js';
-import { assertEnvironmentFits } from '../domain/environment-size.js';
 import { maskerForReleases } from '../secrets/secret-vault.js';
 import { crashLoopOf, isCrashLooping } from './crash-loop.js';
 import { followLogs } from './log-follow.js';
 import { tailLogs } from './log-tail.js';
 import { getAppScope, getDeployment } from './lookups.js';
-import { insertDeployment } from './deployments.js';
 import { instanceView, releaseView } from './views.js';
 
 interface ScopeInput {
   app: string;
   environment: string;
-}
-
-export async function getConfig(deps: CoreDeps, input: ScopeInput): Promise<Record<string, string>> {
-  return (await getAppScope(deps.store, input.app, input.environment)).appEnvironment.config;
-}
-
-/**
- * Sets and unsets config keys; when `deploy` and the app has a live release, rolls out a new release with the
- * new config (same artifact, no build) in the same transaction. Returns the config and that deployment's id.
- */
-export async function patchConfig(
-  deps: CoreDeps,
-  input: ScopeInput & { set: Record<string, string>; unset: string[]; deploy: boolean },
-): Promise<{ config: Record<string, string>; deploymentId: string | null }> {
-  return deps.store.transaction(async (tx) => {
-    const scope = await getAppScope(tx, input.app, input.environment);
-    const config = { ...scope.appEnvironment.config, ...input.set };
-    for (const key of input.unset) delete config[key];
-    assertEnvironmentFits(config, await tx.secrets.list(scope.app.id, scope.environment.id));
-    const updated = await tx.appEnvironments.update({
-      ...scope.appEnvironment,
-      config,
-      updatedAtMs: deps.clock.nowMs(),
-    });
-    let deploymentId: string | null = null;
-    if (input.deploy && updated.currentReleaseId !== null) {
-      const deployment = await insertDeployment(
-        deps,
-        tx,
-        { ...scope, appEnvironment: updated },
-        {
-          app: input.app,
-          environment: input.environment,
-          kind: 'config',
-          source: { kind: 'release', releaseId: updated.currentReleaseId },
-          config,
-        },
-      );
-      deploymentId = deployment.id;
-    }
-    return { config, deploymentId };
-  });
 }
 
 /** Sets replicas per process type of the live release; the controller converges. Errors: `NO_RELEASE`, `PROCESS_TYPE_UNKNOWN`. */

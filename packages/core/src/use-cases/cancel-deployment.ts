@@ -7,10 +7,13 @@
 import { SlipwayError, type DeploymentView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import { cancellationKey, describeCancellation } from '../deployment/cancellation.js';
+import { describeTakeBack, takeBackConfigChange } from '../deployment/config-restore.js';
 import { createDeploymentJournal } from '../deployment/deployment-journal.js';
 import type { DeploymentRecord } from '../domain/records.js';
 import { viewDeployment } from './deployments.js';
 import { getDeployment } from './lookups.js';
+
+const noFence = async (): Promise<void> => undefined;
 
 export interface CancelDeploymentInput {
   id: string;
@@ -50,6 +53,15 @@ export async function cancelDeployment(deps: CoreDeps, input: CancelDeploymentIn
     journal.log(`cancel requested by ${deployment.cancellation.by}`);
     if (deployment.state === 'cancelled') {
       journal.log(`deployment ${describeCancellation(deployment.cancellation)} before it started`);
+      // A config change that never rolled out is taken back, as when a run is cancelled.
+      const takenBack = await takeBackConfigChange(deps, deployment, noFence).then(
+        describeTakeBack,
+        (error: unknown) => {
+          deps.logger.error({ deploymentId: deployment.id, err: error }, 'config change not taken back');
+          return 'the change could not be taken back: check slipway config list';
+        },
+      );
+      if (takenBack !== undefined) journal.log(takenBack);
       await journal.stateChanged(deployment);
       // No run will clean up after it: an uploaded archive goes now.
       await deps.artifacts.cleanDeployment(deployment.id);

@@ -28,9 +28,18 @@ export async function getAppScope(repos: Repositories, appName: string, environm
   const app = await getApp(repos, appName);
   const environment = await repos.environments.find(app.projectId, environmentName);
   if (!environment) {
-    throw new SlipwayError('ENVIRONMENT_NOT_FOUND', `app "${appName}" has no environment "${environmentName}"`, {
-      details: { app: appName, environment: environmentName },
-    });
+    const known = (await repos.environments.listByProject(app.projectId)).map((e) => e.name).sort();
+    // No command creates an environment yet: every project has the one it was made with, and the hint names it.
+    const fallback = known.includes('production') ? 'production' : known[0];
+    const hint =
+      fallback === undefined
+        ? ''
+        : `; act on ${fallback} with --environment ${fallback}${fallback === 'production' ? ' (or leave --environment out)' : ''}`;
+    throw new SlipwayError(
+      'ENVIRONMENT_NOT_FOUND',
+      `app "${appName}" has no environment "${environmentName}" (its environments: ${known.join(', ') || 'none'})${hint}`,
+      { details: { app: appName, environment: environmentName, known } },
+    );
   }
   const appEnvironment = await repos.appEnvironments.find(app.id, environment.id);
   if (!appEnvironment) {

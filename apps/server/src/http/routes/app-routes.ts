@@ -4,6 +4,7 @@ import {
   appParamsSchema,
   appSchema,
   configPatchBodySchema,
+  configChangeResponseSchema,
   configResponseSchema,
   createAppBodySchema,
   createProjectBodySchema,
@@ -110,10 +111,8 @@ export const appRoutes: RouteGroup<RouteContext> = {
       summary: 'Read config (env vars)',
       permission: { action: 'config.read', access: onApp('viewer') },
       schema: { params: appParamsSchema, querystring: environmentQuerySchema, response: { 200: configResponseSchema } },
-      handler: async ({ params, query }, _reply, { deps }) => ({
-        config: await getConfig(deps, { app: params.app, environment: query.environment }),
-        deploymentId: null,
-      }),
+      handler: async ({ params, query }, _reply, { deps }) =>
+        getConfig(deps, { app: params.app, environment: query.environment }),
     }),
     route({
       method: 'PATCH',
@@ -124,7 +123,7 @@ export const appRoutes: RouteGroup<RouteContext> = {
         params: appParamsSchema,
         querystring: environmentQuerySchema,
         body: configPatchBodySchema,
-        response: { 200: configResponseSchema },
+        response: { 200: configChangeResponseSchema },
       },
       handler: async ({ params, query, body }, _reply, { deps, worker }) => {
         const result = await patchConfig(deps, { app: params.app, environment: query.environment, ...body });

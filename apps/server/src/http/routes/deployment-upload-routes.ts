@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { partialSuffix } from '@slipway/adapters';
+import { expandGitUrl, partialSuffix } from '@slipway/adapters';
 import { renameDurably } from '@slipway/atomic-file';
 import { z } from 'zod';
 import {
@@ -107,6 +107,8 @@ export const deploymentUploadRoutes: RouteGroup<RouteContext> = {
         }
         const localAccess = localSourceAccess(requirePrincipal(request));
         const source = sourceOf(jsonBody(body), localAccess);
+        // A URL git could not fetch is refused now, before a deployment is written (the fetch checks again).
+        if (source.kind === 'git') expandGitUrl(source.url);
         if (source.kind === 'path' || source.kind === 'git') {
           await assertLocalSourceAllowed(context.config, source, localAccess);
         }

@@ -99,7 +99,7 @@ export const systemRoutes: RouteGroup<RouteContext> = {
         const parsed = manifestSchema.safeParse(document ?? {});
         return parsed.success
           ? { isValid: true, issues: [] }
-          : { isValid: false, issues: manifestIssues(parsed.error) };
+          : { isValid: false, issues: manifestIssues(parsed.error, document ?? {}) };
       },
     }),
     route({
