@@ -3,6 +3,7 @@
  * the maintenance page), start it again, restart its instances, and put it in or out of maintenance.
  */
 import { SlipwayError, type DeploymentView, type RunStateView } from '@slipway/contract';
+import type { Fleet } from '../controller/fleet.js';
 import type { CoreDeps } from '../core-deps.js';
 import type { AppEnvironmentRecord, MaintenanceSettings } from '../domain/records.js';
 import { insertDeployment, viewDeployment } from './deployments.js';
@@ -14,16 +15,21 @@ interface ScopeInput {
 }
 
 /**
- * Marks the app environment stopped: the controller retires its instances and starts none until `startApp`, its
- * routes answer with the maintenance page. Errors: `DEPLOYMENT_IN_PROGRESS` (stop after it, or cancel it).
+ * Marks the app environment stopped: its routes answer with the maintenance page from when this resolves (the edge
+ * has the table, or will get it on the controller's next pass if it could not be reached), the controller retires
+ * its instances and starts none until `startApp`. Errors: `DEPLOYMENT_IN_PROGRESS` (stop after it, or cancel it).
  */
-export async function stopApp(deps: CoreDeps, input: ScopeInput): Promise<RunStateView> {
-  return setRunState(deps, input, 'stopped');
+export async function stopApp(deps: CoreDeps, fleet: Fleet, input: ScopeInput): Promise<RunStateView> {
+  const view = await setRunState(deps, input, 'stopped');
+  if (!view.isUnchanged) await fleet.router.sync(true);
+  return view;
 }
 
 /** Marks the app environment running again: the controller starts its current release's instances. */
-export async function startApp(deps: CoreDeps, input: ScopeInput): Promise<RunStateView> {
-  return setRunState(deps, input, 'running');
+export async function startApp(deps: CoreDeps, fleet: Fleet, input: ScopeInput): Promise<RunStateView> {
+  const view = await setRunState(deps, input, 'running');
+  if (!view.isUnchanged) await fleet.router.sync(true);
+  return view;
 }
 
 async function setRunState(
@@ -72,9 +78,13 @@ export async function restartApp(deps: CoreDeps, input: ScopeInput): Promise<Dep
   return viewDeployment(deps, deployment);
 }
 
-/** Puts the app environment in maintenance (`settings`) or out of it (`null`): the edge answers its routes itself. */
+/**
+ * Puts the app environment in maintenance (`settings`) or out of it (`null`): the edge answers its routes itself from
+ * when this resolves (or from the controller's next pass, if the edge could not be reached now).
+ */
 export async function setMaintenance(
   deps: CoreDeps,
+  fleet: Fleet,
   input: ScopeInput & { maintenance: MaintenanceSettings | null },
 ): Promise<RunStateView> {
   const view = await deps.store.transaction(async (tx) => {
@@ -90,6 +100,7 @@ export async function setMaintenance(
     return viewOf(input, stored, isUnchanged);
   });
   deps.logger.info({ app: input.app, isOn: input.maintenance !== null }, 'maintenance set');
+  if (!view.isUnchanged) await fleet.router.sync(true);
   return view;
 }
 

@@ -36,8 +36,8 @@ export const runtimeTaskRoutes: RouteGroup<RouteContext> = {
         body: noBodySchema,
         response: { 200: runStateResponseSchema },
       },
-      handler: async ({ params, query }, _reply, { deps }) =>
-        stopApp(deps, { app: params.app, environment: query.environment }),
+      handler: async ({ params, query }, _reply, { deps, fleet }) =>
+        stopApp(deps, fleet, { app: params.app, environment: query.environment }),
     }),
     route({
       method: 'POST',
@@ -50,8 +50,8 @@ export const runtimeTaskRoutes: RouteGroup<RouteContext> = {
         body: noBodySchema,
         response: { 200: runStateResponseSchema },
       },
-      handler: async ({ params, query }, _reply, { deps }) =>
-        startApp(deps, { app: params.app, environment: query.environment }),
+      handler: async ({ params, query }, _reply, { deps, fleet }) =>
+        startApp(deps, fleet, { app: params.app, environment: query.environment }),
     }),
     route({
       method: 'POST',
@@ -82,8 +82,8 @@ export const runtimeTaskRoutes: RouteGroup<RouteContext> = {
         body: maintenanceBodySchema,
         response: { 200: runStateResponseSchema },
       },
-      handler: async ({ params, query, body }, _reply, { deps }) =>
-        setMaintenance(deps, {
+      handler: async ({ params, query, body }, _reply, { deps, fleet }) =>
+        setMaintenance(deps, fleet, {
           app: params.app,
           environment: query.environment,
           maintenance: body.isEnabled
