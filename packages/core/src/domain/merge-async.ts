@@ -10,27 +10,19 @@ export async function* mergeAsync<T>(
   sources: readonly AsyncIterable<T>[],
   onSourceError: (error: unknown) => void = () => undefined,
 ): AsyncGenerator<T> {
-  type Settled = { index: number; result: IteratorResult<T> };
   const iterators = sources.map((source) => source[Symbol.asyncIterator]());
-  const inFlight = new Map<number, Promise<Settled>>();
+  const inFlight = new Set<number>();
+  const settled = new SettledQueue<number, T>();
   const pull = (index: number): void => {
     const iterator = iterators[index];
     if (iterator === undefined) return;
-    inFlight.set(
-      index,
-      iterator.next().then(
-        (result) => ({ index, result }),
-        (error: unknown) => {
-          onSourceError(error);
-          return { index, result: { done: true, value: undefined } };
-        },
-      ),
-    );
+    inFlight.add(index);
+    settled.watch(index, iterator.next(), onSourceError);
   };
   iterators.forEach((_, index) => pull(index));
   try {
     while (inFlight.size > 0) {
-      const { index, result } = await Promise.race(inFlight.values());
+      const { key: index, result } = await settled.next();
       inFlight.delete(index);
       if (result.done === true) continue;
       yield result.value;
@@ -88,30 +80,22 @@ export async function* mergeArriving<T>(
   arrivals: AsyncIterable<AsyncIterable<T>>,
   onSourceError: (error: unknown) => void = () => undefined,
 ): AsyncGenerator<T> {
-  type Settled = { key: number; result: IteratorResult<T | AsyncIterable<T>> };
   const arrivalKey = -1;
   const iterators = new Map<number, AsyncIterator<T | AsyncIterable<T>>>();
   iterators.set(arrivalKey, arrivals[Symbol.asyncIterator]());
-  const inFlight = new Map<number, Promise<Settled>>();
+  const inFlight = new Set<number>();
+  const settled = new SettledQueue<number, T | AsyncIterable<T>>();
   let nextKey = 0;
   const pull = (key: number): void => {
     const iterator = iterators.get(key);
     if (iterator === undefined) return;
-    inFlight.set(
-      key,
-      iterator.next().then(
-        (result) => ({ key, result }),
-        (error: unknown) => {
-          onSourceError(error);
-          return { key, result: { done: true, value: undefined } };
-        },
-      ),
-    );
+    inFlight.add(key);
+    settled.watch(key, iterator.next(), onSourceError);
   };
   pull(arrivalKey);
   try {
     while (inFlight.size > 0) {
-      const { key, result } = await Promise.race(inFlight.values());
+      const { key, result } = await settled.next();
       inFlight.delete(key);
       if (result.done === true) {
         iterators.delete(key);
@@ -132,5 +116,38 @@ export async function* mergeArriving<T>(
       const iterator = iterators.get(key);
       if (iterator?.return !== undefined) iterator.return().catch(onSourceError);
     }
+  }
+}
+
+/**
+ * The results of pending `next()` calls, in the order they settle. Each pending promise gets one reaction, once: a
+ * merge that raced every pending promise on each item would add a reaction per item to a source that stays pending
+ * (an instance with nothing to say, the lookup of arriving instances), which Promise.race never releases until that
+ * source settles — memory growing with every line of the busy sources.
+ */
+class SettledQueue<K, V> {
+  private readonly ready: { key: K; result: IteratorResult<V> }[] = [];
+  private wake: (() => void) | undefined = undefined;
+
+  watch(key: K, pending: Promise<IteratorResult<V>>, onError: (error: unknown) => void): void {
+    pending.then(
+      (result) => this.push(key, result),
+      (error: unknown) => {
+        onError(error);
+        this.push(key, { done: true, value: undefined });
+      },
+    );
+  }
+
+  async next(): Promise<{ key: K; result: IteratorResult<V> }> {
+    while (this.ready.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
+    return this.ready.shift() as { key: K; result: IteratorResult<V> };
+  }
+
+  private push(key: K, result: IteratorResult<V>): void {
+    this.ready.push({ key, result });
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 }
