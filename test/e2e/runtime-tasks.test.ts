@@ -38,13 +38,23 @@ describe('runtime tasks', () => {
         "console.log('greeting=' + process.env.GREETING)",
         "console.log('port=' + (process.env.PORT ?? 'none'))",
         "console.log('has-server=' + require('node:fs').existsSync('server.js'))",
+        // As the app's processes get them from its builder: NODE_ENV and the installed tools on PATH.
+        "console.log('node-env=' + process.env.NODE_ENV)",
+        "console.log('tools-on-path=' + process.env.PATH.split(':').some((p) => p.endsWith('node_modules/.bin')))",
         "console.error('to stderr')",
         'process.exit(3)',
       ].join(';');
       const result = await slipwayd.cli(['run', 'tasks', '--', 'node', '-e', script]);
 
       expect(result.code, result.stderr).toBe(3);
-      expect(result.stdout.split('\n')).toEqual(['greeting=hi', 'port=none', 'has-server=true', '']);
+      expect(result.stdout.split('\n')).toEqual([
+        'greeting=hi',
+        'port=none',
+        'has-server=true',
+        'node-env=production',
+        'tools-on-path=true',
+        '',
+      ]);
       expect(result.stderr).toContain('to stderr');
       expect(result.stderr).toMatch(/running in tasks release 2/);
     });

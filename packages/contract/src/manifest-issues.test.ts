@@ -33,6 +33,13 @@ describe("manifest issues in the user's words", () => {
     });
   });
 
+  it('says where a setting of a process type written at the top level goes', () => {
+    expect(messagesOf({ healthcheck: { type: 'http', path: '/healthz' }, replicas: 2 })).toEqual({
+      '(root)':
+        '"healthcheck" does not belong here: it is a setting of a process type: write it as processes.web.healthCheck (or under another type); "replicas" does not belong here: it is a setting of a process type: write it as processes.web.replicas (or under another type)',
+    });
+  });
+
   it('says where a key of another kind of check or strategy belongs', () => {
     expect(messagesOf({ processes: { web: { healthCheck: { type: 'tcp', path: '/healthz' } } } })).toEqual({
       'processes.web.healthCheck.path':

@@ -18,8 +18,13 @@ describe('manifest schema', () => {
     expect(issuesOf({ build: { comand: 'make' } })).toEqual([
       { path: 'build.comand', message: 'unknown key "comand" (did you mean "command"?)' },
     ]);
+    // A process type's setting at the top level is refused too, saying where it goes.
     expect(issuesOf({ healthcheck: { type: 'http' } })).toEqual([
-      { path: 'healthcheck', message: 'unknown key "healthcheck"' },
+      {
+        path: 'healthcheck',
+        message:
+          '"healthcheck" does not belong here: it is a setting of a process type: write it as processes.web.healthCheck (or under another type)',
+      },
     ]);
     expect(issuesOf({ processes: { web: { healthCheck: { type: 'http', pth: '/up' } } } })).toEqual([
       { path: 'processes.web.healthCheck.pth', message: 'unknown key "pth" (did you mean "path"?)' },

@@ -234,29 +234,49 @@ export const imageReferenceSchema = z
     'must be an image reference like name:tag, name@sha256:<digest> or sha256:<id>',
   );
 
-export const manifestSchema = strictObject({
-  /** Where instances run; default `docker` for an image (Dockerfile or `image:`), else `process`. */
-  runtime: z.enum(runtimeNames).optional(),
-  /** Deploy this image instead of building the source. */
-  image: imageReferenceSchema.optional(),
-  /** Port the program listens on inside its container; default: the port Slipway gives it in `PORT`. */
-  port: z.number().int().min(1).max(65_535).optional(),
-  resources: resourcesSchema.optional(),
-  placement: placementSchema.optional(),
-  environments: z
-    .record(dnsLabelSchema, environmentOverrideSchema)
-    .refine((e) => Object.keys(e).length <= 50, 'at most 50 environments')
-    .optional(),
-  build: buildSchema.optional(),
-  processes: z
-    .record(processTypeSchema, processSchema)
-    .refine((p) => Object.keys(p).length <= 50, 'at most 50 process types')
-    .optional(),
-  strategy: strategySchema.optional(),
-  env: z
-    .record(appEnvKeySchema, z.union([envValueSchema, z.number(), z.boolean()]).transform(String))
-    .refine((e) => Object.keys(e).length <= 1000, 'at most 1000 variables')
-    .optional(),
-  routes: z.array(routeSpecSchema).max(100).optional(),
-});
+/** Settings of a process type written at the top level: where they go instead (`healthcheck` is a common spelling). */
+const processKeysAtTop: Readonly<Record<string, string>> = Object.fromEntries(
+  (
+    [
+      ['command', 'command'],
+      ['replicas', 'replicas'],
+      ['healthCheck', 'healthCheck'],
+      ['healthcheck', 'healthCheck'],
+      ['health_check', 'healthCheck'],
+      ['stopGraceSeconds', 'stopGraceSeconds'],
+    ] as const
+  ).map(([key, name]) => [
+    key,
+    `it is a setting of a process type: write it as processes.web.${name} (or under another type)`,
+  ]),
+);
+
+export const manifestSchema = strictObject(
+  {
+    /** Where instances run; default `docker` for an image (Dockerfile or `image:`), else `process`. */
+    runtime: z.enum(runtimeNames).optional(),
+    /** Deploy this image instead of building the source. */
+    image: imageReferenceSchema.optional(),
+    /** Port the program listens on inside its container; default: the port Slipway gives it in `PORT`. */
+    port: z.number().int().min(1).max(65_535).optional(),
+    resources: resourcesSchema.optional(),
+    placement: placementSchema.optional(),
+    environments: z
+      .record(dnsLabelSchema, environmentOverrideSchema)
+      .refine((e) => Object.keys(e).length <= 50, 'at most 50 environments')
+      .optional(),
+    build: buildSchema.optional(),
+    processes: z
+      .record(processTypeSchema, processSchema)
+      .refine((p) => Object.keys(p).length <= 50, 'at most 50 process types')
+      .optional(),
+    strategy: strategySchema.optional(),
+    env: z
+      .record(appEnvKeySchema, z.union([envValueSchema, z.number(), z.boolean()]).transform(String))
+      .refine((e) => Object.keys(e).length <= 1000, 'at most 1000 variables')
+      .optional(),
+    routes: z.array(routeSpecSchema).max(100).optional(),
+  },
+  processKeysAtTop,
+);
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -48,6 +48,7 @@ export const release = (id: string, number: number, over: Partial<ReleaseRecord>
   image: null,
   source: { kind: 'git', url: 'https://git.example/acme/web.git', ref: 'main', commit: 'a1b2c3d' },
   processes: { web: { command: 'node server.js' }, worker: { command: 'node worker.js' } },
+  runtimePrefix: 'export PATH="$PWD/node_modules/.bin:$PATH";',
   manifest: {
     processes: {
       web: {

@@ -76,6 +76,8 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
         expect(typeof result).toBe('number');
         expect(await store.appEnvironments.find(web.id, production.id)).toEqual(appEnvironment());
         expect(await store.releases.findById('rel_01')).toEqual(release('rel_01', 1));
+        await store.transaction(async (tx) => tx.releases.insert(release('rel_02', 2, { runtimePrefix: null })));
+        expect((await store.releases.findById('rel_02'))?.runtimePrefix).toBeNull();
         expect(await store.jobs.findByDeployment('dep_01')).toBeDefined();
         expect(await store.events.list('dep_01', 0, 10)).toHaveLength(1);
       });

@@ -64,6 +64,8 @@ export interface ReleaseTable {
   config: string;
   /** JSON: key → value, the app environment's config vars the release was made with; null in rows written before 0008. */
   config_vars: string | null;
+  /** The builder's shell prefix of every command in the release; null when none (and in rows written before 0010). */
+  runtime_prefix: string | null;
   created_at_ms: BigIntColumn;
   /** JSON `ReleaseImage`, or null for a release that runs its artifact directory. */
   image: string | null;

@@ -11,6 +11,7 @@ import { auditMigration } from './audit-migration.js';
 import { containersMigration } from './containers-migration.js';
 import { deploymentCancelMigration } from './deployment-cancel-migration.js';
 import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
+import { releaseRuntimePrefixMigration } from './release-runtime-prefix-migration.js';
 import { identityMigration } from './identity-migration.js';
 import { runStateMigration } from './run-state-migration.js';
 import { secretsMigration } from './secrets-migration.js';
@@ -235,6 +236,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007-deployment-cancel': deploymentCancelMigration,
   '0008-run-state': runStateMigration,
   '0009-release-config-vars': releaseConfigVarsMigration,
+  '0010-release-runtime-prefix': releaseRuntimePrefixMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -93,6 +93,7 @@ function toRow(record: ReleaseRecord) {
     manifest: toJson(record.manifest),
     config: toJson(record.config),
     config_vars: toJson(record.configVars),
+    runtime_prefix: record.runtimePrefix,
     created_at_ms: record.createdAtMs,
     image: record.image === null ? null : toJson(record.image),
   };
@@ -114,6 +115,7 @@ function toRecord(row: Selectable<ReleaseTable>): ReleaseRecord {
       row.config_vars === null
         ? configVarsOf(fromJson<ReleaseRecord['config']>(row.config), fromJson<ReleaseRecord['manifest']>(row.manifest))
         : fromJson<ReleaseRecord['configVars']>(row.config_vars),
+    runtimePrefix: row.runtime_prefix,
     createdAtMs: fromBigInt(row.created_at_ms),
     image: row.image === null ? null : fromJson<ReleaseImage>(row.image),
   };

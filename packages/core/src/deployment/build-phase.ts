@@ -19,6 +19,8 @@ export interface BuiltSource {
   manifest: Manifest;
   builder: string;
   processes: Record<string, { command: string }>;
+  /** The builder's prefix of every command run in the release (see `ReleaseRecord.runtimePrefix`). */
+  runtimePrefix?: string;
   image?: { reference: string; digest: string };
 }
 
@@ -137,6 +139,7 @@ export async function buildSource(deps: CoreDeps, input: BuildInput): Promise<Bu
     manifest,
     builder: result.builder,
     processes,
+    ...(result.runtimePrefix === undefined ? {} : { runtimePrefix: result.runtimePrefix }),
     ...(result.image === undefined ? {} : { image: result.image }),
   };
 }

@@ -56,6 +56,7 @@ export async function createRelease(
       builder: built.builder,
       source: deployment.sourceView ?? { kind: 'path', path: '' },
       processes: built.processes,
+      runtimePrefix: built.runtimePrefix ?? null,
       manifest: built.manifest,
       image: built.image ?? null,
     };

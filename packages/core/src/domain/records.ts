@@ -62,8 +62,13 @@ export interface ReleaseRecord {
   artifactDir: string;
   builder: string;
   source: SourceView;
-  /** Final process commands (builder + Procfile + manifest). */
+  /** Final process commands (builder + Procfile + manifest), each after the builder's `runtimePrefix`. */
   processes: Record<string, { command: string }>;
+  /**
+   * The shell prefix the builder declared for every command run in the release (`PATH` to its installed tools,
+   * `NODE_ENV`…): already before each process command, put before one-off commands too; null when none.
+   */
+  runtimePrefix: string | null;
   /** The manifest as validated, with defaults. */
   manifest: Manifest;
   /** Config snapshot: manifest env merged under the app's config (`configVars`). */

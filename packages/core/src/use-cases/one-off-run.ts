@@ -54,7 +54,8 @@ export async function* runOneOff(deps: CoreDeps, fleet: Fleet, input: OneOffRunI
     await driver.start({
       instanceId: runId,
       labels: { ...instanceLabels(release, scope.app, scope.environment, instance), 'slipway.one-off': 'true' },
-      command: input.command,
+      // As its processes do: the builder's tools on PATH, its environment (`NODE_ENV`…), then the command.
+      command: release.runtimePrefix === null ? input.command : `${release.runtimePrefix} ${input.command}`,
       workDir: release.artifactDir,
       env: instanceEnv(release, scope.app, scope.environment, instance, secrets),
       stopGraceMs: runStopGraceMs,
