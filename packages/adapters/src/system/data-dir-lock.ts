@@ -6,6 +6,9 @@ import SqliteDatabase from 'better-sqlite3';
 import { SlipwayError } from '@slipway/contract';
 import { isSameProcessRunning, readProcStat } from '../runtime/read-proc-stat.js';
 
+/** How long a start waits for the lock before it refuses: long enough for another start's passing shared lock. */
+const lockWaitMs = 1_000;
+
 export interface DataDirLock {
   /** Frees the data dir for the next slipwayd. Idempotent. */
   release(): Promise<void>;
@@ -20,7 +23,11 @@ export interface DataDirLock {
  */
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const pidFile = join(dataDir, 'slipwayd.pid');
-  const database = new SqliteDatabase(join(dataDir, 'slipwayd.lock'), { timeout: 0 });
+  // Two starts at once can both hold SQLite's shared lock on the way to the exclusive one: without a wait, each would
+  // find the other's and both give up (seen as two refusals). With one, the start that reached the reserved lock
+  // first waits out the other's shared lock while the other, refused that reserved lock, gives up at once (SQLite
+  // never waits where waiting could deadlock); against a running owner, the refusal comes after this wait.
+  const database = new SqliteDatabase(join(dataDir, 'slipwayd.lock'), { timeout: lockWaitMs });
   try {
     database.pragma('locking_mode = EXCLUSIVE');
     database.exec('BEGIN EXCLUSIVE');
