@@ -26,7 +26,7 @@ export type { ExchangeClient } from './exchange-client.js';
 
 /**
  * Body bytes up to this size go out in one write with the response head, copied into its string (a larger first
- * piece goes beside it in a corked write: two buffers, one syscall, no copy).
+ * piece goes beside it, copied out of the read buffer, in a corked write: two buffers, one syscall).
  */
 const maxBodyBytesWithHead = 16_384;
 
