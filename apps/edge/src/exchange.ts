@@ -6,6 +6,7 @@
  * then counted (in flight, passive health, route and release counters) and written to the access log.
  */
 import { BodyFramer } from './body-framer.js';
+import { ClientWriter } from './client-writer.js';
 import { errorResponseText, type EdgeErrorKind } from './error-response.js';
 import { maintenanceResponseText, type MaintenanceAnswer } from './maintenance-response.js';
 import {
@@ -24,20 +25,14 @@ import { UpstreamConnection, type ResponseListener, type UpstreamFailure } from 
 
 export type { ExchangeClient } from './exchange-client.js';
 
-/**
- * Body bytes up to this size go out in one write with the response head, copied into its string (a larger first
- * piece goes beside it, copied out of the read buffer, in a corked write: two buffers, one syscall).
- */
-const maxBodyBytesWithHead = 16_384;
-
 export class Exchange implements ResponseListener, TimedExchange {
   readonly isUpgrade: boolean;
   readonly requestFramer = new BodyFramer();
   isRequestDone: boolean;
   deadlineMs = 0;
   private readonly startedAtMs: number;
-  /** Bytes written to the client for this exchange (`socket.bytesWritten` walks the whole unsent queue each time). */
-  private sentBytes = 0;
+  /** Writes to the client, counting what it writes. */
+  private readonly writer: ClientWriter;
   private readonly host: string;
   /** The request target in origin form (query included), as the upstream gets it. */
   private readonly path: string;
@@ -54,8 +49,6 @@ export class Exchange implements ResponseListener, TimedExchange {
   private isAwaitingContinue: boolean;
   private isRetried = false;
   private isResponseStarted = false;
-  /** The response head for the client, until the first body bytes can go with it (or the read that brought it ends). */
-  private heldHead: string | undefined = undefined;
   /** The upstream sent the response head (else the answer, if any, is the router's own). */
   private isAnswered = false;
   private status = 0;
@@ -70,6 +63,7 @@ export class Exchange implements ResponseListener, TimedExchange {
     private readonly context: TrafficContext,
   ) {
     this.startedAtMs = performance.now();
+    this.writer = new ClientWriter(client.socket);
     this.isUpgrade = head.upgrade !== undefined && (head.connection & connectionUpgrade) !== 0;
     if (head.authority !== undefined) useAuthorityAsHost(head, head.authority);
     this.host = hostFromHeader(head.host);
@@ -147,7 +141,7 @@ export class Exchange implements ResponseListener, TimedExchange {
   onInterimResponse(head: HttpHead): void {
     this.isAwaitingContinue = false;
     if (this.head.isHttp10) return;
-    this.send(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: false }));
+    this.writer.send(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: false }));
   }
 
   onResponseHead(head: HttpHead): void {
@@ -174,45 +168,23 @@ export class Exchange implements ResponseListener, TimedExchange {
     const connection = !this.keepAlive ? 'close' : this.head.isHttp10 ? 'keep-alive' : undefined;
     // Heads go out as latin1, as they were read: field values keep their bytes. The head waits for the first body
     // bytes, which usually came in the same read, to leave with them in one write (see `sendHeldHead`).
-    this.heldHead = clientResponseHead(head, {
-      connection,
-      isChunked: mode === 'chunked' && !isDecoding,
-      isUpgrade: false,
-    });
+    this.writer.holdHead(
+      clientResponseHead(head, {
+        connection,
+        isChunked: mode === 'chunked' && !isDecoding,
+        isUpgrade: false,
+      }),
+    );
     this.isResponseStarted = true;
   }
 
   onResponseBody(data: Buffer, start: number, end: number): void {
-    const head = this.heldHead;
-    let isFlowing: boolean;
-    // `data` is the upstream's read buffer, reused by its next read: what is written leaves as a copy (a write the
-    // socket cannot take at once keeps what it was given). Up to `maxBodyBytesWithHead`, the copy is a latin1 string
-    // (one byte per char), in one write with a held head.
-    const isSmall = end - start <= maxBodyBytesWithHead;
-    if (head === undefined)
-      isFlowing = isSmall
-        ? this.send(data.toString('latin1', start, end))
-        : this.send(Buffer.from(data.subarray(start, end)));
-    else {
-      this.heldHead = undefined;
-      if (isSmall) isFlowing = this.send(head + data.toString('latin1', start, end));
-      else {
-        const socket = this.client.socket;
-        socket.cork();
-        this.send(head);
-        isFlowing = this.send(Buffer.from(data.subarray(start, end)));
-        socket.uncork();
-      }
-    }
-    if (!isFlowing) this.upstream?.pauseResponse();
+    if (!this.writer.sendBody(data, start, end)) this.upstream?.pauseResponse();
   }
 
   /** The read that brought the response head is done: a head still held (no body bytes came with it) leaves now. */
   sendHeldHead(): void {
-    const head = this.heldHead;
-    if (head === undefined) return;
-    this.heldHead = undefined;
-    this.send(head);
+    this.writer.sendHeldHead();
   }
 
   onResponseComplete(): void {
@@ -343,15 +315,15 @@ export class Exchange implements ResponseListener, TimedExchange {
     const rest = upstream.detach();
     this.upstream = undefined;
     const socket = this.client.socket;
-    this.send(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: true }));
-    if (rest !== undefined) this.send(rest);
+    this.writer.send(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: true }));
+    if (rest !== undefined) this.writer.send(rest);
     // What the tunnel carries is counted by the socket (once, at its end: then nothing is left queued).
-    const bytesAtTunnel = socket.bytesWritten - this.sentBytes;
+    const bytesAtTunnel = socket.bytesWritten - this.writer.sentBytes;
     this.isResponseStarted = true;
     this.context.tunnels.add(upstream.socket);
     // A tunnel counts as in flight for as long as it is open: draining an instance waits for it (bounded).
     this.client.startTunnel(upstream.socket, () => {
-      this.sentBytes = socket.bytesWritten - bytesAtTunnel;
+      this.writer.sentBytes = socket.bytesWritten - bytesAtTunnel;
       this.context.tunnels.delete(upstream.socket);
       this.keepAlive = false;
       this.finish();
@@ -381,15 +353,8 @@ export class Exchange implements ResponseListener, TimedExchange {
           };
     this.status = response.statusCode;
     this.isAnswered = false;
-    this.send(response.text, 'utf8');
+    this.writer.send(response.text, 'utf8');
     this.finish();
-  }
-
-  /** Writes to the client and counts the bytes; a string is a head (latin1: field values keep their bytes) by default. */
-  private send(data: string | Buffer, encoding: BufferEncoding = 'latin1'): boolean {
-    if (typeof data !== 'string') this.sentBytes += data.length;
-    else this.sentBytes += encoding === 'latin1' ? data.length : Buffer.byteLength(data, encoding);
-    return this.client.socket.write(data, encoding);
   }
 
   private noteFailure(chosen: UpstreamTarget): void {
@@ -422,7 +387,7 @@ export class Exchange implements ResponseListener, TimedExchange {
       instanceId: answered === undefined ? null : answered.upstream.instanceId,
       release: answered === undefined ? null : answered.upstream.releaseNumber,
       durationUs,
-      bytes: this.sentBytes,
+      bytes: this.writer.sentBytes,
       requestId: this.values.requestId,
     });
     this.client.exchangeFinished(this.keepAlive);
