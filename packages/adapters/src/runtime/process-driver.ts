@@ -1,5 +1,6 @@
 /** RuntimeDriver for local processes: detached process groups whose state and logs live in files, so they outlive the control plane. */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SlipwayError } from '@slipway/contract';
 import type { InstanceSpec, InstanceStatus, Logger, RuntimeDriver } from '@slipway/core';
 import {
@@ -17,6 +18,7 @@ import { createProcessGroupStats } from './process-group-stats.js';
 import { readListeningPorts } from './read-listening-ports.js';
 import { createRetiredInstanceLogs, defaultRetiredLogLimits, type RetiredLogLimits } from './retired-instance-logs.js';
 import { runExec } from './run-exec.js';
+import { isDirectory } from '../builder/detect-builder.js';
 import type { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import { killSandboxRemains, prepareInstanceSandbox, sandboxedRun, type InstanceSandbox } from './instance-sandbox.js';
 import { stopProcessGroup } from './stop-process-group.js';
@@ -289,7 +291,7 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       isLeaderSpared: record.sandbox !== undefined,
     });
     const own = ownChildOf(record);
-    if (own !== undefined) await Promise.race([own.exitRecorded, delay(exitRecordWaitMs)]);
+    if (own !== undefined) await Promise.race([own.exitRecorded, sleep(exitRecordWaitMs, undefined, { ref: false })]);
     else await refresh(record);
     if (outcome === 'stuck') log.warn({ instanceId, pid: record.pid }, 'instance survived sigkill');
     else if (outcome !== 'none') log.info({ instanceId, pid: record.pid, outcome }, 'instance stopped');
@@ -384,22 +386,10 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
   };
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 function killGroupQuietly(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {
     // Already gone.
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
