@@ -18,7 +18,7 @@ import {
   createMemoryMasterKeyring,
   type MasterKeyring,
 } from '@slipway/adapters';
-import type { RouterStatus, RoutingTable } from '@slipway/contract';
+import type { EdgeMetrics, RouterStatus, RoutingTable } from '@slipway/contract';
 import {
   createApp,
   createDeploymentRunner,
@@ -62,6 +62,8 @@ export type RecordingRouterTable = RouterTable & {
   upstreamIds(): string[];
   /** What `inFlight` answers per instance id (unset ids: 0); tests set it to hold a drain. */
   readonly inFlightCounts: Map<string, number>;
+  /** What `metrics` answers; tests set it to feed an analysis. */
+  edgeMetrics: EdgeMetrics;
   /** `inFlight` calls so far. */
   readonly inFlightQueries: number;
   /** Replaces how `inFlight` answers (to make it fail or hang); `undefined` restores the counts map. */
@@ -84,6 +86,10 @@ export function createRecordingRouterTable(
     applied,
     latest,
     inFlightCounts,
+    edgeMetrics: { latencyBucketsUs: [], routes: [], releases: [] },
+    async metrics() {
+      return structuredClone(this.edgeMetrics);
+    },
     get inFlightQueries() {
       return inFlightQueries;
     },

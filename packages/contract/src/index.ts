@@ -25,3 +25,4 @@ export * from './byte-size.js';
 export * from './local-servers.js';
 export * from './count-noun.js';
 export * from './system-api.js';
+export * from './analysis-spec.js';

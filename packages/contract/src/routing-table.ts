@@ -23,6 +23,51 @@ export const maintenanceSchema = z.object({
 });
 export type Maintenance = z.infer<typeof maintenanceSchema>;
 
+/**
+ * Sends a request to one release whatever the weights: a header (exact, prefix or RE2-style regex match of its
+ * value) or a cookie (exact value). Testers reach a canary on purpose with it.
+ */
+export const trafficMatchSchema = z.union([
+  z
+    .object({
+      header: z.string().min(1).max(256),
+      value: z.string().max(1024),
+      kind: z.enum(['exact', 'prefix', 'regex']).default('exact'),
+    })
+    .strict(),
+  z.object({ cookie: z.string().min(1).max(256), value: z.string().max(1024) }).strict(),
+]);
+export type TrafficMatch = z.infer<typeof trafficMatchSchema>;
+
+/** One release's share of a route's traffic. */
+export const releaseSplitSchema = z
+  .object({
+    releaseNumber: z.number().int(),
+    /** Percent of the route's requests (0–100) that match no release's `matches`; a split's weights add up to 100. */
+    weight: z.number().min(0).max(100),
+    /** Requests matching any of these go to this release whatever the weights, while it has upstreams. */
+    matches: z.array(trafficMatchSchema).max(16).optional(),
+  })
+  .strict();
+export type ReleaseSplit = z.infer<typeof releaseSplitSchema>;
+
+/**
+ * Exact traffic split by release (canary, blue-green): the edge first chooses the release — by a match, by the
+ * client's sticky assignment, else by weight — then one of its upstreams (their own `weight`s, least in flight).
+ * Absent: every upstream of the route takes traffic by its own weight, whatever its release.
+ */
+export const routeSplitSchema = z
+  .object({
+    releases: z.array(releaseSplitSchema).min(1).max(8),
+    /**
+     * Name of the cookie that keeps a client on the release it was sent to while that release's weight does not go
+     * down; null: no stickiness.
+     */
+    stickyCookie: z.string().min(1).max(256).nullable(),
+  })
+  .strict();
+export type RouteSplit = z.infer<typeof routeSplitSchema>;
+
 export const routeEntrySchema = z.object({
   /** Lowercase hostname, or `*.domain` for a wildcard. */
   host: z.string(),
@@ -39,6 +84,8 @@ export const routeEntrySchema = z.object({
    * 503, `Retry-After` and this page (its own when `page` is null), whatever the upstreams.
    */
   maintenance: maintenanceSchema.optional(),
+  /** Present during a canary or blue-green rollout: how traffic is split between releases. */
+  split: routeSplitSchema.optional(),
 });
 export type RouteEntry = z.infer<typeof routeEntrySchema>;
 

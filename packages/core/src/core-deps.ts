@@ -1,4 +1,5 @@
 /** The dependencies and settings every use case receives from the composition root. */
+import type { DeliveryEventSink } from './delivery/delivery-events.js';
 import type { Failpoint } from './deployment/failpoints.js';
 import type { EventBus } from './domain/event-bus.js';
 import type { SecretChange } from './domain/secret-records.js';
@@ -99,6 +100,8 @@ export interface CoreDeps {
    */
   readonly onSecretChange?: (change: SecretChange) => void;
   readonly settings: CoreSettings;
+  /** Where approvals pending, rollouts paused/aborted, deployments over and crash loops are published (notifications). */
+  readonly deliveryEvents?: DeliveryEventSink;
   /** Testing hook evaluated at named points of a deployment's run (`SLIPWAY_FAILPOINTS`); absent in normal runs. */
   readonly failpoint?: Failpoint;
 }

@@ -111,3 +111,5 @@ export { createApiToken, listApiTokens, revokeApiToken } from './identity/api-to
 export { createUser, getUser, grantRole, listUsers, revokeRole, setPassword } from './identity/users.js';
 export { bootstrapOwner, bootstrapOwnerName, bootstrapTokenName, type BootstrapResult } from './identity/bootstrap.js';
 export * from './use-cases/images.js';
+export * from './delivery/rollout-model.js';
+export * from './delivery/delivery-events.js';

@@ -1,10 +1,12 @@
-/** Talks to the edge router's admin API over its unix socket (`GET /status`, `PUT /table`, `GET /inflight`). */
+/** Talks to the edge router's admin API over its unix socket (`GET /status`, `PUT /table`, `GET /inflight`, `GET /metrics`). */
 import { request } from 'node:http';
 import {
+  edgeMetricsSchema,
   handoverAnswerSchema,
   inFlightAnswerSchema,
   routerStatusSchema,
   SlipwayError,
+  type EdgeMetrics,
   type HandoverRequest,
   type RouterStatus,
   type RoutingTable,
@@ -17,6 +19,8 @@ export interface EdgeAdminClient {
   putTable(table: RoutingTable): Promise<void>;
   /** Requests in flight per instance id. Errors: `UNAVAILABLE` when the router cannot be reached or answers nonsense. */
   inFlight(instanceIds: readonly string[]): Promise<Record<string, number>>;
+  /** The router's traffic counters. Errors: `UNAVAILABLE` when the router cannot be reached or answers nonsense. */
+  metrics(): Promise<EdgeMetrics>;
   /**
    * Graceful restart (`POST /handover`), to a successor with `args` as its flags when given (else the running
    * router's); resolves with the successor's pid once it serves. Errors: `UNAVAILABLE`.
@@ -120,6 +124,27 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
     return parsed.data.inFlight;
   }
 
+  async function metrics(): Promise<EdgeMetrics> {
+    let answer: AdminAnswer;
+    try {
+      answer = await call('GET', '/metrics');
+    } catch (error) {
+      throw new SlipwayError(
+        'UNAVAILABLE',
+        `The edge router does not answer on ${socketPath} (${(error as Error).message}).`,
+        { cause: error },
+      );
+    }
+    const parsed = answer.statusCode === 200 ? edgeMetricsSchema.safeParse(parseJson(answer.text)) : undefined;
+    if (parsed?.success !== true) {
+      throw new SlipwayError(
+        'UNAVAILABLE',
+        `The edge router did not report its traffic counters (HTTP ${answer.statusCode}: ${answer.text.slice(0, 200)}).`,
+      );
+    }
+    return parsed.data;
+  }
+
   async function handOver(args?: readonly string[]): Promise<number> {
     let answer: AdminAnswer;
     const body = args === undefined ? undefined : JSON.stringify({ args: [...args] } satisfies HandoverRequest);
@@ -143,7 +168,7 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
     return parsed.data.pid;
   }
 
-  return { findStatus, putTable, inFlight, handOver };
+  return { findStatus, putTable, inFlight, metrics, handOver };
 }
 
 function parseJson(text: string): unknown {

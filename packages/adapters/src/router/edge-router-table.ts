@@ -1,7 +1,7 @@
 /** The RouterTable port over Slipway's own edge router: a detached process driven through its admin unix socket. */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { SlipwayError, type RouterStatus, type RoutingTable } from '@slipway/contract';
+import { SlipwayError, type EdgeMetrics, type RouterStatus, type RoutingTable } from '@slipway/contract';
 import type { Logger, RouterTable } from '@slipway/core';
 import { createEdgeAdminClient } from './edge-admin-client.js';
 import { resolveEdgeSettings, type EdgeSettings } from './edge-settings.js';
@@ -259,6 +259,10 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     return admin.inFlight(instanceIds);
   }
 
+  function metrics(): Promise<EdgeMetrics> {
+    return admin.metrics();
+  }
+
   async function status(): Promise<RouterStatus> {
     return (await admin.findStatus()) ?? { isRunning: false, pid: null, address, routes: 0 };
   }
@@ -300,5 +304,5 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     await handOverTo(await wantedSettings(), running.pid);
   }
 
-  return { ensureRunning, apply, status, inFlight, restart, stop };
+  return { ensureRunning, apply, status, inFlight, metrics, restart, stop };
 }

@@ -1,7 +1,7 @@
 /** The edge port: the table of routes and upstreams the edge router serves (wire shape in the contract). */
-import type { RouterStatus, RoutingTable } from '@slipway/contract';
+import type { EdgeMetrics, RouterStatus, RoutingTable } from '@slipway/contract';
 
-export type { RouteEntry, RouterStatus, RoutingTable, Upstream } from '@slipway/contract';
+export type { EdgeMetrics, RouteEntry, RouterStatus, RoutingTable, Upstream } from '@slipway/contract';
 
 export interface RouterTable {
   /** Replaces the whole table atomically; idempotent. Errors: `UNAVAILABLE` when the router cannot be reached. */
@@ -13,4 +13,10 @@ export interface RouterTable {
    * Errors: `UNAVAILABLE` when the router cannot be reached.
    */
   inFlight(instanceIds: readonly string[]): Promise<Record<string, number>>;
+  /**
+   * The router's traffic counters per route and per release, cumulative since the router started (a restarted
+   * router starts from 0: readers compare two reads and treat a decrease as a reset). Read-only.
+   * Errors: `UNAVAILABLE` when the router cannot be reached.
+   */
+  metrics(): Promise<EdgeMetrics>;
 }
