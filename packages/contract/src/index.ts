@@ -26,3 +26,4 @@ export * from './local-servers.js';
 export * from './count-noun.js';
 export * from './system-api.js';
 export * from './analysis-spec.js';
+export * from './rollout-api.js';
