@@ -11,7 +11,14 @@ const tickMs = 2;
  * makes requests queue in the agent, and that wait counts in their latency, so stalls are not hidden.
  * `setPhase` tags the requests sent from then on; `stop` waits for the requests in flight and returns the records.
  */
-export function startLoad({ port, host, connections = 50, ratePerSecond = 600, requestTimeoutMs = 10_000 }) {
+export function startLoad({
+  port,
+  host,
+  connections = 50,
+  ratePerSecond = 600,
+  requestTimeoutMs = 10_000,
+  paths = ['/'],
+}) {
   // FIFO hands each request the socket idle the longest, so all `connections` sockets stay in use and open.
   const agent = new Agent({ keepAlive: true, maxSockets: connections, scheduling: 'fifo' });
   const records = [];
@@ -46,13 +53,16 @@ export function startLoad({ port, host, connections = 50, ratePerSecond = 600, r
       inFlight -= 1;
       if (isStopped && inFlight === 0) drained();
     };
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host }, agent }, (res) => {
+    const path = paths[sent % paths.length];
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));
       res.on('end', () => {
         // hello-node answers `hello from release <message> …`: shows when the traffic moved to the new release.
-        record.release = /release (\S+)/.exec(body)?.[1];
+        // An `x-release` header names it too (bodies of any size, answers of any status).
+        const header = res.headers['x-release'];
+        record.release = typeof header === 'string' ? header : /release (\S+)/.exec(body)?.[1];
         done(res.statusCode ?? 0);
       });
       res.on('error', (error) => done(0, error.code ?? error.message));
