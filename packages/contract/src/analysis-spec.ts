@@ -37,7 +37,11 @@ export const httpMetricSchema = z
   .object({
     type: z.literal('http'),
     url: metricUrlSchema,
-    jsonPath: z.string().min(1).max(256).optional(),
+    jsonPath: z
+      .string()
+      .max(256)
+      .regex(/^(\$\.?)?([^.[\]]+|\[\d+\])(\.[^.[\]]+|\[\d+\])*$/, 'keys and [index]es: a.b[0].c')
+      .optional(),
     timeoutSeconds: providerTimeoutSeconds,
   })
   .strict();
