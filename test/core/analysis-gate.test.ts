@@ -3,10 +3,13 @@ import {
   createAnalysisGateRunner,
   toAnalysisView,
   type AnalysisGate,
+  type AnalysisGateDeps,
   type GateContext,
   type GateOutcome,
   type RolloutRecord,
 } from '@slipway/core';
+import { createServer } from 'node:http';
+import { createMetricSource } from '@slipway/adapters';
 import { describe, expect, it } from 'vitest';
 import { createRecordingRouterTable, type RecordingRouterTable } from './core-harness.js';
 
@@ -58,8 +61,8 @@ const successRate = (extra: Record<string, unknown> = {}) => ({
 });
 
 /** Drives one gate as the engine does: the state goes through JSON (it is persisted) between evaluations. */
-function gateDriver(router: RecordingRouterTable, gate: AnalysisGate) {
-  const runner = createAnalysisGateRunner({ router });
+function gateDriver(router: RecordingRouterTable, gate: AnalysisGate, deps: Partial<AnalysisGateDeps> = {}) {
+  const runner = createAnalysisGateRunner({ router, ...deps });
   let nowMs = 1_700_000_000_000;
   let state: unknown = null;
   const context = (): GateContext => ({
@@ -176,5 +179,45 @@ describe('the analysis gate on router metrics', () => {
     const outcome = await gateDriver(createRecordingRouterTable(), gate).evaluate(null, 0);
     expect(outcome.status).toBe('failed');
     expect(outcome.message).toContain('no http metric source is configured');
+  });
+
+  it('measures an http metric through the metric source: values, then an error that never passes', async () => {
+    const answers = ['0.99', '0.97'];
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      const answer = answers.shift();
+      res.statusCode = answer === undefined ? 503 : 200;
+      res.end(answer ?? 'down');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const gate = gateOf(
+        [
+          {
+            name: 'business',
+            provider: { type: 'http', url: `http://127.0.0.1:${port}/m?app={{app}}&r={{release}}&s={{stableRelease}}` },
+            successCondition: { min: 0.95 },
+            errorLimit: 1,
+          },
+        ],
+        { initialDelaySeconds: 0 },
+      );
+      const drive = gateDriver(createRecordingRouterTable(), gate, { metricSource: createMetricSource() });
+      expect((await drive.evaluate(null, 0)).status).toBe('pending');
+      expect((await drive.evaluate(null, 10)).status).toBe('pending');
+      const outcome = await drive.evaluate(null, 10);
+      expect(outcome.status).toBe('failed');
+      expect(outcome.message).toContain('METRIC_PROVIDER_FAILED');
+      expect(drive.view().measurements.map((m) => [m.outcome, m.value])).toEqual([
+        ['successful', 0.99],
+        ['successful', 0.97],
+        ['error', null],
+      ]);
+      expect(seen[0]).toBe('/m?app=hello&r=7&s=6');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
