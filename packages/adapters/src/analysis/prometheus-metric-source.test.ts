@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prometheusMetricSchema, SlipwayError } from '@slipway/contract';
 import type { MetricQueryVars } from '@slipway/core';
-import { skipUnless, waitFor } from '@slipway/testkit';
+import { describeMetricSource, skipUnless, waitFor } from '@slipway/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricSource } from './metric-source.js';
 
@@ -38,6 +38,9 @@ describe(
   skipUnless({ isAvailable: existsSync(prometheusPath), reason: `${prometheusPath} is not installed` }),
   () => {
     let exporter: Server;
+    /** Accepts connections and never answers: a Prometheus that hangs. */
+    let silent: Server;
+    let silentAddress = '';
     let prometheus: ChildProcess | undefined;
     let exited: Promise<void> = Promise.resolve();
     let dir = '';
@@ -48,6 +51,9 @@ describe(
       source.measure(prometheusMetricSchema.parse({ type: 'prometheus', address: at, query }), vars, signal);
 
     beforeAll(async () => {
+      silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      silentAddress = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
       exporter = createServer((_req, res) => {
         res.setHeader('content-type', 'text/plain; version=0.0.4');
         res.end(exposition);
@@ -102,8 +108,25 @@ describe(
         await exited;
       }
       await new Promise<void>((resolve) => exporter.close(() => resolve()));
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
       await rm(dir, { recursive: true, force: true });
     }, 30_000);
+
+    const provider = (query: string, at = address, timeoutSeconds = 5) =>
+      prometheusMetricSchema.parse({ type: 'prometheus', address: at, query, timeoutSeconds });
+    describeMetricSource('prometheus', {
+      setup: () => ({
+        source,
+        fixtures: {
+          answering: (value) => provider(`vector(${value})`),
+          answeringRelease: () => provider('vector({{release}})'),
+          noData: () => provider('slipway_test_requests_total{app="nobody"}'),
+          hanging: () => provider('up', silentAddress, 1),
+          failing: () => provider('sum('),
+        },
+      }),
+    });
 
     it('answers the first sample of an instant vector, with the placeholders filled in', async () => {
       await expect(
