@@ -56,3 +56,6 @@ export {
   type ProcessSandboxOptions,
 } from './sandbox/process-sandbox.js';
 export { createSandboxUsers, type SandboxUsers } from './sandbox/sandbox-users.js';
+export { createMetricSource } from './analysis/metric-source.js';
+export { measureHttpMetric, maxHttpMetricBodyBytes } from './analysis/http-metric-source.js';
+export { measurePrometheusMetric, maxPrometheusAnswerBytes } from './analysis/prometheus-metric-source.js';

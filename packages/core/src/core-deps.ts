@@ -9,6 +9,7 @@ import type { Clock } from './ports/clock.js';
 import type { HealthProber } from './ports/health-prober.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import type { Logger } from './ports/logger.js';
+import type { MetricSource } from './ports/metric-source.js';
 import type { RouterTable } from './ports/router-table.js';
 import type { RuntimeSet } from './controller/runtime-set.js';
 import type { ImageStore } from './ports/image-store.js';
@@ -102,6 +103,8 @@ export interface CoreDeps {
   readonly settings: CoreSettings;
   /** Where approvals pending, rollouts paused/aborted, deployments over and crash loops are published (notifications). */
   readonly deliveryEvents?: DeliveryEventSink;
+  /** Measures analyses' `http` and `prometheus` metrics; without it their measurements are errors. */
+  readonly metricSource?: MetricSource;
   /** Testing hook evaluated at named points of a deployment's run (`SLIPWAY_FAILPOINTS`); absent in normal runs. */
   readonly failpoint?: Failpoint;
 }

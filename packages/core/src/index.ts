@@ -8,6 +8,7 @@ export type * from './ports/source-fetcher.js';
 export type * from './ports/builder.js';
 export type * from './ports/health-prober.js';
 export type * from './ports/router-table.js';
+export type * from './ports/metric-source.js';
 export type * from './ports/store.js';
 export type * from './ports/artifact-store.js';
 export type * from './ports/image-store.js';
@@ -113,3 +114,7 @@ export { bootstrapOwner, bootstrapOwnerName, bootstrapTokenName, type BootstrapR
 export * from './use-cases/images.js';
 export * from './delivery/rollout-model.js';
 export * from './delivery/delivery-events.js';
+export * from './delivery/analysis-run.js';
+export * from './delivery/analysis-view.js';
+export * from './delivery/analysis-gate.js';
+export * from './delivery/router-metric.js';

@@ -9,3 +9,5 @@ export * from './skip-unless.js';
 export * from './docker-test-engine.js';
 export * from './process-privileges.js';
 export * from './python-test-package.js';
+export * from './metric-source-contract.js';
+export * from './fake-metric-source.js';
