@@ -113,3 +113,6 @@ export { bootstrapOwner, bootstrapOwnerName, bootstrapTokenName, type BootstrapR
 export * from './use-cases/images.js';
 export * from './delivery/rollout-model.js';
 export * from './delivery/delivery-events.js';
+export { createBlueGreenStrategy, blueGreenPreviewHost, type BlueGreenStrategy } from './delivery/blue-green.js';
+export { createCanaryStrategy, stickyCookieOf, type CanaryStrategy, type CanaryStep } from './delivery/canary.js';
+export { describeTrafficMatch, formatWaitSeconds } from './delivery/step-labels.js';
