@@ -28,3 +28,4 @@ export * from './count-noun.js';
 export * from './system-api.js';
 export * from './analysis-spec.js';
 export * from './rollout-api.js';
+export * from './rollout-client.js';
