@@ -17,6 +17,7 @@ import { registerProjectsCommand } from './commands/projects.js';
 import { registerPsCommand } from './commands/ps.js';
 import { registerReleasesCommand } from './commands/releases.js';
 import { registerRollbackCommand } from './commands/rollback.js';
+import { registerRolloutCommand } from './commands/rollout.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRuntimeTaskCommands } from './commands/runtime-tasks.js';
 import { registerScaleCommand } from './commands/scale.js';
@@ -76,6 +77,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerReleasesCommand(program, ctx);
   registerPsCommand(program, ctx);
   registerRollbackCommand(program, ctx);
+  registerRolloutCommand(program, ctx);
   registerScaleCommand(program, ctx);
   registerLogsCommand(program, ctx);
   registerRuntimeTaskCommands(program, ctx);

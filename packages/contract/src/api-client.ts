@@ -28,6 +28,7 @@ import { systemStopResponseSchema, type systemStopBodySchema } from './system-ap
 import { createHostsClient, type HostsClient } from './hosts-client.js';
 import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tasks-client.js';
+import { createRolloutClient, type RolloutClient } from './rollout-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import {
   listSecretsResponseSchema,
@@ -78,7 +79,8 @@ type Input<S extends z.ZodType> = z.input<S>;
 type HealthView = { status: 'ok' };
 
 /** The client's surface; every method rejects with a SlipwayError. Streams are lazy: the request starts at the first `next()`. */
-export interface ApiClient extends IdentityClient, AuditClient, ImagesClient, HostsClient, RuntimeTasksClient {
+export interface ApiClient
+  extends IdentityClient, AuditClient, ImagesClient, HostsClient, RuntimeTasksClient, RolloutClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -208,6 +210,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createImagesClient({ call }),
     ...createHostsClient({ call, send }),
     ...createRuntimeTasksClient({ call, stream }),
+    ...createRolloutClient({ call }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),
     status: () => call(get('/api/v1/status'), statusSchema),

@@ -19,7 +19,7 @@ describe("manifest issues in the user's words", () => {
       }),
     ).toEqual({
       'processes.web.healthCheck.type': 'unknown type "htp" (did you mean "http"?): use one of http, tcp, exec, none',
-      'strategy.type': 'unknown type "blue": use one of recreate, rolling',
+      'strategy.type': 'unknown type "blue": use one of recreate, rolling, blue-green, canary',
       'build.builder':
         'unknown builder "nod" (did you mean "node"?): use one of auto, procfile, node, static, python, dockerfile, image',
     });

@@ -74,9 +74,13 @@ function describeIssue(issue: Issue, value: unknown): string {
       return describeBound('at least', issue.origin, issue.minimum, value);
     case 'too_big':
       return describeBound('at most', issue.origin, issue.maximum, value);
+    case 'unrecognized_keys':
+      // A schema built with plain `.strict()` (not `strictObject`) leaves zod's "Unrecognized key: …".
+      return /^Unrecognized keys?:/.test(issue.message)
+        ? issue.keys.map((k) => `unknown key "${k}"`).join('; ')
+        : issue.message;
     case 'invalid_format':
     case 'custom':
-    case 'unrecognized_keys':
     case 'not_multiple_of':
     case 'invalid_element':
       return isValidatorText(issue.message) ? `is not valid (${describeValue(value)})` : issue.message;
@@ -122,8 +126,9 @@ function describeBound(direction: string, origin: string, limit: number | bigint
 function expectedName(expected: string): string {
   switch (expected) {
     case 'number':
-    case 'int':
       return 'a number';
+    case 'int':
+      return 'a whole number';
     case 'string':
       return 'text';
     case 'boolean':

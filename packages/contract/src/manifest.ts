@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseByteSize } from './byte-size.js';
 import { appEnvKeySchema, dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
 import { strictObject } from './strict-object.js';
+import { strategySchema } from './strategy-spec.js';
 
 /**
  * The largest `slipway.yaml` Slipway reads, wherever it comes from (a source tree, the validate API, the CLI): a
@@ -129,30 +130,6 @@ export const processSchema = strictObject({
   resources: resourcesSchema.optional(),
 });
 export type ProcessSpec = z.infer<typeof processSchema>;
-
-/** Instances over or under the desired count during a rolling update: at most the replica limit, or up to 100 %. */
-const intOrPercent = z.union([
-  z.number().int().min(0).max(100),
-  z.string().regex(/^(100|[1-9]?\d)%$/, 'must be an integer up to 100 or a percentage up to "100%"'),
-]);
-
-export const strategySchema = z.discriminatedUnion('type', [
-  strictObject(
-    { type: z.literal('recreate'), progressDeadlineSeconds: seconds(86_400).default(600) },
-    {
-      maxSurge: 'only a rolling strategy has maxSurge; remove it, or use type: rolling',
-      maxUnavailable: 'only a rolling strategy has maxUnavailable; remove it, or use type: rolling',
-    },
-  ),
-  strictObject({
-    type: z.literal('rolling'),
-    /** Kubernetes' defaults: 25 % surge (rounded up), 25 % unavailable (rounded down). */
-    maxSurge: intOrPercent.default('25%'),
-    maxUnavailable: intOrPercent.default('25%'),
-    progressDeadlineSeconds: seconds(86_400).default(600),
-  }),
-]);
-export type Strategy = z.infer<typeof strategySchema>;
 
 /** `dockerfile` builds an image from a Dockerfile; `image` takes a ready image (`image:` in the manifest or the request). */
 export const builderNames = ['procfile', 'node', 'static', 'python', 'dockerfile', 'image'] as const;

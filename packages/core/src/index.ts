@@ -118,3 +118,6 @@ export * from './delivery/analysis-run.js';
 export * from './delivery/analysis-view.js';
 export * from './delivery/analysis-gate.js';
 export * from './delivery/router-metric.js';
+export { createBlueGreenStrategy, blueGreenPreviewHost, type BlueGreenStrategy } from './delivery/blue-green.js';
+export { createCanaryStrategy, stickyCookieOf, type CanaryStrategy, type CanaryStep } from './delivery/canary.js';
+export { describeTrafficMatch, formatWaitSeconds } from './delivery/step-labels.js';

@@ -48,7 +48,7 @@ processes:
   web:
     replicas: 500
   Bad: {}
-strategy: { type: canary }
+strategy: { type: canery }
 colour: blue
 `;
     const { code, stdout, stderr } = await validate({ 'app.yaml': invalid }, ['app.yaml']);
@@ -59,6 +59,31 @@ colour: blue
     expect(lines).toContainEqual(expect.stringMatching(/^strategy\.type: /));
     expect(lines).toContainEqual('colour: unknown key "colour"');
     expect(stderr).toBe(`error: MANIFEST_INVALID: app.yaml has ${lines.length} problems\n`);
+  });
+
+  it("words a canary's mistakes at their place: a weight over 100, an unknown kind, two kinds, a bad analysis", async () => {
+    const invalid = `
+strategy:
+  type: canary
+  steps:
+    - setWeight: 150
+    - setweight: 10
+    - { setWeight: 20, pause: {} }
+    - analysis:
+        metrics: [{ name: ok, provider: { type: routr }, successCondition: { min: 0.99 } }]
+    - pause:
+`;
+    const { code, stdout } = await validate({ 'slipway.yaml': invalid });
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      [
+        'strategy.steps.0.setWeight: must be at most 100, not 150',
+        'strategy.steps.1.setweight: unknown step kind "setweight" (did you mean "setWeight"?): use one of setWeight, pause, analysis, approval, setHeaderRoute',
+        'strategy.steps.2: a step has one kind, this one has setWeight and pause: write each as its own "- setWeight: …" item',
+        'strategy.steps.3.analysis.metrics.0.provider.type: unknown type "routr" (did you mean "router"?): use one of router, http, prometheus',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('reports a YAML syntax error with its line and column', async () => {

@@ -110,8 +110,11 @@ export interface RolloutObservation {
 export type Gate =
   /** Every instance the step wants is healthy (and, for rolling, old ones retired within bounds). */
   | { kind: 'healthy' }
-  /** Waits `durationMs`, or until promoted when null. */
-  | { kind: 'pause'; durationMs: number | null }
+  /**
+   * Waits `durationMs`, or until promoted when null. While it waits the rollout is `paused` with `pauseReason`
+   * (absent: `step`); `pauseReason: null` is a wait that is no pause (blue-green's scale-down delay): `progressing`.
+   */
+  | { kind: 'pause'; durationMs: number | null; pauseReason?: PauseReason | null }
   | { kind: 'analysis'; name: string; spec: AnalysisSpec }
   /** An approval request of the environment's policy (the same object a deployment's gate uses). */
   | { kind: 'approval'; timeoutMs: number | null };
