@@ -114,9 +114,6 @@ export * from './use-cases/images.js';
 export * from './delivery/rollout-model.js';
 export * from './delivery/delivery-events.js';
 export { abortableCall, runtimeCallAborted } from './controller/runtime-call-deadline.js';
-export {
-  createBackgroundSupervisor,
-  type BackgroundSupervisor,
-} from './controller/background-supervisor.js';
+export { createBackgroundSupervisor, type BackgroundSupervisor } from './controller/background-supervisor.js';
 export type { ReconcilerFailpoint, ReconcilerOptions } from './controller/reconciler.js';
 export { withCallDeadlines, type RuntimeSetOptions } from './controller/runtime-set.js';

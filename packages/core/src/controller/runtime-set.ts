@@ -122,7 +122,8 @@ export function withCallDeadlines(
   };
   return {
     capabilities: driver.capabilities,
-    start: (spec, options) => call('start', startTimeoutMs, options?.signal, (signal) => driver.start(spec, { signal })),
+    start: (spec, options) =>
+      call('start', startTimeoutMs, options?.signal, (signal) => driver.start(spec, { signal })),
     stop: (instanceId, options) =>
       call('stop', callTimeoutMs + (options?.graceMs ?? maxStopGraceMs), options?.signal, (signal) =>
         driver.stop(instanceId, { ...options, signal }),
