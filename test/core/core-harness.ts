@@ -333,17 +333,17 @@ export async function createCoreHarness(options: CoreHarnessOptions = {}): Promi
 function recordCalls(driver: FakeRuntimeDriver, steps: HarnessStep[]): FakeRuntimeDriver {
   return {
     ...driver,
-    async start(spec: InstanceSpec) {
+    async start(spec: InstanceSpec, callOptions) {
       steps.push({ kind: 'start', instanceId: spec.instanceId, releaseId: spec.labels['slipway.release-id'] });
-      return driver.start(spec);
+      return driver.start(spec, callOptions);
     },
     async stop(instanceId, stopOptions) {
       steps.push({ kind: 'stop', instanceId });
       return driver.stop(instanceId, stopOptions);
     },
-    async remove(instanceId) {
+    async remove(instanceId, callOptions) {
       steps.push({ kind: 'remove', instanceId });
-      return driver.remove(instanceId);
+      return driver.remove(instanceId, callOptions);
     },
   };
 }

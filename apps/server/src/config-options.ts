@@ -144,6 +144,20 @@ export const configOptions = {
     ],
     read: numberOf('drain-ms'),
   }),
+  /** Deadline of one call to a runtime (list, inspect, stop beyond its grace, …): a hung engine holds nothing longer. */
+  runtimeCallTimeoutMs: option({
+    schema: z.number().int().min(100).max(600_000),
+    default: 30_000,
+    inputs: [
+      {
+        flag: 'runtime-call-timeout-ms',
+        env: 'SLIPWAY_RUNTIME_CALL_TIMEOUT_MS',
+        argument: 'MS',
+        help: 'deadline of one call to a runtime engine (default 30000)',
+      },
+    ],
+    read: numberOf('runtime-call-timeout-ms'),
+  }),
   /** How long an event stream's client may take nothing (its socket backed up) before slipwayd disconnects it. */
   streamStallTimeoutMs: option({
     schema: z.number().int().min(1).max(3_600_000),

@@ -29,6 +29,7 @@ import {
   createDeploymentRunner,
   createFleet,
   createRuntimeSet,
+  createBackgroundSupervisor,
   createJobWorker,
   createReconciler,
   defaultCoreSettings,
@@ -166,7 +167,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
 
   const deps: CoreDeps = {
     store,
-    runtimes: createRuntimeSet({ process: runtime, ...containers.drivers }),
+    runtimes: createRuntimeSet(
+      { process: runtime, ...containers.drivers },
+      { callTimeoutMs: config.runtimeCallTimeoutMs },
+    ),
     ...(containers.images === undefined ? {} : { images: containers.images }),
     router,
     sources: createSourceFetcher({
@@ -211,10 +215,12 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       releaseRetention: config.releaseRetention,
       buildConcurrency: config.buildConcurrency,
       drainMs: config.drainMs,
+      runtimeCallTimeoutMs: config.runtimeCallTimeoutMs,
       runtimeNamespace: containers.namespace,
       imageRegistries: config.imageRegistries,
     },
     ...(failpoint === undefined ? {} : { failpoint }),
+    background: createBackgroundSupervisor(logger.child({ component: 'background' })),
   };
   const masterKeyRotation = createMasterKeyRotation(deps, keyring);
   try {
@@ -343,6 +349,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
       await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
+      await fleet.background.stop();
       // Asked for on purpose only: an ordinary stop leaves the apps and the edge serving, to be re-adopted.
       if (stopScope === 'everything') await stopEverything({ runtimes: deps.runtimes, edge: router, logger });
       await app.close();

@@ -1,6 +1,7 @@
 /** The dependencies and settings every use case receives from the composition root. */
 import type { DeliveryEventSink } from './delivery/delivery-events.js';
 import type { Failpoint } from './deployment/failpoints.js';
+import type { BackgroundSupervisor } from './controller/background-supervisor.js';
 import type { EventBus } from './domain/event-bus.js';
 import type { SecretChange } from './domain/secret-records.js';
 import type { ArtifactStore } from './ports/artifact-store.js';
@@ -31,8 +32,20 @@ export interface CoreSettings {
   readonly drainMs: number;
   /** Job lease length; a lease not renewed in time lets another worker resume the deployment. */
   readonly jobLeaseMs: number;
-  /** How often the controller compares desired and actual state. */
+  /** How often the controller compares desired and actual state (each runtime in its own pass). */
   readonly reconcileIntervalMs: number;
+  /**
+   * Deadline of one runtime call (`list`, `start`, `inspect`, `stats`, …); a stop or remove gets the stop grace on top,
+   * an exec its own timeout. Past it the call rejects with `RUNTIME_TIMEOUT` and its request to the engine is aborted.
+   */
+  readonly runtimeCallTimeoutMs: number;
+  /** Deadline of a start, which may wait for the runtime to run it (a swarm task: up to 120 s). */
+  readonly runtimeStartTimeoutMs: number;
+  /**
+   * Leases of one deployment job after which, should the job still not be over (its run threw, or the worker died
+   * holding it, every time), its deployment fails with `JOB_RETRIES_EXHAUSTED` instead of running again.
+   */
+  readonly jobMaxAttempts: number;
   /** Restarts of a never-healthy instance after which it counts as crash-looping. */
   readonly crashLoopRestarts: number;
   /** Backoff of restarts: base · 2^restarts, capped. */
@@ -68,6 +81,9 @@ export const defaultCoreSettings: CoreSettings = {
   drainMs: 1_000,
   jobLeaseMs: 15_000,
   reconcileIntervalMs: 500,
+  runtimeCallTimeoutMs: 30_000,
+  runtimeStartTimeoutMs: 150_000,
+  jobMaxAttempts: 5,
   crashLoopRestarts: 3,
   restartBackoffBaseMs: 500,
   restartBackoffMaxMs: 60_000,
@@ -107,4 +123,9 @@ export interface CoreDeps {
   readonly metricSource?: MetricSource;
   /** Testing hook evaluated at named points of a deployment's run (`SLIPWAY_FAILPOINTS`); absent in normal runs. */
   readonly failpoint?: Failpoint;
+  /**
+   * Where work nobody awaits runs (retires, crash restarts, orphan removals): failures logged, awaited on shutdown.
+   * Default: one of the fleet's own (`Fleet.background`).
+   */
+  readonly background?: BackgroundSupervisor;
 }

@@ -121,3 +121,7 @@ export * from './delivery/router-metric.js';
 export { createBlueGreenStrategy, blueGreenPreviewHost, type BlueGreenStrategy } from './delivery/blue-green.js';
 export { createCanaryStrategy, stickyCookieOf, type CanaryStrategy, type CanaryStep } from './delivery/canary.js';
 export { describeTrafficMatch, formatWaitSeconds } from './delivery/step-labels.js';
+export { abortableCall, runtimeCallAborted } from './controller/runtime-call-deadline.js';
+export { createBackgroundSupervisor, type BackgroundSupervisor } from './controller/background-supervisor.js';
+export type { ReconcilerFailpoint, ReconcilerOptions } from './controller/reconciler.js';
+export { withCallDeadlines, type RuntimeSetOptions } from './controller/runtime-set.js';

@@ -3,13 +3,15 @@ import { statSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { SlipwayError } from '@slipway/contract';
-import type {
-  ExecResult,
-  InstanceSpec,
-  InstanceStatus,
-  LogLine,
-  RuntimeCapabilities,
-  RuntimeDriver,
+import {
+  abortableCall,
+  type ExecResult,
+  type InstanceSpec,
+  type InstanceStatus,
+  type LogLine,
+  type RuntimeCallOptions,
+  type RuntimeCapabilities,
+  type RuntimeDriver,
 } from '@slipway/core';
 
 export { fakeRuntimePrograms } from './fake-runtime-programs.js';
@@ -56,6 +58,15 @@ export type FakeRuntimeDriver = RuntimeDriver & {
   setExecHandler(handler: (request: FakeExecRequest) => ExecResult | Promise<ExecResult>): void;
   /** Every spec started through this driver object, env included, oldest first. */
   startedSpecs(): readonly InstanceSpec[];
+  /**
+   * The driver stops answering, as an engine that accepts requests and never replies: every later call (but `logs`)
+   * waits until its signal aborts — then rejects with its coded error — or until `answer()`.
+   */
+  hang(): void;
+  /** Calls answer again, the ones waiting included. */
+  answer(): void;
+  /** Calls waiting on `hang()` now. */
+  readonly hungCalls: number;
 };
 
 interface FakeInstance {
@@ -85,6 +96,35 @@ export function createFakeRuntimeDriver(options: FakeRuntimeDriverOptions = {}):
   const started: InstanceSpec[] = [];
   let pendingStartFailure: 'START_FAILED' | 'PORT_UNAVAILABLE' | undefined;
   let execHandler: ((request: FakeExecRequest) => ExecResult | Promise<ExecResult>) | undefined;
+  /** While hung, the calls waiting for an answer. */
+  let hung: Set<() => void> | undefined;
+  let hungCalls = 0;
+
+  /** Runs a call under its deadline, after waiting for an answer while the driver is hung. */
+  const answered = <T>(callOptions: RuntimeCallOptions | undefined, work: () => Promise<T>): Promise<T> =>
+    abortableCall(
+      callOptions?.signal,
+      async () => {
+        if (hung !== undefined) {
+          const waiting = hung;
+          hungCalls += 1;
+          await new Promise<void>((resolve) => {
+            waiting.add(resolve);
+            callOptions?.signal?.addEventListener(
+              'abort',
+              () => {
+                waiting.delete(resolve);
+                resolve();
+              },
+              { once: true },
+            );
+          }).finally(() => (hungCalls -= 1));
+          callOptions?.signal?.throwIfAborted();
+        }
+        return work();
+      },
+      'fake runtime call',
+    );
 
   const find = (instanceId: string): FakeInstance | undefined => instances.get(instanceId);
   const get = (instanceId: string): FakeInstance => {
@@ -266,6 +306,18 @@ export function createFakeRuntimeDriver(options: FakeRuntimeDriverOptions = {}):
     return { exitCode: 0, output: '' };
   }
 
+  async function statsOf(instanceId: string): Promise<Awaited<ReturnType<RuntimeDriver['stats']>>> {
+    const instance = find(instanceId);
+    if (instance === undefined || instance.status.state !== 'running') return undefined;
+    const limit = instance.status.limits?.memoryBytes;
+    return {
+      memoryBytes: 32 * 1024 * 1024,
+      cpus: 0,
+      pids: 1,
+      ...(limit === undefined ? {} : { memoryLimitBytes: limit }),
+    };
+  }
+
   return {
     capabilities: {
       survivesControlPlaneRestart: true,
@@ -275,40 +327,45 @@ export function createFakeRuntimeDriver(options: FakeRuntimeDriverOptions = {}):
       runsImages: true,
       ...options.capabilities,
     },
-    start,
-    stop,
+    start: (spec, callOptions) => answered(callOptions, () => start(spec)),
+    stop: (instanceId, callOptions) => answered(callOptions, () => stop(instanceId, callOptions)),
     logs,
-    exec,
+    exec: (instanceId, command, callOptions) => answered(callOptions, () => exec(instanceId, command, callOptions)),
 
-    async inspect(instanceId) {
-      const instance = find(instanceId);
-      return instance === undefined ? undefined : snapshot(instance);
-    },
+    inspect: (instanceId, callOptions) =>
+      answered(callOptions, async () => {
+        const instance = find(instanceId);
+        return instance === undefined ? undefined : snapshot(instance);
+      }),
 
     // A running fake uses a fixed 32 MiB, no CPU and one process.
-    async stats(instanceId) {
-      const instance = find(instanceId);
-      if (instance === undefined || instance.status.state !== 'running') return undefined;
-      const limit = instance.status.limits?.memoryBytes;
-      return {
-        memoryBytes: 32 * 1024 * 1024,
-        cpus: 0,
-        pids: 1,
-        ...(limit === undefined ? {} : { memoryLimitBytes: limit }),
-      };
-    },
+    stats: (instanceId, callOptions) => answered(callOptions, () => statsOf(instanceId)),
 
-    async list() {
-      return [...instances.values()].map(snapshot).sort((a, b) => a.startedAtMs - b.startedAtMs);
-    },
+    list: (callOptions) =>
+      answered(callOptions, async () =>
+        [...instances.values()].map(snapshot).sort((a, b) => a.startedAtMs - b.startedAtMs),
+      ),
 
-    async remove(instanceId) {
-      const instance = find(instanceId);
-      if (instance === undefined) return;
-      await stop(instanceId);
-      instances.delete(instanceId);
-      instance.isRemoved = true;
-      notify(instance);
+    remove: (instanceId, callOptions) =>
+      answered(callOptions, async () => {
+        const instance = find(instanceId);
+        if (instance === undefined) return;
+        await stop(instanceId);
+        instances.delete(instanceId);
+        instance.isRemoved = true;
+        notify(instance);
+      }),
+
+    hang() {
+      hung ??= new Set();
+    },
+    answer() {
+      const waiting = hung;
+      hung = undefined;
+      for (const resolve of waiting ?? []) resolve();
+    },
+    get hungCalls() {
+      return hungCalls;
     },
 
     async close() {},

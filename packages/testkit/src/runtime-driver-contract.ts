@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InstanceSpec, InstanceStatus, RuntimeDriver } from '@slipway/core';
 import { collect, urlOf } from './runtime-driver-contract-helpers.js';
+import { describeRuntimeDriverDeadlines } from './runtime-driver-contract-deadlines.js';
 import { describeRuntimeDriverOutput } from './runtime-driver-contract-output.js';
 import { waitFor } from './wait-for.js';
 
@@ -213,6 +214,7 @@ export function describeRuntimeDriver(name: string, options: RuntimeDriverContra
     });
 
     describeRuntimeDriverOutput({ programs, createDriver, specOf, waitForStdout, wait, runId });
+    describeRuntimeDriverDeadlines({ programs, createDriver, specOf, waitForStdout, wait, runId });
 
     it('forgets removed instances (keeping their logs aside when it keeps any), stopping a running one first, and remove is idempotent', async () => {
       const driver = await createDriver();

@@ -2,10 +2,12 @@
  * The connection to a Docker Engine (unix socket, or TCP with TLS) shared by the Docker and Swarm drivers, the image
  * builder and the image store, and the one translation of the engine's failures into Slipway's error model.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { isSlipwayError, SlipwayError } from '@slipway/contract';
+import { abortableCall } from '@slipway/core';
 
 export type DockerClient = Docker;
 
@@ -22,6 +24,16 @@ export interface DockerEngine {
   readonly address: string;
   /** Resolves when the engine answers; `RUNTIME_UNAVAILABLE` when it does not. */
   ping(): Promise<void>;
+  /**
+   * Runs `work` under a deadline: every request it makes to the engine (through `client`, however deep) carries
+   * `signal`, so when it aborts they are cut, and the call rejects at once with the coded error of
+   * `abortableCall` (`RUNTIME_TIMEOUT`, or the signal's own `SlipwayError`). Without a signal, just runs it.
+   */
+  withSignal<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T>;
+}
+
+interface DialOptions {
+  abortSignal?: AbortSignal;
 }
 
 /** Every object Slipway creates on an engine carries this label, valued with the namespace of the slipwayd owning it. */
@@ -31,9 +43,21 @@ export function createDockerEngine(options: DockerEngineOptions = {}): DockerEng
   const address = options.host ?? process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
   const tls = options.tls ?? tlsFromEnv();
   const client = new Docker(connectionOf(address, tls));
+  // dockerode takes an `abortSignal` per call; rather than thread it through every call of the drivers, the signal of
+  // the runtime call in progress is found here, where every request to the engine goes out.
+  const callSignal = new AsyncLocalStorage<AbortSignal>();
+  const modem = client.modem as { dial(options: DialOptions, callback: unknown): unknown };
+  const dial = modem.dial.bind(modem);
+  modem.dial = (dialOptions, callback) => {
+    const signal = callSignal.getStore();
+    if (signal !== undefined && dialOptions.abortSignal === undefined) dialOptions.abortSignal = signal;
+    return dial(dialOptions, callback);
+  };
   return {
     client,
     address,
+    withSignal: (signal, work) =>
+      signal === undefined ? work() : abortableCall(signal, () => callSignal.run(signal, work), `a call to ${address}`),
     async ping() {
       try {
         await client.ping();

@@ -2,7 +2,14 @@
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SlipwayError } from '@slipway/contract';
-import type { InstanceSpec, InstanceStatus, Logger, RuntimeDriver } from '@slipway/core';
+import {
+  abortableCall,
+  type ExecResult,
+  type InstanceSpec,
+  type InstanceStatus,
+  type Logger,
+  type RuntimeDriver,
+} from '@slipway/core';
 import {
   createInstanceStateFiles,
   isNotFound,
@@ -322,31 +329,37 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       runsArtifacts: true,
       runsImages: false,
     },
-    start,
-    stop,
-    async stats(instanceId) {
-      const record = await findRecord(instanceId);
-      return record?.state === 'running' ? groupStats.sample(instanceId, record.pid, record.startTicks) : undefined;
-    },
-    remove,
+    // Every call but `logs` runs under its deadline (`abortableCall`): it rejects as soon as its signal aborts. What
+    // it waits on is local (files, /proc, signals to a process group), so nothing is left waiting on a peer.
+    start: (spec, callOptions) => abortableCall(callOptions?.signal, () => start(spec)),
+    stop: (instanceId, callOptions) => abortableCall(callOptions?.signal, () => stop(instanceId, callOptions)),
+    stats: (instanceId, callOptions) =>
+      abortableCall(callOptions?.signal, async () => {
+        const record = await findRecord(instanceId);
+        return record?.state === 'running' ? groupStats.sample(instanceId, record.pid, record.startTicks) : undefined;
+      }),
+    remove: (instanceId, callOptions) => abortableCall(callOptions?.signal, () => remove(instanceId)),
 
-    async listeningPorts(instanceId) {
-      const record = await findRecord(instanceId);
-      return record?.state === 'running' ? readListeningPorts(record.pid, record.startTicks) : undefined;
-    },
+    listeningPorts: (instanceId, callOptions) =>
+      abortableCall(callOptions?.signal, async () => {
+        const record = await findRecord(instanceId);
+        return record?.state === 'running' ? readListeningPorts(record.pid, record.startTicks) : undefined;
+      }),
 
-    async inspect(instanceId) {
-      const record = await findRecord(instanceId);
-      return record === undefined ? undefined : statusOfRecord(record);
-    },
+    inspect: (instanceId, callOptions) =>
+      abortableCall(callOptions?.signal, async () => {
+        const record = await findRecord(instanceId);
+        return record === undefined ? undefined : statusOfRecord(record);
+      }),
 
-    async list() {
-      await rotator.rotateNow();
-      await retired.prune().catch((error: unknown) => log.warn({ err: error }, 'retired logs prune failed'));
-      return (await listRecords()).map(statusOfRecord);
-    },
+    list: (callOptions) =>
+      abortableCall(callOptions?.signal, async () => {
+        await rotator.rotateNow();
+        await retired.prune().catch((error: unknown) => log.warn({ err: error }, 'retired logs prune failed'));
+        return (await listRecords()).map(statusOfRecord);
+      }),
 
-    retiredInstances: () => retired.list(),
+    retiredInstances: (callOptions) => abortableCall(callOptions?.signal, () => retired.list()),
 
     async *logs(instanceId, logOptions) {
       if ((await findRecord(instanceId)) === undefined) {
@@ -368,22 +381,25 @@ export function createProcessDriver(options: ProcessDriverOptions): ProcessDrive
       });
     },
 
-    async exec(instanceId, command, execOptions) {
-      const record = await getRecord(instanceId);
-      // Env values are never on disk: an instance adopted from an earlier control plane only gets PORT back.
-      const env = ownChildOf(record)?.env ?? instanceEnv({}, record.port);
-      const { sandbox } = options;
-      if (record.sandbox === undefined || sandbox === undefined) {
-        return runExec({ command, cwd: record.workDir, env, timeoutMs: execOptions.timeoutMs });
-      }
-      // A sandbox of its own with the instance's view (user, release, scratch dir): it sees no other process.
-      const context = { sandbox, identity: record.sandbox, scratchDir: files.scratchPath(instanceId) };
-      const argv = sandbox.argv({ ...sandboxedRun(context, record.workDir), command });
-      return runExec({ command, argv, cwd: record.workDir, env: sandbox.env(env), timeoutMs: execOptions.timeoutMs });
-    },
+    exec: (instanceId, command, execOptions) =>
+      abortableCall(execOptions.signal, () => exec(instanceId, command, execOptions.timeoutMs)),
 
     close: () => rotator.close(),
   };
+
+  async function exec(instanceId: string, command: string, timeoutMs: number): Promise<ExecResult> {
+    const record = await getRecord(instanceId);
+    // Env values are never on disk: an instance adopted from an earlier control plane only gets PORT back.
+    const env = ownChildOf(record)?.env ?? instanceEnv({}, record.port);
+    const { sandbox } = options;
+    if (record.sandbox === undefined || sandbox === undefined) {
+      return runExec({ command, cwd: record.workDir, env, timeoutMs });
+    }
+    // A sandbox of its own with the instance's view (user, release, scratch dir): it sees no other process.
+    const context = { sandbox, identity: record.sandbox, scratchDir: files.scratchPath(instanceId) };
+    const argv = sandbox.argv({ ...sandboxedRun(context, record.workDir), command });
+    return runExec({ command, argv, cwd: record.workDir, env: sandbox.env(env), timeoutMs });
+  }
 }
 
 function killGroupQuietly(pid: number): void {

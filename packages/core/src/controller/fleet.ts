@@ -13,6 +13,7 @@ import { resolveRuntimePlan } from '../domain/runtime-plan.js';
 import { instanceEnv, instanceLabels } from './instance-env.js';
 import { assertRuntimeRuns } from './runtime-set.js';
 import { createRouterSync, type RouterSync } from './router-sync.js';
+import { createBackgroundSupervisor, type BackgroundSupervisor } from './background-supervisor.js';
 
 /** Pause before the first in-flight query of a drain, and between queries (both bounded by the drain timeout). */
 const drainMinPauseMs = 50;
@@ -41,6 +42,8 @@ export interface Fleet {
   recordExit(instanceId: string, exit: { exitCode: number | null; isOomKilled: boolean }): Promise<void>;
   readonly health: HealthMonitor;
   readonly router: RouterSync;
+  /** Runs the work nobody awaits (the controller's retires and restarts): `deps.background`, or the fleet's own. */
+  readonly background: BackgroundSupervisor;
   /**
    * Ids of the one-off runs (`slipway run`) this process is running: no record claims them, yet the controller must
    * not remove them as orphans. One left by an earlier control plane is an orphan, and removed.
@@ -62,6 +65,7 @@ export function createFleet(deps: CoreDeps): Fleet {
   const locks = new KeyedMutex();
   const retiring = new Set<string>();
   const releaseCache = new Map<string, ReleaseRecord>();
+  const background = deps.background ?? createBackgroundSupervisor(logger);
 
   const getReleaseCached = async (releaseId: string): Promise<ReleaseRecord | undefined> => {
     const cached = releaseCache.get(releaseId);
@@ -206,6 +210,7 @@ export function createFleet(deps: CoreDeps): Fleet {
   return {
     health,
     router,
+    background,
     oneOffRuns: new Set(),
     processSpec,
     getReleaseCached,
@@ -245,10 +250,12 @@ export function createFleet(deps: CoreDeps): Fleet {
         const release = await getReleaseCached(instance.releaseId);
         const scope = await scopeOf(instance);
         if (!release || !scope) return;
+        // What is left of it, if anything: a runtime that fails here (or is not run by this slipwayd) fails the start
+        // below, which records the crash with its backoff.
         await runtimes
-          .get(instance.runtime)
-          .stop(instanceId)
-          .catch(() => undefined);
+          .find(instance.runtime)
+          ?.stop(instanceId)
+          .catch((error: unknown) => logger.debug({ instanceId, err: error }, 'stop before restart failed'));
         const counted = { ...instance, restarts: instance.restarts + 1 };
         logger.info({ instanceId, restarts: counted.restarts, app: scope.app.name }, 'instance restarting');
         await launch(counted, scope, release).catch((error: unknown) =>

@@ -2,20 +2,35 @@
  * The controller loop: on every pass it compares desired state (current release × scale) with what runs,
  * restarts crashed instances with backoff, stops orphans and surplus, starts what is missing, and re-sends the
  * routing table. Level-triggered: a missed event is corrected on the next pass. Apps in the middle of a rollout
- * are left to their rollout, except for crash restarts and health.
+ * are left to their rollout, except for crash restarts and health. Each runtime has a pass of its own, on its own
+ * timer, so a runtime whose engine hangs holds up only its own instances and app environments; work nobody awaits
+ * runs under the fleet's background supervisor.
  */
 import type { CoreDeps } from '../core-deps.js';
 import type { AppEnvironmentRecord, DeploymentRecord, InstanceRecord } from '../domain/records.js';
 import { resolveProcesses } from '../domain/process-plan.js';
+import { resolveRuntimePlan } from '../domain/runtime-plan.js';
 import type { InstanceStatus } from '../ports/runtime-driver.js';
 import { taskLabel } from './instance-env.js';
 import type { Fleet } from './fleet.js';
 
 export interface Reconciler {
-  /** One full pass; safe to call at any time (passes never overlap). */
+  /** One full pass of every runtime, awaited together; safe to call at any time (passes of a runtime never overlap). */
   reconcile(): Promise<void>;
+  /** Starts each runtime's loop (`settings.reconcileIntervalMs` between the end of a pass and the next). */
   start(): void;
+  /** Stops the loops and waits for their passes, the health probes and the background work they started. */
   stop(): Promise<void>;
+}
+
+/**
+ * Testing hook: `reconcile:between-reads` is evaluated in each runtime's pass after the instance records are read
+ * and before the runtime is listed, where a rollout's start races the orphan check.
+ */
+export type ReconcilerFailpoint = (name: 'reconcile:between-reads', context: { runtime: string }) => Promise<void>;
+
+export interface ReconcilerOptions {
+  failpoint?: ReconcilerFailpoint;
 }
 
 const retireOrder: Record<InstanceRecord['state'], number> = {
@@ -28,36 +43,27 @@ const retireOrder: Record<InstanceRecord['state'], number> = {
   stopped: 4,
 };
 
-export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
+export function createReconciler(deps: CoreDeps, fleet: Fleet, options: ReconcilerOptions = {}): Reconciler {
   const { store, runtimes, clock, logger, settings } = deps;
+  const background = fleet.background;
   /** Runtimes whose last `list()` failed, so an outage is logged once, not on every pass. */
   const unreachable = new Set<string>();
 
   /**
-   * What each runtime runs. A runtime that does not answer (its engine is down) is left out, and so are its
-   * instances this pass: they are neither marked crashed nor replaced until it answers again.
+   * What the runtime runs, or undefined when it does not answer (its engine is down, or hangs past the call's
+   * deadline): its instances are then neither marked crashed nor replaced until it answers again.
    */
-  const listRuntimes = async () => {
-    const answered = new Set<string>();
-    const statuses: (InstanceStatus & { runtime: string })[] = [];
-    await Promise.all(
-      runtimes.names.map(async (name) => {
-        try {
-          const listed = await runtimes.get(name).list();
-          for (const status of listed) statuses.push({ ...status, runtime: name });
-          answered.add(name);
-          if (unreachable.delete(name)) logger.info({ runtime: name }, 'runtime answers again');
-        } catch (error) {
-          if (!unreachable.has(name)) logger.warn({ runtime: name, err: error }, 'runtime does not answer');
-          unreachable.add(name);
-        }
-      }),
-    );
-    return { statuses, answered };
+  const listRuntime = async (name: string): Promise<InstanceStatus[] | undefined> => {
+    try {
+      const listed = await runtimes.get(name).list();
+      if (unreachable.delete(name)) logger.info({ runtime: name }, 'runtime answers again');
+      return listed;
+    } catch (error) {
+      if (!unreachable.has(name)) logger.warn({ runtime: name, err: error }, 'runtime does not answer');
+      unreachable.add(name);
+      return undefined;
+    }
   };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let current: Promise<void> | undefined;
-  let isStopped = true;
 
   const isTaskOfRunningDeployment = async (status: InstanceStatus): Promise<boolean> => {
     const deploymentId = status.labels['slipway.deployment'];
@@ -65,24 +71,53 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
     return (await store.deployments.findById(deploymentId))?.state === 'running';
   };
 
+  /**
+   * Whether an instance the runtime runs is claimed: by a record (read again now, since a rollout may have recorded
+   * and started it after this pass read the records), by a one-off run of this process, or as the task of a
+   * deployment still running.
+   */
+  const isClaimed = async (status: InstanceStatus, known: ReadonlySet<string>): Promise<boolean> =>
+    known.has(status.instanceId) ||
+    fleet.oneOffRuns.has(status.instanceId) ||
+    (await store.instances.findById(status.instanceId)) !== undefined ||
+    (await isTaskOfRunningDeployment(status));
+
   const isUnderRollout = (deployment: DeploymentRecord | undefined): boolean =>
     deployment !== undefined &&
     deployment.state === 'running' &&
     (deployment.phase === 'rollout' || deployment.phase === 'finalize');
 
-  const pass = async (): Promise<void> => {
-    const [records, { statuses, answered }, appEnvironments] = await Promise.all([
-      store.instances.list(),
-      listRuntimes(),
-      store.appEnvironments.list(),
-    ]);
-    const statusById = new Map(statuses.map((s) => [s.instanceId, s]));
+  /**
+   * The runtime whose pass converges an app environment: the one its current release runs on there, else the one
+   * its instances run on, else the first; a runtime this slipwayd does not run falls to the first, which then
+   * reports what cannot start.
+   */
+  const runtimeOfScope = async (
+    appEnvironment: AppEnvironmentRecord,
+    instances: readonly InstanceRecord[],
+  ): Promise<string> => {
+    let name = instances[0]?.runtime;
+    if (appEnvironment.currentReleaseId !== null) {
+      const release = await fleet.getReleaseCached(appEnvironment.currentReleaseId);
+      const environment = await store.environments.findById(appEnvironment.environmentId);
+      if (release && environment) name = resolveRuntimePlan(release, environment.name, 'web').runtime;
+    }
+    return name !== undefined && runtimes.names.includes(name) ? name : (runtimes.names[0] ?? '');
+  };
+
+  /** One pass of one runtime: its crashes, its orphans, and the app environments that run on it. */
+  const pass = async (runtime: string): Promise<void> => {
+    const records = (await store.instances.list()).filter((r) => r.runtime === runtime);
+    await options.failpoint?.('reconcile:between-reads', { runtime });
+    const statuses = await listRuntime(runtime);
+    const appEnvironments = await store.appEnvironments.list();
+    const statusById = new Map((statuses ?? []).map((s) => [s.instanceId, s]));
     const now = clock.nowMs();
 
     // 1. Actual state: exits the runtime saw become crashes.
     for (const instance of records) {
       if (!['starting', 'healthy', 'unhealthy'].includes(instance.state) || instance.startedAtMs === null) continue;
-      if (!answered.has(instance.runtime)) continue;
+      if (statuses === undefined) continue;
       const status = statusById.get(instance.id);
       if (!status || status.state === 'exited') {
         await fleet.recordExit(instance.id, {
@@ -93,23 +128,25 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
     }
 
     // 2. Orphans: instances the runtime runs that no record claims (a release command's task only once its
-    // deployment is over: until then the deployment runs it).
+    // deployment is over: until then the deployment runs it). Removed in the background: a remove waits for the
+    // instance's stop grace, and the pass must not.
     const known = new Set(records.map((r) => r.id));
-    for (const status of statuses) {
-      if (
-        !known.has(status.instanceId) &&
-        !fleet.oneOffRuns.has(status.instanceId) &&
-        !(await isTaskOfRunningDeployment(status))
-      ) {
-        logger.warn({ instanceId: status.instanceId, runtime: status.runtime }, 'orphan instance removed');
-        await runtimes.get(status.runtime).remove(status.instanceId);
-      }
+    for (const status of statuses ?? []) {
+      if (await isClaimed(status, known)) continue;
+      background.run(
+        'orphan removal',
+        async () => {
+          logger.warn({ instanceId: status.instanceId, runtime }, 'orphan instance removed');
+          await runtimes.get(runtime).remove(status.instanceId);
+        },
+        { key: status.instanceId, instanceId: status.instanceId, runtime },
+      );
     }
 
     const fresh = await store.instances.list();
-    fleet.health.probeDue(fresh);
+    fleet.health.probeDue(fresh.filter((i) => i.runtime === runtime));
 
-    // 3. Desired state per app environment.
+    // 3. Desired state per app environment, for those that run on this runtime.
     const byScope = new Map<string, InstanceRecord[]>();
     for (const instance of fresh) {
       const key = `${instance.appId}/${instance.environmentId}`;
@@ -119,14 +156,24 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
     for (const appEnvironment of appEnvironments) {
       const key = `${appEnvironment.appId}/${appEnvironment.environmentId}`;
       claimed.add(key);
-      await reconcileScope(appEnvironment, byScope.get(key) ?? [], now);
+      const instances = byScope.get(key) ?? [];
+      if ((await runtimeOfScope(appEnvironment, instances)) !== runtime) continue;
+      await reconcileScope(appEnvironment, instances, now);
     }
     for (const [key, instances] of byScope) {
-      if (!claimed.has(key)) for (const instance of instances) void fleet.retireInstance(instance.id);
+      if (claimed.has(key)) continue;
+      for (const instance of instances) {
+        if (instance.runtime === runtime) retireInBackground(instance.id);
+      }
     }
 
     await fleet.router.sync();
   };
+
+  const retireInBackground = (instanceId: string): void =>
+    background.run('instance retire', () => fleet.retireInstance(instanceId), { key: instanceId, instanceId });
+  const restartInBackground = (instanceId: string): void =>
+    background.run('instance restart', () => fleet.restartInstance(instanceId), { key: instanceId, instanceId });
 
   const reconcileScope = async (
     appEnvironment: AppEnvironmentRecord,
@@ -142,15 +189,15 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
     for (const instance of instances) {
       if ((instance.state === 'draining' || instance.state === 'stopping') && !fleet.isRetiring(instance.id)) {
         // A retire interrupted by a control-plane restart: finish it.
-        void fleet.retireInstance(instance.id);
+        retireInBackground(instance.id);
       } else if (instance.state === 'crashed' && wanted(instance) && (instance.restartAfterMs ?? 0) <= now) {
-        void fleet.restartInstance(instance.id);
+        restartInBackground(instance.id);
       }
     }
     if (isStopped) {
       // Stopped on purpose (`slipway stop`): nothing of it runs until `slipway start`, across restarts of slipwayd.
       for (const instance of instances) {
-        if (instance.state !== 'draining' && instance.state !== 'stopping') void fleet.retireInstance(instance.id);
+        if (instance.state !== 'draining' && instance.state !== 'stopping') retireInBackground(instance.id);
       }
       return;
     }
@@ -178,45 +225,61 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
         const surplus = [...mine].sort(
           (a, b) => retireOrder[a.state] - retireOrder[b.state] || b.id.localeCompare(a.id),
         );
-        for (const instance of surplus.slice(0, mine.length - process.replicas)) void fleet.retireInstance(instance.id);
+        for (const instance of surplus.slice(0, mine.length - process.replicas)) retireInBackground(instance.id);
       }
     }
     const names = new Set(processes.map((p) => p.name));
     for (const instance of live) {
-      if (instance.releaseId !== release.id || !names.has(instance.process)) void fleet.retireInstance(instance.id);
+      if (instance.releaseId !== release.id || !names.has(instance.process)) retireInBackground(instance.id);
     }
   };
 
-  const reconcile = async (): Promise<void> => {
-    if (current) return current;
-    current = pass()
-      .catch((error: unknown) => logger.error({ err: error }, 'reconcile pass failed'))
-      .finally(() => {
-        current = undefined;
-      });
-    return current;
-  };
-
-  const schedule = (): void => {
-    if (isStopped) return;
-    timer = setTimeout(() => {
-      void reconcile().finally(schedule);
-    }, settings.reconcileIntervalMs);
-    timer.unref?.();
-  };
+  /** Each runtime's loop: its own timer and its own pass, which never overlaps the previous one. */
+  const lanes = runtimes.names.map((runtime) => {
+    let current: Promise<void> | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const reconcileRuntime = (): Promise<void> => {
+      current ??= pass(runtime)
+        .catch((error: unknown) => logger.error({ runtime, err: error }, 'reconcile pass failed'))
+        .finally(() => {
+          current = undefined;
+        });
+      return current;
+    };
+    const schedule = (): void => {
+      if (isStopped) return;
+      timer = setTimeout(() => {
+        void reconcileRuntime().finally(schedule);
+      }, settings.reconcileIntervalMs);
+      timer.unref?.();
+    };
+    return {
+      reconcile: reconcileRuntime,
+      start() {
+        void reconcileRuntime().finally(schedule);
+      },
+      async stop() {
+        if (timer) clearTimeout(timer);
+        await current;
+      },
+    };
+  });
+  let isStopped = true;
 
   return {
-    reconcile,
+    async reconcile() {
+      await Promise.all(lanes.map((lane) => lane.reconcile()));
+    },
     start() {
       if (!isStopped) return;
       isStopped = false;
-      void reconcile().finally(schedule);
+      for (const lane of lanes) lane.start();
     },
     async stop() {
       isStopped = true;
-      if (timer) clearTimeout(timer);
-      await current;
+      await Promise.all(lanes.map((lane) => lane.stop()));
       await fleet.health.idle();
+      await background.idle();
     },
   };
 }

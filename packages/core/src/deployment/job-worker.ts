@@ -5,6 +5,7 @@
  * takes back at once the leases a previous incarnation of this node held, and requeues an active deployment whose
  * job is missing or over, so no deployment is left `running` with nothing to run it. A cancel request aborts the
  * deployment's run at once (woken in process, and checked in the store at each renewal should it come from elsewhere).
+ * A job leased more than `settings.jobMaxAttempts` times is not run again: its deployment fails (`job-retry-bound.ts`).
  */
 import type { CoreDeps } from '../core-deps.js';
 import { SlipwayError } from '@slipway/contract';
@@ -12,6 +13,7 @@ import type { DeploymentRunner } from './deployment-runner.js';
 import { cancellationKey } from './cancellation.js';
 import { leaseOf } from '../domain/job-lease.js';
 import { queuedDeploymentJob } from '../domain/queued-deployment-job.js';
+import { failExhaustedJob, isJobExhausted } from './job-retry-bound.js';
 import type { JobLease } from '../domain/records.js';
 
 export interface JobWorker {
@@ -120,6 +122,18 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
             logger.error({ err: error }, 'job lease failed');
             return undefined;
           });
+        if (job && isJobExhausted(job, settings.jobMaxAttempts)) {
+          // Crashed on every attempt so far (or its workers died): run again, it would most likely crash again.
+          const failure = await failExhaustedJob(deps, job).catch((error: unknown) => {
+            logger.error({ jobId: job.id, err: error }, 'failing an exhausted deployment job failed');
+            return undefined;
+          });
+          logger.error(
+            { jobId: job.id, deploymentId: job.deploymentId, attempts: job.attempts - 1, reason: failure?.reason },
+            'deployment job retries exhausted',
+          );
+          continue;
+        }
         if (job) {
           logger.info(
             { jobId: job.id, deploymentId: job.deploymentId, attempt: job.attempts },

@@ -130,6 +130,21 @@ export interface ExecResult {
   output: string;
 }
 
+/**
+ * The deadline of one runtime call. When `signal` aborts, the call rejects promptly with a coded error — the signal's
+ * reason when it is a `SlipwayError`, else `RUNTIME_TIMEOUT` — and the driver abandons its request to the engine (an
+ * aborted HTTP request, a wait that ends). What the call had already done may stand: a start aborted after the
+ * engine created the instance leaves it for `list()` to report (and the controller to remove as an orphan).
+ */
+export interface RuntimeCallOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Every method but `logs` takes its deadline as `options.signal` (`RuntimeCallOptions`); `logs` takes its own signal.
+ * The controller's `RuntimeSet` gives every call one (`settings.runtimeCallTimeoutMs`), so a runtime whose engine
+ * hangs holds no caller for longer.
+ */
 export interface RuntimeDriver {
   readonly capabilities: RuntimeCapabilities;
 
@@ -139,19 +154,19 @@ export interface RuntimeDriver {
    * free port in range), `RUNTIME_UNAVAILABLE` (the runtime's engine does not answer).
    * Not idempotent: starting an id that is running fails with `START_FAILED`.
    */
-  start(spec: InstanceSpec): Promise<InstanceStatus>;
+  start(spec: InstanceSpec, options?: RuntimeCallOptions): Promise<InstanceStatus>;
 
   /**
    * Stops an instance: polite signal, then a forced kill after `graceMs` (default: the spec's `stopGraceMs`).
    * Idempotent: stopping an exited or unknown instance resolves.
    */
-  stop(instanceId: string, options?: { graceMs?: number }): Promise<void>;
+  stop(instanceId: string, options?: RuntimeCallOptions & { graceMs?: number }): Promise<void>;
 
   /** The current status, or undefined when the driver knows no such instance. */
-  inspect(instanceId: string): Promise<InstanceStatus | undefined>;
+  inspect(instanceId: string, options?: RuntimeCallOptions): Promise<InstanceStatus | undefined>;
 
   /** Every instance the driver knows, running or exited, including ones started by an earlier control plane process. */
-  list(): Promise<InstanceStatus[]>;
+  list(options?: RuntimeCallOptions): Promise<InstanceStatus[]>;
 
   /**
    * The instance's output: the last `tailLines` lines, then (with `follow`) new lines until the signal aborts, or
@@ -166,27 +181,30 @@ export interface RuntimeDriver {
    * What a running instance uses now; undefined when it is not running or the driver knows no such instance. Cheap
    * enough to call for every instance of an app on each `ps`.
    */
-  stats(instanceId: string): Promise<InstanceStats | undefined>;
+  stats(instanceId: string, options?: RuntimeCallOptions): Promise<InstanceStats | undefined>;
 
   /**
    * The TCP ports a running instance's processes listen on, ascending, read from the operating system; undefined when
    * the driver cannot tell (not running, unknown, or a runtime that does not look). Optional: drivers that cannot
    * look leave it out. Cheap enough to call while an instance starts.
    */
-  listeningPorts?(instanceId: string): Promise<number[] | undefined>;
+  listeningPorts?(instanceId: string, options?: RuntimeCallOptions): Promise<number[] | undefined>;
 
-  /** Runs a command in the instance's context (working directory and environment). Errors: `INSTANCE_NOT_FOUND`. */
-  exec(instanceId: string, command: string, options: { timeoutMs: number }): Promise<ExecResult>;
+  /**
+   * Runs a command in the instance's context (working directory and environment). Errors: `INSTANCE_NOT_FOUND`. The
+   * command's own `timeoutMs` gives an exit code (124), not an error; `signal` is the deadline of the call itself.
+   */
+  exec(instanceId: string, command: string, options: RuntimeCallOptions & { timeoutMs: number }): Promise<ExecResult>;
 
   /**
    * Forgets an exited instance and deletes what it left (state), its logs kept for a while by drivers that implement
    * `retiredInstances`. Idempotent. Stops it first if it runs.
    */
-  remove(instanceId: string): Promise<void>;
+  remove(instanceId: string, options?: RuntimeCallOptions): Promise<void>;
 
   /**
    * Removed instances whose logs are still kept (oldest first), for drivers that keep them: `logs()` of such an id
    * gives its last lines (never followed). Optional.
    */
-  retiredInstances?(): Promise<RetiredInstance[]>;
+  retiredInstances?(options?: RuntimeCallOptions): Promise<RetiredInstance[]>;
 }

@@ -72,7 +72,7 @@ export async function* runOneOff(deps: CoreDeps, fleet: Fleet, input: OneOffRunI
     const stop = AbortSignal.any([deadline, input.signal]);
     const isStopped = (): boolean => stop.aborted;
     const onStop = (): void => {
-      void driver.stop(runId).catch((error: unknown) => deps.logger.warn({ runId, err: error }, 'run stop failed'));
+      fleet.background.run('run stop', () => driver.stop(runId), { runId });
     };
     stop.addEventListener('abort', onStop, { once: true });
     try {

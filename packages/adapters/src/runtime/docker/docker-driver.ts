@@ -300,41 +300,46 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
 
   return {
     capabilities: containerRuntimeCapabilities,
-    start,
-    stop,
-    inspect: inspectInstance,
-    list,
+    // Every call but `logs` (which ends with its own signal) runs under its deadline: its requests to the engine are
+    // cut when the signal aborts (`DockerEngine.withSignal`).
+    start: (spec, callOptions) => engine.withSignal(callOptions?.signal, () => start(spec)),
+    stop: (instanceId, callOptions) => engine.withSignal(callOptions?.signal, () => stop(instanceId, callOptions)),
+    inspect: (instanceId, callOptions) => engine.withSignal(callOptions?.signal, () => inspectInstance(instanceId)),
+    list: (callOptions) => engine.withSignal(callOptions?.signal, list),
     logs,
 
-    async stats(instanceId) {
-      const found = await findContainer(instanceId);
-      if (found === undefined || isBeingStarted(found.info)) {
+    stats: (instanceId, callOptions) =>
+      engine.withSignal(callOptions?.signal, async () => {
+        const found = await findContainer(instanceId);
+        if (found === undefined || isBeingStarted(found.info)) {
+          instanceStats.forget(instanceId);
+          return undefined;
+        }
+        return instanceStats.sample(instanceId, found.info);
+      }),
+
+    exec: (instanceId, command, execOptions) =>
+      engine.withSignal(execOptions.signal, async () => {
+        const found = await findContainer(instanceId);
+        if (found === undefined) throw notFound(instanceId);
+        try {
+          return await runDockerExec(found.container, { command, timeoutMs: execOptions.timeoutMs });
+        } catch (error) {
+          if (engineStatusOf(error) === 404) throw notFound(instanceId);
+          throw engineError(error, engineName);
+        }
+      }),
+
+    remove: (instanceId, callOptions) =>
+      engine.withSignal(callOptions?.signal, async () => {
+        const found = await findContainer(instanceId);
+        if (found === undefined) return;
+        // Polite first, as the port promises; the force-remove then only deletes.
+        await stop(instanceId);
+        await discardContainer(found.container, found.info.HostConfig.NetworkMode);
         instanceStats.forget(instanceId);
-        return undefined;
-      }
-      return instanceStats.sample(instanceId, found.info);
-    },
-
-    async exec(instanceId, command, execOptions) {
-      const found = await findContainer(instanceId);
-      if (found === undefined) throw notFound(instanceId);
-      try {
-        return await runDockerExec(found.container, { command, timeoutMs: execOptions.timeoutMs });
-      } catch (error) {
-        if (engineStatusOf(error) === 404) throw notFound(instanceId);
-        throw engineError(error, engineName);
-      }
-    },
-
-    async remove(instanceId) {
-      const found = await findContainer(instanceId);
-      if (found === undefined) return;
-      // Polite first, as the port promises; the force-remove then only deletes.
-      await stop(instanceId);
-      await discardContainer(found.container, found.info.HostConfig.NetworkMode);
-      instanceStats.forget(instanceId);
-      log.info({ instanceId }, 'instance removed');
-    },
+        log.info({ instanceId }, 'instance removed');
+      }),
   };
 }
 

@@ -272,22 +272,26 @@ export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
 
   return {
     capabilities: containerRuntimeCapabilities,
-    start,
-    stop,
-    remove,
+    // Every call but `logs` (which ends with its own signal) runs under its deadline: its requests to the engine are
+    // cut when the signal aborts (`DockerEngine.withSignal`).
+    start: (spec, callOptions) => engine.withSignal(callOptions?.signal, () => start(spec)),
+    stop: (instanceId, callOptions) => engine.withSignal(callOptions?.signal, () => stop(instanceId, callOptions)),
+    remove: (instanceId, callOptions) => engine.withSignal(callOptions?.signal, () => remove(instanceId)),
 
-    async inspect(instanceId) {
-      const service = await reader.findService(instanceId);
-      return service === undefined ? undefined : reader.statusOf(service, await reader.taskOf(service));
-    },
+    inspect: (instanceId, callOptions) =>
+      engine.withSignal(callOptions?.signal, async () => {
+        const service = await reader.findService(instanceId);
+        return service === undefined ? undefined : reader.statusOf(service, await reader.taskOf(service));
+      }),
 
-    async list() {
-      const services = await reader.listServices();
-      const tasks = await reader.tasksOf(services.map((service) => service.ID));
-      const statuses: InstanceStatus[] = [];
-      for (const service of services) statuses.push(await reader.statusOf(service, tasks.get(service.ID)));
-      return statuses.sort((a, b) => a.startedAtMs - b.startedAtMs);
-    },
+    list: (callOptions) =>
+      engine.withSignal(callOptions?.signal, async () => {
+        const services = await reader.listServices();
+        const tasks = await reader.tasksOf(services.map((service) => service.ID));
+        const statuses: InstanceStatus[] = [];
+        for (const service of services) statuses.push(await reader.statusOf(service, tasks.get(service.ID)));
+        return statuses.sort((a, b) => a.startedAtMs - b.startedAtMs);
+      }),
 
     async *logs(instanceId, logOptions) {
       const service = await reader.findService(instanceId);
@@ -296,49 +300,51 @@ export function createSwarmDriver(options: SwarmDriverOptions): SwarmDriver {
     },
 
     /** Of a task running on the engine's node only: the containers of other nodes are out of reach. */
-    async stats(instanceId) {
-      const service = await reader.findService(instanceId);
-      const task = service === undefined ? undefined : await reader.taskOf(service);
-      const containerId = task?.Status?.State === 'running' ? await reader.localContainerOf(task) : undefined;
-      if (containerId === undefined) {
-        instanceStats.forget(instanceId);
-        return undefined;
-      }
-      let info: Docker.ContainerInspectInfo;
-      try {
-        info = await client.getContainer(containerId).inspect();
-      } catch (error) {
-        // 404: its container went meanwhile.
-        if (isEngineStatus(error, 404)) return undefined;
-        throw swarmError(error, `inspecting container ${containerId}`);
-      }
-      return instanceStats.sample(instanceId, info);
-    },
-
-    async exec(instanceId, command, execOptions) {
-      const service = await reader.findService(instanceId);
-      if (service === undefined) throw instanceNotFound(instanceId);
-      const task = await reader.taskOf(service);
-      const containerId = task?.Status?.State === 'running' ? await reader.localContainerOf(task) : undefined;
-      if (containerId === undefined) {
-        const why = task?.Status?.State === 'running' ? 'runs on another node' : 'is not running';
-        return { exitCode: execNotStartedExitCode, output: `instance ${instanceId} ${why}` };
-      }
-      // The program sees its secrets as env vars through the start wrapper; the exec'd command gets them the same way.
-      const secretNames = (containerSpecOf(service)?.Secrets ?? []).flatMap((secret) => secret.File?.Name ?? []);
-      try {
-        return await runDockerExec(client.getContainer(containerId), {
-          command: secretExports(secretNames) + command,
-          timeoutMs: execOptions.timeoutMs,
-        });
-      } catch (error) {
-        // 404: its container went meanwhile.
-        if (isEngineStatus(error, 404)) {
-          return { exitCode: execNotStartedExitCode, output: `instance ${instanceId} is not running` };
+    stats: (instanceId, callOptions) =>
+      engine.withSignal(callOptions?.signal, async () => {
+        const service = await reader.findService(instanceId);
+        const task = service === undefined ? undefined : await reader.taskOf(service);
+        const containerId = task?.Status?.State === 'running' ? await reader.localContainerOf(task) : undefined;
+        if (containerId === undefined) {
+          instanceStats.forget(instanceId);
+          return undefined;
         }
-        throw swarmError(error, `exec in instance ${instanceId}`);
-      }
-    },
+        let info: Docker.ContainerInspectInfo;
+        try {
+          info = await client.getContainer(containerId).inspect();
+        } catch (error) {
+          // 404: its container went meanwhile.
+          if (isEngineStatus(error, 404)) return undefined;
+          throw swarmError(error, `inspecting container ${containerId}`);
+        }
+        return instanceStats.sample(instanceId, info);
+      }),
+
+    exec: (instanceId, command, execOptions) =>
+      engine.withSignal(execOptions.signal, async () => {
+        const service = await reader.findService(instanceId);
+        if (service === undefined) throw instanceNotFound(instanceId);
+        const task = await reader.taskOf(service);
+        const containerId = task?.Status?.State === 'running' ? await reader.localContainerOf(task) : undefined;
+        if (containerId === undefined) {
+          const why = task?.Status?.State === 'running' ? 'runs on another node' : 'is not running';
+          return { exitCode: execNotStartedExitCode, output: `instance ${instanceId} ${why}` };
+        }
+        // The program sees its secrets as env vars through the start wrapper; the exec'd command gets them the same way.
+        const secretNames = (containerSpecOf(service)?.Secrets ?? []).flatMap((secret) => secret.File?.Name ?? []);
+        try {
+          return await runDockerExec(client.getContainer(containerId), {
+            command: secretExports(secretNames) + command,
+            timeoutMs: execOptions.timeoutMs,
+          });
+        } catch (error) {
+          // 404: its container went meanwhile.
+          if (isEngineStatus(error, 404)) {
+            return { exitCode: execNotStartedExitCode, output: `instance ${instanceId} is not running` };
+          }
+          throw swarmError(error, `exec in instance ${instanceId}`);
+        }
+      }),
 
     close: () => Promise.resolve(),
   };
