@@ -56,3 +56,13 @@ export {
   type ProcessSandboxOptions,
 } from './sandbox/process-sandbox.js';
 export { createSandboxUsers, type SandboxUsers } from './sandbox/sandbox-users.js';
+export { createNotifierSet } from './notify/notifier-set.js';
+export { createSmtpNotifier, type SmtpRelaySettings } from './notify/smtp-notifier.js';
+export { createSlackNotifier, slackPayloadOf, type SlackPayload } from './notify/slack-notifier.js';
+export { createWebhookNotifier } from './notify/webhook-notifier.js';
+export {
+  defaultSignatureToleranceSeconds,
+  signWebhookBody,
+  verifyWebhookSignature,
+  type SignatureCheck,
+} from './notify/webhook-signature.js';

@@ -113,3 +113,17 @@ export { bootstrapOwner, bootstrapOwnerName, bootstrapTokenName, type BootstrapR
 export * from './use-cases/images.js';
 export * from './delivery/rollout-model.js';
 export * from './delivery/delivery-events.js';
+export type * from './ports/notifier.js';
+export type * from './ports/notification-repository.js';
+export type * from './notifications/notification-records.js';
+export * from './notifications/notification-targets.js';
+export * from './notifications/notification-deliveries.js';
+export { createNotificationOutbox, type NotificationOutbox } from './notifications/notification-outbox.js';
+export {
+  createNotificationDispatcher,
+  defaultNotificationDispatcherSettings,
+  type NotificationDispatcher,
+  type NotificationDispatcherSettings,
+} from './notifications/notification-dispatcher.js';
+export { renderNotification } from './notifications/notification-rendering.js';
+export { publishCrashLoop, publishDeploymentOver } from './notifications/delivery-event-publishing.js';

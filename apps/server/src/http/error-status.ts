@@ -66,6 +66,10 @@ export const errorStatus: Record<ErrorCode, number> = {
   CRASH_LOOP: 422,
   PROGRESS_DEADLINE_EXCEEDED: 422,
   RUNTIME_ERROR: 502,
+  NOTIFICATION_TARGET_INVALID: 400,
+  NOTIFICATION_TARGET_NOT_FOUND: 404,
+  // A delivery's failure is stored with its attempt; no request answers with it.
+  NOTIFICATION_FAILED: 502,
   INTERRUPTED: 503,
   SHUTTING_DOWN: 503,
   UNAVAILABLE: 503,
