@@ -12,6 +12,7 @@ import {
   createFsArtifactStore,
   createHealthProber,
   createJoseAccessTokenSigner,
+  createNotifierSet,
   createProcessDriver,
   createRandomOpaqueTokens,
   createScryptPasswordHasher,
@@ -29,7 +30,10 @@ import {
   createFleet,
   createRuntimeSet,
   createJobWorker,
+  createNotificationDispatcher,
+  createNotificationOutbox,
   createReconciler,
+  defaultNotificationDispatcherSettings,
   defaultCoreSettings,
   defaultIdentitySettings,
   EventBus,
@@ -50,6 +54,7 @@ import { registerLocalServer } from './local-server-registration.js';
 import { forbiddenSourcePaths } from './local-sources.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
 import { resolveProcessIsolation, type ProcessIsolation } from './process-isolation.js';
+import { smtpRelayOf } from './smtp-relay.js';
 import { stopEverything } from './stop-everything.js';
 
 export const version = '0.1.0';
@@ -76,6 +81,8 @@ export interface StartOptions {
   masterKey?: string | undefined;
   /** `SLIPWAY_PREVIOUS_MASTER_KEYS`: keys being rotated away from; data keys under them are re-wrapped at start. */
   previousMasterKeys?: string | undefined;
+  /** `SLIPWAY_SMTP_PASSWORD`: the SMTP relay's password, when no `smtp.passwordFile` is configured. */
+  smtpPassword?: string | undefined;
   /**
    * Called when the API is asked to stop slipwayd (`POST /api/v1/system/stop`): the caller then calls `close()`,
    * which stops every app instance and the edge first when `scope` is `everything`.
@@ -117,6 +124,12 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       throw error;
     },
   );
+
+  // Read before anything is started too: an unreadable password or CA file fails the start cleanly.
+  const smtpRelay = await smtpRelayOf(config, options.smtpPassword).catch(async (error: unknown) => {
+    await releaseLock();
+    throw error;
+  });
 
   logger.info(
     { source: keyring.source, masterKeyId: keyring.current().id, previous: keyring.previousIds() },
@@ -163,6 +176,13 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   });
   await router.ensureRunning();
 
+  const ids = createSortableIdGenerator();
+  const notificationLogger = logger.child({ component: 'notifications' });
+  // Delivery events are stored in the outbox as they are published; the dispatcher (started below) sends them.
+  const notificationOutbox = createNotificationOutbox(
+    { store, ids, clock, logger: notificationLogger },
+    { onStored: () => notificationDispatcher.poke() },
+  );
   const deps: CoreDeps = {
     store,
     runtimes: createRuntimeSet({ process: runtime, ...containers.drivers }),
@@ -184,7 +204,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     prober: createHealthProber(),
     artifacts: createFsArtifactStore({ dataDir: config.dataDir }),
     clock,
-    ids: createSortableIdGenerator(),
+    ids,
     logger,
     events: new EventBus(),
     secretCipher: createAesGcmSecretCipher({ keyring }),
@@ -212,8 +232,14 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       runtimeNamespace: containers.namespace,
       imageRegistries: config.imageRegistries,
     },
+    deliveryEvents: notificationOutbox,
     ...(failpoint === undefined ? {} : { failpoint }),
   };
+  const notificationDispatcher = createNotificationDispatcher(
+    { store, clock, logger: notificationLogger, secretCipher: deps.secretCipher },
+    createNotifierSet({ clock, smtp: smtpRelay }),
+    { ...defaultNotificationDispatcherSettings, retryDelaysMs: config.notificationRetryDelaysMs },
+  );
   const masterKeyRotation = createMasterKeyRotation(deps, keyring);
   try {
     const rewrapped = await masterKeyRotation.finishPending();
@@ -289,6 +315,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   await reconciler.reconcile();
   reconciler.start();
   worker.start();
+  // Deliveries left pending by the last slipwayd (a retry due, an attempt cut short by a stop) go out from here.
+  notificationDispatcher.start();
   const auditRetention = startAuditRetention({
     audit,
     retentionDays: config.auditRetentionDays,
@@ -304,6 +332,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (error) {
     await Promise.all([worker.stop(), reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
+    await notificationOutbox.idle();
+    await notificationDispatcher.stop();
     await store.close();
     await releaseLock();
     const code = (error as NodeJS.ErrnoException).code;
@@ -341,6 +371,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
       await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
+      // Events published until now are in the outbox before the store closes; attempts under way are cut short and
+      // are due again on the next start.
+      await notificationOutbox.idle();
+      await notificationDispatcher.stop();
       // Asked for on purpose only: an ordinary stop leaves the apps and the edge serving, to be re-adopted.
       if (stopScope === 'everything') await stopEverything({ runtimes: deps.runtimes, edge: router, logger });
       await app.close();
