@@ -15,6 +15,7 @@ import {
   listNotificationDeliveries,
   listNotificationTargets,
   removeNotificationTarget,
+  rewrapNotificationTargets,
   requestDeployment,
   type Clock,
   type DeliveryEvent,
@@ -129,6 +130,20 @@ describe('notifications', () => {
       expect(stored).not.toContain(secret);
       expect(stored).not.toContain('path-token-sentinel');
       expect(JSON.stringify(await listNotificationTargets(deps()))).not.toContain('sentinel');
+    });
+
+    it('re-wraps a target’s data key in a master-key rotation, and its destination still opens under the new key only', async () => {
+      await addWebhook();
+      await harness.keyring.beginRotation();
+      expect(await rewrapNotificationTargets(deps())).toBe(1);
+      expect(await rewrapNotificationTargets(deps())).toBe(0);
+      await harness.keyring.completeRotation();
+      const [target] = await harness.store.notifications.listTargets();
+      expect(target?.sealed?.masterKeyId).toBe(harness.keyring.current().id);
+      await createNotificationOutbox(deps()).record(await eventOf());
+      const { notifier, sent } = scriptedNotifier();
+      await createNotificationDispatcher(deps(), notifier).deliverDue();
+      expect(sent[0]?.destination).toEqual({ kind: 'webhook', url: webhookUrl, secret });
     });
 
     it('refuses an unknown project or environment and answers NOT_FOUND for a removed target', async () => {

@@ -148,6 +148,23 @@ export function describeNotificationContract(store: () => Store): void {
       expect(await store().notifications.listAttempts([])).toEqual([]);
     });
 
+    it('lists sealed targets wrapped by another master key and re-wraps one only while it is wrapped by the expected key', async () => {
+      await store().notifications.insertTarget(webhookTarget);
+      await store().notifications.insertTarget(emailTarget);
+      expect(await store().notifications.listTargetsNotWrappedBy('mk_1', 10)).toEqual([]);
+      expect((await store().notifications.listTargetsNotWrappedBy('mk_2', 10)).map((t) => t.id)).toEqual(['ntf_01']);
+
+      const wrapped = { wrappedKey: 'bmV3', masterKeyId: 'mk_2' };
+      expect(await store().notifications.rewrapTarget('ntf_01', 'mk_0', wrapped)).toBe(false);
+      expect(await store().notifications.rewrapTarget('ntf_01', 'mk_1', wrapped)).toBe(true);
+      expect(await store().notifications.rewrapTarget('ntf_01', 'mk_1', wrapped)).toBe(false);
+      expect((await store().notifications.findTarget('ntf_01'))?.sealed).toEqual({
+        ...webhookTarget.sealed,
+        ...wrapped,
+      });
+      expect(await store().notifications.listTargetsNotWrappedBy('mk_2', 10)).toEqual([]);
+    });
+
     it('keeps a target for all environments apart from one for a single environment', async () => {
       await store().notifications.insertTarget({ ...webhookTarget, environmentId: staging.id });
       await store().notifications.insertTarget(emailTarget);

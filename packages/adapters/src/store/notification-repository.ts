@@ -46,6 +46,25 @@ export function createNotificationRepository(db: Kysely<Database>): Notification
       const rows = await query.orderBy('created_at_ms').orderBy('id').execute();
       return rows.map(toTarget);
     },
+    async listTargetsNotWrappedBy(masterKeyId, limit) {
+      const rows = await targets()
+        .where('master_key_id', 'is not', null)
+        .where('master_key_id', '!=', masterKeyId)
+        .orderBy('created_at_ms')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(toTarget);
+    },
+    async rewrapTarget(id, expectedMasterKeyId, wrapped) {
+      const result = await db
+        .updateTable('notification_targets')
+        .set({ wrapped_key: wrapped.wrappedKey, master_key_id: wrapped.masterKeyId })
+        .where('id', '=', id)
+        .where('master_key_id', '=', expectedMasterKeyId)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
     async deleteTarget(id) {
       const result = await db.deleteFrom('notification_targets').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;

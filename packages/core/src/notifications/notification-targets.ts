@@ -201,6 +201,30 @@ export async function removeNotificationTarget(deps: Pick<CoreDeps, 'store'>, id
   }
 }
 
+/** Targets re-wrapped per batch of a master-key rotation. */
+const rewrapBatchSize = 100;
+
+/**
+ * Re-wraps the data key of every sealed target under the current master key (a master-key rotation does it with the
+ * app environments' data keys). Idempotent; returns how many it re-wrapped. Errors: `SECRET_UNREADABLE` when a
+ * target's key opens under no held master key.
+ */
+export async function rewrapNotificationTargets(deps: Pick<CoreDeps, 'store' | 'secretCipher'>): Promise<number> {
+  let rewrapped = 0;
+  for (;;) {
+    const batch = await deps.store.notifications.listTargetsNotWrappedBy(
+      deps.secretCipher.currentMasterKeyId(),
+      rewrapBatchSize,
+    );
+    if (batch.length === 0) return rewrapped;
+    for (const target of batch) {
+      if (target.sealed === null) continue;
+      const wrapped = deps.secretCipher.rewrap(dataKeyOf(target, target.sealed));
+      if (await deps.store.notifications.rewrapTarget(target.id, target.sealed.masterKeyId, wrapped)) rewrapped += 1;
+    }
+  }
+}
+
 /** Project and environment names by id, for views. */
 export async function scopeNames(
   deps: Pick<CoreDeps, 'store'>,

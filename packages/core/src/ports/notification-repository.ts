@@ -11,6 +11,17 @@ export interface NotificationRepository {
   findTarget(id: string): Promise<NotificationTargetRecord | undefined>;
   /** The project's targets (every project's when `projectId` is undefined), oldest first. */
   listTargets(projectId?: string): Promise<NotificationTargetRecord[]>;
+  /** Targets with sealed parts whose data key is wrapped by another master key than `masterKeyId`, at most `limit`. */
+  listTargetsNotWrappedBy(masterKeyId: string, limit: number): Promise<NotificationTargetRecord[]>;
+  /**
+   * Stores the target's data key re-wrapped, only while it is still wrapped by `expectedMasterKeyId` (so concurrent
+   * rotations agree). True when written.
+   */
+  rewrapTarget(
+    id: string,
+    expectedMasterKeyId: string,
+    wrapped: { wrappedKey: string; masterKeyId: string },
+  ): Promise<boolean>;
   /** True when it existed. Deliveries to it stay (their history); pending ones fail at their next attempt. */
   deleteTarget(id: string): Promise<boolean>;
   /** Stores a new delivery. Errors: `VERSION_CONFLICT` when its id exists. */
