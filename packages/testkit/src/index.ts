@@ -9,3 +9,5 @@ export * from './skip-unless.js';
 export * from './docker-test-engine.js';
 export * from './process-privileges.js';
 export * from './python-test-package.js';
+export * from './notifier-contract.js';
+export * from './notification-receiver.js';

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { notification, startReceiver, type Receiver } from './notify-test-fixtures.js';
+import {
+  describeHttpNotifier,
+  sampleNotification as notification,
+  startReceiver,
+  type Receiver,
+} from '@slipway/testkit';
 import { createSlackNotifier, slackPayloadOf } from './slack-notifier.js';
 
 describe('Slack notifier', () => {
@@ -61,3 +66,5 @@ describe('Slack notifier', () => {
     });
   });
 });
+
+describeHttpNotifier('Slack', { create: createSlackNotifier, destination: (url) => ({ kind: 'slack', url }) });

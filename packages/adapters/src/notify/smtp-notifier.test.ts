@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { ensureSelfSignedCertificate, type TlsCertificate } from '../tls/tls-certificate.js';
-import { notification } from './notify-test-fixtures.js';
+import { sampleNotification as notification } from '@slipway/testkit';
 import { createSmtpNotifier, type SmtpRelaySettings } from './smtp-notifier.js';
 
 interface ReceivedMail {

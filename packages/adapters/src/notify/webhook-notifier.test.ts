@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSlipwayError, type SlipwayError } from '@slipway/contract';
-import { notification, startReceiver, type Receiver } from './notify-test-fixtures.js';
+import {
+  describeHttpNotifier,
+  sampleNotification as notification,
+  startReceiver,
+  type Receiver,
+} from '@slipway/testkit';
 import { createWebhookNotifier } from './webhook-notifier.js';
 import { signWebhookBody, verifyWebhookSignature } from './webhook-signature.js';
 
@@ -118,4 +123,9 @@ describe('webhook notifier', () => {
       new RegExp(`^${url.replaceAll('.', '\\.')} did not answer: connection failed \\(ECONNREFUSED\\)$`),
     );
   });
+});
+
+describeHttpNotifier('webhook', {
+  create: () => createWebhookNotifier({ clock: { nowMs: () => Date.now() } }),
+  destination: (url) => ({ kind: 'webhook', url, secret: 'whsec-contract-0123456789' }),
 });

@@ -1,9 +1,9 @@
-/** A rendered notification for the notifier tests, and a real HTTP receiver that keeps what it is sent. */
+/** A rendered notification for notifier tests, and a real HTTP receiver that keeps what it is sent. */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RenderedNotification } from '@slipway/core';
 
-export const notification: RenderedNotification = {
+export const sampleNotification: RenderedNotification = {
   payload: {
     id: 'evt_01JTEST',
     type: 'deployment.failed',
@@ -35,6 +35,7 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+/** A receiver on 127.0.0.1 and a free port; `close()` ends held requests too. */
 export async function startReceiver(): Promise<Receiver> {
   const received: ReceivedRequest[] = [];
   const statuses: number[] = [];
