@@ -10,6 +10,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
 import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerHostsCommand } from './commands/hosts.js';
+import { registerNotificationsCommand } from './commands/notifications.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerLogsCommand } from './commands/logs.js';
@@ -93,6 +94,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerAuditCommand(program, ctx);
   registerImagesCommand(program, ctx);
   registerHostsCommand(program, ctx);
+  registerNotificationsCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
   const reportError = async (error: unknown): Promise<number> => {

@@ -18,13 +18,16 @@ async function main(): Promise<void> {
   // Taken out of the environment at once: nothing slipwayd starts (the edge, builds) may inherit a master key.
   const masterKey = process.env.SLIPWAY_MASTER_KEY;
   const previousMasterKeys = process.env.SLIPWAY_PREVIOUS_MASTER_KEYS;
+  const smtpPassword = process.env.SLIPWAY_SMTP_PASSWORD;
   delete process.env.SLIPWAY_MASTER_KEY;
   delete process.env.SLIPWAY_PREVIOUS_MASTER_KEYS;
+  delete process.env.SLIPWAY_SMTP_PASSWORD;
   let stop = (_why: string, _boundMs: number): void => undefined;
   const slipwayd = await startSlipwayd(config, {
     failpoints: process.env.SLIPWAY_FAILPOINTS,
     masterKey,
     previousMasterKeys,
+    smtpPassword: smtpPassword === '' ? undefined : smtpPassword,
     onStopRequested: (scope) =>
       scope === 'everything'
         ? stop('stop requested over the API, stopping every app instance, the edge and slipwayd', stopEverythingBoundMs)

@@ -5,7 +5,7 @@
  */
 import type { MasterKeyring } from '@slipway/adapters';
 import { countNoun, SlipwayError } from '@slipway/contract';
-import { rewrapDataKeys, unknownMasterKeys, type CoreDeps } from '@slipway/core';
+import { rewrapDataKeys, rewrapNotificationTargets, unknownMasterKeys, type CoreDeps } from '@slipway/core';
 
 export interface MasterKeyRotation {
   /**
@@ -36,7 +36,8 @@ export function createMasterKeyRotation(
   const finish = async (): Promise<number> => {
     const previous = keyring.previousIds();
     if (previous.length === 0) return 0;
-    const rewrapped = await rewrapDataKeys(deps);
+    // Notification targets hold data keys of their own (webhook secrets, Slack URLs): re-wrapped in the same pass.
+    const rewrapped = (await rewrapDataKeys(deps)) + (await rewrapNotificationTargets(deps));
     await keyring.completeRotation();
     deps.logger.info(
       { masterKeyId: keyring.current().id, retired: previous, rewrappedDataKeys: rewrapped },

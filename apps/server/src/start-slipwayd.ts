@@ -13,6 +13,7 @@ import {
   createHealthProber,
   createMetricSource,
   createJoseAccessTokenSigner,
+  createNotifierSet,
   createProcessDriver,
   createRandomOpaqueTokens,
   createScryptPasswordHasher,
@@ -31,7 +32,10 @@ import {
   createRuntimeSet,
   createBackgroundSupervisor,
   createJobWorker,
+  createNotificationDispatcher,
+  createNotificationOutbox,
   createReconciler,
+  defaultNotificationDispatcherSettings,
   defaultCoreSettings,
   defaultIdentitySettings,
   EventBus,
@@ -52,6 +56,7 @@ import { registerLocalServer } from './local-server-registration.js';
 import { forbiddenSourcePaths } from './local-sources.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
 import { resolveProcessIsolation, type ProcessIsolation } from './process-isolation.js';
+import { smtpRelayOf } from './smtp-relay.js';
 import { stopEverything } from './stop-everything.js';
 
 export const version = '0.1.0';
@@ -78,6 +83,8 @@ export interface StartOptions {
   masterKey?: string | undefined;
   /** `SLIPWAY_PREVIOUS_MASTER_KEYS`: keys being rotated away from; data keys under them are re-wrapped at start. */
   previousMasterKeys?: string | undefined;
+  /** `SLIPWAY_SMTP_PASSWORD`: the SMTP relay's password, when no `smtp.passwordFile` is configured. */
+  smtpPassword?: string | undefined;
   /**
    * Called when the API is asked to stop slipwayd (`POST /api/v1/system/stop`): the caller then calls `close()`,
    * which stops every app instance and the edge first when `scope` is `everything`.
@@ -119,6 +126,12 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       throw error;
     },
   );
+
+  // Read before anything is started too: an unreadable password or CA file fails the start cleanly.
+  const smtpRelay = await smtpRelayOf(config, options.smtpPassword).catch(async (error: unknown) => {
+    await releaseLock();
+    throw error;
+  });
 
   logger.info(
     { source: keyring.source, masterKeyId: keyring.current().id, previous: keyring.previousIds() },
@@ -165,6 +178,13 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   });
   await router.ensureRunning();
 
+  const ids = createSortableIdGenerator();
+  const notificationLogger = logger.child({ component: 'notifications' });
+  // Delivery events are stored in the outbox as they are published; the dispatcher (started below) sends them.
+  const notificationOutbox = createNotificationOutbox(
+    { store, ids, clock, logger: notificationLogger },
+    { onStored: () => notificationDispatcher.poke() },
+  );
   const deps: CoreDeps = {
     store,
     runtimes: createRuntimeSet(
@@ -190,7 +210,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     metricSource: createMetricSource(),
     artifacts: createFsArtifactStore({ dataDir: config.dataDir }),
     clock,
-    ids: createSortableIdGenerator(),
+    ids,
     logger,
     events: new EventBus(),
     secretCipher: createAesGcmSecretCipher({ keyring }),
@@ -219,9 +239,15 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       runtimeNamespace: containers.namespace,
       imageRegistries: config.imageRegistries,
     },
+    deliveryEvents: notificationOutbox,
     ...(failpoint === undefined ? {} : { failpoint }),
     background: createBackgroundSupervisor(logger.child({ component: 'background' })),
   };
+  const notificationDispatcher = createNotificationDispatcher(
+    { store, clock, logger: notificationLogger, secretCipher: deps.secretCipher },
+    createNotifierSet({ clock, smtp: smtpRelay }),
+    { ...defaultNotificationDispatcherSettings, retryDelaysMs: config.notificationRetryDelaysMs },
+  );
   const masterKeyRotation = createMasterKeyRotation(deps, keyring);
   try {
     const rewrapped = await masterKeyRotation.finishPending();
@@ -297,6 +323,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   await reconciler.reconcile();
   reconciler.start();
   worker.start();
+  // Deliveries left pending by the last slipwayd (a retry due, an attempt cut short by a stop) go out from here.
+  notificationDispatcher.start();
   const auditRetention = startAuditRetention({
     audit,
     retentionDays: config.auditRetentionDays,
@@ -312,6 +340,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (error) {
     await Promise.all([worker.stop(), reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
+    await notificationOutbox.idle();
+    await notificationDispatcher.stop();
     await store.close();
     await releaseLock();
     const code = (error as NodeJS.ErrnoException).code;
@@ -350,6 +380,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       await worker.stop();
       await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
       await fleet.background.stop();
+      // Events published until now are in the outbox before the store closes; attempts under way are cut short and
+      // are due again on the next start.
+      await notificationOutbox.idle();
+      await notificationDispatcher.stop();
       // Asked for on purpose only: an ordinary stop leaves the apps and the edge serving, to be re-adopted.
       if (stopScope === 'everything') await stopEverything({ runtimes: deps.runtimes, edge: router, logger });
       await app.close();

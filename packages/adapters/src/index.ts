@@ -59,3 +59,13 @@ export { createSandboxUsers, type SandboxUsers } from './sandbox/sandbox-users.j
 export { createMetricSource } from './analysis/metric-source.js';
 export { measureHttpMetric, maxHttpMetricBodyBytes } from './analysis/http-metric-source.js';
 export { measurePrometheusMetric, maxPrometheusAnswerBytes } from './analysis/prometheus-metric-source.js';
+export { createNotifierSet } from './notify/notifier-set.js';
+export { createSmtpNotifier, type SmtpRelaySettings } from './notify/smtp-notifier.js';
+export { createSlackNotifier, slackPayloadOf, type SlackPayload } from './notify/slack-notifier.js';
+export { createWebhookNotifier } from './notify/webhook-notifier.js';
+export {
+  defaultSignatureToleranceSeconds,
+  signWebhookBody,
+  verifyWebhookSignature,
+  type SignatureCheck,
+} from './notify/webhook-signature.js';

@@ -26,6 +26,7 @@ import { createApiTransport } from './api-transport.js';
 import { createAuditClient, type AuditClient } from './audit-client.js';
 import { systemStopResponseSchema, type systemStopBodySchema } from './system-api.js';
 import { createHostsClient, type HostsClient } from './hosts-client.js';
+import { createNotificationsClient, type NotificationsClient } from './notifications-client.js';
 import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tasks-client.js';
 import { createRolloutClient, type RolloutClient } from './rollout-client.js';
@@ -80,7 +81,14 @@ type HealthView = { status: 'ok' };
 
 /** The client's surface; every method rejects with a SlipwayError. Streams are lazy: the request starts at the first `next()`. */
 export interface ApiClient
-  extends IdentityClient, AuditClient, ImagesClient, HostsClient, RuntimeTasksClient, RolloutClient {
+  extends
+    IdentityClient,
+    AuditClient,
+    ImagesClient,
+    HostsClient,
+    RuntimeTasksClient,
+    RolloutClient,
+    NotificationsClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -209,6 +217,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...auditClient,
     ...createImagesClient({ call }),
     ...createHostsClient({ call, send }),
+    ...createNotificationsClient({ call, send }),
     ...createRuntimeTasksClient({ call, stream }),
     ...createRolloutClient({ call }),
     health: () => call(get('/healthz'), healthSchema),

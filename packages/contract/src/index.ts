@@ -29,3 +29,5 @@ export * from './system-api.js';
 export * from './analysis-spec.js';
 export * from './rollout-api.js';
 export * from './rollout-client.js';
+export * from './notifications-api.js';
+export * from './notifications-client.js';

@@ -125,3 +125,17 @@ export { abortableCall, runtimeCallAborted } from './controller/runtime-call-dea
 export { createBackgroundSupervisor, type BackgroundSupervisor } from './controller/background-supervisor.js';
 export type { ReconcilerFailpoint, ReconcilerOptions } from './controller/reconciler.js';
 export { withCallDeadlines, type RuntimeSetOptions } from './controller/runtime-set.js';
+export type * from './ports/notifier.js';
+export type * from './ports/notification-repository.js';
+export type * from './notifications/notification-records.js';
+export * from './notifications/notification-targets.js';
+export * from './notifications/notification-deliveries.js';
+export { createNotificationOutbox, type NotificationOutbox } from './notifications/notification-outbox.js';
+export {
+  createNotificationDispatcher,
+  defaultNotificationDispatcherSettings,
+  type NotificationDispatcher,
+  type NotificationDispatcherSettings,
+} from './notifications/notification-dispatcher.js';
+export { renderNotification } from './notifications/notification-rendering.js';
+export { publishCrashLoop, publishDeploymentOver } from './notifications/delivery-event-publishing.js';

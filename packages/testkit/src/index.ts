@@ -11,3 +11,5 @@ export * from './process-privileges.js';
 export * from './python-test-package.js';
 export * from './metric-source-contract.js';
 export * from './fake-metric-source.js';
+export * from './notifier-contract.js';
+export * from './notification-receiver.js';

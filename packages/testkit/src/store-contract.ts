@@ -24,6 +24,7 @@ import {
 import { describeHostClaimContract } from './store-contract-hosts.js';
 import { describeIdentityContract } from './store-contract-identities.js';
 import { describeJobContract } from './store-contract-jobs.js';
+import { describeNotificationContract } from './store-contract-notifications.js';
 import { describeRolloutContract } from './store-contract-rollout.js';
 import { describeSecretContract } from './store-contract-secrets.js';
 
@@ -60,6 +61,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeIdentityContract(current);
     describeAuditContract(current);
     describeHostClaimContract(current);
+    describeNotificationContract(current);
 
     describe('transactions', () => {
       it('commits every write of the work together and returns its result', async () => {

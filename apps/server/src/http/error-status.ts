@@ -70,6 +70,10 @@ export const errorStatus: Record<ErrorCode, number> = {
   METRIC_PROVIDER_TIMEOUT: 504,
   RUNTIME_ERROR: 502,
   RUNTIME_TIMEOUT: 504,
+  NOTIFICATION_TARGET_INVALID: 400,
+  NOTIFICATION_TARGET_NOT_FOUND: 404,
+  // A delivery's failure is stored with its attempt; no request answers with it.
+  NOTIFICATION_FAILED: 502,
   INTERRUPTED: 503,
   SHUTTING_DOWN: 503,
   UNAVAILABLE: 503,

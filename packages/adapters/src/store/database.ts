@@ -3,6 +3,7 @@ import type { ColumnType } from 'kysely';
 import type { DeploymentPhase, DeploymentState, InstanceState } from '@slipway/contract';
 import type { DeploymentKind, EventType, JobRecord, PhaseRecord, RouteRecord } from '@slipway/core';
 import type { AuditTables } from './audit-tables.js';
+import type { NotificationTables } from './notification-tables.js';
 import type { HostClaimTables } from './host-claim-table.js';
 import type { IdentityTables } from './identity-tables.js';
 import type { SecretTables } from './secret-tables.js';
@@ -176,7 +177,7 @@ export interface JobTable {
   created_at_ms: BigIntColumn;
 }
 
-export interface Database extends IdentityTables, SecretTables, AuditTables, HostClaimTables {
+export interface Database extends IdentityTables, SecretTables, AuditTables, HostClaimTables, NotificationTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

@@ -13,6 +13,7 @@ import { deploymentCancelMigration } from './deployment-cancel-migration.js';
 import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
 import { releaseRuntimePrefixMigration } from './release-runtime-prefix-migration.js';
 import { identityMigration } from './identity-migration.js';
+import { notificationsMigration } from './notifications-migration.js';
 import { runStateMigration } from './run-state-migration.js';
 import { secretsMigration } from './secrets-migration.js';
 import { tenancyHostsMigration } from './tenancy-hosts-migration.js';
@@ -237,6 +238,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008-run-state': runStateMigration,
   '0009-release-config-vars': releaseConfigVarsMigration,
   '0010-release-runtime-prefix': releaseRuntimePrefixMigration,
+  '0013-notifications': notificationsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

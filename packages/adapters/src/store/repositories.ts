@@ -13,6 +13,7 @@ import { createEventRepository } from './event-repository.js';
 import { createHostClaimRepository } from './host-claim-repository.js';
 import { createInstanceRepository } from './instance-repository.js';
 import { createJobRepository } from './job-repository.js';
+import { createNotificationRepository } from './notification-repository.js';
 import { createPhaseRepository } from './phase-repository.js';
 import { createProjectRepository } from './project-repository.js';
 import { createReleaseRepository } from './release-repository.js';
@@ -43,5 +44,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     dataKeys: createDataKeyRepository(db),
     secrets: createSecretRepository(db),
     audit: createAuditRepository(db),
+    notifications: createNotificationRepository(db),
   };
 }

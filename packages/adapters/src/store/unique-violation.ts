@@ -18,6 +18,12 @@ export const uniqueConstraints = {
   userName: { name: 'users_name_unique', table: 'users', columns: ['name'] },
   auditSeq: { name: 'audit_records_pk', table: 'audit_records', columns: ['seq'] },
   hostClaim: { name: 'host_claims_pk', table: 'host_claims', columns: ['host'] },
+  notificationDelivery: { name: 'notification_deliveries_pk', table: 'notification_deliveries', columns: ['id'] },
+  notificationAttempt: {
+    name: 'notification_attempts_pk',
+    table: 'notification_attempts',
+    columns: ['delivery_id', 'seq'],
+  },
 } as const satisfies Record<string, UniqueConstraint>;
 
 export function isUniqueViolation(error: unknown, constraint: UniqueConstraint): boolean {

@@ -7,6 +7,7 @@ import type { CoreDeps } from '../core-deps.js';
 import { KeyedMutex } from '../domain/keyed-mutex.js';
 import { resolveProcesses, type ResolvedProcess } from '../domain/process-plan.js';
 import type { AppRecord, EnvironmentRecord, InstanceRecord, ReleaseRecord } from '../domain/records.js';
+import { publishCrashLoop } from '../notifications/delivery-event-publishing.js';
 import { openReleaseSecrets } from '../secrets/secret-vault.js';
 import { createHealthMonitor, type HealthMonitor } from './health-monitor.js';
 import { resolveRuntimePlan } from '../domain/runtime-plan.js';
@@ -271,7 +272,7 @@ export function createFleet(deps: CoreDeps): Fleet {
         const now = clock.nowMs();
         // An instance that served for a while before it died starts over with the shortest backoff.
         const ranStably = instance.healthyAtMs !== null && now - instance.healthyAtMs >= settings.stableRunMs;
-        await store.instances.update({
+        const crashed: InstanceRecord = {
           ...instance,
           state: 'crashed',
           lastExitCode: exitCode,
@@ -279,8 +280,10 @@ export function createFleet(deps: CoreDeps): Fleet {
           pid: null,
           restartAfterMs: now + backoffMs(ranStably ? 0 : instance.restarts),
           updatedAtMs: now,
-        });
+        };
+        await store.instances.update(crashed);
         logger.warn({ instanceId, exitCode, isOomKilled, restarts: instance.restarts }, 'instance exited');
+        await publishCrashLoop(deps, crashed);
         if (instance.state === 'healthy') await router.sync(true);
       });
     },

@@ -6,6 +6,7 @@
 import { countNoun, type DeploymentPhase } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { DeploymentRecord, EventType, PhaseRecord } from '../domain/records.js';
+import { publishDeploymentOver } from '../notifications/delivery-event-publishing.js';
 import { noMasking, type SecretMasker } from '../secrets/secret-masker.js';
 
 /** Build output can be long: each line is capped so one runaway line cannot bloat the store. */
@@ -28,7 +29,7 @@ export interface DeploymentJournal {
 }
 
 export function createDeploymentJournal(
-  deps: Pick<CoreDeps, 'store' | 'clock' | 'events' | 'logger'>,
+  deps: Pick<CoreDeps, 'store' | 'clock' | 'events' | 'logger' | 'ids' | 'deliveryEvents'>,
   deploymentId: string,
   mask: SecretMasker = noMasking,
 ): DeploymentJournal {
@@ -163,6 +164,8 @@ export function createDeploymentJournal(
       const failure = deployment.failure && { ...deployment.failure, reason: mask(deployment.failure.reason) };
       const cancelledBy = deployment.state === 'cancelled' ? (deployment.cancellation?.by ?? null) : null;
       await append('state', { state: deployment.state, failure, ...(cancelledBy === null ? {} : { cancelledBy }) });
+      // Where every deployment ends: succeeded and failed ones are notified (never throws).
+      await publishDeploymentOver(deps, { ...deployment, failure });
     },
   };
 }

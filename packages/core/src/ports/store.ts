@@ -26,6 +26,7 @@ import type {
 } from './identity-repositories.js';
 import type { AuditRepository } from './audit-repository.js';
 import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
+import type { NotificationRepository } from './notification-repository.js';
 
 export interface ProjectRepository {
   /** Errors: `VALIDATION_FAILED` with details.conflict when the name exists. */
@@ -197,6 +198,8 @@ export interface Repositories {
   readonly dataKeys: DataKeyRepository;
   readonly secrets: SecretRepository;
   readonly audit: AuditRepository;
+  /** Notification targets, the delivery outbox and its attempts. */
+  readonly notifications: NotificationRepository;
 }
 
 export interface Store extends Repositories {
