@@ -17,8 +17,9 @@ import {
 } from './forwarded-headers.js';
 import { connectionUpgrade, type HttpHead } from './http-head.js';
 import { idempotentMethods, responseBodyMode, useAuthorityAsHost } from './message-semantics.js';
-import { hostFromHeader, pathOf, type RouteTarget, type UpstreamTarget } from './route-index.js';
+import { hostFromHeader, pathOf, retryTarget, type RouteTarget, type UpstreamTarget } from './route-index.js';
 import type { TimedExchange, TrafficContext } from './traffic-context.js';
+import type { ReleaseLane, TrafficSplit } from './traffic-split.js';
 import type { ExchangeClient } from './exchange-client.js';
 import { countResponse } from './traffic-metrics.js';
 import { UpstreamConnection, type ResponseListener, type UpstreamFailure } from './upstream-connection.js';
@@ -41,6 +42,9 @@ export class Exchange implements ResponseListener, TimedExchange {
   private readonly values: ForwardedValues;
   private target: RouteTarget | undefined = undefined;
   private chosen: UpstreamTarget | undefined = undefined;
+  /** Under a split: the release chosen (a retry stays in it first) and the sticky cookie its response sets. */
+  private lane: ReleaseLane | undefined = undefined;
+  private setCookie: string | undefined = undefined;
   private upstream: UpstreamConnection | undefined = undefined;
   private requestHeadText = '';
   /** Body bytes written to an upstream not connected yet: replayed on another one should the connect fail. */
@@ -87,12 +91,19 @@ export class Exchange implements ResponseListener, TimedExchange {
     if (target === undefined) return this.answerAlone('no-route');
     if (target.maintenance !== undefined) return this.answerAlone(target.maintenance);
     this.target = target;
-    const first = target.upstreams.pick();
+    const first = target.split === undefined ? target.upstreams.pick() : this.decide(target.split);
     if (first === undefined) return this.answerAlone('no-upstream');
     this.requestHeadText = upstreamRequestHead(this.head, this.path, this.values, this.isUpgrade);
     this.deadlineMs = this.startedAtMs + target.timeoutMs;
     this.context.waiting.add(this);
     this.forward(first);
+  }
+
+  private decide(split: TrafficSplit): UpstreamTarget | undefined {
+    const decision = split.decide(this.head);
+    this.lane = decision.lane;
+    this.setCookie = decision.setCookie;
+    return decision.upstream;
   }
 
   /** Takes request body bytes from `data[start, end)`; returns where the body ended there (-1: invalid framing). */
@@ -173,6 +184,7 @@ export class Exchange implements ResponseListener, TimedExchange {
         connection,
         isChunked: mode === 'chunked' && !isDecoding,
         isUpgrade: false,
+        setCookie: this.setCookie,
       }),
     );
     this.isResponseStarted = true;
@@ -225,7 +237,7 @@ export class Exchange implements ResponseListener, TimedExchange {
       (reason === 'connect' && this.unconfirmed !== undefined) ||
       (isStale && !this.head.hasBody && idempotentMethods.has(this.head.method));
     if (!this.isRetried && canRetry && target !== undefined && !this.client.socket.destroyed) {
-      const next = target.upstreams.pick(chosen) ?? (isStale ? chosen : undefined);
+      const next = retryTarget(target, this.lane, chosen) ?? (isStale ? chosen : undefined);
       if (next !== undefined) {
         this.context.log.warn(
           { requestId: this.values.requestId, upstream: addressOf(chosen), retryUpstream: addressOf(next), err: error },

@@ -144,6 +144,8 @@ export interface ResponseHeadOptions {
   readonly isChunked: boolean;
   /** A 101 keeps `Connection` and `Upgrade`. */
   readonly isUpgrade: boolean;
+  /** A `Set-Cookie` value the router adds (a traffic split's sticky bucket), after the upstream's own fields. */
+  readonly setCookie?: string | undefined;
 }
 
 /** The response head for the client: the upstream's status and fields without the hop-by-hop ones. */
@@ -162,6 +164,7 @@ export function clientResponseHead(head: HttpHead, options: ResponseHeadOptions)
   // Other codings (`gzip, chunked`) stay: the client undoes them; the router only delimits the chunks.
   if (options.isChunked)
     text += `Transfer-Encoding: ${head.transferCodings === '' ? 'chunked' : head.transferCodings}\r\n`;
+  if (options.setCookie !== undefined) text += `Set-Cookie: ${options.setCookie}\r\n`;
   if (options.connection !== undefined && !options.isUpgrade) text += `Connection: ${options.connection}\r\n`;
   return `${text}\r\n`;
 }

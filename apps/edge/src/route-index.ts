@@ -2,6 +2,7 @@
 import type { RouteEntry, RoutingTable, Upstream } from '@slipway/contract';
 import { maintenanceAnswer, type MaintenanceAnswer } from './maintenance-response.js';
 import type { Counters, TrafficMetrics } from './traffic-metrics.js';
+import { createTrafficSplit, type ReleaseLane, type TrafficSplit } from './traffic-split.js';
 import { createUpstreamPicker, type UpstreamPicker } from './upstream-picker.js';
 import type { UpstreamSlot } from './upstream-pool.js';
 
@@ -22,6 +23,8 @@ export interface RouteTarget {
   readonly pathPrefix: string;
   readonly timeoutMs: number;
   readonly upstreams: UpstreamPicker<UpstreamTarget>;
+  /** Set while the route's traffic is split by release: it chooses the release, then its upstream. */
+  readonly split: TrafficSplit | undefined;
   readonly counters: Counters;
   /** Set while the app is in maintenance: the router answers every request of the route with it. */
   readonly maintenance: MaintenanceAnswer | undefined;
@@ -50,18 +53,18 @@ export function createRouteIndex(
   const wildcard = new Map<string, RouteTarget[]>();
 
   for (const route of table.routes) {
+    const targets = route.upstreams.map((upstream) => ({
+      upstream,
+      weight: upstream.weight,
+      slot: slotFor(upstream),
+      releaseCounters: metrics.releaseCounters(route, upstream),
+    }));
     const target: RouteTarget = {
       route,
       pathPrefix: trimTrailingSlashes(route.pathPrefix),
       timeoutMs: route.timeoutMs ?? defaultRouteTimeoutMs,
-      upstreams: createUpstreamPicker(
-        route.upstreams.map((upstream) => ({
-          upstream,
-          weight: upstream.weight,
-          slot: slotFor(upstream),
-          releaseCounters: metrics.releaseCounters(route, upstream),
-        })),
-      ),
+      upstreams: createUpstreamPicker(targets),
+      split: route.split === undefined ? undefined : createTrafficSplit(route.split, targets),
       counters: metrics.routeCounters(route),
       maintenance: route.maintenance === undefined ? undefined : maintenanceAnswer(route.maintenance, route.app),
     };
@@ -93,6 +96,16 @@ export function createRouteIndex(
   }
 
   return { find, routeCount: table.routes.length };
+}
+
+/** The upstream a request goes to after `excluded` failed: another of the route's, or of the release `lane` first. */
+export function retryTarget(
+  target: RouteTarget,
+  lane: ReleaseLane | undefined,
+  excluded: UpstreamTarget,
+): UpstreamTarget | undefined {
+  if (target.split === undefined || lane === undefined) return target.upstreams.pick(excluded);
+  return target.split.retry(lane, excluded);
 }
 
 function matchPath(routes: readonly RouteTarget[], path: string): RouteTarget | undefined {

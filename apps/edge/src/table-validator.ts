@@ -1,9 +1,11 @@
 /**
  * Checks a routing table received or read from disk against the contract's shape (`routingTableSchema`), by hand:
- * the edge does not load zod, which would cost it ≈ 14 MiB of its idle memory. Kept in step with the schema by
+ * the edge does not load zod, which would cost it ≈ 14 MiB of its idle memory. A split's checks beyond its shape
+ * (weights adding up to 100, an upstream per weighted release, RE2 patterns) are the contract's own `splitIssues`. Kept in step with the schema by
  * `table-validator.test.ts`, which runs the same cases through both.
  */
-import type { RoutingTable } from '@slipway/contract';
+import type { RouteSplit, RoutingTable, TrafficMatch } from '@slipway/contract';
+import { splitIssues } from '@slipway/contract/split-issues';
 
 export interface TableIssue {
   /** Dotted path of the offending value, `(root)` for the table itself (as the schema's issues are reported). */
@@ -68,6 +70,73 @@ const object =
     }
   };
 
+/** As `object`, and a key it does not list is an issue (the schema's `.strict()`). */
+const strictObject =
+  (fields: Record<string, Check>): Check =>
+  (value, path, issues) => {
+    object(fields)(value, path, issues);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+    const unknown = Object.keys(value).filter((key) => !(key in fields));
+    if (unknown.length > 0) issues.push({ path, message: `unrecognized key(s): ${unknown.join(', ')}` });
+  };
+
+const boundedArray =
+  (check: Check, limits: { min: number; max: number }): Check =>
+  (value, path, issues) => {
+    array(check)(value, path, issues);
+    if (!Array.isArray(value)) return;
+    if (value.length < limits.min) issues.push({ path, message: `at least ${limits.min} item(s)` });
+    if (value.length > limits.max) issues.push({ path, message: `at most ${limits.max} item(s)` });
+  };
+
+const boundedString =
+  (limits: { min: number; max: number }): Check =>
+  (value, path, issues) => {
+    string(value, path, issues);
+    if (typeof value !== 'string') return;
+    if (value.length < limits.min) issues.push({ path, message: `at least ${limits.min} character(s)` });
+    if (value.length > limits.max) issues.push({ path, message: `at most ${limits.max} characters` });
+  };
+
+const oneOf =
+  (choices: readonly string[]): Check =>
+  (value, path, issues) => {
+    if (typeof value !== 'string' || !choices.includes(value))
+      issues.push({ path, message: `expected one of ${choices.join(', ')}` });
+  };
+
+const headerMatch = strictObject({
+  header: boundedString({ min: 1, max: 256 }),
+  value: boundedString({ min: 0, max: 1024 }),
+  kind: optional(oneOf(['exact', 'prefix', 'regex'])),
+});
+const cookieMatch = strictObject({
+  cookie: boundedString({ min: 1, max: 256 }),
+  value: boundedString({ min: 0, max: 1024 }),
+});
+
+/** Either form; like the schema's union, a match that is neither is one issue at the match's own path. */
+const trafficMatch: Check = (value, path, issues) => {
+  const found: TableIssue[] = [];
+  const isHeader = typeof value === 'object' && value !== null && 'header' in value;
+  (isHeader ? headerMatch : cookieMatch)(value, path, found);
+  const first = found[0];
+  if (first !== undefined)
+    issues.push({ path, message: `not a header or cookie match (${first.path}: ${first.message})` });
+};
+
+const split = strictObject({
+  releases: boundedArray(
+    strictObject({
+      releaseNumber: number({ isInteger: true }),
+      weight: number({ min: 0, max: 100 }),
+      matches: optional(boundedArray(trafficMatch, { min: 0, max: 16 })),
+    }),
+    { min: 1, max: 8 },
+  ),
+  stickyCookie: nullable(boundedString({ min: 1, max: 256 })),
+});
+
 const pathPrefix: Check = (value, path, issues) => {
   string(value, path, issues);
   if (typeof value === 'string' && !value.startsWith('/')) issues.push({ path, message: 'must start with "/"' });
@@ -103,6 +172,7 @@ const route = object({
   timeoutMs: nullable(number({ isInteger: true, isPositive: true })),
   upstreams: array(upstream),
   maintenance: optional(maintenance),
+  split: optional(split),
 });
 
 const table = object({ routes: array(route) });
@@ -111,6 +181,13 @@ const table = object({ routes: array(route) });
 export function checkRoutingTable(value: unknown): TableCheck {
   const issues: TableIssue[] = [];
   table(value, '', issues);
+  if (issues.length === 0) {
+    (value as RoutingTable).routes.forEach((r, index) => {
+      if (r.split === undefined) return;
+      for (const issue of splitIssues(r.split, r.upstreams))
+        issues.push({ path: ['routes', index, 'split', ...issue.path].join('.'), message: issue.message });
+    });
+  }
   if (issues.length > 0)
     return { isValid: false, issues: issues.map((i) => ({ ...i, path: i.path === '' ? '(root)' : i.path })) };
   return { isValid: true, table: stripUnknown(value as RoutingTable) };
@@ -135,8 +212,27 @@ function stripUnknown(input: RoutingTable): RoutingTable {
       ...(r.maintenance === undefined
         ? {}
         : { maintenance: { retryAfterSeconds: r.maintenance.retryAfterSeconds, page: r.maintenance.page } }),
+      ...(r.split === undefined ? {} : { split: splitOf(r.split) }),
     })),
   };
+}
+
+function splitOf(input: RouteSplit): RouteSplit {
+  return {
+    releases: input.releases.map((release) => ({
+      releaseNumber: release.releaseNumber,
+      weight: release.weight,
+      ...(release.matches === undefined ? {} : { matches: release.matches.map(matchOf) }),
+    })),
+    stickyCookie: input.stickyCookie,
+  };
+}
+
+/** A header match without its `kind` is `exact`, as the schema's default has it. */
+function matchOf(match: TrafficMatch): TrafficMatch {
+  return 'header' in match
+    ? { header: match.header, value: match.value, kind: match.kind ?? 'exact' }
+    : { cookie: match.cookie, value: match.value };
 }
 
 function kindOf(value: unknown): string {

@@ -12,6 +12,8 @@ export * from './roles.js';
 export * from './identity-api.js';
 export * from './audit-api.js';
 export * from './routing-table.js';
+export * from './header-pattern.js';
+export * from './split-issues.js';
 export * from './sse-parser.js';
 export * from './api-client.js';
 export * from './identity-client.js';

@@ -1,5 +1,6 @@
 /** The routing table slipwayd sends to the edge router (a separate process): routes, upstreams, weights. */
 import { z } from 'zod';
+import { splitIssues } from './split-issues.js';
 
 export const upstreamSchema = z.object({
   instanceId: z.string(),
@@ -24,8 +25,9 @@ export const maintenanceSchema = z.object({
 export type Maintenance = z.infer<typeof maintenanceSchema>;
 
 /**
- * Sends a request to one release whatever the weights: a header (exact, prefix or RE2-style regex match of its
- * value) or a cookie (exact value). Testers reach a canary on purpose with it.
+ * Sends a request to one release whatever the weights: a header (exact, prefix or RE2 regex match of its value —
+ * see `header-pattern.ts`) or a cookie (exact value). Testers reach a canary on purpose with it. Header and cookie
+ * names are RFC 9110 tokens; a header name matches in any case.
  */
 export const trafficMatchSchema = z.union([
   z
@@ -68,25 +70,35 @@ export const routeSplitSchema = z
   .strict();
 export type RouteSplit = z.infer<typeof routeSplitSchema>;
 
-export const routeEntrySchema = z.object({
-  /** Lowercase hostname, or `*.domain` for a wildcard. */
-  host: z.string(),
-  /** Path prefix, `/` for all; the longest matching prefix wins. */
-  pathPrefix: z.string().startsWith('/'),
-  app: z.string(),
-  environment: z.string(),
-  process: z.string(),
-  timeoutMs: z.number().int().positive().nullable(),
-  /** Only healthy instances; empty means the route answers 503. */
-  upstreams: z.array(upstreamSchema),
-  /**
-   * Present while the app is in maintenance (or stopped): the edge answers every request of the route itself with
-   * 503, `Retry-After` and this page (its own when `page` is null), whatever the upstreams.
-   */
-  maintenance: maintenanceSchema.optional(),
-  /** Present during a canary or blue-green rollout: how traffic is split between releases. */
-  split: routeSplitSchema.optional(),
-});
+export const routeEntrySchema = z
+  .object({
+    /** Lowercase hostname, or `*.domain` for a wildcard. */
+    host: z.string(),
+    /** Path prefix, `/` for all; the longest matching prefix wins. */
+    pathPrefix: z.string().startsWith('/'),
+    app: z.string(),
+    environment: z.string(),
+    process: z.string(),
+    timeoutMs: z.number().int().positive().nullable(),
+    /** Only healthy instances; empty means the route answers 503. */
+    upstreams: z.array(upstreamSchema),
+    /**
+     * Present while the app is in maintenance (or stopped): the edge answers every request of the route itself with
+     * 503, `Retry-After` and this page (its own when `page` is null), whatever the upstreams.
+     */
+    maintenance: maintenanceSchema.optional(),
+    /**
+     * Present during a canary or blue-green rollout: how traffic is split between releases. Its weights add up to 100
+     * (±0.001), its release numbers are unique, and a release with weight above 0 has an upstream of weight above 0
+     * in `upstreams` (see `splitIssues`). Upstreams of a release the split does not name take no traffic.
+     */
+    split: routeSplitSchema.optional(),
+  })
+  .superRefine((route, context) => {
+    if (route.split === undefined) return;
+    for (const issue of splitIssues(route.split, route.upstreams))
+      context.addIssue({ code: 'custom', path: ['split', ...issue.path], message: issue.message });
+  });
 export type RouteEntry = z.infer<typeof routeEntrySchema>;
 
 export const routingTableSchema = z.object({ routes: z.array(routeEntrySchema) });
