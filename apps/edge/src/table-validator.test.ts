@@ -43,6 +43,16 @@ const valid: [string, unknown][] = [
   ["maintenance with the edge's page", withRoute({ maintenance: { retryAfterSeconds: 60, page: null } })],
   ['maintenance with a page of its own', withRoute({ maintenance: { retryAfterSeconds: 1, page: '<h1>Soon</h1>' } })],
   ['a split 90/10 with a sticky cookie', withSplit([stable(90), canary(10)], 'slipway-bucket')],
+  // A weighted release whose instances all went unhealthy: the edge sends its share to the others (a refused table
+  // would freeze every route on the previous one).
+  ['a weighted release without upstreams', withSplit([stable(90), { releaseNumber: 7, weight: 10 }])],
+  [
+    'a weighted release whose upstreams all have weight 0',
+    withRoute({
+      upstreams: [upstream, { ...canaryUpstream, weight: 0 }],
+      split: { releases: [stable(90), canary(10)], stickyCookie: null },
+    }),
+  ],
   [
     'a split 100/0 where the weight-0 release has no upstream',
     withRoute({ split: { releases: [stable(100), { releaseNumber: 9, weight: 0 }], stickyCookie: null } }),
@@ -108,19 +118,6 @@ const invalid: [string, unknown, string][] = [
   ['a split weight over 100', withSplit([stable(101), canary(-1)]), 'routes.0.split.releases.0.weight'],
   ['a negative split weight', withSplit([stable(101), canary(-1)]), 'routes.0.split.releases.1.weight'],
   ['a release named twice', withSplit([stable(50), stable(50)]), 'routes.0.split.releases.1.releaseNumber'],
-  [
-    'a weighted release without upstreams',
-    withSplit([stable(90), { releaseNumber: 7, weight: 10 }]),
-    'routes.0.split.releases.1.weight',
-  ],
-  [
-    'a weighted release whose upstreams all have weight 0',
-    withRoute({
-      upstreams: [upstream, { ...canaryUpstream, weight: 0 }],
-      split: { releases: [stable(90), canary(10)], stickyCookie: null },
-    }),
-    'routes.0.split.releases.1.weight',
-  ],
   ['a split without releases', withSplit([]), 'routes.0.split.releases'],
   [
     'a split of 9 releases',

@@ -1,7 +1,7 @@
 /**
  * Checks a routing table received or read from disk against the contract's shape (`routingTableSchema`), by hand:
  * the edge does not load zod, which would cost it ≈ 14 MiB of its idle memory. A split's checks beyond its shape
- * (weights adding up to 100, an upstream per weighted release, RE2 patterns) are the contract's own `splitIssues`. Kept in step with the schema by
+ * (weights adding up to 100, RE2 patterns) are the contract's own `splitIssues`. Kept in step with the schema by
  * `table-validator.test.ts`, which runs the same cases through both.
  */
 import type { RouteSplit, RoutingTable, TrafficMatch } from '@slipway/contract';
@@ -184,7 +184,7 @@ export function checkRoutingTable(value: unknown): TableCheck {
   if (issues.length === 0) {
     (value as RoutingTable).routes.forEach((r, index) => {
       if (r.split === undefined) return;
-      for (const issue of splitIssues(r.split, r.upstreams))
+      for (const issue of splitIssues(r.split))
         issues.push({ path: ['routes', index, 'split', ...issue.path].join('.'), message: issue.message });
     });
   }

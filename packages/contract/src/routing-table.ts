@@ -96,7 +96,7 @@ export const routeEntrySchema = z
   })
   .superRefine((route, context) => {
     if (route.split === undefined) return;
-    for (const issue of splitIssues(route.split, route.upstreams))
+    for (const issue of splitIssues(route.split))
       context.addIssue({ code: 'custom', path: ['split', ...issue.path], message: issue.message });
   });
 export type RouteEntry = z.infer<typeof routeEntrySchema>;

@@ -1,10 +1,11 @@
 /**
  * The checks of a route's traffic split that its schema's types cannot say (weights adding up to 100, unique release
- * numbers, an upstream for each weighted release, token names, RE2 patterns). Zod-free: slipwayd's schema runs them
+ * numbers, token names, RE2 patterns; a weighted release without upstreams is fine: the edge sends its share to the
+ * others). Zod-free: slipwayd's schema runs them
  * through `routeEntrySchema`, the edge router imports them alone (`@slipway/contract/split-issues`).
  */
 import { headerPatternIssue } from './header-pattern.js';
-import type { RouteSplit, Upstream } from './routing-table.js';
+import type { RouteSplit } from './routing-table.js';
 
 /** Largest difference from 100 a split's weights may add up to (their sum is read as floating point). */
 export const splitWeightTolerance = 0.001;
@@ -22,7 +23,7 @@ export interface SplitIssue {
  * What is wrong with a split that has the right shape, against its route's upstreams: the checks the schema's types
  * cannot say. The edge router runs the same ones (`apps/edge/src/table-validator.ts`).
  */
-export function splitIssues(split: RouteSplit, upstreams: readonly Upstream[]): SplitIssue[] {
+export function splitIssues(split: RouteSplit): SplitIssue[] {
   const issues: SplitIssue[] = [];
   let sum = 0;
   const seen = new Set<number>();
@@ -31,11 +32,6 @@ export function splitIssues(split: RouteSplit, upstreams: readonly Upstream[]): 
     if (seen.has(release.releaseNumber))
       issues.push({ path: ['releases', index, 'releaseNumber'], message: 'release numbers must be unique' });
     seen.add(release.releaseNumber);
-    if (release.weight > 0 && !upstreams.some((u) => u.releaseNumber === release.releaseNumber && u.weight > 0))
-      issues.push({
-        path: ['releases', index, 'weight'],
-        message: `release ${release.releaseNumber} has no upstream to take its weight (give it weight 0)`,
-      });
     (release.matches ?? []).forEach((match, matchIndex) => {
       const at = ['releases', index, 'matches', matchIndex];
       if ('header' in match) {
