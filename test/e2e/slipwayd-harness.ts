@@ -40,17 +40,25 @@ export interface HttpAnswer {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** One request through the edge with a Host header, as `curl -H 'Host: …'` would send it. */
-export function edgeGet(edgePort: number, host: string, path = '/'): Promise<HttpAnswer> {
+/** One request through the edge with a Host header (and `headers`), as `curl -H 'Host: …'` would send it. */
+export function edgeGet(
+  edgePort: number,
+  host: string,
+  path = '/',
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: edgePort, path, headers: { host }, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }),
-      );
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: '127.0.0.1', port: edgePort, path, headers: { ...headers, host }, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.setTimeout(10_000, () => req.destroy(new Error('edge request timed out')));
     req.end();
@@ -293,8 +301,8 @@ export class SlipwaydHarness {
     return this.fetchFn()(`${this.url}${path}`, { ...init, headers });
   }
 
-  edge(host: string, path = '/'): Promise<HttpAnswer> {
-    return edgeGet(this.edgePort, host, path);
+  edge(host: string, path = '/', headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    return edgeGet(this.edgePort, host, path, headers);
   }
 
   /** Waits until slipwayd's output (its log) matches `pattern`, e.g. a failpoint being hit. */
