@@ -26,6 +26,7 @@ import { createApiTransport } from './api-transport.js';
 import { createAuditClient, type AuditClient } from './audit-client.js';
 import { systemStopResponseSchema, type systemStopBodySchema } from './system-api.js';
 import { createHostsClient, type HostsClient } from './hosts-client.js';
+import { createEnvironmentsClient, type EnvironmentsClient } from './environments-client.js';
 import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tasks-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
@@ -78,7 +79,8 @@ type Input<S extends z.ZodType> = z.input<S>;
 type HealthView = { status: 'ok' };
 
 /** The client's surface; every method rejects with a SlipwayError. Streams are lazy: the request starts at the first `next()`. */
-export interface ApiClient extends IdentityClient, AuditClient, ImagesClient, HostsClient, RuntimeTasksClient {
+export interface ApiClient
+  extends IdentityClient, AuditClient, ImagesClient, HostsClient, RuntimeTasksClient, EnvironmentsClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -207,6 +209,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...auditClient,
     ...createImagesClient({ call }),
     ...createHostsClient({ call, send }),
+    ...createEnvironmentsClient({ call, send }),
     ...createRuntimeTasksClient({ call, stream }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),

@@ -27,3 +27,5 @@ export * from './count-noun.js';
 export * from './system-api.js';
 export * from './analysis-spec.js';
 export * from './rollout-api.js';
+export * from './environments-api.js';
+export * from './environments-client.js';

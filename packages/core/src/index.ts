@@ -1,5 +1,7 @@
 /** The domain and its use cases, behind ports; imports no I/O library. */
 export type * from './domain/records.js';
+export type * from './domain/approval-records.js';
+export type * from './ports/approval-repositories.js';
 export type * from './ports/clock.js';
 export type * from './ports/logger.js';
 export type * from './ports/id-generator.js';
@@ -113,3 +115,16 @@ export { bootstrapOwner, bootstrapOwnerName, bootstrapTokenName, type BootstrapR
 export * from './use-cases/images.js';
 export * from './delivery/rollout-model.js';
 export * from './delivery/delivery-events.js';
+export * from './use-cases/environments.js';
+export * from './use-cases/approvals.js';
+export { awaitDeploymentApproval, approvalPollMs } from './delivery/approval-wait.js';
+export { createApprovalGateRunner, rolloutStepGateKey, type ApprovalGate } from './delivery/approval-gate.js';
+export {
+  eligibilityOf,
+  fullRefOf,
+  isRefAllowed,
+  matchesRefPattern,
+  tallyDecisions,
+  type ApprovalActor,
+} from './delivery/approval-rules.js';
+export { defaultApprovalRules, deploymentGateKey } from './delivery/approval-requests.js';

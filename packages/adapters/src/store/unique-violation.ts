@@ -18,6 +18,12 @@ export const uniqueConstraints = {
   userName: { name: 'users_name_unique', table: 'users', columns: ['name'] },
   auditSeq: { name: 'audit_records_pk', table: 'audit_records', columns: ['seq'] },
   hostClaim: { name: 'host_claims_pk', table: 'host_claims', columns: ['host'] },
+  approvalGateKey: { name: 'approval_requests_gate_key_unique', table: 'approval_requests', columns: ['gate_key'] },
+  approvalDecision: {
+    name: 'approval_decisions_pk',
+    table: 'approval_decisions',
+    columns: ['request_id', 'actor_user_id'],
+  },
 } as const satisfies Record<string, UniqueConstraint>;
 
 export function isUniqueViolation(error: unknown, constraint: UniqueConstraint): boolean {

@@ -21,6 +21,9 @@ export const securityEventNames = [
   'secrets.value.set',
   'secrets.value.unset',
   'secrets.master-key.rotated',
+  'approvals.approved',
+  'approvals.rejected',
+  'approvals.expired',
 ] as const;
 export type SecurityEventName = (typeof securityEventNames)[number];
 
