@@ -10,6 +10,8 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
 import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerHostsCommand } from './commands/hosts.js';
+import { registerEnvCommand } from './commands/env.js';
+import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerLogsCommand } from './commands/logs.js';
@@ -91,6 +93,8 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerAuditCommand(program, ctx);
   registerImagesCommand(program, ctx);
   registerHostsCommand(program, ctx);
+  registerEnvCommand(program, ctx);
+  registerApprovalsCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
   const reportError = async (error: unknown): Promise<number> => {

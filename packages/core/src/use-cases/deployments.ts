@@ -113,7 +113,7 @@ export async function requestDeployment(deps: CoreDeps, request: DeploymentReque
 /** Rolls back to release `toRelease`, or to the newest release older than the current one. Never rebuilds. */
 export async function requestRollback(
   deps: CoreDeps,
-  input: { app: string; environment: string; toRelease?: number },
+  input: { app: string; environment: string; toRelease?: number; requestedBy?: string },
 ): Promise<DeploymentView> {
   const deployment = await deps.store.transaction(async (tx) => {
     const scope = await getAppScope(tx, input.app, input.environment);
@@ -144,6 +144,7 @@ export async function requestRollback(
       environment: input.environment,
       kind: 'rollback',
       source: { kind: 'release', releaseId: target.id },
+      ...(input.requestedBy === undefined ? {} : { requestedBy: input.requestedBy }),
     });
   });
   deps.logger.info({ deploymentId: deployment.id, app: input.app }, 'rollback requested');
