@@ -57,6 +57,12 @@ export async function awaitDeploymentApproval(deps: CoreDeps, input: ApprovalWai
       return;
     }
     if (request.state !== 'pending') throw refusalOf(request);
+    // A cancel asked where no signal reaches this run (another node, a worker that missed the wake-up) ends it too.
+    const cancellation = (await store.deployments.findById(deployment.id))?.cancellation ?? null;
+    if (cancellation !== null) {
+      await withdrawApprovalRequest(deps, store, request.id, 'cancelled', `deployment cancelled by ${cancellation.by}`);
+      throw new SlipwayError('INTERRUPTED', `deployment cancelled by ${cancellation.by}`);
+    }
     try {
       await sleepUntilWoken(
         deps,
