@@ -23,7 +23,6 @@ export const securityEventNames = [
   'secrets.master-key.rotated',
   'approvals.approved',
   'approvals.rejected',
-  'approvals.expired',
 ] as const;
 export type SecurityEventName = (typeof securityEventNames)[number];
 
