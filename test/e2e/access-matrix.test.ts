@@ -10,6 +10,7 @@ import { roleRank, type Role } from '@slipway/contract';
 import type { RoutePermission } from '../../apps/server/src/http/auth/route-permissions.js';
 import { routePermissions } from '../../apps/server/src/http/route-table.js';
 import { callApi, createUser, errorCode, tokenOf, type ApiAnswer } from './identity-fixtures.js';
+import { waitFor } from '@slipway/testkit';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 /** A caller of the matrix: an API token, and the roles it holds where the table looks. */
@@ -41,10 +42,13 @@ function isExpectedAllowed(caller: Caller, permission: RoutePermission): boolean
 
 const matrixApp = 'matrix-app';
 const doomedApp = 'matrix-doomed';
+const gatedApp = 'matrix-gated';
 
 describe('the access matrix: every route × every role', () => {
   let slipwayd: SlipwaydHarness;
   let deploymentId: string;
+  /** A pending approval request in project acme (of an app the probes do not otherwise touch). */
+  let approvalId: string;
   const callers: Caller[] = [
     { name: 'nobody', token: '' },
     { name: 'acme-viewer', token: '', acme: 'viewer' },
@@ -61,9 +65,11 @@ describe('the access matrix: every route × every role', () => {
   function probe(key: string): { method: string; path: string; json?: unknown } {
     const [method = 'GET', template = '/'] = key.split(' ');
     const isTokenRoute = template.startsWith('/api/v1/tokens/');
+    const isApprovalRoute = template.startsWith('/api/v1/approvals/');
     let path = template
       .replace(':app', key === 'DELETE /api/v1/apps/:app' ? doomedApp : matrixApp)
-      .replace(':id', isTokenRoute ? 'tok_not_there' : deploymentId)
+      .replace(':id', isTokenRoute ? 'tok_not_there' : isApprovalRoute ? approvalId : deploymentId)
+      .replace(':env', 'production')
       .replace(':user', 'matrix-dummy')
       .replace(':name', 'MATRIX_PROBE')
       .replace(':host', 'matrix-probe.example.com');
@@ -84,6 +90,17 @@ describe('the access matrix: every route × every role', () => {
     const deployed = await owner.deployments.create(matrixApp, { path: `${fixturesDir}/hello-static` });
     deploymentId = deployed.deployment.id;
     expect((await slipwayd.settle(deploymentId)).state).toBe('succeeded');
+    await owner.apps.create({ name: gatedApp, project: 'acme' });
+    await owner.environments.setApprovalPolicy(gatedApp, 'production', {});
+    const gated = await owner.deployments.create(gatedApp, { path: `${fixturesDir}/hello-static` });
+    approvalId = await waitFor(
+      async () => {
+        const [pending] = (await owner.approvals.list({ app: gatedApp })).approvals;
+        if (pending?.deploymentId !== gated.deployment.id) throw new Error('no approval request yet');
+        return pending.id;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
     await createUser(slipwayd, 'matrix-dummy');
 
     await createUser(slipwayd, 'owner-self', [{ role: 'owner' }]);
@@ -180,17 +197,26 @@ describe('the access matrix: every route × every role', () => {
       const answer = await callApi(slipwayd, { method: 'GET', path: '/api/v1/apps', token });
       return (answer.body as { apps: { name: string }[] }).apps.map((a) => a.name).sort();
     };
-    expect(await appsOf('acme-viewer')).toEqual([matrixApp, doomedApp]);
-    expect(await appsOf('owner-narrowed')).toEqual([matrixApp, doomedApp]);
+    expect(await appsOf('acme-viewer')).toEqual([matrixApp, doomedApp, gatedApp]);
+    expect(await appsOf('owner-narrowed')).toEqual([matrixApp, doomedApp, gatedApp]);
     expect(await appsOf('other-deployer')).toEqual(['matrix-other']);
-    expect(await appsOf('global-admin')).toEqual([matrixApp, doomedApp, 'matrix-other']);
+    expect(await appsOf('global-admin')).toEqual([matrixApp, doomedApp, gatedApp, 'matrix-other']);
+
+    // Approval requests too: a role on one project never shows another project's.
+    const approvalsOf = async (name: string) => {
+      const token = callers.find((c) => c.name === name)?.token;
+      const answer = await callApi(slipwayd, { method: 'GET', path: '/api/v1/approvals', token });
+      return (answer.body as { approvals: { id: string }[] }).approvals.map((a) => a.id);
+    };
+    expect(await approvalsOf('acme-viewer')).toEqual([approvalId]);
+    expect(await approvalsOf('other-deployer')).toEqual([]);
 
     const viewer = callers.find((c) => c.name === 'acme-viewer')?.token;
     const projects = await callApi(slipwayd, { method: 'GET', path: '/api/v1/projects', token: viewer });
     expect((projects.body as { projects: { name: string }[] }).projects.map((p) => p.name)).toEqual(['acme']);
     const status = await callApi(slipwayd, { method: 'GET', path: '/api/v1/status', token: viewer });
     expect(new Set((status.body as { apps: { name: string }[] }).apps.map((a) => a.name))).toEqual(
-      new Set([doomedApp, matrixApp]),
+      new Set([doomedApp, matrixApp, gatedApp]),
     );
   });
 

@@ -122,11 +122,11 @@ describe('checks before anything runs', () => {
     expect((await slipwayd.api.deployments.list('checked', { limit: 100 })).deployments).toHaveLength(before);
   });
 
-  it('answers an unknown environment with the ones the app has and how to act on one', async () => {
+  it('answers an unknown environment with the ones the app has and how to create it', async () => {
     const result = await slipwayd.cli(['config', 'list', 'checked', '-e', 'staging']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'error: ENVIRONMENT_NOT_FOUND: app "checked" has no environment "staging" (its environments: production); act on production with --environment production (or leave --environment out)\n',
+      'error: ENVIRONMENT_NOT_FOUND: app "checked" has no environment "staging" (its environments: production) (create it with: slipway env create checked staging)\n',
     );
   });
 });

@@ -11,6 +11,8 @@ import { registerDeployCommand } from './commands/deploy.js';
 import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerHostsCommand } from './commands/hosts.js';
 import { registerNotificationsCommand } from './commands/notifications.js';
+import { registerEnvCommand } from './commands/env.js';
+import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerLogsCommand } from './commands/logs.js';
@@ -95,6 +97,8 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerImagesCommand(program, ctx);
   registerHostsCommand(program, ctx);
   registerNotificationsCommand(program, ctx);
+  registerEnvCommand(program, ctx);
+  registerApprovalsCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
   const reportError = async (error: unknown): Promise<number> => {

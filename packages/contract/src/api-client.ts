@@ -27,6 +27,7 @@ import { createAuditClient, type AuditClient } from './audit-client.js';
 import { systemStopResponseSchema, type systemStopBodySchema } from './system-api.js';
 import { createHostsClient, type HostsClient } from './hosts-client.js';
 import { createNotificationsClient, type NotificationsClient } from './notifications-client.js';
+import { createEnvironmentsClient, type EnvironmentsClient } from './environments-client.js';
 import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tasks-client.js';
 import { createRolloutClient, type RolloutClient } from './rollout-client.js';
@@ -88,7 +89,8 @@ export interface ApiClient
     HostsClient,
     RuntimeTasksClient,
     RolloutClient,
-    NotificationsClient {
+    NotificationsClient,
+    EnvironmentsClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -218,6 +220,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createImagesClient({ call }),
     ...createHostsClient({ call, send }),
     ...createNotificationsClient({ call, send }),
+    ...createEnvironmentsClient({ call, send }),
     ...createRuntimeTasksClient({ call, stream }),
     ...createRolloutClient({ call }),
     health: () => call(get('/healthz'), healthSchema),

@@ -33,3 +33,5 @@ export * from './rollout-api.js';
 export * from './rollout-client.js';
 export * from './notifications-api.js';
 export * from './notifications-client.js';
+export * from './environments-api.js';
+export * from './environments-client.js';

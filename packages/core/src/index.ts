@@ -1,5 +1,7 @@
 /** The domain and its use cases, behind ports; imports no I/O library. */
 export type * from './domain/records.js';
+export type * from './domain/approval-records.js';
+export type * from './ports/approval-repositories.js';
 export type * from './ports/clock.js';
 export type * from './ports/logger.js';
 export type * from './ports/id-generator.js';
@@ -139,3 +141,16 @@ export {
 } from './notifications/notification-dispatcher.js';
 export { renderNotification } from './notifications/notification-rendering.js';
 export { publishCrashLoop, publishDeploymentOver } from './notifications/delivery-event-publishing.js';
+export * from './use-cases/environments.js';
+export * from './use-cases/approvals.js';
+export { awaitDeploymentApproval, approvalPollMs } from './delivery/approval-wait.js';
+export { createApprovalGateRunner, rolloutStepGateKey, type ApprovalGate } from './delivery/approval-gate.js';
+export {
+  eligibilityOf,
+  fullRefOf,
+  isRefAllowed,
+  matchesRefPattern,
+  tallyDecisions,
+  type ApprovalActor,
+} from './delivery/approval-rules.js';
+export { defaultApprovalRules, deploymentGateKey } from './delivery/approval-requests.js';

@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '@slipway/core';
+import { describeApprovalContract } from './store-contract-approvals.js';
 import { describeAuditContract } from './store-contract-audit.js';
 import { describeCatalogContract } from './store-contract-catalog.js';
 import {
@@ -62,6 +63,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeAuditContract(current);
     describeHostClaimContract(current);
     describeNotificationContract(current);
+    describeApprovalContract(current);
 
     describe('transactions', () => {
       it('commits every write of the work together and returns its result', async () => {

@@ -4,9 +4,11 @@
  */
 import { auditRoutes } from './audit/audit-routes.js';
 import { appRoutes } from './routes/app-routes.js';
+import { approvalRoutes } from './routes/approval-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { deploymentUploadRoutes } from './routes/deployment-upload-routes.js';
+import { environmentRoutes } from './routes/environment-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
@@ -32,6 +34,8 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   imageRoutes,
   hostRoutes,
   notificationRoutes,
+  environmentRoutes,
+  approvalRoutes,
 ];
 
 /** Keyed `METHOD /path` with Fastify's parameter syntax; HEAD routes use their GET entry. */

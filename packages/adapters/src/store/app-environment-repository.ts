@@ -40,6 +40,25 @@ export function createAppEnvironmentRepository(db: Kysely<Database>): AppEnviron
       const rows = await select().orderBy('app_id').orderBy('environment_id').execute();
       return rows.map(toRecord);
     },
+    async delete(appId, environmentId) {
+      // Children first: the tables under a deployment or a release go with them (ON DELETE CASCADE); secrets before
+      // the data keys that seal them.
+      const tables = [
+        'deployments',
+        'releases',
+        'release_counters',
+        'instances',
+        'routes',
+        'secrets',
+        'data_keys',
+        'environment_strategies',
+        'approval_policies',
+        'app_environments',
+      ] as const;
+      for (const table of tables) {
+        await db.deleteFrom(table).where('app_id', '=', appId).where('environment_id', '=', environmentId).execute();
+      }
+    },
     async update(record) {
       const stored: AppEnvironmentRecord = { ...record, version: record.version + 1 };
       const result = await db

@@ -2,6 +2,7 @@
 import type { ColumnType } from 'kysely';
 import type { DeploymentPhase, DeploymentState, InstanceState } from '@slipway/contract';
 import type { DeploymentKind, EventType, JobRecord, PhaseRecord, RouteRecord } from '@slipway/core';
+import type { ApprovalTables } from './approval-tables.js';
 import type { AuditTables } from './audit-tables.js';
 import type { NotificationTables } from './notification-tables.js';
 import type { HostClaimTables } from './host-claim-table.js';
@@ -99,6 +100,8 @@ export interface DeploymentTable {
   /** The user who asked to cancel it, and when (migration `0007-deployment-cancel`). */
   cancel_requested_by: string | null;
   cancel_requested_at_ms: NullableBigIntColumn;
+  /** Who asked for it (migration `0012-environments-approvals`). */
+  requested_by: string | null;
   created_at_ms: BigIntColumn;
   updated_at_ms: BigIntColumn;
   finished_at_ms: NullableBigIntColumn;
@@ -177,7 +180,8 @@ export interface JobTable {
   created_at_ms: BigIntColumn;
 }
 
-export interface Database extends IdentityTables, SecretTables, AuditTables, HostClaimTables, NotificationTables {
+export interface Database
+  extends IdentityTables, SecretTables, AuditTables, HostClaimTables, NotificationTables, ApprovalTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

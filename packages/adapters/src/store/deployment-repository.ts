@@ -20,8 +20,14 @@ export function createDeploymentRepository(db: Kysely<Database>): DeploymentRepo
       return row && toRecord(row);
     },
     async update(record) {
-      // The cancel request is left as stored: only `requestCancellation` writes it.
-      const { id, cancel_requested_by: _by, cancel_requested_at_ms: _at, ...columns } = toRow(record);
+      // The cancel request is left as stored: only `requestCancellation` writes it; the author is written once.
+      const {
+        id,
+        cancel_requested_by: _by,
+        cancel_requested_at_ms: _at,
+        requested_by: _author,
+        ...columns
+      } = toRow(record);
       const result = await db.updateTable('deployments').set(columns).where('id', '=', id).executeTakeFirst();
       if (result.numUpdatedRows === 0n) {
         throw new SlipwayError('DEPLOYMENT_NOT_FOUND', `deployment ${id} does not exist`, { details: { id } });
@@ -78,6 +84,7 @@ function toRow(record: DeploymentRecord) {
     failure: toNullableJson(record.failure),
     cancel_requested_by: record.cancellation?.by ?? null,
     cancel_requested_at_ms: record.cancellation?.requestedAtMs ?? null,
+    requested_by: record.requestedBy ?? null,
     created_at_ms: record.createdAtMs,
     updated_at_ms: record.updatedAtMs,
     finished_at_ms: record.finishedAtMs,
@@ -102,6 +109,7 @@ function toRecord(row: Selectable<DeploymentTable>): DeploymentRecord {
       row.cancel_requested_by === null
         ? null
         : { by: row.cancel_requested_by, requestedAtMs: fromNullableBigInt(row.cancel_requested_at_ms) ?? 0 },
+    ...(row.requested_by === null ? {} : { requestedBy: row.requested_by }),
     createdAtMs: fromBigInt(row.created_at_ms),
     updatedAtMs: fromBigInt(row.updated_at_ms),
     finishedAtMs: fromNullableBigInt(row.finished_at_ms),

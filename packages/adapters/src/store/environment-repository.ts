@@ -31,6 +31,9 @@ export function createEnvironmentRepository(db: Kysely<Database>): EnvironmentRe
       const row = await select().where('id', '=', id).executeTakeFirst();
       return row && toRecord(row);
     },
+    async delete(id) {
+      await db.deleteFrom('environments').where('id', '=', id).execute();
+    },
     async listByProject(projectId) {
       const rows = await select().where('project_id', '=', projectId).orderBy('name').execute();
       return rows.map(toRecord);

@@ -10,6 +10,7 @@ import type { Database } from './database.js';
 import { auditMigration } from './audit-migration.js';
 import { containersMigration } from './containers-migration.js';
 import { deploymentCancelMigration } from './deployment-cancel-migration.js';
+import { environmentsApprovalsMigration } from './environments-approvals-migration.js';
 import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
 import { releaseRuntimePrefixMigration } from './release-runtime-prefix-migration.js';
 import { identityMigration } from './identity-migration.js';
@@ -238,6 +239,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008-run-state': runStateMigration,
   '0009-release-config-vars': releaseConfigVarsMigration,
   '0010-release-runtime-prefix': releaseRuntimePrefixMigration,
+  '0012-environments-approvals': environmentsApprovalsMigration,
   '0013-notifications': notificationsMigration,
 };
 

@@ -4,6 +4,12 @@ import type { Kysely } from 'kysely';
 import { createAppEnvironmentRepository } from './app-environment-repository.js';
 import { createApiTokenRepository } from './api-token-repository.js';
 import { createAppRepository } from './app-repository.js';
+import {
+  createApprovalDecisionRepository,
+  createApprovalPolicyRepository,
+  createApprovalRequestRepository,
+  createEnvironmentStrategyRepository,
+} from './approval-repositories.js';
 import { createAuditRepository } from './audit-repository.js';
 import { createDataKeyRepository } from './data-key-repository.js';
 import type { Database } from './database.js';
@@ -45,5 +51,9 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     secrets: createSecretRepository(db),
     audit: createAuditRepository(db),
     notifications: createNotificationRepository(db),
+    approvalPolicies: createApprovalPolicyRepository(db),
+    approvalRequests: createApprovalRequestRepository(db),
+    approvalDecisions: createApprovalDecisionRepository(db),
+    environmentStrategies: createEnvironmentStrategyRepository(db),
   };
 }

@@ -24,6 +24,12 @@ export const uniqueConstraints = {
     table: 'notification_attempts',
     columns: ['delivery_id', 'seq'],
   },
+  approvalGateKey: { name: 'approval_requests_gate_key_unique', table: 'approval_requests', columns: ['gate_key'] },
+  approvalDecision: {
+    name: 'approval_decisions_pk',
+    table: 'approval_decisions',
+    columns: ['request_id', 'actor_user_id'],
+  },
 } as const satisfies Record<string, UniqueConstraint>;
 
 export function isUniqueViolation(error: unknown, constraint: UniqueConstraint): boolean {

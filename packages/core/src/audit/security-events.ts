@@ -21,6 +21,8 @@ export const securityEventNames = [
   'secrets.value.set',
   'secrets.value.unset',
   'secrets.master-key.rotated',
+  'approvals.approved',
+  'approvals.rejected',
 ] as const;
 export type SecurityEventName = (typeof securityEventNames)[number];
 

@@ -35,6 +35,7 @@ import { abandonRollout, finalizeDeployment } from './finalize-phase.js';
 import { runReleaseCommand } from './release-command.js';
 import { describeTakeBack, takeBackConfigChange } from './config-restore.js';
 import { createRelease } from './release-phase.js';
+import { awaitDeploymentApproval } from '../delivery/approval-wait.js';
 
 export type RunOutcome = 'finished' | 'interrupted';
 
@@ -205,6 +206,8 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         if (cancellation !== null && !(await isPastUndoing(deployment)))
           throw new SlipwayError('INTERRUPTED', describeCancellation(cancellation));
         await failpoint(`start:${phase}`);
+        // An environment with an approval policy: the release exists, approvers decide on it before it rolls out.
+        if (phase === 'rollout') await awaitDeploymentApproval(deps, { deploymentId, log, signal });
         const detail = await runPhase(phase);
         await failpoint(`end:${phase}`);
         await journal.phaseFinished(phase, 'succeeded', detail);

@@ -129,6 +129,8 @@ export interface DeploymentRecord {
   failure: DeploymentFailure | null;
   /** Set once a cancel is requested; written only by `DeploymentRepository.requestCancellation`. */
   cancellation: DeploymentCancellation | null;
+  /** The user who asked for it (an approval's author, who may not approve it); absent when unknown. */
+  requestedBy?: string;
   createdAtMs: number;
   updatedAtMs: number;
   finishedAtMs: number | null;

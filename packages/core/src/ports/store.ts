@@ -25,6 +25,12 @@ import type {
   UserRepository,
 } from './identity-repositories.js';
 import type { AuditRepository } from './audit-repository.js';
+import type {
+  ApprovalDecisionRepository,
+  ApprovalPolicyRepository,
+  ApprovalRequestRepository,
+  EnvironmentStrategyRepository,
+} from './approval-repositories.js';
 import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
 import type { NotificationRepository } from './notification-repository.js';
 
@@ -41,6 +47,8 @@ export interface EnvironmentRepository {
   find(projectId: string, name: string): Promise<EnvironmentRecord | undefined>;
   findById(id: string): Promise<EnvironmentRecord | undefined>;
   listByProject(projectId: string): Promise<EnvironmentRecord[]>;
+  /** Deletes the environment; the caller has deleted every app environment in it first. Idempotent. */
+  delete(id: string): Promise<void>;
 }
 
 export interface AppRepository {
@@ -64,6 +72,11 @@ export interface AppEnvironmentRepository {
    * Errors: `VERSION_CONFLICT` when the stored version differs (someone else wrote first).
    */
   update(record: AppEnvironmentRecord): Promise<AppEnvironmentRecord>;
+  /**
+   * Deletes the app environment and everything under it (releases, deployments with their phases, events, jobs and
+   * approval requests, instances, routes, secrets and data keys, strategy and approval policy). Idempotent.
+   */
+  delete(appId: string, environmentId: string): Promise<void>;
 }
 
 export interface ReleaseRepository {
@@ -200,6 +213,10 @@ export interface Repositories {
   readonly audit: AuditRepository;
   /** Notification targets, the delivery outbox and its attempts. */
   readonly notifications: NotificationRepository;
+  readonly approvalPolicies: ApprovalPolicyRepository;
+  readonly approvalRequests: ApprovalRequestRepository;
+  readonly approvalDecisions: ApprovalDecisionRepository;
+  readonly environmentStrategies: EnvironmentStrategyRepository;
 }
 
 export interface Store extends Repositories {

@@ -37,7 +37,7 @@ export async function getConfig(deps: CoreDeps, input: ScopeInput): Promise<Conf
  */
 export async function patchConfig(
   deps: CoreDeps,
-  input: ScopeInput & { set: Record<string, string>; unset: string[]; deploy: boolean },
+  input: ScopeInput & { set: Record<string, string>; unset: string[]; deploy: boolean; requestedBy?: string },
 ): Promise<ConfigView & { isChanged: boolean }> {
   return deps.store.transaction(async (tx) => {
     const scope = await getAppScope(tx, input.app, input.environment);
@@ -64,6 +64,7 @@ export async function patchConfig(
           kind: 'config',
           source: { kind: 'release', releaseId: release.id },
           config,
+          ...(input.requestedBy === undefined ? {} : { requestedBy: input.requestedBy }),
         },
       );
       deploymentId = deployment.id;

@@ -8,6 +8,7 @@ import { deploymentView } from './views.js';
 import { queuedDeploymentJob } from '../domain/queued-deployment-job.js';
 import { gitCredentialsSealName, splitGitCredentials } from '../deployment/git-credentials.js';
 import { sealSecret } from '../secrets/secret-vault.js';
+import { deploymentGateKey, withdrawApprovalRequest } from '../delivery/approval-requests.js';
 
 export interface DeploymentRequest {
   app: string;
@@ -17,17 +18,24 @@ export interface DeploymentRequest {
   config?: Record<string, string>;
   /** Known in advance when the server stores an upload under the deployment's id. */
   id?: string;
+  /** The user asking (who may not approve it when the environment prevents self-approval). */
+  requestedBy?: string;
 }
 
-/** Writes a pending deployment and its job in one transaction. Errors: `DEPLOYMENT_IN_PROGRESS`. */
+/**
+ * Writes a pending deployment and its job in one transaction. An active deployment waiting for approval is superseded
+ * (its request settled `superseded`, a cancel requested on it) instead of blocking the new one. Errors:
+ * `DEPLOYMENT_IN_PROGRESS`.
+ */
 export async function insertDeployment(
   deps: CoreDeps,
   tx: Repositories,
   scope: AppScope,
   request: DeploymentRequest,
 ): Promise<DeploymentRecord> {
+  const id = request.id ?? deps.ids.next('dep');
   const active = await tx.deployments.findActive(scope.app.id, scope.environment.id);
-  if (active) {
+  if (active && !(await supersedeWaitingDeployment(deps, tx, active, id))) {
     throw new SlipwayError(
       'DEPLOYMENT_IN_PROGRESS',
       `deployment ${active.id} of "${scope.app.name}" (${scope.environment.name}) is still ${active.state}; wait for it (slipway status) and try again`,
@@ -44,7 +52,7 @@ export async function insertDeployment(
   const now = deps.clock.nowMs();
   const kind = request.kind ?? 'deploy';
   const deployment: DeploymentRecord = {
-    id: request.id ?? deps.ids.next('dep'),
+    id,
     appId: scope.app.id,
     environmentId: scope.environment.id,
     kind,
@@ -60,6 +68,7 @@ export async function insertDeployment(
     config: request.config ?? null,
     failure: null,
     cancellation: null,
+    ...(request.requestedBy === undefined ? {} : { requestedBy: request.requestedBy }),
     createdAtMs: now,
     updatedAtMs: now,
     finishedAtMs: null,
@@ -67,6 +76,29 @@ export async function insertDeployment(
   await tx.deployments.insert(deployment);
   await tx.jobs.enqueue(queuedDeploymentJob(deps.ids, deployment.id, now));
   return deployment;
+}
+
+/**
+ * A deployment waiting for approval must not block a newer one: its pending request becomes `superseded` and a cancel
+ * is requested on it, so its run ends `cancelled` saying which deployment replaced it (the waiting run reads its
+ * request again within `approvalPollMs`; nothing is woken from inside the transaction, before it commits). False when `active` is not
+ * waiting for approval.
+ */
+async function supersedeWaitingDeployment(
+  deps: CoreDeps,
+  tx: Repositories,
+  active: DeploymentRecord,
+  newerId: string,
+): Promise<boolean> {
+  const request = await tx.approvalRequests.findByGateKey(deploymentGateKey(active.id));
+  if (request?.state !== 'pending') return false;
+  const reason = `superseded by deployment ${newerId}`;
+  await withdrawApprovalRequest(deps, tx, request.id, 'superseded', reason);
+  await tx.deployments.requestCancellation(active.id, {
+    by: `deployment ${newerId}, which supersedes it`,
+    requestedAtMs: deps.clock.nowMs(),
+  });
+  return true;
 }
 
 export async function requestDeployment(deps: CoreDeps, request: DeploymentRequest): Promise<DeploymentView> {
@@ -81,7 +113,7 @@ export async function requestDeployment(deps: CoreDeps, request: DeploymentReque
 /** Rolls back to release `toRelease`, or to the newest release older than the current one. Never rebuilds. */
 export async function requestRollback(
   deps: CoreDeps,
-  input: { app: string; environment: string; toRelease?: number },
+  input: { app: string; environment: string; toRelease?: number; requestedBy?: string },
 ): Promise<DeploymentView> {
   const deployment = await deps.store.transaction(async (tx) => {
     const scope = await getAppScope(tx, input.app, input.environment);
@@ -112,6 +144,7 @@ export async function requestRollback(
       environment: input.environment,
       kind: 'rollback',
       source: { kind: 'release', releaseId: target.id },
+      ...(input.requestedBy === undefined ? {} : { requestedBy: input.requestedBy }),
     });
   });
   deps.logger.info({ deploymentId: deployment.id, app: input.app }, 'rollback requested');

@@ -28,13 +28,8 @@ export async function getAppScope(repos: Repositories, appName: string, environm
   const app = await getApp(repos, appName);
   const environment = await repos.environments.find(app.projectId, environmentName);
   if (!environment) {
-    const known = (await repos.environments.listByProject(app.projectId)).map((e) => e.name).sort();
-    // No command creates an environment yet: every project has the one it was made with, and the hint names it.
-    const fallback = known.includes('production') ? 'production' : known[0];
-    const hint =
-      fallback === undefined
-        ? ''
-        : `; act on ${fallback} with --environment ${fallback}${fallback === 'production' ? ' (or leave --environment out)' : ''}`;
+    const known = await knownEnvironments(repos, app);
+    const hint = ` (create it with: slipway env create ${appName} ${environmentName})`;
     throw new SlipwayError(
       'ENVIRONMENT_NOT_FOUND',
       `app "${appName}" has no environment "${environmentName}" (its environments: ${known.join(', ') || 'none'})${hint}`,
@@ -45,13 +40,22 @@ export async function getAppScope(repos: Repositories, appName: string, environm
   if (!appEnvironment) {
     throw new SlipwayError(
       'ENVIRONMENT_NOT_FOUND',
-      `app "${appName}" is not set up in environment "${environmentName}"`,
+      `app "${appName}" has no environment "${environmentName}" (create it with: slipway env create ${appName} ${environmentName})`,
       {
         details: { app: appName, environment: environmentName },
       },
     );
   }
   return { app, environment, appEnvironment };
+}
+
+/** The names of the environments the app has, sorted. */
+async function knownEnvironments(repos: Repositories, app: AppRecord): Promise<string[]> {
+  const ids = new Set((await repos.appEnvironments.listByApp(app.id)).map((ae) => ae.environmentId));
+  return (await repos.environments.listByProject(app.projectId))
+    .filter((e) => ids.has(e.id))
+    .map((e) => e.name)
+    .sort();
 }
 
 export async function getDeployment(repos: Repositories, id: string): Promise<DeploymentRecord> {

@@ -103,6 +103,7 @@ export async function changeSecrets(
         kind: 'config',
         source: { kind: 'release', releaseId },
         config: scope.appEnvironment.config,
+        ...(input.actor?.kind === 'user' ? { requestedBy: input.actor.name } : {}),
       });
       deploymentId = deployment.id;
     }

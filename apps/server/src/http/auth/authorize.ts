@@ -5,15 +5,23 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { isRoleAtLeast, type Role } from '@slipway/contract';
-import { globalRole, hasRole, highestRole, roleOnProject, type Principal, type Repositories } from '@slipway/core';
-import type { RouteAccess } from './route-permissions.js';
+import {
+  findApprovalProjectId,
+  globalRole,
+  hasRole,
+  highestRole,
+  roleOnProject,
+  type Principal,
+  type Repositories,
+} from '@slipway/core';
+import type { ProjectSource, RouteAccess } from './route-permissions.js';
 import { requirePrincipal } from './request-principal.js';
 
 /** The project a request acts on: found, or named but missing (`projectId` null), or none (not project-scoped). */
 export type Target =
   | { readonly kind: 'none' }
   | { readonly kind: 'project'; readonly projectId: string; readonly projectName: string }
-  | { readonly kind: 'missing'; readonly source: 'app-param' | 'deployment-param' | 'body-project' };
+  | { readonly kind: 'missing'; readonly source: ProjectSource };
 
 /** True when `principal` may call a route with this access rule on this target. */
 export function isAllowed(principal: Principal, access: RouteAccess, target: Target): boolean {
@@ -68,6 +76,11 @@ export async function resolveTarget(
       const id = stringField(request.params, 'id');
       const deployment = id === undefined ? undefined : await repos.deployments.findById(id);
       projectId = deployment === undefined ? undefined : (await repos.apps.findById(deployment.appId))?.projectId;
+      break;
+    }
+    case 'approval-param': {
+      const id = stringField(request.params, 'id');
+      projectId = id === undefined ? undefined : await findApprovalProjectId(repos, id);
       break;
     }
     case 'body-project': {

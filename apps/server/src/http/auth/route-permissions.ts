@@ -10,7 +10,7 @@
  * - `any-project` — `minimumRole` held globally or on at least one project; the handler lists only what the caller
  *   may see (lists, status);
  * - `project` — `minimumRole` on the project the route acts on, found from `project`: the `:app` parameter, the
- *   `:id` deployment parameter, or the body's `project` (default `default`). When that target does not exist, the
+ *   `:id` deployment (or approval request) parameter, or the body's `project` (default `default`). When that target does not exist, the
  *   rule is checked as `any-project` and the handler answers with its NOT_FOUND (or, for a body project, as
  *   `global`: creating an app in a missing project creates the project).
  *
@@ -19,7 +19,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '@slipway/contract';
 
-export type ProjectSource = 'app-param' | 'deployment-param' | 'body-project';
+export type ProjectSource = 'app-param' | 'deployment-param' | 'approval-param' | 'body-project';
 
 export type RouteAccess =
   | { readonly kind: 'public' }
@@ -42,6 +42,13 @@ export const onDeployment = (minimumRole: Role): RouteAccess => ({
   kind: 'project',
   minimumRole,
   project: 'deployment-param',
+});
+
+/** On the project of the approval request the `:id` parameter names. */
+export const onApproval = (minimumRole: Role): RouteAccess => ({
+  kind: 'project',
+  minimumRole,
+  project: 'approval-param',
 });
 
 export const onBodyProject = (minimumRole: Role): RouteAccess => ({

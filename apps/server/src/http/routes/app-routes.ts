@@ -36,6 +36,7 @@ import {
 } from '@slipway/core';
 import { visibleProjectNames, visibleProjects } from '../auth/authorize.js';
 import { watchCredential } from '../auth/credential-watch.js';
+import { requirePrincipal } from '../auth/request-principal.js';
 import { anyProject, globally, onApp, onBodyProject } from '../auth/route-permissions.js';
 import { noContent, routeFor, type RouteGroup } from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
@@ -125,8 +126,15 @@ export const appRoutes: RouteGroup<RouteContext> = {
         body: configPatchBodySchema,
         response: { 200: configChangeResponseSchema },
       },
-      handler: async ({ params, query, body }, _reply, { deps, worker }) => {
-        const result = await patchConfig(deps, { app: params.app, environment: query.environment, ...body });
+      handler: async (request, _reply, { deps, worker }) => {
+        const { params, query, body } = request;
+        const requestedBy = requirePrincipal(request).userName;
+        const result = await patchConfig(deps, {
+          app: params.app,
+          environment: query.environment,
+          ...body,
+          requestedBy,
+        });
         if (result.deploymentId) worker.poke();
         return result;
       },

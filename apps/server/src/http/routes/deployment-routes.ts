@@ -52,10 +52,12 @@ export const deploymentRoutes: RouteGroup<RouteContext> = {
         body: rollbackBodySchema.optional(),
         response: { 202: createDeploymentResponseSchema },
       },
-      handler: async ({ params, query, body }, reply, context) => {
+      handler: async (request, reply, context) => {
+        const { params, query, body } = request;
         const input = {
           app: params.app,
           environment: query.environment,
+          requestedBy: requirePrincipal(request).userName,
           ...(body?.toRelease === undefined ? {} : { toRelease: body.toRelease }),
         };
         return acceptedDeployment(context, reply, await requestRollback(context.deps, input));

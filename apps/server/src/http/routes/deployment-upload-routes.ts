@@ -98,6 +98,7 @@ export const deploymentUploadRoutes: RouteGroup<RouteContext> = {
               app: params.app,
               environment: query.environment,
               source,
+              requestedBy: requirePrincipal(request).userName,
             });
             return acceptedDeployment(context, reply, deployment);
           } catch (error) {
@@ -112,7 +113,12 @@ export const deploymentUploadRoutes: RouteGroup<RouteContext> = {
         if (source.kind === 'path' || source.kind === 'git') {
           await assertLocalSourceAllowed(context.config, source, localAccess);
         }
-        const deployment = await requestDeployment(deps, { app: params.app, environment: query.environment, source });
+        const deployment = await requestDeployment(deps, {
+          app: params.app,
+          environment: query.environment,
+          source,
+          requestedBy: requirePrincipal(request).userName,
+        });
         return acceptedDeployment(context, reply, deployment);
       },
     }),
