@@ -20,6 +20,7 @@ export type * from './ports/secret-cipher.js';
 export type * from './ports/secret-repositories.js';
 export type * from './domain/secret-records.js';
 export type * from './ports/audit-repository.js';
+export type * from './ports/delivery-repositories.js';
 export type * from './audit/audit-records.js';
 export {
   auditGenesisHash,

@@ -21,6 +21,7 @@ import {
   t0,
   web,
 } from './store-contract-fixtures.js';
+import { describeDeliveryContract } from './store-contract-delivery.js';
 import { describeHostClaimContract } from './store-contract-hosts.js';
 import { describeIdentityContract } from './store-contract-identities.js';
 import { describeJobContract } from './store-contract-jobs.js';
@@ -60,6 +61,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeIdentityContract(current);
     describeAuditContract(current);
     describeHostClaimContract(current);
+    describeDeliveryContract(current);
 
     describe('transactions', () => {
       it('commits every write of the work together and returns its result', async () => {

@@ -1,5 +1,6 @@
 /** The SQL schema as Kysely sees it: one interface per table, snake_case columns, JSON as text, times as bigint epoch ms. */
 import type { ColumnType } from 'kysely';
+import type { DeliveryTables } from './delivery-tables.js';
 import type { DeploymentPhase, DeploymentState, InstanceState } from '@slipway/contract';
 import type { DeploymentKind, EventType, JobRecord, PhaseRecord, RouteRecord } from '@slipway/core';
 import type { AuditTables } from './audit-tables.js';
@@ -176,7 +177,7 @@ export interface JobTable {
   created_at_ms: BigIntColumn;
 }
 
-export interface Database extends IdentityTables, SecretTables, AuditTables, HostClaimTables {
+export interface Database extends IdentityTables, SecretTables, AuditTables, HostClaimTables, DeliveryTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

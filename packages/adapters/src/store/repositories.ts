@@ -7,6 +7,7 @@ import { createAppRepository } from './app-repository.js';
 import { createAuditRepository } from './audit-repository.js';
 import { createDataKeyRepository } from './data-key-repository.js';
 import type { Database } from './database.js';
+import { createDesiredStateRepository, createRolloutRepository } from './delivery-repositories.js';
 import { createDeploymentRepository } from './deployment-repository.js';
 import { createEnvironmentRepository } from './environment-repository.js';
 import { createEventRepository } from './event-repository.js';
@@ -43,5 +44,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     dataKeys: createDataKeyRepository(db),
     secrets: createSecretRepository(db),
     audit: createAuditRepository(db),
+    desiredStates: createDesiredStateRepository(db),
+    rollouts: createRolloutRepository(db),
   };
 }

@@ -4,7 +4,7 @@
  * a rollout is on. The reconciler converges instances and the routing table to the desired state; strategies decide
  * the next desired state; gates decide when a step may be left.
  */
-import type { AnalysisSpec, TrafficMatch } from '@slipway/contract';
+import type { AnalysisSpec, ErrorCode, TrafficMatch } from '@slipway/contract';
 
 export type StrategyType = 'recreate' | 'rolling' | 'blue-green' | 'canary';
 
@@ -14,8 +14,12 @@ export interface ReleaseTarget {
   releaseNumber: number;
   /** Instances wanted per process type (absent types: none). */
   scale: Record<string, number>;
-  /** Percent (0–100) of the routed requests matching no release's `matches`; the targets' weights add up to 100. */
-  weight: number;
+  /**
+   * Percent (0–100) of the routed requests matching no release's `matches`; the targets' weights add up to 100.
+   * Null: by instance count, every healthy instance taking an equal share whatever its release (rolling, recreate:
+   * the Kubernetes semantics, and the table an app had before rollouts were desired state).
+   */
+  weight: number | null;
   /** Requests matching any of these go to this release whatever the weights (header/cookie routing). */
   matches: TrafficMatch[];
   /** Also reachable on the app's preview host(s) (blue-green's new release before promotion). */
@@ -65,6 +69,8 @@ export interface RolloutRecord {
   pauseReason: PauseReason | null;
   /** Why it is paused, degraded or aborted, in words. */
   message: string | null;
+  /** Why it is degraded or aborted, as a code (`CRASH_LOOP`, `PROGRESS_DEADLINE_EXCEEDED`, `ROLLOUT_ABORTED`…). */
+  failureCode: ErrorCode | null;
   stepIndex: number;
   /** When the current step started (pause durations, gate timeouts count from it). */
   stepStartedAtMs: number;
@@ -73,6 +79,8 @@ export interface RolloutRecord {
   control: RolloutControl;
   /** Progress deadline; not counted while paused. Null once the rollout is over. */
   deadlineAtMs: number | null;
+  /** When the current pause began (the deadline moves on by the time paused when it ends); null unless paused. */
+  pausedAtMs: number | null;
   createdAtMs: number;
   updatedAtMs: number;
   finishedAtMs: number | null;
@@ -125,6 +133,9 @@ export interface GateContext {
   stableReleaseNumber: number | null;
   nowMs: number;
   signal: AbortSignal;
+  /** What runs now, and the desired state of the step the gate belongs to. */
+  observation: RolloutObservation;
+  targets: readonly ReleaseTarget[];
 }
 
 /** `passed`: leave the step; `failed`: abort the rollout; `inconclusive`: pause for a human (`message` says why). */

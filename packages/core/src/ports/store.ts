@@ -25,6 +25,7 @@ import type {
   UserRepository,
 } from './identity-repositories.js';
 import type { AuditRepository } from './audit-repository.js';
+import type { DesiredStateRepository, RolloutRepository } from './delivery-repositories.js';
 import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
 
 export interface ProjectRepository {
@@ -197,6 +198,8 @@ export interface Repositories {
   readonly dataKeys: DataKeyRepository;
   readonly secrets: SecretRepository;
   readonly audit: AuditRepository;
+  readonly desiredStates: DesiredStateRepository;
+  readonly rollouts: RolloutRepository;
 }
 
 export interface Store extends Repositories {
