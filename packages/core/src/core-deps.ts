@@ -1,5 +1,6 @@
 /** The dependencies and settings every use case receives from the composition root. */
 import type { DeliveryEventSink } from './delivery/delivery-events.js';
+import type { GateRunnerRegistry } from './delivery/gate-runners.js';
 import type { Failpoint } from './deployment/failpoints.js';
 import type { EventBus } from './domain/event-bus.js';
 import type { SecretChange } from './domain/secret-records.js';
@@ -102,6 +103,11 @@ export interface CoreDeps {
   readonly settings: CoreSettings;
   /** Where approvals pending, rollouts paused/aborted, deployments over and crash loops are published (notifications). */
   readonly deliveryEvents?: DeliveryEventSink;
+  /**
+   * Gate runners beyond the built-in `healthy` and `pause`, by gate kind (`analysis`, `approval`): a rollout whose
+   * step has a gate of a kind with no runner ends degraded with `GATE_UNSUPPORTED`.
+   */
+  readonly gateRunners?: GateRunnerRegistry;
   /** Testing hook evaluated at named points of a deployment's run (`SLIPWAY_FAILPOINTS`); absent in normal runs. */
   readonly failpoint?: Failpoint;
 }

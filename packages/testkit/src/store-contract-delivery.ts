@@ -17,6 +17,7 @@ const desired = (over: Partial<DesiredStateRecord> = {}): DesiredStateRecord => 
       isPreview: true,
     },
   ],
+  stickyCookie: 'slipway-release',
   version: 0,
   updatedAtMs: t0,
   ...over,
@@ -67,7 +68,7 @@ export function describeDeliveryContract(store: () => Store): void {
 
     it('keeps one desired state per app environment and deletes it idempotently', async () => {
       await store().desiredStates.put(desired());
-      await store().desiredStates.put(desired({ environmentId: staging.id, targets: [] }));
+      await store().desiredStates.put(desired({ environmentId: staging.id, targets: [], stickyCookie: null }));
       await store().desiredStates.delete(web.id, production.id);
       await store().desiredStates.delete(web.id, production.id);
       expect(await store().desiredStates.find(web.id, production.id)).toBeUndefined();

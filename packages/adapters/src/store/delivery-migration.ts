@@ -12,6 +12,7 @@ export const deliveryMigration: Migration = {
       .addColumn('app_id', 'text', (c) => c.notNull())
       .addColumn('environment_id', 'text', (c) => c.notNull())
       .addColumn('targets', 'text', (c) => c.notNull())
+      .addColumn('sticky_cookie', 'text')
       .addColumn('version', 'integer', (c) => c.notNull())
       .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('desired_states_pk', ['app_id', 'environment_id'])

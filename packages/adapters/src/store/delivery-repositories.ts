@@ -50,6 +50,7 @@ export function createDesiredStateRepository(db: Kysely<Database>): DesiredState
         app_id: record.appId,
         environment_id: record.environmentId,
         targets: toJson(record.targets),
+        sticky_cookie: record.stickyCookie,
         version: stored.version,
         updated_at_ms: record.updatedAtMs,
       };
@@ -63,7 +64,12 @@ export function createDesiredStateRepository(db: Kysely<Database>): DesiredState
       } else {
         const result = await db
           .updateTable('desired_states')
-          .set({ targets: values.targets, version: stored.version, updated_at_ms: values.updated_at_ms })
+          .set({
+            targets: values.targets,
+            sticky_cookie: values.sticky_cookie,
+            version: stored.version,
+            updated_at_ms: values.updated_at_ms,
+          })
           .where('app_id', '=', record.appId)
           .where('environment_id', '=', record.environmentId)
           .where('version', '=', record.version)
@@ -175,6 +181,7 @@ function toDesiredState(row: Selectable<DesiredStateTable>): DesiredStateRecord 
     appId: row.app_id,
     environmentId: row.environment_id,
     targets: fromJson<ReleaseTarget[]>(row.targets),
+    stickyCookie: row.sticky_cookie,
     version: row.version,
     updatedAtMs: fromBigInt(row.updated_at_ms),
   };

@@ -6,6 +6,7 @@ export interface DesiredStateTable {
   environment_id: string;
   /** JSON: the release targets (release, scale, weight, matches, preview). */
   targets: string;
+  sticky_cookie: string | null;
   version: number;
   updated_at_ms: BigIntColumn;
 }

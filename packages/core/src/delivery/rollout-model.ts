@@ -31,6 +31,8 @@ export interface DesiredStateRecord {
   appId: string;
   environmentId: string;
   targets: ReleaseTarget[];
+  /** Cookie that keeps a client on the release it was sent to (the strategy's); null: no stickiness. */
+  stickyCookie: string | null;
   version: number;
   updatedAtMs: number;
 }
@@ -94,6 +96,8 @@ export interface ProcessObservation {
   healthy: number;
   /** Of the live ones: crash-looping or failing their check before ever being healthy. */
   broken: number;
+  /** Out of the router and not yet stopped (draining, stopping): counted apart, never as live. */
+  retiring: number;
 }
 
 export interface ReleaseObservation {
@@ -112,6 +116,8 @@ export interface RolloutObservation {
   scale: Record<string, number>;
   /** The desired state in force. */
   current: readonly ReleaseTarget[];
+  /** Instances of any other release, live or retiring (leftovers of an earlier rollout): the controller retires them. */
+  outside: number;
 }
 
 /** What must hold before a step is left. */
@@ -175,6 +181,8 @@ export interface StrategyDecision {
  */
 export interface RolloutStrategy {
   readonly type: StrategyType;
+  /** Cookie keeping a client on the release it saw while weights split traffic; null (rolling, recreate): none. */
+  readonly stickyCookie: string | null;
   steps(): StepDescription[];
   decide(stepIndex: number, observation: RolloutObservation): StrategyDecision;
   /** The desired state after an abort: everything back on stable (the new release kept warm or not). */

@@ -30,7 +30,7 @@ import { createDeploymentJournal, type DeploymentJournal } from './deployment-jo
 import type { FailpointName } from './failpoints.js';
 import { releaseRoutes } from './release-routes.js';
 import { admitRoutes } from './route-admission.js';
-import { runRollout } from './rollout.js';
+import { runRollout } from './rollout-phase.js';
 import { abandonRollout, finalizeDeployment } from './finalize-phase.js';
 import { runReleaseCommand } from './release-command.js';
 import { describeTakeBack, takeBackConfigChange } from './config-restore.js';
@@ -315,12 +315,12 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           const routes = releaseRoutes(scope.app, scope.environment, target, deps.settings, deps.ids);
           await admitRoutes(deps, store, scope.app, routes, 'check');
           const appEnvironment = await store.appEnvironments.find(d.appId, d.environmentId);
-          await runRollout(deps, fleet, {
+          await runRollout(deps, {
             scope,
             release: target,
             deploymentId: d.id,
             scale: appEnvironment?.scale ?? {},
-            replacesRunning: d.kind === 'restart',
+            isFastTracked: d.kind === 'rollback',
             log,
             signal,
           });

@@ -1,0 +1,16 @@
+/** Maps a release's resolved strategy spec to the strategy that rolls it out. */
+import type { Strategy } from '@slipway/contract';
+import { createRecreateStrategy } from './recreate.js';
+import { createRollingStrategy } from './rolling.js';
+import type { RolloutStrategy } from './rollout-model.js';
+
+/** One case per strategy type; the switch is exhaustive, so a new type in the manifest schema must be added here. */
+export function strategyFor(spec: Strategy): RolloutStrategy {
+  switch (spec.type) {
+    case 'recreate':
+      return createRecreateStrategy();
+    case 'rolling':
+      return createRollingStrategy({ maxSurge: spec.maxSurge, maxUnavailable: spec.maxUnavailable });
+    // blue-green and canary: one case each, here.
+  }
+}
