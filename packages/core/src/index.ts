@@ -114,3 +114,8 @@ export { bootstrapOwner, bootstrapOwnerName, bootstrapTokenName, type BootstrapR
 export * from './use-cases/images.js';
 export * from './delivery/rollout-model.js';
 export * from './delivery/delivery-events.js';
+export * from './delivery/gate-runners.js';
+export { createRolloutEngine, type RolloutEngine, type RolloutEngineOptions } from './delivery/rollout-engine.js';
+export { strategyFor } from './delivery/strategy-for.js';
+export * from './use-cases/rollout-control.js';
+export { buildRolloutView } from './use-cases/rollout-view.js';

@@ -9,6 +9,7 @@ import { deploymentRoutes } from './routes/deployment-routes.js';
 import { deploymentUploadRoutes } from './routes/deployment-upload-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
+import { rolloutRoutes } from './routes/rollout-routes.js';
 import { runtimeTaskRoutes } from './routes/runtime-task-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -30,6 +31,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   runtimeTaskRoutes,
   imageRoutes,
   hostRoutes,
+  rolloutRoutes,
 ];
 
 /** Keyed `METHOD /path` with Fastify's parameter syntax; HEAD routes use their GET entry. */

@@ -320,7 +320,9 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
             release: target,
             deploymentId: d.id,
             scale: appEnvironment?.scale ?? {},
-            isFastTracked: d.kind === 'rollback',
+            // A rollback to an older retained release skips steps and analysis; a retry (newer release) does not.
+            isFastTracked:
+              d.kind === 'rollback' && (await isOlderThanCurrent(target, appEnvironment?.currentReleaseId)),
             log,
             signal,
           });
@@ -340,6 +342,12 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     if (deployment.phase !== 'finalize' || deployment.releaseId === null) return false;
     const appEnvironment = await store.appEnvironments.find(deployment.appId, deployment.environmentId);
     return appEnvironment?.currentReleaseId === deployment.releaseId;
+  };
+
+  const isOlderThanCurrent = async (release: ReleaseRecord, currentId: string | null | undefined): Promise<boolean> => {
+    const current =
+      currentId === null || currentId === undefined ? undefined : await store.releases.findById(currentId);
+    return current !== undefined && release.number < current.number;
   };
 
   const requireReleaseId = (deployment: DeploymentRecord): string => {
