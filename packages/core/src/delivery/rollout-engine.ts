@@ -6,7 +6,7 @@
  * control plane resumes at the same step with the same weights. The controller converges instances and the
  * routing table to the desired state this returns.
  */
-import { countNoun, isSlipwayError, SlipwayError } from '@slipway/contract';
+import { countNoun, isSlipwayError, SlipwayError, type Strategy } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import { createPortMismatchWatch } from '../deployment/port-mismatch.js';
@@ -63,6 +63,8 @@ export interface RolloutEngine {
 export interface RolloutEngineOptions {
   /** Gate runners on top of `CoreDeps.gateRunners` and the built-in `healthy` and `pause`. */
   gateRunners?: GateRunnerRegistry;
+  /** The strategy of a release's resolved strategy spec; default `strategyFor` (tests give their own). */
+  strategyFor?: (spec: Strategy) => RolloutStrategy;
 }
 
 export function createRolloutEngine(deps: CoreDeps, fleet: Fleet, options: RolloutEngineOptions = {}): RolloutEngine {
@@ -95,7 +97,9 @@ export function createRolloutEngine(deps: CoreDeps, fleet: Fleet, options: Rollo
   ): Promise<void> => {
     const watch = portWatches.get(rollout.id) ?? createPortMismatchWatch(deps);
     portWatches.set(rollout.id, watch);
-    const fresh = instances.filter((i) => sideOf(rollout, i) === 'target' && isLiveInstance(i, (id) => fleet.isRetiring(id)));
+    const fresh = instances.filter(
+      (i) => sideOf(rollout, i) === 'target' && isLiveInstance(i, (id) => fleet.isRetiring(id)),
+    );
     for (const name of new Set(fresh.map((i) => i.process))) {
       const process = fleet.processSpec(target, name, scope.appEnvironment.scale);
       if (process === undefined) continue;
@@ -172,11 +176,6 @@ export function createRolloutEngine(deps: CoreDeps, fleet: Fleet, options: Rollo
     if (control.promote === 'full' && next.stepIndex < lastStep)
       next = { ...next, stepIndex: lastStep, stepStartedAtMs: now, gateState: null };
 
-    if (next.phase === 'progressing' && next.deadlineAtMs !== null && now > next.deadlineAtMs)
-      throw new SlipwayError('PROGRESS_DEADLINE_EXCEEDED', deadlineMessage(observation), {
-        details: { stepIndex: next.stepIndex },
-      });
-
     const decision = strategy.decide(next.stepIndex, observation);
     const gateContext: GateContext = { ...context, rollout: next, targets: decision.targets };
     const outcome =
@@ -201,7 +200,13 @@ export function createRolloutEngine(deps: CoreDeps, fleet: Fleet, options: Rollo
             next: enterPause(next, kind === 'pause' ? 'step' : 'approval', outcome.message, now),
             targets: decision.targets,
           };
-        return { next: next.phase === 'paused' ? leavePause(next, now) : next, targets: decision.targets };
+        const progressing = next.phase === 'paused' ? leavePause(next, now) : next;
+        // Missed only while the rollout waits to progress: never while paused, never when the step was just left.
+        if (progressing.deadlineAtMs !== null && now > progressing.deadlineAtMs)
+          throw new SlipwayError('PROGRESS_DEADLINE_EXCEEDED', deadlineMessage(observation), {
+            details: { stepIndex: progressing.stepIndex },
+          });
+        return { next: progressing, targets: decision.targets };
       }
       case 'passed': {
         await releaseGate(decision.gate, next, gateContext);
@@ -223,7 +228,7 @@ export function createRolloutEngine(deps: CoreDeps, fleet: Fleet, options: Rollo
     }
     const desired = await store.desiredStates.find(rollout.appId, rollout.environmentId);
     const spec = resolveStrategy(target.manifest);
-    const strategy = strategyFor(spec);
+    const strategy = (options.strategyFor ?? strategyFor)(spec);
     const observation = observeRollout({
       rollout,
       instances,
