@@ -76,6 +76,14 @@ export function describeDeliveryContract(store: () => Store): void {
     });
   });
 
+  it("deletes an app's desired states and rollouts with the app", async () => {
+    await store().desiredStates.put(desired());
+    await store().rollouts.insert(rolloutRecord('rol_01'));
+    await store().apps.delete(web.id);
+    expect(await store().desiredStates.find(web.id, production.id)).toBeUndefined();
+    expect(await store().rollouts.findById('rol_01')).toBeUndefined();
+  });
+
   describe('rollouts', () => {
     it('round-trips a rollout, found by id and by deployment', async () => {
       const record = rolloutRecord('rol_01', { gateState: { startedAtMs: t0, measurements: [1, 2] } });

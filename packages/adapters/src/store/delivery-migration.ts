@@ -16,6 +16,8 @@ export const deliveryMigration: Migration = {
       .addColumn('version', 'integer', (c) => c.notNull())
       .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('desired_states_pk', ['app_id', 'environment_id'])
+      // Deleting an app deletes what it should run and its rollouts, as every table under an app does.
+      .addForeignKeyConstraint('desired_states_app_fk', ['app_id'], 'apps', ['id'], (c) => c.onDelete('cascade'))
       .execute();
     await db.schema
       .createTable('rollouts')
@@ -40,6 +42,7 @@ export const deliveryMigration: Migration = {
       .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
       .addColumn('finished_at_ms', 'bigint')
       .addColumn('version', 'integer', (c) => c.notNull())
+      .addForeignKeyConstraint('rollouts_app_fk', ['app_id'], 'apps', ['id'], (c) => c.onDelete('cascade'))
       .execute();
     await db.schema.createIndex('rollouts_deployment').on('rollouts').column('deployment_id').execute();
     await db.schema
