@@ -5,6 +5,7 @@
  * instance belongs to (a restart's new instances are the ones its deployment started), and starts carry its
  * deployment id.
  */
+import { isSlipwayError, type SlipwayError } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { ReleaseTarget, RolloutRecord } from '../delivery/rollout-model.js';
 import { isLiveInstance, pairTargets, sideOf } from '../delivery/rollout-observation.js';
@@ -44,6 +45,8 @@ export function targetIndexOf(
 export interface ConvergenceResult {
   started: InstanceRecord[];
   retired: InstanceRecord[];
+  /** A start of the rollout's release the runtime refused (the fleet recorded the instance crashed). */
+  rolloutStartError?: SlipwayError;
 }
 
 /**
@@ -87,6 +90,7 @@ export async function convergeToTargets(
           result.started.push(await fleet.startInstance(scope, release, process, deploymentId));
         } catch (error) {
           deps.logger.warn({ app: scope.app.name, process, err: error }, 'instance start failed');
+          if (deploymentId !== null && isSlipwayError(error)) result.rolloutStartError ??= error;
           break;
         }
       }

@@ -179,7 +179,17 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet): Reconciler {
     // The rollout may have ended in this pass: its record says how instances are told apart.
     const still = rollout === undefined ? undefined : await store.rollouts.findById(rollout.id);
     const claimer = still?.phase === 'progressing' || still?.phase === 'paused' ? still : undefined;
-    await convergeToTargets(deps, fleet, { app, environment }, targets, instances, claimer ?? rollout);
+    const converged = await convergeToTargets(
+      deps,
+      fleet,
+      { app, environment },
+      targets,
+      instances,
+      claimer ?? rollout,
+    );
+    // A runtime that refuses to start the new release fails its rollout with the refusal's code, as a crash would.
+    if (claimer !== undefined && converged.rolloutStartError !== undefined)
+      await engine.fail(claimer, { app, environment, appEnvironment }, converged.rolloutStartError);
   };
 
   const reconcile = async (): Promise<void> => {

@@ -18,7 +18,7 @@ import type {
   InstanceRecord,
   ReleaseRecord,
 } from '../domain/records.js';
-import { isSameTargets, scaleOf } from './desired-state.js';
+import { isSameTargets, scaleOf, steadyTargets, writeDesiredState } from './desired-state.js';
 import { createGateRunnerRegistry, runnerOf, type GateRunnerRegistry } from './gate-runners.js';
 import { assertNoBrokenInstance } from './rollout-failures.js';
 import type {
@@ -58,6 +58,11 @@ export interface RolloutEngine {
     scope: RolloutScope,
     instances: readonly InstanceRecord[],
   ): Promise<ReleaseTarget[] | undefined>;
+  /**
+   * Ends an active rollout `degraded` with the error's code (a runtime refused to start one of its instances:
+   * `RESOURCE_LIMITS_INVALID`, `RUNTIME_UNAVAILABLE`…), the stable release desired again. Idempotent.
+   */
+  fail(rollout: RolloutRecord, scope: RolloutScope, error: SlipwayError): Promise<void>;
 }
 
 export interface RolloutEngineOptions {
@@ -298,5 +303,32 @@ export function createRolloutEngine(deps: CoreDeps, fleet: Fleet, options: Rollo
     return targets;
   };
 
-  return { advance };
+  const fail: RolloutEngine['fail'] = async (rollout, scope, error) => {
+    const now = clock.nowMs();
+    const stable = rollout.stableReleaseId === null ? undefined : await fleet.getReleaseCached(rollout.stableReleaseId);
+    const target = await fleet.getReleaseCached(rollout.releaseId);
+    const targets = stable === undefined ? [] : steadyTargets(stable, scope.appEnvironment.scale);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const current = await store.rollouts.findById(rollout.id);
+      if (current === undefined || (current.phase !== 'progressing' && current.phase !== 'paused')) return;
+      const next = finishFailed(current, 'degraded', error.code, error.message, now);
+      try {
+        await store.transaction(async (tx) => {
+          await writeDesiredState(tx, rollout, targets, now);
+          await tx.rollouts.update({ ...next, updatedAtMs: now });
+        });
+      } catch (failure) {
+        if (isSlipwayError(failure) && failure.code === 'VERSION_CONFLICT') continue;
+        throw failure;
+      }
+      publishTransition(deps, { ...scope, releaseNumber: target?.number ?? 0 }, current, next, now);
+      logger.info(
+        { app: scope.app.name, rolloutId: rollout.id, code: error.code },
+        'rollout failed to start an instance',
+      );
+      return;
+    }
+  };
+
+  return { advance, fail };
 }

@@ -83,7 +83,9 @@ export function observeRollout(inputs: ObservationInputs): RolloutObservation {
     rollout.stableReleaseId === null ? null : release(rollout.stableReleaseId, inputs.stableReleaseNumber ?? 0);
   let outside = 0;
   for (const instance of inputs.instances) {
-    if (instance.state === 'stopped') continue;
+    // A `stopping` instance is out of the router and drained: it no longer counts, even while its runtime has yet to
+    // stop it (an engine that does not answer); the controller finishes that stop.
+    if (instance.state === 'stopped' || instance.state === 'stopping') continue;
     const side = sideOf(rollout, instance);
     const observed = side === 'target' ? target : side === 'stable' ? stable : null;
     if (observed === null) {

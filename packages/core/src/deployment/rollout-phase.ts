@@ -116,14 +116,14 @@ export async function runRollout(deps: CoreDeps, request: RolloutRequest): Promi
       // One line at a time, as they happened: readers following the log get each as it is stored.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    if (changes.some((line) => line.startsWith('started') || line.startsWith('retiring')))
+      await deps.failpoint?.('rollout:step', { deploymentId: request.deploymentId, signal: request.signal });
     if (current.phase === 'healthy') return;
     if (current.phase === 'degraded' || current.phase === 'aborted')
       throw new SlipwayError(
         current.failureCode ?? 'ROLLOUT_ABORTED',
         current.message ?? `the rollout was ${current.phase}`,
       );
-    if (changes.some((line) => line.startsWith('started') || line.startsWith('retiring')))
-      await deps.failpoint?.('rollout:step', { deploymentId: request.deploymentId, signal: request.signal });
     await clock.sleep(followIntervalMs, request.signal);
   }
 }
@@ -141,7 +141,9 @@ function describeChanges(
     const before = known.get(instance.id);
     known.set(instance.id, instance);
     if (isSilent) continue;
-    if (before === undefined && isMine(instance))
+    // Told once launched: the rollout step is its start, not the record written just before.
+    const isLaunched = instance.startedAtMs !== null && (before === undefined || before.startedAtMs === null);
+    if (isLaunched && isMine(instance) && instance.restarts === 0)
       lines.push(
         instance.port === null
           ? `started ${instance.process} instance ${instance.id}`
