@@ -73,6 +73,15 @@ function gateDriver(router: RecordingRouterTable, gate: AnalysisGate, deps: Part
     stableReleaseNumber: 6,
     nowMs,
     signal: new AbortController().signal,
+    observation: {
+      nowMs: 0,
+      target: { releaseId: 'rel', releaseNumber: 7, processes: {} },
+      stable: null,
+      scale: {},
+      current: [],
+      outside: 0,
+    },
+    targets: [],
   });
   return {
     async evaluate(canary: TrafficCounters | null, afterSeconds: number): Promise<GateOutcome> {

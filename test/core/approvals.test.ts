@@ -354,6 +354,15 @@ describe('approval gates', () => {
       stableReleaseNumber: null,
       nowMs: clock.nowMs(),
       signal: new AbortController().signal,
+      observation: {
+        nowMs: 0,
+        target: { releaseId: 'rel', releaseNumber: 7, processes: {} },
+        stable: null,
+        scale: {},
+        current: [],
+        outside: 0,
+      },
+      targets: [],
     });
     const first = await gate.evaluate({ kind: 'approval', timeoutMs: 60_000 }, undefined, context(2));
     expect(first.status).toBe('pending');

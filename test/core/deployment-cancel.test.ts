@@ -284,8 +284,15 @@ describe('cancelling a deployment', () => {
       job = await leaseJob();
     }
     if (job === undefined) throw new Error('no job to lease');
+    // A killed process takes its controller with it: the first incarnation's passes are run by hand, until its
+    // rollout has started release 2's instances and not one pass more.
+    await harness.stop();
     const deadRunner = createDeploymentRunner({ ...harness.deps, failpoint: hang }, harness.fleet);
     const deadRun = deadRunner.run(id, new AbortController().signal, leaseOf(job));
+    await waitFor(async () => {
+      await harness.reconciler.reconcile();
+      expect((await harness.instancesOf('hello')).some((i) => i.releaseId !== first.releaseId)).toBe(true);
+    });
     await waitFor(() => expect(wakeDeadRun).toBeDefined());
     const started = (await harness.instancesOf('hello')).filter((i) => i.releaseId !== first.releaseId);
     expect(started.length).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 /** The dependencies and settings every use case receives from the composition root. */
 import type { DeliveryEventSink } from './delivery/delivery-events.js';
+import type { GateRunnerRegistry } from './delivery/gate-runners.js';
 import type { Failpoint } from './deployment/failpoints.js';
 import type { BackgroundSupervisor } from './controller/background-supervisor.js';
 import type { EventBus } from './domain/event-bus.js';
@@ -121,6 +122,11 @@ export interface CoreDeps {
   readonly deliveryEvents?: DeliveryEventSink;
   /** Measures analyses' `http` and `prometheus` metrics; without it their measurements are errors. */
   readonly metricSource?: MetricSource;
+  /**
+   * Gate runners beyond the built-in `healthy` and `pause`, by gate kind (`analysis`, `approval`): a rollout whose
+   * step has a gate of a kind with no runner ends degraded with `GATE_UNSUPPORTED`.
+   */
+  readonly gateRunners?: GateRunnerRegistry;
   /** Testing hook evaluated at named points of a deployment's run (`SLIPWAY_FAILPOINTS`); absent in normal runs. */
   readonly failpoint?: Failpoint;
   /**

@@ -23,6 +23,7 @@ export type * from './ports/secret-cipher.js';
 export type * from './ports/secret-repositories.js';
 export type * from './domain/secret-records.js';
 export type * from './ports/audit-repository.js';
+export type * from './ports/delivery-repositories.js';
 export type * from './audit/audit-records.js';
 export {
   auditGenesisHash,
@@ -154,3 +155,8 @@ export {
   type ApprovalActor,
 } from './delivery/approval-rules.js';
 export { defaultApprovalRules, deploymentGateKey } from './delivery/approval-requests.js';
+export * from './delivery/gate-runners.js';
+export { createRolloutEngine, type RolloutEngine, type RolloutEngineOptions } from './delivery/rollout-engine.js';
+export { strategyFor } from './delivery/strategy-for.js';
+export * from './use-cases/rollout-control.js';
+export { buildRolloutView } from './use-cases/rollout-view.js';

@@ -22,6 +22,7 @@ import {
   t0,
   web,
 } from './store-contract-fixtures.js';
+import { describeDeliveryContract } from './store-contract-delivery.js';
 import { describeHostClaimContract } from './store-contract-hosts.js';
 import { describeIdentityContract } from './store-contract-identities.js';
 import { describeJobContract } from './store-contract-jobs.js';
@@ -64,6 +65,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeHostClaimContract(current);
     describeNotificationContract(current);
     describeApprovalContract(current);
+    describeDeliveryContract(current);
 
     describe('transactions', () => {
       it('commits every write of the work together and returns its result', async () => {

@@ -12,6 +12,7 @@ import { environmentRoutes } from './routes/environment-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
+import { rolloutRoutes } from './routes/rollout-routes.js';
 import { runtimeTaskRoutes } from './routes/runtime-task-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -36,6 +37,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   notificationRoutes,
   environmentRoutes,
   approvalRoutes,
+  rolloutRoutes,
 ];
 
 /** Keyed `METHOD /path` with Fastify's parameter syntax; HEAD routes use their GET entry. */

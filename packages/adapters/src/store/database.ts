@@ -1,5 +1,6 @@
 /** The SQL schema as Kysely sees it: one interface per table, snake_case columns, JSON as text, times as bigint epoch ms. */
 import type { ColumnType } from 'kysely';
+import type { DeliveryTables } from './delivery-tables.js';
 import type { DeploymentPhase, DeploymentState, InstanceState } from '@slipway/contract';
 import type { DeploymentKind, EventType, JobRecord, PhaseRecord, RouteRecord } from '@slipway/core';
 import type { ApprovalTables } from './approval-tables.js';
@@ -181,7 +182,14 @@ export interface JobTable {
 }
 
 export interface Database
-  extends IdentityTables, SecretTables, AuditTables, HostClaimTables, NotificationTables, ApprovalTables {
+  extends
+    IdentityTables,
+    SecretTables,
+    AuditTables,
+    HostClaimTables,
+    NotificationTables,
+    ApprovalTables,
+    DeliveryTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

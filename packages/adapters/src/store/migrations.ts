@@ -9,6 +9,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import { auditMigration } from './audit-migration.js';
 import { containersMigration } from './containers-migration.js';
+import { deliveryMigration } from './delivery-migration.js';
 import { deploymentCancelMigration } from './deployment-cancel-migration.js';
 import { environmentsApprovalsMigration } from './environments-approvals-migration.js';
 import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
@@ -239,6 +240,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008-run-state': runStateMigration,
   '0009-release-config-vars': releaseConfigVarsMigration,
   '0010-release-runtime-prefix': releaseRuntimePrefixMigration,
+  '0011-delivery': deliveryMigration,
   '0012-environments-approvals': environmentsApprovalsMigration,
   '0013-notifications': notificationsMigration,
 };

@@ -13,6 +13,7 @@ import {
 import { createAuditRepository } from './audit-repository.js';
 import { createDataKeyRepository } from './data-key-repository.js';
 import type { Database } from './database.js';
+import { createDesiredStateRepository, createRolloutRepository } from './delivery-repositories.js';
 import { createDeploymentRepository } from './deployment-repository.js';
 import { createEnvironmentRepository } from './environment-repository.js';
 import { createEventRepository } from './event-repository.js';
@@ -55,5 +56,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     approvalRequests: createApprovalRequestRepository(db),
     approvalDecisions: createApprovalDecisionRepository(db),
     environmentStrategies: createEnvironmentStrategyRepository(db),
+    desiredStates: createDesiredStateRepository(db),
+    rollouts: createRolloutRepository(db),
   };
 }

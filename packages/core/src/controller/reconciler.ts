@@ -1,17 +1,20 @@
 /**
- * The controller loop: on every pass it compares desired state (current release × scale) with what runs,
- * restarts crashed instances with backoff, stops orphans and surplus, starts what is missing, and re-sends the
- * routing table. Level-triggered: a missed event is corrected on the next pass. Apps in the middle of a rollout
- * are left to their rollout, except for crash restarts and health. Each runtime has a pass of its own, on its own
- * timer, so a runtime whose engine hangs holds up only its own instances and app environments; work nobody awaits
- * runs under the fleet's background supervisor.
+ * The controller loop: on every pass it advances each active rollout one step (`delivery/rollout-engine.ts`),
+ * compares each app environment's desired state (its release targets × scale; with none stored, the current
+ * release × scale) with what runs, restarts crashed instances with backoff, stops orphans and surplus, starts what
+ * is missing, and re-sends the routing table. Level-triggered: a missed event is corrected on the next pass. Each
+ * runtime has a pass of its own, on its own timer, so a runtime whose engine hangs holds up only its own instances
+ * and app environments; work nobody awaits runs under the fleet's background supervisor.
  */
 import type { CoreDeps } from '../core-deps.js';
-import type { AppEnvironmentRecord, DeploymentRecord, InstanceRecord } from '../domain/records.js';
-import { resolveProcesses } from '../domain/process-plan.js';
+import { scaleOf, steadyTargets as defaultTargets } from '../delivery/desired-state.js';
+import type { ReleaseTarget } from '../delivery/rollout-model.js';
+import { createRolloutEngine } from '../delivery/rollout-engine.js';
+import type { AppEnvironmentRecord, InstanceRecord } from '../domain/records.js';
 import { resolveRuntimePlan } from '../domain/runtime-plan.js';
 import type { InstanceStatus } from '../ports/runtime-driver.js';
 import { taskLabel } from './instance-env.js';
+import { convergeToTargets, targetIndexOf } from './desired-state-convergence.js';
 import type { Fleet } from './fleet.js';
 
 export interface Reconciler {
@@ -33,19 +36,10 @@ export interface ReconcilerOptions {
   failpoint?: ReconcilerFailpoint;
 }
 
-const retireOrder: Record<InstanceRecord['state'], number> = {
-  crashed: 0,
-  unhealthy: 1,
-  starting: 2,
-  healthy: 3,
-  draining: 4,
-  stopping: 4,
-  stopped: 4,
-};
-
 export function createReconciler(deps: CoreDeps, fleet: Fleet, options: ReconcilerOptions = {}): Reconciler {
   const { store, runtimes, clock, logger, settings } = deps;
   const background = fleet.background;
+  const engine = createRolloutEngine(deps, fleet);
   /** Runtimes whose last `list()` failed, so an outage is logged once, not on every pass. */
   const unreachable = new Set<string>();
 
@@ -81,11 +75,6 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
     fleet.oneOffRuns.has(status.instanceId) ||
     (await store.instances.findById(status.instanceId)) !== undefined ||
     (await isTaskOfRunningDeployment(status));
-
-  const isUnderRollout = (deployment: DeploymentRecord | undefined): boolean =>
-    deployment !== undefined &&
-    deployment.state === 'running' &&
-    (deployment.phase === 'rollout' || deployment.phase === 'finalize');
 
   /**
    * The runtime whose pass converges an app environment: the one its current release runs on there, else the one
@@ -175,63 +164,79 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
   const restartInBackground = (instanceId: string): void =>
     background.run('instance restart', () => fleet.restartInstance(instanceId), { key: instanceId, instanceId });
 
+  /**
+   * The desired state of an app environment between rollouts: the stored one, its current release at the
+   * environment's scale (a scale change needs no rollout); none stored (data from before rollouts were desired
+   * state): the current release × scale. A stored state without the current release is kept only while the rollout
+   * that wrote it waits for its finalize; otherwise it is stale and the current release runs.
+   */
+  const steadyTargets = async (appEnvironment: AppEnvironmentRecord): Promise<ReleaseTarget[] | undefined> => {
+    const { appId, environmentId } = appEnvironment;
+    const stored = await store.desiredStates.find(appId, environmentId);
+    const current =
+      appEnvironment.currentReleaseId === null
+        ? undefined
+        : await fleet.getReleaseCached(appEnvironment.currentReleaseId);
+    if (stored !== undefined && current !== undefined && stored.targets.some((t) => t.releaseId === current.id))
+      return stored.targets.map((t) =>
+        t.releaseId === current.id ? { ...t, scale: scaleOf(current, appEnvironment.scale) } : t,
+      );
+    if (stored !== undefined) {
+      const [last] = await store.rollouts.list(appId, environmentId, 1);
+      const deployment = last === undefined ? undefined : await store.deployments.findById(last.deploymentId);
+      if (last?.phase === 'healthy' && deployment?.state === 'running') return stored.targets;
+    }
+    return current === undefined ? undefined : defaultTargets(current, appEnvironment.scale);
+  };
+
   const reconcileScope = async (
     appEnvironment: AppEnvironmentRecord,
     instances: InstanceRecord[],
     now: number,
   ): Promise<void> => {
-    const active = await store.deployments.findActive(appEnvironment.appId, appEnvironment.environmentId);
-    const rolloutTarget = isUnderRollout(active) ? (active?.releaseId ?? null) : null;
-    const isStopped = appEnvironment.runState === 'stopped' && rolloutTarget === null;
-    const wanted = (instance: InstanceRecord): boolean =>
-      !isStopped && (instance.releaseId === appEnvironment.currentReleaseId || instance.releaseId === rolloutTarget);
+    const rollout = await store.rollouts.findActive(appEnvironment.appId, appEnvironment.environmentId);
+    const isStopped = appEnvironment.runState === 'stopped' && rollout === undefined;
+    if (isStopped) {
+      // Stopped on purpose (`slipway stop`): nothing of it runs until `slipway start`, across restarts of slipwayd.
+      for (const instance of instances) if (!fleet.isRetiring(instance.id)) retireInBackground(instance.id);
+      return;
+    }
+    const app = await store.apps.findById(appEnvironment.appId);
+    const environment = await store.environments.findById(appEnvironment.environmentId);
+    if (!app || !environment) return;
+    const targets =
+      rollout === undefined
+        ? await steadyTargets(appEnvironment)
+        : await engine.advance(rollout, { app, environment, appEnvironment }, instances);
 
     for (const instance of instances) {
       if ((instance.state === 'draining' || instance.state === 'stopping') && !fleet.isRetiring(instance.id)) {
         // A retire interrupted by a control-plane restart: finish it.
         retireInBackground(instance.id);
-      } else if (instance.state === 'crashed' && wanted(instance) && (instance.restartAfterMs ?? 0) <= now) {
+      } else if (
+        instance.state === 'crashed' &&
+        (instance.restartAfterMs ?? 0) <= now &&
+        targets !== undefined &&
+        targetIndexOf(targets, rollout, instance) >= 0
+      ) {
         restartInBackground(instance.id);
       }
     }
-    if (isStopped) {
-      // Stopped on purpose (`slipway stop`): nothing of it runs until `slipway start`, across restarts of slipwayd.
-      for (const instance of instances) {
-        if (instance.state !== 'draining' && instance.state !== 'stopping') retireInBackground(instance.id);
-      }
-      return;
-    }
-    if (rolloutTarget !== null || appEnvironment.currentReleaseId === null) return;
-
-    const release = await fleet.getReleaseCached(appEnvironment.currentReleaseId);
-    if (!release) return;
-    const app = await store.apps.findById(appEnvironment.appId);
-    const environment = await store.environments.findById(appEnvironment.environmentId);
-    if (!app || !environment) return;
-
-    const live = instances.filter((i) => i.state !== 'draining' && i.state !== 'stopping' && i.state !== 'stopped');
-    const processes = resolveProcesses(release.processes, release.manifest, appEnvironment.scale);
-    for (const process of processes) {
-      const mine = live.filter((i) => i.releaseId === release.id && i.process === process.name);
-      if (mine.length < process.replicas) {
-        for (let n = mine.length; n < process.replicas; n += 1) {
-          await fleet
-            .startInstance({ app, environment }, release, process.name, null)
-            .catch((error: unknown) =>
-              logger.warn({ app: app.name, process: process.name, err: error }, 'instance start failed'),
-            );
-        }
-      } else if (mine.length > process.replicas) {
-        const surplus = [...mine].sort(
-          (a, b) => retireOrder[a.state] - retireOrder[b.state] || b.id.localeCompare(a.id),
-        );
-        for (const instance of surplus.slice(0, mine.length - process.replicas)) retireInBackground(instance.id);
-      }
-    }
-    const names = new Set(processes.map((p) => p.name));
-    for (const instance of live) {
-      if (instance.releaseId !== release.id || !names.has(instance.process)) retireInBackground(instance.id);
-    }
+    if (targets === undefined) return;
+    // The rollout may have ended in this pass: its record says how instances are told apart.
+    const still = rollout === undefined ? undefined : await store.rollouts.findById(rollout.id);
+    const claimer = still?.phase === 'progressing' || still?.phase === 'paused' ? still : undefined;
+    const converged = await convergeToTargets(
+      deps,
+      fleet,
+      { app, environment },
+      targets,
+      instances,
+      claimer ?? rollout,
+    );
+    // A runtime that refuses to start the new release fails its rollout with the refusal's code, as a crash would.
+    if (claimer !== undefined && converged.rolloutStartError !== undefined)
+      await engine.fail(claimer, { app, environment, appEnvironment }, converged.rolloutStartError);
   };
 
   /** Each runtime's loop: its own timer and its own pass, which never overlaps the previous one. */

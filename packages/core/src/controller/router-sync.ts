@@ -1,5 +1,6 @@
 /** Pushes the routing table to the edge when it changes, and again periodically so a restarted edge is restored. */
-import type { CoreDeps } from '../core-deps.js';
+import type { CoreDeps, CoreSettings } from '../core-deps.js';
+import type { DesiredStateRecord } from '../delivery/rollout-model.js';
 import type { AppRecord, EnvironmentRecord } from '../domain/records.js';
 import { buildRoutingTable } from './routing-table-builder.js';
 
@@ -14,7 +15,9 @@ export interface RouterSync {
   sync(force?: boolean): Promise<boolean>;
 }
 
-export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'clock' | 'logger'>): RouterSync {
+export function createRouterSync(
+  deps: Pick<CoreDeps, 'store' | 'router' | 'clock' | 'logger'> & { settings?: Pick<CoreSettings, 'defaultDomain'> },
+): RouterSync {
   let lastApplied = '';
   let lastAppliedAtMs = 0;
   let running: Promise<boolean> | undefined;
@@ -37,6 +40,12 @@ export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'cloc
       const release = await deps.store.releases.findById(id);
       if (release) releases.set(id, { number: release.number });
     }
+    const desiredStates: DesiredStateRecord[] = [];
+    for (const key of new Set(routes.map((r) => `${r.appId}/${r.environmentId}`))) {
+      const [appId = '', environmentId = ''] = key.split('/');
+      const desired = await deps.store.desiredStates.find(appId, environmentId);
+      if (desired) desiredStates.push(desired);
+    }
     const table = buildRoutingTable({
       routes,
       instances,
@@ -44,6 +53,8 @@ export function createRouterSync(deps: Pick<CoreDeps, 'store' | 'router' | 'cloc
       environments,
       releases,
       appEnvironments,
+      desiredStates,
+      ...(deps.settings === undefined ? {} : { defaultDomain: deps.settings.defaultDomain }),
     });
     const serialised = JSON.stringify(table);
     const now = deps.clock.nowMs();

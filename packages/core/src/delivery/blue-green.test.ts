@@ -29,7 +29,7 @@ function observe(
       releaseId: 'rel_5',
       releaseNumber: 5,
       processes: Object.fromEntries(
-        Object.entries(healthy).map(([type, n]) => [type, { live: n, healthy: n, broken: 0 }]),
+        Object.entries(healthy).map(([type, n]) => [type, { live: n, healthy: n, broken: 0, retiring: 0 }]),
       ),
     },
     stable:
@@ -38,10 +38,14 @@ function observe(
         : {
             releaseId: 'rel_4',
             releaseNumber: 4,
-            processes: { web: { live: 3, healthy: 3, broken: 0 }, worker: { live: 1, healthy: 1, broken: 0 } },
+            processes: {
+              web: { live: 3, healthy: 3, broken: 0, retiring: 0 },
+              worker: { live: 1, healthy: 1, broken: 0, retiring: 0 },
+            },
           },
     scale: { ...full },
     current: options.current ?? [blue(100)],
+    outside: 0,
   };
 }
 
@@ -136,7 +140,7 @@ describe('blue-green strategy', () => {
     ]);
     expect(decisions.map((d) => d.isFinal)).toEqual([false, false, false, false, false, false, true]);
     for (const decision of [...before, ...after])
-      expect(decision.targets.reduce((sum, target) => sum + target.weight, 0)).toBe(100);
+      expect(decision.targets.reduce((sum, target) => sum + (target.weight ?? 0), 0)).toBe(100);
   });
 
   it('never switches to a release whose instances are not all healthy (a restart mid-switch)', () => {

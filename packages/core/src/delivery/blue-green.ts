@@ -40,6 +40,8 @@ export function createBlueGreenStrategy(spec: BlueGreenStrategySpec): BlueGreenS
 
   return {
     type: 'blue-green',
+    // All or nothing: the switch moves every client at once, so there is nothing to stick to.
+    stickyCookie: null,
     steps: (): StepDescription[] => descriptions.map((d) => ({ ...d })),
     decide(stepIndex: number, observation: RolloutObservation): StrategyDecision {
       // A first deploy has no release to stand beside: it goes straight to the end.

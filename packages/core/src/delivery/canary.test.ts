@@ -31,7 +31,7 @@ function observe(
       releaseId: 'rel_5',
       releaseNumber: 5,
       processes: Object.fromEntries(
-        Object.entries(healthy).map(([type, n]) => [type, { live: n, healthy: n, broken: 0 }]),
+        Object.entries(healthy).map(([type, n]) => [type, { live: n, healthy: n, broken: 0, retiring: 0 }]),
       ),
     },
     stable:
@@ -40,10 +40,14 @@ function observe(
         : {
             releaseId: 'rel_4',
             releaseNumber: 4,
-            processes: { web: { live: 10, healthy: 10, broken: 0 }, worker: { live: 2, healthy: 2, broken: 0 } },
+            processes: {
+              web: { live: 10, healthy: 10, broken: 0, retiring: 0 },
+              worker: { live: 2, healthy: 2, broken: 0, retiring: 0 },
+            },
           },
     scale: { ...full },
     current: options.current ?? [stableAt(100)],
+    outside: 0,
   };
 }
 
@@ -124,7 +128,7 @@ describe('canary strategy', () => {
     ]);
     expect(decisions.map((d) => d.isFinal)).toEqual([...Array<boolean>(9).fill(false), true]);
     for (const decision of decisions)
-      expect(decision.targets.reduce((sum, target) => sum + target.weight, 0)).toBe(100);
+      expect(decision.targets.reduce((sum, target) => sum + (target.weight ?? 0), 0)).toBe(100);
   });
 
   it('keeps header routes of earlier steps across later setWeight steps, each once', () => {

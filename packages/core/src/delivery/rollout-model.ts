@@ -4,7 +4,7 @@
  * a rollout is on. The reconciler converges instances and the routing table to the desired state; strategies decide
  * the next desired state; gates decide when a step may be left.
  */
-import type { AnalysisSpec, TrafficMatch } from '@slipway/contract';
+import type { AnalysisSpec, ErrorCode, TrafficMatch } from '@slipway/contract';
 
 export type StrategyType = 'recreate' | 'rolling' | 'blue-green' | 'canary';
 
@@ -14,8 +14,12 @@ export interface ReleaseTarget {
   releaseNumber: number;
   /** Instances wanted per process type (absent types: none). */
   scale: Record<string, number>;
-  /** Percent (0–100) of the routed requests matching no release's `matches`; the targets' weights add up to 100. */
-  weight: number;
+  /**
+   * Percent (0–100) of the routed requests matching no release's `matches`; the targets' weights add up to 100.
+   * Null: by instance count, every healthy instance taking an equal share whatever its release (rolling, recreate:
+   * the Kubernetes semantics, and the table an app had before rollouts were desired state).
+   */
+  weight: number | null;
   /** Requests matching any of these go to this release whatever the weights (header/cookie routing). */
   matches: TrafficMatch[];
   /** Also reachable on the app's preview host(s) (blue-green's new release before promotion). */
@@ -27,6 +31,8 @@ export interface DesiredStateRecord {
   appId: string;
   environmentId: string;
   targets: ReleaseTarget[];
+  /** Cookie that keeps a client on the release it was sent to (the strategy's); null: no stickiness. */
+  stickyCookie: string | null;
   version: number;
   updatedAtMs: number;
 }
@@ -65,6 +71,8 @@ export interface RolloutRecord {
   pauseReason: PauseReason | null;
   /** Why it is paused, degraded or aborted, in words. */
   message: string | null;
+  /** Why it is degraded or aborted, as a code (`CRASH_LOOP`, `PROGRESS_DEADLINE_EXCEEDED`, `ROLLOUT_ABORTED`…). */
+  failureCode: ErrorCode | null;
   stepIndex: number;
   /** When the current step started (pause durations, gate timeouts count from it). */
   stepStartedAtMs: number;
@@ -73,6 +81,8 @@ export interface RolloutRecord {
   control: RolloutControl;
   /** Progress deadline; not counted while paused. Null once the rollout is over. */
   deadlineAtMs: number | null;
+  /** When the current pause began (the deadline moves on by the time paused when it ends); null unless paused. */
+  pausedAtMs: number | null;
   createdAtMs: number;
   updatedAtMs: number;
   finishedAtMs: number | null;
@@ -86,6 +96,8 @@ export interface ProcessObservation {
   healthy: number;
   /** Of the live ones: crash-looping or failing their check before ever being healthy. */
   broken: number;
+  /** Out of the router and not yet stopped (draining, stopping): counted apart, never as live. */
+  retiring: number;
 }
 
 export interface ReleaseObservation {
@@ -104,6 +116,8 @@ export interface RolloutObservation {
   scale: Record<string, number>;
   /** The desired state in force. */
   current: readonly ReleaseTarget[];
+  /** Instances of any other release, live or retiring (leftovers of an earlier rollout): the controller retires them. */
+  outside: number;
 }
 
 /** What must hold before a step is left. */
@@ -128,6 +142,9 @@ export interface GateContext {
   stableReleaseNumber: number | null;
   nowMs: number;
   signal: AbortSignal;
+  /** What runs now, and the desired state of the step the gate belongs to. */
+  observation: RolloutObservation;
+  targets: readonly ReleaseTarget[];
 }
 
 /** `passed`: leave the step; `failed`: abort the rollout; `inconclusive`: pause for a human (`message` says why). */
@@ -167,6 +184,8 @@ export interface StrategyDecision {
  */
 export interface RolloutStrategy {
   readonly type: StrategyType;
+  /** Cookie keeping a client on the release it saw while weights split traffic; null (rolling, recreate): none. */
+  readonly stickyCookie: string | null;
   steps(): StepDescription[];
   decide(stepIndex: number, observation: RolloutObservation): StrategyDecision;
   /** The desired state after an abort: everything back on stable (the new release kept warm or not). */

@@ -30,7 +30,7 @@ import { createDeploymentJournal, type DeploymentJournal } from './deployment-jo
 import type { FailpointName } from './failpoints.js';
 import { releaseRoutes } from './release-routes.js';
 import { admitRoutes } from './route-admission.js';
-import { runRollout } from './rollout.js';
+import { runRollout } from './rollout-phase.js';
 import { abandonRollout, finalizeDeployment } from './finalize-phase.js';
 import { runReleaseCommand } from './release-command.js';
 import { describeTakeBack, takeBackConfigChange } from './config-restore.js';
@@ -318,12 +318,14 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
           const routes = releaseRoutes(scope.app, scope.environment, target, deps.settings, deps.ids);
           await admitRoutes(deps, store, scope.app, routes, 'check');
           const appEnvironment = await store.appEnvironments.find(d.appId, d.environmentId);
-          await runRollout(deps, fleet, {
+          await runRollout(deps, {
             scope,
             release: target,
             deploymentId: d.id,
             scale: appEnvironment?.scale ?? {},
-            replacesRunning: d.kind === 'restart',
+            // A rollback to an older retained release skips steps and analysis; a retry (newer release) does not.
+            isFastTracked:
+              d.kind === 'rollback' && (await isOlderThanCurrent(target, appEnvironment?.currentReleaseId)),
             log,
             signal,
           });
@@ -343,6 +345,12 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
     if (deployment.phase !== 'finalize' || deployment.releaseId === null) return false;
     const appEnvironment = await store.appEnvironments.find(deployment.appId, deployment.environmentId);
     return appEnvironment?.currentReleaseId === deployment.releaseId;
+  };
+
+  const isOlderThanCurrent = async (release: ReleaseRecord, currentId: string | null | undefined): Promise<boolean> => {
+    const current =
+      currentId === null || currentId === undefined ? undefined : await store.releases.findById(currentId);
+    return current !== undefined && release.number < current.number;
   };
 
   const requireReleaseId = (deployment: DeploymentRecord): string => {

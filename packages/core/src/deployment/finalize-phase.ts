@@ -4,6 +4,8 @@ import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import type { DeploymentRecord, ReleaseRecord } from '../domain/records.js';
 import type { Repositories } from '../ports/store.js';
+import { steadyTargets, writeDesiredState } from '../delivery/desired-state.js';
+import { finishFailed } from '../delivery/rollout-transitions.js';
 import { reportSecretChanges, restoreSecrets, rollbackRestore } from './config-restore.js';
 import { releaseRoutes } from './release-routes.js';
 import { pruneReleases } from './release-retention.js';
@@ -42,6 +44,12 @@ export async function finalizeDeployment(
         // The deciding check: in the transaction that writes the routes, with the host claims' unique constraint.
         await admitRoutes(deps, tx, app, routes, 'claim');
         await tx.routes.replaceForApp(app.id, environment.id, routes);
+        await writeDesiredState(
+          tx,
+          { appId: app.id, environmentId: environment.id },
+          steadyTargets(release, appEnvironment.scale),
+          clock.nowMs(),
+        );
       });
       break;
     } catch (error) {
@@ -53,15 +61,29 @@ export async function finalizeDeployment(
   await pruneReleases(deps, deployment.appId, deployment.environmentId);
 }
 
-/** Takes back what a failed rollout started: the new release's instances go; the controller restores the stable release. */
+/**
+ * Takes back what a failed or cancelled rollout started: its rollout ends (aborted, if it was still going), the stable
+ * release is the desired one again at once, and the new release's instances go.
+ */
 export async function abandonRollout(
   deps: CoreDeps,
   fleet: Fleet,
   deployment: DeploymentRecord,
   log: (line: string) => void,
 ): Promise<void> {
-  const { store } = deps;
+  const { store, clock } = deps;
   const appEnvironment = await store.appEnvironments.find(deployment.appId, deployment.environmentId);
+  await endRollout(deps, deployment);
+  const stableRelease = appEnvironment?.currentReleaseId
+    ? await store.releases.findById(appEnvironment.currentReleaseId)
+    : undefined;
+  await writeDesiredState(
+    store,
+    deployment,
+    stableRelease === undefined ? [] : steadyTargets(stableRelease, appEnvironment?.scale ?? {}),
+    clock.nowMs(),
+  );
+  await fleet.router.sync(true);
   const target = deployment.releaseId;
   if (target === null || target === appEnvironment?.currentReleaseId) return;
   const instances = await store.instances.list({
@@ -74,4 +96,19 @@ export async function abandonRollout(
     ? await store.releases.findById(appEnvironment.currentReleaseId)
     : undefined;
   log(stable ? `rolled back: release ${stable.number} keeps serving` : 'no earlier release to fall back to');
+}
+
+/** Ends the deployment's rollout as aborted when it is still going; retried over a concurrent write. */
+async function endRollout(deps: CoreDeps, deployment: DeploymentRecord): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const rollout = await deps.store.rollouts.findByDeployment(deployment.id);
+    if (rollout === undefined || (rollout.phase !== 'progressing' && rollout.phase !== 'paused')) return;
+    const reason = deployment.cancellation === null ? 'the deployment failed' : 'the deployment was cancelled';
+    try {
+      await deps.store.rollouts.update(finishFailed(rollout, 'aborted', 'ROLLOUT_ABORTED', reason, deps.clock.nowMs()));
+      return;
+    } catch (error) {
+      if (!isSlipwayError(error) || error.code !== 'VERSION_CONFLICT') throw error;
+    }
+  }
 }

@@ -31,6 +31,7 @@ import type {
   ApprovalRequestRepository,
   EnvironmentStrategyRepository,
 } from './approval-repositories.js';
+import type { DesiredStateRepository, RolloutRepository } from './delivery-repositories.js';
 import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
 import type { NotificationRepository } from './notification-repository.js';
 
@@ -217,6 +218,8 @@ export interface Repositories {
   readonly approvalRequests: ApprovalRequestRepository;
   readonly approvalDecisions: ApprovalDecisionRepository;
   readonly environmentStrategies: EnvironmentStrategyRepository;
+  readonly desiredStates: DesiredStateRepository;
+  readonly rollouts: RolloutRepository;
 }
 
 export interface Store extends Repositories {

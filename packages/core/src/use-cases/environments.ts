@@ -7,7 +7,7 @@ import { SlipwayError, strategySchema, type EnvironmentView, type Manifest, type
 import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import { claimHost } from '../domain/host-ownership.js';
-import { resolveStrategy } from '../domain/process-plan.js';
+import { resolveEnvironmentStrategy } from '../delivery/environment-strategy.js';
 import type { AppEnvironmentRecord, AppRecord, EnvironmentRecord } from '../domain/records.js';
 import { defaultHost } from '../deployment/release-routes.js';
 import type { Repositories } from '../ports/store.js';
@@ -185,19 +185,6 @@ export async function setEnvironmentStrategy(
   return environmentView(deps, scope.app, scope.environment, scope.appEnvironment);
 }
 
-/**
- * The strategy a rollout of `manifest` uses in this app environment: the environment's override when one is set,
- * else the manifest's (else the default). What the rollout engine calls instead of `resolveStrategy(manifest)`.
- */
-export async function resolveEnvironmentStrategy(
-  repos: Pick<Repositories, 'environmentStrategies'>,
-  scope: { appId: string; environmentId: string },
-  manifest: Manifest,
-): Promise<Strategy> {
-  const override = await repos.environmentStrategies.find(scope.appId, scope.environmentId);
-  return override?.strategy ?? resolveStrategy(manifest);
-}
-
 async function environmentView(
   deps: CoreDeps,
   app: AppRecord,
@@ -222,3 +209,5 @@ async function environmentView(
     createdAt: new Date(environment.createdAtMs).toISOString(),
   };
 }
+
+export { resolveEnvironmentStrategy };
