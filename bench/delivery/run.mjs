@@ -222,7 +222,7 @@ async function canaryAbort(target) {
     '            minRequests: 20',
   ];
   const run = await underLoad(target, async () => {
-    const id = await target.deploy('bad', strategy, { FAIL_PERCENT: '100' });
+    const id = await target.deploy('bad', strategy, { FAIL_PERCENT: '50' });
     const view = await target.rolloutUntil((v) => v.deploymentId === id && v.phase === 'aborted', 'aborted', 180_000);
     await target.settle(id);
     return { abortedMessage: view.message };

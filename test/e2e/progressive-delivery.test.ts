@@ -1,0 +1,3 @@
+import { describeProgressiveDelivery } from './progressive-delivery-suite.js';
+
+describeProgressiveDelivery('process');
