@@ -103,7 +103,7 @@ export class SlipwayTarget {
   static async create({ drainMs, runtime = 'process' } = {}) {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-zd-'));
     const instancePortFrom = 42_000 + Math.floor(Math.random() * 40) * 200;
-    return new SlipwayTarget(dataDir, await freePort(), await freePort(), instancePortFrom, drainMs, runtime);
+    return new this(dataDir, await freePort(), await freePort(), instancePortFrom, drainMs, runtime);
   }
 
   constructor(dataDir, apiPort, edgePort, instancePortFrom, drainMs, runtime) {
