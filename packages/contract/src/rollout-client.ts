@@ -1,4 +1,6 @@
 /** The rollouts part of the typed API client: an app environment's rollout status and the controls a user has on it. */
+import type { z } from 'zod';
+import { createDeploymentResponseSchema } from './api.js';
 import type { ApiTransport } from './api-transport.js';
 import { rolloutViewSchema, type PromoteRequest, type RolloutView } from './rollout-api.js';
 
@@ -18,15 +20,18 @@ export interface RolloutClient {
     resume(app: string, options?: EnvironmentOption): Promise<RolloutView>;
     /** POST /api/v1/apps/:app/rollout/abort — all traffic back on the stable release, which is desired again. */
     abort(app: string, options?: EnvironmentOption): Promise<RolloutView>;
-    /** POST /api/v1/apps/:app/rollout/retry — roll out the aborted release again from its first step. */
-    retry(app: string, options?: EnvironmentOption): Promise<RolloutView>;
+    /**
+     * POST /api/v1/apps/:app/rollout/retry — roll out the aborted release again from its first step: a new deployment
+     * (202), as `deploy` answers.
+     */
+    retry(app: string, options?: EnvironmentOption): Promise<z.output<typeof createDeploymentResponseSchema>>;
   };
 }
 
-type Control = 'pause' | 'resume' | 'abort' | 'retry';
+type Control = 'pause' | 'resume' | 'abort';
 
 export function createRolloutClient({ call }: Pick<ApiTransport, 'call'>): RolloutClient {
-  const path = (app: string, control?: 'promote' | Control) =>
+  const path = (app: string, control?: 'promote' | 'retry' | Control) =>
     `/api/v1/apps/${encodeURIComponent(app)}/rollout${control === undefined ? '' : `/${control}`}`;
   const query = (o: EnvironmentOption | undefined) => ({ environment: o?.environment });
   const control = (name: Control) => (app: string, o?: EnvironmentOption) =>
@@ -42,7 +47,8 @@ export function createRolloutClient({ call }: Pick<ApiTransport, 'call'>): Rollo
       pause: control('pause'),
       resume: control('resume'),
       abort: control('abort'),
-      retry: control('retry'),
+      retry: (app, o) =>
+        call({ method: 'POST', path: path(app, 'retry'), query: query(o) }, createDeploymentResponseSchema),
     },
   };
 }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RolloutView } from '@slipway/contract';
 import { startCannedApiServer } from '../canned-api-server.js';
+import { cannedDeployment } from '../canned-resources.js';
 import type { CannedApiServer } from '../canned-api-server.js';
 import { createCapturedIo } from '../captured-io.js';
 import { createProgram } from '../program.js';
@@ -264,7 +265,11 @@ describe('slipway rollout controls', () => {
       'POST /api/v1/apps/web/rollout/resume': { json: cannedRollout({ phase: 'progressing', pauseReason: null }) },
       'POST /api/v1/apps/web/rollout/abort': { json: cannedRollout({ pendingControl: 'abort' }) },
       'POST /api/v1/apps/web/rollout/retry': {
-        json: cannedRollout({ phase: 'progressing', pauseReason: null, currentStep: 0 }),
+        status: 202,
+        json: {
+          deployment: cannedDeployment({ id: 'dep_9', app: 'web', releaseNumber: 5, state: 'pending' }),
+          eventsUrl: '/api/v1/deployments/dep_9/events',
+        },
       },
     });
     const outputs = [];
@@ -277,7 +282,7 @@ describe('slipway rollout controls', () => {
       '✓ pause asked: the rollout of release 5 of web (production) holds at step 3 (pause until promoted); go on with `slipway rollout resume web`',
       '✓ resumed: the rollout of release 5 of web (production) goes on from step 3 (pause until promoted)',
       '✓ abort asked: all traffic of web (production) goes back to release 4, the desired release again',
-      '✓ retry asked: release 5 of web (production) is rolled out again from its first step',
+      '✓ retry asked: deployment dep_9 rolls release 5 of web (production) out again from its first step',
     ]);
     expect(server.requests.map((r) => `${r.method} ${r.path}?environment=${r.query.get('environment')}`)).toEqual([
       'POST /api/v1/apps/web/rollout/pause?environment=production',

@@ -46,11 +46,7 @@ export function registerRolloutCommand(program: Command, ctx: CliContext): void 
       );
     });
 
-  const control = (
-    name: 'pause' | 'resume' | 'abort' | 'retry',
-    description: string,
-    done: (view: RolloutView) => string,
-  ) =>
+  const control = (name: 'pause' | 'resume' | 'abort', description: string, done: (view: RolloutView) => string) =>
     rollout
       .command(name)
       .description(description)
@@ -79,11 +75,20 @@ export function registerRolloutCommand(program: Command, ctx: CliContext): void 
       ? `abort asked: release ${view.releaseNumber} of ${scopeOf(view)} stops rolling out (there is no earlier release to go back to)`
       : `abort asked: all traffic of ${scopeOf(view)} goes back to release ${view.stableReleaseNumber}, the desired release again`,
   );
-  control(
-    'retry',
-    'roll out an aborted or degraded release again from its first step',
-    (view) => `retry asked: release ${view.releaseNumber} of ${scopeOf(view)} is rolled out again from its first step`,
-  );
+  rollout
+    .command('retry')
+    .description('roll out an aborted or degraded release again from its first step (a new deployment)')
+    .argument('<app>', 'app name')
+    .addOption(environmentOption())
+    .action(async (app: string, options: EnvironmentOptions, command: Command) => {
+      const run = ctx.for(command);
+      const { deployment } = await run.client().rollout.retry(app, { environment: options.environment });
+      if (run.isJson) return run.out.json({ deployment });
+      run.out.line(
+        `${run.out.style.green('✓')} retry asked: deployment ${deployment.id} rolls release ${deployment.releaseNumber ?? '?'} of ${deployment.app} (${deployment.environment}) out again from its first step`,
+      );
+      run.out.line(`  follow it: slipway deployments logs ${deployment.id}`);
+    });
 }
 
 const scopeOf = (view: RolloutView): string => `${view.app} (${view.environment})`;
