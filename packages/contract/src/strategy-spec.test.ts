@@ -31,7 +31,6 @@ describe('strategy schema', () => {
   it('accepts a complete blue-green strategy and fills in its analyses', () => {
     const parsed = strategySchema.parse({
       type: 'blue-green',
-      previewHost: 'web-next.example.com',
       autoPromoteAfterSeconds: 120,
       prePromotionAnalysis: analysis,
       postPromotionAnalysis: analysis,
@@ -39,7 +38,7 @@ describe('strategy schema', () => {
       progressDeadlineSeconds: 300,
       progressDeadlineAbort: false,
     });
-    expect(parsed).toMatchObject({ previewHost: 'web-next.example.com', autoPromoteAfterSeconds: 120 });
+    expect(parsed).toMatchObject({ autoPromoteAfterSeconds: 120 });
     expect(parsed.type === 'blue-green' && parsed.prePromotionAnalysis).toMatchObject({
       intervalSeconds: 30,
       count: 3,
@@ -197,10 +196,11 @@ describe("strategy issues in the user's words", () => {
     });
   });
 
-  it('refuses a wildcard preview host and a sticky cookie that is no cookie name', () => {
-    expect(issuesOf({ type: 'blue-green', previewHost: '*.example.com' })).toEqual({
-      'strategy.previewHost': 'must be a lowercase hostname such as web-preview.example.com (no wildcard)',
-    });
+  it('refuses a preview host of its own and a sticky cookie that is no cookie name', () => {
+    // The preview answers on the app's own preview host only: a host of the manifest's choosing would need a claim.
+    expect(Object.keys(issuesOf({ type: 'blue-green', previewHost: 'next.example.com' }))).toEqual([
+      'strategy.previewHost',
+    ]);
     expect(issuesOf({ type: 'canary', steps: [{ setWeight: 5 }], stickyCookie: 'my cookie' })).toEqual({
       'strategy.stickyCookie': "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~, no spaces",
     });

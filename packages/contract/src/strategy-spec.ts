@@ -39,16 +39,6 @@ const matchValue = z
   .max(1024)
   .regex(/^[\t\x20-\x7e\x80-\uffff]*$/, 'must not hold control characters such as line breaks');
 
-/** A lowercase hostname (no wildcard): where a blue-green preview is reachable. */
-const previewHostSchema = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(
-    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
-    'must be a lowercase hostname such as web-preview.example.com (no wildcard)',
-  );
-
 const progressFields = {
   /** A rollout that makes no progress this long (paused time not counted) misses its deadline. */
   progressDeadlineSeconds: seconds(86_400).default(defaultProgressDeadlineSeconds),
@@ -65,7 +55,6 @@ const onlyCanary = {
   stickyCookie: 'only a canary strategy has a stickyCookie; remove it, or use type: canary',
 };
 const onlyBlueGreen = {
-  previewHost: 'only a blue-green strategy has a previewHost; remove it, or use type: blue-green',
   autoPromoteAfterSeconds: 'only a blue-green strategy promotes after a delay; in a canary, use a "- pause" step',
   prePromotionAnalysis: 'only a blue-green strategy has a prePromotionAnalysis; in a canary, use an "- analysis" step',
   postPromotionAnalysis:
@@ -108,8 +97,6 @@ export const rollingStrategySchema = strictObject(
 export const blueGreenStrategySchema = strictObject(
   {
     type: z.literal('blue-green'),
-    /** Where the new release is reachable before promotion; default `<app>--preview.<edge domain>`. */
-    previewHost: previewHostSchema.optional(),
     /** Promote this long after the preview is ready (and its analysis passed); absent: wait for `rollout promote`. */
     autoPromoteAfterSeconds: wholeSeconds(0, maxWaitSeconds).optional(),
     /** Measured on the preview before the switch; failing aborts, the stable release never stops serving. */

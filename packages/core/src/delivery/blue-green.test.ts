@@ -188,17 +188,11 @@ describe('blue-green preview host', () => {
   const settings = { defaultDomain: 'apps.example.com' };
 
   it('is <app>--preview.<domain> by default, with the environment outside production', () => {
-    expect(blueGreenPreviewHost({}, { name: 'web' }, { name: 'production' }, settings)).toBe(
+    expect(blueGreenPreviewHost({ name: 'web' }, { name: 'production' }, settings)).toBe(
       'web--preview.apps.example.com',
     );
-    expect(blueGreenPreviewHost({}, { name: 'web' }, { name: 'staging' }, settings)).toBe(
+    expect(blueGreenPreviewHost({ name: 'web' }, { name: 'staging' }, settings)).toBe(
       'web-staging--preview.apps.example.com',
     );
-  });
-
-  it('is the configured previewHost when there is one', () => {
-    expect(
-      blueGreenPreviewHost({ previewHost: 'next.example.com' }, { name: 'web' }, { name: 'production' }, settings),
-    ).toBe('next.example.com');
   });
 });

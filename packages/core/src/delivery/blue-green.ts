@@ -83,16 +83,14 @@ export function createBlueGreenStrategy(spec: BlueGreenStrategySpec): BlueGreenS
 }
 
 /**
- * Where a blue-green's new release is reachable before promotion: the spec's `previewHost`, else
- * `<app>--preview.<domain>` (`<app>-<environment>--preview.<domain>` outside production), beside the default host.
+ * Where a blue-green's new release is reachable before promotion: `<app>--preview.<domain>`
+ * (`<app>-<environment>--preview.<domain>` outside production), beside the default host.
  */
 export function blueGreenPreviewHost(
-  spec: Pick<BlueGreenStrategySpec, 'previewHost'>,
   app: Pick<AppRecord, 'name'>,
   environment: Pick<EnvironmentRecord, 'name'>,
   settings: Pick<CoreSettings, 'defaultDomain'>,
 ): string {
-  if (spec.previewHost !== undefined) return spec.previewHost;
   const host = defaultHost(app, environment, settings);
   const dot = host.indexOf('.');
   return `${host.slice(0, dot)}--preview${host.slice(dot)}`;
