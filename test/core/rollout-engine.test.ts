@@ -234,6 +234,46 @@ describe('rollout engine', () => {
     expect(events.map((e) => e.kind)).toEqual(['rollout.paused', 'rollout.aborted']);
   });
 
+  it('reports a missed deadline and goes on waiting when the strategy says progressDeadlineAbort: false', async () => {
+    const patient = {
+      ...target,
+      id: 'rel_patient',
+      number: 3,
+      manifest: {
+        ...target.manifest,
+        strategy: {
+          type: 'canary' as const,
+          steps: [{ setWeight: 10 }],
+          stickyCookie: null,
+          progressDeadlineSeconds: deadlineMs / 1000,
+          progressDeadlineAbort: false,
+        },
+      },
+    };
+    await harness.store.releases.insert(patient);
+    const rollout = (await harness.store.rollouts.findById(rolloutId)) as RolloutRecord;
+    await harness.store.rollouts.update({ ...rollout, releaseId: patient.id });
+    const neverHealthy = { ...stepStrategy(stable, target) };
+    neverHealthy.decide = () => ({
+      targets: [
+        { releaseId: patient.id, releaseNumber: 3, scale: { web: 1 }, weight: null, matches: [], isPreview: false },
+      ],
+      gate: { kind: 'healthy' },
+      isFinal: true,
+    });
+    const waiting = engineOf({ strategyFor: () => neverHealthy });
+    expect(await tick(waiting)).toMatchObject({ phase: 'progressing' });
+
+    clock.advance(deadlineMs + 1);
+    const missed = await tick(waiting);
+
+    expect(missed).toMatchObject({ phase: 'progressing', failureCode: null });
+    expect(missed.message).toBe(
+      'web: 0 of 1 new instance healthy when the progress deadline passed; still waiting (progressDeadlineAbort: false)',
+    );
+    expect(events.map((e) => e.kind)).toEqual([]);
+  });
+
   it('aborts at once: the stable release is the desired one again and the rollout ends aborted', async () => {
     const engine = engineOf();
     await tick(engine);

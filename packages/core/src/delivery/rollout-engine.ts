@@ -167,6 +167,7 @@ export function createRolloutEngine(deps: CoreDeps, fleet: Fleet, options: Rollo
     observation: RolloutObservation,
     context: Omit<GateContext, 'rollout' | 'targets'>,
     deadlineMs: number,
+    isDeadlineAborting: boolean,
   ): Promise<{ next: RolloutRecord; targets: ReleaseTarget[] }> => {
     const now = context.nowMs;
     const current = [...observation.current];
@@ -228,10 +229,20 @@ export function createRolloutEngine(deps: CoreDeps, fleet: Fleet, options: Rollo
         const progressing = next.phase === 'paused' ? leavePause(next, now) : next;
         if (reason === null) return { next: progressing, targets: decision.targets };
         // Missed only while the rollout waits to progress: never while paused, never when the step was just left.
-        if (progressing.deadlineAtMs !== null && now > progressing.deadlineAtMs)
+        if (progressing.deadlineAtMs !== null && now > progressing.deadlineAtMs) {
+          // `progressDeadlineAbort: false`: the miss is reported (the status' message) and the rollout goes on.
+          if (!isDeadlineAborting)
+            return {
+              next: {
+                ...progressing,
+                message: `${deadlineMessage(observation)}; still waiting (progressDeadlineAbort: false)`,
+              },
+              targets: decision.targets,
+            };
           throw new SlipwayError('PROGRESS_DEADLINE_EXCEEDED', deadlineMessage(observation), {
             details: { stepIndex: progressing.stepIndex },
           });
+        }
         return { next: progressing, targets: decision.targets };
       }
       case 'passed': {
@@ -278,7 +289,15 @@ export function createRolloutEngine(deps: CoreDeps, fleet: Fleet, options: Rollo
     let result: { next: RolloutRecord; targets: ReleaseTarget[] };
     try {
       await checkInstances(rollout, scope, target, instances);
-      result = await step(rollout, scope, strategy, observation, context, spec.progressDeadlineSeconds * 1000);
+      result = await step(
+        rollout,
+        scope,
+        strategy,
+        observation,
+        context,
+        spec.progressDeadlineSeconds * 1000,
+        !('progressDeadlineAbort' in spec) || spec.progressDeadlineAbort,
+      );
     } catch (error) {
       const coded = isSlipwayError(error)
         ? error
