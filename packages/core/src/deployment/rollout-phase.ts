@@ -3,7 +3,7 @@
  * transaction) and follows it until it ends; the controller advances it (`delivery/rollout-engine.ts`). What the
  * controller does to instances is told in the deployment's log. A resumed run finds its rollout where it was.
  */
-import { countNoun, SlipwayError } from '@slipway/contract';
+import { countNoun, SlipwayError, type Strategy } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { InstanceScope } from '../controller/fleet.js';
 import { scaleOf, steadyTargets } from '../delivery/desired-state.js';
@@ -11,6 +11,7 @@ import type { RolloutRecord } from '../delivery/rollout-model.js';
 import { isLiveInstance, sideOf } from '../delivery/rollout-observation.js';
 import { finishFailed } from '../delivery/rollout-transitions.js';
 import { resolveEnvironmentStrategy } from '../delivery/environment-strategy.js';
+import { strategyFor } from '../delivery/strategy-for.js';
 import type { InstanceRecord, ReleaseRecord } from '../domain/records.js';
 
 /** How often the run reads its rollout's progress. */
@@ -111,6 +112,7 @@ export async function runRollout(deps: CoreDeps, request: RolloutRequest): Promi
       .join(', ')}`,
   );
   const known = new Map<string, InstanceRecord>();
+  const tellProgress = progressTeller(request, strategy);
   for (let isFirst = true; ; isFirst = false) {
     request.signal.throwIfAborted();
     const current = (await store.rollouts.findById(rollout.id)) ?? rollout;
@@ -124,6 +126,7 @@ export async function runRollout(deps: CoreDeps, request: RolloutRequest): Promi
       // One line at a time, as they happened: readers following the log get each as it is stored.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    for (const line of tellProgress(current)) request.log(line);
     if (changes.some((line) => line.startsWith('started') || line.startsWith('retiring')))
       await deps.failpoint?.('rollout:step', { deploymentId: request.deploymentId, signal: request.signal });
     if (current.phase === 'healthy') return;
@@ -134,6 +137,36 @@ export async function runRollout(deps: CoreDeps, request: RolloutRequest): Promi
       );
     await clock.sleep(followIntervalMs, request.signal);
   }
+}
+
+/**
+ * Log lines for a blue-green's or canary's steps and pauses, as the controller moves it: the step it enters, and why
+ * it waits with what moves it on, so a user following `slipway deploy` is never left before a silent pause.
+ */
+function progressTeller(request: RolloutRequest, spec: Strategy): (rollout: RolloutRecord) => string[] {
+  if (spec.type !== 'blue-green' && spec.type !== 'canary') return () => [];
+  const steps = strategyFor(spec).steps();
+  const app = request.scope.app.name;
+  const env = request.scope.environment.name === 'production' ? '' : ` -e ${request.scope.environment.name}`;
+  let told = '';
+  return (rollout) => {
+    const lines: string[] = [];
+    const key = `${rollout.stepIndex}/${rollout.phase}/${rollout.pauseReason ?? ''}`;
+    if (key === told || (rollout.phase !== 'progressing' && rollout.phase !== 'paused')) return lines;
+    if (!told.startsWith(`${rollout.stepIndex}/`))
+      lines.push(`step ${rollout.stepIndex + 1} of ${steps.length}: ${steps[rollout.stepIndex]?.label ?? ''}`);
+    told = key;
+    if (rollout.phase === 'paused') {
+      const next =
+        rollout.pauseReason === 'manual'
+          ? `slipway rollout resume ${app}${env}`
+          : rollout.pauseReason === 'approval'
+            ? `slipway approvals list --app ${app}`
+            : `slipway rollout promote ${app}${env}`;
+      lines.push(`paused (${rollout.pauseReason ?? 'step'}): ${rollout.message ?? 'waiting'}; go on with: ${next}`);
+    }
+    return lines;
+  };
 }
 
 /** Log lines for what the controller did since the last look: instances started, healthy, retired. */
