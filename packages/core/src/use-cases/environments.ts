@@ -3,7 +3,7 @@
  * `<app>-<env>.<domain>` — strategy override and approval policy), list, delete; and the strategy override the
  * rollout engine reads through `resolveEnvironmentStrategy`.
  */
-import { SlipwayError, strategySchema, type EnvironmentView, type Manifest, type Strategy } from '@slipway/contract';
+import { SlipwayError, strategySchema, type EnvironmentView, type Strategy } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { Fleet } from '../controller/fleet.js';
 import { claimHost } from '../domain/host-ownership.js';
