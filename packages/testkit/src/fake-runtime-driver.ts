@@ -1,7 +1,5 @@
 /** An in-memory RuntimeDriver for core unit tests: it passes the driver contract suite and lets tests script crashes, output and exec results. */
-import { statSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { SlipwayError } from '@slipway/contract';
 import {
   abortableCall,
@@ -15,6 +13,17 @@ import {
 } from '@slipway/core';
 
 export { fakeRuntimePrograms } from './fake-runtime-programs.js';
+import {
+  canListen,
+  changed,
+  instancesOf,
+  isDirectory,
+  lineAt,
+  notify,
+  snapshot,
+  startFailed,
+  type FakeInstance,
+} from './fake-runtime-instances.js';
 
 /** The machine the fake's instances live on: they outlive a driver object, as processes outlive the control plane. */
 export interface FakeRuntimeWorld {
@@ -69,20 +78,6 @@ export type FakeRuntimeDriver = RuntimeDriver & {
   readonly hungCalls: number;
 };
 
-interface FakeInstance {
-  spec: InstanceSpec;
-  env: Record<string, string>;
-  status: InstanceStatus;
-  /** Output, oldest first; `droppedLines` older lines were discarded to bound memory. */
-  lines: LogLine[];
-  droppedLines: number;
-  onChange: Set<() => void>;
-  server: Server | undefined;
-  ignoresStopSignal: boolean;
-  isRemoved: boolean;
-}
-
-const instancesOfWorld = new WeakMap<FakeRuntimeWorld, Map<string, FakeInstance>>();
 const maxLines = 10_000;
 const execTimeoutExitCode = 124;
 
@@ -387,63 +382,4 @@ export function createFakeRuntimeDriver(options: FakeRuntimeDriverOptions = {}):
     },
     startedSpecs: () => [...started],
   };
-}
-
-function instancesOf(world: FakeRuntimeWorld): Map<string, FakeInstance> {
-  let instances = instancesOfWorld.get(world);
-  if (instances === undefined) {
-    instances = new Map();
-    instancesOfWorld.set(world, instances);
-  }
-  return instances;
-}
-
-function snapshot(instance: FakeInstance): InstanceStatus {
-  return { ...instance.status, labels: { ...instance.status.labels } };
-}
-
-function lineAt(instance: FakeInstance, absoluteIndex: number): LogLine {
-  const line = instance.lines[absoluteIndex - instance.droppedLines];
-  if (line === undefined) throw new Error(`fake runtime: no log line ${absoluteIndex}`);
-  return { ...line };
-}
-
-function notify(instance: FakeInstance): void {
-  for (const listener of [...instance.onChange]) listener();
-}
-
-/** Resolves true on the instance's next change (a line, an exit, a removal), false once the signal aborts. */
-function changed(instance: FakeInstance, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const finish = (result: boolean): void => {
-      instance.onChange.delete(onChange);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(result);
-    };
-    const onChange = (): void => finish(true);
-    const onAbort = (): void => finish(false);
-    instance.onChange.add(onChange);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function startFailed(instanceId: string, message: string): SlipwayError {
-  return new SlipwayError('START_FAILED', message, { details: { instanceId } });
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function canListen(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createNetServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }
