@@ -7,7 +7,6 @@ import {
   type ExecResult,
   type InstanceSpec,
   type InstanceStatus,
-  type Logger,
   type RuntimeDriver,
 } from '@slipway/core';
 import {
@@ -23,38 +22,15 @@ import { isSameProcessRunning, readProcStat } from './read-proc-stat.js';
 import { createLogRotator } from './log-rotator.js';
 import { createProcessGroupStats } from './process-group-stats.js';
 import { readListeningPorts } from './read-listening-ports.js';
-import { createRetiredInstanceLogs, defaultRetiredLogLimits, type RetiredLogLimits } from './retired-instance-logs.js';
+import { createRetiredInstanceLogs, defaultRetiredLogLimits } from './retired-instance-logs.js';
 import { runExec } from './run-exec.js';
+import type { ProcessDriverOptions } from './process-driver-options.js';
 import { isDirectory } from '../builder/detect-builder.js';
-import type { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import { killSandboxRemains, prepareInstanceSandbox, sandboxedRun, type InstanceSandbox } from './instance-sandbox.js';
 import { stopProcessGroup } from './stop-process-group.js';
 import { instanceEnv, instanceLogStreams, spawnDetached, startFailed } from './spawn-instance.js';
 
-export interface ProcessDriverOptions {
-  /** One directory per instance goes here: `instance.json`, `stdout.log`, `stderr.log` and their rotated copies. */
-  stateDir: string;
-  /** Inclusive range `PORT` is allocated from. */
-  portRange: { from: number; to: number };
-  /** Address instances are reached at (reported in their status); default 127.0.0.1. */
-  host?: string;
-  /** A log file over this size is rotated; default 10 MiB. */
-  logMaxBytes?: number;
-  /** Rotated files kept per stream; default 3. */
-  logFiles?: number;
-  /**
-   * When given, every instance runs in this sandbox as the user of its project (`spec.networkScope`), seeing only its
-   * release (read-only), its scratch dir and the system's runtimes. Absent: instances run as slipwayd's own user and
-   * see what it sees.
-   */
-  sandbox?: ProcessSandbox;
-  /**
-   * Where the logs of removed instances are kept, and for how long (`retired-instance-logs.ts`); default a
-   * `<stateDir>-retired` directory, a day and 256 MiB in all.
-   */
-  retiredLogs?: { dir?: string } & Partial<RetiredLogLimits>;
-  logger: Logger;
-}
+export type { ProcessDriverOptions } from './process-driver-options.js';
 
 export type ProcessDriver = RuntimeDriver & {
   /** Stops the periodic log rotation. Instances keep running: they belong to the machine, not to this object. */
