@@ -1,6 +1,7 @@
 /**
  * The controller stays live: a runtime whose engine hangs holds up only its own pass, and an instance a rollout
- * starts while a pass is between its reads of the records and of the runtime is never taken for an orphan.
+ * starts while a pass is between its reads of the records and of the runtime is never taken for an orphan, and an app
+ * environment is converged by the pass of the runtime its release runs on only, never by two passes at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +10,7 @@ import {
   createRuntimeSet,
   getAppScope,
   getRelease,
+  requestDeployment,
   scaleApp,
   type ReconcilerFailpoint,
 } from '@slipway/core';
@@ -100,5 +102,45 @@ describe('control loop liveness', () => {
     expect(removed).not.toContain(started.id);
     expect(await harness.runtime.inspect(started.id)).toMatchObject({ state: 'running' });
     expect((await harness.instancesOf('hello')).map((i) => i.id).sort()).toEqual([first.id, started.id].sort());
+  });
+
+  it("converges a first deploy only in the pass of its release's runtime, never in another runtime's pass", async () => {
+    harness = await createCoreHarness({ isReconcilerRunning: false });
+    await harness.createApp('hello');
+    // Another runtime is listed first: with no instance and no current release yet, its pass must still leave the
+    // app environment to the pass of the runtime the rollout's release runs on (else both would start instances).
+    const other = createFakeRuntimeDriver({ world: createFakeRuntimeWorld(), portRange: { from: 22_950, to: 22_999 } });
+    const runtimes = createRuntimeSet({ other, process: harness.runtime });
+    const deps = { ...harness.deps, runtimes };
+    const fleet = createFleet(deps);
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let otherPasses = 0;
+    const failpoint: ReconcilerFailpoint = async (_name, { runtime }) => {
+      if (runtime === 'other') otherPasses += 1;
+      else await released;
+    };
+    const reconciler = createReconciler(deps, fleet, { failpoint });
+    reconciler.start();
+    const requested = await requestDeployment(harness.deps, {
+      app: 'hello',
+      environment: 'production',
+      source: { kind: 'path', path: await harness.webSource({ replicas: 2 }) },
+    });
+    const { app, environment } = await getAppScope(harness.store, 'hello', 'production');
+    const deployment = harness.runToEnd(requested.id);
+    try {
+      // The rollout is recorded; the process pass is held, and the other runtime's pass goes round several times.
+      await waitFor(async () => expect(await harness.store.rollouts.findActive(app.id, environment.id)).toBeDefined());
+      const after = otherPasses;
+      await waitFor(() => expect(otherPasses).toBeGreaterThan(after + 3));
+      expect(await harness.instancesOf('hello')).toEqual([]);
+    } finally {
+      release();
+    }
+    expect((await deployment).state).toBe('succeeded');
+    await reconciler.stop();
+    await other.close();
+    expect(await harness.instancesOf('hello')).toHaveLength(2);
   });
 });

@@ -77,17 +77,21 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
     (await isTaskOfRunningDeployment(status));
 
   /**
-   * The runtime whose pass converges an app environment: the one its current release runs on there, else the one
-   * its instances run on, else the first; a runtime this slipwayd does not run falls to the first, which then
-   * reports what cannot start.
+   * The runtime whose pass converges an app environment: the one the release it converges to runs on there (an
+   * active rollout's release, else the current release), else the one its instances run on, else the first; a
+   * runtime this slipwayd does not run falls to the first, which then reports what cannot start. It never depends
+   * on which instances a pass happened to read, so two runtimes' passes never converge one app environment at once
+   * (a first deploy's instances would otherwise be started by both).
    */
   const runtimeOfScope = async (
     appEnvironment: AppEnvironmentRecord,
     instances: readonly InstanceRecord[],
   ): Promise<string> => {
     let name = instances[0]?.runtime;
-    if (appEnvironment.currentReleaseId !== null) {
-      const release = await fleet.getReleaseCached(appEnvironment.currentReleaseId);
+    const rollout = await store.rollouts.findActive(appEnvironment.appId, appEnvironment.environmentId);
+    const releaseId = rollout?.releaseId ?? appEnvironment.currentReleaseId;
+    if (releaseId !== null) {
+      const release = await fleet.getReleaseCached(releaseId);
       const environment = await store.environments.findById(appEnvironment.environmentId);
       if (release && environment) name = resolveRuntimePlan(release, environment.name, 'web').runtime;
     }
