@@ -116,6 +116,9 @@ export class SlipwaydHarness {
   readonly dataDir: string;
   readonly apiPort: number;
   readonly edgePort: number;
+  /** The catalog's Consul-compatible HTTP API (`--catalog-http`) and its DNS interface (`--dns`, UDP and TCP). */
+  readonly catalogPort: number;
+  readonly dnsPort: number;
   readonly instancePortFrom: number;
   /** Whether the API is served over TLS with the self-signed certificate of the data dir (`--tls self-signed`). */
   readonly isTls: boolean;
@@ -132,10 +135,14 @@ export class SlipwaydHarness {
     dataDir: string,
     apiPort: number,
     edgePort: number,
+    catalogPort: number,
+    dnsPort: number,
     instancePortFrom: number,
     isTls: boolean,
     containers: 'off' | 'docker' | 'swarm',
   ) {
+    this.catalogPort = catalogPort;
+    this.dnsPort = dnsPort;
     this.containers = containers;
     this.dataDir = dataDir;
     this.apiPort = apiPort;
@@ -181,6 +188,8 @@ export class SlipwaydHarness {
       dataDir,
       await freePort(),
       await freePort(),
+      await freePort(),
+      await freePort(),
       instancePortFrom,
       options.isTls === true,
       options.containers ?? 'off',
@@ -211,6 +220,10 @@ export class SlipwaydHarness {
         `127.0.0.1:${this.apiPort}`,
         '--edge',
         `127.0.0.1:${this.edgePort}`,
+        '--catalog-http',
+        `127.0.0.1:${this.catalogPort}`,
+        '--dns',
+        `127.0.0.1:${this.dnsPort}`,
         '--node-name',
         'e2e',
         '--log-level',

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { delimiter } from 'node:path';
 import { z } from 'zod';
 import { edgeClientOptions } from './edge-client-options.js';
+import { catalogOptions } from './catalog-options.js';
 import { notificationOptions } from './notification-options.js';
 import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
 import { option, address, text, addressOf, numberOf, readTls, readEdgeTls, type OptionInput } from './config-option.js';
@@ -371,6 +372,7 @@ export const configOptions = {
     read: readEdgeTls,
   }),
   ...notificationOptions,
+  ...catalogOptions,
   ...edgeClientOptions,
 };
 

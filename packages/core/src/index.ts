@@ -160,3 +160,20 @@ export { createRolloutEngine, type RolloutEngine, type RolloutEngineOptions } fr
 export { strategyFor } from './delivery/strategy-for.js';
 export * from './use-cases/rollout-control.js';
 export { buildRolloutView } from './use-cases/rollout-view.js';
+// The service catalog (docs/catalog.md).
+export type * from './catalog/catalog-records.js';
+export type * from './ports/catalog-store.js';
+export type * from './catalog/catalog-access.js';
+export type {
+  Catalog,
+  Indexed,
+  WatchTopic,
+  KvPutRequest,
+  KvDeleteRequest,
+  TxnKvOp,
+  TxnResult,
+  SessionCreateRequest,
+  ServiceRegistration,
+  CheckRegistration,
+} from './catalog/catalog.js';
+export { kvMaxValueBytes, txnMaxOperations } from './catalog/catalog.js';

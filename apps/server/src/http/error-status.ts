@@ -31,6 +31,10 @@ export const errorStatus: Record<ErrorCode, number> = {
   // Deployment results (a deployment that waited for approval fails with them), never a request's answer.
   APPROVAL_REJECTED: 422,
   APPROVAL_EXPIRED: 422,
+  CATALOG_ACL_NOT_FOUND: 403,
+  CATALOG_PERMISSION_DENIED: 403,
+  CATALOG_SNAPSHOT_INVALID: 422,
+  CATALOG_DISABLED: 409,
   APPROVAL_REF_NOT_ALLOWED: 422,
   APP_NOT_FOUND: 404,
   APP_ALREADY_EXISTS: 409,
