@@ -177,3 +177,5 @@ export type {
   CheckRegistration,
 } from './catalog/catalog.js';
 export { kvMaxValueBytes, txnMaxOperations } from './catalog/catalog.js';
+export type * from './ports/catalog-check-runner.js';
+export { checkOutputMaxBytes, isRunnableCheck } from './ports/catalog-check-runner.js';
