@@ -28,6 +28,9 @@ export interface CatalogCheckRunner {
 /** True for a definition a runner probes on an interval (as opposed to one the catalog holds). */
 export function isRunnableCheck(definition: CheckDefinition): definition is RunnableCheckDefinition {
   return (
-    definition.type === 'http' || definition.type === 'tcp' || definition.type === 'grpc' || definition.type === 'script'
+    definition.type === 'http' ||
+    definition.type === 'tcp' ||
+    definition.type === 'grpc' ||
+    definition.type === 'script'
   );
 }
