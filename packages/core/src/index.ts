@@ -179,3 +179,15 @@ export type {
 export { kvMaxValueBytes, txnMaxOperations } from './catalog/catalog.js';
 export type * from './ports/catalog-check-runner.js';
 export { checkOutputMaxBytes, isRunnableCheck } from './ports/catalog-check-runner.js';
+// Catalog access: tokens, ACL rules and their evaluation.
+export * from './catalog/catalog-acl-records.js';
+export type * from './ports/catalog-acl-repository.js';
+export { createCatalogAccess, catalogAclSubjectsOf, catalogTokenMaxLength } from './catalog/catalog-acl.js';
+export type { CatalogAccessDeps } from './catalog/catalog-acl.js';
+export {
+  anonymousMay,
+  catalogAclPolicyAllows,
+  createCatalogAuthority,
+  matchCatalogAclPolicy,
+} from './catalog/catalog-acl-authority.js';
+export type { CatalogAclRule, CatalogAuthorityInput } from './catalog/catalog-acl-authority.js';

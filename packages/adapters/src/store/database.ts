@@ -5,6 +5,7 @@ import type { DeploymentPhase, DeploymentState, InstanceState } from '@slipway/c
 import type { DeploymentKind, EventType, JobRecord, PhaseRecord, RouteRecord } from '@slipway/core';
 import type { ApprovalTables } from './approval-tables.js';
 import type { AuditTables } from './audit-tables.js';
+import type { CatalogAclTables } from './catalog-acl-tables.js';
 import type { NotificationTables } from './notification-tables.js';
 import type { HostClaimTables } from './host-claim-table.js';
 import type { IdentityTables } from './identity-tables.js';
@@ -189,7 +190,8 @@ export interface Database
     HostClaimTables,
     NotificationTables,
     ApprovalTables,
-    DeliveryTables {
+    DeliveryTables,
+    CatalogAclTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

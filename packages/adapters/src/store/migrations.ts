@@ -8,6 +8,7 @@ import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import { auditMigration } from './audit-migration.js';
+import { catalogAclMigration } from './catalog-acl-migration.js';
 import { containersMigration } from './containers-migration.js';
 import { deliveryMigration } from './delivery-migration.js';
 import { deploymentCancelMigration } from './deployment-cancel-migration.js';
@@ -243,6 +244,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0011-delivery': deliveryMigration,
   '0012-environments-approvals': environmentsApprovalsMigration,
   '0013-notifications': notificationsMigration,
+  '0014-catalog-acl': catalogAclMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -11,6 +11,7 @@ import {
   createEnvironmentStrategyRepository,
 } from './approval-repositories.js';
 import { createAuditRepository } from './audit-repository.js';
+import { createCatalogAclRuleRepository } from './catalog-acl-rule-repository.js';
 import { createDataKeyRepository } from './data-key-repository.js';
 import type { Database } from './database.js';
 import { createDesiredStateRepository, createRolloutRepository } from './delivery-repositories.js';
@@ -58,5 +59,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     environmentStrategies: createEnvironmentStrategyRepository(db),
     desiredStates: createDesiredStateRepository(db),
     rollouts: createRolloutRepository(db),
+    catalogAclRules: createCatalogAclRuleRepository(db),
   };
 }

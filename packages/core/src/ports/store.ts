@@ -34,6 +34,7 @@ import type {
 import type { DesiredStateRepository, RolloutRepository } from './delivery-repositories.js';
 import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
 import type { NotificationRepository } from './notification-repository.js';
+import type { CatalogAclRuleRepository } from './catalog-acl-repository.js';
 
 export interface ProjectRepository {
   /** Errors: `VALIDATION_FAILED` with details.conflict when the name exists. */
@@ -220,6 +221,8 @@ export interface Repositories {
   readonly environmentStrategies: EnvironmentStrategyRepository;
   readonly desiredStates: DesiredStateRepository;
   readonly rollouts: RolloutRepository;
+  /** Catalog ACL rules per KV prefix and per service name prefix. */
+  readonly catalogAclRules: CatalogAclRuleRepository;
 }
 
 export interface Store extends Repositories {
