@@ -7,6 +7,7 @@ import type { Store } from '@slipway/core';
 import { describeApprovalContract } from './store-contract-approvals.js';
 import { describeAuditContract } from './store-contract-audit.js';
 import { describeCatalogContract } from './store-contract-catalog.js';
+import { describeCatalogAclContract } from './store-contract-catalog-acl.js';
 import {
   api,
   appEnvironment,
@@ -66,6 +67,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeNotificationContract(current);
     describeApprovalContract(current);
     describeDeliveryContract(current);
+    describeCatalogAclContract(current);
 
     describe('transactions', () => {
       it('commits every write of the work together and returns its result', async () => {
