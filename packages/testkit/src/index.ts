@@ -13,3 +13,4 @@ export * from './metric-source-contract.js';
 export * from './fake-metric-source.js';
 export * from './notifier-contract.js';
 export * from './notification-receiver.js';
+export * from './catalog-store-contract.js';
