@@ -69,3 +69,4 @@ export {
   verifyWebhookSignature,
   type SignatureCheck,
 } from './notify/webhook-signature.js';
+export { createCatalogCheckRunner } from './catalog-checks/catalog-check-runner.js';
