@@ -162,9 +162,7 @@ const answerNode = (context: AnswerContext, nodeName: string): CatalogDnsAnswer 
   if (record === undefined) return found(context.nowMs, []);
   // Consul adds the node's meta to an address answer (`enable_additional_node_meta_txt`, on by default); ANY puts
   // it in the answer itself.
-  return context.type === dnsType.any
-    ? found(context.nowMs, [record, ...meta])
-    : found(context.nowMs, [record], meta);
+  return context.type === dnsType.any ? found(context.nowMs, [record, ...meta]) : found(context.nowMs, [record], meta);
 };
 
 const answerDomain = (context: AnswerContext): CatalogDnsAnswer => {

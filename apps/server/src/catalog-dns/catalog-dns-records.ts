@@ -52,8 +52,7 @@ export const soaRecord = (nowMs: number): Answer => ({
 export type AddressFamily = 4 | 6 | 'name';
 
 /** Whether an address is IPv4, IPv6, or a host name. */
-export const familyOf = (address: string): AddressFamily =>
-  isIPv4(address) ? 4 : isIPv6(address) ? 6 : 'name';
+export const familyOf = (address: string): AddressFamily => (isIPv4(address) ? 4 : isIPv6(address) ? 6 : 'name');
 
 /**
  * The record for an address under `name` when a question of `type` asks for it: A for IPv4 (A, ANY), AAAA for IPv6
