@@ -73,7 +73,7 @@ export class EtcdServer {
         '--auto-compaction-mode',
         'revision',
         '--auto-compaction-retention',
-        '10000',
+        process.env.BENCH_ETCD_RETENTION ?? '1000',
         '--quota-backend-bytes',
         String(8 * 2 ** 30),
         '--log-level',
