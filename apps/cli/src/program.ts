@@ -5,6 +5,7 @@ import { createCliContext, defaultApiUrl } from './cli-context.js';
 import type { ProgramIo } from './cli-context.js';
 import { registerAppsCommand } from './commands/apps.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerCatalogAclCommand } from './commands/catalog-acl.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
@@ -99,6 +100,8 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerNotificationsCommand(program, ctx);
   registerEnvCommand(program, ctx);
   registerApprovalsCommand(program, ctx);
+  // After every other catalog command: `acl` joins the `catalog` command they create.
+  registerCatalogAclCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
   const reportError = async (error: unknown): Promise<number> => {

@@ -32,6 +32,7 @@ import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tasks-client.js';
 import { createRolloutClient, type RolloutClient } from './rollout-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
+import { createCatalogAclClient, type CatalogAclClient } from './catalog-acl-client.js';
 import {
   listSecretsResponseSchema,
   rotateMasterKeyResponseSchema,
@@ -90,7 +91,8 @@ export interface ApiClient
     RuntimeTasksClient,
     RolloutClient,
     NotificationsClient,
-    EnvironmentsClient {
+    EnvironmentsClient,
+    CatalogAclClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -223,6 +225,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createEnvironmentsClient({ call, send }),
     ...createRuntimeTasksClient({ call, stream }),
     ...createRolloutClient({ call }),
+    ...createCatalogAclClient({ call, send }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),
     status: () => call(get('/api/v1/status'), statusSchema),

@@ -35,3 +35,5 @@ export * from './notifications-api.js';
 export * from './notifications-client.js';
 export * from './environments-api.js';
 export * from './environments-client.js';
+export * from './catalog-acl-api.js';
+export * from './catalog-acl-client.js';

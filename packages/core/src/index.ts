@@ -191,3 +191,4 @@ export {
   matchCatalogAclPolicy,
 } from './catalog/catalog-acl-authority.js';
 export type { CatalogAclRule, CatalogAuthorityInput } from './catalog/catalog-acl-authority.js';
+export { listCatalogAclRules, putCatalogAclRule, revokeCatalogAclRule } from './catalog/catalog-acl-rules.js';

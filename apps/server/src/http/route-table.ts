@@ -6,6 +6,7 @@ import { auditRoutes } from './audit/audit-routes.js';
 import { appRoutes } from './routes/app-routes.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { catalogAclRoutes } from './routes/catalog-acl-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { deploymentUploadRoutes } from './routes/deployment-upload-routes.js';
 import { environmentRoutes } from './routes/environment-routes.js';
@@ -38,6 +39,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   environmentRoutes,
   approvalRoutes,
   rolloutRoutes,
+  catalogAclRoutes,
 ];
 
 /** Keyed `METHOD /path` with Fastify's parameter syntax; HEAD routes use their GET entry. */

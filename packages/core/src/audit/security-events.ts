@@ -23,6 +23,8 @@ export const securityEventNames = [
   'secrets.master-key.rotated',
   'approvals.approved',
   'approvals.rejected',
+  'catalog.acl.rule.granted',
+  'catalog.acl.rule.revoked',
 ] as const;
 export type SecurityEventName = (typeof securityEventNames)[number];
 
