@@ -1,0 +1,167 @@
+/**
+ * The catalog's Consul-compatible HTTP API: a Fastify instance of its own (not Slipway's API), where every body is
+ * read raw and bounded (KV values are bytes whatever their Content-Type), routes are matched on the percent-decoded
+ * path, refusals are plain text with Consul's codes, and reads carry the query-meta headers, 404s included.
+ */
+import { createServer } from 'node:http';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { kvMaxValueBytes, type CatalogAccess, type CatalogAuthority } from '@slipway/core';
+import { catalogRefusalOf, CatalogHttpError, permissionDenied } from './catalog-http-error.js';
+import type { CatalogHttpEnv } from './catalog-http-env.js';
+import { parseCatalogQuery, tokenOf } from './catalog-query.js';
+import { matchRoute, type CatalogAnswer, type CatalogMethod, type CatalogRoute } from './catalog-route.js';
+
+/** Limits of a request to the catalog API; sizes in bytes. */
+export const catalogRequestLimits = {
+  /** Any body but a snapshot's: a KV value's limit (512 KiB), over which a PUT answers 413. */
+  bodyBytes: kvMaxValueBytes,
+  /** A snapshot restored with `PUT /v1/snapshot`. */
+  snapshotBytes: 256 * 1024 * 1024,
+  headerBytes: 16 * 1024,
+  urlBytes: 8192,
+} as const;
+
+const methods: readonly CatalogMethod[] = ['GET', 'PUT', 'POST', 'DELETE'];
+
+export interface CatalogHttpServerOptions {
+  readonly env: CatalogHttpEnv;
+  readonly access: CatalogAccess;
+  readonly routes: readonly CatalogRoute[];
+  /** Routes whose bodies may exceed `bodyBytes` (the snapshot's), by exact path, with their limit. */
+  readonly largeBodyPaths?: Readonly<Record<string, number>>;
+}
+
+function sendAnswer(reply: FastifyReply, answer: CatalogAnswer, isPretty: boolean): FastifyReply {
+  if ('index' in answer && answer.index !== undefined) {
+    // Consul's setIndex: an index is never 0, or watchers of node-consul error out and Go clients busy-loop.
+    void reply.header('x-consul-index', String(Math.max(1, answer.index)));
+    void reply.header('x-consul-knownleader', 'true');
+    void reply.header('x-consul-lastcontact', '0');
+  }
+  switch (answer.kind) {
+    case 'json': {
+      const text = isPretty ? JSON.stringify(answer.value, null, 4) : JSON.stringify(answer.value);
+      return reply
+        .status(answer.status ?? 200)
+        .type('application/json')
+        .send(text);
+    }
+    case 'raw':
+      return reply
+        .status(200)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', 'sandbox')
+        .type('text/plain')
+        .send(Buffer.from(answer.bytes));
+    case 'empty':
+      return reply.status(answer.status ?? 200).send();
+    case 'text':
+      return reply
+        .status(answer.status ?? 200)
+        .type('text/plain; charset=utf-8')
+        .send(answer.text);
+  }
+}
+
+function sendRefusal(reply: FastifyReply, refusal: CatalogHttpError): FastifyReply {
+  if (refusal.allow !== undefined) void reply.header('allow', refusal.allow);
+  return reply.status(refusal.statusCode).type('text/plain; charset=utf-8').send(refusal.message);
+}
+
+/** Fastify's own refusals (a body over its limit, a broken Content-Length) in Consul's plain text. */
+function refusalOfFramework(error: FastifyError, request: FastifyRequest): CatalogHttpError | undefined {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const length = request.headers['content-length'];
+    const size = length === undefined ? '' : `(${length} bytes)`;
+    return new CatalogHttpError(
+      413,
+      `Request body${size} too large, max size: ${catalogRequestLimits.bodyBytes} bytes`,
+    );
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new CatalogHttpError(error.statusCode, error.message);
+  }
+  return undefined;
+}
+
+export function createCatalogHttpServer(options: CatalogHttpServerOptions): FastifyInstance {
+  const { env, access, routes } = options;
+  const app = Fastify({
+    serverFactory: (handler) => createServer({ maxHeaderSize: catalogRequestLimits.headerBytes }, handler),
+    loggerInstance: env.logger,
+    disableRequestLogging: true,
+    exposeHeadRoutes: false,
+    bodyLimit: catalogRequestLimits.bodyBytes,
+    // Blocking queries hold a request up to 10m + jitter: the server must not cut them first.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    keepAliveTimeout: 65_000,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: catalogRequestLimits.urlBytes },
+  });
+  // Every body is bytes: a KV value as sent, a JSON document decoded by its handler. No parser guesses by type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, body);
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const refusal = catalogRefusalOf(error) ?? refusalOfFramework(error, request);
+    if (refusal !== undefined) return sendRefusal(reply, refusal);
+    request.log.error(
+      { err: error, method: request.method, path: request.url.split('?')[0] },
+      'catalog request failed',
+    );
+    return sendRefusal(reply, new CatalogHttpError(500, 'Internal error'));
+  });
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send());
+  // Closing answers every blocking query at once (with what it reads) instead of holding the close for minutes.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => {
+    closing.abort();
+  });
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const rawUrl = request.raw.url ?? '/';
+    if (rawUrl.length > catalogRequestLimits.urlBytes) throw new CatalogHttpError(414, 'URI Too Long');
+    const query = parseCatalogQuery(rawUrl, env.datacenter);
+    if (query.path === '/') {
+      return reply.status(200).type('text/plain; charset=utf-8').send('Consul Agent');
+    }
+    const matched = matchRoute(routes, query.path);
+    if (matched === undefined) return reply.status(404).send();
+    const allowed = [...new Set(matched.routes.flatMap((candidate) => candidate.methods))];
+    if (request.method === 'OPTIONS')
+      return reply
+        .status(200)
+        .header('allow', ['OPTIONS', ...allowed].join(','))
+        .send();
+    const method = request.method as CatalogMethod;
+    const chosen = matched.routes.find((candidate) => candidate.methods.includes(method));
+    if (chosen === undefined) {
+      throw new CatalogHttpError(405, `method ${request.method} not allowed`, ['OPTIONS', ...allowed].join(','));
+    }
+    const authority: CatalogAuthority = await access.authorize(tokenOf(request.headers, query));
+    const gone = new AbortController();
+    reply.raw.once('close', () => gone.abort());
+    if (closing.signal.aborted) gone.abort();
+    else closing.signal.addEventListener('abort', () => gone.abort(), { once: true, signal: gone.signal });
+    const answer = await chosen.handle({
+      method,
+      query,
+      tail: matched.tail,
+      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      authority,
+      signal: gone.signal,
+      require(resource, level) {
+        if (!authority.can(resource, level)) throw permissionDenied();
+      },
+    });
+    return sendAnswer(reply, answer, query.isPretty);
+  };
+
+  for (const [path, limitBytes] of Object.entries(options.largeBodyPaths ?? {})) {
+    app.route({ method: [...methods, 'OPTIONS'], url: path, bodyLimit: limitBytes, handler: handle });
+  }
+  app.route({ method: [...methods, 'OPTIONS', 'HEAD', 'PATCH'], url: '/*', handler: handle });
+  app.route({ method: [...methods, 'OPTIONS', 'HEAD', 'PATCH'], url: '/', handler: handle });
+  return app;
+}

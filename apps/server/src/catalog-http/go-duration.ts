@@ -1,0 +1,61 @@
+/**
+ * Go's `time.ParseDuration` syntax, which Consul uses for `wait`, check intervals and timeouts and session TTLs:
+ * a sign, then one or more decimal numbers each followed by a unit (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`), or `0`.
+ */
+
+const unitMs: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3, // U+00B5 MICRO SIGN
+  μs: 1e-3, // U+03BC GREEK SMALL LETTER MU
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+const part = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+
+/** The duration in milliseconds (fractional below 1 ms), or undefined when the text is not a Go duration. */
+export function parseGoDurationMs(text: string): number | undefined {
+  let rest = text;
+  let sign = 1;
+  if (rest.startsWith('-') || rest.startsWith('+')) {
+    if (rest.startsWith('-')) sign = -1;
+    rest = rest.slice(1);
+  }
+  if (rest === '0') return 0;
+  if (rest === '') return undefined;
+  let totalMs = 0;
+  while (rest !== '') {
+    const match = part.exec(rest);
+    if (match === null) return undefined;
+    const [whole, amount = '', unit = ''] = match;
+    const factor = unitMs[unit];
+    if (factor === undefined) return undefined;
+    totalMs += Number(amount) * factor;
+    rest = rest.slice(whole.length);
+  }
+  // Go's Duration is an int64 of nanoseconds: about 292 years.
+  if (!Number.isFinite(totalMs) || totalMs > 9.2e15) return undefined;
+  return sign * totalMs;
+}
+
+/** A duration as Go prints it (`15s`, `1m30s`, `250ms`, `0s`), for fields Consul answers as strings. */
+export function formatGoDuration(durationMs: number): string {
+  if (durationMs === 0) return '0s';
+  const sign = durationMs < 0 ? '-' : '';
+  let restMs = Math.abs(durationMs);
+  if (restMs < 1000) {
+    if (Number.isInteger(restMs)) return `${sign}${restMs}ms`;
+    return `${sign}${Math.round(restMs * 1e6) / 1e3}µs`;
+  }
+  const hours = Math.floor(restMs / 3_600_000);
+  restMs -= hours * 3_600_000;
+  const minutes = Math.floor(restMs / 60_000);
+  restMs -= minutes * 60_000;
+  const seconds = Math.round(restMs) / 1000;
+  if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0) return `${sign}${minutes}m${seconds}s`;
+  return `${sign}${seconds}s`;
+}
