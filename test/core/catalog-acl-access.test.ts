@@ -8,7 +8,6 @@ import {
   createScryptPasswordHasher,
   createSortableIdGenerator,
   createSqliteStore,
-  createSystemClock,
 } from '@slipway/adapters';
 import {
   bootstrapOwner,
@@ -21,9 +20,12 @@ import {
   putCatalogAclRule,
   revokeApiToken,
   revokeCatalogAclRule,
+  type CatalogAccessService,
+  type Clock,
   type IdentityDeps,
   type Principal,
   type SecurityEvent,
+  type SecurityEventSink,
   type Store,
 } from '@slipway/core';
 import { silentLogger } from '@slipway/testkit';
@@ -35,6 +37,21 @@ describe('createCatalogAccess', () => {
   let adminSecret: string;
   let admin: Principal;
   const events: SecurityEvent[] = [];
+  /** Where the identity's security events go besides `events`: the access under test, once made. */
+  const sinks: SecurityEventSink[] = [];
+  /** Moves only when told (tokens resolved are reused for a while: time is part of the behaviour). */
+  let nowMs = Date.now();
+  const clock: Clock = { nowMs: () => nowMs, sleep: () => Promise.resolve() };
+
+  /** The access under test, with the identity's security events chained into it as slipwayd does. */
+  const accessWith = (options: {
+    anonymousRead: 'none' | 'health' | 'all';
+    tokenCacheMs?: number;
+  }): CatalogAccessService => {
+    const access = createCatalogAccess({ identity, ...options });
+    sinks.push(access.onSecurityEvent);
+    return access;
+  };
 
   /** A user without any Slipway role, as a principal (for creating their tokens) and their password. */
   const newUser = async (name: string): Promise<Principal> => {
@@ -50,9 +67,10 @@ describe('createCatalogAccess', () => {
 
   beforeEach(async () => {
     events.length = 0;
+    sinks.length = 0;
+    nowMs = Date.now();
     store = await createSqliteStore({ file: ':memory:' });
     await store.migrate();
-    const clock = createSystemClock();
     const ids = createSortableIdGenerator();
     identity = {
       store,
@@ -63,7 +81,10 @@ describe('createCatalogAccess', () => {
       tokens: createRandomOpaqueTokens(),
       signer: createJoseAccessTokenSigner({ store, clock, ids, ttlMs: defaultIdentitySettings.accessTokenTtlMs }),
       settings: defaultIdentitySettings,
-      onSecurityEvent: (event) => events.push(event),
+      onSecurityEvent: (event) => {
+        events.push(event);
+        for (const sink of sinks) sink(event);
+      },
     };
     const owner = await bootstrapOwner(identity);
     if (owner === undefined) throw new Error('no owner bootstrapped');
@@ -83,7 +104,7 @@ describe('createCatalogAccess', () => {
   });
 
   it('treats no token, an empty one and the anonymous token as anonymous', async () => {
-    const access = createCatalogAccess({ identity, anonymousRead: 'health' });
+    const access = accessWith({ anonymousRead: 'health' });
     for (const token of [undefined, '', 'anonymous', '00000000-0000-0000-0000-000000000002']) {
       const authority = await access.authorize(token);
       expect(authority.actor).toBe('anonymous');
@@ -93,7 +114,7 @@ describe('createCatalogAccess', () => {
   });
 
   it('refuses unknown, malformed, oversized and refresh tokens with ACL not found', async () => {
-    const access = createCatalogAccess({ identity, anonymousRead: 'all' });
+    const access = accessWith({ anonymousRead: 'all' });
     const alice = await newUser('alice');
     const session = await login(identity, { username: alice.userName, password: 'correct horse battery' });
     for (const token of ['slw_unknown', 'not a token', 'x'.repeat(5000), session.refreshToken, 'eyJhbGciOi.x.y']) {
@@ -105,14 +126,14 @@ describe('createCatalogAccess', () => {
   });
 
   it("lets the installation's admin token do everything", async () => {
-    const authority = await createCatalogAccess({ identity, anonymousRead: 'none' }).authorize(adminSecret);
+    const authority = await accessWith({ anonymousRead: 'none' }).authorize(adminSecret);
     expect(authority.isAdmin).toBe(true);
     expect(authority.can({ kind: 'operator' }, 'write')).toBe(true);
     expect(authority.can({ kind: 'key-prefix', prefix: '' }, 'write')).toBe(true);
   });
 
   it("applies a user's rules to their API tokens and their login, and a token's rules to that token only", async () => {
-    const access = createCatalogAccess({ identity, anonymousRead: 'none' });
+    const access = accessWith({ anonymousRead: 'none' });
     const alice = await newUser('alice');
     const first = await createApiToken(identity, alice, { name: 'first' });
     const second = await createApiToken(identity, alice, { name: 'second' });
@@ -140,7 +161,7 @@ describe('createCatalogAccess', () => {
   });
 
   it('lets a token capped at viewer only read what its rules give', async () => {
-    const access = createCatalogAccess({ identity, anonymousRead: 'none' });
+    const access = accessWith({ anonymousRead: 'none' });
     const alice = await newUser('alice');
     const readOnly = await createApiToken(identity, alice, { name: 'ro', role: 'viewer' });
     await putCatalogAclRule(identity, admin, { user: 'alice', resource: 'key', prefix: '', policy: 'write' });
@@ -150,7 +171,7 @@ describe('createCatalogAccess', () => {
   });
 
   it('takes a revoked token, a revoked rule and a replaced policy into account at the next request', async () => {
-    const access = createCatalogAccess({ identity, anonymousRead: 'none' });
+    const access = accessWith({ anonymousRead: 'none' });
     const alice = await newUser('alice');
     const token = await createApiToken(identity, alice, { name: 'app' });
     const rule = await putCatalogAclRule(identity, admin, {
@@ -172,6 +193,30 @@ describe('createCatalogAccess', () => {
     expect((await access.authorize(token.secret)).canSeeService('web-1')).toBe(false);
 
     await revokeApiToken(identity, alice, token.token.id);
+    await expect(access.authorize(token.secret)).rejects.toMatchObject({ code: 'CATALOG_ACL_NOT_FOUND' });
+  });
+
+  it('reuses a resolved token for tokenCacheMs at most, when no security event says that something changed', async () => {
+    const access = accessWith({ anonymousRead: 'none', tokenCacheMs: 2_000 });
+    const alice = await newUser('alice');
+    const token = await createApiToken(identity, alice, { name: 'app' });
+    await putCatalogAclRule(identity, admin, { user: 'alice', resource: 'key', prefix: '', policy: 'read' });
+    expect((await access.authorize(token.secret)).canSeeKey('a')).toBe(true);
+
+    // A change no event reports (straight into the store) is seen once the resolution is older than the bound.
+    await store.apiTokens.revoke(token.token.id, clock.nowMs());
+    nowMs += 1_999;
+    expect((await access.authorize(token.secret)).canSeeKey('a')).toBe(true);
+    nowMs += 1;
+    await expect(access.authorize(token.secret)).rejects.toMatchObject({ code: 'CATALOG_ACL_NOT_FOUND' });
+  });
+
+  it('resolves every request when the cache is off', async () => {
+    const access = accessWith({ anonymousRead: 'none', tokenCacheMs: 0 });
+    const alice = await newUser('alice');
+    const token = await createApiToken(identity, alice, { name: 'app' });
+    await access.authorize(token.secret);
+    await store.apiTokens.revoke(token.token.id, clock.nowMs());
     await expect(access.authorize(token.secret)).rejects.toMatchObject({ code: 'CATALOG_ACL_NOT_FOUND' });
   });
 

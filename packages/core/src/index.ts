@@ -182,8 +182,13 @@ export { checkOutputMaxBytes, isRunnableCheck } from './ports/catalog-check-runn
 // Catalog access: tokens, ACL rules and their evaluation.
 export * from './catalog/catalog-acl-records.js';
 export type * from './ports/catalog-acl-repository.js';
-export { createCatalogAccess, catalogAclSubjectsOf, catalogTokenMaxLength } from './catalog/catalog-acl.js';
-export type { CatalogAccessDeps } from './catalog/catalog-acl.js';
+export {
+  createCatalogAccess,
+  catalogAclSubjectsOf,
+  catalogTokenMaxLength,
+  defaultCatalogTokenCacheMs,
+} from './catalog/catalog-acl.js';
+export type { CatalogAccessDeps, CatalogAccessService } from './catalog/catalog-acl.js';
 export {
   anonymousMay,
   catalogAclPolicyAllows,
