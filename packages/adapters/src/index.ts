@@ -70,3 +70,4 @@ export {
   type SignatureCheck,
 } from './notify/webhook-signature.js';
 export { createCatalogCheckRunner } from './catalog-checks/catalog-check-runner.js';
+export { createSqliteCatalogStore, type SqliteCatalogStoreOptions } from './store/catalog/sqlite-catalog-store.js';
