@@ -1,5 +1,5 @@
 /**
- * The evaluation of catalog ACL rules for one caller (docs/catalog.md, Access): the longest matching prefix wins (on a
+ * The evaluation of catalog ACL rules for one caller (docs/catalog-access.md): the longest matching prefix wins (on a
  * tie, the most restrictive policy), `write` includes `read`, `deny` refuses both, and nothing is granted that no rule
  * grants, except the anonymous reads every caller has. Pure: the rules are resolved before.
  */

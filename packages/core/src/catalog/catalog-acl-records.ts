@@ -1,5 +1,5 @@
 /**
- * Catalog ACL rules as stored (docs/catalog.md, Access): one rule gives a user (every credential of theirs) or one API
+ * Catalog ACL rules as stored (docs/catalog-access.md): one rule gives a user (every credential of theirs) or one API
  * token read, write or deny on a KV key prefix or a service name prefix.
  */
 
