@@ -71,3 +71,4 @@ export {
 } from './notify/webhook-signature.js';
 export { createCatalogCheckRunner } from './catalog-checks/catalog-check-runner.js';
 export { createSqliteCatalogStore, type SqliteCatalogStoreOptions } from './store/catalog/sqlite-catalog-store.js';
+export { findBridgeGateway } from './docker/bridge-gateway.js';

@@ -3,6 +3,7 @@ import type { DeliveryEventSink } from './delivery/delivery-events.js';
 import type { GateRunnerRegistry } from './delivery/gate-runners.js';
 import type { Failpoint } from './deployment/failpoints.js';
 import type { BackgroundSupervisor } from './controller/background-supervisor.js';
+import type { InstanceCatalogHooks } from './catalog/instance-registration.js';
 import type { EventBus } from './domain/event-bus.js';
 import type { SecretChange } from './domain/secret-records.js';
 import type { ArtifactStore } from './ports/artifact-store.js';
@@ -71,6 +72,12 @@ export interface CoreSettings {
    * cannot make the engine call an arbitrary host; `ghcr.io`, `registry.example.com:5000`.
    */
   readonly imageRegistries: readonly string[];
+  /**
+   * Where an instance reaches the service catalog's HTTP API (`host:port`), by runtime name: given to it as
+   * `SLIPWAY_CATALOG_ADDR` and `CONSUL_HTTP_ADDR`. A runtime left out (no catalog, or one its instances cannot
+   * reach) gets neither variable.
+   */
+  readonly catalogAddresses: Readonly<Record<string, string>>;
 }
 
 export const defaultCoreSettings: CoreSettings = {
@@ -93,6 +100,7 @@ export const defaultCoreSettings: CoreSettings = {
   settleMs: 2_000,
   runtimeNamespace: 'local',
   imageRegistries: ['docker.io'],
+  catalogAddresses: {},
 };
 
 export interface CoreDeps {
@@ -134,4 +142,9 @@ export interface CoreDeps {
    * Default: one of the fleet's own (`Fleet.background`).
    */
   readonly background?: BackgroundSupervisor;
+  /**
+   * Keeps the service catalog in step with the instances (listed once healthy, their check mirroring the health
+   * monitor, removed when they start draining, before they stop); absent when slipwayd runs without a catalog.
+   */
+  readonly instanceCatalog?: InstanceCatalogHooks;
 }

@@ -197,3 +197,18 @@ export {
 } from './catalog/catalog-acl-authority.js';
 export type { CatalogAclRule, CatalogAuthorityInput } from './catalog/catalog-acl-authority.js';
 export { listCatalogAclRules, putCatalogAclRule, revokeCatalogAclRule } from './catalog/catalog-acl-rules.js';
+export {
+  createCheckScheduler,
+  minCheckIntervalMs,
+  scriptChecksDisabledOutput,
+  type CheckScheduler,
+  type CheckSchedulerDeps,
+} from './catalog/check-scheduler.js';
+export {
+  createInstanceRegistration,
+  instanceCheckId,
+  instanceServiceName,
+  type InstanceCatalogHooks,
+  type InstanceRegistration,
+  type InstanceRegistrationDeps,
+} from './catalog/instance-registration.js';

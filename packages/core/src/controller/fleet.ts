@@ -113,7 +113,14 @@ export function createFleet(deps: CoreDeps): Fleet {
         labels: instanceLabels(release, scope.app, scope.environment, instance),
         command: spec.command,
         workDir: release.artifactDir,
-        env: instanceEnv(release, scope.app, scope.environment, instance, secrets),
+        env: instanceEnv(
+          release,
+          scope.app,
+          scope.environment,
+          instance,
+          secrets,
+          settings.catalogAddresses[instance.runtime],
+        ),
         stopGraceMs: spec.stopGraceMs,
         listensOnPort: spec.listensOnPort,
         networkScope: scope.app.projectId,
@@ -284,6 +291,7 @@ export function createFleet(deps: CoreDeps): Fleet {
         await store.instances.update(crashed);
         logger.warn({ instanceId, exitCode, isOomKilled, restarts: instance.restarts }, 'instance exited');
         await publishCrashLoop(deps, crashed);
+        await deps.instanceCatalog?.instanceChanged(instanceId);
         if (instance.state === 'healthy') await router.sync(true);
       });
     },
@@ -301,6 +309,8 @@ export function createFleet(deps: CoreDeps): Fleet {
           return instance.state === 'healthy';
         });
         if (wasServing === undefined) return;
+        // Out of the catalog before anything else, so that its clients stop choosing it while it still serves.
+        await deps.instanceCatalog?.instanceRetiring(instanceId);
         // Out of the router first, then wait until the router has no request in flight to it, then the stop signal.
         // While the router cannot confirm the table without it, a serving instance is left draining: the
         // reconciler retries the retire, so it is never stopped under requests the router still sends it.

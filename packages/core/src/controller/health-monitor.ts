@@ -30,7 +30,7 @@ export interface HealthMonitor {
 }
 
 export function createHealthMonitor(
-  deps: Pick<CoreDeps, 'store' | 'prober' | 'runtimes' | 'clock' | 'logger' | 'settings'>,
+  deps: Pick<CoreDeps, 'store' | 'prober' | 'runtimes' | 'clock' | 'logger' | 'settings' | 'instanceCatalog'>,
   options: {
     checkOf: (instance: InstanceRecord) => Promise<HealthCheck | undefined>;
     locks: KeyedMutex;
@@ -72,7 +72,9 @@ export function createHealthMonitor(
       deps.logger.warn({ instanceId, detail: probe.lastDetail }, 'instance unhealthy');
       return true;
     });
-    if (changed) await options.onChange();
+    if (!changed) return;
+    await options.onChange();
+    await deps.instanceCatalog?.instanceChanged(instanceId, stateOf(instanceId).lastDetail);
   };
 
   const probeOne = async (instance: InstanceRecord, probe: ProbeState): Promise<void> => {

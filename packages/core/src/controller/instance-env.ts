@@ -1,6 +1,7 @@
 /**
  * The environment an instance starts with: the release's config snapshot, the release's secrets over it (a secret
- * wins over a config key of the same name), then Slipway's own variables.
+ * wins over a config key of the same name), then Slipway's own variables (the catalog's address among them, when its
+ * runtime can reach it).
  */
 import type { AppRecord, EnvironmentRecord, InstanceRecord, ReleaseRecord } from '../domain/records.js';
 
@@ -10,6 +11,7 @@ export function instanceEnv(
   environment: EnvironmentRecord,
   instance: Pick<InstanceRecord, 'id' | 'process'>,
   secrets: Readonly<Record<string, string>>,
+  catalogAddress?: string,
 ): Record<string, string> {
   return {
     ...release.config,
@@ -19,6 +21,7 @@ export function instanceEnv(
     SLIPWAY_RELEASE: String(release.number),
     SLIPWAY_PROCESS: instance.process,
     SLIPWAY_INSTANCE_ID: instance.id,
+    ...(catalogAddress === undefined ? {} : { SLIPWAY_CATALOG_ADDR: catalogAddress, CONSUL_HTTP_ADDR: catalogAddress }),
   };
 }
 

@@ -57,7 +57,14 @@ export async function* runOneOff(deps: CoreDeps, fleet: Fleet, input: OneOffRunI
       // As its processes do: the builder's tools on PATH, its environment (`NODE_ENV`…), then the command.
       command: release.runtimePrefix === null ? input.command : `${release.runtimePrefix} ${input.command}`,
       workDir: release.artifactDir,
-      env: instanceEnv(release, scope.app, scope.environment, instance, secrets),
+      env: instanceEnv(
+        release,
+        scope.app,
+        scope.environment,
+        instance,
+        secrets,
+        deps.settings.catalogAddresses[plan.runtime],
+      ),
       stopGraceMs: runStopGraceMs,
       listensOnPort: false,
       networkScope: scope.app.projectId,
