@@ -6,6 +6,9 @@ import type { ProgramIo } from './cli-context.js';
 import { registerAppsCommand } from './commands/apps.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCatalogAclCommand } from './commands/catalog-acl.js';
+import { registerCatalogCommand } from './commands/catalog.js';
+import { registerKvCommand } from './commands/kv.js';
+import { registerTemplateCommand } from './commands/template.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
@@ -100,6 +103,9 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerNotificationsCommand(program, ctx);
   registerEnvCommand(program, ctx);
   registerApprovalsCommand(program, ctx);
+  registerKvCommand(program, ctx);
+  registerCatalogCommand(program, ctx);
+  registerTemplateCommand(program, ctx);
   // After every other catalog command: `acl` joins the `catalog` command they create.
   registerCatalogAclCommand(program, ctx);
   registerCompletionCommand(program, ctx);

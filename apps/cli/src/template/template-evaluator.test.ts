@@ -15,7 +15,7 @@ const functions: TemplateFunctions = {
   ...builtinFunctions,
   key: (key) => {
     if (key === 'missing') throw new TemplateFunctionError('key "missing" does not exist', true);
-    return `value-of-${String(key)}`;
+    return `value-of-${key as string}`;
   },
   service: () => services,
   slow: async (value) => {
@@ -100,7 +100,7 @@ describe('the template engine', () => {
     ).toBe('[a 1] map[k:v] <no value> <nil>');
     expect(
       await render('{{ toJSON .M }}', {
-        M: new Map([
+        M: new Map<string, TemplateValue>([
           ['b', [1]],
           ['a', 'x'],
         ]),
