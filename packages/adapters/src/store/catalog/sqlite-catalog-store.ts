@@ -128,15 +128,25 @@ function sqliteCatalogStore(database: SqliteDatabase.Database): CatalogStore {
   });
 
   let isClosed = false;
-  /** Runs synchronous database work as a promise: a failure (or a closed store) rejects rather than throws. */
-  const run = <T>(work: () => T): Promise<T> => {
-    if (isClosed) return Promise.reject(new SlipwayError('INTERNAL', 'the catalog store is closed'));
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  };
+  /**
+   * Runs synchronous database work as a promise, after the I/O already waiting is handled (`setImmediate`): a commit
+   * blocks the thread through its fsync, so starting it at once would take in only the first of the writes that
+   * arrived together, while deferring it lets the engine's group commit gather them all into the next one. A failure
+   * (or a closed store) rejects rather than throws.
+   */
+  const run = <T>(work: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      setImmediate(() => {
+        if (isClosed) reject(new SlipwayError('INTERNAL', 'the catalog store is closed'));
+        else {
+          try {
+            resolve(work());
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+      });
+    });
 
   return {
     load: () => run(() => readSnapshot()),
