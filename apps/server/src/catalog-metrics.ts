@@ -8,8 +8,8 @@ import type { Catalog } from '@slipway/core';
 import type { CatalogHttpMetrics } from './catalog-http/catalog-http-env.js';
 
 export interface CatalogMetrics extends CatalogHttpMetrics {
-  /** One DNS query answered: its question type (`A`, `SRV`, …) and answer code (`NOERROR`, `NXDOMAIN`, …). */
-  dnsQuery(type: string, rcode: string): void;
+  /** One DNS query answered: its transport, what it asked for (`service`, `node`, …) and its answer code. */
+  dnsQuery(event: { transport: string; kind: string; rcode: string }): void;
   readonly registry: Registry;
 }
 
@@ -50,8 +50,8 @@ export function createCatalogMetrics(catalog: Catalog): CatalogMetrics {
   });
   const dnsQueries = new Counter({
     name: 'slipway_catalog_dns_queries_total',
-    help: 'DNS queries answered, by question type and answer code',
-    labelNames: ['type', 'rcode'],
+    help: 'DNS queries answered, by transport, kind of name and answer code',
+    labelNames: ['transport', 'kind', 'rcode'],
     registers: [registry],
   });
   return {
@@ -59,7 +59,7 @@ export function createCatalogMetrics(catalog: Catalog): CatalogMetrics {
     kvOperation: (operation) => kvOperations.inc({ operation }),
     catalogOperation: (area) => catalogOperations.inc({ area }),
     blockingWaiters: (delta) => (delta > 0 ? blockingQueries.inc() : blockingQueries.dec()),
-    dnsQuery: (type, rcode) => dnsQueries.inc({ type, rcode }),
+    dnsQuery: ({ transport, kind, rcode }) => dnsQueries.inc({ transport, kind, rcode }),
     async exposition() {
       return { contentType: registry.contentType, text: await registry.metrics() };
     },

@@ -4,7 +4,13 @@
  * path, refusals are plain text with Consul's codes, and reads carry the query-meta headers, 404s included.
  */
 import { createServer } from 'node:http';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { kvMaxValueBytes, type CatalogAccess, type CatalogAuthority } from '@slipway/core';
 import { catalogRefusalOf, CatalogHttpError, permissionDenied } from './catalog-http-error.js';
 import type { CatalogHttpEnv } from './catalog-http-env.js';
@@ -41,10 +47,13 @@ function sendAnswer(reply: FastifyReply, answer: CatalogAnswer, isPretty: boolea
   switch (answer.kind) {
     case 'json': {
       const text = isPretty ? JSON.stringify(answer.value, null, 4) : JSON.stringify(answer.value);
-      return reply
-        .status(answer.status ?? 200)
-        .type('application/json')
-        .send(text);
+      return (
+        reply
+          .status(answer.status ?? 200)
+          .header('content-type', 'application/json')
+          // A Buffer, so that Fastify adds no charset: clients compare the type with Consul's exact header.
+          .send(Buffer.from(text, 'utf8'))
+      );
     }
     case 'raw':
       return reply
@@ -89,7 +98,7 @@ export function createCatalogHttpServer(options: CatalogHttpServerOptions): Fast
   const app = Fastify({
     serverFactory: (handler) => createServer({ maxHeaderSize: catalogRequestLimits.headerBytes }, handler),
     loggerInstance: env.logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     bodyLimit: catalogRequestLimits.bodyBytes,
     // Blocking queries hold a request up to 10m + jitter: the server must not cut them first.

@@ -3,6 +3,7 @@
  * base64), saved and restored by operators. A restore is atomic and never takes the index back.
  */
 import type { CatalogSnapshot } from '@slipway/core';
+import { permissionDenied } from './catalog-http-error.js';
 import type { CatalogHttpEnv } from './catalog-http-env.js';
 import { empty, route, type CatalogRoute } from './catalog-route.js';
 
@@ -15,13 +16,14 @@ export interface CatalogSnapshotCodec {
 export function snapshotRoutes(env: CatalogHttpEnv, codec: CatalogSnapshotCodec): CatalogRoute[] {
   return [
     route(['GET'], '/v1/snapshot', (request) => {
-      request.require({ kind: 'operator' }, 'read');
+      // A snapshot holds every key and service: an operator's (admin's) only, as Consul asks `acl = write`.
+      if (!request.authority.isAdmin) throw permissionDenied();
       env.metrics?.catalogOperation('snapshot');
       const snapshot = env.catalog.snapshot();
       return { kind: 'json', value: JSON.parse(codec.encode(snapshot)) as unknown, index: snapshot.index };
     }),
     route(['PUT'], '/v1/snapshot', async (request) => {
-      request.require({ kind: 'operator' }, 'write');
+      if (!request.authority.isAdmin) throw permissionDenied();
       env.metrics?.catalogOperation('snapshot');
       const snapshot = codec.decode(request.body.toString('utf8'));
       await env.catalog.restore(snapshot);

@@ -1,0 +1,148 @@
+/**
+ * The composition of everything catalog: its own store (`<dataDir>/catalog.db`), the engine, access by Slipway's
+ * tokens and the catalog's ACL rules, the check scheduler, the metrics, the HTTP API on `--catalog-http` and DNS on
+ * `--dns`. Opened before the core (the engine serves the registration of Slipway's instances), served once identity
+ * exists, closed in order: listeners, checks, engine (its waiters answered), store.
+ */
+import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { createCatalogCheckRunner, createSqliteCatalogStore } from '@slipway/adapters';
+import { decodeCatalogSnapshot, encodeCatalogSnapshot } from '@slipway/contract';
+import {
+  createCatalog,
+  createCatalogAccess,
+  createCheckScheduler,
+  type CatalogAccessService,
+  type CatalogEngine,
+  type CheckScheduler,
+  type Clock,
+  type IdentityDeps,
+  type SecurityEvent,
+} from '@slipway/core';
+import { startCatalogHttp, type CatalogHttp } from './catalog-http/catalog-http-listener.js';
+import { createCatalogMetrics, type CatalogMetrics } from './catalog-metrics.js';
+import { startCatalogDns, type CatalogDnsServer } from './catalog-dns/start-catalog-dns.js';
+import type { ResolvedConfig } from './config.js';
+
+/** Where a client reaches the catalog (slipwayd's system info answers them; null when a listener is off). */
+export interface CatalogAddresses {
+  http: string | null;
+  dns: string | null;
+  datacenter: string;
+}
+
+export interface CatalogSetup {
+  readonly catalog: CatalogEngine;
+  readonly metrics: CatalogMetrics;
+  addresses(): CatalogAddresses;
+  /** Forgets resolved tokens on a security event (chained into identity's sink). */
+  onSecurityEvent(event: SecurityEvent): void;
+  /** Starts access, checks and the listeners. Errors: `PORT_UNAVAILABLE` naming the flag of an address in use. */
+  serve(identity: IdentityDeps): Promise<void>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+const wildcardHosts = new Set(['0.0.0.0', '::', '']);
+const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/** The node's address: the catalog's listening host unless it listens on every interface. */
+function nodeAddressOf(config: ResolvedConfig): string {
+  const listen = config.catalogHttp === 'off' ? undefined : config.catalogHttp;
+  return listen === undefined || wildcardHosts.has(listen.host) ? '127.0.0.1' : listen.host;
+}
+
+export async function openCatalog(
+  config: ResolvedConfig,
+  base: { clock: Clock; logger: FastifyBaseLogger; version: string },
+): Promise<CatalogSetup> {
+  const logger = base.logger.child({ component: 'catalog' });
+  const store = await createSqliteCatalogStore({ file: join(config.dataDir, 'catalog.db') });
+  let catalog: CatalogEngine;
+  try {
+    catalog = await createCatalog({
+      store,
+      clock: base.clock,
+      logger,
+      datacenter: config.datacenter,
+      node: { name: config.nodeName, address: nodeAddressOf(config) },
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const metrics = createCatalogMetrics(catalog);
+  let access: CatalogAccessService | undefined;
+  let scheduler: CheckScheduler | undefined;
+  let http: CatalogHttp | undefined;
+  let dns: CatalogDnsServer | undefined;
+  let closing: Promise<void> | undefined;
+
+  const addresses = (): CatalogAddresses => ({
+    http: http?.address ?? null,
+    dns: dns === undefined ? null : hostPort(dns.host, dns.port),
+    datacenter: config.datacenter,
+  });
+  const close = async (): Promise<void> => {
+    // DNS first (it reads the engine), then HTTP (its close answers open blocking queries), then checks and engine.
+    await dns?.close();
+    await http?.close();
+    await scheduler?.close();
+    await catalog.close();
+    await store.close();
+  };
+
+  return {
+    catalog,
+    metrics,
+    addresses,
+    onSecurityEvent(event) {
+      access?.onSecurityEvent(event);
+    },
+    async serve(identity) {
+      access = createCatalogAccess({ identity, anonymousRead: config.catalogAnonymousRead });
+      scheduler = createCheckScheduler({
+        catalog,
+        runner: createCatalogCheckRunner(),
+        clock: base.clock,
+        logger: logger.child({ component: 'catalog-checks' }),
+        isScriptChecksEnabled: config.enableScriptChecks,
+      });
+      if (config.catalogHttp !== 'off') {
+        const { host, port } = config.catalogHttp;
+        http = await startCatalogHttp(
+          {
+            env: {
+              catalog,
+              datacenter: config.datacenter,
+              serverAddress: `${catalog.node.address}:8300`,
+              version: base.version,
+              isScriptChecksEnabled: config.enableScriptChecks,
+              logger: logger.child({ component: 'catalog-http' }),
+              metrics,
+            },
+            access,
+            snapshots: { encode: encodeCatalogSnapshot, decode: decodeCatalogSnapshot },
+          },
+          { host, port },
+        );
+      }
+      if (config.dns !== 'off') {
+        dns = await startCatalogDns({
+          host: config.dns.host,
+          port: config.dns.port,
+          catalog,
+          clock: base.clock,
+          logger: logger.child({ component: 'catalog-dns' }),
+          anonymousRead: config.catalogAnonymousRead,
+          onQuery: (event) => metrics.dnsQuery(event),
+        });
+      }
+      logger.info({ ...addresses() }, 'catalog serving');
+    },
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
