@@ -150,6 +150,16 @@ export function describeCatalogStore(name: string, open: () => CatalogStore | Pr
       expect((await loaded())?.kv).toEqual(entries);
     });
 
+    it('applies commits in the order they were called, even when they were not awaited one by one', async () => {
+      await store.commit(first);
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.commit({ index: i + 2, kvPut: [kvEntry('k', `v${i + 2}`, i + 2)] })),
+      );
+      const snapshot = await loaded();
+      expect(snapshot?.index).toBe(21);
+      expect(snapshot?.kv).toEqual([kvEntry('k', 'v21', 21)]);
+    });
+
     it('refuses a commit below the last committed index, and writes nothing of it', async () => {
       await store.commit({ ...first, index: 5, kvPut: [kvEntry('a', '1', 5)] });
       await expect(store.commit({ index: 4, kvPut: [kvEntry('b', '1', 4)], kvDelete: ['a'] })).rejects.toThrow(/index/);
