@@ -198,6 +198,23 @@ export {
 export type { CatalogAclRule, CatalogAuthorityInput } from './catalog/catalog-acl-authority.js';
 export { listCatalogAclRules, putCatalogAclRule, revokeCatalogAclRule } from './catalog/catalog-acl-rules.js';
 export {
+  createCatalog,
+  type CatalogEngine,
+  type CatalogDeps,
+  type CatalogNodeSettings,
+} from './catalog/catalog-engine.js';
+export { catalogRefusal, consulStatusOf, type ConsulStatus } from './catalog/catalog-errors.js';
+export { formatGoDuration } from './catalog/go-duration.js';
+export { serviceMaintenanceCheckId } from './catalog/catalog-writes.js';
+export { consulServiceId, consulServicePort, serfHealthCheckId } from './catalog/catalog-builtins.js';
+export {
+  sessionTtlMinMs,
+  sessionTtlMaxMs,
+  defaultLockDelayMs,
+  maxLockDelayMs,
+  sessionTtlMultiplier,
+} from './catalog/session-writes.js';
+export {
   createCheckScheduler,
   minCheckIntervalMs,
   scriptChecksDisabledOutput,

@@ -14,3 +14,4 @@ export * from './fake-metric-source.js';
 export * from './notifier-contract.js';
 export * from './notification-receiver.js';
 export * from './catalog-store-contract.js';
+export * from './memory-catalog-store.js';
