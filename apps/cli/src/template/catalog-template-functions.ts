@@ -191,7 +191,7 @@ export function createCatalogTemplateFunctions(
       const value = await query({ kind: 'key', key: name });
       if (value.kind !== 'key' || value.entry === undefined) {
         throw new TemplateFunctionError(
-          `key ${JSON.stringify(name)} does not exist (keyOrDefault gives a default)`,
+          `${JSON.stringify(name)} does not exist (keyOrDefault gives a default)`,
           true,
         );
       }
