@@ -21,7 +21,7 @@ export interface CatalogAccessDeps {
   readonly identity: IdentityDeps;
   /** `--catalog-anonymous-read`. */
   readonly anonymousRead: CatalogAnonymousRead;
-  /** How long a resolved token is reused without asking the store (default 2 s; 0 resolves every request). */
+  /** How long a resolved token is reused without asking the store (default 1 s; 0 resolves every request). */
   readonly tokenCacheMs?: number;
   /** How many resolved tokens are kept at most (default 10,000; the oldest goes first). */
   readonly tokenCacheMaxEntries?: number;
@@ -38,7 +38,7 @@ export interface CatalogAccessService extends CatalogAccess {
 
 /** Tokens longer than this are refused without a look-up (ours are far shorter). */
 export const catalogTokenMaxLength = 4096;
-export const defaultCatalogTokenCacheMs = 2_000;
+export const defaultCatalogTokenCacheMs = 1_000;
 const defaultTokenCacheMaxEntries = 10_000;
 
 /** Consul's well-known anonymous token id: clients that send it mean "no token". */
