@@ -59,12 +59,13 @@ export const encodeDnsRejection = (rejection: DnsQueryRejection): EncodedDnsResp
   return { message: withQuestion(encoded, rejection.questionBytes), rcode: rejection.rcode, trimmedAnswerCount: 0 };
 };
 
-/** Additional records that serve the kept answers: named by an answer or by an SRV target among them. */
+/** Additional records that serve the kept answers: named by an answer or by the target of one (SRV, NS). */
 const extrasFor = (answers: readonly Answer[], additionals: readonly Answer[]): Answer[] => {
   const names = new Set<string>();
   for (const answer of answers) {
     names.add(answer.name.toLowerCase());
     if (answer.type === 'SRV') names.add(answer.data.target.toLowerCase());
+    if (answer.type === 'NS') names.add(answer.data.toLowerCase());
   }
   return additionals.filter((record) => names.has(record.name.toLowerCase()));
 };
