@@ -1,8 +1,17 @@
 /**
  * The catalog's own SQLite database (`<dataDir>/catalog.db`), apart from the main store so its group commits never
- * wait on the main store's writers. WAL with `synchronous = FULL`: a commit has reached the disk (the WAL fsynced)
- * when it resolves, which is what lets the engine acknowledge a write. Each commit and each replace is one transaction.
+ * wait on the main store's writers. A commit has reached the disk when it resolves, which is what lets the engine
+ * acknowledge a write; each commit and each replace is one transaction.
+ *
+ * Durability without blocking: SQLite runs in WAL mode with `synchronous = NORMAL`, so a transaction only appends to
+ * the write-ahead log, and the store then fdatasyncs that log itself, off the main thread (libuv's pool), before the
+ * commit resolves. That is the sync `synchronous = FULL` would make inside the transaction, but while it runs slipwayd
+ * goes on reading requests, which the engine's group commit gathers into the next commit. Checkpoints stay SQLite's
+ * (it syncs the log before and the database after each). A failed sync leaves the store refusing everything: what the
+ * disk holds is then unknown, and only a restart (reading the database again) can tell.
  */
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { SlipwayError } from '@slipway/contract';
 import type { CatalogChange, CatalogSnapshot, CatalogStore } from '@slipway/core';
@@ -25,21 +34,38 @@ export interface SqliteCatalogStoreOptions {
 }
 
 /** Opens (creating and migrating) the catalog database. */
-export function createSqliteCatalogStore(options: SqliteCatalogStoreOptions): Promise<CatalogStore> {
+export async function createSqliteCatalogStore(options: SqliteCatalogStoreOptions): Promise<CatalogStore> {
   const database = new SqliteDatabase(options.file);
+  let wal: FileHandle | undefined;
   try {
     database.pragma('busy_timeout = 5000');
     database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = FULL');
+    database.pragma('synchronous = NORMAL');
     migrateCatalogSchema(database, options.file);
+    if (options.file !== ':memory:') {
+      // The log exists once the database has been read in WAL mode; it is never deleted while this connection is open.
+      wal = await open(`${options.file}-wal`, 'r+');
+      // The names of a new database and its log reach the disk before the first commit is acknowledged.
+      await syncDirectory(dirname(options.file));
+    }
   } catch (error) {
+    await wal?.close();
     database.close();
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    throw error;
   }
-  return Promise.resolve(sqliteCatalogStore(database));
+  return sqliteCatalogStore(database, wal);
 }
 
-function sqliteCatalogStore(database: SqliteDatabase.Database): CatalogStore {
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(path, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}
+
+function sqliteCatalogStore(database: SqliteDatabase.Database, wal: FileHandle | undefined): CatalogStore {
   const statements = {
     state: database.prepare<[], StateRow>('select last_index, node from catalog_state where id = 1'),
     putState: database.prepare<[{ last_index: number; node: string | null }]>(
@@ -128,16 +154,19 @@ function sqliteCatalogStore(database: SqliteDatabase.Database): CatalogStore {
   });
 
   let isClosed = false;
+  let failure: Error | undefined;
+  /** The sync in flight, awaited by close. */
+  let syncing: Promise<void> = Promise.resolve();
+
   /**
-   * Runs synchronous database work as a promise, after the I/O already waiting is handled (`setImmediate`): a commit
-   * blocks the thread through its fsync, so starting it at once would take in only the first of the writes that
-   * arrived together, while deferring it lets the engine's group commit gather them all into the next one. A failure
-   * (or a closed store) rejects rather than throws.
+   * Runs synchronous database work after the I/O already waiting is handled (`setImmediate`), so writes that arrived
+   * together are gathered by the engine before a commit starts; a failure (or a closed store) rejects.
    */
   const run = <T>(work: () => T): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       setImmediate(() => {
         if (isClosed) reject(new SlipwayError('INTERNAL', 'the catalog store is closed'));
+        else if (failure !== undefined) reject(failure);
         else {
           try {
             resolve(work());
@@ -148,16 +177,32 @@ function sqliteCatalogStore(database: SqliteDatabase.Database): CatalogStore {
       });
     });
 
+  /** Runs a write, then syncs the log it appended to: it resolves once the write is on disk. */
+  const runDurably = async (work: () => void): Promise<void> => {
+    await run(work);
+    if (wal === undefined) return;
+    const sync = wal.datasync();
+    syncing = sync.catch(() => undefined);
+    try {
+      await sync;
+    } catch (error) {
+      failure = new SlipwayError('INTERNAL', 'the catalog database could not be synced to disk; restart slipwayd', {
+        cause: error,
+      });
+      throw failure;
+    }
+  };
+
   return {
     load: () => run(() => readSnapshot()),
-    commit: (change) => run(() => applyChange(change)),
-    replace: (snapshot) => run(() => applySnapshot(snapshot)),
-    close() {
-      if (!isClosed) {
-        isClosed = true;
-        database.close();
-      }
-      return Promise.resolve();
+    commit: (change) => runDurably(() => applyChange(change)),
+    replace: (snapshot) => runDurably(() => applySnapshot(snapshot)),
+    async close() {
+      if (isClosed) return;
+      isClosed = true;
+      await syncing;
+      await wal?.close();
+      database.close();
     },
   };
 }
