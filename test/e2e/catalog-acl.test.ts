@@ -63,7 +63,7 @@ describe('catalog access', () => {
     bob = await tokenFor('bob');
     await acl('grant', 'write', '--user', 'alice', '--key', 'app/');
     await acl('grant', 'deny', '--user', 'alice', '--key', 'app/secret/');
-    await acl('grant', 'write', '--token', bob.id, '--service', 'web');
+    await acl('grant', 'write', '--token-id', bob.id, '--service', 'web');
     const admin = (await slipwayd.adminToken()) ?? '';
     expect((await put('app/secret/db', admin)).status).toBe(200);
     expect((await put('other/x', admin)).status).toBe(200);

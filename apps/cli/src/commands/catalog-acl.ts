@@ -8,9 +8,10 @@ import { catalogAclPolicySchema, type CatalogAclRuleView, type PutCatalogAclRule
 import type { CliContext, CommandRun } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
 
+/** `--token-id`, not `--token`: the program's own `--token` is the credential the CLI sends. */
 interface SubjectOptions {
   user?: string;
-  token?: string;
+  tokenId?: string;
 }
 
 interface ResourceOptions {
@@ -20,10 +21,10 @@ interface ResourceOptions {
 
 type RuleTarget = Omit<PutCatalogAclRuleBody, 'policy'>;
 
-/** The subject and resource of `grant` and `revoke`: exactly one of --user/--token and one of --key/--service. */
+/** The subject and resource of `grant` and `revoke`: exactly one of --user/--token-id and one of --key/--service. */
 function ruleTargetOf(run: CommandRun, options: SubjectOptions & ResourceOptions): RuleTarget {
-  if ((options.user === undefined) === (options.token === undefined)) {
-    run.usageError('name exactly one subject: --user NAME or --token TOKEN_ID');
+  if ((options.user === undefined) === (options.tokenId === undefined)) {
+    run.usageError('name exactly one subject: --user NAME or --token-id TOKEN_ID');
   }
   if ((options.key === undefined) === (options.service === undefined)) {
     run.usageError('name exactly one resource: --key PREFIX or --service PREFIX (an empty prefix "" covers all)');
@@ -32,7 +33,9 @@ function ruleTargetOf(run: CommandRun, options: SubjectOptions & ResourceOptions
     options.key === undefined
       ? { resource: 'service' as const, prefix: options.service ?? '' }
       : { resource: 'key' as const, prefix: options.key };
-  return options.user === undefined ? { token: options.token ?? '', ...resource } : { user: options.user, ...resource };
+  return options.user === undefined
+    ? { token: options.tokenId ?? '', ...resource }
+    : { user: options.user, ...resource };
 }
 
 const subjectOf = (rule: CatalogAclRuleView): string =>
@@ -82,7 +85,7 @@ export function registerCatalogAclCommand(program: Command, ctx: CliContext): vo
     )
     .argument('<policy>', 'read, write or deny')
     .option('--user <name>', 'the rule is for this user (all their sessions and tokens)')
-    .option('--token <id>', 'the rule is for this API token only (tok_…)')
+    .option('--token-id <id>', 'the rule is for this API token only (tok_…)')
     .option('--key <prefix>', 'KV keys starting with this prefix ("" for all keys)')
     .option('--service <prefix>', 'services whose name starts with this prefix ("" for all services)')
     .action(async (policy: string, options: SubjectOptions & ResourceOptions, command: Command) => {
@@ -101,7 +104,7 @@ export function registerCatalogAclCommand(program: Command, ctx: CliContext): vo
     .description('remove a rule, by id or by its subject and prefix')
     .argument('[id]', 'rule id (see slipway catalog acl list)')
     .option('--user <name>', 'the rule of this user')
-    .option('--token <id>', 'the rule of this API token')
+    .option('--token-id <id>', 'the rule of this API token')
     .option('--key <prefix>', 'on this KV prefix')
     .option('--service <prefix>', 'on this service prefix')
     .action(async (id: string | undefined, options: SubjectOptions & ResourceOptions, command: Command) => {
@@ -122,7 +125,7 @@ export function registerCatalogAclCommand(program: Command, ctx: CliContext): vo
         if (match === undefined) run.usageError('no such rule: see slipway catalog acl list');
         ruleId = match.id;
       } else if (Object.values(options).some((value) => value !== undefined)) {
-        run.usageError('give a rule id, or --user/--token with --key/--service, not both');
+        run.usageError('give a rule id, or --user/--token-id with --key/--service, not both');
       }
       await client.catalogAcl.revokeRule(ruleId);
       if (run.isJson) return run.out.json({ id: ruleId, isRevoked: true });
