@@ -33,6 +33,7 @@ import {
   type DeploymentRecord,
   type DeploymentRunner,
   type Fleet,
+  type InstanceCatalogHooks,
   type InstanceRecord,
   type InstanceSpec,
   type Reconciler,
@@ -197,6 +198,8 @@ export interface CoreHarnessOptions {
   isReconcilerRunning?: boolean;
   /** Ports of the fake's instances; default: a range of 200 per Vitest worker, so parallel files never share one. */
   portRange?: { from: number; to: number };
+  /** The catalog's registration of instances (`CoreDeps.instanceCatalog`), made once from the harness's store. */
+  instanceCatalog?: (store: Store) => InstanceCatalogHooks;
 }
 
 const staticServerPath = fileURLToPath(new URL('../../packages/adapters/assets/static-server.mjs', import.meta.url));
@@ -237,6 +240,7 @@ export async function createCoreHarness(options: CoreHarnessOptions = {}): Promi
     logger: silentLogger,
     secretCipher: createAesGcmSecretCipher({ keyring }),
     settings,
+    ...(options.instanceCatalog === undefined ? {} : { instanceCatalog: options.instanceCatalog(store) }),
   };
   const planes: ControlPlane[] = [];
   let sourceCount = 0;

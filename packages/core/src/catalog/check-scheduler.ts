@@ -130,6 +130,8 @@ export function createCheckScheduler(deps: CheckSchedulerDeps): CheckScheduler {
       const { value, index } = catalog.checks();
       sync(value);
       await catalog.waitFor({ kind: 'checks' }, index, closing.signal);
+      // A closed engine answers every wait at once: look again only after a pause rather than spin.
+      if (!closing.signal.aborted && catalog.checks().index === index) await sleep(minCheckIntervalMs, closing.signal);
     }
   };
   const following = follow().catch((error: unknown) =>

@@ -181,6 +181,10 @@ export function createInstanceRegistration(deps: InstanceRegistrationDeps): Inst
     if (current === undefined || check === undefined || !isSameService(current, wanted)) {
       await catalog.registerService(wanted, { replaceExistingChecks: true });
       if (current === undefined) logger.info({ instanceId, service: wanted.name }, 'instance joined the catalog');
+      // A re-registration keeps the status a kept check had (Consul's agent does): set it when it differs.
+      const kept = catalog.check(instanceCheckId(instanceId));
+      if (kept !== undefined && kept.status !== status)
+        await catalog.updateCheck(kept.checkId, status, wanted.checks[0]?.output ?? '');
       return;
     }
     // Only the check: a pass without a detail keeps the last output unless the status changes.
