@@ -24,7 +24,11 @@ async function startSlipwayd(dataDir: string): Promise<Started> {
   const edgePort = await freePort();
   const child = spawn(
     process.execPath,
-    [entry, '--data-dir', dataDir, '--api', `127.0.0.1:${apiPort}`, '--edge', `127.0.0.1:${edgePort}`],
+    [
+      entry,
+      ...['--data-dir', dataDir, '--api', `127.0.0.1:${apiPort}`, '--edge', `127.0.0.1:${edgePort}`],
+      ...['--catalog-http', 'off', '--dns', 'off'],
+    ],
     {
       cwd: repoRoot,
       env: { ...process.env, SLIPWAY_LOG_LEVEL: 'warn', XDG_CONFIG_HOME: `${dataDir}-config` },

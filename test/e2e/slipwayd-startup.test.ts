@@ -17,7 +17,14 @@ function runSlipwayd(
     const child = spawn(process.execPath, [entry, ...args], {
       cwd: repoRoot,
       // A slipwayd that starts registers in XDG_CONFIG_HOME: a scratch one, never the user's.
-      env: { ...process.env, XDG_CONFIG_HOME: join(tmpdir(), 'slipway-startup-config'), ...env },
+      // The catalog's listeners are off unless a test asks for them: their default ports may be held on this host.
+      env: {
+        ...process.env,
+        XDG_CONFIG_HOME: join(tmpdir(), 'slipway-startup-config'),
+        SLIPWAY_CATALOG_HTTP: 'off',
+        SLIPWAY_DNS: 'off',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

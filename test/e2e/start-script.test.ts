@@ -44,6 +44,7 @@ async function start(command: string, args: readonly string[]): Promise<Started>
   const configHome = join(dataDir, 'config');
   const slipwaydArgs = ['--data-dir', join(dataDir, 'data'), '--api', '127.0.0.1:0'];
   slipwaydArgs.push('--edge', `127.0.0.1:${await freePort()}`, '--docker', 'off', '--log-level', 'warn');
+  slipwaydArgs.push('--catalog-http', 'off', '--dns', 'off');
   const child = spawn(command, [...args, ...slipwaydArgs], {
     cwd: repoRoot,
     env: { ...process.env, XDG_CONFIG_HOME: configHome },

@@ -12,14 +12,20 @@ import {
   createCatalog,
   createCatalogAccess,
   createCheckScheduler,
+  createInstanceRegistration,
   type CatalogAccessService,
   type CatalogEngine,
   type CheckScheduler,
   type Clock,
   type IdentityDeps,
+  type InstanceRegistration,
   type SecurityEvent,
+  type SecurityEventSink,
+  type Store,
 } from '@slipway/core';
+import type { DockerEngine } from '@slipway/adapters';
 import { startCatalogHttp, type CatalogHttp } from './catalog-http/catalog-http-listener.js';
+import { catalogInstanceAddresses } from './catalog-instance-addresses.js';
 import { createCatalogMetrics, type CatalogMetrics } from './catalog-metrics.js';
 import { startCatalogDns, type CatalogDnsServer } from './catalog-dns/start-catalog-dns.js';
 import type { ResolvedConfig } from './config.js';
@@ -34,9 +40,13 @@ export interface CatalogAddresses {
 export interface CatalogSetup {
   readonly catalog: CatalogEngine;
   readonly metrics: CatalogMetrics;
-  addresses(): CatalogAddresses;
-  /** Forgets resolved tokens on a security event (chained into identity's sink). */
-  onSecurityEvent(event: SecurityEvent): void;
+  /** The registration of Slipway's instances, for `CoreDeps.instanceCatalog`. */
+  readonly coreDeps: { readonly instanceCatalog: InstanceRegistration };
+  /** Where instances reach the catalog, by runtime name, for `CoreSettings.catalogAddresses`. */
+  readonly instanceAddresses: Readonly<Record<string, string>>;
+  readonly addresses: () => CatalogAddresses;
+  /** `sink`, then the catalog's access (which forgets resolved tokens on any security event). */
+  chainSecurityEvents(sink: SecurityEventSink): SecurityEventSink;
   /** Starts access, checks and the listeners. Errors: `PORT_UNAVAILABLE` naming the flag of an address in use. */
   serve(identity: IdentityDeps): Promise<void>;
   /** Idempotent. */
@@ -52,10 +62,16 @@ function nodeAddressOf(config: ResolvedConfig): string {
   return listen === undefined || wildcardHosts.has(listen.host) ? '127.0.0.1' : listen.host;
 }
 
-export async function openCatalog(
-  config: ResolvedConfig,
-  base: { clock: Clock; logger: FastifyBaseLogger; version: string },
-): Promise<CatalogSetup> {
+export interface CatalogBase {
+  clock: Clock;
+  logger: FastifyBaseLogger;
+  version: string;
+  /** The main store (instances, apps, releases) the registration of instances reads. */
+  store: Store;
+  containers: { drivers: Readonly<Record<string, unknown>>; engine: DockerEngine | undefined };
+}
+
+export async function openCatalog(config: ResolvedConfig, base: CatalogBase): Promise<CatalogSetup> {
   const logger = base.logger.child({ component: 'catalog' });
   const store = await createSqliteCatalogStore({ file: join(config.dataDir, 'catalog.db') });
   let catalog: CatalogEngine;
@@ -72,6 +88,17 @@ export async function openCatalog(
     throw error;
   }
   const metrics = createCatalogMetrics(catalog);
+  const registration = createInstanceRegistration({
+    catalog,
+    store: base.store,
+    clock: base.clock,
+    logger: logger.child({ component: 'catalog-instances' }),
+  });
+  const instanceAddresses = await catalogInstanceAddresses(
+    config.catalogHttp,
+    { runtimes: Object.keys(base.containers.drivers), engine: base.containers.engine },
+    logger,
+  );
   let access: CatalogAccessService | undefined;
   let scheduler: CheckScheduler | undefined;
   let http: CatalogHttp | undefined;
@@ -84,7 +111,9 @@ export async function openCatalog(
     datacenter: config.datacenter,
   });
   const close = async (): Promise<void> => {
-    // DNS first (it reads the engine), then HTTP (its close answers open blocking queries), then checks and engine.
+    // The registration's pass first (it writes), DNS (it reads the engine), HTTP (its close answers open blocking
+    // queries), then checks and the engine.
+    await registration.close();
     await dns?.close();
     await http?.close();
     await scheduler?.close();
@@ -95,8 +124,11 @@ export async function openCatalog(
   return {
     catalog,
     metrics,
+    coreDeps: { instanceCatalog: registration },
+    instanceAddresses,
     addresses,
-    onSecurityEvent(event) {
+    chainSecurityEvents: (sink) => (event: SecurityEvent) => {
+      sink(event);
       access?.onSecurityEvent(event);
     },
     async serve(identity) {

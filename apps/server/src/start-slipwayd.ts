@@ -44,6 +44,7 @@ import {
 } from '@slipway/core';
 import { checkApiBinding, prepareTransport } from './api-transport.js';
 import { createAuditRecorder } from './audit-recorder.js';
+import { openCatalog } from './catalog-setup.js';
 import { startAuditRetention } from './audit-retention.js';
 import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
@@ -110,28 +111,21 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const dataDirLock = await lockDataDir(config.dataDir);
   const releaseLock = (): Promise<void> => dataDirLock.release();
+  const failReleasingLock = async (error: unknown): Promise<never> => {
+    await releaseLock();
+    throw error;
+  };
   // Read before anything else is started, so a missing, malformed or exposed key fails the start cleanly.
   const keyring = await loadMasterKeyring({
     file: config.masterKeyFile ?? join(config.dataDir, 'master.key'),
     environmentKey: options.masterKey,
     previousEnvironmentKeys: options.previousMasterKeys,
-  }).catch(async (error: unknown) => {
-    await releaseLock();
-    throw error;
-  });
+  }).catch(failReleasingLock);
   // Read before anything is started too: a missing or mismatched certificate fails the start cleanly.
-  const { apiCertificate, edgeTlsFlags, edgeTlsFiles } = await prepareTransport(config).catch(
-    async (error: unknown) => {
-      await releaseLock();
-      throw error;
-    },
-  );
+  const { apiCertificate, edgeTlsFlags, edgeTlsFiles } = await prepareTransport(config).catch(failReleasingLock);
 
   // Read before anything is started too: an unreadable password or CA file fails the start cleanly.
-  const smtpRelay = await smtpRelayOf(config, options.smtpPassword).catch(async (error: unknown) => {
-    await releaseLock();
-    throw error;
-  });
+  const smtpRelay = await smtpRelayOf(config, options.smtpPassword).catch(failReleasingLock);
 
   logger.info(
     { source: keyring.source, masterKeyId: keyring.current().id, previous: keyring.previousIds() },
@@ -157,6 +151,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     nowMs: () => clock.nowMs(),
   });
   const containers = await startContainerRuntimes(config, logger);
+  const catalog = await openCatalog(config, { clock, logger, version, store, containers });
   const runtime = createProcessDriver({
     stateDir: join(config.dataDir, 'instances'),
     portRange: config.instancePorts,
@@ -238,10 +233,12 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       runtimeCallTimeoutMs: config.runtimeCallTimeoutMs,
       runtimeNamespace: containers.namespace,
       imageRegistries: config.imageRegistries,
+      catalogAddresses: catalog.instanceAddresses,
     },
     deliveryEvents: notificationOutbox,
     ...(failpoint === undefined ? {} : { failpoint }),
     background: createBackgroundSupervisor(logger.child({ component: 'background' })),
+    ...catalog.coreDeps,
   };
   const notificationDispatcher = createNotificationDispatcher(
     { store, clock, logger: notificationLogger, secretCipher: deps.secretCipher },
@@ -280,7 +277,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       ttlMs: defaultIdentitySettings.accessTokenTtlMs,
     }),
     settings: defaultIdentitySettings,
-    onSecurityEvent: auditRecorder.onSecurityEvent,
+    onSecurityEvent: catalog.chainSecurityEvents(auditRecorder.onSecurityEvent),
   };
   await prepareIdentity(identity, config.dataDir);
   const fleet = createFleet(deps);
@@ -311,6 +308,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       apiUrl: () => url,
       shutdownSignal: shutdown.signal,
       processIsolation: isolation.view,
+      catalogAddresses: catalog.addresses,
       requestStop: (scope) => {
         if (scope === 'everything') stopScope = scope;
         options.onStopRequested?.(scope);
@@ -337,9 +335,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     initialPid: (await router.status()).pid,
   });
   try {
+    await catalog.serve(identity);
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (error) {
-    await Promise.all([worker.stop(), reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
+    await Promise.all([worker.stop(), reconciler.stop(), watchdog.stop(), auditRetention.stop(), catalog.close()]);
     await notificationOutbox.idle();
     await notificationDispatcher.stop();
     await store.close();
@@ -387,6 +386,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // Asked for on purpose only: an ordinary stop leaves the apps and the edge serving, to be re-adopted.
       if (stopScope === 'everything') await stopEverything({ runtimes: deps.runtimes, edge: router, logger });
       await app.close();
+      await catalog.close();
       await auditRecorder.flush();
       await runtime.close();
       await store.close();

@@ -24,7 +24,7 @@ import type {
 } from './api.js';
 import { createApiTransport } from './api-transport.js';
 import { createAuditClient, type AuditClient } from './audit-client.js';
-import { systemStopResponseSchema, type systemStopBodySchema } from './system-api.js';
+import { systemInfoSchema, systemStopResponseSchema, type systemStopBodySchema } from './system-api.js';
 import { createHostsClient, type HostsClient } from './hosts-client.js';
 import { createNotificationsClient, type NotificationsClient } from './notifications-client.js';
 import { createEnvironmentsClient, type EnvironmentsClient } from './environments-client.js';
@@ -189,6 +189,8 @@ export interface ApiClient
   system: AuditClient['system'] & {
     /** POST /api/v1/system/stop (owner only) — slipwayd stops once it has answered. */
     stop(body: Input<typeof systemStopBodySchema>): Promise<Output<typeof systemStopResponseSchema>>;
+    /** GET /api/v1/system — slipwayd's version, node and the catalog's addresses. */
+    info(): Promise<Output<typeof systemInfoSchema>>;
   };
   /** POST /api/v1/validate — validates a `slipway.yaml` text on the server. */
   validate(body: Input<typeof validateBodySchema>): Promise<Output<typeof validateResponseSchema>>;
@@ -321,6 +323,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     system: {
       ...auditClient.system,
       stop: (body) => call({ method: 'POST', path: '/api/v1/system/stop', json: body }, systemStopResponseSchema),
+      info: () => call(get('/api/v1/system'), systemInfoSchema),
     },
     validate: (body) => call({ method: 'POST', path: '/api/v1/validate', json: body }, validateResponseSchema),
   };

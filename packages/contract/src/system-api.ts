@@ -14,3 +14,17 @@ export const systemStopResponseSchema = z.object({
   runningInstances: z.number().int(),
 });
 export type SystemStopView = z.infer<typeof systemStopResponseSchema>;
+
+/** `GET /api/v1/system`: what a client needs to know of slipwayd beyond its API (the catalog's addresses). */
+export const systemInfoSchema = z.object({
+  version: z.string(),
+  nodeName: z.string(),
+  catalog: z.object({
+    /** The catalog's Consul-compatible HTTP API as `host:port`; null when it is off. */
+    http: z.string().nullable(),
+    /** The catalog's DNS interface (UDP and TCP) as `host:port`; null when it is off. */
+    dns: z.string().nullable(),
+    datacenter: z.string(),
+  }),
+});
+export type SystemInfoView = z.infer<typeof systemInfoSchema>;

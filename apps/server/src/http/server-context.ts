@@ -1,4 +1,5 @@
 /** What the HTTP app receives from the composition root. */
+import type { SystemInfoView } from '@slipway/contract';
 import type { AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
@@ -31,6 +32,8 @@ export interface ServerContext {
   readonly requestStop?: (scope: 'slipwayd' | 'everything') => void;
   /** Whether process instances run sandboxed (shown by status); absent in tests that build a bare context. */
   readonly processIsolation?: ProcessIsolationView;
+  /** Where the service catalog listens (system info); absent in tests that build a bare context. */
+  readonly catalogAddresses?: () => SystemInfoView['catalog'];
 }
 
 /** What route handlers receive: the server's context and what the HTTP app itself owns (the rate limiter's counters). */

@@ -8,12 +8,14 @@ import {
   rateLimitCountersSchema,
   SlipwayError,
   statusSchema,
+  systemInfoSchema,
   systemStopBodySchema,
   systemStopResponseSchema,
   validateBodySchema,
   validateResponseSchema,
   type ManifestIssue,
   type StatusView,
+  type SystemInfoView,
 } from '@slipway/contract';
 import { listAppStatuses } from '@slipway/core';
 import { visibleProjects } from '../auth/authorize.js';
@@ -80,6 +82,18 @@ export const systemRoutes: RouteGroup<RouteContext> = {
           apps: await listAppStatuses(deps, visibleProjects(request)),
         };
       },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/system',
+      summary: "slipwayd's version, node and the service catalog's addresses",
+      permission: { action: 'system.info', access: authenticated },
+      schema: { response: { 200: systemInfoSchema } },
+      handler: async (_request, _reply, context): Promise<SystemInfoView> => ({
+        version: context.version,
+        nodeName: context.config.nodeName,
+        catalog: context.catalogAddresses?.() ?? { http: null, dns: null, datacenter: context.config.datacenter },
+      }),
     }),
     route({
       method: 'POST',
