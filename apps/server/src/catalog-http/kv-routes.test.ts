@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCatalogTestServer, type CatalogTestServer } from './catalog-http-test-server.js';
 
@@ -72,6 +73,27 @@ describe('the catalog HTTP API: KV', () => {
     expect(raw.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(raw.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await raw.text()).toBe('postgres://x');
+  });
+
+  it('stores the body as sent whatever its Content-Type, or without one', async () => {
+    for (const type of ['application/json', 'application/x-www-form-urlencoded', 'application/octet-stream']) {
+      await server.request('/v1/kv/typed', { method: 'PUT', body: '{"a":1}&b=2', headers: { 'content-type': type } });
+      expect(await (await server.request('/v1/kv/typed?raw')).text(), type).toBe('{"a":1}&b=2');
+    }
+    const status = await new Promise<number>((resolve, reject) => {
+      const sent = httpRequest(`${server.url}/v1/kv/untyped`, {
+        method: 'PUT',
+        headers: { 'x-consul-token': 'admin', 'content-length': '3' },
+      });
+      sent.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      sent.on('error', reject);
+      sent.end('raw');
+    });
+    expect(status).toBe(200);
+    expect(await (await server.request('/v1/kv/untyped?raw')).text()).toBe('raw');
   });
 
   it('answers a null Value for an empty body and keeps flags', async () => {
