@@ -15,6 +15,17 @@ export interface DnsQuestionOptions {
   id?: number;
 }
 
+/** A decoded response, with the rcode dns-packet reads but does not declare. */
+export type DnsResponse = dnsPacket.DecodedPacket & { rcode: string };
+
+export const decodeDnsResponse = (message: Buffer): DnsResponse => dnsPacket.decode(message) as DnsResponse;
+
+/** The data of the records of one type. */
+export const recordData = (records: readonly dnsPacket.Answer[] | undefined, type: string): unknown[] =>
+  (records ?? [])
+    .filter((record) => record.type === type)
+    .map((record) => ('data' in record ? record.data : undefined));
+
 /** A query message for `name`. */
 export const dnsQueryOf = (name: string, options: DnsQuestionOptions = {}): Buffer =>
   dnsPacket.encode({
@@ -64,7 +75,7 @@ export const sendDnsUdp = (port: number, message: Buffer, waitMs = deadlineMs): 
 export const askDnsUdp = async (port: number, name: string, options: DnsQuestionOptions = {}) => {
   const response = await sendDnsUdp(port, dnsQueryOf(name, options));
   if (response === undefined) throw new Error(`no UDP answer for ${name}`);
-  return { packet: dnsPacket.decode(response), sizeBytes: response.length };
+  return { packet: decodeDnsResponse(response), sizeBytes: response.length };
 };
 
 /** Sends length-prefixed messages on one TCP connection and resolves with `expected` responses, in order. */
@@ -111,5 +122,5 @@ export const sendDnsTcp = (port: number, messages: readonly Buffer[], expected =
 export const askDnsTcp = async (port: number, name: string, options: DnsQuestionOptions = {}) => {
   const [response] = await sendDnsTcp(port, [dnsQueryOf(name, options)]);
   if (response === undefined) throw new Error(`no TCP answer for ${name}`);
-  return { packet: dnsPacket.decode(response), sizeBytes: response.length };
+  return { packet: decodeDnsResponse(response), sizeBytes: response.length };
 };
