@@ -119,6 +119,31 @@ describe('catalog blocking waits', () => {
     expect(catalog.waiterCount()).toBe(0);
   });
 
+  it('waits on several topics at once, woken by any of them and counted once', async () => {
+    const controller = new AbortController();
+    const index = catalog.index();
+    let isWoken = false;
+    const done = catalog
+      .waitFor(
+        [
+          { kind: 'service', name: 'web' },
+          { kind: 'key', key: 'cfg' },
+        ],
+        index,
+        controller.signal,
+      )
+      .then(() => (isWoken = true));
+    await settle();
+    expect(catalog.waiterCount()).toBe(1);
+    await catalog.kvPut({ key: 'other', value: bytes('x') });
+    await settle();
+    expect(isWoken).toBe(false);
+    await catalog.kvPut({ key: 'cfg', value: bytes('x') });
+    await done;
+    expect(catalog.waiterCount()).toBe(0);
+    controller.abort();
+  });
+
   it('wakes every waiter on close', async () => {
     const waiter = watch(catalog, { kind: 'sessions' }, catalog.index());
     await catalog.close();

@@ -46,6 +46,10 @@ export interface CatalogEngine extends Catalog {
 
 const defaultTombstoneTtlMs = 15 * 60_000;
 
+function isTopicList(topic: WatchTopic | readonly WatchTopic[]): topic is readonly WatchTopic[] {
+  return Array.isArray(topic);
+}
+
 export async function createCatalog(deps: CatalogDeps): Promise<CatalogEngine> {
   const { store, clock, logger } = deps;
   const tombstoneTtlMs = deps.tombstoneTtlMs ?? defaultTombstoneTtlMs;
@@ -53,6 +57,8 @@ export async function createCatalog(deps: CatalogDeps): Promise<CatalogEngine> {
   const state = new CatalogState(loaded ?? emptySnapshot(deps.datacenter, deps.node));
   const waiters = new CatalogWaiters();
   let isClosed = false;
+  /** Blocking waits in progress (one per call, whatever its topics). */
+  let blocked = 0;
   const timers = new CatalogTimers({
     clock,
     reapIntervalMs: Math.min(60_000, tombstoneTtlMs),
@@ -163,21 +169,27 @@ export async function createCatalog(deps: CatalogDeps): Promise<CatalogEngine> {
     ...writes,
 
     waitFor(topic, afterIndex, signal) {
-      if (isClosed || signal.aborted) return Promise.resolve();
-      if (topicIndex(topic) > afterIndex || afterIndex > state.index) return Promise.resolve();
+      const topics: readonly WatchTopic[] = isTopicList(topic) ? topic : [topic];
+      if (isClosed || signal.aborted || afterIndex > state.index) return Promise.resolve();
+      if (topics.some((one) => topicIndex(one) > afterIndex)) return Promise.resolve();
       return new Promise<void>((resolve) => {
         // The abort listener is left on the signal when a write wakes the waiter: removing a listener from an
         // AbortSignal costs tens of microseconds in Node, which 5,000 woken watchers would pay in one go; a later
         // abort finds the waiter gone and the promise settled, and the listener goes with the request's signal.
+        let isWaiting = true;
         const done = () => {
-          remove();
+          if (!isWaiting) return;
+          isWaiting = false;
+          blocked -= 1;
+          for (const remove of removers) remove();
           resolve();
         };
-        const remove = waiters.add(topicKeyOf(topic), done);
+        blocked += 1;
+        const removers = topics.map((one) => waiters.add(topicKeyOf(one), done));
         signal.addEventListener('abort', done, { once: true });
       });
     },
-    waiterCount: () => waiters.count,
+    waiterCount: () => blocked,
 
     snapshot: () => state.snapshot(),
     restore(snapshot: CatalogSnapshot) {

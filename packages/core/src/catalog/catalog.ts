@@ -170,10 +170,11 @@ export interface Catalog {
   check(checkId: string): CheckRecord | undefined;
 
   /**
-   * Resolves once a write that touches `topic` has raised the index past `afterIndex` (at once if it already has),
-   * or when `signal` aborts (no rejection: the caller answers with what it reads then).
+   * Resolves once a write that touches `topic` (or any of `topics`) has raised the index past `afterIndex` (at once
+   * if it already has), or when `signal` aborts (no rejection: the caller answers with what it reads then). One call
+   * for several topics costs one abort listener, where a race of calls would cost one each.
    */
-  waitFor(topic: WatchTopic, afterIndex: number, signal: AbortSignal): Promise<void>;
+  waitFor(topic: WatchTopic | readonly WatchTopic[], afterIndex: number, signal: AbortSignal): Promise<void>;
   /** Waiters currently blocked (a gauge). */
   waiterCount(): number;
 
