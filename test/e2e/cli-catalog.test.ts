@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@slipway/testkit';
+import { createUser, loginAs } from './identity-fixtures.js';
 import { repoRoot, SlipwaydHarness } from './slipwayd-harness.js';
 
 const cliEntry = join(repoRoot, 'apps', 'cli', 'dist', 'slipway.mjs');
@@ -239,6 +240,28 @@ describe('the catalog commands of the CLI', { timeout: 180_000 }, () => {
     await waitFor(async () => expect((await reloads()).split('\n').at(-2)).toBe('limit=6'), { timeoutMs: 20_000 });
     expect((await reloads()).trimEnd().split('\n')).toHaveLength(lines.length + 1);
     expect(await watch.stop()).toBe(0);
+  });
+
+  it("sends the CLI's own token: a user's token reads what a rule grants and is refused the rest", async () => {
+    await createUser(slipwayd, 'carol');
+    const { client } = await loginAs(slipwayd, 'carol');
+    const created = await client.tokens.create({ name: 'carol-catalog' });
+    expect(
+      (await cli(['catalog', 'acl', 'grant', 'read', '--token-id', created.token.id, '--key', 'shared/'])).code,
+    ).toBe(0);
+    await cli(['kv', 'put', 'shared/motd', 'hello']);
+    await cli(['kv', 'put', 'private/motd', 'secret']);
+
+    const asCarol = (args: readonly string[]) => cli(['--token', created.secret, ...args]);
+    expect(await asCarol(['kv', 'get', 'shared/motd'])).toMatchObject({ code: 0, stdout: 'hello\n' });
+    const write = await asCarol(['kv', 'put', 'shared/motd', 'changed']);
+    expect(write.code).toBe(1);
+    expect(write.stderr).toContain('error: CATALOG_PERMISSION_DENIED: the catalog refused /v1/kv/shared/motd: 403');
+    expect(write.stderr).not.toContain(created.secret);
+    const read = await asCarol(['kv', 'get', 'private/motd']);
+    expect(read.code).toBe(1);
+    expect(read.stderr).toContain('error: CATALOG_PERMISSION_DENIED');
+    expect((await cli(['kv', 'get', 'shared/motd'])).stdout).toBe('hello\n');
   });
 
   it('follows a key with kv get --watch until interrupted', async () => {
