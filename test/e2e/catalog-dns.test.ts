@@ -184,6 +184,24 @@ describe(
       expect(body).toBe('ok');
     });
 
+    it('counts the queries it answers in the catalog’s metrics, by transport, kind and rcode', async () => {
+      const countOf = async (labels: string) => {
+        const response = await fetch(`http://127.0.0.1:${slipwayd.catalogPort}/v1/agent/metrics?format=prometheus`, {
+          headers: { 'x-consul-token': token },
+        });
+        const text = await response.text();
+        const line = text
+          .split('\n')
+          .find((candidate) => candidate.startsWith(`slipway_catalog_dns_queries_total{${labels}}`));
+        return Number(line?.split(' ').at(-1) ?? '0');
+      };
+      const labels = 'transport="tcp",kind="node",rcode="NXDOMAIN"';
+      const before = await countOf(labels);
+      await ask('counted.node.consul', 'A', '+tcp');
+      await ask('counted.node.consul', 'A', '+tcp');
+      expect(await countOf(labels)).toBe(before + 2);
+    });
+
     it('refuses names outside consul., and answers NOTIMP to another opcode and FORMERR to a malformed query', async () => {
       expect((await ask('example.com', 'A')).status).toBe('REFUSED');
       expect((await ask('consul', 'SOA', '+opcode=2')).status).toBe('NOTIMP');
