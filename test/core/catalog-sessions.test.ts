@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consulStatusOf, type CatalogEngine } from '@slipway/core';
-import { createMemoryCatalogStore, type MemoryCatalogStore } from '@slipway/testkit';
 import {
   bytes,
   manualClock,
@@ -8,22 +7,25 @@ import {
   serviceRegistration,
   text,
   type ManualClock,
+  catalogStoreKinds,
+  type CatalogStoreUnderTest,
 } from './catalog-engine-fixtures.js';
 
-describe('catalog sessions and locks', () => {
-  let store: MemoryCatalogStore;
+describe.each(catalogStoreKinds)('catalog sessions and locks over the %s', (_name, openStore) => {
+  let underTest: CatalogStoreUnderTest;
   let clock: ManualClock;
   let catalog: CatalogEngine;
 
   beforeEach(async () => {
-    store = createMemoryCatalogStore();
+    underTest = await openStore();
     clock = manualClock();
-    catalog = await openCatalog(store, clock);
+    catalog = await openCatalog(underTest.store, clock);
   });
 
   afterEach(async () => {
     await catalog.close();
-    await store.close();
+    await underTest.store.close();
+    await underTest.cleanup();
   });
 
   it("creates a session with Consul's defaults", async () => {
@@ -173,9 +175,9 @@ describe('catalog sessions and locks', () => {
     const session = await catalog.sessionCreate({ ttlMs: 10_000 });
     clock.advance(15_000);
     await catalog.close();
-    await store.close();
-    store = store.reopen();
-    catalog = await openCatalog(store, clock);
+    await underTest.store.close();
+    underTest.store = await underTest.reopen();
+    catalog = await openCatalog(underTest.store, clock);
     expect(catalog.sessionGet(session.id).value?.id).toBe(session.id);
     clock.advance(15_000);
     await catalog.runDueTimers();
