@@ -29,7 +29,7 @@ const dig = (port: number, args: readonly string[]): Promise<DigAnswer> =>
   new Promise((resolve, reject) => {
     execFile(
       'dig',
-      ['@127.0.0.1', '-p', String(port), '+time=5', '+tries=1', '+nocookie', ...args],
+      ['@127.0.0.1', '-p', String(port), '+time=5', '+tries=1', ...args],
       { timeout: 20_000 },
       (error, stdout) => {
         if (error !== null && stdout === '') {
