@@ -40,6 +40,8 @@ export interface CheckScheduler {
 interface CheckLoop {
   /** The definition it runs, as JSON: a change restarts the loop. */
   key: string;
+  /** The definition object last seen: a status update keeps it, so most passes compare no JSON. */
+  definition: RunnableCheckDefinition;
   controller: AbortController;
 }
 
@@ -114,13 +116,17 @@ export function createCheckScheduler(deps: CheckSchedulerDeps): CheckScheduler {
         continue;
       }
       wanted.add(check.checkId);
-      const key = JSON.stringify(definition);
       const existing = loops.get(check.checkId);
-      if (existing?.key === key) continue;
+      if (existing?.definition === definition) continue;
+      const key = JSON.stringify(definition);
+      if (existing?.key === key) {
+        existing.definition = definition;
+        continue;
+      }
       if (existing) stopLoop(check.checkId);
       const controller = new AbortController();
       own(runLoop(check.checkId, definition, controller.signal), check.checkId);
-      loops.set(check.checkId, { key, controller });
+      loops.set(check.checkId, { key, definition, controller });
     }
     for (const checkId of [...loops.keys()]) if (!wanted.has(checkId)) stopLoop(checkId);
   };
