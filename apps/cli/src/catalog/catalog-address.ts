@@ -2,7 +2,6 @@
  * Where the CLI finds the catalog's HTTP API, in order: `--catalog-addr`, `$SLIPWAY_CATALOG_ADDR`,
  * `$CONSUL_HTTP_ADDR` (each `host:port` or an `http(s)://` URL), else slipwayd's system info (`GET /api/v1/system`).
  */
-import { z } from 'zod';
 import { isSlipwayError, SlipwayError } from '@slipway/contract';
 import type { CommandRun } from '../cli-context.js';
 import { createCatalogClient, type CatalogClient } from './catalog-client.js';
@@ -12,12 +11,6 @@ export interface CatalogAddress {
   /** What named it, for messages: the flag, the variable, or slipwayd. */
   source: string;
 }
-
-const systemInfoSchema = z.object({
-  catalog: z.object({ http: z.string().nullable() }).passthrough(),
-});
-
-const systemInfoTimeoutMs = 10_000;
 
 /** `host:port`, `[::1]:8500` or a URL → a base URL without a trailing slash; anything else is refused. */
 export function parseCatalogAddress(value: string, source: string): string {
@@ -56,43 +49,14 @@ function reachableFrom(apiUrl: string, listen: string): string {
 }
 
 async function fromSystemInfo(run: CommandRun): Promise<CatalogAddress> {
-  const headers = new Headers({ accept: 'application/json' });
-  const token = await run.credential.token();
-  if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
-  let response: Response;
-  try {
-    response = await run.fetch(`${run.apiUrl}/api/v1/system`, {
-      headers,
-      signal: AbortSignal.timeout(systemInfoTimeoutMs),
-    });
-  } catch (error) {
-    const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-    throw new SlipwayError(
-      'UNAVAILABLE',
-      `cannot ask slipwayd at ${run.apiUrl} where its catalog is (${reason}): pass --catalog-addr HOST:PORT`,
-    );
-  }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    const message = typeof error?.message === 'string' ? error.message : `answered ${response.status}`;
-    const code = response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : 'UNAVAILABLE';
-    throw new SlipwayError(code, `cannot ask slipwayd at ${run.apiUrl} where its catalog is: ${message}`);
-  }
-  const parsed = systemInfoSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new SlipwayError(
-      'UNAVAILABLE',
-      `slipwayd at ${run.apiUrl} does not say where its catalog is: pass --catalog-addr HOST:PORT`,
-    );
-  }
-  if (parsed.data.catalog.http === null) {
+  const info = await run.client().system.info();
+  if (info.catalog.http === null) {
     throw new SlipwayError(
       'CATALOG_DISABLED',
       `slipwayd at ${run.apiUrl} runs without its catalog HTTP API (--catalog-http off)`,
     );
   }
-  return { baseUrl: reachableFrom(run.apiUrl, parsed.data.catalog.http), source: `slipwayd at ${run.apiUrl}` };
+  return { baseUrl: reachableFrom(run.apiUrl, info.catalog.http), source: `slipwayd at ${run.apiUrl}` };
 }
 
 export async function resolveCatalogAddress(run: CommandRun, flag: string | undefined): Promise<CatalogAddress> {
