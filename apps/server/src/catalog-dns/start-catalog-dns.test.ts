@@ -188,6 +188,20 @@ describe('catalog DNS over UDP and TCP, answered from the engine', () => {
     expect(dataOf(addr.packet.answers, 'A')).toEqual(['192.0.2.10']);
   });
 
+  it('answers IPv6 instances with AAAA and .addr. targets, and a host name with a CNAME or itself as target', async () => {
+    await catalog.registerService(instance('api-1', { name: 'api', address: '2001:db8::1', port: 7001 }));
+    await catalog.registerService(instance('api-2', { name: 'api', address: 'api.example.internal', port: 7002 }));
+    const aaaa = await askDnsUdp(dns.port, 'api.service.consul', { type: 'AAAA' });
+    expect(recordData(aaaa.packet.answers, 'AAAA')).toEqual(['2001:db8::1']);
+    expect(recordData(aaaa.packet.answers, 'CNAME')).toEqual(['api.example.internal']);
+    const srv = await askDnsTcp(dns.port, 'api.service.consul', { type: 'SRV' });
+    const targets = recordData(srv.packet.answers, 'SRV').map((data) => (data as { target: string }).target);
+    expect(targets.sort()).toEqual(['20010db8000000000000000000000001.addr.dc1.consul', 'api.example.internal']);
+    expect(srv.packet.additionals?.map((record) => [record.type, record.name])).toEqual([
+      ['AAAA', '20010db8000000000000000000000001.addr.dc1.consul'],
+    ]);
+  });
+
   it('answers the consul service the catalog registers for itself', async () => {
     const { packet } = await askDnsUdp(dns.port, 'consul.service.consul', { type: 'SRV' });
     expect(dataOf(packet.answers, 'SRV')).toEqual([
