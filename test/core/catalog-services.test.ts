@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSystemClock } from '@slipway/adapters';
 import { consulStatusOf, type CatalogEngine, type CheckRegistration } from '@slipway/core';
+import { createMemoryCatalogStore, waitFor } from '@slipway/testkit';
 import {
   catalogStoreKinds,
   manualClock,
@@ -189,5 +191,19 @@ describe.each(catalogStoreKinds)('catalog services and checks over the %s', (_na
     expect(catalog.checks().value.map((check) => [check.checkId, check.status])).toEqual(
       checks.value.map((check) => [check.checkId, check.status]),
     );
+  });
+});
+
+describe('catalog timers on the real clock', () => {
+  it('turns a TTL check critical by itself once its TTL passes, and stops its timer on close', async () => {
+    const store = createMemoryCatalogStore();
+    const catalog = await openCatalog(store, createSystemClock());
+    await catalog.registerService(serviceRegistration({ id: 'w', checks: [ttlCheck('w', 'service:w', 50)] }));
+    await catalog.updateCheck('service:w', 'passing', '');
+    await waitFor(() =>
+      expect(catalog.check('service:w')).toMatchObject({ status: 'critical', output: 'TTL expired' }),
+    );
+    await catalog.close();
+    await store.close();
   });
 });
