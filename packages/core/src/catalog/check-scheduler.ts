@@ -135,7 +135,16 @@ export function createCheckScheduler(deps: CheckSchedulerDeps): CheckScheduler {
     while (!closing.signal.aborted) {
       const { value, index } = catalog.checks();
       sync(value);
-      await catalog.waitFor({ kind: 'checks' }, index, closing.signal);
+      // A signal per wait: the engine leaves its listener on the signal it is given, so a long-lived one would
+      // collect a listener per wake.
+      const wait = new AbortController();
+      const stop = () => wait.abort();
+      closing.signal.addEventListener('abort', stop, { once: true });
+      try {
+        await catalog.waitFor({ kind: 'checks' }, index, wait.signal);
+      } finally {
+        closing.signal.removeEventListener('abort', stop);
+      }
       // A closed engine answers every wait at once: look again only after a pause rather than spin.
       if (!closing.signal.aborted && catalog.checks().index === index) await sleep(minCheckIntervalMs, closing.signal);
     }
