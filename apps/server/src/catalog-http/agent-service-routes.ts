@@ -2,7 +2,7 @@
  * `/v1/agent/service/*` and `/v1/agent/services`: registration (with its checks, Consul's defaults and refusals),
  * deregistration, maintenance, the list. Services Slipway registered for its own instances change only by an admin.
  */
-import type { CheckRegistration, ServiceRegistration } from '@slipway/core';
+import { consulServiceId, type CheckRegistration, type ServiceRegistration } from '@slipway/core';
 import { blockingRead } from './blocking-read.js';
 import { badRequest, CatalogHttpError, permissionDenied } from './catalog-http-error.js';
 import type { CatalogHttpEnv } from './catalog-http-env.js';
@@ -144,7 +144,8 @@ export function agentServiceRoutes(env: CatalogHttpEnv): CatalogRoute[] {
       const id = request.tail;
       if (id === '') throw badRequest('Missing service ID');
       const existing = catalog.service(id);
-      if (existing === undefined) throw unknownService(id);
+      // The `consul` service is the catalog's own, not the agent's: Consul's agent does not know it either.
+      if (existing === undefined || id === consulServiceId) throw unknownService(id);
       request.require({ kind: 'service', name: existing.name }, 'write');
       refuseSlipwayService(env, request, id);
       count();
@@ -173,7 +174,7 @@ export function agentServiceRoutes(env: CatalogHttpEnv): CatalogRoute[] {
         onWaiting: (delta) => env.metrics?.blockingWaiters(delta),
       });
       const visible = listed.value.filter(
-        (service) => request.authority.canSeeService(service.name) && service.id !== 'consul',
+        (service) => request.authority.canSeeService(service.name) && service.id !== consulServiceId,
       );
       return json(
         Object.fromEntries(visible.map((service) => [service.id, agentServiceOf(service, env.datacenter)])),

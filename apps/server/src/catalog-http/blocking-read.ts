@@ -7,29 +7,14 @@
 import type { Catalog, Indexed, WatchTopic } from '@slipway/core';
 import type { CatalogRequest } from './catalog-route.js';
 
+/** The reason a wait ends early: made once, as every abort would otherwise build an exception with its stack. */
+const waitOver = new Error('blocking wait over');
+
 export interface BlockingReadOptions {
   /** Random in [0, 1): the jitter's draw (tests pass a fixed one). */
   readonly random?: () => number;
   /** Called with +1 when a read starts waiting and -1 when it stops (the waiters gauge). */
   readonly onWaiting?: (delta: 1 | -1) => void;
-}
-
-/** Waits until one of the topics is touched past `afterIndex`, or the signal aborts; never rejects. */
-async function waitForAny(
-  catalog: Catalog,
-  topics: readonly WatchTopic[],
-  afterIndex: number,
-  signal: AbortSignal,
-): Promise<void> {
-  const done = new AbortController();
-  const stop = (): void => done.abort();
-  signal.addEventListener('abort', stop, { once: true });
-  try {
-    await Promise.race(topics.map((topic) => catalog.waitFor(topic, afterIndex, done.signal)));
-  } finally {
-    signal.removeEventListener('abort', stop);
-    done.abort();
-  }
 }
 
 /** Answers `read()` at once, or after the blocking wait the request asks for. */
@@ -45,17 +30,18 @@ export async function blockingRead<T>(
   if (asked === 0 || result.index > asked || asked > catalog.index()) return result;
   const random = options.random ?? Math.random;
   const waitMs = request.query.waitMs + Math.floor(random() * (request.query.waitMs / 16));
+  // One signal for the wait: the deadline, or the client gone (its listener is left to go with the request).
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), waitMs);
+  const timer = setTimeout(() => deadline.abort(waitOver), waitMs);
   timer.unref();
-  const onClientGone = (): void => deadline.abort();
-  request.signal.addEventListener('abort', onClientGone, { once: true });
+  if (request.signal.aborted) deadline.abort(waitOver);
+  else request.signal.addEventListener('abort', () => deadline.abort(waitOver), { once: true });
   options.onWaiting?.(1);
   try {
     // A wake-up may be spurious for this read (a key beside it under one prefix topic): wait again until it changes.
     while (!deadline.signal.aborted && !request.signal.aborted) {
       const before = catalog.index();
-      await waitForAny(catalog, topics, before, deadline.signal);
+      await catalog.waitFor(topics, before, deadline.signal);
       result = read();
       // Nothing written (a timeout, the client gone, the catalog closing): answer what there is.
       if (result.index > asked || catalog.index() === before) break;
@@ -64,6 +50,5 @@ export async function blockingRead<T>(
   } finally {
     options.onWaiting?.(-1);
     clearTimeout(timer);
-    request.signal.removeEventListener('abort', onClientGone);
   }
 }

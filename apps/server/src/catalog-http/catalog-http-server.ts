@@ -3,6 +3,7 @@
  * read raw and bounded (KV values are bytes whatever their Content-Type), routes are matched on the percent-decoded
  * path, refusals are plain text with Consul's codes, and reads carry the query-meta headers, 404s included.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import Fastify, {
   LogController,
@@ -16,6 +17,9 @@ import { catalogRefusalOf, CatalogHttpError, permissionDenied } from './catalog-
 import type { CatalogHttpEnv } from './catalog-http-env.js';
 import { parseCatalogQuery, tokenOf } from './catalog-query.js';
 import { matchRoute, type CatalogAnswer, type CatalogMethod, type CatalogRoute } from './catalog-route.js';
+
+/** The reason a request's signal aborts (made once: an abort otherwise builds an exception with its stack). */
+const requestOver = new Error('catalog request over');
 
 /** Limits of a request to the catalog API; sizes in bytes. */
 export const catalogRequestLimits = {
@@ -124,6 +128,8 @@ export function createCatalogHttpServer(options: CatalogHttpServerOptions): Fast
   app.setNotFoundHandler((_request, reply) => reply.status(404).send());
   // Closing answers every blocking query at once (with what it reads) instead of holding the close for minutes.
   const closing = new AbortController();
+  // One listener per waiting request: thousands of watchers are expected, not a leak.
+  setMaxListeners(0, closing.signal);
   app.addHook('preClose', async () => {
     closing.abort();
   });
@@ -149,17 +155,27 @@ export function createCatalogHttpServer(options: CatalogHttpServerOptions): Fast
       throw new CatalogHttpError(405, `method ${request.method} not allowed`, ['OPTIONS', ...allowed].join(','));
     }
     const authority: CatalogAuthority = await access.authorize(tokenOf(request.headers, query));
-    const gone = new AbortController();
-    reply.raw.once('close', () => gone.abort());
-    if (closing.signal.aborted) gone.abort();
-    else closing.signal.addEventListener('abort', () => gone.abort(), { once: true, signal: gone.signal });
+    // Only a blocking read asks for the signal: the listeners are set up for it alone.
+    let gone: AbortController | undefined;
+    const signalOf = (): AbortSignal => {
+      if (gone !== undefined) return gone.signal;
+      const controller = new AbortController();
+      gone = controller;
+      const abort = (): void => controller.abort(requestOver);
+      reply.raw.once('close', abort);
+      if (closing.signal.aborted) abort();
+      else closing.signal.addEventListener('abort', abort, { once: true, signal: controller.signal });
+      return controller.signal;
+    };
     const answer = await chosen.handle({
       method,
       query,
       tail: matched.tail,
       body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
       authority,
-      signal: gone.signal,
+      get signal() {
+        return signalOf();
+      },
       require(resource, level) {
         if (!authority.can(resource, level)) throw permissionDenied();
       },

@@ -60,6 +60,7 @@ export const checkFields = [
 ];
 
 const defaultTimeoutMs = 10_000;
+const scriptTimeoutMs = 30_000;
 /** Consul's `MinInterval`: shorter intervals are raised to it. */
 const minIntervalMs = 1000;
 
@@ -94,13 +95,15 @@ function definitionOf(fields: JsonFields): CheckDefinition | undefined {
   }
   const ttlMs = durationField(fields, 'TTL');
   const intervalGiven = durationField(fields, 'Interval');
-  const timeoutMs = durationField(fields, 'Timeout') ?? defaultTimeoutMs;
+  const timeoutGiven = durationField(fields, 'Timeout');
   const http = fields.string('HTTP');
   const tcp = fields.string('TCP');
   const grpc = fields.string('GRPC');
   const args = fields.strings('Args') ?? fields.strings('ScriptArgs');
   const script = fields.string('Script');
   const isScript = (args !== undefined && args.length > 0) || (script !== undefined && script !== '');
+  // Consul's defaults: 30 s for a script (its CheckMonitor), 10 s for the probes.
+  const timeoutMs = timeoutGiven ?? (isScript ? scriptTimeoutMs : defaultTimeoutMs);
   const kinds = [ttlMs !== undefined && ttlMs > 0, Boolean(http), Boolean(tcp), Boolean(grpc), isScript].filter(
     Boolean,
   );

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@slipway/testkit';
 import { startCatalogTestServer, type CatalogTestServer } from './catalog-http-test-server.js';
 
 let server: CatalogTestServer;
@@ -193,5 +194,16 @@ describe('the catalog HTTP API: KV', () => {
     const timedOut = await server.request(`/v1/kv/quiet?index=${current}&wait=20ms`);
     expect(timedOut.status).toBe(200);
     expect(indexOf(timedOut)).toBe(current);
+  });
+
+  it('stops waiting when the client goes away', async () => {
+    await put('/v1/kv/abandoned', 'x');
+    const index = indexOf(await server.request('/v1/kv/abandoned'));
+    const client = new AbortController();
+    const waiting = server.request(`/v1/kv/abandoned?index=${index}`, { signal: client.signal }).catch(() => 'aborted');
+    await waitFor(() => expect(server.catalog.waiterCount()).toBe(1));
+    client.abort();
+    expect(await waiting).toBe('aborted');
+    await waitFor(() => expect(server.catalog.waiterCount()).toBe(0));
   });
 });
