@@ -190,10 +190,7 @@ export function createCatalogTemplateFunctions(
       const name = keyText(key, 'the key');
       const value = await query({ kind: 'key', key: name });
       if (value.kind !== 'key' || value.entry === undefined) {
-        throw new TemplateFunctionError(
-          `${JSON.stringify(name)} does not exist (keyOrDefault gives a default)`,
-          true,
-        );
+        throw new TemplateFunctionError(`${JSON.stringify(name)} does not exist (keyOrDefault gives a default)`, true);
       }
       return textOf(value.entry);
     },
