@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryCatalogStore } from '@slipway/testkit';
 import { startCatalogTestServer, type CatalogTestServer } from './catalog-http-test-server.js';
 
 let server: CatalogTestServer;
 beforeAll(async () => {
-  server = await startCatalogTestServer();
+  server = await startCatalogTestServer(createMemoryCatalogStore());
 });
 afterAll(async () => {
   await server.close();

@@ -6,8 +6,13 @@
 import { SlipwayError } from '@slipway/contract';
 import { createSystemClock } from '@slipway/adapters';
 import { decodeCatalogSnapshot, encodeCatalogSnapshot } from '@slipway/contract';
-import { createCatalog, createCatalogAuthority, type CatalogAccess, type CatalogEngine } from '@slipway/core';
-import { createMemoryCatalogStore } from '@slipway/testkit';
+import {
+  createCatalog,
+  createCatalogAuthority,
+  type CatalogAccess,
+  type CatalogEngine,
+  type CatalogStore,
+} from '@slipway/core';
 import { pino } from 'pino';
 import { startCatalogHttp, type CatalogHttp } from './catalog-http-listener.js';
 
@@ -53,12 +58,14 @@ const testAccess: CatalogAccess = {
   },
 };
 
+/** `store`: the tests' catalog store (the memory one of `@slipway/testkit`, which only tests may import). */
 export async function startCatalogTestServer(
+  store: CatalogStore,
   options: { isScriptChecksEnabled?: boolean } = {},
 ): Promise<CatalogTestServer> {
   const logger = pino({ level: 'silent' });
   const catalog = await createCatalog({
-    store: createMemoryCatalogStore(),
+    store,
     clock: createSystemClock(),
     logger,
     datacenter: 'dc1',

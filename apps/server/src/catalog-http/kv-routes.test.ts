@@ -1,11 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@slipway/testkit';
+import { createMemoryCatalogStore } from '@slipway/testkit';
 import { startCatalogTestServer, type CatalogTestServer } from './catalog-http-test-server.js';
 
 let server: CatalogTestServer;
 beforeAll(async () => {
-  server = await startCatalogTestServer();
+  server = await startCatalogTestServer(createMemoryCatalogStore());
 });
 afterAll(async () => {
   await server.close();
