@@ -59,13 +59,20 @@ function sendAnswer(reply: FastifyReply, answer: CatalogAnswer, isPretty: boolea
           .send(Buffer.from(text, 'utf8'))
       );
     }
+    case 'json-bytes':
+      return reply
+        .status(200)
+        .header('content-type', 'application/json')
+        .send(
+          isPretty ? Buffer.from(JSON.stringify(JSON.parse(answer.bytes.toString('utf8')), null, 4)) : answer.bytes,
+        );
     case 'raw':
       return reply
         .status(200)
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', 'sandbox')
         .type('text/plain')
-        .send(Buffer.from(answer.bytes));
+        .send(Buffer.from(answer.bytes.buffer, answer.bytes.byteOffset, answer.bytes.byteLength));
     case 'empty':
       return reply.status(answer.status ?? 200).send();
     case 'text':

@@ -19,11 +19,29 @@ export function dirEntryOf(entry: KvEntry): Record<string, unknown> {
     LockIndex: entry.lockIndex,
     Key: entry.key,
     Flags: entry.flags,
-    Value: entry.value === null ? null : Buffer.from(entry.value).toString('base64'),
+    Value:
+      entry.value === null
+        ? null
+        : Buffer.from(entry.value.buffer, entry.value.byteOffset, entry.value.byteLength).toString('base64'),
     ...(entry.session === null ? {} : { Session: entry.session }),
     CreateIndex: entry.createIndex,
     ModifyIndex: entry.modifyIndex,
   };
+}
+
+/**
+ * The answer of a single-key read (`[DirEntry]`, serialized), made once per entry: entries are immutable (a write
+ * makes a new one), so repeated reads of a key send the same bytes without encoding its value again; the cache goes
+ * with the entry.
+ */
+const singleEntryAnswers = new WeakMap<KvEntry, Buffer>();
+export function singleEntryAnswer(entry: KvEntry): Buffer {
+  let bytes = singleEntryAnswers.get(entry);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify([dirEntryOf(entry)]), 'utf8');
+    singleEntryAnswers.set(entry, bytes);
+  }
+  return bytes;
 }
 
 export function nodeOf(node: CatalogNode): Record<string, unknown> {

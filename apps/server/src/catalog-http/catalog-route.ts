@@ -24,6 +24,8 @@ export interface CatalogRequest {
 /** What a handler answers; `index` adds the query-meta headers (never 0). */
 export type CatalogAnswer =
   | { kind: 'json'; value: unknown; index?: number; status?: number }
+  /** JSON already serialized (a cached answer); `?pretty` re-indents it. */
+  | { kind: 'json-bytes'; bytes: Buffer; index: number }
   | { kind: 'raw'; bytes: Uint8Array; index: number }
   | { kind: 'empty'; status?: number; index?: number }
   | { kind: 'text'; text: string; status?: number };

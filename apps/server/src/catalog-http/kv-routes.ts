@@ -7,7 +7,7 @@ import { blockingRead } from './blocking-read.js';
 import { badRequest } from './catalog-http-error.js';
 import type { CatalogHttpEnv } from './catalog-http-env.js';
 import { parseIndex, type CatalogQuery } from './catalog-query.js';
-import { dirEntryOf } from './catalog-mappers.js';
+import { dirEntryOf, singleEntryAnswer } from './catalog-mappers.js';
 import { json, notFound, route, type CatalogAnswer, type CatalogRequest, type CatalogRoute } from './catalog-route.js';
 
 /** Consul's `Conflicting flags: <query>` (Go's `url.Values.Encode`: keys sorted). */
@@ -75,7 +75,7 @@ export function kvRoutes(env: CatalogHttpEnv): CatalogRoute[] {
     const entry = found.value;
     if (entry === undefined) return notFound(found.index);
     if (query.has('raw')) return { kind: 'raw', bytes: entry.value ?? new Uint8Array(), index: found.index };
-    return json([dirEntryOf(entry)], found.index);
+    return { kind: 'json-bytes', bytes: singleEntryAnswer(entry), index: found.index };
   }
 
   async function put(request: CatalogRequest): Promise<CatalogAnswer> {
