@@ -3,7 +3,6 @@
  * read raw and bounded (KV values are bytes whatever their Content-Type), routes are matched on the percent-decoded
  * path, refusals are plain text with Consul's codes, and reads carry the query-meta headers, 404s included.
  */
-import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import Fastify, {
   LogController,
@@ -133,12 +132,14 @@ export function createCatalogHttpServer(options: CatalogHttpServerOptions): Fast
     return sendRefusal(reply, new CatalogHttpError(500, 'Internal error'));
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send());
-  // Closing answers every blocking query at once (with what it reads) instead of holding the close for minutes.
-  const closing = new AbortController();
-  // One listener per waiting request: thousands of watchers are expected, not a leak.
-  setMaxListeners(0, closing.signal);
+  // Closing answers every blocking query at once (with what it reads) instead of holding the close for minutes. The
+  // open ones are kept in a set rather than as listeners of one shared signal: Node's addEventListener walks a
+  // target's listeners on every add, which thousands of parked watchers made quadratic.
+  let isClosing = false;
+  const openWaits = new Set<() => void>();
   app.addHook('preClose', async () => {
-    closing.abort();
+    isClosing = true;
+    for (const abort of [...openWaits]) abort();
   });
 
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
@@ -168,10 +169,13 @@ export function createCatalogHttpServer(options: CatalogHttpServerOptions): Fast
       if (gone !== undefined) return gone.signal;
       const controller = new AbortController();
       gone = controller;
-      const abort = (): void => controller.abort(requestOver);
+      const abort = (): void => {
+        openWaits.delete(abort);
+        controller.abort(requestOver);
+      };
       reply.raw.once('close', abort);
-      if (closing.signal.aborted) abort();
-      else closing.signal.addEventListener('abort', abort, { once: true, signal: controller.signal });
+      if (isClosing) abort();
+      else openWaits.add(abort);
       return controller.signal;
     };
     const answer = await chosen.handle({
