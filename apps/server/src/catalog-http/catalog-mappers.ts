@@ -11,7 +11,7 @@ import type {
   ServiceInstanceView,
   ServiceRecord,
 } from '@slipway/core';
-import { formatGoDuration } from './go-duration.js';
+import { formatGoDuration } from '@slipway/core';
 
 /** A KV entry as a `DirEntry`: exactly these keys (`Session` only while locked); `Value` base64, null when empty. */
 export function dirEntryOf(entry: KvEntry): Record<string, unknown> {

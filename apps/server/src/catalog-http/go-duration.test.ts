@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatGoDuration, parseGoDurationMs } from './go-duration.js';
+import { formatGoDuration } from '@slipway/core';
+import { parseGoDurationMs } from './go-duration.js';
 
 describe('parseGoDurationMs', () => {
   it.each([

@@ -40,22 +40,3 @@ export function parseGoDurationMs(text: string): number | undefined {
   if (!Number.isFinite(totalMs) || totalMs > 9.2e15) return undefined;
   return sign * totalMs;
 }
-
-/** A duration as Go prints it (`15s`, `1m30s`, `250ms`, `0s`), for fields Consul answers as strings. */
-export function formatGoDuration(durationMs: number): string {
-  if (durationMs === 0) return '0s';
-  const sign = durationMs < 0 ? '-' : '';
-  let restMs = Math.abs(durationMs);
-  if (restMs < 1000) {
-    if (Number.isInteger(restMs)) return `${sign}${restMs}ms`;
-    return `${sign}${Math.round(restMs * 1e6) / 1e3}µs`;
-  }
-  const hours = Math.floor(restMs / 3_600_000);
-  restMs -= hours * 3_600_000;
-  const minutes = Math.floor(restMs / 60_000);
-  restMs -= minutes * 60_000;
-  const seconds = Math.round(restMs) / 1000;
-  if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}s`;
-  if (minutes > 0) return `${sign}${minutes}m${seconds}s`;
-  return `${sign}${seconds}s`;
-}
