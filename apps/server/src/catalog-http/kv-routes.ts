@@ -2,6 +2,7 @@
  * `/v1/kv/<key>`: get, recurse, keys (with a separator), raw, put with flags, CAS, lock acquire/release, delete and
  * recursive delete. Values are the request's bytes as sent; a key is the decoded path tail.
  */
+import { catalogKeyIssue } from '@slipway/contract';
 import type { KvEntry, KvPutRequest } from '@slipway/core';
 import { blockingRead } from './blocking-read.js';
 import { badRequest } from './catalog-http-error.js';
@@ -16,11 +17,10 @@ function conflictingFlags(query: CatalogQuery): never {
   throw badRequest(`Conflicting flags: ${sorted.toString()}`);
 }
 
-/** Keys are any non-empty text, except a leading `/` or a `..` segment (a path escape where keys become files). */
+/** Keys are any non-empty text, except a leading `/` or a `..` segment (the rule of `catalogKeyIssue`). */
 function checkKeyName(key: string): void {
   if (key === '') throw badRequest('Missing key name');
-  if (key.startsWith('/') || key.split('/').includes('..'))
-    throw badRequest(`Invalid key name: ${JSON.stringify(key.slice(0, 128))}`);
+  if (catalogKeyIssue(key) !== undefined) throw badRequest(`Invalid key name: ${JSON.stringify(key.slice(0, 128))}`);
 }
 
 function optionalIndex(query: CatalogQuery, name: string, message: string): number | undefined {
