@@ -8,7 +8,7 @@ import { blockingRead } from './blocking-read.js';
 import { badRequest } from './catalog-http-error.js';
 import type { CatalogHttpEnv } from './catalog-http-env.js';
 import { parseIndex, type CatalogQuery } from './catalog-query.js';
-import { dirEntryOf, singleEntryAnswer } from './catalog-mappers.js';
+import { entryListAnswer, singleEntryAnswer } from './catalog-mappers.js';
 import { json, notFound, route, type CatalogAnswer, type CatalogRequest, type CatalogRoute } from './catalog-route.js';
 
 /** Consul's `Conflicting flags: <query>` (Go's `url.Values.Encode`: keys sorted). */
@@ -60,7 +60,7 @@ export function kvRoutes(env: CatalogHttpEnv): CatalogRoute[] {
       );
       const entries = listed.value.filter((entry) => authority.canSeeKey(entry.key));
       if (entries.length === 0) return notFound(listed.index);
-      return json(entries.map(dirEntryOf), listed.index);
+      return { kind: 'json-bytes', bytes: entryListAnswer(entries), index: listed.index };
     }
     if (key === '') throw badRequest('Missing key name');
     request.require({ kind: 'key', key }, 'read');
