@@ -229,3 +229,8 @@ export {
   type InstanceRegistration,
   type InstanceRegistrationDeps,
 } from './catalog/instance-registration.js';
+
+// Git-driven delivery (docs/git.md): repositories, webhooks, deployment rules, previews, pushes, stacks. Each part
+// exports from its own barrel.
+export * from './git/git-event.js';
+export { handleGitEvent } from './git/git-event-handler.js';
