@@ -5,6 +5,7 @@ export * from './names.js';
 export * from './manifest.js';
 export * from './strategy-spec.js';
 export * from './manifest-issues.js';
+export * from './compose/index.js';
 export * from './resources.js';
 export * from './api.js';
 export * from './secrets-api.js';

@@ -3,12 +3,20 @@ import { basename, relative } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { dnsLabelSchema, isSlipwayError, SlipwayError } from '@slipway/contract';
+import {
+  dnsLabelSchema,
+  isSlipwayError,
+  planStack,
+  SlipwayError,
+  stackNameFrom,
+  type StackAppPlan,
+  type StackPlan,
+} from '@slipway/contract';
 import type { DeploymentView } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext, CommandRun } from '../cli-context.js';
 import { readComposeFile, type ComposeProject } from '../compose/compose-file.js';
-import { planStack, stackNameFrom, type StackAppPlan, type StackPlan } from '../compose/compose-plan.js';
+
 import { createDeploymentNarrator, followDeployment, reportOutcome } from '../follow-deployment.js';
 
 interface StackImportOptions {

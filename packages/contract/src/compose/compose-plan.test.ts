@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { manifestSchema, SlipwayError } from '@slipway/contract';
-import { parseComposeText } from './compose-file.js';
+import { manifestSchema, SlipwayError } from '../index.js';
+import { parseComposeText } from './compose-document.js';
 import { appNameOf, planStack, stackNameFrom } from './compose-plan.js';
 import type { PlanStackOptions } from './compose-plan.js';
 import { shellQuote } from './compose-service-manifest.js';

@@ -1,6 +1,8 @@
 /** The stack plan of a compose file: which app each service becomes, from what source, with what manifest, in what order. */
-import { dnsLabelSchema, manifestIssues, manifestSchema } from '@slipway/contract';
-import { assertNoComposeIssues, envFilesOf, type ComposeFile, type ComposeIssue } from './compose-file.js';
+import { manifestIssues } from '../manifest-issues.js';
+import { manifestSchema } from '../manifest.js';
+import { dnsLabelSchema } from '../names.js';
+import { assertNoComposeIssues, envFilesOf, type ComposeFile, type ComposeIssue } from './compose-document.js';
 import type { ComposeService } from './compose-schema.js';
 import { translateService, type ManifestInput, type StackAppSource } from './compose-service-manifest.js';
 import { listUnmapped, topLevelKeyReason, type ComposeNotice } from './compose-unsupported.js';

@@ -3,7 +3,7 @@
  * map pass through, so the plan can list each of them as unsupported instead of dropping it.
  */
 import { z } from 'zod';
-import { parseByteSize } from '@slipway/contract';
+import { parseByteSize } from '../byte-size.js';
 
 const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 

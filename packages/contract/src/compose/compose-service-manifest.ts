@@ -1,11 +1,12 @@
 /** Translates one compose service into a deployment source and a Slipway manifest, listing what does not carry over. */
-import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { envKeySchema, reservedEnvKeyReason, type manifestSchema } from '@slipway/contract';
+import type { manifestSchema } from '../manifest.js';
+import { envKeySchema, reservedEnvKeyReason } from '../names.js';
 import type { ComposeService } from './compose-schema.js';
+import { joinComposePath } from './compose-path.js';
 import { portOf } from './compose-ports.js';
 import { listUnmapped, serviceKeyReason, type ComposeNotice } from './compose-unsupported.js';
-import type { ComposeIssue } from './compose-file.js';
+import type { ComposeIssue } from './compose-document.js';
 
 /** A manifest as sent inline with a deployment (before defaults). */
 export type ManifestInput = z.input<typeof manifestSchema>;
@@ -118,7 +119,7 @@ function sourceOf(service: ComposeService, context: ServiceContext, t: ServiceTr
     });
     return undefined;
   }
-  t.source = { path: resolve(context.composeDir, spec.context) };
+  t.source = { path: joinComposePath(context.composeDir, spec.context) };
   if (service.image !== undefined)
     t.unsupported.push({
       path: `${base}.image`,
