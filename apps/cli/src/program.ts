@@ -16,6 +16,7 @@ import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerHostsCommand } from './commands/hosts.js';
 import { registerNotificationsCommand } from './commands/notifications.js';
 import { registerEnvCommand } from './commands/env.js';
+import { registerGitCredentialCommand } from './commands/git-credential.js';
 import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerLoginCommands } from './commands/login.js';
@@ -108,6 +109,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerTemplateCommand(program, ctx);
   // After every other catalog command: `acl` joins the `catalog` command they create.
   registerCatalogAclCommand(program, ctx);
+  registerGitCredentialCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
   const reportError = async (error: unknown): Promise<number> => {
