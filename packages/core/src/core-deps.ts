@@ -9,6 +9,7 @@ import type { SecretChange } from './domain/secret-records.js';
 import type { ArtifactStore } from './ports/artifact-store.js';
 import type { Builder } from './ports/builder.js';
 import type { Clock } from './ports/clock.js';
+import type { GitMirrors } from './ports/git-mirrors.js';
 import type { HealthProber } from './ports/health-prober.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import type { Logger } from './ports/logger.js';
@@ -147,4 +148,6 @@ export interface CoreDeps {
    * monitor, removed when they start draining, before they stop); absent when slipwayd runs without a catalog.
    */
   readonly instanceCatalog?: InstanceCatalogHooks;
+  /** Bare mirrors of the git repositories Slipway knows; without them repository sources cannot be deployed. */
+  readonly gitMirrors?: GitMirrors;
 }

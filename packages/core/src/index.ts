@@ -234,3 +234,4 @@ export {
 // exports from its own barrel.
 export * from './git/git-event.js';
 export { handleGitEvent } from './git/git-event-handler.js';
+export * from './git/repositories.js';

@@ -1,5 +1,5 @@
 /** The source fetcher: turns a directory, a git repository or an uploaded archive into a plain source tree, by kind. */
-import type { SourceView } from '@slipway/contract';
+import { SlipwayError, type SourceView } from '@slipway/contract';
 import type { SourceFetcher } from '@slipway/core';
 import { fetchArchiveSource } from './archive-source.js';
 import { confineSourceTree } from './confine-source-tree.js';
@@ -74,6 +74,9 @@ export function createSourceFetcher(options: SourceFetcherOptions = {}): SourceF
           return confined(await fetchGitSource(request, fetchOptions, git));
         case 'archive':
           return confined(await fetchArchiveSource(request, fetchOptions, limits));
+        case 'repository':
+          // Checked out of the repository's mirror by the deployment (the git mirrors port), never fetched here.
+          throw new SlipwayError('INTERNAL', 'a repository source is checked out of its mirror, not fetched');
         case 'image':
           // Nothing to fetch: the build resolves the image on the engine.
           fetchOptions.log(`image ${request.image}: nothing to fetch`);

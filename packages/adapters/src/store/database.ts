@@ -6,6 +6,7 @@ import type { DeploymentKind, EventType, JobRecord, PhaseRecord, RouteRecord } f
 import type { ApprovalTables } from './approval-tables.js';
 import type { AuditTables } from './audit-tables.js';
 import type { CatalogAclTables } from './catalog-acl-tables.js';
+import type { GitRepositoryTables } from './git-repository-tables.js';
 import type { NotificationTables } from './notification-tables.js';
 import type { HostClaimTables } from './host-claim-table.js';
 import type { IdentityTables } from './identity-tables.js';
@@ -191,7 +192,8 @@ export interface Database
     NotificationTables,
     ApprovalTables,
     DeliveryTables,
-    CatalogAclTables {
+    CatalogAclTables,
+    GitRepositoryTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

@@ -13,6 +13,7 @@ import { containersMigration } from './containers-migration.js';
 import { deliveryMigration } from './delivery-migration.js';
 import { deploymentCancelMigration } from './deployment-cancel-migration.js';
 import { environmentsApprovalsMigration } from './environments-approvals-migration.js';
+import { gitRepositoriesMigration } from './git-repositories-migration.js';
 import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
 import { releaseRuntimePrefixMigration } from './release-runtime-prefix-migration.js';
 import { identityMigration } from './identity-migration.js';
@@ -245,6 +246,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0012-environments-approvals': environmentsApprovalsMigration,
   '0013-notifications': notificationsMigration,
   '0014-catalog-acl': catalogAclMigration,
+  '0015-git-repositories': gitRepositoriesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

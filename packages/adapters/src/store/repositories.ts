@@ -18,6 +18,7 @@ import { createDesiredStateRepository, createRolloutRepository } from './deliver
 import { createDeploymentRepository } from './deployment-repository.js';
 import { createEnvironmentRepository } from './environment-repository.js';
 import { createEventRepository } from './event-repository.js';
+import { createGitRepositoryRepository } from './git-repository-repository.js';
 import { createHostClaimRepository } from './host-claim-repository.js';
 import { createInstanceRepository } from './instance-repository.js';
 import { createJobRepository } from './job-repository.js';
@@ -60,5 +61,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     desiredStates: createDesiredStateRepository(db),
     rollouts: createRolloutRepository(db),
     catalogAclRules: createCatalogAclRuleRepository(db),
+    gitRepositories: createGitRepositoryRepository(db),
   };
 }

@@ -21,6 +21,12 @@ export type SourceRequest = (
   | { kind: 'git'; url: string; ref?: string; localAccess?: LocalSourceAccess; sealedCredentials?: SealedSecret }
   /** `file` is the absolute path of the uploaded `.tar.gz`, kept by the server until the deployment ends. */
   | { kind: 'archive'; file: string; fileName: string; sizeBytes: number }
+  /**
+   * An exact commit of a repository Slipway knows (`slipway repos`), checked out of its mirror: `url` is the
+   * repository's (credential-free) URL when the deployment was asked, for views; `ref` the full ref that led to the
+   * commit (`refs/heads/main`), when one did.
+   */
+  | { kind: 'repository'; repositoryId: string; url: string; ref?: string; commit: string }
   /** A ready image: nothing is fetched, the build only resolves the image to its id. */
   | { kind: 'image'; image: string }
 ) & { manifest?: Record<string, unknown> };

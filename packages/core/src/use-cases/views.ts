@@ -45,6 +45,10 @@ export function deploymentSourceView(
       const url = redactGitUrl(source.url);
       return source.ref === undefined ? { kind: 'git', url } : { kind: 'git', url, ref: source.ref };
     }
+    case 'repository': {
+      const url = redactGitUrl(source.url);
+      return { kind: 'git', url, ...(source.ref === undefined ? {} : { ref: source.ref }), commit: source.commit };
+    }
     case 'archive':
       return { kind: 'archive', fileName: source.fileName, sizeBytes: source.sizeBytes };
     case 'release':
