@@ -36,9 +36,11 @@ type Service = 'git-upload-pack' | 'git-receive-pack';
 
 const requestTypes = ['application/x-git-upload-pack-request', 'application/x-git-receive-pack-request'];
 const roleFor: Readonly<Record<Service, Role>> = { 'git-upload-pack': 'viewer', 'git-receive-pack': 'deployer' };
-const permission = (action: string): { permission: { action: string; access: typeof publicAccess } } => ({
-  // Public to the API's hooks: this plugin authenticates (HTTP Basic) and authorizes (per service) itself.
-  permission: { action, access: publicAccess },
+/** Public to the API's hooks: this plugin authenticates (HTTP Basic) and authorizes (per service) itself. */
+const optionsOf = (action: string) => ({
+  config: { permission: { action, access: publicAccess } },
+  // git's protocol, not the API's: left out of the OpenAPI document.
+  schema: { hide: true },
 });
 
 export function registerGitHttp(app: FastifyInstance, context: RouteContext, options: GitHttpOptions): void {
@@ -53,15 +55,11 @@ export function registerGitHttp(app: FastifyInstance, context: RouteContext, opt
           return answerError(request, reply, error);
         }
       };
-    scope.get('/git/:repository/info/refs', { config: permission('git.refs') }, serve('from-query', 'info/refs'));
-    scope.post(
-      '/git/:repository/git-upload-pack',
-      { config: permission('git.fetch') },
-      serve('git-upload-pack', 'git-upload-pack'),
-    );
+    scope.get('/git/:repository/info/refs', optionsOf('git.refs'), serve('from-query', 'info/refs'));
+    scope.post('/git/:repository/git-upload-pack', optionsOf('git.fetch'), serve('git-upload-pack', 'git-upload-pack'));
     scope.post(
       '/git/:repository/git-receive-pack',
-      { config: permission('git.push') },
+      optionsOf('git.push'),
       serve('git-receive-pack', 'git-receive-pack'),
     );
   };

@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { SlipwayError } from '@slipway/contract';
 import { installAudit } from './audit/audit-hooks.js';
 import { installAuth } from './auth/auth-hooks.js';
+import { installGitHttp } from '../git-http/git-http-setup.js';
 import { installErrorHandling } from './error-handler.js';
 import { installRateLimits } from './rate-limit/rate-limit-hooks.js';
 import { clientErrorHandler, frameworkErrorHandler, installRequestLimits, requestLimits } from './request-limits.js';
@@ -82,6 +83,8 @@ export async function createHttpApp(
   await installOpenApi(app, context.version);
   const routeContext: RouteContext = { ...context, rateLimits };
   for (const group of routeGroups) registerRouteGroup(app, group, routeContext);
+  // git's smart HTTP at /git/<app>.git: outside the route table (HTTP Basic, a role per git service).
+  installGitHttp(app, routeContext);
   await app.ready();
   return app;
 }
