@@ -6,6 +6,7 @@ export * from './manifest.js';
 export * from './strategy-spec.js';
 export * from './manifest-issues.js';
 export * from './compose/index.js';
+export * from './stacks-api.js';
 export * from './resources.js';
 export * from './api.js';
 export * from './secrets-api.js';

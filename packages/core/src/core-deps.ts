@@ -10,6 +10,7 @@ import type { ArtifactStore } from './ports/artifact-store.js';
 import type { Builder } from './ports/builder.js';
 import type { Clock } from './ports/clock.js';
 import type { GitMirrors } from './ports/git-mirrors.js';
+import type { RepositoryFiles } from './ports/repository-files.js';
 import type { HealthProber } from './ports/health-prober.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import type { Logger } from './ports/logger.js';
@@ -150,4 +151,6 @@ export interface CoreDeps {
   readonly instanceCatalog?: InstanceCatalogHooks;
   /** Bare mirrors of the git repositories Slipway knows; without them repository sources cannot be deployed. */
   readonly gitMirrors?: GitMirrors;
+  /** Reads a file of a repository at a commit (a stack's compose file); without it repository stacks are unavailable. */
+  readonly repositoryFiles?: RepositoryFiles;
 }

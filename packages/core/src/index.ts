@@ -235,3 +235,4 @@ export {
 export * from './git/git-event.js';
 export { handleGitEvent } from './git/git-event-handler.js';
 export * from './git/repositories.js';
+export * from './stacks/index.js';

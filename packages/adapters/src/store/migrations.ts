@@ -20,6 +20,7 @@ import { identityMigration } from './identity-migration.js';
 import { notificationsMigration } from './notifications-migration.js';
 import { runStateMigration } from './run-state-migration.js';
 import { secretsMigration } from './secrets-migration.js';
+import { stacksMigration } from './stacks-migration.js';
 import { tenancyHostsMigration } from './tenancy-hosts-migration.js';
 
 const cascade = 'cascade';
@@ -247,6 +248,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0013-notifications': notificationsMigration,
   '0014-catalog-acl': catalogAclMigration,
   '0015-git-repositories': gitRepositoriesMigration,
+  '0019-stacks': stacksMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

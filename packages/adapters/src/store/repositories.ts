@@ -30,6 +30,7 @@ import { createRouteRepository } from './route-repository.js';
 import { createSecretRepository } from './secret-repository.js';
 import { createSessionRepository } from './session-repository.js';
 import { createSigningKeyRepository } from './signing-key-repository.js';
+import { createStackRepository } from './stack-repository.js';
 import { createUserRepository } from './user-repository.js';
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -61,6 +62,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     desiredStates: createDesiredStateRepository(db),
     rollouts: createRolloutRepository(db),
     catalogAclRules: createCatalogAclRuleRepository(db),
+    stacks: createStackRepository(db),
     gitRepositories: createGitRepositoryRepository(db),
   };
 }

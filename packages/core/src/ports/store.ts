@@ -35,6 +35,7 @@ import type { DesiredStateRepository, RolloutRepository } from './delivery-repos
 import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
 import type { NotificationRepository } from './notification-repository.js';
 import type { CatalogAclRuleRepository } from './catalog-acl-repository.js';
+import type { StackRepository } from './stack-repository.js';
 import type { GitRepositoryRepository } from './git-repository-repository.js';
 
 export interface ProjectRepository {
@@ -224,6 +225,8 @@ export interface Repositories {
   readonly rollouts: RolloutRepository;
   /** Catalog ACL rules per KV prefix and per service name prefix. */
   readonly catalogAclRules: CatalogAclRuleRepository;
+  /** Stacks (compose projects as apps of one project) and their deployments. */
+  readonly stacks: StackRepository;
   /** Git repositories Slipway deploys from, per project, with their sealed credentials. */
   readonly gitRepositories: GitRepositoryRepository;
 }
