@@ -30,6 +30,7 @@ import { describeJobContract } from './store-contract-jobs.js';
 import { describeNotificationContract } from './store-contract-notifications.js';
 import { describeRolloutContract } from './store-contract-rollout.js';
 import { describeSecretContract } from './store-contract-secrets.js';
+import { describeWebhookContract } from './store-contract-webhooks.js';
 import { describeStackContract } from './store-contract-stacks.js';
 
 /** Registers the Store contract suite; `create` must return a fresh, empty store each time (the suite migrates it). */
@@ -69,6 +70,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeApprovalContract(current);
     describeDeliveryContract(current);
     describeCatalogAclContract(current);
+    describeWebhookContract(current);
     describeStackContract(current);
 
     describe('transactions', () => {

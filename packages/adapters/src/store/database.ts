@@ -11,6 +11,7 @@ import type { NotificationTables } from './notification-tables.js';
 import type { HostClaimTables } from './host-claim-table.js';
 import type { IdentityTables } from './identity-tables.js';
 import type { SecretTables } from './secret-tables.js';
+import type { WebhookInboxTables } from './webhook-inbox-tables.js';
 import type { StackTables } from './stack-tables.js';
 
 /** A `bigint` column: SQLite's driver yields numbers, PostgreSQL's yields strings; read it through `fromBigInt`. */
@@ -194,6 +195,7 @@ export interface Database
     ApprovalTables,
     DeliveryTables,
     CatalogAclTables,
+    WebhookInboxTables,
     GitRepositoryTables,
     StackTables {
   projects: ProjectTable;

@@ -22,6 +22,7 @@ import { runStateMigration } from './run-state-migration.js';
 import { secretsMigration } from './secrets-migration.js';
 import { stacksMigration } from './stacks-migration.js';
 import { tenancyHostsMigration } from './tenancy-hosts-migration.js';
+import { webhookInboxMigration } from './webhook-inbox-migration.js';
 
 const cascade = 'cascade';
 
@@ -248,6 +249,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0013-notifications': notificationsMigration,
   '0014-catalog-acl': catalogAclMigration,
   '0015-git-repositories': gitRepositoriesMigration,
+  '0016-webhook-inbox': webhookInboxMigration,
   '0019-stacks': stacksMigration,
 };
 

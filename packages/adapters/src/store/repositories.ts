@@ -18,6 +18,7 @@ import { createDesiredStateRepository, createRolloutRepository } from './deliver
 import { createDeploymentRepository } from './deployment-repository.js';
 import { createEnvironmentRepository } from './environment-repository.js';
 import { createEventRepository } from './event-repository.js';
+import { createGitWebhookRepository } from './git-webhook-repository.js';
 import { createGitRepositoryRepository } from './git-repository-repository.js';
 import { createHostClaimRepository } from './host-claim-repository.js';
 import { createInstanceRepository } from './instance-repository.js';
@@ -62,6 +63,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     desiredStates: createDesiredStateRepository(db),
     rollouts: createRolloutRepository(db),
     catalogAclRules: createCatalogAclRuleRepository(db),
+    gitWebhooks: createGitWebhookRepository(db),
     stacks: createStackRepository(db),
     gitRepositories: createGitRepositoryRepository(db),
   };

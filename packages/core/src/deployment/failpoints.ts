@@ -22,6 +22,9 @@ export const failpointNames = [
   'rollout:step',
   // A cancelled run about to stop: the cancel request is stored, nothing is undone or written yet.
   'cancel:stopping',
+  // Webhook inbox (`deploymentId` names the delivery): leased, before its events are handed to the handler; after.
+  'webhook:handle',
+  'webhook:handled',
 ] as const;
 
 export type FailpointName = (typeof failpointNames)[number];

@@ -1,0 +1,99 @@
+/**
+ * A repository's webhook secret: made by Slipway (256 random bits), shown once when made, stored sealed under a data
+ * key of the repository's own and bound to the repository, so a sealed secret copied onto another repository fails
+ * to open. Rotating keeps the previous secret valid for a grace period, so deliveries signed before the provider's
+ * settings were changed still pass.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CoreDeps } from '../../core-deps.js';
+import type { DataKeyRecord, SealedSecret } from '../../domain/secret-records.js';
+import type { WebhookSecretRecord } from '../../ports/git-webhook-repository.js';
+import type { GitRepositoryRecord } from '../git-repository-records.js';
+
+type SecretDeps = Pick<CoreDeps, 'store' | 'secretCipher' | 'ids' | 'clock'>;
+type RepositoryScope = Pick<GitRepositoryRecord, 'id' | 'projectId'>;
+
+const secretName = 'slipway/webhook-secret';
+
+function dataKeyOf(
+  repository: RepositoryScope,
+  record: Pick<WebhookSecretRecord, 'dataKey' | 'rotatedAtMs'>,
+): DataKeyRecord {
+  return {
+    ...record.dataKey,
+    appId: repository.id,
+    environmentId: repository.projectId,
+    createdAtMs: record.rotatedAtMs,
+    wrappedAtMs: record.rotatedAtMs,
+  };
+}
+
+function contextOf(repository: RepositoryScope, version: number) {
+  return { appId: repository.id, environmentId: repository.projectId, name: secretName, version };
+}
+
+export interface RotatedWebhookSecret {
+  /** The new secret in clear: shown once, to paste into the provider's webhook settings. */
+  readonly secret: string;
+  readonly version: number;
+  /** Until when the previous secret is still accepted; null when there was none or the grace is 0. */
+  readonly previousValidUntilMs: number | null;
+}
+
+/**
+ * Makes a new webhook secret for the repository (the first one, or a rotation keeping the current one valid for
+ * `graceMs`). Errors: `SECRET_UNREADABLE` when the stored data key cannot be unwrapped.
+ */
+export async function rotateWebhookSecret(
+  deps: SecretDeps,
+  repository: RepositoryScope,
+  graceMs: number,
+): Promise<RotatedWebhookSecret> {
+  const nowMs = deps.clock.nowMs();
+  const existing = await deps.store.gitWebhooks.findSecret(repository.id);
+  const dataKey =
+    existing?.dataKey ??
+    (() => {
+      const id = deps.ids.next('dk');
+      return {
+        id,
+        ...deps.secretCipher.createDataKey({ id, appId: repository.id, environmentId: repository.projectId }),
+      };
+    })();
+  const version = (existing?.current.version ?? 0) + 1;
+  const secret = randomBytes(32).toString('base64url');
+  const keyRecord = dataKeyOf(repository, { dataKey, rotatedAtMs: nowMs });
+  const sealed = deps.secretCipher.seal(keyRecord, contextOf(repository, version), secret);
+  const previous =
+    existing === undefined || graceMs <= 0
+      ? null
+      : { version: existing.current.version, sealed: existing.current.sealed, untilMs: nowMs + graceMs };
+  await deps.store.gitWebhooks.putSecret({
+    repositoryId: repository.id,
+    dataKey,
+    current: { version, sealed },
+    previous,
+    rotatedAtMs: nowMs,
+  });
+  return { secret, version, previousValidUntilMs: previous?.untilMs ?? null };
+}
+
+/**
+ * The secrets a delivery may be signed with now: the current one, and the previous one until its grace ends. Empty
+ * when the repository has none (every delivery is then refused). Errors: `SECRET_UNREADABLE`.
+ */
+export function openWebhookSecrets(
+  deps: Pick<CoreDeps, 'secretCipher'>,
+  repository: RepositoryScope,
+  record: WebhookSecretRecord | undefined,
+  nowMs: number,
+): string[] {
+  if (record === undefined) return [];
+  const open = (version: number, sealed: SealedSecret): string =>
+    deps.secretCipher.open(dataKeyOf(repository, record), contextOf(repository, version), sealed);
+  const secrets = [open(record.current.version, record.current.sealed)];
+  if (record.previous !== null && nowMs < record.previous.untilMs) {
+    secrets.push(open(record.previous.version, record.previous.sealed));
+  }
+  return secrets;
+}
