@@ -16,6 +16,7 @@ import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerHostsCommand } from './commands/hosts.js';
 import { registerNotificationsCommand } from './commands/notifications.js';
 import { registerEnvCommand } from './commands/env.js';
+import { registerRulesCommand } from './commands/rules.js';
 import { registerGitCredentialCommand } from './commands/git-credential.js';
 import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerImagesCommand } from './commands/images.js';
@@ -103,6 +104,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerHostsCommand(program, ctx);
   registerNotificationsCommand(program, ctx);
   registerEnvCommand(program, ctx);
+  registerRulesCommand(program, ctx);
   registerApprovalsCommand(program, ctx);
   registerKvCommand(program, ctx);
   registerCatalogCommand(program, ctx);

@@ -8,6 +8,7 @@ import { delimiter } from 'node:path';
 import { z } from 'zod';
 import { edgeClientOptions } from './edge-client-options.js';
 import { catalogOptions } from './catalog-options.js';
+import { gitReconcileOptions } from './git-reconcile-options.js';
 import { notificationOptions } from './notification-options.js';
 import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
 import { option, address, text, addressOf, numberOf, readTls, readEdgeTls, type OptionInput } from './config-option.js';
@@ -373,6 +374,7 @@ export const configOptions = {
   }),
   ...notificationOptions,
   ...catalogOptions,
+  ...gitReconcileOptions,
   ...edgeClientOptions,
 };
 

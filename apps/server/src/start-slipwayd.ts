@@ -46,6 +46,7 @@ import { checkApiBinding, prepareTransport } from './api-transport.js';
 import { createAuditRecorder } from './audit-recorder.js';
 import { openCatalog } from './catalog-setup.js';
 import { startAuditRetention } from './audit-retention.js';
+import { startGitReconcileLoop } from './git-reconcile-loop.js';
 import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
 import { edgeClientArgs } from './edge-client-options.js';
@@ -323,6 +324,12 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   worker.start();
   // Deliveries left pending by the last slipwayd (a retry due, an attempt cut short by a stop) go out from here.
   notificationDispatcher.start();
+  const gitReconcile = startGitReconcileLoop({
+    deps,
+    intervalMs: config.gitReconcileIntervalMs,
+    clock,
+    logger: logger.child({ component: 'git-reconcile' }),
+  });
   const auditRetention = startAuditRetention({
     audit,
     retentionDays: config.auditRetentionDays,
@@ -339,6 +346,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (error) {
     await Promise.all([worker.stop(), reconciler.stop(), watchdog.stop(), auditRetention.stop(), catalog.close()]);
+    await gitReconcile.stop();
     await notificationOutbox.idle();
     await notificationDispatcher.stop();
     await store.close();
@@ -377,7 +385,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // Running deployments stop at their next checkpoint (a build is killed, a rollout step ends) and their
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
-      await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
+      await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop(), gitReconcile.stop()]);
       await fleet.background.stop();
       // Events published until now are in the outbox before the store closes; attempts under way are cut short and
       // are due again on the next start.

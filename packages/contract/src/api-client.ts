@@ -33,6 +33,7 @@ import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tas
 import { createRolloutClient, type RolloutClient } from './rollout-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import { createCatalogAclClient, type CatalogAclClient } from './catalog-acl-client.js';
+import { createDeploymentRulesClient, type DeploymentRulesClient } from './deployment-rules-client.js';
 import {
   listSecretsResponseSchema,
   rotateMasterKeyResponseSchema,
@@ -92,7 +93,8 @@ export interface ApiClient
     RolloutClient,
     NotificationsClient,
     EnvironmentsClient,
-    CatalogAclClient {
+    CatalogAclClient,
+    DeploymentRulesClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -228,6 +230,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createRuntimeTasksClient({ call, stream }),
     ...createRolloutClient({ call }),
     ...createCatalogAclClient({ call, send }),
+    ...createDeploymentRulesClient({ call, send }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),
     status: () => call(get('/api/v1/status'), statusSchema),

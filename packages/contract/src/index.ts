@@ -39,6 +39,8 @@ export * from './environments-api.js';
 export * from './environments-client.js';
 export * from './catalog-acl-api.js';
 export * from './catalog-acl-client.js';
+export * from './deployment-rules-api.js';
+export * from './deployment-rules-client.js';
 export * from './repositories-api.js';
 export * from './repositories-client.js';
 export * from './catalog-snapshot.js';

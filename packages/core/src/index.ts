@@ -237,3 +237,4 @@ export { handleGitEvent } from './git/git-event-handler.js';
 export * from './git/webhooks/index.js';
 export * from './git/repositories.js';
 export * from './stacks/index.js';
+export * from './git/rules/index.js';

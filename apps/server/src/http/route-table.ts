@@ -7,6 +7,7 @@ import { appRoutes } from './routes/app-routes.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { catalogAclRoutes } from './routes/catalog-acl-routes.js';
+import { deploymentRuleRoutes } from './routes/deployment-rule-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { deploymentUploadRoutes } from './routes/deployment-upload-routes.js';
 import { environmentRoutes } from './routes/environment-routes.js';
@@ -40,6 +41,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   approvalRoutes,
   rolloutRoutes,
   catalogAclRoutes,
+  deploymentRuleRoutes,
 ];
 
 /** Keyed `METHOD /path` with Fastify's parameter syntax; HEAD routes use their GET entry. */

@@ -6,6 +6,7 @@ import type { DeploymentKind, EventType, JobRecord, PhaseRecord, RouteRecord } f
 import type { ApprovalTables } from './approval-tables.js';
 import type { AuditTables } from './audit-tables.js';
 import type { CatalogAclTables } from './catalog-acl-tables.js';
+import type { DeploymentRuleTables } from './deployment-rule-tables.js';
 import type { GitRepositoryTables } from './git-repository-tables.js';
 import type { NotificationTables } from './notification-tables.js';
 import type { HostClaimTables } from './host-claim-table.js';
@@ -195,6 +196,7 @@ export interface Database
     ApprovalTables,
     DeliveryTables,
     CatalogAclTables,
+    DeploymentRuleTables,
     WebhookInboxTables,
     GitRepositoryTables,
     StackTables {

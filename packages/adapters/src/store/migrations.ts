@@ -12,6 +12,7 @@ import { catalogAclMigration } from './catalog-acl-migration.js';
 import { containersMigration } from './containers-migration.js';
 import { deliveryMigration } from './delivery-migration.js';
 import { deploymentCancelMigration } from './deployment-cancel-migration.js';
+import { deploymentRulesMigration } from './deployment-rules-migration.js';
 import { environmentsApprovalsMigration } from './environments-approvals-migration.js';
 import { gitRepositoriesMigration } from './git-repositories-migration.js';
 import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
@@ -250,6 +251,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0014-catalog-acl': catalogAclMigration,
   '0015-git-repositories': gitRepositoriesMigration,
   '0016-webhook-inbox': webhookInboxMigration,
+  '0017-deployment-rules': deploymentRulesMigration,
   '0019-stacks': stacksMigration,
 };
 

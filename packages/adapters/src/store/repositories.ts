@@ -16,6 +16,7 @@ import { createDataKeyRepository } from './data-key-repository.js';
 import type { Database } from './database.js';
 import { createDesiredStateRepository, createRolloutRepository } from './delivery-repositories.js';
 import { createDeploymentRepository } from './deployment-repository.js';
+import { createDeploymentRuleRepository } from './deployment-rule-repository.js';
 import { createEnvironmentRepository } from './environment-repository.js';
 import { createEventRepository } from './event-repository.js';
 import { createGitWebhookRepository } from './git-webhook-repository.js';
@@ -63,6 +64,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     desiredStates: createDesiredStateRepository(db),
     rollouts: createRolloutRepository(db),
     catalogAclRules: createCatalogAclRuleRepository(db),
+    deploymentRules: createDeploymentRuleRepository(db),
     gitWebhooks: createGitWebhookRepository(db),
     stacks: createStackRepository(db),
     gitRepositories: createGitRepositoryRepository(db),

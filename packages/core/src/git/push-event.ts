@@ -1,7 +1,109 @@
-/** A push: the deployment rules of every app and stack built from the repository decide what deploys where. */
+/**
+ * A push: the deployment rules of every app and stack built from the repository decide what deploys where. For each
+ * target with rules on the repository, the first enabled rule that matches the event kind and the full ref deploys
+ * the exact pushed commit (`after`); a deleted ref deploys nothing; a (rule, commit) pair deploys at most once. A
+ * repository slipwayd serves itself (`hosted`) whose app has no rule deploys a push to `main` or `master` to
+ * `production`.
+ */
 import type { CoreDeps } from '../core-deps.js';
+import type { DeploymentRuleRecord } from './rules/deployment-rule-records.js';
+import { evaluateDeploymentRules, rulesByTarget } from './rules/evaluate-deployment-rules.js';
+import { fireDeploymentRule, fireImplicitAppDeployment, type RuleFiringResult } from './rules/fire-deployment-rule.js';
+import { fullRefIssue } from './rules/full-ref.js';
 import type { GitEventOutcome, GitPushEvent } from './git-event.js';
 
-export async function applyPushEvent(_deps: CoreDeps, event: GitPushEvent): Promise<GitEventOutcome> {
-  return Promise.resolve({ outcome: 'ignored', reason: `no deployment rule handles ${event.ref} yet` });
+const commitPattern = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/u;
+/** The branches a hosted repository's app deploys to production while it has no rule. */
+const implicitBranches: readonly string[] = ['refs/heads/main', 'refs/heads/master'];
+
+interface TargetResult {
+  readonly name: string;
+  readonly result: RuleFiringResult | { readonly status: 'no-match'; readonly reason: string };
+}
+
+export async function applyPushEvent(deps: CoreDeps, event: GitPushEvent): Promise<GitEventOutcome> {
+  const issue = fullRefIssue(event.ref);
+  if (issue !== undefined) return { outcome: 'ignored', reason: `ref refused: ${issue}` };
+  if (event.after === null) return { outcome: 'ignored', reason: `${event.ref} was deleted: nothing deploys` };
+  if (!commitPattern.test(event.after)) return { outcome: 'ignored', reason: 'the pushed commit is not a commit id' };
+  const commit = event.after;
+  const input = { ref: event.ref, commit, origin: event.origin };
+  const rules = await deps.store.deploymentRules.listByRepository(event.repositoryId);
+  const results: TargetResult[] = [];
+  for (const targetRules of rulesByTarget(rules)) {
+    const first = targetRules[0] as DeploymentRuleRecord;
+    const name = await targetName(deps, first);
+    const { fired, steps } = evaluateDeploymentRules(targetRules, event.ref);
+    if (fired === undefined) {
+      const reasons = steps.map((step) => `rule ${step.rule.position}: ${step.reason}`).join('; ');
+      results.push({ name, result: { status: 'no-match', reason: reasons } });
+      continue;
+    }
+    const result = await fireDeploymentRule(deps, fired, input);
+    results.push({ name: `${name} rule ${fired.position}`, result });
+  }
+  if (results.length === 0 && event.origin === 'hosted') {
+    const implicit = await applyImplicitRule(deps, event.repositoryId, input);
+    if (implicit !== undefined) results.push(implicit);
+  }
+  const outcome = outcomeOf(event, results);
+  deps.logger.info(
+    { repositoryId: event.repositoryId, ref: event.ref, commit, origin: event.origin, outcome: outcome.outcome },
+    'push handled',
+  );
+  return outcome;
+}
+
+async function applyImplicitRule(
+  deps: CoreDeps,
+  repositoryId: string,
+  input: { ref: string; commit: string; origin: GitPushEvent['origin'] },
+): Promise<TargetResult | undefined> {
+  const repository = await deps.store.gitRepositories.findById(repositoryId);
+  if (repository?.provider !== 'hosted') return undefined;
+  const app = await deps.store.apps.findByName(repository.name);
+  if (app?.projectId !== repository.projectId) return undefined;
+  const name = `${app.name} (no rule)`;
+  if (!implicitBranches.includes(input.ref)) {
+    return {
+      name,
+      result: { status: 'no-match', reason: `without a rule only main or master deploys, not ${input.ref}` },
+    };
+  }
+  const production = await deps.store.environments.find(app.projectId, 'production');
+  if (!production) return { name, result: { status: 'failed', reason: 'the app has no production environment' } };
+  const key = `hosted-default:${app.id}:${production.id}`;
+  const target = { appId: app.id, environmentId: production.id, repositoryId };
+  return { name, result: await fireImplicitAppDeployment(deps, key, target, input) };
+}
+
+async function targetName(deps: CoreDeps, rule: DeploymentRuleRecord): Promise<string> {
+  if (rule.target.kind === 'app') {
+    const app = await deps.store.apps.findById(rule.target.id);
+    return `app ${app?.name ?? rule.target.id}`;
+  }
+  return `stack ${rule.target.id}`;
+}
+
+function outcomeOf(event: GitPushEvent, results: readonly TargetResult[]): GitEventOutcome {
+  if (results.length === 0) return { outcome: 'ignored', reason: `no deployment rule reads this repository` };
+  const deploymentIds = results.flatMap(({ result }) => (result.status === 'deployed' ? result.deploymentIds : []));
+  const lines = results.map(({ name, result }) => `${name}: ${describe(result)}`);
+  const reason = `${event.ref}@${(event.after ?? '').slice(0, 12)} — ${lines.join(' | ')}`;
+  if (deploymentIds.length > 0) return { outcome: 'deployed', reason, deploymentIds };
+  if (results.some(({ result }) => result.status === 'failed')) return { outcome: 'failed', reason };
+  return { outcome: 'ignored', reason };
+}
+
+function describe(result: TargetResult['result']): string {
+  switch (result.status) {
+    case 'deployed':
+      return `deploying (${result.deploymentIds.join(', ')})`;
+    case 'duplicate':
+      return `this commit deployed already${result.deploymentIds.length === 0 ? '' : ` (${result.deploymentIds.join(', ')})`}`;
+    case 'failed':
+      return `not deployed: ${result.reason}`;
+    case 'no-match':
+      return `no rule fires (${result.reason})`;
+  }
 }

@@ -1,0 +1,104 @@
+/**
+ * The reconcile that catches what a lost webhook missed (GitHub never redelivers on its own): for each enabled push
+ * rule, the branch it follows is looked up on the remote (`git ls-remote`, no fetch) and, when its head is not the
+ * commit the rule last deployed, that head deploys as a push would. One pass:
+ * 1. the enabled push rules, grouped by repository — one listing of remote heads per repository;
+ * 2. per target, each branch head goes to the rule that would fire for it (the same evaluation a push uses, so a
+ *    disabled or earlier rule keeps its meaning);
+ * 3. a rule follows the branch it last deployed; one that never deployed follows its branch when exactly one branch
+ *    matches it (an exact ref, or a glob with one match) — with several it waits for a push to say which;
+ * 4. the head fires the rule with the commit the decision was made on, so a webhook that deployed something newer
+ *    meanwhile wins, and a (rule, commit) pair still deploys at most once.
+ */
+import { isSlipwayError } from '@slipway/contract';
+import type { CoreDeps } from '../../core-deps.js';
+import type { RemoteHead } from '../../ports/git-mirrors.js';
+import type { DeploymentRuleRecord } from './deployment-rule-records.js';
+import { evaluateDeploymentRules, rulesByTarget } from './evaluate-deployment-rules.js';
+import { fireDeploymentRule } from './fire-deployment-rule.js';
+import { fullRefIssue } from './full-ref.js';
+import { listRepositoryHeads } from '../repository-remotes.js';
+
+export interface ReconcileReport {
+  /** Rules whose branch moved and that deployed its head. */
+  readonly deployed: readonly {
+    readonly ruleId: string;
+    readonly ref: string;
+    readonly commit: string;
+    readonly deploymentIds: readonly string[];
+  }[];
+  /** Repositories whose heads could not be listed (unreachable, credentials refused), with the reason. */
+  readonly unreachable: readonly { readonly repositoryId: string; readonly reason: string }[];
+  /** Rules that wanted to deploy and could not (a deployment in progress …); the next pass tries again. */
+  readonly failed: readonly { readonly ruleId: string; readonly reason: string }[];
+}
+
+export async function reconcileRuleHeads(deps: CoreDeps, signal?: AbortSignal): Promise<ReconcileReport> {
+  const report: { [K in keyof ReconcileReport]: ReconcileReport[K][number][] } = {
+    deployed: [],
+    unreachable: [],
+    failed: [],
+  };
+  const rules = await deps.store.deploymentRules.list();
+  const repositoryIds = [...new Set(rules.filter(isFollowed).map((rule) => rule.repositoryId))];
+  for (const repositoryId of repositoryIds) {
+    if (isAborted(signal)) break;
+    let heads: readonly RemoteHead[];
+    try {
+      heads = await listRepositoryHeads(deps, repositoryId, signal === undefined ? {} : { signal });
+    } catch (error) {
+      if (!isSlipwayError(error)) throw error;
+      report.unreachable.push({ repositoryId, reason: `${error.code}: ${error.message}` });
+      deps.logger.warn({ repositoryId, code: error.code }, 'reconcile could not list the heads of a repository');
+      continue;
+    }
+    const branches = heads.filter((head) => head.ref.startsWith('refs/heads/') && fullRefIssue(head.ref) === undefined);
+    for (const targetRules of rulesByTarget(rules.filter((rule) => rule.repositoryId === repositoryId))) {
+      for (const { rule, head } of movedHeads(targetRules, branches)) {
+        if (isAborted(signal)) break;
+        const input = {
+          ref: head.ref,
+          commit: head.commit,
+          origin: 'reconcile' as const,
+          ifLastDeployed: rule.lastDeployedCommit,
+        };
+        const result = await fireDeploymentRule(deps, rule, input);
+        if (result.status === 'deployed') {
+          report.deployed.push({
+            ruleId: rule.id,
+            ref: head.ref,
+            commit: head.commit,
+            deploymentIds: result.deploymentIds,
+          });
+          deps.logger.info({ ruleId: rule.id, ref: head.ref, commit: head.commit }, 'reconcile deployed a missed push');
+        } else if (result.status === 'failed') report.failed.push({ ruleId: rule.id, reason: result.reason });
+      }
+    }
+  }
+  return report;
+}
+
+const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true;
+
+const isFollowed = (rule: DeploymentRuleRecord): boolean => rule.isEnabled && rule.event === 'push';
+
+/** For each followed rule of one target, the head it should be at when that is not what it last deployed. */
+function movedHeads(
+  targetRules: readonly DeploymentRuleRecord[],
+  branches: readonly RemoteHead[],
+): { rule: DeploymentRuleRecord; head: RemoteHead }[] {
+  const candidates = new Map<string, RemoteHead[]>();
+  for (const head of branches) {
+    const fired = evaluateDeploymentRules(targetRules, head.ref).fired;
+    if (fired === undefined || !isFollowed(fired)) continue;
+    candidates.set(fired.id, [...(candidates.get(fired.id) ?? []), head]);
+  }
+  const moved: { rule: DeploymentRuleRecord; head: RemoteHead }[] = [];
+  for (const rule of targetRules) {
+    const heads = candidates.get(rule.id) ?? [];
+    const followed = rule.lastDeployedRef === null ? undefined : heads.find((h) => h.ref === rule.lastDeployedRef);
+    const head = followed ?? (rule.lastDeployedRef === null && heads.length === 1 ? heads[0] : undefined);
+    if (head !== undefined && head.commit !== rule.lastDeployedCommit) moved.push({ rule, head });
+  }
+  return moved;
+}

@@ -1,0 +1,262 @@
+/**
+ * Deployment rules over real adapters (SQLite): a push fires the first enabled matching rule of each app built from
+ * the repository, deploying the exact commit through `insertDeployment`, once per (rule, commit).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  addDeploymentRule,
+  createEnvironment,
+  handleGitEvent,
+  listDeploymentRules,
+  moveDeploymentRule,
+  removeDeploymentRule,
+  setDeploymentRuleEnabled,
+  testDeploymentRules,
+  type GitPushEvent,
+  type GitRepositoryRecord,
+} from '@slipway/core';
+import { isSlipwayError, type ErrorCode } from '@slipway/contract';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
+
+const commitA = 'a1'.repeat(20);
+const commitB = 'b2'.repeat(20);
+
+async function codeOf(promise: Promise<unknown>): Promise<ErrorCode> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isSlipwayError(error)) return error.code;
+    throw error;
+  }
+  throw new Error('expected a coded error');
+}
+
+describe('deployment rules', () => {
+  let harness: CoreHarness;
+  let repository: GitRepositoryRecord;
+  let deliveries = 0;
+
+  const push = (ref: string, after: string | null, over: Partial<GitPushEvent> = {}): GitPushEvent => ({
+    kind: 'push',
+    repositoryId: repository.id,
+    origin: 'github',
+    deliveryKey: `delivery-${++deliveries}`,
+    ref,
+    before: null,
+    after,
+    isForced: false,
+    ...over,
+  });
+
+  const addRepository = async (
+    name: string,
+    provider: GitRepositoryRecord['provider'],
+  ): Promise<GitRepositoryRecord> => {
+    const project = await harness.store.projects.findByName('default');
+    const record: GitRepositoryRecord = {
+      id: `repo_${name}`,
+      projectId: project?.id ?? '',
+      name,
+      provider,
+      url: `https://git.example.com/acme/${name}.git`,
+      authKind: 'none',
+      publicKey: null,
+      credential: null,
+      createdAtMs: Date.now(),
+      updatedAtMs: Date.now(),
+    };
+    await harness.store.gitRepositories.insert(record);
+    return record;
+  };
+
+  const deploymentsOf = async (environment: string) => {
+    const app = await harness.store.apps.findByName('shop');
+    const env = await harness.store.environments.find(app?.projectId ?? '', environment);
+    return harness.store.deployments.list(app?.id ?? '', env?.id ?? '', 100);
+  };
+
+  beforeEach(async () => {
+    harness = await createCoreHarness({ isReconcilerRunning: false });
+    await harness.createApp('shop');
+    await createEnvironment(harness.deps, { app: 'shop', environment: 'staging' });
+    repository = await addRepository('shop-code', 'github');
+  });
+
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  it('deploys the exact pushed commit to the environment of the first enabled matching rule, with the full ref', async () => {
+    const { deps } = harness;
+    await addDeploymentRule(deps, 'shop', {
+      repository: 'shop-code',
+      refPattern: 'refs/heads/main',
+      environment: 'production',
+    });
+    await addDeploymentRule(deps, 'shop', {
+      repository: 'shop-code',
+      refPattern: 'refs/heads/**',
+      environment: 'staging',
+    });
+
+    const outcome = await handleGitEvent(deps, push('refs/heads/feature/login', commitA));
+    expect(outcome.outcome).toBe('deployed');
+    expect(outcome.reason).toContain('rule 2');
+    const [deployment] = await deploymentsOf('staging');
+    expect(outcome.deploymentIds).toEqual([deployment?.id]);
+    expect(deployment).toMatchObject({
+      state: 'pending',
+      kind: 'deploy',
+      source: {
+        kind: 'repository',
+        repositoryId: repository.id,
+        url: repository.url,
+        ref: 'refs/heads/feature/login',
+        commit: commitA,
+      },
+    });
+    expect(await deploymentsOf('production')).toEqual([]);
+    expect(await harness.store.jobs.findByDeployment(deployment?.id ?? '')).toBeDefined();
+
+    const [first, second] = await listDeploymentRules(deps, 'shop');
+    expect(first).toMatchObject({ triggerCount: 0, lastDeployedCommit: null });
+    expect(second).toMatchObject({
+      triggerCount: 1,
+      lastDeployedCommit: commitA,
+      lastDeployedRef: 'refs/heads/feature/login',
+    });
+  });
+
+  it('deploys a (rule, commit) once, whether the push is delivered again or twice at the same time', async () => {
+    const { deps } = harness;
+    await addDeploymentRule(deps, 'shop', { repository: 'shop-code', refPattern: 'refs/heads/main' });
+    const [one, two] = await Promise.all([
+      handleGitEvent(deps, push('refs/heads/main', commitA)),
+      handleGitEvent(deps, push('refs/heads/main', commitA)),
+    ]);
+    expect([one.outcome, two.outcome].sort()).toEqual(['deployed', 'ignored']);
+    const again = await handleGitEvent(deps, push('refs/heads/main', commitA, { origin: 'reconcile' }));
+    expect(again).toMatchObject({ outcome: 'ignored' });
+    expect(again.reason).toContain('deployed already');
+    expect(again.deploymentIds).toBeUndefined();
+    expect(await deploymentsOf('production')).toHaveLength(1);
+    expect((await listDeploymentRules(deps, 'shop'))[0]?.triggerCount).toBe(1);
+  });
+
+  it('deploys nothing for a deleted ref, a refused ref, a ref no rule matches or another repository', async () => {
+    const { deps } = harness;
+    await addDeploymentRule(deps, 'shop', { repository: 'shop-code', refPattern: 'refs/heads/**' });
+    expect(await handleGitEvent(deps, push('refs/heads/main', null))).toMatchObject({
+      outcome: 'ignored',
+      reason: 'refs/heads/main was deleted: nothing deploys',
+    });
+    for (const ref of ['refs/heads/$(reboot)', 'refs/heads/a..b', 'refs/heads/a;b', 'main']) {
+      const outcome = await handleGitEvent(deps, push(ref, commitA));
+      expect(outcome.outcome, ref).toBe('ignored');
+      expect(outcome.reason, ref).toMatch(/^ref refused/);
+    }
+    expect((await handleGitEvent(deps, push('refs/tags/v1', commitA))).outcome).toBe('ignored');
+    expect((await handleGitEvent(deps, push('refs/heads/main', 'not-a-commit'))).outcome).toBe('ignored');
+    const other = await addRepository('other', 'github');
+    expect(await handleGitEvent(deps, push('refs/heads/main', commitA, { repositoryId: other.id }))).toMatchObject({
+      outcome: 'ignored',
+      reason: 'no deployment rule reads this repository',
+    });
+    expect(await deploymentsOf('production')).toEqual([]);
+  });
+
+  it('records no firing when the deployment cannot start, so a later push or the reconcile deploys the commit', async () => {
+    const { deps } = harness;
+    await addDeploymentRule(deps, 'shop', { repository: 'shop-code', refPattern: 'refs/heads/main' });
+    const blocking = await handleGitEvent(deps, push('refs/heads/main', commitA));
+    expect(blocking.outcome).toBe('deployed');
+    const refused = await handleGitEvent(deps, push('refs/heads/main', commitB));
+    expect(refused.outcome).toBe('failed');
+    expect(refused.reason).toContain('DEPLOYMENT_IN_PROGRESS');
+    expect(
+      await harness.store.deploymentRules.findFiring((await listDeploymentRules(deps, 'shop'))[0]?.id ?? '', commitB),
+    ).toBeUndefined();
+    await harness.runToEnd(blocking.deploymentIds?.[0] ?? '');
+    const later = await handleGitEvent(deps, push('refs/heads/main', commitB, { origin: 'reconcile' }));
+    expect(later.outcome).toBe('deployed');
+  });
+
+  it('skips a disabled rule for the next matching one, keeps the order it is given, and says why in the dry run', async () => {
+    const { deps } = harness;
+    await addDeploymentRule(deps, 'shop', {
+      repository: 'shop-code',
+      refPattern: 'refs/heads/release/*',
+      environment: 'production',
+    });
+    await addDeploymentRule(deps, 'shop', {
+      repository: 'shop-code',
+      refPattern: 'refs/tags/v*',
+      event: 'tag',
+      environment: 'production',
+    });
+    await addDeploymentRule(deps, 'shop', {
+      repository: 'shop-code',
+      refPattern: 'refs/heads/**',
+      environment: 'staging',
+      position: 1,
+    });
+    expect((await listDeploymentRules(deps, 'shop')).map((r) => r.refPattern)).toEqual([
+      'refs/heads/**',
+      'refs/heads/release/*',
+      'refs/tags/v*',
+    ]);
+    await setDeploymentRuleEnabled(deps, { app: 'shop', rule: '1', isEnabled: false });
+    const dryRun = await testDeploymentRules(deps, { app: 'shop', ref: 'refs/heads/release/1.2' });
+    expect(dryRun.fired?.refPattern).toBe('refs/heads/release/*');
+    expect(dryRun.summary).toMatch(
+      /^rule 2 fires: a push of refs\/heads\/release\/1.2 deploys its commit to production/,
+    );
+    expect(dryRun.steps.map((s) => [s.rule.position, s.verdict, s.reason])).toEqual([
+      [1, 'skipped', 'disabled'],
+      [2, 'fires', 'refs/heads/release/1.2 matches refs/heads/release/* on a push event'],
+      [3, 'not-reached', 'rule 2 fired first'],
+    ]);
+    expect(await codeOf(testDeploymentRules(deps, { app: 'shop', ref: 'refs/heads/$(id)' }))).toBe('VALIDATION_FAILED');
+    expect(await deploymentsOf('production')).toEqual([]);
+
+    await moveDeploymentRule(deps, { app: 'shop', rule: '3', position: 1 });
+    expect((await listDeploymentRules(deps, 'shop')).map((r) => [r.position, r.refPattern])).toEqual([
+      [1, 'refs/tags/v*'],
+      [2, 'refs/heads/**'],
+      [3, 'refs/heads/release/*'],
+    ]);
+    await removeDeploymentRule(deps, { app: 'shop', rule: '2' });
+    expect((await listDeploymentRules(deps, 'shop')).map((r) => [r.position, r.refPattern])).toEqual([
+      [1, 'refs/tags/v*'],
+      [2, 'refs/heads/release/*'],
+    ]);
+    expect((await handleGitEvent(deps, push('refs/tags/v1.0.0', commitA))).outcome).toBe('deployed');
+    expect(await codeOf(removeDeploymentRule(deps, { app: 'shop', rule: '9' }))).toBe('DEPLOYMENT_RULE_NOT_FOUND');
+  });
+
+  it('refuses a rule with a refused pattern, an unknown repository or environment, or the wrong event kind', async () => {
+    const { deps } = harness;
+    const add = (body: Parameters<typeof addDeploymentRule>[2]) => codeOf(addDeploymentRule(deps, 'shop', body));
+    expect(await add({ repository: 'shop-code', refPattern: 'refs/heads/`id`' })).toBe('VALIDATION_FAILED');
+    expect(await add({ repository: 'shop-code', refPattern: 'refs/heads/../x' })).toBe('VALIDATION_FAILED');
+    expect(await add({ repository: 'shop-code', refPattern: 'refs/tags/v*', event: 'push' })).toBe('VALIDATION_FAILED');
+    expect(await add({ repository: 'nope', refPattern: 'refs/heads/main' })).toBe('REPOSITORY_NOT_FOUND');
+    expect(await add({ repository: 'shop-code', refPattern: 'refs/heads/main', environment: 'qa' })).toBe(
+      'ENVIRONMENT_NOT_FOUND',
+    );
+    expect(await listDeploymentRules(deps, 'shop')).toEqual([]);
+  });
+
+  it('deploys a push to main of a hosted repository to production while its app has no rule', async () => {
+    const { deps } = harness;
+    const hosted = await addRepository('shop', 'hosted');
+    const hostedPush = (ref: string, after: string) => push(ref, after, { repositoryId: hosted.id, origin: 'hosted' });
+    expect((await handleGitEvent(deps, hostedPush('refs/heads/feature', commitA))).outcome).toBe('ignored');
+    const deployed = await handleGitEvent(deps, hostedPush('refs/heads/main', commitA));
+    expect(deployed.outcome).toBe('deployed');
+    expect(await deploymentsOf('production')).toHaveLength(1);
+    expect((await handleGitEvent(deps, hostedPush('refs/heads/main', commitA))).outcome).toBe('ignored');
+    // The same push from a provider's webhook is not the hosted repository's: only rules apply there.
+    expect((await handleGitEvent(deps, push('refs/heads/main', commitB))).outcome).toBe('ignored');
+  });
+});
