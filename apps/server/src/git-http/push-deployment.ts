@@ -41,7 +41,7 @@ export async function deployPushedRefs(deps: CoreDeps, pushed: PushedRefs): Prom
     const event = await eventOf(pushed, update);
     if (event === undefined) continue;
     const outcome = await handleGitEvent(deps, event);
-    await say(`-----> ${update.ref}: ${outcome.reason}`);
+    await say(`-----> ${outcome.reason}`);
     if (outcome.outcome === 'failed') failures.push(`${update.ref}: ${outcome.reason}`);
     for (const id of outcome.deploymentIds ?? []) {
       const followed = await followDeployment(deps, id, {

@@ -1,0 +1,162 @@
+/**
+ * Push to deploy, against a real slipwayd and the real git: `git push` to `/git/<app>.git` with a Slipway token
+ * (through `slipway git-credential`) stores the commits in the app's hosted repository, deploys a push to `main` to
+ * production (an app without deployment rules), shows the deployment as `remote:` lines, and fails when the
+ * deployment fails; fetching needs viewer, pushing deployer; no token is ever written down. Narrated in order: each
+ * step builds on the one before.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@slipway/testkit';
+import { filesUnder } from './files-under.js';
+import { createUser, tokenOf } from './identity-fixtures.js';
+import { fixturesDir, repoRoot, SlipwaydHarness } from './slipwayd-harness.js';
+
+const cliEntry = join(repoRoot, 'apps', 'cli', 'dist', 'slipway.mjs');
+
+interface GitResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+describe('push to deploy: git push to slipwayd', () => {
+  let slipwayd: SlipwaydHarness;
+  let workDir: string;
+  let deployerToken: string;
+  let viewerToken: string;
+  const seen: string[] = [];
+
+  /** git in `cwd` with the Slipway credential helper answering `token` (none: no helper at all). */
+  const git = (cwd: string, args: readonly string[], token?: string): Promise<GitResult> =>
+    new Promise((resolve) => {
+      const helper = token === undefined ? [] : ['-c', `credential.helper=!node ${cliEntry} git-credential`];
+      execFile(
+        'git',
+        ['-c', 'credential.helper=', ...helper, ...args],
+        {
+          cwd,
+          timeout: 120_000,
+          env: {
+            ...process.env,
+            ...slipwayd.cliEnv(),
+            // The helper answers with this token (and the admin token of the data dir is not found).
+            SLIPWAY_DATA_DIR: join(workDir, 'no-data-dir'),
+            ...(token === undefined ? {} : { SLIPWAY_TOKEN: token }),
+            GIT_TERMINAL_PROMPT: '0',
+            GIT_CONFIG_NOSYSTEM: '1',
+            GIT_CONFIG_GLOBAL: '/dev/null',
+            GIT_AUTHOR_NAME: 'pusher',
+            GIT_AUTHOR_EMAIL: 'pusher@example.com',
+            GIT_COMMITTER_NAME: 'pusher',
+            GIT_COMMITTER_EMAIL: 'pusher@example.com',
+          },
+        },
+        (error, stdout, stderr) => {
+          seen.push(stdout, stderr);
+          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+        },
+      );
+    });
+
+  /** A fresh repository of fixture `name` with one commit on `main`. */
+  const repositoryOf = async (name: string): Promise<string> => {
+    const dir = join(workDir, name);
+    await cp(join(fixturesDir, name), dir, { recursive: true });
+    for (const args of [
+      ['init', '-q', '-b', 'main'],
+      ['add', '-A'],
+      ['commit', '-q', '-m', `${name} v1`],
+    ]) {
+      const result = await git(dir, args);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    return dir;
+  };
+
+  const remoteOf = (app: string): string => `${slipwayd.url}/git/${app}.git`;
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'slipway-push-'));
+    slipwayd = await SlipwaydHarness.create();
+    await slipwayd.start();
+    await slipwayd.api.apps.create({ name: 'pushed', project: 'acme' });
+    await slipwayd.api.apps.create({ name: 'pushed-broken', project: 'acme' });
+    await createUser(slipwayd, 'dev', [{ role: 'deployer', project: 'acme' }]);
+    await createUser(slipwayd, 'watcher', [{ role: 'viewer', project: 'acme' }]);
+    deployerToken = await tokenOf(slipwayd, 'dev');
+    viewerToken = await tokenOf(slipwayd, 'watcher');
+  });
+
+  afterAll(async () => {
+    await slipwayd.destroy();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('asks git for HTTP Basic credentials and refuses a wrong token', async () => {
+    const anonymous = await fetch(`${remoteOf('pushed')}/info/refs?service=git-upload-pack`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic realm="Slipway"/);
+    seen.push(await anonymous.text());
+    const noHelper = await git(workDir, ['ls-remote', remoteOf('pushed')]);
+    expect(noHelper.code).not.toBe(0);
+    const wrong = await git(workDir, ['ls-remote', remoteOf('pushed')], 'slw_not_a_token');
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/401|Authentication failed/);
+  });
+
+  it('lets a viewer fetch the hosted repository but not push to it', async () => {
+    const listed = await git(workDir, ['ls-remote', remoteOf('pushed')], viewerToken);
+    expect(listed.code, listed.stderr).toBe(0);
+    const dir = await repositoryOf('hello-node');
+    const pushed = await git(dir, ['push', remoteOf('pushed'), 'main'], viewerToken);
+    expect(pushed.code).not.toBe(0);
+    expect(pushed.stderr).toMatch(/403|needs the role deployer/);
+  });
+
+  it('deploys a push to main to production and shows the deployment as remote: lines', async () => {
+    const dir = join(workDir, 'hello-node');
+    const pushed = await git(dir, ['push', remoteOf('pushed'), 'main'], deployerToken);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stderr).toMatch(/remote: -----> pushed \(production\): deployment dep_/);
+    expect(pushed.stderr).toMatch(/remote: -----> build/);
+    expect(pushed.stderr).toMatch(/remote: -----> deployment dep_\S+ succeeded/);
+    // Served at once: the push ended after the deployment had finished.
+    const answer = await slipwayd.edge('pushed.localhost');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('hello from release v1');
+    // The commits are in the hosted repository: a viewer clones them back.
+    const clone = await git(workDir, ['clone', '-q', remoteOf('pushed'), 'cloned'], viewerToken);
+    expect(clone.code, clone.stderr).toBe(0);
+    expect(await readFile(join(workDir, 'cloned', 'server.js'), 'utf8')).toContain('hello from release');
+  });
+
+  it('fails the push when its deployment fails, saying why', async () => {
+    const dir = await repositoryOf('build-fails');
+    const pushed = await git(dir, ['push', remoteOf('pushed-broken'), 'main'], deployerToken);
+    expect(pushed.code).not.toBe(0);
+    expect(pushed.stderr).toMatch(/remote: .*error: something is broken/);
+    expect(pushed.stderr).toMatch(/deployment dep_\S+ failed/);
+  });
+
+  it('answers 404 for an app that does not exist, to a caller with a credential', async () => {
+    const answer = await fetch(`${remoteOf('nowhere')}/info/refs?service=git-upload-pack`, {
+      headers: { authorization: `Basic ${Buffer.from(`x:${deployerToken}`).toString('base64')}` },
+    });
+    expect(answer.status).toBe(404);
+    seen.push(await answer.text());
+  });
+
+  it('never writes a token to the data dir, the log or an answer', async () => {
+    await waitFor(() => expect(seen.length).toBeGreaterThan(0));
+    const texts = [...seen, slipwayd.output].join('\n');
+    const files = await filesUnder(slipwayd.dataDir);
+    for (const token of [deployerToken, viewerToken]) {
+      expect(texts.includes(token), 'a token in git output or the slipwayd log').toBe(false);
+      for (const file of files) expect((await readFile(file)).includes(token), `a token in ${file}`).toBe(false);
+    }
+  });
+});
