@@ -259,4 +259,30 @@ describe('deployment rules', () => {
     // The same push from a provider's webhook is not the hosted repository's: only rules apply there.
     expect((await handleGitEvent(deps, push('refs/heads/main', commitB))).outcome).toBe('ignored');
   });
+
+  it('deploys a stack read from the repository on a push of the ref it follows, and takes the firing back when it cannot', async () => {
+    const { deps } = harness;
+    const project = await harness.store.projects.findByName('default');
+    await harness.store.stacks.insert({
+      id: 'stk_shop',
+      projectId: project?.id ?? '',
+      name: 'shop-stack',
+      runtime: 'docker',
+      prefix: null,
+      source: { kind: 'repository', repositoryId: repository.id, path: 'compose.yaml', ref: 'main' },
+      services: [],
+      notices: [],
+      createdAtMs: Date.now(),
+      updatedAtMs: Date.now(),
+    });
+    const other = await handleGitEvent(deps, push('refs/heads/dev', commitA));
+    expect(other).toMatchObject({ outcome: 'ignored' });
+    expect(other.reason).toContain('stack shop-stack (no rule): no rule fires (it follows refs/heads/main)');
+    // This server reads no repository files, so the stack cannot deploy: the outcome says so and nothing is kept.
+    const refused = await handleGitEvent(deps, push('refs/heads/main', commitA));
+    expect(refused.outcome).toBe('failed');
+    expect(refused.reason).toContain('SOURCE_UNREACHABLE');
+    expect(await harness.store.deploymentRules.findFiring('stack-default:stk_shop', commitA)).toBeUndefined();
+    expect((await handleGitEvent(deps, push('refs/heads/main', commitA))).outcome).toBe('failed');
+  });
 });

@@ -3,12 +3,17 @@
  * target with rules on the repository, the first enabled rule that matches the event kind and the full ref deploys
  * the exact pushed commit (`after`); a deleted ref deploys nothing; a (rule, commit) pair deploys at most once. A
  * repository slipwayd serves itself (`hosted`) whose app has no rule deploys a push to `main` or `master` to
- * `production`.
+ * `production`; a stack read from the repository without rules of its own deploys a push of the ref it follows.
  */
 import type { CoreDeps } from '../core-deps.js';
 import type { DeploymentRuleRecord } from './rules/deployment-rule-records.js';
 import { evaluateDeploymentRules, rulesByTarget } from './rules/evaluate-deployment-rules.js';
-import { fireDeploymentRule, fireImplicitAppDeployment, type RuleFiringResult } from './rules/fire-deployment-rule.js';
+import {
+  fireDeploymentRule,
+  fireImplicitAppDeployment,
+  fireStackDeployment,
+  type RuleFiringResult,
+} from './rules/fire-deployment-rule.js';
 import { fullRefIssue } from './rules/full-ref.js';
 import type { GitEventOutcome, GitPushEvent } from './git-event.js';
 
@@ -42,7 +47,10 @@ export async function applyPushEvent(deps: CoreDeps, event: GitPushEvent): Promi
     const result = await fireDeploymentRule(deps, fired, input);
     results.push({ name: `${name} rule ${fired.position}`, result });
   }
-  if (results.length === 0 && event.origin === 'hosted') {
+  const ruledStacks = new Set(rules.filter((rule) => rule.target.kind === 'stack').map((rule) => rule.target.id));
+  const hasRules = results.length > 0;
+  results.push(...(await applyStacksWithoutRules(deps, event.repositoryId, ruledStacks, input)));
+  if (!hasRules && event.origin === 'hosted') {
     const implicit = await applyImplicitRule(deps, event.repositoryId, input);
     if (implicit !== undefined) results.push(implicit);
   }
@@ -77,12 +85,38 @@ async function applyImplicitRule(
   return { name, result: await fireImplicitAppDeployment(deps, key, target, input) };
 }
 
+/**
+ * A stack read from this repository and without rules of its own deploys a push of the ref it follows (its `ref`:
+ * `main` is `refs/heads/main`) to production, once per commit.
+ */
+async function applyStacksWithoutRules(
+  deps: CoreDeps,
+  repositoryId: string,
+  ruledStacks: ReadonlySet<string>,
+  input: { ref: string; commit: string; origin: GitPushEvent['origin'] },
+): Promise<TargetResult[]> {
+  const results: TargetResult[] = [];
+  for (const stack of await deps.store.stacks.listByRepository(repositoryId)) {
+    if (ruledStacks.has(stack.id) || stack.source.kind !== 'repository') continue;
+    const followed = stack.source.ref.startsWith('refs/') ? stack.source.ref : `refs/heads/${stack.source.ref}`;
+    const name = `stack ${stack.name} (no rule)`;
+    if (followed !== input.ref) {
+      results.push({ name, result: { status: 'no-match', reason: `it follows ${followed}` } });
+      continue;
+    }
+    const result = await fireStackDeployment(deps, `stack-default:${stack.id}`, stack.id, undefined, input);
+    results.push({ name, result });
+  }
+  return results;
+}
+
 async function targetName(deps: CoreDeps, rule: DeploymentRuleRecord): Promise<string> {
   if (rule.target.kind === 'app') {
     const app = await deps.store.apps.findById(rule.target.id);
     return `app ${app?.name ?? rule.target.id}`;
   }
-  return `stack ${rule.target.id}`;
+  const stack = await deps.store.stacks.findById(rule.target.id);
+  return `stack ${stack?.name ?? rule.target.id}`;
 }
 
 function outcomeOf(event: GitPushEvent, results: readonly TargetResult[]): GitEventOutcome {

@@ -12,6 +12,7 @@ import type { Repositories } from '../../ports/store.js';
 import type { DeploymentRuleRecord } from './deployment-rule-records.js';
 import type { GitEventOrigin } from '../git-event.js';
 import { getGitRepository, repositorySource } from '../repository-remotes.js';
+import { deployStack } from '../../stacks/deploy-stack.js';
 
 export interface RuleFiringInput {
   readonly ref: string;
@@ -30,14 +31,6 @@ export type RuleFiringResult =
   | { readonly status: 'duplicate'; readonly deploymentIds: readonly string[] }
   | { readonly status: 'failed'; readonly reason: string };
 
-/** Deploys a stack at a commit (STACKS' `deployStack`); returns the deployments it started. */
-export type StackDeployer = (
-  deps: CoreDeps,
-  stackId: string,
-  source: { repositoryId: string; ref: string; commit: string },
-  options: { environment?: string },
-) => Promise<readonly string[]>;
-
 /** Thrown inside the transaction when another firing of the pair won the race: rolls the deployment back. */
 class FiringTaken extends Error {}
 
@@ -45,11 +38,10 @@ export async function fireDeploymentRule(
   deps: CoreDeps,
   rule: DeploymentRuleRecord,
   input: RuleFiringInput,
-  stackDeployer?: StackDeployer,
 ): Promise<RuleFiringResult> {
   try {
     if (rule.target.kind === 'app') return await fireAppRule(deps, rule, input);
-    return await fireStackRule(deps, rule, input, stackDeployer);
+    return await fireStackRule(deps, rule, input);
   } catch (error) {
     if (error instanceof FiringTaken) return await duplicateOf(deps, rule.id, input.commit);
     if (isSlipwayError(error)) return { status: 'failed', reason: `${error.code}: ${error.message}` };
@@ -104,39 +96,68 @@ async function fireAppRule(
 }
 
 /**
- * A stack deploys through its own use case, which writes in transactions of its own: the firing is recorded first, so
- * a crash in between leaves the pair fired and not deployed (at most once); the reconcile does not repeat a pair.
+ * A stack deploys through its own use case, which writes in transactions of its own: the firing is recorded first
+ * (so two firings of the pair never both deploy), then the stack deploys; if it refuses (a stack deployment still
+ * runs there …), the firing is taken back so a later push or the reconcile deploys the commit. A crash between the
+ * two leaves the pair fired and not deployed: at most once, for stacks.
  */
 async function fireStackRule(
   deps: CoreDeps,
   rule: DeploymentRuleRecord,
   input: RuleFiringInput,
-  stackDeployer: StackDeployer | undefined,
 ): Promise<RuleFiringResult> {
-  if (stackDeployer === undefined) return { status: 'failed', reason: 'stacks cannot be deployed by this server' };
+  const current = await deps.store.deploymentRules.findById(rule.id);
+  if (!current) return { status: 'failed', reason: `rule ${rule.id} no longer exists` };
+  if (input.ifLastDeployed !== undefined && current.lastDeployedCommit !== input.ifLastDeployed) {
+    return { status: 'duplicate', deploymentIds: [] };
+  }
+  const environment =
+    current.environmentId === null ? undefined : await deps.store.environments.findById(current.environmentId);
+  const result = await fireStackDeployment(deps, rule.id, rule.target.id, environment?.name, input);
+  if (result.status === 'deployed') {
+    await deps.store.transaction(async (tx) => {
+      const latest = await tx.deploymentRules.findById(rule.id);
+      if (latest) await tx.deploymentRules.update(triggered(deps, latest, input));
+    });
+  }
+  return result;
+}
+
+/** Deploys a stack at the commit once per firing key (a stack rule's id, or an implicit `stack-default:<stackId>`). */
+export async function fireStackDeployment(
+  deps: CoreDeps,
+  firingKey: string,
+  stackId: string,
+  environment: string | undefined,
+  input: RuleFiringInput,
+): Promise<RuleFiringResult> {
   const claimed = await deps.store.transaction(async (tx) => {
-    const earlier = await tx.deploymentRules.findFiring(rule.id, input.commit);
+    const earlier = await tx.deploymentRules.findFiring(firingKey, input.commit);
     if (earlier) return { status: 'duplicate', deploymentIds: earlier.deploymentIds } as const;
-    const current = await tx.deploymentRules.findById(rule.id);
-    if (!current) return { status: 'failed', reason: `rule ${rule.id} no longer exists` } as const;
-    if (input.ifLastDeployed !== undefined && current.lastDeployedCommit !== input.ifLastDeployed) {
-      return { status: 'duplicate', deploymentIds: [] } as const;
-    }
-    await recordFiring(deps, tx, rule.id, input, []);
-    await tx.deploymentRules.update(triggered(deps, current, input));
-    const environment =
-      current.environmentId === null ? undefined : await tx.environments.findById(current.environmentId);
-    return { status: 'claimed', environment: environment?.name } as const;
+    await recordFiring(deps, tx, firingKey, input, []);
+    return undefined;
   });
-  if (claimed.status !== 'claimed') return claimed;
-  const source = { repositoryId: rule.repositoryId, ref: input.ref, commit: input.commit };
-  const deploymentIds = await stackDeployer(
-    deps,
-    rule.target.id,
-    source,
-    claimed.environment === undefined ? {} : { environment: claimed.environment },
-  );
-  return { status: 'deployed', deploymentIds };
+  if (claimed !== undefined) return claimed;
+  try {
+    const source = { repositoryId: await repositoryOfStack(deps, stackId), ref: input.ref, commit: input.commit };
+    const deployment = await deployStack(deps, stackId, source, environment === undefined ? {} : { environment });
+    const deploymentIds = deployment.services.flatMap((service) =>
+      service.deploymentId === null ? [] : [service.deploymentId],
+    );
+    return { status: 'deployed', deploymentIds };
+  } catch (error) {
+    await deps.store.deploymentRules.deleteFiring(firingKey, input.commit);
+    if (isSlipwayError(error)) return { status: 'failed', reason: `${error.code}: ${error.message}` };
+    throw error;
+  }
+}
+
+async function repositoryOfStack(deps: CoreDeps, stackId: string): Promise<string> {
+  const stack = await deps.store.stacks.findById(stackId);
+  if (stack?.source.kind !== 'repository') {
+    throw new SlipwayError('VALIDATION_FAILED', `stack ${stackId} is not deployed from a repository`);
+  }
+  return stack.source.repositoryId;
 }
 
 async function insertRuleDeployment(
