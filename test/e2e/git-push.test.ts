@@ -134,6 +134,35 @@ describe('push to deploy: git push to slipwayd', () => {
     expect(await readFile(join(workDir, 'cloned', 'server.js'), 'utf8')).toContain('hello from release');
   });
 
+  it('stores a push to another branch of an app without rules and deploys nothing', async () => {
+    const dir = join(workDir, 'hello-node');
+    const pushed = await git(dir, ['push', remoteOf('pushed'), 'main:feature/x'], deployerToken);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stderr).not.toMatch(/deployment dep_/);
+    const listed = await git(workDir, ['ls-remote', remoteOf('pushed'), 'refs/heads/feature/x'], viewerToken);
+    expect(listed.stdout).toContain('refs/heads/feature/x');
+  });
+
+  it("lets the app's deployment rules decide once it has some: a release branch deploys to staging", async () => {
+    expect((await slipwayd.cli(['env', 'create', 'pushed', 'staging'])).code).toBe(0);
+    const added = await slipwayd.cli([
+      'rules',
+      'add',
+      'pushed',
+      'refs/heads/release/*',
+      '--repo',
+      'pushed',
+      '-e',
+      'staging',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const dir = join(workDir, 'hello-node');
+    const pushed = await git(dir, ['push', remoteOf('pushed'), 'main:release/1'], deployerToken);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stderr).toMatch(/remote: -----> pushed \(staging\): deployment dep_/);
+    expect(pushed.stderr).toMatch(/remote: -----> deployment dep_\S+ succeeded/);
+  });
+
   it('fails the push when its deployment fails, saying why', async () => {
     const dir = await repositoryOf('build-fails');
     const pushed = await git(dir, ['push', remoteOf('pushed-broken'), 'main'], deployerToken);
