@@ -44,6 +44,7 @@ import {
 } from '@slipway/core';
 import { checkApiBinding, prepareTransport } from './api-transport.js';
 import { createAuditRecorder } from './audit-recorder.js';
+import { createGitWebhooks } from './git-webhooks.js';
 import { openCatalog } from './catalog-setup.js';
 import { startAuditRetention } from './audit-retention.js';
 import { startGitReconcileLoop } from './git-reconcile-loop.js';
@@ -284,6 +285,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   const fleet = createFleet(deps);
   const reconciler = createReconciler(deps, fleet);
   const worker = createJobWorker(deps, createDeploymentRunner(deps, fleet));
+  const webhookLogger = logger.child({ component: 'webhooks' });
+  const gitWebhooks = createGitWebhooks(deps, { nodeName: config.nodeName, logger: webhookLogger });
 
   let isShuttingDown = false;
   let stopScope: 'slipwayd' | 'everything' = 'slipwayd';
@@ -310,6 +313,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       shutdownSignal: shutdown.signal,
       processIsolation: isolation.view,
       catalogAddresses: catalog.addresses,
+      webhookIntake: gitWebhooks.intake,
       requestStop: (scope) => {
         if (scope === 'everything') stopScope = scope;
         options.onStopRequested?.(scope);
@@ -322,6 +326,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   await reconciler.reconcile();
   reconciler.start();
   worker.start();
+  await gitWebhooks.processor.start();
   // Deliveries left pending by the last slipwayd (a retry due, an attempt cut short by a stop) go out from here.
   notificationDispatcher.start();
   const gitReconcile = startGitReconcileLoop({
@@ -347,6 +352,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   } catch (error) {
     await Promise.all([worker.stop(), reconciler.stop(), watchdog.stop(), auditRetention.stop(), catalog.close()]);
     await gitReconcile.stop();
+    await gitWebhooks.processor.stop();
     await notificationOutbox.idle();
     await notificationDispatcher.stop();
     await store.close();
@@ -385,6 +391,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // Running deployments stop at their next checkpoint (a build is killed, a rollout step ends) and their
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
+      await gitWebhooks.processor.stop();
       await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop(), gitReconcile.stop()]);
       await fleet.background.stop();
       // Events published until now are in the outbox before the store closes; attempts under way are cut short and

@@ -43,5 +43,7 @@ export * from './deployment-rules-api.js';
 export * from './deployment-rules-client.js';
 export * from './repositories-api.js';
 export * from './repositories-client.js';
+export * from './webhooks-api.js';
+export * from './webhooks-client.js';
 export * from './catalog-snapshot.js';
 export * from './consul-kv-export.js';

@@ -20,6 +20,7 @@ import { secretRoutes } from './routes/secret-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import { permissionTableOf, type RouteGroup } from './route-declaration.js';
 import type { RouteContext } from './server-context.js';
 
@@ -41,6 +42,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   approvalRoutes,
   rolloutRoutes,
   catalogAclRoutes,
+  webhookRoutes,
   deploymentRuleRoutes,
 ];
 

@@ -3,6 +3,7 @@ import type { SystemInfoView } from '@slipway/contract';
 import type { AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
+import type { WebhookIntake } from '../git-webhook-intake.js';
 import type { MasterKeyRotation } from '../master-key-rotation.js';
 import type { ProcessIsolationView } from '../process-isolation.js';
 import type { RateLimitCounterSource } from './rate-limit/rate-limit-hooks.js';
@@ -34,6 +35,8 @@ export interface ServerContext {
   readonly processIsolation?: ProcessIsolationView;
   /** Where the service catalog listens (system info); absent in tests that build a bare context. */
   readonly catalogAddresses?: () => SystemInfoView['catalog'];
+  /** Where webhook deliveries are limited and the inbox's processor woken; absent in tests that build a bare context. */
+  readonly webhookIntake?: WebhookIntake;
 }
 
 /** What route handlers receive: the server's context and what the HTTP app itself owns (the rate limiter's counters). */

@@ -5,7 +5,9 @@
 export const rateLimitClasses = ['login', 'auth', 'write', 'read'] as const;
 export type RateLimitClass = (typeof rateLimitClasses)[number];
 
-const unlimitedActions: ReadonlySet<string> = new Set(['system.health', 'system.ready']);
+// Webhook deliveries come from a git host's few addresses for all its repositories: the webhook route limits them
+// per repository, and refused ones per address, itself.
+const unlimitedActions: ReadonlySet<string> = new Set(['system.health', 'system.ready', 'webhooks.receive']);
 
 export function rateLimitClassOf(method: string, action: string): RateLimitClass | undefined {
   if (unlimitedActions.has(action)) return undefined;

@@ -19,3 +19,10 @@ export {
   type GitEventHandler,
   type WebhookProcessOptions,
 } from './process-webhook-delivery.js';
+export {
+  defaultWebhookGraceMs,
+  listRepositoryDeliveries,
+  rotateRepositoryWebhook,
+  webhookDeliveryView,
+  webhookPath,
+} from './repository-webhooks.js';

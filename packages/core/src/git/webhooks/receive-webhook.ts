@@ -9,6 +9,7 @@ import { isSlipwayError, SlipwayError } from '@slipway/contract';
 import type { CoreDeps } from '../../core-deps.js';
 import type { WebhookDeliveryRecord } from '../../ports/git-webhook-repository.js';
 import type { GitEvent, GitProvider } from '../git-event.js';
+import type { GitRepositoryRecord } from '../git-repository-records.js';
 import { getGitRepository } from '../repository-remotes.js';
 import { webhookDeliveryIdentity } from './webhook-delivery.js';
 import type { WebhookNormalization } from './webhook-normalization.js';
@@ -65,7 +66,14 @@ function normalized(
  * `WEBHOOK_SECRET_NOT_SET` (the repository has no webhook secret: every delivery is refused),
  * `WEBHOOK_SIGNATURE_INVALID` (401).
  */
-export async function receiveWebhook(deps: ReceiveDeps, request: WebhookRequest): Promise<WebhookReceipt> {
+export async function receiveWebhook(
+  deps: ReceiveDeps,
+  request: WebhookRequest,
+  options: {
+    /** Called once the delivery is authenticated, before it is stored: may refuse it (a rate limit) by throwing. */
+    readonly admit?: (repository: GitRepositoryRecord) => void;
+  } = {},
+): Promise<WebhookReceipt> {
   const repository = await getGitRepository(deps.store, request.repositoryId);
   if (repository.provider !== request.provider) {
     throw new SlipwayError(
@@ -88,6 +96,7 @@ export async function receiveWebhook(deps: ReceiveDeps, request: WebhookRequest)
       "the delivery is not signed with the repository's webhook secret",
     );
   }
+  options.admit?.(repository);
   const { deliveryKey, eventName } = webhookDeliveryIdentity(request.provider, request.headers, request.body);
   const meaning = normalized(request, { repositoryId: repository.id, deliveryKey, eventName });
   const events = meaning instanceof Error || meaning.kind === 'ignored' ? [] : meaning.events;
