@@ -79,6 +79,7 @@ export async function runGitHttpBackend(request: GitBackendRequest): Promise<Git
     kill();
   }, request.timeoutMs);
   request.signal.addEventListener('abort', kill, { once: true });
+  if (request.signal.aborted) kill();
   const exited = new Promise<boolean>((resolve) => {
     child.once('error', () => resolve(false));
     child.once('close', (code) => {
