@@ -17,6 +17,7 @@ import { registerHostsCommand } from './commands/hosts.js';
 import { registerNotificationsCommand } from './commands/notifications.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerRulesCommand } from './commands/rules.js';
+import { registerReposCommand } from './commands/repos.js';
 import { registerGitCredentialCommand } from './commands/git-credential.js';
 import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerImagesCommand } from './commands/images.js';
@@ -105,6 +106,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerNotificationsCommand(program, ctx);
   registerEnvCommand(program, ctx);
   registerRulesCommand(program, ctx);
+  registerReposCommand(program, ctx);
   registerApprovalsCommand(program, ctx);
   registerKvCommand(program, ctx);
   registerCatalogCommand(program, ctx);

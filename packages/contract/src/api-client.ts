@@ -34,6 +34,7 @@ import { createRolloutClient, type RolloutClient } from './rollout-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import { createCatalogAclClient, type CatalogAclClient } from './catalog-acl-client.js';
 import { createDeploymentRulesClient, type DeploymentRulesClient } from './deployment-rules-client.js';
+import { createRepositoriesClient, type RepositoriesClient } from './repositories-client.js';
 import {
   listSecretsResponseSchema,
   rotateMasterKeyResponseSchema,
@@ -94,7 +95,8 @@ export interface ApiClient
     NotificationsClient,
     EnvironmentsClient,
     CatalogAclClient,
-    DeploymentRulesClient {
+    DeploymentRulesClient,
+    RepositoriesClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -231,6 +233,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createRolloutClient({ call }),
     ...createCatalogAclClient({ call, send }),
     ...createDeploymentRulesClient({ call, send }),
+    ...createRepositoriesClient({ call, send }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),
     status: () => call(get('/api/v1/status'), statusSchema),

@@ -13,6 +13,7 @@ import type { GitCredentials, SourceRequest } from '../ports/source-fetcher.js';
 import { assertImageRegistryAllowed } from './image-registry.js';
 import { releaseCommandName } from '../domain/process-plan.js';
 import { admitRoutes } from './route-admission.js';
+import { checkoutRepositorySource } from '../git/repository-checkout.js';
 
 export interface BuiltSource {
   dir: string;
@@ -59,6 +60,8 @@ export async function fetchSource(
   gitCredentials?: GitCredentials,
 ) {
   const dir = await deps.artifacts.createWorkspace(deployment.id);
+  if (source.kind === 'repository')
+    return { dir, view: await checkoutRepositorySource(deps, deployment, source, dir, log, signal) };
   const view = await deps.sources.fetch(source, {
     destDir: dir,
     log,

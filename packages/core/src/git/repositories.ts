@@ -17,6 +17,7 @@ export {
   repositorySource,
   requireGitMirrors,
   resolveRepositoryRef,
+  shownRepositoryUrl,
   syncRepository,
 } from './repository-remotes.js';
 export * from '../use-cases/git-repositories.js';

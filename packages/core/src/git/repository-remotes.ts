@@ -13,6 +13,18 @@ import { openRepositoryCredential } from './repository-credential-vault.js';
 
 type MirrorDeps = Pick<CoreDeps, 'store' | 'secretCipher' | 'gitMirrors'>;
 
+/**
+ * The repository's URL as it may be shown: a repository slipwayd hosts is stored by its path on the server, and shown
+ * as the path it is pushed to instead (`/git/<name>.git`).
+ */
+export function shownRepositoryUrl(
+  repository: Pick<GitRepositoryRecord, 'url'> & Partial<Pick<GitRepositoryRecord, 'provider' | 'name'>>,
+): string {
+  return repository.provider === 'hosted' && repository.name !== undefined
+    ? `/git/${repository.name}.git`
+    : repository.url;
+}
+
 /** The repository with this id. Errors: `REPOSITORY_NOT_FOUND`. */
 export async function getGitRepository(repos: Repositories, id: string): Promise<GitRepositoryRecord> {
   const repository = await repos.gitRepositories.findById(id);
@@ -76,7 +88,7 @@ const commitId = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
  * Errors: `SOURCE_INVALID` for anything but a full lowercase commit id.
  */
 export function repositorySource(
-  repository: Pick<GitRepositoryRecord, 'id' | 'url'>,
+  repository: Pick<GitRepositoryRecord, 'id' | 'url'> & Partial<Pick<GitRepositoryRecord, 'provider' | 'name'>>,
   target: { ref?: string; commit: string },
 ): DeploymentSource {
   if (!commitId.test(target.commit))
@@ -86,7 +98,7 @@ export function repositorySource(
   return {
     kind: 'repository',
     repositoryId: repository.id,
-    url: repository.url,
+    url: shownRepositoryUrl(repository),
     ...(target.ref === undefined ? {} : { ref: target.ref }),
     commit: target.commit,
   };

@@ -15,6 +15,7 @@ import type {
   RepositoryProvider,
 } from '../git/git-repository-records.js';
 import { sealRepositoryCredential } from '../git/repository-credential-vault.js';
+import { shownRepositoryUrl } from '../git/repository-remotes.js';
 
 type RepositoryDeps = Pick<CoreDeps, 'store' | 'secretCipher' | 'ids' | 'clock' | 'logger' | 'gitMirrors'>;
 
@@ -26,7 +27,7 @@ export function repositoryView(repository: GitRepositoryRecord, projectName: str
     project: projectName,
     name: repository.name,
     provider: repository.provider,
-    url: repository.url,
+    url: shownRepositoryUrl(repository),
     auth: repository.authKind,
     publicKey: repository.publicKey,
     createdAt: iso(repository.createdAtMs),

@@ -83,6 +83,11 @@ export async function resolveTarget(
       projectId = id === undefined ? undefined : await findApprovalProjectId(repos, id);
       break;
     }
+    case 'project-param': {
+      const name = stringField(request.params, 'project');
+      projectId = name === undefined ? undefined : (await repos.projects.findByName(name))?.id;
+      break;
+    }
     case 'body-project': {
       const name = stringField(request.body, 'project') ?? 'default';
       projectId = (await repos.projects.findByName(name))?.id;

@@ -19,7 +19,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '@slipway/contract';
 
-export type ProjectSource = 'app-param' | 'deployment-param' | 'approval-param' | 'body-project';
+export type ProjectSource = 'app-param' | 'deployment-param' | 'approval-param' | 'body-project' | 'project-param';
 
 export type RouteAccess =
   | { readonly kind: 'public' }
@@ -49,6 +49,13 @@ export const onApproval = (minimumRole: Role): RouteAccess => ({
   kind: 'project',
   minimumRole,
   project: 'approval-param',
+});
+
+/** On the project the `:project` parameter names (its repositories). */
+export const onProject = (minimumRole: Role): RouteAccess => ({
+  kind: 'project',
+  minimumRole,
+  project: 'project-param',
 });
 
 export const onBodyProject = (minimumRole: Role): RouteAccess => ({
