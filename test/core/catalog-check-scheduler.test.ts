@@ -25,14 +25,19 @@ interface SteppedClock extends Clock {
   advance(ms: number): void;
   /** Sleeps not yet over (a loop waiting for its next run). */
   sleeping(): number;
+  /** Every sleep asked for, in ms. */
+  readonly asked: number[];
 }
 
 function steppedClock(startMs = Date.UTC(2026, 0, 1)): SteppedClock {
   let nowMs = startMs;
   const sleepers = new Set<{ untilMs: number; resolve: () => void }>();
+  const asked: number[] = [];
   return {
+    asked,
     nowMs: () => nowMs,
     sleep(ms, signal) {
+      asked.push(ms);
       return new Promise((resolve, reject) => {
         const sleeper = { untilMs: nowMs + ms, resolve };
         sleepers.add(sleeper);
@@ -67,6 +72,10 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
     if (req.url === '/hang') return;
+    if (req.url === '/slow') {
+      setTimeout(() => res.writeHead(200).end('slow'), 50);
+      return;
+    }
     res.writeHead(answer).end(`answered ${answer}`);
   });
   server.listen(0, '127.0.0.1');
@@ -176,6 +185,19 @@ describe('check scheduler', () => {
     await step(0, 1);
     await expect.poll(() => requests).toEqual(['/first', '/second']);
     expect(running.scheduledCount()).toBe(1);
+  });
+
+  it('runs a check whose interval and timeout are longer than a timer holds as if they were that long', async () => {
+    // Node fires a timer set beyond 2^31-1 ms after 1 ms: a check of `Interval: "100000h"` probed its target a
+    // thousand times a second, and one of `Timeout: "100000h"` timed out at once.
+    const hours = 100_000 * 3_600_000;
+    await register('forever', { ...httpCheck('/slow', hours), timeoutMs: hours });
+    start();
+    await step(0, 1);
+    await expect.poll(() => catalog.check('forever')?.output).toBe(`HTTP GET ${base}/slow: 200 OK Output: slow`);
+    await expect.poll(() => clock.sleeping()).toBe(1);
+    expect(clock.asked.every((ms) => ms <= 2 ** 31 - 1)).toBe(true);
+    expect(requests).toEqual(['/slow']);
   });
 
   it('never runs the TTL, maintenance and Slipway checks the catalog holds itself', async () => {

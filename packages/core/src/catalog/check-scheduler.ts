@@ -14,6 +14,12 @@ import type { CheckRecord } from './catalog-records.js';
 
 /** Consul's shortest check interval: a shorter one is run this often. */
 export const minCheckIntervalMs = 1_000;
+/**
+ * The longest interval or timeout a check is run with: what a timer can hold (about 24.8 days). Node runs a longer
+ * timer after 1 ms, which made a check registered with `Interval: "100000h"` probe its target a thousand times a
+ * second and one with such a `Timeout` fail at once.
+ */
+export const maxCheckTimerMs = 2 ** 31 - 1;
 
 /** What a script check says while script checks are off (it was registered before, or came with a restore). */
 export const scriptChecksDisabledOutput =
@@ -46,7 +52,12 @@ interface CheckLoop {
 }
 
 function intervalOf(definition: RunnableCheckDefinition): number {
-  return Math.max(minCheckIntervalMs, definition.intervalMs);
+  return Math.min(maxCheckTimerMs, Math.max(minCheckIntervalMs, definition.intervalMs));
+}
+
+/** The definition as run: its timeout no longer than a timer can hold. */
+function runnableOf(definition: RunnableCheckDefinition): RunnableCheckDefinition {
+  return definition.timeoutMs > maxCheckTimerMs ? { ...definition, timeoutMs: maxCheckTimerMs } : definition;
 }
 
 export function createCheckScheduler(deps: CheckSchedulerDeps): CheckScheduler {
@@ -75,9 +86,10 @@ export function createCheckScheduler(deps: CheckSchedulerDeps): CheckScheduler {
 
   const runLoop = async (checkId: string, definition: RunnableCheckDefinition, signal: AbortSignal) => {
     const intervalMs = intervalOf(definition);
+    const run = runnableOf(definition);
     if (!(await sleep(Math.floor(Math.min(1, Math.max(0, stagger())) * intervalMs), signal))) return;
     while (!signal.aborted) {
-      const result = await runner.run(definition, signal);
+      const result = await runner.run(run, signal);
       if (signal.aborted) return;
       try {
         // Undefined when the check went away meanwhile: the catalog's `checks` topic ends this loop soon after.
