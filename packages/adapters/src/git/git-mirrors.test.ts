@@ -145,6 +145,32 @@ describe('git mirrors over HTTP with a token', () => {
     expect(await mirrors.resolve('repo_http', 'main')).toBeUndefined();
   });
 
+  it('fetches a pull request ref for a commit no branch reaches, and shows the label, never the path', async () => {
+    const mirrors = mirrorsUnder(join(root, 'mirrors-f'));
+    git(upstream, 'checkout', '-q', '-b', 'side');
+    const prHead = await commitFiles({ 'pr.txt': 'from a fork\n' }, 'fork change');
+    git(upstream, 'update-ref', 'refs/pull/1/head', prHead);
+    git(upstream, 'checkout', '-q', 'main');
+    git(upstream, 'branch', '-q', '-D', 'side');
+    const hosted: GitRemote = {
+      repositoryId: 'repo_local',
+      url: upstream,
+      credential: undefined,
+      label: '/git/app.git',
+    };
+    const log: string[] = [];
+    const dest = join(root, 'checkout-pr');
+    await mirrors.checkout(hosted, prHead, dest, { log: (line) => log.push(line), ref: 'refs/pull/1/head' });
+    expect(await readFile(join(dest, 'pr.txt'), 'utf8')).toBe('from a fork\n');
+    expect(log.join('\n')).toContain('/git/app.git');
+    expect(log.join('\n')).not.toContain(upstream);
+    const missing = await mirrors
+      .checkout(hosted, 'e'.repeat(40), join(root, 'checkout-none'))
+      .catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'SOURCE_REF_NOT_FOUND' });
+    expect(String(missing)).not.toContain(upstream);
+  });
+
   it('refuses a wrong token with a coded error that holds no credential, and leaves none on disk', async () => {
     const rootDir = join(root, 'mirrors-e');
     const mirrors = mirrorsUnder(rootDir);

@@ -30,6 +30,9 @@ export interface GitMirrorsConfig {
 const commitId = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const safeRef = /^(?!-)(?!.*\.\.)(?!.*@\{)[A-Za-z0-9._/@+-]{1,255}$/;
 const repositoryIdPattern = /^[A-Za-z0-9_-]{1,100}$/;
+/** A ref a fork's pull request lives under in the base repository: outside branches and tags. */
+const extraRef = /^refs\/(?!heads\/|tags\/)[A-Za-z0-9._/-]{1,200}$/;
+const shown = (remote: GitRemote): string => remote.label ?? remote.url;
 const noop = () => undefined;
 
 interface Flight {
@@ -61,11 +64,18 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
     isStdoutCaptured?: boolean;
     log?: ((line: string) => void) | undefined;
     signal?: AbortSignal | undefined;
-    shownUrl?: string;
+    /** The repository the command reaches: its url is shown as its label everywhere. */
+    remote?: GitRemote;
   }
 
   const git = async (call: GitCall): Promise<ProcessGroupResult> => {
-    const redact = call.access?.redact ?? ((text: string) => text);
+    const secretless = call.access?.redact ?? ((text: string) => text);
+    const remote = call.remote;
+    const redact =
+      remote?.label === undefined
+        ? secretless
+        : (text: string) => secretless(text).replaceAll(remote.url, remote.label ?? '');
+    const shownUrl = remote === undefined ? undefined : shown(remote);
     const stall = new AbortController();
     let stallTimer: NodeJS.Timeout | undefined;
     const arm = () => {
@@ -87,12 +97,12 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
       },
     });
     clearTimeout(stallTimer);
-    const where = call.shownUrl === undefined ? '' : ` of ${call.shownUrl}`;
+    const where = shownUrl === undefined ? '' : ` of ${shownUrl}`;
     if (result.outcome === 'exited') {
       if (result.exitCode !== 0 && call.isRemote) {
         const tail = redact(result.tail.slice(-3).join(' / '));
         throw new SlipwayError('SOURCE_UNREACHABLE', `git ${call.what}${where} failed: ${tail}`, {
-          details: { url: call.shownUrl ?? '' },
+          details: { url: shownUrl ?? '' },
         });
       }
       return result;
@@ -106,7 +116,7 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
           ? 'timed out'
           : `stalled: nothing came for ${config.stallTimeoutMs} ms`;
     throw new SlipwayError('SOURCE_UNREACHABLE', `git ${call.what}${where} ${why}`, {
-      details: { url: call.shownUrl ?? '' },
+      details: { url: shownUrl ?? '' },
     });
   };
 
@@ -181,7 +191,7 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
         access,
         isRemote: true,
         log: options?.log,
-        shownUrl: remote.url,
+        remote,
       }),
     );
     return { heads: await listHeads(remote.repositoryId) };
@@ -274,10 +284,13 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
       if (await hasCommit(remote.repositoryId, commit)) {
         log(`commit ${commit} is in the mirror already: nothing to fetch`);
       } else {
-        log(`fetching ${remote.url}`);
+        log(`fetching ${shown(remote)}`);
         await waitFor(coalescedSync(remote, options), options?.signal);
         if (!(await hasCommit(remote.repositoryId, commit))) {
-          // A commit no branch or tag reaches (any more): some hosts still serve it when asked by id.
+          // A commit no branch or tag reaches: a fork's pull request under its own ref, or one some hosts still serve
+          // when asked by id.
+          const ref = options?.ref;
+          const wanted = ref !== undefined && extraRef.test(ref) && !ref.includes('..') ? `+${ref}:${ref}` : commit;
           await withAccess(remote, (access) =>
             git({
               args: [
@@ -288,14 +301,14 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
                 '--no-write-fetch-head',
                 '--',
                 remote.url,
-                commit,
+                wanted,
               ],
               what: 'fetch',
               access,
               isRemote: true,
               log,
               signal: options?.signal,
-              shownUrl: remote.url,
+              remote,
             }).then(
               () => undefined,
               () => undefined,
@@ -303,8 +316,8 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
           );
         }
         if (!(await hasCommit(remote.repositoryId, commit)))
-          throw new SlipwayError('SOURCE_REF_NOT_FOUND', `commit ${commit} was not found in ${remote.url}`, {
-            details: { url: remote.url, commit },
+          throw new SlipwayError('SOURCE_REF_NOT_FOUND', `commit ${commit} was not found in ${shown(remote)}`, {
+            details: { url: shown(remote), commit },
           });
       }
       await mkdir(destDir, { recursive: true });
@@ -345,7 +358,7 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
           isRemote: true,
           isStdoutCaptured: true,
           signal: options?.signal,
-          shownUrl: remote.url,
+          remote,
         }),
       );
       return parseLsRemote(result.stdout);

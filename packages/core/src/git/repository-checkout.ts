@@ -33,7 +33,11 @@ export async function checkoutRepositorySource(
   log(
     `checking out ${source.commit}${source.ref === undefined ? '' : ` (${source.ref})`} of ${shownRepositoryUrl(repository)}`,
   );
-  await mirrors.checkout(repositoryRemote(deps, repository), source.commit, destDir, { log, signal });
+  await mirrors.checkout(repositoryRemote(deps, repository), source.commit, destDir, {
+    log,
+    signal,
+    ...(source.ref === undefined ? {} : { ref: source.ref }),
+  });
   return {
     kind: 'git',
     url: shownRepositoryUrl(repository),

@@ -45,7 +45,13 @@ export function requireGitMirrors(deps: Pick<CoreDeps, 'gitMirrors'>): GitMirror
 
 /** The repository as its mirror reaches it, credential opened. Errors: `SECRET_UNREADABLE`. */
 export function repositoryRemote(deps: Pick<CoreDeps, 'secretCipher'>, repository: GitRepositoryRecord): GitRemote {
-  return { repositoryId: repository.id, url: repository.url, credential: openRepositoryCredential(deps, repository) };
+  const label = shownRepositoryUrl(repository);
+  return {
+    repositoryId: repository.id,
+    url: repository.url,
+    credential: openRepositoryCredential(deps, repository),
+    ...(label === repository.url ? {} : { label }),
+  };
 }
 
 /** Fetches the repository's new objects into its mirror (coalesced with a fetch running). Errors: see `GitMirrors.sync`. */

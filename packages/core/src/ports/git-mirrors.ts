@@ -11,6 +11,8 @@ export interface GitRemote {
   /** Without credentials. */
   readonly url: string;
   readonly credential: RepositoryCredential | undefined;
+  /** How the repository is shown in logs and errors when not by `url` (a hosted repository's path stays hidden). */
+  readonly label?: string;
 }
 
 /** A branch or tag head: the full ref (`refs/heads/main`, `refs/tags/v1.2.0`) and its commit (peeled for tags). */
@@ -28,6 +30,12 @@ export interface MirrorCallOptions {
   /** Progress lines for a deployment log (never holding a credential). */
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /**
+   * For `checkout`: the full ref that led to the commit. When the commit is not in the mirror after a sync and the
+   * ref is outside branches and tags (`refs/pull/7/head`, `refs/merge-requests/7/head`: a fork's pull request), that
+   * ref is fetched too.
+   */
+  readonly ref?: string;
 }
 
 export interface GitMirrors {
