@@ -43,6 +43,7 @@ function isExpectedAllowed(caller: Caller, permission: RoutePermission): boolean
 const matrixApp = 'matrix-app';
 const doomedApp = 'matrix-doomed';
 const gatedApp = 'matrix-gated';
+const matrixStack = 'matrix-stack';
 
 describe('the access matrix: every route × every role', () => {
   let slipwayd: SlipwaydHarness;
@@ -72,10 +73,14 @@ describe('the access matrix: every route × every role', () => {
       .replace(':env', 'production')
       .replace(':user', 'matrix-dummy')
       .replace(':name', 'MATRIX_PROBE')
-      .replace(':host', 'matrix-probe.example.com');
+      .replace(':host', 'matrix-probe.example.com')
+      .replace(':project', 'acme')
+      .replace(':repository', 'matrix-repo')
+      .replace(':stack', matrixStack);
     if (method === 'DELETE') path += '?deploy=not-a-boolean';
     if (method === 'GET' || method === 'DELETE') return { method, path };
-    return { method, path, json: key === 'POST /api/v1/apps' ? { project: 'acme', probe: true } : { probe: true } };
+    const isProjectBody = key === 'POST /api/v1/apps' || key === 'POST /api/v1/stacks';
+    return { method, path, json: isProjectBody ? { project: 'acme', probe: true } : { probe: true } };
   }
 
   beforeAll(async () => {
@@ -102,6 +107,17 @@ describe('the access matrix: every route × every role', () => {
       { timeoutMs: 60_000, intervalMs: 100 },
     );
     await createUser(slipwayd, 'matrix-dummy');
+    await owner.repositories.add('acme', { name: 'matrix-repo', url: 'https://git.example.com/acme/matrix.git' });
+    await owner.stacks.put({
+      name: matrixStack,
+      project: 'acme',
+      source: {
+        kind: 'file',
+        fileName: 'compose.yaml',
+        composeDir: '/srv/matrix',
+        compose: 'services:\n  matrix-cache:\n    image: local/busybox:latest\n',
+      },
+    });
 
     await createUser(slipwayd, 'owner-self', [{ role: 'owner' }]);
     for (const caller of callers) {

@@ -47,6 +47,7 @@ import { createAuditRecorder } from './audit-recorder.js';
 import { createGitWebhooks } from './git-webhooks.js';
 import { openCatalog } from './catalog-setup.js';
 import { startAuditRetention } from './audit-retention.js';
+import { createRepositoryFiles, startStackDeploymentLoop } from './git-stacks.js';
 import { startGitReconcileLoop } from './git-reconcile-loop.js';
 import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
@@ -240,6 +241,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     deliveryEvents: notificationOutbox,
     ...(failpoint === undefined ? {} : { failpoint }),
     background: createBackgroundSupervisor(logger.child({ component: 'background' })),
+    repositoryFiles: createRepositoryFiles({
+      mirrors: () => deps.gitMirrors,
+      scratchDir: join(config.dataDir, 'cache', 'stack-files'),
+    }),
     ...catalog.coreDeps,
   };
   const notificationDispatcher = createNotificationDispatcher(
@@ -340,6 +345,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     retentionDays: config.auditRetentionDays,
     logger: logger.child({ component: 'audit' }),
   });
+  const stackLoop = startStackDeploymentLoop(deps, {
+    intervalMs: 1_000,
+    logger: logger.child({ component: 'stacks' }),
+  });
   const watchdog = startEdgeWatchdog({
     router,
     resync: () => fleet.router.sync(true),
@@ -350,7 +359,14 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     await catalog.serve(identity);
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (error) {
-    await Promise.all([worker.stop(), reconciler.stop(), watchdog.stop(), auditRetention.stop(), catalog.close()]);
+    await Promise.all([
+      worker.stop(),
+      reconciler.stop(),
+      watchdog.stop(),
+      auditRetention.stop(),
+      stackLoop.stop(),
+      catalog.close(),
+    ]);
     await gitReconcile.stop();
     await gitWebhooks.processor.stop();
     await notificationOutbox.idle();
@@ -392,7 +408,13 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
       await gitWebhooks.processor.stop();
-      await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop(), gitReconcile.stop()]);
+      await Promise.all([
+        reconciler.stop(),
+        watchdog.stop(),
+        auditRetention.stop(),
+        stackLoop.stop(),
+        gitReconcile.stop(),
+      ]);
       await fleet.background.stop();
       // Events published until now are in the outbox before the store closes; attempts under way are cut short and
       // are due again on the next start.

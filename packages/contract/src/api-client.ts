@@ -34,6 +34,7 @@ import { createRolloutClient, type RolloutClient } from './rollout-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import { createCatalogAclClient, type CatalogAclClient } from './catalog-acl-client.js';
 import { createDeploymentRulesClient, type DeploymentRulesClient } from './deployment-rules-client.js';
+import { createStacksClient, type StacksClient } from './stacks-client.js';
 import { createRepositoriesClient, type RepositoriesClient } from './repositories-client.js';
 import {
   listSecretsResponseSchema,
@@ -96,7 +97,8 @@ export interface ApiClient
     EnvironmentsClient,
     CatalogAclClient,
     DeploymentRulesClient,
-    RepositoriesClient {
+    RepositoriesClient,
+    StacksClient {
   readonly baseUrl: string;
   /** GET /healthz — the process is up. */
   health(): Promise<HealthView>;
@@ -233,6 +235,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createRolloutClient({ call }),
     ...createCatalogAclClient({ call, send }),
     ...createDeploymentRulesClient({ call, send }),
+    ...createStacksClient({ call }),
     ...createRepositoriesClient({ call, send }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),

@@ -7,6 +7,7 @@ export * from './strategy-spec.js';
 export * from './manifest-issues.js';
 export * from './compose/index.js';
 export * from './stacks-api.js';
+export * from './stacks-client.js';
 export * from './resources.js';
 export * from './api.js';
 export * from './secrets-api.js';

@@ -127,8 +127,8 @@ export const stackRepositorySourceSchema = z
 export const putStackBodySchema = z
   .object({
     name: dnsLabelSchema,
-    /** Default: the stack's name. */
-    project: dnsLabelSchema.optional(),
+    /** The project of its apps (the CLI's default: the stack's name); created when missing. */
+    project: dnsLabelSchema,
     prefix: z.string().max(40).optional(),
     runtime: z.enum(['docker', 'swarm']).default('docker'),
     source: z.discriminatedUnion('kind', [stackFileSourceSchema, stackRepositorySourceSchema]),

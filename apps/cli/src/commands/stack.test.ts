@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppView, DeploymentView } from '@slipway/contract';
+import type { DeploymentView, StackDeploymentView, StackView } from '@slipway/contract';
 import { startCannedApiServer, writeDeploymentEvents } from '../canned-api-server.js';
 import type { CannedApiServer, CannedRequest, CannedRoute } from '../canned-api-server.js';
 import { cannedApp, cannedBuildEvents, cannedDeployment } from '../canned-resources.js';
@@ -21,16 +21,17 @@ afterEach(async () => {
   tempDir = undefined;
 });
 
-async function run(args: string[], cwd = shopDir) {
-  const captured = createCapturedIo({ env: server === undefined ? {} : { SLIPWAY_API_URL: server.url }, cwd });
+async function run(args: string[], cwd = shopDir, env: Record<string, string> = {}) {
+  const captured = createCapturedIo({
+    env: { ...env, ...(server === undefined ? {} : { SLIPWAY_API_URL: server.url }) },
+    cwd,
+  });
   const code = await createProgram(captured.io).run(args);
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }
 
-const appView = (name: string, project: string): AppView => ({ ...cannedApp, id: `app_${name}`, name, project });
-
-/** The deploy routes of one app: its deployment `dep_<app>` streams a build and ends in `end`. */
-function deployRoutes(app: string, end: 'succeeded' | 'failed'): Record<string, CannedRoute> {
+/** The event stream and final state of one app's deployment `dep_<app>`. */
+function deploymentRoutes(app: string, end: 'succeeded' | 'failed'): Record<string, CannedRoute> {
   const id = `dep_${app}`;
   const final: DeploymentView = cannedDeployment({
     id,
@@ -41,10 +42,6 @@ function deployRoutes(app: string, end: 'succeeded' | 'failed'): Record<string, 
     failure: end === 'failed' ? { phase: 'rollout', code: 'HEALTH_CHECK_FAILED', reason: 'wget exited with 1' } : null,
   });
   return {
-    [`POST /api/v1/apps/${app}/deployments`]: {
-      status: 202,
-      json: { deployment: cannedDeployment({ id, app }), eventsUrl: `/api/v1/deployments/${id}/events` },
-    },
     [`GET /api/v1/deployments/${id}/events`]: (_request: CannedRequest, res) => {
       writeDeploymentEvents(res, cannedBuildEvents(end));
       res.end();
@@ -53,24 +50,84 @@ function deployRoutes(app: string, end: 'succeeded' | 'failed'): Record<string, 
   };
 }
 
-function stackRoutes(options: { projects?: string[]; apps?: AppView[] } = {}): Record<string, CannedRoute> {
+const createdAt = cannedApp.createdAt;
+
+function stackView(services: Array<[service: string, dependsOn: string[]]>): StackView {
   return {
-    'GET /api/v1/projects': {
+    id: 'stk_1',
+    name: 'shop',
+    project: 'shop',
+    runtime: 'docker',
+    source: { kind: 'file', fileName: 'docker-compose.yml' },
+    environment: 'production',
+    status: 'not-deployed',
+    services: services.map(([service, dependsOn]) => ({
+      service,
+      app: service,
+      dependsOn,
+      source: 'image x',
+      health: 'not-deployed',
+      release: null,
+      instances: { total: 0, healthy: 0 },
+    })),
+    notices: [],
+    lastDeployment: null,
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+type ServiceEnd = 'succeeded' | 'failed' | 'skipped';
+
+function stackDeployment(ends: Array<[service: string, end: ServiceEnd | 'deploying']>): StackDeploymentView {
+  const isRunning = ends.some(([, end]) => end === 'deploying');
+  const isFailed = ends.some(([, end]) => end === 'failed');
+  return {
+    id: 'sdp_1',
+    stack: 'shop',
+    environment: 'production',
+    kind: 'deploy',
+    state: isRunning ? 'running' : isFailed ? 'failed' : 'succeeded',
+    commit: null,
+    ref: null,
+    services: ends.map(([service, end]) => ({
+      service,
+      app: service,
+      dependsOn: service === 'web' ? ['api'] : [],
+      deploymentId: end === 'skipped' ? null : `dep_${service}`,
+      state: end,
+      reason: end === 'skipped' ? 'api did not deploy' : null,
+    })),
+    reason: isFailed ? 'failed: api' : null,
+    createdAt,
+    finishedAt: isRunning ? null : createdAt,
+  };
+}
+
+/** slipwayd's stack routes: the stack is created, its deployment starts with api and ends as `ends` says. */
+function stackRoutes(ends: Array<[string, ServiceEnd]>): Record<string, CannedRoute> {
+  return {
+    'POST /api/v1/stacks': {
+      status: 201,
       json: {
-        projects: (options.projects ?? []).map((name) => ({ id: `prj_${name}`, name, createdAt: cannedApp.createdAt })),
+        stack: stackView([
+          ['api', []],
+          ['web', ['api']],
+        ]),
+        isCreated: true,
+        warnings: [],
       },
     },
-    'GET /api/v1/apps': { json: { apps: options.apps ?? [] } },
-    'POST /api/v1/projects': (request: CannedRequest, res) => {
-      const { name } = JSON.parse(request.body.toString()) as { name: string };
-      res
-        .writeHead(201, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ id: 'prj_1', name, createdAt: cannedApp.createdAt }));
+    'POST /api/v1/stacks/shop/deploy': {
+      status: 202,
+      json: {
+        deployment: stackDeployment([
+          ['api', 'deploying'],
+          ['web', 'deploying'],
+        ]),
+      },
     },
-    'POST /api/v1/apps': (request: CannedRequest, res) => {
-      const { name, project } = JSON.parse(request.body.toString()) as { name: string; project: string };
-      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(appView(name, project)));
-    },
+    'GET /api/v1/stacks/shop/deployments/sdp_1': { json: { deployment: stackDeployment(ends) } },
   };
 }
 
@@ -130,101 +187,79 @@ describe('slipway stack import', () => {
     ]);
   });
 
-  it('creates the project and the apps, then deploys them one by one in dependency order, each followed to its end', async () => {
+  it('creates the stack in slipwayd, then follows its deployment service by service in dependency order', async () => {
     server = await startCannedApiServer({
-      ...stackRoutes(),
-      ...deployRoutes('api', 'succeeded'),
-      ...deployRoutes('web', 'succeeded'),
+      ...stackRoutes([
+        ['api', 'succeeded'],
+        ['web', 'succeeded'],
+      ]),
+      ...deploymentRoutes('api', 'succeeded'),
+      ...deploymentRoutes('web', 'succeeded'),
     });
-    const { code, stdout, stderr } = await run(['stack', 'import', 'docker-compose.yml', '-e', 'production']);
+    const { code, stdout, stderr } = await run(['stack', 'import', 'docker-compose.yml', '-e', 'production'], shopDir, {
+      GREETING: 'hi',
+      UNRELATED_SECRET: 'sentinel-not-sent',
+    });
     expect(code).toBe(0);
-    expect(calls(server)).toEqual([
-      'GET /api/v1/projects',
-      'GET /api/v1/apps',
-      'POST /api/v1/projects',
-      'POST /api/v1/apps',
-      'POST /api/v1/apps',
-      'POST /api/v1/apps/api/deployments',
-      'GET /api/v1/deployments/dep_api/events',
-      'GET /api/v1/deployments/dep_api',
-      'POST /api/v1/apps/web/deployments',
-      'GET /api/v1/deployments/dep_web/events',
-      'GET /api/v1/deployments/dep_web',
-    ]);
-    expect(bodyOf(server, 'POST', '/api/v1/projects')).toEqual([{ name: 'shop' }]);
-    expect(bodyOf(server, 'POST', '/api/v1/apps')).toEqual([
-      { name: 'web', project: 'shop' },
-      { name: 'api', project: 'shop' },
-    ]);
-    const [api] = bodyOf(server, 'POST', '/api/v1/apps/api/deployments') as Array<{
-      image: string;
-      manifest: Record<string, unknown>;
+    expect(calls(server).slice(0, 2)).toEqual(['POST /api/v1/stacks', 'POST /api/v1/stacks/shop/deploy']);
+    expect(calls(server)).toContain('GET /api/v1/deployments/dep_api/events');
+    expect(calls(server).indexOf('GET /api/v1/deployments/dep_web/events')).toBeGreaterThan(
+      calls(server).indexOf('GET /api/v1/deployments/dep_api'),
+    );
+    const [put] = bodyOf(server, 'POST', '/api/v1/stacks') as Array<{
+      name: string;
+      project: string;
+      source: { kind: string; composeDir: string; compose: string; variables: Record<string, string> };
     }>;
-    expect(api?.image).toBe('local/busybox:latest');
-    expect(api?.manifest).toMatchObject({ runtime: 'docker', port: 8080, resources: { memory: '32MiB', pids: 64 } });
-    const [web] = bodyOf(server, 'POST', '/api/v1/apps/web/deployments') as Array<{
-      path: string;
-      manifest: Record<string, unknown>;
-    }>;
-    expect(web?.path).toBe(join(shopDir, 'web'));
-    expect(web?.manifest).toMatchObject({ build: { builder: 'dockerfile' }, processes: { web: { replicas: 2 } } });
-    expect(server.requests.find((r) => r.path.endsWith('/deployments'))?.query.get('environment')).toBe('production');
-    expect(stdout).toContain('created project shop\ncreated app web\ncreated app api\n');
+    expect(put).toMatchObject({ name: 'shop', project: 'shop', runtime: 'docker' });
+    expect(put?.source).toMatchObject({ kind: 'file', composeDir: shopDir, fileName: 'docker-compose.yml' });
+    expect(put?.source.compose).toContain('services:');
+    // Only the variables the file names travel, never the rest of the shell's environment.
+    expect(put?.source.variables).toEqual({ GREETING: 'hi' });
+    expect(JSON.stringify(server.requests.map((r) => r.body.toString()))).not.toContain('sentinel-not-sent');
+    expect(server.requests.find((r) => r.path.endsWith('/deploy'))?.query.get('environment')).toBe('production');
+    expect(stdout).toContain('created stack shop (project shop): api, web\n');
     expect(stdout).toContain('[1/2] api (service api)\ndeployment dep_api of api (production)\n▸ build\n');
     expect(stdout).toContain('deployed api release 1\n\n[2/2] web (service web)\n');
     expect(stdout.endsWith('imported stack shop: api, web deployed\n')).toBe(true);
     expect(stderr).toContain('warning: services.api.volumes');
   });
 
-  it('keeps a project and the apps that exist in it, and creates only what is missing', async () => {
+  it('exits 1 naming the service that failed, what runs and what was not deployed', async () => {
     server = await startCannedApiServer({
-      ...stackRoutes({ projects: ['shop'], apps: [appView('api', 'shop')] }),
-      ...deployRoutes('api', 'succeeded'),
-      ...deployRoutes('web', 'succeeded'),
-    });
-    const { code, stdout } = await run(['stack', 'import', 'docker-compose.yml']);
-    expect(code).toBe(0);
-    expect(bodyOf(server, 'POST', '/api/v1/projects')).toEqual([]);
-    expect(bodyOf(server, 'POST', '/api/v1/apps')).toEqual([{ name: 'web', project: 'shop' }]);
-    expect(stdout).toContain('project shop exists\ncreated app web\napp api exists\n');
-  });
-
-  it('stops at the first deployment that fails, exits 1 naming the service, and deploys nothing after it', async () => {
-    server = await startCannedApiServer({
-      ...stackRoutes(),
-      ...deployRoutes('api', 'failed'),
-      ...deployRoutes('web', 'succeeded'),
+      ...stackRoutes([
+        ['api', 'failed'],
+        ['web', 'skipped'],
+      ]),
+      ...deploymentRoutes('api', 'failed'),
     });
     const { code, stdout, stderr } = await run(['stack', 'import', 'docker-compose.yml']);
     expect(code).toBe(1);
-    expect(calls(server)).not.toContain('POST /api/v1/apps/web/deployments');
+    expect(calls(server)).not.toContain('GET /api/v1/deployments/dep_web/events');
     expect(stdout).toContain('✗ failed in rollout: HEALTH_CHECK_FAILED wget exited with 1\n');
+    expect(stdout).toContain('[2/2] web skipped: api did not deploy\n');
     expect(stderr).toContain(
       'stack shop stopped at service api (app api): deployment dep_api failed; nothing deployed before it; not deployed: web\n',
     );
   });
 
-  it('names the apps deployed before the failure, which keep running', async () => {
+  it("reports slipwayd's refusal (apps of another project) and deploys nothing", async () => {
     server = await startCannedApiServer({
-      ...stackRoutes(),
-      ...deployRoutes('api', 'succeeded'),
-      ...deployRoutes('web', 'failed'),
+      'POST /api/v1/stacks': {
+        status: 400,
+        json: {
+          error: {
+            code: 'COMPOSE_INVALID',
+            message: 'apps of this stack belong to other projects: app web exists in another project',
+            requestId: 'req_1',
+          },
+        },
+      },
     });
     const { code, stderr } = await run(['stack', 'import', 'docker-compose.yml']);
     expect(code).toBe(1);
-    expect(stderr).toContain(
-      'stack shop stopped at service web (app web): deployment dep_web failed; deployed and running: api\n',
-    );
-  });
-
-  it('refuses apps of the same name in another project before creating anything', async () => {
-    server = await startCannedApiServer(stackRoutes({ apps: [appView('web', 'blog')] }));
-    const { code, stderr } = await run(['stack', 'import', 'docker-compose.yml']);
-    expect(code).toBe(1);
-    expect(stderr).toContain(
-      'error: COMPOSE_INVALID: apps of this stack belong to other projects: app web exists in project blog',
-    );
-    expect(calls(server)).toEqual(['GET /api/v1/projects', 'GET /api/v1/apps']);
+    expect(stderr).toContain('error: COMPOSE_INVALID: apps of this stack belong to other projects');
+    expect(calls(server)).toEqual(['POST /api/v1/stacks']);
   });
 
   it('names the stack after --stack, else the compose name, else the directory; a bad --stack is a usage error', async () => {

@@ -3,21 +3,14 @@ import { basename, relative } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import {
-  dnsLabelSchema,
-  isSlipwayError,
-  planStack,
-  SlipwayError,
-  stackNameFrom,
-  type StackAppPlan,
-  type StackPlan,
-} from '@slipway/contract';
-import type { DeploymentView } from '@slipway/contract';
+import { dnsLabelSchema, planStack, stackNameFrom, type StackAppPlan, type StackPlan } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext, CommandRun } from '../cli-context.js';
 import { readComposeFile, type ComposeProject } from '../compose/compose-file.js';
 
-import { createDeploymentNarrator, followDeployment, reportOutcome } from '../follow-deployment.js';
+import { putFileStack } from './stack-file.js';
+import { deployAndFollow } from './stack-follow.js';
+import { registerStackResourceCommands } from './stack-resource.js';
 
 interface StackImportOptions {
   stack?: string;
@@ -75,116 +68,14 @@ function printPlan(run: CommandRun, plan: StackPlan): void {
   );
 }
 
-/** Creates the stack's project and apps that do not exist yet; refuses apps of the same name in another project first. */
-async function ensureStackApps(run: CommandRun, plan: StackPlan): Promise<void> {
-  const client = run.client();
-  const { projects } = await client.projects.list();
-  const { apps } = await client.apps.list();
-  const existing = new Map(apps.map((app) => [app.name, app.project]));
-  const conflicts = plan.apps.flatMap((app) => {
-    const project = existing.get(app.app);
-    return project === undefined || project === plan.stack
-      ? []
-      : [{ path: `services.${app.service}`, message: `app ${app.app} exists in project ${project}` }];
-  });
-  if (conflicts.length > 0) {
-    throw new SlipwayError(
-      'COMPOSE_INVALID',
-      `apps of this stack belong to other projects: ${conflicts.map((c) => c.message).join('; ')}; choose other names with --prefix`,
-      { details: { issues: conflicts } },
-    );
-  }
-  const say = (text: string) => {
-    if (!run.isJson) run.out.line(text);
-  };
-  if (projects.some((project) => project.name === plan.stack)) say(`project ${plan.stack} exists`);
-  else {
-    await client.projects.create({ name: plan.stack });
-    say(`created project ${plan.stack}`);
-  }
-  for (const app of plan.apps) {
-    if (existing.has(app.app)) say(`app ${app.app} exists`);
-    else {
-      await client.apps.create({ name: app.app, project: plan.stack });
-      say(`created app ${app.app}`);
-    }
-  }
-}
-
-interface DeployedApp {
-  service: string;
-  app: string;
-  deployment: DeploymentView;
-}
-
-/** Deploys the apps in order, each followed to its end; stops at the first that does not succeed. */
-async function deployInOrder(run: CommandRun, plan: StackPlan, environment: string | undefined): Promise<void> {
-  const client = run.client();
-  const apps = appsInOrder(plan);
-  const deployed: DeployedApp[] = [];
-  const stopAt = (app: StackAppPlan, why: string) => {
-    const done = deployed.map((d) => d.app);
-    const left = apps.slice(apps.indexOf(app) + 1).map((a) => a.app);
-    run.err.line(
-      run.err.style.red(
-        `stack ${plan.stack} stopped at service ${app.service} (app ${app.app}): ${why}; ` +
-          `${done.length === 0 ? 'nothing deployed before it' : `deployed and running: ${done.join(', ')}`}` +
-          `${left.length === 0 ? '' : `; not deployed: ${left.join(', ')}`}`,
-      ),
-    );
-  };
-  for (const [index, app] of apps.entries()) {
-    if (!run.isJson) {
-      run.out.line();
-      run.out.line(run.out.style.bold(`[${index + 1}/${apps.length}] ${app.app} (service ${app.service})`));
-    }
-    let started;
-    try {
-      started = await client.deployments.create(app.app, { ...app.source, manifest: app.manifest }, { environment });
-    } catch (error) {
-      if (isSlipwayError(error)) stopAt(app, `its deployment was refused (${error.code})`);
-      throw error;
-    }
-    const { deployment } = started;
-    if (!run.isJson)
-      run.out.line(run.out.style.dim(`deployment ${deployment.id} of ${deployment.app} (${deployment.environment})`));
-    const final = await followDeployment(
-      run,
-      deployment.id,
-      run.isJson ? undefined : createDeploymentNarrator(run.out),
-    );
-    if (final === undefined) {
-      run.err.line(
-        `stopped following; deployment ${deployment.id} goes on in slipwayd, the apps after it are not deployed`,
-      );
-      run.fail(130);
-      return;
-    }
-    const isSuccess = run.isJson ? final.state === 'succeeded' : reportOutcome(run.out, final);
-    const result = { service: app.service, app: app.app, deployment: final };
-    if (!isSuccess) {
-      if (run.isJson) run.out.json({ stack: plan.stack, isComplete: false, deployments: [...deployed, result] });
-      stopAt(app, `deployment ${final.id} ${final.state}`);
-      run.fail();
-      return;
-    }
-    deployed.push(result);
-  }
-  if (run.isJson) run.out.json({ stack: plan.stack, isComplete: true, deployments: deployed });
-  else {
-    run.out.line();
-    run.out.line(
-      run.out.style.green(`imported stack ${plan.stack}: ${deployed.map((d) => d.app).join(', ')} deployed`),
-    );
-  }
-}
-
 export function registerStackCommand(program: Command, ctx: CliContext): void {
-  const stack = program.command('stack').description('import docker compose files as stacks: a project of apps');
+  const stack = program
+    .command('stack')
+    .description('docker compose files as stacks: apps of one project, deployed together in dependency order');
 
   stack
     .command('import')
-    .description('create a project and an app per compose service, then deploy them one by one in dependency order')
+    .description('create or update the stack of a compose file (a project, an app per service), then deploy it')
     .argument('<file>', 'docker compose file (docker-compose.yml, compose.yaml)')
     .option('--stack <name>', "project of the apps (default: the compose file's name, or its directory's)")
     .option('--prefix <prefix>', 'put before each service name to make the app names (shop → shop-web)')
@@ -210,7 +101,8 @@ export function registerStackCommand(program: Command, ctx: CliContext): void {
         else printPlan(run, plan);
         return;
       }
-      await ensureStackApps(run, plan);
-      await deployInOrder(run, plan, options.environment);
+      await putFileStack(run, project, { name: plan.stack, runtime: plan.runtime, prefix: options.prefix });
+      await deployAndFollow(run, plan.stack, { environment: options.environment }, 'imported');
     });
+  registerStackResourceCommands(stack, ctx);
 }

@@ -17,6 +17,7 @@ import { notificationRoutes } from './routes/notification-routes.js';
 import { rolloutRoutes } from './routes/rollout-routes.js';
 import { runtimeTaskRoutes } from './routes/runtime-task-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
+import { stackRoutes } from './routes/stack-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -44,6 +45,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   catalogAclRoutes,
   webhookRoutes,
   deploymentRuleRoutes,
+  stackRoutes,
 ];
 
 /** Keyed `METHOD /path` with Fastify's parameter syntax; HEAD routes use their GET entry. */

@@ -27,6 +27,8 @@ export interface DeployStackOptions {
   /** Default `production`. */
   environment?: string;
   requestedBy?: string;
+  /** A repository stack without `source`: the branch or tag whose head to deploy (default: the stack's ref). */
+  ref?: string;
 }
 
 async function findStack(deps: Pick<CoreDeps, 'store'>, stackId: string): Promise<StackRecord> {
@@ -112,7 +114,7 @@ export async function deployStack(
         `stack "${stack.name}" is not deployed from repository ${source.repositoryId}`,
       );
     const repository = await getGitRepository(deps.store, stack.source.repositoryId);
-    const ref = source?.ref ?? stack.source.ref;
+    const ref = source?.ref ?? options.ref ?? stack.source.ref;
     const plan = await planRepositoryStack(deps, repository, stack.source.path, ref, source?.commit, context);
     planned = plan.planned;
     at = { commit: plan.commit, ref: plan.ref };

@@ -49,7 +49,7 @@ export interface PlannedStack {
 
 /** Where a repository stack's services are built: the repository at exactly this commit. */
 export interface RepositoryCommit {
-  repository: Pick<GitRepositoryRecord, 'id' | 'url'>;
+  repository: GitRepositoryRecord;
   ref: string;
   commit: string;
 }

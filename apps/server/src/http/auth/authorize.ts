@@ -83,6 +83,11 @@ export async function resolveTarget(
       projectId = id === undefined ? undefined : await findApprovalProjectId(repos, id);
       break;
     }
+    case 'stack-param': {
+      const name = stringField(request.params, 'stack');
+      projectId = name === undefined ? undefined : (await repos.stacks.findByName(name))?.projectId;
+      break;
+    }
     case 'project-param': {
       const name = stringField(request.params, 'project');
       projectId = name === undefined ? undefined : (await repos.projects.findByName(name))?.id;

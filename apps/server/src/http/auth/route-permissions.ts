@@ -10,7 +10,7 @@
  * - `any-project` — `minimumRole` held globally or on at least one project; the handler lists only what the caller
  *   may see (lists, status);
  * - `project` — `minimumRole` on the project the route acts on, found from `project`: the `:app` parameter, the
- *   `:id` deployment (or approval request) parameter, or the body's `project` (default `default`). When that target does not exist, the
+ *   `:id` deployment (or approval request) parameter, the `:stack` parameter, or the body's `project` (default `default`). When that target does not exist, the
  *   rule is checked as `any-project` and the handler answers with its NOT_FOUND (or, for a body project, as
  *   `global`: creating an app in a missing project creates the project).
  *
@@ -19,7 +19,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '@slipway/contract';
 
-export type ProjectSource = 'app-param' | 'deployment-param' | 'approval-param' | 'body-project' | 'project-param';
+export type ProjectSource =
+  'app-param' | 'deployment-param' | 'approval-param' | 'body-project' | 'project-param' | 'stack-param';
 
 export type RouteAccess =
   | { readonly kind: 'public' }
@@ -50,6 +51,9 @@ export const onApproval = (minimumRole: Role): RouteAccess => ({
   minimumRole,
   project: 'approval-param',
 });
+
+/** On the project of the stack the `:stack` parameter names. */
+export const onStack = (minimumRole: Role): RouteAccess => ({ kind: 'project', minimumRole, project: 'stack-param' });
 
 /** On the project the `:project` parameter names (its repositories). */
 export const onProject = (minimumRole: Role): RouteAccess => ({
