@@ -171,6 +171,24 @@ describe('push to deploy: git push to slipwayd', () => {
     expect(pushed.stderr).toMatch(/deployment dep_\S+ failed/);
   });
 
+  it('ends the push successfully when its deployment waits for an approval, saying so', async () => {
+    await slipwayd.api.apps.create({ name: 'pushed-gated', project: 'acme' });
+    const set = await slipwayd.cli([
+      'env',
+      'approval',
+      'set',
+      'pushed-gated',
+      'production',
+      '--approver',
+      'role:admin',
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    const pushed = await git(join(workDir, 'hello-node'), ['push', remoteOf('pushed-gated'), 'main'], deployerToken);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stderr).toMatch(/remote: .*waiting for approval apr_/);
+    expect(pushed.stderr).toMatch(/the deployment waits for an approval: the push ends here/);
+  });
+
   it('answers 404 for an app that does not exist, to a caller with a credential', async () => {
     const answer = await fetch(`${remoteOf('nowhere')}/info/refs?service=git-upload-pack`, {
       headers: { authorization: `Basic ${Buffer.from(`x:${deployerToken}`).toString('base64')}` },

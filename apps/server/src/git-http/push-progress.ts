@@ -76,20 +76,24 @@ async function tell(
   switch (event.type) {
     case 'log':
       await say(`${indent}${event.line}`);
-      return undefined;
-    case 'phase': {
-      if (event.state === 'running')
+      // The approval wait says so in the log (delivery/approval-wait.ts) and in its phase's detail.
+      return isApprovalWait(event.line) ? waitingForApproval(say) : undefined;
+    case 'phase':
+      if (event.state === 'running') {
         await say(`-----> ${event.phase}${event.detail === null ? '' : `: ${event.detail}`}`);
-      if (event.detail !== null && event.detail.startsWith('waiting for approval')) {
-        await say(`${indent}the deployment waits for an approval: the push ends here (slipway approvals list)`);
-        return { result: 'waiting-for-approval' };
       }
-      return undefined;
-    }
+      return event.detail !== null && isApprovalWait(event.detail) ? waitingForApproval(say) : undefined;
     case 'state':
       if (event.state === 'pending' || event.state === 'running') return undefined;
       return resultOf(event.state, event.failure?.reason);
   }
+}
+
+const isApprovalWait = (text: string): boolean => text.startsWith('waiting for approval ');
+
+async function waitingForApproval(say: (line: string) => Promise<void>): Promise<Omit<FollowedDeployment, 'id'>> {
+  await say(`${indent}the deployment waits for an approval: the push ends here (slipway approvals list)`);
+  return { result: 'waiting-for-approval' };
 }
 
 function resultOf(state: string, reason: string | undefined): Omit<FollowedDeployment, 'id'> {
