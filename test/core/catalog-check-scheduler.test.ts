@@ -191,7 +191,16 @@ describe('check scheduler', () => {
     // Node fires a timer set beyond 2^31-1 ms after 1 ms: a check of `Interval: "100000h"` probed its target a
     // thousand times a second, and one of `Timeout: "100000h"` timed out at once.
     const hours = 100_000 * 3_600_000;
-    await register('forever', { ...httpCheck('/slow', hours), timeoutMs: hours });
+    await register('forever', {
+      type: 'http',
+      url: `${base}/slow`,
+      method: 'GET',
+      header: {},
+      body: '',
+      tlsSkipVerify: false,
+      intervalMs: hours,
+      timeoutMs: hours,
+    });
     start();
     await step(0, 1);
     await expect.poll(() => catalog.check('forever')?.output).toBe(`HTTP GET ${base}/slow: 200 OK Output: slow`);
