@@ -3,7 +3,8 @@
  * read raw and bounded (KV values are bytes whatever their Content-Type), routes are matched on the percent-decoded
  * path, refusals are plain text with Consul's codes, and reads carry the query-meta headers, 404s included.
  */
-import { createServer } from 'node:http';
+import { createServer, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, {
   LogController,
   type FastifyError,
@@ -28,6 +29,14 @@ export const catalogRequestLimits = {
   snapshotBytes: 256 * 1024 * 1024,
   headerBytes: 16 * 1024,
   urlBytes: 8192,
+  /** An idle keep-alive connection is closed after this long (Go clients keep theirs for 90 s). */
+  keepAliveMs: 65_000,
+  /**
+   * The request line and headers must arrive within this long, and the whole request (its body too) within
+   * `requestMs`; a blocking query is not cut by either, as its request has arrived when it starts waiting.
+   */
+  headersMs: 60_000,
+  requestMs: 300_000,
 } as const;
 
 const methods: readonly CatalogMethod[] = ['GET', 'PUT', 'POST', 'DELETE'];
@@ -82,6 +91,36 @@ function sendAnswer(reply: FastifyReply, answer: CatalogAnswer, isPretty: boolea
   }
 }
 
+/**
+ * Answers a request Node could not parse (malformed, headers too large, too slow) in plain text, then closes the
+ * connection. Fastify's own handler answers JSON and logs the error at trace with its raw bytes, the request line's
+ * `?token=` and the token headers included: this one logs nothing of the request.
+ */
+function refuseUnparsable(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const text = `${status} ${STATUS_CODES[status] ?? ''}`;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${text}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
+}
+
+/** The refusals Fastify's router makes before any handler runs (a broken percent-encoding), in plain text. */
+function refuseUnroutable(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const refusal =
+    error.code === 'FST_ERR_BAD_URL'
+      ? new CatalogHttpError(400, 'invalid URL escape in path')
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new CatalogHttpError(414, 'URI Too Long')
+        : new CatalogHttpError(400, 'Bad Request');
+  void sendRefusal(reply, refusal);
+}
+
 function sendRefusal(reply: FastifyReply, refusal: CatalogHttpError): FastifyReply {
   if (refusal.allow !== undefined) void reply.header('allow', refusal.allow);
   return reply.status(refusal.statusCode).type('text/plain; charset=utf-8').send(refusal.message);
@@ -106,15 +145,25 @@ function refusalOfFramework(error: FastifyError, request: FastifyRequest): Catal
 export function createCatalogHttpServer(options: CatalogHttpServerOptions): FastifyInstance {
   const { env, access, routes } = options;
   const app = Fastify({
-    serverFactory: (handler) => createServer({ maxHeaderSize: catalogRequestLimits.headerBytes }, handler),
+    // Fastify applies its own timeout options only to a server it creates: this one's are set here.
+    serverFactory: (handler) => {
+      const server = createServer(
+        {
+          maxHeaderSize: catalogRequestLimits.headerBytes,
+          headersTimeout: catalogRequestLimits.headersMs,
+          requestTimeout: catalogRequestLimits.requestMs,
+        },
+        handler,
+      );
+      server.keepAliveTimeout = catalogRequestLimits.keepAliveMs;
+      return server;
+    },
+    clientErrorHandler: refuseUnparsable,
+    frameworkErrors: refuseUnroutable,
     loggerInstance: env.logger,
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     bodyLimit: catalogRequestLimits.bodyBytes,
-    // Blocking queries hold a request up to 10m + jitter: the server must not cut them first.
-    requestTimeout: 0,
-    connectionTimeout: 0,
-    keepAliveTimeout: 65_000,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: catalogRequestLimits.urlBytes },
   });
   // Every body is bytes: a KV value as sent, a JSON document decoded by its handler. No parser guesses by type.

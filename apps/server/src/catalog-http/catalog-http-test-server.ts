@@ -13,6 +13,7 @@ import {
   type CatalogEngine,
   type CatalogStore,
 } from '@slipway/core';
+import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { startCatalogHttp, type CatalogHttp } from './catalog-http-listener.js';
 
@@ -61,9 +62,9 @@ const testAccess: CatalogAccess = {
 /** `store`: the tests' catalog store (the memory one of `@slipway/testkit`, which only tests may import). */
 export async function startCatalogTestServer(
   store: CatalogStore,
-  options: { isScriptChecksEnabled?: boolean } = {},
+  options: { isScriptChecksEnabled?: boolean; logger?: FastifyBaseLogger } = {},
 ): Promise<CatalogTestServer> {
-  const logger = pino({ level: 'silent' });
+  const logger = options.logger ?? pino({ level: 'silent' });
   const catalog = await createCatalog({
     store,
     clock: createSystemClock(),
