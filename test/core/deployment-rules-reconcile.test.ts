@@ -181,7 +181,7 @@ describe('deployment rules reconcile', () => {
       event: 'tag',
       environment: 'production',
     });
-    await setDeploymentRuleEnabled(deps, { app: 'shop', rule: '1', isEnabled: false });
+    await setDeploymentRuleEnabled(deps, { owner: 'shop', rule: '1', isEnabled: false });
     await commit('main', 'main');
     await git(work, 'tag', 'v1.0.0');
     const r1 = await commit('release/1.1', 'r1');

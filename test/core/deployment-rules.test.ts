@@ -205,8 +205,8 @@ describe('deployment rules', () => {
       'refs/heads/release/*',
       'refs/tags/v*',
     ]);
-    await setDeploymentRuleEnabled(deps, { app: 'shop', rule: '1', isEnabled: false });
-    const dryRun = await testDeploymentRules(deps, { app: 'shop', ref: 'refs/heads/release/1.2' });
+    await setDeploymentRuleEnabled(deps, { owner: 'shop', rule: '1', isEnabled: false });
+    const dryRun = await testDeploymentRules(deps, { owner: 'shop', ref: 'refs/heads/release/1.2' });
     expect(dryRun.fired?.refPattern).toBe('refs/heads/release/*');
     expect(dryRun.summary).toMatch(
       /^rule 2 fires: a push of refs\/heads\/release\/1.2 deploys its commit to production/,
@@ -216,22 +216,24 @@ describe('deployment rules', () => {
       [2, 'fires', 'refs/heads/release/1.2 matches refs/heads/release/* on a push event'],
       [3, 'not-reached', 'rule 2 fired first'],
     ]);
-    expect(await codeOf(testDeploymentRules(deps, { app: 'shop', ref: 'refs/heads/$(id)' }))).toBe('VALIDATION_FAILED');
+    expect(await codeOf(testDeploymentRules(deps, { owner: 'shop', ref: 'refs/heads/$(id)' }))).toBe(
+      'VALIDATION_FAILED',
+    );
     expect(await deploymentsOf('production')).toEqual([]);
 
-    await moveDeploymentRule(deps, { app: 'shop', rule: '3', position: 1 });
+    await moveDeploymentRule(deps, { owner: 'shop', rule: '3', position: 1 });
     expect((await listDeploymentRules(deps, 'shop')).map((r) => [r.position, r.refPattern])).toEqual([
       [1, 'refs/tags/v*'],
       [2, 'refs/heads/**'],
       [3, 'refs/heads/release/*'],
     ]);
-    await removeDeploymentRule(deps, { app: 'shop', rule: '2' });
+    await removeDeploymentRule(deps, { owner: 'shop', rule: '2' });
     expect((await listDeploymentRules(deps, 'shop')).map((r) => [r.position, r.refPattern])).toEqual([
       [1, 'refs/tags/v*'],
       [2, 'refs/heads/release/*'],
     ]);
     expect((await handleGitEvent(deps, push('refs/tags/v1.0.0', commitA))).outcome).toBe('deployed');
-    expect(await codeOf(removeDeploymentRule(deps, { app: 'shop', rule: '9' }))).toBe('DEPLOYMENT_RULE_NOT_FOUND');
+    expect(await codeOf(removeDeploymentRule(deps, { owner: 'shop', rule: '9' }))).toBe('DEPLOYMENT_RULE_NOT_FOUND');
   });
 
   it('refuses a rule with a refused pattern, an unknown repository or environment, or the wrong event kind', async () => {
@@ -284,5 +286,69 @@ describe('deployment rules', () => {
     expect(refused.reason).toContain('SOURCE_UNREACHABLE');
     expect(await harness.store.deploymentRules.findFiring('stack-default:stk_shop', commitA)).toBeUndefined();
     expect((await handleGitEvent(deps, push('refs/heads/main', commitA))).outcome).toBe('failed');
+  });
+
+  it("keeps a stack's rules apart from its apps', reading the stack's own repository", async () => {
+    const { deps } = harness;
+    const project = await harness.store.projects.findByName('default');
+    const stack = (id: string, name: string, source: Parameters<typeof harness.store.stacks.insert>[0]['source']) =>
+      harness.store.stacks.insert({
+        id,
+        projectId: project?.id ?? '',
+        name,
+        runtime: 'docker',
+        prefix: null,
+        source,
+        services: [],
+        notices: [],
+        createdAtMs: Date.now(),
+        updatedAtMs: Date.now(),
+      });
+    await stack('stk_repo', 'from-repo', {
+      kind: 'repository',
+      repositoryId: repository.id,
+      path: 'compose.yaml',
+      ref: 'main',
+    });
+    await stack('stk_file', 'from-file', {
+      kind: 'file',
+      fileName: 'compose.yaml',
+      composeDir: '/srv',
+      compose: 'services: {}',
+      variables: {},
+      envFiles: {},
+    });
+    const added = await addDeploymentRule(
+      deps,
+      { stack: 'from-repo' },
+      { refPattern: 'refs/tags/v*', event: 'tag', environment: 'staging' },
+    );
+    expect(added).toMatchObject({
+      target: { kind: 'stack', name: 'from-repo' },
+      repository: 'shop-code',
+      environment: 'staging',
+    });
+    expect(await listDeploymentRules(deps, 'shop')).toEqual([]);
+    expect(await codeOf(addDeploymentRule(deps, { stack: 'from-file' }, { refPattern: 'refs/heads/main' }))).toBe(
+      'VALIDATION_FAILED',
+    );
+    const other = await addRepository('other', 'github');
+    expect(
+      await codeOf(
+        addDeploymentRule(deps, { stack: 'from-repo' }, { repository: other.name, refPattern: 'refs/heads/main' }),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    expect(await codeOf(addDeploymentRule(deps, 'shop', { refPattern: 'refs/heads/main' }))).toBe('VALIDATION_FAILED');
+    expect(await codeOf(listDeploymentRules(deps, { stack: 'nope' }))).toBe('STACK_NOT_FOUND');
+
+    // With a rule of its own the stack no longer follows its ref: main deploys nothing, a tag fires the rule.
+    expect((await handleGitEvent(deps, push('refs/heads/main', commitA))).outcome).toBe('ignored');
+    const tagged = await handleGitEvent(deps, push('refs/tags/v1', commitA));
+    expect(tagged.outcome).toBe('failed');
+    expect(tagged.reason).toContain('stack from-repo rule 1: not deployed: SOURCE_UNREACHABLE');
+    expect(await harness.store.deploymentRules.findFiring(added.id, commitA)).toBeUndefined();
+    expect((await listDeploymentRules(deps, { stack: 'from-repo' }))[0]?.triggerCount).toBe(0);
+    const dryRun = await testDeploymentRules(deps, { owner: { stack: 'from-repo' }, ref: 'refs/tags/v2' });
+    expect(dryRun.summary).toMatch(/^rule 1 fires: a push of refs\/tags\/v2 deploys its commit to staging/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Request and response bodies of the deployment-rule routes (`/api/v1/apps/:app/rules`): ordered rules that deploy a
+ * Request and response bodies of the deployment-rule routes (`/api/v1/apps/:app/rules`, `/api/v1/stacks/:stack/rules`): ordered rules that deploy a
  * repository's pushes to an environment, and the dry run that says which rule a ref fires. Times are ISO-8601.
  */
 import { z } from 'zod';
@@ -22,7 +22,8 @@ export const deploymentRuleSchema = z.object({
   id: z.string(),
   /** 1-based: the first enabled rule that matches fires. */
   position: z.number().int(),
-  app: z.string(),
+  /** Whose rule it is: an app's, or a stack's. */
+  target: z.object({ kind: z.enum(['app', 'stack']), name: z.string() }),
   repository: z.string(),
   repositoryId: z.string(),
   refPattern: z.string(),
@@ -41,8 +42,8 @@ export const listDeploymentRulesResponseSchema = z.object({ rules: z.array(deplo
 
 export const addDeploymentRuleBodySchema = z
   .object({
-    /** The name of a repository of the app's project (`slipway repos list`). */
-    repository: dnsLabelSchema,
+    /** The name of a repository of the project (`slipway repos list`); a stack's rule reads the stack's by default. */
+    repository: dnsLabelSchema.optional(),
     refPattern: refGlobSchema,
     event: deploymentRuleEventSchema.default('push'),
     environment: dnsLabelSchema.default('production'),
@@ -53,15 +54,15 @@ export const addDeploymentRuleBodySchema = z
   .strict();
 export type AddDeploymentRuleBody = z.input<typeof addDeploymentRuleBodySchema>;
 
+const ruleParamSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^(?:rul_[A-Za-z0-9_-]+|[1-9][0-9]{0,3})$/, 'must be a rule id (rul_…) or a position');
+
 /** `:rule` is the rule's id (`rul_…`) or its position. */
-export const deploymentRuleParamsSchema = z.object({
-  app: dnsLabelSchema,
-  rule: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^(?:rul_[A-Za-z0-9_-]+|[1-9][0-9]{0,3})$/, 'must be a rule id (rul_…) or a position'),
-});
+export const deploymentRuleParamsSchema = z.object({ app: dnsLabelSchema, rule: ruleParamSchema });
+export const stackDeploymentRuleParamsSchema = z.object({ stack: dnsLabelSchema, rule: ruleParamSchema });
 
 export const moveDeploymentRuleBodySchema = z.object({ position: z.number().int().min(1).max(1000) }).strict();
 

@@ -9,20 +9,24 @@ import {
   type TestDeploymentRulesResponse,
 } from './deployment-rules-api.js';
 
+/** Whose rules: an app's by name, or a stack's (`{ stack: name }`). */
+export type DeploymentRuleOwner = string | { readonly stack: string };
+
+/** Each call goes to `/api/v1/apps/:app/rules…`, or `/api/v1/stacks/:stack/rules…` for a stack. */
 export interface DeploymentRulesClient {
   rules: {
-    /** GET /api/v1/apps/:app/rules, in position order. */
-    list(app: string): Promise<{ rules: DeploymentRuleView[] }>;
-    /** POST /api/v1/apps/:app/rules (admin) */
-    add(app: string, body: AddDeploymentRuleBody): Promise<DeploymentRuleView>;
-    /** POST /api/v1/apps/:app/rules/:rule/enable|disable (admin); `rule` is an id or a position. */
-    setEnabled(app: string, rule: string, isEnabled: boolean): Promise<DeploymentRuleView>;
-    /** POST /api/v1/apps/:app/rules/:rule/move (admin) */
-    move(app: string, rule: string, position: number): Promise<DeploymentRuleView>;
-    /** DELETE /api/v1/apps/:app/rules/:rule (admin) */
-    remove(app: string, rule: string): Promise<void>;
-    /** GET /api/v1/apps/:app/rules/test?ref= — which rule a push of `ref` fires, and why the earlier ones do not. */
-    test(app: string, ref: string): Promise<TestDeploymentRulesResponse>;
+    /** GET …/rules, in position order. */
+    list(owner: DeploymentRuleOwner): Promise<{ rules: DeploymentRuleView[] }>;
+    /** POST …/rules (admin) */
+    add(owner: DeploymentRuleOwner, body: AddDeploymentRuleBody): Promise<DeploymentRuleView>;
+    /** POST …/rules/:rule/enable|disable (admin); `rule` is an id or a position. */
+    setEnabled(owner: DeploymentRuleOwner, rule: string, isEnabled: boolean): Promise<DeploymentRuleView>;
+    /** POST …/rules/:rule/move (admin) */
+    move(owner: DeploymentRuleOwner, rule: string, position: number): Promise<DeploymentRuleView>;
+    /** DELETE …/rules/:rule (admin) */
+    remove(owner: DeploymentRuleOwner, rule: string): Promise<void>;
+    /** GET …/rules/test?ref= — which rule a push of `ref` fires, and why the earlier ones do not. */
+    test(owner: DeploymentRuleOwner, ref: string): Promise<TestDeploymentRulesResponse>;
   };
 }
 
@@ -30,25 +34,29 @@ export function createDeploymentRulesClient({
   call,
   send,
 }: Pick<ApiTransport, 'call' | 'send'>): DeploymentRulesClient {
-  const rulesPath = (app: string): string => `/api/v1/apps/${encodeURIComponent(app)}/rules`;
-  const rulePath = (app: string, rule: string): string => `${rulesPath(app)}/${encodeURIComponent(rule)}`;
+  const rulesPath = (owner: DeploymentRuleOwner): string =>
+    typeof owner === 'string'
+      ? `/api/v1/apps/${encodeURIComponent(owner)}/rules`
+      : `/api/v1/stacks/${encodeURIComponent(owner.stack)}/rules`;
+  const rulePath = (owner: DeploymentRuleOwner, rule: string): string =>
+    `${rulesPath(owner)}/${encodeURIComponent(rule)}`;
   return {
     rules: {
-      list: (app) => call({ method: 'GET', path: rulesPath(app) }, listDeploymentRulesResponseSchema),
-      add: (app, body) => call({ method: 'POST', path: rulesPath(app), json: body }, deploymentRuleSchema),
-      setEnabled: (app, rule, isEnabled) =>
+      list: (owner) => call({ method: 'GET', path: rulesPath(owner) }, listDeploymentRulesResponseSchema),
+      add: (owner, body) => call({ method: 'POST', path: rulesPath(owner), json: body }, deploymentRuleSchema),
+      setEnabled: (owner, rule, isEnabled) =>
         call(
-          { method: 'POST', path: `${rulePath(app, rule)}/${isEnabled ? 'enable' : 'disable'}`, json: {} },
+          { method: 'POST', path: `${rulePath(owner, rule)}/${isEnabled ? 'enable' : 'disable'}`, json: {} },
           deploymentRuleSchema,
         ),
-      move: (app, rule, position) =>
-        call({ method: 'POST', path: `${rulePath(app, rule)}/move`, json: { position } }, deploymentRuleSchema),
-      remove: async (app, rule) => {
-        const response = await send({ method: 'DELETE', path: rulePath(app, rule) });
+      move: (owner, rule, position) =>
+        call({ method: 'POST', path: `${rulePath(owner, rule)}/move`, json: { position } }, deploymentRuleSchema),
+      remove: async (owner, rule) => {
+        const response = await send({ method: 'DELETE', path: rulePath(owner, rule) });
         await response.body?.cancel().catch(() => undefined);
       },
-      test: (app, ref) =>
-        call({ method: 'GET', path: `${rulesPath(app)}/test`, query: { ref } }, testDeploymentRulesResponseSchema),
+      test: (owner, ref) =>
+        call({ method: 'GET', path: `${rulesPath(owner)}/test`, query: { ref } }, testDeploymentRulesResponseSchema),
     },
   };
 }

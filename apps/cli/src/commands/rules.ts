@@ -1,9 +1,10 @@
 /**
- * `slipway rules add|list|enable|disable|move|remove|test <app>`: an app's ordered deployment rules — pushes of a
- * repository's refs matching a full-ref glob deploy to an environment — and the dry run that says which rule fires.
+ * `slipway rules add|list|enable|disable|move|remove|test <app>` (or `<stack> --stack`): the ordered deployment rules
+ * of an app or a stack — pushes of a repository's refs matching a full-ref glob deploy to an environment — and the
+ * dry run that says which rule fires.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { DeploymentRuleView, TestDeploymentRulesResponse } from '@slipway/contract';
+import type { DeploymentRuleOwner, DeploymentRuleView, TestDeploymentRulesResponse } from '@slipway/contract';
 import type { CliContext } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
 
@@ -16,7 +17,7 @@ function parsePosition(value: string): number {
 }
 
 function describeRule(rule: DeploymentRuleView): string {
-  const target = rule.environment ?? 'the stack';
+  const target = rule.environment ?? 'production';
   const state = rule.isEnabled ? '' : ' (disabled)';
   return `${rule.position}. ${rule.event} ${rule.refPattern} of ${rule.repository} → ${target}${state}`;
 }
@@ -30,6 +31,12 @@ export function formatRulesTest(answer: TestDeploymentRulesResponse): string[] {
   ];
 }
 
+const stackOption = ['--stack', "the name is a stack's, not an app's"] as const;
+
+function ownerOf(name: string, options: { stack?: boolean }): DeploymentRuleOwner {
+  return options.stack === true ? { stack: name } : name;
+}
+
 export function registerRulesCommand(program: Command, ctx: CliContext): void {
   const rules = program
     .command('rules')
@@ -38,10 +45,11 @@ export function registerRulesCommand(program: Command, ctx: CliContext): void {
   rules
     .command('list')
     .description("list an app's rules in order, with how often each fired and what it last deployed")
-    .argument('<app>', 'app name')
-    .action(async (app: string, _options: object, command: Command) => {
+    .argument('<app>', 'app name (or stack name, with --stack)')
+    .option(...stackOption)
+    .action(async (app: string, options: { stack?: boolean }, command: Command) => {
       const run = ctx.for(command);
-      const answer = await run.client().rules.list(app);
+      const answer = await run.client().rules.list(ownerOf(app, options));
       if (run.isJson) return run.out.json(answer);
       run.out.table(
         ['#', 'EVENT', 'REF PATTERN', 'REPOSITORY', 'ENVIRONMENT', 'ENABLED', 'FIRED', 'LAST COMMIT', 'LAST FIRED'],
@@ -62,23 +70,24 @@ export function registerRulesCommand(program: Command, ctx: CliContext): void {
   rules
     .command('add')
     .description('add a rule (admin): pushes of refs matching <pattern> deploy their exact commit to an environment')
-    .argument('<app>', 'app name')
+    .argument('<app>', 'app name (or stack name, with --stack)')
     .argument('<pattern>', "full-ref glob: 'refs/heads/main', 'refs/heads/release/*', 'refs/tags/v*' (** crosses /)")
-    .requiredOption('--repo <repository>', "a repository of the app's project (slipway repos list)")
+    .option('--repo <repository>', "a repository of the project (slipway repos list); a stack's rule: its own")
     .option('-e, --env <env>', 'environment to deploy to', 'production')
     .option('--tag', 'match tag pushes (refs/tags/…) instead of branch pushes')
     .option('--position <n>', 'insert at this position (1 = first); default: last', parsePosition)
     .option('--disabled', 'add it disabled')
+    .option(...stackOption)
     .action(
       async (
         app: string,
         pattern: string,
-        options: { repo: string; env: string; tag?: boolean; position?: number; disabled?: boolean },
+        options: { repo?: string; env: string; tag?: boolean; position?: number; disabled?: boolean; stack?: boolean },
         command: Command,
       ) => {
         const run = ctx.for(command);
-        const rule = await run.client().rules.add(app, {
-          repository: options.repo,
+        const rule = await run.client().rules.add(ownerOf(app, options), {
+          ...(options.repo === undefined ? {} : { repository: options.repo }),
           refPattern: pattern,
           event: options.tag === true ? 'tag' : 'push',
           environment: options.env,
@@ -87,7 +96,8 @@ export function registerRulesCommand(program: Command, ctx: CliContext): void {
         });
         if (run.isJson) return run.out.json(rule);
         run.out.line(`added rule ${describeRule(rule)}`);
-        run.out.line(run.out.style.dim(`try it with: slipway rules test ${app} <full ref>`));
+        const flag = options.stack === true ? ' --stack' : '';
+        run.out.line(run.out.style.dim(`try it with: slipway rules test ${app} <full ref>${flag}`));
       },
     );
 
@@ -98,11 +108,12 @@ export function registerRulesCommand(program: Command, ctx: CliContext): void {
     rules
       .command(name)
       .description(`${name} a rule (admin)${isEnabled ? '' : ': it never fires, the next matching rule does'}`)
-      .argument('<app>', 'app name')
+      .argument('<app>', 'app name (or stack name, with --stack)')
       .argument('<rule>', 'the rule: its position or its id (rul_…)')
-      .action(async (app: string, rule: string, _options: object, command: Command) => {
+      .option(...stackOption)
+      .action(async (app: string, rule: string, options: { stack?: boolean }, command: Command) => {
         const run = ctx.for(command);
-        const view = await run.client().rules.setEnabled(app, rule, isEnabled);
+        const view = await run.client().rules.setEnabled(ownerOf(app, options), rule, isEnabled);
         if (run.isJson) return run.out.json(view);
         run.out.line(`${isEnabled ? 'enabled' : 'disabled'} rule ${describeRule(view)}`);
       });
@@ -111,12 +122,13 @@ export function registerRulesCommand(program: Command, ctx: CliContext): void {
   rules
     .command('move')
     .description('move a rule to another position (admin); the first enabled matching rule is the one that fires')
-    .argument('<app>', 'app name')
+    .argument('<app>', 'app name (or stack name, with --stack)')
     .argument('<rule>', 'the rule: its position or its id (rul_…)')
     .argument('<position>', 'its new position (1 = first)', parsePosition)
-    .action(async (app: string, rule: string, position: number, _options: object, command: Command) => {
+    .option(...stackOption)
+    .action(async (app: string, rule: string, position: number, options: { stack?: boolean }, command: Command) => {
       const run = ctx.for(command);
-      const view = await run.client().rules.move(app, rule, position);
+      const view = await run.client().rules.move(ownerOf(app, options), rule, position);
       if (run.isJson) return run.out.json(view);
       run.out.line(`moved rule to ${describeRule(view)}`);
     });
@@ -124,11 +136,12 @@ export function registerRulesCommand(program: Command, ctx: CliContext): void {
   rules
     .command('remove')
     .description('remove a rule (admin); the rules after it move up')
-    .argument('<app>', 'app name')
+    .argument('<app>', 'app name (or stack name, with --stack)')
     .argument('<rule>', 'the rule: its position or its id (rul_…)')
-    .action(async (app: string, rule: string, _options: object, command: Command) => {
+    .option(...stackOption)
+    .action(async (app: string, rule: string, options: { stack?: boolean }, command: Command) => {
       const run = ctx.for(command);
-      await run.client().rules.remove(app, rule);
+      await run.client().rules.remove(ownerOf(app, options), rule);
       if (run.isJson) return run.out.json({ app, rule, isRemoved: true });
       run.out.line(`removed rule ${rule} of ${app}`);
     });
@@ -136,11 +149,12 @@ export function registerRulesCommand(program: Command, ctx: CliContext): void {
   rules
     .command('test')
     .description('dry run: which rule a push of a full ref would fire, and why each earlier one would not')
-    .argument('<app>', 'app name')
+    .argument('<app>', 'app name (or stack name, with --stack)')
     .argument('<ref>', 'a full ref: refs/heads/release/1.2, refs/tags/v1.0.0')
-    .action(async (app: string, ref: string, _options: object, command: Command) => {
+    .option(...stackOption)
+    .action(async (app: string, ref: string, options: { stack?: boolean }, command: Command) => {
       const run = ctx.for(command);
-      const answer = await run.client().rules.test(app, ref);
+      const answer = await run.client().rules.test(ownerOf(app, options), ref);
       if (run.isJson) return run.out.json(answer);
       for (const line of formatRulesTest(answer)) run.out.line(line);
     });

@@ -51,7 +51,7 @@ export const deploymentRuleRoutes: RouteGroup<RouteContext> = {
         response: { 200: testDeploymentRulesResponseSchema },
       },
       handler: async ({ params, query }, _reply, { deps }) =>
-        testDeploymentRules(deps, { app: params.app, ref: query.ref }),
+        testDeploymentRules(deps, { owner: params.app, ref: query.ref }),
     }),
     route({
       method: 'POST',
@@ -69,7 +69,7 @@ export const deploymentRuleRoutes: RouteGroup<RouteContext> = {
       permission: { action: 'rules.enable', access: onApp('admin') },
       schema: { params: deploymentRuleParamsSchema, body: noBodySchema, response: { 200: deploymentRuleSchema } },
       handler: async ({ params }, _reply, { deps }) =>
-        setDeploymentRuleEnabled(deps, { app: params.app, rule: params.rule, isEnabled: true }),
+        setDeploymentRuleEnabled(deps, { owner: params.app, rule: params.rule, isEnabled: true }),
     }),
     route({
       method: 'POST',
@@ -78,7 +78,7 @@ export const deploymentRuleRoutes: RouteGroup<RouteContext> = {
       permission: { action: 'rules.disable', access: onApp('admin') },
       schema: { params: deploymentRuleParamsSchema, body: noBodySchema, response: { 200: deploymentRuleSchema } },
       handler: async ({ params }, _reply, { deps }) =>
-        setDeploymentRuleEnabled(deps, { app: params.app, rule: params.rule, isEnabled: false }),
+        setDeploymentRuleEnabled(deps, { owner: params.app, rule: params.rule, isEnabled: false }),
     }),
     route({
       method: 'POST',
@@ -91,7 +91,7 @@ export const deploymentRuleRoutes: RouteGroup<RouteContext> = {
         response: { 200: deploymentRuleSchema },
       },
       handler: async ({ params, body }, _reply, { deps }) =>
-        moveDeploymentRule(deps, { app: params.app, rule: params.rule, position: body.position }),
+        moveDeploymentRule(deps, { owner: params.app, rule: params.rule, position: body.position }),
     }),
     route({
       method: 'DELETE',
@@ -100,7 +100,7 @@ export const deploymentRuleRoutes: RouteGroup<RouteContext> = {
       permission: { action: 'rules.delete', access: onApp('admin') },
       schema: { params: deploymentRuleParamsSchema, response: { 204: noContent } },
       handler: async ({ params }, reply, { deps }) => {
-        await removeDeploymentRule(deps, { app: params.app, rule: params.rule });
+        await removeDeploymentRule(deps, { owner: params.app, rule: params.rule });
         return reply.status(204).send();
       },
     }),
