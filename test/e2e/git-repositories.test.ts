@@ -1,0 +1,154 @@
+/**
+ * Repositories end to end, against a real slipwayd and real git servers on loopback: one over SSH (Debian's sshd,
+ * its authorized_keys holding the public half of the deploy key slipwayd generated), one over HTTP behind Basic
+ * authentication (`git http-backend`) with a token. A deployment rule on each makes the reconcile deploy the branch
+ * head through the repository's mirror. Neither the token nor the private key is ever shown (API answers to an admin
+ * and to a viewer, deployment logs) or written down in clear (data dir, slipwayd's log). Narrated in order.
+ */
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  sshGitServerAvailability,
+  startGitHttpTestServer,
+  startSshGitTestServer,
+  type GitHttpTestServer,
+  type SshGitTestServer,
+} from '@slipway/adapters';
+import { createApiClient, type ApiClient, type RepositoryView } from '@slipway/contract';
+import { skipUnless, waitFor } from '@slipway/testkit';
+import { filesUnder } from './files-under.js';
+import { callApi, createUser, tokenOf } from './identity-fixtures.js';
+import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
+
+const token = 'sentinel-repo-token-5e81c02d';
+const gitEnv = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^GIT_/.test(key))),
+  GIT_AUTHOR_NAME: 'Test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
+}
+
+describe('git repositories: SSH deploy keys and HTTPS tokens', skipUnless(sshGitServerAvailability()), () => {
+  let slipwayd: SlipwaydHarness;
+  let workDir: string;
+  let upstream: string;
+  let http: GitHttpTestServer;
+  let sshd: SshGitTestServer;
+  let viewer: ApiClient;
+  let viewerToken: string;
+  let sshRepository: RepositoryView;
+  const answers: unknown[] = [];
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'slipway-repos-'));
+    const served = join(workDir, 'served');
+    upstream = join(served, 'app.git');
+    await cp(join(fixturesDir, 'hello-node'), upstream, { recursive: true });
+    git(upstream, 'init', '-q', '-b', 'main');
+    git(upstream, 'add', '-A');
+    git(upstream, 'commit', '-q', '-m', 'v1');
+    http = await startGitHttpTestServer(served, { username: 'x-access-token', password: token });
+    sshd = await startSshGitTestServer(join(workDir, 'sshd'));
+    slipwayd = await SlipwaydHarness.create();
+    await slipwayd.start({ env: { SLIPWAY_GIT_RECONCILE_INTERVAL_MS: '5000' } });
+    for (const name of ['via-ssh', 'via-https']) await slipwayd.api.apps.create({ name, project: 'acme' });
+    await createUser(slipwayd, 'watcher', [{ role: 'viewer', project: 'acme' }]);
+    viewerToken = await tokenOf(slipwayd, 'watcher');
+    viewer = createApiClient({ baseUrl: slipwayd.url, token: viewerToken });
+  });
+
+  afterAll(async () => {
+    await slipwayd.destroy();
+    await sshd.close();
+    await http.close();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('generates a deploy key for an ssh URL and shows only its public half', async () => {
+    sshRepository = await slipwayd.api.repositories.add('acme', { name: 'web-ssh', url: `${sshd.baseUrl}${upstream}` });
+    answers.push(sshRepository);
+    expect(sshRepository).toMatchObject({ name: 'web-ssh', provider: 'generic', auth: 'ssh-key' });
+    expect(sshRepository.publicKey).toMatch(new RegExp(`^ssh-ed25519 AAAA\\S+ slipway-${sshRepository.id}$`));
+    expect(JSON.stringify(sshRepository)).not.toContain('PRIVATE KEY');
+    await sshd.authorize([sshRepository.publicKey ?? '']);
+  });
+
+  it('moves a token in the URL into the sealed credential and never answers it', async () => {
+    const port = new URL(http.url).port;
+    const added = await slipwayd.api.repositories.add('acme', {
+      name: 'web-https',
+      url: `http://x-access-token:${token}@127.0.0.1:${port}/app.git`,
+    });
+    answers.push(added, await slipwayd.api.repositories.list('acme'), await viewer.repositories.list('acme'));
+    expect(added).toMatchObject({ auth: 'token', url: `http://127.0.0.1:${port}/app.git`, publicKey: null });
+    const refused = await callApi(slipwayd, {
+      method: 'POST',
+      path: '/api/v1/projects/acme/repositories',
+      token: viewerToken,
+      json: { name: 'nope', url: 'https://example.com/a.git' },
+    });
+    expect(refused.status).toBe(403);
+    const duplicate = await callApi(slipwayd, {
+      method: 'POST',
+      path: '/api/v1/projects/acme/repositories',
+      token: await slipwayd.adminToken(),
+      json: { name: 'web-https', url: 'https://example.com/a.git' },
+    });
+    expect(duplicate.status).toBe(409);
+    answers.push(refused.body, duplicate.body);
+  });
+
+  it('deploys the branch head through the mirror with the deploy key and with the token', async () => {
+    for (const [app, repository] of [
+      ['via-ssh', 'web-ssh'],
+      ['via-https', 'web-https'],
+    ] as const) {
+      await slipwayd.api.rules.add(app, { repository, refPattern: 'refs/heads/main', environment: 'production' });
+    }
+    const head = git(upstream, 'rev-parse', 'HEAD');
+    for (const app of ['via-ssh', 'via-https']) {
+      const deployment = await waitFor(
+        async () => {
+          const [latest] = (await viewer.deployments.list(app)).deployments;
+          if (latest === undefined || latest.state === 'pending' || latest.state === 'running')
+            throw new Error(`${app}: no finished deployment yet`);
+          return latest;
+        },
+        { timeoutMs: 120_000, intervalMs: 500 },
+      );
+      expect(deployment, JSON.stringify(deployment.failure)).toMatchObject({ state: 'succeeded' });
+      expect(deployment.source).toMatchObject({ kind: 'git', ref: 'refs/heads/main', commit: head });
+      answers.push(deployment, await viewer.deployments.get(deployment.id));
+      const served = await slipwayd.edge(`${app}.localhost`);
+      expect(served.status).toBe(200);
+    }
+    expect(sshd.log.join('\n')).toMatch(/Accepted publickey/);
+  });
+
+  it('writes neither the token nor the private key anywhere, and removes a repository with its mirror', async () => {
+    await slipwayd.api.repositories.remove('acme', 'web-https');
+    const missing = await callApi(slipwayd, {
+      method: 'GET',
+      path: '/api/v1/projects/acme/repositories/web-https',
+      token: viewerToken,
+    });
+    expect(missing.status).toBe(404);
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    const shown = JSON.stringify(answers) + slipwayd.output;
+    for (const secret of [token, basic, 'PRIVATE KEY']) expect(shown).not.toContain(secret);
+    for (const file of await filesUnder(slipwayd.dataDir)) {
+      const text = await readFile(file, 'latin1');
+      for (const secret of [token, basic, 'OPENSSH PRIVATE KEY'])
+        expect(text.includes(secret), `${file} holds a credential`).toBe(false);
+    }
+  });
+});
