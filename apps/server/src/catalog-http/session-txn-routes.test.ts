@@ -81,6 +81,31 @@ describe('the catalog HTTP API: transactions', () => {
     expect((await server.request('/v1/kv/txn/c')).status).toBe(404);
   });
 
+  it('refuses the keys the KV routes refuse (empty, a leading /, a .. segment) with 409, writing nothing', async () => {
+    const refused = await put(
+      '/v1/txn',
+      JSON.stringify([
+        { KV: { Verb: 'set', Key: 'txn/fine', Value: b64('1') } },
+        { KV: { Verb: 'set', Key: '', Value: b64('2') } },
+        { KV: { Verb: 'cas', Key: '/abs', Value: b64('3'), Index: 0 } },
+        { KV: { Verb: 'set', Key: 'a/../b', Value: b64('4') } },
+        { KV: { Verb: 'get-tree', Key: '' } },
+      ]),
+    );
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({
+      Results: null,
+      Errors: [
+        { OpIndex: 1, What: 'Must provide key' },
+        { OpIndex: 2, What: 'Invalid key name: "/abs"' },
+        { OpIndex: 3, What: 'Invalid key name: "a/../b"' },
+      ],
+    });
+    expect((await server.request('/v1/kv/txn/fine')).status).toBe(404);
+    const keys = (await (await server.request('/v1/kv/?keys')).json()) as string[];
+    expect(keys.filter((key) => key === '' || key.startsWith('/') || key.includes('..'))).toEqual([]);
+  });
+
   it('refuses more than 64 operations with 413 and an unknown verb with 400', async () => {
     const many = Array.from({ length: 65 }, (_, i) => ({ KV: { Verb: 'set', Key: `many/${i}`, Value: b64('x') } }));
     const tooMany = await put('/v1/txn', JSON.stringify(many));

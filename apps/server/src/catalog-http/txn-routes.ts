@@ -2,6 +2,7 @@
  * `PUT /v1/txn`: Consul's KV transaction, all or nothing: 200 `{Results, Errors: null}` when every operation held,
  * 409 `{Results: null, Errors: [{OpIndex, What}]}` when one failed (nothing written), 413 over the operation limit.
  */
+import { catalogKeyIssue } from '@slipway/contract';
 import { kvMaxValueBytes, txnMaxOperations, type TxnKvOp } from '@slipway/core';
 import { badRequest, CatalogHttpError } from './catalog-http-error.js';
 import type { CatalogHttpEnv } from './catalog-http-env.js';
@@ -59,6 +60,18 @@ function opOf(item: unknown): TxnKvOp {
   }
 }
 
+/**
+ * Why an operation's key is refused (Consul's `Must provide key`, or the KV routes' rule: no leading `/`, no `..`
+ * segment), or undefined; a tree's prefix may be anything, the empty one included.
+ */
+function keyRefusal(op: TxnKvOp): string | undefined {
+  if (op.verb === 'get-tree' || op.verb === 'delete-tree') return undefined;
+  if (op.key === '') return 'Must provide key';
+  return catalogKeyIssue(op.key) === undefined
+    ? undefined
+    : `Invalid key name: ${JSON.stringify(op.key.slice(0, 128))}`;
+}
+
 const isWrite = (op: TxnKvOp): boolean =>
   !['get', 'get-tree', 'check-index', 'check-session', 'check-not-exists'].includes(op.verb);
 
@@ -84,6 +97,14 @@ export function txnRoutes(env: CatalogHttpEnv): CatalogRoute[] {
           ? { kind: 'key-prefix' as const, prefix: op.key }
           : { kind: 'key' as const, key: op.key };
       request.require(resource, isWrite(op) ? 'write' : 'read');
+    }
+    // A key the KV routes refuse is refused here too, as Consul's txn refuses an empty one: 409, nothing written.
+    const keyErrors = ops.flatMap((op, opIndex) => {
+      const what = keyRefusal(op);
+      return what === undefined ? [] : [{ OpIndex: opIndex, What: what }];
+    });
+    if (keyErrors.length > 0) {
+      return { kind: 'json' as const, status: 409, value: { Results: null, Errors: keyErrors } };
     }
     env.metrics?.kvOperation('txn');
     const result = await env.catalog.txn(ops);
