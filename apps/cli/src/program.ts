@@ -29,6 +29,7 @@ import { registerReleasesCommand } from './commands/releases.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerRolloutCommand } from './commands/rollout.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerReposWebhookCommands } from './commands/repos-webhook.js';
 import { registerRuntimeTaskCommands } from './commands/runtime-tasks.js';
 import { registerScaleCommand } from './commands/scale.js';
 import { registerSecretsCommand } from './commands/secrets.js';
@@ -114,6 +115,8 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   // After every other catalog command: `acl` joins the `catalog` command they create.
   registerCatalogAclCommand(program, ctx);
   registerGitCredentialCommand(program, ctx);
+  // After `repos` itself: these are subcommands of it.
+  registerReposWebhookCommands(program, ctx);
   registerCompletionCommand(program, ctx);
 
   const reportError = async (error: unknown): Promise<number> => {

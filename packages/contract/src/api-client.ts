@@ -33,6 +33,7 @@ import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tas
 import { createRolloutClient, type RolloutClient } from './rollout-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import { createCatalogAclClient, type CatalogAclClient } from './catalog-acl-client.js';
+import { createWebhooksClient, type WebhooksClient } from './webhooks-client.js';
 import { createDeploymentRulesClient, type DeploymentRulesClient } from './deployment-rules-client.js';
 import { createStacksClient, type StacksClient } from './stacks-client.js';
 import { createRepositoriesClient, type RepositoriesClient } from './repositories-client.js';
@@ -96,6 +97,7 @@ export interface ApiClient
     NotificationsClient,
     EnvironmentsClient,
     CatalogAclClient,
+    WebhooksClient,
     DeploymentRulesClient,
     RepositoriesClient,
     StacksClient {
@@ -234,6 +236,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createRuntimeTasksClient({ call, stream }),
     ...createRolloutClient({ call }),
     ...createCatalogAclClient({ call, send }),
+    ...createWebhooksClient({ call }),
     ...createDeploymentRulesClient({ call, send }),
     ...createStacksClient({ call }),
     ...createRepositoriesClient({ call, send }),

@@ -22,6 +22,7 @@ import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
+import { repositoryWebhookRoutes } from './routes/repository-webhook-routes.js';
 import { permissionTableOf, type RouteGroup } from './route-declaration.js';
 import type { RouteContext } from './server-context.js';
 
@@ -44,6 +45,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   rolloutRoutes,
   catalogAclRoutes,
   webhookRoutes,
+  repositoryWebhookRoutes,
   deploymentRuleRoutes,
   stackRoutes,
 ];
