@@ -110,42 +110,52 @@ async function handle(
   const sideband = sidebandOf(reader?.commands?.capabilities);
   const relay = sideband === undefined ? undefined : new SidebandRelay(sideband);
   const say = (line: string): Promise<void> => relay?.say(line) ?? Promise.resolve();
+  const deploy = async (): Promise<string | undefined> =>
+    deployPushedRefs(context.deps, {
+      app,
+      repository,
+      repositories: options.repositories,
+      repositoryId,
+      commands: readCommands(reader),
+      pusher: principal.userName,
+      pushId: randomUUID(),
+      say,
+      signal: AbortSignal.any([gone.signal, shutdown]),
+      followTimeoutMs: options.followTimeoutMs,
+    });
   const log = request.log;
+  if (relay === undefined) {
+    // No progress channel (a client that asked for no side-band): its answer goes as it is, and what the push
+    // deploys is neither shown nor able to fail it.
+    context.fleet.background.run(
+      'git push deployment',
+      async () => {
+        if (await answer.succeeded) await deploy();
+        else log.warn({ app: app.name, stderr: answer.stderr() }, 'git receive-pack failed');
+      },
+      { app: app.name },
+    );
+    return reply.send(answer.body);
+  }
   context.fleet.background.run(
     'git push deployment',
     async () => {
       try {
-        if (relay === undefined) {
-          answer.body.resume();
-        } else {
-          await relay.relay(answer.body);
-        }
+        await relay.relay(answer.body);
         if (!(await answer.succeeded)) {
           log.warn({ app: app.name, stderr: answer.stderr() }, 'git receive-pack failed');
-          await relay?.end();
+          await relay.end();
           return;
         }
-        const failure = await deployPushedRefs(context.deps, {
-          app,
-          repository,
-          repositories: options.repositories,
-          repositoryId,
-          commands: readCommands(reader),
-          pusher: principal.userName,
-          pushId: randomUUID(),
-          say,
-          signal: AbortSignal.any([gone.signal, shutdown]),
-          followTimeoutMs: options.followTimeoutMs,
-        });
-        await relay?.end(failure);
+        await relay.end(await deploy());
       } catch (error) {
         log.warn({ app: app.name, err: error }, 'git push deployment failed');
-        await relay?.end(error instanceof SlipwayError ? error.message : 'the push could not be deployed');
+        await relay.end(error instanceof SlipwayError ? error.message : 'the push could not be deployed');
       }
     },
     { app: app.name },
   );
-  return reply.send(relay?.output ?? Readable.from([]));
+  return reply.send(relay.output);
 }
 
 function readCommands(reader: ReceivePackCommandReader | undefined): PushCommands {
