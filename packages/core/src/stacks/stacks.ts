@@ -112,7 +112,7 @@ export async function listStacks(
 }
 
 /**
- * Removes the stack; with `isRemovingApps`, first its apps (each refused while it deploys, as `slipway apps delete`
+ * Removes the stack and its deployment rules; with `isRemovingApps`, first its apps (each refused while it deploys, as `slipway apps delete`
  * is). Errors: `STACK_NOT_FOUND`, `DEPLOYMENT_IN_PROGRESS`.
  */
 export async function removeStack(
@@ -138,7 +138,11 @@ export async function removeStack(
       removedApps.push(app.name);
     }
   }
-  await deps.store.stacks.delete(stack.id);
+  // Its deployment rules go with it: nothing may deploy a stack that is gone.
+  await deps.store.transaction(async (tx) => {
+    await tx.deploymentRules.deleteByTarget({ kind: 'stack', id: stack.id });
+    await tx.stacks.delete(stack.id);
+  });
   deps.logger.info({ stack: stack.name, removedApps: removedApps.length }, 'stack removed');
   return { removedApps };
 }
