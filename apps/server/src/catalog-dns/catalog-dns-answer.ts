@@ -117,11 +117,11 @@ const srvAnswers = (context: AnswerContext, views: readonly ServiceInstanceView[
   for (const view of views) {
     const address = serviceAddressOf(view);
     const tuple = `${view.node.name}:${address}:${view.service.port}`;
-    if (seen.has(tuple)) continue;
+    const family = familyOf(address);
+    if (seen.has(tuple) || family === 'none') continue;
     seen.add(tuple);
     const weights = view.service.weights;
     const weight = worstStatus(view.checks) === 'warning' ? weights.warning : weights.passing;
-    const family = familyOf(address);
     // A node has one address: an instance elsewhere is named by its address (`c000020a.addr.dc1.consul.`), and a
     // host name is its own target.
     const target =

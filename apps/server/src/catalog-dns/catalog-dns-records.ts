@@ -49,10 +49,26 @@ export const soaRecord = (nowMs: number): Answer => ({
   },
 });
 
-export type AddressFamily = 4 | 6 | 'name';
+/** An address that is neither an IP address nor a host name a DNS message can carry is `none`: never answered. */
+export type AddressFamily = 4 | 6 | 'name' | 'none';
 
-/** Whether an address is IPv4, IPv6, or a host name. */
-export const familyOf = (address: string): AddressFamily => (isIPv4(address) ? 4 : isIPv6(address) ? 6 : 'name');
+/**
+ * Whether a DNS message can carry `address` as a name (RFC 1035 §2.3.4): labels of 1 to 63 printable ASCII bytes
+ * (no space, no dot inside), 253 bytes in all, a final dot allowed. A longer label would be written as a length byte
+ * over 63, which resolvers read as a compression pointer: the whole answer undecodable.
+ */
+const isHostName = (address: string): boolean => {
+  const name = address.endsWith('.') ? address.slice(0, -1) : address;
+  return (
+    name.length > 0 &&
+    name.length <= 253 &&
+    name.split('.').every((label) => /^[\x21-\x2d\x2f-\x7e]{1,63}$/.test(label))
+  );
+};
+
+/** Whether an address is IPv4, IPv6, a host name, or none of them (a service may be registered with any text). */
+export const familyOf = (address: string): AddressFamily =>
+  isIPv4(address) ? 4 : isIPv6(address) ? 6 : isHostName(address) ? 'name' : 'none';
 
 /**
  * The record for an address under `name` when a question of `type` asks for it: A for IPv4 (A, ANY), AAAA for IPv6
@@ -65,7 +81,8 @@ export const addressRecord = (name: string, address: string, type: number): Answ
     return { type: 'A', name, ttl: ttlSeconds, class: 'IN', data: address };
   }
   if (family === 6 && (type === dnsType.aaaa || type === dnsType.any)) {
-    return { type: 'AAAA', name, ttl: ttlSeconds, class: 'IN', data: address };
+    // A zone (`fe80::1%eth0`) means nothing off this host, and would be encoded as part of the address.
+    return { type: 'AAAA', name, ttl: ttlSeconds, class: 'IN', data: address.split('%')[0] ?? address };
   }
   if (family === 'name' && isAddressQuestion && address !== '') {
     return { type: 'CNAME', name, ttl: ttlSeconds, class: 'IN', data: address };

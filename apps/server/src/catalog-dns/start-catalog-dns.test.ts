@@ -202,6 +202,24 @@ describe('catalog DNS over UDP and TCP, answered from the engine', () => {
     ]);
   });
 
+  it('leaves out an instance whose address no DNS message can carry, and answers a scoped IPv6 address unscoped', async () => {
+    const unusable = ['a'.repeat(300), `${'x'.repeat(64)}.example`, 'a b', 'a..b', 'héllo.example', '.'];
+    for (const [n, address] of unusable.entries()) {
+      await catalog.registerService(instance(`odd-${n}`, { name: 'odd', address, port: 7100 + n }));
+    }
+    await catalog.registerService(instance('odd-ok', { name: 'odd', address: 'ok.example.internal', port: 7200 }));
+    await catalog.registerService(instance('odd-v6', { name: 'odd', address: 'fe80::1%eth0', port: 7201 }));
+    // Every answer decodes (a label over 63 bytes made resolvers fail on the whole message), with the usable two.
+    for (const ask of [askDnsUdp, askDnsTcp]) {
+      const srv = await ask(dns.port, 'odd.service.consul', { type: 'SRV' });
+      const targets = recordData(srv.packet.answers, 'SRV').map((data) => (data as { target: string }).target);
+      expect(targets.sort()).toEqual(['fe800000000000000000000000000001.addr.dc1.consul', 'ok.example.internal']);
+      const any = await ask(dns.port, 'odd.service.consul', { type: 'ANY' });
+      expect(recordData(any.packet.answers, 'CNAME')).toEqual(['ok.example.internal']);
+      expect(recordData(any.packet.answers, 'AAAA')).toEqual(['fe80::1']);
+    }
+  });
+
   it('answers the consul service the catalog registers for itself', async () => {
     const { packet } = await askDnsUdp(dns.port, 'consul.service.consul', { type: 'SRV' });
     expect(dataOf(packet.answers, 'SRV')).toEqual([
