@@ -8,6 +8,7 @@ import { approvalRoutes } from './routes/approval-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { catalogAclRoutes } from './routes/catalog-acl-routes.js';
 import { deploymentRuleRoutes } from './routes/deployment-rule-routes.js';
+import { stackDeploymentRuleRoutes } from './routes/stack-deployment-rule-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { deploymentUploadRoutes } from './routes/deployment-upload-routes.js';
 import { environmentRoutes } from './routes/environment-routes.js';
@@ -47,6 +48,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   webhookRoutes,
   repositoryWebhookRoutes,
   deploymentRuleRoutes,
+  stackDeploymentRuleRoutes,
   stackRoutes,
 ];
 
