@@ -5,7 +5,13 @@
  */
 import type { MasterKeyring } from '@slipway/adapters';
 import { countNoun, SlipwayError } from '@slipway/contract';
-import { rewrapDataKeys, rewrapNotificationTargets, unknownMasterKeys, type CoreDeps } from '@slipway/core';
+import {
+  rewrapDataKeys,
+  rewrapNotificationTargets,
+  rewrapRepositoryCredentials,
+  unknownMasterKeys,
+  type CoreDeps,
+} from '@slipway/core';
 
 export interface MasterKeyRotation {
   /**
@@ -36,8 +42,12 @@ export function createMasterKeyRotation(
   const finish = async (): Promise<number> => {
     const previous = keyring.previousIds();
     if (previous.length === 0) return 0;
-    // Notification targets hold data keys of their own (webhook secrets, Slack URLs): re-wrapped in the same pass.
-    const rewrapped = (await rewrapDataKeys(deps)) + (await rewrapNotificationTargets(deps));
+    // Notification targets and repositories hold data keys of their own (webhook secrets, Slack URLs, deploy keys and
+    // tokens): re-wrapped in the same pass.
+    const rewrapped =
+      (await rewrapDataKeys(deps)) +
+      (await rewrapNotificationTargets(deps)) +
+      (await rewrapRepositoryCredentials(deps));
     await keyring.completeRotation();
     deps.logger.info(
       { masterKeyId: keyring.current().id, retired: previous, rewrappedDataKeys: rewrapped },

@@ -14,7 +14,7 @@ import type {
   RepositoryCredential,
   RepositoryProvider,
 } from '../git/git-repository-records.js';
-import { sealRepositoryCredential } from '../git/repository-credential-vault.js';
+import { rewrapRepositoryCredential, sealRepositoryCredential } from '../git/repository-credential-vault.js';
 import { shownRepositoryUrl } from '../git/repository-remotes.js';
 
 type RepositoryDeps = Pick<CoreDeps, 'store' | 'secretCipher' | 'ids' | 'clock' | 'logger' | 'gitMirrors'>;
@@ -199,4 +199,22 @@ export async function removeRepository(deps: RepositoryDeps, projectName: string
   await deps.store.gitRepositories.delete(repository.id);
   await deps.gitMirrors?.remove(repository.id);
   deps.logger.info({ repositoryId: repository.id, project: project.name }, 'repository removed');
+}
+
+/**
+ * Re-wraps every repository's data key not wrapped by the current master key (a master-key rotation), so a retired
+ * key leaves no credential unreadable. Returns how many it re-wrapped. Idempotent.
+ */
+export async function rewrapRepositoryCredentials(
+  deps: Pick<CoreDeps, 'store' | 'secretCipher' | 'clock'>,
+): Promise<number> {
+  const current = deps.secretCipher.currentMasterKeyId();
+  let rewrapped = 0;
+  for (const repository of await deps.store.gitRepositories.list()) {
+    if (repository.credential === null || repository.credential.dataKey.masterKeyId === current) continue;
+    const credential = rewrapRepositoryCredential(deps, repository);
+    await deps.store.gitRepositories.update({ ...repository, credential, updatedAtMs: deps.clock.nowMs() });
+    rewrapped += 1;
+  }
+  return rewrapped;
 }
