@@ -185,6 +185,7 @@ export class Exchange implements ResponseListener, TimedExchange {
         isChunked: mode === 'chunked' && !isDecoding,
         isUpgrade: false,
         setCookie: this.setCookie,
+        isNoindex: this.target?.isNoindex === true,
       }),
     );
     this.isResponseStarted = true;

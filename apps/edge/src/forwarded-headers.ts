@@ -146,6 +146,8 @@ export interface ResponseHeadOptions {
   readonly isUpgrade: boolean;
   /** A `Set-Cookie` value the router adds (a traffic split's sticky bucket), after the upstream's own fields. */
   readonly setCookie?: string | undefined;
+  /** Add `X-Robots-Tag: noindex` (a preview's route), after the upstream's own fields. */
+  readonly isNoindex?: boolean;
 }
 
 /** The response head for the client: the upstream's status and fields without the hop-by-hop ones. */
@@ -165,6 +167,7 @@ export function clientResponseHead(head: HttpHead, options: ResponseHeadOptions)
   if (options.isChunked)
     text += `Transfer-Encoding: ${head.transferCodings === '' ? 'chunked' : head.transferCodings}\r\n`;
   if (options.setCookie !== undefined) text += `Set-Cookie: ${options.setCookie}\r\n`;
+  if (options.isNoindex === true) text += 'X-Robots-Tag: noindex\r\n';
   if (options.connection !== undefined && !options.isUpgrade) text += `Connection: ${options.connection}\r\n`;
   return `${text}\r\n`;
 }

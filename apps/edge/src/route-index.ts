@@ -28,6 +28,8 @@ export interface RouteTarget {
   readonly counters: Counters;
   /** Set while the app is in maintenance: the router answers every request of the route with it. */
   readonly maintenance: MaintenanceAnswer | undefined;
+  /** A preview's route: responses carry `X-Robots-Tag: noindex`. */
+  readonly isNoindex: boolean;
 }
 
 /** What the traffic handlers read on every request; the table update swaps `routes` whole. */
@@ -67,6 +69,7 @@ export function createRouteIndex(
       split: route.split === undefined ? undefined : createTrafficSplit(route.split, targets),
       counters: metrics.routeCounters(route),
       maintenance: route.maintenance === undefined ? undefined : maintenanceAnswer(route.maintenance, route.app),
+      isNoindex: route.isNoindex === true,
     };
     const host = normaliseHost(route.host);
     const [map, key] = host.startsWith('*.') ? [wildcard, host.slice(2)] : [exact, host];

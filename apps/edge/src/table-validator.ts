@@ -35,6 +35,10 @@ const number =
     if (rules.isPositive === true && value <= 0) issues.push({ path, message: 'must be positive' });
   };
 
+const boolean: Check = (value, path, issues) => {
+  if (typeof value !== 'boolean') issues.push({ path, message: `expected a boolean, got ${kindOf(value)}` });
+};
+
 const nullable =
   (check: Check): Check =>
   (value, path, issues) => {
@@ -173,6 +177,7 @@ const route = object({
   upstreams: array(upstream),
   maintenance: optional(maintenance),
   split: optional(split),
+  isNoindex: optional(boolean),
 });
 
 const table = object({ routes: array(route) });
@@ -213,6 +218,7 @@ function stripUnknown(input: RoutingTable): RoutingTable {
         ? {}
         : { maintenance: { retryAfterSeconds: r.maintenance.retryAfterSeconds, page: r.maintenance.page } }),
       ...(r.split === undefined ? {} : { split: splitOf(r.split) }),
+      ...(r.isNoindex === undefined ? {} : { isNoindex: r.isNoindex }),
     })),
   };
 }

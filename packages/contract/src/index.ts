@@ -46,5 +46,7 @@ export * from './repositories-api.js';
 export * from './repositories-client.js';
 export * from './webhooks-api.js';
 export * from './webhooks-client.js';
+export * from './previews-api.js';
+export * from './previews-client.js';
 export * from './catalog-snapshot.js';
 export * from './consul-kv-export.js';

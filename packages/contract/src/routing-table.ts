@@ -93,6 +93,11 @@ export const routeEntrySchema = z
      * in `upstreams` (see `splitIssues`). Upstreams of a release the split does not name take no traffic.
      */
     split: routeSplitSchema.optional(),
+    /**
+     * True on pull-request previews' routes: the edge adds `X-Robots-Tag: noindex` to every response the upstream
+     * sends, so search engines never list a preview.
+     */
+    isNoindex: z.boolean().optional(),
   })
   .superRefine((route, context) => {
     if (route.split === undefined) return;

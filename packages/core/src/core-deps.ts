@@ -6,6 +6,7 @@ import type { BackgroundSupervisor } from './controller/background-supervisor.js
 import type { InstanceCatalogHooks } from './catalog/instance-registration.js';
 import type { EventBus } from './domain/event-bus.js';
 import type { SecretChange } from './domain/secret-records.js';
+import type { PreviewServices } from './git/preview-services.js';
 import type { ArtifactStore } from './ports/artifact-store.js';
 import type { Builder } from './ports/builder.js';
 import type { Clock } from './ports/clock.js';
@@ -80,6 +81,8 @@ export interface CoreSettings {
    * reach) gets neither variable.
    */
   readonly catalogAddresses: Readonly<Record<string, string>>;
+  /** Suffix of pull-request previews' hosts (`pr-7.shop.<it>`); default: `defaultDomain`. */
+  readonly previewDomain?: string;
 }
 
 export const defaultCoreSettings: CoreSettings = {
@@ -151,6 +154,8 @@ export interface CoreDeps {
   readonly instanceCatalog?: InstanceCatalogHooks;
   /** Bare mirrors of the git repositories Slipway knows; without them repository sources cannot be deployed. */
   readonly gitMirrors?: GitMirrors;
+  /** The provider client and environment teardown previews use; without them a pull request event fails. */
+  readonly previews?: PreviewServices;
   /** Reads a file of a repository at a commit (a stack's compose file); without it repository stacks are unavailable. */
   readonly repositoryFiles?: RepositoryFiles;
 }

@@ -234,6 +234,7 @@ export {
 // exports from its own barrel.
 export * from './git/git-event.js';
 export { handleGitEvent } from './git/git-event-handler.js';
+export * from './git/previews-index.js';
 export * from './git/webhooks/index.js';
 export * from './git/repositories.js';
 export * from './stacks/index.js';

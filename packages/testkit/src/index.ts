@@ -13,5 +13,6 @@ export * from './metric-source-contract.js';
 export * from './fake-metric-source.js';
 export * from './notifier-contract.js';
 export * from './notification-receiver.js';
+export * from './provider-api-recorder.js';
 export * from './catalog-store-contract.js';
 export * from './memory-catalog-store.js';

@@ -29,6 +29,7 @@ import { describeHostClaimContract } from './store-contract-hosts.js';
 import { describeIdentityContract } from './store-contract-identities.js';
 import { describeJobContract } from './store-contract-jobs.js';
 import { describeNotificationContract } from './store-contract-notifications.js';
+import { describePreviewContract } from './store-contract-previews.js';
 import { describeRolloutContract } from './store-contract-rollout.js';
 import { describeSecretContract } from './store-contract-secrets.js';
 import { describeWebhookContract } from './store-contract-webhooks.js';
@@ -71,6 +72,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeApprovalContract(current);
     describeDeliveryContract(current);
     describeCatalogAclContract(current);
+    describePreviewContract(current);
     describeDeploymentRuleContract(current);
     describeWebhookContract(current);
     describeStackContract(current);

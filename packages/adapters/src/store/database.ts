@@ -11,6 +11,7 @@ import type { GitRepositoryTables } from './git-repository-tables.js';
 import type { NotificationTables } from './notification-tables.js';
 import type { HostClaimTables } from './host-claim-table.js';
 import type { IdentityTables } from './identity-tables.js';
+import type { PreviewTables } from './preview-tables.js';
 import type { SecretTables } from './secret-tables.js';
 import type { WebhookInboxTables } from './webhook-inbox-tables.js';
 import type { StackTables } from './stack-tables.js';
@@ -196,6 +197,7 @@ export interface Database
     ApprovalTables,
     DeliveryTables,
     CatalogAclTables,
+    PreviewTables,
     DeploymentRuleTables,
     WebhookInboxTables,
     GitRepositoryTables,

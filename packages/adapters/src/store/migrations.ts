@@ -19,6 +19,7 @@ import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
 import { releaseRuntimePrefixMigration } from './release-runtime-prefix-migration.js';
 import { identityMigration } from './identity-migration.js';
 import { notificationsMigration } from './notifications-migration.js';
+import { previewsMigration } from './previews-migration.js';
 import { runStateMigration } from './run-state-migration.js';
 import { secretsMigration } from './secrets-migration.js';
 import { stacksMigration } from './stacks-migration.js';
@@ -252,6 +253,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0015-git-repositories': gitRepositoriesMigration,
   '0016-webhook-inbox': webhookInboxMigration,
   '0017-deployment-rules': deploymentRulesMigration,
+  '0018-previews': previewsMigration,
   '0019-stacks': stacksMigration,
 };
 

@@ -23,6 +23,7 @@ import { createGitWebhookRepository } from './git-webhook-repository.js';
 import { createGitRepositoryRepository } from './git-repository-repository.js';
 import { createHostClaimRepository } from './host-claim-repository.js';
 import { createInstanceRepository } from './instance-repository.js';
+import { createPreviewRepository, createPreviewSettingsRepository } from './preview-repositories.js';
 import { createJobRepository } from './job-repository.js';
 import { createNotificationRepository } from './notification-repository.js';
 import { createPhaseRepository } from './phase-repository.js';
@@ -64,6 +65,8 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     desiredStates: createDesiredStateRepository(db),
     rollouts: createRolloutRepository(db),
     catalogAclRules: createCatalogAclRuleRepository(db),
+    previewSettings: createPreviewSettingsRepository(db),
+    previews: createPreviewRepository(db),
     deploymentRules: createDeploymentRuleRepository(db),
     gitWebhooks: createGitWebhookRepository(db),
     stacks: createStackRepository(db),

@@ -4,6 +4,7 @@
  */
 import type { RouteEntry, RouteSplit, RoutingTable, Upstream } from '@slipway/contract';
 import type { DesiredStateRecord } from '../delivery/rollout-model.js';
+import { isPreviewEnvironment } from '../git/preview-hosts.js';
 import type {
   AppEnvironmentRecord,
   AppRecord,
@@ -107,6 +108,7 @@ export function buildRoutingTable(inputs: RoutingInputs): RoutingTable {
       timeoutMs: route.timeoutMs,
       upstreams,
       ...(split === undefined ? {} : { split }),
+      ...(isPreviewEnvironment(environment.name) ? { isNoindex: true } : {}),
     };
     routes.push(entry);
     // The preview route: only the preview release's upstreams, every one taking its share.

@@ -35,6 +35,7 @@ import type { DesiredStateRepository, RolloutRepository } from './delivery-repos
 import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
 import type { NotificationRepository } from './notification-repository.js';
 import type { CatalogAclRuleRepository } from './catalog-acl-repository.js';
+import type { PreviewRepository, PreviewSettingsRepository } from './preview-repositories.js';
 import type { DeploymentRuleRepository } from './deployment-rule-repository.js';
 import type { GitWebhookRepository } from './git-webhook-repository.js';
 import type { StackRepository } from './stack-repository.js';
@@ -227,6 +228,9 @@ export interface Repositories {
   readonly rollouts: RolloutRepository;
   /** Catalog ACL rules per KV prefix and per service name prefix. */
   readonly catalogAclRules: CatalogAclRuleRepository;
+  /** Each app's preview settings, and its previews (one per pull request). */
+  readonly previewSettings: PreviewSettingsRepository;
+  readonly previews: PreviewRepository;
   /** Deployment rules per app or stack, and the (rule, commit) pairs that deployed. */
   readonly deploymentRules: DeploymentRuleRepository;
   /** Repositories' webhook secrets and the inbox of received webhook deliveries. */

@@ -1,0 +1,97 @@
+/**
+ * The previews' periodic pass, which webhooks cannot be trusted to make unnecessary: 1. a preview whose removal waited
+ * for its deployment to stop is removed; 2. one idle past its app's TTL is removed; 3. with `askProvider`, one whose
+ * pull request the provider says is closed is removed (an `unknown` answer removes nothing); 4. a deployment that
+ * ended is reported (ready or failed), and a head commit that moved meanwhile is deployed; 5. a preview waiting for
+ * a free slot starts when one is free.
+ */
+import { isSlipwayError } from '@slipway/contract';
+import type { CoreDeps } from '../core-deps.js';
+import type { AppRecord } from '../domain/records.js';
+import type { GitEventOutcome } from './git-event.js';
+import { advancePreview, save, short } from './preview-advance.js';
+import type { PreviewRecord, PreviewSettingsRecord } from './preview-records.js';
+import { providerTarget, reportPreviewStatus } from './preview-status.js';
+import { removePreview } from './pull-request-event.js';
+
+export interface PreviewSweepOptions {
+  /** Ask each preview's provider whether its pull request is still open (an API call per preview). */
+  readonly askProvider: boolean;
+}
+
+/** What the pass did to each preview it changed, as `#<n> (<app>): …` lines. */
+export async function sweepPreviews(deps: CoreDeps, options: PreviewSweepOptions): Promise<string[]> {
+  const done: string[] = [];
+  for (const preview of await deps.store.previews.list()) {
+    const app = await deps.store.apps.findById(preview.appId);
+    if (!app) continue;
+    try {
+      const outcome = await sweepOne(deps, app, preview, options);
+      if (outcome) done.push(outcome.reason);
+    } catch (error) {
+      // One preview's failure (a store conflict, an unreadable secret) never stops the others' pass.
+      const code = isSlipwayError(error) ? error.code : 'INTERNAL';
+      deps.logger.warn({ app: app.name, number: preview.number, code }, 'preview sweep failed');
+    }
+  }
+  return done;
+}
+
+async function sweepOne(
+  deps: CoreDeps,
+  app: AppRecord,
+  preview: PreviewRecord,
+  options: PreviewSweepOptions,
+): Promise<GitEventOutcome | undefined> {
+  const settings = await deps.store.previewSettings.find(app.id);
+  if (!settings) return removePreview(deps, app, undefined, preview, 'previews are off for this app');
+  if (preview.state === 'removing') return removePreview(deps, app, settings, preview, 'pull request over');
+  const idleMs = deps.clock.nowMs() - preview.lastEventAtMs;
+  if (idleMs >= settings.idleTtlMs) {
+    return removePreview(deps, app, settings, preview, `idle for ${Math.floor(idleMs / 3_600_000)} h`);
+  }
+  if (options.askProvider && (await isClosedAtProvider(deps, app, settings, preview))) {
+    return removePreview(deps, app, settings, preview, `pull request #${preview.number} is closed`);
+  }
+  if (preview.state === 'limited') return advancePreview(deps, app, settings, preview);
+  if (preview.state === 'deploying') return followDeployment(deps, app, settings, preview);
+  return undefined;
+}
+
+async function isClosedAtProvider(
+  deps: CoreDeps,
+  app: AppRecord,
+  settings: PreviewSettingsRecord,
+  preview: PreviewRecord,
+): Promise<boolean> {
+  const target = await providerTarget(deps, app, settings);
+  if (!target || !deps.previews) return false;
+  return (await deps.previews.provider.pullRequestState(target, preview.number)) === 'closed';
+}
+
+async function followDeployment(
+  deps: CoreDeps,
+  app: AppRecord,
+  settings: PreviewSettingsRecord,
+  preview: PreviewRecord,
+): Promise<GitEventOutcome | undefined> {
+  const label = `preview of #${preview.number} (${app.name})`;
+  const deployment =
+    preview.deploymentId === null ? undefined : await deps.store.deployments.findById(preview.deploymentId);
+  if (deployment && (deployment.state === 'pending' || deployment.state === 'running')) return undefined;
+  const deployedCommit = deployment?.source.kind === 'repository' ? deployment.source.commit : undefined;
+  if (!deployment || deployedCommit !== preview.headSha) {
+    // The head moved while an older commit's deployment ran (it was cancelled): deploy the head now.
+    if (deployment && (await deps.store.deployments.findActive(app.id, deployment.environmentId))) return undefined;
+    return advancePreview(deps, app, settings, preview);
+  }
+  if (deployment.state === 'succeeded') {
+    const ready = await save(deps, { ...preview, state: 'ready' });
+    await reportPreviewStatus(deps, app, settings, ready, 'ready', `${short(preview.headSha)} is live`);
+    return { outcome: 'deployed', reason: `${label}: ${short(preview.headSha)} is live` };
+  }
+  const failed = await save(deps, { ...preview, state: 'failed' });
+  const why = deployment.failure?.reason ?? deployment.state;
+  await reportPreviewStatus(deps, app, settings, failed, 'failed', `${short(preview.headSha)} failed: ${why}`);
+  return { outcome: 'failed', reason: `${label}: deployment ${deployment.id} ${deployment.state}` };
+}
