@@ -33,17 +33,15 @@ export function agentCheckRoutes(env: CatalogHttpEnv): CatalogRoute[] {
   function writableCheck(request: CatalogRequest, id: string): CheckRecord {
     if (id === '') throw badRequest('Missing check ID');
     const check = catalog.check(id);
-    if (check === undefined) throw unknownCheck(id);
+    // `serfHealth` is the node's, not the agent's (Consul's agent does not know it, and `agent/checks` leaves it
+    // out): deregistered, every session made with the default checks would be refused until a restart.
+    if (check === undefined || check.definition.type === 'serf') throw unknownCheck(id);
     if (check.serviceId === '') request.require({ kind: 'node', name: catalog.node.name }, 'write');
     else {
       request.require({ kind: 'service', name: check.serviceName }, 'write');
       refuseSlipwayService(env, request, check.serviceId);
     }
-    if (
-      check.definition.type === 'serf' ||
-      check.definition.type === 'maintenance' ||
-      check.definition.type === 'slipway'
-    ) {
+    if (check.definition.type === 'maintenance' || check.definition.type === 'slipway') {
       if (!request.authority.isAdmin) throw new CatalogHttpError(403, 'Permission denied');
     }
     return check;

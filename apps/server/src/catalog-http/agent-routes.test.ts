@@ -172,6 +172,22 @@ describe('the catalog HTTP API: agent services and checks', () => {
 });
 
 describe('the catalog HTTP API: status and agent', () => {
+  it('knows no serfHealth check on the agent, so that sessions keep their default node check', async () => {
+    for (const path of ['/v1/agent/check/deregister/serfHealth', '/v1/agent/check/fail/serfHealth']) {
+      const refused = await put(path);
+      expect(refused.status, path).toBe(404);
+      expect(await refused.text(), path).toBe(
+        'Unknown check ID "serfHealth". Ensure that the check ID is passed, not the check name.',
+      );
+    }
+    const update = await put('/v1/agent/check/update/serfHealth', { Status: 'critical' });
+    expect(update.status).toBe(404);
+    const [serf] = await getJson<{ CheckID: string; Status: string }[]>('/v1/health/node/node-a');
+    expect(serf).toMatchObject({ CheckID: 'serfHealth', Status: 'passing' });
+    const session = await put('/v1/session/create', {});
+    expect(session.status).toBe(200);
+  });
+
   it('answers leader, peers, self, members and metrics as a single server', async () => {
     expect(await getJson('/v1/status/leader')).toBe('127.0.0.1:8300');
     expect(await getJson('/v1/status/peers')).toEqual(['127.0.0.1:8300']);
