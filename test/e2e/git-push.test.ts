@@ -171,6 +171,17 @@ describe('push to deploy: git push to slipwayd', () => {
     expect(pushed.stderr).toMatch(/deployment dep_\S+ failed/);
   });
 
+  it("gives a new app of a removed app's name its own repository: its push deploys its own commits", async () => {
+    await slipwayd.api.apps.delete('pushed-broken');
+    await slipwayd.api.apps.create({ name: 'pushed-broken', project: 'acme' });
+    const listed = await git(workDir, ['ls-remote', remoteOf('pushed-broken')], viewerToken);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toBe('');
+    const pushed = await git(join(workDir, 'hello-node'), ['push', remoteOf('pushed-broken'), 'main'], deployerToken);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stderr).toMatch(/remote: -----> deployment dep_\S+ succeeded/);
+  });
+
   it('ends the push successfully when its deployment waits for an approval, saying so', async () => {
     await slipwayd.api.apps.create({ name: 'pushed-gated', project: 'acme' });
     const set = await slipwayd.cli([

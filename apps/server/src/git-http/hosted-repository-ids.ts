@@ -12,6 +12,8 @@ export function createHostedRepositoryIds(deps: CoreDeps, repositories: HostedRe
   return {
     async ensure(app: AppRecord): Promise<string> {
       const { store } = deps;
+      const directory = repositories.directoryOf(await repositories.ensure(app));
+      const nowMs = deps.clock.nowMs();
       const found = await store.gitRepositories.findByName(app.projectId, app.name);
       if (found !== undefined) {
         if (found.provider !== 'hosted') {
@@ -20,10 +22,11 @@ export function createHostedRepositoryIds(deps: CoreDeps, repositories: HostedRe
             `repository "${app.name}" of this project is not the app's hosted repository (provider ${found.provider}): rename one of them`,
           );
         }
+        // The record of a removed app of the same name: it now names this app's repository, never the old one's.
+        if (found.url !== directory)
+          await store.gitRepositories.update({ ...found, url: directory, updatedAtMs: nowMs });
         return found.id;
       }
-      const directory = repositories.directoryOf(await repositories.ensure(app));
-      const nowMs = deps.clock.nowMs();
       const id = deps.ids.next('repo');
       try {
         await store.gitRepositories.insert({
