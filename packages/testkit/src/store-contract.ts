@@ -8,6 +8,7 @@ import { describeApprovalContract } from './store-contract-approvals.js';
 import { describeAuditContract } from './store-contract-audit.js';
 import { describeCatalogContract } from './store-contract-catalog.js';
 import { describeCatalogAclContract } from './store-contract-catalog-acl.js';
+import { describeGitRepositoryContract } from './store-contract-repositories.js';
 import { describeDeploymentRuleContract } from './store-contract-deployment-rules.js';
 import {
   api,
@@ -72,6 +73,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeApprovalContract(current);
     describeDeliveryContract(current);
     describeCatalogAclContract(current);
+    describeGitRepositoryContract(current);
     describePreviewContract(current);
     describeDeploymentRuleContract(current);
     describeWebhookContract(current);
