@@ -224,4 +224,28 @@ describe('deployment rules reconcile', () => {
     expect(report.unreachable[0]?.reason).toMatch(/^SOURCE_UNREACHABLE/);
     expect(report.deployed).toMatchObject([{ commit: head }]);
   });
+
+  it('follows the ref of a stack read from the repository without rules of its own', async () => {
+    const project = await harness.store.projects.findByName('default');
+    await harness.store.stacks.insert({
+      id: 'stk_follow',
+      projectId: project?.id ?? '',
+      name: 'follower',
+      runtime: 'docker',
+      prefix: null,
+      source: { kind: 'repository', repositoryId: repository.id, path: 'compose.yaml', ref: 'main' },
+      services: [],
+      notices: [],
+      createdAtMs: Date.now(),
+      updatedAtMs: Date.now(),
+    });
+    await commit('main', 'one');
+    // This server reads no repository files: the stack's deployment is refused, and the pass says so.
+    const report = await reconcileRuleHeads(deps);
+    expect(report.failed).toMatchObject([{ ruleId: 'stack-default:stk_follow' }]);
+    expect(report.failed[0]?.reason).toMatch(/^SOURCE_UNREACHABLE/);
+    // Once the stack has a rule of its own, the rule decides (a tag rule: the reconcile leaves it).
+    await addDeploymentRule(deps, { stack: 'follower' }, { refPattern: 'refs/tags/v*', event: 'tag' });
+    expect(await reconcileRuleHeads(deps)).toEqual({ deployed: [], unreachable: [], failed: [] });
+  });
 });

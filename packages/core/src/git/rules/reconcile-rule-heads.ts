@@ -8,14 +8,16 @@
  * 3. a rule follows the branch it last deployed; one that never deployed follows its branch when exactly one branch
  *    matches it (an exact ref, or a glob with one match) — with several it waits for a push to say which;
  * 4. the head fires the rule with the commit the decision was made on, so a webhook that deployed something newer
- *    meanwhile wins, and a (rule, commit) pair still deploys at most once.
+ *    meanwhile wins, and a (rule, commit) pair still deploys at most once;
+ * 5. a stack read from the repository without rules of its own follows its ref: a head that is not the commit of its
+ *    newest deployment deploys it.
  */
 import { isSlipwayError } from '@slipway/contract';
 import type { CoreDeps } from '../../core-deps.js';
 import type { RemoteHead } from '../../ports/git-mirrors.js';
 import type { DeploymentRuleRecord } from './deployment-rule-records.js';
 import { evaluateDeploymentRules, rulesByTarget } from './evaluate-deployment-rules.js';
-import { fireDeploymentRule } from './fire-deployment-rule.js';
+import { fireDeploymentRule, fireStackDeployment } from './fire-deployment-rule.js';
 import { fullRefIssue } from './full-ref.js';
 import { listRepositoryHeads } from '../repository-remotes.js';
 
@@ -40,7 +42,10 @@ export async function reconcileRuleHeads(deps: CoreDeps, signal?: AbortSignal): 
     failed: [],
   };
   const rules = await deps.store.deploymentRules.list();
-  const repositoryIds = [...new Set(rules.filter(isFollowed).map((rule) => rule.repositoryId))];
+  const stacks = await stacksWithoutRules(deps, rules);
+  const repositoryIds = [
+    ...new Set([...rules.filter(isFollowed).map((rule) => rule.repositoryId), ...stacks.map((s) => s.repositoryId)]),
+  ];
   for (const repositoryId of repositoryIds) {
     if (isAborted(signal)) break;
     let heads: readonly RemoteHead[];
@@ -53,6 +58,16 @@ export async function reconcileRuleHeads(deps: CoreDeps, signal?: AbortSignal): 
       continue;
     }
     const branches = heads.filter((head) => head.ref.startsWith('refs/heads/') && fullRefIssue(head.ref) === undefined);
+    for (const stack of stacks.filter((s) => s.repositoryId === repositoryId)) {
+      const head = branches.find((h) => h.ref === stack.ref);
+      if (head === undefined || head.commit === stack.lastCommit || isAborted(signal)) continue;
+      const input = { ref: head.ref, commit: head.commit, origin: 'reconcile' as const };
+      const result = await fireStackDeployment(deps, `stack-default:${stack.id}`, stack.id, undefined, input);
+      if (result.status === 'deployed') {
+        report.deployed.push({ ruleId: `stack-default:${stack.id}`, ...input, deploymentIds: result.deploymentIds });
+      } else if (result.status === 'failed')
+        report.failed.push({ ruleId: `stack-default:${stack.id}`, reason: result.reason });
+    }
     for (const targetRules of rulesByTarget(rules.filter((rule) => rule.repositoryId === repositoryId))) {
       for (const { rule, head } of movedHeads(targetRules, branches)) {
         if (isAborted(signal)) break;
@@ -79,6 +94,28 @@ export async function reconcileRuleHeads(deps: CoreDeps, signal?: AbortSignal): 
 }
 
 const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true;
+
+interface FollowingStack {
+  readonly id: string;
+  readonly repositoryId: string;
+  /** The full ref it follows. */
+  readonly ref: string;
+  /** The commit its newest deployment deployed, if any. */
+  readonly lastCommit: string | null;
+}
+
+/** Stacks read from a repository and without rules of their own: they follow their ref (as a push does). */
+async function stacksWithoutRules(deps: CoreDeps, rules: readonly DeploymentRuleRecord[]): Promise<FollowingStack[]> {
+  const ruled = new Set(rules.filter((rule) => rule.target.kind === 'stack').map((rule) => rule.target.id));
+  const following: FollowingStack[] = [];
+  for (const stack of await deps.store.stacks.list()) {
+    if (stack.source.kind !== 'repository' || ruled.has(stack.id)) continue;
+    const [latest] = await deps.store.stacks.listDeployments(stack.id, 1);
+    const ref = stack.source.ref.startsWith('refs/') ? stack.source.ref : `refs/heads/${stack.source.ref}`;
+    following.push({ id: stack.id, repositoryId: stack.source.repositoryId, ref, lastCommit: latest?.commit ?? null });
+  }
+  return following;
+}
 
 const isFollowed = (rule: DeploymentRuleRecord): boolean => rule.isEnabled && rule.event === 'push';
 
