@@ -115,7 +115,7 @@ describe('the access matrix: every route × every role', () => {
         kind: 'file',
         fileName: 'compose.yaml',
         composeDir: '/srv/matrix',
-        compose: 'services:\n  matrix-cache:\n    image: local/busybox:latest\n',
+        compose: 'services:\n  matrix-app:\n    image: local/busybox:latest\n',
       },
     });
 
