@@ -18,6 +18,7 @@ import { registerNotificationsCommand } from './commands/notifications.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerRulesCommand } from './commands/rules.js';
 import { registerReposCommand } from './commands/repos.js';
+import { registerPreviewsCommand } from './commands/previews.js';
 import { registerGitCredentialCommand } from './commands/git-credential.js';
 import { registerApprovalsCommand } from './commands/approvals.js';
 import { registerImagesCommand } from './commands/images.js';
@@ -108,6 +109,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerEnvCommand(program, ctx);
   registerRulesCommand(program, ctx);
   registerReposCommand(program, ctx);
+  registerPreviewsCommand(program, ctx);
   registerApprovalsCommand(program, ctx);
   registerKvCommand(program, ctx);
   registerCatalogCommand(program, ctx);

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { edgeClientOptions } from './edge-client-options.js';
 import { catalogOptions } from './catalog-options.js';
 import { gitReconcileOptions } from './git-reconcile-options.js';
+import { gitPreviewOptions } from './git-preview-options.js';
 import { notificationOptions } from './notification-options.js';
 import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
 import { option, address, text, addressOf, numberOf, readTls, readEdgeTls, type OptionInput } from './config-option.js';
@@ -375,6 +376,7 @@ export const configOptions = {
   ...notificationOptions,
   ...catalogOptions,
   ...gitReconcileOptions,
+  ...gitPreviewOptions,
   ...edgeClientOptions,
 };
 

@@ -49,6 +49,7 @@ import { openCatalog } from './catalog-setup.js';
 import { startAuditRetention } from './audit-retention.js';
 import { createRepositoryFiles, startStackDeploymentLoop } from './git-stacks.js';
 import { startGitReconcileLoop } from './git-reconcile-loop.js';
+import { previewServicesOf, previewSettingsOf, startPreviewLoopOf } from './git-previews.js';
 import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
 import { edgeClientArgs } from './edge-client-options.js';
@@ -237,6 +238,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       runtimeNamespace: containers.namespace,
       imageRegistries: config.imageRegistries,
       catalogAddresses: catalog.instanceAddresses,
+      ...previewSettingsOf(config),
     },
     deliveryEvents: notificationOutbox,
     ...(failpoint === undefined ? {} : { failpoint }),
@@ -245,6 +247,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       mirrors: () => deps.gitMirrors,
       scratchDir: join(config.dataDir, 'cache', 'stack-files'),
     }),
+    previews: previewServicesOf(config, () => deps, () => fleet),
     ...catalog.coreDeps,
   };
   const notificationDispatcher = createNotificationDispatcher(
@@ -340,6 +343,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     clock,
     logger: logger.child({ component: 'git-reconcile' }),
   });
+  const previewLoop = startPreviewLoopOf(config, deps, logger.child({ component: 'previews' }));
   const auditRetention = startAuditRetention({
     audit,
     retentionDays: config.auditRetentionDays,
@@ -368,6 +372,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       catalog.close(),
     ]);
     await gitReconcile.stop();
+    await previewLoop.stop();
     await gitWebhooks.processor.stop();
     await notificationOutbox.idle();
     await notificationDispatcher.stop();
@@ -408,6 +413,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
       await gitWebhooks.processor.stop();
+      await previewLoop.stop();
       await Promise.all([
         reconciler.stop(),
         watchdog.stop(),

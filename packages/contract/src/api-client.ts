@@ -37,6 +37,7 @@ import { createWebhooksClient, type WebhooksClient } from './webhooks-client.js'
 import { createDeploymentRulesClient, type DeploymentRulesClient } from './deployment-rules-client.js';
 import { createStacksClient, type StacksClient } from './stacks-client.js';
 import { createRepositoriesClient, type RepositoriesClient } from './repositories-client.js';
+import { createPreviewsClient, type PreviewsClient } from './previews-client.js';
 import {
   listSecretsResponseSchema,
   rotateMasterKeyResponseSchema,
@@ -88,6 +89,7 @@ type HealthView = { status: 'ok' };
 /** The client's surface; every method rejects with a SlipwayError. Streams are lazy: the request starts at the first `next()`. */
 export interface ApiClient
   extends
+    PreviewsClient,
     IdentityClient,
     AuditClient,
     ImagesClient,
@@ -240,6 +242,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createDeploymentRulesClient({ call, send }),
     ...createStacksClient({ call }),
     ...createRepositoriesClient({ call, send }),
+    ...createPreviewsClient({ call, send }),
     health: () => call(get('/healthz'), healthSchema),
     ready: () => call(get('/readyz'), healthSchema),
     status: () => call(get('/api/v1/status'), statusSchema),

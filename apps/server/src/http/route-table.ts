@@ -15,6 +15,7 @@ import { environmentRoutes } from './routes/environment-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
+import { previewRoutes } from './routes/preview-routes.js';
 import { rolloutRoutes } from './routes/rollout-routes.js';
 import { runtimeTaskRoutes } from './routes/runtime-task-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
@@ -50,6 +51,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   deploymentRuleRoutes,
   stackDeploymentRuleRoutes,
   stackRoutes,
+  previewRoutes,
 ];
 
 /** Keyed `METHOD /path` with Fastify's parameter syntax; HEAD routes use their GET entry. */
