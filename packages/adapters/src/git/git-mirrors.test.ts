@@ -171,6 +171,17 @@ describe('git mirrors over HTTP with a token', () => {
     expect(String(missing)).not.toContain(upstream);
   });
 
+  it('removes a deploy key file a killed process left behind before its first command', async () => {
+    const rootDir = join(root, 'mirrors-g');
+    const stale = join(rootDir, '.keys', 'key-stale');
+    await mkdir(stale, { recursive: true });
+    await writeFile(join(stale, 'id_ed25519'), 'left behind');
+    await writeFile(join(rootDir, '.index-stale'), 'left behind');
+    await mirrorsUnder(rootDir).sync(remote());
+    expect(await filesUnder(join(rootDir, '.keys'))).toEqual([]);
+    expect((await readdir(rootDir)).filter((entry) => entry.includes('stale'))).toEqual([]);
+  });
+
   it('refuses a wrong token with a coded error that holds no credential, and leaves none on disk', async () => {
     const rootDir = join(root, 'mirrors-e');
     const mirrors = mirrorsUnder(rootDir);

@@ -5,7 +5,7 @@
  * touching it (a throwaway index).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renameDirectoryDurably } from '@slipway/atomic-file';
 import { SlipwayError } from '@slipway/contract';
@@ -123,8 +123,26 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
   const local = (repositoryId: string, args: string[], what: string, extra: Partial<GitCall> = {}) =>
     git({ args: ['--git-dir', mirrorDir(repositoryId), ...args], what, isRemote: false, ...extra });
 
+  /**
+   * Once per process, before the first command: what a killed slipwayd left behind goes — a deploy key's file above
+   * all (it lives only as long as its command), then throwaway indexes and half-initialised mirrors.
+   */
+  let prepared: Promise<void> | undefined;
+  const prepare = (): Promise<void> =>
+    (prepared ??= (async () => {
+      await rm(keyDir, { recursive: true, force: true });
+      await mkdir(keyDir, { recursive: true, mode: 0o700 });
+      for (const entry of await readdir(config.rootDir)) {
+        if (entry.startsWith('.index-') || entry.startsWith('.init-'))
+          await rm(join(config.rootDir, entry), { recursive: true, force: true });
+      }
+    })().catch((error: unknown) => {
+      prepared = undefined;
+      throw error;
+    }));
+
   const withAccess = async <T>(remote: GitRemote, work: (access: GitMirrorAccess) => Promise<T>): Promise<T> => {
-    await mkdir(keyDir, { recursive: true, mode: 0o700 });
+    await prepare();
     const access = await openGitMirrorAccess(remote, {
       keyDir,
       knownHostsFile: knownHostsFile(remote.repositoryId),
@@ -140,6 +158,7 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
   /** Creates the bare mirror if missing: initialised aside, then renamed, so a crash never leaves half of one. */
   const ensureMirror = async (repositoryId: string): Promise<string> => {
     const dir = mirrorDir(repositoryId);
+    await prepare();
     if (await exists(join(dir, 'HEAD'))) return dir;
     await mkdir(config.rootDir, { recursive: true });
     const aside = join(config.rootDir, `.init-${repositoryId}-${randomBytes(4).toString('hex')}`);
@@ -281,6 +300,7 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
           details: { commit: commit.slice(0, 80) },
         });
       const log = options?.log ?? noop;
+      await prepare();
       if (await hasCommit(remote.repositoryId, commit)) {
         log(`commit ${commit} is in the mirror already: nothing to fetch`);
       } else {
