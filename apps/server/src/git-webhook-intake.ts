@@ -3,12 +3,15 @@
  * its limits — per repository for deliveries that verified (a busy monorepo cannot starve the others' processing),
  * per client address for deliveries that did not (guessing a secret is slowed down; a bad signature costs one HMAC).
  */
+import { createWebhookSecretCache, type WebhookSecretCache } from '@slipway/core';
 import type { BucketState } from './http/rate-limit/token-buckets.js';
 import { createTokenBuckets } from './http/rate-limit/token-buckets.js';
 
 export interface WebhookIntake {
   /** A delivery was stored: hand it over now. */
   poke(): void;
+  /** Repositories' opened webhook secrets, so a busy repository's deliveries do not each decrypt its secret. */
+  readonly secretCache: WebhookSecretCache;
   /** Takes a token of the repository's bucket. */
   takeDelivery(repositoryId: string, nowMs: number): BucketState;
   /** Takes a token of the address's bucket for a refused (unauthenticated) delivery. */
@@ -37,6 +40,7 @@ export function createWebhookIntake(options: { poke: () => void; limits?: Webhoo
   const refusals = createTokenBuckets(limits.refusedPerAddress, limits.maxBuckets);
   return {
     poke: options.poke,
+    secretCache: createWebhookSecretCache(limits.maxBuckets),
     takeDelivery: (repositoryId, nowMs) => deliveries.take(repositoryId, nowMs),
     takeRefusal: (ip, nowMs) => refusals.take(ip, nowMs),
     peekRefusal: (ip, nowMs) => refusals.peek(ip, nowMs),

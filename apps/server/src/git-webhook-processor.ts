@@ -71,7 +71,10 @@ export function createWebhookProcessor(deps: CoreDeps, options: WebhookProcessor
         if (stopping.signal.aborted) return;
         options.logger.error({ err: error }, 'webhook processing failed');
       }
-      if (!isBusy) await nap();
+      // The store answers without a turn of the event loop (SQLite is synchronous under its promises): yield one,
+      // so accepting deliveries and every other request go on while a backlog is handled.
+      if (isBusy) await new Promise((resolve) => setImmediate(resolve));
+      else await nap();
     }
   };
 

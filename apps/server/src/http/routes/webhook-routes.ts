@@ -6,7 +6,13 @@
  * rate limit (429) are refused, since a provider disables a hook that keeps failing.
  */
 import { SlipwayError, isSlipwayError, webhookReceiptSchema, type ErrorCode } from '@slipway/contract';
-import { gitProviders, receiveWebhook, type GitProvider, type GitRepositoryRecord } from '@slipway/core';
+import {
+  gitProviders,
+  receiveWebhook,
+  type GitProvider,
+  type GitRepositoryRecord,
+  type WebhookSecretCache,
+} from '@slipway/core';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { createWebhookIntake, type WebhookIntake } from '../../git-webhook-intake.js';
@@ -88,6 +94,7 @@ export const webhookRoutes: RouteGroup<RouteContext> = {
               throw rateLimited(reply, state, `too many deliveries for repository ${repository.name}`);
           },
           refuse: () => intake.takeRefusal(request.ip, nowMs),
+          secretCache: intake.secretCache,
         });
         if (receipt.status === 'queued') intake.poke();
         return reply.status(202).send({
@@ -104,13 +111,13 @@ async function receive(
   repositoryId: string,
   headers: Readonly<Record<string, string | string[] | undefined>>,
   body: Buffer | undefined,
-  hooks: { admit: (repository: GitRepositoryRecord) => void; refuse: () => void },
+  hooks: { admit: (repository: GitRepositoryRecord) => void; refuse: () => void; secretCache: WebhookSecretCache },
 ) {
   try {
     return await receiveWebhook(
       context.deps,
       { provider, repositoryId, headers, body: body ?? Buffer.alloc(0) },
-      { admit: hooks.admit },
+      { admit: hooks.admit, secretCache: hooks.secretCache },
     );
   } catch (error) {
     if (isSlipwayError(error) && refusalCodes.has(error.code)) hooks.refuse();

@@ -11,7 +11,13 @@ export { isWebhookSignatureValid, signWebhook, type WebhookHeaders } from './web
 export { webhookDeliveryIdentity, type WebhookDeliveryIdentity } from './webhook-delivery.js';
 export { normalizeWebhook } from './webhook-payload.js';
 export type { WebhookContext, WebhookNormalization } from './webhook-normalization.js';
-export { openWebhookSecrets, rotateWebhookSecret, type RotatedWebhookSecret } from './webhook-secrets.js';
+export {
+  createWebhookSecretCache,
+  openWebhookSecrets,
+  rotateWebhookSecret,
+  type RotatedWebhookSecret,
+  type WebhookSecretCache,
+} from './webhook-secrets.js';
 export { receiveWebhook, type WebhookReceipt, type WebhookRequest } from './receive-webhook.js';
 export {
   processNextWebhookDelivery,

@@ -14,7 +14,7 @@ import { getGitRepository } from '../repository-remotes.js';
 import { webhookDeliveryIdentity } from './webhook-delivery.js';
 import type { WebhookNormalization } from './webhook-normalization.js';
 import { normalizeWebhook } from './webhook-payload.js';
-import { openWebhookSecrets } from './webhook-secrets.js';
+import { openWebhookSecrets, type WebhookSecretCache } from './webhook-secrets.js';
 import { isWebhookSignatureValid, type WebhookHeaders } from './webhook-signature.js';
 
 type ReceiveDeps = Pick<CoreDeps, 'store' | 'secretCipher' | 'ids' | 'clock'>;
@@ -72,6 +72,8 @@ export async function receiveWebhook(
   options: {
     /** Called once the delivery is authenticated, before it is stored: may refuse it (a rate limit) by throwing. */
     readonly admit?: (repository: GitRepositoryRecord) => void;
+    /** Keeps opened secrets between deliveries (slipwayd's, in memory). */
+    readonly secretCache?: WebhookSecretCache;
   } = {},
 ): Promise<WebhookReceipt> {
   const repository = await getGitRepository(deps.store, request.repositoryId);
@@ -83,7 +85,8 @@ export async function receiveWebhook(
     );
   }
   const nowMs = deps.clock.nowMs();
-  const secrets = openWebhookSecrets(deps, repository, await deps.store.gitWebhooks.findSecret(repository.id), nowMs);
+  const secretRecord = await deps.store.gitWebhooks.findSecret(repository.id);
+  const secrets = openWebhookSecrets(deps, repository, secretRecord, nowMs, options.secretCache);
   if (secrets.length === 0) {
     throw new SlipwayError(
       'WEBHOOK_SECRET_NOT_SET',

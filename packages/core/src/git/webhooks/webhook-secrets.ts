@@ -78,6 +78,51 @@ export async function rotateWebhookSecret(
   return { secret, version, previousValidUntilMs: previous?.untilMs ?? null };
 }
 
+interface OpenedSecrets {
+  readonly current: string;
+  readonly previous: { readonly secret: string; readonly untilMs: number } | null;
+}
+
+/**
+ * Secrets opened before, by repository and rotation, in this process's memory only: a busy repository's deliveries
+ * do not each unwrap its data key and decrypt its secret. A rotation changes the key, so a stale entry is never used;
+ * at most `maxEntries` are kept (the oldest dropped first).
+ */
+export interface WebhookSecretCache {
+  get(key: string): OpenedSecrets | undefined;
+  set(key: string, secrets: OpenedSecrets): void;
+}
+
+export function createWebhookSecretCache(maxEntries = 1_000): WebhookSecretCache {
+  const entries = new Map<string, OpenedSecrets>();
+  return {
+    get: (key) => entries.get(key),
+    set(key, secrets) {
+      entries.set(key, secrets);
+      for (const oldest of entries.keys()) {
+        if (entries.size <= maxEntries) break;
+        entries.delete(oldest);
+      }
+    },
+  };
+}
+
+function openedSecrets(
+  deps: Pick<CoreDeps, 'secretCipher'>,
+  repository: RepositoryScope,
+  record: WebhookSecretRecord,
+): OpenedSecrets {
+  const open = (version: number, sealed: SealedSecret): string =>
+    deps.secretCipher.open(dataKeyOf(repository, record), contextOf(repository, version), sealed);
+  return {
+    current: open(record.current.version, record.current.sealed),
+    previous:
+      record.previous === null
+        ? null
+        : { secret: open(record.previous.version, record.previous.sealed), untilMs: record.previous.untilMs },
+  };
+}
+
 /**
  * The secrets a delivery may be signed with now: the current one, and the previous one until its grace ends. Empty
  * when the repository has none (every delivery is then refused). Errors: `SECRET_UNREADABLE`.
@@ -87,13 +132,16 @@ export function openWebhookSecrets(
   repository: RepositoryScope,
   record: WebhookSecretRecord | undefined,
   nowMs: number,
+  cache?: WebhookSecretCache,
 ): string[] {
   if (record === undefined) return [];
-  const open = (version: number, sealed: SealedSecret): string =>
-    deps.secretCipher.open(dataKeyOf(repository, record), contextOf(repository, version), sealed);
-  const secrets = [open(record.current.version, record.current.sealed)];
-  if (record.previous !== null && nowMs < record.previous.untilMs) {
-    secrets.push(open(record.previous.version, record.previous.sealed));
+  const key = `${repository.id}\u0000${record.current.version}\u0000${record.rotatedAtMs}`;
+  let opened = cache?.get(key);
+  if (opened === undefined) {
+    opened = openedSecrets(deps, repository, record);
+    cache?.set(key, opened);
   }
+  const secrets = [opened.current];
+  if (opened.previous !== null && nowMs < opened.previous.untilMs) secrets.push(opened.previous.secret);
   return secrets;
 }
