@@ -6,7 +6,7 @@
  * and to a viewer, deployment logs) or written down in clear (data dir, slipwayd's log). Narrated in order.
  */
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,37 @@ describe('git repositories: SSH deploy keys and HTTPS tokens', skipUnless(sshGit
       expect(served.status).toBe(200);
     }
     expect(sshd.log.join('\n')).toMatch(/Accepted publickey/);
+  });
+
+  it("fetches only the new commit's objects when it deploys the next push of a known repository", async () => {
+    const mirror = join(slipwayd.dataDir, 'git-mirrors', `${sshRepository.id}.git`);
+    const objectCount = (): number => {
+      const lines = git(mirror, '--git-dir', mirror, 'count-objects', '-v').split('\n');
+      const field = (name: string) => Number(lines.find((l) => l.startsWith(`${name}:`))?.split(':')[1] ?? 0);
+      return field('count') + field('in-pack');
+    };
+    const before = objectCount();
+    const server = join(upstream, 'server.js');
+    await writeFile(server, `${await readFile(server, 'utf8')}// v2\n`);
+    git(upstream, 'commit', '-q', '-am', 'v2');
+    const head = git(upstream, 'rev-parse', 'HEAD');
+    const deployment = await waitFor(
+      async () => {
+        const [latest] = (await viewer.deployments.list('via-ssh')).deployments;
+        if (
+          latest?.source.kind !== 'git' ||
+          latest.source.commit !== head ||
+          ['pending', 'running'].includes(latest.state)
+        )
+          throw new Error('the push is not deployed yet');
+        return latest;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    expect(deployment, JSON.stringify(deployment.failure)).toMatchObject({ state: 'succeeded' });
+    answers.push(deployment);
+    // The new commit, its tree and the changed file: nothing the mirror had travelled again.
+    expect(objectCount() - before).toBe(3);
   });
 
   it('writes neither the token nor the private key anywhere, and removes a repository with its mirror', async () => {
