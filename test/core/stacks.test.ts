@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   advanceStackDeployment,
+  advanceStackDeployments,
   deployStack,
   getStack,
   putStack,
@@ -141,6 +142,24 @@ describe('stacks', () => {
     expect(record.finishedAtMs).not.toBeNull();
     const view = await stackView(harness.deps, await getStack(harness.deps, 'shop'), 'production');
     expect(view.lastDeployment?.state).toBe('succeeded');
+  });
+
+  it('is carried on by the pass of a restarted control plane, from what the store says', async () => {
+    const { stack } = await create();
+    const record = await deployStack(harness.deps, stack.id);
+    const db = await deploymentOf(record, 'db');
+    await harness.store.deployments.update({ ...db, state: 'succeeded', finishedAtMs: Date.now() });
+
+    const restarted = harness.restartControlPlane();
+    await advanceStackDeployments(restarted.deps);
+
+    const carried = await harness.store.stacks.findDeployment(record.id);
+    expect(carried === undefined ? {} : states(carried)).toEqual({
+      db: 'succeeded',
+      worker: 'deploying',
+      api: 'deploying',
+      web: 'waiting',
+    });
   });
 
   it('skips the dependents of a failed service, lets the others finish, and fails the stack deployment naming it', async () => {
