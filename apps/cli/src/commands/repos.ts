@@ -13,7 +13,7 @@ import { defaultProjectName } from './projects.js';
 interface AddOptions {
   project?: string;
   provider?: string;
-  token?: boolean;
+  tokenStdin?: boolean;
   username?: string;
   public?: boolean;
 }
@@ -53,19 +53,21 @@ export function registerReposCommand(program: Command, ctx: CliContext): void {
     .command('add')
     .description(
       'add a repository (admin): an ssh URL gets a generated deploy key (its public half is printed: add it on the ' +
-        'host), an https URL a token read from stdin (--token) or nothing (a public repository)',
+        'host), an https URL a token read from stdin (--token-stdin) or nothing (a public repository)',
     )
     .argument('<name>', 'name in the project (lowercase letters, digits and "-")')
     .argument('<url>', 'clone URL: git@host:owner/repo.git, ssh://…, https://…')
     .option('--project <project>', `project (default: ${defaultProjectName})`)
     .option('--provider <provider>', `one of ${repositoryProviderNames.filter((p) => p !== 'hosted').join(', ')}`)
-    .option('--token', 'read an access token from stdin (typed unechoed on a terminal)')
+    .option('--token-stdin', 'read an access token from stdin (typed unechoed on a terminal)')
     .option('--username <name>', 'user name sent with the token (default: what the provider expects)')
     .option('--public', 'no credentials (a public https repository)')
     .action(async (name: string, url: string, options: AddOptions, command: Command) => {
       const run = ctx.for(command);
-      if (options.token === true && options.public === true) run.usageError('--token and --public exclude each other');
-      if (options.username !== undefined && options.token !== true) run.usageError('--username goes with --token');
+      if (options.tokenStdin === true && options.public === true)
+        run.usageError('--token-stdin and --public exclude each other');
+      if (options.username !== undefined && options.tokenStdin !== true)
+        run.usageError('--username goes with --token-stdin');
       const provider = options.provider;
       if (provider !== undefined && !(repositoryProviderNames as readonly string[]).includes(provider))
         run.usageError(`--provider: expected one of ${repositoryProviderNames.join(', ')}`);
@@ -74,7 +76,7 @@ export function registerReposCommand(program: Command, ctx: CliContext): void {
         url,
         ...(provider === undefined ? {} : { provider: provider as NonNullable<AddRepositoryBody['provider']> }),
       };
-      if (options.token === true) {
+      if (options.tokenStdin === true) {
         const token = (await readSecretValue('token', run.io.stdin, run.io.stderr)).trim();
         body.auth = {
           kind: 'token',
