@@ -208,6 +208,36 @@ describe('push to deploy: git push to slipwayd', () => {
     seen.push(await answer.text());
   });
 
+  it('refuses what is not a git request with a coded error, never a 500 or a hang', async () => {
+    const basic = `Basic ${Buffer.from(`x:${deployerToken}`).toString('base64')}`;
+    const post = async (service: string, body: string, headers: Record<string, string> = {}) => {
+      const answer = await fetch(`${remoteOf('pushed')}/${service}`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': `application/x-${service}-request`, ...headers },
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await answer.text();
+      seen.push(text);
+      return { status: answer.status, text };
+    };
+    expect(await post('git-receive-pack', 'not pkt-lines at all')).toEqual({
+      status: 400,
+      text: 'the git request is not in pkt-line framing\n',
+    });
+    expect(await post('git-receive-pack', '')).toEqual({
+      status: 400,
+      text: 'the push request ended before its ref updates\n',
+    });
+    expect(await post('git-upload-pack', 'not gzip', { 'content-encoding': 'gzip' })).toEqual({
+      status: 400,
+      text: 'the request body is not valid gzip\n',
+    });
+    const dumb = await fetch(`${remoteOf('pushed')}/info/refs`, { headers: { authorization: basic } });
+    expect(dumb.status).toBe(400);
+    seen.push(await dumb.text());
+  });
+
   it('never writes a token to the data dir, the log or an answer', async () => {
     await waitFor(() => expect(seen.length).toBeGreaterThan(0));
     const texts = [...seen, slipwayd.output].join('\n');

@@ -6,8 +6,6 @@
  * Errors are answered as text, which git prints to its user as `remote: …` lines.
  */
 import { randomUUID } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SlipwayError, type Role } from '@slipway/contract';
 import { hasRole, type AppRecord, type Principal } from '@slipway/core';
@@ -16,9 +14,9 @@ import { publicAccess } from '../http/auth/route-permissions.js';
 import type { RouteContext } from '../http/server-context.js';
 import { authenticateGitRequest } from './git-basic-auth.js';
 import { runGitHttpBackend } from './git-http-backend.js';
+import { decodedRequestBody, readPushCommands, readWholeBody } from './git-request-body.js';
 import type { HostedRepositories } from './hosted-repositories.js';
 import { deployPushedRefs, type HostedRepositoryIds } from './push-deployment.js';
-import { ReceivePackCommandReader, type PushCommands } from './receive-pack-commands.js';
 import { SidebandRelay } from './sideband-relay.js';
 
 export interface GitHttpOptions {
@@ -33,6 +31,9 @@ export interface GitHttpOptions {
 }
 
 type Service = 'git-upload-pack' | 'git-receive-pack';
+
+/** A fetch's wants and haves: git's own limit of what http-backend buffers (GIT_HTTP_MAX_REQUEST_BUFFER). */
+const maxFetchRequestBytes = 10 * 1024 * 1024;
 
 const requestTypes = ['application/x-git-upload-pack-request', 'application/x-git-receive-pack-request'];
 const roleFor: Readonly<Record<Service, Role>> = { 'git-upload-pack': 'viewer', 'git-receive-pack': 'deployer' };
@@ -85,7 +86,10 @@ async function handle(
   const repository = await options.repositories.ensure(app);
   const repositoryId = await options.repositoryIds.ensure(app);
   const isPush = service === 'git-receive-pack' && fixed !== 'from-query';
-  const reader = isPush ? new ReceivePackCommandReader() : undefined;
+  const body = fixed === 'from-query' ? undefined : decodedRequestBody(request, options.maxRequestBytes);
+  // A push's ref updates are read before receive-pack runs: a request that is not a push is refused here.
+  const push = isPush && body !== undefined ? await readPushCommands(body) : undefined;
+  const fetchBody = !isPush && body !== undefined ? await readWholeBody(body, maxFetchRequestBytes) : undefined;
   const shutdown = context.shutdownSignal;
   const gone = new AbortController();
   // The answer's stream closes when it has ended or the client went away (a request's 'close' only says its body
@@ -100,14 +104,17 @@ async function handle(
     gitProtocol: gitProtocolOf(request.headers['git-protocol']),
     remoteUser: principal.userName,
     remoteAddr: request.ip,
-    body: fixed === 'from-query' ? undefined : requestBody(request, options.maxRequestBytes, reader),
+    body: push?.stream ?? fetchBody,
     timeoutMs: options.requestTimeoutMs,
     signal: AbortSignal.any([gone.signal, shutdown]),
+  }).catch((error: unknown) => {
+    // A body that broke off (not gzip, too large) is why http-backend gave no answer.
+    throw body?.failure() ?? error;
   });
   void reply.status(answer.status);
   for (const [name, value] of Object.entries(answer.headers)) void reply.header(name, value);
-  if (!isPush || answer.status !== 200) return reply.send(answer.body);
-  const sideband = sidebandOf(reader?.commands?.capabilities);
+  if (push === undefined || answer.status !== 200) return reply.send(answer.body);
+  const sideband = sidebandOf(push?.commands.capabilities);
   const relay = sideband === undefined ? undefined : new SidebandRelay(sideband);
   const say = (line: string): Promise<void> => relay?.say(line) ?? Promise.resolve();
   const deploy = async (): Promise<string | undefined> =>
@@ -116,7 +123,7 @@ async function handle(
       repository,
       repositories: options.repositories,
       repositoryId,
-      commands: readCommands(reader),
+      commands: push.commands,
       pusher: principal.userName,
       pushId: randomUUID(),
       say,
@@ -158,10 +165,6 @@ async function handle(
   return reply.send(relay.output);
 }
 
-function readCommands(reader: ReceivePackCommandReader | undefined): PushCommands {
-  return reader?.commands ?? { updates: [], capabilities: new Set() };
-}
-
 /** What the client asked for to receive progress; undefined when it asked for none (no progress can be sent). */
 function sidebandOf(capabilities: ReadonlySet<string> | undefined): 65_515 | 999 | undefined {
   if (capabilities?.has('side-band-64k') === true) return 65_515;
@@ -199,35 +202,6 @@ function assertRole(principal: Principal, app: AppRecord, service: Service): voi
 function gitProtocolOf(value: string | string[] | undefined): string | undefined {
   if (typeof value !== 'string' || value.length > 256 || !/^[A-Za-z0-9=:._-]*$/.test(value)) return undefined;
   return value;
-}
-
-/** The request body decompressed (git gzips large fetch requests), bounded, and read by `reader` as it passes. */
-function requestBody(
-  request: FastifyRequest,
-  maxBytes: number,
-  reader: ReceivePackCommandReader | undefined,
-): Readable {
-  const raw = request.body instanceof Readable ? request.body : Readable.from([]);
-  const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
-  const decoded = encoding === 'gzip' || encoding === 'x-gzip' ? raw.pipe(createGunzip()) : raw;
-  let sizeBytes = 0;
-  const bound = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      sizeBytes += chunk.length;
-      if (sizeBytes > maxBytes) {
-        callback(new SlipwayError('PAYLOAD_TOO_LARGE', `a git request may carry at most ${maxBytes} bytes`));
-        return;
-      }
-      try {
-        reader?.push(chunk);
-        callback(null, chunk);
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
-  });
-  decoded.on('error', (error) => bound.destroy(error));
-  return decoded.pipe(bound);
 }
 
 function answerError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
