@@ -84,13 +84,22 @@ export function createGitWebhookRepository(db: Kysely<Database>): GitWebhookRepo
     async leaseDelivery(owner, leaseMs, nowMs) {
       return atomically(db, async (trx) => {
         for (let attempt = 0; attempt < leaseAttempts; attempt += 1) {
-          const candidate = await trx
-            .selectFrom('git_webhook_deliveries')
-            .select('id')
-            .where(isLeasable(nowMs))
-            .orderBy('received_at_ms')
-            .orderBy('id')
-            .executeTakeFirst();
+          // Two queries, each answered by the (state, received_at_ms) index: one with an OR of both would scan the
+          // whole inbox, handled deliveries included, on every lease.
+          const oldest = (state: WebhookDeliveryState) =>
+            trx
+              .selectFrom('git_webhook_deliveries')
+              .select(['id', 'received_at_ms'])
+              .where('state', '=', state)
+              .$if(state === 'leased', (query) => query.where('lease_until_ms', '<=', nowMs))
+              .orderBy('received_at_ms')
+              .orderBy('id')
+              .limit(1)
+              .executeTakeFirst();
+          // The older of the two, so deliveries are handed over in the order they arrived.
+          const [queued, expired] = [await oldest('queued'), await oldest('leased')];
+          const candidate =
+            queued === undefined || (expired !== undefined && isBefore(expired, queued)) ? expired : queued;
           if (candidate === undefined) return undefined;
           const leased = await trx
             .updateTable('git_webhook_deliveries')
@@ -168,6 +177,14 @@ export function createGitWebhookRepository(db: Kysely<Database>): GitWebhookRepo
       return row?.head_sha ?? undefined;
     },
   };
+}
+
+function isBefore(
+  a: { id: string; received_at_ms: number | string },
+  b: { id: string; received_at_ms: number | string },
+): boolean {
+  const [aMs, bMs] = [fromBigInt(a.received_at_ms), fromBigInt(b.received_at_ms)];
+  return aMs < bMs || (aMs === bMs && a.id < b.id);
 }
 
 function isLeasable(nowMs: number) {
