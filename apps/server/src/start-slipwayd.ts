@@ -46,6 +46,7 @@ import { checkApiBinding, prepareTransport } from './api-transport.js';
 import { createAuditRecorder } from './audit-recorder.js';
 import { createGitWebhooks } from './git-webhooks.js';
 import { openCatalog } from './catalog-setup.js';
+import { gitRepositoryDeps } from './git-repositories-setup.js';
 import { startAuditRetention } from './audit-retention.js';
 import { createRepositoryFiles, startStackDeploymentLoop } from './git-stacks.js';
 import { startGitReconcileLoop } from './git-reconcile-loop.js';
@@ -249,6 +250,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     }),
     previews: previewServicesOf(config, () => deps, () => fleet),
     ...catalog.coreDeps,
+    ...gitRepositoryDeps(config.dataDir, logger),
   };
   const notificationDispatcher = createNotificationDispatcher(
     { store, clock, logger: notificationLogger, secretCipher: deps.secretCipher },

@@ -15,6 +15,7 @@ import { environmentRoutes } from './routes/environment-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
+import { repositoryRoutes } from './routes/repository-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
 import { rolloutRoutes } from './routes/rollout-routes.js';
 import { runtimeTaskRoutes } from './routes/runtime-task-routes.js';
@@ -46,6 +47,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   approvalRoutes,
   rolloutRoutes,
   catalogAclRoutes,
+  repositoryRoutes,
   webhookRoutes,
   repositoryWebhookRoutes,
   deploymentRuleRoutes,
