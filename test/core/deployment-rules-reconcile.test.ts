@@ -78,13 +78,17 @@ describe('deployment rules reconcile', () => {
     return git(work, 'rev-parse', 'HEAD');
   };
 
-  const addRepository = async (name: string, url: string): Promise<GitRepositoryRecord> => {
+  const addRepository = async (
+    name: string,
+    url: string,
+    provider: GitRepositoryRecord['provider'] = 'generic',
+  ): Promise<GitRepositoryRecord> => {
     const project = await harness.store.projects.findByName('default');
     const record: GitRepositoryRecord = {
       id: `repo_${name}`,
       projectId: project?.id ?? '',
       name,
-      provider: 'generic',
+      provider,
       url,
       authKind: 'none',
       publicKey: null,
@@ -247,5 +251,17 @@ describe('deployment rules reconcile', () => {
     // Once the stack has a rule of its own, the rule decides (a tag rule: the reconcile leaves it).
     await addDeploymentRule(deps, { stack: 'follower' }, { refPattern: 'refs/tags/v*', event: 'tag' });
     expect(await reconcileRuleHeads(deps)).toEqual({ deployed: [], unreachable: [], failed: [] });
+  });
+
+  it('deploys main of a hosted repository no rule reads to production, once per commit, when its push was not acted on', async () => {
+    await harness.store.gitRepositories.delete(repository.id);
+    await addRepository('shop', work, 'hosted');
+    await commit('feature', 'elsewhere');
+    expect(await reconcileRuleHeads(deps)).toEqual({ deployed: [], unreachable: [], failed: [] });
+    const head = await commit('main', 'one');
+    expect((await reconcileRuleHeads(deps)).deployed).toMatchObject([{ ref: 'refs/heads/main', commit: head }]);
+    await finishDeployments();
+    expect((await reconcileRuleHeads(deps)).deployed).toEqual([]);
+    expect(await deployedCommits('production')).toEqual([head]);
   });
 });

@@ -8,23 +8,14 @@
 import type { CoreDeps } from '../core-deps.js';
 import type { DeploymentRuleRecord } from './rules/deployment-rule-records.js';
 import { evaluateDeploymentRules, rulesByTarget } from './rules/evaluate-deployment-rules.js';
-import {
-  fireDeploymentRule,
-  fireImplicitAppDeployment,
-  fireStackDeployment,
-  type RuleFiringResult,
-} from './rules/fire-deployment-rule.js';
+import { fireDeploymentRule, fireStackDeployment } from './rules/fire-deployment-rule.js';
 import { fullRefIssue } from './rules/full-ref.js';
+import { applyHostedImplicitRule, type ImplicitResult } from './rules/hosted-implicit-rule.js';
 import type { GitEventOutcome, GitPushEvent } from './git-event.js';
 
 const commitPattern = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/u;
-/** The branches a hosted repository's app deploys to production while it has no rule. */
-const implicitBranches: readonly string[] = ['refs/heads/main', 'refs/heads/master'];
 
-interface TargetResult {
-  readonly name: string;
-  readonly result: RuleFiringResult | { readonly status: 'no-match'; readonly reason: string };
-}
+type TargetResult = ImplicitResult;
 
 export async function applyPushEvent(deps: CoreDeps, event: GitPushEvent): Promise<GitEventOutcome> {
   const issue = fullRefIssue(event.ref);
@@ -51,7 +42,7 @@ export async function applyPushEvent(deps: CoreDeps, event: GitPushEvent): Promi
   const hasRules = results.length > 0;
   results.push(...(await applyStacksWithoutRules(deps, event.repositoryId, ruledStacks, input)));
   if (!hasRules && event.origin === 'hosted') {
-    const implicit = await applyImplicitRule(deps, event.repositoryId, input);
+    const implicit = await applyHostedImplicitRule(deps, event.repositoryId, input);
     if (implicit !== undefined) results.push(implicit);
   }
   const outcome = outcomeOf(event, results);
@@ -60,29 +51,6 @@ export async function applyPushEvent(deps: CoreDeps, event: GitPushEvent): Promi
     'push handled',
   );
   return outcome;
-}
-
-async function applyImplicitRule(
-  deps: CoreDeps,
-  repositoryId: string,
-  input: { ref: string; commit: string; origin: GitPushEvent['origin'] },
-): Promise<TargetResult | undefined> {
-  const repository = await deps.store.gitRepositories.findById(repositoryId);
-  if (repository?.provider !== 'hosted') return undefined;
-  const app = await deps.store.apps.findByName(repository.name);
-  if (app?.projectId !== repository.projectId) return undefined;
-  const name = `${app.name} (no rule)`;
-  if (!implicitBranches.includes(input.ref)) {
-    return {
-      name,
-      result: { status: 'no-match', reason: `without a rule only main or master deploys, not ${input.ref}` },
-    };
-  }
-  const production = await deps.store.environments.find(app.projectId, 'production');
-  if (!production) return { name, result: { status: 'failed', reason: 'the app has no production environment' } };
-  const key = `hosted-default:${app.id}:${production.id}`;
-  const target = { appId: app.id, environmentId: production.id, repositoryId };
-  return { name, result: await fireImplicitAppDeployment(deps, key, target, input) };
 }
 
 /**

@@ -10,7 +10,8 @@
  * 4. the head fires the rule with the commit the decision was made on, so a webhook that deployed something newer
  *    meanwhile wins, and a (rule, commit) pair still deploys at most once;
  * 5. a stack read from the repository without rules of its own follows its ref: a head that is not the commit of its
- *    newest deployment deploys it.
+ *    newest deployment deploys it; a hosted repository no rule reads deploys its `main` (or `master`) head to
+ *    production once per commit (a push slipwayd stored but died before acting on).
  */
 import { isSlipwayError } from '@slipway/contract';
 import type { CoreDeps } from '../../core-deps.js';
@@ -20,6 +21,7 @@ import { evaluateDeploymentRules, rulesByTarget } from './evaluate-deployment-ru
 import { fireDeploymentRule, fireStackDeployment } from './fire-deployment-rule.js';
 import { fullRefIssue } from './full-ref.js';
 import { listRepositoryHeads } from '../repository-remotes.js';
+import { applyHostedImplicitRule, implicitBranches } from './hosted-implicit-rule.js';
 
 export interface ReconcileReport {
   /** Rules whose branch moved and that deployed its head. */
@@ -43,8 +45,13 @@ export async function reconcileRuleHeads(deps: CoreDeps, signal?: AbortSignal): 
   };
   const rules = await deps.store.deploymentRules.list();
   const stacks = await stacksWithoutRules(deps, rules);
+  const hosted = await hostedWithoutRules(deps, rules);
   const repositoryIds = [
-    ...new Set([...rules.filter(isFollowed).map((rule) => rule.repositoryId), ...stacks.map((s) => s.repositoryId)]),
+    ...new Set([
+      ...rules.filter(isFollowed).map((rule) => rule.repositoryId),
+      ...stacks.map((s) => s.repositoryId),
+      ...hosted,
+    ]),
   ];
   for (const repositoryId of repositoryIds) {
     if (isAborted(signal)) break;
@@ -58,6 +65,15 @@ export async function reconcileRuleHeads(deps: CoreDeps, signal?: AbortSignal): 
       continue;
     }
     const branches = heads.filter((head) => head.ref.startsWith('refs/heads/') && fullRefIssue(head.ref) === undefined);
+    const implicit = hosted.has(repositoryId) ? implicitHead(branches) : undefined;
+    if (implicit !== undefined && !isAborted(signal)) {
+      const input = { ref: implicit.ref, commit: implicit.commit, origin: 'reconcile' as const };
+      const applied = await applyHostedImplicitRule(deps, repositoryId, input);
+      const ruleId = `hosted-default:${repositoryId}`;
+      if (applied?.result.status === 'deployed') {
+        report.deployed.push({ ruleId, ...input, deploymentIds: applied.result.deploymentIds });
+      } else if (applied?.result.status === 'failed') report.failed.push({ ruleId, reason: applied.result.reason });
+    }
     for (const stack of stacks.filter((s) => s.repositoryId === repositoryId)) {
       const head = branches.find((h) => h.ref === stack.ref);
       if (head === undefined || head.commit === stack.lastCommit || isAborted(signal)) continue;
@@ -115,6 +131,21 @@ async function stacksWithoutRules(deps: CoreDeps, rules: readonly DeploymentRule
     following.push({ id: stack.id, repositoryId: stack.source.repositoryId, ref, lastCommit: latest?.commit ?? null });
   }
   return following;
+}
+
+/** Hosted repositories no rule reads: their app follows `main` (or `master`) into production. */
+async function hostedWithoutRules(deps: CoreDeps, rules: readonly DeploymentRuleRecord[]): Promise<Set<string>> {
+  const read = new Set(rules.map((rule) => rule.repositoryId));
+  const repositories = await deps.store.gitRepositories.list();
+  return new Set(repositories.filter((r) => r.provider === 'hosted' && !read.has(r.id)).map((r) => r.id));
+}
+
+function implicitHead(branches: readonly RemoteHead[]): RemoteHead | undefined {
+  for (const ref of implicitBranches) {
+    const head = branches.find((h) => h.ref === ref);
+    if (head !== undefined) return head;
+  }
+  return undefined;
 }
 
 const isFollowed = (rule: DeploymentRuleRecord): boolean => rule.isEnabled && rule.event === 'push';
