@@ -45,14 +45,18 @@ export function startStackDeploymentLoop(
 
 /**
  * Reads one file of a repository at a commit by checking the commit out of its mirror into a scratch directory
- * (removed after), refusing a path that climbs out of the tree or leads through a link out of it.
+ * (removed after, and emptied at start), refusing a path that climbs out of the tree or leads through a link out of
+ * it.
  */
 export function createRepositoryFiles(options: {
   mirrors: () => GitMirrors | undefined;
   scratchDir: string;
 }): RepositoryFiles {
+  // Checkouts a stopped slipwayd left behind go first; every read waits for that.
+  const leftovers = rm(options.scratchDir, { recursive: true, force: true }).catch(() => undefined);
   return {
     async read(remote, commit, path, readOptions) {
+      await leftovers;
       const mirrors = options.mirrors();
       if (mirrors === undefined)
         throw new SlipwayError(
