@@ -269,4 +269,23 @@ describe('webhooks', () => {
       for (const haystack of haystacks) expect(haystack.includes(sentinel)).toBe(false);
     }
   });
+
+  // Last: it uses up this address's allowance of refused deliveries.
+  it('slows down an address that keeps sending deliveries it cannot sign: 429 with Retry-After', async () => {
+    const body = fixture('gitea-push');
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 80; i += 1) {
+      const response = await post(`/api/v1/hooks/gitea/${repositories.gt?.id}`, body, {
+        'x-gitea-signature': 'cd'.repeat(32),
+      });
+      statuses.push(response.status);
+      if (response.status === 429) retryAfter ??= response.headers.get('retry-after');
+      await response.body?.cancel();
+    }
+    // 60 refusals at once, then one a second.
+    expect(statuses.filter((status) => status === 401).length).toBeGreaterThanOrEqual(60);
+    expect(statuses).toContain(429);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  });
 });
