@@ -3,6 +3,7 @@ import {
   createEnvironment,
   deleteEnvironment,
   enablePreviews,
+  KeyedMutex,
   type Clock,
   type CoreDeps,
   type GitPullRequestEvent,
@@ -81,6 +82,7 @@ export async function createPreviewWorld(options: { maxPreviews?: number } = {})
       provider: createGitProviderClient({ timeoutMs: 2_000, retryDelaysMs: [0], sleep: async () => undefined }),
       deleteEnvironment: (input) => deleteEnvironment(deps, harness.fleet, { ...input, force: true }),
       publicUrl: (host) => `https://${host}`,
+      lock: new KeyedMutex(),
     },
   };
   await enablePreviews(deps, {

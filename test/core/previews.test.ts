@@ -83,6 +83,22 @@ describe('pull-request previews', () => {
     expect(await deploymentsOf('pr-7')).toHaveLength(2);
   });
 
+  it('deploys a moved head once when the sweep and a redelivered event reach it at the same time', async () => {
+    await handleGitEvent(world.deps, world.event('opened', 7));
+    await handleGitEvent(world.deps, world.event('updated', 7, { headSha: commitB }));
+    await Promise.all([
+      sweepPreviews(world.deps, { askProvider: false }),
+      handleGitEvent(world.deps, world.event('updated', 7, { headSha: commitB })),
+      sweepPreviews(world.deps, { askProvider: false }),
+    ]);
+    const all = await deploymentsOf('pr-7');
+    expect(all.map((d) => (d.source.kind === 'repository' ? d.source.commit : d.source.kind))).toEqual([
+      commitB,
+      commitA,
+    ]);
+    expect(all[0]?.state).toBe('pending');
+  });
+
   it("gives a preview the preview set's config and secrets, never production's, also after production changes", async () => {
     await patchConfig(world.deps, {
       app: 'shop',

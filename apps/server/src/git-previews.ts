@@ -7,6 +7,7 @@ import { createGitProviderClient, defaultProviderHttpOptions } from '@slipway/ad
 import type { CoreSettings } from '@slipway/core';
 import type { ResolvedConfig } from './config.js';
 import {
+  KeyedMutex,
   deleteEnvironment,
   sweepPreviews,
   type Clock,
@@ -64,6 +65,7 @@ export function createPreviewServices(options: {
     provider: createGitProviderClient(defaultProviderHttpOptions),
     deleteEnvironment: (input) => deleteEnvironment(options.deps(), options.fleet(), { ...input, force: true }),
     publicUrl: (host) => `${scheme}://${host}${suffix}`,
+    lock: new KeyedMutex(),
   };
 }
 

@@ -42,6 +42,18 @@ export async function deployPreview(
     const stored = (await tx.previews.find(app.id, preview.number)) ?? preview;
     const active = await tx.deployments.findActive(app.id, scope.environment.id);
     const now = deps.clock.nowMs();
+    if (active?.source.kind === 'repository' && active.source.commit === stored.headSha) {
+      // Already deploying this very commit (the sweep and an event met): nothing to cancel, nothing to add.
+      const updated: PreviewRecord = {
+        ...stored,
+        environmentId: scope.environment.id,
+        deploymentId: active.id,
+        state: 'deploying',
+        updatedAtMs: now,
+      };
+      await tx.previews.update(updated);
+      return { kind: 'deployed', preview: updated, deploymentId: active.id };
+    }
     if (active) {
       const updated: PreviewRecord = {
         ...stored,

@@ -11,6 +11,7 @@ import type { AppRecord } from '../domain/records.js';
 import type { GitEventOutcome } from './git-event.js';
 import { advancePreview, save, short } from './preview-advance.js';
 import type { PreviewRecord, PreviewSettingsRecord } from './preview-records.js';
+import { withPreviewLock } from './preview-services.js';
 import { providerTarget, reportPreviewStatus } from './preview-status.js';
 import { removePreview } from './pull-request-event.js';
 
@@ -26,7 +27,11 @@ export async function sweepPreviews(deps: CoreDeps, options: PreviewSweepOptions
     const app = await deps.store.apps.findById(preview.appId);
     if (!app) continue;
     try {
-      const outcome = await sweepOne(deps, app, preview, options);
+      const outcome = await withPreviewLock(deps, app.id, async () => {
+        // Read again under the lock: an event may have changed or removed it since the list was read.
+        const current = await deps.store.previews.find(app.id, preview.number);
+        return current === undefined ? undefined : sweepOne(deps, app, current, options);
+      });
       if (outcome) done.push(outcome.reason);
     } catch (error) {
       // One preview's failure (a store conflict, an unreadable secret) never stops the others' pass.

@@ -19,6 +19,7 @@ import { advancePreview, save } from './preview-advance.js';
 import { previewAliasHost, previewEnvironmentName, previewHost } from './preview-hosts.js';
 import type { PreviewRecord, PreviewSettingsRecord } from './preview-records.js';
 import { previewSetEnvironment } from './preview-set.js';
+import { withPreviewLock } from './preview-services.js';
 import { previewTokenSealName } from './preview-status.js';
 import { removePreview } from './pull-request-event.js';
 
@@ -111,11 +112,13 @@ export async function getPreviewSettings(deps: CoreDeps, appName: string): Promi
 /** Removes every preview of the app, then its settings; idempotent. Errors: `APP_NOT_FOUND`. */
 export async function disablePreviews(deps: CoreDeps, appName: string): Promise<void> {
   const app = await getApp(deps.store, appName);
-  const settings = await deps.store.previewSettings.find(app.id);
-  for (const preview of await deps.store.previews.list(app.id)) {
-    await removePreview(deps, app, settings, preview, 'previews turned off');
-  }
-  await deps.store.previewSettings.delete(app.id);
+  await withPreviewLock(deps, app.id, async () => {
+    const settings = await deps.store.previewSettings.find(app.id);
+    for (const preview of await deps.store.previews.list(app.id)) {
+      await removePreview(deps, app, settings, preview, 'previews turned off');
+    }
+    await deps.store.previewSettings.delete(app.id);
+  });
   deps.logger.info({ app: app.name }, 'previews disabled');
 }
 
@@ -133,7 +136,16 @@ export async function approvePreview(
   deps: CoreDeps,
   input: { app: string; number: number; by: string },
 ): Promise<{ preview: PreviewView; outcome: GitEventOutcome }> {
-  const { app, settings, preview } = await findPreview(deps, input.app, input.number);
+  const app = await getApp(deps.store, input.app);
+  return withPreviewLock(deps, app.id, () => approveLocked(deps, app, input));
+}
+
+async function approveLocked(
+  deps: CoreDeps,
+  app: AppRecord,
+  input: { number: number; by: string },
+): Promise<{ preview: PreviewView; outcome: GitEventOutcome }> {
+  const { settings, preview } = await findPreview(deps, app, input.number);
   if (!settings) throw notFound(app, input.number);
   if (!preview.isFork || preview.approvedSha === preview.headSha) {
     throw new SlipwayError(
@@ -155,21 +167,22 @@ export async function removePreviewByNumber(
   input: { app: string; number: number },
 ): Promise<GitEventOutcome> {
   const app = await getApp(deps.store, input.app);
-  const preview = await deps.store.previews.find(app.id, input.number);
-  if (!preview) return { outcome: 'ignored', reason: `preview #${input.number} of "${app.name}" is gone already` };
-  const settings = await deps.store.previewSettings.find(app.id);
-  return removePreview(deps, app, settings, preview, 'removed by a user');
+  return withPreviewLock(deps, app.id, async () => {
+    const preview = await deps.store.previews.find(app.id, input.number);
+    if (!preview) return { outcome: 'ignored', reason: `preview #${input.number} of "${app.name}" is gone already` };
+    const settings = await deps.store.previewSettings.find(app.id);
+    return removePreview(deps, app, settings, preview, 'removed by a user');
+  });
 }
 
 async function findPreview(
   deps: CoreDeps,
-  appName: string,
+  app: AppRecord,
   number: number,
-): Promise<{ app: AppRecord; settings: PreviewSettingsRecord | undefined; preview: PreviewRecord }> {
-  const app = await getApp(deps.store, appName);
+): Promise<{ settings: PreviewSettingsRecord | undefined; preview: PreviewRecord }> {
   const preview = await deps.store.previews.find(app.id, number);
   if (!preview) throw notFound(app, number);
-  return { app, settings: await deps.store.previewSettings.find(app.id), preview };
+  return { settings: await deps.store.previewSettings.find(app.id), preview };
 }
 
 const notFound = (app: AppRecord, number: number): SlipwayError =>

@@ -9,6 +9,7 @@ import type { AppRecord } from '../domain/records.js';
 import type { GitEventOutcome, GitPullRequestEvent } from './git-event.js';
 import { advancePreview, save, short } from './preview-advance.js';
 import { destroyPreview } from './preview-lifecycle.js';
+import { withPreviewLock } from './preview-services.js';
 import { fullHeadCommit } from './preview-source.js';
 import type { PreviewRecord, PreviewSettingsRecord } from './preview-records.js';
 import { reportPreviewStatus } from './preview-status.js';
@@ -26,7 +27,7 @@ export async function applyPullRequestEvent(deps: CoreDeps, event: GitPullReques
   const outcomes: GitEventOutcome[] = [];
   for (const settings of settingsList) {
     const app = await deps.store.apps.findById(settings.appId);
-    if (app) outcomes.push(await applyToApp(deps, app, settings, event));
+    if (app) outcomes.push(await withPreviewLock(deps, app.id, () => applyToApp(deps, app, settings, event)));
   }
   return combineOutcomes(outcomes);
 }
