@@ -239,6 +239,16 @@ describe('push to deploy: git push to slipwayd', () => {
   });
 
   it('never writes a token to the data dir, the log or an answer', async () => {
+    // The hosted repositories as the API shows them: by their git URL, never by where they are on disk.
+    const listed = await fetch(`${slipwayd.url}/api/v1/projects/acme/repositories`, {
+      headers: { authorization: `Bearer ${viewerToken}` },
+    });
+    const repositories = await listed.text();
+    seen.push(repositories);
+    expect(listed.status).toBe(200);
+    expect(repositories).toContain('/git/pushed.git');
+    expect(repositories).toContain('"provider":"hosted"');
+    expect(repositories).not.toContain(slipwayd.dataDir);
     await waitFor(() => expect(seen.length).toBeGreaterThan(0));
     const texts = [...seen, slipwayd.output].join('\n');
     const files = await filesUnder(slipwayd.dataDir);
