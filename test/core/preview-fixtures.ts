@@ -11,7 +11,7 @@ import {
 } from '@slipway/core';
 import { createGitProviderClient } from '@slipway/adapters';
 import { startProviderApiRecorder, type ProviderApiRecorder } from '@slipway/testkit';
-import { createCoreHarness, type CoreHarness } from './core-harness.js';
+import { createCoreHarness, type CoreHarness, type CoreHarnessOptions } from './core-harness.js';
 
 export const providerToken = 'ghp_SENTINEL_preview_provider_token_51c2';
 export const commitA = 'a1'.repeat(20);
@@ -46,8 +46,13 @@ export interface PreviewWorld {
   close(): Promise<void>;
 }
 
-export async function createPreviewWorld(options: { maxPreviews?: number } = {}): Promise<PreviewWorld> {
-  const harness = await createCoreHarness({ settings: { previewDomain: 'preview.test' } });
+export async function createPreviewWorld(
+  options: { maxPreviews?: number; instanceCatalog?: CoreHarnessOptions['instanceCatalog'] } = {},
+): Promise<PreviewWorld> {
+  const harness = await createCoreHarness({
+    settings: { previewDomain: 'preview.test', catalogAddresses: { process: '127.0.0.1:8500' } },
+    ...(options.instanceCatalog === undefined ? {} : { instanceCatalog: options.instanceCatalog }),
+  });
   const clock = manualClock();
   const pullStates = new Map<number, string>();
   let nextId = 1000;
