@@ -21,7 +21,15 @@ const fixture = (name: string): Buffer => readFileSync(join(fixtures, `${name}.j
 let harness: CoreHarness;
 let deps: CoreDeps;
 let nowMs: number;
-const clock: Clock = { nowMs: () => nowMs, sleep: async () => undefined };
+/** Whether a sleep of the manual clock ends at once (its time has come) or only when it is aborted. */
+let isSleepOver = false;
+const clock: Clock = {
+  nowMs: () => nowMs,
+  sleep: (_ms, signal) =>
+    isSleepOver
+      ? Promise.resolve()
+      : new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error))),
+};
 
 async function addRepository(provider: GitRepositoryRecord['provider'], name = `${provider}-repo`) {
   const project = await harness.store.projects.findByName('default');
@@ -79,6 +87,7 @@ async function drain(owner: string, handle: (event: GitEvent) => Promise<GitEven
 beforeEach(async () => {
   harness = await createCoreHarness({ isReconcilerRunning: false });
   nowMs = 1_767_225_600_000;
+  isSleepOver = false;
   deps = { ...harness.deps, clock };
 });
 
@@ -231,6 +240,23 @@ describe('webhook inbox', () => {
     expect(await deps.store.gitWebhooks.findDelivery('bitbucket', 'p-2')).toMatchObject({
       outcome: 'ignored',
       reason: 'pull request #3 updated without new commits',
+    });
+  });
+
+  it('records a delivery whose handler does not answer within the lease as failed, and goes on', async () => {
+    const repository = await addRepository('gitea');
+    const { secret } = await rotateRepositoryWebhook(deps, 'default', repository.name, 0);
+    await deliver('gitea', repository.id, secret, fixture('gitea-push'), {
+      'x-gitea-event': 'push',
+      'x-gitea-delivery': 'stuck',
+    });
+    isSleepOver = true;
+    const stuck = () => new Promise<GitEventOutcome>(() => undefined);
+    await drain('node/a', stuck);
+    expect(await deps.store.gitWebhooks.findDelivery('gitea', 'stuck')).toMatchObject({
+      state: 'done',
+      outcome: 'failed',
+      reason: 'not handled within 60 s',
     });
   });
 });

@@ -27,7 +27,31 @@ export interface WebhookProcessOptions {
   readonly signal: AbortSignal;
 }
 
-async function outcomeOf(deps: ProcessDeps, delivery: WebhookDeliveryRecord, event: GitEvent, handle: GitEventHandler) {
+/** The handler's answer, or a failure once `deadlineMs` has passed (a stuck handler must not hold up the inbox). */
+async function withinDeadline(
+  clock: ProcessDeps['clock'],
+  work: Promise<GitEventOutcome>,
+  deadlineMs: number,
+): Promise<GitEventOutcome> {
+  const stop = new AbortController();
+  const late = clock.sleep(deadlineMs, stop.signal).then(
+    (): GitEventOutcome => ({ outcome: 'failed', reason: `not handled within ${Math.round(deadlineMs / 1000)} s` }),
+    // Aborted: the handler answered first, and this branch is never awaited.
+    (): GitEventOutcome => ({ outcome: 'failed', reason: 'cancelled' }),
+  );
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    stop.abort();
+  }
+}
+
+async function outcomeOf(
+  deps: ProcessDeps,
+  delivery: WebhookDeliveryRecord,
+  event: GitEvent,
+  options: Pick<WebhookProcessOptions, 'handle' | 'leaseMs'>,
+) {
   if (event.kind === 'pull-request' && event.origin === 'bitbucket' && event.action === 'updated') {
     const previous = await deps.store.gitWebhooks.findPreviousHead(
       delivery.repositoryId,
@@ -39,7 +63,8 @@ async function outcomeOf(deps: ProcessDeps, delivery: WebhookDeliveryRecord, eve
     }
   }
   try {
-    return await handle(event);
+    // Within the lease: past it the delivery could be handed to another processor meanwhile.
+    return await withinDeadline(deps.clock, options.handle(event), options.leaseMs);
   } catch (error) {
     const reason = isSlipwayError(error)
       ? `${error.code}: ${error.message}`
@@ -74,7 +99,7 @@ export async function processNextWebhookDelivery(deps: ProcessDeps, options: Web
   } else {
     await options.failpoint?.('webhook:handle', context);
     const outcomes: GitEventOutcome[] = [];
-    for (const event of delivery.events) outcomes.push(await outcomeOf(deps, delivery, event, options.handle));
+    for (const event of delivery.events) outcomes.push(await outcomeOf(deps, delivery, event, options));
     result = combined(outcomes);
     await options.failpoint?.('webhook:handled', context);
   }
