@@ -29,8 +29,11 @@ export const catalogRequestLimits = {
   snapshotBytes: 256 * 1024 * 1024,
   headerBytes: 16 * 1024,
   urlBytes: 8192,
-  /** An idle keep-alive connection is closed after this long (Go clients keep theirs for 90 s). */
-  keepAliveMs: 65_000,
+  /**
+   * An idle keep-alive connection is closed after this long (Node's default). Longer would suit Go clients, which keep
+   * theirs for 90 s, but would hold slipwayd's stop for as long on a connection that went idle after the stop began.
+   */
+  keepAliveMs: 5_000,
   /**
    * The request line and headers must arrive within this long, and the whole request (its body too) within
    * `requestMs`; a blocking query is not cut by either, as its request has arrived when it starts waiting.
