@@ -215,4 +215,38 @@ describe('deployment rules driven by webhooks, and the reconcile behind them', (
     expect(done.failure?.code).toBe('APPROVAL_REF_NOT_ALLOWED');
     expect(done.failure?.reason).toContain('refs/heads/release/1');
   });
+
+  it('deploys a push once when slipwayd is killed after acting on its delivery and before recording it', async () => {
+    await slipwayd.api.environments.clearApprovalPolicy(app, 'staging');
+    await slipwayd.kill('SIGTERM');
+    await slipwayd.start({
+      env: { SLIPWAY_FAILPOINTS: 'webhook:handled=kill', SLIPWAY_GIT_RECONCILE_INTERVAL_MS: '5000' },
+    });
+    const pid = slipwayd.pid;
+    const next = commit('v4');
+    const key = randomUUID();
+    // The answer may or may not leave before the process dies; the delivery is stored before it does.
+    await deliver(await githubPush('refs/heads/release/1', null, next), key).catch(() => undefined);
+    await waitFor(
+      () => {
+        try {
+          process.kill(pid ?? 0, 0);
+        } catch {
+          return true;
+        }
+        throw new Error('slipwayd still runs');
+      },
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+    await slipwayd.kill('SIGKILL');
+    await slipwayd.start({ env: { SLIPWAY_GIT_RECONCILE_INTERVAL_MS: '5000' } });
+    // Handled twice (the first time it deployed, then slipwayd died), deployed once.
+    const delivery = await settled(key);
+    expect(delivery).toMatchObject({ attempts: 2, outcome: 'ignored' });
+    expect(delivery.reason).toContain('deployed already');
+    const ofCommit = (await deployments('staging')).filter((d) => d.source.kind === 'git' && d.source.commit === next);
+    expect(ofCommit).toHaveLength(1);
+    expect((await finished(ofCommit[0]?.id ?? '')).state).toBe('succeeded');
+    expect(await rule()).toMatchObject({ lastDeployedCommit: next });
+  }, 120_000);
 });
