@@ -110,6 +110,10 @@ describe('git repositories of a project', () => {
       expect.objectContaining({ code: 'SOURCE_INVALID' }) as Error,
     );
     expect(() => repositorySource(record, { commit: 'abc1234' })).toThrow();
+    expect(repositorySource(record, { commit, path: './services/api/' })).toMatchObject({ path: 'services/api' });
+    expect(repositorySource(record, { commit, path: '.' })).not.toHaveProperty('path');
+    for (const path of ['../x', 'a/../../b', '/etc', 'a b'])
+      expect(() => repositorySource(record, { commit, path }), path).toThrow();
   });
 
   it('re-wraps credentials under a new master key, which still open once the old one is retired', async () => {

@@ -171,6 +171,23 @@ describe('git mirrors over HTTP with a token', () => {
     expect(String(missing)).not.toContain(upstream);
   });
 
+  it('checks out only a subdirectory of the commit as the source root when asked', async () => {
+    const mirrors = mirrorsUnder(join(root, 'mirrors-h'));
+    await mkdir(join(upstream, 'services', 'api'), { recursive: true });
+    const head = await commitFiles({ 'services/api/server.js': 'api\n' }, 'api service');
+    const dest = join(root, 'checkout-sub');
+    await mirrors.checkout(remote(), head, dest, { path: 'services/api' });
+    expect(await readdir(dest)).toEqual(['server.js']);
+    for (const path of ['../etc', 'services/../..', '/services']) {
+      await expect(mirrors.checkout(remote(), head, join(root, 'checkout-bad'), { path })).rejects.toMatchObject({
+        code: 'SOURCE_INVALID',
+      });
+    }
+    await expect(mirrors.checkout(remote(), head, join(root, 'checkout-none'), { path: 'nope' })).rejects.toMatchObject(
+      { code: 'SOURCE_INVALID' },
+    );
+  });
+
   it('removes a deploy key file a killed process left behind before its first command', async () => {
     const rootDir = join(root, 'mirrors-g');
     const stale = join(rootDir, '.keys', 'key-stale');

@@ -33,6 +33,7 @@ const repositoryIdPattern = /^[A-Za-z0-9_-]{1,100}$/;
 /** A ref a fork's pull request lives under in the base repository: outside branches and tags. */
 const extraRef = /^refs\/(?!heads\/|tags\/)[A-Za-z0-9._/-]{1,200}$/;
 const shown = (remote: GitRemote): string => remote.label ?? remote.url;
+const subdirectory = /^(?!\.{1,2}(?:\/|$))(?!.*\/\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 const noop = () => undefined;
 
 interface Flight {
@@ -300,6 +301,10 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
           details: { commit: commit.slice(0, 80) },
         });
       const log = options?.log ?? noop;
+      if (options?.path !== undefined && !subdirectory.test(options.path))
+        throw new SlipwayError('SOURCE_INVALID', 'a checkout path is a relative directory without ".."', {
+          details: { path: options.path.slice(0, 200) },
+        });
       await prepare();
       if (await hasCommit(remote.repositoryId, commit)) {
         log(`commit ${commit} is in the mirror already: nothing to fetch`);
@@ -349,7 +354,7 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
         });
       try {
         for (const [args, what] of [
-          [['read-tree', commit], 'read-tree'],
+          [['read-tree', options?.path === undefined ? commit : `${commit}:${options.path}`], 'read-tree'],
           [['checkout-index', '--all', '--force'], 'checkout-index'],
         ] as const) {
           const result = await inTree([...args], what);

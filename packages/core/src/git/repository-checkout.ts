@@ -37,6 +37,7 @@ export async function checkoutRepositorySource(
     log,
     signal,
     ...(source.ref === undefined ? {} : { ref: source.ref }),
+    ...(source.path === undefined ? {} : { path: source.path }),
   });
   return {
     kind: 'git',

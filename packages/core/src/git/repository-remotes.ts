@@ -88,6 +88,8 @@ export async function resolveRepositoryRef(
 }
 
 const commitId = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** A relative directory: segments of safe characters, none of them `.` or `..`. */
+const subdirectory = /^(?!\.{1,2}(?:\/|$))(?!.*\/\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 
 /**
  * The deployment source of exactly `commit` of the repository (`ref`, a full ref, says which branch or tag led to it).
@@ -95,17 +97,27 @@ const commitId = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
  */
 export function repositorySource(
   repository: Pick<GitRepositoryRecord, 'id' | 'url'> & Partial<Pick<GitRepositoryRecord, 'provider' | 'name'>>,
-  target: { ref?: string; commit: string },
+  target: { ref?: string; commit: string; path?: string },
 ): DeploymentSource {
   if (!commitId.test(target.commit))
     throw new SlipwayError('SOURCE_INVALID', 'a repository source names a full commit id (40 or 64 hex digits)', {
       details: { commit: target.commit.slice(0, 80) },
     });
+  const path = target.path?.replace(/^\.\/|\/+$/g, '');
+  if (path !== undefined && path !== '' && path !== '.' && !subdirectory.test(path))
+    throw new SlipwayError(
+      'SOURCE_INVALID',
+      'a repository source path is a relative directory without ".." (services/api)',
+      {
+        details: { path: target.path?.slice(0, 200) ?? '' },
+      },
+    );
   return {
     kind: 'repository',
     repositoryId: repository.id,
     url: shownRepositoryUrl(repository),
     ...(target.ref === undefined ? {} : { ref: target.ref }),
     commit: target.commit,
+    ...(path === undefined || path === '' || path === '.' ? {} : { path }),
   };
 }

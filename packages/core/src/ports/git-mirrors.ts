@@ -36,6 +36,8 @@ export interface MirrorCallOptions {
    * ref is fetched too.
    */
   readonly ref?: string;
+  /** For `checkout`: only this subdirectory of the commit (`services/api`), written as the directory's root. */
+  readonly path?: string;
 }
 
 export interface GitMirrors {

@@ -24,9 +24,10 @@ export type SourceRequest = (
   /**
    * An exact commit of a repository Slipway knows (`slipway repos`), checked out of its mirror: `url` is the
    * repository's (credential-free) URL when the deployment was asked, for views; `ref` the full ref that led to the
-   * commit (`refs/heads/main`), when one did.
+   * commit (`refs/heads/main`), when one did; `path` a subdirectory of the repository to build from (`services/api`),
+   * checked out as the source's root.
    */
-  | { kind: 'repository'; repositoryId: string; url: string; ref?: string; commit: string }
+  | { kind: 'repository'; repositoryId: string; url: string; ref?: string; commit: string; path?: string }
   /** A ready image: nothing is fetched, the build only resolves the image to its id. */
   | { kind: 'image'; image: string }
 ) & { manifest?: Record<string, unknown> };
