@@ -208,6 +208,16 @@ describe('push to deploy: git push to slipwayd', () => {
     seen.push(await answer.text());
   });
 
+  it('records every push in the audit log with who pushed', async () => {
+    const pushes = await waitFor(async () => {
+      const answer = await slipwayd.fetch('/api/v1/audit?action=git.push&limit=1000');
+      const { records } = (await answer.json()) as { records: { actor: { name: string }; outcome: string }[] };
+      expect(records.filter((r) => r.actor.name === 'dev' && r.outcome === 'success').length).toBeGreaterThan(3);
+      return records;
+    });
+    expect(pushes.every((r) => r.actor.name === 'dev')).toBe(true);
+  });
+
   it('refuses what is not a git request with a coded error, never a 500 or a hang', async () => {
     const basic = `Basic ${Buffer.from(`x:${deployerToken}`).toString('base64')}`;
     const post = async (service: string, body: string, headers: Record<string, string> = {}) => {
