@@ -28,6 +28,7 @@ export async function blockingRead<T>(
   const asked = request.query.index;
   let result = read();
   if (asked === 0 || result.index > asked || asked > catalog.index()) return result;
+  const startIndex = result.index;
   const random = options.random ?? Math.random;
   const waitMs = request.query.waitMs + Math.floor(random() * (request.query.waitMs / 16));
   // One signal for the wait: the deadline, or the client gone (its listener is left to go with the request).
@@ -43,8 +44,10 @@ export async function blockingRead<T>(
       const before = catalog.index();
       await catalog.waitFor(topics, before, deadline.signal);
       result = read();
-      // Nothing written (a timeout, the client gone, the catalog closing): answer what there is.
-      if (result.index > asked || catalog.index() === before) break;
+      // Nothing written (a timeout, the client gone, the catalog closing): answer what there is. An index gone back
+      // (a restore of older records, tombstones reaped) is answered at once too, as clients take it for a reset:
+      // waiting for it to pass `asked` again kept a restored value from its watchers until their wait ran out.
+      if (result.index > asked || result.index < startIndex || catalog.index() === before) break;
     }
     return result;
   } finally {

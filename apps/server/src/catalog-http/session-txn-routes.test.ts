@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryCatalogStore } from '@slipway/testkit';
+import { createMemoryCatalogStore, waitFor } from '@slipway/testkit';
 import { startCatalogTestServer, type CatalogTestServer } from './catalog-http-test-server.js';
 
 let server: CatalogTestServer;
@@ -129,6 +129,17 @@ describe('the catalog HTTP API: snapshots', () => {
     expect(restored.status).toBe(200);
     expect(await (await server.request('/v1/kv/snap/key?raw')).text()).toBe('before');
     expect(server.catalog.index()).toBeGreaterThan(indexBefore);
+    // A watcher of the key is answered by the restore with the restored value and its older index (a reset to
+    // clients), not left waiting for an index that passes its own.
+    await put('/v1/kv/snap/key', 'again');
+    const watched = await server.request('/v1/kv/snap/key');
+    const watchedIndex = Number(watched.headers.get('x-consul-index'));
+    const watching = server.request(`/v1/kv/snap/key?index=${watchedIndex}&wait=10m`);
+    await waitFor(() => expect(server.catalog.waiterCount()).toBeGreaterThan(0));
+    expect((await put('/v1/snapshot', text)).status).toBe(200);
+    const woken = await watching;
+    expect(Number(woken.headers.get('x-consul-index'))).toBeLessThan(watchedIndex);
+    expect((await woken.json()) as { Value: string }[]).toMatchObject([{ Value: b64('before') }]);
     const invalid = await put('/v1/snapshot', '{"format":"nope"}');
     expect(invalid.status).toBe(422);
     expect((await server.request('/v1/snapshot', { token: 'reader' })).status).toBe(403);
