@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   processNextWebhookDelivery,
   receiveWebhook,
+  rewrapWebhookSecrets,
   rotateRepositoryWebhook,
   signWebhook,
   type Clock,
@@ -258,5 +259,21 @@ describe('webhook inbox', () => {
       outcome: 'failed',
       reason: 'not handled within 60 s',
     });
+  });
+
+  it("keeps a repository's webhook secret valid across a master-key rotation that re-wraps its data key", async () => {
+    const repository = await addRepository('github');
+    const { secret } = await rotateRepositoryWebhook(deps, 'default', repository.name, 0);
+    const before = await deps.store.gitWebhooks.findSecret(repository.id);
+    await harness.keyring.beginRotation();
+    expect(await rewrapWebhookSecrets(deps)).toBe(1);
+    await harness.keyring.completeRotation();
+    const after = await deps.store.gitWebhooks.findSecret(repository.id);
+    expect(after?.dataKey.masterKeyId).not.toBe(before?.dataKey.masterKeyId);
+    expect(await rewrapWebhookSecrets(deps)).toBe(0);
+    const body = Buffer.from(JSON.stringify({ ref: 'refs/heads/main', after: 'd'.repeat(40) }));
+    await expect(
+      deliver('github', repository.id, secret, body, { 'x-github-event': 'push', 'x-github-delivery': 'mk-1' }),
+    ).resolves.toMatchObject({ status: 'queued' });
   });
 });

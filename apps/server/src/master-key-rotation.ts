@@ -9,6 +9,7 @@ import {
   rewrapDataKeys,
   rewrapNotificationTargets,
   rewrapRepositoryCredentials,
+  rewrapWebhookSecrets,
   unknownMasterKeys,
   type CoreDeps,
 } from '@slipway/core';
@@ -47,7 +48,8 @@ export function createMasterKeyRotation(
     const rewrapped =
       (await rewrapDataKeys(deps)) +
       (await rewrapNotificationTargets(deps)) +
-      (await rewrapRepositoryCredentials(deps));
+      (await rewrapRepositoryCredentials(deps)) +
+      (await rewrapWebhookSecrets(deps));
     await keyring.completeRotation();
     deps.logger.info(
       { masterKeyId: keyring.current().id, retired: previous, rewrappedDataKeys: rewrapped },

@@ -82,6 +82,7 @@ export function describeWebhookContract(store: () => Store): void {
       });
       await store().gitWebhooks.putSecret(rotated);
       expect(await store().gitWebhooks.findSecret(repository.id)).toEqual(rotated);
+      expect(await store().gitWebhooks.listSecrets()).toEqual([rotated]);
     });
 
     it('stores a delivery once per provider and delivery key', async () => {

@@ -40,6 +40,10 @@ export function createGitWebhookRepository(db: Kysely<Database>): GitWebhookRepo
         .executeTakeFirst();
       return row && toSecret(row);
     },
+    async listSecrets() {
+      const rows = await db.selectFrom('git_webhook_secrets').selectAll().orderBy('repository_id').execute();
+      return rows.map(toSecret);
+    },
     async putSecret(record) {
       const values = {
         data_key_id: record.dataKey.id,

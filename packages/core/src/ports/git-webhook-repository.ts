@@ -60,6 +60,8 @@ export interface WebhookDeliveryResult {
 
 export interface GitWebhookRepository {
   findSecret(repositoryId: string): Promise<WebhookSecretRecord | undefined>;
+  /** Every repository's secrets (a master-key rotation re-wraps their data keys). */
+  listSecrets(): Promise<WebhookSecretRecord[]>;
   /** Stores the repository's secrets, replacing what was stored. */
   putSecret(record: WebhookSecretRecord): Promise<void>;
   /** Forgets the repository's secret and deliveries (the repository is removed). Idempotent. */

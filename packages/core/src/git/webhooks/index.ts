@@ -14,6 +14,7 @@ export type { WebhookContext, WebhookNormalization } from './webhook-normalizati
 export {
   createWebhookSecretCache,
   openWebhookSecrets,
+  rewrapWebhookSecrets,
   rotateWebhookSecret,
   type RotatedWebhookSecret,
   type WebhookSecretCache,

@@ -78,6 +78,24 @@ export async function rotateWebhookSecret(
   return { secret, version, previousValidUntilMs: previous?.untilMs ?? null };
 }
 
+/**
+ * Re-wraps the data key of every repository's webhook secret still wrapped by another master key than the current
+ * one (a master-key rotation); returns how many. Errors: `SECRET_UNREADABLE` when no held master key opens one.
+ */
+export async function rewrapWebhookSecrets(deps: Pick<CoreDeps, 'store' | 'secretCipher'>): Promise<number> {
+  const current = deps.secretCipher.currentMasterKeyId();
+  let rewrapped = 0;
+  for (const record of await deps.store.gitWebhooks.listSecrets()) {
+    if (record.dataKey.masterKeyId === current) continue;
+    const repository = await deps.store.gitRepositories.findById(record.repositoryId);
+    if (repository === undefined) continue;
+    const wrapped = deps.secretCipher.rewrap(dataKeyOf(repository, record));
+    await deps.store.gitWebhooks.putSecret({ ...record, dataKey: { id: record.dataKey.id, ...wrapped } });
+    rewrapped += 1;
+  }
+  return rewrapped;
+}
+
 interface OpenedSecrets {
   readonly current: string;
   readonly previous: { readonly secret: string; readonly untilMs: number } | null;
