@@ -102,6 +102,11 @@ describe('deployment rules driven by webhooks, and the reconcile behind them', (
       { timeoutMs: 120_000, intervalMs: 500 },
     );
 
+  const restart = async (env: Record<string, string> = {}): Promise<void> => {
+    await slipwayd.kill('SIGTERM');
+    await slipwayd.start({ env });
+  };
+
   const rule = async (): Promise<DeploymentRuleView | undefined> => (await slipwayd.api.rules.list(app)).rules[0];
 
   const commit = (message: string): string => {
@@ -122,7 +127,8 @@ describe('deployment rules driven by webhooks, and the reconcile behind them', (
     git(upstream, 'checkout', '-q', '-b', 'release/1');
     http = await startGitHttpTestServer(served, { username: 'x-access-token', password: token });
     slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start({ env: { SLIPWAY_GIT_RECONCILE_INTERVAL_MS: '5000' } });
+    // The reconcile keeps its default interval (minutes) until the step that is about it, so no pass races a delivery.
+    await slipwayd.start();
     await slipwayd.api.apps.create({ name: app, project: 'acme' });
     expect((await slipwayd.cli(['env', 'create', app, 'staging'])).code).toBe(0);
     const port = new URL(http.url).port;
@@ -189,6 +195,7 @@ describe('deployment rules driven by webhooks, and the reconcile behind them', (
   });
 
   it('deploys a pushed commit whose webhook never arrived at the next reconcile', async () => {
+    await restart({ SLIPWAY_GIT_RECONCILE_INTERVAL_MS: '5000' });
     const missed = commit('v2');
     await waitFor(async () => expect(await rule()).toMatchObject({ triggerCount: 2, lastDeployedCommit: missed }), {
       timeoutMs: 60_000,
@@ -202,6 +209,7 @@ describe('deployment rules driven by webhooks, and the reconcile behind them', (
     const late = await deliver(await githubPush('refs/heads/release/1', null, missed));
     expect((await settled(late)).outcome).toBe('ignored');
     expect(await deployments('staging')).toHaveLength(2);
+    await restart();
   });
 
   it("goes through the environment's approval policy, whose ref patterns see the full ref", async () => {
@@ -220,7 +228,7 @@ describe('deployment rules driven by webhooks, and the reconcile behind them', (
     await slipwayd.api.environments.clearApprovalPolicy(app, 'staging');
     await slipwayd.kill('SIGTERM');
     await slipwayd.start({
-      env: { SLIPWAY_FAILPOINTS: 'webhook:handled=kill', SLIPWAY_GIT_RECONCILE_INTERVAL_MS: '5000' },
+      env: { SLIPWAY_FAILPOINTS: 'webhook:handled=kill' },
     });
     const pid = slipwayd.pid;
     const next = commit('v4');
@@ -239,7 +247,7 @@ describe('deployment rules driven by webhooks, and the reconcile behind them', (
       { timeoutMs: 30_000, intervalMs: 50 },
     );
     await slipwayd.kill('SIGKILL');
-    await slipwayd.start({ env: { SLIPWAY_GIT_RECONCILE_INTERVAL_MS: '5000' } });
+    await slipwayd.start();
     // Handled twice (the first time it deployed, then slipwayd died), deployed once.
     const delivery = await settled(key);
     expect(delivery).toMatchObject({ attempts: 2, outcome: 'ignored' });

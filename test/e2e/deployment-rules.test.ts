@@ -75,7 +75,8 @@ describe('deployment rules: a push deploys where its rule says, and the reconcil
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'slipway-rules-'));
     slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start({ env: { SLIPWAY_GIT_RECONCILE_INTERVAL_MS: '5000' } });
+    // The reconcile keeps its default interval (minutes) until the step that is about it, so no pass races a push.
+    await slipwayd.start();
     adminToken = (await slipwayd.adminToken()) ?? '';
     await slipwayd.api.apps.create({ name: app, project: 'acme' });
     expect((await slipwayd.cli(['env', 'create', app, 'staging'])).code).toBe(0);
@@ -168,6 +169,8 @@ describe('deployment rules: a push deploys where its rule says, and the reconcil
   });
 
   it('deploys a commit slipwayd never heard of at the next reconcile of the branch its rule last deployed', async () => {
+    await slipwayd.kill('SIGTERM');
+    await slipwayd.start({ env: { SLIPWAY_GIT_RECONCILE_INTERVAL_MS: '5000' } });
     const hostedRoot = join(slipwayd.dataDir, 'git', 'hosted');
     const [bare] = (await readdir(hostedRoot)).filter((name) => name.endsWith('.git'));
     await cp(join(sourceDir, 'server.js'), join(sourceDir, 'server.js.orig'));
