@@ -351,4 +351,15 @@ describe('deployment rules', () => {
     const dryRun = await testDeploymentRules(deps, { owner: { stack: 'from-repo' }, ref: 'refs/tags/v2' });
     expect(dryRun.summary).toMatch(/^rule 1 fires: a push of refs\/tags\/v2 deploys its commit to staging/);
   });
+
+  it('keeps the outcome to one bounded line however many rules explain themselves', async () => {
+    const { deps } = harness;
+    for (let i = 0; i < 40; i++) {
+      await addDeploymentRule(deps, 'shop', { repository: 'shop-code', refPattern: `refs/heads/team-${i}/feature/**` });
+    }
+    const outcome = await handleGitEvent(deps, push('refs/heads/main', commitA));
+    expect(outcome.outcome).toBe('ignored');
+    expect(outcome.reason.length).toBeLessThanOrEqual(2_000);
+    expect(outcome.reason).toMatch(/…$/);
+  });
 });

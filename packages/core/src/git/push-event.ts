@@ -91,10 +91,17 @@ function outcomeOf(event: GitPushEvent, results: readonly TargetResult[]): GitEv
   if (results.length === 0) return { outcome: 'ignored', reason: `no deployment rule reads this repository` };
   const deploymentIds = results.flatMap(({ result }) => (result.status === 'deployed' ? result.deploymentIds : []));
   const lines = results.map(({ name, result }) => `${name}: ${describe(result)}`);
-  const reason = `${event.ref}@${(event.after ?? '').slice(0, 12)} — ${lines.join(' | ')}`;
+  const reason = bounded(`${event.ref}@${(event.after ?? '').slice(0, 12)} — ${lines.join(' | ')}`);
   if (deploymentIds.length > 0) return { outcome: 'deployed', reason, deploymentIds };
   if (results.some(({ result }) => result.status === 'failed')) return { outcome: 'failed', reason };
   return { outcome: 'ignored', reason };
+}
+
+/** The outcome's reason is one line a user reads (and the inbox keeps): at most this long. */
+const maxReasonLength = 2_000;
+
+function bounded(reason: string): string {
+  return reason.length <= maxReasonLength ? reason : `${reason.slice(0, maxReasonLength - 1)}…`;
 }
 
 function describe(result: TargetResult['result']): string {
