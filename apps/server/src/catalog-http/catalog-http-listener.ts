@@ -2,6 +2,7 @@
  * Starts the catalog's HTTP API on `--catalog-http` with every route group; an address in use is a startup error
  * naming the flag.
  */
+import type { RequestBodyBudget } from './request-body-budget.js';
 import { SlipwayError } from '@slipway/contract';
 import type { CatalogAccess } from '@slipway/core';
 import { agentCheckRoutes } from './agent-check-routes.js';
@@ -22,6 +23,8 @@ export interface CatalogHttpOptions {
   readonly env: CatalogHttpEnv;
   readonly access: CatalogAccess;
   readonly snapshots: CatalogSnapshotCodec;
+  /** Request bodies held at once (default 64 MiB). */
+  readonly bodyBudget?: RequestBodyBudget;
 }
 
 export interface CatalogHttp {
@@ -54,6 +57,7 @@ export function buildCatalogHttp(options: CatalogHttpOptions): FastifyInstance {
     access: options.access,
     routes: catalogHttpRoutes(options.env, options.snapshots),
     largeBodyPaths: { '/v1/snapshot': catalogRequestLimits.snapshotBytes },
+    ...(options.bodyBudget === undefined ? {} : { bodyBudget: options.bodyBudget }),
   });
 }
 

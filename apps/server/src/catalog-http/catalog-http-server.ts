@@ -16,6 +16,7 @@ import { kvMaxValueBytes, type CatalogAccess, type CatalogAuthority } from '@sli
 import { catalogRefusalOf, CatalogHttpError, permissionDenied } from './catalog-http-error.js';
 import type { CatalogHttpEnv } from './catalog-http-env.js';
 import { parseCatalogQuery, tokenOf } from './catalog-query.js';
+import { createRequestBodyBudget, limitRequestBodies, type RequestBodyBudget } from './request-body-budget.js';
 import { matchRoute, type CatalogAnswer, type CatalogMethod, type CatalogRoute } from './catalog-route.js';
 
 /** The reason a request's signal aborts (made once: an abort otherwise builds an exception with its stack). */
@@ -50,6 +51,8 @@ export interface CatalogHttpServerOptions {
   readonly routes: readonly CatalogRoute[];
   /** Routes whose bodies may exceed `bodyBytes` (the snapshot's), by exact path, with their limit. */
   readonly largeBodyPaths?: Readonly<Record<string, number>>;
+  /** Request bodies held at once over every connection (default: `createRequestBodyBudget()`'s 64 MiB). */
+  readonly bodyBudget?: RequestBodyBudget;
 }
 
 function sendAnswer(reply: FastifyReply, answer: CatalogAnswer, isPretty: boolean): FastifyReply {
@@ -184,6 +187,14 @@ export function createCatalogHttpServer(options: CatalogHttpServerOptions): Fast
     return sendRefusal(reply, new CatalogHttpError(500, 'Internal error'));
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send());
+  limitRequestBodies(app, {
+    budget: options.bodyBudget ?? createRequestBodyBudget(),
+    largeBodyPaths: new Set(Object.keys(options.largeBodyPaths ?? {})),
+    isAllowed: async (request) => {
+      const query = parseCatalogQuery(request.raw.url ?? '/', env.datacenter);
+      return (await access.authorize(tokenOf(request.headers, query))).isAdmin;
+    },
+  });
   // Closing answers every blocking query at once (with what it reads) instead of holding the close for minutes. The
   // open ones are kept in a set rather than as listeners of one shared signal: Node's addEventListener walks a
   // target's listeners on every add, which thousands of parked watchers made quadratic.

@@ -16,6 +16,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { startCatalogHttp, type CatalogHttp } from './catalog-http-listener.js';
+import type { RequestBodyBudget } from './request-body-budget.js';
 
 export interface CatalogTestServer {
   readonly catalog: CatalogEngine;
@@ -62,7 +63,7 @@ const testAccess: CatalogAccess = {
 /** `store`: the tests' catalog store (the memory one of `@slipway/testkit`, which only tests may import). */
 export async function startCatalogTestServer(
   store: CatalogStore,
-  options: { isScriptChecksEnabled?: boolean; logger?: FastifyBaseLogger } = {},
+  options: { isScriptChecksEnabled?: boolean; logger?: FastifyBaseLogger; bodyBudget?: RequestBodyBudget } = {},
 ): Promise<CatalogTestServer> {
   const logger = options.logger ?? pino({ level: 'silent' });
   const catalog = await createCatalog({
@@ -84,6 +85,7 @@ export async function startCatalogTestServer(
       },
       access: testAccess,
       snapshots: { encode: encodeCatalogSnapshot, decode: decodeCatalogSnapshot },
+      ...(options.bodyBudget === undefined ? {} : { bodyBudget: options.bodyBudget }),
     },
     { host: '127.0.0.1', port: 0 },
   );
