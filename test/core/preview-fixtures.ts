@@ -38,6 +38,8 @@ export interface PreviewWorld {
   readonly repository: GitRepositoryRecord;
   /** The pull request states the provider answers with, by number (default open). */
   readonly pullStates: Map<number, string>;
+  /** The head commit the provider answers with, by number (default commitA). */
+  readonly pullHeads: Map<number, string>;
   event(
     action: GitPullRequestEvent['action'],
     number: number,
@@ -55,12 +57,14 @@ export async function createPreviewWorld(
   });
   const clock = manualClock();
   const pullStates = new Map<number, string>();
+  const pullHeads = new Map<number, string>();
   let nextId = 1000;
   const provider = await startProviderApiRecorder((request) => {
     const pull = /\/pulls\/(\d+)$/.exec(request.path);
     if (request.method === 'GET' && pull) {
       const state = pullStates.get(Number(pull[1])) ?? 'open';
-      return state === 'error' ? { status: 500 } : { status: 200, json: { state } };
+      const head = pullHeads.get(Number(pull[1]));
+      return state === 'error' ? { status: 500 } : { status: 200, json: { state, head: { sha: head ?? commitA } } };
     }
     return { status: 201, json: { id: (nextId += 1) } };
   });
@@ -107,6 +111,7 @@ export async function createPreviewWorld(
     provider,
     repository,
     pullStates,
+    pullHeads,
     event: (action, number, over = {}) => ({
       kind: 'pull-request',
       repositoryId: repository.id,

@@ -15,7 +15,7 @@ import {
   sweepPreviews,
 } from '@slipway/core';
 import { waitFor } from '@slipway/testkit';
-import { createPreviewWorld, providerToken, type PreviewWorld } from './preview-fixtures.js';
+import { commitB, createPreviewWorld, providerToken, type PreviewWorld } from './preview-fixtures.js';
 
 describe('preview teardown', () => {
   let world: PreviewWorld;
@@ -108,6 +108,20 @@ describe('preview teardown', () => {
     expect((await listPreviews(world.deps, 'shop')).map((p) => p.number)).toEqual([8]);
     const asked = world.provider.requests.filter((r) => r.method === 'GET').map((r) => r.path);
     expect(asked).toContain('/repos/acme/shop/pulls/7');
+  });
+
+  it('deploys the head the provider reports when the update webhook was lost', async () => {
+    await handleGitEvent(world.deps, world.event('opened', 7));
+    expect(await sweepPreviews(world.deps, { askProvider: true })).toEqual([]);
+
+    world.pullHeads.set(7, commitB);
+    const done = await sweepPreviews(world.deps, { askProvider: true });
+    expect(done.join(' ')).toContain(commitB.slice(0, 7));
+    await sweepPreviews(world.deps, { askProvider: false });
+    const [moved] = await listPreviews(world.deps, 'shop');
+    expect(moved?.commit).toBe(commitB);
+    const deployment = await world.deps.store.deployments.findById(moved?.deploymentId ?? '');
+    expect(deployment?.source).toMatchObject({ kind: 'repository', commit: commitB });
   });
 
   it('keeps the provider token sealed: not in the stored settings, not in the settings shown', async () => {

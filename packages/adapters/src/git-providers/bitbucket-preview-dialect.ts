@@ -4,7 +4,7 @@
  */
 import type { GitProviderTarget } from '@slipway/core';
 import type { ProviderDialect } from './provider-dialect.js';
-import { isOk, refused, stateOf } from './provider-http.js';
+import { isOk, refused, stateOf, textAt } from './provider-http.js';
 import { repoPath } from './github-preview-dialect.js';
 import { shortDescription } from './preview-comment.js';
 
@@ -46,9 +46,11 @@ export const bitbucketPreviewDialect: ProviderDialect = {
       url: `${target.apiBaseUrl}/repositories/${repoPath(target.repositoryPath)}/pullrequests/${number}`,
       headers: headers(target),
     });
-    if (!isOk(answer)) return 'unknown';
+    if (!isOk(answer)) return { state: 'unknown', headSha: null };
     const state = stateOf(answer);
-    if (state === 'OPEN') return 'open';
-    return state === 'MERGED' || state === 'DECLINED' || state === 'SUPERSEDED' ? 'closed' : 'unknown';
+    const headSha = textAt(answer, ['source', 'commit', 'hash']);
+    if (state === 'OPEN') return { state: 'open', headSha };
+    const isOver = state === 'MERGED' || state === 'DECLINED' || state === 'SUPERSEDED';
+    return { state: isOver ? 'closed' : 'unknown', headSha };
   },
 };

@@ -131,15 +131,15 @@ describe('GitHub', () => {
   it('tells open from closed pull requests, and says unknown when it cannot tell', async () => {
     recorder = await startProviderApiRecorder((request) =>
       request.path.endsWith('/pulls/7')
-        ? { status: 200, json: { state: 'open' } }
+        ? { status: 200, json: { state: 'open', head: { sha: 'feedface'.repeat(5) } } }
         : request.path.endsWith('/pulls/8')
           ? { status: 200, json: { state: 'closed', merged: true } }
           : { status: 404, json: { message: 'Not Found' } },
     );
     const github = target('github', recorder.url);
-    expect(await client.pullRequestState(github, 7)).toBe('open');
-    expect(await client.pullRequestState(github, 8)).toBe('closed');
-    expect(await client.pullRequestState(github, 9)).toBe('unknown');
+    expect(await client.pullRequestState(github, 7)).toEqual({ state: 'open', headSha: 'feedface'.repeat(5) });
+    expect((await client.pullRequestState(github, 8)).state).toBe('closed');
+    expect((await client.pullRequestState(github, 9)).state).toBe('unknown');
   });
 });
 
@@ -169,9 +169,9 @@ describe('GitLab', () => {
       json: { state: request.path.endsWith('/1') ? 'opened' : request.path.endsWith('/2') ? 'merged' : 'closed' },
     }));
     const gitlab = target('gitlab', `${recorder.url}/api/v4`);
-    expect(await client.pullRequestState(gitlab, 1)).toBe('open');
-    expect(await client.pullRequestState(gitlab, 2)).toBe('closed');
-    expect(await client.pullRequestState(gitlab, 3)).toBe('closed');
+    expect((await client.pullRequestState(gitlab, 1)).state).toBe('open');
+    expect((await client.pullRequestState(gitlab, 2)).state).toBe('closed');
+    expect((await client.pullRequestState(gitlab, 3)).state).toBe('closed');
   });
 });
 
@@ -204,7 +204,7 @@ describe('Gitea and Bitbucket', () => {
       description: 'deploying 0123456',
       url: 'https://bitbucket.org/acme/shop/pull-requests/7',
     });
-    expect(await client.pullRequestState(bitbucket, 7)).toBe('closed');
+    expect((await client.pullRequestState(bitbucket, 7)).state).toBe('closed');
   });
 });
 
@@ -240,6 +240,6 @@ describe('retries and deadlines', () => {
     expect(error.code).toBe('GIT_PROVIDER_UNAVAILABLE');
     expect(error.message).toContain('deadline');
     expect(recorder.requests).toHaveLength(2);
-    expect(await quick.pullRequestState(target('gitea', recorder.url), 7)).toBe('unknown');
+    expect((await quick.pullRequestState(target('gitea', recorder.url), 7)).state).toBe('unknown');
   });
 });

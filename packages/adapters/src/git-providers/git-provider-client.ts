@@ -23,6 +23,8 @@ export function createGitProviderClient(options: ProviderHttpOptions = defaultPr
     reportPreview: (target, status, refs) => dialects[target.kind].report(http, target, status, refs),
     // Unreachable is not closed: a sweep must never remove a preview because the provider did not answer.
     pullRequestState: (target, number) =>
-      dialects[target.kind].pullRequestState(http, target, number).catch(() => 'unknown' as const),
+      dialects[target.kind]
+        .pullRequestState(http, target, number)
+        .catch(() => ({ state: 'unknown' as const, headSha: null })),
   };
 }

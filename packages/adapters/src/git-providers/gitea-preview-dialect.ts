@@ -1,7 +1,7 @@
 /** Gitea's and Forgejo's REST API (`https://<host>/api/v1`): a commit status `slipway/preview`. */
 import type { GitProviderTarget } from '@slipway/core';
 import type { ProviderDialect } from './provider-dialect.js';
-import { isOk, refused, stateOf } from './provider-http.js';
+import { isOk, refused, stateOf, textAt } from './provider-http.js';
 import { repoPath } from './github-preview-dialect.js';
 import { shortDescription } from './preview-comment.js';
 
@@ -41,8 +41,9 @@ export const giteaPreviewDialect: ProviderDialect = {
       url: `${target.apiBaseUrl}/repos/${repoPath(target.repositoryPath)}/pulls/${number}`,
       headers: headers(target),
     });
-    if (!isOk(answer)) return 'unknown';
+    if (!isOk(answer)) return { state: 'unknown', headSha: null };
     const state = stateOf(answer);
-    return state === 'open' ? 'open' : state === 'closed' ? 'closed' : 'unknown';
+    const headSha = textAt(answer, ['head', 'sha']);
+    return { state: state === 'open' ? 'open' : state === 'closed' ? 'closed' : 'unknown', headSha };
   },
 };

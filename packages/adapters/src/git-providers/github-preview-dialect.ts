@@ -4,7 +4,7 @@
  */
 import type { GitProviderTarget } from '@slipway/core';
 import type { ProviderDialect } from './provider-dialect.js';
-import { idOf, isOk, refused, stateOf, type ProviderCall } from './provider-http.js';
+import { idOf, isOk, refused, stateOf, textAt, type ProviderCall } from './provider-http.js';
 import { previewCommentBody, shortDescription } from './preview-comment.js';
 
 const statusState = { waiting: 'pending', building: 'pending', ready: 'success', failed: 'failure' } as const;
@@ -98,9 +98,10 @@ export const githubPreviewDialect: ProviderDialect = {
       url: `${target.apiBaseUrl}/repos/${repoPath(target.repositoryPath)}/pulls/${number}`,
       headers: headers(target),
     });
-    if (!isOk(answer)) return 'unknown';
+    if (!isOk(answer)) return { state: 'unknown', headSha: null };
     const state = stateOf(answer);
-    return state === 'open' ? 'open' : state === 'closed' ? 'closed' : 'unknown';
+    const headSha = textAt(answer, ['head', 'sha']);
+    return { state: state === 'open' ? 'open' : state === 'closed' ? 'closed' : 'unknown', headSha };
   },
 };
 

@@ -4,7 +4,7 @@
  */
 import type { GitProviderTarget } from '@slipway/core';
 import type { ProviderDialect } from './provider-dialect.js';
-import { idOf, isOk, refused, stateOf, type ProviderCall } from './provider-http.js';
+import { idOf, isOk, refused, stateOf, textAt, type ProviderCall } from './provider-http.js';
 import { previewCommentBody, shortDescription } from './preview-comment.js';
 
 const statusState = {
@@ -63,9 +63,10 @@ export const gitlabPreviewDialect: ProviderDialect = {
       url: `${projectUrl(target)}/merge_requests/${number}`,
       headers: headers(target),
     });
-    if (!isOk(answer)) return 'unknown';
+    if (!isOk(answer)) return { state: 'unknown', headSha: null };
     const state = stateOf(answer);
-    if (state === 'opened' || state === 'locked') return 'open';
-    return state === 'closed' || state === 'merged' ? 'closed' : 'unknown';
+    const headSha = textAt(answer, ['sha']);
+    if (state === 'opened' || state === 'locked') return { state: 'open', headSha };
+    return { state: state === 'closed' || state === 'merged' ? 'closed' : 'unknown', headSha };
   },
 };

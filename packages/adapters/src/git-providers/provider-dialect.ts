@@ -1,5 +1,5 @@
 /** One git host's way of saying what `GitProviderClient` asks, over the shared retrying HTTP call. */
-import type { GitProviderTarget, PreviewStatus } from '@slipway/core';
+import type { GitProviderTarget, PreviewStatus, PullRequestAtProvider } from '@slipway/core';
 import type { ProviderHttp } from './provider-http.js';
 
 export interface ProviderDialect {
@@ -9,9 +9,5 @@ export interface ProviderDialect {
     status: PreviewStatus,
     refs: Readonly<Record<string, string>>,
   ): Promise<Record<string, string>>;
-  pullRequestState(
-    http: ProviderHttp,
-    target: GitProviderTarget,
-    number: number,
-  ): Promise<'open' | 'closed' | 'unknown'>;
+  pullRequestState(http: ProviderHttp, target: GitProviderTarget, number: number): Promise<PullRequestAtProvider>;
 }

@@ -149,4 +149,12 @@ export function stateOf(answer: ProviderAnswer): string | undefined {
   return typeof state === 'string' ? state : undefined;
 }
 
+/** The commit id at `path` of the answer's JSON (`['head', 'sha']`), or null. */
+export function textAt(answer: ProviderAnswer, path: readonly string[]): string | null {
+  let value: unknown = answer.json;
+  for (const key of path)
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' && /^[0-9a-f]{7,64}$/.test(value) ? value : null;
+}
+
 export const isOk = (answer: ProviderAnswer): boolean => answer.status >= 200 && answer.status < 300;

@@ -1,17 +1,20 @@
 /**
  * The previews' periodic pass, which webhooks cannot be trusted to make unnecessary: 1. a preview whose removal waited
  * for its deployment to stop is removed; 2. one idle past its app's TTL is removed; 3. with `askProvider`, one whose
- * pull request the provider says is closed is removed (an `unknown` answer removes nothing); 4. a deployment that
+ * pull request the provider says is closed is removed (an `unknown` answer removes nothing), and one whose head the
+ * provider reports past the preview's (an update webhook lost) is deployed at it; 4. a deployment that
  * ended is reported (ready or failed), and a head commit that moved meanwhile is deployed; 5. a preview waiting for
  * a free slot starts when one is free.
  */
 import { isSlipwayError } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { AppRecord } from '../domain/records.js';
+import type { PullRequestAtProvider } from '../ports/git-provider-client.js';
 import type { GitEventOutcome } from './git-event.js';
 import { advancePreview, save, short } from './preview-advance.js';
 import type { PreviewRecord, PreviewSettingsRecord } from './preview-records.js';
 import { withPreviewLock } from './preview-services.js';
+import { fullHeadCommit } from './preview-source.js';
 import { providerTarget, reportPreviewStatus } from './preview-status.js';
 import { removePreview } from './pull-request-event.js';
 
@@ -55,23 +58,51 @@ async function sweepOne(
   if (idleMs >= settings.idleTtlMs) {
     return removePreview(deps, app, settings, preview, `idle for ${Math.floor(idleMs / 3_600_000)} h`);
   }
-  if (options.askProvider && (await isClosedAtProvider(deps, app, settings, preview))) {
-    return removePreview(deps, app, settings, preview, `pull request #${preview.number} is closed`);
+  if (options.askProvider) {
+    const remote = await atProvider(deps, app, settings, preview);
+    if (remote.state === 'closed') {
+      return removePreview(deps, app, settings, preview, `pull request #${preview.number} is closed`);
+    }
+    if (remote.state === 'open' && remote.headSha !== null && !preview.headSha.startsWith(remote.headSha)) {
+      return followMovedHead(deps, app, settings, preview, remote.headSha);
+    }
   }
   if (preview.state === 'limited') return advancePreview(deps, app, settings, preview);
   if (preview.state === 'deploying') return followDeployment(deps, app, settings, preview);
   return undefined;
 }
 
-async function isClosedAtProvider(
+async function atProvider(
   deps: CoreDeps,
   app: AppRecord,
   settings: PreviewSettingsRecord,
   preview: PreviewRecord,
-): Promise<boolean> {
+): Promise<PullRequestAtProvider> {
   const target = await providerTarget(deps, app, settings);
-  if (!target || !deps.previews) return false;
-  return (await deps.previews.provider.pullRequestState(target, preview.number)) === 'closed';
+  if (!target || !deps.previews) return { state: 'unknown', headSha: null };
+  return deps.previews.provider.pullRequestState(target, preview.number);
+}
+
+/** The provider's head moved past the preview's (its webhook was lost): the new head is deployed as an update would. */
+async function followMovedHead(
+  deps: CoreDeps,
+  app: AppRecord,
+  settings: PreviewSettingsRecord,
+  preview: PreviewRecord,
+  remoteHead: string,
+): Promise<GitEventOutcome> {
+  let headSha: string;
+  try {
+    headSha = await fullHeadCommit(deps, preview, remoteHead);
+  } catch (error) {
+    if (!isSlipwayError(error)) throw error;
+    return {
+      outcome: 'failed',
+      reason: `preview of #${preview.number} (${app.name}): ${error.code}: ${error.message}`,
+    };
+  }
+  const moved = await save(deps, { ...preview, headSha, lastEventAtMs: deps.clock.nowMs() });
+  return advancePreview(deps, app, settings, moved);
 }
 
 async function followDeployment(

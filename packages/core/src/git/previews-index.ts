@@ -24,6 +24,7 @@ export { previewSetEnvironment } from './preview-set.js';
 export type { PreviewRepository, PreviewSettingsRepository } from '../ports/preview-repositories.js';
 export type {
   GitProviderClient,
+  PullRequestAtProvider,
   GitProviderTarget,
   PreviewStatus,
   PreviewStatusState,

@@ -47,8 +47,14 @@ export interface GitProviderClient {
     refs: Readonly<Record<string, string>>,
   ): Promise<Record<string, string>>;
   /**
-   * Whether the pull request is still open: `unknown` when the provider could not say (unreachable, denied, not
-   * found), which must never be taken for closed.
+   * Whether the pull request is still open, and its head commit as the provider says (Bitbucket: 12 hex digits):
+   * `unknown` when the provider could not say (unreachable, denied, not found), which must never be taken for closed.
    */
-  pullRequestState(target: GitProviderTarget, number: number): Promise<'open' | 'closed' | 'unknown'>;
+  pullRequestState(target: GitProviderTarget, number: number): Promise<PullRequestAtProvider>;
+}
+
+export interface PullRequestAtProvider {
+  readonly state: 'open' | 'closed' | 'unknown';
+  /** Null when the answer named none. */
+  readonly headSha: string | null;
 }
