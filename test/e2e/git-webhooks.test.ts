@@ -200,6 +200,13 @@ describe('webhooks', () => {
     expect(await statusOfHugeDelivery(`/api/v1/hooks/gitea/${repositories.gt?.id}`)).toBe(413);
   });
 
+  it('audits refused deliveries, and leaves accepted ones to the inbox', async () => {
+    const { records } = await harness.api.audit.list({ action: 'webhooks.receive', limit: 500 });
+    expect(records.some((r) => r.errorCode === 'WEBHOOK_SIGNATURE_INVALID')).toBe(true);
+    expect(records.some((r) => r.errorCode === 'WEBHOOK_SECRET_NOT_SET')).toBe(true);
+    expect(records.every((r) => r.outcome !== 'success')).toBe(true);
+  });
+
   it('keeps accepting the previous secret during the grace of a rotation', async () => {
     const repository = repositories.gh;
     if (repository === undefined) throw new Error('no repository');

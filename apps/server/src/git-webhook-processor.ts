@@ -13,6 +13,11 @@ import {
   type Logger,
 } from '@slipway/core';
 
+/** Deliveries arriving less than this apart make a burst, during which handling waits. */
+const quietMs = 10;
+/** The longest handling waits for a burst to end before it handles one delivery anyway. */
+const maxDeferMs = 1_000;
+
 export interface WebhookProcessor {
   /** Reclaims what a dead incarnation held, then starts the loop. */
   start(): Promise<void>;
@@ -38,6 +43,8 @@ export function createWebhookProcessor(deps: CoreDeps, options: WebhookProcessor
   const stopping = new AbortController();
   let wake: (() => void) | undefined;
   let isPoked = false;
+  let lastPokeMs = 0;
+  let deferringSinceMs: number | undefined;
   let loop: Promise<void> | undefined;
 
   const nap = (): Promise<void> =>
@@ -55,8 +62,29 @@ export function createWebhookProcessor(deps: CoreDeps, options: WebhookProcessor
       wake = done;
     });
 
+  /**
+   * During a burst of deliveries, accepting them comes first (a provider waits for its answer, and gives up after
+   * seconds): handling waits until deliveries have stopped arriving for a moment, but never more than
+   * `maxDeferMs` at a time, so a steady stream is still handled.
+   */
+  const shouldDefer = (): boolean => {
+    const nowMs = performance.now();
+    if (nowMs - lastPokeMs >= quietMs) {
+      deferringSinceMs = undefined;
+      return false;
+    }
+    deferringSinceMs ??= nowMs;
+    if (nowMs - deferringSinceMs < maxDeferMs) return true;
+    deferringSinceMs = undefined;
+    return false;
+  };
+
   const run = async (): Promise<void> => {
     while (!stopping.signal.aborted) {
+      if (shouldDefer()) {
+        await new Promise((resolve) => setTimeout(resolve, quietMs));
+        continue;
+      }
       isPoked = false;
       let isBusy = false;
       try {
@@ -86,6 +114,7 @@ export function createWebhookProcessor(deps: CoreDeps, options: WebhookProcessor
     },
     poke() {
       isPoked = true;
+      lastPokeMs = performance.now();
       wake?.();
     },
     async stop() {

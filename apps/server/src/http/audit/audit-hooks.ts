@@ -35,6 +35,8 @@ export function installAudit(
     const permission = request.permission ?? permissionOf(request);
     if (permission === undefined) return payload;
     const { outcome, errorCode } = outcomeOf(reply, payload);
+    // A route that records what it accepts itself (the webhook inbox) leaves only its refusals to the audit log.
+    if (permission.audit === 'refusals' && outcome === 'success') return payload;
     await recorder.appendRequest({
       atMs: nowMs(),
       kind: 'request',

@@ -32,6 +32,11 @@ export type RouteAccess =
 export interface RoutePermission {
   readonly action: string;
   readonly access: RouteAccess;
+  /**
+   * `refusals`: only refused requests are audited — for a route whose accepted requests are recorded by what it
+   * stores itself (the webhook inbox keeps every accepted delivery). Default: every request.
+   */
+  readonly audit?: 'refusals';
 }
 
 export const publicAccess = { kind: 'public' } as const;

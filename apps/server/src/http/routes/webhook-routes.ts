@@ -74,7 +74,8 @@ export const webhookRoutes: RouteGroup<RouteContext> = {
       url: '/api/v1/hooks/:provider/:repository',
       summary:
         "Receive a git host's webhook delivery (GitHub, GitLab, Gitea/Forgejo, Bitbucket), authenticated by the repository's webhook secret",
-      permission: { action: 'webhooks.receive', access: publicAccess },
+      // Every accepted delivery is in the inbox (`slipway repos deliveries`); refusals go to the audit log.
+      permission: { action: 'webhooks.receive', access: publicAccess, audit: 'refusals' },
       schema: { params: hookParamsSchema, body: rawBodySchema, response: { 202: webhookReceiptSchema } },
       handler: async (request, reply, context) => {
         const provider = gitProviders.find((name) => name === request.params.provider);
