@@ -248,7 +248,11 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       mirrors: () => deps.gitMirrors,
       scratchDir: join(config.dataDir, 'cache', 'stack-files'),
     }),
-    previews: previewServicesOf(config, () => deps, () => fleet),
+    previews: previewServicesOf(
+      config,
+      () => deps,
+      () => fleet,
+    ),
     ...catalog.coreDeps,
     ...gitRepositoryDeps(config.dataDir, logger),
   };

@@ -75,8 +75,5 @@ export {
 export { createCatalogCheckRunner } from './catalog-checks/catalog-check-runner.js';
 export { createSqliteCatalogStore, type SqliteCatalogStoreOptions } from './store/catalog/sqlite-catalog-store.js';
 export { findBridgeGateway } from './docker/bridge-gateway.js';
-export {
-  createGitProviderClient,
-  defaultProviderHttpOptions,
-} from './git-providers/git-provider-client.js';
+export { createGitProviderClient, defaultProviderHttpOptions } from './git-providers/git-provider-client.js';
 export type { ProviderHttpOptions } from './git-providers/provider-http.js';
