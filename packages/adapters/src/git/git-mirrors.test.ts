@@ -171,6 +171,19 @@ describe('git mirrors over HTTP with a token', () => {
     expect(String(missing)).not.toContain(upstream);
   });
 
+  it('shows a hosted bare repository by its label also where git leaves its .git suffix out ("From …")', async () => {
+    const mirrors = mirrorsUnder(join(root, 'mirrors-g'));
+    const bare = join(root, 'hosted', 'app_hidden.git');
+    await mkdir(join(root, 'hosted'), { recursive: true });
+    execFileSync('git', ['clone', '-q', '--bare', upstream, bare]);
+    const head = git(bare, 'rev-parse', 'refs/heads/main').trim();
+    const log: string[] = [];
+    const hosted: GitRemote = { repositoryId: 'repo_bare', url: bare, credential: undefined, label: '/git/app.git' };
+    await mirrors.checkout(hosted, head, join(root, 'checkout-bare'), { log: (line) => log.push(line) });
+    expect(log.join('\n')).toContain('/git/app');
+    expect(log.join('\n')).not.toContain(join(root, 'hosted'));
+  });
+
   it('checks out only a subdirectory of the commit as the source root when asked', async () => {
     const mirrors = mirrorsUnder(join(root, 'mirrors-h'));
     await mkdir(join(upstream, 'services', 'api'), { recursive: true });

@@ -72,10 +72,15 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
   const git = async (call: GitCall): Promise<ProcessGroupResult> => {
     const secretless = call.access?.redact ?? ((text: string) => text);
     const remote = call.remote;
+    // git shows a local repository without its `.git` suffix too ("From /…/app_x"): both forms become the label.
+    const bareUrl = remote?.url.replace(/\.git\/?$/, '');
     const redact =
-      remote?.label === undefined
+      remote?.label === undefined || bareUrl === undefined
         ? secretless
-        : (text: string) => secretless(text).replaceAll(remote.url, remote.label ?? '');
+        : (text: string) =>
+            secretless(text)
+              .replaceAll(remote.url, remote.label ?? '')
+              .replaceAll(bareUrl, (remote.label ?? '').replace(/\.git$/, ''));
     const shownUrl = remote === undefined ? undefined : shown(remote);
     const stall = new AbortController();
     let stallTimer: NodeJS.Timeout | undefined;
