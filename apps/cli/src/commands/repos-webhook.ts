@@ -77,7 +77,8 @@ export function registerReposWebhookCommands(program: Command, ctx: CliContext):
           d.event,
           d.status,
           d.outcome ?? '-',
-          [d.reason ?? '', d.deploymentIds.length > 0 ? `(${d.deploymentIds.join(', ')})` : '']
+          // The reason names the deployments it started already (rules say "deploying (dep_…)"); the others follow.
+          [d.reason ?? '', ...d.deploymentIds.filter((id) => !(d.reason ?? '').includes(id)).map((id) => `(${id})`)]
             .filter((part) => part !== '')
             .join(' '),
         ]),
