@@ -52,6 +52,22 @@ export const createDeploymentBodySchema = z.union([
     .strict(),
   /** A ready image: deployed without a build (`name:tag`, `name@sha256:…` or an image id). */
   z.object({ image: imageReferenceSchema, manifest: inlineManifestSchema.optional() }).strict(),
+  /**
+   * One of the project's repositories (`slipway repos add`), at a branch or full ref (default `main`, else `master`),
+   * resolved to its commit through the repository's mirror; `path`: a directory of it to deploy instead of its root.
+   */
+  z
+    .object({
+      repository: z
+        .object({
+          name: z.string().min(1).max(255),
+          ref: z.string().min(1).max(1024).optional(),
+          path: z.string().min(1).max(1024).optional(),
+        })
+        .strict(),
+      manifest: inlineManifestSchema.optional(),
+    })
+    .strict(),
 ]);
 export type CreateDeploymentBody = z.infer<typeof createDeploymentBodySchema>;
 

@@ -69,6 +69,7 @@ export * from './use-cases/apps.js';
 export * from './use-cases/hosts.js';
 export { coveringHosts, isReservedHost } from './domain/host-ownership.js';
 export * from './use-cases/deployments.js';
+export * from './use-cases/repository-deployment.js';
 export * from './use-cases/cancel-deployment.js';
 export * from './use-cases/app-state.js';
 export * from './use-cases/config.js';

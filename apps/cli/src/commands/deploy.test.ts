@@ -192,11 +192,21 @@ describe('slipway deploy', () => {
     });
   });
 
+  it("sends --repo with its ref and subdirectory as one of the project's repositories", async () => {
+    server = await startCannedApiServer(deployRoutes({ status: 404 }, succeeded));
+    await run(['deploy', 'web', '--repo', 'shop-src', '--ref', 'release/1', '--subdir', 'services/api', '--no-follow']);
+    expect(JSON.parse(server.requests[0]?.body.toString() ?? '')).toEqual({
+      repository: { name: 'shop-src', ref: 'release/1', path: 'services/api' },
+    });
+  });
+
   it('exits 2 unless exactly one source is given', async () => {
     server = await startCannedApiServer({});
     expect((await run(['deploy', 'web'])).code).toBe(2);
     expect((await run(['deploy', 'web', '--path', '.', '--git', 'x'])).code).toBe(2);
     expect((await run(['deploy', 'web', '--path', '.', '--image', 'x:1'])).code).toBe(2);
+    expect((await run(['deploy', 'web', '--repo', 'a', '--git', 'x'])).code).toBe(2);
+    expect((await run(['deploy', 'web', '--path', '.', '--ref', 'main'])).code).toBe(2);
     expect(server.requests).toHaveLength(0);
   });
 

@@ -18,6 +18,9 @@ interface DeployOptions {
   git?: string;
   archive?: string;
   image?: string;
+  repo?: string;
+  ref?: string;
+  subdir?: string;
   environment?: string;
   follow: boolean;
 }
@@ -64,19 +67,36 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
       'deploy a directory of this machine (slipwayd reads it; resolved against the current directory)',
     )
     .option('--git <url[#ref]>', 'deploy a git repository, at a branch, tag or commit after "#"')
+    .option('--repo <repository>', "deploy one of the project's repositories (slipway repos add), through its mirror")
+    .option('--ref <ref>', 'with --repo: a branch or full ref (default main, else master)')
+    .option('--subdir <dir>', 'with --repo: deploy this directory of the repository instead of its root')
     .option('--archive <file>', 'upload and deploy a .tar.gz archive')
     .option('--image <ref>', 'deploy a container image without a build (name:tag, name@sha256:…, or an image id)')
     .addOption(environmentOption())
     .option('--no-follow', 'return once the deployment is accepted')
     .action(async (app: string, options: DeployOptions, command: Command) => {
       const run = ctx.for(command);
-      const given = [options.path, options.git, options.archive, options.image].filter((v) => v !== undefined);
+      const given = [options.path, options.git, options.archive, options.image, options.repo].filter(
+        (v) => v !== undefined,
+      );
       if (given.length !== 1)
-        run.usageError('deploy needs exactly one source: --path DIR, --git URL[#REF], --archive FILE or --image REF');
+        run.usageError(
+          'deploy needs exactly one source: --path DIR, --git URL[#REF], --repo REPOSITORY, --archive FILE or --image REF',
+        );
+      if (options.repo === undefined && (options.ref !== undefined || options.subdir !== undefined))
+        run.usageError('--ref and --subdir go with --repo');
       let source: CreateDeploymentBody | ArchiveUpload;
       if (options.path !== undefined) source = { path: resolve(run.io.cwd, options.path) };
       else if (options.image !== undefined) source = { image: options.image };
       else if (options.git !== undefined) source = parseGitSource(options.git, run.io.cwd);
+      else if (options.repo !== undefined)
+        source = {
+          repository: {
+            name: options.repo,
+            ...(options.ref === undefined ? {} : { ref: options.ref }),
+            ...(options.subdir === undefined ? {} : { path: options.subdir }),
+          },
+        };
       else source = await openArchive(run, options.archive ?? '');
       const started = await run.client().deployments.create(app, source, { environment: options.environment });
       await followAndReport(run, started, options.follow);

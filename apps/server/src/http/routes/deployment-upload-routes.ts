@@ -21,7 +21,12 @@ import {
   type CreateDeploymentBody,
   type DeploymentView,
 } from '@slipway/contract';
-import { requestDeployment, type DeploymentSource, type LocalSourceAccess } from '@slipway/core';
+import {
+  requestDeployment,
+  requestRepositoryDeployment,
+  type DeploymentSource,
+  type LocalSourceAccess,
+} from '@slipway/core';
 import { assertLocalSourceAllowed, localSourceAccess } from '../../local-sources.js';
 import { requirePrincipal } from '../auth/request-principal.js';
 import { onApp } from '../auth/route-permissions.js';
@@ -106,8 +111,21 @@ export const deploymentUploadRoutes: RouteGroup<RouteContext> = {
             throw error;
           }
         }
+        const json = jsonBody(body);
+        if ('repository' in json) {
+          const deployment = await requestRepositoryDeployment(deps, {
+            app: params.app,
+            environment: query.environment,
+            repository: json.repository.name,
+            ...(json.repository.ref === undefined ? {} : { ref: json.repository.ref }),
+            ...(json.repository.path === undefined ? {} : { path: json.repository.path }),
+            ...(json.manifest === undefined ? {} : { manifest: json.manifest }),
+            requestedBy: requirePrincipal(request).userName,
+          });
+          return acceptedDeployment(context, reply, deployment);
+        }
         const localAccess = localSourceAccess(requirePrincipal(request));
-        const source = sourceOf(jsonBody(body), localAccess);
+        const source = sourceOf(json, localAccess);
         // A URL git could not fetch is refused now, before a deployment is written (the fetch checks again).
         if (source.kind === 'git') expandGitUrl(source.url);
         if (source.kind === 'path' || source.kind === 'git') {
@@ -137,7 +155,10 @@ function jsonBody(body: unknown): CreateDeploymentBody {
 }
 
 /** The source a JSON body names; a local one (a directory, a local git repository) carries where its caller may read. */
-function sourceOf(body: CreateDeploymentBody, localAccess: LocalSourceAccess): DeploymentSource {
+function sourceOf(
+  body: Exclude<CreateDeploymentBody, { repository: unknown }>,
+  localAccess: LocalSourceAccess,
+): DeploymentSource {
   const inline = body.manifest === undefined ? {} : { manifest: body.manifest };
   if ('path' in body) return { kind: 'path', path: resolve(process.cwd(), body.path), localAccess, ...inline };
   if ('image' in body) return { kind: 'image', image: body.image, ...inline };
