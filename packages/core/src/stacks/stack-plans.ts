@@ -76,8 +76,8 @@ const appsInOrder = (plan: StackPlan): StackAppPlan[] =>
 
 /**
  * What each service's deployment fetches. A file stack's build contexts are directories of the machine that sent the
- * file (`localAccess` as its sender had); a repository stack builds each service from the commit, and only from the
- * repository's root, since a repository source is a whole checkout. Errors: `COMPOSE_INVALID`.
+ * file (`localAccess` as its sender had); a repository stack builds each service from the commit, at its build context's
+ * directory of the checkout (the repository's root for `build: .`). Errors: `COMPOSE_INVALID`.
  */
 export function planServices(
   planned: { plan: StackPlan; warnings: string[] },
@@ -92,13 +92,17 @@ export function planServices(
       const access = origin.localAccess === undefined ? {} : { localAccess: origin.localAccess };
       return { plan: app, source: { kind: 'path', path: app.source.path, ...access, manifest } };
     }
-    if (app.source.path !== '/')
-      issues.push({
-        path: `services.${app.service}.build`,
-        message: `a build context inside the repository (${app.source.path.slice(1)}) is not supported: a repository stack builds from the repository's root, or deploys images`,
-      });
+    // A build context inside the repository is that directory of the checkout, as the service's source root.
     const { repository, ref, commit } = origin.at;
-    const source = repositorySource(repository, { ref, commit });
+    const path = app.source.path.replace(/^\/+/, '');
+    let source: DeploymentSource;
+    try {
+      source = repositorySource(repository, { ref, commit, ...(path === '' ? {} : { path }) });
+    } catch (error) {
+      if (!(error instanceof SlipwayError)) throw error;
+      issues.push({ path: `services.${app.service}.build`, message: error.message });
+      source = repositorySource(repository, { ref, commit });
+    }
     return { plan: app, source: source.kind === 'release' ? source : { ...source, manifest } };
   });
   if (issues.length > 0)
