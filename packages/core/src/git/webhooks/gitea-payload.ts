@@ -4,17 +4,8 @@
  * a short name with `ref_type`.
  */
 import type { PullRequestAction } from '../git-event.js';
-import {
-  commitOrNull,
-  flag,
-  fullRef,
-  has,
-  integer,
-  optionalId,
-  optionalText,
-  text,
-  type Json,
-} from './payload-reader.js';
+import { commitOrNull, flag, fullRef, optionalText, text, type Json } from './payload-reader.js';
+import { pullRequestOfGithubShape } from './github-payload.js';
 import { eventsOf, ignored, type WebhookContext, type WebhookNormalization } from './webhook-normalization.js';
 
 export function normalizeGitea(payload: Json, context: WebhookContext): WebhookNormalization {
@@ -81,28 +72,5 @@ function giteaAction(payload: Json): PullRequestAction | undefined {
 }
 
 function giteaPullRequest(payload: Json, context: WebhookContext): WebhookNormalization {
-  const number = integer(payload, 'number');
-  const action = giteaAction(payload);
-  if (action === undefined) {
-    return ignored(`pull request #${number} ${text(payload, 'action')}: not a change of its commits or state`);
-  }
-  const baseRepositoryId = optionalId(payload, 'pull_request', 'base', 'repo', 'id');
-  const headRepositoryId = optionalId(payload, 'pull_request', 'head', 'repo', 'id');
-  const isFork = !has(payload, 'pull_request', 'head', 'repo') || headRepositoryId !== baseRepositoryId;
-  const author = optionalText(payload, 'pull_request', 'user', 'login');
-  return eventsOf({
-    kind: 'pull-request',
-    repositoryId: context.repositoryId,
-    origin: 'gitea',
-    deliveryKey: context.deliveryKey,
-    action,
-    number,
-    title: text(payload, 'pull_request', 'title'),
-    headSha: commitOrNull(text(payload, 'pull_request', 'head', 'sha')) ?? '',
-    headRef: text(payload, 'pull_request', 'head', 'ref'),
-    baseRef: text(payload, 'pull_request', 'base', 'ref'),
-    isFork,
-    headCloneUrl: isFork ? (optionalText(payload, 'pull_request', 'head', 'repo', 'clone_url') ?? null) : null,
-    ...(author === undefined ? {} : { author }),
-  });
+  return pullRequestOfGithubShape(payload, context, 'gitea', giteaAction(payload));
 }

@@ -51,7 +51,19 @@ function githubAction(payload: Json): PullRequestAction | undefined {
 }
 
 function githubPullRequest(payload: Json, context: WebhookContext): WebhookNormalization {
-  const action = githubAction(payload);
+  return pullRequestOfGithubShape(payload, context, 'github', githubAction(payload));
+}
+
+/**
+ * A pull request payload of GitHub's shape (GitHub's, and Gitea's and Forgejo's, which copy it) as a git event, given
+ * the action the provider's own words map to: forks decided by repository id, never by author.
+ */
+export function pullRequestOfGithubShape(
+  payload: Json,
+  context: WebhookContext,
+  origin: 'github' | 'gitea',
+  action: PullRequestAction | undefined,
+): WebhookNormalization {
   const number = integer(payload, 'number');
   if (action === undefined) {
     return ignored(`pull request #${number} ${text(payload, 'action')}: not a change of its commits or state`);
@@ -63,7 +75,7 @@ function githubPullRequest(payload: Json, context: WebhookContext): WebhookNorma
   return eventsOf({
     kind: 'pull-request',
     repositoryId: context.repositoryId,
-    origin: 'github',
+    origin,
     deliveryKey: context.deliveryKey,
     action,
     number,
