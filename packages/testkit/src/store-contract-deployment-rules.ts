@@ -109,10 +109,6 @@ export function describeDeploymentRuleContract(store: () => Store): void {
       ).toBe(false);
       expect(await store().deploymentRules.findFiring('rul_01', commitA)).toEqual(firing);
       expect(await store().deploymentRules.findFiring('rul_01', commitB)).toBeUndefined();
-      await store().deploymentRules.deleteFiring('rul_01', commitA);
-      await store().deploymentRules.deleteFiring('rul_01', commitA);
-      expect(await store().deploymentRules.findFiring('rul_01', commitA)).toBeUndefined();
-      expect(await store().deploymentRules.insertFiring(firing)).toBe(true);
       // An implicit rule has no row, and still records its firings.
       expect(await store().deploymentRules.insertFiring({ ...firing, ruleId: 'hosted-default:app_01:env_01' })).toBe(
         true,

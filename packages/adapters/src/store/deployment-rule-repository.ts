@@ -88,13 +88,6 @@ export function createDeploymentRuleRepository(db: Kysely<Database>): Deployment
         .executeTakeFirst();
       return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
     },
-    async deleteFiring(ruleId, commit) {
-      await db
-        .deleteFrom('deployment_rule_firings')
-        .where('rule_id', '=', ruleId)
-        .where('commit_id', '=', commit)
-        .execute();
-    },
   };
 }
 

@@ -23,6 +23,4 @@ export interface DeploymentRuleRepository {
   findFiring(ruleId: string, commit: string): Promise<DeploymentRuleFiringRecord | undefined>;
   /** Records the firing; false, changing nothing, when (rule, commit) has one already. */
   insertFiring(record: DeploymentRuleFiringRecord): Promise<boolean>;
-  /** Takes a firing back (its deployment could not start after all). Idempotent. */
-  deleteFiring(ruleId: string, commit: string): Promise<void>;
 }

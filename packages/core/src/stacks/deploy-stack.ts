@@ -29,6 +29,11 @@ export interface DeployStackOptions {
   requestedBy?: string;
   /** A repository stack without `source`: the branch or tag whose head to deploy (default: the stack's ref). */
   ref?: string;
+  /**
+   * Runs in the transaction that records the stack deployment, which commits only if it returns: a deployment rule
+   * records its (rule, commit) firing there, so a crash can never leave the pair fired and not deployed.
+   */
+  inTransaction?: (tx: Repositories, record: StackDeploymentRecord) => Promise<void>;
 }
 
 async function findStack(deps: Pick<CoreDeps, 'store'>, stackId: string): Promise<StackRecord> {
@@ -58,6 +63,7 @@ async function startStackDeployment(
     StackDeploymentRecord,
     'id' | 'stackId' | 'state' | 'reason' | 'createdAtMs' | 'updatedAtMs' | 'finishedAtMs'
   >,
+  inTransaction?: DeployStackOptions['inTransaction'],
 ): Promise<StackDeploymentRecord> {
   const now = deps.clock.nowMs();
   const record: StackDeploymentRecord = {
@@ -73,6 +79,7 @@ async function startStackDeployment(
   await deps.store.transaction(async (tx) => {
     await assertNotDeploying(tx, stack, record.environment);
     await tx.stacks.insertDeployment(record);
+    await inTransaction?.(tx, record);
   });
   deps.logger.info({ stack: stack.name, stackDeploymentId: record.id, kind: record.kind }, 'stack deployment started');
   return (await advanceStackDeployment(deps, record.id)) ?? record;
@@ -123,22 +130,27 @@ export async function deployStack(
   if (project === undefined) throw new SlipwayError('INTERNAL', `the project of stack "${stack.name}" is gone`);
   const services = await ensureStackApps(deps, project, planned);
   await deps.store.stacks.update({ ...stack, services, notices: planned.notices, updatedAtMs: deps.clock.nowMs() });
-  return startStackDeployment(deps, stack, {
-    environment,
-    kind: 'deploy',
-    commit: at?.commit ?? null,
-    ref: at?.ref ?? null,
-    requestedBy: options.requestedBy ?? null,
-    services: planned.services.map((service) => ({
-      service: service.plan.service,
-      app: service.plan.app,
-      dependsOn: service.plan.dependsOn,
-      source: service.source,
-      deploymentId: null,
-      state: 'waiting',
-      reason: null,
-    })),
-  });
+  return startStackDeployment(
+    deps,
+    stack,
+    {
+      environment,
+      kind: 'deploy',
+      commit: at?.commit ?? null,
+      ref: at?.ref ?? null,
+      requestedBy: options.requestedBy ?? null,
+      services: planned.services.map((service) => ({
+        service: service.plan.service,
+        app: service.plan.app,
+        dependsOn: service.plan.dependsOn,
+        source: service.source,
+        deploymentId: null,
+        state: 'waiting',
+        reason: null,
+      })),
+    },
+    options.inTransaction,
+  );
 }
 
 /**

@@ -96,10 +96,9 @@ async function fireAppRule(
 }
 
 /**
- * A stack deploys through its own use case, which writes in transactions of its own: the firing is recorded first
- * (so two firings of the pair never both deploy), then the stack deploys; if it refuses (a stack deployment still
- * runs there …), the firing is taken back so a later push or the reconcile deploys the commit. A crash between the
- * two leaves the pair fired and not deployed: at most once, for stacks.
+ * A stack deploys through its own use case, which records the firing in the transaction of its stack deployment (so
+ * two firings of the pair never both deploy, and a crash never leaves one fired and not deployed); if it refuses (a
+ * stack deployment still runs there …), nothing is recorded and a later push or the reconcile deploys the commit.
  */
 async function fireStackRule(
   deps: CoreDeps,
@@ -123,7 +122,11 @@ async function fireStackRule(
   return result;
 }
 
-/** Deploys a stack at the commit once per firing key (a stack rule's id, or an implicit `stack-default:<stackId>`). */
+/**
+ * Deploys a stack at the commit once per firing key (a stack rule's id, or an implicit `stack-default:<stackId>`): the
+ * firing is recorded in the transaction that records the stack deployment, so the pair is deployed exactly once even
+ * when slipwayd is killed in between (the stack deployment's services are then advanced from its record).
+ */
 export async function fireStackDeployment(
   deps: CoreDeps,
   firingKey: string,
@@ -131,22 +134,20 @@ export async function fireStackDeployment(
   environment: string | undefined,
   input: RuleFiringInput,
 ): Promise<RuleFiringResult> {
-  const claimed = await deps.store.transaction(async (tx) => {
-    const earlier = await tx.deploymentRules.findFiring(firingKey, input.commit);
-    if (earlier) return { status: 'duplicate', deploymentIds: earlier.deploymentIds } as const;
-    await recordFiring(deps, tx, firingKey, input, []);
-    return undefined;
-  });
-  if (claimed !== undefined) return claimed;
+  const earlier = await deps.store.deploymentRules.findFiring(firingKey, input.commit);
+  if (earlier) return { status: 'duplicate', deploymentIds: earlier.deploymentIds };
   try {
     const source = { repositoryId: await repositoryOfStack(deps, stackId), ref: input.ref, commit: input.commit };
-    const deployment = await deployStack(deps, stackId, source, environment === undefined ? {} : { environment });
+    const deployment = await deployStack(deps, stackId, source, {
+      ...(environment === undefined ? {} : { environment }),
+      inTransaction: (tx) => recordFiring(deps, tx, firingKey, input, []),
+    });
     const deploymentIds = deployment.services.flatMap((service) =>
       service.deploymentId === null ? [] : [service.deploymentId],
     );
     return { status: 'deployed', deploymentIds };
   } catch (error) {
-    await deps.store.deploymentRules.deleteFiring(firingKey, input.commit);
+    if (error instanceof FiringTaken) return await duplicateOf(deps, firingKey, input.commit);
     if (isSlipwayError(error)) return { status: 'failed', reason: `${error.code}: ${error.message}` };
     throw error;
   }
