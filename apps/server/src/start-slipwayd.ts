@@ -46,11 +46,9 @@ import { checkApiBinding, prepareTransport } from './api-transport.js';
 import { createAuditRecorder } from './audit-recorder.js';
 import { createGitWebhooks } from './git-webhooks.js';
 import { openCatalog } from './catalog-setup.js';
-import { gitRepositoryDeps } from './git-repositories-setup.js';
 import { startAuditRetention } from './audit-retention.js';
-import { createRepositoryFiles, startStackDeploymentLoop } from './git-stacks.js';
-import { startGitReconcileLoop } from './git-reconcile-loop.js';
-import { previewServicesOf, previewSettingsOf, startPreviewLoopOf } from './git-previews.js';
+import { gitCoreDeps, startGitDeliveryLoops } from './git-delivery-setup.js';
+import { previewSettingsOf } from './git-previews.js';
 import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
 import { edgeClientArgs } from './edge-client-options.js';
@@ -244,17 +242,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     deliveryEvents: notificationOutbox,
     ...(failpoint === undefined ? {} : { failpoint }),
     background: createBackgroundSupervisor(logger.child({ component: 'background' })),
-    repositoryFiles: createRepositoryFiles({
-      mirrors: () => deps.gitMirrors,
-      scratchDir: join(config.dataDir, 'cache', 'stack-files'),
-    }),
-    previews: previewServicesOf(
-      config,
-      () => deps,
-      () => fleet,
-    ),
     ...catalog.coreDeps,
-    ...gitRepositoryDeps(config.dataDir, logger),
+    ...gitCoreDeps(config, logger, { deps: () => deps, fleet: () => fleet }),
   };
   const notificationDispatcher = createNotificationDispatcher(
     { store, clock, logger: notificationLogger, secretCipher: deps.secretCipher },
@@ -340,24 +329,13 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   await reconciler.reconcile();
   reconciler.start();
   worker.start();
-  await gitWebhooks.processor.start();
+  const gitLoops = await startGitDeliveryLoops({ deps, config, clock, logger, webhooks: gitWebhooks });
   // Deliveries left pending by the last slipwayd (a retry due, an attempt cut short by a stop) go out from here.
   notificationDispatcher.start();
-  const gitReconcile = startGitReconcileLoop({
-    deps,
-    intervalMs: config.gitReconcileIntervalMs,
-    clock,
-    logger: logger.child({ component: 'git-reconcile' }),
-  });
-  const previewLoop = startPreviewLoopOf(config, deps, logger.child({ component: 'previews' }));
   const auditRetention = startAuditRetention({
     audit,
     retentionDays: config.auditRetentionDays,
     logger: logger.child({ component: 'audit' }),
-  });
-  const stackLoop = startStackDeploymentLoop(deps, {
-    intervalMs: 1_000,
-    logger: logger.child({ component: 'stacks' }),
   });
   const watchdog = startEdgeWatchdog({
     router,
@@ -374,12 +352,9 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       reconciler.stop(),
       watchdog.stop(),
       auditRetention.stop(),
-      stackLoop.stop(),
+      gitLoops.stop(),
       catalog.close(),
     ]);
-    await gitReconcile.stop();
-    await previewLoop.stop();
-    await gitWebhooks.processor.stop();
     await notificationOutbox.idle();
     await notificationDispatcher.stop();
     await store.close();
@@ -418,15 +393,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // Running deployments stop at their next checkpoint (a build is killed, a rollout step ends) and their
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
-      await gitWebhooks.processor.stop();
-      await previewLoop.stop();
-      await Promise.all([
-        reconciler.stop(),
-        watchdog.stop(),
-        auditRetention.stop(),
-        stackLoop.stop(),
-        gitReconcile.stop(),
-      ]);
+      await gitLoops.stop();
+      await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
       await fleet.background.stop();
       // Events published until now are in the outbox before the store closes; attempts under way are cut short and
       // are due again on the next start.
