@@ -8,7 +8,7 @@ import {
   requestDeployment,
   getAppScope,
   createDeploymentRunner,
-  failpointNames,
+  deploymentFailpointNames,
   type Failpoint,
   type FailpointName,
 } from '@slipway/core';
@@ -53,7 +53,7 @@ describe('deployment recovery after a crash at a failpoint', () => {
   };
 
   // Every point a deploy passes; `cancel:stopping` is passed only by a cancelled run (see deployment-cancel.test.ts).
-  it.each(failpointNames.filter((name) => name !== 'cancel:stopping'))(
+  it.each(deploymentFailpointNames.filter((name) => name !== 'cancel:stopping'))(
     'finishes a deploy cut off at %s on the next control plane, with one current release and no gap',
     async (point) => {
       const id = await request(await harness.webSource());

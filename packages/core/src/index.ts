@@ -55,7 +55,9 @@ export { createJobWorker, type JobWorker } from './deployment/job-worker.js';
 export { leaseOf } from './domain/job-lease.js';
 export { createDeploymentJournal, maxQueuedLogLines } from './deployment/deployment-journal.js';
 export {
+  deploymentFailpointNames,
   failpointNames,
+  webhookFailpointNames,
   isFailpointName,
   type Failpoint,
   type FailpointContext,

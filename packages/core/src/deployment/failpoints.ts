@@ -3,7 +3,8 @@
  * *at* a phase deterministically (a testing facility, like etcd's gofail). Production runs have no hook; the
  * composition root builds one from `SLIPWAY_FAILPOINTS` when that is set.
  */
-export const failpointNames = [
+/** The failpoints of a deployment's run, in the order a run meets them. */
+export const deploymentFailpointNames = [
   // After the phase is journaled as running (deployment.phase saved, phase record written), before its work.
   'start:fetch',
   'start:build',
@@ -22,10 +23,12 @@ export const failpointNames = [
   'rollout:step',
   // A cancelled run about to stop: the cancel request is stored, nothing is undone or written yet.
   'cancel:stopping',
-  // Webhook inbox (`deploymentId` names the delivery): leased, before its events are handed to the handler; after.
-  'webhook:handle',
-  'webhook:handled',
 ] as const;
+
+/** The webhook inbox's (their `deploymentId` names the delivery): leased, before its events are handed over; after. */
+export const webhookFailpointNames = ['webhook:handle', 'webhook:handled'] as const;
+
+export const failpointNames = [...deploymentFailpointNames, ...webhookFailpointNames] as const;
 
 export type FailpointName = (typeof failpointNames)[number];
 
