@@ -106,3 +106,15 @@ export async function openGitMirrorAccess(
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/** Text as shown: secrets masked, and a remote with a label shown by it, also where git leaves its `.git` out. */
+export function labelRedactor(
+  remote: GitRemote | undefined,
+  secretless: (text: string) => string,
+): (text: string) => string {
+  const label = remote?.label;
+  if (remote === undefined || label === undefined) return secretless;
+  const bareUrl = remote.url.replace(/\.git\/?$/, '');
+  const bareLabel = label.replace(/\.git$/, '');
+  return (text) => secretless(text).replaceAll(remote.url, label).replaceAll(bareUrl, bareLabel);
+}

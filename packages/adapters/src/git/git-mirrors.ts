@@ -13,7 +13,7 @@ import type { GitMirrors, GitRemote, Logger, MirrorCallOptions, MirrorSync, Remo
 import { runProcessGroup, type ProcessGroupResult } from '../builder/run-process-group.js';
 import { confineSourceTree } from '../source/confine-source-tree.js';
 import { applySlipwayIgnore } from '../source/source-ignore.js';
-import { baseGitEnv, openGitMirrorAccess, type GitMirrorAccess } from './git-mirror-access.js';
+import { baseGitEnv, labelRedactor, openGitMirrorAccess, type GitMirrorAccess } from './git-mirror-access.js';
 
 export interface GitMirrorsConfig {
   /** Where the mirrors live (created on first use). */
@@ -33,6 +33,7 @@ const repositoryIdPattern = /^[A-Za-z0-9_-]{1,100}$/;
 /** A ref a fork's pull request lives under in the base repository: outside branches and tags. */
 const extraRef = /^refs\/(?!heads\/|tags\/)[A-Za-z0-9._/-]{1,200}$/;
 const shown = (remote: GitRemote): string => remote.label ?? remote.url;
+
 const subdirectory = /^(?!\.{1,2}(?:\/|$))(?!.*\/\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 const noop = () => undefined;
 
@@ -72,15 +73,7 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
   const git = async (call: GitCall): Promise<ProcessGroupResult> => {
     const secretless = call.access?.redact ?? ((text: string) => text);
     const remote = call.remote;
-    // git shows a local repository without its `.git` suffix too ("From /…/app_x"): both forms become the label.
-    const bareUrl = remote?.url.replace(/\.git\/?$/, '');
-    const redact =
-      remote?.label === undefined || bareUrl === undefined
-        ? secretless
-        : (text: string) =>
-            secretless(text)
-              .replaceAll(remote.url, remote.label ?? '')
-              .replaceAll(bareUrl, (remote.label ?? '').replace(/\.git$/, ''));
+    const redact = labelRedactor(remote, secretless);
     const shownUrl = remote === undefined ? undefined : shown(remote);
     const stall = new AbortController();
     let stallTimer: NodeJS.Timeout | undefined;
