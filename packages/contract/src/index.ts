@@ -3,6 +3,7 @@ export * from './error-code.js';
 export * from './slipway-error.js';
 export * from './names.js';
 export * from './manifest.js';
+export * from './autoscale-spec.js';
 export * from './strategy-spec.js';
 export * from './manifest-issues.js';
 export * from './compose/index.js';

@@ -1,5 +1,6 @@
 /** The `slipway.yaml` manifest: one zod schema, so every error is reported with its path. */
 import { z } from 'zod';
+import { autoscaleSpecSchema } from './autoscale-spec.js';
 import { parseByteSize } from './byte-size.js';
 import { appEnvKeySchema, dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
 import { strictObject } from './strict-object.js';
@@ -128,6 +129,8 @@ export const processSchema = strictObject({
   stopGraceSeconds: seconds(3600).optional(),
   /** Limits of this process type's instances, over the app's `resources`. */
   resources: resourcesSchema.optional(),
+  /** Instances follow the load between `min` and `max` (docs/autoscaling.md); the autoscaler then owns the count. */
+  autoscale: autoscaleSpecSchema.optional(),
 });
 export type ProcessSpec = z.infer<typeof processSchema>;
 
@@ -221,6 +224,7 @@ const processKeysAtTop: Readonly<Record<string, string>> = Object.fromEntries(
       ['healthcheck', 'healthCheck'],
       ['health_check', 'healthCheck'],
       ['stopGraceSeconds', 'stopGraceSeconds'],
+      ['autoscale', 'autoscale'],
     ] as const
   ).map(([key, name]) => [
     key,

@@ -242,3 +242,8 @@ export * from './git/webhooks/index.js';
 export * from './git/repositories.js';
 export * from './stacks/index.js';
 export * from './git/rules/index.js';
+
+// Autoscaling (docs/autoscaling.md): the HPA decision as a pure function.
+export * from './autoscale/autoscale-decision.js';
+export * from './autoscale/replica-proposal.js';
+export * from './autoscale/scaling-behavior.js';
