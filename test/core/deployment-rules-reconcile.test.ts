@@ -15,6 +15,7 @@ import {
   handleGitEvent,
   listDeploymentRules,
   reconcileRuleHeads,
+  retryDeferredFirings,
   setDeploymentRuleEnabled,
   type CoreDeps,
   type GitMirrors,
@@ -155,16 +156,17 @@ describe('deployment rules reconcile', () => {
     expect((await listDeploymentRules(deps, 'shop'))[0]).toMatchObject({ triggerCount: 2, lastDeployedCommit: missed });
   });
 
-  it('tries again at the next pass when a deployment to the environment is still in progress', async () => {
+  it('queues the head when a deployment to the environment is still in progress, and deploys it once that ends', async () => {
     await addDeploymentRule(deps, 'shop', { repository: 'shop-code', refPattern: 'refs/heads/main' });
     const head = await commit('main', 'one');
     expect((await reconcileRuleHeads(deps)).deployed).toHaveLength(1);
     const next = await commit('main', 'two');
     const blocked = await reconcileRuleHeads(deps);
-    expect(blocked.deployed).toEqual([]);
-    expect(blocked.failed[0]?.reason).toContain('DEPLOYMENT_IN_PROGRESS');
+    expect(blocked).toMatchObject({ deployed: [], failed: [] });
+    expect(await harness.store.deploymentRules.listDeferredFirings()).toMatchObject([{ commit: next }]);
     await finishDeployments();
-    expect((await reconcileRuleHeads(deps)).deployed).toMatchObject([{ commit: next }]);
+    expect((await retryDeferredFirings(deps)).deployed).toMatchObject([{ commit: next }]);
+    expect((await reconcileRuleHeads(deps)).deployed).toEqual([]);
     expect(await deployedCommits('production')).toEqual([head, next]);
   });
 

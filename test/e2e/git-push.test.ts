@@ -6,7 +6,7 @@
  * step builds on the one before.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,6 +198,40 @@ describe('push to deploy: git push to slipwayd', () => {
     expect(pushed.code, pushed.stderr).toBe(0);
     expect(pushed.stderr).toMatch(/remote: .*waiting for approval apr_/);
     expect(pushed.stderr).toMatch(/the deployment waits for an approval: the push ends here/);
+  });
+
+  it('queues a push while a deployment is still active there, and deploys the newest queued commit once it ends', async () => {
+    await slipwayd.api.apps.create({ name: 'pushed-busy', project: 'acme' });
+    // A build that runs until it is cancelled keeps production busy.
+    const slow = join(workDir, 'slow-build');
+    await cp(join(fixturesDir, 'slow-build'), slow, { recursive: true });
+    const script = await readFile(join(slow, 'build.js'), 'utf8');
+    await writeFile(join(slow, 'build.js'), script.replace('|| 4)', '|| 600)'));
+    const { deployment: busy } = await slipwayd.api.deployments.create('pushed-busy', { path: slow });
+    const dir = join(workDir, 'hello-node');
+    const commits: string[] = [];
+    for (const name of ['second', 'third']) {
+      await writeFile(join(dir, `${name}.txt`), `${name}\n`);
+      for (const args of [
+        ['add', '-A'],
+        ['commit', '-q', '-m', name],
+      ])
+        expect((await git(dir, args)).code).toBe(0);
+      commits.push((await git(dir, ['rev-parse', 'HEAD'])).stdout.trim());
+      const pushed = await git(dir, ['push', remoteOf('pushed-busy'), 'main'], deployerToken);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      expect(pushed.stderr).toMatch(/remote: -----> .*queued: DEPLOYMENT_IN_PROGRESS/);
+      expect(pushed.stderr).toMatch(/it deploys when that ends, unless a newer push replaces it/);
+    }
+    expect((await slipwayd.api.deployments.list('pushed-busy')).deployments.map((d) => d.id)).toEqual([busy.id]);
+    await slipwayd.api.deployments.cancel(busy.id);
+    // The third commit replaced the second in the queue: it alone deploys.
+    await waitFor(async () => {
+      const [newest] = (await slipwayd.api.deployments.list('pushed-busy')).deployments;
+      expect(newest?.source).toMatchObject({ commit: commits[1] });
+      expect(newest?.state).toBe('succeeded');
+    });
+    expect((await slipwayd.api.deployments.list('pushed-busy')).deployments).toHaveLength(2);
   });
 
   it('answers 404 for an app that does not exist, to a caller with a credential', async () => {

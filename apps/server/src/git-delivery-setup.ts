@@ -1,11 +1,12 @@
 /**
  * Git-driven delivery's part of the composition root: what the core needs of it (the repositories' mirrors, files of
  * a repository at a commit, the previews' services) and its background work — the webhook inbox processor, the
- * reconcile of deployment rules, the previews' sweep and the stack deployments' loop — started together and stopped
- * in order (the processor and the previews first: they start deployments the others follow).
+ * reconcile of deployment rules, the retry of pushes queued behind a running deployment, the previews' sweep and the
+ * stack deployments' loop — started together and stopped in order (the processor and the previews first: they start
+ * deployments the others follow).
  */
 import { join } from 'node:path';
-import type { Clock, CoreDeps, Fleet, Logger } from '@slipway/core';
+import { retryDeferredFirings, type Clock, type CoreDeps, type Fleet, type Logger } from '@slipway/core';
 import type { ResolvedConfig } from './config.js';
 import { startGitReconcileLoop } from './git-reconcile-loop.js';
 import { previewServicesOf, startPreviewLoopOf } from './git-previews.js';
@@ -49,13 +50,21 @@ export async function startGitDeliveryLoops(options: {
     clock,
     logger: logger.child({ component: 'git-reconcile' }),
   });
+  // Pushes queued behind a running deployment deploy within a second of its end.
+  const queued = startGitReconcileLoop({
+    deps,
+    intervalMs: 1_000,
+    clock,
+    logger: logger.child({ component: 'git-queued-pushes' }),
+    reconcile: retryDeferredFirings,
+  });
   const previews = startPreviewLoopOf(config, deps, logger.child({ component: 'previews' }));
   const stacks = startStackDeploymentLoop(deps, { intervalMs: 1_000, logger: logger.child({ component: 'stacks' }) });
   return {
     async stop() {
       await webhooks.processor.stop();
       await previews.stop();
-      await Promise.all([reconcile.stop(), stacks.stop()]);
+      await Promise.all([reconcile.stop(), queued.stop(), stacks.stop()]);
     },
   };
 }

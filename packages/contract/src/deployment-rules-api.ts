@@ -34,6 +34,8 @@ export const deploymentRuleSchema = z.object({
   lastDeployedCommit: z.string().nullable(),
   lastDeployedRef: z.string().nullable(),
   lastTriggeredAt: z.string().nullable(),
+  /** A push that found the environment busy and deploys when its running deployment ends (the newest one wins). */
+  queued: z.object({ ref: z.string(), commit: z.string(), since: z.string(), reason: z.string() }).nullable(),
   createdAt: z.string(),
 });
 export type DeploymentRuleView = z.infer<typeof deploymentRuleSchema>;

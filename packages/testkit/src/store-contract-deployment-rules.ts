@@ -115,6 +115,43 @@ export function describeDeploymentRuleContract(store: () => Store): void {
       );
     });
 
+    it('queues one firing per key: a newer one replaces it, and removal checks the commit or the time', async () => {
+      await seed();
+      const queued = {
+        firingKey: 'rul_01',
+        target: { kind: 'rule', ruleId: 'rul_01' } as const,
+        ref: 'refs/heads/main',
+        commit: commitA,
+        origin: 'github',
+        reason: 'DEPLOYMENT_IN_PROGRESS: busy',
+        deferredAtMs: t0,
+      };
+      const rules = store().deploymentRules;
+      await rules.deferFiring(queued);
+      await rules.deferFiring({
+        ...queued,
+        firingKey: 'stack-default:stk_01',
+        target: { kind: 'stack', stackId: 'stk_01' },
+      });
+      await rules.deferFiring({ ...queued, commit: commitB, deferredAtMs: t0 + 5 });
+      expect(await rules.listDeferredFirings()).toEqual([
+        { ...queued, firingKey: 'stack-default:stk_01', target: { kind: 'stack', stackId: 'stk_01' } },
+        { ...queued, commit: commitB, deferredAtMs: t0 + 5 },
+      ]);
+      // The older commit's retry removes nothing: a newer push replaced it.
+      await rules.deleteDeferredFiring('rul_01', commitA);
+      expect(await rules.listDeferredFirings()).toHaveLength(2);
+      await rules.deleteDeferredFiringQueuedBy('rul_01', t0 + 4);
+      expect(await rules.listDeferredFirings()).toHaveLength(2);
+      await rules.deleteDeferredFiringQueuedBy('rul_01', t0 + 5);
+      await rules.deleteDeferredFiring('stack-default:stk_01', commitA);
+      expect(await rules.listDeferredFirings()).toEqual([]);
+      // Removing a rule removes what it had queued.
+      await rules.deferFiring(queued);
+      await rules.delete('rul_01');
+      expect(await rules.listDeferredFirings()).toEqual([]);
+    });
+
     it('removes a rule with its firings, a target’s rules, and an app’s or a repository’s rules with them', async () => {
       await seed();
       const firing = {

@@ -14,6 +14,7 @@ const rule = (position: number, over: Partial<DeploymentRuleView>): DeploymentRu
   isEnabled: true,
   triggerCount: 0,
   lastDeployedCommit: null,
+  queued: null,
   lastDeployedRef: null,
   lastTriggeredAt: null,
   createdAt: '2026-01-01T00:00:00.000Z',

@@ -65,6 +65,13 @@ export function registerRulesCommand(program: Command, ctx: CliContext): void {
           r.lastTriggeredAt === null ? '-' : formatTimestamp(r.lastTriggeredAt),
         ]),
       );
+      for (const r of answer.rules) {
+        if (r.queued === null) continue;
+        const since = formatTimestamp(r.queued.since);
+        run.out.line(
+          `rule ${r.position}: ${r.queued.ref}@${r.queued.commit.slice(0, 12)} queued since ${since}, deploys when the running deployment ends`,
+        );
+      }
     });
 
   rules

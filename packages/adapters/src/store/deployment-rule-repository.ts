@@ -1,5 +1,7 @@
 /** Deployment rules and their firings in SQL; a firing is inserted only once per (rule, commit). */
 import type {
+  DeferredFiringRecord,
+  DeferredFiringTarget,
   DeploymentRuleFiringRecord,
   DeploymentRuleRecord,
   DeploymentRuleRepository,
@@ -8,7 +10,7 @@ import type {
 import type { Kysely, Selectable } from 'kysely';
 import { fromBigInt, fromJson, fromNullableBigInt, toJson } from './column-codec.js';
 import type { Database } from './database.js';
-import type { DeploymentRuleFiringTable, DeploymentRuleTable } from './deployment-rule-tables.js';
+import type { DeferredFiringTable, DeploymentRuleFiringTable, DeploymentRuleTable } from './deployment-rule-tables.js';
 
 export function createDeploymentRuleRepository(db: Kysely<Database>): DeploymentRuleRepository {
   const select = () =>
@@ -55,6 +57,7 @@ export function createDeploymentRuleRepository(db: Kysely<Database>): Deployment
     },
     async delete(id) {
       await db.deleteFrom('deployment_rule_firings').where('rule_id', '=', id).execute();
+      await db.deleteFrom('deferred_firings').where('firing_key', '=', id).execute();
       const result = await db.deleteFrom('deployment_rules').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
@@ -62,6 +65,7 @@ export function createDeploymentRuleRepository(db: Kysely<Database>): Deployment
       const ids = (await whereTarget(target).execute()).map((row) => row.id);
       if (ids.length === 0) return;
       await db.deleteFrom('deployment_rule_firings').where('rule_id', 'in', ids).execute();
+      await db.deleteFrom('deferred_firings').where('firing_key', 'in', ids).execute();
       await db.deleteFrom('deployment_rules').where('id', 'in', ids).execute();
     },
     async findFiring(ruleId, commit) {
@@ -88,6 +92,56 @@ export function createDeploymentRuleRepository(db: Kysely<Database>): Deployment
         .executeTakeFirst();
       return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
     },
+    async deferFiring(record) {
+      const columns = {
+        target: toJson(record.target),
+        ref: record.ref,
+        commit_id: record.commit,
+        origin: record.origin,
+        reason: record.reason,
+        deferred_at_ms: record.deferredAtMs,
+      };
+      await db
+        .insertInto('deferred_firings')
+        .values({ firing_key: record.firingKey, ...columns })
+        .onConflict((oc) => oc.column('firing_key').doUpdateSet(columns))
+        .execute();
+    },
+    async listDeferredFirings() {
+      const rows = await db
+        .selectFrom('deferred_firings')
+        .selectAll()
+        .orderBy('deferred_at_ms')
+        .orderBy('firing_key')
+        .execute();
+      return rows.map(toDeferred);
+    },
+    async deleteDeferredFiring(firingKey, commit) {
+      await db
+        .deleteFrom('deferred_firings')
+        .where('firing_key', '=', firingKey)
+        .where('commit_id', '=', commit)
+        .execute();
+    },
+    async deleteDeferredFiringQueuedBy(firingKey, atOrBeforeMs) {
+      await db
+        .deleteFrom('deferred_firings')
+        .where('firing_key', '=', firingKey)
+        .where('deferred_at_ms', '<=', atOrBeforeMs)
+        .execute();
+    },
+  };
+}
+
+function toDeferred(row: Selectable<DeferredFiringTable>): DeferredFiringRecord {
+  return {
+    firingKey: row.firing_key,
+    target: fromJson<DeferredFiringTarget>(row.target),
+    ref: row.ref,
+    commit: row.commit_id,
+    origin: row.origin,
+    reason: row.reason,
+    deferredAtMs: fromBigInt(row.deferred_at_ms),
   };
 }
 

@@ -32,7 +32,20 @@ export interface DeploymentRuleFiringTable {
   fired_at_ms: BigIntColumn;
 }
 
+/** Migration `0024-deferred-firings`: a push that waits for its environment's running deployment to end. */
+export interface DeferredFiringTable {
+  firing_key: string;
+  /** JSON: the `DeferredFiringTarget`. */
+  target: string;
+  ref: string;
+  commit_id: string;
+  origin: string;
+  reason: string;
+  deferred_at_ms: BigIntColumn;
+}
+
 export interface DeploymentRuleTables {
   deployment_rules: DeploymentRuleTable;
   deployment_rule_firings: DeploymentRuleFiringTable;
+  deferred_firings: DeferredFiringTable;
 }

@@ -22,6 +22,7 @@ import { notificationsMigration } from './notifications-migration.js';
 import { previewsMigration } from './previews-migration.js';
 import { runStateMigration } from './run-state-migration.js';
 import { secretsMigration } from './secrets-migration.js';
+import { deferredFiringsMigration } from './deferred-firings-migration.js';
 import { stacksMigration } from './stacks-migration.js';
 import { tenancyHostsMigration } from './tenancy-hosts-migration.js';
 import { webhookInboxMigration } from './webhook-inbox-migration.js';
@@ -255,6 +256,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0017-deployment-rules': deploymentRulesMigration,
   '0018-previews': previewsMigration,
   '0019-stacks': stacksMigration,
+  '0024-deferred-firings': deferredFiringsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -8,7 +8,7 @@
 import type { CoreDeps } from '../core-deps.js';
 import type { DeploymentRuleRecord } from './rules/deployment-rule-records.js';
 import { evaluateDeploymentRules, rulesByTarget } from './rules/evaluate-deployment-rules.js';
-import { fireDeploymentRule, fireStackDeployment } from './rules/fire-deployment-rule.js';
+import { fireFollowingStackOrQueue, fireRuleOrQueue } from './rules/queue-busy-firing.js';
 import { fullRefIssue } from './rules/full-ref.js';
 import { applyHostedImplicitRule, type ImplicitResult } from './rules/hosted-implicit-rule.js';
 import type { GitEventOutcome, GitPushEvent } from './git-event.js';
@@ -35,7 +35,7 @@ export async function applyPushEvent(deps: CoreDeps, event: GitPushEvent): Promi
       results.push({ name, result: { status: 'no-match', reason: reasons } });
       continue;
     }
-    const result = await fireDeploymentRule(deps, fired, input);
+    const result = await fireRuleOrQueue(deps, fired, input);
     results.push({ name: `${name} rule ${fired.position}`, result });
   }
   const ruledStacks = new Set(rules.filter((rule) => rule.target.kind === 'stack').map((rule) => rule.target.id));
@@ -72,7 +72,7 @@ async function applyStacksWithoutRules(
       results.push({ name, result: { status: 'no-match', reason: `it follows ${followed}` } });
       continue;
     }
-    const result = await fireStackDeployment(deps, `stack-default:${stack.id}`, stack.id, undefined, input);
+    const result = await fireFollowingStackOrQueue(deps, stack.id, input);
     results.push({ name, result });
   }
   return results;
@@ -94,6 +94,7 @@ function outcomeOf(event: GitPushEvent, results: readonly TargetResult[]): GitEv
   const reason = bounded(`${event.ref}@${(event.after ?? '').slice(0, 12)} — ${lines.join(' | ')}`);
   if (deploymentIds.length > 0) return { outcome: 'deployed', reason, deploymentIds };
   if (results.some(({ result }) => result.status === 'failed')) return { outcome: 'failed', reason };
+  if (results.some(({ result }) => result.status === 'queued')) return { outcome: 'waiting', reason };
   return { outcome: 'ignored', reason };
 }
 
@@ -112,6 +113,8 @@ function describe(result: TargetResult['result']): string {
       return `this commit deployed already${result.deploymentIds.length === 0 ? '' : ` (${result.deploymentIds.join(', ')})`}`;
     case 'failed':
       return `not deployed: ${result.reason}`;
+    case 'queued':
+      return result.reason;
     case 'no-match':
       return `no rule fires (${result.reason})`;
   }

@@ -1,5 +1,6 @@
 /** The deployment-rules part of the Store port: rules per app or stack, and the (rule, commit) pairs that deployed. */
 import type {
+  DeferredFiringRecord,
   DeploymentRuleFiringRecord,
   DeploymentRuleRecord,
   DeploymentRuleTarget,
@@ -23,4 +24,12 @@ export interface DeploymentRuleRepository {
   findFiring(ruleId: string, commit: string): Promise<DeploymentRuleFiringRecord | undefined>;
   /** Records the firing; false, changing nothing, when (rule, commit) has one already. */
   insertFiring(record: DeploymentRuleFiringRecord): Promise<boolean>;
+  /** Queues the firing; it replaces what was queued under the same firing key (the newest push wins). */
+  deferFiring(record: DeferredFiringRecord): Promise<void>;
+  /** Every queued firing, oldest first. */
+  listDeferredFirings(): Promise<DeferredFiringRecord[]>;
+  /** Removes the queued firing of the key when it is still at this commit (a newer one replaced it otherwise). */
+  deleteDeferredFiring(firingKey: string, commit: string): Promise<void>;
+  /** Removes the queued firing of the key when it was queued at or before this time (a later deployment won). */
+  deleteDeferredFiringQueuedBy(firingKey: string, atOrBeforeMs: number): Promise<void>;
 }

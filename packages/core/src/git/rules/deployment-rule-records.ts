@@ -47,3 +47,25 @@ export interface DeploymentRuleFiringRecord {
   deploymentIds: string[];
   firedAtMs: number;
 }
+
+/** What a queued firing fires again: a rule, a hosted repository's implicit rule, or a stack that follows its ref. */
+export type DeferredFiringTarget =
+  | { readonly kind: 'rule'; readonly ruleId: string }
+  | { readonly kind: 'hosted'; readonly repositoryId: string }
+  | { readonly kind: 'stack'; readonly stackId: string };
+
+/**
+ * A push that found its environment busy (a deployment still running there): it deploys when that ends. One per firing
+ * key, so a newer push to the same rule replaces the older one (only the newest commit deploys).
+ */
+export interface DeferredFiringRecord {
+  /** The firing key (a rule's id, `hosted-default:…`, `stack-default:…`). */
+  firingKey: string;
+  target: DeferredFiringTarget;
+  ref: string;
+  commit: string;
+  origin: string;
+  /** Why it waits: the refusal it met, for `rules list`. */
+  reason: string;
+  deferredAtMs: number;
+}

@@ -29,7 +29,9 @@ export type RuleFiringResult =
   | { readonly status: 'deployed'; readonly deploymentIds: readonly string[] }
   /** The pair deployed before: nothing new. */
   | { readonly status: 'duplicate'; readonly deploymentIds: readonly string[] }
-  | { readonly status: 'failed'; readonly reason: string };
+  /** Its environment was busy: it deploys when that deployment ends, unless a newer push replaces it. */
+  | { readonly status: 'queued'; readonly reason: string }
+  | { readonly status: 'failed'; readonly reason: string; readonly code?: string };
 
 /** Thrown inside the transaction when another firing of the pair won the race: rolls the deployment back. */
 class FiringTaken extends Error {}
@@ -44,7 +46,7 @@ export async function fireDeploymentRule(
     return await fireStackRule(deps, rule, input);
   } catch (error) {
     if (error instanceof FiringTaken) return await duplicateOf(deps, rule.id, input.commit);
-    if (isSlipwayError(error)) return { status: 'failed', reason: `${error.code}: ${error.message}` };
+    if (isSlipwayError(error)) return failedWith(error);
     throw error;
   }
 }
@@ -66,7 +68,7 @@ export async function fireImplicitAppDeployment(
     });
   } catch (error) {
     if (error instanceof FiringTaken) return await duplicateOf(deps, firingKey, input.commit);
-    if (isSlipwayError(error)) return { status: 'failed', reason: `${error.code}: ${error.message}` };
+    if (isSlipwayError(error)) return failedWith(error);
     throw error;
   }
 }
@@ -148,9 +150,13 @@ export async function fireStackDeployment(
     return { status: 'deployed', deploymentIds };
   } catch (error) {
     if (error instanceof FiringTaken) return await duplicateOf(deps, firingKey, input.commit);
-    if (isSlipwayError(error)) return { status: 'failed', reason: `${error.code}: ${error.message}` };
+    if (isSlipwayError(error)) return failedWith(error);
     throw error;
   }
+}
+
+function failedWith(error: SlipwayError): RuleFiringResult {
+  return { status: 'failed', reason: `${error.code}: ${error.message}`, code: error.code };
 }
 
 async function repositoryOfStack(deps: CoreDeps, stackId: string): Promise<string> {

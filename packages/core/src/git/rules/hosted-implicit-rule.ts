@@ -6,6 +6,7 @@
 import type { CoreDeps } from '../../core-deps.js';
 import type { GitEventOrigin } from '../git-event.js';
 import { fireImplicitAppDeployment, type RuleFiringResult } from './fire-deployment-rule.js';
+import { queueIfBusy } from './queue-busy-firing.js';
 
 /** The branches a hosted repository's app deploys to production while it has no rule, in order of preference. */
 export const implicitBranches: readonly string[] = ['refs/heads/main', 'refs/heads/master'];
@@ -40,5 +41,8 @@ export async function applyHostedImplicitRule(
   if (!production) return { name, result: { status: 'failed', reason: 'the app has no production environment' } };
   const key = `hosted-default:${app.id}:${production.id}`;
   const target = { appId: app.id, environmentId: production.id, repositoryId };
-  return { name, result: await fireImplicitAppDeployment(deps, key, target, input) };
+  const result = await queueIfBusy(deps, key, { kind: 'hosted', repositoryId }, input, () =>
+    fireImplicitAppDeployment(deps, key, target, input),
+  );
+  return { name, result };
 }

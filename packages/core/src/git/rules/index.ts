@@ -20,3 +20,4 @@ export {
 export { eventKindOfRef, fullRefIssue } from './full-ref.js';
 export { isExactRefGlob, matchesRefGlob, refGlobIssue } from './ref-glob.js';
 export { reconcileRuleHeads, type ReconcileReport } from './reconcile-rule-heads.js';
+export { retryDeferredFirings } from './retry-deferred-firings.js';

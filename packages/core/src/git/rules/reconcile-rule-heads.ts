@@ -18,7 +18,7 @@ import type { CoreDeps } from '../../core-deps.js';
 import type { RemoteHead } from '../../ports/git-mirrors.js';
 import type { DeploymentRuleRecord } from './deployment-rule-records.js';
 import { evaluateDeploymentRules, rulesByTarget } from './evaluate-deployment-rules.js';
-import { fireDeploymentRule, fireStackDeployment } from './fire-deployment-rule.js';
+import { fireFollowingStackOrQueue, fireRuleOrQueue } from './queue-busy-firing.js';
 import { fullRefIssue } from './full-ref.js';
 import { listRepositoryHeads } from '../repository-remotes.js';
 import { applyHostedImplicitRule, implicitBranches } from './hosted-implicit-rule.js';
@@ -78,7 +78,7 @@ export async function reconcileRuleHeads(deps: CoreDeps, signal?: AbortSignal): 
       const head = branches.find((h) => h.ref === stack.ref);
       if (head === undefined || head.commit === stack.lastCommit || isAborted(signal)) continue;
       const input = { ref: head.ref, commit: head.commit, origin: 'reconcile' as const };
-      const result = await fireStackDeployment(deps, `stack-default:${stack.id}`, stack.id, undefined, input);
+      const result = await fireFollowingStackOrQueue(deps, stack.id, input);
       if (result.status === 'deployed') {
         report.deployed.push({ ruleId: `stack-default:${stack.id}`, ...input, deploymentIds: result.deploymentIds });
       } else if (result.status === 'failed')
@@ -93,7 +93,7 @@ export async function reconcileRuleHeads(deps: CoreDeps, signal?: AbortSignal): 
           origin: 'reconcile' as const,
           ifLastDeployed: rule.lastDeployedCommit,
         };
-        const result = await fireDeploymentRule(deps, rule, input);
+        const result = await fireRuleOrQueue(deps, rule, input);
         if (result.status === 'deployed') {
           report.deployed.push({
             ruleId: rule.id,

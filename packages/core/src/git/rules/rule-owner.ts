@@ -5,7 +5,7 @@
 import { SlipwayError, type DeploymentRuleView } from '@slipway/contract';
 import type { Repositories } from '../../ports/store.js';
 import { getApp } from '../../use-cases/lookups.js';
-import type { DeploymentRuleRecord, DeploymentRuleTarget } from './deployment-rule-records.js';
+import type { DeferredFiringRecord, DeploymentRuleRecord, DeploymentRuleTarget } from './deployment-rule-records.js';
 
 /** An app by name, or a stack by name. */
 export type RuleOwner = string | { readonly stack: string };
@@ -68,6 +68,7 @@ export async function ruleViews(
 ): Promise<DeploymentRuleView[]> {
   const environments = new Map((await repos.environments.listByProject(owner.projectId)).map((e) => [e.id, e.name]));
   const repositories = new Map((await repos.gitRepositories.listByProject(owner.projectId)).map((r) => [r.id, r.name]));
+  const queued = new Map((await repos.deploymentRules.listDeferredFirings()).map((q) => [q.firingKey, q]));
   return rules.map((rule) => ({
     id: rule.id,
     position: rule.position,
@@ -82,6 +83,13 @@ export async function ruleViews(
     lastDeployedCommit: rule.lastDeployedCommit,
     lastDeployedRef: rule.lastDeployedRef,
     lastTriggeredAt: rule.lastTriggeredAtMs === null ? null : new Date(rule.lastTriggeredAtMs).toISOString(),
+    queued: queuedView(queued.get(rule.id)),
     createdAt: new Date(rule.createdAtMs).toISOString(),
   }));
+}
+
+function queuedView(queued: DeferredFiringRecord | undefined): DeploymentRuleView['queued'] {
+  if (queued === undefined) return null;
+  const { ref, commit, reason } = queued;
+  return { ref, commit, reason, since: new Date(queued.deferredAtMs).toISOString() };
 }
