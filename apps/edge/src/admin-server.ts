@@ -1,4 +1,4 @@
-/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `GET /status`, `GET /inflight`, `GET /metrics`, `POST /handover`, coded JSON errors. */
+/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `PUT /tls`, `GET /status`, `GET /inflight`, `GET /metrics`, `POST /handover`, coded JSON errors. */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type {
@@ -19,6 +19,8 @@ export interface AdminServerOptions {
   readonly currentTable: () => RoutingTable;
   /** Persists then serves the table; resolves once both are done. */
   readonly applyTable: (table: RoutingTable) => Promise<void>;
+  /** Checks, persists then serves a TLS state (`EdgeTlsState`); resolves with the hosts that have a certificate. */
+  readonly applyTls: (state: unknown) => Promise<number>;
   readonly status: () => RouterStatus;
   /** Requests in flight per instance id, draining upstreams included; 0 for unknown ids. */
   readonly inFlight: (instanceIds: readonly string[]) => Promise<Record<string, number>>;
@@ -55,6 +57,11 @@ export function createAdminServer(options: AdminServerOptions): Server {
       return sendJson(res, 200, { routes: table.routes.length });
     }
     if (path === '/table' && req.method === 'GET') return sendJson(res, 200, options.currentTable());
+    if (path === '/tls' && req.method === 'PUT') {
+      const hosts = await options.applyTls(parseJson(await readBody(req, maxBodyBytes), 'TLS state'));
+      log.info({ hosts }, 'tls state applied');
+      return sendJson(res, 200, { hosts });
+    }
     if (path === '/status' && req.method === 'GET') return sendJson(res, 200, options.status());
     if (path === '/inflight' && req.method === 'GET') {
       const ids = idsOf(new URLSearchParams(url.slice(path.length)));
@@ -69,7 +76,7 @@ export function createAdminServer(options: AdminServerOptions): Server {
     }
     throw new SlipwayError(
       'ROUTE_NOT_FOUND',
-      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table, GET /status, GET /inflight, GET /metrics and POST /handover.`,
+      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table, PUT /tls, GET /status, GET /inflight, GET /metrics and POST /handover.`,
     );
   }
 
@@ -123,6 +130,14 @@ function parseHandoverRequest(text: string): HandoverRequest {
     'VALIDATION_FAILED',
     'The handover request takes no body, or { "args": ["--listen", "HOST:PORT", …] } (at most 256 flags of 4,096 characters): the successor\'s flags.',
   );
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SlipwayError('VALIDATION_FAILED', `The ${what} is not valid JSON: ${(error as Error).message}`);
+  }
 }
 
 function parseTable(text: string): RoutingTable {

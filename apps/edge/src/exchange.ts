@@ -8,6 +8,7 @@
 import { BodyFramer } from './body-framer.js';
 import { ClientWriter } from './client-writer.js';
 import { errorResponseText, type EdgeErrorKind } from './error-response.js';
+import { acmeHttp01ResponseText, acmeKeyAuthorizationFor, type AcmeKeyAuthorization } from './acme-http01-answer.js';
 import { maintenanceResponseText, type MaintenanceAnswer } from './maintenance-response.js';
 import {
   clientResponseHead,
@@ -87,6 +88,8 @@ export class Exchange implements ResponseListener, TimedExchange {
 
   /** Routes the request and sends its head; the router answers itself when there is no route or no upstream. */
   start(): void {
+    const keyAuthorization = acmeKeyAuthorizationFor(this.context.state.acmeHttp01, this.pathOnly);
+    if (keyAuthorization !== undefined) return this.answerAlone({ keyAuthorization });
     const target = this.context.state.routes.find(this.host, this.pathOnly);
     if (target === undefined) return this.answerAlone('no-route');
     if (target.maintenance !== undefined) return this.answerAlone(target.maintenance);
@@ -343,8 +346,11 @@ export class Exchange implements ResponseListener, TimedExchange {
     });
   }
 
-  /** The router's own answer (no route, no upstream, bad gateway, timeout, a broken request body, maintenance). */
-  private answerAlone(kind: EdgeErrorKind | MaintenanceAnswer): void {
+  /**
+   * The router's own answer (no route, no upstream, bad gateway, timeout, a broken request body, maintenance, or an
+   * ACME HTTP-01 key authorization).
+   */
+  private answerAlone(kind: EdgeErrorKind | MaintenanceAnswer | AcmeKeyAuthorization): void {
     this.context.waiting.delete(this);
     if (this.isDone) return;
     // The rest of a request body would be read as the next request: close after answering instead.
@@ -360,10 +366,15 @@ export class Exchange implements ResponseListener, TimedExchange {
     const response =
       typeof kind === 'string'
         ? errorResponseText(kind, context, !this.keepAlive, isHead)
-        : {
-            statusCode: kind.statusCode,
-            text: maintenanceResponseText(kind, context.requestId, !this.keepAlive, isHead),
-          };
+        : 'keyAuthorization' in kind
+          ? {
+              statusCode: 200,
+              text: acmeHttp01ResponseText(kind.keyAuthorization, context.requestId, !this.keepAlive, isHead),
+            }
+          : {
+              statusCode: kind.statusCode,
+              text: maintenanceResponseText(kind, context.requestId, !this.keepAlive, isHead),
+            };
     this.status = response.statusCode;
     this.isAnswered = false;
     this.writer.send(response.text, 'utf8');

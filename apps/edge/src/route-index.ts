@@ -37,6 +37,8 @@ export interface RoutingState {
   routes: RouteIndex;
   /** Set on shutdown: responses then carry `Connection: close` so keep-alive clients go away. */
   isClosing: boolean;
+  /** HTTP-01 key authorizations by token while ACME challenges are under way; undefined otherwise. */
+  acmeHttp01?: ReadonlyMap<string, string> | undefined;
 }
 
 export interface RouteIndex {

@@ -10,6 +10,8 @@ import { silentLog, type EdgeLog } from './edge-log.js';
 import { handOver, type HandoverCommand, type Takeover } from './handover.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
 import { readTableFile, writeTableFile } from './table-file.js';
+import { createCertificateSet } from './certificate-set.js';
+import { checkEdgeTlsState, readTlsStateFile, writeTlsStateFile } from './edge-tls-state.js';
 import type { ClientLimits, ClientTimeouts } from './client-limits.js';
 import { mergeEdgeMetrics } from './traffic-metrics.js';
 import { createTrafficRouter } from './traffic-router.js';
@@ -80,6 +82,8 @@ export interface RunningEdge {
 
 export interface EdgeStateFiles {
   table: string;
+  /** Per-host certificates and ACME challenges (mode 0600). */
+  tls: string;
   pid: string;
   adminSocket: string;
 }
@@ -89,7 +93,12 @@ const maxSocketPathBytes = 107;
 
 export function edgeStateFiles(stateDir: string): EdgeStateFiles {
   const dir = resolve(stateDir);
-  return { table: join(dir, 'table.json'), pid: join(dir, 'edge.pid'), adminSocket: join(dir, 'admin.sock') };
+  return {
+    table: join(dir, 'table.json'),
+    pid: join(dir, 'edge.pid'),
+    adminSocket: join(dir, 'admin.sock'),
+    tls: join(dir, 'tls.json'),
+  };
 }
 
 export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge> {
@@ -121,6 +130,12 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     clientLimits: options.clientLimits,
     tls: options.tls === undefined ? undefined : { cert: options.tls.cert, key: options.tls.key },
   });
+  // An unusable persisted state is logged and left out: slipwayd sends the state it wants again.
+  try {
+    router.applyCertificates(createCertificateSet(await readTlsStateFile(files.tls, log)));
+  } catch (error) {
+    log.error({ err: error }, 'tls state unusable, starting without');
+  }
   const trafficServer = router.traffic;
   const traffic = trafficServer.server;
   const secureTraffic = trafficServer.secureServer;
@@ -151,6 +166,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
           args: options.handoverCommand.args,
           traffic,
           currentTable: () => table,
+          currentHttp01: () => http01,
           log,
         })
       : undefined;
@@ -172,6 +188,24 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
       await workers?.applyTable(next);
     });
     applying = run.catch(() => undefined);
+    return run;
+  };
+  let http01: ReadonlyMap<string, string> | undefined;
+  /** Checked and built before anything changes, then persisted, served, and given to the workers, in PUT order. */
+  const applyTls = (body: unknown): Promise<number> => {
+    const state = checkEdgeTlsState(body);
+    const certificates = createCertificateSet(state);
+    const run = applying.then(async () => {
+      await writeTlsStateFile(files.tls, state);
+      router.applyCertificates(certificates);
+      http01 = certificates.http01;
+      await workers?.applyHttp01(http01);
+      return certificates.hostCount;
+    });
+    applying = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   };
   const status = (): RouterStatus => ({
@@ -245,6 +279,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   const admin = createAdminServer({
     currentTable: () => table,
     applyTable,
+    applyTls,
     status,
     inFlight,
     metrics,

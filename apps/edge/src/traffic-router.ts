@@ -6,6 +6,8 @@ import type { EdgeMetrics, RoutingTable } from '@slipway/contract';
 import { createFileAccessLog, noAccessLog, type AccessLog } from './access-log.js';
 import type { ClientLimits, ClientTimeouts } from './client-limits.js';
 import type { EdgeLog } from './edge-log.js';
+import { createCertificateSet, type CertificateSet } from './certificate-set.js';
+import { emptyTlsState } from './edge-tls-state.js';
 import { createRouteIndex, type RoutingState } from './route-index.js';
 import { createTrafficMetrics } from './traffic-metrics.js';
 import { createTrafficServer, type TrafficServer, type TrafficTls } from './traffic-server.js';
@@ -32,6 +34,10 @@ export interface TrafficRouter {
   readonly traffic: TrafficServer;
   /** Serves `table` from the next request on; upstreams that left it drain. */
   apply(table: RoutingTable): void;
+  /** Serves these certificates from the next handshake on, and these challenges from the next request on. */
+  applyCertificates(certificates: CertificateSet): void;
+  /** Answers these HTTP-01 challenges (token → key authorization) from the next request on (workers). */
+  applyHttp01(http01: ReadonlyMap<string, string> | undefined): void;
   /** Requests in flight per instance id, draining upstreams included. */
   inFlight(instanceIds: readonly string[]): Record<string, number>;
   metrics(): EdgeMetrics;
@@ -47,6 +53,7 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
   const accessLog: AccessLog =
     options.accessLogFile === undefined ? noAccessLog : createFileAccessLog(options.accessLogFile);
   const state: RoutingState = { routes: createRouteIndex(table, pool.slotFor, metrics), isClosing: false };
+  let certificates: CertificateSet = createCertificateSet(emptyTlsState);
   const traffic = createTrafficServer({
     state,
     pool,
@@ -56,12 +63,20 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
     ...(options.clientLimits === undefined ? {} : { limits: options.clientLimits }),
     ...(options.tls === undefined ? {} : { tls: options.tls }),
     ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
+    certificates: () => certificates,
   });
   return {
     traffic,
     apply(next) {
       state.routes = createRouteIndex(next, pool.slotFor, metrics);
       pool.retainOnly(next.routes.flatMap((route) => route.upstreams));
+    },
+    applyCertificates(next) {
+      certificates = next;
+      state.acmeHttp01 = next.http01;
+    },
+    applyHttp01(http01) {
+      state.acmeHttp01 = http01;
     },
     inFlight: (instanceIds) => Object.fromEntries(instanceIds.map((id) => [id, pool.inFlightOf(id)])),
     metrics: metrics.snapshot,

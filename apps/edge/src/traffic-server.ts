@@ -7,6 +7,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { AccessLog } from './access-log.js';
+import { answerAlpnChallenge } from './alpn-challenge.js';
+import { acmeTlsAlpnProtocol, type CertificateSet } from './certificate-set.js';
+import { peekClientHello } from './client-hello.js';
 import { ClientConnection, clientAddressOf } from './client-connection.js';
 import { defaultClientLimits, defaultClientTimeouts, type ClientLimits, type ClientTimeouts } from './client-limits.js';
 import { ConnectionAdmission } from './connection-admission.js';
@@ -25,8 +28,10 @@ export interface TrafficServerOptions {
   /** Peers whose X-Forwarded-*, X-Real-IP and Forwarded are kept (default none). */
   readonly trustedProxies?: TrustedProxies;
   readonly limits?: Partial<ClientLimits>;
-  /** When set, `secureServer` serves HTTPS with this certificate (no SNI: one certificate for every host). */
+  /** When set, `secureServer` serves HTTPS: by SNI a host's certificate from `certificates`, else this one. */
   readonly tls?: TrafficTls;
+  /** The current per-host certificates and ACME challenges (read at each handshake; swapped whole). */
+  readonly certificates?: () => CertificateSet;
 }
 
 /** A PEM certificate chain and its private key. */
@@ -87,7 +92,7 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
   };
   // Half-open: a client may send its request and shut its side; the answer still goes out before the close.
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => accept(socket, 'http'));
-  const { tls } = options;
+  const { tls, certificates } = options;
   // A handshake must complete within the request-head timeout (slow-loris before the first byte of HTTP); after it,
   // the same timeouts as plain HTTP.
   const secureServer =
@@ -97,6 +102,8 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
           {
             cert: tls.cert,
             key: tls.key,
+            // A falsy context keeps the listener's own certificate (hosts without one of their own).
+            SNICallback: (servername, done) => done(null, certificates?.().contextFor(servername)),
             allowHalfOpen: true,
             noDelay: true,
             minVersion: 'TLSv1.2',
@@ -118,6 +125,9 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
       if (handshaking.get(key) === socket) endHandshake(key, address);
     });
   });
+
+  if (secureServer !== undefined && certificates !== undefined)
+    routeAlpnChallenges(secureServer, certificates, timeouts.headMs);
 
   let ticks = 0;
   const sweeper = setInterval(() => {
@@ -151,4 +161,28 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
       context.tunnels.clear();
     },
   };
+}
+
+/**
+ * While a TLS-ALPN-01 challenge is under way, reads each ClientHello first: a client offering `acme-tls/1` for a
+ * host with a challenge gets the challenge certificate (and nothing else); every other one goes on to the listener,
+ * its bytes put back. The rest of the time a connection goes straight to the TLS server.
+ */
+function routeAlpnChallenges(server: TlsServer, certificates: () => CertificateSet, timeoutMs: number): void {
+  const tlsListeners = server.listeners('connection') as ((socket: Socket) => void)[];
+  const tlsListener = tlsListeners.at(-1);
+  if (tlsListener === undefined) return;
+  server.removeListener('connection', tlsListener);
+  server.on('connection', (socket: Socket) => {
+    if (!certificates().hasAlpnChallenges) return tlsListener.call(server, socket);
+    void peekClientHello(socket, timeoutMs).then((hello) => {
+      if (socket.destroyed) return;
+      const context =
+        hello?.servername !== undefined && hello.alpnProtocols.includes(acmeTlsAlpnProtocol)
+          ? certificates().alpnContextFor(hello.servername)
+          : undefined;
+      if (context === undefined) tlsListener.call(server, socket);
+      else answerAlpnChallenge(socket, context, timeoutMs);
+    });
+  });
 }

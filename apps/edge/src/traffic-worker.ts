@@ -48,6 +48,7 @@ export function runTrafficWorker(options: TrafficRouterOptions & { readonly log:
       switch (message.type) {
         case 'start': {
           router = createTrafficRouter(message.table, options);
+          if (message.http01.length > 0) router.applyHttp01(new Map(message.http01));
           const started = router;
           started.traffic.server.listen(handle as Server, () => {
             log.info({ pid: process.pid }, 'traffic worker serving');
@@ -57,6 +58,9 @@ export function runTrafficWorker(options: TrafficRouterOptions & { readonly log:
         }
         case 'table':
           router?.apply(message.table);
+          return reply({ type: 'reply', id: message.id, value: true });
+        case 'http01':
+          router?.applyHttp01(message.http01.length === 0 ? undefined : new Map(message.http01));
           return reply({ type: 'reply', id: message.id, value: true });
         case 'inflight':
           return reply({ type: 'reply', id: message.id, value: router?.inFlight(message.instanceIds) ?? {} });

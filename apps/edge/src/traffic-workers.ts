@@ -13,8 +13,9 @@ import type { EdgeLog } from './edge-log.js';
 export const trafficWorkerFlag = '--traffic-worker';
 
 type ToWorker =
-  | { type: 'start'; table: RoutingTable }
+  | { type: 'start'; table: RoutingTable; http01: [string, string][] }
   | { type: 'table'; id: number; table: RoutingTable }
+  | { type: 'http01'; id: number; http01: [string, string][] }
   | { type: 'inflight'; id: number; instanceIds: readonly string[] }
   | { type: 'metrics'; id: number }
   | { type: 'stop'; graceMs: number };
@@ -32,12 +33,16 @@ export interface TrafficWorkersOptions {
   readonly args: readonly string[];
   readonly traffic: Server;
   readonly currentTable: () => RoutingTable;
+  /** HTTP-01 key authorizations by token under way (every process answers them: any may accept the validation). */
+  readonly currentHttp01: () => ReadonlyMap<string, string> | undefined;
   readonly log: EdgeLog;
 }
 
 export interface TrafficWorkers {
   /** Sends the table to every worker; resolves once each running worker has it (a late one is restarted). */
   applyTable(table: RoutingTable): Promise<void>;
+  /** Sends the HTTP-01 challenges under way to every worker, as `applyTable`. */
+  applyHttp01(http01: ReadonlyMap<string, string> | undefined): Promise<void>;
   /** Each running worker's in-flight counts; a worker that does not answer counts as 1 for every id. */
   inFlight(instanceIds: readonly string[]): Promise<Record<string, number>[]>;
   metrics(): Promise<EdgeMetrics[]>;
@@ -82,7 +87,10 @@ export function startTrafficWorkers(options: TrafficWorkersOptions): TrafficWork
       }, restartDelayMs).unref();
     });
     child.once('error', (error) => log.error({ err: error }, 'traffic worker failed'));
-    child.send({ type: 'start', table: options.currentTable() } satisfies ToWorker, options.traffic);
+    child.send(
+      { type: 'start', table: options.currentTable(), http01: [...(options.currentHttp01() ?? [])] } satisfies ToWorker,
+      options.traffic,
+    );
   }
 
   /**
@@ -119,6 +127,9 @@ export function startTrafficWorkers(options: TrafficWorkersOptions): TrafficWork
   return {
     async applyTable(table) {
       await ask((id) => ({ type: 'table', id, table }), undefined);
+    },
+    async applyHttp01(http01) {
+      await ask((id) => ({ type: 'http01', id, http01: [...(http01 ?? [])] }), undefined);
     },
     inFlight: (instanceIds) =>
       ask((id) => ({ type: 'inflight', id, instanceIds }), Object.fromEntries(instanceIds.map((id) => [id, 1]))),

@@ -16,6 +16,7 @@ export * from './roles.js';
 export * from './identity-api.js';
 export * from './audit-api.js';
 export * from './routing-table.js';
+export * from './edge-tls.js';
 export * from './header-pattern.js';
 export * from './split-issues.js';
 export * from './sse-parser.js';
