@@ -14,6 +14,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerDeployCommand } from './commands/deploy.js';
 import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerHostsCommand } from './commands/hosts.js';
+import { registerDomainsCommand } from './commands/domains.js';
 import { registerNotificationsCommand } from './commands/notifications.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerRulesCommand } from './commands/rules.js';
@@ -105,6 +106,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerAuditCommand(program, ctx);
   registerImagesCommand(program, ctx);
   registerHostsCommand(program, ctx);
+  registerDomainsCommand(program, ctx);
   registerNotificationsCommand(program, ctx);
   registerEnvCommand(program, ctx);
   registerRulesCommand(program, ctx);

@@ -37,7 +37,7 @@ function secureGet(port: number, servername: string, options: RequestOptions): P
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, subject: peer.subject.CN ?? '' }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, subject: String(peer.subject.CN ?? '') }));
       },
     );
     req.on('error', reject);
@@ -55,7 +55,7 @@ function handshake(
     const socket = connectTls(
       { host: '127.0.0.1', port, servername, ALPNProtocols: protocols, rejectUnauthorized: false },
       () => {
-        const subject = socket.getPeerCertificate().subject.CN ?? '';
+        const subject = String(socket.getPeerCertificate().subject.CN ?? '');
         resolve({ subject, alpn: socket.alpnProtocol ?? false });
         socket.destroy();
       },

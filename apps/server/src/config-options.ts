@@ -11,6 +11,7 @@ import { catalogOptions } from './catalog-options.js';
 import { gitReconcileOptions } from './git-reconcile-options.js';
 import { gitPreviewOptions } from './git-preview-options.js';
 import { notificationOptions } from './notification-options.js';
+import { domainOptions } from './domain-options.js';
 import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
 import { option, address, text, addressOf, numberOf, readTls, readEdgeTls, type OptionInput } from './config-option.js';
 
@@ -374,6 +375,7 @@ export const configOptions = {
     read: readEdgeTls,
   }),
   ...notificationOptions,
+  ...domainOptions,
   ...catalogOptions,
   ...gitReconcileOptions,
   ...gitPreviewOptions,

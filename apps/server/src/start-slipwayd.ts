@@ -52,6 +52,7 @@ import { previewSettingsOf } from './git-previews.js';
 import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
 import { edgeClientArgs } from './edge-client-options.js';
+import { setupDomains } from './domains-setup.js';
 import { startEdgeWatchdog } from './edge-watchdog.js';
 import { failpointHookFrom } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
@@ -250,6 +251,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     createNotifierSet({ clock, smtp: smtpRelay }),
     { ...defaultNotificationDispatcherSettings, retryDelaysMs: config.notificationRetryDelaysMs },
   );
+  const domains = await setupDomains(config, deps, router).catch(async (error: unknown) => {
+    await store.close();
+    return failReleasingLock(error);
+  });
   const masterKeyRotation = createMasterKeyRotation(deps, keyring);
   try {
     const rewrapped = await masterKeyRotation.finishPending();
@@ -317,6 +322,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       processIsolation: isolation.view,
       catalogAddresses: catalog.addresses,
       webhookIntake: gitWebhooks.intake,
+      domains,
       requestStop: (scope) => {
         if (scope === 'everything') stopScope = scope;
         options.onStopRequested?.(scope);
@@ -328,6 +334,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   // Re-adopt what runs before taking work: the first pass marks dead instances, keeps live ones, re-sends routes.
   await reconciler.reconcile();
   reconciler.start();
+  domains.manager.start();
   worker.start();
   const gitLoops = await startGitDeliveryLoops({ deps, config, clock, logger, webhooks: gitWebhooks });
   // Deliveries left pending by the last slipwayd (a retry due, an attempt cut short by a stop) go out from here.
@@ -339,7 +346,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   });
   const watchdog = startEdgeWatchdog({
     router,
-    resync: () => fleet.router.sync(true),
+    resync: () => domains.manager.resend().then(() => fleet.router.sync(true)),
     logger: logger.child({ component: 'edge-watchdog' }),
     initialPid: (await router.status()).pid,
   });
@@ -349,6 +356,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   } catch (error) {
     await Promise.all([
       worker.stop(),
+      domains.manager.stop(),
       reconciler.stop(),
       watchdog.stop(),
       auditRetention.stop(),
@@ -394,7 +402,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
       await gitLoops.stop();
-      await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop()]);
+      await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop(), domains.manager.stop()]);
       await fleet.background.stop();
       // Events published until now are in the outbox before the store closes; attempts under way are cut short and
       // are due again on the next start.

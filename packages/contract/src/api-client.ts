@@ -26,6 +26,7 @@ import { createApiTransport } from './api-transport.js';
 import { createAuditClient, type AuditClient } from './audit-client.js';
 import { systemInfoSchema, systemStopResponseSchema, type systemStopBodySchema } from './system-api.js';
 import { createHostsClient, type HostsClient } from './hosts-client.js';
+import { createDomainsClient, type DomainsClient } from './domains-client.js';
 import { createNotificationsClient, type NotificationsClient } from './notifications-client.js';
 import { createEnvironmentsClient, type EnvironmentsClient } from './environments-client.js';
 import { createImagesClient, type ImagesClient } from './images-client.js';
@@ -94,6 +95,7 @@ export interface ApiClient
     AuditClient,
     ImagesClient,
     HostsClient,
+    DomainsClient,
     RuntimeTasksClient,
     RolloutClient,
     NotificationsClient,
@@ -233,6 +235,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...auditClient,
     ...createImagesClient({ call }),
     ...createHostsClient({ call, send }),
+    ...createDomainsClient({ call, send }),
     ...createNotificationsClient({ call, send }),
     ...createEnvironmentsClient({ call, send }),
     ...createRuntimeTasksClient({ call, stream }),

@@ -29,6 +29,8 @@ export * from './runtime-tasks-api.js';
 export * from './runtime-tasks-client.js';
 export * from './hosts-api.js';
 export * from './hosts-client.js';
+export * from './domains-api.js';
+export * from './domains-client.js';
 export * from './byte-size.js';
 export * from './local-servers.js';
 export * from './count-noun.js';

@@ -14,6 +14,7 @@ export const notificationEventKinds = [
   'deployment.failed',
   'deployment.succeeded',
   'instance.crash-loop',
+  'certificate.expiring',
 ] as const;
 export type NotificationEventKind = (typeof notificationEventKinds)[number];
 

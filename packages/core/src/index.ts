@@ -69,6 +69,14 @@ export { redactGitUrl, splitGitCredentials } from './deployment/git-credentials.
 export { assertImageRegistryAllowed, imageRegistryOf } from './deployment/image-registry.js';
 export * from './use-cases/apps.js';
 export * from './use-cases/hosts.js';
+export * from './use-cases/domains.js';
+export type * from './domains/domain-records.js';
+export type * from './ports/domain-repository.js';
+export type * from './ports/acme-issuer.js';
+export type * from './ports/edge-tls.js';
+export * from './domains/certificate-manager.js';
+export { domainRoutes, isCertifiableHost } from './domains/route-domains.js';
+export { rewrapValue, accountScope, certificateScope } from './domains/domain-sealing.js';
 export { coveringHosts, isReservedHost } from './domain/host-ownership.js';
 export * from './use-cases/deployments.js';
 export * from './use-cases/repository-deployment.js';
@@ -144,7 +152,11 @@ export {
   type NotificationDispatcherSettings,
 } from './notifications/notification-dispatcher.js';
 export { renderNotification } from './notifications/notification-rendering.js';
-export { publishCrashLoop, publishDeploymentOver } from './notifications/delivery-event-publishing.js';
+export {
+  publishCertificateExpiring,
+  publishCrashLoop,
+  publishDeploymentOver,
+} from './notifications/delivery-event-publishing.js';
 export * from './use-cases/environments.js';
 export * from './use-cases/approvals.js';
 export { awaitDeploymentApproval, approvalPollMs } from './delivery/approval-wait.js';

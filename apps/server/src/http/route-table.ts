@@ -13,6 +13,7 @@ import { deploymentRoutes } from './routes/deployment-routes.js';
 import { deploymentUploadRoutes } from './routes/deployment-upload-routes.js';
 import { environmentRoutes } from './routes/environment-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
+import { domainRoutes } from './routes/domain-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
 import { repositoryRoutes } from './routes/repository-routes.js';
@@ -42,6 +43,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   runtimeTaskRoutes,
   imageRoutes,
   hostRoutes,
+  domainRoutes,
   notificationRoutes,
   environmentRoutes,
   approvalRoutes,

@@ -37,6 +37,8 @@ export interface ServerContext {
   readonly catalogAddresses?: () => SystemInfoView['catalog'];
   /** Where webhook deliveries are limited and the inbox's processor woken; absent in tests that build a bare context. */
   readonly webhookIntake?: WebhookIntake;
+  /** The certificate manager of custom domains; absent in tests that build a bare context. */
+  readonly domains?: { readonly renewAtFraction: number; poke(): void };
 }
 
 /** What route handlers receive: the server's context and what the HTTP app itself owns (the rate limiter's counters). */

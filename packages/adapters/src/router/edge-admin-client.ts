@@ -1,4 +1,4 @@
-/** Talks to the edge router's admin API over its unix socket (`GET /status`, `PUT /table`, `GET /inflight`, `GET /metrics`). */
+/** Talks to the edge router's admin API over its unix socket (`GET /status`, `PUT /table`, `PUT /tls`, `GET /inflight`, `GET /metrics`). */
 import { request } from 'node:http';
 import {
   edgeMetricsSchema,
@@ -7,6 +7,7 @@ import {
   routerStatusSchema,
   SlipwayError,
   type EdgeMetrics,
+  type EdgeTlsState,
   type HandoverRequest,
   type RouterStatus,
   type RoutingTable,
@@ -17,6 +18,8 @@ export interface EdgeAdminClient {
   findStatus(): Promise<RouterStatus | undefined>;
   /** Errors: `UNAVAILABLE` when the router cannot be reached or fails to apply; `VALIDATION_FAILED` when it refuses the table. */
   putTable(table: RoutingTable): Promise<void>;
+  /** Per-host certificates and ACME challenges (`PUT /tls`). Errors as `putTable`. */
+  putTls(state: EdgeTlsState): Promise<void>;
   /** Requests in flight per instance id. Errors: `UNAVAILABLE` when the router cannot be reached or answers nonsense. */
   inFlight(instanceIds: readonly string[]): Promise<Record<string, number>>;
   /** The router's traffic counters. Errors: `UNAVAILABLE` when the router cannot be reached or answers nonsense. */
@@ -70,10 +73,18 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
     }
   }
 
-  async function putTable(table: RoutingTable): Promise<void> {
+  function putTable(table: RoutingTable): Promise<void> {
+    return put('/table', JSON.stringify(table), 'routing table');
+  }
+
+  function putTls(state: EdgeTlsState): Promise<void> {
+    return put('/tls', JSON.stringify(state), 'TLS state');
+  }
+
+  async function put(path: string, body: string, what: string): Promise<void> {
     let answer: AdminAnswer;
     try {
-      answer = await call('PUT', '/table', JSON.stringify(table));
+      answer = await call('PUT', path, body);
     } catch (error) {
       throw new SlipwayError(
         'UNAVAILABLE',
@@ -86,13 +97,13 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
     if (answer.statusCode === 400) {
       throw new SlipwayError(
         'VALIDATION_FAILED',
-        refusal?.message ?? 'The edge router refused the routing table.',
+        refusal?.message ?? `The edge router refused the ${what}.`,
         refusal?.details === undefined ? {} : { details: refusal.details },
       );
     }
     throw new SlipwayError(
       'UNAVAILABLE',
-      `The edge router failed to apply the routing table (HTTP ${answer.statusCode}: ${refusal?.message ?? answer.text.slice(0, 200)}).`,
+      `The edge router failed to apply the ${what} (HTTP ${answer.statusCode}: ${refusal?.message ?? answer.text.slice(0, 200)}).`,
       {
         details: { statusCode: answer.statusCode },
       },
@@ -168,7 +179,7 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
     return parsed.data.pid;
   }
 
-  return { findStatus, putTable, inFlight, metrics, handOver };
+  return { findStatus, putTable, putTls, inFlight, metrics, handOver };
 }
 
 function parseJson(text: string): unknown {

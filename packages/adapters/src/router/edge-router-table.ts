@@ -1,8 +1,14 @@
 /** The RouterTable port over Slipway's own edge router: a detached process driven through its admin unix socket. */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { SlipwayError, type EdgeMetrics, type RouterStatus, type RoutingTable } from '@slipway/contract';
-import type { Logger, RouterTable } from '@slipway/core';
+import {
+  SlipwayError,
+  type EdgeMetrics,
+  type EdgeTlsState,
+  type RouterStatus,
+  type RoutingTable,
+} from '@slipway/contract';
+import type { EdgeTls, Logger, RouterTable } from '@slipway/core';
 import { createEdgeAdminClient } from './edge-admin-client.js';
 import { resolveEdgeSettings, type EdgeSettings } from './edge-settings.js';
 import {
@@ -46,7 +52,7 @@ export interface EdgeRouterTableOptions {
   settingFiles?: readonly string[];
 }
 
-export interface EdgeRouterTable extends RouterTable {
+export interface EdgeRouterTable extends RouterTable, EdgeTls {
   /**
    * Idempotent: adopts a router already answering on the state dir's socket, waits for one that is starting or
    * dying, else spawns one detached; resolves once it answers (its pid file is then written). A router running with
@@ -255,6 +261,14 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     logger.debug({ routes: table.routes.length }, 'routing table applied');
   }
 
+  async function applyTls(state: EdgeTlsState): Promise<void> {
+    await admin.putTls(state);
+    logger.debug(
+      { hosts: state.certificates.length, challenges: state.http01.length + state.tlsAlpn01.length },
+      'tls state applied',
+    );
+  }
+
   function inFlight(instanceIds: readonly string[]): Promise<Record<string, number>> {
     return admin.inFlight(instanceIds);
   }
@@ -304,5 +318,5 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     await handOverTo(await wantedSettings(), running.pid);
   }
 
-  return { ensureRunning, apply, status, inFlight, metrics, restart, stop };
+  return { ensureRunning, apply, applyTls, status, inFlight, metrics, restart, stop };
 }

@@ -9,6 +9,7 @@ import type { CatalogAclTables } from './catalog-acl-tables.js';
 import type { DeploymentRuleTables } from './deployment-rule-tables.js';
 import type { GitRepositoryTables } from './git-repository-tables.js';
 import type { NotificationTables } from './notification-tables.js';
+import type { DomainTables } from './domain-tables.js';
 import type { HostClaimTables } from './host-claim-table.js';
 import type { IdentityTables } from './identity-tables.js';
 import type { PreviewTables } from './preview-tables.js';
@@ -193,6 +194,7 @@ export interface Database
     SecretTables,
     AuditTables,
     HostClaimTables,
+    DomainTables,
     NotificationTables,
     ApprovalTables,
     DeliveryTables,

@@ -25,6 +25,7 @@ import { secretsMigration } from './secrets-migration.js';
 import { deferredFiringsMigration } from './deferred-firings-migration.js';
 import { stacksMigration } from './stacks-migration.js';
 import { tenancyHostsMigration } from './tenancy-hosts-migration.js';
+import { domainsMigration } from './domains-migration.js';
 import { webhookInboxMigration } from './webhook-inbox-migration.js';
 
 const cascade = 'cascade';
@@ -256,6 +257,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0017-deployment-rules': deploymentRulesMigration,
   '0018-previews': previewsMigration,
   '0019-stacks': stacksMigration,
+  '0022-domains-certificates': domainsMigration,
   '0024-deferred-firings': deferredFiringsMigration,
 };
 

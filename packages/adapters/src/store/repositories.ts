@@ -22,6 +22,7 @@ import { createEventRepository } from './event-repository.js';
 import { createGitWebhookRepository } from './git-webhook-repository.js';
 import { createGitRepositoryRepository } from './git-repository-repository.js';
 import { createHostClaimRepository } from './host-claim-repository.js';
+import { createDomainRepository } from './domain-repository.js';
 import { createInstanceRepository } from './instance-repository.js';
 import { createPreviewRepository, createPreviewSettingsRepository } from './preview-repositories.js';
 import { createJobRepository } from './job-repository.js';
@@ -48,6 +49,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     instances: createInstanceRepository(db),
     routes: createRouteRepository(db),
     hostClaims: createHostClaimRepository(db),
+    domains: createDomainRepository(db),
     events: createEventRepository(db),
     jobs: createJobRepository(db),
     users: createUserRepository(db),

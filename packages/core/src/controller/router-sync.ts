@@ -2,6 +2,7 @@
 import type { CoreDeps, CoreSettings } from '../core-deps.js';
 import type { DesiredStateRecord } from '../delivery/rollout-model.js';
 import type { AppRecord, EnvironmentRecord } from '../domain/records.js';
+import { domainRoutes } from '../domains/route-domains.js';
 import { buildRoutingTable } from './routing-table-builder.js';
 
 /** Re-sent even when unchanged, so an edge that lost its table (or was replaced) gets it back. */
@@ -24,12 +25,15 @@ export function createRouterSync(
   let again = false;
 
   const syncOnce = async (force: boolean): Promise<void> => {
-    const [routes, instances, apps, appEnvironments] = await Promise.all([
+    const [storedRoutes, domains, instances, apps, appEnvironments] = await Promise.all([
       deps.store.routes.list(),
+      deps.store.domains.list(),
       deps.store.instances.list(),
       deps.store.apps.list(),
       deps.store.appEnvironments.list(),
     ]);
+    // Custom domains answer like their app environment's default route.
+    const routes = [...storedRoutes, ...domainRoutes(storedRoutes, domains)];
     const environments = new Map<string, EnvironmentRecord>();
     for (const id of new Set(routes.map((r) => r.environmentId))) {
       const environment = await deps.store.environments.findById(id);

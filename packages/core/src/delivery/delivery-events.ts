@@ -9,7 +9,8 @@ export type DeliveryEventKind =
   | 'rollout.aborted'
   | 'deployment.failed'
   | 'deployment.succeeded'
-  | 'instance.crash-loop';
+  | 'instance.crash-loop'
+  | 'certificate.expiring';
 
 export interface DeliveryEvent {
   /** Unique per event: receivers dedupe on it. */

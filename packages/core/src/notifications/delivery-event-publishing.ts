@@ -100,3 +100,19 @@ export async function publishCrashLoop(
       `Instance ${instance.id} (${instance.process}) of ${app}${releaseNumber === null ? '' : ` release ${releaseNumber}`} in ${environment} is crash-looping: ${exitsOf(instance)} exits without serving, last with ${exitCode}.`,
   );
 }
+
+/** Publishes `certificate.expiring` for a domain's certificate (once per certificate: the caller records it). */
+export async function publishCertificateExpiring(
+  deps: PublishDeps,
+  domain: { host: string; appId: string; environmentId: string; notAfterMs: number },
+): Promise<void> {
+  const scope = { appId: domain.appId, environmentId: domain.environmentId, deploymentId: null, releaseId: null };
+  const days = Math.max(0, Math.floor((domain.notAfterMs - deps.clock.nowMs()) / 86_400_000));
+  await publish(
+    deps,
+    'certificate.expiring',
+    scope,
+    ({ app, environment }) =>
+      `The certificate of ${domain.host} (${app} in ${environment}) expires on ${new Date(domain.notAfterMs).toISOString()}, in ${days} day${days === 1 ? '' : 's'}, and has not been renewed yet.`,
+  );
+}

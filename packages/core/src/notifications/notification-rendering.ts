@@ -9,6 +9,7 @@ const titles: Record<DeliveryEventKind, string> = {
   'deployment.failed': 'Deployment failed',
   'deployment.succeeded': 'Deployment succeeded',
   'instance.crash-loop': 'Instance crash-looping',
+  'certificate.expiring': 'Certificate expiring',
 };
 
 /** The event as every target sees it; `project` is the project's name. Holds nothing the event does not. */

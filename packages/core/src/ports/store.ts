@@ -34,6 +34,7 @@ import type {
 import type { DesiredStateRepository, RolloutRepository } from './delivery-repositories.js';
 import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
 import type { NotificationRepository } from './notification-repository.js';
+import type { DomainRepository } from './domain-repository.js';
 import type { CatalogAclRuleRepository } from './catalog-acl-repository.js';
 import type { PreviewRepository, PreviewSettingsRepository } from './preview-repositories.js';
 import type { DeploymentRuleRepository } from './deployment-rule-repository.js';
@@ -209,6 +210,8 @@ export interface Repositories {
   readonly instances: InstanceRepository;
   readonly routes: RouteRepository;
   readonly hostClaims: HostClaimRepository;
+  /** Custom domains with their sealed certificates, and ACME accounts. */
+  readonly domains: DomainRepository;
   readonly events: EventRepository;
   readonly jobs: JobRepository;
   readonly users: UserRepository;

@@ -1,0 +1,72 @@
+/**
+ * Where domains and routes meet: a domain added to an app answers like the app's default route (its `web` process
+ * at `/`), and every host a manifest routes on (not a wildcard, not under the default domain) gets a domain of origin
+ * `route` so it has a certificate too; it goes when no route names it any more.
+ */
+import type { AppRecord, HostClaimRecord, RouteRecord } from '../domain/records.js';
+import { isReservedHost } from '../domain/host-ownership.js';
+import type { DomainRecord } from './domain-records.js';
+
+/** Routes of `added` domains, each a copy of its app environment's default route with the domain's host. */
+export function domainRoutes(routes: readonly RouteRecord[], domains: readonly DomainRecord[]): RouteRecord[] {
+  const defaults = new Map<string, RouteRecord>();
+  for (const route of routes)
+    if (route.origin === 'default') defaults.set(`${route.appId}/${route.environmentId}`, route);
+  const routed = new Set(routes.map((route) => route.host));
+  const added: RouteRecord[] = [];
+  for (const domain of domains) {
+    if (domain.origin !== 'added' || routed.has(domain.host)) continue;
+    const base = defaults.get(`${domain.appId}/${domain.environmentId}`);
+    if (base !== undefined) added.push({ ...base, id: `${base.id}~${domain.host}`, host: domain.host });
+  }
+  return added;
+}
+
+/** A host a certificate can be ordered for by HTTP-01 or TLS-ALPN-01: a name, not a wildcard, not the default domain's. */
+export function isCertifiableHost(host: string, defaultDomain: string): boolean {
+  return !host.startsWith('*.') && host.includes('.') && !isReservedHost(host, defaultDomain);
+}
+
+export interface RouteDomainChanges {
+  readonly added: DomainRecord[];
+  readonly removed: string[];
+}
+
+/** The `route` domains to add (hosts newly routed) and to remove (hosts no longer routed). */
+export function routeDomainChanges(input: {
+  routes: readonly RouteRecord[];
+  domains: readonly DomainRecord[];
+  apps: ReadonlyMap<string, AppRecord>;
+  claims: ReadonlyMap<string, HostClaimRecord>;
+  defaultDomain: string;
+  nowMs: number;
+}): RouteDomainChanges {
+  const byHost = new Map(input.domains.map((domain) => [domain.host, domain]));
+  const routed = new Map<string, RouteRecord>();
+  for (const route of input.routes)
+    if (route.origin === 'manifest' && isCertifiableHost(route.host, input.defaultDomain) && !routed.has(route.host))
+      routed.set(route.host, route);
+  const added: DomainRecord[] = [];
+  for (const [host, route] of routed) {
+    if (byHost.has(host)) continue;
+    const app = input.apps.get(route.appId);
+    if (app === undefined) continue;
+    added.push({
+      host,
+      projectId: app.projectId,
+      appId: app.id,
+      environmentId: route.environmentId,
+      origin: 'route',
+      verification: input.claims.get(host)?.origin === 'granted' ? 'grant' : 'pending',
+      state: 'pending',
+      certificate: null,
+      lastError: null,
+      failures: 0,
+      nextAttemptAtMs: 0,
+      expiryNotifiedAtMs: null,
+      createdAtMs: input.nowMs,
+    });
+  }
+  const removed = input.domains.filter((d) => d.origin === 'route' && !routed.has(d.host)).map((d) => d.host);
+  return { added, removed };
+}
