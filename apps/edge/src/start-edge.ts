@@ -157,6 +157,8 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     secureTraffic === undefined || options.tls === undefined
       ? undefined
       : formatListenAddress(boundAddress(secureTraffic, options.tls.listen.host));
+  /** HTTP-01 challenges under way, as the workers are given them (a worker started later gets them too). */
+  let http01: ReadonlyMap<string, string> | undefined;
   const workerCount = Math.max(1, options.workers ?? 1);
   const workers =
     workerCount > 1 && options.handoverCommand !== undefined
@@ -190,7 +192,6 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     applying = run.catch(() => undefined);
     return run;
   };
-  let http01: ReadonlyMap<string, string> | undefined;
   /** Checked and built before anything changes, then persisted, served, and given to the workers, in PUT order. */
   const applyTls = (body: unknown): Promise<number> => {
     const state = checkEdgeTlsState(body);
