@@ -6,7 +6,7 @@
  * and to a viewer, deployment logs) or written down in clear (data dir, slipwayd's log). Narrated in order.
  */
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,7 +165,77 @@ describe('git repositories: SSH deploy keys and HTTPS tokens', skipUnless(sshGit
     expect(objectCount() - before).toBe(3);
   });
 
-  it('writes neither the token nor the private key anywhere, and removes a repository with its mirror', async () => {
+  it('replaces credentials in place: a revoked token fails a deploy with a coded reason, a new key deploys', async () => {
+    const settled = (app: string) =>
+      waitFor(
+        async () => {
+          const [latest] = (await viewer.deployments.list(app)).deployments;
+          expect(latest?.state === 'pending' || latest?.state === 'running').toBe(false);
+        },
+        { timeoutMs: 120_000, intervalMs: 500 },
+      );
+    const deployFrom = async (app: string, repository: string) => {
+      await settled(app);
+      const { deployment } = await slipwayd.api.deployments.create(app, { repository: { name: repository } });
+      return waitFor(
+        async () => {
+          const current = await slipwayd.api.deployments.get(deployment.id);
+          if (current.state === 'pending' || current.state === 'running') throw new Error('not finished yet');
+          return current;
+        },
+        { timeoutMs: 120_000, intervalMs: 500 },
+      );
+    };
+    const wrong = 'sentinel-revoked-token-91c3aa07';
+    const revoked = await slipwayd.api.repositories.setCredentials('acme', 'web-https', {
+      auth: { kind: 'token', token: wrong },
+    });
+    answers.push(revoked);
+    expect(revoked).toMatchObject({ auth: 'token', publicKey: null });
+    // Resolving the branch fetches with the new (wrong) token: refused, with a coded error that says what to do.
+    await settled('via-https');
+    const refused = await callApi(slipwayd, {
+      method: 'POST',
+      path: '/api/v1/apps/via-https/deployments',
+      token: await slipwayd.adminToken(),
+      json: { repository: { name: 'web-https' } },
+    });
+    answers.push(refused.body);
+    expect(refused).toMatchObject({ status: 422, body: { error: { code: 'SOURCE_UNREACHABLE' } } });
+    expect(JSON.stringify(refused.body)).toMatch(
+      /refused the credentials: replace them with `slipway repos credentials/,
+    );
+    await slipwayd.api.repositories.setCredentials('acme', 'web-https', {
+      auth: { kind: 'token', token, username: 'x-access-token' },
+    });
+    expect(await deployFrom('via-https', 'web-https')).toMatchObject({ state: 'succeeded' });
+
+    const rotated = await slipwayd.api.repositories.setCredentials('acme', 'web-ssh', { auth: { kind: 'ssh-key' } });
+    answers.push(rotated);
+    expect(rotated.publicKey).toMatch(/^ssh-ed25519 AAAA/);
+    expect(rotated.publicKey).not.toBe(sshRepository.publicKey);
+    // Only the new key is authorized on the host now: the deployment must use it.
+    await sshd.authorize([rotated.publicKey ?? '']);
+    expect(await deployFrom('via-ssh', 'web-ssh')).toMatchObject({ state: 'succeeded' });
+    const notAdmin = await callApi(slipwayd, {
+      method: 'PUT',
+      path: '/api/v1/projects/acme/repositories/web-ssh/credentials',
+      token: viewerToken,
+      json: { auth: { kind: 'none' } },
+    });
+    expect(notAdmin.status).toBe(403);
+    const sshWithToken = await callApi(slipwayd, {
+      method: 'PUT',
+      path: '/api/v1/projects/acme/repositories/web-ssh/credentials',
+      token: await slipwayd.adminToken(),
+      json: { auth: { kind: 'token', token: wrong } },
+    });
+    expect(sshWithToken).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
+    answers.push(notAdmin.body, sshWithToken.body);
+    for (const shown of [JSON.stringify(answers), slipwayd.output]) expect(shown).not.toContain(wrong);
+  });
+
+  it('writes neither the token nor the private key anywhere, and removes repositories with their mirrors', async () => {
     await slipwayd.api.repositories.remove('acme', 'web-https');
     const missing = await callApi(slipwayd, {
       method: 'GET',
@@ -173,6 +243,10 @@ describe('git repositories: SSH deploy keys and HTTPS tokens', skipUnless(sshGit
       token: viewerToken,
     });
     expect(missing.status).toBe(404);
+    // A deploy key's file lives as long as its git command (the reconcile lists heads every 5 s): with the
+    // repositories gone, none may be left.
+    await slipwayd.api.repositories.remove('acme', 'web-ssh');
+    await waitFor(async () => expect(await readdir(join(slipwayd.dataDir, 'git-mirrors', '.keys'))).toEqual([]));
     const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
     const shown = JSON.stringify(answers) + slipwayd.output;
     for (const secret of [token, basic, 'PRIVATE KEY']) expect(shown).not.toContain(secret);

@@ -54,6 +54,10 @@ export const addRepositoryBodySchema = z
   .strict();
 export type AddRepositoryBody = z.infer<typeof addRepositoryBodySchema>;
 
+/** Replaces a repository's credentials in place: a new token, a newly generated deploy key, or none. */
+export const setRepositoryCredentialsBodySchema = z.object({ auth: repositoryAuthSchema }).strict();
+export type SetRepositoryCredentialsBody = z.infer<typeof setRepositoryCredentialsBodySchema>;
+
 export const repositorySchema = z.object({
   id: z.string(),
   project: z.string(),

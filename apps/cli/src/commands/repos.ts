@@ -1,14 +1,27 @@
 /**
- * `slipway repos add|list|show|remove`: a project's git repositories. `add` with an ssh URL generates a deploy key and
- * prints its public half (to add on the host, read-only); with a token, the token is read from stdin and never
- * shown again.
+ * `slipway repos add|list|show|credentials|remove`: a project's git repositories. `add` with an ssh URL generates a
+ * deploy key and prints its public half (to add on the host, read-only); with a token, the token is read from stdin
+ * and never shown again. `credentials` replaces them in place (a new token, a new deploy key, or none).
  */
 import type { Command } from 'commander';
-import { repositoryProviderNames, type AddRepositoryBody, type RepositoryView } from '@slipway/contract';
+import {
+  repositoryProviderNames,
+  type AddRepositoryBody,
+  type RepositoryView,
+  type SetRepositoryCredentialsBody,
+} from '@slipway/contract';
 import type { CliContext } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
 import { readSecretValue } from '../read-secret-value.js';
 import { defaultProjectName } from './projects.js';
+
+interface CredentialsOptions {
+  project?: string;
+  tokenStdin?: boolean;
+  username?: string;
+  newKey?: boolean;
+  public?: boolean;
+}
 
 interface AddOptions {
   project?: string;
@@ -105,6 +118,40 @@ export function registerReposCommand(program: Command, ctx: CliContext): void {
       const answer = await run.client().repositories.show(options.project ?? defaultProjectName, repository);
       if (run.isJson) return run.out.json(answer);
       for (const line of describeRepository(answer)) run.out.line(line);
+    });
+
+  repos
+    .command('credentials')
+    .description(
+      "replace a repository's credentials in place (admin): a new token from stdin, a newly generated deploy key " +
+        '(its public half is printed: add it on the host, then remove the old one), or none',
+    )
+    .argument('<repository>', 'name or id')
+    .option('--project <project>', `project (default: ${defaultProjectName})`)
+    .option('--token-stdin', 'read the new access token from stdin (typed unechoed on a terminal)')
+    .option('--username <name>', 'user name sent with the token (default: what the provider expects)')
+    .option('--new-key', 'generate a new deploy key (an ssh repository)')
+    .option('--public', 'no credentials (a public https repository)')
+    .action(async (repository: string, options: CredentialsOptions, command: Command) => {
+      const run = ctx.for(command);
+      const chosen = [options.tokenStdin, options.newKey, options.public].filter((o) => o === true).length;
+      if (chosen !== 1) run.usageError('give exactly one of --token-stdin, --new-key, --public');
+      if (options.username !== undefined && options.tokenStdin !== true)
+        run.usageError('--username goes with --token-stdin');
+      let auth: SetRepositoryCredentialsBody['auth'] = { kind: 'none' };
+      if (options.newKey === true) auth = { kind: 'ssh-key' };
+      if (options.tokenStdin === true) {
+        const token = (await readSecretValue('token', run.io.stdin, run.io.stderr)).trim();
+        auth = { kind: 'token', token, ...(options.username === undefined ? {} : { username: options.username }) };
+      }
+      const project = options.project ?? defaultProjectName;
+      const answer = await run.client().repositories.setCredentials(project, repository, { auth });
+      if (run.isJson) return run.out.json(answer);
+      for (const line of describeRepository(answer)) run.out.line(line);
+      if (answer.publicKey !== null && options.newKey === true) {
+        run.out.line('');
+        run.out.line('Add the new public half to the repository as a read-only deploy key, then remove the old one.');
+      }
     });
 
   repos

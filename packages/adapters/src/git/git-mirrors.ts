@@ -15,6 +15,9 @@ import { confineSourceTree } from '../source/confine-source-tree.js';
 import { applySlipwayIgnore } from '../source/source-ignore.js';
 import { baseGitEnv, labelRedactor, openGitMirrorAccess, type GitMirrorAccess } from './git-mirror-access.js';
 
+/** What git prints when the host refuses the credentials (HTTP 401/403 with prompts off, a key not authorized). */
+const credentialsRefusedPattern =
+  /could not read Username|Authentication failed|Permission denied \(publickey|terminal prompts disabled|returned error: 40[13]|Invalid username or password/i;
 export interface GitMirrorsConfig {
   /** Where the mirrors live (created on first use). */
   rootDir: string;
@@ -100,8 +103,12 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
     if (result.outcome === 'exited') {
       if (result.exitCode !== 0 && call.isRemote) {
         const tail = redact(result.tail.slice(-3).join(' / '));
-        throw new SlipwayError('SOURCE_UNREACHABLE', `git ${call.what}${where} failed: ${tail}`, {
-          details: { url: shownUrl ?? '' },
+        const isRefused = credentialsRefusedPattern.test(tail);
+        const hint = isRefused
+          ? ' — the host refused the credentials: replace them with `slipway repos credentials <repository>`'
+          : '';
+        throw new SlipwayError('SOURCE_UNREACHABLE', `git ${call.what}${where} failed: ${tail}${hint}`, {
+          details: { url: shownUrl ?? '', ...(isRefused ? { reason: 'credentials-refused' } : {}) },
         });
       }
       return result;

@@ -117,7 +117,7 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /
 
 /** What authenticates to the repository, from the body's `auth` and any credentials the URL carried. */
 function credentialOf(
-  body: AddRepositoryBody,
+  body: Pick<AddRepositoryBody, 'auth'>,
   form: UrlForm,
   provider: RepositoryProvider,
   fromUrl: { username: string; password: string } | undefined,
@@ -155,11 +155,6 @@ export async function addRepository(
   const provider = body.provider ?? inferredProvider(form.host);
   const { authKind, credential } = credentialOf(body, form, provider, credentials);
   const id = deps.ids.next('repo');
-  const key = credential === 'generate' ? generateDeployKey(`slipway-${id}`) : undefined;
-  const opened: RepositoryCredential | undefined =
-    key === undefined
-      ? (credential as RepositoryCredential | undefined)
-      : { kind: 'ssh-key', privateKey: key.privateKey };
   const now = deps.clock.nowMs();
   const record: GitRepositoryRecord = {
     id,
@@ -167,15 +162,69 @@ export async function addRepository(
     name: body.name,
     provider,
     url,
-    authKind,
-    publicKey: key?.publicKey ?? null,
-    credential: opened === undefined ? null : sealRepositoryCredential(deps, { id, projectId: project.id }, opened),
+    ...sealedCredential(deps, { id, projectId: project.id }, authKind, credential),
     createdAtMs: now,
     updatedAtMs: now,
   };
   await deps.store.gitRepositories.insert(record);
   deps.logger.info({ repositoryId: id, project: project.name, provider, authKind }, 'repository added');
   return repositoryView(record, project.name);
+}
+
+/** The record's auth kind, public key and sealed credential; a deploy key is generated when asked for. */
+function sealedCredential(
+  deps: RepositoryDeps,
+  owner: { id: string; projectId: string },
+  authKind: RepositoryAuthKind,
+  credential: RepositoryCredential | 'generate' | undefined,
+): Pick<GitRepositoryRecord, 'authKind' | 'publicKey' | 'credential'> {
+  let opened = credential === 'generate' ? undefined : credential;
+  let publicKey: string | null = null;
+  if (credential === 'generate') {
+    const key = generateDeployKey(`slipway-${owner.id}`);
+    opened = { kind: 'ssh-key', privateKey: key.privateKey };
+    publicKey = key.publicKey;
+  }
+  return {
+    authKind,
+    publicKey,
+    credential: opened === undefined ? null : sealRepositoryCredential(deps, owner, opened),
+  };
+}
+
+/**
+ * Replaces a repository's credential in place (a token revoked or expiring, a deploy key to rotate): a new token, a
+ * newly generated deploy key (its public half in the answer: add it on the host, remove the old one), or none. The
+ * old credential is gone at once; rules, previews and stacks keep reading the repository. Errors:
+ * `PROJECT_NOT_FOUND`, `REPOSITORY_NOT_FOUND`, `VALIDATION_FAILED` (a kind the URL's transport does not take; a
+ * repository slipwayd serves itself, which has no credential).
+ */
+export async function setRepositoryCredentials(
+  deps: RepositoryDeps,
+  projectName: string,
+  nameOrId: string,
+  auth: AddRepositoryBody['auth'] & object,
+): Promise<RepositoryView> {
+  const project = await getProject(deps.store, projectName);
+  const repository = await getProjectRepository(deps.store, project, nameOrId);
+  if (repository.provider === 'hosted') {
+    throw new SlipwayError(
+      'VALIDATION_FAILED',
+      'a repository slipwayd serves itself takes Slipway tokens, no credential',
+      {
+        details: { field: 'auth' },
+      },
+    );
+  }
+  const { authKind, credential } = credentialOf({ auth }, urlForm(repository.url), repository.provider, undefined);
+  const updated: GitRepositoryRecord = {
+    ...repository,
+    ...sealedCredential(deps, repository, authKind, credential),
+    updatedAtMs: deps.clock.nowMs(),
+  };
+  await deps.store.gitRepositories.update(updated);
+  deps.logger.info({ repositoryId: repository.id, project: project.name, authKind }, 'repository credentials replaced');
+  return repositoryView(updated, project.name);
 }
 
 export async function listRepositories(deps: RepositoryDeps, projectName: string): Promise<RepositoryView[]> {

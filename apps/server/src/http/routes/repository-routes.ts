@@ -1,6 +1,6 @@
 /**
  * A project's git repositories: add (admin; the answer shows a generated deploy key's public half), list and show
- * (viewer), remove (admin). No answer ever holds a token or a private key.
+ * (viewer), replace the credentials (admin), remove (admin). No answer ever holds a token or a private key.
  */
 import {
   addRepositoryBodySchema,
@@ -8,8 +8,15 @@ import {
   repositoryParamsSchema,
   repositoryProjectParamsSchema,
   repositorySchema,
+  setRepositoryCredentialsBodySchema,
 } from '@slipway/contract';
-import { addRepository, listRepositories, removeRepository, showRepository } from '@slipway/core';
+import {
+  addRepository,
+  listRepositories,
+  removeRepository,
+  setRepositoryCredentials,
+  showRepository,
+} from '@slipway/core';
 import { onProject } from '../auth/route-permissions.js';
 import { noContent, routeFor, type RouteGroup } from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
@@ -48,6 +55,19 @@ export const repositoryRoutes: RouteGroup<RouteContext> = {
       permission: { action: 'repositories.show', access: onProject('viewer') },
       schema: { params: repositoryParamsSchema, response: { 200: repositorySchema } },
       handler: async ({ params }, _reply, { deps }) => showRepository(deps, params.project, params.repository),
+    }),
+    route({
+      method: 'PUT',
+      url: `${basePath}/:repository/credentials`,
+      summary: "Replace a repository's credentials: a new token, a newly generated deploy key, or none",
+      permission: { action: 'repositories.credentials', access: onProject('admin') },
+      schema: {
+        params: repositoryParamsSchema,
+        body: setRepositoryCredentialsBodySchema,
+        response: { 200: repositorySchema },
+      },
+      handler: async ({ params, body }, _reply, { deps }) =>
+        setRepositoryCredentials(deps, params.project, params.repository, body.auth),
     }),
     route({
       method: 'DELETE',
