@@ -34,6 +34,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerReposWebhookCommands } from './commands/repos-webhook.js';
 import { registerRuntimeTaskCommands } from './commands/runtime-tasks.js';
 import { registerScaleCommand } from './commands/scale.js';
+import { registerAutoscaleCommand } from './commands/autoscale.js';
 import { registerSecretsCommand } from './commands/secrets.js';
 import { registerStackCommand } from './commands/stack.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -92,6 +93,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerRollbackCommand(program, ctx);
   registerRolloutCommand(program, ctx);
   registerScaleCommand(program, ctx);
+  registerAutoscaleCommand(program, ctx);
   registerLogsCommand(program, ctx);
   registerRuntimeTaskCommands(program, ctx);
   registerRunCommand(program, ctx);

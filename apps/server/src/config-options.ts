@@ -149,6 +149,20 @@ export const configOptions = {
     ],
     read: numberOf('drain-ms'),
   }),
+  /** Between two evaluations of the autoscaler (docs/autoscaling.md); the HPA's sync period is 15 s. */
+  autoscaleIntervalMs: option({
+    schema: z.number().int().min(100).max(600_000),
+    default: 15_000,
+    inputs: [
+      {
+        flag: 'autoscale-interval-ms',
+        env: 'SLIPWAY_AUTOSCALE_INTERVAL_MS',
+        argument: 'MS',
+        help: 'between two evaluations of the autoscaler (default 15000)',
+      },
+    ],
+    read: numberOf('autoscale-interval-ms'),
+  }),
   /** Deadline of one call to a runtime (list, inspect, stop beyond its grace, …): a hung engine holds nothing longer. */
   runtimeCallTimeoutMs: option({
     schema: z.number().int().min(100).max(600_000),

@@ -46,6 +46,7 @@ import { checkApiBinding, prepareTransport } from './api-transport.js';
 import { createAuditRecorder } from './audit-recorder.js';
 import { createGitWebhooks } from './git-webhooks.js';
 import { openCatalog } from './catalog-setup.js';
+import { startAutoscaler } from './autoscale-setup.js';
 import { startAuditRetention } from './audit-retention.js';
 import { gitCoreDeps, startGitDeliveryLoops } from './git-delivery-setup.js';
 import { previewSettingsOf } from './git-previews.js';
@@ -336,6 +337,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   reconciler.start();
   domains.manager.start();
   worker.start();
+  const autoscaler = startAutoscaler(deps, { intervalMs: config.autoscaleIntervalMs });
   const gitLoops = await startGitDeliveryLoops({ deps, config, clock, logger, webhooks: gitWebhooks });
   // Deliveries left pending by the last slipwayd (a retry due, an attempt cut short by a stop) go out from here.
   notificationDispatcher.start();
@@ -357,6 +359,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     await Promise.all([
       worker.stop(),
       domains.manager.stop(),
+      autoscaler.stop(),
       reconciler.stop(),
       watchdog.stop(),
       auditRetention.stop(),
@@ -402,7 +405,13 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       // jobs go back to the queue; the next slipwayd resumes them.
       await worker.stop();
       await gitLoops.stop();
-      await Promise.all([reconciler.stop(), watchdog.stop(), auditRetention.stop(), domains.manager.stop()]);
+      await Promise.all([
+        autoscaler.stop(),
+        reconciler.stop(),
+        watchdog.stop(),
+        auditRetention.stop(),
+        domains.manager.stop(),
+      ]);
       await fleet.background.stop();
       // Events published until now are in the outbox before the store closes; attempts under way are cut short and
       // are due again on the next start.

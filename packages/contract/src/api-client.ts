@@ -32,6 +32,7 @@ import { createEnvironmentsClient, type EnvironmentsClient } from './environment
 import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tasks-client.js';
 import { createRolloutClient, type RolloutClient } from './rollout-client.js';
+import { createAutoscaleClient, type AutoscaleClient } from './autoscale-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import { createCatalogAclClient, type CatalogAclClient } from './catalog-acl-client.js';
 import { createWebhooksClient, type WebhooksClient } from './webhooks-client.js';
@@ -98,6 +99,7 @@ export interface ApiClient
     DomainsClient,
     RuntimeTasksClient,
     RolloutClient,
+    AutoscaleClient,
     NotificationsClient,
     EnvironmentsClient,
     CatalogAclClient,
@@ -240,6 +242,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createEnvironmentsClient({ call, send }),
     ...createRuntimeTasksClient({ call, stream }),
     ...createRolloutClient({ call }),
+    ...createAutoscaleClient({ call }),
     ...createCatalogAclClient({ call, send }),
     ...createWebhooksClient({ call }),
     ...createDeploymentRulesClient({ call, send }),

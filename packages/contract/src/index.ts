@@ -4,6 +4,8 @@ export * from './slipway-error.js';
 export * from './names.js';
 export * from './manifest.js';
 export * from './autoscale-spec.js';
+export * from './autoscale-api.js';
+export * from './autoscale-client.js';
 export * from './strategy-spec.js';
 export * from './manifest-issues.js';
 export * from './compose/index.js';

@@ -19,6 +19,7 @@ import { notificationRoutes } from './routes/notification-routes.js';
 import { repositoryRoutes } from './routes/repository-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
 import { rolloutRoutes } from './routes/rollout-routes.js';
+import { autoscaleRoutes } from './routes/autoscale-routes.js';
 import { runtimeTaskRoutes } from './routes/runtime-task-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { stackRoutes } from './routes/stack-routes.js';
@@ -48,6 +49,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   environmentRoutes,
   approvalRoutes,
   rolloutRoutes,
+  autoscaleRoutes,
   catalogAclRoutes,
   repositoryRoutes,
   webhookRoutes,

@@ -16,6 +16,7 @@ import type { PreviewTables } from './preview-tables.js';
 import type { SecretTables } from './secret-tables.js';
 import type { WebhookInboxTables } from './webhook-inbox-tables.js';
 import type { StackTables } from './stack-tables.js';
+import type { AutoscaleTables } from './autoscale-tables.js';
 
 /** A `bigint` column: SQLite's driver yields numbers, PostgreSQL's yields strings; read it through `fromBigInt`. */
 export type BigIntColumn = ColumnType<number | string, number, number>;
@@ -203,7 +204,8 @@ export interface Database
     DeploymentRuleTables,
     WebhookInboxTables,
     GitRepositoryTables,
-    StackTables {
+    StackTables,
+    AutoscaleTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

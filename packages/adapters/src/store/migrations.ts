@@ -23,6 +23,7 @@ import { previewsMigration } from './previews-migration.js';
 import { runStateMigration } from './run-state-migration.js';
 import { secretsMigration } from './secrets-migration.js';
 import { deferredFiringsMigration } from './deferred-firings-migration.js';
+import { autoscaleMigration } from './autoscale-migration.js';
 import { stacksMigration } from './stacks-migration.js';
 import { tenancyHostsMigration } from './tenancy-hosts-migration.js';
 import { domainsMigration } from './domains-migration.js';
@@ -257,6 +258,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0017-deployment-rules': deploymentRulesMigration,
   '0018-previews': previewsMigration,
   '0019-stacks': stacksMigration,
+  '0021-autoscaling': autoscaleMigration,
   '0022-domains-certificates': domainsMigration,
   '0024-deferred-firings': deferredFiringsMigration,
 };

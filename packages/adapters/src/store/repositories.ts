@@ -35,6 +35,7 @@ import { createSecretRepository } from './secret-repository.js';
 import { createSessionRepository } from './session-repository.js';
 import { createSigningKeyRepository } from './signing-key-repository.js';
 import { createStackRepository } from './stack-repository.js';
+import { createAutoscaleDecisionRepository } from './autoscale-decision-repository.js';
 import { createUserRepository } from './user-repository.js';
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -72,6 +73,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     deploymentRules: createDeploymentRuleRepository(db),
     gitWebhooks: createGitWebhookRepository(db),
     stacks: createStackRepository(db),
+    autoscaleDecisions: createAutoscaleDecisionRepository(db),
     gitRepositories: createGitRepositoryRepository(db),
   };
 }

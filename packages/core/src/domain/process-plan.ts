@@ -44,7 +44,7 @@ export const defaultStrategy: Strategy = {
   progressDeadlineSeconds: 600,
 };
 
-/** Replicas of a process type: the scale set by a person wins, then the manifest, then 1. */
+/** Replicas of a process type: the scale set by a person (or the autoscaler) wins, then the manifest's, then its autoscale min, then 1. */
 export function resolveProcesses(
   processes: Readonly<Record<string, { command: string }>>,
   manifest: Manifest,
@@ -59,7 +59,7 @@ export function resolveProcesses(
       return {
         name,
         command,
-        replicas: scale[name] ?? spec?.replicas ?? 1,
+        replicas: scale[name] ?? spec?.replicas ?? spec?.autoscale?.min ?? 1,
         healthCheck,
         stopGraceMs: spec?.stopGraceSeconds === undefined ? defaultStopGraceMs : spec.stopGraceSeconds * 1000,
         listensOnPort:

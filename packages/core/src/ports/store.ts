@@ -2,6 +2,7 @@
  * The persistence port. Every method is atomic on its own; `transaction` groups several.
  * Implementations: SQLite (embedded) and PostgreSQL, through one query builder and one migration set.
  */
+import type { AutoscaleDecisionRepository } from './autoscale-decision-repository.js';
 import type {
   AppEnvironmentRecord,
   AppRecord,
@@ -242,6 +243,8 @@ export interface Repositories {
   readonly stacks: StackRepository;
   /** Git repositories Slipway deploys from, per project, with their sealed credentials. */
   readonly gitRepositories: GitRepositoryRepository;
+  /** Each process type's recent autoscaler decisions. */
+  readonly autoscaleDecisions: AutoscaleDecisionRepository;
 }
 
 export interface Store extends Repositories {

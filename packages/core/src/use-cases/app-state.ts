@@ -24,10 +24,20 @@ interface ScopeInput {
 /** Sets replicas per process type of the live release; the controller converges. Errors: `NO_RELEASE`, `PROCESS_TYPE_UNKNOWN`. */
 export async function scaleApp(
   deps: CoreDeps,
-  input: ScopeInput & { processes: Record<string, number> },
+  input: ScopeInput & {
+    processes: Record<string, number>;
+    /** Refuse with `DEPLOYMENT_IN_PROGRESS` while a rollout runs (the autoscaler never fights a rollout). */
+    isRefusedDuringRollout?: boolean;
+  },
 ): Promise<Record<string, number>> {
   const updated: AppEnvironmentRecord = await deps.store.transaction(async (tx) => {
     const scope = await getAppScope(tx, input.app, input.environment);
+    if (
+      input.isRefusedDuringRollout === true &&
+      (await tx.rollouts.findActive(scope.appEnvironment.appId, scope.appEnvironment.environmentId)) !== undefined
+    ) {
+      throw new SlipwayError('DEPLOYMENT_IN_PROGRESS', `a rollout of "${input.app}" is in progress: the scale stays`);
+    }
     const releaseId = scope.appEnvironment.currentReleaseId;
     const release = releaseId ? await tx.releases.findById(releaseId) : undefined;
     if (!release) throw new SlipwayError('NO_RELEASE', `"${input.app}" has no release yet: deploy it first`);

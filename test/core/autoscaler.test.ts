@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@slipway/testkit';
+import {
+  createAutoscaler,
+  getAppScope,
+  getAutoscaleStatus,
+  scaleApp,
+  type Autoscaler,
+  type RolloutRecord,
+} from '@slipway/core';
+import { createCoreHarness, type CoreHarness } from './core-harness.js';
+
+const autoscaleYaml = [
+  '    autoscale:',
+  '      min: 1',
+  '      max: 5',
+  '      metrics:',
+  '        - type: inFlight',
+  '          target: 10',
+  '      behavior:',
+  '        scaleDown:',
+  '          stabilizationWindowSeconds: 0',
+].join('\n');
+
+describe('the autoscaler loop', () => {
+  let harness: CoreHarness;
+  let autoscaler: Autoscaler;
+
+  beforeEach(async () => {
+    harness = await createCoreHarness();
+    await harness.createApp('hello');
+    autoscaler = createAutoscaler(harness.deps, { intervalMs: 60_000, decisionsKept: 3 });
+  });
+
+  afterEach(async () => {
+    await autoscaler.stop();
+    await harness.close();
+  });
+
+  const source = () => harness.webSource({ manifestYaml: autoscaleYaml });
+  const healthyWeb = async () => (await harness.instancesOf('hello')).filter((i) => i.state === 'healthy');
+  const scale = async () => (await getAppScope(harness.store, 'hello', 'production')).appEnvironment.scale;
+  const status = () => getAutoscaleStatus(harness.deps, { app: 'hello', environment: 'production', limit: 10 });
+  const setInFlight = async (perInstance: number) => {
+    for (const instance of await healthyWeb()) harness.router.inFlightCounts.set(instance.id, perInstance);
+  };
+
+  it('scales up through the scale path under load, records why, and scales down when the load goes', async () => {
+    expect((await harness.deploy('hello', await source())).state).toBe('succeeded');
+    expect(await healthyWeb()).toHaveLength(1);
+
+    await setInFlight(30);
+    await autoscaler.evaluate();
+    expect(await scale()).toEqual({ web: 3 });
+    const [up] = (await status()).processes[0]?.decisions ?? [];
+    expect(up).toMatchObject({ currentReplicas: 1, rawDesired: 3, stabilised: 3, policyLimited: 3, final: 3 });
+    expect(up?.metrics).toEqual([
+      expect.objectContaining({ metric: 'inFlight', current: 30, target: 10, proposal: 3 }),
+    ]);
+    // The reconciler converges to the new scale, as after `slipway scale`.
+    await waitFor(async () => expect(await healthyWeb()).toHaveLength(3));
+
+    await setInFlight(1);
+    await autoscaler.evaluate();
+    expect(await scale()).toEqual({ web: 1 });
+    await waitFor(async () => expect(await healthyWeb()).toHaveLength(1));
+    expect((await status()).processes[0]).toMatchObject({ process: 'web', min: 1, max: 5, replicas: 1 });
+  });
+
+  it('keeps a bounded history of decisions per process type', async () => {
+    await harness.deploy('hello', await source());
+    for (let i = 0; i < 5; i += 1) await autoscaler.evaluate();
+    const { app, environment } = await getAppScope(harness.store, 'hello', 'production');
+    expect(await harness.store.autoscaleDecisions.list(app.id, environment.id, { limit: 100 })).toHaveLength(3);
+  });
+
+  it('leaves a process type under a rollout alone', async () => {
+    await harness.deploy('hello', await source());
+    const { app, environment, appEnvironment } = await getAppScope(harness.store, 'hello', 'production');
+    const releaseId = appEnvironment.currentReleaseId ?? '';
+    const rollout: RolloutRecord = {
+      id: 'rol_test',
+      deploymentId: 'dep_test',
+      appId: app.id,
+      environmentId: environment.id,
+      releaseId,
+      stableReleaseId: releaseId,
+      strategy: 'canary',
+      phase: 'progressing',
+      pauseReason: null,
+      message: null,
+      failureCode: null,
+      stepIndex: 0,
+      stepStartedAtMs: 0,
+      gateState: null,
+      control: { promote: null, pause: false, abort: false, by: null },
+      deadlineAtMs: Date.now() + 600_000,
+      pausedAtMs: null,
+      createdAtMs: 0,
+      updatedAtMs: 0,
+      finishedAtMs: null,
+      version: 1,
+    };
+    await harness.store.rollouts.insert(rollout);
+
+    await setInFlight(40);
+    await autoscaler.evaluate();
+    expect(await scale()).toEqual({});
+    expect((await status()).processes[0]).toMatchObject({ isRolloutActive: true, decisions: [] });
+    // A scale asked by the autoscaler while a rollout runs is refused, whoever checked before.
+    await expect(
+      scaleApp(harness.deps, {
+        app: 'hello',
+        environment: 'production',
+        processes: { web: 4 },
+        isRefusedDuringRollout: true,
+      }),
+    ).rejects.toMatchObject({ code: 'DEPLOYMENT_IN_PROGRESS' });
+  });
+
+  it("rolls a new release out at the autoscaler's current count", async () => {
+    await harness.deploy('hello', await source());
+    await setInFlight(40);
+    await autoscaler.evaluate();
+    expect(await scale()).toEqual({ web: 4 });
+
+    const second = await harness.deploy('hello', await source());
+    expect(second.state).toBe('succeeded');
+    const { appEnvironment } = await getAppScope(harness.store, 'hello', 'production');
+    await waitFor(async () => {
+      const current = (await healthyWeb()).filter((i) => i.releaseId === appEnvironment.currentReleaseId);
+      expect(current).toHaveLength(4);
+    });
+  });
+});
