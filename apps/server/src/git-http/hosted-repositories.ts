@@ -4,7 +4,7 @@
  * during a push).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SlipwayError } from '@slipway/contract';
@@ -28,7 +28,15 @@ export interface HostedRepositories {
   directoryOf(repository: HostedRepository): string;
   /** What a ref points to now (an annotated tag: the tag, and the commit it tags); undefined when it does not exist. */
   readRef(repository: HostedRepository, ref: string): Promise<{ object: string; commit: string } | undefined>;
+  /**
+   * Removes the bare repositories of apps that no longer exist (an app's removal leaves its repository behind; a new
+   * app of the same name gets a repository of its own). Returns the app ids whose repository went.
+   */
+  removeOrphans(isApp: (appId: string) => Promise<boolean>): Promise<string[]>;
 }
+
+/** A hosted repository's directory name: the app's id and `.git`. */
+const repositoryDirectoryPattern = /^(app_[0-9a-z]+)\.git$/;
 
 export function createHostedRepositories(options: { readonly dataDir: string }): HostedRepositories {
   const root = join(options.dataDir, 'git', 'hosted');
@@ -70,6 +78,22 @@ export function createHostedRepositories(options: { readonly dataDir: string }):
   };
 
   return {
+    async removeOrphans(isApp) {
+      let entries: string[];
+      try {
+        entries = await readdir(root);
+      } catch {
+        return [];
+      }
+      const removed: string[] = [];
+      for (const entry of entries) {
+        const appId = repositoryDirectoryPattern.exec(entry)?.[1];
+        if (appId === undefined || creating.has(appId) || (await isApp(appId))) continue;
+        await rm(join(root, entry), { recursive: true, force: true });
+        removed.push(appId);
+      }
+      return removed;
+    },
     directoryOf: (repository) => join(repository.root, repository.name),
     ensure(app) {
       // Two first pushes at once make it once.
