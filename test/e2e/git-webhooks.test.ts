@@ -295,4 +295,36 @@ describe('webhooks', () => {
     expect(statuses).toContain(429);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
   });
+  it("limits one repository's verified deliveries past its burst (429 with Retry-After), not another's", async () => {
+    const body = fixture('gitlab-push');
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    // The default: a burst of 600, then 100 a second.
+    for (let batch = 0; batch < 14; batch += 1) {
+      const answered = await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const response = await post(`/api/v1/hooks/gitlab/${repositories.gl?.id}`, body, {
+            'x-gitlab-event': 'Push Hook',
+            'x-gitlab-event-uuid': `burst-${batch}-${i}`,
+            ...signWebhook('gitlab', repositories.gl?.secret ?? '', body),
+          });
+          if (response.status === 429) retryAfter ??= response.headers.get('retry-after');
+          await response.body?.cancel();
+          return response.status;
+        }),
+      );
+      statuses.push(...answered);
+    }
+    expect(statuses.filter((status) => status === 202).length).toBeGreaterThanOrEqual(600);
+    expect(statuses).toContain(429);
+    expect(statuses.every((status) => status === 202 || status === 429)).toBe(true);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    // Another repository is not held up by the busy one.
+    const github = JSON.stringify({ ref: 'refs/heads/main', before: 'a'.repeat(40), after: 'c'.repeat(40) });
+    const other = await deliver('github', 'gh', Buffer.from(github), {
+      'x-github-event': 'push',
+      'x-github-delivery': 'after-the-burst',
+    });
+    expect(other.status).toBe(202);
+  });
 });
