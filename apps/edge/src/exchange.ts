@@ -22,7 +22,7 @@ import { hostFromHeader, pathOf, retryTarget, type RouteTarget, type UpstreamTar
 import type { TimedExchange, TrafficContext } from './traffic-context.js';
 import type { ReleaseLane, TrafficSplit } from './traffic-split.js';
 import type { ExchangeClient } from './exchange-client.js';
-import { countResponse } from './traffic-metrics.js';
+import { countResponse, methodIndexOf } from './traffic-metrics.js';
 import { UpstreamConnection, type ResponseListener, type UpstreamFailure } from './upstream-connection.js';
 
 export type { ExchangeClient } from './exchange-client.js';
@@ -59,6 +59,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   private status = 0;
   private keepAlive: boolean;
   private isDone = false;
+  /** No route matched: counted with the router's unrouted requests. */
+  private isUnrouted = false;
   /** Reading from the client waits for the upstream to drain (the drain may come after the exchange is over). */
   private isClientPaused = false;
 
@@ -91,9 +93,13 @@ export class Exchange implements ResponseListener, TimedExchange {
     const keyAuthorization = acmeKeyAuthorizationFor(this.context.state.acmeHttp01, this.pathOnly);
     if (keyAuthorization !== undefined) return this.answerAlone({ keyAuthorization });
     const target = this.context.state.routes.find(this.host, this.pathOnly);
-    if (target === undefined) return this.answerAlone('no-route');
+    if (target === undefined) {
+      this.isUnrouted = true;
+      return this.answerAlone('no-route');
+    }
     if (target.maintenance !== undefined) return this.answerAlone(target.maintenance);
     this.target = target;
+    target.counters.active += 1;
     const first = target.split === undefined ? target.upstreams.pick() : this.decide(target.split);
     if (first === undefined) return this.answerAlone('no-upstream');
     this.requestHeadText = upstreamRequestHead(this.head, this.path, this.values, this.isUpgrade);
@@ -400,9 +406,13 @@ export class Exchange implements ResponseListener, TimedExchange {
     if (this.isClientPaused) this.client.resumeReading();
     const durationUs = Math.round((performance.now() - this.startedAtMs) * 1_000);
     const status = this.status;
-    if (this.target !== undefined) countResponse(this.target.counters, status, durationUs);
+    const method = methodIndexOf(this.head.method);
+    if (this.target !== undefined) {
+      this.target.counters.active -= 1;
+      countResponse(this.target.counters, status, durationUs, method);
+    } else if (this.isUnrouted) countResponse(this.context.state.unrouted, status, durationUs, method);
     const answered = this.isAnswered && chosen !== undefined ? chosen : undefined;
-    if (answered !== undefined) countResponse(answered.releaseCounters, status, durationUs);
+    if (answered !== undefined) countResponse(answered.releaseCounters, status, durationUs, method);
     this.context.accessLog.record({
       method: this.head.method,
       host: this.host,

@@ -39,6 +39,8 @@ export interface RoutingState {
   isClosing: boolean;
   /** HTTP-01 key authorizations by token while ACME challenges are under way; undefined otherwise. */
   acmeHttp01?: ReadonlyMap<string, string> | undefined;
+  /** The counters of requests no route matched. */
+  readonly unrouted: Counters;
 }
 
 export interface RouteIndex {

@@ -52,7 +52,11 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
   const metrics = createTrafficMetrics();
   const accessLog: AccessLog =
     options.accessLogFile === undefined ? noAccessLog : createFileAccessLog(options.accessLogFile);
-  const state: RoutingState = { routes: createRouteIndex(table, pool.slotFor, metrics), isClosing: false };
+  const state: RoutingState = {
+    routes: createRouteIndex(table, pool.slotFor, metrics),
+    isClosing: false,
+    unrouted: metrics.unrouted,
+  };
   let certificates: CertificateSet = createCertificateSet(emptyTlsState);
   const traffic = createTrafficServer({
     state,
@@ -69,6 +73,7 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
     traffic,
     apply(next) {
       state.routes = createRouteIndex(next, pool.slotFor, metrics);
+      metrics.retainApps(next.routes);
       pool.retainOnly(next.routes.flatMap((route) => route.upstreams));
     },
     applyCertificates(next) {

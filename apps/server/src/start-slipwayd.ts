@@ -61,6 +61,7 @@ import { prepareIdentity } from './identity-setup.js';
 import { registerLocalServer } from './local-server-registration.js';
 import { forbiddenSourcePaths } from './local-sources.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
+import { createSlipwaydMetrics } from './metrics/slipwayd-metrics.js';
 import { resolveProcessIsolation, type ProcessIsolation } from './process-isolation.js';
 import { smtpRelayOf } from './smtp-relay.js';
 import { stopEverything } from './stop-everything.js';
@@ -185,6 +186,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     { store, ids, clock, logger: notificationLogger },
     { onStored: () => notificationDispatcher.poke() },
   );
+  const metrics = createSlipwaydMetrics({ store, router, registries: [catalog.metrics.registry] });
   const deps: CoreDeps = {
     store,
     runtimes: createRuntimeSet(
@@ -241,7 +243,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       catalogAddresses: catalog.instanceAddresses,
       ...previewSettingsOf(config),
     },
-    deliveryEvents: notificationOutbox,
+    deliveryEvents: metrics.controlPlane.teeDeliveryEvents(notificationOutbox),
+    metrics: metrics.controlPlane,
     ...(failpoint === undefined ? {} : { failpoint }),
     background: createBackgroundSupervisor(logger.child({ component: 'background' })),
     ...catalog.coreDeps,
@@ -295,7 +298,8 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   const reconciler = createReconciler(deps, fleet);
   const worker = createJobWorker(deps, createDeploymentRunner(deps, fleet));
   const webhookLogger = logger.child({ component: 'webhooks' });
-  const gitWebhooks = createGitWebhooks(deps, { nodeName: config.nodeName, logger: webhookLogger });
+  const onHandled = metrics.controlPlane.webhookEventHandled;
+  const gitWebhooks = createGitWebhooks(deps, { nodeName: config.nodeName, logger: webhookLogger, onHandled });
 
   let isShuttingDown = false;
   let stopScope: 'slipwayd' | 'everything' = 'slipwayd';
@@ -324,6 +328,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       catalogAddresses: catalog.addresses,
       webhookIntake: gitWebhooks.intake,
       domains,
+      metrics,
       requestStop: (scope) => {
         if (scope === 'everything') stopScope = scope;
         options.onStopRequested?.(scope);

@@ -143,6 +143,25 @@ export const trafficCountersSchema = z.object({
   connectErrors: z.number().int().min(0),
   /** Requests per latency bucket: `latency[i]` took at most `latencyBucketsUs[i]`; the last one, longer than all. */
   latency: z.array(z.number().int().min(0)),
+  /** Sum of the counted durations (µs); absent from routers older than it, as are `active` and `byMethod`. */
+  durationSumUs: z.number().min(0).optional(),
+  /** Requests under way now. */
+  active: z.number().int().optional(),
+  /** Requests by method (RFC 9110 methods and PATCH by name, any other as `_OTHER`) and status class. */
+  byMethod: z
+    .array(
+      z.object({
+        method: z.string(),
+        status: z.object({
+          '1xx': z.number().int().min(0),
+          '2xx': z.number().int().min(0),
+          '3xx': z.number().int().min(0),
+          '4xx': z.number().int().min(0),
+          '5xx': z.number().int().min(0),
+        }),
+      }),
+    )
+    .optional(),
 });
 export type TrafficCounters = z.infer<typeof trafficCountersSchema>;
 
@@ -150,6 +169,8 @@ export type TrafficCounters = z.infer<typeof trafficCountersSchema>;
 export const edgeMetricsSchema = z.object({
   /** Upper bounds (µs) of the latency buckets, ascending; durations run from request head to response end. */
   latencyBucketsUs: z.array(z.number().int().positive()),
+  /** Requests no route matched, whatever their Host (absent from routers older than it). */
+  unrouted: trafficCountersSchema.optional(),
   routes: z.array(
     z.object({
       host: z.string(),

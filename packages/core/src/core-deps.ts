@@ -16,6 +16,7 @@ import type { HealthProber } from './ports/health-prober.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import type { Logger } from './ports/logger.js';
 import type { MetricSource } from './ports/metric-source.js';
+import type { ControlPlaneMetrics } from './ports/control-plane-metrics.js';
 import type { RouterTable } from './ports/router-table.js';
 import type { RuntimeSet } from './controller/runtime-set.js';
 import type { ImageStore } from './ports/image-store.js';
@@ -135,6 +136,8 @@ export interface CoreDeps {
   readonly deliveryEvents?: DeliveryEventSink;
   /** Measures analyses' `http` and `prometheus` metrics; without it their measurements are errors. */
   readonly metricSource?: MetricSource;
+  /** Measures phases, deployments, job runs, reconcile passes and restarts; without it nothing is measured. */
+  readonly metrics?: ControlPlaneMetrics;
   /**
    * Gate runners beyond the built-in `healthy` and `pause`, by gate kind (`analysis`, `approval`): a rollout whose
    * step has a gate of a kind with no runner ends degraded with `GATE_UNSUPPORTED`.

@@ -12,6 +12,7 @@ export type * from './ports/health-prober.js';
 export type * from './ports/router-table.js';
 export type * from './ports/metric-source.js';
 export type * from './ports/autoscale-decision-repository.js';
+export * from './ports/control-plane-metrics.js';
 export type * from './ports/store.js';
 export type * from './ports/artifact-store.js';
 export type * from './ports/image-store.js';

@@ -10,6 +10,19 @@ export function describeJobContract(store: () => Store): void {
       for (const id of ['dep_01', 'dep_02', 'dep_03']) await store().deployments.insert(deployment(id));
     });
 
+    it('counts jobs by state', async () => {
+      expect(await store().jobs.countByState()).toEqual([]);
+      await store().jobs.enqueue(job('job_01', 'dep_01'));
+      await store().jobs.enqueue(job('job_02', 'dep_02', { createdAtMs: t0 + 1 }));
+      await store().jobs.enqueue(job('job_03', 'dep_03', { createdAtMs: t0 + 2 }));
+      await store().jobs.lease('worker-1', 30_000, t0 + 5);
+      const counts = await store().jobs.countByState();
+      expect([...counts].sort((a, b) => a.state.localeCompare(b.state))).toEqual([
+        { state: 'leased', count: 1 },
+        { state: 'queued', count: 2 },
+      ]);
+    });
+
     it('enqueues a job and finds it by deployment', async () => {
       const queued = job('job_01', 'dep_01', { lastError: 'earlier failure' });
       await store().jobs.enqueue(queued);

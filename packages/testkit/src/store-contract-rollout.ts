@@ -102,6 +102,22 @@ export function describeRolloutContract(store: () => Store): void {
       expect(await ids(['failed'])).toEqual(['dep_03']);
       expect(await ids([])).toEqual([]);
     });
+
+    it('counts deployments by app environment and state', async () => {
+      expect(await store().deployments.countByState()).toEqual([]);
+      const states = ['succeeded', 'succeeded', 'failed', 'succeeded'] as const;
+      for (const [index, state] of states.entries())
+        await store().deployments.insert(deployment(`dep_0${index}`, { state, appId: index === 3 ? api.id : web.id }));
+      const counts = await store().deployments.countByState();
+      const key = (c: { appId: string; state: string }): string => `${c.appId} ${c.state}`;
+      expect([...counts].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+        [
+          { appId: api.id, environmentId: production.id, state: 'succeeded', count: 1 },
+          { appId: web.id, environmentId: production.id, state: 'failed', count: 1 },
+          { appId: web.id, environmentId: production.id, state: 'succeeded', count: 2 },
+        ].sort((a, b) => key(a).localeCompare(key(b))),
+      );
+    });
   });
 
   describe('phases', () => {

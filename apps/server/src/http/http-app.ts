@@ -66,6 +66,12 @@ export async function createHttpApp(
     }
   });
   app.addHook('onResponse', async (request, reply) => {
+    context.metrics?.api.observe({
+      method: request.method,
+      route: request.routeOptions.url,
+      statusCode: reply.statusCode,
+      durationMs: reply.elapsedTime,
+    });
     if (request.url.startsWith('/api/')) {
       request.log.info(
         { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },

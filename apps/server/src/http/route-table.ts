@@ -15,6 +15,7 @@ import { environmentRoutes } from './routes/environment-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { domainRoutes } from './routes/domain-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
 import { repositoryRoutes } from './routes/repository-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
@@ -58,6 +59,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   stackDeploymentRuleRoutes,
   stackRoutes,
   previewRoutes,
+  metricsRoutes,
 ];
 
 /** Keyed `METHOD /path` with Fastify's parameter syntax; HEAD routes use their GET entry. */

@@ -5,6 +5,7 @@ import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
 import type { WebhookIntake } from '../git-webhook-intake.js';
 import type { MasterKeyRotation } from '../master-key-rotation.js';
+import type { SlipwaydMetrics } from '../metrics/slipwayd-metrics.js';
 import type { ProcessIsolationView } from '../process-isolation.js';
 import type { RateLimitCounterSource } from './rate-limit/rate-limit-hooks.js';
 
@@ -39,6 +40,8 @@ export interface ServerContext {
   readonly webhookIntake?: WebhookIntake;
   /** The certificate manager of custom domains; absent in tests that build a bare context. */
   readonly domains?: { readonly renewAtFraction: number; poke(): void };
+  /** What `GET /metrics` serves and where API requests are measured; absent in tests that build a bare context. */
+  readonly metrics?: SlipwaydMetrics;
 }
 
 /** What route handlers receive: the server's context and what the HTTP app itself owns (the rate limiter's counters). */

@@ -65,6 +65,19 @@ export function createDeploymentRepository(db: Kysely<Database>): DeploymentRepo
       const rows = await select().where('state', 'in', states).orderBy('created_at_ms').orderBy('id').execute();
       return rows.map(toRecord);
     },
+    async countByState() {
+      const rows = await db
+        .selectFrom('deployments')
+        .select(['app_id', 'environment_id', 'state', (eb) => eb.fn.countAll<number | string | bigint>().as('count')])
+        .groupBy(['app_id', 'environment_id', 'state'])
+        .execute();
+      return rows.map((row) => ({
+        appId: row.app_id,
+        environmentId: row.environment_id,
+        state: row.state as DeploymentRecord['state'],
+        count: Number(row.count),
+      }));
+    },
   };
 }
 

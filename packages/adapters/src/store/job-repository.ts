@@ -93,6 +93,14 @@ export function createJobRepository(db: Kysely<Database>): JobRepository {
         .set({ state: 'queued', lease_owner: null, lease_until_ms: null, run_after_ms: runAfterMs, last_error: error })
         .execute();
     },
+    async countByState() {
+      const rows = await db
+        .selectFrom('jobs')
+        .select(['state', (eb) => eb.fn.countAll<number | string | bigint>().as('count')])
+        .groupBy('state')
+        .execute();
+      return rows.map((row) => ({ state: row.state as JobRecord['state'], count: Number(row.count) }));
+    },
     async findByDeployment(deploymentId) {
       // A deployment has one job; should there ever be several, the newest speaks for it.
       const row = await db

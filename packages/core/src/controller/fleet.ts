@@ -266,6 +266,11 @@ export function createFleet(deps: CoreDeps): Fleet {
           .catch((error: unknown) => logger.debug({ instanceId, err: error }, 'stop before restart failed'));
         const counted = { ...instance, restarts: instance.restarts + 1 };
         logger.info({ instanceId, restarts: counted.restarts, app: scope.app.name }, 'instance restarting');
+        deps.metrics?.instanceRestarted({
+          app: scope.app.name,
+          environment: scope.environment.name,
+          process: instance.process,
+        });
         await launch(counted, scope, release).catch((error: unknown) =>
           logger.warn({ instanceId, err: error }, 'instance restart failed'),
         );

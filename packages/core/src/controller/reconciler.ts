@@ -248,8 +248,17 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
     let current: Promise<void> | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const reconcileRuntime = (): Promise<void> => {
+      const startedAtMs = clock.nowMs();
+      const measure = (outcome: 'succeeded' | 'failed'): void =>
+        deps.metrics?.reconcilePassFinished({ runtime, outcome, durationMs: clock.nowMs() - startedAtMs });
       current ??= pass(runtime)
-        .catch((error: unknown) => logger.error({ runtime, err: error }, 'reconcile pass failed'))
+        .then(
+          () => measure('succeeded'),
+          (error: unknown) => {
+            measure('failed');
+            logger.error({ runtime, err: error }, 'reconcile pass failed');
+          },
+        )
         .finally(() => {
           current = undefined;
         });

@@ -29,7 +29,7 @@ export interface DeploymentJournal {
 }
 
 export function createDeploymentJournal(
-  deps: Pick<CoreDeps, 'store' | 'clock' | 'events' | 'logger' | 'ids' | 'deliveryEvents'>,
+  deps: Pick<CoreDeps, 'store' | 'clock' | 'events' | 'logger' | 'ids' | 'deliveryEvents' | 'metrics'>,
   deploymentId: string,
   mask: SecretMasker = noMasking,
 ): DeploymentJournal {
@@ -139,6 +139,11 @@ export function createDeploymentJournal(
       await pending;
       const now = deps.clock.nowMs();
       const record = await currentPhase(phase);
+      deps.metrics?.phaseFinished({
+        phase,
+        state,
+        durationMs: record?.state === 'running' ? Math.max(0, now - record.startedAtMs) : 0,
+      });
       if (record && record.state === 'running') {
         await deps.store.phases.update({
           ...record,
@@ -164,6 +169,13 @@ export function createDeploymentJournal(
       const failure = deployment.failure && { ...deployment.failure, reason: mask(deployment.failure.reason) };
       const cancelledBy = deployment.state === 'cancelled' ? (deployment.cancellation?.by ?? null) : null;
       await append('state', { state: deployment.state, failure, ...(cancelledBy === null ? {} : { cancelledBy }) });
+      if (deployment.finishedAtMs !== null) {
+        deps.metrics?.deploymentFinished({
+          kind: deployment.kind,
+          state: deployment.state,
+          durationMs: Math.max(0, deployment.finishedAtMs - deployment.createdAtMs),
+        });
+      }
       // Where every deployment ends: succeeded and failed ones are notified (never throws).
       await publishDeploymentOver(deps, { ...deployment, failure });
     },

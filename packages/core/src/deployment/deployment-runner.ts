@@ -66,6 +66,7 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
   const { store, clock, logger } = deps;
   // Served round-robin by app, so one app's queued builds take turns with the others'.
   const buildSlots = new FairSemaphore(deps.settings.buildConcurrency);
+  deps.metrics?.observeBuildQueue(() => ({ waiting: buildSlots.waiting, running: buildSlots.held }));
 
   /** Throws `JOB_LEASE_LOST` inside a transaction whose run no longer holds its job, so the write rolls back. */
   const fenceOf =

@@ -55,11 +55,16 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
         })
         .catch((error: unknown) => logger.warn({ jobId, err: error }, 'job lease renewal failed'));
     }, renewEveryMs);
+    const startedAtMs = clock.nowMs();
+    const measure = (outcome: 'finished' | 'interrupted' | 'crashed'): void =>
+      deps.metrics?.jobRunFinished({ outcome, durationMs: clock.nowMs() - startedAtMs });
     try {
       const outcome = await runner.run(deploymentId, controller.signal, lease);
+      measure(outcome === 'finished' ? 'finished' : 'interrupted');
       if (outcome === 'finished') await store.jobs.finish(lease, { state: 'done' });
       else await store.jobs.release(lease, clock.nowMs(), 'interrupted');
     } catch (error) {
+      measure('crashed');
       logger.error({ jobId, deploymentId, err: error }, 'deployment job crashed');
       await store.jobs.release(lease, clock.nowMs() + 5_000, String(error)).catch(() => undefined);
     } finally {

@@ -8,8 +8,13 @@ export class FairSemaphore {
   private readonly queues = new Map<string, (() => void)[]>();
   private readonly turns: string[] = [];
 
-  constructor(size: number) {
+  constructor(private readonly size: number) {
     this.available = size;
+  }
+
+  /** Slots held now. */
+  get held(): number {
+    return this.size - this.available;
   }
 
   get waiting(): number {

@@ -117,6 +117,8 @@ export interface DeploymentRepository {
   /** The deployment in state `pending` or `running` for this app and environment, if any. */
   findActive(appId: string, environmentId: string): Promise<DeploymentRecord | undefined>;
   listByState(states: readonly DeploymentRecord['state'][]): Promise<DeploymentRecord[]>;
+  /** How many deployments each app environment has, by state (one row per non-empty group), for metrics. */
+  countByState(): Promise<{ appId: string; environmentId: string; state: DeploymentRecord['state']; count: number }[]>;
 }
 
 export interface PhaseRepository {
@@ -198,6 +200,8 @@ export interface JobRepository {
   /** Puts the job back in the queue to run after `runAfterMs`, if still held under `lease`. */
   release(lease: JobLease, runAfterMs: number, error: string): Promise<void>;
   findByDeployment(deploymentId: string): Promise<JobRecord | undefined>;
+  /** How many jobs are in each state (one row per non-empty state), for metrics. */
+  countByState(): Promise<{ state: JobRecord['state']; count: number }[]>;
 }
 
 export interface Repositories {
