@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipUnless, waitFor } from '@slipway/testkit';
+import { dashboardExpressions, metricNamesOf, readDashboard } from '../deploy/grafana-dashboard.js';
 import { fixturesDir, freePort, SlipwaydHarness } from './slipwayd-harness.js';
 
 const prometheusPath = '/usr/bin/prometheus';
@@ -44,7 +45,14 @@ async function randomRequests(edgePort: number, count: number, concurrency: numb
       const random = Math.random().toString(36).slice(2, 10);
       const method = Math.random() < 0.2 ? `X${random.toUpperCase()}` : (methods[sent % methods.length] ?? 'GET');
       const req = request(
-        { host: '127.0.0.1', port: edgePort, method, path: `/${random}`, agent, headers: { host: `${random}.example` } },
+        {
+          host: '127.0.0.1',
+          port: edgePort,
+          method,
+          path: `/${random}`,
+          agent,
+          headers: { host: `${random}.example` },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -190,7 +198,7 @@ describe(
           const up = await query('up{job="slipway"}');
           expect(up.map((s) => s.value[1])).toEqual(['1']);
           const byApp = await query('sum by (app) (slipway_deployments{state="succeeded"})');
-          const counts = Object.fromEntries(byApp.map((s) => [s.metric.app, s.value[1]]));
+          const counts = Object.fromEntries(byApp.map((s): [string, string] => [s.metric.app ?? '', s.value[1]]));
           expect(counts).toEqual({ hello: '2', goner: '1' });
         },
         { timeoutMs: 60_000, intervalMs: 500 },
@@ -208,15 +216,38 @@ describe(
     });
 
     it("exposes the edge's requests by app and release, with the OpenTelemetry-advised buckets", async () => {
-      const series = 'slipway_http_server_request_duration_seconds_count{app="hello",environment="production",release="2"}';
+      const series =
+        'slipway_http_server_request_duration_seconds_count{app="hello",environment="production",release="2"}';
       const before = valueOf(await exposition(), series);
       for (let n = 0; n < 5; n += 1) expect((await slipwayd.edge('hello.localhost')).status).toBe(200);
       const text = await exposition();
       expect(valueOf(text, series) - before).toBe(5);
-      const bounds = [...text.matchAll(/slipway_http_server_request_duration_seconds_bucket\{app="hello",environment="production",release="2",le="([^"]+)"\}/g)].map((m) => m[1]);
-      expect(bounds).toEqual(['0.005', '0.01', '0.025', '0.05', '0.075', '0.1', '0.25', '0.5', '0.75', '1', '2.5', '5', '7.5', '10', '+Inf']);
+      const bounds = [
+        ...text.matchAll(
+          /slipway_http_server_request_duration_seconds_bucket\{app="hello",environment="production",release="2",le="([^"]+)"\}/g,
+        ),
+      ].map((m) => m[1]);
+      expect(bounds).toEqual([
+        '0.005',
+        '0.01',
+        '0.025',
+        '0.05',
+        '0.075',
+        '0.1',
+        '0.25',
+        '0.5',
+        '0.75',
+        '1',
+        '2.5',
+        '5',
+        '7.5',
+        '10',
+        '+Inf',
+      ]);
       expect(text).toContain('slipway_edge_up 1');
-      expect(text).toMatch(/slipway_upstream_up\{app="hello",environment="production",release="2",process="web",instance="[^"]+"\} 1/);
+      expect(text).toMatch(
+        /slipway_upstream_up\{app="hello",environment="production",release="2",process="web",instance="[^"]+"\} 1/,
+      );
     });
 
     it('adds at most 2 series for 10,000 requests with random Host headers and methods', async () => {
@@ -229,6 +260,16 @@ describe(
       expect(added.length, added.join('\n')).toBeLessThanOrEqual(2);
       expect(valueOf(after, unrouted) - valueOf(first, unrouted)).toBe(10_000);
     }, 120_000);
+
+    it('exposes every metric the Grafana dashboard reads, and no request left active', async () => {
+      const text = await exposition();
+      const exposed = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+      const read = dashboardExpressions(readDashboard()).flatMap(metricNamesOf);
+      expect(read.filter((name) => !exposed.has(name))).toEqual([]);
+      const active = [...text.matchAll(/^slipway_http_server_active_requests\{[^}]*\} (\S+)$/gm)].map((m) => m[1]);
+      expect(active.length).toBeGreaterThan(0);
+      expect(new Set(active)).toEqual(new Set(['0']));
+    });
 
     it("drops a deleted app's series", async () => {
       expect((await slipwayd.edge('goner.localhost')).status).toBe(200);

@@ -10,8 +10,8 @@ import type { EdgeMetrics, RouteEntry, TrafficCounters, Upstream } from '@slipwa
  * out, no request takes no time).
  */
 export const latencyBucketsUs: readonly number[] = [
-  5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 250_000, 500_000, 750_000, 1_000_000, 2_500_000, 5_000_000,
-  7_500_000, 10_000_000,
+  5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 250_000, 500_000, 750_000, 1_000_000, 2_500_000, 5_000_000, 7_500_000,
+  10_000_000,
 ];
 
 /** The methods counted by name (RFC 9110 and PATCH); any other is counted as `_OTHER`, so the label stays bounded. */
@@ -234,7 +234,11 @@ export function mergeEdgeMetrics(snapshots: readonly EdgeMetrics[]): EdgeMetrics
   }
   const unrouted = snapshots.reduce<TrafficCounters | undefined>(
     (sum, snapshot) =>
-      snapshot.unrouted === undefined ? sum : sum === undefined ? snapshot.unrouted : addCounters(sum, snapshot.unrouted),
+      snapshot.unrouted === undefined
+        ? sum
+        : sum === undefined
+          ? snapshot.unrouted
+          : addCounters(sum, snapshot.unrouted),
     undefined,
   );
   return {

@@ -15,7 +15,7 @@ export interface SlipwaydControlPlaneMetrics extends ControlPlaneMetrics {
   /** Publishes to `sink` and counts crash loops. */
   teeDeliveryEvents(sink: DeliveryEventSink): DeliveryEventSink;
   /** One git event of the webhook inbox handled (`succeeded`) or failed by its handler (`failed`). */
-  webhookEventHandled(event: { outcome: 'succeeded' | 'failed'; durationMs: number }): void;
+  readonly webhookEventHandled: (event: { outcome: 'succeeded' | 'failed'; durationMs: number }) => void;
   /** Drops the series of apps not in `apps` (names). */
   retainApps(apps: ReadonlySet<string>): Promise<void>;
 }

@@ -7,6 +7,8 @@ import type { EdgeMetrics, TrafficCounters } from '@slipway/contract';
 import type { MetricFamily, Sample } from './exposition-text.js';
 
 const statusClasses = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+/** The classes of `TrafficCounters.status` (responses; 1xx are counted only by method). */
+const responseClasses = ['2xx', '3xx', '4xx', '5xx'] as const;
 
 /** Reads the edge's snapshot, or undefined when it does not answer within `timeoutMs` or fails. */
 export async function readEdgeSnapshot(
@@ -100,11 +102,11 @@ export function edgeMetricFamilies(snapshot: EdgeMetrics | undefined, apps: Read
       samples:
         unrouted === undefined
           ? []
-          : statusClasses
-              .filter((statusClass) => statusClass !== '1xx' && unrouted.status[statusClass] > 0)
+          : responseClasses
+              .filter((statusClass) => unrouted.status[statusClass] > 0)
               .map((statusClass) => ({
                 labels: { http_response_status_class: statusClass },
-                value: unrouted.status[statusClass as Exclude<typeof statusClass, '1xx'>],
+                value: unrouted.status[statusClass],
               })),
     },
     {
@@ -118,12 +120,10 @@ export function edgeMetricFamilies(snapshot: EdgeMetrics | undefined, apps: Read
       help: 'Responses of requests proxied to a release, by status class',
       type: 'counter',
       samples: releases.flatMap((release) =>
-        statusClasses
-          .filter((statusClass) => statusClass !== '1xx')
-          .map((statusClass) => ({
-            labels: { ...releaseLabels(release), http_response_status_class: statusClass },
-            value: release.counters.status[statusClass as Exclude<typeof statusClass, '1xx'>],
-          })),
+        responseClasses.map((statusClass) => ({
+          labels: { ...releaseLabels(release), http_response_status_class: statusClass },
+          value: release.counters.status[statusClass],
+        })),
       ),
     },
     {

@@ -35,7 +35,9 @@ export function expositionText(families: readonly MetricFamily[]): string {
       const labels = Object.entries(sample.labels)
         .map(([key, value]) => `${key}="${escapeLabel(value)}"`)
         .join(',');
-      lines.push(`${family.name}${sample.suffix ?? ''}${labels === '' ? '' : `{${labels}}`} ${formatValue(sample.value)}`);
+      lines.push(
+        `${family.name}${sample.suffix ?? ''}${labels === '' ? '' : `{${labels}}`} ${formatValue(sample.value)}`,
+      );
     }
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;

@@ -33,7 +33,9 @@ export async function readStateMetrics(store: Store, names: StoreNames): Promise
   const environmentOf = (id: string): string => names.environments.get(id) ?? '';
   const deployments = (await store.deployments.countByState()).flatMap(({ appId, environmentId, state, count }) => {
     const app = appOf(appId);
-    return app === undefined ? [] : [{ labels: { app, environment: environmentOf(environmentId), state }, value: count }];
+    return app === undefined
+      ? []
+      : [{ labels: { app, environment: environmentOf(environmentId), state }, value: count }];
   });
   const jobs = (await store.jobs.countByState()).map(({ state, count }) => ({ labels: { state }, value: count }));
   const instanceRecords = await store.instances.list();
@@ -47,7 +49,10 @@ export async function readStateMetrics(store: Store, names: StoreNames): Promise
     const key = `${app} ${environment} ${instance.process} ${instance.state}`;
     const known = instanceCounts.get(key);
     if (known === undefined) {
-      instanceCounts.set(key, { labels: { app, environment, process: instance.process, state: instance.state }, value: 1 });
+      instanceCounts.set(key, {
+        labels: { app, environment, process: instance.process, state: instance.state },
+        value: 1,
+      });
     } else known.value += 1;
     if (!upstreamStates.has(instance.state)) continue;
     let release = releaseNumbers.get(instance.releaseId);

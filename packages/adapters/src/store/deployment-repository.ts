@@ -74,7 +74,7 @@ export function createDeploymentRepository(db: Kysely<Database>): DeploymentRepo
       return rows.map((row) => ({
         appId: row.app_id,
         environmentId: row.environment_id,
-        state: row.state as DeploymentRecord['state'],
+        state: row.state,
         count: Number(row.count),
       }));
     },

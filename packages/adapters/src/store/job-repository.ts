@@ -99,7 +99,7 @@ export function createJobRepository(db: Kysely<Database>): JobRepository {
         .select(['state', (eb) => eb.fn.countAll<number | string | bigint>().as('count')])
         .groupBy('state')
         .execute();
-      return rows.map((row) => ({ state: row.state as JobRecord['state'], count: Number(row.count) }));
+      return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
     },
     async findByDeployment(deploymentId) {
       // A deployment has one job; should there ever be several, the newest speaks for it.

@@ -10,11 +10,7 @@ export interface ControlPlaneMetrics {
    * A deployment phase ended. `durationMs` runs from the phase's first start (a resumed phase counts from where it
    * first began) to its end; 0 for a skipped phase. Must not throw and must not block.
    */
-  phaseFinished(event: {
-    phase: DeploymentPhase;
-    state: 'succeeded' | 'failed' | 'skipped';
-    durationMs: number;
-  }): void;
+  phaseFinished(event: { phase: DeploymentPhase; state: 'succeeded' | 'failed' | 'skipped'; durationMs: number }): void;
   /** A deployment reached a final state; `durationMs` from its creation to its end. Must not throw. */
   deploymentFinished(event: { kind: string; state: string; durationMs: number }): void;
   /**
