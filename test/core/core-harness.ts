@@ -28,6 +28,7 @@ import {
   defaultCoreSettings,
   EventBus,
   requestDeployment,
+  type ControlPlaneMetrics,
   type CoreDeps,
   type CoreSettings,
   type DeploymentRecord,
@@ -200,6 +201,8 @@ export interface CoreHarnessOptions {
   portRange?: { from: number; to: number };
   /** The catalog's registration of instances (`CoreDeps.instanceCatalog`), made once from the harness's store. */
   instanceCatalog?: (store: Store) => InstanceCatalogHooks;
+  /** What the core measures (`CoreDeps.metrics`). */
+  metrics?: ControlPlaneMetrics;
 }
 
 const staticServerPath = fileURLToPath(new URL('../../packages/adapters/assets/static-server.mjs', import.meta.url));
@@ -241,6 +244,7 @@ export async function createCoreHarness(options: CoreHarnessOptions = {}): Promi
     secretCipher: createAesGcmSecretCipher({ keyring }),
     settings,
     ...(options.instanceCatalog === undefined ? {} : { instanceCatalog: options.instanceCatalog(store) }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   };
   const planes: ControlPlane[] = [];
   let sourceCount = 0;

@@ -16,3 +16,5 @@ export * from './notification-receiver.js';
 export * from './provider-api-recorder.js';
 export * from './catalog-store-contract.js';
 export * from './memory-catalog-store.js';
+export * from './control-plane-metrics-contract.js';
+export * from './recording-control-plane-metrics.js';
