@@ -18,7 +18,7 @@ export function describeControlPlaneMetrics(name: string, setup: () => ControlPl
       const { metrics, read } = setup();
       for (const durationMs of [0, 1, 1_500, 3_600_000 * 5, -3]) {
         expect(metrics.phaseFinished({ phase: 'build', state: 'succeeded', durationMs })).toBeUndefined();
-        expect(metrics.phaseFinished({ phase: 'approval', state: 'skipped', durationMs })).toBeUndefined();
+        expect(metrics.phaseFinished({ phase: 'release', state: 'skipped', durationMs })).toBeUndefined();
         expect(metrics.deploymentFinished({ kind: 'deploy', state: 'failed', durationMs })).toBeUndefined();
         expect(metrics.jobRunFinished({ outcome: 'crashed', durationMs })).toBeUndefined();
         expect(metrics.reconcilePassFinished({ runtime: 'process', outcome: 'failed', durationMs })).toBeUndefined();

@@ -24,7 +24,7 @@ export function createControlPlaneMetrics(registry: Registry): SlipwaydControlPl
   const registers = [registry];
   const phaseDuration = new Histogram({
     name: 'slipway_deployment_phase_duration_seconds',
-    help: 'Duration of deployment phases (fetch, build, release, approval, rollout, finalize), by phase and outcome',
+    help: 'Duration of deployment phases (fetch, build, release, rollout, finalize), by phase and outcome',
     labelNames: ['phase', 'outcome'],
     buckets: longWorkBucketsSeconds,
     registers,
