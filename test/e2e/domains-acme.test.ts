@@ -2,8 +2,13 @@
  * Custom domains with automatic certificates against a real ACME CA (pebble, validating for real through its own DNS
  * server): a domain added to an app gets a certificate over HTTP-01 and over TLS-ALPN-01, served by SNI and verified
  * against pebble's root; certificates renewed over and over (renewal point shortened by config) are swapped while
- * HTTPS requests keep being answered; a deployer of one project cannot add a host another project holds.
+ * HTTPS requests keep being answered; a deployer of one project cannot add a host another project holds; the
+ * `certificate.expiring` notification reaches a webhook once per certificate (the warning set wider than pebble's
+ * five-year certificates by config).
  */
+import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +42,11 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
   let pebble: PebbleHarness;
   let tlsPort = 0;
   let root = '';
+  let receiver: Server | undefined;
+  /** Bodies of the webhook deliveries received. */
+  const received: string[] = [];
+  const expiringNotices = () =>
+    received.filter((body) => body.includes('certificate.expiring') && body.includes('shop.example.test'));
 
   const startArgs = (extra: string[]) => [
     '--edge-tls',
@@ -47,6 +57,8 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
     pebble.caFile,
     '--certificate-check-interval-ms',
     '300',
+    '--config',
+    join(slipwayd.dataDir, 'slipwayd.json'),
     ...extra,
   ];
 
@@ -57,6 +69,17 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
     slipwayd = await SlipwaydHarness.create();
     tlsPort = await freePort();
     pebble = await startPebble({ httpPort: slipwayd.edgePort, tlsPort });
+    // Ten years' warning: pebble's certificates last five, so each one is notified right after it is issued.
+    await writeFile(join(slipwayd.dataDir, 'slipwayd.json'), JSON.stringify({ certificateExpiryWarningDays: 3_650 }));
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push(Buffer.concat(chunks).toString('utf8'));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver?.listen(0, '127.0.0.1', resolve));
     await slipwayd.start({ args: startArgs([]) });
     await slipwayd.api.projects.create({ name: 'alpha' });
     await slipwayd.api.projects.create({ name: 'beta' });
@@ -65,11 +88,21 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
     const { deployment } = await slipwayd.api.deployments.create('shop', { path: join(fixturesDir, 'hello-node') });
     expect((await slipwayd.settle(deployment.id)).state).toBe('succeeded');
     root = await pebble.issuingRoot();
+    await slipwayd.api.notifications.addTarget({
+      project: 'alpha',
+      events: ['certificate.expiring'],
+      target: {
+        kind: 'webhook',
+        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        secret: 'domains-webhook-secret',
+      },
+    });
   }, 120_000);
 
   afterAll(async () => {
     await slipwayd?.destroy();
     await pebble?.stop();
+    await new Promise<void>((resolve) => (receiver === undefined ? resolve() : receiver.close(() => resolve())));
   });
 
   it('orders a certificate over HTTP-01 for a domain added with the CLI and serves it by SNI', async () => {
@@ -89,9 +122,12 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
     expect(answer.status).toBe(200);
     const listed = await slipwayd.cli(['domains', 'list', 'shop']);
     expect(listed.stdout).toMatch(/shop\.example\.test\s+production\s+added\s+acme\s+active/);
+    await waitFor(() => expect(expiringNotices()).toHaveLength(1), { timeoutMs: 30_000, intervalMs: 100 });
   }, 90_000);
 
   it('refuses a deployer of another project a host this one holds, and lets it add a free one', async () => {
+    // Passes went on since the certificate was issued: still one notice for it.
+    expect(expiringNotices()).toHaveLength(1);
     await createUser(slipwayd, 'bob', [{ role: 'deployer', project: 'beta' }]);
     const bob = await tokenOf(slipwayd, 'bob');
     const add = (app: string, domain: string) =>

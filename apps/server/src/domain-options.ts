@@ -98,5 +98,5 @@ export const domainOptions = {
     default: [60_000, 300_000, 1_800_000, 10_800_000, 43_200_000],
   }),
   /** `certificate.expiring` is sent this many days before a certificate expires, once per certificate. */
-  certificateExpiryWarningDays: option({ schema: z.number().int().min(1).max(365), default: 14 }),
+  certificateExpiryWarningDays: option({ schema: z.number().int().min(1).max(3_650), default: 14 }),
 };

@@ -7,6 +7,7 @@ import { Agent } from 'node:https';
 import * as acme from 'acme-client';
 import { SlipwayError, isSlipwayError } from '@slipway/contract';
 import type { AcmeChallengeAnswer, AcmeIssuer } from '@slipway/core';
+import { probeAcmeDirectory } from './acme-directory-probe.js';
 
 export interface AcmeClientIssuerOptions {
   directoryUrl: string;
@@ -30,11 +31,18 @@ const networkCodes = new Set([
   'EPIPE',
 ]);
 
-/** Maps what acme-client throws to a code; `isValidating`: the CA was checking a challenge when it failed. */
+/**
+ * Maps what acme-client throws to a code; `isValidating`: the CA was checking a challenge when it failed. A request
+ * that got no response reaches here as acme-client's TypeError (its error handler reads the missing response).
+ */
 function codedError(error: unknown, host: string, isValidating: boolean): SlipwayError {
   if (isSlipwayError(error)) return error;
   const cause = error as { code?: string; message?: string; response?: { status?: number } };
   const message = (cause.message ?? String(error)).replace(/\s+/g, ' ').slice(0, 400);
+  if (error instanceof TypeError && /reading 'config'/.test(message))
+    return new SlipwayError('ACME_CA_UNAVAILABLE', `the CA stopped answering during the order for ${host}`, {
+      cause: error,
+    });
   if (cause.code === 'ECONNABORTED' || cause.code === 'ETIMEDOUT' || /timeout/i.test(message))
     return new SlipwayError('ACME_TIMEOUT', `the CA did not answer in time for ${host}: ${message}`, { cause: error });
   const status = cause.response?.status;
@@ -63,6 +71,7 @@ export function createAcmeClientIssuer(options: AcmeClientIssuerOptions): AcmeIs
       return (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
     },
     async issue(request, responder) {
+      await probeAcmeDirectory(options.directoryUrl, options.directoryCa, callTimeoutMs);
       const client = new acme.Client({
         directoryUrl: options.directoryUrl,
         accountKey: request.accountKey,
