@@ -7,6 +7,7 @@ import type { MasterKeyring } from '@slipway/adapters';
 import { countNoun, SlipwayError } from '@slipway/contract';
 import {
   rewrapDataKeys,
+  rewrapDomainSecrets,
   rewrapNotificationTargets,
   rewrapRepositoryCredentials,
   rewrapWebhookSecrets,
@@ -49,7 +50,8 @@ export function createMasterKeyRotation(
       (await rewrapDataKeys(deps)) +
       (await rewrapNotificationTargets(deps)) +
       (await rewrapRepositoryCredentials(deps)) +
-      (await rewrapWebhookSecrets(deps));
+      (await rewrapWebhookSecrets(deps)) +
+      (await rewrapDomainSecrets(deps));
     await keyring.completeRotation();
     deps.logger.info(
       { masterKeyId: keyring.current().id, retired: previous, rewrappedDataKeys: rewrapped },

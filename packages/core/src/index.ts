@@ -78,7 +78,7 @@ export type * from './ports/acme-issuer.js';
 export type * from './ports/edge-tls.js';
 export * from './domains/certificate-manager.js';
 export { domainRoutes, isCertifiableHost } from './domains/route-domains.js';
-export { rewrapValue, accountScope, certificateScope } from './domains/domain-sealing.js';
+export { rewrapDomainSecrets } from './domains/domain-rewrap.js';
 export { coveringHosts, isReservedHost } from './domain/host-ownership.js';
 export * from './use-cases/deployments.js';
 export * from './use-cases/repository-deployment.js';

@@ -41,6 +41,9 @@ export function createDomainRepository(db: Kysely<Database>): DomainRepository {
         .executeTakeFirst();
       return row && toAccount(row);
     },
+    async listAccounts() {
+      return (await db.selectFrom('acme_accounts').selectAll().orderBy('directory_url').execute()).map(toAccount);
+    },
     async saveAccount(record) {
       const values = {
         directory_url: record.directoryUrl,

@@ -12,6 +12,8 @@ export interface DomainRepository {
   /** Idempotent. */
   delete(host: string): Promise<void>;
   findAccount(directoryUrl: string): Promise<AcmeAccountRecord | undefined>;
+  /** Every ACME account (one per directory). */
+  listAccounts(): Promise<AcmeAccountRecord[]>;
   /** Inserts or replaces the account of `record.directoryUrl`. */
   saveAccount(record: AcmeAccountRecord): Promise<void>;
 }
