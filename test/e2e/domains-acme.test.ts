@@ -45,8 +45,13 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
   let receiver: Server | undefined;
   /** Bodies of the webhook deliveries received. */
   const received: string[] = [];
+  /** Distinct events (a delivery retried after a slow answer reaches the receiver twice with one event id). */
   const expiringNotices = () =>
-    received.filter((body) => body.includes('certificate.expiring') && body.includes('shop.example.test'));
+    new Set(
+      received
+        .filter((body) => body.includes('certificate.expiring') && body.includes('shop.example.test'))
+        .map((body) => (JSON.parse(body) as { id: string }).id),
+    );
 
   const startArgs = (extra: string[]) => [
     '--edge-tls',
@@ -122,12 +127,12 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
     expect(answer.status).toBe(200);
     const listed = await slipwayd.cli(['domains', 'list', 'shop']);
     expect(listed.stdout).toMatch(/shop\.example\.test\s+production\s+added\s+acme\s+active/);
-    await waitFor(() => expect(expiringNotices()).toHaveLength(1), { timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(() => expect(expiringNotices().size).toBe(1), { timeoutMs: 30_000, intervalMs: 100 });
   }, 90_000);
 
   it('refuses a deployer of another project a host this one holds, and lets it add a free one', async () => {
     // Passes went on since the certificate was issued: still one notice for it.
-    expect(expiringNotices()).toHaveLength(1);
+    expect(expiringNotices().size).toBe(1);
     await createUser(slipwayd, 'bob', [{ role: 'deployer', project: 'beta' }]);
     const bob = await tokenOf(slipwayd, 'bob');
     const add = (app: string, domain: string) =>
