@@ -26,7 +26,7 @@ export function gitCoreDeps(
       scratchDir: join(config.dataDir, 'cache', 'stack-files'),
     }),
     previews: previewServicesOf(config, built.deps, built.fleet),
-    ...gitRepositoryDeps(config.dataDir, logger),
+    ...gitRepositoryDeps(config.dataDir, logger, { maxCheckoutBytes: 4 * config.maxArchiveBytes }),
   };
 }
 

@@ -9,13 +9,19 @@ const remoteTimeoutMs = 15 * 60_000;
 const stallTimeoutMs = 60_000;
 const localTimeoutMs = 5 * 60_000;
 
-export function gitRepositoryDeps(dataDir: string, logger: Logger): { gitMirrors: GitMirrors } {
+/** `maxCheckoutBytes`: what a checkout may write at most (4 × `maxArchiveBytes`, an archive's unpacked limit). */
+export function gitRepositoryDeps(
+  dataDir: string,
+  logger: Logger,
+  limits: { maxCheckoutBytes: number },
+): { gitMirrors: GitMirrors } {
   return {
     gitMirrors: createGitMirrors({
       rootDir: join(dataDir, 'git-mirrors'),
       remoteTimeoutMs,
       stallTimeoutMs,
       localTimeoutMs,
+      maxCheckoutBytes: limits.maxCheckoutBytes,
       logger: logger.child({ component: 'git-mirrors' }),
     }),
   };

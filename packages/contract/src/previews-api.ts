@@ -8,9 +8,12 @@ import { dnsLabelSchema } from './names.js';
 export const previewProviderKinds = ['github', 'gitlab', 'gitea', 'bitbucket'] as const;
 export const previewStates = ['waiting-approval', 'limited', 'deploying', 'ready', 'failed', 'removing'] as const;
 
+/** The largest pull request number a preview is made for: the API's routes address every preview a webhook makes. */
+export const maxPullRequestNumber = 9_999_999_999;
+
 export const previewParamsSchema = z.object({
   app: dnsLabelSchema,
-  number: z.coerce.number().int().min(1).max(9_999_999_999),
+  number: z.coerce.number().int().min(1).max(maxPullRequestNumber),
 });
 
 export const previewSchema = z.object({

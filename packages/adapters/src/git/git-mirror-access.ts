@@ -118,3 +118,27 @@ export function labelRedactor(
   const bareLabel = label.replace(/\.git$/, '');
   return (text) => secretless(text).replaceAll(remote.url, label).replaceAll(bareUrl, bareLabel);
 }
+
+/**
+ * What git prints when the host refuses the credentials (HTTP 401/403 with prompts off, a key not authorized), in
+ * any of its output lines: ssh's `Permission denied (publickey)` comes before git's own three lines of complaint.
+ */
+const credentialsRefusedPattern =
+  /could not read Username|Authentication failed|Permission denied \(publickey|terminal prompts disabled|returned error: 40[13]|Invalid username or password/i;
+
+/**
+ * What to do when the host refused a command's credentials, by the kind of credential it was given; '' when git said
+ * nothing of the kind (or the repository is one slipwayd serves itself, shown by its label).
+ */
+export function refusalHint(remote: GitRemote | undefined, output: string): string {
+  if (remote === undefined || remote.label !== undefined || !credentialsRefusedPattern.test(output)) return '';
+  const replace = ' — the host refused the credentials: replace them with `slipway repos credentials <repository>`';
+  switch (remote.credential?.kind) {
+    case 'ssh-key':
+      return `${replace}, or check that the deploy key \`slipway repos show\` prints is added on the host with read access to this repository`;
+    case 'token':
+      return `${replace}, or check that the token is valid and may read this repository`;
+    case undefined:
+      return `${replace}: a repository without credentials must be public`;
+  }
+}

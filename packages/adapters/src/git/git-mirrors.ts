@@ -13,11 +13,15 @@ import type { GitMirrors, GitRemote, Logger, MirrorCallOptions, MirrorSync, Remo
 import { runProcessGroup, type ProcessGroupResult } from '../builder/run-process-group.js';
 import { confineSourceTree } from '../source/confine-source-tree.js';
 import { applySlipwayIgnore } from '../source/source-ignore.js';
-import { baseGitEnv, labelRedactor, openGitMirrorAccess, type GitMirrorAccess } from './git-mirror-access.js';
+import { assertCheckoutSize, defaultMaxCheckoutBytes } from './checkout-size-limit.js';
+import {
+  baseGitEnv,
+  labelRedactor,
+  openGitMirrorAccess,
+  refusalHint,
+  type GitMirrorAccess,
+} from './git-mirror-access.js';
 
-/** What git prints when the host refuses the credentials (HTTP 401/403 with prompts off, a key not authorized). */
-const credentialsRefusedPattern =
-  /could not read Username|Authentication failed|Permission denied \(publickey|terminal prompts disabled|returned error: 40[13]|Invalid username or password/i;
 export interface GitMirrorsConfig {
   /** Where the mirrors live (created on first use). */
   rootDir: string;
@@ -27,6 +31,8 @@ export interface GitMirrorsConfig {
   stallTimeoutMs: number;
   /** Deadline of a local command (rev-parse, checkout). */
   localTimeoutMs: number;
+  /** Most bytes a checkout may write (its tree's files together); default `defaultMaxCheckoutBytes`. */
+  maxCheckoutBytes?: number;
   logger: Logger;
 }
 
@@ -103,12 +109,9 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
     if (result.outcome === 'exited') {
       if (result.exitCode !== 0 && call.isRemote) {
         const tail = redact(result.tail.slice(-3).join(' / '));
-        const isRefused = credentialsRefusedPattern.test(tail);
-        const hint = isRefused
-          ? ' — the host refused the credentials: replace them with `slipway repos credentials <repository>`'
-          : '';
+        const hint = refusalHint(remote, result.tail.join('\n'));
         throw new SlipwayError('SOURCE_UNREACHABLE', `git ${call.what}${where} failed: ${tail}${hint}`, {
-          details: { url: shownUrl ?? '', ...(isRefused ? { reason: 'credentials-refused' } : {}) },
+          details: { url: shownUrl ?? '', ...(hint === '' ? {} : { reason: 'credentials-refused' }) },
         });
       }
       return result;
@@ -350,6 +353,10 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
             details: { url: shown(remote), commit },
           });
       }
+      const tree = options?.path === undefined ? commit : `${commit}:${options.path}`;
+      const listTree = (args: string[], log: (line: string) => void) =>
+        local(remote.repositoryId, args, 'ls-tree', { log, signal: options?.signal });
+      await assertCheckoutSize(listTree, commit, tree, config.maxCheckoutBytes ?? defaultMaxCheckoutBytes);
       await mkdir(destDir, { recursive: true });
       const index = join(config.rootDir, `.index-${randomBytes(6).toString('hex')}`);
       const inTree = (args: string[], what: string) =>
@@ -359,7 +366,7 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
         });
       try {
         for (const [args, what] of [
-          [['read-tree', options?.path === undefined ? commit : `${commit}:${options.path}`], 'read-tree'],
+          [['read-tree', tree], 'read-tree'],
           [['checkout-index', '--all', '--force'], 'checkout-index'],
         ] as const) {
           const result = await inTree([...args], what);

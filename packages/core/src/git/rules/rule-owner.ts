@@ -20,6 +20,11 @@ export interface ResolvedOwner {
 
 export async function resolveRuleOwner(repos: Repositories, owner: RuleOwner): Promise<ResolvedOwner> {
   if (typeof owner === 'string') {
+    if ((await repos.apps.findByName(owner)) === undefined && (await repos.stacks.findByName(owner)) !== undefined) {
+      throw new SlipwayError('APP_NOT_FOUND', `no app named "${owner}": "${owner}" is a stack (add --stack)`, {
+        details: { app: owner },
+      });
+    }
     const app = await getApp(repos, owner);
     return { target: { kind: 'app', id: app.id }, name: app.name, projectId: app.projectId };
   }

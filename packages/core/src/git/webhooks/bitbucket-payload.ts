@@ -5,7 +5,16 @@
  * pull request and ignores an update that moved no commit. Bitbucket sends 12-character commit hashes.
  */
 import type { GitEvent, PullRequestAction } from '../git-event.js';
-import { commitOrNull, flag, fullRef, integer, list, optionalText, text, type Json } from './payload-reader.js';
+import {
+  commitOrNull,
+  flag,
+  fullRef,
+  pullRequestNumber,
+  list,
+  optionalText,
+  text,
+  type Json,
+} from './payload-reader.js';
 import { eventsOf, ignored, type WebhookContext, type WebhookNormalization } from './webhook-normalization.js';
 
 const pullRequestActions: Readonly<Record<string, PullRequestAction>> = {
@@ -54,7 +63,7 @@ function bitbucketPush(payload: Json, context: WebhookContext): WebhookNormaliza
 }
 
 function bitbucketPullRequest(payload: Json, context: WebhookContext, action: PullRequestAction): WebhookNormalization {
-  const number = integer(payload, 'pullrequest', 'id');
+  const number = pullRequestNumber(payload, 'pullrequest', 'id');
   const source = optionalText(payload, 'pullrequest', 'source', 'repository', 'uuid');
   const destination = optionalText(payload, 'pullrequest', 'destination', 'repository', 'uuid');
   const isFork = source === undefined || source !== destination;

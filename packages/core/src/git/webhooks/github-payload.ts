@@ -4,7 +4,16 @@
  * repository is gone), never by who opened it.
  */
 import type { PullRequestAction } from '../git-event.js';
-import { commitOrNull, flag, has, integer, optionalId, optionalText, text, type Json } from './payload-reader.js';
+import {
+  commitOrNull,
+  flag,
+  has,
+  pullRequestNumber,
+  optionalId,
+  optionalText,
+  text,
+  type Json,
+} from './payload-reader.js';
 import { eventsOf, ignored, type WebhookContext, type WebhookNormalization } from './webhook-normalization.js';
 
 export function normalizeGithub(payload: Json, context: WebhookContext): WebhookNormalization {
@@ -64,7 +73,7 @@ export function pullRequestOfGithubShape(
   origin: 'github' | 'gitea',
   action: PullRequestAction | undefined,
 ): WebhookNormalization {
-  const number = integer(payload, 'number');
+  const number = pullRequestNumber(payload, 'number');
   if (action === undefined) {
     return ignored(`pull request #${number} ${text(payload, 'action')}: not a change of its commits or state`);
   }

@@ -4,7 +4,7 @@
  * A fork's merge request has a source project id other than its target's.
  */
 import type { PullRequestAction } from '../git-event.js';
-import { commitOrNull, has, integer, optionalId, optionalText, text, type Json } from './payload-reader.js';
+import { commitOrNull, has, pullRequestNumber, optionalId, optionalText, text, type Json } from './payload-reader.js';
 import { eventsOf, ignored, type WebhookContext, type WebhookNormalization } from './webhook-normalization.js';
 
 export function normalizeGitlab(payload: Json, context: WebhookContext): WebhookNormalization {
@@ -60,7 +60,7 @@ function gitlabAction(payload: Json): PullRequestAction | undefined {
 }
 
 function gitlabMergeRequest(payload: Json, context: WebhookContext): WebhookNormalization {
-  const number = integer(payload, 'object_attributes', 'iid');
+  const number = pullRequestNumber(payload, 'object_attributes', 'iid');
   const action = gitlabAction(payload);
   if (action === undefined) {
     const named = optionalText(payload, 'object_attributes', 'action') ?? 'changed';

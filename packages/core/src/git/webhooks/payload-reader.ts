@@ -2,7 +2,7 @@
  * Reads fields out of a provider's JSON payload, which is untrusted: each read checks the type it expects and a
  * missing or mistyped field is a `VALIDATION_FAILED` naming its path (the delivery is then recorded as failed).
  */
-import { SlipwayError } from '@slipway/contract';
+import { maxPullRequestNumber, SlipwayError } from '@slipway/contract';
 
 export type Json = unknown;
 
@@ -35,10 +35,16 @@ export function optionalText(value: Json, ...path: (string | number)[]): string 
   return found;
 }
 
-/** An integer at `path`; errors when absent or not one. */
-export function integer(value: Json, ...path: (string | number)[]): number {
+/**
+ * A pull request's number at `path`: from 1 to `maxPullRequestNumber`, since it names its preview's environment and
+ * host (`pr--5` or `pr-0` is no number a provider gives) and the API's preview routes must reach it. Errors when
+ * absent or out of range.
+ */
+export function pullRequestNumber(value: Json, ...path: (string | number)[]): number {
   const found = at(value, path);
-  if (typeof found !== 'number' || !Number.isSafeInteger(found)) throw invalid(path, 'an integer');
+  if (typeof found !== 'number' || !Number.isSafeInteger(found) || found < 1 || found > maxPullRequestNumber) {
+    throw invalid(path, `a pull request number (1 to ${maxPullRequestNumber})`);
+  }
   return found;
 }
 

@@ -39,9 +39,13 @@ export function webhookPath(provider: GitProvider, repositoryId: string): string
 function webhookProviderOf(repository: GitRepositoryRecord): GitProvider {
   const provider = gitProviders.find((name) => name === repository.provider);
   if (provider === undefined) {
+    const what =
+      repository.provider === 'hosted'
+        ? 'slipwayd serves it itself, and a git push to it deploys without a webhook'
+        : `to receive a host's webhooks, add it again naming its host (slipway repos remove ${repository.name}, then slipway repos add ${repository.name} <url> --provider github|gitlab|gitea|bitbucket)`;
     throw new SlipwayError(
       'VALIDATION_FAILED',
-      `repository ${repository.name} is a ${repository.provider} repository: webhooks come from github, gitlab, gitea or bitbucket`,
+      `repository ${repository.name} is a ${repository.provider} repository: webhooks come from github, gitlab, gitea or bitbucket; ${what}`,
     );
   }
   return provider;
