@@ -14,9 +14,8 @@ import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainView } from '@slipway/contract';
 import { skipUnless, waitFor } from '@slipway/testkit';
-import { freePort } from './free-port.js';
 import { callApi, createUser, errorCode, tokenOf } from './identity-fixtures.js';
-import { pebbleAvailability, startPebble, type PebbleHarness } from './pebble-harness.js';
+import { freePortBesides, pebbleAvailability, startPebble, type PebbleHarness } from './pebble-harness.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 /** One HTTPS request to the edge's TLS port on a fresh connection, verified against `ca` for `host`. */
@@ -72,8 +71,9 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
 
   beforeAll(async () => {
     slipwayd = await SlipwaydHarness.create();
-    tlsPort = await freePort();
-    pebble = await startPebble({ httpPort: slipwayd.edgePort, tlsPort });
+    const taken = [slipwayd.apiPort, slipwayd.edgePort, slipwayd.catalogPort, slipwayd.dnsPort];
+    tlsPort = await freePortBesides(taken);
+    pebble = await startPebble({ httpPort: slipwayd.edgePort, tlsPort, taken });
     // Ten years' warning: pebble's certificates last five, so each one is notified right after it is issued.
     await writeFile(join(slipwayd.dataDir, 'slipwayd.json'), JSON.stringify({ certificateExpiryWarningDays: 3_650 }));
     receiver = createServer((req, res) => {

@@ -57,6 +57,7 @@ describe('custom domains when the CA fails', () => {
     );
 
   it('records ACME_CA_UNAVAILABLE for a directory nobody listens on, and keeps retrying with backoff', async () => {
+    // Drawn before slipwayd's own ports: should one of its listeners get it, that one speaks no ACME either.
     const harness = await startWith(`https://127.0.0.1:${await freePort()}/dir`);
     const domain = await failedAtLeast(harness, 3);
     expect(domain).toMatchObject({ state: 'failed', certificate: null, lastError: { code: 'ACME_CA_UNAVAILABLE' } });

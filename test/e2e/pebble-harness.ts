@@ -43,14 +43,36 @@ function httpsGet(url: string, ca: string): Promise<string> {
   });
 }
 
-/** Starts the DNS server and pebble, validating HTTP-01 on `httpPort` and TLS-ALPN-01 on `tlsPort` of 127.0.0.1. */
-export async function startPebble(ports: { httpPort: number; tlsPort: number }): Promise<PebbleHarness> {
+/**
+ * A free port none of `taken` (ports drawn for listeners not bound yet, slipwayd's own) and none drawn before it:
+ * free ports are drawn at random from one range, so two draws can meet.
+ */
+export async function freePortBesides(taken: number[]): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!taken.includes(port)) {
+      taken.push(port);
+      return port;
+    }
+  }
+}
+
+/**
+ * Starts the DNS server and pebble, validating HTTP-01 on `httpPort` and TLS-ALPN-01 on `tlsPort` of 127.0.0.1;
+ * its own ports are none of `taken`.
+ */
+export async function startPebble(ports: {
+  httpPort: number;
+  tlsPort: number;
+  taken: number[];
+}): Promise<PebbleHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-pebble-'));
+  const taken = [...ports.taken, ports.httpPort, ports.tlsPort];
   const [acmePort, managementPort, dnsPort, dnsManagementPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
+    await freePortBesides(taken),
+    await freePortBesides(taken),
+    await freePortBesides(taken),
+    await freePortBesides(taken),
   ];
   const certFile = join(dir, 'pebble.crt');
   const keyFile = join(dir, 'pebble.key');
