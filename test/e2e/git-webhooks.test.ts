@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signWebhook, type GitProvider } from '@slipway/core';
+import { signStandardWebhook, signWebhook, type GitProvider } from '@slipway/core';
 import type { WebhookDeliveryView } from '@slipway/contract';
 import { waitFor } from '@slipway/testkit';
 import { filesUnder } from './files-under.js';
@@ -162,6 +162,21 @@ describe('webhooks', () => {
     }
     const table = await harness.cli(['repos', 'deliveries', 'gl', '--project', 'acme']);
     expect(table.stdout).toMatch(/Push Hook +done/);
+  });
+
+  it('accepts a GitLab delivery signed the Standard Webhooks way (signing token), and refuses a stale one', async () => {
+    const body = fixture('gitlab-push');
+    const path = `/api/v1/hooks/gitlab/${repositories.gl?.id}`;
+    const secret = repositories.gl?.secret ?? '';
+    const signed = signStandardWebhook(secret, body, 'msg_standard_1', Date.now());
+    const accepted = await post(path, body, { 'x-gitlab-event': 'Push Hook', ...signed });
+    answers.push(await accepted.text());
+    expect(accepted.status).toBe(202);
+    await settled('gl', 'msg_standard_1');
+    const stale = signStandardWebhook(secret, body, 'msg_standard_2', Date.now() - 10 * 60_000);
+    const refused = await post(path, body, { 'x-gitlab-event': 'Push Hook', ...stale });
+    answers.push(await refused.text());
+    expect(refused.status).toBe(401);
   });
 
   it('stores a retried delivery once and answers it 202 duplicate', async () => {

@@ -93,7 +93,7 @@ export async function receiveWebhook(
       `repository ${repository.name} has no webhook secret: make one with "slipway repos webhook rotate"`,
     );
   }
-  if (!isWebhookSignatureValid(request.provider, request.headers, request.body, secrets)) {
+  if (!isWebhookSignatureValid(request.provider, request.headers, request.body, secrets, nowMs)) {
     throw new SlipwayError(
       'WEBHOOK_SIGNATURE_INVALID',
       "the delivery is not signed with the repository's webhook secret",

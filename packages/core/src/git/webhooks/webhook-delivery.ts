@@ -14,7 +14,7 @@ export interface WebhookDeliveryIdentity {
 const keyHeaders: Readonly<Record<GitProvider, readonly string[]>> = {
   github: ['x-github-delivery'],
   // `Idempotency-Key` stays the same across GitLab's retries of one delivery.
-  gitlab: ['idempotency-key', 'x-gitlab-event-uuid', 'x-gitlab-webhook-uuid'],
+  gitlab: ['idempotency-key', 'x-gitlab-event-uuid', 'webhook-id', 'x-gitlab-webhook-uuid'],
   gitea: ['x-gitea-delivery', 'x-forgejo-delivery'],
   bitbucket: ['x-request-uuid', 'x-request-id'],
 };

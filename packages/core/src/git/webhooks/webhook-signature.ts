@@ -3,13 +3,15 @@
  * re-serialized body would not be what was signed), in constant time, against each secret the repository accepts
  * (the current one, and the previous one during its grace period):
  * - GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`;
- * - GitLab: `X-Gitlab-Token: <the secret itself>`;
+ * - GitLab: `X-Gitlab-Token: <the secret itself>`, or, from a hook with a signing token, Standard Webhooks signing
+ *   (`standard-webhook-signature.ts`), which then alone decides;
  * - Gitea and Forgejo: `X-Gitea-Signature` / `X-Forgejo-Signature: <hex HMAC-SHA256 of the body>` (no prefix);
  * - Bitbucket Cloud: `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body>`.
  * Nothing here returns, logs or throws the secret or the expected signature.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { GitProvider } from '../git-event.js';
+import { hasStandardWebhookSignature, isStandardWebhookValid } from './standard-webhook-signature.js';
 
 /** Request headers by lowercase name (Node's `IncomingHttpHeaders`). */
 export type WebhookHeaders = Readonly<Record<string, string | string[] | undefined>>;
@@ -56,13 +58,19 @@ function expectedSignature(provider: GitProvider, secret: string, body: Uint8Arr
   }
 }
 
-/** True when the delivery carries a valid signature (or token) under one of `secrets`; false when none match. */
+/**
+ * True when the delivery carries a valid signature (or token) under one of `secrets`; false when none match. `nowMs`
+ * bounds the age of a Standard Webhooks timestamp (GitLab's signing tokens).
+ */
 export function isWebhookSignatureValid(
   provider: GitProvider,
   headers: WebhookHeaders,
   body: Uint8Array,
   secrets: readonly string[],
+  nowMs: number,
 ): boolean {
+  if (provider === 'gitlab' && hasStandardWebhookSignature(headers))
+    return isStandardWebhookValid(headers, body, secrets, nowMs);
   const given = givenSignature(provider, headers);
   if (given === undefined || given.length > 1024) return false;
   const normalized = provider === 'gitlab' ? given : given.trim().toLowerCase();
