@@ -162,6 +162,11 @@ describe('webhooks', () => {
     }
     const table = await harness.cli(['repos', 'deliveries', 'gl', '--project', 'acme']);
     expect(table.stdout).toMatch(/Push Hook +done/);
+    // The events of every delivery were handled, and measured (a delivery may carry more than one event).
+    const metrics = await (await harness.fetch('/metrics')).text();
+    const handled = /^slipway_webhook_event_duration_seconds_count\{outcome="succeeded"\} (\d+)$/m.exec(metrics);
+    expect(Number(handled?.[1])).toBeGreaterThanOrEqual(4);
+    expect(metrics).not.toContain('slipway_webhook_event_duration_seconds_count{outcome="failed"}');
   });
 
   it('accepts a GitLab delivery signed the Standard Webhooks way (signing token), and refuses a stale one', async () => {

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import type { RouteEntry, Upstream } from '@slipway/contract';
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { edgeMetricsSchema, type EdgeMetrics, type RouteEntry, type Upstream } from '@slipway/contract';
+import { waitFor } from '@slipway/testkit';
+import { removeDir, routeTo, send, startTestEdge, startUpstream, type TestEdge } from './edge-test-harness.js';
 import {
   countResponse,
   createTrafficMetrics,
@@ -72,5 +75,63 @@ describe('traffic metrics', () => {
     const snapshot = metrics.snapshot();
     expect(snapshot.routes.map((r) => r.app)).toEqual(['kept']);
     expect(snapshot.releases).toEqual([]);
+  });
+});
+
+describe('traffic metrics of a real router', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  const metricsOf = async (router: TestEdge): Promise<EdgeMetrics> =>
+    edgeMetricsSchema.parse(JSON.parse((await router.admin('GET', '/metrics')).body));
+
+  it('counts a request active while it is under way, and unrouted requests apart from routes, whatever their host', async () => {
+    const held: ServerResponse[] = [];
+    const app = await startUpstream('app', (_req, res) => held.push(res));
+    cleanups.push(() => app.close());
+    const router = await startTestEdge({ table: { routes: [routeTo('q.test', '/', [app.asUpstream()])] } });
+    cleanups.push(async () => {
+      await router.close();
+      await removeDir(router.stateDir);
+    });
+
+    const pending = send({ port: router.port, headers: { host: 'q.test' } });
+    await waitFor(() => expect(held).toHaveLength(1));
+    expect((await metricsOf(router)).routes[0]?.counters.active).toBe(1);
+    for (let n = 0; n < 5; n += 1) {
+      const answer = await send({ port: router.port, method: `M${n}`, headers: { host: `h${n}.nowhere.test` } });
+      expect(answer.statusCode).toBe(404);
+    }
+    held[0]?.end('ok');
+    expect((await pending).statusCode).toBe(200);
+
+    const metrics = await metricsOf(router);
+    expect(metrics.routes[0]?.counters).toMatchObject({ requests: 1, active: 0 });
+    expect(metrics.routes[0]?.counters.byMethod).toEqual([
+      { method: 'GET', status: { '1xx': 0, '2xx': 1, '3xx': 0, '4xx': 0, '5xx': 0 } },
+    ]);
+    expect(metrics.unrouted).toMatchObject({ requests: 5, status: { '4xx': 5 } });
+    expect(metrics.routes).toHaveLength(1);
+  });
+
+  it('forgets the counters of an app once the table no longer routes it', async () => {
+    const app = await startUpstream('app');
+    cleanups.push(() => app.close());
+    const router = await startTestEdge({
+      table: { routes: [routeTo('q.test', '/', [app.asUpstream()]), routeTo('gone.test', '/', [app.asUpstream()])] },
+    });
+    cleanups.push(async () => {
+      await router.close();
+      await removeDir(router.stateDir);
+    });
+    for (const host of ['q.test', 'gone.test'])
+      expect((await send({ port: router.port, headers: { host } })).statusCode).toBe(200);
+    expect((await metricsOf(router)).routes.map((r) => r.host).sort()).toEqual(['gone.test', 'q.test']);
+
+    await router.putTable({ routes: [routeTo('q.test', '/', [app.asUpstream()])] });
+    const metrics = await metricsOf(router);
+    expect(metrics.routes.map((r) => r.host)).toEqual(['q.test']);
+    expect(metrics.routes[0]?.counters.requests).toBe(1);
   });
 });
