@@ -19,7 +19,11 @@ import { freePortBesides, pebbleAvailability, startPebble, type PebbleHarness } 
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 /** One HTTPS request to the edge's TLS port on a fresh connection, verified against `ca` for `host`. */
-function secureGet(port: number, host: string, ca: string): Promise<{ status: number; body: string }> {
+function secureGet(
+  port: number,
+  host: string,
+  ca: string,
+): Promise<{ status: number; body: string; hsts: string | string[] | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port, servername: host, headers: { host }, path: '/', ca, agent: false, timeout: 10_000 },
@@ -27,7 +31,9 @@ function secureGet(port: number, host: string, ca: string): Promise<{ status: nu
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body, hsts: res.headers['strict-transport-security'] }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error('no answer')));
@@ -60,6 +66,8 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
     '--acme-ca-file',
     pebble.caFile,
     '--certificate-check-interval-ms',
+    '300',
+    '--hsts-max-age',
     '300',
     '--config',
     join(slipwayd.dataDir, 'slipwayd.json'),
@@ -125,6 +133,16 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
     expect(domain?.certificate?.challenge).toBe('http-01');
     const answer = await secureGet(tlsPort, 'shop.example.test', root);
     expect(answer.status).toBe(200);
+    expect(answer.hsts).toBe('max-age=300');
+    // Plain HTTP goes to HTTPS once the certificate is there (the routing table is synced after the issue).
+    await waitFor(
+      async () => {
+        const plain = await slipwayd.edge('shop.example.test', '/cart?item=1');
+        expect(plain.status).toBe(308);
+        expect(plain.headers.location).toBe(`https://shop.example.test:${tlsPort}/cart?item=1`);
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
     const listed = await slipwayd.cli(['domains', 'list', 'shop']);
     expect(listed.stdout).toMatch(/shop\.example\.test\s+production\s+added\s+acme\s+active/);
     await waitFor(() => expect(expiringNotices().size).toBe(1), { timeoutMs: 30_000, intervalMs: 100 });

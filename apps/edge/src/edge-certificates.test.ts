@@ -181,6 +181,62 @@ describe('per-host certificates and ACME challenges on the edge', () => {
     expect(await handshake(securePort, 'b.test', ['acme-tls/1'])).toMatchObject({ subject: 'localhost', alpn: false });
   });
 
+  it('redirects plain HTTP to HTTPS on a route that asks for it, and adds HSTS to its HTTPS answers only', async () => {
+    const { dir, edgeDir, putTls, port, securePort } = await startSecureEdge();
+    const upstream = await startUpstream('secure-app');
+    cleanups.push(() => upstream.close());
+    const a = selfSignedFor(dir, 'a.test');
+    expect((await putTls({ certificates: [a], http01: [], tlsAlpn01: [] })).statusCode).toBe(200);
+    const routes = [
+      { ...routeTo('a.test', '/', [upstream.asUpstream()]), httpsRedirectPort: securePort, hsts: 'max-age=300' },
+      routeTo('b.test', '/', [upstream.asUpstream()]),
+    ];
+    const socketPath = edgeStateFiles(edgeDir).adminSocket;
+    const put = await send({ socketPath, method: 'PUT', path: '/table', body: JSON.stringify({ routes }) });
+    expect(put.statusCode).toBe(200);
+    const plain = await send({ port, path: '/cart?item=1', headers: { host: 'a.test' } });
+    expect(plain.statusCode).toBe(308);
+    expect(plain.headers.location).toBe(`https://a.test:${securePort}/cart?item=1`);
+    expect(upstream.requests).toHaveLength(0);
+    // The ACME HTTP-01 path is answered before the redirect (a renewal validates over plain HTTP).
+    expect(
+      (await putTls({ certificates: [a], http01: [{ token: 't1', keyAuthorization: 't1.k' }], tlsAlpn01: [] }))
+        .statusCode,
+    ).toBe(200);
+    expect((await send({ port, path: '/.well-known/acme-challenge/t1', headers: { host: 'a.test' } })).body).toBe(
+      't1.k',
+    );
+    const secure = await new Promise<{ status: number; hsts: string | string[] | undefined }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: securePort,
+          servername: 'a.test',
+          headers: { host: 'a.test' },
+          ca: a.cert,
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, hsts: res.headers['strict-transport-security'] }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(secure).toEqual({ status: 200, hsts: 'max-age=300' });
+    const other = await send({ port, headers: { host: 'b.test' } });
+    expect(other.statusCode).toBe(200);
+    expect(other.headers['strict-transport-security']).toBeUndefined();
+    const badHsts = await send({
+      socketPath,
+      method: 'PUT',
+      path: '/table',
+      body: JSON.stringify({ routes: [{ ...routeTo('a.test', '/', []), hsts: 'max-age=1\r\nx: y' }] }),
+    });
+    expect(badHsts.statusCode).toBe(400);
+  });
+
   it('refuses a state with a bad certificate whole, keeping the previous one', async () => {
     const { dir, putTls, securePort } = await startSecureEdge();
     const a = selfSignedFor(dir, 'a.test');

@@ -9,6 +9,7 @@ import { BodyFramer } from './body-framer.js';
 import { ClientWriter } from './client-writer.js';
 import { errorResponseText, type EdgeErrorKind } from './error-response.js';
 import { acmeHttp01ResponseText, acmeKeyAuthorizationFor, type AcmeKeyAuthorization } from './acme-http01-answer.js';
+import { httpsLocation, httpsRedirectText, type HttpsRedirect } from './https-redirect.js';
 import { maintenanceResponseText, type MaintenanceAnswer } from './maintenance-response.js';
 import {
   clientResponseHead,
@@ -97,6 +98,8 @@ export class Exchange implements ResponseListener, TimedExchange {
       this.isUnrouted = true;
       return this.answerAlone('no-route');
     }
+    if (target.httpsRedirectPort !== undefined && this.client.proto === 'http')
+      return this.answerAlone({ location: httpsLocation(this.host, target.httpsRedirectPort, this.path) });
     if (target.maintenance !== undefined) return this.answerAlone(target.maintenance);
     this.target = target;
     target.counters.active += 1;
@@ -195,6 +198,7 @@ export class Exchange implements ResponseListener, TimedExchange {
         isUpgrade: false,
         setCookie: this.setCookie,
         isNoindex: this.target?.isNoindex === true,
+        hstsField: this.client.proto === 'https' ? this.target?.hstsField : undefined,
       }),
     );
     this.isResponseStarted = true;
@@ -356,7 +360,7 @@ export class Exchange implements ResponseListener, TimedExchange {
    * The router's own answer (no route, no upstream, bad gateway, timeout, a broken request body, maintenance, or an
    * ACME HTTP-01 key authorization).
    */
-  private answerAlone(kind: EdgeErrorKind | MaintenanceAnswer | AcmeKeyAuthorization): void {
+  private answerAlone(kind: EdgeErrorKind | MaintenanceAnswer | AcmeKeyAuthorization | HttpsRedirect): void {
     this.context.waiting.delete(this);
     if (this.isDone) return;
     // The rest of a request body would be read as the next request: close after answering instead.
@@ -372,15 +376,17 @@ export class Exchange implements ResponseListener, TimedExchange {
     const response =
       typeof kind === 'string'
         ? errorResponseText(kind, context, !this.keepAlive, isHead)
-        : 'keyAuthorization' in kind
-          ? {
-              statusCode: 200,
-              text: acmeHttp01ResponseText(kind.keyAuthorization, context.requestId, !this.keepAlive, isHead),
-            }
-          : {
-              statusCode: kind.statusCode,
-              text: maintenanceResponseText(kind, context.requestId, !this.keepAlive, isHead),
-            };
+        : 'location' in kind
+          ? { statusCode: 308, text: httpsRedirectText(kind.location, context.requestId, !this.keepAlive, isHead) }
+          : 'keyAuthorization' in kind
+            ? {
+                statusCode: 200,
+                text: acmeHttp01ResponseText(kind.keyAuthorization, context.requestId, !this.keepAlive, isHead),
+              }
+            : {
+                statusCode: kind.statusCode,
+                text: maintenanceResponseText(kind, context.requestId, !this.keepAlive, isHead),
+              };
     this.status = response.statusCode;
     this.isAnswered = false;
     this.writer.send(response.text, 'utf8');

@@ -148,6 +148,8 @@ export interface ResponseHeadOptions {
   readonly setCookie?: string | undefined;
   /** Add `X-Robots-Tag: noindex` (a preview's route), after the upstream's own fields. */
   readonly isNoindex?: boolean;
+  /** A whole `Strict-Transport-Security` field line to add (HTTPS responses of a route with HSTS). */
+  readonly hstsField?: string | undefined;
 }
 
 /** The response head for the client: the upstream's status and fields without the hop-by-hop ones. */
@@ -168,6 +170,7 @@ export function clientResponseHead(head: HttpHead, options: ResponseHeadOptions)
     text += `Transfer-Encoding: ${head.transferCodings === '' ? 'chunked' : head.transferCodings}\r\n`;
   if (options.setCookie !== undefined) text += `Set-Cookie: ${options.setCookie}\r\n`;
   if (options.isNoindex === true) text += 'X-Robots-Tag: noindex\r\n';
+  if (options.hstsField !== undefined) text += options.hstsField;
   if (options.connection !== undefined && !options.isUpgrade) text += `Connection: ${options.connection}\r\n`;
   return `${text}\r\n`;
 }

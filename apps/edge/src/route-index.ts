@@ -30,6 +30,10 @@ export interface RouteTarget {
   readonly maintenance: MaintenanceAnswer | undefined;
   /** A preview's route: responses carry `X-Robots-Tag: noindex`. */
   readonly isNoindex: boolean;
+  /** Plain HTTP requests are redirected to HTTPS on this port (a custom domain with a certificate). */
+  readonly httpsRedirectPort: number | undefined;
+  /** `Strict-Transport-Security: …\r\n`, built once, for responses over HTTPS; undefined: none. */
+  readonly hstsField: string | undefined;
 }
 
 /** What the traffic handlers read on every request; the table update swaps `routes` whole. */
@@ -74,6 +78,8 @@ export function createRouteIndex(
       counters: metrics.routeCounters(route),
       maintenance: route.maintenance === undefined ? undefined : maintenanceAnswer(route.maintenance, route.app),
       isNoindex: route.isNoindex === true,
+      httpsRedirectPort: route.httpsRedirectPort,
+      hstsField: route.hsts === undefined ? undefined : `Strict-Transport-Security: ${route.hsts}\r\n`,
     };
     const host = normaliseHost(route.host);
     const [map, key] = host.startsWith('*.') ? [wildcard, host.slice(2)] : [exact, host];

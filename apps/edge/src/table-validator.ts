@@ -35,6 +35,12 @@ const number =
     if (rules.isPositive === true && value <= 0) issues.push({ path, message: 'must be positive' });
   };
 
+/** A header value: 1–256 visible characters, no CR or LF (it goes into the response head as is). */
+const hstsValue: Check = (value, path, issues) => {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256 || !/^[\x20-\x7e]+$/.test(value))
+    issues.push({ path, message: 'expected a header value of 1–256 visible ASCII characters' });
+};
+
 const boolean: Check = (value, path, issues) => {
   if (typeof value !== 'boolean') issues.push({ path, message: `expected a boolean, got ${kindOf(value)}` });
 };
@@ -178,6 +184,8 @@ const route = object({
   maintenance: optional(maintenance),
   split: optional(split),
   isNoindex: optional(boolean),
+  httpsRedirectPort: optional(number({ isInteger: true, min: 1, max: 65_535 })),
+  hsts: optional(hstsValue),
 });
 
 const table = object({ routes: array(route) });
@@ -219,6 +227,8 @@ function stripUnknown(input: RoutingTable): RoutingTable {
         : { maintenance: { retryAfterSeconds: r.maintenance.retryAfterSeconds, page: r.maintenance.page } }),
       ...(r.split === undefined ? {} : { split: splitOf(r.split) }),
       ...(r.isNoindex === undefined ? {} : { isNoindex: r.isNoindex }),
+      ...(r.httpsRedirectPort === undefined ? {} : { httpsRedirectPort: r.httpsRedirectPort }),
+      ...(r.hsts === undefined ? {} : { hsts: r.hsts }),
     })),
   };
 }

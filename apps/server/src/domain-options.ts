@@ -97,6 +97,62 @@ export const domainOptions = {
       .max(20),
     default: [60_000, 300_000, 1_800_000, 10_800_000, 43_200_000],
   }),
+  /** Plain HTTP requests to a custom domain with a certificate are redirected (308) to HTTPS; off: served as they are. */
+  httpsRedirect: option({
+    schema: z.boolean(),
+    default: true,
+    inputs: [
+      {
+        flag: 'https-redirect',
+        env: 'SLIPWAY_HTTPS_REDIRECT',
+        argument: 'on|off',
+        help: 'redirect plain HTTP to HTTPS on custom domains that have a certificate (default on; needs --edge-tls)',
+      },
+    ],
+    read: (given) => (given['https-redirect'] === undefined ? undefined : given['https-redirect'] === 'on'),
+  }),
+  /** The HTTPS port clients reach the edge on, when a port forward or a proxy puts it elsewhere than `edgeTls`'s. */
+  httpsPublicPort: option({
+    schema: z.number().int().min(1).max(65_535).optional(),
+    inputs: [
+      {
+        flag: 'https-public-port',
+        env: 'SLIPWAY_HTTPS_PUBLIC_PORT',
+        argument: 'PORT',
+        help: 'the HTTPS port redirects point to (default: the port of --edge-tls)',
+      },
+    ],
+    read: numberOf('https-public-port'),
+  }),
+  /** HSTS on custom domains with a certificate: `max-age` in seconds; 0 sends none (opt-in). */
+  hstsMaxAgeSeconds: option({
+    schema: z.number().int().min(0).max(63_072_000),
+    default: 0,
+    inputs: [
+      {
+        flag: 'hsts-max-age',
+        env: 'SLIPWAY_HSTS_MAX_AGE',
+        argument: 'SECONDS',
+        help: 'send Strict-Transport-Security with this max-age on custom domains over HTTPS (default 0: none)',
+      },
+    ],
+    read: numberOf('hsts-max-age'),
+  }),
   /** `certificate.expiring` is sent this many days before a certificate expires, once per certificate. */
   certificateExpiryWarningDays: option({ schema: z.number().int().min(1).max(3_650), default: 14 }),
 };
+
+/** How custom domains with a certificate are served (`CoreSettings.domainHttps`): the redirect's port and HSTS. */
+export function domainHttpsOf(config: {
+  readonly edgeTls?: { readonly listen: { readonly port: number } } | undefined;
+  readonly httpsRedirect: boolean;
+  readonly httpsPublicPort?: number | undefined;
+  readonly hstsMaxAgeSeconds: number;
+}): { redirectPort?: number; hsts?: string } {
+  const port = config.httpsPublicPort ?? config.edgeTls?.listen.port;
+  const isRedirecting = config.httpsRedirect && config.edgeTls !== undefined && port !== undefined && port !== 0;
+  return {
+    ...(isRedirecting ? { redirectPort: port } : {}),
+    ...(config.hstsMaxAgeSeconds > 0 ? { hsts: `max-age=${config.hstsMaxAgeSeconds}` } : {}),
+  };
+}

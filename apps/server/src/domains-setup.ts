@@ -22,7 +22,13 @@ export interface DomainsSetup {
 }
 
 /** Errors: `TLS_CONFIG_INVALID` when the ACME CA file cannot be read. */
-export async function setupDomains(config: ResolvedConfig, deps: CoreDeps, edge: EdgeTls): Promise<DomainsSetup> {
+export async function setupDomains(
+  config: ResolvedConfig,
+  deps: CoreDeps,
+  edge: EdgeTls,
+  /** Re-syncs the routing table (a certificate issued turns on its host's redirect and HSTS). */
+  syncRoutes: () => Promise<unknown>,
+): Promise<DomainsSetup> {
   let directoryCa: string | undefined;
   if (config.acmeCaFile !== undefined) {
     directoryCa = await readFile(config.acmeCaFile, 'utf8').catch((error: unknown) => {
@@ -43,7 +49,7 @@ export async function setupDomains(config: ResolvedConfig, deps: CoreDeps, edge:
           orderTimeoutMs: config.acmeOrderTimeoutMs,
         });
   const manager = createCertificateManager(
-    { ...deps, edge, issuer },
+    { ...deps, edge, issuer, onCertificatesChanged: syncRoutes },
     {
       ...defaultCertificateSettings,
       renewAtFraction: config.certificateRenewAtFraction,

@@ -54,6 +54,7 @@ import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
 import { edgeClientArgs } from './edge-client-options.js';
 import { setupDomains } from './domains-setup.js';
+import { domainHttpsOf } from './domain-options.js';
 import { startEdgeWatchdog } from './edge-watchdog.js';
 import { failpointHookFrom } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
@@ -234,6 +235,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       ...defaultCoreSettings,
       nodeName: config.nodeName,
       defaultDomain: config.defaultDomain,
+      domainHttps: domainHttpsOf(config),
       releaseRetention: config.releaseRetention,
       buildConcurrency: config.buildConcurrency,
       drainMs: config.drainMs,
@@ -255,7 +257,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     createNotifierSet({ clock, smtp: smtpRelay }),
     { ...defaultNotificationDispatcherSettings, retryDelaysMs: config.notificationRetryDelaysMs },
   );
-  const domains = await setupDomains(config, deps, router).catch(async (error: unknown) => {
+  const domains = await setupDomains(config, deps, router, () => fleet.router.sync()).catch(async (error: unknown) => {
     await store.close();
     return failReleasingLock(error);
   });

@@ -98,6 +98,13 @@ export const routeEntrySchema = z
      * sends, so search engines never list a preview.
      */
     isNoindex: z.boolean().optional(),
+    /**
+     * Present on a custom domain's routes once it has a certificate: a request over plain HTTP is answered with a 308
+     * to the same URL over HTTPS on this port of the edge (the port left out when it is 443).
+     */
+    httpsRedirectPort: z.number().int().min(1).max(65_535).optional(),
+    /** A `Strict-Transport-Security` value the edge adds to this route's responses over HTTPS (HSTS, opt-in). */
+    hsts: z.string().min(1).max(256).optional(),
   })
   .superRefine((route, context) => {
     if (route.split === undefined) return;

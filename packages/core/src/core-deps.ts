@@ -28,6 +28,11 @@ export interface CoreSettings {
   readonly nodeName: string;
   /** Suffix of default routes: app `hello` in production answers on `hello.<domain>`. */
   readonly defaultDomain: string;
+  /**
+   * How custom domains with a certificate are served: plain HTTP redirected to HTTPS on `redirectPort` (absent: no
+   * redirect), and `hsts` as their `Strict-Transport-Security` (absent: none). Absent: neither.
+   */
+  readonly domainHttps?: { readonly redirectPort?: number; readonly hsts?: string };
   /** Releases kept per app and environment (the current one is always kept). */
   readonly releaseRetention: number;
   /** Builds that may run at once; further deployments wait in the queue. */

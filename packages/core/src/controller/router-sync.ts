@@ -2,7 +2,7 @@
 import type { CoreDeps, CoreSettings } from '../core-deps.js';
 import type { DesiredStateRecord } from '../delivery/rollout-model.js';
 import type { AppRecord, EnvironmentRecord } from '../domain/records.js';
-import { domainRoutes } from '../domains/route-domains.js';
+import { domainRoutes, httpsHostsOf } from '../domains/route-domains.js';
 import { buildRoutingTable } from './routing-table-builder.js';
 
 /** Re-sent even when unchanged, so an edge that lost its table (or was replaced) gets it back. */
@@ -17,7 +17,9 @@ export interface RouterSync {
 }
 
 export function createRouterSync(
-  deps: Pick<CoreDeps, 'store' | 'router' | 'clock' | 'logger'> & { settings?: Pick<CoreSettings, 'defaultDomain'> },
+  deps: Pick<CoreDeps, 'store' | 'router' | 'clock' | 'logger'> & {
+    settings?: Pick<CoreSettings, 'defaultDomain' | 'domainHttps'>;
+  },
 ): RouterSync {
   let lastApplied = '';
   let lastAppliedAtMs = 0;
@@ -59,6 +61,7 @@ export function createRouterSync(
       appEnvironments,
       desiredStates,
       ...(deps.settings === undefined ? {} : { defaultDomain: deps.settings.defaultDomain }),
+      httpsHosts: httpsHostsOf(domains, deps.settings?.domainHttps, deps.clock.nowMs()),
     });
     const serialised = JSON.stringify(table);
     const now = deps.clock.nowMs();

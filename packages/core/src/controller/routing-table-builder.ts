@@ -30,6 +30,8 @@ export interface RoutingInputs {
   desiredStates?: readonly DesiredStateRecord[];
   /** The domain default routes are under: a preview target answers on `<app>--preview.<it>` too. */
   defaultDomain?: string;
+  /** Hosts served over HTTPS with a certificate of their own: their redirect port and HSTS value, if any. */
+  httpsHosts?: ReadonlyMap<string, { readonly httpsRedirectPort?: number; readonly hsts?: string }>;
 }
 
 /**
@@ -109,6 +111,7 @@ export function buildRoutingTable(inputs: RoutingInputs): RoutingTable {
       upstreams,
       ...(split === undefined ? {} : { split }),
       ...(isPreviewEnvironment(environment.name) ? { isNoindex: true } : {}),
+      ...inputs.httpsHosts?.get(route.host),
     };
     routes.push(entry);
     // The preview route: only the preview release's upstreams, every one taking its share.

@@ -43,6 +43,8 @@ export type CertificateDeps = Pick<
   readonly edge: EdgeTls;
   /** Absent: certificates are not ordered (no CA configured); domains stay `pending`. */
   readonly issuer?: AcmeIssuer | undefined;
+  /** Called after a certificate was issued (the routing table then redirects its host); its failure is logged. */
+  readonly onCertificatesChanged?: () => Promise<unknown>;
 };
 
 export interface CertificateManager {
@@ -182,6 +184,9 @@ export function createCertificateManager(deps: CertificateDeps, settings: Certif
         'certificate issued',
       );
       await publishCertificates();
+      await deps
+        .onCertificatesChanged?.()
+        .catch((error: unknown) => logger.warn({ err: error }, 'routing table not synced after a certificate'));
     } catch (error) {
       const code = isSlipwayError(error) ? error.code : 'ACME_REJECTED';
       const message = (error as Error).message.slice(0, maxErrorMessageChars);

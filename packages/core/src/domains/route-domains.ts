@@ -70,3 +70,25 @@ export function routeDomainChanges(input: {
   const removed = input.domains.filter((d) => d.origin === 'route' && !routed.has(d.host)).map((d) => d.host);
   return { added, removed };
 }
+
+/**
+ * The hosts served over HTTPS with a valid certificate of their own, with what their routes carry: the redirect of
+ * plain HTTP and HSTS as the server is set (`CoreSettings.domainHttps`). A host without a certificate gets neither:
+ * a redirect or HSTS before the certificate would take the site down.
+ */
+export function httpsHostsOf(
+  domains: readonly DomainRecord[],
+  settings: { readonly redirectPort?: number; readonly hsts?: string } | undefined,
+  nowMs: number,
+): Map<string, { httpsRedirectPort?: number; hsts?: string }> {
+  const hosts = new Map<string, { httpsRedirectPort?: number; hsts?: string }>();
+  if (settings === undefined || (settings.redirectPort === undefined && settings.hsts === undefined)) return hosts;
+  for (const domain of domains) {
+    if (domain.certificate === null || domain.certificate.notAfterMs <= nowMs) continue;
+    hosts.set(domain.host, {
+      ...(settings.redirectPort === undefined ? {} : { httpsRedirectPort: settings.redirectPort }),
+      ...(settings.hsts === undefined ? {} : { hsts: settings.hsts }),
+    });
+  }
+  return hosts;
+}
