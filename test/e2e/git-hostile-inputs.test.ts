@@ -2,10 +2,12 @@
  * Git delivery against hostile input, over real sockets to a real slipwayd: a signed pull request delivery whose
  * number no provider gives (`0`, `-5`, past what the API's preview routes can address) makes no preview — its
  * environment and host would be `pr--5.<app>.…` — and a push of a small pack whose blob inflates far past the
- * checkout limit (a "git bomb") fails its deployment before writing the file, while a normal push still deploys.
+ * checkout limit (a "git bomb") fails its deployment before writing the file, while a normal push still deploys; a
+ * push past the size limit tells its pusher so (git alone said "early EOF").
  * Neither the webhook secret nor a signature reaches slipwayd's log.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,6 +189,29 @@ describe('git delivery against hostile input', () => {
     const fixed = await git(dir, ['push', remote, 'main'], deployerToken);
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.stderr).toContain('succeeded');
+  });
+
+  it('tells the pusher that a push over the size limit is too large, and moves no branch', async () => {
+    const dir = join(workDir, 'large');
+    await cp(join(fixturesDir, 'hello-node'), dir, { recursive: true });
+    // Random bytes do not compress: the pack is about 3 MiB, past the 1 MiB a git request may carry here.
+    await writeFile(join(dir, 'random.bin'), randomBytes(3 * 1024 * 1024));
+    for (const args of [
+      ['init', '-q', '-b', 'main'],
+      ['add', '-A'],
+      ['commit', '-q', '-m', 'large'],
+    ]) {
+      expect((await git(dir, args)).code).toBe(0);
+    }
+    await slipwayd.api.apps.create({ name: 'large', project: 'acme' });
+    const remote = `${slipwayd.url}/git/large.git`;
+    const pushed = await git(dir, ['push', remote, 'main'], deployerToken);
+    expect(pushed.code).not.toBe(0);
+    expect(pushed.stderr).toContain(`a git request may carry at most ${maxArchiveBytes} bytes (maxArchiveBytes`);
+    const refs = await git(dir, ['ls-remote', remote], deployerToken);
+    expect(refs.code, refs.stderr).toBe(0);
+    expect(refs.stdout).not.toContain('refs/heads/main');
+    expect((await slipwayd.api.deployments.list('large')).deployments).toEqual([]);
   });
 
   it('never writes the webhook secret or a signature to its log', () => {

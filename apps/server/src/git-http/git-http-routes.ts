@@ -151,7 +151,8 @@ async function handle(
         await relay.relay(answer.body);
         if (!(await answer.succeeded)) {
           log.warn({ app: app.name, stderr: answer.stderr() }, 'git receive-pack failed');
-          await relay.end();
+          // A body cut off past its limit leaves git saying only "early EOF": the push's user is told why.
+          await relay.end(body?.failure()?.message);
           return;
         }
         await relay.end(await deploy());

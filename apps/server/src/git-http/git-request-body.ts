@@ -29,7 +29,10 @@ export function decodedRequestBody(request: FastifyRequest, maxBytes: number): G
         callback(null, chunk);
         return;
       }
-      failure = new SlipwayError('PAYLOAD_TOO_LARGE', `a git request may carry at most ${maxBytes} bytes`);
+      failure = new SlipwayError(
+        'PAYLOAD_TOO_LARGE',
+        `a git request may carry at most ${maxBytes} bytes (maxArchiveBytes of slipwayd's config)`,
+      );
       callback(failure);
     },
   });
