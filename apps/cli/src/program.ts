@@ -16,6 +16,7 @@ import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerHostsCommand } from './commands/hosts.js';
 import { registerDomainsCommand } from './commands/domains.js';
 import { registerNotificationsCommand } from './commands/notifications.js';
+import { registerAlertsCommand } from './commands/alerts.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerRulesCommand } from './commands/rules.js';
 import { registerReposCommand } from './commands/repos.js';
@@ -110,6 +111,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerHostsCommand(program, ctx);
   registerDomainsCommand(program, ctx);
   registerNotificationsCommand(program, ctx);
+  registerAlertsCommand(program, ctx);
   registerEnvCommand(program, ctx);
   registerRulesCommand(program, ctx);
   registerReposCommand(program, ctx);

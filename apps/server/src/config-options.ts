@@ -12,6 +12,7 @@ import { gitReconcileOptions } from './git-reconcile-options.js';
 import { gitPreviewOptions } from './git-preview-options.js';
 import { notificationOptions } from './notification-options.js';
 import { domainOptions } from './domain-options.js';
+import { alertOptions } from './alert-options.js';
 import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
 import { option, address, text, addressOf, numberOf, readTls, readEdgeTls, type OptionInput } from './config-option.js';
 
@@ -390,6 +391,7 @@ export const configOptions = {
   }),
   ...notificationOptions,
   ...domainOptions,
+  ...alertOptions,
   ...catalogOptions,
   ...gitReconcileOptions,
   ...gitPreviewOptions,

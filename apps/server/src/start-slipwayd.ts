@@ -43,6 +43,7 @@ import {
   type IdentityDeps,
 } from '@slipway/core';
 import { checkApiBinding, prepareTransport } from './api-transport.js';
+import { alertCoreDeps, startAlerts } from './alerts-setup.js';
 import { createAuditRecorder } from './audit-recorder.js';
 import { createGitWebhooks } from './git-webhooks.js';
 import { openCatalog } from './catalog-setup.js';
@@ -251,6 +252,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     background: createBackgroundSupervisor(logger.child({ component: 'background' })),
     ...catalog.coreDeps,
     ...gitCoreDeps(config, logger, { deps: () => deps, fleet: () => fleet }),
+    ...alertCoreDeps(config),
   };
   const notificationDispatcher = createNotificationDispatcher(
     { store, clock, logger: notificationLogger, secretCipher: deps.secretCipher },
@@ -348,6 +350,12 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   const gitLoops = await startGitDeliveryLoops({ deps, config, clock, logger, webhooks: gitWebhooks });
   // Deliveries left pending by the last slipwayd (a retry due, an attempt cut short by a stop) go out from here.
   notificationDispatcher.start();
+  const alerts = startAlerts({
+    deps,
+    config,
+    logger: logger.child({ component: 'alerts' }),
+    onQueued: () => notificationDispatcher.poke(),
+  });
   const auditRetention = startAuditRetention({
     audit,
     retentionDays: config.auditRetentionDays,
@@ -371,6 +379,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       watchdog.stop(),
       auditRetention.stop(),
       gitLoops.stop(),
+      alerts.stop(),
       catalog.close(),
     ]);
     await notificationOutbox.idle();
@@ -418,6 +427,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
         watchdog.stop(),
         auditRetention.stop(),
         domains.manager.stop(),
+        alerts.stop(),
       ]);
       await fleet.background.stop();
       // Events published until now are in the outbox before the store closes; attempts under way are cut short and

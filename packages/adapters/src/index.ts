@@ -1,6 +1,7 @@
 export { createSystemClock } from './system/system-clock.js';
 export { createSortableIdGenerator } from './system/sortable-id-generator.js';
 export { lockDataDir, type DataDirLock } from './system/data-dir-lock.js';
+export { createStatfsDiskUsage } from './system/statfs-disk-usage.js';
 export { createFsArtifactStore, partialSuffix } from './artifacts/fs-artifact-store.js';
 export { parseManifestYaml } from './artifacts/manifest-yaml.js';
 export { createSqliteStore } from './store/sqlite-store.js';

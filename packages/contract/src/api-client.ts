@@ -28,6 +28,7 @@ import { systemInfoSchema, systemStopResponseSchema, type systemStopBodySchema }
 import { createHostsClient, type HostsClient } from './hosts-client.js';
 import { createDomainsClient, type DomainsClient } from './domains-client.js';
 import { createNotificationsClient, type NotificationsClient } from './notifications-client.js';
+import { createAlertsClient, type AlertsClient } from './alerts-client.js';
 import { createEnvironmentsClient, type EnvironmentsClient } from './environments-client.js';
 import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tasks-client.js';
@@ -101,6 +102,7 @@ export interface ApiClient
     RolloutClient,
     AutoscaleClient,
     NotificationsClient,
+    AlertsClient,
     EnvironmentsClient,
     CatalogAclClient,
     WebhooksClient,
@@ -239,6 +241,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createHostsClient({ call, send }),
     ...createDomainsClient({ call, send }),
     ...createNotificationsClient({ call, send }),
+    ...createAlertsClient({ call, send }),
     ...createEnvironmentsClient({ call, send }),
     ...createRuntimeTasksClient({ call, stream }),
     ...createRolloutClient({ call }),

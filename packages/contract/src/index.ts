@@ -42,6 +42,8 @@ export * from './rollout-api.js';
 export * from './rollout-client.js';
 export * from './notifications-api.js';
 export * from './notifications-client.js';
+export * from './alerts-api.js';
+export * from './alerts-client.js';
 export * from './environments-api.js';
 export * from './environments-client.js';
 export * from './catalog-acl-api.js';

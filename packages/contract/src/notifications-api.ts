@@ -15,6 +15,8 @@ export const notificationEventKinds = [
   'deployment.succeeded',
   'instance.crash-loop',
   'certificate.expiring',
+  'alert.firing',
+  'alert.resolved',
 ] as const;
 export type NotificationEventKind = (typeof notificationEventKinds)[number];
 
@@ -93,8 +95,9 @@ export const notificationDeliverySchema = z.object({
   eventId: z.string(),
   event: z.enum(notificationEventKinds),
   project: z.string(),
-  app: z.string(),
-  environment: z.string(),
+  /** Null for an event about no one app (an alert on the data dir's disk). */
+  app: z.string().nullable(),
+  environment: z.string().nullable(),
   message: z.string(),
   targetId: z.string(),
   targetKind: z.enum(notificationTargetKinds),

@@ -1,4 +1,5 @@
 /** The dependencies and settings every use case receives from the composition root. */
+import type { AlertConditionSources } from './alerts/alert-conditions.js';
 import type { DeliveryEventSink } from './delivery/delivery-events.js';
 import type { GateRunnerRegistry } from './delivery/gate-runners.js';
 import type { Failpoint } from './deployment/failpoints.js';
@@ -139,6 +140,8 @@ export interface CoreDeps {
   readonly settings: CoreSettings;
   /** Where approvals pending, rollouts paused/aborted, deployments over and crash loops are published (notifications). */
   readonly deliveryEvents?: DeliveryEventSink;
+  /** The condition source of each alert rule kind slipwayd can observe; a kind without one cannot be added. */
+  readonly alertSources?: AlertConditionSources;
   /** Measures analyses' `http` and `prometheus` metrics; without it their measurements are errors. */
   readonly metricSource?: MetricSource;
   /** Measures phases, deployments, job runs, reconcile passes and restarts; without it nothing is measured. */

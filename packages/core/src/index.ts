@@ -159,6 +159,22 @@ export {
   publishCrashLoop,
   publishDeploymentOver,
 } from './notifications/delivery-event-publishing.js';
+export type * from './ports/alert-repository.js';
+export type * from './ports/disk-usage.js';
+export type * from './alerts/alert-records.js';
+export * from './alerts/alert-state.js';
+export * from './alerts/alert-kinds.js';
+export * from './alerts/alert-conditions.js';
+export * from './alerts/alert-evaluator.js';
+export * from './alerts/alert-rules.js';
+export * from './alerts/alert-views.js';
+export {
+  createCrashLoopConditionSource,
+  createDeploymentFailedConditionSource,
+} from './alerts/app-condition-sources.js';
+export { createEdgeConditionSource } from './alerts/edge-condition-sources.js';
+export { createDiskConditionSource } from './alerts/disk-condition-source.js';
+export { createCertificateConditionSource } from './alerts/certificate-condition-source.js';
 export * from './use-cases/environments.js';
 export * from './use-cases/approvals.js';
 export { awaitDeploymentApproval, approvalPollMs } from './delivery/approval-wait.js';

@@ -62,7 +62,7 @@ function printDelivery(run: CommandRun, delivery: NotificationDeliveryView): voi
         : run.out.style.yellow(delivery.state);
   const next = delivery.nextAttemptAt === null ? '' : ` (next attempt ${formatTimestamp(delivery.nextAttemptAt)})`;
   run.out.line(
-    `${delivery.id}  ${state}${next}  ${delivery.event}  ${delivery.project}/${delivery.app}/${delivery.environment}  → ${delivery.targetKind} ${delivery.destination}`,
+    `${delivery.id}  ${state}${next}  ${delivery.event}  ${[delivery.project, delivery.app, delivery.environment].filter((name) => name !== null).join('/')}  → ${delivery.targetKind} ${delivery.destination}`,
   );
   run.out.line(`  ${delivery.message}`);
   if (delivery.attempts.length === 0) run.out.line('  no attempt yet');

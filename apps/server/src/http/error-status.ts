@@ -109,6 +109,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   RUNTIME_ERROR: 502,
   RUNTIME_TIMEOUT: 504,
   NOTIFICATION_TARGET_INVALID: 400,
+  ALERT_RULE_INVALID: 400,
+  ALERT_RULE_NOT_FOUND: 404,
   NOTIFICATION_TARGET_NOT_FOUND: 404,
   // A delivery's failure is stored with its attempt; no request answers with it.
   NOTIFICATION_FAILED: 502,

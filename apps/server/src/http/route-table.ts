@@ -3,6 +3,7 @@
  * `METHOD /path` → action and access rule, which the access-matrix and fuzz tests walk.
  */
 import { auditRoutes } from './audit/audit-routes.js';
+import { alertRoutes } from './routes/alert-routes.js';
 import { appRoutes } from './routes/app-routes.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -47,6 +48,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   hostRoutes,
   domainRoutes,
   notificationRoutes,
+  alertRoutes,
   environmentRoutes,
   approvalRoutes,
   rolloutRoutes,

@@ -119,7 +119,10 @@ export function createControlPlaneMetrics(registry: Registry): SlipwaydControlPl
     teeDeliveryEvents(sink) {
       return {
         publish(event: DeliveryEvent) {
-          if (event.kind === 'instance.crash-loop') crashLoops.inc({ app: event.app, environment: event.environment });
+          // A crash loop always names its app and environment (only alerts about the data dir's disk name neither).
+          if (event.kind === 'instance.crash-loop' && event.app !== null && event.environment !== null) {
+            crashLoops.inc({ app: event.app, environment: event.environment });
+          }
           sink.publish(event);
         },
       };

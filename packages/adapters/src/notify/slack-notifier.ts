@@ -34,7 +34,7 @@ export function slackPayloadOf(notification: RenderedNotification): SlackPayload
           {
             type: 'mrkdwn',
             text: escapeMrkdwn(
-              `${payload.project} · ${payload.app} · ${payload.environment}${release} · ${payload.type} · ${payload.id}`,
+              `${[payload.project, payload.app, payload.environment].filter((name) => name !== null).join(' · ')}${release} · ${payload.type} · ${payload.id}`,
             ),
           },
         ],

@@ -1,5 +1,6 @@
 /** The SQL schema as Kysely sees it: one interface per table, snake_case columns, JSON as text, times as bigint epoch ms. */
 import type { ColumnType } from 'kysely';
+import type { AlertTables } from './alert-tables.js';
 import type { DeliveryTables } from './delivery-tables.js';
 import type { DeploymentPhase, DeploymentState, InstanceState } from '@slipway/contract';
 import type { DeploymentKind, EventType, JobRecord, PhaseRecord, RouteRecord } from '@slipway/core';
@@ -205,7 +206,8 @@ export interface Database
     WebhookInboxTables,
     GitRepositoryTables,
     StackTables,
-    AutoscaleTables {
+    AutoscaleTables,
+    AlertTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

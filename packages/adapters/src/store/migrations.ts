@@ -7,6 +7,7 @@ import { SlipwayError } from '@slipway/contract';
 import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
+import { alertsMigration } from './alerts-migration.js';
 import { auditMigration } from './audit-migration.js';
 import { catalogAclMigration } from './catalog-acl-migration.js';
 import { containersMigration } from './containers-migration.js';
@@ -260,6 +261,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0019-stacks': stacksMigration,
   '0021-autoscaling': autoscaleMigration,
   '0022-domains-certificates': domainsMigration,
+  '0023-alerts': alertsMigration,
   '0024-deferred-firings': deferredFiringsMigration,
 };
 

@@ -1,6 +1,7 @@
 /** Binds every repository to one Kysely handle (the database or a transaction); dialect-neutral. */
 import type { Repositories } from '@slipway/core';
 import type { Kysely } from 'kysely';
+import { createAlertRepository } from './alert-repository.js';
 import { createAppEnvironmentRepository } from './app-environment-repository.js';
 import { createApiTokenRepository } from './api-token-repository.js';
 import { createAppRepository } from './app-repository.js';
@@ -75,5 +76,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     stacks: createStackRepository(db),
     autoscaleDecisions: createAutoscaleDecisionRepository(db),
     gitRepositories: createGitRepositoryRepository(db),
+    alerts: createAlertRepository(db),
   };
 }

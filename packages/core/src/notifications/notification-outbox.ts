@@ -6,7 +6,7 @@
  */
 import type { CoreDeps } from '../core-deps.js';
 import type { DeliveryEvent, DeliveryEventSink } from '../delivery/delivery-events.js';
-import type { NotificationDeliveryRecord } from './notification-records.js';
+import type { NotificationDeliveryRecord, NotificationTargetRecord } from './notification-records.js';
 
 export interface NotificationOutbox extends DeliveryEventSink {
   /** Stores the deliveries of `event` and resolves with their count; rejects when the store fails. */
@@ -15,19 +15,25 @@ export interface NotificationOutbox extends DeliveryEventSink {
   idle(): Promise<void>;
 }
 
-export function createNotificationOutbox(
-  deps: Pick<CoreDeps, 'store' | 'ids' | 'clock' | 'logger'>,
-  options: { onStored?: () => void } = {},
-): NotificationOutbox {
-  const inFlight = new Set<Promise<void>>();
-
-  const record = async (event: DeliveryEvent): Promise<number> => {
-    const targets = (await deps.store.notifications.listTargets(event.projectId)).filter(
-      (t) => (t.environmentId === null || t.environmentId === event.environmentId) && t.events.includes(event.kind),
-    );
-    if (targets.length === 0) return 0;
-    const now = deps.clock.nowMs();
-    const deliveries = targets.map((target): NotificationDeliveryRecord => ({
+/**
+ * One pending delivery, due now, per target of the event's project that takes it: a target of every environment or
+ * of the event's (an event of no environment, an alert on the data dir's disk, goes to all), subscribed to its kind.
+ * Exported for writers that store deliveries in a transaction of their own (alerts, with their state).
+ */
+export function deliveriesOf(
+  targets: readonly NotificationTargetRecord[],
+  event: DeliveryEvent,
+  deps: Pick<CoreDeps, 'ids' | 'clock'>,
+): NotificationDeliveryRecord[] {
+  const now = deps.clock.nowMs();
+  return targets
+    .filter(
+      (t) =>
+        t.projectId === event.projectId &&
+        (t.environmentId === null || event.environmentId === null || t.environmentId === event.environmentId) &&
+        t.events.includes(event.kind),
+    )
+    .map((target): NotificationDeliveryRecord => ({
       id: deps.ids.next('ndl'),
       targetId: target.id,
       targetKind: target.kind,
@@ -40,6 +46,17 @@ export function createNotificationOutbox(
       createdAtMs: now,
       updatedAtMs: now,
     }));
+}
+
+export function createNotificationOutbox(
+  deps: Pick<CoreDeps, 'store' | 'ids' | 'clock' | 'logger'>,
+  options: { onStored?: () => void } = {},
+): NotificationOutbox {
+  const inFlight = new Set<Promise<void>>();
+
+  const record = async (event: DeliveryEvent): Promise<number> => {
+    const deliveries = deliveriesOf(await deps.store.notifications.listTargets(event.projectId), event, deps);
+    if (deliveries.length === 0) return 0;
     await deps.store.transaction(async (tx) => {
       for (const delivery of deliveries) await tx.notifications.insertDelivery(delivery);
     });

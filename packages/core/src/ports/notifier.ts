@@ -18,11 +18,24 @@ export interface NotificationPayload {
   /** ISO 8601, when the event happened. */
   occurredAt: string;
   project: string;
-  environment: string;
-  app: string;
+  /** Null for an alert about no one app (the data dir's disk). */
+  environment: string | null;
+  app: string | null;
   deploymentId: string | null;
   releaseNumber: number | null;
   message: string;
+  /** Alert events only: the alert, its state and the value that made it change (docs/alerts.md). */
+  alert?: {
+    id: string;
+    rule: string;
+    kind: string;
+    state: 'firing' | 'resolved';
+    subject: string;
+    value: number | null;
+    threshold: number | null;
+    /** ISO 8601: when the condition was first seen holding. */
+    activeAt: string;
+  };
 }
 
 /** One notification, rendered once for every kind of target. Holds no secret. */

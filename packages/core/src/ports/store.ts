@@ -36,6 +36,7 @@ import type { DesiredStateRepository, RolloutRepository } from './delivery-repos
 import type { DataKeyRepository, SecretRepository } from './secret-repositories.js';
 import type { NotificationRepository } from './notification-repository.js';
 import type { DomainRepository } from './domain-repository.js';
+import type { AlertRepository } from './alert-repository.js';
 import type { CatalogAclRuleRepository } from './catalog-acl-repository.js';
 import type { PreviewRepository, PreviewSettingsRepository } from './preview-repositories.js';
 import type { DeploymentRuleRepository } from './deployment-rule-repository.js';
@@ -249,6 +250,8 @@ export interface Repositories {
   readonly gitRepositories: GitRepositoryRepository;
   /** Each process type's recent autoscaler decisions. */
   readonly autoscaleDecisions: AutoscaleDecisionRepository;
+  /** Alert rules and the alerts they raised. */
+  readonly alerts: AlertRepository;
 }
 
 export interface Store extends Repositories {
