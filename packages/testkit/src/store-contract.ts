@@ -30,6 +30,7 @@ import { describeHostClaimContract } from './store-contract-hosts.js';
 import { describeIdentityContract } from './store-contract-identities.js';
 import { describeJobContract } from './store-contract-jobs.js';
 import { describeNotificationContract } from './store-contract-notifications.js';
+import { describeAlertContract } from './store-contract-alerts.js';
 import { describePreviewContract } from './store-contract-previews.js';
 import { describeRolloutContract } from './store-contract-rollout.js';
 import { describeSecretContract } from './store-contract-secrets.js';
@@ -70,6 +71,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeAuditContract(current);
     describeHostClaimContract(current);
     describeNotificationContract(current);
+    describeAlertContract(current);
     describeApprovalContract(current);
     describeDeliveryContract(current);
     describeCatalogAclContract(current);
