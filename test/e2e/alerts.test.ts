@@ -146,6 +146,7 @@ describe('alerts end to end', () => {
       ['crash-loop', true, true],
       ['error-rate', true, true],
       ['disk-usage', true, true],
+      ['certificate-expiry', true, true],
     ]);
   });
 
