@@ -214,4 +214,25 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
     const final = await domainOf('shop', 'shop.example.test');
     expect(final).toMatchObject({ state: 'active', lastError: null });
   }, 180_000);
+
+  it('gives a host the manifest routes on a certificate too, and leaves its removal to the manifest', async () => {
+    const { deployment } = await slipwayd.api.deployments.create('shop', {
+      path: join(fixturesDir, 'hello-node'),
+      manifest: { routes: [{ host: 'api.shop.example.test' }] },
+    });
+    expect((await slipwayd.settle(deployment.id)).state).toBe('succeeded');
+    const routed = await waitFor(
+      async () => {
+        const found = await domainOf('shop', 'api.shop.example.test');
+        expect(found?.state).toBe('active');
+        return found;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    expect(routed).toMatchObject({ origin: 'route', verification: 'acme' });
+    expect((await secureGet(tlsPort, 'api.shop.example.test', root)).status).toBe(200);
+    const removed = await slipwayd.cli(['domains', 'remove', 'shop', 'api.shop.example.test']);
+    expect(removed.code).not.toBe(0);
+    expect(removed.stderr).toContain('HOST_IN_USE');
+  }, 120_000);
 });
