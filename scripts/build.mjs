@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /**
  * better-sqlite3 is a native addon; pino's transports run in worker threads loaded by path; selfsigned is imported
  * only to generate a certificate; ssh2 (and its optional cpu-features) carry native addons and serve only Docker
- * Engines reached over ssh.
+ * Engines reached over ssh; OpenTelemetry's SDK, resources and OTLP exporter are imported only when tracing is on.
  */
 const externalPackages = new Set([
   'better-sqlite3',
@@ -22,6 +22,9 @@ const externalPackages = new Set([
   'selfsigned',
   'ssh2',
   'cpu-features',
+  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/resources',
 ]);
 
 const externalNpm = {

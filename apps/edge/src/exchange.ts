@@ -3,8 +3,10 @@
  * for an idempotent one, when a reused connection closed unanswered),
  * its body streamed up and the response streamed back, bounded by the route's timeout until the response head
  * (counted from when the upstream has the whole request: a client's slow or cut body is the client's fault);
- * then counted (in flight, passive health, route and release counters) and written to the access log.
+ * then counted (in flight, passive health, route and release counters) and written to the access log, and, when
+ * tracing samples it, spanned (its `traceparent` goes to the app).
  */
+import type { Span } from '@opentelemetry/api';
 import { BodyFramer } from './body-framer.js';
 import { ClientWriter } from './client-writer.js';
 import { errorResponseText, type EdgeErrorKind } from './error-response.js';
@@ -64,6 +66,8 @@ export class Exchange implements ResponseListener, TimedExchange {
   private isUnrouted = false;
   /** Reading from the client waits for the upstream to drain (the drain may come after the exchange is over). */
   private isClientPaused = false;
+  /** The request's span, when tracing sampled it. */
+  private readonly span: Span | undefined;
 
   constructor(
     readonly client: ExchangeClient,
@@ -82,6 +86,8 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.requestFramer.reset(head.isChunked ? 'chunked' : 'length', Math.max(0, head.contentLength));
     this.isRequestDone = this.requestFramer.isComplete;
     this.isAwaitingContinue = head.expectsContinue && !this.isRequestDone;
+    // Positional arguments: an unsampled request allocates nothing for tracing.
+    this.span = context.tracer?.startSpan(head, this.host, this.pathOnly, client);
   }
 
   /** The client still owes body bytes and nothing on the router's side keeps it from sending them. */
@@ -105,7 +111,14 @@ export class Exchange implements ResponseListener, TimedExchange {
     target.counters.active += 1;
     const first = target.split === undefined ? target.upstreams.pick() : this.decide(target.split);
     if (first === undefined) return this.answerAlone('no-upstream');
-    this.requestHeadText = upstreamRequestHead(this.head, this.path, this.values, this.isUpgrade);
+    const span = this.span;
+    this.requestHeadText = upstreamRequestHead(
+      this.head,
+      this.path,
+      this.values,
+      this.isUpgrade,
+      span === undefined ? undefined : this.context.tracer?.traceParentOf(span),
+    );
     this.deadlineMs = this.startedAtMs + target.timeoutMs;
     this.context.waiting.add(this);
     this.forward(first);
@@ -430,6 +443,7 @@ export class Exchange implements ResponseListener, TimedExchange {
       bytes: this.writer.sentBytes,
       requestId: this.values.requestId,
     });
+    if (this.span !== undefined) this.context.tracer?.endSpan(this.span, status, this.target?.route.app);
     this.client.exchangeFinished(this.keepAlive);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Writes the heads crossing the router: the request head for the upstream and the response head for the client.
  * Drops hop-by-hop fields (and those `Connection` names), sets every forwarding field (X-Forwarded-*, X-Real-IP,
- * Forwarded: a client's own are dropped, a trusted proxy's kept and appended to) and X-Request-Id, keeps the
- * others' case and order. Each head is one string built in one pass, written with one call.
+ * Forwarded: a client's own are dropped, a trusted proxy's kept and appended to) and X-Request-Id (and `traceparent`
+ * on a traced request), keeps the others' case and order. Each head is one string built in one pass, written with one call.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -109,7 +109,13 @@ function forwardedElement(clientAddress: string, host: string | undefined, proto
  * The request head for the upstream, in origin form (`path` is the request target without scheme and authority).
  * A chunked body keeps its framing; an upgrade keeps `Connection` and `Upgrade` (they are the point).
  */
-export function upstreamRequestHead(head: HttpHead, path: string, values: ForwardedValues, isUpgrade: boolean): string {
+export function upstreamRequestHead(
+  head: HttpHead,
+  path: string,
+  values: ForwardedValues,
+  isUpgrade: boolean,
+  traceparent?: string,
+): string {
   let text = `${head.method} ${path} HTTP/1.1\r\n`;
   const { names, lowerNames, values: fieldValues } = head;
   const listed = head.connectionTokens;
@@ -120,6 +126,7 @@ export function upstreamRequestHead(head: HttpHead, path: string, values: Forwar
     if (hopByHop.has(lower)) {
       if (!isUpgrade || (lower !== 'connection' && lower !== 'upgrade')) continue;
     } else if (listed !== undefined && listed.includes(lower)) continue;
+    else if (traceparent !== undefined && lower === 'traceparent') continue;
     else {
       const bit = keptFieldBit(lower, values.isTrustedPeer);
       if (bit === -1) continue;
@@ -134,6 +141,8 @@ export function upstreamRequestHead(head: HttpHead, path: string, values: Forwar
   if ((kept & 8) === 0) text += `X-Forwarded-Port: ${values.forwardedPort}\r\n`;
   if ((kept & 16) === 0) text += `X-Real-IP: ${values.clientAddress}\r\n`;
   if (!values.hasClientRequestId) text += `X-Request-Id: ${values.requestId}\r\n`;
+  // A traced request: the app's spans are children of the router's (the client's own value was dropped above).
+  if (traceparent !== undefined) text += `traceparent: ${traceparent}\r\n`;
   return `${text}\r\n`;
 }
 

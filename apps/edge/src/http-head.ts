@@ -53,6 +53,8 @@ export class HttpHead {
   upgrade: string | undefined = undefined;
   accept: string | undefined = undefined;
   requestId: string | undefined = undefined;
+  /** W3C `traceparent` (the first one: two make it invalid, and the router then starts a new trace). */
+  traceparent: string | undefined = undefined;
   forwardedFor: string | undefined = undefined;
   /** `Forwarded` (RFC 7239), several fields joined. */
   forwarded: string | undefined = undefined;
@@ -207,6 +209,9 @@ function noteField(head: HttpHead, lower: string, value: string, isRequest: bool
       return undefined;
     case 'x-request-id':
       head.requestId ??= value;
+      return undefined;
+    case 'traceparent':
+      head.traceparent ??= value;
       return undefined;
     case 'x-forwarded-for':
       head.forwardedFor = head.forwardedFor === undefined ? value : `${head.forwardedFor}, ${value}`;

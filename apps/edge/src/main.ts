@@ -21,11 +21,13 @@ import { defaultListenFlag, defaultStateDirFlag } from './successor-plan.js';
 import { noTrustedProxies, parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import { runTrafficWorker } from './traffic-worker.js';
 import { trafficWorkerFlag } from './traffic-workers.js';
+import { parseTracingFlags, tracingFlagOptions, tracingFlagsUsage } from './tracing-flags.js';
+import { loadEdgeTracer, type EdgeTracingSettings } from './edge-tracer.js';
 
 /** Exit codes the parent (slipwayd's edge adapter) tells apart. */
 const exitCodes = { ok: 0, failed: 1, usage: 2, portUnavailable: 3 } as const;
 
-const usage = `usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto] [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE] [--trusted-proxies ADDR|CIDR,…] [--settings-fingerprint HEX] ${clientLimitFlagsUsage}   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1, no HTTPS listener, none; limits and timeouts as in client-limits.ts)`;
+const usage = `usage: edge [--listen HOST:PORT] [--state-dir DIR] [--access-log FILE|off] [--workers N|auto] [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE] [--trusted-proxies ADDR|CIDR,…] [--settings-fingerprint HEX] ${clientLimitFlagsUsage} ${tracingFlagsUsage}   (defaults: 127.0.0.1:8080, .slipway/edge, <state-dir>/access.log, 1, no HTTPS listener, none; limits and timeouts as in client-limits.ts)`;
 
 /** The HTTPS listener's flags: all three or none; the PEM files are read here, so a bad path is a usage error. */
 function parseTls(
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
   let trustedProxies: TrustedProxies = noTrustedProxies;
   let client: ClientSettings;
   let settingsFingerprint: string | undefined;
+  let tracing: EdgeTracingSettings | undefined;
   try {
     const { values } = parseArgs({
       options: {
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
         'trusted-proxies': { type: 'string' },
         'settings-fingerprint': { type: 'string' },
         ...clientLimitFlagOptions,
+        ...tracingFlagOptions,
       },
       strict: true,
       allowPositionals: false,
@@ -99,6 +103,7 @@ async function main(): Promise<void> {
     workers = parseWorkers(values.workers);
     if (values['trusted-proxies'] !== undefined) trustedProxies = parseTrustedProxies(values['trusted-proxies']);
     client = parseClientLimitFlags(values);
+    tracing = parseTracingFlags(values);
     settingsFingerprint = values['settings-fingerprint'];
     if (settingsFingerprint !== undefined && !/^[0-9a-f]{1,128}$/.test(settingsFingerprint)) {
       throw new Error(`--settings-fingerprint takes up to 128 lowercase hex digits; got ${settingsFingerprint}`);
@@ -120,7 +125,8 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => undefined);
     process.on('SIGHUP', () => undefined);
     // A worker is started with the primary's own flags, so it has the same limits, timeouts and trusted proxies.
-    await runTrafficWorker({ log, accessLogFile, trustedProxies, ...client });
+    const tracer = tracing === undefined ? undefined : await loadEdgeTracer(tracing);
+    await runTrafficWorker({ log, accessLogFile, trustedProxies, tracer, ...client });
     return exit(exitCodes.ok);
   }
 
@@ -143,6 +149,7 @@ async function main(): Promise<void> {
       ...(tls === undefined ? {} : { tls }),
       ...(accessLogFile === undefined ? {} : { accessLogFile }),
       ...(settingsFingerprint === undefined ? {} : { settingsFingerprint }),
+      ...(tracing === undefined ? {} : { tracing }),
       ...(takeover === undefined ? {} : { takeover }),
     });
   } catch (error) {

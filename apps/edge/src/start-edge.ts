@@ -17,6 +17,7 @@ import { mergeEdgeMetrics } from './traffic-metrics.js';
 import { createTrafficRouter } from './traffic-router.js';
 import { startTrafficWorkers } from './traffic-workers.js';
 import type { TrustedProxies } from './trusted-proxies.js';
+import { loadEdgeTracer, type EdgeTracingSettings } from './edge-tracer.js';
 import type { UpstreamPoolOptions } from './upstream-pool.js';
 import { drain, drainKeepingIdle, drainTraffic } from './drain-traffic.js';
 import { planSuccessor } from './successor-plan.js';
@@ -58,6 +59,8 @@ export interface StartEdgeOptions {
   tls?: { listen: ListenAddress; cert: string; key: string };
   /** What slipwayd computed its settings to be (`--settings-fingerprint`), reported by `GET /status`. */
   settingsFingerprint?: string;
+  /** OpenTelemetry traces of sampled requests, exported over OTLP/HTTP (docs/tracing.md); off when absent. */
+  tracing?: EdgeTracingSettings;
 }
 
 export interface RunningEdge {
@@ -129,6 +132,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     trustedProxies: options.trustedProxies,
     clientLimits: options.clientLimits,
     tls: options.tls === undefined ? undefined : { cert: options.tls.cert, key: options.tls.key },
+    tracer: options.tracing === undefined ? undefined : await loadEdgeTracer(options.tracing),
   });
   // An unusable persisted state is logged and left out: slipwayd sends the state it wants again.
   try {

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { AccessLog } from './access-log.js';
 import type { ClientLimits } from './client-limits.js';
 import type { EdgeLog } from './edge-log.js';
+import type { EdgeTracer } from './edge-tracer.js';
 import type { RoutingState } from './route-index.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamPool } from './upstream-pool.js';
@@ -22,6 +23,8 @@ export interface TrafficContext {
   /** Peers whose forwarding fields are kept. */
   readonly trustedProxies: TrustedProxies;
   readonly limits: ClientLimits;
+  /** Set when tracing is on: requests it samples get a span and send `traceparent` to the app. */
+  readonly tracer: EdgeTracer | undefined;
   /** Exchanges waiting for a response head. */
   readonly waiting: Set<TimedExchange>;
   /** Upstream sockets of open tunnels (101 Switching Protocols): shutdown cuts them. */

@@ -8,6 +8,7 @@ import type { ClientLimits, ClientTimeouts } from './client-limits.js';
 import type { EdgeLog } from './edge-log.js';
 import { createCertificateSet, type CertificateSet } from './certificate-set.js';
 import { emptyTlsState } from './edge-tls-state.js';
+import type { EdgeTracer } from './edge-tracer.js';
 import { createRouteIndex, type RoutingState } from './route-index.js';
 import { createTrafficMetrics } from './traffic-metrics.js';
 import { createTrafficServer, type TrafficServer, type TrafficTls } from './traffic-server.js';
@@ -28,6 +29,8 @@ export interface TrafficRouterOptions {
   readonly trustedProxies?: TrustedProxies | undefined;
   /** Caps on client connections and pipelined requests (see `ClientLimits`). */
   readonly clientLimits?: Partial<ClientLimits> | undefined;
+  /** Spans sampled requests (docs/tracing.md), owned by the router from now on; tracing is off when absent. */
+  readonly tracer?: EdgeTracer | undefined;
 }
 
 export interface TrafficRouter {
@@ -43,7 +46,7 @@ export interface TrafficRouter {
   metrics(): EdgeMetrics;
   /** From now on responses carry `Connection: close`. */
   markClosing(): void;
-  /** After the traffic has drained: closes idle upstream connections and the access log. */
+  /** After the traffic has drained: closes idle upstream connections and the access log, and exports the last spans. */
   release(): Promise<void>;
 }
 
@@ -58,11 +61,13 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
     unrouted: metrics.unrouted,
   };
   let certificates: CertificateSet = createCertificateSet(emptyTlsState);
+  const { tracer } = options;
   const traffic = createTrafficServer({
     state,
     pool,
     log: options.log,
     accessLog,
+    tracer,
     ...(options.clientTimeouts === undefined ? {} : { timeouts: options.clientTimeouts }),
     ...(options.clientLimits === undefined ? {} : { limits: options.clientLimits }),
     ...(options.tls === undefined ? {} : { tls: options.tls }),
@@ -91,6 +96,7 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
     async release() {
       pool.destroyAll();
       await accessLog.close();
+      await tracer?.shutdown().catch((error: unknown) => options.log.warn({ err: error }, 'last spans not exported'));
     },
   };
 }

@@ -4,6 +4,7 @@
  * `net.Socket`s) go to the same `ClientConnection`, marked `https`; the timeout sweeps, and the shutdown steps (close
  * idle connections, cut all), and the caps on client connections (`ConnectionAdmission`).
  */
+import type { EdgeTracer } from './edge-tracer.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { AccessLog } from './access-log.js';
@@ -24,6 +25,8 @@ export interface TrafficServerOptions {
   readonly pool: UpstreamPool;
   readonly log: EdgeLog;
   readonly accessLog: AccessLog;
+  /** Spans sampled requests when tracing is on. */
+  readonly tracer: EdgeTracer | undefined;
   readonly timeouts?: Partial<ClientTimeouts>;
   /** Peers whose X-Forwarded-*, X-Real-IP and Forwarded are kept (default none). */
   readonly trustedProxies?: TrustedProxies;
@@ -70,6 +73,7 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
     pool: options.pool,
     log: options.log,
     accessLog: options.accessLog,
+    tracer: options.tracer,
     trustedProxies: options.trustedProxies ?? noTrustedProxies,
     limits,
     waiting: new Set<TimedExchange>(),

@@ -13,6 +13,7 @@ import { gitPreviewOptions } from './git-preview-options.js';
 import { notificationOptions } from './notification-options.js';
 import { domainOptions } from './domain-options.js';
 import { alertOptions } from './alert-options.js';
+import { tracingOptions } from './tracing-options.js';
 import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
 import { option, address, text, addressOf, numberOf, readTls, readEdgeTls, type OptionInput } from './config-option.js';
 
@@ -396,6 +397,7 @@ export const configOptions = {
   ...gitReconcileOptions,
   ...gitPreviewOptions,
   ...edgeClientOptions,
+  ...tracingOptions,
 };
 
 /** The config file's own input (read before the others, it is not a key of the file). */

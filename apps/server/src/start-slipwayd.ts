@@ -56,6 +56,7 @@ import type { ResolvedConfig } from './config.js';
 import { edgeClientArgs } from './edge-client-options.js';
 import { setupDomains } from './domains-setup.js';
 import { domainHttpsOf } from './domain-options.js';
+import { startTracing } from './tracing/server-tracing.js';
 import { startEdgeWatchdog } from './edge-watchdog.js';
 import { failpointHookFrom } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
@@ -160,6 +161,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   });
   const containers = await startContainerRuntimes(config, logger);
   const catalog = await openCatalog(config, { clock, logger, version, store, containers });
+  const tracing = await startTracing(config, version, logger.child({ component: 'tracing' }));
   const runtime = createProcessDriver({
     stateDir: join(config.dataDir, 'instances'),
     portRange: config.instancePorts,
@@ -176,6 +178,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       ...(config.edgeWorkers === 1 ? [] : ['--workers', String(config.edgeWorkers)]),
       ...edgeTlsFlags,
       ...edgeClientArgs(config),
+      ...tracing.edgeArgs,
     ],
     settingFiles: edgeTlsFiles,
   });
@@ -189,12 +192,11 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     { onStored: () => notificationDispatcher.poke() },
   );
   const metrics = createSlipwaydMetrics({ store, router, registries: [catalog.metrics.registry] });
-  const deps: CoreDeps = {
+  const deps: CoreDeps = tracing.traceDeps({
     store,
-    runtimes: createRuntimeSet(
-      { process: runtime, ...containers.drivers },
-      { callTimeoutMs: config.runtimeCallTimeoutMs },
-    ),
+    runtimes: createRuntimeSet(tracing.traceDrivers({ process: runtime, ...containers.drivers }), {
+      callTimeoutMs: config.runtimeCallTimeoutMs,
+    }),
     ...(containers.images === undefined ? {} : { images: containers.images }),
     router,
     sources: createSourceFetcher({
@@ -253,7 +255,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     ...catalog.coreDeps,
     ...gitCoreDeps(config, logger, { deps: () => deps, fleet: () => fleet }),
     ...alertCoreDeps(config),
-  };
+  });
   const notificationDispatcher = createNotificationDispatcher(
     { store, clock, logger: notificationLogger, secretCipher: deps.secretCipher },
     createNotifierSet({ clock, smtp: smtpRelay }),
@@ -333,6 +335,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       webhookIntake: gitWebhooks.intake,
       domains,
       metrics,
+      tracing,
       requestStop: (scope) => {
         if (scope === 'everything') stopScope = scope;
         options.onStopRequested?.(scope);
@@ -440,6 +443,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       await catalog.close();
       await auditRecorder.flush();
       await runtime.close();
+      await tracing.shutdown();
       await store.close();
       await releaseLock();
     },

@@ -58,3 +58,4 @@ export * from './previews-api.js';
 export * from './previews-client.js';
 export * from './catalog-snapshot.js';
 export * from './consul-kv-export.js';
+export * from './traceparent.js';

@@ -11,6 +11,7 @@ import type { PreviewServices } from './git/preview-services.js';
 import type { ArtifactStore } from './ports/artifact-store.js';
 import type { Builder } from './ports/builder.js';
 import type { Clock } from './ports/clock.js';
+import type { DeploymentTracer } from './ports/deployment-tracer.js';
 import type { GitMirrors } from './ports/git-mirrors.js';
 import type { RepositoryFiles } from './ports/repository-files.js';
 import type { HealthProber } from './ports/health-prober.js';
@@ -151,6 +152,8 @@ export interface CoreDeps {
    * step has a gate of a kind with no runner ends degraded with `GATE_UNSUPPORTED`.
    */
   readonly gateRunners?: GateRunnerRegistry;
+  /** Spans of deployment runs and phases in the trace of the request that asked (docs/tracing.md); absent: untraced. */
+  readonly tracer?: DeploymentTracer;
   /** Testing hook evaluated at named points of a deployment's run (`SLIPWAY_FAILPOINTS`); absent in normal runs. */
   readonly failpoint?: Failpoint;
   /**

@@ -6,6 +6,7 @@ export type * from './ports/clock.js';
 export type * from './ports/logger.js';
 export type * from './ports/id-generator.js';
 export type * from './ports/runtime-driver.js';
+export type * from './ports/deployment-tracer.js';
 export type * from './ports/source-fetcher.js';
 export type * from './ports/builder.js';
 export type * from './ports/health-prober.js';

@@ -49,6 +49,8 @@ export async function createHttpApp(
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: requestLimits.paramBytes },
   });
+  // First: the request's span is active for every other hook and the handler.
+  context.tracing?.installApi(app);
   // Route schemas are zod schemas: requests are parsed with them before the handler runs.
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(zodSerializerCompiler);

@@ -4,6 +4,7 @@ import type { AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipwa
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
 import type { WebhookIntake } from '../git-webhook-intake.js';
+import type { ServerTracing } from '../tracing/server-tracing.js';
 import type { MasterKeyRotation } from '../master-key-rotation.js';
 import type { SlipwaydMetrics } from '../metrics/slipwayd-metrics.js';
 import type { ProcessIsolationView } from '../process-isolation.js';
@@ -42,6 +43,8 @@ export interface ServerContext {
   readonly domains?: { readonly renewAtFraction: number; poke(): void };
   /** What `GET /metrics` serves and where API requests are measured; absent in tests that build a bare context. */
   readonly metrics?: SlipwaydMetrics;
+  /** Spans API requests when tracing is on (docs/tracing.md); absent in tests that build a bare context. */
+  readonly tracing?: Pick<ServerTracing, 'installApi'>;
 }
 
 /** What route handlers receive: the server's context and what the HTTP app itself owns (the rate limiter's counters). */

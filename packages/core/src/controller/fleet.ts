@@ -248,7 +248,9 @@ export function createFleet(deps: CoreDeps): Fleet {
         updatedAtMs: now,
       };
       await store.instances.insert(instance);
-      return locks.run(instance.id, () => launch(instance, scope, release));
+      // Started for a deployment (whichever loop asks), the start joins that deployment's trace.
+      const start = (): Promise<InstanceRecord> => launch(instance, scope, release);
+      return locks.run(instance.id, () => deps.tracer?.withinDeployment(instance.deploymentId, start) ?? start());
     },
 
     async restartInstance(instanceId) {

@@ -209,7 +209,8 @@ export function createDeploymentRunner(deps: CoreDeps, fleet: Fleet): Deployment
         await failpoint(`start:${phase}`);
         // An environment with an approval policy: the release exists, approvers decide on it before it rolls out.
         if (phase === 'rollout') await awaitDeploymentApproval(deps, { deploymentId, log, signal });
-        const detail = await runPhase(phase);
+        const current = phase;
+        const detail = await (deps.tracer?.tracePhase(current, () => runPhase(current)) ?? runPhase(current));
         await failpoint(`end:${phase}`);
         await journal.phaseFinished(phase, 'succeeded', detail);
       }

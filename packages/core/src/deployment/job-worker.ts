@@ -9,7 +9,7 @@
  */
 import type { CoreDeps } from '../core-deps.js';
 import { SlipwayError } from '@slipway/contract';
-import type { DeploymentRunner } from './deployment-runner.js';
+import type { DeploymentRunner, RunOutcome } from './deployment-runner.js';
 import { cancellationKey } from './cancellation.js';
 import { leaseOf } from '../domain/job-lease.js';
 import { queuedDeploymentJob } from '../domain/queued-deployment-job.js';
@@ -59,7 +59,9 @@ export function createJobWorker(deps: CoreDeps, runner: DeploymentRunner): JobWo
     const measure = (outcome: 'finished' | 'interrupted' | 'crashed'): void =>
       deps.metrics?.jobRunFinished({ outcome, durationMs: clock.nowMs() - startedAtMs });
     try {
-      const outcome = await runner.run(deploymentId, controller.signal, lease);
+      const run = (): Promise<RunOutcome> => runner.run(deploymentId, controller.signal, lease);
+      const outcome = await (deps.tracer?.traceRun(deploymentId, lease.attempt, run) ?? run());
+      if (outcome === 'finished') deps.tracer?.forget(deploymentId);
       measure(outcome === 'finished' ? 'finished' : 'interrupted');
       if (outcome === 'finished') await store.jobs.finish(lease, { state: 'done' });
       else await store.jobs.release(lease, clock.nowMs(), 'interrupted');

@@ -75,6 +75,7 @@ export async function insertDeployment(
   };
   await tx.deployments.insert(deployment);
   await tx.jobs.enqueue(queuedDeploymentJob(deps.ids, deployment.id, now));
+  deps.tracer?.recordOrigin(deployment.id);
   return deployment;
 }
 
