@@ -131,9 +131,12 @@ describe('custom domains with certificates from a real ACME CA', skipUnless(pebb
     );
     expect(domain).toMatchObject({ verification: 'acme', origin: 'added', lastError: null });
     expect(domain?.certificate?.challenge).toBe('http-01');
-    const answer = await secureGet(tlsPort, 'shop.example.test', root);
-    expect(answer.status).toBe(200);
-    expect(answer.hsts).toBe('max-age=300');
+    expect((await secureGet(tlsPort, 'shop.example.test', root)).status).toBe(200);
+    // HSTS and the redirect come with the routing table, synced right after the certificate is stored.
+    await waitFor(async () => expect((await secureGet(tlsPort, 'shop.example.test', root)).hsts).toBe('max-age=300'), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
     // Plain HTTP goes to HTTPS once the certificate is there (the routing table is synced after the issue).
     await waitFor(
       async () => {

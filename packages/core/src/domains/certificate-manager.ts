@@ -4,7 +4,7 @@
  * publishes `certificate.expiring` once per certificate `expiryWarningMs` before it expires, and keeps the edge's TLS
  * state equal to the store's. One pass at a time, one order at a time; the loop is owned and awaited on stop.
  */
-import { isSlipwayError } from '@slipway/contract';
+import { isSlipwayError, type EdgeHostCertificate } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
 import type { AppRecord, HostClaimRecord } from '../domain/records.js';
 import { publishCertificateExpiring } from '../notifications/delivery-event-publishing.js';
@@ -102,9 +102,11 @@ export function createCertificateManager(deps: CertificateDeps, settings: Certif
     for (const host of changes.removed) await deps.store.domains.delete(host);
   }
 
-  async function publishCertificates(): Promise<void> {
-    const certificates = [];
+  /** The store's valid certificates to the edge; `issued` stands for its host's stored one (not written yet). */
+  async function publishCertificates(issued?: { host: string; cert: string; key: string }): Promise<void> {
+    const certificates: EdgeHostCertificate[] = issued === undefined ? [] : [issued];
     for (const domain of await deps.store.domains.list()) {
+      if (domain.host === issued?.host) continue;
       if (domain.certificate === null || domain.certificate.notAfterMs <= deps.clock.nowMs()) continue;
       try {
         const { cert, key } = JSON.parse(
@@ -159,6 +161,8 @@ export function createCertificateManager(deps: CertificateDeps, settings: Certif
         certificateScope(current.projectId, current.host),
         JSON.stringify({ cert: issued.cert, key: issued.key }),
       );
+      // The edge serves it before the domain says `active`.
+      await publishCertificates({ host: current.host, cert: issued.cert, key: issued.key });
       await deps.store.domains.update({
         ...current,
         verification: current.verification === 'pending' ? 'acme' : current.verification,
@@ -183,7 +187,6 @@ export function createCertificateManager(deps: CertificateDeps, settings: Certif
         },
         'certificate issued',
       );
-      await publishCertificates();
       await deps
         .onCertificatesChanged?.()
         .catch((error: unknown) => logger.warn({ err: error }, 'routing table not synced after a certificate'));
