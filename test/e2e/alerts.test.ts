@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertRuleView, AlertView } from '@slipway/contract';
 import { waitFor } from '@slipway/testkit';
+import { callApi, createUser, errorCode, tokenOf } from './identity-fixtures.js';
 import { fixturesDir, SlipwaydHarness, type EdgePoller } from './slipwayd-harness.js';
 
 const secret = 'whsec-alerts-e2e-0123456789abcdef';
@@ -287,4 +288,60 @@ describe('alerts end to end', () => {
     expect(ours('firing')).toHaveLength(1);
     expect(unsigned).toBe(0);
   }, 120_000);
+
+  it('shows and lets manage a project’s rules and alerts only to roles on that project', async () => {
+    await slipwayd.api.projects.create({ name: 'other' });
+    await createUser(slipwayd, 'default-viewer', [{ role: 'viewer', project: 'default' }]);
+    await createUser(slipwayd, 'other-admin', [{ role: 'admin', project: 'other' }]);
+    const viewer = await tokenOf(slipwayd, 'default-viewer');
+    const otherAdmin = await tokenOf(slipwayd, 'other-admin');
+    const defaultRule = (await slipwayd.api.alerts.listRules('default')).rules[0];
+    const otherRule = await callApi(slipwayd, {
+      method: 'POST',
+      path: '/api/v1/alerts/rules',
+      token: otherAdmin,
+      json: { project: 'other', kind: 'disk-usage', threshold: 0.5 },
+    });
+    expect(otherRule.status).toBe(201);
+
+    // The viewer of default sees default's rules and alerts, and nothing of other; it may not add a rule.
+    const viewerRules = await callApi(slipwayd, { method: 'GET', path: '/api/v1/alerts/rules', token: viewer });
+    const viewerProjects = new Set((viewerRules.body as { rules: AlertRuleView[] }).rules.map((r) => r.project));
+    expect([...viewerProjects]).toEqual(['default']);
+    const viewerAlerts = await callApi(slipwayd, { method: 'GET', path: '/api/v1/alerts', token: viewer });
+    const seenAlerts = (viewerAlerts.body as { alerts: AlertView[] }).alerts;
+    expect(seenAlerts.length).toBeGreaterThan(0);
+    expect(seenAlerts.every((a) => a.project === 'default')).toBe(true);
+    const hidden = await callApi(slipwayd, {
+      method: 'GET',
+      path: '/api/v1/alerts/rules?project=other',
+      token: viewer,
+    });
+    expect([hidden.status, errorCode(hidden)]).toEqual([404, 'PROJECT_NOT_FOUND']);
+    const refused = await callApi(slipwayd, {
+      method: 'POST',
+      path: '/api/v1/alerts/rules',
+      token: viewer,
+      json: { project: 'default', kind: 'crash-loop' },
+    });
+    expect(refused.status).toBe(403);
+
+    // The admin of other manages other's rules only: default's are not found, and its alerts not listed.
+    const otherAlerts = await callApi(slipwayd, { method: 'GET', path: '/api/v1/alerts', token: otherAdmin });
+    expect((otherAlerts.body as { alerts: AlertView[] }).alerts.every((a) => a.project === 'other')).toBe(true);
+    const removeDefault = await callApi(slipwayd, {
+      method: 'DELETE',
+      path: `/api/v1/alerts/rules/${defaultRule?.id ?? ''}`,
+      token: otherAdmin,
+    });
+    expect([removeDefault.status, errorCode(removeDefault)]).toEqual([404, 'ALERT_RULE_NOT_FOUND']);
+    const addToDefault = await callApi(slipwayd, {
+      method: 'POST',
+      path: '/api/v1/alerts/rules',
+      token: otherAdmin,
+      json: { project: 'default', kind: 'crash-loop' },
+    });
+    expect([addToDefault.status, errorCode(addToDefault)]).toEqual([404, 'PROJECT_NOT_FOUND']);
+    expect((await slipwayd.api.alerts.listRules('default')).rules.find((r) => r.id === defaultRule?.id)).toBeDefined();
+  }, 60_000);
 });
