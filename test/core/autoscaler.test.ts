@@ -132,4 +132,22 @@ describe('the autoscaler loop', () => {
       expect(current).toHaveLength(4);
     });
   });
+
+  it("measures CPU through the runtime's stats, in percent of the instance's limit", async () => {
+    const cpuYaml = autoscaleYaml.replace(
+      '- type: inFlight\n          target: 10',
+      '- type: cpu\n          targetPercent: 50',
+    );
+    await harness.deploy('hello', await harness.webSource({ replicas: 2, manifestYaml: cpuYaml }));
+    await waitFor(async () => expect(await healthyWeb()).toHaveLength(2));
+
+    await autoscaler.evaluate();
+    // The fake runtime reports idle instances: 0 % asks for 0 instances, and min keeps 1.
+    const [decision] = (await status()).processes[0]?.decisions ?? [];
+    expect(decision?.metrics).toEqual([
+      expect.objectContaining({ metric: 'cpu', current: 0, target: 50, readyCount: 2, missingCount: 0, proposal: 0 }),
+    ]);
+    expect(decision).toMatchObject({ currentReplicas: 2, rawDesired: 0, final: 1, limit: 'TooFewReplicas' });
+    expect(await scale()).toEqual({ web: 1 });
+  });
 });
