@@ -378,6 +378,11 @@ describe('deployment rules', () => {
     ).toBe('VALIDATION_FAILED');
     expect(await codeOf(addDeploymentRule(deps, 'shop', { refPattern: 'refs/heads/main' }))).toBe('VALIDATION_FAILED');
     expect(await codeOf(listDeploymentRules(deps, { stack: 'nope' }))).toBe('STACK_NOT_FOUND');
+    // A stack named as an app (without --stack) is no app, and the error says which flag was missing.
+    await expect(listDeploymentRules(deps, 'from-repo')).rejects.toMatchObject({
+      code: 'APP_NOT_FOUND',
+      message: 'no app named "from-repo": "from-repo" is a stack (add --stack)',
+    });
 
     // With a rule of its own the stack no longer follows its ref: main deploys nothing, a tag fires the rule.
     expect((await handleGitEvent(deps, push('refs/heads/main', commitA))).outcome).toBe('ignored');
