@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  inboxDeliveryKey,
   processNextWebhookDelivery,
   receiveWebhook,
   rewrapWebhookSecrets,
@@ -111,7 +112,7 @@ describe('webhook inbox', () => {
     expect(retry).toEqual({ deliveryId: receipt.deliveryId, status: 'duplicate', reason: 'delivered before' });
     await drain('node/a', handle);
     expect(handed).toHaveLength(1);
-    expect(await deps.store.gitWebhooks.findDelivery('gitlab', 'gl-1')).toMatchObject({
+    expect(await deps.store.gitWebhooks.findDelivery('gitlab', inboxDeliveryKey(repository.id, 'gl-1'))).toMatchObject({
       state: 'done',
       outcome: 'ignored',
       reason: 'handled gl-1',
@@ -138,7 +139,10 @@ describe('webhook inbox', () => {
     await drain('node/new', handle);
     await drain('node/new', handle);
     expect(handed.map((e) => e.deliveryKey)).toEqual(['gh-1']);
-    expect(await deps.store.gitWebhooks.findDelivery('github', 'gh-1')).toMatchObject({ state: 'done', attempts: 2 });
+    expect(await deps.store.gitWebhooks.findDelivery('github', inboxDeliveryKey(repository.id, 'gh-1'))).toMatchObject({
+      state: 'done',
+      attempts: 2,
+    });
   });
 
   it('records nothing from a run whose lease was lost, and fails a delivery after its last attempt', async () => {
@@ -157,7 +161,7 @@ describe('webhook inbox', () => {
       nowMs += 60_000;
     }
     await drain('node/4', handle);
-    expect(await deps.store.gitWebhooks.findDelivery('gitea', 'g-1')).toMatchObject({
+    expect(await deps.store.gitWebhooks.findDelivery('gitea', inboxDeliveryKey(repository.id, 'g-1'))).toMatchObject({
       state: 'done',
       outcome: 'failed',
       reason: 'not handled after 3 attempts',
@@ -238,7 +242,9 @@ describe('webhook inbox', () => {
     await send('bitbucket-pullrequest-updated', 'pullrequest:updated', 'p-3');
     await drain('node/a', handle);
     expect(handed.map((e) => e.deliveryKey)).toEqual(['p-1', 'p-3']);
-    expect(await deps.store.gitWebhooks.findDelivery('bitbucket', 'p-2')).toMatchObject({
+    expect(
+      await deps.store.gitWebhooks.findDelivery('bitbucket', inboxDeliveryKey(repository.id, 'p-2')),
+    ).toMatchObject({
       outcome: 'ignored',
       reason: 'pull request #3 updated without new commits',
     });
@@ -254,7 +260,7 @@ describe('webhook inbox', () => {
     isSleepOver = true;
     const stuck = () => new Promise<GitEventOutcome>(() => undefined);
     await drain('node/a', stuck);
-    expect(await deps.store.gitWebhooks.findDelivery('gitea', 'stuck')).toMatchObject({
+    expect(await deps.store.gitWebhooks.findDelivery('gitea', inboxDeliveryKey(repository.id, 'stuck'))).toMatchObject({
       state: 'done',
       outcome: 'failed',
       reason: 'not handled within 60 s',

@@ -163,6 +163,44 @@ describe('git delivery against hostile input', () => {
     expect(environments.stdout).not.toMatch(/pr-/);
   });
 
+  it("stores a delivery whose key another repository's delivery used before as its own, not as a duplicate", async () => {
+    const other = await slipwayd.api.repositories.add('acme', {
+      name: 'other',
+      url: 'https://github.com/acme/other.git',
+      provider: 'github',
+      auth: { kind: 'none' },
+    });
+    const rotated = await slipwayd.cli(['repos', 'webhook', 'rotate', 'other', '--project', 'acme']);
+    const otherSecret = /secret: +(\S+)/.exec(rotated.stdout)?.[1] ?? '';
+    const key = 'reused-delivery-key';
+    const send = async (repository: string, keySecret: string, event: string, body: Buffer) => {
+      const signed = signWebhook('github', keySecret, body);
+      signatures.push(...Object.values(signed));
+      const response = await fetch(`${slipwayd.url}/api/v1/hooks/github/${repository}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': key, ...signed },
+        body,
+      });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { delivery: { id: string; status: string } }).delivery;
+    };
+    const first = await send(other.id, otherSecret, 'ping', Buffer.from('{"zen":"first"}'));
+    expect(first.status).toBe('ignored');
+    const push = Buffer.from(JSON.stringify({ ref: 'refs/tags/none', before: '0'.repeat(40), after: 'b'.repeat(40) }));
+    const second = await send(repositoryId, secret, 'push', push);
+    expect(second.status).toBe('queued');
+    expect(second.id).not.toBe(first.id);
+    // A retry to the same repository is still the duplicate it is.
+    expect(await send(repositoryId, secret, 'push', push)).toEqual({
+      ...second,
+      status: 'duplicate',
+      reason: 'delivered before',
+    });
+    const listed = await slipwayd.cli(['repos', 'deliveries', 'upstream', '--project', 'acme', '--json']);
+    const deliveries = (JSON.parse(listed.stdout) as { deliveries: WebhookDeliveryView[] }).deliveries;
+    expect(deliveries.find((d) => d.id === second.id)?.deliveryKey).toBe(key);
+  });
+
   it('fails the deployment of a pushed commit whose files inflate past the checkout limit, then deploys a normal one', async () => {
     const dir = join(workDir, 'bomb');
     await cp(join(fixturesDir, 'hello-node'), dir, { recursive: true });

@@ -9,7 +9,7 @@ export type {
 } from '../../ports/git-webhook-repository.js';
 export { isWebhookSignatureValid, signWebhook, type WebhookHeaders } from './webhook-signature.js';
 export { signStandardWebhook, standardWebhookToleranceMs } from './standard-webhook-signature.js';
-export { webhookDeliveryIdentity, type WebhookDeliveryIdentity } from './webhook-delivery.js';
+export { inboxDeliveryKey, webhookDeliveryIdentity, type WebhookDeliveryIdentity } from './webhook-delivery.js';
 export { normalizeWebhook } from './webhook-payload.js';
 export type { WebhookContext, WebhookNormalization } from './webhook-normalization.js';
 export {

@@ -11,7 +11,7 @@ import type { WebhookDeliveryRecord } from '../../ports/git-webhook-repository.j
 import type { GitEvent, GitProvider } from '../git-event.js';
 import type { GitRepositoryRecord } from '../git-repository-records.js';
 import { getGitRepository } from '../repository-remotes.js';
-import { webhookDeliveryIdentity } from './webhook-delivery.js';
+import { inboxDeliveryKey, webhookDeliveryIdentity } from './webhook-delivery.js';
 import type { WebhookNormalization } from './webhook-normalization.js';
 import { normalizeWebhook } from './webhook-payload.js';
 import { openWebhookSecrets, type WebhookSecretCache } from './webhook-secrets.js';
@@ -109,11 +109,14 @@ export async function receiveWebhook(
       : meaning.kind === 'ignored'
         ? (['ignored', meaning.reason] as const)
         : (['queued', null] as const);
+  // The inbox is unique on (provider, key): the key is the repository's own, so a delivery to one repository never
+  // passes for a duplicate of another's that reused its key (nor is answered with that delivery's id).
+  const inboxKey = inboxDeliveryKey(repository.id, deliveryKey);
   const record: WebhookDeliveryRecord = {
     id: deps.ids.next('whd'),
     repositoryId: repository.id,
     provider: request.provider,
-    deliveryKey,
+    deliveryKey: inboxKey,
     eventName,
     state: status === 'queued' ? 'queued' : 'done',
     events,
@@ -128,6 +131,6 @@ export async function receiveWebhook(
     processedAtMs: status === 'queued' ? null : nowMs,
   };
   if (await deps.store.gitWebhooks.insertDelivery(record)) return { deliveryId: record.id, status, reason };
-  const stored = await deps.store.gitWebhooks.findDelivery(request.provider, deliveryKey);
+  const stored = await deps.store.gitWebhooks.findDelivery(request.provider, inboxKey);
   return { deliveryId: stored?.id ?? record.id, status: 'duplicate', reason: 'delivered before' };
 }

@@ -8,6 +8,7 @@ import type { WebhookDeliveryRecord } from '../../ports/git-webhook-repository.j
 import { gitProviders, type GitProvider } from '../git-event.js';
 import type { GitRepositoryRecord } from '../git-repository-records.js';
 import { getProjectRepository } from '../../use-cases/git-repositories.js';
+import { providerDeliveryKey } from './webhook-delivery.js';
 import { rotateWebhookSecret } from './webhook-secrets.js';
 
 type WebhookAdminDeps = Pick<CoreDeps, 'store' | 'secretCipher' | 'ids' | 'clock'>;
@@ -77,7 +78,7 @@ export function webhookDeliveryView(record: WebhookDeliveryRecord): WebhookDeliv
   return {
     id: record.id,
     provider: record.provider,
-    deliveryKey: record.deliveryKey,
+    deliveryKey: providerDeliveryKey(record.repositoryId, record.deliveryKey),
     event: record.eventName,
     status: record.state === 'leased' ? 'processing' : record.state,
     outcome: record.outcome,

@@ -45,3 +45,14 @@ export function webhookDeliveryIdentity(
     firstHeader(headers, keyHeaders[provider]) ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
   return { deliveryKey, eventName: firstHeader(headers, eventHeaders[provider]) ?? 'unknown' };
 }
+
+/** The key a delivery is stored under in the inbox: the provider's key within its repository (`<repository id>/<key>`). */
+export function inboxDeliveryKey(repositoryId: string, deliveryKey: string): string {
+  return `${repositoryId}/${deliveryKey}`;
+}
+
+/** The provider's key of a stored delivery, as the provider sent it (rows stored before keys were scoped have none). */
+export function providerDeliveryKey(repositoryId: string, storedKey: string): string {
+  const prefix = `${repositoryId}/`;
+  return storedKey.startsWith(prefix) ? storedKey.slice(prefix.length) : storedKey;
+}
