@@ -4,6 +4,7 @@
 //
 // Environment: BENCH_ROUNDS (default 3, at least 3), BENCH_DURATION_S (10), BENCH_WARMUP_S (2),
 // BENCH_CONNECTIONS (50), BENCH_PROFILE (`0` skips the profile), BENCH_PROFILE_OUT (keep the .cpuprofile there), BENCH_UPSTREAM (`http` for a node:http upstream).
+import { startOtlpSink } from './otlp-sink.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -97,6 +98,7 @@ function versions() {
 
 async function benchmarkRounds(dir, upstream) {
   const started = [];
+  let sink;
   try {
     // As shipped (its access log on, into the state dir); and, when the build can, without the access log, as the
     // peers run here (none of them logs requests).
@@ -112,6 +114,17 @@ async function benchmarkRounds(dir, upstream) {
     // the extra process more than the scaling a machine with spare cores would see.
     if (readFileSync(edgeEntry, 'utf8').includes('--workers'))
       started.push(await startEdge(dir, upstream.port, { name: 'edge-2-workers', edgeArgs: ['--workers', '2'] }));
+    // `BENCH_TRACING=1`: the edge again with OpenTelemetry tracing on, sampling 1 % of requests, exporting to a local
+    // sink (docs/tracing.md), to compare its CPU per request with the untraced edge's in the same rounds.
+    if (process.env.BENCH_TRACING === '1') {
+      sink = await startOtlpSink();
+      started.push(
+        await startEdge(dir, upstream.port, {
+          name: 'edge-traced-1pct',
+          edgeArgs: ['--otlp-endpoint', sink.url, '--trace-sample-ratio', '0.01'],
+        }),
+      );
+    }
     const all = [direct(upstream.port), ...started];
     const runs = [];
     for (let run = 1; run <= rounds; run += 1) {
@@ -144,6 +157,10 @@ async function benchmarkRounds(dir, upstream) {
     return runs;
   } finally {
     for (const target of started) await target.stop();
+    if (sink !== undefined) {
+      console.log(`traced edge: ${JSON.stringify(sink.counts())} (spans and exports the OTLP sink received)`);
+      await sink.stop();
+    }
   }
 }
 
