@@ -14,6 +14,7 @@ import { notificationOptions } from './notification-options.js';
 import { domainOptions } from './domain-options.js';
 import { alertOptions } from './alert-options.js';
 import { tracingOptions } from './tracing-options.js';
+import { logOptions } from './log-options.js';
 import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
 import { option, address, text, addressOf, numberOf, readTls, readEdgeTls, type OptionInput } from './config-option.js';
 
@@ -393,6 +394,7 @@ export const configOptions = {
   ...notificationOptions,
   ...domainOptions,
   ...alertOptions,
+  ...logOptions,
   ...catalogOptions,
   ...gitReconcileOptions,
   ...gitPreviewOptions,

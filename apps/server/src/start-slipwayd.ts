@@ -61,6 +61,7 @@ import { startEdgeWatchdog } from './edge-watchdog.js';
 import { failpointHookFrom } from './failpoints.js';
 import { createHttpApp } from './http/http-app.js';
 import { prepareIdentity } from './identity-setup.js';
+import { createLogServices } from './logs-setup.js';
 import { registerLocalServer } from './local-server-registration.js';
 import { forbiddenSourcePaths } from './local-sources.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
@@ -192,8 +193,10 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     { onStored: () => notificationDispatcher.poke() },
   );
   const metrics = createSlipwaydMetrics({ store, router, registries: [catalog.metrics.registry] });
+  const logs = createLogServices({ store, clock, logger }, config);
   const deps: CoreDeps = tracing.traceDeps({
     store,
+    logs: logs.services,
     runtimes: createRuntimeSet(tracing.traceDrivers({ process: runtime, ...containers.drivers }), {
       callTimeoutMs: config.runtimeCallTimeoutMs,
     }),
@@ -350,6 +353,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   domains.manager.start();
   worker.start();
   const autoscaler = startAutoscaler(deps, { intervalMs: config.autoscaleIntervalMs });
+  const logLoops = logs.start(deps);
   const gitLoops = await startGitDeliveryLoops({ deps, config, clock, logger, webhooks: gitWebhooks });
   // Deliveries left pending by the last slipwayd (a retry due, an attempt cut short by a stop) go out from here.
   notificationDispatcher.start();
@@ -383,6 +387,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       auditRetention.stop(),
       gitLoops.stop(),
       alerts.stop(),
+      logLoops.stop(),
       catalog.close(),
     ]);
     await notificationOutbox.idle();
@@ -431,6 +436,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
         auditRetention.stop(),
         domains.manager.stop(),
         alerts.stop(),
+        logLoops.stop(),
       ]);
       await fleet.background.stop();
       // Events published until now are in the outbox before the store closes; attempts under way are cut short and

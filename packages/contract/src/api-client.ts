@@ -83,6 +83,13 @@ export interface EventsOptions {
 export interface LogsOptions extends EnvironmentOption {
   tail?: number | undefined;
   process?: string | undefined;
+  /** Read the persisted log from this time: `1h`, or an ISO 8601 time. */
+  since?: string | undefined;
+  until?: string | undefined;
+  grep?: string | undefined;
+  /** Only lines whose id is greater. */
+  after?: number | undefined;
+  allEnvironments?: boolean | undefined;
 }
 
 type Output<S extends z.ZodType> = z.output<S>;
@@ -224,6 +231,11 @@ const logsQuery = (o: LogsOptions | undefined, isFollow: boolean) => ({
   environment: o?.environment,
   tail: o?.tail,
   process: o?.process,
+  since: o?.since,
+  until: o?.until,
+  grep: o?.grep,
+  after: o?.after,
+  allEnvironments: o?.allEnvironments === true ? 'true' : undefined,
   follow: String(isFollow),
 });
 

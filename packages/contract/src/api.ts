@@ -1,6 +1,7 @@
 /** Request and response bodies of the HTTP API under `/api/v1`; the server validates with these and builds OpenAPI from them. */
 import { z } from 'zod';
 import { imageReferenceSchema } from './manifest.js';
+import { logTimeSchema } from './log-time.js';
 import { appEnvKeySchema, dnsLabelSchema, envKeySchema, envValueSchema, processTypeSchema } from './names.js';
 import {
   appSchema,
@@ -89,6 +90,22 @@ export const logsQuerySchema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   process: processTypeSchema.optional(),
+  /**
+   * Read the persisted log (docs/logs.md) from this time: a duration back from now (`1h`) or an ISO 8601 time. Any of
+   * `since`, `until`, `grep`, `after` (or a `Last-Event-ID` header) reads the persisted log instead of the runtime.
+   */
+  since: logTimeSchema.optional(),
+  /** Only lines written before this time (same forms as `since`). */
+  until: logTimeSchema.optional(),
+  /** Only lines containing this text (case-sensitive). */
+  grep: z.string().min(1).max(200).optional(),
+  /** Only lines whose id is greater (resume where a reader stopped). */
+  after: z.coerce.number().int().min(0).optional(),
+  /** With the persisted log: every environment rather than only `environment`. */
+  allEnvironments: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
 });
 
 export const listAppsResponseSchema = z.object({ apps: z.array(appSchema) });
@@ -124,6 +141,8 @@ export type LogTailOmission = z.infer<typeof logTailOmissionSchema>;
 export const logsResponseSchema = z.object({
   lines: z.array(logLineSchema),
   omitted: logTailOmissionSchema.optional(),
+  /** Persisted log read from a point: the answer stopped at its bound; ask again with `after` set to this. */
+  nextAfter: z.number().int().optional(),
 });
 export const validateBodySchema = z.object({ manifest: z.string().max(1_000_000) }).strict();
 export const validateResponseSchema = z.object({

@@ -12,6 +12,7 @@ export * from './compose/index.js';
 export * from './stacks-api.js';
 export * from './stacks-client.js';
 export * from './resources.js';
+export * from './log-time.js';
 export * from './api.js';
 export * from './secrets-api.js';
 export * from './roles.js';

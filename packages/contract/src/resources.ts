@@ -174,6 +174,15 @@ export const deploymentEventSchema = z.discriminatedUnion('type', [
 export type DeploymentEvent = z.infer<typeof deploymentEventSchema>;
 
 export const logLineSchema = z.object({
+  /**
+   * The line's id in the persisted log (grows with each line stored; resume after it with `after` or SSE
+   * `Last-Event-ID`); absent on lines read live from the runtime.
+   */
+  id: z.number().int().min(1).optional(),
+  /** `app`: an instance's output; `deploy`: a deployment's (its id in `instanceId`). Persisted log only. */
+  source: z.enum(['app', 'deploy']).optional(),
+  /** The environment's name. Persisted log only. */
+  environment: z.string().optional(),
   instanceId: z.string(),
   process: z.string(),
   stream: z.enum(['stdout', 'stderr']),

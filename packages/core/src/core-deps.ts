@@ -25,6 +25,8 @@ import type { ImageStore } from './ports/image-store.js';
 import type { SecretCipher } from './ports/secret-cipher.js';
 import type { SourceFetcher } from './ports/source-fetcher.js';
 import type { Store } from './ports/store.js';
+import type { LogSettings } from './logs/log-settings.js';
+import type { LogWriter } from './logs/log-writer.js';
 
 export interface CoreSettings {
   readonly nodeName: string;
@@ -143,6 +145,8 @@ export interface CoreDeps {
   readonly deliveryEvents?: DeliveryEventSink;
   /** The condition source of each alert rule kind slipwayd can observe; a kind without one cannot be added. */
   readonly alertSources?: AlertConditionSources;
+  /** The persisted log (docs/logs.md): where deployments' output is written beside the instances'. */
+  readonly logs?: { readonly writer: LogWriter; readonly settings: LogSettings };
   /** Measures analyses' `http` and `prometheus` metrics; without it their measurements are errors. */
   readonly metricSource?: MetricSource;
   /** Measures phases, deployments, job runs, reconcile passes and restarts; without it nothing is measured. */

@@ -18,6 +18,7 @@ import type { SecretTables } from './secret-tables.js';
 import type { WebhookInboxTables } from './webhook-inbox-tables.js';
 import type { StackTables } from './stack-tables.js';
 import type { AutoscaleTables } from './autoscale-tables.js';
+import type { LogTables } from './log-tables.js';
 
 /** A `bigint` column: SQLite's driver yields numbers, PostgreSQL's yields strings; read it through `fromBigInt`. */
 export type BigIntColumn = ColumnType<number | string, number, number>;
@@ -188,6 +189,8 @@ export interface JobTable {
   run_after_ms: BigIntColumn;
   last_error: string | null;
   created_at_ms: BigIntColumn;
+  /** The API request that queued it (migration `0020-logs`). */
+  request_id?: string | null;
 }
 
 export interface Database
@@ -207,7 +210,8 @@ export interface Database
     GitRepositoryTables,
     StackTables,
     AutoscaleTables,
-    AlertTables {
+    AlertTables,
+    LogTables {
   projects: ProjectTable;
   environments: EnvironmentTable;
   apps: AppTable;

@@ -19,6 +19,7 @@ import { gitRepositoriesMigration } from './git-repositories-migration.js';
 import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
 import { releaseRuntimePrefixMigration } from './release-runtime-prefix-migration.js';
 import { identityMigration } from './identity-migration.js';
+import { logsMigration } from './logs-migration.js';
 import { notificationsMigration } from './notifications-migration.js';
 import { previewsMigration } from './previews-migration.js';
 import { runStateMigration } from './run-state-migration.js';
@@ -259,6 +260,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0017-deployment-rules': deploymentRulesMigration,
   '0018-previews': previewsMigration,
   '0019-stacks': stacksMigration,
+  '0020-logs': logsMigration,
   '0021-autoscaling': autoscaleMigration,
   '0022-domains-certificates': domainsMigration,
   '0023-alerts': alertsMigration,

@@ -27,6 +27,9 @@ import { createDomainRepository } from './domain-repository.js';
 import { createInstanceRepository } from './instance-repository.js';
 import { createPreviewRepository, createPreviewSettingsRepository } from './preview-repositories.js';
 import { createJobRepository } from './job-repository.js';
+import { createLogDrainRepository } from './log-drain-repository.js';
+import { createLogLineRepository } from './log-line-repository.js';
+import { createLogSettingsRepository } from './log-settings-repository.js';
 import { createNotificationRepository } from './notification-repository.js';
 import { createPhaseRepository } from './phase-repository.js';
 import { createProjectRepository } from './project-repository.js';
@@ -62,6 +65,9 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     secrets: createSecretRepository(db),
     audit: createAuditRepository(db),
     notifications: createNotificationRepository(db),
+    logLines: createLogLineRepository(db),
+    logSettings: createLogSettingsRepository(db),
+    logDrains: createLogDrainRepository(db),
     approvalPolicies: createApprovalPolicyRepository(db),
     approvalRequests: createApprovalRequestRepository(db),
     approvalDecisions: createApprovalDecisionRepository(db),

@@ -29,7 +29,7 @@ export interface DeploymentJournal {
 }
 
 export function createDeploymentJournal(
-  deps: Pick<CoreDeps, 'store' | 'clock' | 'events' | 'logger' | 'ids' | 'deliveryEvents' | 'metrics'>,
+  deps: Pick<CoreDeps, 'store' | 'clock' | 'events' | 'logger' | 'ids' | 'deliveryEvents' | 'metrics' | 'logs'>,
   deploymentId: string,
   mask: SecretMasker = noMasking,
 ): DeploymentJournal {
@@ -49,6 +49,33 @@ export function createDeploymentJournal(
     return next;
   };
 
+  // The app's persisted log gets the deployment's lines too (source `deploy`), so they are searched and drained with it.
+  let scope: Promise<{ appId: string; environment: string } | undefined> | undefined;
+  const scopeOf = (): Promise<{ appId: string; environment: string } | undefined> =>
+    (scope ??= (async () => {
+      const deployment = await deps.store.deployments.findById(deploymentId);
+      if (deployment === undefined) return undefined;
+      const environment = await deps.store.environments.findById(deployment.environmentId);
+      return environment === undefined ? undefined : { appId: deployment.appId, environment: environment.name };
+    })());
+  const persistLines = async (lines: readonly string[]): Promise<void> => {
+    const writer = deps.logs?.writer;
+    const where = writer === undefined ? undefined : await scopeOf();
+    if (writer === undefined || where === undefined) return;
+    const atMs = deps.clock.nowMs();
+    for (const line of lines) {
+      writer.write({
+        ...where,
+        source: 'deploy',
+        process: 'deploy',
+        instanceId: deploymentId,
+        stream: 'stdout',
+        line,
+        atMs,
+      });
+    }
+  };
+
   const storeLines = async (batch: readonly string[]): Promise<void> => {
     for (let start = 0; start < batch.length; start += linesPerTransaction) {
       const lines = batch.slice(start, start + linesPerTransaction);
@@ -62,6 +89,7 @@ export function createDeploymentJournal(
         queuedLines -= lines.length;
       }
       deps.events.notify(deploymentId);
+      await persistLines(lines);
     }
   };
 

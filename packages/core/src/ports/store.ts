@@ -26,6 +26,7 @@ import type {
   UserRepository,
 } from './identity-repositories.js';
 import type { AuditRepository } from './audit-repository.js';
+import type { LogDrainRepository, LogLineRepository, LogSettingsRepository } from './log-repositories.js';
 import type {
   ApprovalDecisionRepository,
   ApprovalPolicyRepository,
@@ -252,6 +253,10 @@ export interface Repositories {
   readonly autoscaleDecisions: AutoscaleDecisionRepository;
   /** Alert rules and the alerts they raised. */
   readonly alerts: AlertRepository;
+  /** The persisted log: lines, each app's retention override, log drains. */
+  readonly logLines: LogLineRepository;
+  readonly logSettings: LogSettingsRepository;
+  readonly logDrains: LogDrainRepository;
 }
 
 export interface Store extends Repositories {

@@ -41,6 +41,7 @@ import { anyProject, globally, onApp, onBodyProject } from '../auth/route-permis
 import { noContent, routeFor, type RouteGroup } from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
 import { openSse } from '../sse.js';
+import { isHistoryRequest, serveLogHistory } from './log-history-route.js';
 import { logTailJson } from './log-tail-json.js';
 
 const route = routeFor<RouteContext>();
@@ -185,11 +186,16 @@ export const appRoutes: RouteGroup<RouteContext> = {
     route({
       method: 'GET',
       url: '/api/v1/apps/:app/logs',
-      summary: 'Instance output: tail (JSON), or follow (SSE of log lines)',
+      summary:
+        'Instance output: tail (JSON), or follow (SSE of log lines); with since/until/grep/after, the persisted log',
       permission: { action: 'logs.read', access: onApp('viewer') },
       schema: { params: appParamsSchema, querystring: logsQuerySchema, response: { 200: logsResponseSchema } },
       handler: async (request, reply, { deps, identity, shutdownSignal }) => {
         const { params, query } = request;
+        if (isHistoryRequest(query, request.headers)) {
+          const until = (): AbortSignal => AbortSignal.any([shutdownSignal, watchCredential(request, identity)]);
+          return serveLogHistory(request, reply, deps, until);
+        }
         const input = {
           app: params.app,
           environment: query.environment,
