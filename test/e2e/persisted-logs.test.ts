@@ -44,10 +44,20 @@ const ticksOf = (lines: readonly LogLineView[], instanceId: string): number[] =>
     .filter((line) => line.instanceId === instanceId && line.stream === 'stdout' && line.line.startsWith('tick '))
     .map((line) => Number(/^tick (\d+)/.exec(line.line)?.[1]));
 
-/** Consecutive from the first, none twice: nothing lost, nothing stored twice. */
+/**
+ * Consecutive from the first, none twice: nothing lost, nothing stored twice. A process started again under the same
+ * instance id (a restart in place) counts from 1 again: each of its runs is checked on its own.
+ */
 function expectConsecutive(ticks: readonly number[]): void {
-  const first = ticks[0] ?? 1;
-  expect(ticks).toEqual(ticks.map((_, index) => first + index));
+  const runs: number[][] = [];
+  for (const tick of ticks) {
+    if (tick === 1 || runs.length === 0) runs.push([]);
+    runs.at(-1)!.push(tick);
+  }
+  for (const run of runs) {
+    const first = run[0] ?? 1;
+    expect(run).toEqual(run.map((_, index) => first + index));
+  }
 }
 
 /** The events of an SSE body read until `count` events came (or the stream ended). */
