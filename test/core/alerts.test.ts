@@ -10,6 +10,7 @@ import {
   addNotificationTarget,
   createAlertEvaluator,
   createCrashLoopConditionSource,
+  createDeploymentFailedConditionSource,
   createEdgeConditionSource,
   listAlertRules,
   listAlerts,
@@ -41,7 +42,11 @@ describe('alerts', () => {
 
   const deps = (): CoreDeps => ({ ...harness.deps, clock, alertSources: sources });
   const newEvaluator = () => {
-    sources = { 'error-rate': createEdgeConditionSource('error-rate'), 'crash-loop': createCrashLoopConditionSource() };
+    sources = {
+      'error-rate': createEdgeConditionSource('error-rate'),
+      'crash-loop': createCrashLoopConditionSource(),
+      'deployment-failed': createDeploymentFailedConditionSource(),
+    };
     return createAlertEvaluator(deps(), sources, { intervalMs: evaluationMs, historyMs: 86_400_000 });
   };
   /** Traffic through the router to hello's release 1, as the edge's cumulative counters show it. */
@@ -191,5 +196,24 @@ describe('alerts', () => {
     expect((await evaluateAfter(evaluator, 100, 50)).resolved).toBe(1);
     const [delivery] = await deliveriesOf('alert.resolved');
     expect(delivery?.event.message).toContain('the rule was removed or turned off');
+  });
+
+  it('fires deployment-failed once when the last finished deployment failed, and resolves it when one succeeds', async () => {
+    await addRule({ kind: 'deployment-failed', threshold: undefined, minRequests: undefined, forSeconds: 0 });
+    const evaluator = newEvaluator();
+    expect(await evaluator.evaluate()).toEqual({ fired: 0, resolved: 0 });
+    const failed = await harness.deploy('hello', await harness.writeSource({ 'README.md': 'nothing to build\n' }));
+    expect(failed.state).toBe('failed');
+    expect((await evaluateAfter(evaluator, 0, 0)).fired).toBe(1);
+    expect((await evaluateAfter(evaluator, 0, 0)).fired).toBe(0);
+    const [firing] = await deliveriesOf('alert.firing');
+    expect(firing?.event.message).toMatch(
+      new RegExp(`^Alert deployment-failed firing for hello in production: deployment ${failed.id} failed in build: `),
+    );
+    harness.reconciler.start(); // a successful rollout needs the controller to start and probe its instance
+    expect((await harness.deploy('hello', await harness.webSource())).state).toBe('succeeded');
+    expect((await evaluateAfter(evaluator, 0, 0)).resolved).toBe(1);
+    expect(await deliveriesOf('alert.firing')).toHaveLength(1);
+    expect(await deliveriesOf('alert.resolved')).toHaveLength(1);
   });
 });
