@@ -220,5 +220,11 @@ describe('the persisted log', () => {
       expect(errorCode(answer)).toBeDefined();
       expect(JSON.stringify(answer.body)).not.toContain('tick');
     }
+    // The caller's request id is honoured: in the answer's header and in the error body.
+    const traced = await fetch(`${slipwayd.url}/api/v1/apps/ticker/logs?since=1h`, {
+      headers: { authorization: `Bearer ${token}`, 'x-request-id': 'proxy-7f3a:42' },
+    });
+    expect(traced.headers.get('x-request-id')).toBe('proxy-7f3a:42');
+    expect(((await traced.json()) as { error: { requestId: string } }).error.requestId).toBe('proxy-7f3a:42');
   }, 30_000);
 });

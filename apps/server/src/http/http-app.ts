@@ -1,5 +1,4 @@
 /** Builds the Fastify app: request ids, the error model, write refusal during shutdown, and the route plugins. */
-import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -13,6 +12,7 @@ import { installRateLimits } from './rate-limit/rate-limit-hooks.js';
 import { clientErrorHandler, frameworkErrorHandler, installRequestLimits, requestLimits } from './request-limits.js';
 import { installOpenApi } from './openapi.js';
 import { registerRouteGroup } from './route-declaration.js';
+import { requestIdOf } from './request-id.js';
 import { routeGroups } from './route-table.js';
 import { installSecureHeaders } from './secure-headers.js';
 import type { RouteContext, ServerContext } from './server-context.js';
@@ -42,7 +42,7 @@ export async function createHttpApp(
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
     loggerInstance: logger,
-    genReqId: () => `req_${randomBytes(8).toString('hex')}`,
+    genReqId: requestIdOf,
     requestIdHeader: false,
     bodyLimit: requestLimits.jsonBodyBytes,
     // Requests are logged once, by the onResponse hook below, without the health probes' noise.
