@@ -123,6 +123,41 @@ describe('tracing on', () => {
     });
   });
 
+  it('joins a run resumed after slipwayd was killed to the trace of the request that asked for it', async () => {
+    const tracingArgs = ['--otlp-endpoint', receiver.url, '--edge-trace-sample-ratio', '1'];
+    await slipwayd.kill('SIGTERM');
+    await slipwayd.start({ env: { SLIPWAY_FAILPOINTS: 'start:rollout=pause' }, args: tracingArgs });
+    const mark = slipwayd.output.length;
+    const deployRequests = () =>
+      receiver.spans.filter(
+        (s) => s.kind === serverKind && String(s.attributes['http.route']).endsWith('/deployments'),
+      );
+    const requestsBefore = deployRequests().length;
+    const answer = await deploy(slipwayd, 'traced');
+    expect(answer.code, answer.stderr).toBe(0);
+    const resumedId = (JSON.parse(answer.stdout) as { deployment: { id: string } }).deployment.id;
+    await waitFor(() => expect(slipwayd.output.slice(mark)).toContain('"failpoint":"start:rollout"'), {
+      timeoutMs: 30_000,
+    });
+    // The request's span is exported (batches leave every 5 s) before the kill, which would lose it.
+    await waitFor(() => expect(deployRequests().length).toBe(requestsBefore + 1), { timeoutMs: 20_000 });
+    await slipwayd.kill('SIGKILL');
+    await slipwayd.start({ args: tracingArgs });
+    expect((await slipwayd.settle(resumedId)).state).toBe('succeeded');
+
+    const runsOf = () =>
+      receiver.named('deployment.run').filter((s) => s.attributes['slipway.deployment.id'] === resumedId);
+    // The killed run's span never ended, so it was never sent: the resumed run's is the one that arrives.
+    await waitFor(() => expect(runsOf().length).toBeGreaterThanOrEqual(1), { timeoutMs: 20_000 });
+    const resumed = runsOf().find((s) => Number(s.attributes['slipway.job.attempt']) >= 2) as ReceivedSpan;
+    expect(resumed).toBeDefined();
+    const request = receiver.spans.find((s) => s.spanId === resumed.parentSpanId) as ReceivedSpan;
+    expect(request).toMatchObject({ serviceName: 'slipwayd', kind: serverKind, traceId: resumed.traceId });
+    expect(request.attributes['http.request.method']).toBe('POST');
+    const phases = receiver.spans.filter((s) => s.parentSpanId === resumed.spanId).map((s) => s.name);
+    expect(phases).toEqual(expect.arrayContaining(['deployment.rollout', 'deployment.finalize']));
+  }, 120_000);
+
   it('sends nothing that holds a secret or a query', async () => {
     expect(receiver.refused).toEqual([]);
     expect(receiver.bodies.length).toBeGreaterThan(0);
