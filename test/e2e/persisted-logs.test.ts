@@ -220,6 +220,18 @@ describe('the persisted log', () => {
       expect(errorCode(answer)).toBeDefined();
       expect(JSON.stringify(answer.body)).not.toContain('tick');
     }
+    const put = {
+      method: 'PUT',
+      path: '/api/v1/apps/ticker/log-settings',
+      json: { retentionMs: 3_600_000, maxBytes: null },
+    };
+    expect((await callApi(slipwayd, { ...put, token })).status).toBe(403);
+    const owner = await slipwayd.adminToken();
+    const set = await callApi(slipwayd, { ...put, token: owner });
+    expect(set.body).toEqual({
+      override: { retentionMs: 3_600_000, maxBytes: null },
+      effective: { retentionMs: 3_600_000, maxBytes: 64 * 1024 * 1024 },
+    });
     // The caller's request id is honoured: in the answer's header and in the error body.
     const traced = await fetch(`${slipwayd.url}/api/v1/apps/ticker/logs?since=1h`, {
       headers: { authorization: `Bearer ${token}`, 'x-request-id': 'proxy-7f3a:42' },

@@ -13,6 +13,7 @@ export * from './stacks-api.js';
 export * from './stacks-client.js';
 export * from './resources.js';
 export * from './log-time.js';
+export * from './log-settings.js';
 export * from './api.js';
 export * from './secrets-api.js';
 export * from './roles.js';

@@ -96,6 +96,7 @@ export * from './logs/log-settings.js';
 export * from './logs/log-collector.js';
 export * from './logs/log-retention.js';
 export * from './logs/backlog-dedupe.js';
+export * from './logs/app-log-settings.js';
 export * from './use-cases/run-state.js';
 export * from './use-cases/one-off-run.js';
 export * from './use-cases/secrets.js';

@@ -5,6 +5,7 @@
 import { auditRoutes } from './audit/audit-routes.js';
 import { alertRoutes } from './routes/alert-routes.js';
 import { appRoutes } from './routes/app-routes.js';
+import { logSettingsRoutes } from './routes/log-settings-routes.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { catalogAclRoutes } from './routes/catalog-acl-routes.js';
@@ -40,6 +41,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   tokenRoutes,
   userRoutes,
   appRoutes,
+  logSettingsRoutes,
   deploymentUploadRoutes,
   deploymentRoutes,
   secretRoutes,
