@@ -6,19 +6,13 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import {
   formatListenAddress,
-  createAesGcmSecretCipher,
-  createBuilder,
   createEdgeRouterTable,
-  createFsArtifactStore,
-  createHealthProber,
-  createMetricSource,
   createJoseAccessTokenSigner,
   createNotifierSet,
   createProcessDriver,
   createRandomOpaqueTokens,
   createScryptPasswordHasher,
   createSortableIdGenerator,
-  createSourceFetcher,
   createSqliteStore,
   createSystemClock,
   loadMasterKeyring,
@@ -29,33 +23,28 @@ import {
   createAuditLog,
   createDeploymentRunner,
   createFleet,
-  createRuntimeSet,
-  createBackgroundSupervisor,
   createJobWorker,
   createNotificationDispatcher,
   createNotificationOutbox,
   createReconciler,
   defaultNotificationDispatcherSettings,
-  defaultCoreSettings,
   defaultIdentitySettings,
-  EventBus,
   type CoreDeps,
   type IdentityDeps,
 } from '@slipway/core';
 import { checkApiBinding, prepareTransport } from './api-transport.js';
-import { alertCoreDeps, startAlerts } from './alerts-setup.js';
+import { startAlerts } from './alerts-setup.js';
 import { createAuditRecorder } from './audit-recorder.js';
+import { createCoreDeps } from './core-deps-setup.js';
 import { createGitWebhooks } from './git-webhooks.js';
 import { openCatalog } from './catalog-setup.js';
 import { startAutoscaler } from './autoscale-setup.js';
 import { startAuditRetention } from './audit-retention.js';
-import { gitCoreDeps, startGitDeliveryLoops } from './git-delivery-setup.js';
-import { previewSettingsOf } from './git-previews.js';
+import { startGitDeliveryLoops } from './git-delivery-setup.js';
 import { startContainerRuntimes } from './container-runtimes.js';
 import type { ResolvedConfig } from './config.js';
 import { edgeClientArgs } from './edge-client-options.js';
 import { setupDomains } from './domains-setup.js';
-import { domainHttpsOf } from './domain-options.js';
 import { startTracing } from './tracing/server-tracing.js';
 import { startEdgeWatchdog } from './edge-watchdog.js';
 import { failpointHookFrom } from './failpoints.js';
@@ -63,7 +52,6 @@ import { createHttpApp } from './http/http-app.js';
 import { prepareIdentity } from './identity-setup.js';
 import { createLogServices } from './logs-setup.js';
 import { registerLocalServer } from './local-server-registration.js';
-import { forbiddenSourcePaths } from './local-sources.js';
 import { createMasterKeyRotation } from './master-key-rotation.js';
 import { createSlipwaydMetrics } from './metrics/slipwayd-metrics.js';
 import { resolveProcessIsolation, type ProcessIsolation } from './process-isolation.js';
@@ -194,70 +182,26 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   );
   const metrics = createSlipwaydMetrics({ store, router, registries: [catalog.metrics.registry] });
   const logs = createLogServices({ store, clock, logger }, config);
-  const deps: CoreDeps = tracing.traceDeps({
+  const deps: CoreDeps = createCoreDeps({
+    config,
+    logger,
     store,
-    logs: logs.services,
-    runtimes: createRuntimeSet(tracing.traceDrivers({ process: runtime, ...containers.drivers }), {
-      callTimeoutMs: config.runtimeCallTimeoutMs,
-    }),
-    ...(containers.images === undefined ? {} : { images: containers.images }),
-    router,
-    sources: createSourceFetcher({
-      maxArchiveBytes: config.maxArchiveBytes,
-      allowedPathRoots: config.sourcePathRoots,
-      forbiddenPaths: forbiddenSourcePaths(config),
-    }),
-    builder: createBuilder({
-      staticServerPath,
-      ...(containers.engine === undefined ? {} : { docker: { engine: containers.engine } }),
-      ...(isolation.sandbox === undefined ? {} : { sandbox: isolation.sandbox }),
-      ...(config.buildCacheMaxBytes === 0
-        ? {}
-        : { cache: { rootDir: join(config.dataDir, 'cache', 'builds'), maxBytes: config.buildCacheMaxBytes } }),
-    }),
-    prober: createHealthProber(),
-    metricSource: createMetricSource(),
-    artifacts: createFsArtifactStore({ dataDir: config.dataDir }),
     clock,
     ids,
-    logger,
-    events: new EventBus(),
-    secretCipher: createAesGcmSecretCipher({ keyring }),
-    // Names and versions only: the value never leaves the use case.
-    onSecretChange: (change) => {
-      logger.info(
-        {
-          app: change.app,
-          environment: change.environment,
-          action: change.action,
-          name: change.name,
-          version: change.version,
-        },
-        'secret changed',
-      );
-      auditRecorder.onSecretChange(change);
-    },
-    settings: {
-      ...defaultCoreSettings,
-      nodeName: config.nodeName,
-      defaultDomain: config.defaultDomain,
-      domainHttps: domainHttpsOf(config),
-      releaseRetention: config.releaseRetention,
-      buildConcurrency: config.buildConcurrency,
-      drainMs: config.drainMs,
-      runtimeCallTimeoutMs: config.runtimeCallTimeoutMs,
-      runtimeNamespace: containers.namespace,
-      imageRegistries: config.imageRegistries,
-      catalogAddresses: catalog.instanceAddresses,
-      ...previewSettingsOf(config),
-    },
-    deliveryEvents: metrics.controlPlane.teeDeliveryEvents(notificationOutbox),
-    metrics: metrics.controlPlane,
-    ...(failpoint === undefined ? {} : { failpoint }),
-    background: createBackgroundSupervisor(logger.child({ component: 'background' })),
-    ...catalog.coreDeps,
-    ...gitCoreDeps(config, logger, { deps: () => deps, fleet: () => fleet }),
-    ...alertCoreDeps(config),
+    keyring,
+    processRuntime: runtime,
+    containers,
+    router,
+    isolation,
+    staticServerPath,
+    auditRecorder,
+    catalog,
+    metrics,
+    notificationOutbox,
+    logs,
+    tracing,
+    failpoint,
+    fleet: () => fleet,
   });
   const notificationDispatcher = createNotificationDispatcher(
     { store, clock, logger: notificationLogger, secretCipher: deps.secretCipher },
