@@ -251,6 +251,8 @@ export function createCertificateManager(deps: CertificateDeps, settings: Certif
     while (!stopping.signal.aborted) {
       isPoked = false;
       await runPass();
+      // Stopped while the pass ran: no sleep (stop() found no sleep to wake then).
+      if (stopping.signal.aborted) break;
       if (isPoked) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, settings.checkIntervalMs);
