@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { edgeMetricsSchema, type EdgeMetrics, type RouteEntry, type Upstream } from '@slipway/contract';
-import { waitFor } from '@slipway/testkit';
 import { removeDir, routeTo, send, startTestEdge, startUpstream, type TestEdge } from './edge-test-harness.js';
 import {
   countResponse,
@@ -97,7 +96,7 @@ describe('traffic metrics of a real router', () => {
     });
 
     const pending = send({ port: router.port, headers: { host: 'q.test' } });
-    await waitFor(() => expect(held).toHaveLength(1));
+    await vi.waitFor(() => expect(held).toHaveLength(1), { timeout: 10_000, interval: 20 });
     expect((await metricsOf(router)).routes[0]?.counters.active).toBe(1);
     for (let n = 0; n < 5; n += 1) {
       const answer = await send({ port: router.port, method: `M${n}`, headers: { host: `h${n}.nowhere.test` } });
