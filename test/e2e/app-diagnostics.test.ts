@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@slipway/testkit';
 import { freePort, SlipwaydHarness } from './slipwayd-harness.js';
 
 async function appDir(files: Record<string, string>): Promise<string> {
@@ -89,8 +90,8 @@ describe('diagnosing a failing app', () => {
     expect(output).toContain('CRASH_LOOP');
     expect(output).toContain('first error: Error: DATABASE_URL is not set: cannot connect');
     expect(output).toContain('slipway logs crashy');
-    // The failed deployment retired its instances; their output is still there.
-    expect((await slipwayd.api.instances.list('crashy')).instances).toEqual([]);
+    // The failed deployment retires its instances (a stop under way may outlast its answer); their output stays.
+    await waitFor(async () => expect((await slipwayd.api.instances.list('crashy')).instances).toEqual([]));
     const logs = await slipwayd.cli(['logs', 'crashy']);
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toContain('Error: DATABASE_URL is not set: cannot connect');
