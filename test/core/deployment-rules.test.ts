@@ -1,89 +1,36 @@
 /**
  * Deployment rules over real adapters (SQLite): a push fires the first enabled matching rule of each app built from
- * the repository, deploying the exact commit through `insertDeployment`, once per (rule, commit).
+ * the repository, deploying the exact commit through `insertDeployment`, once per (rule, commit). A push to a busy
+ * environment: deployment-rules-queue.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   addDeploymentRule,
-  createEnvironment,
   handleGitEvent,
   listDeploymentRules,
   moveDeploymentRule,
   removeDeploymentRule,
-  retryDeferredFirings,
   setDeploymentRuleEnabled,
   testDeploymentRules,
   type GitPushEvent,
   type GitRepositoryRecord,
 } from '@slipway/core';
-import { isSlipwayError, type ErrorCode } from '@slipway/contract';
-import { createCoreHarness, type CoreHarness } from './core-harness.js';
-
-const commitA = 'a1'.repeat(20);
-const commitB = 'b2'.repeat(20);
-const commitC = 'c3'.repeat(20);
-const commitD = 'd4'.repeat(20);
-const commitE = 'e5'.repeat(20);
-
-async function codeOf(promise: Promise<unknown>): Promise<ErrorCode> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isSlipwayError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a coded error');
-}
+import type { CoreHarness } from './core-harness.js';
+import { codeOf, commitA, commitB, createRulesFixture, type RulesFixture } from './deployment-rules-fixtures.js';
 
 describe('deployment rules', () => {
+  let fixture: RulesFixture;
   let harness: CoreHarness;
   let repository: GitRepositoryRecord;
-  let deliveries = 0;
-
-  const push = (ref: string, after: string | null, over: Partial<GitPushEvent> = {}): GitPushEvent => ({
-    kind: 'push',
-    repositoryId: repository.id,
-    origin: 'github',
-    deliveryKey: `delivery-${++deliveries}`,
-    ref,
-    before: null,
-    after,
-    isForced: false,
-    ...over,
-  });
-
-  const addRepository = async (
-    name: string,
-    provider: GitRepositoryRecord['provider'],
-  ): Promise<GitRepositoryRecord> => {
-    const project = await harness.store.projects.findByName('default');
-    const record: GitRepositoryRecord = {
-      id: `repo_${name}`,
-      projectId: project?.id ?? '',
-      name,
-      provider,
-      url: `https://git.example.com/acme/${name}.git`,
-      authKind: 'none',
-      publicKey: null,
-      credential: null,
-      createdAtMs: Date.now(),
-      updatedAtMs: Date.now(),
-    };
-    await harness.store.gitRepositories.insert(record);
-    return record;
-  };
-
-  const deploymentsOf = async (environment: string) => {
-    const app = await harness.store.apps.findByName('shop');
-    const env = await harness.store.environments.find(app?.projectId ?? '', environment);
-    return harness.store.deployments.list(app?.id ?? '', env?.id ?? '', 100);
-  };
+  const push = (ref: string, after: string | null, over: Partial<GitPushEvent> = {}): GitPushEvent =>
+    fixture.push(ref, after, over);
+  const addRepository = (name: string, provider: GitRepositoryRecord['provider']) =>
+    fixture.addRepository(name, provider);
+  const deploymentsOf = (environment: string) => fixture.deploymentsOf(environment);
 
   beforeEach(async () => {
-    harness = await createCoreHarness({ isReconcilerRunning: false });
-    await harness.createApp('shop');
-    await createEnvironment(harness.deps, { app: 'shop', environment: 'staging' });
-    repository = await addRepository('shop-code', 'github');
+    fixture = await createRulesFixture();
+    ({ harness, repository } = fixture);
   });
 
   afterEach(async () => {
@@ -167,56 +114,6 @@ describe('deployment rules', () => {
       reason: 'no deployment rule reads this repository',
     });
     expect(await deploymentsOf('production')).toEqual([]);
-  });
-
-  it('queues a push whose environment is busy: the newest queued commit deploys when the running deployment ends', async () => {
-    const { deps } = harness;
-    await addDeploymentRule(deps, 'shop', { repository: 'shop-code', refPattern: 'refs/heads/main' });
-    const blocking = await handleGitEvent(deps, push('refs/heads/main', commitA));
-    expect(blocking.outcome).toBe('deployed');
-    const queued = await handleGitEvent(deps, push('refs/heads/main', commitB));
-    expect(queued.outcome).toBe('waiting');
-    expect(queued.reason).toContain('DEPLOYMENT_IN_PROGRESS');
-    expect(queued.reason).toContain('queued');
-    const ruleId = (await listDeploymentRules(deps, 'shop'))[0]?.id ?? '';
-    expect(await harness.store.deploymentRules.findFiring(ruleId, commitB)).toBeUndefined();
-    // A newer push replaces the queued one: only the newest commit deploys.
-    expect((await handleGitEvent(deps, push('refs/heads/main', commitC))).outcome).toBe('waiting');
-    expect((await listDeploymentRules(deps, 'shop'))[0]?.queued).toMatchObject({ commit: commitC });
-    // Still busy: the retry leaves it queued.
-    expect((await retryDeferredFirings(deps)).deployed).toEqual([]);
-    expect(await harness.store.deploymentRules.listDeferredFirings()).toHaveLength(1);
-
-    await harness.runToEnd(blocking.deploymentIds?.[0] ?? '');
-    const retried = await retryDeferredFirings(deps);
-    expect(retried.deployed).toMatchObject([{ ruleId, commit: commitC }]);
-    expect(await harness.store.deploymentRules.listDeferredFirings()).toEqual([]);
-    expect((await listDeploymentRules(deps, 'shop'))[0]).toMatchObject({ queued: null, lastDeployedCommit: commitC });
-    expect((await retryDeferredFirings(deps)).deployed).toEqual([]);
-    const commits = (await deploymentsOf('production')).map((d) => d.source.kind === 'repository' && d.source.commit);
-    expect(commits.sort()).toEqual([commitA, commitC].sort());
-  });
-
-  it('drops a queued push once a newer push deploys first, and one whose rule was disabled', async () => {
-    const { deps } = harness;
-    await addDeploymentRule(deps, 'shop', { repository: 'shop-code', refPattern: 'refs/heads/main' });
-    const blocking = await handleGitEvent(deps, push('refs/heads/main', commitA));
-    expect((await handleGitEvent(deps, push('refs/heads/main', commitB))).outcome).toBe('waiting');
-    await harness.runToEnd(blocking.deploymentIds?.[0] ?? '');
-    // The environment is free before the retry ran: the newer push deploys and the queued one goes.
-    const newer = await handleGitEvent(deps, push('refs/heads/main', commitC));
-    expect(newer.outcome).toBe('deployed');
-    expect(await harness.store.deploymentRules.listDeferredFirings()).toEqual([]);
-    await harness.runToEnd(newer.deploymentIds?.[0] ?? '');
-
-    const busy = await handleGitEvent(deps, push('refs/heads/main', commitD));
-    expect((await handleGitEvent(deps, push('refs/heads/main', commitE))).outcome).toBe('waiting');
-    const [rule] = await listDeploymentRules(deps, 'shop');
-    await setDeploymentRuleEnabled(deps, { owner: 'shop', rule: String(rule?.position), isEnabled: false });
-    await harness.runToEnd(busy.deploymentIds?.[0] ?? '');
-    expect((await retryDeferredFirings(deps)).deployed).toEqual([]);
-    expect(await harness.store.deploymentRules.listDeferredFirings()).toEqual([]);
-    expect(await harness.store.deploymentRules.findFiring(rule?.id ?? '', commitE)).toBeUndefined();
   });
 
   it('skips a disabled rule for the next matching one, keeps the order it is given, and says why in the dry run', async () => {
