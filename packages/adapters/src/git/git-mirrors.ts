@@ -10,17 +10,11 @@ import { join } from 'node:path';
 import { renameDirectoryDurably } from '@slipway/atomic-file';
 import { SlipwayError } from '@slipway/contract';
 import type { GitMirrors, GitRemote, Logger, MirrorCallOptions, MirrorSync, RemoteHead } from '@slipway/core';
-import { runProcessGroup, type ProcessGroupResult } from '../builder/run-process-group.js';
 import { confineSourceTree } from '../source/confine-source-tree.js';
 import { applySlipwayIgnore } from '../source/source-ignore.js';
 import { assertCheckoutSize, defaultMaxCheckoutBytes } from './checkout-size-limit.js';
-import {
-  baseGitEnv,
-  labelRedactor,
-  openGitMirrorAccess,
-  refusalHint,
-  type GitMirrorAccess,
-} from './git-mirror-access.js';
+import { openGitMirrorAccess, type GitMirrorAccess } from './git-mirror-access.js';
+import { createGitCommandRunner, shown, type GitCall } from './git-command-runner.js';
 
 export interface GitMirrorsConfig {
   /** Where the mirrors live (created on first use). */
@@ -41,7 +35,6 @@ const safeRef = /^(?!-)(?!.*\.\.)(?!.*@\{)[A-Za-z0-9._/@+-]{1,255}$/;
 const repositoryIdPattern = /^[A-Za-z0-9_-]{1,100}$/;
 /** A ref a fork's pull request lives under in the base repository: outside branches and tags. */
 const extraRef = /^refs\/(?!heads\/|tags\/)[A-Za-z0-9._/-]{1,200}$/;
-const shown = (remote: GitRemote): string => remote.label ?? remote.url;
 
 const subdirectory = /^(?!\.{1,2}(?:\/|$))(?!.*\/\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 const noop = () => undefined;
@@ -66,68 +59,7 @@ export function createGitMirrors(config: GitMirrorsConfig): GitMirrors & {
   const knownHostsFile = (repositoryId: string) => join(config.rootDir, `${repositoryId}.known_hosts`);
   const exists = async (path: string) => (await stat(path).catch(() => undefined)) !== undefined;
 
-  interface GitCall {
-    args: string[];
-    what: string;
-    access?: GitMirrorAccess;
-    env?: Record<string, string>;
-    isRemote: boolean;
-    isStdoutCaptured?: boolean;
-    log?: ((line: string) => void) | undefined;
-    signal?: AbortSignal | undefined;
-    /** The repository the command reaches: its url is shown as its label everywhere. */
-    remote?: GitRemote;
-  }
-
-  const git = async (call: GitCall): Promise<ProcessGroupResult> => {
-    const secretless = call.access?.redact ?? ((text: string) => text);
-    const remote = call.remote;
-    const redact = labelRedactor(remote, secretless);
-    const shownUrl = remote === undefined ? undefined : shown(remote);
-    const stall = new AbortController();
-    let stallTimer: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(stallTimer);
-      if (call.isRemote) stallTimer = setTimeout(() => stall.abort(), config.stallTimeoutMs);
-    };
-    arm();
-    const result = await runProcessGroup({
-      file: 'git',
-      args: call.args,
-      cwd: config.rootDir,
-      env: { ...baseGitEnv(process.env), ...call.access?.env, ...call.env },
-      timeoutMs: call.isRemote ? config.remoteTimeoutMs : config.localTimeoutMs,
-      signal: call.signal === undefined ? stall.signal : AbortSignal.any([call.signal, stall.signal]),
-      isStdoutCaptured: call.isStdoutCaptured ?? false,
-      onLine: (line, { isProgress }) => {
-        arm();
-        if (!isProgress && line.trim() !== '') call.log?.(redact(line));
-      },
-    });
-    clearTimeout(stallTimer);
-    const where = shownUrl === undefined ? '' : ` of ${shownUrl}`;
-    if (result.outcome === 'exited') {
-      if (result.exitCode !== 0 && call.isRemote) {
-        const tail = redact(result.tail.slice(-3).join(' / '));
-        const hint = refusalHint(remote, result.tail.join('\n'));
-        throw new SlipwayError('SOURCE_UNREACHABLE', `git ${call.what}${where} failed: ${tail}${hint}`, {
-          details: { url: shownUrl ?? '', ...(hint === '' ? {} : { reason: 'credentials-refused' }) },
-        });
-      }
-      return result;
-    }
-    if (result.outcome === 'aborted' && call.signal?.aborted === true)
-      throw new SlipwayError('INTERRUPTED', `git ${call.what}${where} was cancelled`);
-    const why =
-      result.outcome === 'spawn-failed'
-        ? `could not run: ${result.spawnError ?? 'unknown error'}`
-        : result.outcome === 'timed-out'
-          ? 'timed out'
-          : `stalled: nothing came for ${config.stallTimeoutMs} ms`;
-    throw new SlipwayError('SOURCE_UNREACHABLE', `git ${call.what}${where} ${why}`, {
-      details: { url: shownUrl ?? '' },
-    });
-  };
+  const git = createGitCommandRunner(config);
 
   const local = (repositoryId: string, args: string[], what: string, extra: Partial<GitCall> = {}) =>
     git({ args: ['--git-dir', mirrorDir(repositoryId), ...args], what, isRemote: false, ...extra });
