@@ -4,6 +4,7 @@
  * then does the new key replace the old one on disk. Sealed values, releases and running instances are untouched.
  */
 import type { MasterKeyring } from '@slipway/adapters';
+import type { AuditRecorder } from './audit-recorder.js';
 import { countNoun, SlipwayError } from '@slipway/contract';
 import {
   rewrapDataKeys,
@@ -85,4 +86,25 @@ export function createMasterKeyRotation(
         return finish();
       }),
   };
+}
+
+/**
+ * At start: finishes a rotation left pending and, when it re-wrapped anything, records the rotation as a security
+ * event — a rotation by restart (`SLIPWAY_PREVIOUS_MASTER_KEYS`) has no request and no caller, but an event all the
+ * same. Errors: those of `finishPending`.
+ */
+export async function finishPendingRotation(
+  rotation: MasterKeyRotation,
+  keyring: MasterKeyring,
+  onSecurityEvent: AuditRecorder['onSecurityEvent'],
+): Promise<void> {
+  const rewrapped = await rotation.finishPending();
+  if (rewrapped === 0) return;
+  onSecurityEvent({
+    name: 'secrets.master-key.rotated',
+    actor: null,
+    target: { kind: 'master-key', id: keyring.current().id },
+    outcome: 'success',
+    details: { rewrappedDataKeys: rewrapped, trigger: 'start' },
+  });
 }

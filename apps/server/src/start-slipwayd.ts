@@ -52,7 +52,7 @@ import { createHttpApp } from './http/http-app.js';
 import { prepareIdentity } from './identity-setup.js';
 import { createLogServices } from './logs-setup.js';
 import { registerLocalServer } from './local-server-registration.js';
-import { createMasterKeyRotation } from './master-key-rotation.js';
+import { createMasterKeyRotation, finishPendingRotation } from './master-key-rotation.js';
 import { createSlipwaydMetrics } from './metrics/slipwayd-metrics.js';
 import { resolveProcessIsolation, type ProcessIsolation } from './process-isolation.js';
 import { smtpRelayOf } from './smtp-relay.js';
@@ -213,23 +213,12 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     return failReleasingLock(error);
   });
   const masterKeyRotation = createMasterKeyRotation(deps, keyring);
-  try {
-    const rewrapped = await masterKeyRotation.finishPending();
-    if (rewrapped > 0) {
-      // A rotation by restart (SLIPWAY_PREVIOUS_MASTER_KEYS): no request and no caller, but an event all the same.
-      auditRecorder.onSecurityEvent({
-        name: 'secrets.master-key.rotated',
-        actor: null,
-        target: { kind: 'master-key', id: keyring.current().id },
-        outcome: 'success',
-        details: { rewrappedDataKeys: rewrapped, trigger: 'start' },
-      });
-    }
-  } catch (error) {
-    await store.close();
-    await releaseLock();
-    throw error;
-  }
+  await finishPendingRotation(masterKeyRotation, keyring, auditRecorder.onSecurityEvent).catch(
+    async (error: unknown) => {
+      await store.close();
+      return failReleasingLock(error);
+    },
+  );
   const identity: IdentityDeps = {
     store,
     clock: deps.clock,
