@@ -1,6 +1,5 @@
 /** Starts the edge router: loads the persisted table, serves traffic and the admin socket, writes the pid file, shuts down gracefully. */
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
-import { connect, type Server } from 'node:net';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { EdgeMetrics, RouterStatus, RoutingTable } from '@slipway/contract';
 import { SlipwayError } from './slipway-error.js';
@@ -21,6 +20,13 @@ import { loadEdgeTracer, type EdgeTracingSettings } from './edge-tracer.js';
 import type { UpstreamPoolOptions } from './upstream-pool.js';
 import { drain, drainKeepingIdle, drainTraffic } from './drain-traffic.js';
 import { planSuccessor } from './successor-plan.js';
+import {
+  boundAddress,
+  isSocketAnswering,
+  listenOnHandle,
+  listenTraffic,
+  removePidFileIfOurs,
+} from './edge-listening.js';
 
 export interface StartEdgeOptions {
   /** Where traffic is accepted; port 0 picks a free port (tests). */
@@ -355,61 +361,4 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     handshaking: trafficServer.handshakeCount(),
   });
   return { address, secureAddress, close, handOver: handOverNow, stopped, clientConnections };
-}
-
-async function listenTraffic(server: Server, listen: ListenAddress): Promise<void> {
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
-        const hint =
-          error.code === 'EACCES'
-            ? 'ports below 1024 need root or CAP_NET_BIND_SERVICE'
-            : error.code === 'EADDRNOTAVAIL'
-              ? 'that address is not one of this machine'
-              : 'another process holds it';
-        reject(
-          new SlipwayError(
-            'PORT_UNAVAILABLE',
-            `The edge router cannot listen on ${formatListenAddress(listen)} (${error.code}: ${hint}); free it or choose another edge listen address.`,
-            { cause: error },
-          ),
-        );
-      } else reject(error);
-    });
-    server.listen({ host: listen.host, port: listen.port }, () => resolveListen());
-  });
-}
-
-function boundAddress(server: Server, host: string): ListenAddress {
-  const bound = server.address();
-  return typeof bound === 'object' && bound !== null ? { host, port: bound.port } : { host, port: 0 };
-}
-
-async function listenOnHandle(server: Server, handle: Server): Promise<void> {
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(handle, () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
-}
-
-function isSocketAnswering(path: string): Promise<boolean> {
-  return new Promise((resolveAnswer) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolveAnswer(true);
-    });
-    socket.once('error', () => resolveAnswer(false));
-  });
-}
-
-async function removePidFileIfOurs(path: string): Promise<void> {
-  try {
-    if (Number.parseInt(await readFile(path, 'utf8'), 10) === process.pid) await rm(path, { force: true });
-  } catch {
-    // Already gone.
-  }
 }
