@@ -112,6 +112,9 @@ export function createRecordingRouterTable(
     async status(): Promise<RouterStatus> {
       return { isRunning: true, pid: null, address: '127.0.0.1:0', routes: latest().routes.length };
     },
+    async awaitWakes() {
+      return [];
+    },
   };
 }
 

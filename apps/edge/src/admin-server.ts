@@ -1,4 +1,4 @@
-/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `PUT /tls`, `GET /status`, `GET /inflight`, `GET /metrics`, `POST /handover`, coded JSON errors. */
+/** The router's admin API on a unix socket: `PUT /table`, `GET /table`, `PUT /tls`, `GET /status`, `GET /inflight`, `GET /metrics`, `GET /wakes`, `POST /handover`, coded JSON errors. */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type {
@@ -10,10 +10,13 @@ import type {
   InFlightAnswer,
   RouterStatus,
   RoutingTable,
+  WakeRequest,
+  WakesAnswer,
 } from '@slipway/contract';
 import { isSlipwayError, SlipwayError } from './slipway-error.js';
 import type { EdgeLog } from './edge-log.js';
 import { checkRoutingTable } from './table-validator.js';
+import { maxWakeWaitMs } from './wake-signals.js';
 
 export interface AdminServerOptions {
   readonly currentTable: () => RoutingTable;
@@ -25,6 +28,8 @@ export interface AdminServerOptions {
   /** Requests in flight per instance id, draining upstreams included; 0 for unknown ids. */
   readonly inFlight: (instanceIds: readonly string[]) => Promise<Record<string, number>>;
   readonly metrics: () => Promise<EdgeMetrics>;
+  /** Process types whose requests are held (scale to zero), waiting up to `waitMs` for one. */
+  readonly wakes: (waitMs: number) => Promise<WakeRequest[]>;
   /** Graceful restart, with the successor's flags when given: resolves with its pid once it serves. */
   readonly handOver: (args?: readonly string[]) => Promise<number>;
   readonly log: EdgeLog;
@@ -69,6 +74,10 @@ export function createAdminServer(options: AdminServerOptions): Server {
       return sendJson(res, 200, answer);
     }
     if (path === '/metrics' && req.method === 'GET') return sendJson(res, 200, await options.metrics());
+    if (path === '/wakes' && req.method === 'GET') {
+      const answer: WakesAnswer = { wakes: await options.wakes(waitMsOf(new URLSearchParams(url.slice(path.length)))) };
+      return sendJson(res, 200, answer);
+    }
     if (path === '/handover' && req.method === 'POST') {
       const { args } = parseHandoverRequest(await readBody(req, maxHandoverBodyBytes));
       const answer: HandoverAnswer = { pid: await options.handOver(args) };
@@ -76,7 +85,7 @@ export function createAdminServer(options: AdminServerOptions): Server {
     }
     throw new SlipwayError(
       'ROUTE_NOT_FOUND',
-      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table, PUT /tls, GET /status, GET /inflight, GET /metrics and POST /handover.`,
+      `No admin route ${req.method ?? ''} ${path}; there are PUT /table, GET /table, PUT /tls, GET /status, GET /inflight, GET /metrics, GET /wakes and POST /handover.`,
     );
   }
 
@@ -157,6 +166,18 @@ function parseTable(text: string): RoutingTable {
     `The routing table is invalid (${issues.length} issue(s); first ${summary}); the previous table is kept.`,
     { details: { issues } },
   );
+}
+
+/** `?waitMs=N`: 0 to 60,000 (default 0, answer at once). */
+function waitMsOf(query: URLSearchParams): number {
+  const text = query.get('waitMs') ?? '0';
+  const waitMs = /^[0-9]{1,6}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(waitMs <= maxWakeWaitMs))
+    throw new SlipwayError(
+      'VALIDATION_FAILED',
+      `GET /wakes takes waitMs from 0 to ${maxWakeWaitMs}: /wakes?waitMs=25000.`,
+    );
+  return waitMs;
 }
 
 /** `?ids=a,b` (repeated `ids` are merged); at least one id is required. */

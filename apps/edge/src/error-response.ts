@@ -7,6 +7,8 @@ import { STATUS_CODES } from 'node:http';
 export type EdgeErrorKind =
   | 'no-route'
   | 'no-upstream'
+  | 'cold-start-full'
+  | 'cold-start-timeout'
   | 'bad-gateway'
   | 'gateway-timeout'
   | 'bad-request'
@@ -47,6 +49,20 @@ const pages: Record<EdgeErrorKind, ErrorPage> = {
     title: 'App unavailable',
     text: (host) =>
       `The app routed for ${host || 'this host'} has no healthy instance right now. Try again in a few seconds.`,
+    retryAfterSeconds: 5,
+  },
+  'cold-start-full': {
+    statusCode: 503,
+    title: 'App starting',
+    text: (host) =>
+      `The app routed for ${host || 'this host'} is starting (it was scaled to zero while idle) and as many requests as the router holds are already waiting for it. Try again in a few seconds.`,
+    retryAfterSeconds: 5,
+  },
+  'cold-start-timeout': {
+    statusCode: 503,
+    title: 'App starting',
+    text: (host) =>
+      `The app routed for ${host || 'this host'} is starting (it was scaled to zero while idle) and did not come up within the time the router holds a request. Try again in a few seconds.`,
     retryAfterSeconds: 5,
   },
   'bad-gateway': {

@@ -25,12 +25,13 @@ import { hostFromHeader, pathOf, retryTarget, type RouteTarget, type UpstreamTar
 import type { TimedExchange, TrafficContext } from './traffic-context.js';
 import type { ReleaseLane, TrafficSplit } from './traffic-split.js';
 import type { ExchangeClient } from './exchange-client.js';
+import type { HeldExchange } from './cold-start-holds.js';
 import { countResponse, methodIndexOf } from './traffic-metrics.js';
 import { UpstreamConnection, type ResponseListener, type UpstreamFailure } from './upstream-connection.js';
 
 export type { ExchangeClient } from './exchange-client.js';
 
-export class Exchange implements ResponseListener, TimedExchange {
+export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
   readonly isUpgrade: boolean;
   readonly requestFramer = new BodyFramer();
   isRequestDone: boolean;
@@ -68,6 +69,12 @@ export class Exchange implements ResponseListener, TimedExchange {
   private isClientPaused = false;
   /** The request's span, when tracing sampled it. */
   private readonly span: Span | undefined;
+  /** Held for an instance of a wakeable route (scale to zero), with the bytes counted against its bound. */
+  private isHeld = false;
+  private wasHeld = false;
+  private heldBytes = 0;
+  /** Body bytes received while held, sent once an instance takes the request. */
+  private heldBody: Buffer[] | undefined = undefined;
 
   constructor(
     readonly client: ExchangeClient,
@@ -98,7 +105,11 @@ export class Exchange implements ResponseListener, TimedExchange {
   /** Routes the request and sends its head; the router answers itself when there is no route or no upstream. */
   start(): void {
     const keyAuthorization = acmeKeyAuthorizationFor(this.context.state.acmeHttp01, this.pathOnly);
-    if (keyAuthorization !== undefined) return this.answerAlone({ keyAuthorization });
+    if (keyAuthorization !== undefined) this.answerAlone({ keyAuthorization });
+    else this.route();
+  }
+
+  private route(): 'forwarded' | 'answered' | 'held' {
     const target = this.context.state.routes.find(this.host, this.pathOnly);
     if (target === undefined) {
       this.isUnrouted = true;
@@ -110,7 +121,6 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.target = target;
     target.counters.active += 1;
     const first = target.split === undefined ? target.upstreams.pick() : this.decide(target.split);
-    if (first === undefined) return this.answerAlone('no-upstream');
     const span = this.span;
     this.requestHeadText = upstreamRequestHead(
       this.head,
@@ -119,9 +129,64 @@ export class Exchange implements ResponseListener, TimedExchange {
       this.isUpgrade,
       span === undefined ? undefined : this.context.tracer?.traceParentOf(span),
     );
-    this.deadlineMs = this.startedAtMs + target.timeoutMs;
+    if (first === undefined)
+      return target.coldStart === undefined ? this.answerAlone('no-upstream') : this.hold(target);
+    // A request that was held gets the route's whole timeout from now.
+    this.deadlineMs = (this.wasHeld ? performance.now() : this.startedAtMs) + target.timeoutMs;
     this.context.waiting.add(this);
     this.forward(first);
+    const body = this.heldBody;
+    this.heldBody = undefined;
+    if (this.wasHeld) {
+      this.isClientPaused = false;
+      this.client.resumeReading();
+    }
+    for (const chunk of body ?? []) {
+      this.unconfirmed?.push(chunk);
+      if (this.upstream?.write(chunk) === false) {
+        this.isClientPaused = true;
+        this.client.pauseReading();
+      }
+    }
+    return 'forwarded';
+  }
+
+  /**
+   * No upstream on a wakeable route: the request waits for an instance (the first one held asks slipwayd for it),
+   * its client not read meanwhile, until a table brings one or the hold timeout passes.
+   */
+  private hold(target: RouteTarget): 'answered' | 'held' {
+    let bytes = Buffer.byteLength(this.requestHeadText, 'latin1');
+    for (const chunk of this.heldBody ?? []) bytes += chunk.length;
+    const cold = target.coldStart;
+    if (cold === undefined || !this.context.holds.hold(this, target, bytes)) return this.answerAlone('cold-start-full');
+    this.isHeld = true;
+    this.heldBytes = bytes;
+    if (!this.wasHeld) {
+      this.wasHeld = true;
+      cold.counters.held += 1;
+      this.deadlineMs = this.startedAtMs + cold.hold.holdTimeoutMs;
+      this.isClientPaused = true;
+      this.client.pauseReading();
+    }
+    this.context.waiting.add(this);
+    return 'held';
+  }
+
+  /** A table came: held requests try again, oldest first (see `ColdStartHolds.resumeAll`, which let this one go). */
+  resumeHold(): 'forwarded' | 'answered' | 'held' {
+    this.isHeld = false;
+    this.context.waiting.delete(this);
+    if (this.isDone) return 'answered';
+    if (this.target !== undefined) this.target.counters.active -= 1;
+    this.target = undefined;
+    return this.route();
+  }
+
+  private unhold(): void {
+    if (!this.isHeld || this.target === undefined) return;
+    this.isHeld = false;
+    this.context.holds.drop(this, this.target, this.heldBytes);
   }
 
   private decide(split: TrafficSplit): UpstreamTarget | undefined {
@@ -143,7 +208,16 @@ export class Exchange implements ResponseListener, TimedExchange {
       else this.answerAlone('bad-request');
       return -1;
     }
-    if (bodyEnd > start && this.upstream !== undefined) {
+    if (bodyEnd > start && this.isHeld && this.target !== undefined) {
+      const slice = Buffer.from(data.subarray(start, bodyEnd));
+      if (!this.context.holds.addBytes(this.target, slice.length)) {
+        this.unhold();
+        this.answerAlone('cold-start-full');
+        return -1;
+      }
+      this.heldBytes += slice.length;
+      (this.heldBody ??= []).push(slice);
+    } else if (bodyEnd > start && this.upstream !== undefined) {
       const slice = data.subarray(start, bodyEnd);
       this.unconfirmed?.push(slice);
       if (!this.upstream.write(slice)) {
@@ -154,7 +228,7 @@ export class Exchange implements ResponseListener, TimedExchange {
     if (this.requestFramer.isComplete) {
       this.isRequestDone = true;
       // The upstream's timeout counts from when it has the whole request (a slow body is the client's time).
-      if (this.target !== undefined)
+      if (this.target !== undefined && !this.isHeld)
         this.deadlineMs = Math.max(this.deadlineMs, this.context.nowMs + this.target.timeoutMs);
     }
     return bodyEnd;
@@ -193,7 +267,8 @@ export class Exchange implements ResponseListener, TimedExchange {
       if (this.isUpgrade) return this.tunnel(upstream, head);
       upstream.close();
       this.upstream = undefined;
-      return this.answerAlone('bad-gateway');
+      this.answerAlone('bad-gateway');
+      return;
     }
     const mode = responseBodyMode(this.head.method, head);
     const isDecoding = mode === 'chunked' && this.head.isHttp10;
@@ -283,6 +358,14 @@ export class Exchange implements ResponseListener, TimedExchange {
 
   onTimeout(): void {
     if (this.isDone || this.isResponseStarted) return;
+    if (this.isHeld) {
+      this.unhold();
+      if (this.target?.coldStart !== undefined) this.target.coldStart.counters.timedOut += 1;
+      this.context.log.warn({ requestId: this.values.requestId, host: this.host }, 'held request timed out');
+      this.keepAlive = false;
+      this.answerAlone('cold-start-timeout');
+      return;
+    }
     // The client still owes body bytes, which it may send slowly (its own `bodyMs` bounds a stall): the upstream
     // cannot be blamed for not answering a request it has not had whole (unless it holds the body up, or owes a 100).
     if (this.isBodyOwedByClient) {
@@ -323,6 +406,7 @@ export class Exchange implements ResponseListener, TimedExchange {
   /** The client went away: stop the upstream work too. */
   abort(): void {
     if (this.isDone) return;
+    this.unhold();
     this.upstream?.close();
     this.upstream = undefined;
     // A client that went away before any answer is counted as nginx does, 499.
@@ -373,9 +457,9 @@ export class Exchange implements ResponseListener, TimedExchange {
    * The router's own answer (no route, no upstream, bad gateway, timeout, a broken request body, maintenance, or an
    * ACME HTTP-01 key authorization).
    */
-  private answerAlone(kind: EdgeErrorKind | MaintenanceAnswer | AcmeKeyAuthorization | HttpsRedirect): void {
+  private answerAlone(kind: EdgeErrorKind | MaintenanceAnswer | AcmeKeyAuthorization | HttpsRedirect): 'answered' {
     this.context.waiting.delete(this);
-    if (this.isDone) return;
+    if (this.isDone) return 'answered';
     // The rest of a request body would be read as the next request: close after answering instead.
     if (
       !this.isRequestDone ||
@@ -404,6 +488,7 @@ export class Exchange implements ResponseListener, TimedExchange {
     this.isAnswered = false;
     this.writer.send(response.text, 'utf8');
     this.finish();
+    return 'answered';
   }
 
   private noteFailure(chosen: UpstreamTarget): void {

@@ -1,5 +1,6 @@
 /** Finds the route for a request: exact host, then `*.suffix` wildcards, then the longest path prefix on a segment boundary. */
-import type { RouteEntry, RoutingTable, Upstream } from '@slipway/contract';
+import type { ColdStartHold, RouteEntry, RoutingTable, Upstream } from '@slipway/contract';
+import type { ColdCounters } from './cold-start-metrics.js';
 import { maintenanceAnswer, type MaintenanceAnswer } from './maintenance-response.js';
 import type { Counters, TrafficMetrics } from './traffic-metrics.js';
 import { createTrafficSplit, type ReleaseLane, type TrafficSplit } from './traffic-split.js';
@@ -34,6 +35,8 @@ export interface RouteTarget {
   readonly httpsRedirectPort: number | undefined;
   /** `Strict-Transport-Security: …\r\n`, built once, for responses over HTTPS; undefined: none. */
   readonly hstsField: string | undefined;
+  /** Set on a wakeable route (scale to zero): without an upstream its requests are held, with these counters. */
+  readonly coldStart: { readonly hold: ColdStartHold; readonly counters: ColdCounters } | undefined;
 }
 
 /** What the traffic handlers read on every request; the table update swaps `routes` whole. */
@@ -57,7 +60,7 @@ export interface RouteIndex {
 export function createRouteIndex(
   table: RoutingTable,
   slotFor: (upstream: Upstream) => UpstreamSlot,
-  metrics: Pick<TrafficMetrics, 'routeCounters' | 'releaseCounters'>,
+  metrics: Pick<TrafficMetrics, 'routeCounters' | 'releaseCounters' | 'coldCounters'>,
 ): RouteIndex {
   const exact = new Map<string, RouteTarget[]>();
   const wildcard = new Map<string, RouteTarget[]>();
@@ -80,6 +83,8 @@ export function createRouteIndex(
       isNoindex: route.isNoindex === true,
       httpsRedirectPort: route.httpsRedirectPort,
       hstsField: route.hsts === undefined ? undefined : `Strict-Transport-Security: ${route.hsts}\r\n`,
+      coldStart:
+        route.coldStart === undefined ? undefined : { hold: route.coldStart, counters: metrics.coldCounters(route) },
     };
     const host = normaliseHost(route.host);
     const [map, key] = host.startsWith('*.') ? [wildcard, host.slice(2)] : [exact, host];

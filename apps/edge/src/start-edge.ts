@@ -15,6 +15,7 @@ import type { ClientLimits, ClientTimeouts } from './client-limits.js';
 import { mergeEdgeMetrics } from './traffic-metrics.js';
 import { createTrafficRouter } from './traffic-router.js';
 import { startTrafficWorkers } from './traffic-workers.js';
+import { createWakeSignals } from './wake-signals.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import { loadEdgeTracer, type EdgeTracingSettings } from './edge-tracer.js';
 import type { UpstreamPoolOptions } from './upstream-pool.js';
@@ -130,8 +131,10 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   }
 
   let table: RoutingTable = await readTableFile(files.table, log);
+  const wakes = createWakeSignals();
   const router = createTrafficRouter(table, {
     log,
+    onWake: wakes.signal,
     accessLogFile: options.accessLogFile,
     passiveHealth: options.passiveHealth,
     clientTimeouts: options.clientTimeouts,
@@ -179,6 +182,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
           traffic,
           currentTable: () => table,
           currentHttp01: () => http01,
+          onWake: wakes.signal,
           log,
         })
       : undefined;
@@ -271,6 +275,8 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
         traffic: plan.isTrafficHandedOver ? traffic : undefined,
         secureTraffic: plan.isSecureTrafficHandedOver ? secureTraffic : undefined,
         releaseAdmin: () => {
+          // A waiting `GET /wakes` is answered, so slipwayd asks the successor next.
+          wakes.flush();
           admin.close();
           admin.closeIdleConnections();
         },
@@ -294,6 +300,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
     status,
     inFlight,
     metrics,
+    wakes: wakes.take,
     handOver: handOverNow,
     log,
   });
@@ -341,6 +348,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<RunningEdge>
   const close = (): Promise<void> => {
     stopping ??= (async () => {
       router.markClosing();
+      wakes.flush();
       log.info({ shutdownGraceMs }, 'edge router stopping');
       await Promise.all([
         drainTraffic(trafficServer, shutdownGraceMs),

@@ -73,6 +73,10 @@ const valid: [string, unknown][] = [
     ]),
   ],
   [
+    'a cold-start hold (scale to zero)',
+    withRoute({ upstreams: [], coldStart: { holdTimeoutMs: 30_000, maxHeldRequests: 100, maxHeldBytes: 1_048_576 } }),
+  ],
+  [
     'unknown keys (dropped)',
     { routes: [{ ...route, extra: true, upstreams: [{ ...upstream, extra: 1 }] }], extra: 'x' },
   ],
@@ -80,6 +84,16 @@ const valid: [string, unknown][] = [
 
 const invalid: [string, unknown, string][] = [
   ['not an object', 'routes', '(root)'],
+  [
+    'a cold-start hold without its timeout',
+    withRoute({ coldStart: { maxHeldRequests: 1, maxHeldBytes: 1024 } }),
+    'routes.0.coldStart.holdTimeoutMs',
+  ],
+  [
+    'a cold-start hold of 0 requests',
+    withRoute({ coldStart: { holdTimeoutMs: 1, maxHeldRequests: 0, maxHeldBytes: 1024 } }),
+    'routes.0.coldStart.maxHeldRequests',
+  ],
   ['null', null, '(root)'],
   ['no routes', {}, 'routes'],
   ['routes not an array', { routes: {} }, 'routes'],

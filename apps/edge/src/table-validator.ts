@@ -173,6 +173,12 @@ const maintenance = object({
   page: nullable(maintenancePage),
 });
 
+const coldStart = strictObject({
+  holdTimeoutMs: number({ isInteger: true, min: 1, max: 300_000 }),
+  maxHeldRequests: number({ isInteger: true, min: 1, max: 10_000 }),
+  maxHeldBytes: number({ isInteger: true, min: 1024, max: 64 * 1024 * 1024 }),
+});
+
 const route = object({
   host: string,
   pathPrefix,
@@ -186,6 +192,7 @@ const route = object({
   isNoindex: optional(boolean),
   httpsRedirectPort: optional(number({ isInteger: true, min: 1, max: 65_535 })),
   hsts: optional(hstsValue),
+  coldStart: optional(coldStart),
 });
 
 const table = object({ routes: array(route) });
@@ -229,6 +236,15 @@ function stripUnknown(input: RoutingTable): RoutingTable {
       ...(r.isNoindex === undefined ? {} : { isNoindex: r.isNoindex }),
       ...(r.httpsRedirectPort === undefined ? {} : { httpsRedirectPort: r.httpsRedirectPort }),
       ...(r.hsts === undefined ? {} : { hsts: r.hsts }),
+      ...(r.coldStart === undefined
+        ? {}
+        : {
+            coldStart: {
+              holdTimeoutMs: r.coldStart.holdTimeoutMs,
+              maxHeldRequests: r.coldStart.maxHeldRequests,
+              maxHeldBytes: r.coldStart.maxHeldBytes,
+            },
+          }),
     })),
   };
 }

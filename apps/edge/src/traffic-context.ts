@@ -1,6 +1,7 @@
 /** What every client connection and exchange of the traffic server shares. */
 import type { Socket } from 'node:net';
 import type { AccessLog } from './access-log.js';
+import type { ColdStartHolds } from './cold-start-holds.js';
 import type { ClientLimits } from './client-limits.js';
 import type { EdgeLog } from './edge-log.js';
 import type { EdgeTracer } from './edge-tracer.js';
@@ -25,7 +26,9 @@ export interface TrafficContext {
   readonly limits: ClientLimits;
   /** Set when tracing is on: requests it samples get a span and send `traceparent` to the app. */
   readonly tracer: EdgeTracer | undefined;
-  /** Exchanges waiting for a response head. */
+  /** Requests held for an instance of a wakeable route (scale to zero). */
+  readonly holds: ColdStartHolds;
+  /** Exchanges waiting for a response head (or, held, for an instance). */
   readonly waiting: Set<TimedExchange>;
   /** Upstream sockets of open tunnels (101 Switching Protocols): shutdown cuts them. */
   readonly tunnels: Set<Socket>;

@@ -3,6 +3,7 @@
  * histogram with its sum, requests in flight), and those of requests no route matched, kept in memory.
  */
 import type { EdgeMetrics, RouteEntry, TrafficCounters, Upstream } from '@slipway/contract';
+import { addColdCounters, coldWireOf, emptyColdCounters, type ColdCounters } from './cold-start-metrics.js';
 
 /**
  * Fixed upper bounds (µs), so histograms of different routes, releases and routers add up: the boundaries the
@@ -51,6 +52,8 @@ export interface Counters {
 export interface TrafficMetrics {
   /** The counters of a route (by host and path prefix), the same object across table updates. */
   readonly routeCounters: (route: RouteEntry) => Counters;
+  /** The cold-start counters of a wakeable route (by host and path prefix), the same object across table updates. */
+  readonly coldCounters: (route: RouteEntry) => ColdCounters;
   /** The counters of the release an upstream belongs to (app, environment, release number). */
   readonly releaseCounters: (route: RouteEntry, upstream: Upstream) => Counters;
   /** The counters of requests no route matched (whatever their Host), answered by the router itself. */
@@ -61,7 +64,7 @@ export interface TrafficMetrics {
 }
 
 export function createTrafficMetrics(): TrafficMetrics {
-  const routes = new Map<string, { route: RouteEntry; counters: Counters }>();
+  const routes = new Map<string, { route: RouteEntry; counters: Counters; cold?: ColdCounters }>();
   const releases = new Map<string, { app: string; environment: string; releaseNumber: number; counters: Counters }>();
   const unrouted = emptyCounters();
 
@@ -75,6 +78,14 @@ export function createTrafficMetrics(): TrafficMetrics {
     const counters = emptyCounters();
     routes.set(key, { route, counters });
     return counters;
+  }
+
+  function coldCounters(route: RouteEntry): ColdCounters {
+    routeCounters(route);
+    const known = routes.get(`${route.host} ${route.pathPrefix}`);
+    if (known === undefined) return emptyColdCounters();
+    known.cold ??= emptyColdCounters();
+    return known.cold;
   }
 
   function releaseCounters(route: RouteEntry, upstream: Upstream): Counters {
@@ -101,13 +112,14 @@ export function createTrafficMetrics(): TrafficMetrics {
     return {
       latencyBucketsUs: [...latencyBucketsUs],
       unrouted: wireOf(unrouted),
-      routes: [...routes.values()].map(({ route, counters }) => ({
+      routes: [...routes.values()].map(({ route, counters, cold }) => ({
         host: route.host,
         pathPrefix: route.pathPrefix,
         app: route.app,
         environment: route.environment,
         process: route.process,
         counters: wireOf(counters),
+        ...(cold === undefined ? {} : { coldStart: coldWireOf(cold) }),
       })),
       releases: [...releases.values()].map(({ app, environment, releaseNumber, counters }) => ({
         app,
@@ -118,7 +130,7 @@ export function createTrafficMetrics(): TrafficMetrics {
     };
   }
 
-  return { routeCounters, releaseCounters, unrouted, retainApps, snapshot };
+  return { routeCounters, coldCounters, releaseCounters, unrouted, retainApps, snapshot };
 }
 
 export function emptyCounters(): Counters {
@@ -218,9 +230,16 @@ export function mergeEdgeMetrics(snapshots: readonly EdgeMetrics[]): EdgeMetrics
     for (const route of snapshot.routes) {
       const key = `${route.host} ${route.pathPrefix}`;
       const known = routes.get(key);
+      const coldStart = addColdCounters(known?.coldStart, route.coldStart);
       routes.set(
         key,
-        known === undefined ? route : { ...known, counters: addCounters(known.counters, route.counters) },
+        known === undefined
+          ? route
+          : {
+              ...known,
+              counters: addCounters(known.counters, route.counters),
+              ...(coldStart === undefined ? {} : { coldStart }),
+            },
       );
     }
     for (const release of snapshot.releases) {

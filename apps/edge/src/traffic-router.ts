@@ -2,7 +2,8 @@
  * The traffic side of one router process: the routing state over the current table, the upstream pool, the
  * counters, the access log and the traffic server. The primary router runs one; each extra worker runs its own.
  */
-import type { EdgeMetrics, RoutingTable } from '@slipway/contract';
+import type { EdgeMetrics, RoutingTable, WakeRequest } from '@slipway/contract';
+import { createColdStartHolds } from './cold-start-holds.js';
 import { createFileAccessLog, noAccessLog, type AccessLog } from './access-log.js';
 import type { ClientLimits, ClientTimeouts } from './client-limits.js';
 import type { EdgeLog } from './edge-log.js';
@@ -31,6 +32,8 @@ export interface TrafficRouterOptions {
   readonly clientLimits?: Partial<ClientLimits> | undefined;
   /** Spans sampled requests (docs/tracing.md), owned by the router from now on; tracing is off when absent. */
   readonly tracer?: EdgeTracer | undefined;
+  /** A wakeable route held its first request: its process type needs an instance (scale to zero). */
+  readonly onWake?: ((request: WakeRequest) => void) | undefined;
 }
 
 export interface TrafficRouter {
@@ -62,8 +65,10 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
   };
   let certificates: CertificateSet = createCertificateSet(emptyTlsState);
   const { tracer } = options;
+  const holds = createColdStartHolds(options.onWake ?? (() => undefined));
   const traffic = createTrafficServer({
     state,
+    holds,
     pool,
     log: options.log,
     accessLog,
@@ -80,6 +85,8 @@ export function createTrafficRouter(table: RoutingTable, options: TrafficRouterO
       state.routes = createRouteIndex(next, pool.slotFor, metrics);
       metrics.retainApps(next.routes);
       pool.retainOnly(next.routes.flatMap((route) => route.upstreams));
+      // Held requests go to the instances the table brings, in the order they came.
+      holds.resumeAll();
     },
     applyCertificates(next) {
       certificates = next;

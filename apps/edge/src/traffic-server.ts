@@ -17,11 +17,14 @@ import { ConnectionAdmission } from './connection-admission.js';
 import type { EdgeLog } from './edge-log.js';
 import type { RoutingState } from './route-index.js';
 import type { TimedExchange, TrafficContext } from './traffic-context.js';
+import { createColdStartHolds, type ColdStartHolds } from './cold-start-holds.js';
 import { noTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
 export interface TrafficServerOptions {
   readonly state: RoutingState;
+  /** Requests held for wakeable routes; none held when absent. */
+  readonly holds?: ColdStartHolds | undefined;
   readonly pool: UpstreamPool;
   readonly log: EdgeLog;
   readonly accessLog: AccessLog;
@@ -70,6 +73,7 @@ export function createTrafficServer(options: TrafficServerOptions): TrafficServe
   const admission = new ConnectionAdmission(limits);
   const context: TrafficContext = {
     state: options.state,
+    holds: options.holds ?? createColdStartHolds(() => undefined),
     pool: options.pool,
     log: options.log,
     accessLog: options.accessLog,

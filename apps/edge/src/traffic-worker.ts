@@ -47,7 +47,10 @@ export function runTrafficWorker(options: TrafficRouterOptions & { readonly log:
     process.on('message', (message: WorkerMessage, handle: unknown) => {
       switch (message.type) {
         case 'start': {
-          router = createTrafficRouter(message.table, options);
+          router = createTrafficRouter(message.table, {
+            ...options,
+            onWake: (request) => reply({ type: 'wake', request }),
+          });
           if (message.http01.length > 0) router.applyHttp01(new Map(message.http01));
           const started = router;
           started.traffic.server.listen(handle as Server, () => {

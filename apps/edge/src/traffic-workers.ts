@@ -6,7 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
-import type { EdgeMetrics, RoutingTable } from '@slipway/contract';
+import type { EdgeMetrics, RoutingTable, WakeRequest } from '@slipway/contract';
 import type { EdgeLog } from './edge-log.js';
 
 /** The flag that makes the edge program a traffic worker of the primary that forked it. */
@@ -20,7 +20,8 @@ type ToWorker =
   | { type: 'metrics'; id: number }
   | { type: 'stop'; graceMs: number };
 
-type FromWorker = { type: 'started' } | { type: 'reply'; id: number; value: unknown };
+type FromWorker =
+  { type: 'started' } | { type: 'reply'; id: number; value: unknown } | { type: 'wake'; request: WakeRequest };
 
 export type WorkerMessage = ToWorker;
 export type WorkerReply = FromWorker;
@@ -35,6 +36,8 @@ export interface TrafficWorkersOptions {
   readonly currentTable: () => RoutingTable;
   /** HTTP-01 key authorizations by token under way (every process answers them: any may accept the validation). */
   readonly currentHttp01: () => ReadonlyMap<string, string> | undefined;
+  /** A worker held a wakeable route's first request (scale to zero). */
+  readonly onWake: (request: WakeRequest) => void;
   readonly log: EdgeLog;
 }
 
@@ -76,6 +79,7 @@ export function startTrafficWorkers(options: TrafficWorkersOptions): TrafficWork
     workers.add(worker);
     child.on('message', (message: FromWorker) => {
       if (message.type === 'started') worker.isStarted = true;
+      else if (message.type === 'wake') options.onWake(message.request);
       else pending.get(message.id)?.(message.value);
     });
     child.once('exit', (code, signal) => {

@@ -1,11 +1,27 @@
-/** Starts the autoscaler's loop (docs/autoscaling.md) with slipwayd's settings; the caller stops it on shutdown. */
-import { createAutoscaler, defaultAutoscalerSettings, type Autoscaler, type CoreDeps } from '@slipway/core';
+/**
+ * Starts the autoscaler's loop and the scale-to-zero waker (docs/autoscaling.md) with slipwayd's settings; the caller
+ * stops both on shutdown.
+ */
+import {
+  createAutoscaler,
+  createColdStartWaker,
+  defaultAutoscalerSettings,
+  defaultColdStartWakerSettings,
+  type CoreDeps,
+} from '@slipway/core';
 
-export function startAutoscaler(deps: CoreDeps, options: { intervalMs: number }): Autoscaler {
+export function startAutoscaler(deps: CoreDeps, options: { intervalMs: number }): { stop(): Promise<void> } {
+  const logger = deps.logger.child({ component: 'autoscaler' });
   const autoscaler = createAutoscaler(
-    { ...deps, logger: deps.logger.child({ component: 'autoscaler' }) },
+    { ...deps, logger },
     { ...defaultAutoscalerSettings, intervalMs: options.intervalMs },
   );
+  const waker = createColdStartWaker({ ...deps, logger }, defaultColdStartWakerSettings);
   autoscaler.start();
-  return autoscaler;
+  waker.start();
+  return {
+    async stop() {
+      await Promise.all([autoscaler.stop(), waker.stop()]);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /** `GET /api/v1/apps/:app/autoscale`: each autoscaled process type's settings, count and recent decisions. */
 import { z } from 'zod';
-import { autoscaleMetricSchema, autoscaleMetricTypes } from './autoscale-spec.js';
+import { autoscaleMetricSchema, autoscaleMetricTypes, scaleToZeroSchema } from './autoscale-spec.js';
 import { environmentQuerySchema } from './api.js';
 
 export const autoscaleMetricProposalSchema = z.object({
@@ -34,6 +34,8 @@ export const autoscaleProcessViewSchema = z.object({
   min: z.number().int(),
   max: z.number().int(),
   metrics: z.array(autoscaleMetricSchema),
+  /** Present when the process type scales to zero when idle. */
+  scaleToZero: scaleToZeroSchema.optional(),
   /** The count in force (the last one the autoscaler or a person set). */
   replicas: z.number().int(),
   /** While a rollout runs the autoscaler leaves the count alone. */

@@ -35,6 +35,26 @@ describe('the autoscale block of a process type', () => {
     });
   });
 
+  it('refuses min 0 and scale-to-zero settings out of bounds, with their paths', () => {
+    const metrics = [{ type: 'cpu', targetPercent: 50 }];
+    expect(issuesOf(web({ min: 0, max: 2, metrics }))).toEqual([
+      {
+        path: 'processes.web.autoscale.min',
+        message: 'min is at least 1: to stop the last instance when idle, add scaleToZero: { idleSeconds: 300 }',
+      },
+    ]);
+    expect(
+      issuesOf(web({ max: 2, metrics, scaleToZero: { idleSeconds: 0, maxHeldRequests: 0, extra: 1 } })).map(
+        (i) => i.path,
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        'processes.web.autoscale.scaleToZero.idleSeconds',
+        'processes.web.autoscale.scaleToZero.maxHeldRequests',
+      ]),
+    );
+  });
+
   it('refuses bad settings with their paths', () => {
     expect(issuesOf(web({ min: 3, max: 2, metrics: [{ type: 'cpu', targetPercent: 50 }] }))).toEqual([
       { path: 'processes.web.autoscale.max', message: 'max must be at least min' },

@@ -96,9 +96,35 @@ export const autoscaleBehaviorSchema = strictObject({
 });
 export type AutoscaleBehavior = z.infer<typeof autoscaleBehaviorSchema>;
 
+/** Scale to zero's defaults (docs/autoscaling.md, "Scale to zero"). */
+export const defaultScaleToZero = {
+  idleSeconds: 300,
+  holdTimeoutSeconds: 30,
+  maxHeldRequests: 100,
+  maxHeldBytes: 1024 * 1024,
+} as const;
+
+/**
+ * Opt-in scale to zero: after `idleSeconds` without a request (and none in flight) the last instance stops; while the
+ * process type has no healthy instance the edge holds its requests (at most `maxHeldRequests` and `maxHeldBytes` per
+ * route and edge process, each at most `holdTimeoutSeconds`) and asks slipwayd to start one.
+ */
+export const scaleToZeroSchema = strictObject({
+  idleSeconds: z.number().int().min(1).max(86_400).default(defaultScaleToZero.idleSeconds),
+  holdTimeoutSeconds: z.number().int().min(1).max(300).default(defaultScaleToZero.holdTimeoutSeconds),
+  maxHeldRequests: z.number().int().min(1).max(10_000).default(defaultScaleToZero.maxHeldRequests),
+  maxHeldBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(defaultScaleToZero.maxHeldBytes),
+});
+export type ScaleToZeroSpec = z.infer<typeof scaleToZeroSchema>;
+
 export const autoscaleSpecSchema = strictObject({
-  /** Fewest instances (at least 1). */
-  min: z.number().int().min(1).max(maxAutoscaleInstances).default(1),
+  /** Fewest instances while the process type serves (at least 1; `scaleToZero` stops the last one when idle). */
+  min: z.number().int().min(0).max(maxAutoscaleInstances).default(1),
   /** Most instances. */
   max: z.number().int().min(1).max(maxAutoscaleInstances),
   metrics: z
@@ -113,7 +139,14 @@ export const autoscaleSpecSchema = strictObject({
     scaleUp: copyRules(defaultScaleUpRules),
     scaleDown: copyRules(defaultScaleDownRules),
   })),
-}).refine((spec) => spec.max >= spec.min, { message: 'max must be at least min', path: ['max'] });
+  /** Absent: the process type never goes below `min`. */
+  scaleToZero: scaleToZeroSchema.optional(),
+})
+  .refine((spec) => spec.min >= 1, {
+    message: 'min is at least 1: to stop the last instance when idle, add scaleToZero: { idleSeconds: 300 }',
+    path: ['min'],
+  })
+  .refine((spec) => spec.max >= spec.min, { message: 'max must be at least min', path: ['max'] });
 export type AutoscaleSpec = z.infer<typeof autoscaleSpecSchema>;
 
 function copyRules(rules: ScalingRules) {

@@ -70,6 +70,24 @@ export const routeSplitSchema = z
   .strict();
 export type RouteSplit = z.infer<typeof routeSplitSchema>;
 
+/**
+ * How the edge holds a route's requests while its process type has no healthy instance (scaled to zero, or its
+ * instance still starting): bounded per route and edge process, each request at most `holdTimeoutMs`; beyond, a 503
+ * with `Retry-After`. Holding a request asks slipwayd to start an instance (`GET /wakes`).
+ */
+export const coldStartHoldSchema = z
+  .object({
+    holdTimeoutMs: z.number().int().min(1).max(300_000),
+    maxHeldRequests: z.number().int().min(1).max(10_000),
+    maxHeldBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024),
+  })
+  .strict();
+export type ColdStartHold = z.infer<typeof coldStartHoldSchema>;
+
 export const routeEntrySchema = z
   .object({
     /** Lowercase hostname, or `*.domain` for a wildcard. */
@@ -105,6 +123,8 @@ export const routeEntrySchema = z
     httpsRedirectPort: z.number().int().min(1).max(65_535).optional(),
     /** A `Strict-Transport-Security` value the edge adds to this route's responses over HTTPS (HSTS, opt-in). */
     hsts: z.string().min(1).max(256).optional(),
+    /** Present when the route's process type scales to zero: requests wait for an instance instead of a 503. */
+    coldStart: coldStartHoldSchema.optional(),
   })
   .superRefine((route, context) => {
     if (route.split === undefined) return;
@@ -172,6 +192,24 @@ export const trafficCountersSchema = z.object({
 });
 export type TrafficCounters = z.infer<typeof trafficCountersSchema>;
 
+/** What the edge counts of a wakeable route's held requests (absent on other routes, and from older routers). */
+export const coldStartCountersSchema = z.object({
+  /** Requests held while the route had no upstream. */
+  held: z.number().int().min(0),
+  /** Held requests answered 503 because the hold queue was full (count or bytes). */
+  refused: z.number().int().min(0),
+  /** Held requests answered 503 because no instance came within the hold timeout. */
+  timedOut: z.number().int().min(0),
+  /** Requests held now. */
+  holding: z.number().int().min(0),
+  /** Cold starts: times a first request was held while none was (each asks slipwayd to start an instance). */
+  wakes: z.number().int().min(0),
+  /** Wake durations (first request held → released to an instance) per latency bucket (`latencyBucketsUs`). */
+  wakeDuration: z.array(z.number().int().min(0)),
+  wakeDurationSumUs: z.number().min(0),
+});
+export type ColdStartCounters = z.infer<typeof coldStartCountersSchema>;
+
 /** `GET /metrics` of the edge's admin API. */
 export const edgeMetricsSchema = z.object({
   /** Upper bounds (µs) of the latency buckets, ascending; durations run from request head to response end. */
@@ -186,6 +224,7 @@ export const edgeMetricsSchema = z.object({
       environment: z.string(),
       process: z.string(),
       counters: trafficCountersSchema,
+      coldStart: coldStartCountersSchema.optional(),
     }),
   ),
   releases: z.array(
@@ -198,6 +237,19 @@ export const edgeMetricsSchema = z.object({
   ),
 });
 export type EdgeMetrics = z.infer<typeof edgeMetricsSchema>;
+
+/** A process type whose requests the edge holds: slipwayd starts an instance of it. */
+export const wakeRequestSchema = z.object({ app: z.string(), environment: z.string(), process: z.string() });
+export type WakeRequest = z.infer<typeof wakeRequestSchema>;
+
+/**
+ * `GET /wakes?waitMs=N` of the edge's admin API: the process types that held a request since the last answer, at
+ * once when there are some, else when one holds a request or after `waitMs` (at most 60 s) with none.
+ */
+export const wakesAnswerSchema = z.object({ wakes: z.array(wakeRequestSchema) });
+export type WakesAnswer = z.infer<typeof wakesAnswerSchema>;
+/** The longest `waitMs` of `GET /wakes`. */
+export const maxWakeWaitMs = 60_000;
 
 /** `POST /handover` of the edge's admin API: the successor that now serves (the old router drains, then exits). */
 export const handoverAnswerSchema = z.object({ pid: z.number().int().positive() });

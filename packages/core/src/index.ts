@@ -290,3 +290,5 @@ export * from './autoscale/scaling-behavior.js';
 export * from './autoscale/autoscaler.js';
 export * from './autoscale/autoscale-samples.js';
 export * from './autoscale/autoscale-status.js';
+export * from './autoscale/cold-start.js';
+export * from './autoscale/cold-start-waker.js';

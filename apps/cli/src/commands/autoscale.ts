@@ -29,6 +29,12 @@ export function writeAutoscaleStatus(out: Output, processes: readonly AutoscaleP
       ['process', view.process],
       ['instances', `${view.replicas} (min ${view.min}, max ${view.max})`],
       ['metrics', view.metrics.map(metricSetting).join(', ')],
+      [
+        'scale to zero',
+        view.scaleToZero === undefined
+          ? 'off'
+          : `after ${view.scaleToZero.idleSeconds} s idle; requests held up to ${view.scaleToZero.holdTimeoutSeconds} s (at most ${view.scaleToZero.maxHeldRequests})`,
+      ],
       ['state', view.isRolloutActive ? 'paused: a rollout is in progress' : 'active'],
     ]);
     out.table(

@@ -26,17 +26,23 @@ export async function readEdgeSnapshot(
   }
 }
 
-function histogramSamples(labels: Record<string, string>, counters: TrafficCounters, bucketsUs: readonly number[]) {
+/** A histogram's samples from counts per bucket (the last one beyond every bound) and the sum of the values (µs). */
+function histogramSamples(
+  labels: Record<string, string>,
+  counts: readonly number[],
+  sumUs: number,
+  bucketsUs: readonly number[],
+) {
   const samples: Sample[] = [];
   let cumulative = 0;
   bucketsUs.forEach((boundUs, bucket) => {
-    cumulative += counters.latency[bucket] ?? 0;
+    cumulative += counts[bucket] ?? 0;
     samples.push({ suffix: '_bucket', labels: { ...labels, le: String(boundUs / 1_000_000) }, value: cumulative });
   });
-  const count = counters.latency.reduce((sum, value) => sum + value, 0);
+  const count = counts.reduce((sum, value) => sum + value, 0);
   samples.push(
     { suffix: '_bucket', labels: { ...labels, le: '+Inf' }, value: count },
-    { suffix: '_sum', labels, value: (counters.durationSumUs ?? 0) / 1_000_000 },
+    { suffix: '_sum', labels, value: sumUs / 1_000_000 },
     { suffix: '_count', labels, value: count },
   );
   return samples;
@@ -87,7 +93,14 @@ export function edgeMetricFamilies(snapshot: EdgeMetrics | undefined, apps: Read
       name: 'slipway_http_server_request_duration_seconds',
       help: 'Duration of requests the edge proxied to a release, from request head to response end',
       type: 'histogram',
-      samples: releases.flatMap((r) => histogramSamples(releaseLabels(r), r.counters, snapshot.latencyBucketsUs)),
+      samples: releases.flatMap((r) =>
+        histogramSamples(
+          releaseLabels(r),
+          r.counters.latency,
+          r.counters.durationSumUs ?? 0,
+          snapshot.latencyBucketsUs,
+        ),
+      ),
     },
     {
       name: 'slipway_http_server_requests_total',
@@ -131,6 +144,51 @@ export function edgeMetricFamilies(snapshot: EdgeMetrics | undefined, apps: Read
       help: "Connections to a release's instances that failed before any byte was sent",
       type: 'counter',
       samples: releases.map((release) => ({ labels: releaseLabels(release), value: release.counters.connectErrors })),
+    },
+    ...coldStartFamilies(routes, routeLabels, snapshot.latencyBucketsUs),
+  ];
+}
+
+/** Scale to zero: requests held by outcome, held now, cold starts, and how long a wake took. */
+function coldStartFamilies(
+  routes: EdgeMetrics['routes'],
+  routeLabels: (route: EdgeMetrics['routes'][number]) => Record<string, string>,
+  bucketsUs: readonly number[],
+): MetricFamily[] {
+  const cold = routes.flatMap((route) =>
+    route.coldStart === undefined ? [] : [{ labels: routeLabels(route), counters: route.coldStart }],
+  );
+  return [
+    {
+      name: 'slipway_edge_held_requests_total',
+      help: 'Requests the edge held for a route scaled to zero (held), and those it answered 503 because its hold queue was full (refused) or no instance came in time (timed_out)',
+      type: 'counter',
+      samples: cold.flatMap(({ labels, counters }) =>
+        (['held', 'refused', 'timed_out'] as const).map((outcome) => ({
+          labels: { ...labels, outcome },
+          value: outcome === 'timed_out' ? counters.timedOut : counters[outcome],
+        })),
+      ),
+    },
+    {
+      name: 'slipway_edge_held_requests',
+      help: 'Requests the edge holds now for a route scaled to zero',
+      type: 'gauge',
+      samples: cold.map(({ labels, counters }) => ({ labels, value: counters.holding })),
+    },
+    {
+      name: 'slipway_edge_cold_starts_total',
+      help: 'Times a route scaled to zero held a first request and asked for an instance',
+      type: 'counter',
+      samples: cold.map(({ labels, counters }) => ({ labels, value: counters.wakes })),
+    },
+    {
+      name: 'slipway_edge_cold_start_duration_seconds',
+      help: 'From the first request held for a route scaled to zero until the held requests went to an instance',
+      type: 'histogram',
+      samples: cold.flatMap(({ labels, counters }) =>
+        histogramSamples(labels, counters.wakeDuration, counters.wakeDurationSumUs, bucketsUs),
+      ),
     },
   ];
 }

@@ -1,16 +1,19 @@
-/** Talks to the edge router's admin API over its unix socket (`GET /status`, `PUT /table`, `PUT /tls`, `GET /inflight`, `GET /metrics`). */
+/** Talks to the edge router's admin API over its unix socket (`GET /status`, `PUT /table`, `PUT /tls`, `GET /inflight`, `GET /metrics`, `GET /wakes`). */
 import { request } from 'node:http';
 import {
   edgeMetricsSchema,
   handoverAnswerSchema,
   inFlightAnswerSchema,
+  maxWakeWaitMs,
   routerStatusSchema,
+  wakesAnswerSchema,
   SlipwayError,
   type EdgeMetrics,
   type EdgeTlsState,
   type HandoverRequest,
   type RouterStatus,
   type RoutingTable,
+  type WakeRequest,
 } from '@slipway/contract';
 
 export interface EdgeAdminClient {
@@ -24,6 +27,8 @@ export interface EdgeAdminClient {
   inFlight(instanceIds: readonly string[]): Promise<Record<string, number>>;
   /** The router's traffic counters. Errors: `UNAVAILABLE` when the router cannot be reached or answers nonsense. */
   metrics(): Promise<EdgeMetrics>;
+  /** Process types whose requests the router holds (`GET /wakes`), waiting up to `waitMs`. Errors: `UNAVAILABLE`. */
+  wakes(waitMs: number, signal?: AbortSignal): Promise<WakeRequest[]>;
   /**
    * Graceful restart (`POST /handover`), to a successor with `args` as its flags when given (else the running
    * router's); resolves with the successor's pid once it serves. Errors: `UNAVAILABLE`.
@@ -46,11 +51,17 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
   const { socketPath } = options;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
 
-  function call(method: string, path: string, body?: string, timeoutMs = requestTimeoutMs): Promise<AdminAnswer> {
+  function call(
+    method: string,
+    path: string,
+    body?: string,
+    timeoutMs = requestTimeoutMs,
+    signal?: AbortSignal,
+  ): Promise<AdminAnswer> {
     return new Promise((resolve, reject) => {
       const headers =
         body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-      const req = request({ socketPath, method, path, headers, agent: false, timeout: timeoutMs }, (res) => {
+      const req = request({ socketPath, method, path, headers, agent: false, timeout: timeoutMs, signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -135,10 +146,17 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
     return parsed.data.inFlight;
   }
 
-  async function metrics(): Promise<EdgeMetrics> {
+  /** A GET whose answer must match `schema`; `what` names it in the error. */
+  async function getParsed<T>(
+    path: string,
+    schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+    what: string,
+    timeoutMs = requestTimeoutMs,
+    signal?: AbortSignal,
+  ): Promise<T> {
     let answer: AdminAnswer;
     try {
-      answer = await call('GET', '/metrics');
+      answer = await call('GET', path, undefined, timeoutMs, signal);
     } catch (error) {
       throw new SlipwayError(
         'UNAVAILABLE',
@@ -146,14 +164,31 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
         { cause: error },
       );
     }
-    const parsed = answer.statusCode === 200 ? edgeMetricsSchema.safeParse(parseJson(answer.text)) : undefined;
+    const parsed = answer.statusCode === 200 ? schema.safeParse(parseJson(answer.text)) : undefined;
     if (parsed?.success !== true) {
       throw new SlipwayError(
         'UNAVAILABLE',
-        `The edge router did not report its traffic counters (HTTP ${answer.statusCode}: ${answer.text.slice(0, 200)}).`,
+        `The edge router did not report ${what} (HTTP ${answer.statusCode}: ${answer.text.slice(0, 200)}).`,
       );
     }
     return parsed.data;
+  }
+
+  function metrics(): Promise<EdgeMetrics> {
+    return getParsed('/metrics', edgeMetricsSchema, 'its traffic counters');
+  }
+
+  async function wakes(waitMs: number, signal?: AbortSignal): Promise<WakeRequest[]> {
+    const wait = Math.max(0, Math.min(maxWakeWaitMs, Math.round(waitMs)));
+    // The router answers within `waitMs`; the deadline leaves it the usual time beyond.
+    const answer = await getParsed(
+      `/wakes?waitMs=${wait}`,
+      wakesAnswerSchema,
+      'the routes holding requests',
+      wait + requestTimeoutMs,
+      signal,
+    );
+    return answer.wakes;
   }
 
   async function handOver(args?: readonly string[]): Promise<number> {
@@ -179,7 +214,7 @@ export function createEdgeAdminClient(options: EdgeAdminClientOptions): EdgeAdmi
     return parsed.data.pid;
   }
 
-  return { findStatus, putTable, putTls, inFlight, metrics, handOver };
+  return { findStatus, putTable, putTls, inFlight, metrics, wakes, handOver };
 }
 
 function parseJson(text: string): unknown {

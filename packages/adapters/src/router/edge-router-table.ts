@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import {
   SlipwayError,
   type EdgeMetrics,
+  type WakeRequest,
   type EdgeTlsState,
   type RouterStatus,
   type RoutingTable,
@@ -277,6 +278,10 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     return admin.metrics();
   }
 
+  function awaitWakes(waitMs: number, signal?: AbortSignal): Promise<WakeRequest[]> {
+    return admin.wakes(waitMs, signal);
+  }
+
   async function status(): Promise<RouterStatus> {
     return (await admin.findStatus()) ?? { isRunning: false, pid: null, address, routes: 0 };
   }
@@ -318,5 +323,5 @@ export function createEdgeRouterTable(options: EdgeRouterTableOptions): EdgeRout
     await handOverTo(await wantedSettings(), running.pid);
   }
 
-  return { ensureRunning, apply, applyTls, status, inFlight, metrics, restart, stop };
+  return { ensureRunning, apply, applyTls, status, inFlight, metrics, awaitWakes, restart, stop };
 }

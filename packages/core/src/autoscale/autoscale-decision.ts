@@ -5,8 +5,16 @@
  * decision (with every input and step of its reasoning) and the new history go out.
  */
 import type { AutoscaleMetric, AutoscaleMetricType, AutoscaleSpec } from '@slipway/contract';
+import type { IdleReading } from './cold-start.js';
 import { proposeReplicas, type InstanceSample, type MetricProposal } from './replica-proposal.js';
-import { limitRate, recordScaleEvent, stabilise, type AutoscaleHistory, type LimitReason } from './scaling-behavior.js';
+import {
+  emptyAutoscaleHistory,
+  limitRate,
+  recordScaleEvent,
+  stabilise,
+  type AutoscaleHistory,
+  type LimitReason,
+} from './scaling-behavior.js';
 
 /** Per metric type the instances' samples, or why the metric could not be read at all. */
 export type AutoscaleSamples = Partial<Record<AutoscaleMetricType, readonly InstanceSample[] | { error: string }>>;
@@ -20,7 +28,14 @@ export interface AutoscaleDecision {
   stabilised: number | null;
   policyLimited: number | null;
   final: number;
-  limit: LimitReason | 'OutOfRange' | 'ScalingDisabled' | 'MetricsUnavailable';
+  limit:
+    | LimitReason
+    | 'OutOfRange'
+    | 'ScalingDisabled'
+    | 'MetricsUnavailable'
+    | 'IdleScaleToZero'
+    | 'ScaledToZero'
+    | 'WokenByRequest';
   reasoning: string;
 }
 
@@ -35,8 +50,11 @@ export function decideReplicas(
   samples: AutoscaleSamples,
   history: AutoscaleHistory,
   nowMs: number,
+  idle?: IdleReading,
 ): { decision: AutoscaleDecision; history: AutoscaleHistory } {
   const base = { atMs: nowMs, currentReplicas, metrics: [] as MetricProposal[] };
+  const toZero = spec.scaleToZero === undefined ? undefined : scaleToZeroDecision(spec, currentReplicas, idle, nowMs);
+  if (toZero !== undefined) return { decision: toZero, history: toZero.final === 0 ? emptyAutoscaleHistory : history };
   if (currentReplicas === 0) {
     // Scaled to 0 by a person: the autoscaler steps aside (the HPA's ScalingDisabled).
     const decision: AutoscaleDecision = {
@@ -122,6 +140,43 @@ export function decideReplicas(
     reasoning: reasoningOf(winner, currentReplicas, rawDesired, stabilised, policyLimited, final, limit),
   };
   return { decision, history: recordScaleEvent(spec.behavior, next, currentReplicas, final, nowMs) };
+}
+
+/**
+ * Scale to zero comes before the metrics: a process type at 0 waits for the edge to wake it; one without a request
+ * (none under way either) for `idleSeconds` stops, all its instances at once (no policy or window applies: idle is
+ * idle). Undefined: the metrics decide.
+ */
+function scaleToZeroDecision(
+  spec: AutoscaleSpec,
+  currentReplicas: number,
+  idle: IdleReading | undefined,
+  nowMs: number,
+): AutoscaleDecision | undefined {
+  const idleSeconds = spec.scaleToZero?.idleSeconds;
+  if (idleSeconds === undefined) return undefined;
+  const base = { atMs: nowMs, currentReplicas, metrics: [] };
+  if (currentReplicas === 0) {
+    return {
+      ...base,
+      rawDesired: null,
+      stabilised: null,
+      policyLimited: null,
+      final: 0,
+      limit: 'ScaledToZero',
+      reasoning: 'scaled to zero: the next request, held at the edge, starts an instance',
+    };
+  }
+  if (idle === undefined || 'error' in idle || idle.idleForMs < idleSeconds * 1000) return undefined;
+  return {
+    ...base,
+    rawDesired: 0,
+    stabilised: 0,
+    policyLimited: 0,
+    final: 0,
+    limit: 'IdleScaleToZero',
+    reasoning: `no request for ${Math.floor(idle.idleForMs / 1000)} s and none under way (scaleToZero.idleSeconds ${idleSeconds}): ${currentReplicas} → 0`,
+  };
 }
 
 function failedProposal(metric: AutoscaleMetricType, target: number, error: string): MetricProposal {

@@ -31,6 +31,7 @@ export async function getAutoscaleStatus(
       min: spec.autoscale.min,
       max: spec.autoscale.max,
       metrics: spec.autoscale.metrics,
+      ...(spec.autoscale.scaleToZero === undefined ? {} : { scaleToZero: spec.autoscale.scaleToZero }),
       replicas: resolved.find((p) => p.name === process)?.replicas ?? 0,
       isRolloutActive,
       decisions: records.map(({ decision: { atMs, ...rest } }) => ({ ...rest, at: new Date(atMs).toISOString() })),

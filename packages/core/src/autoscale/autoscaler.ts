@@ -12,6 +12,7 @@ import { resolveRuntimePlan } from '../domain/runtime-plan.js';
 import { scaleApp } from '../use-cases/app-state.js';
 import { decideReplicas } from './autoscale-decision.js';
 import { createSampleReader, releaseKey } from './autoscale-samples.js';
+import { createIdleTracker, idleKey, type IdleReading } from './cold-start.js';
 import { emptyAutoscaleHistory, type AutoscaleHistory } from './scaling-behavior.js';
 
 export interface AutoscalerSettings {
@@ -36,6 +37,7 @@ const liveStates: ReadonlySet<InstanceRecord['state']> = new Set(['starting', 'h
 export function createAutoscaler(deps: CoreDeps, settings: AutoscalerSettings): Autoscaler {
   const { store, logger, clock } = deps;
   const reader = createSampleReader(deps);
+  const idleness = createIdleTracker();
   /** Recommendations and scale events per `appId/environmentId/process`, in memory as in the HPA controller. */
   const histories = new Map<string, AutoscaleHistory>();
   let running: Promise<void> | undefined;
@@ -45,7 +47,7 @@ export function createAutoscaler(deps: CoreDeps, settings: AutoscalerSettings): 
   const evaluateScope = async (
     appEnvironment: AppEnvironmentRecord,
     edge: () => Promise<EdgeMetrics | { error: string }>,
-    seen: { releases: Set<string>; histories: Set<string> },
+    seen: { releases: Set<string>; histories: Set<string>; idle: Set<string> },
   ): Promise<void> => {
     if (appEnvironment.currentReleaseId === null || appEnvironment.runState === 'stopped') return;
     const release = await store.releases.findById(appEnvironment.currentReleaseId);
@@ -76,7 +78,13 @@ export function createAutoscaler(deps: CoreDeps, settings: AutoscalerSettings): 
         types,
         types.includes('requestsPerSecond') ? await edge() : undefined,
       );
-      await decideAndApply({ appId, environmentId, process, spec, current, names: scope }, samples);
+      let idle: IdleReading | undefined;
+      if (spec.scaleToZero !== undefined) {
+        const names = { app: scope.app, environment: scope.environment, process };
+        seen.idle.add(idleKey(names));
+        idle = idleness.observe(names, await edge(), clock.nowMs());
+      }
+      await decideAndApply({ appId, environmentId, process, spec, current, names: scope }, samples, idle);
     }
   };
 
@@ -90,6 +98,7 @@ export function createAutoscaler(deps: CoreDeps, settings: AutoscalerSettings): 
       names: { app: string; environment: string };
     },
     samples: Parameters<typeof decideReplicas>[2],
+    idle: IdleReading | undefined,
   ): Promise<void> => {
     const key = `${target.appId}/${target.environmentId}/${target.process}`;
     const nowMs = clock.nowMs();
@@ -99,6 +108,7 @@ export function createAutoscaler(deps: CoreDeps, settings: AutoscalerSettings): 
       samples,
       histories.get(key) ?? emptyAutoscaleHistory,
       nowMs,
+      idle,
     );
     histories.set(key, history);
     await store.autoscaleDecisions.insert(
@@ -136,7 +146,7 @@ export function createAutoscaler(deps: CoreDeps, settings: AutoscalerSettings): 
       (edgeRead ??= deps.router.metrics().catch((error: unknown) => ({
         error: `the edge did not answer: ${error instanceof Error ? error.message : String(error)}`,
       })));
-    const seen = { releases: new Set<string>(), histories: new Set<string>() };
+    const seen = { releases: new Set<string>(), histories: new Set<string>(), idle: new Set<string>() };
     for (const appEnvironment of await store.appEnvironments.list()) {
       try {
         await evaluateScope(appEnvironment, edge, seen);
@@ -148,6 +158,7 @@ export function createAutoscaler(deps: CoreDeps, settings: AutoscalerSettings): 
       }
     }
     reader.retain(seen.releases);
+    idleness.retain(seen.idle);
     for (const key of histories.keys()) if (!seen.histories.has(key)) histories.delete(key);
   };
 

@@ -4,6 +4,8 @@ import type { DesiredStateRecord } from '../delivery/rollout-model.js';
 import type { AppRecord, EnvironmentRecord } from '../domain/records.js';
 import { domainRoutes, httpsHostsOf } from '../domains/route-domains.js';
 import { buildRoutingTable } from './routing-table-builder.js';
+import { coldStartHoldOf } from '../autoscale/cold-start.js';
+import type { ColdStartHold } from '@slipway/contract';
 
 /** Re-sent even when unchanged, so an edge that lost its table (or was replaced) gets it back. */
 const refreshMs = 10_000;
@@ -22,6 +24,7 @@ export function createRouterSync(
   },
 ): RouterSync {
   let lastApplied = '';
+  let holdsOfRelease = new Map<string, [string, ColdStartHold][]>();
   let lastAppliedAtMs = 0;
   let running: Promise<boolean> | undefined;
   let again = false;
@@ -52,7 +55,27 @@ export function createRouterSync(
       const desired = await deps.store.desiredStates.find(appId, environmentId);
       if (desired) desiredStates.push(desired);
     }
+    // Wakeable process types (scale to zero) of each current release; releases are immutable, so read once.
+    const coldStarts = new Map<string, ColdStartHold>();
+    const holdsNow = new Map<string, [string, ColdStartHold][]>();
+    for (const appEnvironment of appEnvironments) {
+      const releaseId = appEnvironment.currentReleaseId;
+      if (releaseId === null) continue;
+      let holds = holdsOfRelease.get(releaseId);
+      if (holds === undefined) {
+        const release = await deps.store.releases.findById(releaseId);
+        holds = Object.entries(release?.manifest.processes ?? {}).flatMap(([process, spec]) => {
+          const hold = coldStartHoldOf(spec.autoscale);
+          return hold === undefined ? [] : [[process, hold] as [string, ColdStartHold]];
+        });
+      }
+      holdsNow.set(releaseId, holds);
+      for (const [process, hold] of holds)
+        coldStarts.set(`${appEnvironment.appId}/${appEnvironment.environmentId}/${process}`, hold);
+    }
+    holdsOfRelease = holdsNow;
     const table = buildRoutingTable({
+      coldStarts,
       routes,
       instances,
       apps: new Map(apps.map((a): [string, AppRecord] => [a.id, a])),

@@ -107,3 +107,21 @@ describe('buildRoutingTable', () => {
     expect(entry?.upstreams.map((u) => u.weight)).toEqual([1, 1]);
   });
 });
+
+describe('the routes of a process type that scales to zero', () => {
+  it('carry its hold bounds, with or without an instance, and other routes none', () => {
+    const hold = { holdTimeoutMs: 30_000, maxHeldRequests: 100, maxHeldBytes: 1_048_576 };
+    const coldStarts = new Map([[`${app.id}/${production.id}/web`, hold]]);
+    const cold = buildRoutingTable({ ...inputs(), instances: [], coldStarts });
+    const serving = buildRoutingTable({ ...inputs(), coldStarts });
+    const other = buildRoutingTable({
+      ...inputs(),
+      coldStarts: new Map([[`${app.id}/${production.id}/worker`, hold]]),
+    });
+
+    expect(cold.routes[0]).toMatchObject({ upstreams: [], coldStart: hold });
+    expect(serving.routes[0]?.coldStart).toEqual(hold);
+    expect(serving.routes[0]?.upstreams).toHaveLength(2);
+    expect(other.routes[0]?.coldStart).toBeUndefined();
+  });
+});

@@ -2,7 +2,7 @@
  * Builds the edge's routing table from routes and healthy instances; only healthy, non-draining instances take
  * traffic. The routes of an app in maintenance, or stopped, carry the maintenance page the edge answers with instead.
  */
-import type { RouteEntry, RouteSplit, RoutingTable, Upstream } from '@slipway/contract';
+import type { ColdStartHold, RouteEntry, RouteSplit, RoutingTable, Upstream } from '@slipway/contract';
 import type { DesiredStateRecord } from '../delivery/rollout-model.js';
 import { isPreviewEnvironment } from '../git/preview-hosts.js';
 import type {
@@ -32,6 +32,8 @@ export interface RoutingInputs {
   defaultDomain?: string;
   /** Hosts served over HTTPS with a certificate of their own: their redirect port and HSTS value, if any. */
   httpsHosts?: ReadonlyMap<string, { readonly httpsRedirectPort?: number; readonly hsts?: string }>;
+  /** Process types that scale to zero, by `appId/environmentId/process`: their routes hold requests while cold. */
+  coldStarts?: ReadonlyMap<string, ColdStartHold>;
 }
 
 /**
@@ -100,6 +102,7 @@ export function buildRoutingTable(inputs: RoutingInputs): RoutingTable {
       .map((u) => ({ ...u, weight: weightOf(u.releaseNumber) }));
     const maintenance = maintenanceOf.get(`${route.appId}/${route.environmentId}`);
     const split = splitOf(desired);
+    const coldStart = inputs.coldStarts?.get(`${route.appId}/${route.environmentId}/${route.process}`);
     const entry: RouteEntry = {
       ...(maintenance === undefined ? {} : { maintenance }),
       host: route.host,
@@ -112,6 +115,7 @@ export function buildRoutingTable(inputs: RoutingInputs): RoutingTable {
       ...(split === undefined ? {} : { split }),
       ...(isPreviewEnvironment(environment.name) ? { isNoindex: true } : {}),
       ...inputs.httpsHosts?.get(route.host),
+      ...(coldStart === undefined ? {} : { coldStart }),
     };
     routes.push(entry);
     // The preview route: only the preview release's upstreams, every one taking its share.

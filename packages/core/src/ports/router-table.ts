@@ -1,7 +1,7 @@
 /** The edge port: the table of routes and upstreams the edge router serves (wire shape in the contract). */
-import type { EdgeMetrics, RouterStatus, RoutingTable } from '@slipway/contract';
+import type { EdgeMetrics, RouterStatus, RoutingTable, WakeRequest } from '@slipway/contract';
 
-export type { EdgeMetrics, RouteEntry, RouterStatus, RoutingTable, Upstream } from '@slipway/contract';
+export type { EdgeMetrics, RouteEntry, RouterStatus, RoutingTable, Upstream, WakeRequest } from '@slipway/contract';
 
 export interface RouterTable {
   /** Replaces the whole table atomically; idempotent. Errors: `UNAVAILABLE` when the router cannot be reached. */
@@ -19,4 +19,11 @@ export interface RouterTable {
    * Errors: `UNAVAILABLE` when the router cannot be reached.
    */
   metrics(): Promise<EdgeMetrics>;
+  /**
+   * The process types whose requests the router holds for an instance (scale to zero) since the previous call: at
+   * once when there are some, else the first within `waitMs` (a long poll: [] when none came; at most 60 s). Taken
+   * once: a second caller does not see them again. Errors: `UNAVAILABLE` when the router cannot be reached;
+   * rejects when `signal` aborts.
+   */
+  awaitWakes(waitMs: number, signal?: AbortSignal): Promise<WakeRequest[]>;
 }
