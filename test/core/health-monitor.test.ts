@@ -41,6 +41,26 @@ describe('health monitor', () => {
       ].join('\n'),
     });
 
+  it('records when it last observed each instance, at its probe interval, and forgets it on reset', async () => {
+    await harness.deploy('hello', await execSource(0, 1));
+    const [instance] = await harness.instancesOf('hello');
+    const id = instance?.id ?? '';
+    const first = await waitFor(async () => {
+      const seen = harness.fleet.health.observation(id);
+      expect(seen).toBeDefined();
+      return seen!;
+    });
+    // Probes every 50 ms, judged at the controller's pace at best.
+    expect(first.intervalMs).toBe(Math.max(50, harness.deps.settings.reconcileIntervalMs));
+    const probesBefore = probes.length;
+    await waitFor(async () => {
+      expect(probes.length).toBeGreaterThan(probesBefore);
+      expect(harness.fleet.health.observation(id)?.atMs).toBeGreaterThan(first.atMs);
+    });
+    harness.fleet.health.reset(id);
+    expect(harness.fleet.health.observation(id)).toBeUndefined();
+  });
+
   it('does not count failed probes inside the start period', async () => {
     isHealthy = () => false;
     const { id } = await requestDeployment(harness.deps, {

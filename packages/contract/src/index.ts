@@ -61,3 +61,5 @@ export * from './previews-client.js';
 export * from './catalog-snapshot.js';
 export * from './consul-kv-export.js';
 export * from './traceparent.js';
+export * from './apps-overview-api.js';
+export * from './live-stream-api.js';

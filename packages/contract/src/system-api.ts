@@ -28,3 +28,41 @@ export const systemInfoSchema = z.object({
   }),
 });
 export type SystemInfoView = z.infer<typeof systemInfoSchema>;
+
+/** `GET /api/v1/system/status` (a global admin): the control plane's own health, for an administration page. */
+export const systemStatusSchema = z.object({
+  version: z.string(),
+  nodeName: z.string(),
+  startedAt: z.string(),
+  uptimeSeconds: z.number().int(),
+  /** Where the API is served (`http://host:port`). */
+  api: z.string(),
+  /** Where state is kept: the embedded SQLite database. */
+  store: z.object({ kind: z.enum(['sqlite']) }),
+  edge: z.object({
+    isRunning: z.boolean(),
+    pid: z.number().int().nullable(),
+    address: z.string(),
+    routes: z.number().int(),
+    workers: z.number().int().nullable(),
+    /** Why the edge could not be asked, when it could not. */
+    error: z.string().nullable(),
+  }),
+  runtimes: z.array(
+    z.object({
+      name: z.string(),
+      runsImages: z.boolean(),
+      runsArtifacts: z.boolean(),
+      enforcesResourceLimits: z.boolean(),
+    }),
+  ),
+  isolation: z.object({ mode: z.enum(['sandbox', 'none']), reason: z.string().optional() }).nullable(),
+  catalog: systemInfoSchema.shape.catalog,
+  /** The live streams open now, the shared watchers behind them, and streams dropped for not reading. */
+  liveStreams: z.object({
+    streams: z.number().int(),
+    watchers: z.number().int(),
+    droppedSlowStreams: z.number().int(),
+  }),
+});
+export type SystemStatusView = z.infer<typeof systemStatusSchema>;

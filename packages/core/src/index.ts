@@ -101,6 +101,8 @@ export * from './use-cases/run-state.js';
 export * from './use-cases/one-off-run.js';
 export * from './use-cases/secrets.js';
 export * from './use-cases/app-statuses.js';
+export * from './use-cases/apps-overview.js';
+export * from './use-cases/app-live-view.js';
 export {
   openCurrentSecrets,
   openReleaseSecrets,

@@ -184,6 +184,16 @@ export function describeCatalogContract(store: () => Store): void {
       expect(await store().releases.list(web.id, staging.id)).toHaveLength(1);
     });
 
+    it('lists the releases of the ids given, leaving out those that do not exist', async () => {
+      await store().releases.insert(release('rel_01', 1));
+      await store().releases.insert(release('rel_02', 2));
+      await store().releases.insert(release('rel_03', 1, { appId: api.id }));
+      const found = await store().releases.listByIds(['rel_03', 'rel_01', 'rel_missing']);
+      expect(found.map((r) => r.id).sort()).toEqual(['rel_01', 'rel_03']);
+      expect(found.find((r) => r.id === 'rel_01')).toEqual(release('rel_01', 1));
+      expect(await store().releases.listByIds([])).toEqual([]);
+    });
+
     it('numbers from 1 per app environment and never reuses a number, even after deletes', async () => {
       expect(await store().releases.nextNumber(web.id, production.id)).toBe(1);
       await store().releases.insert(release('rel_01', 1));

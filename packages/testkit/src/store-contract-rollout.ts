@@ -67,6 +67,20 @@ export function describeRolloutContract(store: () => Store): void {
       expect(await ids(2)).toEqual(['dep_03', 'dep_02']);
     });
 
+    it('lists the newest deployment of each app of one environment', async () => {
+      await store().deployments.insert(deployment('dep_01', { createdAtMs: t0 + 1 }));
+      await store().deployments.insert(deployment('dep_02', { createdAtMs: t0 + 2 }));
+      // Same time: the greater id is the newer, as `list` orders them.
+      await store().deployments.insert(deployment('dep_03', { appId: api.id, createdAtMs: t0 + 5 }));
+      await store().deployments.insert(deployment('dep_04', { appId: api.id, createdAtMs: t0 + 5 }));
+      await store().deployments.insert(deployment('dep_05', { environmentId: staging.id, createdAtMs: t0 + 9 }));
+      expect(byId(await store().deployments.listLatestOfEnvironment(production.id)).map((d) => d.id)).toEqual([
+        'dep_02',
+        'dep_04',
+      ]);
+      expect(await store().deployments.listLatestOfEnvironment('env_missing')).toEqual([]);
+    });
+
     it('finds the pending or running deployment as the active one', async () => {
       await store().deployments.insert(deployment('dep_01', { state: 'succeeded', finishedAtMs: t0 }));
       await store().deployments.insert(deployment('dep_02', { state: 'pending', environmentId: staging.id }));

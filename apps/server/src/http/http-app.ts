@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { SlipwayError } from '@slipway/contract';
+import { ReleaseSummaries, type AppsOverviewDeps } from '@slipway/core';
 import { installAudit } from './audit/audit-hooks.js';
 import { installAuth } from './auth/auth-hooks.js';
 import { installGitHttp } from '../git-http/git-http-setup.js';
@@ -17,6 +18,9 @@ import { routeGroups } from './route-table.js';
 import { installSecureHeaders } from './secure-headers.js';
 import type { RouteContext, ServerContext } from './server-context.js';
 import { installStreamLimit } from './sse.js';
+import { createLiveHub } from './live/live-hub.js';
+import { liveStreamSettings } from './live/live-stream-routes.js';
+import { createTopicWatcherFactory } from './live/live-topics.js';
 import { zodSerializerCompiler, zodValidatorCompiler } from './zod-compilers.js';
 
 /** How the API is served: over TLS with this certificate and key (PEM), or plain HTTP when absent. */
@@ -89,7 +93,26 @@ export async function createHttpApp(
   installAuth(app, context.identity);
   installAudit(app, context);
   await installOpenApi(app, context.version);
-  const routeContext: RouteContext = { ...context, rateLimits };
+  const appsOverview: AppsOverviewDeps = {
+    store: context.deps.store,
+    settings: context.deps.settings,
+    clock: context.deps.clock,
+    observations: (instanceId) => context.fleet.health.observation(instanceId),
+    releases: new ReleaseSummaries(),
+  };
+  const liveHub = createLiveHub({
+    limits: liveStreamSettings,
+    createWatcher: createTopicWatcherFactory({
+      deps: context.deps,
+      overview: appsOverview,
+      audit: context.audit,
+      stateIntervalMs: liveStreamSettings.stateIntervalMs,
+      appsIntervalMs: liveStreamSettings.appsIntervalMs,
+      pollMs: liveStreamSettings.pollMs,
+    }),
+  });
+  app.addHook('onClose', async () => liveHub.close());
+  const routeContext: RouteContext = { ...context, rateLimits, liveHub, appsOverview };
   for (const group of routeGroups) registerRouteGroup(app, group, routeContext);
   // git's smart HTTP at /git/<app>.git: outside the route table (HTTP Basic, a role per git service).
   installGitHttp(app, routeContext);

@@ -31,6 +31,8 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { repositoryWebhookRoutes } from './routes/repository-webhook-routes.js';
+import { liveStreamRoutes } from './live/live-stream-routes.js';
+import { appsOverviewRoutes } from './routes/apps-overview-routes.js';
 import { permissionTableOf, type RouteGroup } from './route-declaration.js';
 import type { RouteContext } from './server-context.js';
 
@@ -41,6 +43,8 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   tokenRoutes,
   userRoutes,
   appRoutes,
+  appsOverviewRoutes,
+  liveStreamRoutes,
   logSettingsRoutes,
   deploymentUploadRoutes,
   deploymentRoutes,

@@ -1,6 +1,6 @@
 /** What the HTTP app receives from the composition root. */
 import type { SystemInfoView } from '@slipway/contract';
-import type { AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
+import type { AppsOverviewDeps, AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
 import type { WebhookIntake } from '../git-webhook-intake.js';
@@ -8,6 +8,7 @@ import type { ServerTracing } from '../tracing/server-tracing.js';
 import type { MasterKeyRotation } from '../master-key-rotation.js';
 import type { SlipwaydMetrics } from '../metrics/slipwayd-metrics.js';
 import type { ProcessIsolationView } from '../process-isolation.js';
+import type { LiveHub } from './live/live-hub.js';
 import type { RateLimitCounterSource } from './rate-limit/rate-limit-hooks.js';
 
 export interface ServerContext {
@@ -47,7 +48,13 @@ export interface ServerContext {
   readonly tracing?: Pick<ServerTracing, 'installApi'>;
 }
 
-/** What route handlers receive: the server's context and what the HTTP app itself owns (the rate limiter's counters). */
+/**
+ * What route handlers receive: the server's context and what the HTTP app itself owns (the rate limiter's counters,
+ * the live streams' shared watchers).
+ */
 export interface RouteContext extends ServerContext {
   readonly rateLimits: RateLimitCounterSource;
+  readonly liveHub: LiveHub;
+  /** What the apps overview reads with (shared with the live stream's `apps:` and `app:` topics). */
+  readonly appsOverview: AppsOverviewDeps;
 }

@@ -45,7 +45,9 @@ export interface SseStream {
    * away. Awaiting each send is what keeps a client that reads slowly, or not at all, from growing slipwayd's memory:
    * at most one write's worth waits for it.
    */
-  send(event: { id?: number; event: string; data: unknown }): Promise<void>;
+  send(event: { id?: number | string; event: string; data: unknown }): Promise<void>;
+  /** Writes events already formatted (`id:`, `event:`, `data:` lines and the blank line); resolves as `send` does. */
+  sendFormatted(chunk: string): Promise<void>;
   end(): void;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
@@ -53,26 +55,42 @@ export interface SseStream {
 
 const heartbeatMs = 15_000;
 
+export interface SseOptions {
+  /** Sent as `retry:` first: how long a client's `EventSource` waits before it reconnects. */
+  readonly retryMs?: number;
+  /**
+   * `false` leaves the stream out of the per-address bound, for a stream bounded per principal by its route instead
+   * (the live stream: many users behind one address, or one user's many tabs).
+   */
+  readonly isCountedPerClient?: boolean;
+}
+
 /**
  * `until` ends the stream from the server's side (shutdown); clients reconnect with `Last-Event-ID`. Errors:
  * `TOO_MANY_STREAMS` when the client already holds the most streams it may.
  */
-export function openSse(request: FastifyRequest, reply: FastifyReply, until?: AbortSignal): SseStream {
+export function openSse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  until?: AbortSignal,
+  options: SseOptions = {},
+): SseStream {
   const { openStreams } = request.server;
   const client = request.ip;
+  const isCounted = options.isCountedPerClient !== false;
   const held = openStreams.byClient.get(client) ?? 0;
-  if (held >= openStreams.maxPerClient) {
+  if (isCounted && held >= openStreams.maxPerClient) {
     throw new SlipwayError(
       'TOO_MANY_STREAMS',
       `this client already holds ${held} open event streams, the most it may; close one and retry`,
       { details: { limit: openStreams.maxPerClient } },
     );
   }
-  openStreams.byClient.set(client, held + 1);
-  let isCounted = true;
+  if (isCounted) openStreams.byClient.set(client, held + 1);
+  let isHeld = isCounted;
   const release = (): void => {
-    if (!isCounted) return;
-    isCounted = false;
+    if (!isHeld) return;
+    isHeld = false;
     const now = (openStreams.byClient.get(client) ?? 1) - 1;
     if (now <= 0) openStreams.byClient.delete(client);
     else openStreams.byClient.set(client, now);
@@ -87,7 +105,7 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, until?: Ab
     'x-accel-buffering': 'no',
     'x-request-id': String(request.id),
   });
-  res.write(': stream open\n\n');
+  res.write(options.retryMs === undefined ? ': stream open\n\n' : `: stream open\nretry: ${options.retryMs}\n\n`);
   // A write the socket did not take arms the stall timer; a drain disarms it. Heartbeats count too, so a client that
   // stops reading a quiet stream is found as well.
   let stallTimer: NodeJS.Timeout | undefined;
@@ -129,21 +147,26 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, until?: Ab
   res.on('close', close);
   if (until?.aborted) close();
   else until?.addEventListener('abort', close, { once: true });
+  const sendFormatted = async (chunk: string): Promise<void> => {
+    if (controller.signal.aborted) return;
+    const isTaken = res.write(chunk);
+    watchStall(isTaken);
+    if (!isTaken) await drained(res, controller.signal);
+  };
   return {
     signal: controller.signal,
-    async send({ id, event, data }) {
-      if (controller.signal.aborted) return;
-      const isTaken = res.write(
-        `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
-      );
-      watchStall(isTaken);
-      if (!isTaken) await drained(res, controller.signal);
-    },
+    send: ({ id, event, data }) => sendFormatted(formatSseEvent(id, event, data)),
+    sendFormatted,
     end() {
       close();
       res.end();
     },
   };
+}
+
+/** One event as the stream carries it; `id` must hold no line break (ours are numbers and cursor encodings). */
+export function formatSseEvent(id: number | string | undefined, event: string, data: unknown): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /** Resolves on the response's next `drain`, or when the stream ends; removes what it listened with either way. */

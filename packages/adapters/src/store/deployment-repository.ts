@@ -65,6 +65,36 @@ export function createDeploymentRepository(db: Kysely<Database>): DeploymentRepo
       const rows = await select().where('state', 'in', states).orderBy('created_at_ms').orderBy('id').execute();
       return rows.map(toRecord);
     },
+    async listLatestOfEnvironment(environmentId) {
+      // The newest of each app: no later one of the same app and environment exists (ties broken by id, as `list`
+      // orders). The (app, environment, created) index answers the inner lookup.
+      const rows = await db
+        .selectFrom('deployments as d')
+        .selectAll('d')
+        .where('d.environment_id', '=', environmentId)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('deployments as n')
+                .select('n.id')
+                .whereRef('n.app_id', '=', 'd.app_id')
+                .whereRef('n.environment_id', '=', 'd.environment_id')
+                .where((inner) =>
+                  inner.or([
+                    inner('n.created_at_ms', '>', inner.ref('d.created_at_ms')),
+                    inner.and([
+                      inner('n.created_at_ms', '=', inner.ref('d.created_at_ms')),
+                      inner('n.id', '>', inner.ref('d.id')),
+                    ]),
+                  ]),
+                ),
+            ),
+          ),
+        )
+        .execute();
+      return rows.map(toRecord);
+    },
     async countByState() {
       const rows = await db
         .selectFrom('deployments')

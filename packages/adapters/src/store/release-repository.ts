@@ -34,6 +34,18 @@ export function createReleaseRepository(db: Kysely<Database>): ReleaseRepository
       const row = await select().where('id', '=', id).executeTakeFirst();
       return row && toRecord(row);
     },
+    async listByIds(ids) {
+      const rows: Selectable<ReleaseTable>[] = [];
+      // Bound the statement's parameters (SQLite allows 32,766; PostgreSQL 65,535).
+      for (let at = 0; at < ids.length; at += 500) {
+        rows.push(
+          ...(await select()
+            .where('id', 'in', ids.slice(at, at + 500))
+            .execute()),
+        );
+      }
+      return rows.map(toRecord);
+    },
     async findByNumber(appId, environmentId, number) {
       const row = await select()
         .where('app_id', '=', appId)

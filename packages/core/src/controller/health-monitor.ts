@@ -16,6 +16,14 @@ interface ProbeState {
   consecutiveFailures: number;
   lastDetail: string | undefined;
   isInFlight: boolean;
+  /** When a probe of it last ended (or, for a process without a check, last found it running), and at what interval. */
+  observed: InstanceObservation | undefined;
+}
+
+/** When the monitor last looked at an instance, and how often it looks (ms). */
+export interface InstanceObservation {
+  readonly atMs: number;
+  readonly intervalMs: number;
 }
 
 export interface HealthMonitor {
@@ -23,6 +31,8 @@ export interface HealthMonitor {
   probeDue(instances: readonly InstanceRecord[]): void;
   /** The last probe's detail, e.g. `HTTP 503`. */
   lastDetail(instanceId: string): string | undefined;
+  /** The instance's last observation by this monitor; `undefined` before its first since slipwayd started. */
+  observation(instanceId: string): InstanceObservation | undefined;
   reset(instanceId: string): void;
   forget(instanceId: string): void;
   /** Resolves when no probe is in flight (used by orderly shutdown and tests). */
@@ -43,7 +53,13 @@ export function createHealthMonitor(
   const stateOf = (id: string): ProbeState => {
     let state = states.get(id);
     if (!state) {
-      state = { nextProbeAtMs: 0, consecutiveFailures: 0, lastDetail: undefined, isInFlight: false };
+      state = {
+        nextProbeAtMs: 0,
+        consecutiveFailures: 0,
+        lastDetail: undefined,
+        isInFlight: false,
+        observed: undefined,
+      };
       states.set(id, state);
     }
     return state;
@@ -81,6 +97,7 @@ export function createHealthMonitor(
     const check = await options.checkOf(instance);
     if (!check) return;
     if (check.type === 'none') {
+      probe.observed = { atMs: deps.clock.nowMs(), intervalMs: deps.settings.reconcileIntervalMs };
       await transition(instance.id, true, check);
       return;
     }
@@ -100,6 +117,7 @@ export function createHealthMonitor(
     probe.lastDetail = result.detail;
     probe.consecutiveFailures = result.isHealthy ? 0 : probe.consecutiveFailures + 1;
     const intervalMs = check.intervalSeconds * 1000;
+    probe.observed = { atMs: deps.clock.nowMs(), intervalMs: Math.max(intervalMs, deps.settings.reconcileIntervalMs) };
     probe.nextProbeAtMs =
       deps.clock.nowMs() + (instance.state === 'healthy' ? intervalMs : Math.min(intervalMs, startingProbeIntervalMs));
     await transition(instance.id, result.isHealthy, check);
@@ -126,12 +144,14 @@ export function createHealthMonitor(
       }
     },
     lastDetail: (id) => states.get(id)?.lastDetail,
+    observation: (id) => states.get(id)?.observed,
     reset(id) {
       states.set(id, {
         nextProbeAtMs: 0,
         consecutiveFailures: 0,
         lastDetail: undefined,
         isInFlight: states.get(id)?.isInFlight ?? false,
+        observed: undefined,
       });
     },
     forget(id) {

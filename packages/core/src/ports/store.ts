@@ -96,6 +96,8 @@ export interface ReleaseRepository {
   findByNumber(appId: string, environmentId: string, number: number): Promise<ReleaseRecord | undefined>;
   /** Newest first. */
   list(appId: string, environmentId: string): Promise<ReleaseRecord[]>;
+  /** The releases of these ids that exist, in no particular order (one query, whatever their number). */
+  listByIds(ids: readonly string[]): Promise<ReleaseRecord[]>;
   /** 1 + the highest number ever used for this app and environment (numbers are never reused). */
   nextNumber(appId: string, environmentId: string): Promise<number>;
   delete(id: string): Promise<void>;
@@ -119,6 +121,8 @@ export interface DeploymentRepository {
   /** The deployment in state `pending` or `running` for this app and environment, if any. */
   findActive(appId: string, environmentId: string): Promise<DeploymentRecord | undefined>;
   listByState(states: readonly DeploymentRecord['state'][]): Promise<DeploymentRecord[]>;
+  /** The newest deployment of each app in one environment (apps without one have no entry). */
+  listLatestOfEnvironment(environmentId: string): Promise<DeploymentRecord[]>;
   /** How many deployments each app environment has, by state (one row per non-empty group), for metrics. */
   countByState(): Promise<{ appId: string; environmentId: string; state: DeploymentRecord['state']; count: number }[]>;
 }

@@ -68,7 +68,7 @@ export const auditRoutes: RouteGroup<RouteContext> = {
   ],
 };
 
-function auditRecordView(record: AuditRecord): AuditRecordView {
+export function auditRecordView(record: AuditRecord): AuditRecordView {
   return {
     seq: record.seq,
     at: new Date(record.atMs).toISOString(),

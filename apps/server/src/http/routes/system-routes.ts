@@ -9,6 +9,7 @@ import {
   SlipwayError,
   statusSchema,
   systemInfoSchema,
+  systemStatusSchema,
   systemStopBodySchema,
   systemStopResponseSchema,
   validateBodySchema,
@@ -16,6 +17,7 @@ import {
   type ManifestIssue,
   type StatusView,
   type SystemInfoView,
+  type SystemStatusView,
 } from '@slipway/contract';
 import { listAppStatuses } from '@slipway/core';
 import { visibleProjects } from '../auth/authorize.js';
@@ -94,6 +96,56 @@ export const systemRoutes: RouteGroup<RouteContext> = {
         nodeName: context.config.nodeName,
         catalog: context.catalogAddresses?.() ?? { http: null, dns: null, datacenter: context.config.datacenter },
       }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/system/status',
+      summary: "The control plane's own health: version, uptime, store, edge, runtimes, catalog, live streams (admin)",
+      permission: { action: 'system.status.read', access: globally('admin') },
+      schema: { response: { 200: systemStatusSchema } },
+      handler: async (_request, _reply, context): Promise<SystemStatusView> => {
+        const { deps } = context;
+        const nowMs = deps.clock.nowMs();
+        const edge = await deps.router.status().then(
+          (status) => ({ ...status, error: null }),
+          (error: unknown) => ({
+            isRunning: false,
+            pid: null,
+            address: '',
+            routes: 0,
+            workers: undefined,
+            error: String(isSlipwayError(error) ? error.message : 'the edge did not answer'),
+          }),
+        );
+        return {
+          version: context.version,
+          nodeName: context.config.nodeName,
+          startedAt: new Date(context.startedAtMs).toISOString(),
+          uptimeSeconds: Math.max(0, Math.floor((nowMs - context.startedAtMs) / 1000)),
+          api: context.apiUrl(),
+          store: { kind: 'sqlite' },
+          edge: {
+            isRunning: edge.isRunning,
+            pid: edge.pid,
+            address: edge.address,
+            routes: edge.routes,
+            workers: edge.workers ?? null,
+            error: edge.error,
+          },
+          runtimes: deps.runtimes.names.map((name) => {
+            const { capabilities } = deps.runtimes.get(name);
+            return {
+              name,
+              runsImages: capabilities.runsImages,
+              runsArtifacts: capabilities.runsArtifacts,
+              enforcesResourceLimits: capabilities.enforcesResourceLimits,
+            };
+          }),
+          isolation: context.processIsolation ?? null,
+          catalog: context.catalogAddresses?.() ?? { http: null, dns: null, datacenter: context.config.datacenter },
+          liveStreams: context.liveHub.stats(),
+        };
+      },
     }),
     route({
       method: 'POST',
