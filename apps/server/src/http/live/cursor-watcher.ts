@@ -9,10 +9,10 @@
  *    back short: everything stored before step 1 is in those pages, since the loop's head was at most there.
  * 3. It sends the buffered items past its cursor, and is live: the shared loop now sends to it directly.
  */
-import { isSlipwayError } from '@slipway/contract';
 import type { Logger } from '@slipway/core';
 import type { TopicSink } from './live-stream.js';
 import type { TopicWatcher } from './state-watcher.js';
+import { createTopicTicker } from './topic-ticker.js';
 
 export interface CursorSource<T> {
   readonly pollMs: number;
@@ -48,43 +48,17 @@ export function createCursorWatcher<T>(
   let headCursor: number | undefined;
   /** Read once, before any stream catches up: what is stored up to it, catching up reads; what comes after, the loop. */
   let headRead: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let isReading = false;
-  let isWokenWhileReading = false;
-  let isClosed = false;
-  const unwake = source.wake?.(() => void tick());
-
-  const gone = (error: unknown): boolean => {
-    if (!isSlipwayError(error) || !error.code.endsWith('_NOT_FOUND')) return false;
-    if (isClosed) return true;
-    for (const sink of listeners.keys()) {
-      sink.push('gone', { topic: options.topic, code: error.code, message: error.message });
-    }
-    options.onGone();
-    return true;
-  };
-
   const send = (sink: TopicSink, item: T): void => {
     const cursor = source.cursorOf(item);
     if (cursor > (sink.cursor() ?? 0)) sink.push(source.event, { topic: options.topic, ...wrap(item) }, cursor);
   };
   const wrap = (item: T): Record<string, unknown> => source.dataOf(item) as Record<string, unknown>;
 
-  const schedule = (): void => {
-    if (isClosed) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void tick(), source.pollMs);
-    timer.unref();
-  };
-
-  async function tick(): Promise<void> {
-    if (isClosed) return;
-    if (isReading) {
-      isWokenWhileReading = true;
-      return;
-    }
-    isReading = true;
-    try {
+  const ticker = createTopicTicker({
+    ...options,
+    intervalMs: source.pollMs,
+    sinks: () => listeners.keys(),
+    pass: async () => {
       await headRead;
       if (headCursor === undefined) return;
       for (;;) {
@@ -102,17 +76,9 @@ export function createCursorWatcher<T>(
         }
         if (items.length < pageItems) break;
       }
-    } catch (error) {
-      if (gone(error)) return;
-      options.logger.warn({ err: error, topic: options.topic }, 'live topic read failed');
-    } finally {
-      isReading = false;
-    }
-    if (isWokenWhileReading) {
-      isWokenWhileReading = false;
-      void tick();
-    } else schedule();
-  }
+    },
+  });
+  const unwake = source.wake?.(() => ticker.wake());
 
   async function catchUp(listener: Listener): Promise<void> {
     const { sink } = listener;
@@ -146,10 +112,10 @@ export function createCursorWatcher<T>(
         headRead = source.head().then((head) => {
           headCursor = head;
         });
-        void tick();
+        ticker.wake();
       }
       catchUp(listener).catch((error: unknown) => {
-        if (gone(error)) return;
+        if (ticker.endIfGone(error)) return;
         options.logger.warn({ err: error, topic: options.topic }, 'live topic catch-up failed');
         listeners.delete(sink);
       });
@@ -161,8 +127,7 @@ export function createCursorWatcher<T>(
       return listeners.size;
     },
     close() {
-      isClosed = true;
-      clearTimeout(timer);
+      ticker.close();
       unwake?.();
       listeners.clear();
     },

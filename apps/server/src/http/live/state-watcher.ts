@@ -3,9 +3,9 @@
  * once when woken), and only when the state's digest moved does it render one event for every listening stream. A
  * stream that joins gets the last state read at once; on reconnect a client simply gets a fresh one.
  */
-import { isSlipwayError } from '@slipway/contract';
 import type { Logger } from '@slipway/core';
 import type { TopicSink } from './live-stream.js';
+import { createTopicTicker } from './topic-ticker.js';
 
 export interface TopicWatcher {
   add(sink: TopicSink): void;
@@ -36,12 +36,6 @@ export function createStateWatcher<S>(
 ): TopicWatcher {
   const sinks = new Set<TopicSink>();
   let last: { state: S; digest: string } | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let isReading = false;
-  let isWokenWhileReading = false;
-  let isClosed = false;
-  const unwake = source.wake?.(() => void tick());
-
   const deliver = async (sink: TopicSink, render: () => SinkEvent | Promise<SinkEvent>): Promise<void> => {
     try {
       const event = await render();
@@ -51,54 +45,31 @@ export function createStateWatcher<S>(
     }
   };
 
-  const schedule = (): void => {
-    if (isClosed) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void tick(), source.intervalMs);
-    timer.unref();
-  };
-
-  async function tick(): Promise<void> {
-    if (isClosed) return;
-    if (isReading) {
-      isWokenWhileReading = true;
-      return;
-    }
-    isReading = true;
-    try {
+  const ticker = createTopicTicker({
+    ...options,
+    intervalMs: source.intervalMs,
+    sinks: () => sinks,
+    pass: async () => {
       const state = await source.read();
       const digest = source.digest(state);
-      if (digest !== last?.digest) {
-        const previous = last?.state;
-        last = { state, digest };
-        await Promise.all(
-          [...sinks].map((sink) =>
-            deliver(sink, () =>
-              previous === undefined ? source.joined(state, sink) : source.changed(state, previous, sink),
-            ),
+      if (digest === last?.digest) return;
+      const previous = last?.state;
+      last = { state, digest };
+      await Promise.all(
+        [...sinks].map((sink) =>
+          deliver(sink, () =>
+            previous === undefined ? source.joined(state, sink) : source.changed(state, previous, sink),
           ),
-        );
-      }
-    } catch (error) {
-      if (isSlipwayError(error) && error.code.endsWith('_NOT_FOUND')) {
-        for (const sink of sinks) sink.push('gone', { topic: options.topic, code: error.code, message: error.message });
-        options.onGone();
-        return;
-      }
-      options.logger.warn({ err: error, topic: options.topic }, 'live topic read failed');
-    } finally {
-      isReading = false;
-    }
-    if (isWokenWhileReading) {
-      isWokenWhileReading = false;
-      void tick();
-    } else schedule();
-  }
+        ),
+      );
+    },
+  });
+  const unwake = source.wake?.(() => ticker.wake());
 
   return {
     add(sink) {
       sinks.add(sink);
-      if (sinks.size === 1 && last === undefined) void tick();
+      if (sinks.size === 1 && last === undefined) ticker.wake();
       else if (last !== undefined) {
         const { state } = last;
         void deliver(sink, () => source.joined(state, sink));
@@ -111,8 +82,7 @@ export function createStateWatcher<S>(
       return sinks.size;
     },
     close() {
-      isClosed = true;
-      clearTimeout(timer);
+      ticker.close();
       unwake?.();
       sinks.clear();
     },
