@@ -15,6 +15,7 @@ import { registerDeployCommand } from './commands/deploy.js';
 import { registerDeploymentsCommand } from './commands/deployments.js';
 import { registerHostsCommand } from './commands/hosts.js';
 import { registerDomainsCommand } from './commands/domains.js';
+import { registerDrainsCommand } from './commands/drains.js';
 import { registerNotificationsCommand } from './commands/notifications.js';
 import { registerAlertsCommand } from './commands/alerts.js';
 import { registerEnvCommand } from './commands/env.js';
@@ -96,6 +97,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerScaleCommand(program, ctx);
   registerAutoscaleCommand(program, ctx);
   registerLogsCommand(program, ctx);
+  registerDrainsCommand(program, ctx);
   registerRuntimeTaskCommands(program, ctx);
   registerRunCommand(program, ctx);
   registerConfigCommand(program, ctx);

@@ -3,11 +3,14 @@
  * dependencies, which carry it), then, once the fleet runs, the collector of instances' output, the retention pass
  * (at start and every `retentionIntervalMs`) and the log drains' dispatcher; all stopped and awaited on shutdown.
  */
+import { createLogDrainSender } from '@slipway/adapters';
 import {
+  createLogDrainShipper,
   createLogWriter,
   pruneLogs,
   startLogCollector,
   type CoreDeps,
+  type LogDrainShipperHooks,
   type LogSettings,
   type Logger,
 } from '@slipway/core';
@@ -19,9 +22,18 @@ export interface LogServices {
   start(deps: CoreDeps): { stop(): Promise<void> };
 }
 
+/** How often the drains are looked at for new lines (and the longest a stored line waits to be shipped). */
+const drainPollIntervalMs = 1_000;
+
 export function createLogServices(
-  options: { store: CoreDeps['store']; clock: CoreDeps['clock']; logger: Logger },
-  config: Pick<ResolvedConfig, 'logs'>,
+  options: {
+    store: CoreDeps['store'];
+    clock: CoreDeps['clock'];
+    logger: Logger;
+    /** Counts what the drains ship and fail to. */
+    drainHooks?: LogDrainShipperHooks;
+  },
+  config: Pick<ResolvedConfig, 'logs' | 'nodeName'>,
 ): LogServices {
   const logger = options.logger.child({ component: 'logs' });
   const settings: LogSettings = {
@@ -38,6 +50,19 @@ export function createLogServices(
     services: { writer, settings },
     start(deps) {
       const collector = startLogCollector({ ...deps, logger, writer, settings });
+      const shipper = createLogDrainShipper(
+        { ...deps, logger: logger.child({ component: 'log-drains' }) },
+        createLogDrainSender({ hostname: config.nodeName }),
+        {
+          batchLines: config.logs.drainBatchLines,
+          timeoutMs: config.logs.drainTimeoutMs,
+          retryBaseMs: config.logs.drainRetryBaseMs,
+          retryMaxMs: config.logs.drainRetryMaxMs,
+          pollIntervalMs: drainPollIntervalMs,
+        },
+        options.drainHooks,
+      );
+      shipper.start();
       let pruning: Promise<unknown> = Promise.resolve();
       const prune = (): void => {
         pruning = pruneLogs(deps, settings)
@@ -55,6 +80,7 @@ export function createLogServices(
           await collector.close();
           await pruning;
           await writer.flush();
+          await shipper.stop();
         },
       };
     },

@@ -10,6 +10,7 @@ import {
   rewrapDataKeys,
   rewrapDomainSecrets,
   rewrapNotificationTargets,
+  rewrapLogDrains,
   rewrapRepositoryCredentials,
   rewrapWebhookSecrets,
   unknownMasterKeys,
@@ -45,14 +46,15 @@ export function createMasterKeyRotation(
   const finish = async (): Promise<number> => {
     const previous = keyring.previousIds();
     if (previous.length === 0) return 0;
-    // Notification targets and repositories hold data keys of their own (webhook secrets, Slack URLs, deploy keys and
+    // Notification targets, log drains and repositories hold data keys of their own (webhook secrets, Slack URLs, deploy keys and
     // tokens): re-wrapped in the same pass.
     const rewrapped =
       (await rewrapDataKeys(deps)) +
       (await rewrapNotificationTargets(deps)) +
       (await rewrapRepositoryCredentials(deps)) +
       (await rewrapWebhookSecrets(deps)) +
-      (await rewrapDomainSecrets(deps));
+      (await rewrapDomainSecrets(deps)) +
+      (await rewrapLogDrains(deps));
     await keyring.completeRotation();
     deps.logger.info(
       { masterKeyId: keyring.current().id, retired: previous, rewrappedDataKeys: rewrapped },

@@ -181,7 +181,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
     { onStored: () => notificationDispatcher.poke() },
   );
   const metrics = createSlipwaydMetrics({ store, router, registries: [catalog.metrics.registry] });
-  const logs = createLogServices({ store, clock, logger }, config);
+  const logs = createLogServices({ store, clock, logger, drainHooks: metrics.logDrains }, config);
   const deps: CoreDeps = createCoreDeps({
     config,
     logger,

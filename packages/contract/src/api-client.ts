@@ -27,6 +27,7 @@ import { createAuditClient, type AuditClient } from './audit-client.js';
 import { systemInfoSchema, systemStopResponseSchema, type systemStopBodySchema } from './system-api.js';
 import { createHostsClient, type HostsClient } from './hosts-client.js';
 import { createDomainsClient, type DomainsClient } from './domains-client.js';
+import { createLogDrainsClient, type LogDrainsClient } from './log-drains-client.js';
 import { createNotificationsClient, type NotificationsClient } from './notifications-client.js';
 import { createAlertsClient, type AlertsClient } from './alerts-client.js';
 import { createEnvironmentsClient, type EnvironmentsClient } from './environments-client.js';
@@ -105,6 +106,7 @@ export interface ApiClient
     ImagesClient,
     HostsClient,
     DomainsClient,
+    LogDrainsClient,
     RuntimeTasksClient,
     RolloutClient,
     AutoscaleClient,
@@ -252,6 +254,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createImagesClient({ call }),
     ...createHostsClient({ call, send }),
     ...createDomainsClient({ call, send }),
+    ...createLogDrainsClient({ call, send }),
     ...createNotificationsClient({ call, send }),
     ...createAlertsClient({ call, send }),
     ...createEnvironmentsClient({ call, send }),

@@ -14,6 +14,8 @@ export * from './stacks-client.js';
 export * from './resources.js';
 export * from './log-time.js';
 export * from './log-settings.js';
+export * from './log-drains-api.js';
+export * from './log-drains-client.js';
 export * from './api.js';
 export * from './secrets-api.js';
 export * from './roles.js';

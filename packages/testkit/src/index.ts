@@ -13,6 +13,8 @@ export * from './metric-source-contract.js';
 export * from './fake-metric-source.js';
 export * from './notifier-contract.js';
 export * from './notification-receiver.js';
+export * from './log-drain-receivers.js';
+export * from './test-certificate-authority.js';
 export * from './provider-api-recorder.js';
 export * from './catalog-store-contract.js';
 export * from './memory-catalog-store.js';

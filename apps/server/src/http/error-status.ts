@@ -114,6 +114,12 @@ export const errorStatus: Record<ErrorCode, number> = {
   NOTIFICATION_TARGET_NOT_FOUND: 404,
   // A delivery's failure is stored with its attempt; no request answers with it.
   NOTIFICATION_FAILED: 502,
+  LOG_DRAIN_INVALID: 400,
+  LOG_DRAIN_NOT_FOUND: 404,
+  // A drain's failed send is shown in its status; no request answers with these.
+  LOG_DRAIN_UNREACHABLE: 502,
+  LOG_DRAIN_TIMEOUT: 504,
+  LOG_DRAIN_REJECTED: 502,
   INTERRUPTED: 503,
   SHUTTING_DOWN: 503,
   UNAVAILABLE: 503,

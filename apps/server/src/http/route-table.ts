@@ -6,6 +6,7 @@ import { auditRoutes } from './audit/audit-routes.js';
 import { alertRoutes } from './routes/alert-routes.js';
 import { appRoutes } from './routes/app-routes.js';
 import { logSettingsRoutes } from './routes/log-settings-routes.js';
+import { logDrainRoutes } from './routes/log-drain-routes.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { catalogAclRoutes } from './routes/catalog-acl-routes.js';
@@ -46,6 +47,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   appsOverviewRoutes,
   liveStreamRoutes,
   logSettingsRoutes,
+  logDrainRoutes,
   deploymentUploadRoutes,
   deploymentRoutes,
   secretRoutes,

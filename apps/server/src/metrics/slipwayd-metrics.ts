@@ -4,9 +4,10 @@
  * counters (the last three read at scrape time).
  */
 import type { Registry } from 'prom-client';
-import type { RouterTable, Store } from '@slipway/core';
+import type { LogDrainShipperHooks, RouterTable, Store } from '@slipway/core';
 import { createApiRequestMetrics, type ApiRequestMetrics } from './api-request-metrics.js';
 import { createControlPlaneMetrics, type SlipwaydControlPlaneMetrics } from './control-plane-metrics.js';
+import { createLogDrainMetrics } from './log-drain-metrics.js';
 import { edgeMetricFamilies, readEdgeSnapshot } from './edge-metrics.js';
 import { expositionText } from './exposition-text.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.js';
@@ -19,6 +20,8 @@ export interface SlipwaydMetrics {
   readonly registry: MetricsRegistry;
   readonly controlPlane: SlipwaydControlPlaneMetrics;
   readonly api: ApiRequestMetrics;
+  /** Counts what the log drains ship and fail to. */
+  readonly logDrains: Required<LogDrainShipperHooks>;
 }
 
 export interface SlipwaydMetricsOptions {
@@ -33,6 +36,7 @@ export function createSlipwaydMetrics(options: SlipwaydMetricsOptions): Slipwayd
   const registry = createMetricsRegistry();
   const controlPlane = createControlPlaneMetrics(registry.registry);
   const api = createApiRequestMetrics(registry.registry);
+  const logDrains = createLogDrainMetrics(registry.registry);
   for (const other of options.registries ?? []) registry.addSource(() => other.metrics());
   registry.addSource(async () => {
     const [names, snapshot] = await Promise.all([
@@ -43,5 +47,5 @@ export function createSlipwaydMetrics(options: SlipwaydMetricsOptions): Slipwayd
     await controlPlane.retainApps(apps);
     return expositionText([...(await readStateMetrics(options.store, names)), ...edgeMetricFamilies(snapshot, apps)]);
   });
-  return { registry, controlPlane, api };
+  return { registry, controlPlane, api, logDrains };
 }

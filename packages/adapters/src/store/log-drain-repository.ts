@@ -26,6 +26,7 @@ export function createLogDrainRepository(db: Kysely<Database>): LogDrainReposito
           delivered: record.delivered,
           failed: record.failed,
           last_error: record.lastError,
+          last_error_code: record.lastErrorCode,
           last_error_at_ms: record.lastErrorAtMs,
           last_delivered_at_ms: record.lastDeliveredAtMs,
           created_at_ms: record.createdAtMs,
@@ -55,10 +56,24 @@ export function createLogDrainRepository(db: Kysely<Database>): LogDrainReposito
         .where('id', '=', id)
         .execute();
     },
+    async rewrap(id, expectedMasterKeyId, wrapped) {
+      const result = await db
+        .updateTable('log_drains')
+        .set({ wrapped_key: wrapped.wrappedKey, master_key_id: wrapped.masterKeyId })
+        .where('id', '=', id)
+        .where('master_key_id', '=', expectedMasterKeyId)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
     async markFailed(id, count, error, atMs) {
       await db
         .updateTable('log_drains')
-        .set({ failed: sql<number>`failed + ${count}`, last_error: error, last_error_at_ms: atMs })
+        .set({
+          failed: sql<number>`failed + ${count}`,
+          last_error: error.message,
+          last_error_code: error.code,
+          last_error_at_ms: atMs,
+        })
         .where('id', '=', id)
         .execute();
     },
@@ -82,6 +97,7 @@ function toRecord(row: Selectable<LogDrainTable>): LogDrainRecord {
     afterId: fromBigInt(row.after_id),
     delivered: fromBigInt(row.delivered),
     failed: fromBigInt(row.failed),
+    lastErrorCode: row.last_error_code,
     lastError: row.last_error,
     lastErrorAtMs: fromNullableBigInt(row.last_error_at_ms),
     lastDeliveredAtMs: fromNullableBigInt(row.last_delivered_at_ms),

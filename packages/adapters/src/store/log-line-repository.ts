@@ -51,6 +51,23 @@ export function createLogLineRepository(db: Kysely<Database>): LogLineRepository
       const rows = await select.orderBy('id').limit(limit).execute();
       return rows.map(toRecord);
     },
+    async countAfter(afterId, appIds, limit) {
+      if (appIds.length === 0) return 0;
+      // Counted over the first `limit` ids only: the index on (app_id, id) bounds the work however far behind.
+      const row = await db
+        .selectFrom((qb) =>
+          qb
+            .selectFrom('log_lines')
+            .select('id')
+            .where('id', '>', afterId)
+            .where('app_id', 'in', appIds)
+            .limit(limit)
+            .as('pending'),
+        )
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .executeTakeFirst();
+      return Number(row?.count ?? 0);
+    },
     async lastOfInstance(instanceId, stream, count) {
       const rows = await db
         .selectFrom('log_lines')

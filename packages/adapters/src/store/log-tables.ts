@@ -40,6 +40,8 @@ export interface LogDrainTable {
   delivered: BigIntColumn;
   failed: BigIntColumn;
   last_error: string | null;
+  /** Migration `0026-log-drain-errors`. */
+  last_error_code: string | null;
   last_error_at_ms: NullableBigIntColumn;
   last_delivered_at_ms: NullableBigIntColumn;
   created_at_ms: BigIntColumn;

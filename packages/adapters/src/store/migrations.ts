@@ -19,6 +19,7 @@ import { gitRepositoriesMigration } from './git-repositories-migration.js';
 import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
 import { releaseRuntimePrefixMigration } from './release-runtime-prefix-migration.js';
 import { identityMigration } from './identity-migration.js';
+import { logDrainErrorsMigration } from './log-drain-errors-migration.js';
 import { logsMigration } from './logs-migration.js';
 import { notificationsMigration } from './notifications-migration.js';
 import { previewsMigration } from './previews-migration.js';
@@ -265,6 +266,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0022-domains-certificates': domainsMigration,
   '0023-alerts': alertsMigration,
   '0024-deferred-firings': deferredFiringsMigration,
+  '0026-log-drain-errors': logDrainErrorsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

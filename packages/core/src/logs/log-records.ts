@@ -47,6 +47,8 @@ export interface LogDrainRecord {
   afterId: number;
   delivered: number;
   failed: number;
+  /** The last failed send's code and words (never holding the URL's secret parts). */
+  lastErrorCode: string | null;
   lastError: string | null;
   lastErrorAtMs: number | null;
   lastDeliveredAtMs: number | null;

@@ -10,8 +10,8 @@ import {
   type NotificationTargetView,
 } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
-import type { DataKeyRecord } from '../domain/secret-records.js';
 import type { NotificationDestination } from '../ports/notifier.js';
+import { dataKeyOfRecord, openRecordSecret, sealRecordSecret } from '../secrets/sealed-record-secret.js';
 import type { NotificationTargetRecord, SealedTargetSecret } from './notification-records.js';
 
 type TargetDeps = Pick<CoreDeps, 'store' | 'secretCipher' | 'ids' | 'clock'>;
@@ -47,36 +47,12 @@ export function checkNotificationUrl(raw: string): string {
   return `${url.protocol}//${url.host}`;
 }
 
-/** The target's own data key (its id and wrapped form live in the target row), as the cipher takes it. */
-function dataKeyOf(
-  target: Pick<NotificationTargetRecord, 'id' | 'projectId'>,
-  sealed: SealedTargetSecret,
-): DataKeyRecord {
-  return {
-    id: sealed.dataKeyId,
-    appId: target.projectId,
-    environmentId: target.id,
-    wrappedKey: sealed.wrappedKey,
-    masterKeyId: sealed.masterKeyId,
-    createdAtMs: 0,
-    wrappedAtMs: 0,
-  };
-}
-
 function sealParts(
   deps: TargetDeps,
   target: Pick<NotificationTargetRecord, 'id' | 'projectId'>,
   parts: SecretParts,
 ): SealedTargetSecret {
-  const dataKeyId = deps.ids.next('dk');
-  const wrapped = deps.secretCipher.createDataKey({ id: dataKeyId, appId: target.projectId, environmentId: target.id });
-  const partial = { dataKeyId, ...wrapped, nonce: '', ciphertext: '' };
-  const sealed = deps.secretCipher.seal(
-    dataKeyOf(target, partial),
-    { appId: target.projectId, environmentId: target.id, name: sealedName, version: 1 },
-    JSON.stringify(parts),
-  );
-  return { ...partial, nonce: sealed.nonce, ciphertext: sealed.ciphertext };
+  return sealRecordSecret(deps, target, sealedName, JSON.stringify(parts));
 }
 
 /**
@@ -91,11 +67,7 @@ export function openDestination(
   if (target.sealed === null) {
     throw new SlipwayError('SECRET_UNREADABLE', `notification target ${target.id} has no sealed destination`);
   }
-  const opened = deps.secretCipher.open(
-    dataKeyOf(target, target.sealed),
-    { appId: target.projectId, environmentId: target.id, name: sealedName, version: 1 },
-    { dataKeyId: target.sealed.dataKeyId, nonce: target.sealed.nonce, ciphertext: target.sealed.ciphertext },
-  );
+  const opened = openRecordSecret(deps, target, sealedName, target.sealed);
   const parts = JSON.parse(opened) as SecretParts;
   return target.kind === 'webhook'
     ? { kind: 'webhook', url: parts.url, secret: parts.secret ?? '' }
@@ -219,7 +191,7 @@ export async function rewrapNotificationTargets(deps: Pick<CoreDeps, 'store' | '
     if (batch.length === 0) return rewrapped;
     for (const target of batch) {
       if (target.sealed === null) continue;
-      const wrapped = deps.secretCipher.rewrap(dataKeyOf(target, target.sealed));
+      const wrapped = deps.secretCipher.rewrap(dataKeyOfRecord(target, target.sealed));
       if (await deps.store.notifications.rewrapTarget(target.id, target.sealed.masterKeyId, wrapped)) rewrapped += 1;
     }
   }

@@ -28,6 +28,8 @@ export interface LogLineRepository {
   list(query: LogLineQuery): Promise<LogLineRecord[]>;
   /** Lines of apps of `appIds` (all apps when absent) with an id greater than `afterId`, oldest first. */
   listAfter(afterId: number, limit: number, appIds?: readonly string[]): Promise<LogLineRecord[]>;
+  /** How many lines of `appIds` have an id greater than `afterId`, counted up to `limit`. */
+  countAfter(afterId: number, appIds: readonly string[], limit: number): Promise<number>;
   /** The last `count` lines of one stream of an instance, oldest first. */
   lastOfInstance(instanceId: string, stream: 'stdout' | 'stderr', count: number): Promise<LogLineRecord[]>;
   /** The greatest id given so far (0 before any line). */
@@ -56,6 +58,15 @@ export interface LogDrainRepository {
   remove(id: string): Promise<void>;
   /** Records a delivered batch: the cursor moves to `afterId`, `delivered` grows by `count`. */
   markDelivered(id: string, afterId: number, count: number, atMs: number): Promise<void>;
-  /** Records a failed attempt of `count` lines. */
-  markFailed(id: string, count: number, error: string, atMs: number): Promise<void>;
+  /**
+   * Replaces the drain's wrapped data key (a master-key rotation) when it is still wrapped by `expectedMasterKeyId`;
+   * returns whether it did.
+   */
+  rewrap(
+    id: string,
+    expectedMasterKeyId: string,
+    wrapped: { wrappedKey: string; masterKeyId: string },
+  ): Promise<boolean>;
+  /** Records a failed attempt of `count` lines, with its error's code and words. */
+  markFailed(id: string, count: number, error: { code: string; message: string }, atMs: number): Promise<void>;
 }

@@ -1,0 +1,54 @@
+/**
+ * Sends a batch to a syslog server over TCP (`syslog://`) or TLS (`syslog+tls://`, RFC 5425): one connection per
+ * batch, every frame written and flushed before the batch counts as sent. Syslog over TCP has no acknowledgement of
+ * its own; a connection refused, a TLS handshake that fails verification or a write cut short fails the batch, which
+ * is sent again.
+ */
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import type { DrainedLogLine, LogDrainDestination } from '@slipway/core';
+import { receiverOf, sendFailure } from './drain-send-errors.js';
+import { syslogFrames } from './syslog-message.js';
+
+const defaultPorts = { 'syslog+tls:': 6514, 'syslog:': 514 } as const;
+
+export async function sendSyslogBatch(
+  destination: LogDrainDestination,
+  lines: readonly DrainedLogLine[],
+  hostname: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const url = new URL(destination.url);
+  const receiver = receiverOf(url);
+  const isTls = url.protocol === 'syslog+tls:';
+  const host = url.hostname.replace(/^\[|\]$/gu, '');
+  const port = url.port === '' ? defaultPorts[isTls ? 'syslog+tls:' : 'syslog:'] : Number(url.port);
+  const frames = syslogFrames(lines, hostname);
+  if (signal.aborted) throw sendFailure(receiver, undefined, signal);
+  await new Promise<void>((resolve, reject) => {
+    const socket: Socket = isTls
+      ? connectTls({
+          host,
+          port,
+          ...(isIP(host) === 0 ? { servername: host } : {}),
+          ...(destination.caPem === undefined ? {} : { ca: destination.caPem }),
+        })
+      : connectTcp({ host, port });
+    const fail = (error: unknown): void => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      reject(sendFailure(receiver, error, signal));
+    };
+    const onAbort = (): void => fail(undefined);
+    // Over TLS the frames go once the handshake verified the receiver, over TCP once connected.
+    socket.once(isTls ? 'secureConnect' : 'connect', () => {
+      socket.end(frames, () => {
+        signal.removeEventListener('abort', onAbort);
+        socket.destroy();
+        resolve();
+      });
+    });
+    socket.on('error', fail);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
