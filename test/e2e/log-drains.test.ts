@@ -2,8 +2,8 @@
  * Log drains against a real slipwayd: an app's lines reach a syslog server over TLS (verified with a certificate
  * authority made for the test), one over plain TCP and an HTTP endpoint; receivers down for a while get every line
  * by retry once back; a restarted slipwayd resumes after each drain's cursor; none of it loses a line (every id the
- * persisted log holds from the first shipped line on arrives). A sentinel token in a drain's URL appears in no API
- * answer, no CLI output and nowhere in slipwayd's own log.
+ * persisted log holds from the first shipped line on arrives); a deployment's output goes too. A sentinel token in a
+ * drain's URL appears in no API answer, no CLI output and nowhere in slipwayd's own log.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -169,6 +169,23 @@ describe('log drains', () => {
     // Resumed after the cursor: the HTTP receiver got nothing it was sent before the stop, bar a batch unacknowledged.
     const resent = httpSeqs(http).filter((seq, index, all) => all.indexOf(seq) !== index);
     expect(resent.filter((seq) => seq <= cursorAtStop - 50)).toEqual([]);
+  }, 90_000);
+
+  it('ships a deployment’s output too, named by its deployment', async () => {
+    await cli(['deploy', 'ticker', '--path', dir]);
+    await waitFor(
+      () => {
+        expect(http.received.flatMap((batch) => batch.lines).some((line) => line['source'] === 'deploy')).toBe(true);
+        expect(
+          tls.received.some((frame) => / source="deploy" process="deploy" deployment="[^"]+"\]/u.test(frame)),
+        ).toBe(true);
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const deployLine = http.received.flatMap((batch) => batch.lines).find((line) => line['source'] === 'deploy');
+    expect(deployLine).toMatchObject({ app: 'ticker', process: 'deploy' });
+    expect(deployLine?.['deployment']).toBe(deployLine?.['instance']);
+    await expectNoGap(httpSeqs(http));
   }, 90_000);
 
   it('never shows the sentinel token: not in API answers, CLI output or slipwayd’s log', async () => {

@@ -14,6 +14,7 @@ export * from './fake-metric-source.js';
 export * from './notifier-contract.js';
 export * from './notification-receiver.js';
 export * from './log-drain-receivers.js';
+export * from './failure-of.js';
 export * from './test-certificate-authority.js';
 export * from './provider-api-recorder.js';
 export * from './catalog-store-contract.js';

@@ -1,11 +1,30 @@
 /**
- * Real receivers for log drain tests, each on 127.0.0.1 and a port that stays its own across `stop()` and `start()`
- * (a receiver that is down for a while, then back): a syslog server over TCP or TLS that splits octet-counted frames
- * (RFC 6587 §3.4.1), and an HTTP endpoint that keeps each POSTed JSON array.
+ * Log drain tests' pieces: a sample line, and real receivers, each on 127.0.0.1 and a port that stays its own across
+ * `stop()` and `start()` (a receiver that is down for a while, then back): a syslog server over TCP or TLS that splits
+ * octet-counted frames (RFC 6587 §3.4.1), and an HTTP endpoint that keeps each POSTed JSON array.
  */
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import type { DrainedLogLine } from '@slipway/core';
+
+/** A line as the shipper hands it to a sender: app `shop` of project `default`, instance `ins_1`, stdout. */
+export function sampleDrainedLine(over: Partial<DrainedLogLine> = {}): DrainedLogLine {
+  return {
+    id: 42,
+    appId: 'app_1',
+    app: 'shop',
+    project: 'default',
+    environment: 'production',
+    source: 'app',
+    process: 'web',
+    instanceId: 'ins_1',
+    stream: 'stdout',
+    line: 'GET / 200',
+    atMs: Date.UTC(2026, 11, 7, 8, 30, 0, 123),
+    ...over,
+  };
+}
 
 export interface DrainReceiver<T> {
   /** `syslog://…`, `syslog+tls://…` or `http://…`, with the port. */

@@ -4,18 +4,9 @@
  * a `NOTIFICATION_FAILED` with its status, the caller's deadline honoured, and no error naming the URL's path or query.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isSlipwayError, type SlipwayError } from '@slipway/contract';
+import { failureOf } from './failure-of.js';
 import type { NotificationDestination, Notifier } from '@slipway/core';
 import { sampleNotification, startReceiver, type Receiver } from './notification-receiver.js';
-
-async function failureOf(promise: Promise<unknown>): Promise<SlipwayError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSlipwayError(error)) throw new Error(`expected a SlipwayError, got ${String(error)}`);
-  return error;
-}
 
 /** Registers the contract; `destination` makes a destination of the notifier's kind for a receiver URL. */
 export function describeHttpNotifier(

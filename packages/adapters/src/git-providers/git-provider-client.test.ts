@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isSlipwayError, type SlipwayError } from '@slipway/contract';
 import type { GitProviderTarget, PreviewStatus } from '@slipway/core';
-import { startProviderApiRecorder, type ProviderApiRecorder, type RecordedApiRequest } from '@slipway/testkit';
+import {
+  failureOf,
+  startProviderApiRecorder,
+  type ProviderApiRecorder,
+  type RecordedApiRequest,
+} from '@slipway/testkit';
 import { createGitProviderClient } from './git-provider-client.js';
 
 const token = 'ghp_SENTINEL_provider_token_7f3a';
@@ -24,15 +28,6 @@ afterEach(async () => {
   await recorder?.close();
   recorder = undefined;
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<SlipwayError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSlipwayError(error)) throw new Error(`expected a SlipwayError, got ${String(error)}`);
-  return error;
-}
 
 const target = (
   kind: GitProviderTarget['kind'],

@@ -5,10 +5,11 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isSlipwayError, type SlipwayError } from '@slipway/contract';
 import type { DrainedLogLine } from '@slipway/core';
 import {
   createTestCertificateAuthority,
+  failureOf,
+  sampleDrainedLine,
   startHttpDrainReceiver,
   startSyslogReceiver,
   waitFor,
@@ -18,28 +19,9 @@ import { createLogDrainSender } from './log-drain-sender.js';
 
 const sender = createLogDrainSender({ hostname: 'node-a' });
 const deadline = () => AbortSignal.timeout(5_000);
-const lines: DrainedLogLine[] = [1, 2, 3].map((id) => ({
-  id,
-  appId: 'app_1',
-  app: 'shop',
-  project: 'default',
-  environment: 'production',
-  source: 'app',
-  process: 'web',
-  instanceId: 'ins_1',
-  stream: 'stdout',
-  line: `line ${id}`,
-  atMs: Date.UTC(2026, 11, 7),
-}));
-
-async function failureOf(promise: Promise<unknown>): Promise<SlipwayError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSlipwayError(error)) throw new Error(`expected a SlipwayError, got ${String(error)}`);
-  return error;
-}
+const lines: DrainedLogLine[] = [1, 2, 3].map((id) =>
+  sampleDrainedLine({ id, line: `line ${id}`, atMs: Date.UTC(2026, 11, 7) }),
+);
 
 describe('the log drain sender', () => {
   let ca: TestCertificateAuthority;

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DrainedLogLine } from '@slipway/core';
-import { splitOctetCountedFrames } from '@slipway/testkit';
+import { sampleDrainedLine, splitOctetCountedFrames } from '@slipway/testkit';
 import { formatSyslogMessage, frameSyslogMessage, syslogFrames } from './syslog-message.js';
 
-const line = (over: Partial<DrainedLogLine> = {}): DrainedLogLine => ({
-  id: 42,
-  appId: 'app_1',
-  app: 'shop',
-  project: 'default',
-  environment: 'production',
-  source: 'app',
-  process: 'web',
-  instanceId: 'ins_01JX',
-  stream: 'stdout',
-  line: 'GET / 200',
-  atMs: Date.UTC(2026, 11, 7, 8, 30, 0, 123),
-  releaseId: 'rel_7',
-  deploymentId: 'dep_9',
-  ...over,
-});
+const line = (over: Partial<DrainedLogLine> = {}): DrainedLogLine =>
+  sampleDrainedLine({ instanceId: 'ins_01JX', releaseId: 'rel_7', deploymentId: 'dep_9', ...over });
 
 describe('RFC 5424 syslog messages', () => {
   it('writes the header, the structured data and the line as RFC 5424 orders them', () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isSlipwayError, type SlipwayError } from '@slipway/contract';
 import {
   describeHttpNotifier,
+  failureOf,
   sampleNotification as notification,
   startReceiver,
   type Receiver,
@@ -12,15 +12,6 @@ import { signWebhookBody, verifyWebhookSignature } from './webhook-signature.js'
 const secret = 'whsec-test-5b0d4f0e8a9c';
 const nowMs = Date.UTC(2026, 11, 6, 12);
 const nowSeconds = nowMs / 1000;
-
-async function failureOf(promise: Promise<unknown>): Promise<SlipwayError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSlipwayError(error)) throw new Error(`expected a SlipwayError, got ${String(error)}`);
-  return error;
-}
 
 describe('webhook notifier', () => {
   let receiver: Receiver;

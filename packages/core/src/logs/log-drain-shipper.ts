@@ -68,7 +68,7 @@ export function createLogDrainShipper(
   let loop: Promise<void> | undefined;
 
   /** Names and origins of the batch's lines, for the receiver. */
-  const describe = async (drain: LogDrainRecord, lines: readonly LogLineRecord[]): Promise<DrainedLogLine[]> => {
+  const nameLines = async (drain: LogDrainRecord, lines: readonly LogLineRecord[]): Promise<DrainedLogLine[]> => {
     const project = (await store.projects.findById(drain.projectId))?.name ?? drain.projectId;
     const apps = new Map<string, string>();
     const instances = new Map<string, { releaseId: string; deploymentId: string | null } | null>();
@@ -106,7 +106,7 @@ export function createLogDrainShipper(
       const destination = openLogDrain(deps, drain);
       // Should a receiver or a library ever echo the URL or its token back, it is masked before it is stored or logged.
       mask = createSecretMasker(secretPartsOfDrainUrl(destination.url));
-      await sender.send(destination, await describe(drain, lines), deadline);
+      await sender.send(destination, await nameLines(drain, lines), deadline);
     } catch (error) {
       if (stopping.signal.aborted) return -1;
       if (!isSlipwayError(error)) logger.error({ drainId: drain.id, err: error }, 'log drain send failed unexpectedly');
