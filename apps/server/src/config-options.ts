@@ -13,6 +13,7 @@ import { gitPreviewOptions } from './git-preview-options.js';
 import { notificationOptions } from './notification-options.js';
 import { domainOptions } from './domain-options.js';
 import { alertOptions } from './alert-options.js';
+import { metricsHistoryOptions } from './metrics-history-options.js';
 import { tracingOptions } from './tracing-options.js';
 import { logOptions } from './log-options.js';
 import { runtimeOptions } from './runtime-options.js';
@@ -336,6 +337,7 @@ export const configOptions = {
   ...notificationOptions,
   ...domainOptions,
   ...alertOptions,
+  ...metricsHistoryOptions,
   ...logOptions,
   ...catalogOptions,
   ...gitReconcileOptions,

@@ -39,6 +39,7 @@ import { createCoreDeps } from './core-deps-setup.js';
 import { createGitWebhooks } from './git-webhooks.js';
 import { openCatalog } from './catalog-setup.js';
 import { startAutoscaler } from './autoscale-setup.js';
+import { startMetricSampler } from './metrics-history-setup.js';
 import { startAuditRetention } from './audit-retention.js';
 import { startGitDeliveryLoops } from './git-delivery-setup.js';
 import { startContainerRuntimes } from './container-runtimes.js';
@@ -286,6 +287,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
   domains.manager.start();
   worker.start();
   const autoscaler = startAutoscaler(deps, { intervalMs: config.autoscaleIntervalMs });
+  const metricSampler = startMetricSampler(deps, config);
   const logLoops = logs.start(deps);
   const gitLoops = await startGitDeliveryLoops({ deps, config, clock, logger, webhooks: gitWebhooks });
   // Deliveries left pending by the last slipwayd (a retry due, an attempt cut short by a stop) go out from here.
@@ -315,6 +317,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       worker.stop(),
       domains.manager.stop(),
       autoscaler.stop(),
+      metricSampler.stop(),
       reconciler.stop(),
       watchdog.stop(),
       auditRetention.stop(),
@@ -364,6 +367,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       await gitLoops.stop();
       await Promise.all([
         autoscaler.stop(),
+        metricSampler.stop(),
         reconciler.stop(),
         watchdog.stop(),
         auditRetention.stop(),

@@ -35,6 +35,7 @@ import { createImagesClient, type ImagesClient } from './images-client.js';
 import { createRuntimeTasksClient, type RuntimeTasksClient } from './runtime-tasks-client.js';
 import { createRolloutClient, type RolloutClient } from './rollout-client.js';
 import { createAutoscaleClient, type AutoscaleClient } from './autoscale-client.js';
+import { createMetricsHistoryClient, type MetricsHistoryClient } from './metrics-history-client.js';
 import { createIdentityClient, type IdentityClient } from './identity-client.js';
 import { createCatalogAclClient, type CatalogAclClient } from './catalog-acl-client.js';
 import { createWebhooksClient, type WebhooksClient } from './webhooks-client.js';
@@ -110,6 +111,7 @@ export interface ApiClient
     RuntimeTasksClient,
     RolloutClient,
     AutoscaleClient,
+    MetricsHistoryClient,
     NotificationsClient,
     AlertsClient,
     EnvironmentsClient,
@@ -261,6 +263,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     ...createRuntimeTasksClient({ call, stream }),
     ...createRolloutClient({ call }),
     ...createAutoscaleClient({ call }),
+    ...createMetricsHistoryClient({ call }),
     ...createCatalogAclClient({ call, send }),
     ...createWebhooksClient({ call }),
     ...createDeploymentRulesClient({ call, send }),

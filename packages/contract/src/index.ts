@@ -6,6 +6,8 @@ export * from './manifest.js';
 export * from './autoscale-spec.js';
 export * from './autoscale-api.js';
 export * from './autoscale-client.js';
+export * from './metrics-history-api.js';
+export * from './metrics-history-client.js';
 export * from './strategy-spec.js';
 export * from './manifest-issues.js';
 export * from './compose/index.js';

@@ -36,6 +36,7 @@ import { describeRolloutContract } from './store-contract-rollout.js';
 import { describeSecretContract } from './store-contract-secrets.js';
 import { describeWebhookContract } from './store-contract-webhooks.js';
 import { describeStackContract } from './store-contract-stacks.js';
+import { describeMetricSampleContract } from './store-contract-metric-samples.js';
 
 /** Registers the Store contract suite; `create` must return a fresh, empty store each time (the suite migrates it). */
 export function describeStore(name: string, create: () => Promise<Store>): void {
@@ -80,6 +81,7 @@ export function describeStore(name: string, create: () => Promise<Store>): void 
     describeDeploymentRuleContract(current);
     describeWebhookContract(current);
     describeStackContract(current);
+    describeMetricSampleContract(current);
 
     describe('transactions', () => {
       it('commits every write of the work together and returns its result', async () => {

@@ -24,6 +24,7 @@ import { repositoryRoutes } from './routes/repository-routes.js';
 import { previewRoutes } from './routes/preview-routes.js';
 import { rolloutRoutes } from './routes/rollout-routes.js';
 import { autoscaleRoutes } from './routes/autoscale-routes.js';
+import { metricsHistoryRoutes } from './routes/metrics-history-routes.js';
 import { runtimeTaskRoutes } from './routes/runtime-task-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { stackRoutes } from './routes/stack-routes.js';
@@ -61,6 +62,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   approvalRoutes,
   rolloutRoutes,
   autoscaleRoutes,
+  metricsHistoryRoutes,
   catalogAclRoutes,
   repositoryRoutes,
   webhookRoutes,

@@ -18,6 +18,7 @@ import type { SecretTables } from './secret-tables.js';
 import type { WebhookInboxTables } from './webhook-inbox-tables.js';
 import type { StackTables } from './stack-tables.js';
 import type { AutoscaleTables } from './autoscale-tables.js';
+import type { MetricSampleTables } from './metric-sample-tables.js';
 import type { LogTables } from './log-tables.js';
 
 /** A `bigint` column: SQLite's driver yields numbers, PostgreSQL's yields strings; read it through `fromBigInt`. */
@@ -210,6 +211,7 @@ export interface Database
     GitRepositoryTables,
     StackTables,
     AutoscaleTables,
+    MetricSampleTables,
     AlertTables,
     LogTables {
   projects: ProjectTable;

@@ -27,6 +27,7 @@ import { runStateMigration } from './run-state-migration.js';
 import { secretsMigration } from './secrets-migration.js';
 import { deferredFiringsMigration } from './deferred-firings-migration.js';
 import { autoscaleMigration } from './autoscale-migration.js';
+import { metricSampleMigration } from './metric-sample-migration.js';
 import { stacksMigration } from './stacks-migration.js';
 import { tenancyHostsMigration } from './tenancy-hosts-migration.js';
 import { domainsMigration } from './domains-migration.js';
@@ -266,6 +267,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0022-domains-certificates': domainsMigration,
   '0023-alerts': alertsMigration,
   '0024-deferred-firings': deferredFiringsMigration,
+  '0025-metric-samples': metricSampleMigration,
   '0026-log-drain-errors': logDrainErrorsMigration,
 };
 

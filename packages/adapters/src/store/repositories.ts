@@ -40,6 +40,7 @@ import { createSessionRepository } from './session-repository.js';
 import { createSigningKeyRepository } from './signing-key-repository.js';
 import { createStackRepository } from './stack-repository.js';
 import { createAutoscaleDecisionRepository } from './autoscale-decision-repository.js';
+import { createMetricSampleRepository } from './metric-sample-repository.js';
 import { createUserRepository } from './user-repository.js';
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -81,6 +82,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     gitWebhooks: createGitWebhookRepository(db),
     stacks: createStackRepository(db),
     autoscaleDecisions: createAutoscaleDecisionRepository(db),
+    metricSamples: createMetricSampleRepository(db),
     gitRepositories: createGitRepositoryRepository(db),
     alerts: createAlertRepository(db),
   };

@@ -3,6 +3,7 @@
  * Implementations: SQLite (embedded) and PostgreSQL, through one query builder and one migration set.
  */
 import type { AutoscaleDecisionRepository } from './autoscale-decision-repository.js';
+import type { MetricSampleRepository } from './metric-sample-repository.js';
 import type {
   AppEnvironmentRecord,
   AppRecord,
@@ -255,6 +256,8 @@ export interface Repositories {
   readonly gitRepositories: GitRepositoryRepository;
   /** Each process type's recent autoscaler decisions. */
   readonly autoscaleDecisions: AutoscaleDecisionRepository;
+  /** The metrics history: traffic per release and usage per instance, sampled by slipwayd. */
+  readonly metricSamples: MetricSampleRepository;
   /** Alert rules and the alerts they raised. */
   readonly alerts: AlertRepository;
   /** The persisted log: lines, each app's retention override, log drains. */

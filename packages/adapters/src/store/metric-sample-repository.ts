@@ -1,0 +1,170 @@
+/** The metrics history in SQL: samples appended in batches, read by window, pruned by age and by rows per app. */
+import type {
+  InstanceSampleRecord,
+  MetricSampleRepository,
+  MetricSampleWindow,
+  TrafficSampleRecord,
+} from '@slipway/core';
+import type { Kysely, Selectable } from 'kysely';
+import { fromBigInt, fromJson, fromNullableBigInt, toJson } from './column-codec.js';
+import type { Database } from './database.js';
+import type { InstanceSampleTable, TrafficSampleTable } from './metric-sample-tables.js';
+
+/** Rows per insert statement: well under SQLite's bound on parameters (32766) at 12 columns a row. */
+const batchRows = 200;
+
+function toTraffic(row: Selectable<TrafficSampleTable>): TrafficSampleRecord {
+  const latency = fromJson<{ bucketsUs: number[]; counts: number[] }>(row.latency);
+  return {
+    appId: row.app_id,
+    environmentId: row.environment_id,
+    releaseNumber: row.release_number,
+    atMs: fromBigInt(row.at_ms),
+    intervalMs: fromBigInt(row.interval_ms),
+    requests: fromBigInt(row.requests),
+    errors: fromBigInt(row.errors),
+    latencyCounts: latency.counts,
+    latencyBucketsUs: latency.bucketsUs,
+    latencyP50Ms: row.latency_p50_ms,
+    latencyP95Ms: row.latency_p95_ms,
+    latencyP99Ms: row.latency_p99_ms,
+    inFlight: row.in_flight,
+  };
+}
+
+function toInstance(row: Selectable<InstanceSampleTable>): InstanceSampleRecord {
+  return {
+    appId: row.app_id,
+    environmentId: row.environment_id,
+    instanceId: row.instance_id,
+    process: row.process,
+    releaseNumber: row.release_number,
+    atMs: fromBigInt(row.at_ms),
+    cpuPercent: row.cpu_percent,
+    memoryBytes: fromNullableBigInt(row.memory_bytes),
+    cpuLimit: row.cpu_limit,
+    memoryLimitBytes: fromNullableBigInt(row.memory_limit_bytes),
+  };
+}
+
+function batches<T>(records: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let at = 0; at < records.length; at += batchRows) out.push(records.slice(at, at + batchRows));
+  return out;
+}
+
+export function createMetricSampleRepository(db: Kysely<Database>): MetricSampleRepository {
+  /** The time of the newest sample of the app beyond its `maxRows` newest in `table`; undefined when none is. */
+  const newestDroppedAtMs = async (
+    table: 'traffic_samples' | 'instance_samples',
+    appId: string,
+    maxRows: number,
+  ): Promise<number | undefined> => {
+    const row = await db
+      .selectFrom(table)
+      .select('at_ms')
+      .where('app_id', '=', appId)
+      .orderBy('at_ms', 'desc')
+      .offset(maxRows)
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : fromBigInt(row.at_ms);
+  };
+
+  return {
+    async insertTraffic(records) {
+      for (const batch of batches(records)) {
+        await db
+          .insertInto('traffic_samples')
+          .values(
+            batch.map((r) => ({
+              app_id: r.appId,
+              environment_id: r.environmentId,
+              release_number: r.releaseNumber,
+              at_ms: r.atMs,
+              interval_ms: r.intervalMs,
+              requests: r.requests,
+              errors: r.errors,
+              latency: toJson({ bucketsUs: r.latencyBucketsUs, counts: r.latencyCounts }),
+              latency_p50_ms: r.latencyP50Ms,
+              latency_p95_ms: r.latencyP95Ms,
+              latency_p99_ms: r.latencyP99Ms,
+              in_flight: r.inFlight,
+            })),
+          )
+          .execute();
+      }
+    },
+    async insertInstances(records) {
+      for (const batch of batches(records)) {
+        await db
+          .insertInto('instance_samples')
+          .values(
+            batch.map((r) => ({
+              app_id: r.appId,
+              environment_id: r.environmentId,
+              instance_id: r.instanceId,
+              process: r.process,
+              release_number: r.releaseNumber,
+              at_ms: r.atMs,
+              cpu_percent: r.cpuPercent,
+              memory_bytes: r.memoryBytes,
+              cpu_limit: r.cpuLimit,
+              memory_limit_bytes: r.memoryLimitBytes,
+            })),
+          )
+          .execute();
+      }
+    },
+    async listTraffic(appId, window: MetricSampleWindow) {
+      const rows = await db
+        .selectFrom('traffic_samples')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('environment_id', '=', window.environmentId)
+        .where('at_ms', '>=', window.sinceMs)
+        .where('at_ms', '<', window.untilMs)
+        .orderBy('at_ms')
+        .orderBy('release_number')
+        .limit(window.limit)
+        .execute();
+      return rows.map(toTraffic);
+    },
+    async listInstances(appId, window: MetricSampleWindow) {
+      const rows = await db
+        .selectFrom('instance_samples')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('environment_id', '=', window.environmentId)
+        .where('at_ms', '>=', window.sinceMs)
+        .where('at_ms', '<', window.untilMs)
+        .orderBy('at_ms')
+        .orderBy('instance_id')
+        .limit(window.limit)
+        .execute();
+      return rows.map(toInstance);
+    },
+    async pruneBefore(beforeMs) {
+      let deleted = 0;
+      for (const table of ['traffic_samples', 'instance_samples'] as const) {
+        const result = await db.deleteFrom(table).where('at_ms', '<', beforeMs).executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
+      return deleted;
+    },
+    async pruneToRows(appId, maxRows) {
+      let deleted = 0;
+      for (const table of ['traffic_samples', 'instance_samples'] as const) {
+        const boundMs = await newestDroppedAtMs(table, appId, maxRows);
+        if (boundMs === undefined) continue;
+        const result = await db
+          .deleteFrom(table)
+          .where('app_id', '=', appId)
+          .where('at_ms', '<=', boundMs)
+          .executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
+      return deleted;
+    },
+  };
+}
