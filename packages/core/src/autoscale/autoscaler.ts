@@ -10,6 +10,7 @@ import type { AppEnvironmentRecord, InstanceRecord } from '../domain/records.js'
 import { resolveProcesses } from '../domain/process-plan.js';
 import { resolveRuntimePlan } from '../domain/runtime-plan.js';
 import { scaleApp } from '../use-cases/app-state.js';
+import { createPeriodicPass } from '../controller/periodic-pass.js';
 import { decideReplicas } from './autoscale-decision.js';
 import { createSampleReader, releaseKey } from './autoscale-samples.js';
 import { createIdleTracker, idleKey, type IdleReading } from './cold-start.js';
@@ -40,9 +41,6 @@ export function createAutoscaler(deps: CoreDeps, settings: AutoscalerSettings): 
   const idleness = createIdleTracker();
   /** Recommendations and scale events per `appId/environmentId/process`, in memory as in the HPA controller. */
   const histories = new Map<string, AutoscaleHistory>();
-  let running: Promise<void> | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let isStopped = false;
 
   const evaluateScope = async (
     appEnvironment: AppEnvironmentRecord,
@@ -162,34 +160,9 @@ export function createAutoscaler(deps: CoreDeps, settings: AutoscalerSettings): 
     for (const key of histories.keys()) if (!seen.histories.has(key)) histories.delete(key);
   };
 
-  const evaluate = async (): Promise<void> => {
-    while (running !== undefined) await running;
-    running = evaluateAll().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  const schedule = (): void => {
-    if (isStopped) return;
-    timer = setTimeout(() => {
-      evaluate()
-        .catch((error: unknown) => logger.error({ err: error }, 'autoscaler pass failed'))
-        .finally(schedule);
-    }, settings.intervalMs);
-    timer.unref();
-  };
-
-  return {
-    evaluate,
-    start() {
-      isStopped = false;
-      schedule();
-    },
-    async stop() {
-      isStopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await running;
-    },
-  };
+  const loop = createPeriodicPass(evaluateAll, {
+    intervalMs: settings.intervalMs,
+    onFailure: (error) => logger.error({ err: error }, 'autoscaler pass failed'),
+  });
+  return { evaluate: loop.run, start: loop.start, stop: loop.stop };
 }

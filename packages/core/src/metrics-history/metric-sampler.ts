@@ -8,6 +8,7 @@ import type { CoreDeps } from '../core-deps.js';
 import type { InstanceRecord } from '../domain/records.js';
 import type { InstanceSampleRecord, TrafficSampleRecord } from '../ports/metric-sample-repository.js';
 import { readRouterCursor, type RouterCursor } from '../delivery/router-metric.js';
+import { createPeriodicPass } from '../controller/periodic-pass.js';
 import { trafficSampleOf } from './traffic-sample.js';
 
 export interface MetricsHistorySettings {
@@ -59,9 +60,6 @@ export function createMetricSampler(deps: Deps, settings: MetricsHistorySettings
   /** The previous read of each release's counters (`app environment number`), to turn them into an interval. */
   const cursors = new Map<string, RouterCursor>();
   const releaseNumbers = new Map<string, number>();
-  let running: Promise<void> | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let isStopped = false;
   let nextPruneAtMs = 0;
   /** Samples are keyed by their time: a pass at the same time as the last one (a clock that stood still) records nothing. */
   let lastSampleAtMs = -Infinity;
@@ -224,35 +222,9 @@ export function createMetricSampler(deps: Deps, settings: MetricsHistorySettings
     return deleted;
   };
 
-  const sample = async (): Promise<void> => {
-    while (running !== undefined) await running;
-    running = sampleAll().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  const schedule = (): void => {
-    if (isStopped) return;
-    timer = setTimeout(() => {
-      sample()
-        .catch((error: unknown) => logger.warn({ err: error }, 'metrics history sample failed'))
-        .finally(schedule);
-    }, settings.intervalMs);
-    timer.unref();
-  };
-
-  return {
-    sample,
-    prune,
-    start() {
-      isStopped = false;
-      schedule();
-    },
-    async stop() {
-      isStopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await running;
-    },
-  };
+  const loop = createPeriodicPass(sampleAll, {
+    intervalMs: settings.intervalMs,
+    onFailure: (error) => logger.warn({ err: error }, 'metrics history sample failed'),
+  });
+  return { sample: loop.run, prune, start: loop.start, stop: loop.stop };
 }
