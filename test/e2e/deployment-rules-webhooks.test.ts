@@ -15,6 +15,7 @@ import { startGitHttpTestServer, type GitHttpTestServer } from '@slipway/adapter
 import type { DeploymentRuleView, DeploymentView, WebhookDeliveryView } from '@slipway/contract';
 import { signWebhook } from '@slipway/core';
 import { waitFor } from '@slipway/testkit';
+import { githubPush } from './github-push-payload.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 const token = 'sentinel-rules-token-7d1f0a9c';
@@ -30,26 +31,6 @@ const gitEnv = {
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
-}
-
-/** GitHub's first `push` example (@octokit/webhooks-examples), moved to `ref` at `after`. */
-async function githubPush(ref: string, before: string | null, after: string | null): Promise<Buffer> {
-  const { default: examples } = (await import('@octokit/webhooks-examples/api.github.com/index.json', {
-    with: { type: 'json' },
-  })) as { default: { name: string; examples: Record<string, unknown>[] }[] };
-  const example = examples.find((e) => e.name === 'push')?.examples[0] ?? {};
-  const zeros = '0'.repeat(40);
-  return Buffer.from(
-    JSON.stringify({
-      ...example,
-      ref,
-      before: before ?? zeros,
-      after: after ?? zeros,
-      created: before === null,
-      deleted: after === null,
-      forced: false,
-    }),
-  );
 }
 
 describe('deployment rules driven by webhooks, and the reconcile behind them', () => {

@@ -17,6 +17,7 @@ import { withPreviewLock } from './preview-services.js';
 import { fullHeadCommit } from './preview-source.js';
 import { providerTarget, reportPreviewStatus } from './preview-status.js';
 import { removePreview } from './pull-request-event.js';
+import { asTrigger } from '../deployment/trigger-span.js';
 
 export interface PreviewSweepOptions {
   /** Ask each preview's provider whether its pull request is still open (an API call per preview). */
@@ -24,7 +25,12 @@ export interface PreviewSweepOptions {
 }
 
 /** What the pass did to each preview it changed, as `#<n> (<app>): …` lines. */
-export async function sweepPreviews(deps: CoreDeps, options: PreviewSweepOptions): Promise<string[]> {
+/** One pass; the preview deployments it starts are traced under one `preview.sweep` span. */
+export function sweepPreviews(deps: CoreDeps, options: PreviewSweepOptions): Promise<string[]> {
+  return asTrigger(deps, 'preview.sweep', {}, () => sweepPass(deps, options));
+}
+
+async function sweepPass(deps: CoreDeps, options: PreviewSweepOptions): Promise<string[]> {
   const done: string[] = [];
   for (const preview of await deps.store.previews.list()) {
     const app = await deps.store.apps.findById(preview.appId);

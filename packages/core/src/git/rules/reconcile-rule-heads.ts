@@ -19,6 +19,7 @@ import type { RemoteHead } from '../../ports/git-mirrors.js';
 import type { DeploymentRuleRecord } from './deployment-rule-records.js';
 import { evaluateDeploymentRules, rulesByTarget } from './evaluate-deployment-rules.js';
 import { fireFollowingStackOrQueue, fireRuleOrQueue } from './queue-busy-firing.js';
+import { asTrigger } from '../../deployment/trigger-span.js';
 import { fullRefIssue } from './full-ref.js';
 import { listRepositoryHeads } from '../repository-remotes.js';
 import { applyHostedImplicitRule, implicitBranches } from './hosted-implicit-rule.js';
@@ -37,7 +38,12 @@ export interface ReconcileReport {
   readonly failed: readonly { readonly ruleId: string; readonly reason: string }[];
 }
 
-export async function reconcileRuleHeads(deps: CoreDeps, signal?: AbortSignal): Promise<ReconcileReport> {
+/** One pass; the deployments it starts are traced under one `git.reconcile` span. */
+export function reconcileRuleHeads(deps: CoreDeps, signal?: AbortSignal): Promise<ReconcileReport> {
+  return asTrigger(deps, 'git.reconcile', {}, () => reconcilePass(deps, signal));
+}
+
+async function reconcilePass(deps: CoreDeps, signal: AbortSignal | undefined): Promise<ReconcileReport> {
   const report: { [K in keyof ReconcileReport]: ReconcileReport[K][number][] } = {
     deployed: [],
     unreachable: [],

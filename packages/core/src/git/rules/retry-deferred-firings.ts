@@ -11,8 +11,14 @@ import type { RuleFiringResult } from './fire-deployment-rule.js';
 import { applyHostedImplicitRule } from './hosted-implicit-rule.js';
 import { fireFollowingStackOrQueue, fireRuleOrQueue } from './queue-busy-firing.js';
 import type { ReconcileReport } from './reconcile-rule-heads.js';
+import { asTrigger } from '../../deployment/trigger-span.js';
 
-export async function retryDeferredFirings(deps: CoreDeps, signal?: AbortSignal): Promise<ReconcileReport> {
+/** One pass; the deployments it starts are traced under one `git.queued-push` span. */
+export function retryDeferredFirings(deps: CoreDeps, signal?: AbortSignal): Promise<ReconcileReport> {
+  return asTrigger(deps, 'git.queued-push', {}, () => retryPass(deps, signal));
+}
+
+async function retryPass(deps: CoreDeps, signal: AbortSignal | undefined): Promise<ReconcileReport> {
   const report: { deployed: ReconcileReport['deployed'][number][]; failed: ReconcileReport['failed'][number][] } = {
     deployed: [],
     failed: [],

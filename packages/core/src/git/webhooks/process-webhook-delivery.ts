@@ -10,8 +10,9 @@ import type { CoreDeps } from '../../core-deps.js';
 import type { Failpoint } from '../../deployment/failpoints.js';
 import type { WebhookDeliveryRecord } from '../../ports/git-webhook-repository.js';
 import type { GitEvent, GitEventOutcome } from '../git-event.js';
+import { asTrigger } from '../../deployment/trigger-span.js';
 
-type ProcessDeps = Pick<CoreDeps, 'store' | 'clock' | 'logger'>;
+type ProcessDeps = Pick<CoreDeps, 'store' | 'clock' | 'logger' | 'tracer'>;
 
 export type GitEventHandler = (event: GitEvent) => Promise<GitEventOutcome>;
 
@@ -99,7 +100,15 @@ export async function processNextWebhookDelivery(deps: ProcessDeps, options: Web
   } else {
     await options.failpoint?.('webhook:handle', context);
     const outcomes: GitEventOutcome[] = [];
-    for (const event of delivery.events) outcomes.push(await outcomeOf(deps, delivery, event, options));
+    // The deployments the delivery starts are traced under it, as an API request's are under the request.
+    const attributes = {
+      'slipway.webhook.delivery.id': delivery.id,
+      'slipway.git.provider': delivery.provider,
+      'slipway.webhook.attempt': delivery.attempts,
+    };
+    await asTrigger(deps, 'git.webhook', attributes, async () => {
+      for (const event of delivery.events) outcomes.push(await outcomeOf(deps, delivery, event, options));
+    });
     result = combined(outcomes);
     await options.failpoint?.('webhook:handled', context);
   }
