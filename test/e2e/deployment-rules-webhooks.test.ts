@@ -6,7 +6,6 @@
  * order: each step builds on the one before.
  */
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,23 +15,11 @@ import type { DeploymentRuleView, DeploymentView, WebhookDeliveryView } from '@s
 import { signWebhook } from '@slipway/core';
 import { waitFor } from '@slipway/testkit';
 import { githubPush } from './github-push-payload.js';
+import { git } from './git-test-env.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 const token = 'sentinel-rules-token-7d1f0a9c';
 const app = 'hooked';
-const gitEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^GIT_/.test(key))),
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
-}
-
 describe('deployment rules driven by webhooks, and the reconcile behind them', () => {
   let slipwayd: SlipwaydHarness;
   let workDir: string;

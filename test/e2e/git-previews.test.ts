@@ -6,7 +6,6 @@
  * builds on the one before. The provider token never shows in the data directory, the logs or an API answer.
  */
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,24 +14,12 @@ import { startGitHttpTestServer, type GitHttpTestServer } from '@slipway/adapter
 import type { DeploymentView, PreviewView, WebhookDeliveryView } from '@slipway/contract';
 import { signWebhook } from '@slipway/core';
 import { startProviderApiRecorder, waitFor, type ProviderApiRecorder } from '@slipway/testkit';
+import { git } from './git-test-env.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 const gitToken = 'sentinel-previews-git-token-3e8b';
 const providerToken = 'ghp_SENTINEL_previews_api_token_9c4d';
 const app = 'shop';
-const gitEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^GIT_/.test(key))),
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
-}
-
 /** GitHub's `pull_request` `opened` example (@octokit/webhooks-examples) as pull request `number` at `head`. */
 async function githubPullRequest(
   action: 'opened' | 'closed',

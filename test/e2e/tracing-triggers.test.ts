@@ -5,7 +5,6 @@
  * came under `git.reconcile`; each with its run and phases below it, as an API request's deployment is. Narrated in
  * order: each step builds on the one before.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,22 +16,11 @@ import { signWebhook } from '@slipway/core';
 import { waitFor } from '@slipway/testkit';
 import { githubPush } from './github-push-payload.js';
 import { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
+import { git } from './git-test-env.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 const token = 'sentinel-trigger-token-3b9e1f';
 const app = 'triggered';
-const gitEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^GIT_/.test(key))),
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
-
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
-
 describe('traces of deployments started by a webhook, a queued push and the reconcile', () => {
   let receiver: OtlpReceiver;
   let slipwayd: SlipwaydHarness;
