@@ -10,6 +10,7 @@ import {
   defaultCertificateSettings,
   type CertificateManager,
   type CoreDeps,
+  type DomainServing,
   type EdgeTls,
 } from '@slipway/core';
 import type { ResolvedConfig } from './config.js';
@@ -17,7 +18,7 @@ import { createAcmeClientIssuer } from './domains/acme-client-issuer.js';
 
 export interface DomainsSetup {
   readonly manager: CertificateManager;
-  readonly renewAtFraction: number;
+  readonly serving: DomainServing;
   poke(): void;
 }
 
@@ -59,5 +60,11 @@ export async function setupDomains(
       checkIntervalMs: config.certificateCheckIntervalMs,
     },
   );
-  return { manager, renewAtFraction: config.certificateRenewAtFraction, poke: () => manager.poke() };
+  const serving: DomainServing = {
+    renewAtFraction: config.certificateRenewAtFraction,
+    isOrdering: issuer !== undefined,
+    isServingTls: config.edgeTls !== undefined,
+    challenge: config.acmeChallenge,
+  };
+  return { manager, serving, poke: () => manager.poke() };
 }

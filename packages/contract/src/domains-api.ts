@@ -9,6 +9,21 @@ import { dnsLabelSchema } from './names.js';
 export const domainStates = ['pending', 'active', 'failed'] as const;
 export type DomainStateName = (typeof domainStates)[number];
 
+/**
+ * Why a domain is not (or not fully) served over HTTPS, and what to do: `ACME_NOT_CONFIGURED` (no CA: no certificate
+ * is ordered), `CERTIFICATE_ORDERING` (the first order is under way or due), `CERTIFICATE_RETRYING` (the last order
+ * failed; another is planned), `RENEWAL_OFF` (a certificate, but no CA to renew it), `EDGE_TLS_OFF` (a certificate, but
+ * the edge has no TLS listener to serve it).
+ */
+export const domainReasonCodes = [
+  'ACME_NOT_CONFIGURED',
+  'CERTIFICATE_ORDERING',
+  'CERTIFICATE_RETRYING',
+  'RENEWAL_OFF',
+  'EDGE_TLS_OFF',
+] as const;
+export type DomainReasonCode = (typeof domainReasonCodes)[number];
+
 export const domainSchema = z.object({
   domain: z.string(),
   app: z.string(),
@@ -33,16 +48,27 @@ export const domainSchema = z.object({
   failures: z.number().int(),
   /** No order before this (a backoff after failures); null when none waits. */
   nextAttemptAt: z.string().nullable(),
+  /** Why the domain is not served over HTTPS with a certificate that will be renewed, and what to do; null when it is. */
+  reason: z.object({ code: z.enum(domainReasonCodes), message: z.string() }).nullable(),
 });
 export type DomainView = z.infer<typeof domainSchema>;
 
 export const listDomainsResponseSchema = z.object({ domains: z.array(domainSchema) });
 
-/** A custom domain: a host name (no wildcard: HTTP-01 and TLS-ALPN-01 cannot prove one). */
-export const domainNameSchema = routeHostSchema.refine(
-  (host) => !host.startsWith('*.'),
-  'a wildcard cannot be a domain',
-);
+/**
+ * A custom domain: a host name of labels of at most 63 characters (RFC 1035 §2.3.4), taken in any case and kept in
+ * lowercase. Not a wildcard (HTTP-01 and TLS-ALPN-01 cannot prove one), not an IPv4 address (a certificate is ordered
+ * for a name, and an address is every project's way to reach the edge), not a Unicode name (its ASCII form, `xn--…`).
+ */
+export const domainNameSchema = z
+  .string()
+  .max(253)
+  .transform((host) => host.toLowerCase())
+  .refine((host) => !host.startsWith('*.'), 'a wildcard cannot be a domain')
+  .refine((host) => /^[\x21-\x7e]*$/.test(host), 'write an internationalised name in its ASCII form (xn--…)')
+  .refine((host) => !/^\d+(\.\d+){3}$/.test(host), 'an IP address cannot be a domain: use a name that resolves to it')
+  .refine((host) => host.split('.').every((label) => label.length <= 63), 'each label must be at most 63 characters')
+  .pipe(routeHostSchema);
 
 export const addDomainBodySchema = z
   .object({ domain: domainNameSchema, environment: dnsLabelSchema.default('production') })

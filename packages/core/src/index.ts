@@ -77,6 +77,7 @@ export * from './use-cases/apps.js';
 export * from './use-cases/hosts.js';
 export * from './use-cases/domains.js';
 export type * from './domains/domain-records.js';
+export { domainReason, type DomainReason, type DomainServing } from './domains/domain-reason.js';
 export type * from './ports/domain-repository.js';
 export type * from './ports/acme-issuer.js';
 export type * from './ports/edge-tls.js';

@@ -9,6 +9,10 @@ function describeState(domain: DomainView): string {
   return `${domain.state} (${domain.lastError.code}, ${domain.failures} failure${domain.failures === 1 ? '' : 's'})`;
 }
 
+function describeReason(domain: string, reason: NonNullable<DomainView['reason']>): string {
+  return `${domain}: ${reason.code}: ${reason.message}`;
+}
+
 export function registerDomainsCommand(program: Command, ctx: CliContext): void {
   const domains = program.command('domains').description("an app's custom domains and their automatic certificates");
 
@@ -33,6 +37,8 @@ export function registerDomainsCommand(program: Command, ctx: CliContext): void 
           d.lastError === null ? '-' : d.lastError.message,
         ]),
       );
+      // Why a domain is not served over HTTPS as it should be, and what to do (one line each, under the table).
+      for (const d of answer.domains) if (d.reason !== null) run.out.line(describeReason(d.domain, d.reason));
     });
 
   domains
@@ -44,6 +50,7 @@ export function registerDomainsCommand(program: Command, ctx: CliContext): void 
       const view = await run.client().domains.add(app, { domain, environment: options.environment });
       if (run.isJson) return run.out.json(view);
       run.out.line(`${view.domain} routes to ${view.app} (${view.environment}); certificate ${view.state}`);
+      if (view.reason !== null) run.out.line(describeReason(view.domain, view.reason));
     });
 
   domains

@@ -1,6 +1,14 @@
 /** What the HTTP app receives from the composition root. */
 import type { SystemInfoView } from '@slipway/contract';
-import type { AppsOverviewDeps, AuditLog, CoreDeps, Fleet, IdentityDeps, JobWorker } from '@slipway/core';
+import type {
+  AppsOverviewDeps,
+  AuditLog,
+  CoreDeps,
+  DomainServing,
+  Fleet,
+  IdentityDeps,
+  JobWorker,
+} from '@slipway/core';
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
 import type { WebhookIntake } from '../git-webhook-intake.js';
@@ -41,7 +49,7 @@ export interface ServerContext {
   /** Where webhook deliveries are limited and the inbox's processor woken; absent in tests that build a bare context. */
   readonly webhookIntake?: WebhookIntake;
   /** The certificate manager of custom domains; absent in tests that build a bare context. */
-  readonly domains?: { readonly renewAtFraction: number; poke(): void };
+  readonly domains?: { readonly serving: DomainServing; poke(): void };
   /** What `GET /metrics` serves and where API requests are measured; absent in tests that build a bare context. */
   readonly metrics?: SlipwaydMetrics;
   /** Spans API requests when tracing is on (docs/tracing.md); absent in tests that build a bare context. */

@@ -7,6 +7,7 @@ import type { CoreDeps } from '../core-deps.js';
 import { claimHost } from '../domain/host-ownership.js';
 import type { DomainRecord } from '../domains/domain-records.js';
 import { isCertifiableHost } from '../domains/route-domains.js';
+import { domainReason, type DomainServing } from '../domains/domain-reason.js';
 import type { Repositories } from '../ports/store.js';
 import { getApp, getAppScope } from './lookups.js';
 
@@ -14,7 +15,12 @@ type DomainDeps = Pick<CoreDeps, 'store' | 'settings' | 'clock' | 'logger'>;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-async function domainView(repos: Repositories, domain: DomainRecord, renewAtFraction: number): Promise<DomainView> {
+async function domainView(
+  repos: Repositories,
+  domain: DomainRecord,
+  serving: DomainServing,
+  nowMs: number,
+): Promise<DomainView> {
   const [app, environment] = await Promise.all([
     repos.apps.findById(domain.appId),
     repos.environments.findById(domain.environmentId),
@@ -34,7 +40,7 @@ async function domainView(repos: Repositories, domain: DomainRecord, renewAtFrac
             notBefore: iso(certificate.notBeforeMs),
             notAfter: iso(certificate.notAfterMs),
             renewAt: iso(
-              certificate.notBeforeMs + (certificate.notAfterMs - certificate.notBeforeMs) * renewAtFraction,
+              certificate.notBeforeMs + (certificate.notAfterMs - certificate.notBeforeMs) * serving.renewAtFraction,
             ),
             issuedAt: iso(certificate.issuedAtMs),
             challenge: certificate.challenge,
@@ -45,6 +51,7 @@ async function domainView(repos: Repositories, domain: DomainRecord, renewAtFrac
         : { code: domain.lastError.code, message: domain.lastError.message, at: iso(domain.lastError.atMs) },
     failures: domain.failures,
     nextAttemptAt: domain.nextAttemptAtMs === 0 ? null : iso(domain.nextAttemptAtMs),
+    reason: domainReason(domain, serving, nowMs),
   };
 }
 
@@ -57,7 +64,7 @@ async function domainView(repos: Repositories, domain: DomainRecord, renewAtFrac
 export async function addDomain(
   deps: DomainDeps,
   input: { app: string; environment: string; domain: string },
-  renewAtFraction: number,
+  serving: DomainServing,
 ): Promise<DomainView> {
   const host = input.domain.toLowerCase();
   if (!isCertifiableHost(host, deps.settings.defaultDomain)) {
@@ -70,9 +77,9 @@ export async function addDomain(
   const view = await deps.store.transaction(async (tx) => {
     const { app, environment } = await getAppScope(tx, input.app, input.environment);
     const existing = await tx.domains.findByHost(host);
-    if (existing !== undefined && existing.appId === app.id && existing.environmentId === environment.id)
-      return domainView(tx, existing, renewAtFraction);
     const nowMs = deps.clock.nowMs();
+    if (existing !== undefined && existing.appId === app.id && existing.environmentId === environment.id)
+      return domainView(tx, existing, serving, nowMs);
     // The claim first: a host of another project is HOST_TAKEN whether or not it is a domain there.
     const claim = await claimHost(tx, deps.settings, { host, projectId: app.projectId, kind: 'route' }, 'claim', nowMs);
     if (existing !== undefined)
@@ -95,20 +102,21 @@ export async function addDomain(
       createdAtMs: nowMs,
     };
     await tx.domains.insert(record);
-    return domainView(tx, record, renewAtFraction);
+    return domainView(tx, record, serving, nowMs);
   });
   deps.logger.info({ domain: host, app: input.app, environment: input.environment }, 'domain added');
   return view;
 }
 
 export async function listDomains(
-  deps: Pick<CoreDeps, 'store'>,
+  deps: Pick<CoreDeps, 'store' | 'clock'>,
   appName: string,
-  renewAtFraction: number,
+  serving: DomainServing,
 ): Promise<DomainView[]> {
   const app = await getApp(deps.store, appName);
   const domains = (await deps.store.domains.list()).filter((domain) => domain.appId === app.id);
-  return Promise.all(domains.map((domain) => domainView(deps.store, domain, renewAtFraction)));
+  const nowMs = deps.clock.nowMs();
+  return Promise.all(domains.map((domain) => domainView(deps.store, domain, serving, nowMs)));
 }
 
 /**

@@ -6,15 +6,16 @@ import {
   domainSchema,
   listDomainsResponseSchema,
 } from '@slipway/contract';
-import { addDomain, listDomains, removeDomain } from '@slipway/core';
+import { addDomain, listDomains, removeDomain, type DomainServing } from '@slipway/core';
 import { onApp } from '../auth/route-permissions.js';
 import { noContent, routeFor, type RouteGroup } from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
 
 const route = routeFor<RouteContext>();
 
-/** Without a certificate manager (a bare test context), the default renewal point. */
-const renewAtOf = (context: RouteContext): number => context.domains?.renewAtFraction ?? 2 / 3;
+/** Without a certificate manager (a bare test context): the default renewal point, and nothing ordered or served. */
+const servingOf = (context: RouteContext): DomainServing =>
+  context.domains?.serving ?? { renewAtFraction: 2 / 3, isOrdering: false, isServingTls: false, challenge: 'http-01' };
 
 /** The router serves the domain's route (or stops) at once; the certificate manager orders (or drops) its certificate. */
 async function afterChange(context: RouteContext): Promise<void> {
@@ -32,7 +33,7 @@ export const domainRoutes: RouteGroup<RouteContext> = {
       permission: { action: 'domains.list', access: onApp('viewer') },
       schema: { params: appParamsSchema, response: { 200: listDomainsResponseSchema } },
       handler: async (request, _reply, context) => ({
-        domains: await listDomains(context.deps, request.params.app, renewAtOf(context)),
+        domains: await listDomains(context.deps, request.params.app, servingOf(context)),
       }),
     }),
     route({
@@ -46,7 +47,7 @@ export const domainRoutes: RouteGroup<RouteContext> = {
         const view = await addDomain(
           context.deps,
           { app: request.params.app, environment: request.body.environment, domain: request.body.domain },
-          renewAtOf(context),
+          servingOf(context),
         );
         await afterChange(context);
         return reply.status(201).send(view);
