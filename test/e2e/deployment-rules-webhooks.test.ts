@@ -14,7 +14,7 @@ import { startGitHttpTestServer, type GitHttpTestServer } from '@slipway/adapter
 import type { DeploymentRuleView, DeploymentView, WebhookDeliveryView } from '@slipway/contract';
 import { signWebhook } from '@slipway/core';
 import { waitFor } from '@slipway/testkit';
-import { githubPush } from './github-push-payload.js';
+import { addGithubUpstream, githubPush } from './github-push-payload.js';
 import { git } from './git-test-env.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
@@ -99,16 +99,7 @@ describe('deployment rules driven by webhooks, and the reconcile behind them', (
     await slipwayd.start();
     await slipwayd.api.apps.create({ name: app, project: 'acme' });
     expect((await slipwayd.cli(['env', 'create', app, 'staging'])).code).toBe(0);
-    const port = new URL(http.url).port;
-    const added = await slipwayd.api.repositories.add('acme', {
-      name: 'upstream',
-      url: `http://x-access-token:${token}@127.0.0.1:${port}/app.git`,
-      provider: 'github',
-    });
-    repositoryId = added.id;
-    const rotated = await slipwayd.cli(['repos', 'webhook', 'rotate', 'upstream', '--project', 'acme']);
-    expect(rotated.code, rotated.stderr).toBe(0);
-    secret = /secret: +(\S+)/.exec(rotated.stdout)?.[1] ?? '';
+    ({ repositoryId, secret } = await addGithubUpstream(slipwayd, http.url, token));
     await slipwayd.api.rules.add(app, {
       repository: 'upstream',
       refPattern: 'refs/heads/release/*',
