@@ -1,14 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@slipway/testkit';
-import {
-  createAutoscaler,
-  getAppScope,
-  getAutoscaleStatus,
-  scaleApp,
-  type Autoscaler,
-  type RolloutRecord,
-} from '@slipway/core';
-import { createCoreHarness, type CoreHarness } from './core-harness.js';
+import { createAutoscaler, getAppScope, getAutoscaleStatus, scaleApp, type Autoscaler } from '@slipway/core';
+import { createCoreHarness, insertProgressingRollout, type CoreHarness } from './core-harness.js';
 
 const autoscaleYaml = [
   '    autoscale:',
@@ -76,32 +69,7 @@ describe('the autoscaler loop', () => {
 
   it('leaves a process type under a rollout alone', async () => {
     await harness.deploy('hello', await source());
-    const { app, environment, appEnvironment } = await getAppScope(harness.store, 'hello', 'production');
-    const releaseId = appEnvironment.currentReleaseId ?? '';
-    const rollout: RolloutRecord = {
-      id: 'rol_test',
-      deploymentId: 'dep_test',
-      appId: app.id,
-      environmentId: environment.id,
-      releaseId,
-      stableReleaseId: releaseId,
-      strategy: 'canary',
-      phase: 'progressing',
-      pauseReason: null,
-      message: null,
-      failureCode: null,
-      stepIndex: 0,
-      stepStartedAtMs: 0,
-      gateState: null,
-      control: { promote: null, pause: false, abort: false, by: null },
-      deadlineAtMs: Date.now() + 600_000,
-      pausedAtMs: null,
-      createdAtMs: 0,
-      updatedAtMs: 0,
-      finishedAtMs: null,
-      version: 1,
-    };
-    await harness.store.rollouts.insert(rollout);
+    await insertProgressingRollout(harness, 'hello');
 
     await setInFlight(40);
     await autoscaler.evaluate();

@@ -18,7 +18,7 @@ import {
   createMemoryMasterKeyring,
   type MasterKeyring,
 } from '@slipway/adapters';
-import type { EdgeMetrics, RouterStatus, RoutingTable } from '@slipway/contract';
+import type { EdgeMetrics, RouterStatus, RoutingTable, WakeRequest } from '@slipway/contract';
 import {
   createApp,
   createDeploymentRunner,
@@ -27,6 +27,7 @@ import {
   createReconciler,
   defaultCoreSettings,
   EventBus,
+  getAppScope,
   requestDeployment,
   type ControlPlaneMetrics,
   type CoreDeps,
@@ -38,6 +39,7 @@ import {
   type InstanceRecord,
   type InstanceSpec,
   type Reconciler,
+  type RolloutRecord,
   type RouterTable,
   type Store,
 } from '@slipway/core';
@@ -56,6 +58,8 @@ export type HarnessStep =
   | { kind: 'stop' | 'remove'; instanceId: string };
 
 export type RecordingRouterTable = RouterTable & {
+  /** Wake signals `awaitWakes` answers with next (and takes). */
+  readonly wakes: WakeRequest[];
   /** Every table applied, oldest first. */
   readonly applied: RoutingTable[];
   /** The last table applied, or an empty one. */
@@ -112,8 +116,19 @@ export function createRecordingRouterTable(
     async status(): Promise<RouterStatus> {
       return { isRunning: true, pid: null, address: '127.0.0.1:0', routes: latest().routes.length };
     },
-    async awaitWakes() {
-      return [];
+    wakes: [],
+    async awaitWakes(waitMs, signal) {
+      if (this.wakes.length === 0) {
+        // A short wait stands for the long poll, so a waker under test does not spin.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(waitMs, 10));
+          signal?.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      return this.wakes.splice(0);
     },
   };
 }
@@ -357,4 +372,35 @@ function recordCalls(driver: FakeRuntimeDriver, steps: HarnessStep[]): FakeRunti
       return driver.remove(instanceId, callOptions);
     },
   };
+}
+
+/** A canary rollout of the app environment's current release, `progressing`: the autoscaler and wakes keep off. */
+export async function insertProgressingRollout(harness: CoreHarness, app: string): Promise<RolloutRecord> {
+  const scope = await getAppScope(harness.store, app, 'production');
+  const releaseId = scope.appEnvironment.currentReleaseId ?? '';
+  const rollout: RolloutRecord = {
+    id: 'rol_test',
+    deploymentId: 'dep_test',
+    appId: scope.app.id,
+    environmentId: scope.environment.id,
+    releaseId,
+    stableReleaseId: releaseId,
+    strategy: 'canary',
+    phase: 'progressing',
+    pauseReason: null,
+    message: null,
+    failureCode: null,
+    stepIndex: 0,
+    stepStartedAtMs: 0,
+    gateState: null,
+    control: { promote: null, pause: false, abort: false, by: null },
+    deadlineAtMs: Date.now() + 600_000,
+    pausedAtMs: null,
+    createdAtMs: 0,
+    updatedAtMs: 0,
+    finishedAtMs: null,
+    version: 1,
+  };
+  await harness.store.rollouts.insert(rollout);
+  return rollout;
 }

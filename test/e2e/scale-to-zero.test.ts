@@ -22,7 +22,7 @@ const manifest = `processes:
         - type: inFlight
           target: 50
       scaleToZero:
-        idleSeconds: 2
+        idleSeconds: 3
         holdTimeoutSeconds: 60
 `;
 
@@ -66,6 +66,15 @@ describe('scale to zero on the process runtime', () => {
     (await slipwayd.api.instances.list('sleepy')).instances.filter((i) =>
       ['starting', 'healthy', 'unhealthy', 'draining', 'stopping'].includes(i.state),
     );
+  /** The app's `web` instances in the catalog (Consul's health endpoint). */
+  const catalogued = async (): Promise<unknown[]> => {
+    const token = await slipwayd.adminToken();
+    const response = await fetch(`http://127.0.0.1:${slipwayd.catalogPort}/v1/health/service/sleepy`, {
+      headers: token === undefined ? {} : { 'x-consul-token': token },
+      signal: AbortSignal.timeout(10_000),
+    });
+    return (await response.json()) as unknown[];
+  };
   const untilScaledToZero = async (times: number): Promise<void> => {
     await waitFor(
       async () => expect((await decisions()).filter((d) => d.limit === 'IdleScaleToZero')).toHaveLength(times),
@@ -80,11 +89,12 @@ describe('scale to zero on the process runtime', () => {
     await untilScaledToZero(1);
     const idle = (await decisions()).find((d) => d.limit === 'IdleScaleToZero');
     expect(idle).toMatchObject({ currentReplicas: 1, final: 0 });
-    expect(idle?.reasoning).toContain('(scaleToZero.idleSeconds 2): 1 → 0');
+    expect(idle?.reasoning).toContain('(scaleToZero.idleSeconds 3): 1 → 0');
     const table = JSON.parse(await readFile(join(slipwayd.dataDir, 'edge', 'table.json'), 'utf8')) as RoutingTable;
     const route = table.routes.find((r) => r.host === 'sleepy.localhost');
     expect(route?.upstreams).toEqual([]);
     expect(route?.coldStart).toEqual({ holdTimeoutMs: 60_000, maxHeldRequests: 100, maxHeldBytes: 1_048_576 });
+    expect(await catalogued()).toEqual([]);
 
     // Twenty requests at once while nothing runs: every one is held, then served.
     const answers = await Promise.all(Array.from({ length: 20 }, () => get(slipwayd.edgePort, 'sleepy.localhost')));
@@ -93,6 +103,7 @@ describe('scale to zero on the process runtime', () => {
     expect(woken).toHaveLength(1);
     expect(woken[0]).toMatchObject({ currentReplicas: 0, final: 1 });
     expect((await live()).filter((i) => i.state === 'healthy')).toHaveLength(1);
+    await waitFor(async () => expect(await catalogued()).toHaveLength(1));
 
     // Idle again, and the single first request after that is held, not dropped.
     await untilScaledToZero(2);
@@ -101,7 +112,7 @@ describe('scale to zero on the process runtime', () => {
 
     const shown = await slipwayd.cli(['autoscale', 'status', 'sleepy']);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toContain('after 2 s idle');
+    expect(shown.stdout).toContain('after 3 s idle');
     expect(shown.stdout).toContain('a request is held at the edge while scaled to zero: 0 → 1');
     const metrics = await (await slipwayd.fetch('/metrics')).text();
     expect(metrics).toMatch(/slipway_edge_cold_starts_total\{[^}]*app="sleepy"[^}]*\} 2/);

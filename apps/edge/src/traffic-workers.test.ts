@@ -61,20 +61,24 @@ async function startEdgeWithWorkers(workers: number, extraArgs: readonly string[
     const status = JSON.parse((await admin('GET', '/status')).body) as { workers?: number };
     return status.workers === workers;
   });
-  const table = {
-    routes: [
-      {
-        host: 'w.test',
-        pathPrefix: '/',
-        app: 'w',
-        environment: 'production',
-        process: 'web',
-        timeoutMs: null,
-        upstreams: [{ instanceId: 'i1', host: '127.0.0.1', port: upstreamPort, releaseNumber: 1, weight: 1 }],
-      },
-    ],
-  };
+  const table = { routes: [routeOf([upstreamEntry])] };
   expect((await admin('PUT', '/table', JSON.stringify(table))).status).toBe(200);
+}
+
+const upstreamEntry = { instanceId: 'i1', host: '127.0.0.1', port: upstreamPort, releaseNumber: 1, weight: 1 };
+
+/** The one route of these tests, to the test's upstream(s). */
+function routeOf(upstreams: unknown[], extra: Record<string, unknown> = {}) {
+  return {
+    host: 'w.test',
+    pathPrefix: '/',
+    app: 'w',
+    environment: 'production',
+    process: 'web',
+    timeoutMs: null,
+    upstreams,
+    ...extra,
+  };
 }
 
 /** Every worker pid seen, so none outlives its test. */
@@ -134,6 +138,29 @@ describe('edge router with --workers', () => {
     for (const release of held) release();
     held = [];
     expect(await Promise.all(holding)).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
+  it('holds the requests of a route scaled to zero in every process, signals one wake, and releases them all', async () => {
+    await startEdgeWithWorkers(2);
+    const coldStart = { holdTimeoutMs: 30_000, maxHeldRequests: 100, maxHeldBytes: 1_048_576 };
+    const route = (upstreams: unknown[]) => routeOf(upstreams, { coldStart });
+    expect((await admin('PUT', '/table', JSON.stringify({ routes: [route([])] }))).status).toBe(200);
+    const waiting = admin('GET', '/wakes?waitMs=30000');
+
+    const requests = Array.from({ length: 20 }, (_, i) => get(`/cold${i}`));
+    const holding = async () => {
+      const metrics = JSON.parse((await admin('GET', '/metrics')).body) as {
+        routes: { coldStart?: { holding: number; wakes: number } }[];
+      };
+      return metrics.routes[0]?.coldStart;
+    };
+    await untilAsync(async () => (await holding())?.holding === 20);
+    const wakes = JSON.parse((await waiting).body) as { wakes: unknown[] };
+    expect((await admin('PUT', '/table', JSON.stringify({ routes: [route([upstreamEntry])] }))).status).toBe(200);
+
+    expect(wakes.wakes).toEqual([{ app: 'w', environment: 'production', process: 'web' }]);
+    expect((await Promise.all(requests)).filter((status) => status === 200)).toHaveLength(20);
+    expect((await holding())?.holding).toBe(0);
   });
 
   it('starts another worker when one dies, and keeps serving meanwhile', async () => {
