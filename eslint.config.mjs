@@ -109,6 +109,16 @@ export default tseslint.config(
     'the CLI speaks only the contract',
   ),
   layer(
+    ['apps/web/src/**'],
+    ['@slipway/core', '@slipway/adapters', '@slipway/server', '@slipway/edge', '@slipway/testkit', 'node:*'],
+    'the dashboard runs in the browser and speaks only the contract',
+  ),
+  {
+    // The dashboard runs in the browser.
+    files: ['apps/web/src/**'],
+    languageOptions: { globals: globals.browser },
+  },
+  layer(
     ['apps/edge/src/**'],
     ['@slipway/core', '@slipway/adapters', '@slipway/server'],
     'the edge router is a separate process that knows only the contract',

@@ -1,11 +1,13 @@
 // Bundles the three programs (slipwayd, the edge router, the CLI) with esbuild, npm packages included: one file to
-// load instead of hundreds to resolve and compile halves slipwayd's start-up. Packages that cannot be bundled stay
+// load instead of hundreds to resolve and compile halves slipwayd's start-up. Builds the web dashboard with Vite. Packages that cannot be bundled stay
 // external: native addons, code that starts worker threads from its own files, and what is loaded only on demand.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,9 +52,29 @@ const programs = [
   { entry: 'apps/cli/src/main.ts', out: 'apps/cli/dist/slipway.mjs', isTestBuild: false },
 ];
 
+/**
+ * The web dashboard (apps/web): Vite builds it into apps/web/dist, which slipwayd serves at `/`; each asset also gets
+ * its gzip and brotli forms, sent to browsers that accept them.
+ */
+async function buildDashboard() {
+  const webRoot = join(root, 'apps', 'web');
+  const viteEntry = createRequire(join(webRoot, 'package.json')).resolve('vite');
+  const { build: viteBuild } = await import(pathToFileURL(viteEntry).href);
+  await viteBuild({ configFile: join(webRoot, 'vite.config.ts'), logLevel: 'warn' });
+  const dist = join(webRoot, 'dist');
+  for (const entry of readdirSync(dist, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !/\.(js|css|html|svg)$/.test(entry.name)) continue;
+    const file = join(entry.parentPath, entry.name);
+    const body = readFileSync(file);
+    writeFileSync(`${file}.gz`, gzipSync(body, { level: 9 }));
+    writeFileSync(`${file}.br`, brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }));
+  }
+}
+
 export async function buildAll() {
-  await Promise.all(
-    programs.map((p) =>
+  await Promise.all([
+    buildDashboard(),
+    ...programs.map((p) =>
       build({
         entryPoints: [join(root, p.entry)],
         outfile: join(root, p.out),
@@ -69,12 +91,12 @@ export async function buildAll() {
         },
       }),
     ),
-  );
+  ]);
 }
 
 /** What the bundles are made of: the workspaces' sources and manifests, the lockfile, and this script. */
 const sourceDirs = ['packages', 'apps'];
-const sourceFilePattern = /\.(ts|mts|mjs|js|json)$/;
+const sourceFilePattern = /\.(ts|tsx|mts|mjs|js|json|css|html|svg)$/;
 const skippedParts = new Set(['node_modules', 'dist']);
 
 function sourceFiles() {
@@ -111,7 +133,8 @@ const buildStamp = join(root, 'node_modules', '.slipway-build-stamp');
  */
 export async function buildIfChanged() {
   const hash = sourcesHash();
-  const isBuilt = programs.every((p) => existsSync(join(root, p.out)));
+  const isBuilt =
+    programs.every((p) => existsSync(join(root, p.out))) && existsSync(join(root, 'apps', 'web', 'dist', 'index.html'));
   if (isBuilt && existsSync(buildStamp) && readFileSync(buildStamp, 'utf8').trim() === hash) return false;
   await buildAll();
   writeFileSync(buildStamp, `${hash}\n`);

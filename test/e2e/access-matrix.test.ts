@@ -162,6 +162,10 @@ describe('the access matrix: every route × every role', () => {
       'GET /readyz',
       'POST /api/v1/auth/login',
       'POST /api/v1/auth/refresh',
+      // The dashboard's session routes: they set and clear cookies (and want the CSRF header).
+      'POST /api/v1/auth/web/login',
+      'POST /api/v1/auth/web/logout',
+      'POST /api/v1/auth/web/refresh',
       // Authenticated by the git host's signature, not by a Slipway credential.
       'POST /api/v1/hooks/:provider/:repository',
     ]);

@@ -15,6 +15,7 @@ import { domainOptions } from './domain-options.js';
 import { alertOptions } from './alert-options.js';
 import { metricsHistoryOptions } from './metrics-history-options.js';
 import { tracingOptions } from './tracing-options.js';
+import { dashboardOptions } from './dashboard-options.js';
 import { logOptions } from './log-options.js';
 import { runtimeOptions } from './runtime-options.js';
 import { defaultRateLimitConfig, rateLimitConfigSchema } from './rate-limit-config.js';
@@ -344,6 +345,7 @@ export const configOptions = {
   ...gitPreviewOptions,
   ...edgeClientOptions,
   ...tracingOptions,
+  ...dashboardOptions,
 };
 
 /** The config file's own input (read before the others, it is not a key of the file). */

@@ -161,13 +161,14 @@ export function createApiTransport(options: ApiTransportOptions): ApiTransport {
     const headers: Record<string, string> = { accept };
     const token = typeof options.token === 'function' ? await options.token() : options.token;
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
-    const init: RequestInit = { method: spec.method, headers };
+    // `duplex` is Node's (undici) field; the DOM's RequestInit does not declare it (the dashboard type-checks this file).
+    const init: RequestInit & { duplex?: 'half' } = { method: spec.method, headers };
     if (spec.json !== undefined) {
       headers['content-type'] = 'application/json';
       init.body = JSON.stringify(spec.json);
     } else if (spec.raw !== undefined) {
       headers['content-type'] = spec.raw.contentType;
-      init.body = spec.raw.data;
+      init.body = spec.raw.data as NonNullable<RequestInit['body']>;
       // A streamed request body needs half-duplex in Node's fetch.
       if (spec.raw.data instanceof ReadableStream) init.duplex = 'half';
     }

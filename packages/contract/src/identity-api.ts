@@ -39,6 +39,14 @@ export const sessionTokensSchema = z.object({
 });
 export type SessionTokens = z.infer<typeof sessionTokensSchema>;
 
+/** The dashboard's session (its tokens travel in HttpOnly cookies, never in a body the page can read). */
+export const webSessionSchema = z.object({
+  user: z.object({ id: z.string(), name: z.string() }),
+  accessTokenExpiresAt: z.string(),
+  refreshTokenExpiresAt: z.string(),
+});
+export type WebSessionView = z.infer<typeof webSessionSchema>;
+
 export const whoamiSchema = z.object({
   user: z.object({ id: z.string(), name: z.string() }),
   credential: z.object({

@@ -1,6 +1,7 @@
 /** Builds the Fastify app: request ids, the error model, write refusal during shutdown, and the route plugins. */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { SlipwayError } from '@slipway/contract';
@@ -8,6 +9,7 @@ import { ReleaseSummaries, type AppsOverviewDeps } from '@slipway/core';
 import { installAudit } from './audit/audit-hooks.js';
 import { installAuth } from './auth/auth-hooks.js';
 import { installGitHttp } from '../git-http/git-http-setup.js';
+import { installDashboard } from './dashboard-assets.js';
 import { installErrorHandling } from './error-handler.js';
 import { installRateLimits } from './rate-limit/rate-limit-hooks.js';
 import { clientErrorHandler, frameworkErrorHandler, installRequestLimits, requestLimits } from './request-limits.js';
@@ -61,6 +63,8 @@ export async function createHttpApp(
   installErrorHandling(app);
   installSecureHeaders(app, { corsOrigins: context.config.corsOrigins, isTls: tls !== undefined });
   installRequestLimits(app);
+  // The dashboard's session travels in cookies (auth/web-session-cookies.ts).
+  await app.register(fastifyCookie);
   installStreamLimit(app, requestLimits.streamsPerClient, { stallTimeoutMs: context.config.streamStallTimeoutMs });
   // The API speaks JSON (the archive upload's group adds its own media types); anything else is refused with
   // UNSUPPORTED_MEDIA_TYPE.
@@ -116,6 +120,8 @@ export async function createHttpApp(
   for (const group of routeGroups) registerRouteGroup(app, group, routeContext);
   // git's smart HTTP at /git/<app>.git: outside the route table (HTTP Basic, a role per git service).
   installGitHttp(app, routeContext);
+  // The web dashboard at `/` (every path the API does not own).
+  await installDashboard(app, context.config.webDir);
   await app.ready();
   return app;
 }

@@ -9,6 +9,7 @@ import { logSettingsRoutes } from './routes/log-settings-routes.js';
 import { logDrainRoutes } from './routes/log-drain-routes.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { webSessionRoutes } from './routes/web-session-routes.js';
 import { catalogAclRoutes } from './routes/catalog-acl-routes.js';
 import { deploymentRuleRoutes } from './routes/deployment-rule-routes.js';
 import { stackDeploymentRuleRoutes } from './routes/stack-deployment-rule-routes.js';
@@ -42,6 +43,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   systemRoutes,
   auditRoutes,
   authRoutes,
+  webSessionRoutes,
   tokenRoutes,
   userRoutes,
   appRoutes,

@@ -2,7 +2,8 @@
  * The one place where requests are authenticated and authorized, driven by each route's declared permission:
  * - `onRoute` refuses to register a route that declares no permission in its `config` (so none can be forgotten);
  * - `onRequest` reads the route's permission and, unless it is public, authenticates the bearer credential
- *   (`401 UNAUTHENTICATED` with `WWW-Authenticate: Bearer`) before the body is read;
+ *   (`401 UNAUTHENTICATED` with `WWW-Authenticate: Bearer`) before the body is read; the dashboard's credential is
+ *   its session cookie (`web-session-cookies.ts`);
  * - `preValidation` (the body parsed, not yet validated) resolves the project the route acts on and checks the role
  *   (`403 FORBIDDEN`), so a caller without the role never learns how the route validates its input.
  */
@@ -12,6 +13,7 @@ import { authenticate, type IdentityDeps } from '@slipway/core';
 import { heldRole, isAllowed, resolveTarget } from './authorize.js';
 import './request-principal.js';
 import { permissionOf } from './route-permissions.js';
+import { authorizationOf } from './web-session-cookies.js';
 
 export function installAuth(app: FastifyInstance, identity: IdentityDeps): void {
   app.decorateRequest('principal', undefined);
@@ -36,7 +38,7 @@ export function installAuth(app: FastifyInstance, identity: IdentityDeps): void 
     }
     request.permission = permission;
     if (permission.access.kind === 'public') return;
-    request.principal = await authenticate(identity, request.headers.authorization);
+    request.principal = await authenticate(identity, authorizationOf(request));
   });
 
   app.addHook('preValidation', async (request) => {

@@ -1,0 +1,23 @@
+/** The dashboard's pages by URL; every page but sign-in needs a session. */
+import type { RouteObject } from 'react-router';
+import { AppShell } from './layout/app-shell.js';
+import { SignedInOnly } from './session/signed-in-only.js';
+import { AppPage } from './pages/app-page.js';
+import { NotFoundPage } from './pages/not-found-page.js';
+import { OverviewPage } from './pages/overview-page.js';
+
+export const appRoutes: RouteObject[] = [
+  {
+    element: <SignedInOnly />,
+    children: [
+      {
+        element: <AppShell />,
+        children: [
+          { index: true, element: <OverviewPage /> },
+          { path: 'apps/:app', element: <AppPage /> },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+];

@@ -1,0 +1,30 @@
+/** React hooks over the tab's one live stream: subscribe to a topic while mounted; refresh queries on its events. */
+import { useEffect, useRef, useState } from 'react';
+import { useQueryClient, type QueryKey } from '@tanstack/react-query';
+import type { SseEvent } from '@slipway/contract/sse-parser';
+import { liveStream, type LiveState } from './live-stream.js';
+
+/** Calls `onEvent` for every event of `topic` while the component is mounted (no topic: nothing). */
+export function useLiveTopic(topic: string | undefined, onEvent: (event: SseEvent) => void): void {
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+  useEffect(() => {
+    if (topic === undefined) return undefined;
+    return liveStream.subscribe(topic, (event) => handler.current(event));
+  }, [topic]);
+}
+
+/** Marks the queries under `keys` stale on every event of `topic`, so what is shown follows the server. */
+export function useLiveRefresh(topic: string | undefined, keys: readonly QueryKey[]): void {
+  const queryClient = useQueryClient();
+  useLiveTopic(topic, () => {
+    for (const key of keys) void queryClient.invalidateQueries({ queryKey: key });
+  });
+}
+
+/** The live stream's state, for the header's "live" indicator. */
+export function useLiveState(): LiveState {
+  const [state, setState] = useState<LiveState>(liveStream.state);
+  useEffect(() => liveStream.onState(setState), []);
+  return state;
+}

@@ -1,0 +1,39 @@
+/** The dashboard's entry: the theme, the query client, the session, and the pages by URL. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createBrowserRouter, RouterProvider } from 'react-router';
+import { isFinalError } from './api/web-api.js';
+import { applyTheme, storedTheme, systemTheme } from './layout/theme.js';
+import { appRoutes } from './app-routes.js';
+import { SessionProvider } from './session/session.js';
+import './styles.css';
+
+applyTheme(storedTheme() ?? systemTheme());
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // Fresh data arrives by the live stream, not by polling; a refusal is never asked again.
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      retry: (failures, error) => !isFinalError(error) && failures < 2,
+    },
+    mutations: { retry: false },
+  },
+});
+
+const router = createBrowserRouter(appRoutes);
+
+const root = document.getElementById('root');
+if (root !== null) {
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <SessionProvider>
+          <RouterProvider router={router} />
+        </SessionProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}

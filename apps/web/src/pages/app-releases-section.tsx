@@ -1,0 +1,126 @@
+/**
+ * The app's releases: number, source (commit, archive or image digest), builder, config keys (names only), time; and
+ * rollback, which first says what it restores: the release's code and the config it was made with.
+ */
+import { useState } from 'react';
+import * as Dialog from '@radix-ui/react-dialog';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ReleaseView } from '@slipway/contract';
+import { api } from '../api/app-api.js';
+import { ErrorNotice } from '../components/error-notice.js';
+import { RelativeTime } from '../components/relative-time.js';
+import { useCan } from '../session/session.js';
+import { useLiveRefresh } from '../live/use-live.js';
+
+export function sourceOf(release: ReleaseView): string {
+  if (release.image !== null && release.image !== undefined) return `image ${release.image.digest.slice(0, 19)}`;
+  const source = release.source;
+  if (source.kind === 'git') return `git ${source.commit?.slice(0, 10) ?? source.ref ?? source.url}`;
+  if (source.kind === 'archive') return `archive ${source.fileName}`;
+  if (source.kind === 'path') return `directory ${source.path}`;
+  return source.kind;
+}
+
+export function ReleasesSection({ app, project }: { readonly app: string; readonly project: string | undefined }) {
+  const releases = useQuery({ queryKey: ['app', app, 'releases'], queryFn: () => api.releases(app) });
+  useLiveRefresh(`app:${app}`, [['app', app, 'releases']]);
+  const canDeploy = useCan('deployer', project);
+  const list = releases.data?.releases ?? [];
+  const current = list.find((r) => r.isCurrent);
+  return (
+    <>
+      <ErrorNotice error={releases.error} />
+      <div className="table-wrap">
+        <table className="table">
+          <caption className="visually-hidden">Releases</caption>
+          <thead>
+            <tr>
+              <th scope="col">Release</th>
+              <th scope="col">Source</th>
+              <th scope="col">Builder</th>
+              <th scope="col">Config keys</th>
+              <th scope="col">Made</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((release) => (
+              <tr key={release.id}>
+                <th scope="row">
+                  v{release.number} {release.isCurrent ? <span className="tag">current</span> : null}
+                </th>
+                <td>
+                  <code>{sourceOf(release)}</code>
+                </td>
+                <td>{release.builder}</td>
+                <td>{release.configKeys.length === 0 ? '—' : release.configKeys.join(', ')}</td>
+                <td>
+                  <RelativeTime at={release.createdAt} />
+                </td>
+                <td>
+                  {canDeploy && !release.isCurrent ? (
+                    <RollbackButton app={app} release={release} current={current} />
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+function RollbackButton(props: { app: string; release: ReleaseView; current: ReleaseView | undefined }) {
+  const { app, release, current } = props;
+  const [isOpen, setIsOpen] = useState(false);
+  const queryClient = useQueryClient();
+  const rollback = useMutation({
+    mutationFn: () => api.rollback(app, release.number),
+    onSuccess: () => {
+      setIsOpen(false);
+      void queryClient.invalidateQueries({ queryKey: ['app', app] });
+    },
+  });
+  const added = release.configKeys.filter((k) => !(current?.configKeys ?? []).includes(k));
+  const removed = (current?.configKeys ?? []).filter((k) => !release.configKeys.includes(k));
+  return (
+    <Dialog.Root open={isOpen} onOpenChange={setIsOpen}>
+      <Dialog.Trigger className="button">Roll back to v{release.number}</Dialog.Trigger>
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content className="dialog">
+          <Dialog.Title>
+            Roll back {app} to v{release.number}?
+          </Dialog.Title>
+          <Dialog.Description asChild>
+            <div>
+              <p>
+                This deploys release v{release.number} again: its code (<code>{sourceOf(release)}</code>, built by{' '}
+                {release.builder}) and the config it was made with, replacing v{current?.number ?? '?'}.
+              </p>
+              <ul>
+                <li>Config keys it restores: {added.length === 0 ? 'none' : added.join(', ')}</li>
+                <li>Config keys it drops: {removed.length === 0 ? 'none' : removed.join(', ')}</li>
+              </ul>
+            </div>
+          </Dialog.Description>
+          <ErrorNotice error={rollback.error} />
+          <div className="dialog-actions">
+            <Dialog.Close className="button">Cancel</Dialog.Close>
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={rollback.isPending}
+              onClick={() => rollback.mutate()}
+            >
+              Roll back
+            </button>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
