@@ -71,10 +71,12 @@ describe('dashboard sessions and first pages', skipUnless(chromiumAvailability()
     const row = page.getByRole('row', { name: new RegExp(app) });
     await row.getByText('running').waitFor();
     await row.getByText('1/1 healthy').waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
     await screenshot(page, 'apps');
     expect(await seriousViolations(page)).toEqual([]);
     await row.getByRole('link', { name: app }).click();
     await page.getByRole('heading', { name: app }).waitFor();
+    await page.getByTestId('app-status').getByText('running').waitFor();
     await page.locator('[data-instance]').first().getByText('healthy').waitFor();
     await screenshot(page, 'app-instances');
     expect(await seriousViolations(page)).toEqual([]);

@@ -4,6 +4,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { appsPageQuery } from '../pages/apps-query.js';
+import { useProjectChoice } from '../pages/project-choice.js';
 
 const pages = [
   { label: 'Apps', to: '/' },
@@ -29,12 +30,16 @@ export function QuickSwitcher() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
-  const apps = useQuery({ ...appsPageQuery({ search: text, page: 1, pageSize: 8 }), enabled: isOpen });
+  const { project } = useProjectChoice();
+  const apps = useQuery({
+    ...appsPageQuery({ project, search: text, offset: 0, limit: 8 }),
+    enabled: isOpen && project !== '',
+  });
   const choices = useMemo(() => {
     const needle = text.toLowerCase();
     const pageChoices = pages.filter((p) => p.label.toLowerCase().includes(needle));
     const appChoices = (apps.data?.apps ?? []).map((app) => ({
-      label: `${app.name} (${app.project})`,
+      label: `${app.name} (${project})`,
       to: `/apps/${encodeURIComponent(app.name)}`,
     }));
     return [...appChoices, ...pageChoices];

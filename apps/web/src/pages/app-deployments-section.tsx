@@ -1,64 +1,61 @@
 /** The app's deployments, newest first: kind, state, the phase it is in (live), its releases and why it failed. */
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import type { DeploymentView } from '@slipway/contract';
 import { api } from '../api/app-api.js';
+import { DataTable, type Column } from '../components/data-table.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { RelativeTime } from '../components/relative-time.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { useLiveRefresh } from '../live/use-live.js';
 
+const columns: readonly Column<DeploymentView>[] = [
+  {
+    header: 'Deployment',
+    cell: (d) => (
+      <Link to={`/deployments/${encodeURIComponent(d.id)}`}>
+        <code>{d.id.slice(0, 12)}</code>
+      </Link>
+    ),
+  },
+  { header: 'Kind', cell: (d) => d.kind },
+  {
+    header: 'State',
+    cell: (d) => (
+      <>
+        <StatusBadge state={d.state} />
+        {d.failure === null ? null : (
+          <div className="failure">
+            {d.failure.code}: {d.failure.reason}
+          </div>
+        )}
+      </>
+    ),
+  },
+  { header: 'Phase', cell: (d) => d.phase ?? '—' },
+  {
+    header: 'Releases',
+    cell: (d) =>
+      `${d.previousReleaseNumber === null ? '' : `v${d.previousReleaseNumber} → `}${
+        d.releaseNumber === null ? '—' : `v${d.releaseNumber}`
+      }`,
+  },
+  { header: 'Started', cell: (d) => <RelativeTime at={d.createdAt} /> },
+];
+
 export function DeploymentsSection({ app }: { readonly app: string; readonly project: string | undefined }) {
-  const deployments = useQuery({
-    queryKey: ['app', app, 'deployments'],
-    queryFn: () => api.deployments(app),
-  });
+  const deployments = useQuery({ queryKey: ['app', app, 'deployments'], queryFn: () => api.deployments(app) });
   useLiveRefresh(`app:${app}`, [['app', app, 'deployments']]);
   return (
     <>
       <ErrorNotice error={deployments.error} />
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">Deployments</caption>
-          <thead>
-            <tr>
-              <th scope="col">Deployment</th>
-              <th scope="col">Kind</th>
-              <th scope="col">State</th>
-              <th scope="col">Phase</th>
-              <th scope="col">Releases</th>
-              <th scope="col">Started</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(deployments.data?.deployments ?? []).map((deployment) => (
-              <tr key={deployment.id}>
-                <th scope="row">
-                  <Link to={`/deployments/${encodeURIComponent(deployment.id)}`}>
-                    <code>{deployment.id.slice(0, 12)}</code>
-                  </Link>
-                </th>
-                <td>{deployment.kind}</td>
-                <td>
-                  <StatusBadge state={deployment.state} />
-                  {deployment.failure === null ? null : (
-                    <div className="failure">
-                      {deployment.failure.code}: {deployment.failure.reason}
-                    </div>
-                  )}
-                </td>
-                <td>{deployment.phase ?? '—'}</td>
-                <td>
-                  {deployment.previousReleaseNumber === null ? '' : `v${deployment.previousReleaseNumber} → `}
-                  {deployment.releaseNumber === null ? '—' : `v${deployment.releaseNumber}`}
-                </td>
-                <td>
-                  <RelativeTime at={deployment.createdAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Deployments"
+        columns={columns}
+        rows={deployments.data?.deployments ?? []}
+        rowKey={(d) => d.id}
+        empty="No deployment yet."
+      />
     </>
   );
 }

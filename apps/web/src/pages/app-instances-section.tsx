@@ -1,6 +1,8 @@
 /** The app's instances: process, release, runtime, state, usage against limits, restarts and crash-loop reports. */
 import { useQuery } from '@tanstack/react-query';
+import type { InstanceView } from '@slipway/contract';
 import { api } from '../api/app-api.js';
+import { DataTable, type Column } from '../components/data-table.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { RelativeTime } from '../components/relative-time.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -8,69 +10,47 @@ import { useLiveRefresh } from '../live/use-live.js';
 
 const mib = (bytes: number) => `${(bytes / 1_048_576).toFixed(0)} MiB`;
 
+const columns: readonly Column<InstanceView>[] = [
+  { header: 'Instance', cell: (i) => <code>{i.id.slice(0, 12)}</code> },
+  { header: 'Process', cell: (i) => i.process },
+  { header: 'Release', cell: (i) => `v${i.releaseNumber}` },
+  { header: 'Runtime', cell: (i) => i.runtime ?? 'process' },
+  { header: 'State', cell: (i) => <StatusBadge state={i.state} /> },
+  {
+    header: 'Memory',
+    cell: (i) =>
+      i.usage === null || i.usage === undefined
+        ? '—'
+        : `${mib(i.usage.memoryBytes)}${i.usage.memoryLimitBytes === undefined ? '' : ` of ${mib(i.usage.memoryLimitBytes)}`}`,
+  },
+  {
+    header: 'CPU',
+    cell: (i) =>
+      i.usage === null || i.usage === undefined
+        ? '—'
+        : `${i.usage.cpus.toFixed(2)}${i.limits?.cpus === undefined ? '' : ` of ${i.limits.cpus}`} CPU`,
+  },
+  {
+    header: 'Restarts',
+    cell: (i) => `${i.restarts}${i.lastExitCode === null ? '' : ` (last exit ${i.lastExitCode})`}`,
+  },
+  { header: 'Started', cell: (i) => <RelativeTime at={i.startedAt} /> },
+];
+
 export function InstancesSection({ app }: { readonly app: string; readonly project: string | undefined }) {
   const instances = useQuery({ queryKey: ['app', app, 'instances'], queryFn: () => api.instances(app) });
   useLiveRefresh(`app:${app}`, [['app', app, 'instances']]);
   return (
     <>
       <ErrorNotice error={instances.error} />
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">Instances</caption>
-          <thead>
-            <tr>
-              <th scope="col">Instance</th>
-              <th scope="col">Process</th>
-              <th scope="col">Release</th>
-              <th scope="col">Runtime</th>
-              <th scope="col">State</th>
-              <th scope="col">Memory</th>
-              <th scope="col">CPU</th>
-              <th scope="col">Restarts</th>
-              <th scope="col">Started</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(instances.data?.instances ?? []).map((instance) => (
-              <tr key={instance.id} data-instance={instance.id}>
-                <th scope="row">
-                  <code>{instance.id.slice(0, 12)}</code>
-                </th>
-                <td>{instance.process}</td>
-                <td>v{instance.releaseNumber}</td>
-                <td>{instance.runtime ?? 'process'}</td>
-                <td>
-                  <StatusBadge state={instance.state} />
-                </td>
-                <td>
-                  {instance.usage === null || instance.usage === undefined
-                    ? '—'
-                    : `${mib(instance.usage.memoryBytes)}${
-                        instance.usage.memoryLimitBytes === undefined
-                          ? ''
-                          : ` of ${mib(instance.usage.memoryLimitBytes)}`
-                      }`}
-                </td>
-                <td>
-                  {instance.usage === null || instance.usage === undefined
-                    ? '—'
-                    : `${instance.usage.cpus.toFixed(2)}${
-                        instance.limits?.cpus === undefined ? '' : ` of ${instance.limits.cpus}`
-                      } CPU`}
-                </td>
-                <td>
-                  {instance.restarts}
-                  {instance.lastExitCode === null ? '' : ` (last exit ${instance.lastExitCode})`}
-                </td>
-                <td>
-                  <RelativeTime at={instance.startedAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {instances.data?.instances.length === 0 ? <p>No instance runs.</p> : null}
+      <DataTable
+        caption="Instances"
+        columns={columns}
+        rows={instances.data?.instances ?? []}
+        rowKey={(i) => i.id}
+        rowAttributes={(i) => ({ 'data-instance': i.id })}
+        empty="No instance runs."
+      />
     </>
   );
 }

@@ -7,6 +7,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReleaseView } from '@slipway/contract';
 import { api } from '../api/app-api.js';
+import { DataTable } from '../components/data-table.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { RelativeTime } from '../components/relative-time.js';
 import { useCan } from '../session/session.js';
@@ -30,45 +31,32 @@ export function ReleasesSection({ app, project }: { readonly app: string; readon
   return (
     <>
       <ErrorNotice error={releases.error} />
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">Releases</caption>
-          <thead>
-            <tr>
-              <th scope="col">Release</th>
-              <th scope="col">Source</th>
-              <th scope="col">Builder</th>
-              <th scope="col">Config keys</th>
-              <th scope="col">Made</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((release) => (
-              <tr key={release.id}>
-                <th scope="row">
-                  v{release.number} {release.isCurrent ? <span className="tag">current</span> : null}
-                </th>
-                <td>
-                  <code>{sourceOf(release)}</code>
-                </td>
-                <td>{release.builder}</td>
-                <td>{release.configKeys.length === 0 ? '—' : release.configKeys.join(', ')}</td>
-                <td>
-                  <RelativeTime at={release.createdAt} />
-                </td>
-                <td>
-                  {canDeploy && !release.isCurrent ? (
-                    <RollbackButton app={app} release={release} current={current} />
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Releases"
+        columns={[
+          {
+            header: 'Release',
+            cell: (r) => (
+              <>
+                v{r.number} {r.isCurrent ? <span className="tag">current</span> : null}
+              </>
+            ),
+          },
+          { header: 'Source', cell: (r) => <code>{sourceOf(r)}</code> },
+          { header: 'Builder', cell: (r) => r.builder },
+          { header: 'Config keys', cell: (r) => (r.configKeys.length === 0 ? '—' : r.configKeys.join(', ')) },
+          { header: 'Made', cell: (r) => <RelativeTime at={r.createdAt} /> },
+          {
+            header: 'Actions',
+            isHeaderHidden: true,
+            cell: (r) =>
+              canDeploy && !r.isCurrent ? <RollbackButton app={app} release={r} current={current} /> : null,
+          },
+        ]}
+        rows={list}
+        rowKey={(r) => r.id}
+        empty="No release yet."
+      />
     </>
   );
 }

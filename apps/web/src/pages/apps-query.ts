@@ -1,49 +1,40 @@
-/** The apps list, one page at a time, searched and paged by the server (`GET /api/v1/apps?search&page&pageSize`). */
+/**
+ * The apps of a project, one page at a time, searched and paged by the server
+ * (`GET /api/v1/projects/:project/apps`, docs/apps-overview.md); and the projects the caller may see.
+ */
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
-import type { AppView } from '@slipway/contract';
+import type { AppOverviewRow, ProjectView } from '@slipway/contract';
 import { callJson } from '../api/web-api.js';
 
-export interface AppSummary extends AppView {
-  readonly status?: string;
-  readonly statusObservedAt?: string | null;
-  readonly lastDeployment?: {
-    readonly id: string;
-    readonly state: string;
-    readonly kind: string;
-    readonly createdAt: string;
-    readonly finishedAt: string | null;
-  } | null;
-}
-
 export interface AppsPage {
-  readonly apps: readonly AppSummary[];
+  readonly project: string;
+  readonly environment: string;
   readonly total: number;
-  readonly page: number;
-  readonly pageSize: number;
+  readonly offset: number;
+  readonly limit: number;
+  readonly apps: readonly AppOverviewRow[];
 }
 
 export interface AppsPageParams {
+  readonly project: string;
   readonly search: string;
-  readonly page: number;
-  readonly pageSize: number;
-  readonly project?: string | undefined;
+  readonly offset: number;
+  readonly limit: number;
 }
 
 export function appsPageQuery(params: AppsPageParams) {
-  const query = new URLSearchParams({ page: String(params.page), pageSize: String(params.pageSize) });
-  if (params.search !== '') query.set('search', params.search);
-  if (params.project !== undefined) query.set('project', params.project);
+  const query = new URLSearchParams({ offset: String(params.offset), limit: String(params.limit) });
+  if (params.search !== '') query.set('search', params.search.slice(0, 63));
   return queryOptions({
-    queryKey: ['apps', params],
-    queryFn: async () => {
-      const answer = await callJson<Partial<AppsPage> & { apps: AppSummary[] }>('GET', `/api/v1/apps?${query}`);
-      return {
-        apps: answer.apps,
-        total: answer.total ?? answer.apps.length,
-        page: answer.page ?? params.page,
-        pageSize: answer.pageSize ?? params.pageSize,
-      } satisfies AppsPage;
-    },
+    queryKey: ['apps', params.project, params],
+    queryFn: () => callJson<AppsPage>('GET', `/api/v1/projects/${encodeURIComponent(params.project)}/apps?${query}`),
+    enabled: params.project !== '',
     placeholderData: keepPreviousData,
   });
 }
+
+export const projectsQuery = queryOptions({
+  queryKey: ['projects'],
+  queryFn: () => callJson<{ projects: ProjectView[] }>('GET', '/api/v1/projects'),
+  staleTime: 60_000,
+});

@@ -1,28 +1,61 @@
-/** Every app the caller may see, with status, current release, instance health and last deployment; searched and
- *  paged by the server, live through the `apps` topic. */
+/**
+ * A project's apps with status (and its age), current release, instance health and last deployment; searched and
+ * paged by the server, live through the `apps:<project>` topic.
+ */
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { appsPageQuery } from './apps-query.js';
+import { useProjectChoice } from './project-choice.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { RelativeTime } from '../components/relative-time.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { useLiveRefresh } from '../live/use-live.js';
 
-const pageSize = 50;
+const limit = 50;
+
+function releaseText(release: { number: number; commit: string | null; imageDigest: string | null } | null): string {
+  if (release === null) return '—';
+  const origin =
+    release.commit !== null
+      ? ` (${release.commit.slice(0, 7)})`
+      : release.imageDigest !== null
+        ? ` (${release.imageDigest.slice(0, 19)})`
+        : '';
+  return `v${release.number}${origin}`;
+}
 
 export function OverviewPage() {
+  const { project, projects, choose } = useProjectChoice();
   const [search, setSearch] = useState('');
-  const [page, setPage] = useState(1);
-  const apps = useQuery(appsPageQuery({ search, page, pageSize }));
-  useLiveRefresh('apps', [['apps']]);
+  const [offset, setOffset] = useState(0);
+  const apps = useQuery(appsPageQuery({ project, search, offset, limit }));
+  useLiveRefresh(project === '' ? undefined : `apps:${project}`, [['apps', project]]);
   const total = apps.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.floor(offset / limit) + 1;
+  const pages = Math.max(1, Math.ceil(total / limit));
   return (
     <section aria-labelledby="apps-title">
       <div className="page-head">
         <h1 id="apps-title">Apps</h1>
-        <Link className="button button-primary" to="/apps/new">
+        <label className="inline-field">
+          Project
+          <select
+            className="input"
+            value={project}
+            onChange={(event) => {
+              choose(event.target.value);
+              setOffset(0);
+            }}
+          >
+            {projects.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <Link className="button button-primary" to={`/apps/new?project=${encodeURIComponent(project)}`}>
           New app
         </Link>
       </div>
@@ -32,21 +65,23 @@ export function OverviewPage() {
           className="input"
           type="search"
           placeholder="Search apps"
+          maxLength={63}
           value={search}
           onChange={(event) => {
             setSearch(event.target.value);
-            setPage(1);
+            setOffset(0);
           }}
         />
       </label>
       <ErrorNotice error={apps.error} />
       <div className="table-wrap">
         <table className="table">
-          <caption className="visually-hidden">Apps, {total} in all</caption>
+          <caption className="visually-hidden">
+            Apps of project {project}, {total} in all
+          </caption>
           <thead>
             <tr>
               <th scope="col">App</th>
-              <th scope="col">Project</th>
               <th scope="col">Status</th>
               <th scope="col">Release</th>
               <th scope="col">Instances</th>
@@ -54,61 +89,50 @@ export function OverviewPage() {
             </tr>
           </thead>
           <tbody>
-            {(apps.data?.apps ?? []).map((app) => {
-              const production = app.environments.find((e) => e.name === 'production') ?? app.environments[0];
-              const healthy = production?.instances.healthy ?? 0;
-              const instances = production?.instances.total ?? 0;
-              const observedAtMs =
-                app.statusObservedAt === undefined || app.statusObservedAt === null
-                  ? undefined
-                  : Date.parse(app.statusObservedAt);
-              return (
-                <tr key={app.id}>
-                  <th scope="row">
-                    <Link to={`/apps/${encodeURIComponent(app.name)}`}>{app.name}</Link>
-                  </th>
-                  <td>{app.project}</td>
-                  <td>
-                    <StatusBadge
-                      state={app.status ?? (instances === 0 ? 'none' : healthy === instances ? 'running' : 'degraded')}
-                      observedAtMs={observedAtMs}
-                      staleAfterMs={30_000}
-                    />
-                  </td>
-                  <td>{production?.currentRelease === null ? '—' : `v${production?.currentRelease ?? '—'}`}</td>
-                  <td>
-                    {healthy}/{instances} healthy
-                    {(production?.instances.crashLooping ?? 0) > 0
-                      ? `, ${production?.instances.crashLooping} crash-looping`
-                      : ''}
-                  </td>
-                  <td>
-                    {app.lastDeployment === undefined || app.lastDeployment === null ? (
-                      '—'
-                    ) : (
-                      <>
-                        <StatusBadge state={app.lastDeployment.state} />{' '}
-                        <RelativeTime at={app.lastDeployment.createdAt} />
-                      </>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
+            {(apps.data?.apps ?? []).map((app) => (
+              <tr key={app.name}>
+                <th scope="row">
+                  <Link to={`/apps/${encodeURIComponent(app.name)}`}>{app.name}</Link>
+                </th>
+                <td>
+                  <StatusBadge state={app.status} />
+                  {app.observedAt === null ? null : (
+                    <div className="meta small">
+                      seen <RelativeTime at={app.observedAt} />
+                    </div>
+                  )}
+                </td>
+                <td>{releaseText(app.release)}</td>
+                <td>
+                  {app.instances.healthy}/{app.instances.desired} healthy
+                  {app.instances.crashLooping > 0 ? `, ${app.instances.crashLooping} crash-looping` : ''}
+                </td>
+                <td>
+                  {app.lastDeployment === null ? (
+                    '—'
+                  ) : (
+                    <>
+                      <StatusBadge state={app.lastDeployment.state} /> {app.lastDeployment.kind},{' '}
+                      <RelativeTime at={app.lastDeployment.createdAt} />
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
           </tbody>
         </table>
       </div>
       {apps.data !== undefined && apps.data.apps.length === 0 ? (
-        <p>{search === '' ? 'No apps yet.' : `No app matches “${search}”.`}</p>
+        <p>{search === '' ? 'No apps in this project yet.' : `No app matches “${search}”.`}</p>
       ) : null}
       <nav className="pager" aria-label="Pages of apps">
-        <button type="button" className="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+        <button type="button" className="button" disabled={page <= 1} onClick={() => setOffset(offset - limit)}>
           Previous
         </button>
         <span>
           Page {page} of {pages} ({total} apps)
         </span>
-        <button type="button" className="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+        <button type="button" className="button" disabled={page >= pages} onClick={() => setOffset(offset + limit)}>
           Next
         </button>
       </nav>
