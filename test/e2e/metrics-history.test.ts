@@ -62,6 +62,11 @@ describe('metrics history on the process runtime', () => {
     expect(series.traffic.latencyP50Ms.some((ms) => ms !== null && ms > 0)).toBe(true);
     expect(series.instances[0]).toMatchObject({ process: 'web', release: 1 });
     expect(series.markers).toEqual([expect.objectContaining({ release: 1, releaseId: series.releases[0]?.releaseId })]);
+    const table = await slipwayd.cli(['metrics', 'charted', '--since', '10m']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^TIME\s+REQ\/S\s+5XX/m);
+    expect(table.stdout).toContain('release 1 went live at ');
+
     // Once the requests stop, the app keeps being sampled (its current release at a rate of 0).
     const lastSampledAt = series.timestamps.filter((_, i) => series.traffic.requestsPerSecond[i] !== null).at(-1);
     await waitFor(

@@ -37,6 +37,7 @@ import { registerReposWebhookCommands } from './commands/repos-webhook.js';
 import { registerRuntimeTaskCommands } from './commands/runtime-tasks.js';
 import { registerScaleCommand } from './commands/scale.js';
 import { registerAutoscaleCommand } from './commands/autoscale.js';
+import { registerMetricsCommand } from './commands/metrics.js';
 import { registerSecretsCommand } from './commands/secrets.js';
 import { registerStackCommand } from './commands/stack.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -96,6 +97,7 @@ export function createProgram(io: ProgramIo): SlipwayProgram {
   registerRolloutCommand(program, ctx);
   registerScaleCommand(program, ctx);
   registerAutoscaleCommand(program, ctx);
+  registerMetricsCommand(program, ctx);
   registerLogsCommand(program, ctx);
   registerDrainsCommand(program, ctx);
   registerRuntimeTaskCommands(program, ctx);
