@@ -147,6 +147,21 @@ describe('the live stream', () => {
     expect(seen).toEqual(stored.slice(0, seen.length));
   }, 90_000);
 
+  it('carries the audit log as it grows, the catalog and the pending approvals to an admin', async () => {
+    const stream = new EventReader(await open('audit,catalog,approvals'));
+    await stream.until((_, all) => ['catalog', 'approvals'].every((name) => all.some((e) => e.event === name)));
+    expect(stream.events.find((e) => e.event === 'approvals')?.data).toEqual({ topic: 'approvals', pending: [] });
+    const catalog = stream.events.find((e) => e.event === 'catalog')!;
+    expect(catalog.data['index']).toBeGreaterThanOrEqual(1);
+    expect(catalog.data['services']).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'ticker' })]));
+    expect((await slipwayd.cli(['apps', 'create', 'audited'])).code).toBe(0);
+    const audited = await stream.until(
+      (e) => e.event === 'audit' && (e.data['record'] as { action: string }).action === 'apps.create',
+    );
+    await stream.close();
+    expect(audited?.id).toMatch(/^v1;audit=\d+$/);
+  }, 30_000);
+
   it('refuses a topic of another project by name, with the role it needs, and a bad token with 401', async () => {
     await slipwayd.api.projects.create({ name: 'other' });
     await createUser(slipwayd, 'mallory', [{ role: 'admin', project: 'other' }]);
@@ -182,11 +197,16 @@ describe('the live stream', () => {
     const second = (await (
       await slipwayd.fetch('/api/v1/projects/default/apps?limit=1&offset=1')
     ).json()) as AppsOverviewView;
-    expect(second).toMatchObject({ total: 3, offset: 1, limit: 1, apps: [{ name: 'beta', status: 'not-deployed' }] });
+    expect(second).toMatchObject({
+      total: 4,
+      offset: 1,
+      limit: 1,
+      apps: [{ name: 'audited', status: 'not-deployed' }],
+    });
     const byStatus = (await (
       await slipwayd.fetch('/api/v1/projects/default/apps?sort=status&order=desc')
     ).json()) as AppsOverviewView;
-    expect(byStatus.apps.map((row) => row.name)).toEqual(['alpha', 'beta', 'ticker']);
+    expect(byStatus.apps.map((row) => row.name)).toEqual(['alpha', 'audited', 'beta', 'ticker']);
 
     const status = (await (await slipwayd.fetch('/api/v1/system/status')).json()) as SystemStatusView;
     expect(status).toMatchObject({ store: { kind: 'sqlite' }, edge: { isRunning: true } });

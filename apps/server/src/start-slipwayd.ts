@@ -268,6 +268,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       apiUrl: () => url,
       shutdownSignal: shutdown.signal,
       processIsolation: isolation.view,
+      catalog: catalog.catalog,
       catalogAddresses: catalog.addresses,
       webhookIntake: gitWebhooks.intake,
       domains,

@@ -110,6 +110,7 @@ export async function createHttpApp(
       deps: context.deps,
       overview: appsOverview,
       audit: context.audit,
+      catalog: context.catalog,
       stateIntervalMs: liveStreamSettings.stateIntervalMs,
       appsIntervalMs: liveStreamSettings.appsIntervalMs,
       pollMs: liveStreamSettings.pollMs,

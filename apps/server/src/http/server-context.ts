@@ -3,6 +3,7 @@ import type { SystemInfoView } from '@slipway/contract';
 import type {
   AppsOverviewDeps,
   AuditLog,
+  Catalog,
   CoreDeps,
   DomainServing,
   Fleet,
@@ -44,6 +45,8 @@ export interface ServerContext {
   readonly requestStop?: (scope: 'slipwayd' | 'everything') => void;
   /** Whether process instances run sandboxed (shown by status); absent in tests that build a bare context. */
   readonly processIsolation?: ProcessIsolationView;
+  /** The service catalog, read by the live stream's `catalog` topic; absent in tests that build a bare context. */
+  readonly catalog?: Pick<Catalog, 'index' | 'services' | 'checks' | 'kvKeys'>;
   /** Where the service catalog listens (system info); absent in tests that build a bare context. */
   readonly catalogAddresses?: () => SystemInfoView['catalog'];
   /** Where webhook deliveries are limited and the inbox's processor woken; absent in tests that build a bare context. */

@@ -77,7 +77,8 @@ export const liveStreamRoutes: RouteGroup<RouteContext> = {
     route({
       method: 'GET',
       url: '/api/v1/stream',
-      summary: 'One live event stream (SSE) for many topics: app rows, an app, logs, a deployment, approvals, audit',
+      summary:
+        'One live event stream (SSE) for many topics: app rows, an app, logs, a deployment, approvals, audit, catalog',
       permission: { action: 'stream.open', access: authenticated },
       schema: { querystring: streamQuerySchema },
       produces: 'text/event-stream',
@@ -85,7 +86,9 @@ export const liveStreamRoutes: RouteGroup<RouteContext> = {
         const principal = requirePrincipal(request);
         const names = topicsOf(request.query.topics);
         const resumed = cursorsOf(request, request.query.lastEventId);
-        const decision = await authorizeTopics(principal, context.deps.store, names);
+        const decision = await authorizeTopics(principal, context.deps.store, names, {
+          hasCatalog: context.catalog !== undefined,
+        });
         if (decision.accepted.length === 0) {
           throw new SlipwayError('FORBIDDEN', 'none of the topics asked for may be streamed to this caller', {
             details: { refused: decision.refused },

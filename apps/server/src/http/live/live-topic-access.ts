@@ -1,6 +1,7 @@
 /**
  * Which topics of a live stream its caller may have: each one checked as the REST route that reads the same data is
- * (a viewer of the project for its apps, logs and deployments; a global admin for the audit log). A topic refused is
+ * (a viewer of the project for its apps, logs and deployments; a global admin for the audit log and the catalog, which
+ * span every project). A topic refused is
  * named with the reason and the role it needs, never silently dropped.
  */
 import { isRoleAtLeast, parseStreamTopic, SlipwayError, type RefusedTopic, type Role } from '@slipway/contract';
@@ -16,6 +17,7 @@ export async function authorizeTopics(
   principal: Principal,
   repos: Repositories,
   names: readonly string[],
+  options: { hasCatalog: boolean },
 ): Promise<TopicDecision> {
   const accepted: string[] = [];
   const refused: RefusedTopic[] = [];
@@ -65,11 +67,12 @@ export async function authorizeTopics(
         else refuse('FORBIDDEN', 'approvals needs the viewer role on a project', 'viewer');
         break;
       case 'audit':
-        if (isRoleAtLeast(globalRole(principal.grants), 'admin')) accepted.push(name);
-        else refuse('FORBIDDEN', 'audit needs the admin role globally', 'admin');
-        break;
       case 'catalog':
-        refuse('CATALOG_DISABLED', 'the catalog is not carried by the live stream yet: read it through its HTTP API');
+        // The audit log and the catalog span every project.
+        if (topic.kind === 'catalog' && !options.hasCatalog)
+          refuse('CATALOG_DISABLED', 'this slipwayd runs no catalog');
+        else if (isRoleAtLeast(globalRole(principal.grants), 'admin')) accepted.push(name);
+        else refuse('FORBIDDEN', `${name} needs the admin role globally`, 'admin');
         break;
     }
   }

@@ -25,6 +25,7 @@ import {
   type AuditLog,
 } from '@slipway/core';
 import { auditRecordView } from '../audit/audit-routes.js';
+import { summarizeCatalog, type CatalogSummary, type LiveCatalog } from './catalog-summary.js';
 import { createCursorWatcher } from './cursor-watcher.js';
 import { createStateWatcher, type TopicWatcher } from './state-watcher.js';
 
@@ -32,6 +33,8 @@ export interface LiveTopicDeps {
   readonly deps: CoreDeps;
   readonly overview: AppsOverviewDeps;
   readonly audit: AuditLog;
+  /** Absent: the `catalog` topic is refused before a watcher is asked for. */
+  readonly catalog: LiveCatalog | undefined;
   /** How often state topics are read while streams listen (ms). */
   readonly stateIntervalMs: number;
   /** How often a project's app rows are read while streams listen (ms). */
@@ -149,8 +152,20 @@ export function createTopicWatcherFactory(live: LiveTopicDeps): (topic: string, 
           },
           options,
         );
-      case 'catalog':
-        throw new Error('the catalog topic is refused before it is watched');
+      case 'catalog': {
+        const { catalog } = live;
+        if (catalog === undefined) throw new Error('the catalog topic is refused when there is no catalog');
+        return createStateWatcher<CatalogSummary>(
+          {
+            intervalMs: live.stateIntervalMs,
+            read: async () => summarizeCatalog(catalog),
+            digest: (summary) => String(summary.index),
+            joined: (summary) => ({ event: 'catalog', data: { topic: name, ...summary } }),
+            changed: (summary) => ({ event: 'catalog', data: { topic: name, ...summary } }),
+          },
+          options,
+        );
+      }
     }
   };
 }
