@@ -80,7 +80,7 @@ export function createAutoscaler(deps: CoreDeps, settings: AutoscalerSettings): 
       if (spec.scaleToZero !== undefined) {
         const names = { app: scope.app, environment: scope.environment, process };
         seen.idle.add(idleKey(names));
-        idle = idleness.observe(names, await edge(), clock.nowMs());
+        idle = idleness.observe(names, await edge(), clock.nowMs(), current);
       }
       await decideAndApply({ appId, environmentId, process, spec, current, names: scope }, samples, idle);
     }

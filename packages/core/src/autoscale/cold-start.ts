@@ -30,11 +30,15 @@ export function coldStartHoldOf(spec: AutoscaleSpec | undefined): ColdStartHold 
 export type IdleReading = { idleForMs: number } | { error: string };
 
 export interface IdleTracker {
-  /** Idle time of the process type `key` (`app environment process`) as of `nowMs`, from the edge's counters. */
+  /**
+   * Idle time of the process type as of `nowMs`, from the edge's counters; `replicas` is its count now (a count
+   * raised from 0 — a wake, or a person's scale — counts as activity, so it gets a whole idle period).
+   */
   observe(
     scope: { app: string; environment: string; process: string },
     edge: EdgeMetrics | { error: string },
     nowMs: number,
+    replicas: number,
   ): IdleReading;
   /** Forgets process types not in `keys`. */
   retain(keys: ReadonlySet<string>): void;
@@ -49,9 +53,9 @@ export function idleKey(scope: { app: string; environment: string; process: stri
  * seen for the first time (a slipwayd restart) counts as active then, so it waits a whole idle period.
  */
 export function createIdleTracker(): IdleTracker {
-  const seen = new Map<string, { requests: number; activeAtMs: number }>();
+  const seen = new Map<string, { requests: number; activeAtMs: number; replicas: number }>();
   return {
-    observe(scope, edge, nowMs) {
+    observe(scope, edge, nowMs, replicas) {
       if ('error' in edge) return edge;
       const routes = edge.routes.filter(
         (r) => r.app === scope.app && r.environment === scope.environment && r.process === scope.process,
@@ -62,9 +66,13 @@ export function createIdleTracker(): IdleTracker {
       const active = routes.reduce((sum, r) => sum + (r.counters.active ?? 0), 0);
       const key = idleKey(scope);
       const previous = seen.get(key);
-      const isActive = previous === undefined || previous.requests !== requests || active > 0;
+      const isActive =
+        previous === undefined ||
+        previous.requests !== requests ||
+        active > 0 ||
+        (previous.replicas === 0 && replicas > 0);
       const activeAtMs = isActive ? nowMs : previous.activeAtMs;
-      seen.set(key, { requests, activeAtMs });
+      seen.set(key, { requests, activeAtMs, replicas });
       return { idleForMs: nowMs - activeAtMs };
     },
     retain(keys) {

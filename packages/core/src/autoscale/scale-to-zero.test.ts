@@ -49,8 +49,12 @@ function manualLoop(spec: AutoscaleSpec, startReplicas: number) {
     advance(ms: number) {
       nowMs += ms;
     },
+    /** A person's `slipway scale` (or a wake) between two evaluations. */
+    scaleTo(count: number) {
+      replicas = count;
+    },
     evaluate(edge: EdgeMetrics | { error: string }) {
-      const idle: IdleReading = tracker.observe(scope, edge, nowMs);
+      const idle: IdleReading = tracker.observe(scope, edge, nowMs, replicas);
       const result = decideReplicas(spec, replicas, idleInstances(replicas), history, nowMs, idle);
       history = result.history;
       replicas = result.decision.final;
@@ -139,6 +143,23 @@ describe('the idle period before scaling to zero (manual clock)', () => {
     loop.evaluate(edgeWith(3));
     loop.advance(50_000);
     expect(loop.evaluate(edgeWith(3)).final).toBe(1);
+  });
+
+  it('gives a count raised from zero without a request (a person scaling up) a whole idle period', () => {
+    const loop = manualLoop(zeroSpec({ idleSeconds: 60 }), 1);
+    loop.evaluate(edgeWith(5));
+    loop.advance(60_000);
+    expect(loop.evaluate(edgeWith(5)).final).toBe(0);
+    loop.advance(3_600_000);
+    loop.evaluate(edgeWith(5));
+
+    loop.scaleTo(2);
+    loop.advance(1_000);
+    expect(loop.evaluate(edgeWith(5)).final).toBe(2);
+    loop.advance(59_000);
+    expect(loop.evaluate(edgeWith(5)).final).toBe(2);
+    loop.advance(1_000);
+    expect(loop.evaluate(edgeWith(5))).toMatchObject({ currentReplicas: 2, final: 0, limit: 'IdleScaleToZero' });
   });
 
   it('waits at zero for the edge to wake it, and says so', () => {
