@@ -5,6 +5,10 @@ import { SignedInOnly } from './session/signed-in-only.js';
 import { AppPage } from './pages/app-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { OverviewPage } from './pages/overview-page.js';
+import { ApprovalsPage } from './pages/delivery/approvals-page.js';
+import { DeliveryLayout } from './pages/delivery/delivery-layout.js';
+import { NotificationsPage } from './pages/delivery/notifications-page.js';
+import { RolloutsPage } from './pages/delivery/rollouts-page.js';
 
 export const appRoutes: RouteObject[] = [
   {
@@ -15,6 +19,15 @@ export const appRoutes: RouteObject[] = [
         children: [
           { index: true, element: <OverviewPage /> },
           { path: 'apps/:app', element: <AppPage /> },
+          {
+            path: 'delivery',
+            element: <DeliveryLayout />,
+            children: [
+              { index: true, element: <RolloutsPage /> },
+              { path: 'approvals', element: <ApprovalsPage /> },
+              { path: 'notifications', element: <NotificationsPage /> },
+            ],
+          },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -25,7 +25,8 @@ export interface DataTableProps<Row> {
 export function DataTable<Row>({ caption, columns, rows, rowKey, rowAttributes, empty }: DataTableProps<Row>) {
   return (
     <>
-      <div className="table-wrap">
+      {/* A region that may scroll sideways: focusable, so a keyboard can scroll it too (WCAG 2.1.1). */}
+      <div className="table-wrap" role="region" aria-label={caption} tabIndex={0}>
         <table className="table">
           <caption className="visually-hidden">{caption}</caption>
           <thead>
