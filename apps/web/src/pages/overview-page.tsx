@@ -8,6 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { appsPageQuery } from './apps-query.js';
 import { useProjectChoice } from './project-choice.js';
 import { ErrorNotice } from '../components/error-notice.js';
+import { SelectField } from '../components/select-field.js';
 import { RelativeTime } from '../components/relative-time.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { useLiveRefresh } from '../live/use-live.js';
@@ -38,23 +39,15 @@ export function OverviewPage() {
     <section aria-labelledby="apps-title">
       <div className="page-head">
         <h1 id="apps-title">Apps</h1>
-        <label className="inline-field">
-          Project
-          <select
-            className="input"
-            value={project}
-            onChange={(event) => {
-              choose(event.target.value);
-              setOffset(0);
-            }}
-          >
-            {projects.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Project"
+          value={project}
+          options={projects}
+          onChange={(name) => {
+            choose(name);
+            setOffset(0);
+          }}
+        />
         <Link className="button button-primary" to={`/apps/new?project=${encodeURIComponent(project)}`}>
           New app
         </Link>

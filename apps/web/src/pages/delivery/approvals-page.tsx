@@ -16,6 +16,10 @@ import { useLiveTopic } from '../../live/use-live.js';
 import { useSession } from '../../session/session.js';
 
 const approvalsKey = ['approvals'] as const;
+const decisions = [
+  { decision: 'approve', label: 'Approve' },
+  { decision: 'reject', label: 'Reject' },
+] as const;
 
 export function ApprovalsPage() {
   const queryClient = useQueryClient();
@@ -103,22 +107,17 @@ function ApprovalCard({ request, canDecide }: { readonly request: ApprovalReques
             />
           </label>
           <div className="actions">
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={decide.isPending}
-              onClick={() => decide.mutate('approve')}
-            >
-              Approve
-            </button>
-            <button
-              type="button"
-              className="button"
-              disabled={decide.isPending}
-              onClick={() => decide.mutate('reject')}
-            >
-              Reject
-            </button>
+            {decisions.map(({ decision, label }) => (
+              <button
+                key={decision}
+                type="button"
+                className={decision === 'approve' ? 'button button-primary' : 'button'}
+                disabled={decide.isPending}
+                onClick={() => decide.mutate(decision)}
+              >
+                {label}
+              </button>
+            ))}
           </div>
           <ErrorNotice error={decide.error} />
         </div>

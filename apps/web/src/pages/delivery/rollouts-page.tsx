@@ -10,6 +10,7 @@ import { deliveryApi } from '../../api/delivery-api.js';
 import { appsPageQuery } from '../apps-query.js';
 import { useProjectChoice } from '../project-choice.js';
 import { ErrorNotice } from '../../components/error-notice.js';
+import { SelectField } from '../../components/select-field.js';
 import { useLiveRefresh } from '../../live/use-live.js';
 import { RolloutPanel } from './rollout-panel.js';
 
@@ -45,26 +46,13 @@ export function RolloutsPage() {
     <section aria-labelledby="rollouts-title">
       <div className="page-head">
         <h1 id="rollouts-title">Rollouts</h1>
-        <label className="inline-field">
-          Project
-          <select className="input" value={project} onChange={(event) => choose({ project: event.target.value })}>
-            {projects.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          App
-          <select className="input" value={app} onChange={(event) => choose({ app: event.target.value })}>
-            {names.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Project"
+          value={project}
+          options={projects}
+          onChange={(name) => choose({ project: name })}
+        />
+        <SelectField label="App" value={app} options={names} onChange={(name) => choose({ app: name })} />
         <label className="inline-field">
           Environment
           <input
