@@ -105,37 +105,43 @@ describe('log drains', () => {
       'https://logs.example.com/#x',
     ];
     for (const url of cases) {
-      await expect(addLogDrain(harness.deps, 'shop', { url })).rejects.toMatchObject({ code: 'LOG_DRAIN_INVALID' });
+      await expect(addLogDrain(harness.deps, { app: 'shop' }, { url })).rejects.toMatchObject({
+        code: 'LOG_DRAIN_INVALID',
+      });
     }
     await expect(
-      addLogDrain(harness.deps, 'shop', { url: 'syslog://logs.example.com:514', caPem: 'x' }),
+      addLogDrain(harness.deps, { app: 'shop' }, { url: 'syslog://logs.example.com:514', caPem: 'x' }),
     ).rejects.toMatchObject({ code: 'LOG_DRAIN_INVALID' });
-    await expect(addLogDrain(harness.deps, 'nope', { url: 'https://x.example' })).rejects.toMatchObject({
+    await expect(addLogDrain(harness.deps, { app: 'nope' }, { url: 'https://x.example' })).rejects.toMatchObject({
       code: 'APP_NOT_FOUND',
     });
     expect(await harness.deps.store.logDrains.list()).toHaveLength(0);
   });
 
   it('shows a drain by scheme, host and port only, never its credentials', async () => {
-    const view = await addLogDrain(harness.deps, 'shop', {
-      url: `https://drain:${token}@logs.example.com/ingest?token=${token}`,
-    });
+    const view = await addLogDrain(
+      harness.deps,
+      { app: 'shop' },
+      {
+        url: `https://drain:${token}@logs.example.com/ingest?token=${token}`,
+      },
+    );
     expect(view).toMatchObject({ kind: 'http', destination: 'https://logs.example.com', hasCa: false, lagLines: 0 });
-    const syslog = await addLogDrain(harness.deps, 'shop', { url: 'syslog+tls://logs.example.com' });
+    const syslog = await addLogDrain(harness.deps, { app: 'shop' }, { url: 'syslog+tls://logs.example.com' });
     expect(syslog.destination).toBe('syslog+tls://logs.example.com:6514');
-    const listed = await listLogDrains(harness.deps, 'shop');
+    const listed = await listLogDrains(harness.deps, { app: 'shop' });
     expect(listed.map((d) => d.id)).toEqual([view.id, syslog.id]);
     expect(JSON.stringify(listed)).not.toContain(token);
     expect(JSON.stringify(await harness.deps.store.logDrains.list())).not.toContain(token);
-    expect(await listLogDrains(harness.deps, 'other')).toEqual([]);
+    expect(await listLogDrains(harness.deps, { app: 'other' })).toEqual([]);
   });
 
   it('ships the lines stored after it was added, in id order, in batches of batchLines, and only its app’s', async () => {
     await write('shop', 5);
-    const view = await addLogDrain(harness.deps, 'shop', { url: 'https://logs.example.com' });
+    const view = await addLogDrain(harness.deps, { app: 'shop' }, { url: 'https://logs.example.com' });
     await write('shop', 25, 5);
     await write('other', 7);
-    expect((await listLogDrains(harness.deps, 'shop'))[0]?.lagLines).toBe(25);
+    expect((await listLogDrains(harness.deps, { app: 'shop' }))[0]?.lagLines).toBe(25);
     const sender = fakeSender();
     expect(await shipper(sender).shipDue()).toBe(25);
     expect(sender.batches.map((batch) => batch.length)).toEqual([10, 10, 5]);
@@ -143,13 +149,13 @@ describe('log drains', () => {
     const ids = sender.batches.flat().map((line) => line.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(sender.batches[0]?.[0]).toMatchObject({ app: 'shop', project: 'default', stream: 'stderr' });
-    const [after] = await listLogDrains(harness.deps, 'shop');
+    const [after] = await listLogDrains(harness.deps, { app: 'shop' });
     expect(after).toMatchObject({ id: view.id, linesShipped: 25, lagLines: 0, lastError: null });
     expect(after?.lastSuccessAt).toBe(new Date(clock.nowMs()).toISOString());
   });
 
   it('retries a failed send after a doubling backoff, loses nothing, and keeps the URL out of the error', async () => {
-    await addLogDrain(harness.deps, 'shop', { url: `https://logs.example.com/?token=${token}` });
+    await addLogDrain(harness.deps, { app: 'shop' }, { url: `https://logs.example.com/?token=${token}` });
     const [drain] = await harness.deps.store.logDrains.list();
     await write('shop', 15);
     const sender = fakeSender();
@@ -170,7 +176,7 @@ describe('log drains', () => {
     await loop.shipDue();
     // Capped at retryMaxMs.
     expect(loop.retryAtMs(drain!.id)).toBe(clock.nowMs() + 4_000);
-    const [failing] = await listLogDrains(harness.deps, 'shop');
+    const [failing] = await listLogDrains(harness.deps, { app: 'shop' });
     expect(failing).toMatchObject({ linesShipped: 0, linesFailed: 40, lagLines: 15 });
     expect(failing?.lastError?.code).toBe('LOG_DRAIN_UNREACHABLE');
     expect(failing?.lastError?.message).not.toContain(token);
@@ -179,11 +185,11 @@ describe('log drains', () => {
     expect(await loop.shipDue()).toBe(15);
     expect(shipped(sender)).toEqual(Array.from({ length: 15 }, (_, i) => `shop ${i}`));
     expect(loop.retryAtMs(drain!.id)).toBeUndefined();
-    expect((await listLogDrains(harness.deps, 'shop'))[0]).toMatchObject({ linesShipped: 15, lagLines: 0 });
+    expect((await listLogDrains(harness.deps, { app: 'shop' }))[0]).toMatchObject({ linesShipped: 15, lagLines: 0 });
   });
 
   it('resumes after the stored cursor in a new shipper: nothing lost, nothing before it sent again', async () => {
-    await addLogDrain(harness.deps, 'shop', { url: 'syslog://logs.example.com:514' });
+    await addLogDrain(harness.deps, { app: 'shop' }, { url: 'syslog://logs.example.com:514' });
     await write('shop', 12);
     const first = fakeSender();
     await shipper(first).shipDue();
@@ -193,18 +199,57 @@ describe('log drains', () => {
     expect(shipped(second)).toEqual(Array.from({ length: 8 }, (_, i) => `shop ${i + 12}`));
   });
 
-  it('removes a drain of the app, and only of the app', async () => {
-    const view = await addLogDrain(harness.deps, 'shop', { url: 'https://logs.example.com' });
-    await expect(removeLogDrain(harness.deps, 'other', view.id)).rejects.toMatchObject({
+  it('ships every app of the project from a project drain, apps created later included, kept apart from app drains', async () => {
+    const appDrain = await addLogDrain(harness.deps, { app: 'shop' }, { url: 'https://app.example.com' });
+    const view = await addLogDrain(harness.deps, { project: 'default' }, { url: 'https://project.example.com' });
+    expect(view).toMatchObject({ project: 'default', app: null, destination: 'https://project.example.com' });
+    await write('shop', 3);
+    await write('other', 2);
+    await harness.createApp('late');
+    await write('late', 2);
+    expect((await listLogDrains(harness.deps, { project: 'default' })).map((d) => [d.id, d.lagLines])).toEqual([
+      [view.id, 7],
+    ]);
+    expect((await listLogDrains(harness.deps, { app: 'shop' })).map((d) => d.id)).toEqual([appDrain.id]);
+    const sender = fakeSender();
+    await shipper(sender).shipDue();
+    const byUrl = (url: string) =>
+      sender.batches
+        .filter((_, index) => sender.destinations[index]?.url === url)
+        .flat()
+        .map((line) => line.line);
+    expect(byUrl('https://project.example.com')).toEqual([
+      'shop 0',
+      'shop 1',
+      'shop 2',
+      'other 0',
+      'other 1',
+      'late 0',
+      'late 1',
+    ]);
+    expect(byUrl('https://app.example.com')).toEqual(['shop 0', 'shop 1', 'shop 2']);
+    await expect(removeLogDrain(harness.deps, { app: 'shop' }, view.id)).rejects.toMatchObject({
       code: 'LOG_DRAIN_NOT_FOUND',
     });
-    await removeLogDrain(harness.deps, 'shop', view.id);
-    expect(await listLogDrains(harness.deps, 'shop')).toEqual([]);
-    await expect(removeLogDrain(harness.deps, 'shop', view.id)).rejects.toMatchObject({ code: 'LOG_DRAIN_NOT_FOUND' });
+    await expect(listLogDrains(harness.deps, { project: 'nope' })).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND' });
+    await removeLogDrain(harness.deps, { project: 'default' }, view.id);
+    expect(await listLogDrains(harness.deps, { project: 'default' })).toEqual([]);
+  });
+
+  it('removes a drain of the app, and only of the app', async () => {
+    const view = await addLogDrain(harness.deps, { app: 'shop' }, { url: 'https://logs.example.com' });
+    await expect(removeLogDrain(harness.deps, { app: 'other' }, view.id)).rejects.toMatchObject({
+      code: 'LOG_DRAIN_NOT_FOUND',
+    });
+    await removeLogDrain(harness.deps, { app: 'shop' }, view.id);
+    expect(await listLogDrains(harness.deps, { app: 'shop' })).toEqual([]);
+    await expect(removeLogDrain(harness.deps, { app: 'shop' }, view.id)).rejects.toMatchObject({
+      code: 'LOG_DRAIN_NOT_FOUND',
+    });
   });
 
   it('re-wraps a drain’s data key in a master-key rotation, and its URL still opens under the new key only', async () => {
-    await addLogDrain(harness.deps, 'shop', { url: `https://logs.example.com/?token=${token}` });
+    await addLogDrain(harness.deps, { app: 'shop' }, { url: `https://logs.example.com/?token=${token}` });
     await harness.keyring.beginRotation();
     expect(await rewrapLogDrains(harness.deps)).toBe(1);
     expect(await rewrapLogDrains(harness.deps)).toBe(0);

@@ -1,9 +1,9 @@
 /**
  * Log drains against a real slipwayd: an app's lines reach a syslog server over TLS (verified with a certificate
- * authority made for the test), one over plain TCP and an HTTP endpoint; receivers down for a while get every line
- * by retry once back; a restarted slipwayd resumes after each drain's cursor; none of it loses a line (every id the
- * persisted log holds from the first shipped line on arrives); a deployment's output goes too. A sentinel token in a
- * drain's URL appears in no API answer, no CLI output and nowhere in slipwayd's own log.
+ * authority made for the test), one over plain TCP, an HTTP endpoint, and a project drain's endpoint; receivers down
+ * for a while get every line by retry once back; a restarted slipwayd resumes after each drain's cursor; none of it
+ * loses a line (every id the persisted log holds from the first shipped line on arrives); a deployment's output goes
+ * too. A sentinel token in a drain's URL appears in no API answer, no CLI output and nowhere in slipwayd's own log.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,8 @@ describe('log drains', () => {
   let tls: DrainReceiver<string>;
   let tcp: DrainReceiver<string>;
   let http: Awaited<ReturnType<typeof startHttpDrainReceiver>>;
+  /** A project drain's receiver: every app of project `default`. */
+  let projectHttp: Awaited<ReturnType<typeof startHttpDrainReceiver>>;
   const answers: string[] = [];
 
   const cli = async (args: string[], input?: string) => {
@@ -93,6 +95,7 @@ describe('log drains', () => {
     tls = await startSyslogReceiver({ tls: { cert: ca.cert, key: ca.key } });
     tcp = await startSyslogReceiver();
     http = await startHttpDrainReceiver();
+    projectHttp = await startHttpDrainReceiver();
     slipwayd = await SlipwaydHarness.create();
     dir = await mkdtemp(join(tmpdir(), 'slipway-log-drains-'));
     const configFile = join(dir, 'slipwayd.yaml');
@@ -110,11 +113,12 @@ describe('log drains', () => {
     // The URL with a credential goes on stdin, out of the process list.
     const url = `http://drain:${sentinel}@127.0.0.1:${http.port}/ingest?token=${sentinel}`;
     await cli(['drains', 'add', 'ticker', '-'], url);
+    await cli(['drains', 'add', 'default', projectHttp.url, '--project']);
   }, 180_000);
 
   afterAll(async () => {
     await slipwayd.destroy();
-    await Promise.all([tls, tcp, http].map((receiver) => receiver.stop().catch(() => undefined)));
+    await Promise.all([tls, tcp, http, projectHttp].map((receiver) => receiver.stop().catch(() => undefined)));
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -132,6 +136,13 @@ describe('log drains', () => {
     expect(listed.map((d) => d.destination)).toEqual([tls.url, tcp.url, `http://127.0.0.1:${http.port}`]);
     expect(listed.map((d) => d.hasCa)).toEqual([true, false, false]);
     for (const drain of listed) expect(drain.linesShipped).toBeGreaterThan(0);
+    // The project drain ships the app's lines too, and is listed with the project, not the app.
+    await waitFor(() => expect(httpSeqs(projectHttp).length).toBeGreaterThan(0), { timeoutMs: 10_000 });
+    expect(projectHttp.received[0]?.lines[0]).toMatchObject({ project: 'default', app: 'ticker' });
+    const { stdout } = await cli(['drains', 'list', 'default', '--project', '--json']);
+    expect((JSON.parse(stdout) as { drains: LogDrainView[] }).drains).toMatchObject([
+      { project: 'default', app: null, destination: projectHttp.url },
+    ]);
   }, 60_000);
 
   it('gets every line by retry after its receivers were down for a while', async () => {

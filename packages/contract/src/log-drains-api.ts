@@ -1,7 +1,8 @@
 /**
- * Log drains in the API, under `/api/v1/apps/:app/log-drains`: where an app's persisted log lines are shipped (a
- * syslog server over TCP or TLS, or an HTTP endpoint taking batched JSON). A drain's URL may carry a credential (a
- * token in its query, a user and password): it is write-only, sealed in the store and shown only redacted.
+ * Log drains in the API, under `/api/v1/apps/:app/log-drains` and `/api/v1/projects/:project/log-drains` (a drain
+ * for every app of the project): where persisted log lines are shipped (a syslog server over TCP or TLS, or an HTTP
+ * endpoint taking batched JSON). A drain's URL may carry a credential (a token in its query, a user and password): it
+ * is write-only, sealed in the store and shown only redacted.
  */
 import { z } from 'zod';
 import { dnsLabelSchema } from './names.js';
@@ -22,7 +23,9 @@ export type AddLogDrainBody = z.infer<typeof addLogDrainBodySchema>;
 
 export const logDrainSchema = z.object({
   id: z.string(),
-  app: z.string(),
+  project: z.string(),
+  /** Null for a project drain: it ships every app of the project, those created later included. */
+  app: z.string().nullable(),
   kind: z.enum(logDrainKinds),
   /** The URL without its secret parts: user, password, path and query are left out (`https://logs.example.com:8443`). */
   destination: z.string(),
@@ -45,6 +48,7 @@ export type LogDrainView = z.infer<typeof logDrainSchema>;
 
 export const listLogDrainsResponseSchema = z.object({ drains: z.array(logDrainSchema) });
 export const logDrainParamsSchema = z.object({ app: dnsLabelSchema, id: z.string().min(1).max(64) });
+export const projectLogDrainParamsSchema = z.object({ project: dnsLabelSchema, id: z.string().min(1).max(64) });
 
 /** One line as an HTTP drain receives it: the POST body is a JSON array of these, oldest first. */
 export interface LogDrainLinePayload {

@@ -16,6 +16,12 @@ function describeError(drain: LogDrainView): string {
   return `${drain.lastError.code} at ${formatTimestamp(drain.lastError.at)}: ${drain.lastError.message}`;
 }
 
+interface ProjectOption {
+  project?: boolean;
+}
+
+const projectHelp = 'the name is a project: its own drains, each shipping every app of it (present and future)';
+
 async function readCa(file: string, cwd: string): Promise<string> {
   try {
     return await readFile(resolve(cwd, file), 'utf8');
@@ -32,11 +38,14 @@ export function registerDrainsCommand(program: Command, ctx: CliContext): void {
   drains
     .command('list <app>')
     .description("list an app's log drains: destination, lines shipped and waiting, last success and last error")
-    .action(async (app: string, _options: unknown, command: Command) => {
+    .option('--project', projectHelp)
+    .action(async (app: string, options: ProjectOption, command: Command) => {
       const run = ctx.for(command);
-      const answer = await run.client().logDrains.list(app);
+      const client = run.client().logDrains;
+      const answer = options.project === true ? await client.project.list(app) : await client.list(app);
       if (run.isJson) return run.out.json(answer);
-      if (answer.drains.length === 0) return run.out.line(`${app} has no log drains`);
+      if (answer.drains.length === 0)
+        return run.out.line(`${options.project === true ? 'project ' : ''}${app} has no log drains`);
       run.out.table(
         ['ID', 'KIND', 'DESTINATION', 'SHIPPED', 'WAITING', 'FAILED', 'LAST SUCCESS', 'LAST ERROR'],
         answer.drains.map((d) => [
@@ -58,21 +67,27 @@ export function registerDrainsCommand(program: Command, ctx: CliContext): void {
       'ship the lines the app stores from now on to syslog+tls://host:port, syslog://host:port, https://… or http://… (`-`: read the URL from stdin)',
     )
     .option('--drain-ca-file <file>', "PEM certificate authority that verifies the drain's certificate (TLS only)")
-    .action(async (app: string, url: string, options: { drainCaFile?: string }, command: Command) => {
+    .option('--project', projectHelp)
+    .action(async (app: string, url: string, options: ProjectOption & { drainCaFile?: string }, command: Command) => {
       const run = ctx.for(command);
       const given = url === '-' ? (await readSecretValue('the drain URL', run.io.stdin, run.io.stderr)).trim() : url;
       const caPem = options.drainCaFile === undefined ? undefined : await readCa(options.drainCaFile, run.io.cwd);
-      const view = await run.client().logDrains.add(app, { url: given, ...(caPem === undefined ? {} : { caPem }) });
+      const body = { url: given, ...(caPem === undefined ? {} : { caPem }) };
+      const client = run.client().logDrains;
+      const view = options.project === true ? await client.project.add(app, body) : await client.add(app, body);
       if (run.isJson) return run.out.json(view);
-      run.out.line(`${view.id}: ${app}'s log lines go to ${view.kind} ${view.destination}`);
+      const whose = view.app === null ? `every app of project ${view.project}` : view.app;
+      run.out.line(`${view.id}: the log lines of ${whose} go to ${view.kind} ${view.destination}`);
     });
 
   drains
     .command('remove <app> <id>')
     .description('stop shipping the app’s log lines to a drain')
-    .action(async (app: string, id: string, _options: unknown, command: Command) => {
+    .option('--project', projectHelp)
+    .action(async (app: string, id: string, options: ProjectOption, command: Command) => {
       const run = ctx.for(command);
-      await run.client().logDrains.remove(app, id);
+      const client = run.client().logDrains;
+      await (options.project === true ? client.project.remove(app, id) : client.remove(app, id));
       if (run.isJson) return run.out.json({ app, id, isRemoved: true });
       run.out.line(`log drain ${id} removed from ${app}`);
     });

@@ -1,6 +1,7 @@
 /**
- * An app's log drains: added with their URL (and certificate authority) sealed, listed with their delivery status and
- * never their URL, removed. A new drain ships the lines stored from the moment it is added.
+ * Log drains of an app, or of a project (every app of it): added with their URL (and certificate authority) sealed,
+ * listed with their delivery status and never their URL, removed. A new drain ships the lines stored from the moment
+ * it is added.
  */
 import { SlipwayError, type AddLogDrainBody, type LogDrainView } from '@slipway/contract';
 import type { CoreDeps } from '../core-deps.js';
@@ -24,19 +25,57 @@ interface SealedDrainParts {
   caPem?: string;
 }
 
+/** Whose lines a drain ships: one app's, or (a project drain) every app's of a project, present and future. */
+export type LogDrainOwner = { readonly app: string } | { readonly project: string };
+
+interface ResolvedOwner {
+  projectId: string;
+  projectName: string;
+  /** Null for a project drain. */
+  appId: string | null;
+  appName: string | null;
+  /** `app shop` or `project default`, for messages. */
+  label: string;
+}
+
+async function resolveOwner(store: Repositories, owner: LogDrainOwner): Promise<ResolvedOwner> {
+  if ('app' in owner) {
+    const app = await getApp(store, owner.app);
+    const project = await store.projects.findById(app.projectId);
+    const projectName = project?.name ?? app.projectId;
+    return { projectId: app.projectId, projectName, appId: app.id, appName: app.name, label: `app ${app.name}` };
+  }
+  const project = await store.projects.findByName(owner.project);
+  if (!project) {
+    throw new SlipwayError('PROJECT_NOT_FOUND', `project ${owner.project} not found`, {
+      details: { project: owner.project },
+    });
+  }
+  return {
+    projectId: project.id,
+    projectName: project.name,
+    appId: null,
+    appName: null,
+    label: `project ${project.name}`,
+  };
+}
+
+const isOwnedBy = (drain: LogDrainRecord, owner: ResolvedOwner): boolean =>
+  drain.projectId === owner.projectId && drain.appId === owner.appId;
+
 /**
- * Adds a drain to the app; it ships the lines stored from now on. Errors: `APP_NOT_FOUND`, `LOG_DRAIN_INVALID`
- * (nothing stored).
+ * Adds a drain to the app (or project); it ships the lines stored from now on. Errors: `APP_NOT_FOUND`,
+ * `PROJECT_NOT_FOUND`, `LOG_DRAIN_INVALID` (nothing stored).
  */
-export async function addLogDrain(deps: DrainDeps, appName: string, body: AddLogDrainBody): Promise<LogDrainView> {
-  const app = await getApp(deps.store, appName);
+export async function addLogDrain(deps: DrainDeps, owner: LogDrainOwner, body: AddLogDrainBody): Promise<LogDrainView> {
+  const resolved = await resolveOwner(deps.store, owner);
   const checked = checkLogDrainUrl(body.url, body.caPem);
   const id = deps.ids.next('drn');
-  const scope = { id, projectId: app.projectId };
+  const scope = { id, projectId: resolved.projectId };
   const parts: SealedDrainParts = { url: body.url, ...(body.caPem === undefined ? {} : { caPem: body.caPem }) };
   const record: LogDrainRecord = {
     ...scope,
-    appId: app.id,
+    appId: resolved.appId,
     kind: checked.kind,
     destination: checked.destination,
     sealed: sealRecordSecret(deps, scope, sealedName, JSON.stringify(parts)),
@@ -50,26 +89,32 @@ export async function addLogDrain(deps: DrainDeps, appName: string, body: AddLog
     createdAtMs: deps.clock.nowMs(),
   };
   await deps.store.logDrains.insert(record);
-  return toDrainView(deps.store, record, app.name, body.caPem !== undefined);
+  return toDrainView(deps.store, record, resolved, body.caPem !== undefined);
 }
 
-/** The app's drains with their status. Errors: `APP_NOT_FOUND`. */
+/**
+ * The app's (or project's) drains with their status; a project's are its project drains only. Errors:
+ * `APP_NOT_FOUND`, `PROJECT_NOT_FOUND`.
+ */
 export async function listLogDrains(
   deps: Pick<CoreDeps, 'store' | 'secretCipher'>,
-  appName: string,
+  owner: LogDrainOwner,
 ): Promise<LogDrainView[]> {
-  const app = await getApp(deps.store, appName);
-  const drains = (await deps.store.logDrains.list(app.projectId)).filter((drain) => drain.appId === app.id);
-  return Promise.all(drains.map(async (drain) => toDrainView(deps.store, drain, app.name, hasCa(deps, drain))));
+  const resolved = await resolveOwner(deps.store, owner);
+  const drains = (await deps.store.logDrains.list(resolved.projectId)).filter((drain) => isOwnedBy(drain, resolved));
+  return Promise.all(drains.map(async (drain) => toDrainView(deps.store, drain, resolved, hasCa(deps, drain))));
 }
 
-/** Removes one of the app's drains; lines not yet shipped are not. Errors: `APP_NOT_FOUND`, `LOG_DRAIN_NOT_FOUND`. */
-export async function removeLogDrain(deps: Pick<CoreDeps, 'store'>, appName: string, id: string): Promise<void> {
-  const app = await getApp(deps.store, appName);
+/**
+ * Removes one of the app's (or project's) drains; lines not yet shipped are not. Errors: `APP_NOT_FOUND`,
+ * `PROJECT_NOT_FOUND`, `LOG_DRAIN_NOT_FOUND`.
+ */
+export async function removeLogDrain(deps: Pick<CoreDeps, 'store'>, owner: LogDrainOwner, id: string): Promise<void> {
+  const resolved = await resolveOwner(deps.store, owner);
   const drain = await deps.store.logDrains.find(id);
-  if (drain?.appId !== app.id) {
-    throw new SlipwayError('LOG_DRAIN_NOT_FOUND', `app ${app.name} has no log drain ${id}`, {
-      details: { app: app.name, id },
+  if (drain === undefined || !isOwnedBy(drain, resolved)) {
+    throw new SlipwayError('LOG_DRAIN_NOT_FOUND', `${resolved.label} has no log drain ${id}`, {
+      details: { id },
     });
   }
   await deps.store.logDrains.remove(id);
@@ -116,7 +161,7 @@ const isoOrNull = (ms: number | null): string | null => (ms === null ? null : ne
 async function toDrainView(
   store: Repositories,
   drain: LogDrainRecord,
-  appName: string,
+  owner: ResolvedOwner,
   withCa: boolean,
 ): Promise<LogDrainView> {
   const lagLines = await store.logLines.countAfter(
@@ -126,7 +171,8 @@ async function toDrainView(
   );
   return {
     id: drain.id,
-    app: appName,
+    project: owner.projectName,
+    app: owner.appName,
     kind: drain.kind,
     destination: drain.destination,
     hasCa: withCa,
