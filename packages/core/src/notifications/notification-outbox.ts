@@ -7,6 +7,7 @@
 import type { CoreDeps } from '../core-deps.js';
 import type { DeliveryEvent, DeliveryEventSink } from '../delivery/delivery-events.js';
 import type { NotificationDeliveryRecord, NotificationTargetRecord } from './notification-records.js';
+import type { AlertRuleKind } from '../alerts/alert-records.js';
 
 export interface NotificationOutbox extends DeliveryEventSink {
   /** Stores the deliveries of `event` and resolves with their count; rejects when the store fails. */
@@ -48,6 +49,34 @@ export function deliveriesOf(
     }));
 }
 
+/** The alert kind whose rule watches the very condition a plain event reports (a crash loop, an expiring certificate). */
+const sameConditionAlert: Partial<Record<DeliveryEvent['kind'], AlertRuleKind>> = {
+  'instance.crash-loop': 'crash-loop',
+  'certificate.expiring': 'certificate-expiry',
+};
+
+/**
+ * One condition, one notice per target (docs/alerts.md): when an enabled alert rule of the project covers the event's
+ * app and environment, a target that takes `alert.firing` hears of the condition through the alert (which also says
+ * when it is over) and not through the plain event as well. A target that takes the plain event only still gets it.
+ */
+async function withoutAlertedTargets(
+  deps: Pick<CoreDeps, 'store'>,
+  targets: readonly NotificationTargetRecord[],
+  event: DeliveryEvent,
+): Promise<readonly NotificationTargetRecord[]> {
+  const kind = sameConditionAlert[event.kind];
+  if (kind === undefined || !targets.some((t) => t.events.includes('alert.firing'))) return targets;
+  const isAlerted = (await deps.store.alerts.listRules(event.projectId)).some(
+    (rule) =>
+      rule.kind === kind &&
+      rule.isEnabled &&
+      (rule.appId === null || rule.appId === event.appId) &&
+      (rule.environmentId === null || rule.environmentId === event.environmentId),
+  );
+  return isAlerted ? targets.filter((t) => !t.events.includes('alert.firing')) : targets;
+}
+
 export function createNotificationOutbox(
   deps: Pick<CoreDeps, 'store' | 'ids' | 'clock' | 'logger'>,
   options: { onStored?: () => void } = {},
@@ -55,7 +84,12 @@ export function createNotificationOutbox(
   const inFlight = new Set<Promise<void>>();
 
   const record = async (event: DeliveryEvent): Promise<number> => {
-    const deliveries = deliveriesOf(await deps.store.notifications.listTargets(event.projectId), event, deps);
+    const targets = await withoutAlertedTargets(
+      deps,
+      await deps.store.notifications.listTargets(event.projectId),
+      event,
+    );
+    const deliveries = deliveriesOf(targets, event, deps);
     if (deliveries.length === 0) return 0;
     await deps.store.transaction(async (tx) => {
       for (const delivery of deliveries) await tx.notifications.insertDelivery(delivery);
