@@ -3,6 +3,7 @@ import type { RouteObject } from 'react-router';
 import { AppShell } from './layout/app-shell.js';
 import { SignedInOnly } from './session/signed-in-only.js';
 import { AppPage } from './pages/app-page.js';
+import { NewAppPage } from './pages/new-app-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { OverviewPage } from './pages/overview-page.js';
 import { ApprovalsPage } from './pages/delivery/approvals-page.js';
@@ -18,6 +19,7 @@ export const appRoutes: RouteObject[] = [
         element: <AppShell />,
         children: [
           { index: true, element: <OverviewPage /> },
+          { path: 'apps/new', element: <NewAppPage /> },
           { path: 'apps/:app', element: <AppPage /> },
           {
             path: 'delivery',
