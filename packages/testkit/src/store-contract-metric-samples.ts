@@ -89,6 +89,33 @@ export function describeMetricSampleContract(store: () => Store): void {
       expect(instances[1]?.memoryBytes).toBeNull();
     });
 
+    it("averages each instance's usage per step in the store, with its newest sample in the window", async () => {
+      await store().metricSamples.insertInstances([
+        usage(t0, { cpuPercent: 10, memoryBytes: 100 }),
+        usage(t0 + 5_000, { cpuPercent: 20, memoryBytes: 300 }),
+        usage(t0 + 10_000, { cpuPercent: null, memoryBytes: null }),
+        usage(t0 + 25_000, { cpuPercent: 40, memoryBytes: 400, releaseNumber: 2 }),
+        usage(t0 + 40_000, { cpuPercent: 99 }), // beyond the window
+        usage(t0 + 5_000, { instanceId: 'ins_02', cpuPercent: null, memoryBytes: null, cpuLimit: null }),
+        usage(t0, { instanceId: 'ins_03', environmentId: staging.id }),
+      ]);
+      const { steps, latest } = await store().metricSamples.listInstanceSteps(web.id, {
+        environmentId: production.id,
+        sinceMs: t0,
+        untilMs: t0 + 30_000,
+        stepMs: 20_000,
+      });
+      expect(steps).toEqual([
+        { instanceId: 'ins_01', step: 0, cpuPercent: 15, memoryBytes: 200 },
+        { instanceId: 'ins_01', step: 1, cpuPercent: 40, memoryBytes: 400 },
+        { instanceId: 'ins_02', step: 0, cpuPercent: null, memoryBytes: null },
+      ]);
+      expect(latest).toEqual([
+        usage(t0 + 25_000, { cpuPercent: 40, memoryBytes: 400, releaseNumber: 2 }),
+        usage(t0 + 5_000, { instanceId: 'ins_02', cpuPercent: null, memoryBytes: null, cpuLimit: null }),
+      ]);
+    });
+
     it('prunes by age, both kinds, every app', async () => {
       await store().metricSamples.insertTraffic([traffic(t0), traffic(t0 + 1000), traffic(t0, { appId: api.id })]);
       await store().metricSamples.insertInstances([usage(t0), usage(t0 + 1000)]);

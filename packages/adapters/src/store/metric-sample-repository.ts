@@ -5,7 +5,7 @@ import type {
   MetricSampleWindow,
   TrafficSampleRecord,
 } from '@slipway/core';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { fromBigInt, fromJson, fromNullableBigInt, toJson } from './column-codec.js';
 import type { Database } from './database.js';
 import type { InstanceSampleTable, TrafficSampleTable } from './metric-sample-tables.js';
@@ -143,6 +143,56 @@ export function createMetricSampleRepository(db: Kysely<Database>): MetricSample
         .limit(window.limit)
         .execute();
       return rows.map(toInstance);
+    },
+    async listInstanceSteps(appId, window) {
+      const inWindow = db
+        .selectFrom('instance_samples')
+        .where('app_id', '=', appId)
+        .where('environment_id', '=', window.environmentId)
+        .where('at_ms', '>=', window.sinceMs)
+        .where('at_ms', '<', window.untilMs);
+      // Integer division in SQLite and PostgreSQL alike: integer literals (a bound number is a real in SQLite), safe
+      // to inline as they are whole numbers made here, never text.
+      const step = sql<
+        number | string
+      >`(at_ms - ${sql.lit(Math.trunc(window.sinceMs))}) / ${sql.lit(Math.max(1, Math.trunc(window.stepMs)))}`;
+      const steps = await inWindow
+        .select((eb) => [
+          'instance_id',
+          step.as('step'),
+          eb.fn.avg<number | string | null>('cpu_percent').as('cpu_percent'),
+          eb.fn.avg<number | string | null>('memory_bytes').as('memory_bytes'),
+        ])
+        .groupBy(['instance_id', step])
+        .orderBy('instance_id')
+        .orderBy(step)
+        .execute();
+      const newest = await inWindow
+        .selectAll()
+        .where((eb) =>
+          eb(
+            'at_ms',
+            '=',
+            eb
+              .selectFrom('instance_samples as other')
+              .select((o) => o.fn.max('other.at_ms').as('newest'))
+              .whereRef('other.instance_id', '=', 'instance_samples.instance_id')
+              .where('other.at_ms', '>=', window.sinceMs)
+              .where('other.at_ms', '<', window.untilMs),
+          ),
+        )
+        .orderBy('instance_id')
+        .execute();
+      const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
+      return {
+        steps: steps.map((row) => ({
+          instanceId: row.instance_id,
+          step: Number(row.step),
+          cpuPercent: nullableNumber(row.cpu_percent),
+          memoryBytes: nullableNumber(row.memory_bytes),
+        })),
+        latest: newest.map(toInstance),
+      };
     },
     async pruneBefore(beforeMs) {
       let deleted = 0;

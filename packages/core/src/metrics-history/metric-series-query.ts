@@ -45,7 +45,12 @@ export async function getMetricSeries(
     limit: settings.maxRowsPerApp,
   };
   const traffic = await deps.store.metricSamples.listTraffic(app.id, window);
-  const usage = await deps.store.metricSamples.listInstances(app.id, window);
+  const usage = await deps.store.metricSamples.listInstanceSteps(app.id, {
+    environmentId: window.environmentId,
+    sinceMs: window.sinceMs,
+    untilMs: window.untilMs,
+    stepMs: axis.stepMs,
+  });
 
   const releases = await deps.store.releases.list(app.id, environment.id);
   const releaseIds = new Map(releases.map((release) => [release.number, release.id]));

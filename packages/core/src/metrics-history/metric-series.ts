@@ -2,10 +2,14 @@
  * Turns stored samples into the series of the metrics history API: one time axis of at most `maxSeriesPoints` steps,
  * each step merging the samples that fell in it — request counts summed over the time they cover, latency
  * histograms added before their percentiles are taken (percentiles themselves cannot be averaged), in-flight requests
- * and CPU averaged, memory averaged.
+ * and CPU and memory averaged (in the store, for instances).
  */
 import { maxSeriesPoints, type InstanceSeries, type TrafficSeries } from '@slipway/contract';
-import type { InstanceSampleRecord, TrafficSampleRecord } from '../ports/metric-sample-repository.js';
+import type {
+  InstanceSampleRecord,
+  InstanceUsageStep,
+  TrafficSampleRecord,
+} from '../ports/metric-sample-repository.js';
 import { latencyQuantileMs } from './traffic-sample.js';
 
 export interface SeriesAxis {
@@ -136,33 +140,32 @@ export function trafficSeries(axis: SeriesAxis, samples: readonly TrafficSampleR
   };
 }
 
-/** Each instance's series, those sampled last first, at most `limit`. */
+/** Each instance's series from its per-step averages, those sampled last first, at most `limit`. */
 export function instanceSeries(
   axis: SeriesAxis,
-  samples: readonly InstanceSampleRecord[],
+  usage: { steps: readonly InstanceUsageStep[]; latest: readonly InstanceSampleRecord[] },
   limit: number,
 ): InstanceSeries[] {
-  const instances = groupBy(samples, (sample) => sample.instanceId);
-  const lastAtMs = (of: readonly InstanceSampleRecord[]) => of[of.length - 1]?.atMs ?? 0;
-  return [...instances.values()]
-    .sort((a, b) => lastAtMs(b) - lastAtMs(a))
+  const steps = groupBy(usage.steps, (step) => step.instanceId);
+  return [...usage.latest]
+    .sort((a, b) => b.atMs - a.atMs || a.instanceId.localeCompare(b.instanceId))
     .slice(0, limit)
-    .flatMap((of) => {
-      const last = of[of.length - 1];
-      if (last === undefined) return [];
-      const steps = byStep(axis, of);
-      const valuesOf = (step: readonly InstanceSampleRecord[], pick: (s: InstanceSampleRecord) => number | null) =>
-        average(step.map(pick).filter((value): value is number => value !== null));
-      return [
-        {
-          instanceId: last.instanceId,
-          process: last.process,
-          release: last.releaseNumber,
-          cpuPercent: steps.map((step) => valuesOf(step, (s) => s.cpuPercent)),
-          memoryBytes: steps.map((step) => valuesOf(step, (s) => s.memoryBytes)),
-          cpuLimit: last.cpuLimit,
-          memoryLimitBytes: last.memoryLimitBytes,
-        },
-      ];
+    .map((last) => {
+      const cpuPercent = new Array<number | null>(axis.points).fill(null);
+      const memoryBytes = new Array<number | null>(axis.points).fill(null);
+      for (const step of steps.get(last.instanceId) ?? []) {
+        if (step.step < 0 || step.step >= axis.points) continue;
+        cpuPercent[step.step] = step.cpuPercent;
+        memoryBytes[step.step] = step.memoryBytes;
+      }
+      return {
+        instanceId: last.instanceId,
+        process: last.process,
+        release: last.releaseNumber,
+        cpuPercent,
+        memoryBytes,
+        cpuLimit: last.cpuLimit,
+        memoryLimitBytes: last.memoryLimitBytes,
+      };
     });
 }

@@ -48,6 +48,16 @@ export interface MetricSampleWindow {
   limit: number;
 }
 
+/** One instance's usage averaged over one step of a series' axis. */
+export interface InstanceUsageStep {
+  instanceId: string;
+  /** The step's index: `floor((atMs - window.sinceMs) / window.stepMs)`. */
+  step: number;
+  /** Averages of the step's samples that have a value; null when none has. */
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+}
+
 export interface MetricSampleRepository {
   insertTraffic(records: readonly TrafficSampleRecord[]): Promise<void>;
   insertInstances(records: readonly InstanceSampleRecord[]): Promise<void>;
@@ -55,6 +65,15 @@ export interface MetricSampleRepository {
   listTraffic(appId: string, window: MetricSampleWindow): Promise<TrafficSampleRecord[]>;
   /** The app environment's instance samples in the window, oldest first (then by instance id). */
   listInstances(appId: string, window: MetricSampleWindow): Promise<InstanceSampleRecord[]>;
+  /**
+   * The app environment's instance usage in the window averaged per instance and step (the aggregation runs in the
+   * store, so a long window reads one row per instance and step, not every sample), ordered by instance then step;
+   * with, per instance, its newest sample in the window (`latest`, for its process, release and limits).
+   */
+  listInstanceSteps(
+    appId: string,
+    window: Omit<MetricSampleWindow, 'limit'> & { stepMs: number },
+  ): Promise<{ steps: InstanceUsageStep[]; latest: InstanceSampleRecord[] }>;
   /** Deletes the samples (of both kinds) taken before `beforeMs`; returns how many. Idempotent. */
   pruneBefore(beforeMs: number): Promise<number>;
   /**
