@@ -2,6 +2,7 @@
 import type { RouteObject } from 'react-router';
 import { AppShell } from './layout/app-shell.js';
 import { SignedInOnly } from './session/signed-in-only.js';
+import { AdminPage } from './pages/admin/admin-page.js';
 import { AppPage } from './pages/app-page.js';
 import { NewAppPage } from './pages/new-app-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
@@ -30,6 +31,8 @@ export const appRoutes: RouteObject[] = [
               { path: 'notifications', element: <NotificationsPage /> },
             ],
           },
+          { path: 'admin', element: <AdminPage /> },
+          { path: 'admin/:tab', element: <AdminPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

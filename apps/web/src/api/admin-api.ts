@@ -1,0 +1,31 @@
+/** The Administration section's calls: the caller's API tokens, and the audit log with its chain check, the system status. */
+import type {
+  AuditListQuery,
+  AuditRecordView,
+  AuditVerifyView,
+  CreateTokenBody,
+  SystemStatusView,
+  TokenView,
+} from '@slipway/contract';
+import { callJson } from './web-api.js';
+
+/** The query string of an audit page: only the filters that are set. */
+export function auditQueryString(query: AuditListQuery): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') params.set(name, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+export const adminApi = {
+  tokens: () => callJson<{ tokens: TokenView[] }>('GET', '/api/v1/tokens'),
+  createToken: (body: CreateTokenBody) =>
+    callJson<{ token: TokenView; secret: string }>('POST', '/api/v1/tokens', body),
+  revokeToken: (id: string) => callJson<undefined>('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`),
+  audit: (query: AuditListQuery) =>
+    callJson<{ records: AuditRecordView[]; nextCursor?: string }>('GET', `/api/v1/audit${auditQueryString(query)}`),
+  verifyAudit: () => callJson<AuditVerifyView>('GET', '/api/v1/audit/verify'),
+  systemStatus: () => callJson<SystemStatusView>('GET', '/api/v1/system/status'),
+};
