@@ -5,6 +5,7 @@ import { SignedInOnly } from './session/signed-in-only.js';
 import { AdminPage } from './pages/admin/admin-page.js';
 import { AppPage } from './pages/app-page.js';
 import { NewAppPage } from './pages/new-app-page.js';
+import { DeploymentPage } from './pages/deployment-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { OverviewPage } from './pages/overview-page.js';
 import { ApprovalsPage } from './pages/delivery/approvals-page.js';
@@ -33,6 +34,7 @@ export const appRoutes: RouteObject[] = [
           },
           { path: 'admin', element: <AdminPage /> },
           { path: 'admin/:tab', element: <AdminPage /> },
+          { path: 'deployments/:id', element: <DeploymentPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

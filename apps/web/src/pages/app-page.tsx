@@ -1,6 +1,6 @@
 /**
- * One app: its status with its age, instances, releases (with rollback that says what it restores), deployments, and
- * what changes it: deploy, scale, config, secrets (write-only), routes and domains, environments.
+ * One app: its status with its age, instances, releases (with rollback that says what it restores), deployments, its
+ * logs, and what changes it: deploy, scale, config, secrets (write-only), routes and domains, environments.
  * Live through the `app:<name>` topic. Sections are tabs; each is its own component.
  */
 import { useState } from 'react';
@@ -23,6 +23,7 @@ import { ConfigSection } from './app-config-section.js';
 import { SecretsSection } from './app-secrets-section.js';
 import { DomainsSection } from './app-domains-section.js';
 import { EnvironmentsSection } from './app-environments-section.js';
+import { LogsSection } from './app-logs-section.js';
 
 export function AppPage() {
   const { app = '' } = useParams();
@@ -84,6 +85,7 @@ export function AppPage() {
           <Tabs.Trigger value="secrets">Secrets</Tabs.Trigger>
           <Tabs.Trigger value="domains">Routes &amp; domains</Tabs.Trigger>
           <Tabs.Trigger value="environments">Environments</Tabs.Trigger>
+          <Tabs.Trigger value="logs">Logs</Tabs.Trigger>
         </Tabs.List>
         <Tabs.Content value="instances">
           <InstancesSection app={app} project={view.data?.project} />
@@ -108,6 +110,9 @@ export function AppPage() {
         </Tabs.Content>
         <Tabs.Content value="environments">
           <EnvironmentsSection app={app} />
+        </Tabs.Content>
+        <Tabs.Content value="logs">
+          <LogsSection app={app} />
         </Tabs.Content>
       </Tabs.Root>
     </section>
