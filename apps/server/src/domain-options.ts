@@ -142,17 +142,19 @@ export const domainOptions = {
   certificateExpiryWarningDays: option({ schema: z.number().int().min(1).max(3_650), default: 14 }),
 };
 
-/** How custom domains with a certificate are served (`CoreSettings.domainHttps`): the redirect's port and HSTS. */
+/** How custom domains with a certificate are served (`CoreSettings.domainHttps`): the redirect's port, the HTTPS port a domain's own redirect
+ * uses, and HSTS. */
 export function domainHttpsOf(config: {
   readonly edgeTls?: { readonly listen: { readonly port: number } } | undefined;
   readonly httpsRedirect: boolean;
   readonly httpsPublicPort?: number | undefined;
   readonly hstsMaxAgeSeconds: number;
-}): { redirectPort?: number; hsts?: string } {
+}): { redirectPort?: number; httpsPort?: number; hsts?: string } {
   const port = config.httpsPublicPort ?? config.edgeTls?.listen.port;
-  const isRedirecting = config.httpsRedirect && config.edgeTls !== undefined && port !== undefined && port !== 0;
+  const isServing = config.edgeTls !== undefined && port !== undefined && port !== 0;
   return {
-    ...(isRedirecting ? { redirectPort: port } : {}),
+    ...(isServing ? { httpsPort: port } : {}),
+    ...(isServing && config.httpsRedirect ? { redirectPort: port } : {}),
     ...(config.hstsMaxAgeSeconds > 0 ? { hsts: `max-age=${config.hstsMaxAgeSeconds}` } : {}),
   };
 }

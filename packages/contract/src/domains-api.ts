@@ -50,6 +50,10 @@ export const domainSchema = z.object({
   nextAttemptAt: z.string().nullable(),
   /** Why the domain is not served over HTTPS with a certificate that will be renewed, and what to do; null when it is. */
   reason: z.object({ code: z.enum(domainReasonCodes), message: z.string() }).nullable(),
+  /** Plain HTTP redirected to HTTPS once the certificate is valid: `on`, `off`, or the server's setting (`default`). */
+  httpsRedirect: z.enum(['default', 'on', 'off']),
+  /** HSTS max-age sent once the certificate is valid (0: none); null: the server's. */
+  hstsMaxAgeSeconds: z.number().int().nullable(),
 });
 export type DomainView = z.infer<typeof domainSchema>;
 
@@ -70,9 +74,19 @@ export const domainNameSchema = z
   .refine((host) => host.split('.').every((label) => label.length <= 63), 'each label must be at most 63 characters')
   .pipe(routeHostSchema);
 
+/** A domain's own HTTPS settings: the redirect (`default` follows the server) and HSTS max-age (0 none, null the server's). */
+const domainHttpsFields = {
+  httpsRedirect: z.enum(['default', 'on', 'off']).optional(),
+  hstsMaxAgeSeconds: z.number().int().min(0).max(63_072_000).nullable().optional(),
+};
+
 export const addDomainBodySchema = z
-  .object({ domain: domainNameSchema, environment: dnsLabelSchema.default('production') })
+  .object({ domain: domainNameSchema, environment: dnsLabelSchema.default('production'), ...domainHttpsFields })
   .strict();
 export type AddDomainBody = z.input<typeof addDomainBodySchema>;
+
+/** PATCH body: the settings given change, the others stay. */
+export const setDomainBodySchema = z.object(domainHttpsFields).strict();
+export type SetDomainBody = z.input<typeof setDomainBodySchema>;
 
 export const domainParamsSchema = z.object({ app: dnsLabelSchema, domain: domainNameSchema });

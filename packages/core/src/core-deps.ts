@@ -27,16 +27,18 @@ import type { SourceFetcher } from './ports/source-fetcher.js';
 import type { Store } from './ports/store.js';
 import type { LogSettings } from './logs/log-settings.js';
 import type { LogWriter } from './logs/log-writer.js';
+import type { DomainHttpsSettings } from './domains/route-domains.js';
 
 export interface CoreSettings {
   readonly nodeName: string;
   /** Suffix of default routes: app `hello` in production answers on `hello.<domain>`. */
   readonly defaultDomain: string;
   /**
-   * How custom domains with a certificate are served: plain HTTP redirected to HTTPS on `redirectPort` (absent: no
-   * redirect), and `hsts` as their `Strict-Transport-Security` (absent: none). Absent: neither.
+   * How custom domains with a certificate are served by default: plain HTTP redirected to HTTPS on `redirectPort`
+   * (absent: no redirect), `hsts` as their `Strict-Transport-Security` (absent: none); `httpsPort` is where a domain
+   * set to redirect on its own goes. A domain's own settings override these.
    */
-  readonly domainHttps?: { readonly redirectPort?: number; readonly hsts?: string };
+  readonly domainHttps?: DomainHttpsSettings;
   /** Releases kept per app and environment (the current one is always kept). */
   readonly releaseRetention: number;
   /** Builds that may run at once; further deployments wait in the queue. */

@@ -1,7 +1,7 @@
 /** Store contract, host claims part: one project per host, enforced by the store however writers race. */
 import { describe, expect, it } from 'vitest';
-import type { HostClaimRecord, Store } from '@slipway/core';
-import { otherProject, rejection, t0, web } from './store-contract-fixtures.js';
+import type { DomainRecord, HostClaimRecord, Store } from '@slipway/core';
+import { otherProject, production, rejection, t0, web } from './store-contract-fixtures.js';
 
 const claim = (host: string, over: Partial<HostClaimRecord> = {}): HostClaimRecord => ({
   host,
@@ -64,6 +64,34 @@ export function describeHostClaimContract(store: () => Store): void {
       expect(await store().hostClaims.findByHost('shop.example.com')).toBeUndefined();
       await store().apps.delete(web.id);
       expect(await store().hostClaims.list()).toEqual([]);
+    });
+
+    it("keeps a domain's own HTTPS redirect and HSTS max-age, the server's (default, null) unless set", async () => {
+      const domain: DomainRecord = {
+        host: 'shop.example.com',
+        projectId: 'prj_01',
+        appId: web.id,
+        environmentId: production.id,
+        origin: 'added',
+        verification: 'pending',
+        state: 'pending',
+        certificate: null,
+        lastError: null,
+        failures: 0,
+        nextAttemptAtMs: 0,
+        expiryNotifiedAtMs: null,
+        httpsRedirect: 'default',
+        hstsMaxAgeSeconds: null,
+        createdAtMs: t0,
+      };
+      await store().domains.insert(domain);
+      expect(await store().domains.findByHost(domain.host)).toEqual(domain);
+      await store().domains.update({ ...domain, httpsRedirect: 'off', hstsMaxAgeSeconds: 0 });
+      const found = await store().domains.findByHost(domain.host);
+      expect([found?.httpsRedirect, found?.hstsMaxAgeSeconds]).toEqual(['off', 0]);
+      await store().domains.update({ ...domain, httpsRedirect: 'on', hstsMaxAgeSeconds: 63_072_000 });
+      const list = await store().domains.list();
+      expect(list.map((d) => [d.httpsRedirect, d.hstsMaxAgeSeconds])).toEqual([['on', 63_072_000]]);
     });
   });
 }

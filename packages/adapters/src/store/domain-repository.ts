@@ -74,6 +74,8 @@ function toRow(record: DomainRecord) {
     failures: record.failures,
     next_attempt_at_ms: record.nextAttemptAtMs,
     expiry_notified_at_ms: record.expiryNotifiedAtMs,
+    https_redirect: record.httpsRedirect,
+    hsts_max_age_seconds: record.hstsMaxAgeSeconds,
     created_at_ms: record.createdAtMs,
   };
 }
@@ -92,6 +94,8 @@ function toRecord(row: Selectable<DomainTable>): DomainRecord {
     failures: row.failures,
     nextAttemptAtMs: fromBigInt(row.next_attempt_at_ms),
     expiryNotifiedAtMs: row.expiry_notified_at_ms === null ? null : fromBigInt(row.expiry_notified_at_ms),
+    httpsRedirect: row.https_redirect as DomainRecord['httpsRedirect'],
+    hstsMaxAgeSeconds: row.hsts_max_age_seconds,
     createdAtMs: fromBigInt(row.created_at_ms),
   };
 }

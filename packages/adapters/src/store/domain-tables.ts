@@ -16,6 +16,9 @@ export interface DomainTable {
   failures: number;
   next_attempt_at_ms: BigIntColumn;
   expiry_notified_at_ms: BigIntColumn | null;
+  /** `default` | `on` | `off` (migration `0028-domain-https`). */
+  https_redirect: string;
+  hsts_max_age_seconds: number | null;
   created_at_ms: BigIntColumn;
 }
 

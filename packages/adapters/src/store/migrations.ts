@@ -20,6 +20,7 @@ import { releaseConfigVarsMigration } from './release-config-vars-migration.js';
 import { releaseRuntimePrefixMigration } from './release-runtime-prefix-migration.js';
 import { identityMigration } from './identity-migration.js';
 import { logDrainErrorsMigration } from './log-drain-errors-migration.js';
+import { domainHttpsMigration } from './domain-https-migration.js';
 import { logsMigration } from './logs-migration.js';
 import { notificationsMigration } from './notifications-migration.js';
 import { previewsMigration } from './previews-migration.js';
@@ -269,6 +270,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0024-deferred-firings': deferredFiringsMigration,
   '0025-metric-samples': metricSampleMigration,
   '0026-log-drain-errors': logDrainErrorsMigration,
+  '0028-domain-https': domainHttpsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -19,6 +19,8 @@ const domain = (overrides: Partial<DomainRecord> = {}): DomainRecord => ({
   failures: 0,
   nextAttemptAtMs: 0,
   expiryNotifiedAtMs: null,
+  httpsRedirect: 'default',
+  hstsMaxAgeSeconds: null,
   createdAtMs: nowMs - dayMs,
   ...overrides,
 });

@@ -52,8 +52,15 @@ export interface DomainRecord {
   nextAttemptAtMs: number;
   /** When `certificate.expiring` was published for the current certificate; null: not yet. */
   expiryNotifiedAtMs: number | null;
+  /** Plain HTTP redirected to HTTPS once the certificate is valid: `default` follows the server's `--https-redirect`. */
+  httpsRedirect: DomainHttpsRedirect;
+  /** HSTS max-age sent once the certificate is valid (0: none); null follows the server's `--hsts-max-age`. */
+  hstsMaxAgeSeconds: number | null;
   createdAtMs: number;
 }
+
+/** A domain's HTTPS redirect: `on`, `off`, or the server's setting (`default`). */
+export type DomainHttpsRedirect = 'default' | 'on' | 'off';
 
 /** The ACME account of one CA directory: its key, sealed, and the account URL the CA gave it. */
 export interface AcmeAccountRecord {

@@ -30,6 +30,8 @@ const domain = (host: string, overrides: Partial<DomainRecord> = {}): DomainReco
   failures: 0,
   nextAttemptAtMs: 0,
   expiryNotifiedAtMs: null,
+  httpsRedirect: 'default',
+  hstsMaxAgeSeconds: null,
   createdAtMs: 0,
   ...overrides,
 });
@@ -107,5 +109,24 @@ describe('hosts served over HTTPS', () => {
     expect([...hosts]).toEqual([['valid.example.com', { httpsRedirectPort: 443, hsts: 'max-age=300' }]]);
     expect(httpsHostsOf(domains, {}, 2 * dayMs).size).toBe(0);
     expect(httpsHostsOf(domains, undefined, 2 * dayMs).size).toBe(0);
+  });
+
+  it("applies a domain's own redirect and HSTS over the server's, never before a valid certificate", () => {
+    const valid = { certificate: certificate(0, 10 * dayMs) };
+    const domains = [
+      domain('off.example.com', { ...valid, httpsRedirect: 'off' }),
+      domain('on.example.com', { ...valid, httpsRedirect: 'on', hstsMaxAgeSeconds: 60 }),
+      domain('default.example.com', { ...valid, hstsMaxAgeSeconds: 0 }),
+      domain('pending.example.com', { httpsRedirect: 'on', hstsMaxAgeSeconds: 60 }),
+    ];
+    const serverOn = httpsHostsOf(domains, { redirectPort: 8443, httpsPort: 8443, hsts: 'max-age=300' }, dayMs);
+    expect([...serverOn]).toEqual([
+      ['off.example.com', { hsts: 'max-age=300' }],
+      ['on.example.com', { httpsRedirectPort: 8443, hsts: 'max-age=60' }],
+      ['default.example.com', { httpsRedirectPort: 8443 }],
+    ]);
+    const serverOff = httpsHostsOf(domains, { httpsPort: 8443 }, dayMs);
+    expect([...serverOff]).toEqual([['on.example.com', { httpsRedirectPort: 8443, hsts: 'max-age=60' }]]);
+    expect([...httpsHostsOf(domains, undefined, dayMs)]).toEqual([['on.example.com', { hsts: 'max-age=60' }]]);
   });
 });

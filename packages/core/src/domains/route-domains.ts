@@ -64,6 +64,8 @@ export function routeDomainChanges(input: {
       failures: 0,
       nextAttemptAtMs: 0,
       expiryNotifiedAtMs: null,
+      httpsRedirect: 'default',
+      hstsMaxAgeSeconds: null,
       createdAtMs: input.nowMs,
     });
   }
@@ -71,24 +73,48 @@ export function routeDomainChanges(input: {
   return { added, removed };
 }
 
+/** How the server serves domains with a certificate (`CoreSettings.domainHttps`). */
+export interface DomainHttpsSettings {
+  /** The redirect's port when the server redirects by default (`--https-redirect on`). */
+  readonly redirectPort?: number;
+  /** The public HTTPS port, known whenever the edge serves TLS: what a domain set to `on` redirects to. */
+  readonly httpsPort?: number;
+  /** The server's HSTS header value (`--hsts-max-age`). */
+  readonly hsts?: string;
+}
+
 /**
  * The hosts served over HTTPS with a valid certificate of their own, with what their routes carry: the redirect of
- * plain HTTP and HSTS as the server is set (`CoreSettings.domainHttps`). A host without a certificate gets neither:
- * a redirect or HSTS before the certificate would take the site down.
+ * plain HTTP (the domain's `httpsRedirect`, `default` following the server) and HSTS (the domain's max-age, 0 none,
+ * null the server's). A host without a certificate gets neither: a redirect or HSTS before the certificate would
+ * take the site down.
  */
 export function httpsHostsOf(
   domains: readonly DomainRecord[],
-  settings: { readonly redirectPort?: number; readonly hsts?: string } | undefined,
+  settings: DomainHttpsSettings | undefined,
   nowMs: number,
 ): Map<string, { httpsRedirectPort?: number; hsts?: string }> {
   const hosts = new Map<string, { httpsRedirectPort?: number; hsts?: string }>();
-  if (settings === undefined || (settings.redirectPort === undefined && settings.hsts === undefined)) return hosts;
   for (const domain of domains) {
     if (domain.certificate === null || domain.certificate.notAfterMs <= nowMs) continue;
+    const port = redirectPortOf(domain, settings);
+    const hsts =
+      domain.hstsMaxAgeSeconds === null
+        ? settings?.hsts
+        : domain.hstsMaxAgeSeconds > 0
+          ? `max-age=${domain.hstsMaxAgeSeconds}`
+          : undefined;
+    if (port === undefined && hsts === undefined) continue;
     hosts.set(domain.host, {
-      ...(settings.redirectPort === undefined ? {} : { httpsRedirectPort: settings.redirectPort }),
-      ...(settings.hsts === undefined ? {} : { hsts: settings.hsts }),
+      ...(port === undefined ? {} : { httpsRedirectPort: port }),
+      ...(hsts === undefined ? {} : { hsts }),
     });
   }
   return hosts;
+}
+
+function redirectPortOf(domain: DomainRecord, settings: DomainHttpsSettings | undefined): number | undefined {
+  if (domain.httpsRedirect === 'off') return undefined;
+  if (domain.httpsRedirect === 'default') return settings?.redirectPort;
+  return settings?.redirectPort ?? settings?.httpsPort;
 }

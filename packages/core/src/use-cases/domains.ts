@@ -13,6 +13,12 @@ import { getApp, getAppScope } from './lookups.js';
 
 type DomainDeps = Pick<CoreDeps, 'store' | 'settings' | 'clock' | 'logger'>;
 
+/** A domain's own HTTPS settings; absent ones stay as they are (`default` and null on a new domain). */
+export interface DomainHttpsInput {
+  httpsRedirect?: DomainRecord['httpsRedirect'] | undefined;
+  hstsMaxAgeSeconds?: number | null | undefined;
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 async function domainView(
@@ -52,6 +58,8 @@ async function domainView(
     failures: domain.failures,
     nextAttemptAt: domain.nextAttemptAtMs === 0 ? null : iso(domain.nextAttemptAtMs),
     reason: domainReason(domain, serving, nowMs),
+    httpsRedirect: domain.httpsRedirect,
+    hstsMaxAgeSeconds: domain.hstsMaxAgeSeconds,
   };
 }
 
@@ -63,7 +71,7 @@ async function domainView(
  */
 export async function addDomain(
   deps: DomainDeps,
-  input: { app: string; environment: string; domain: string },
+  input: { app: string; environment: string; domain: string } & DomainHttpsInput,
   serving: DomainServing,
 ): Promise<DomainView> {
   const host = input.domain.toLowerCase();
@@ -99,6 +107,8 @@ export async function addDomain(
       failures: 0,
       nextAttemptAtMs: 0,
       expiryNotifiedAtMs: null,
+      httpsRedirect: input.httpsRedirect ?? 'default',
+      hstsMaxAgeSeconds: input.hstsMaxAgeSeconds ?? null,
       createdAtMs: nowMs,
     };
     await tx.domains.insert(record);
@@ -141,6 +151,34 @@ export async function removeDomain(deps: DomainDeps, input: { app: string; domai
     await tx.domains.delete(domain.host);
   });
   deps.logger.info({ domain: input.domain, app: input.app }, 'domain removed');
+}
+
+/**
+ * Changes a domain's own HTTPS redirect and HSTS max-age (the router applies them once its certificate is valid).
+ * Errors: `APP_NOT_FOUND`, `DOMAIN_NOT_FOUND`.
+ */
+export async function setDomainHttps(
+  deps: DomainDeps,
+  input: { app: string; domain: string } & DomainHttpsInput,
+  serving: DomainServing,
+): Promise<DomainView> {
+  const view = await deps.store.transaction(async (tx) => {
+    const app = await getApp(tx, input.app);
+    const domain = await tx.domains.findByHost(input.domain);
+    if (domain === undefined || domain.appId !== app.id)
+      throw new SlipwayError('DOMAIN_NOT_FOUND', `app "${input.app}" has no domain "${input.domain}"`, {
+        details: { app: input.app, domain: input.domain },
+      });
+    const record: DomainRecord = {
+      ...domain,
+      httpsRedirect: input.httpsRedirect ?? domain.httpsRedirect,
+      hstsMaxAgeSeconds: input.hstsMaxAgeSeconds === undefined ? domain.hstsMaxAgeSeconds : input.hstsMaxAgeSeconds,
+    };
+    await tx.domains.update(record);
+    return domainView(tx, record, serving, deps.clock.nowMs());
+  });
+  deps.logger.info({ domain: input.domain, app: input.app }, 'domain HTTPS settings changed');
+  return view;
 }
 
 /** One certificate's expiry, for alerts (`certificate expiring`) and dashboards. */

@@ -5,8 +5,9 @@ import {
   domainParamsSchema,
   domainSchema,
   listDomainsResponseSchema,
+  setDomainBodySchema,
 } from '@slipway/contract';
-import { addDomain, listDomains, removeDomain, type DomainServing } from '@slipway/core';
+import { addDomain, listDomains, removeDomain, setDomainHttps, type DomainServing } from '@slipway/core';
 import { onApp } from '../auth/route-permissions.js';
 import { noContent, routeFor, type RouteGroup } from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
@@ -46,11 +47,33 @@ export const domainRoutes: RouteGroup<RouteContext> = {
       handler: async (request, reply, context) => {
         const view = await addDomain(
           context.deps,
-          { app: request.params.app, environment: request.body.environment, domain: request.body.domain },
+          {
+            app: request.params.app,
+            environment: request.body.environment,
+            domain: request.body.domain,
+            httpsRedirect: request.body.httpsRedirect,
+            hstsMaxAgeSeconds: request.body.hstsMaxAgeSeconds,
+          },
           servingOf(context),
         );
         await afterChange(context);
         return reply.status(201).send(view);
+      },
+    }),
+    route({
+      method: 'PATCH',
+      url: '/api/v1/apps/:app/domains/:domain',
+      summary: "Change a custom domain's HTTPS redirect (on, off, the server's default) and HSTS max-age",
+      permission: { action: 'domains.set', access: onApp('deployer') },
+      schema: { params: domainParamsSchema, body: setDomainBodySchema, response: { 200: domainSchema } },
+      handler: async (request, _reply, context) => {
+        const view = await setDomainHttps(
+          context.deps,
+          { app: request.params.app, domain: request.params.domain, ...request.body },
+          servingOf(context),
+        );
+        await afterChange(context);
+        return view;
       },
     }),
     route({
