@@ -2,7 +2,8 @@
  * Custom domains on a slipwayd with no ACME directory, from the outside: a domain added says why it stays `pending`
  * and what to do (a coded reason in the API answer and in the CLI's output); hostile names (an IP address, a wildcard,
  * a Unicode name, an over-long label or name) are refused with a coded error and nothing stored; a name in capitals is
- * kept in lowercase; a viewer lists the domains and may change none.
+ * kept in lowercase; a domain's own HTTPS redirect and HSTS max-age are set and bad values refused; a viewer lists
+ * the domains and may change none.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainView } from '@slipway/contract';
@@ -67,6 +68,29 @@ describe('domains without an ACME directory, and hostile domain names', () => {
     });
     expect(removed.status).toBe(204);
     expect((await slipwayd.api.domains.list('shop')).domains.map((d) => d.domain)).toEqual(['shop.example.test']);
+  });
+
+  it("sets a domain's own HTTPS redirect and HSTS max-age, and refuses bad values with VALIDATION_FAILED", async () => {
+    const set = await slipwayd.cli(['domains', 'set', 'shop', 'shop.example.test', '--https-redirect', 'off']);
+    expect(set.code, set.stderr).toBe(0);
+    const patched = await slipwayd.api.domains.set('shop', 'shop.example.test', { hstsMaxAgeSeconds: 0 });
+    expect([patched.httpsRedirect, patched.hstsMaxAgeSeconds]).toEqual(['off', 0]);
+    for (const json of [{ httpsRedirect: 'sometimes' }, { hstsMaxAgeSeconds: 63_072_001 }, { hstsMaxAgeSeconds: -1 }]) {
+      const answer = await callApi(slipwayd, {
+        method: 'PATCH',
+        path: '/api/v1/apps/shop/domains/shop.example.test',
+        token: adminToken,
+        json,
+      });
+      expect({ status: answer.status, code: errorCode(answer) }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    }
+    const listed = await slipwayd.cli(['domains', 'list', 'shop']);
+    expect(listed.stdout).toContain('off/0');
+    const reset = await slipwayd.api.domains.set('shop', 'shop.example.test', {
+      httpsRedirect: 'default',
+      hstsMaxAgeSeconds: null,
+    });
+    expect([reset.httpsRedirect, reset.hstsMaxAgeSeconds]).toEqual(['default', null]);
   });
 
   it('lets a viewer list the domains and change none', async () => {
