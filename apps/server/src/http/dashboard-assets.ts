@@ -15,6 +15,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SlipwayError } from '@slipway/contract';
 import { publicAccess } from './auth/route-permissions.js';
+import { requestLimits } from './request-limits.js';
 
 /** The dashboard built beside slipwayd: `apps/web/dist`, from the bundle (`apps/server/dist`) or the sources. */
 export function defaultWebDir(): string {
@@ -50,6 +51,11 @@ export async function installDashboard(app: FastifyInstance, configuredDir: stri
   const serve = async (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '/';
     if (apiPrefixes.some((prefix) => path.startsWith(prefix))) {
+      // An API path lands here when no API route matched it: one whose parameter is too long for the router
+      // keeps its own answer, as it had before the dashboard took the other paths.
+      if (path.split('/').some((segment) => segment.length > requestLimits.paramBytes)) {
+        throw new SlipwayError('URL_TOO_LONG', `a path parameter is longer than ${requestLimits.paramBytes} bytes`);
+      }
       throw new SlipwayError('ROUTE_NOT_FOUND', `no route ${request.method} ${path}`);
     }
     if (!isBuilt) {
