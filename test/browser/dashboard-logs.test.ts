@@ -138,9 +138,12 @@ describe('dashboard deployment page and logs', skipUnless(chromiumAvailability()
 
     // Scrolling up stops following: the view stays where the reader is while lines arrive; "Jump to latest" goes
     // back to the newest line and follows again.
+    // The reader keeps turning the wheel until the top (one turn may end short of it while lines keep coming).
     await log.hover();
-    await page.mouse.wheel(0, -20_000);
-    await waitFor(async () => expect(await fromLogBox(page, 'box.scrollTop')).toBe(0));
+    await waitFor(async () => {
+      await page.mouse.wheel(0, -20_000);
+      expect(await fromLogBox(page, 'box.scrollTop')).toBe(0);
+    }, { intervalMs: 250 });
     const jump = page.getByRole('button', { name: /Jump to latest/ });
     await jump.waitFor();
     const shownWhenPaused = await lastTick(page);
