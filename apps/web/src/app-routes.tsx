@@ -21,7 +21,7 @@ export const appRoutes: RouteObject[] = [
         element: <AppShell />,
         children: [
           { index: true, element: <OverviewPage /> },
-          { path: 'apps/new', element: <NewAppPage /> },
+          { path: 'new-app', element: <NewAppPage /> },
           { path: 'apps/:app', element: <AppPage /> },
           {
             path: 'delivery',

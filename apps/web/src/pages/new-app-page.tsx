@@ -1,5 +1,5 @@
 /**
- * Creates an app in a project (`/apps/new?project=`; admin on the project, as slipwayd requires), then deploys it
+ * Creates an app in a project (`/new-app?project=`; admin on the project, as slipwayd requires), then deploys it
  * from a git repository, a directory on the server or an uploaded archive, and opens the app's page.
  */
 import { useState, type FormEvent } from 'react';

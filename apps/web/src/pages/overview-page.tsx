@@ -48,7 +48,7 @@ export function OverviewPage() {
             setOffset(0);
           }}
         />
-        <Link className="button button-primary" to={`/apps/new?project=${encodeURIComponent(project)}`}>
+        <Link className="button button-primary" to={`/new-app?project=${encodeURIComponent(project)}`}>
           New app
         </Link>
       </div>
