@@ -6,6 +6,7 @@ import { AdminPage } from './pages/admin/admin-page.js';
 import { AppPage } from './pages/app-page.js';
 import { NewAppPage } from './pages/new-app-page.js';
 import { DeploymentPage } from './pages/deployment-page.js';
+import { GitPage } from './pages/git/git-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { OverviewPage } from './pages/overview-page.js';
 import { ApprovalsPage } from './pages/delivery/approvals-page.js';
@@ -32,6 +33,7 @@ export const appRoutes: RouteObject[] = [
               { path: 'notifications', element: <NotificationsPage /> },
             ],
           },
+          { path: 'git', element: <GitPage /> },
           { path: 'admin', element: <AdminPage /> },
           { path: 'admin/:tab', element: <AdminPage /> },
           { path: 'deployments/:id', element: <DeploymentPage /> },

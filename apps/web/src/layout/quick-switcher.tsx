@@ -12,6 +12,8 @@ const pages = [
   { label: 'Approvals', to: '/delivery/approvals' },
   { label: 'Catalog', to: '/catalog' },
   { label: 'Git', to: '/git' },
+  { label: 'Git: deployment rules', to: '/git?view=rules' },
+  { label: 'Git: previews', to: '/git?view=previews' },
   { label: 'Administration', to: '/admin' },
 ];
 
