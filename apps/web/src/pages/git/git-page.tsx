@@ -11,13 +11,8 @@ import { RulesSection } from './rules-section.js';
 
 const labels = { repositories: 'Repositories', rules: 'Deployment rules', previews: 'Previews' } as const;
 
-function AppChoice({ choice }: { readonly choice: GitChoice }) {
-  if (choice.isAppsLoaded && choice.apps.length === 0) return <p>No app in this project.</p>;
-  return (
-    <div className="filters">
-      <SelectField label="App" value={choice.app} options={choice.apps} onChange={(app) => choice.choose({ app })} />
-    </div>
-  );
+function NoApp({ choice }: { readonly choice: GitChoice }) {
+  return choice.isAppsLoaded && choice.apps.length === 0 ? <p>No app in this project.</p> : null;
 }
 
 export function GitPage() {
@@ -33,6 +28,14 @@ export function GitPage() {
           options={choice.projects}
           onChange={(name) => choice.choose({ project: name })}
         />
+        {choice.view === 'repositories' ? null : (
+          <SelectField
+            label="App"
+            value={app}
+            options={choice.apps}
+            onChange={(name) => choice.choose({ app: name })}
+          />
+        )}
       </div>
       <Tabs.Root value={choice.view} onValueChange={(view) => choice.choose({ view })} className="tabs">
         <Tabs.List aria-label="Git sections" className="tab-list">
@@ -46,7 +49,7 @@ export function GitPage() {
           {project === '' ? null : <RepositoriesSection project={project} />}
         </Tabs.Content>
         <Tabs.Content value="rules">
-          <AppChoice choice={choice} />
+          <NoApp choice={choice} />
           {app === '' ? null : (
             <RulesSection
               project={project}
@@ -57,7 +60,7 @@ export function GitPage() {
           )}
         </Tabs.Content>
         <Tabs.Content value="previews">
-          <AppChoice choice={choice} />
+          <NoApp choice={choice} />
           {app === '' ? null : <PreviewsSection project={project} app={app} />}
         </Tabs.Content>
       </Tabs.Root>

@@ -21,12 +21,7 @@ function DryRunAnswer({ answer }: { readonly answer: TestDeploymentRulesResponse
   return (
     <div className="card" data-testid="dry-run-answer" data-fired={answer.fired === null ? '' : answer.fired.position}>
       <p>
-        <strong>
-          {answer.fired === null
-            ? 'Nothing would deploy.'
-            : `Rule ${answer.fired.position} fires: ${answer.fired.environment ?? '—'}.`}
-        </strong>{' '}
-        {answer.summary}
+        <strong>{answer.summary}</strong>
       </p>
       {answer.steps.length === 0 ? null : (
         <ol className="steps" aria-label="Each rule in order">

@@ -9,7 +9,6 @@ import { gitApi } from '../../api/git-api.js';
 import { DataTable } from '../../components/data-table.js';
 import { ErrorNotice } from '../../components/error-notice.js';
 import { RelativeTime } from '../../components/relative-time.js';
-import { StatusBadge } from '../../components/status-badge.js';
 import { useLiveRefresh } from '../../live/use-live.js';
 import { useCan } from '../../session/session.js';
 import { AddRuleForm } from './add-rule-form.js';
@@ -65,7 +64,7 @@ export function RulesSection({ project, app, repository, onShowAll }: RulesSecti
           { header: 'Ref pattern', cell: (r) => <code className="value">{r.refPattern}</code> },
           { header: 'Repository', cell: (r) => r.repository },
           { header: 'Environment', cell: (r) => r.environment ?? '—' },
-          { header: 'State', cell: (r) => <StatusBadge state={r.isEnabled ? 'active' : 'inactive'} /> },
+          { header: 'Enabled', cell: (r) => (r.isEnabled ? 'enabled' : 'disabled (never fires)') },
           { header: 'Fired', cell: lastFired },
           {
             header: 'Queued',
