@@ -14,47 +14,13 @@ import { startGitHttpTestServer, type GitHttpTestServer } from '@slipway/adapter
 import type { DeploymentView, PreviewView, WebhookDeliveryView } from '@slipway/contract';
 import { signWebhook } from '@slipway/core';
 import { startProviderApiRecorder, waitFor, type ProviderApiRecorder } from '@slipway/testkit';
+import { githubPullRequest } from './github-push-payload.js';
 import { git } from './git-test-env.js';
 import { fixturesDir, SlipwaydHarness } from './slipwayd-harness.js';
 
 const gitToken = 'sentinel-previews-git-token-3e8b';
 const providerToken = 'ghp_SENTINEL_previews_api_token_9c4d';
 const app = 'shop';
-/** GitHub's `pull_request` `opened` example (@octokit/webhooks-examples) as pull request `number` at `head`. */
-async function githubPullRequest(
-  action: 'opened' | 'closed',
-  number: number,
-  head: { sha: string; ref: string; isFork: boolean },
-  isMerged = false,
-): Promise<Buffer> {
-  const { default: examples } = (await import('@octokit/webhooks-examples/api.github.com/index.json', {
-    with: { type: 'json' },
-  })) as { default: { name: string; examples: Record<string, unknown>[] }[] };
-  const example = (examples.find((e) => e.name === 'pull_request')?.examples ?? []).find(
-    (e) => e.action === 'opened',
-  ) as { pull_request: Record<string, Record<string, unknown>> } & Record<string, unknown>;
-  const pr = example.pull_request;
-  const baseRepo = pr.base?.repo as Record<string, unknown>;
-  return Buffer.from(
-    JSON.stringify({
-      ...example,
-      action,
-      number,
-      pull_request: {
-        ...pr,
-        number,
-        title: `Change ${number}`,
-        merged: isMerged,
-        head: {
-          ...pr.head,
-          sha: head.sha,
-          ref: head.ref,
-          repo: head.isFork ? { ...baseRepo, id: 424242, clone_url: 'https://github.com/someone/shop.git' } : baseRepo,
-        },
-      },
-    }),
-  );
-}
 
 describe('pull-request previews driven by webhooks', () => {
   let slipwayd: SlipwaydHarness;
