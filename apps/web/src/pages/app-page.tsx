@@ -1,7 +1,7 @@
 /**
  * One app: its status with its age, instances, releases (with rollback that says what it restores), deployments, its
- * logs, and what changes it: deploy, scale, config, secrets (write-only), routes and domains, environments.
- * Live through the `app:<name>` topic. Sections are tabs; each is its own component.
+ * metrics, its logs, and what changes it: deploy, scale, config, secrets (write-only), routes and domains,
+ * environments. Live through the `app:<name>` topic. Sections are tabs; each is its own component.
  */
 import { useState } from 'react';
 import * as Tabs from '@radix-ui/react-tabs';
@@ -24,6 +24,7 @@ import { SecretsSection } from './app-secrets-section.js';
 import { DomainsSection } from './app-domains-section.js';
 import { EnvironmentsSection } from './app-environments-section.js';
 import { LogsSection } from './app-logs-section.js';
+import { MetricsSection } from './app-metrics-section.js';
 
 export function AppPage() {
   const { app = '' } = useParams();
@@ -80,6 +81,7 @@ export function AppPage() {
           <Tabs.Trigger value="instances">Instances</Tabs.Trigger>
           <Tabs.Trigger value="deployments">Deployments</Tabs.Trigger>
           <Tabs.Trigger value="releases">Releases</Tabs.Trigger>
+          <Tabs.Trigger value="metrics">Metrics</Tabs.Trigger>
           <Tabs.Trigger value="scale">Scale</Tabs.Trigger>
           <Tabs.Trigger value="config">Config</Tabs.Trigger>
           <Tabs.Trigger value="secrets">Secrets</Tabs.Trigger>
@@ -95,6 +97,9 @@ export function AppPage() {
         </Tabs.Content>
         <Tabs.Content value="releases">
           <ReleasesSection app={app} project={view.data?.project} />
+        </Tabs.Content>
+        <Tabs.Content value="metrics">
+          <MetricsSection app={app} />
         </Tabs.Content>
         <Tabs.Content value="scale">
           <ScaleSection app={app} view={view.data} />
