@@ -46,19 +46,37 @@ export function latestOf(values: readonly (number | null)[]): number | undefined
 const scaled = (values: readonly (number | null)[], factor: number) =>
   values.map((value) => (value === null ? null : value * factor));
 
-function summaryOf(lines: readonly MetricLine[], format: (value: number) => string): string {
+/** The last point at which any of the lines (limits aside) holds a value, or -1. */
+function lastSampledIndex(lines: readonly MetricLine[]): number {
+  const counted = lines.filter((line) => line.isLimit !== true);
+  const length = Math.max(0, ...counted.map((line) => line.values.length));
+  for (let i = length - 1; i >= 0; i -= 1) if (counted.some((line) => (line.values[i] ?? null) !== null)) return i;
+  return -1;
+}
+
+/**
+ * The values at the panel's last sampled point, in words: a line with no value there (a release that took no more
+ * traffic, an instance gone) is left out rather than shown with an old value.
+ */
+function summaryOf(
+  lines: readonly MetricLine[],
+  timestampsMs: readonly number[],
+  format: (value: number) => string,
+): string {
+  const index = lastSampledIndex(lines);
+  if (index < 0) return 'No sample in this window.';
   const parts = lines.flatMap((line) => {
-    if (line.isLimit === true) return [];
-    const latest = latestOf(line.values);
-    if (latest === undefined) return [];
-    const limit = lines.find((l) => l.isLimit === true && l.label === `${line.label} limit`);
-    const of = limit === undefined ? undefined : latestOf(limit.values);
-    return [`${line.label} ${format(latest)}${of === undefined ? '' : ` of ${format(of)} limit`}`];
+    const value = line.values[index] ?? null;
+    if (line.isLimit === true || value === null) return [];
+    const limit = lines.find((l) => l.isLimit === true && l.label === `${line.label} limit`)?.values[index] ?? null;
+    return [`${line.label} ${format(value)}${limit === null ? '' : ` of ${format(limit)} limit`}`];
   });
-  return parts.length === 0 ? 'No sample in this window.' : `Latest: ${parts.join('; ')}.`;
+  const at = new Date(timestampsMs[index] ?? 0).toLocaleTimeString();
+  return `Latest (${at}): ${parts.join('; ')}.`;
 }
 
 function panel(
+  timestampsMs: readonly number[],
   id: MetricPanelModel['id'],
   title: string,
   unit: string,
@@ -68,7 +86,7 @@ function panel(
   const pointCount = lines
     .filter((line) => line.isLimit !== true)
     .reduce((count, line) => count + line.values.filter((value) => value !== null).length, 0);
-  return { id, title, unit, format, lines, summary: summaryOf(lines, format), pointCount };
+  return { id, title, unit, format, lines, summary: summaryOf(lines, timestampsMs, format), pointCount };
 }
 
 /** The short name of an instance: its process and the end of its id. */
@@ -89,8 +107,10 @@ export function metricPanels(series: MetricSeries): MetricPanelModel[] {
     const limitMib = instance.memoryLimitBytes / mib;
     return [line, { label: `${label} limit`, values: series.timestamps.map(() => limitMib), isLimit: true }];
   });
+  const at = series.timestamps;
   return [
     panel(
+      at,
       'requests',
       'Request rate',
       'req/s',
@@ -98,18 +118,20 @@ export function metricPanels(series: MetricSeries): MetricPanelModel[] {
       perRelease((t) => t.requestsPerSecond),
     ),
     panel(
+      at,
       'errors',
       'Error rate (5xx)',
       '% 5xx',
       fixed(1, ' % 5xx'),
       perRelease((t) => t.errorRate, 100),
     ),
-    panel('latency', 'Latency', 'ms', fixed(1, ' ms'), [
+    panel(at, 'latency', 'Latency', 'ms', fixed(1, ' ms'), [
       { label: 'p50', values: series.traffic.latencyP50Ms },
       { label: 'p95', values: series.traffic.latencyP95Ms },
       { label: 'p99', values: series.traffic.latencyP99Ms },
     ]),
     panel(
+      at,
       'in-flight',
       'Requests in flight',
       'requests',
@@ -117,13 +139,14 @@ export function metricPanels(series: MetricSeries): MetricPanelModel[] {
       perRelease((t) => t.inFlight),
     ),
     panel(
+      at,
       'cpu',
       'CPU per instance',
       '% of a CPU',
       fixed(1, ' %'),
       series.instances.map((instance) => ({ label: instanceLabel(instance), values: instance.cpuPercent })),
     ),
-    panel('memory', 'Memory per instance', 'MiB', fixed(1, ' MiB'), memoryLines),
+    panel(at, 'memory', 'Memory per instance', 'MiB', fixed(1, ' MiB'), memoryLines),
   ];
 }
 

@@ -44,6 +44,9 @@ function releaseMarksPlugin(marks: readonly ReleaseMark[], colour: string): uPlo
     ctx.setLineDash([4 * ratio, 3 * ratio]);
     ctx.font = `${11 * ratio}px system-ui, sans-serif`;
     ctx.textBaseline = 'top';
+    // Releases close together would write their names over each other: each such name goes a line lower.
+    let labelEndX = -Infinity;
+    let labelRow = 0;
     for (const mark of marks) {
       const x = Math.round(plot.valToPos(mark.atMs / 1000, 'x', true));
       if (x < bbox.left || x > bbox.left + bbox.width) continue;
@@ -51,7 +54,10 @@ function releaseMarksPlugin(marks: readonly ReleaseMark[], colour: string): uPlo
       ctx.moveTo(x, bbox.top);
       ctx.lineTo(x, bbox.top + bbox.height);
       ctx.stroke();
-      ctx.fillText(mark.label, x + 3 * ratio, bbox.top + 2 * ratio);
+      labelRow = x < labelEndX ? labelRow + 1 : 0;
+      const labelX = x + 3 * ratio;
+      ctx.fillText(mark.label, labelX, bbox.top + (2 + 13 * labelRow) * ratio);
+      labelEndX = Math.max(labelEndX, labelX + ctx.measureText(mark.label).width);
     }
     ctx.restore();
   };
