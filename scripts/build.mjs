@@ -41,6 +41,42 @@ const externalNpm = {
 };
 
 /**
+ * docker-modem requires its ssh transport (and so ssh2, whose poly1305 WebAssembly module reserves 16 MiB) when it
+ * loads, though only a Docker Engine reached over `ssh://` uses it: the require is moved into the call, so ssh2
+ * loads on the first ssh connection and not in every slipwayd. Fails the build when docker-modem's line changes.
+ */
+const sshOnDemand = {
+  name: 'ssh-on-demand',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const eager = "ssh = require('./ssh'),";
+      if (!source.includes(eager)) throw new Error(`${args.path}: no "${eager}" to make lazy (docker-modem changed)`);
+      return {
+        contents: source.replace(eager, "ssh = (options) => require('./ssh')(options),"),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * V8 keeps a script's whole source in memory, as Latin-1 when every character of it fits, or else as UTF-16 (twice
+ * the size): a bundle with one character above U+00FF (esbuild escapes strings, not comments or regular expressions)
+ * fails the build.
+ */
+function assertLatin1(file) {
+  const source = readFileSync(file, 'utf8');
+  const at = source.search(/[\u0100-\u{10ffff}]/u);
+  if (at !== -1) {
+    const line = source.slice(0, at).split('\n').length;
+    throw new Error(
+      `${file}:${line}: ${JSON.stringify(source.slice(Math.max(0, at - 40), at + 10))} is not Latin-1; escape it`,
+    );
+  }
+}
+
+/**
  * `isTestBuild` sets `SLIPWAY_TEST_BUILD`: slipwayd's test build honours `SLIPWAY_FAILPOINTS` (the end-to-end
  * suites and the recovery benchmark run it to stop a deployment at a chosen point); the release build leaves the
  * failpoint module out and ignores the variable.
@@ -83,13 +119,16 @@ export async function buildAll() {
         target: 'node20',
         format: 'esm',
         sourcemap: 'linked',
+        // Without comments and indentation the source V8 holds is a third smaller; names are kept, so logs and
+        // errors read the same, and a stack trace's lines and columns still map to the sources through the map.
+        minifyWhitespace: true,
         logLevel: 'warning',
-        plugins: [externalNpm],
+        plugins: [externalNpm, sshOnDemand],
         define: { SLIPWAY_TEST_BUILD: String(p.isTestBuild) },
         banner: {
           js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);",
         },
-      }),
+      }).then(() => assertLatin1(join(root, p.out))),
     ),
   ]);
 }

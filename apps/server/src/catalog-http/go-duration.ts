@@ -14,7 +14,8 @@ const unitMs: Readonly<Record<string, number>> = {
   h: 3_600_000,
 };
 
-const part = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+// The micro signs escaped: one character above U+00FF in the bundle makes V8 hold all of its source as UTF-16.
+const part = /^(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/;
 
 /** The duration in milliseconds (fractional below 1 ms), or undefined when the text is not a Go duration. */
 export function parseGoDurationMs(text: string): number | undefined {

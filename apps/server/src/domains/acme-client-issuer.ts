@@ -2,9 +2,10 @@
  * The AcmeIssuer port over `acme-client` (RFC 8555): one account per CA directory, an ECDSA P-256 key per
  * certificate, HTTP-01 or TLS-ALPN-01 answered by the edge through the responder. Every call to the CA has a deadline
  * (`callTimeoutMs`, few retries) and the whole order one more (`orderTimeoutMs`); failures become coded errors.
+ * acme-client (with its axios and x509 libraries) loads with the first call, not with every slipwayd that has ACME set.
  */
 import { Agent } from 'node:https';
-import * as acme from 'acme-client';
+import type * as AcmeClient from 'acme-client';
 import { SlipwayError, isSlipwayError } from '@slipway/contract';
 import type { AcmeChallengeAnswer, AcmeIssuer } from '@slipway/core';
 import { probeAcmeDirectory } from './acme-directory-probe.js';
@@ -58,20 +59,27 @@ function codedError(error: unknown, host: string, isValidating: boolean): Slipwa
 export function createAcmeClientIssuer(options: AcmeClientIssuerOptions): AcmeIssuer {
   const callTimeoutMs = options.callTimeoutMs ?? 10_000;
   const orderTimeoutMs = options.orderTimeoutMs ?? 120_000;
-  // acme-client's own axios instance (no one else uses it): bounded calls, few retries, the CA's root trusted.
-  acme.axios.defaults.timeout = callTimeoutMs;
-  const settings = (acme.axios.defaults as unknown as { acmeSettings: Record<string, number> }).acmeSettings;
-  settings.retryMaxAttempts = 2;
-  settings.retryDefaultDelay = 1;
-  if (options.directoryCa !== undefined) acme.axios.defaults.httpsAgent = new Agent({ ca: options.directoryCa });
+  let loaded: Promise<typeof AcmeClient> | undefined;
+  const acmeClient = (): Promise<typeof AcmeClient> =>
+    (loaded ??= import('acme-client').then((acme) => {
+      // acme-client's own axios instance (no one else uses it): bounded calls, few retries, the CA's root trusted.
+      acme.axios.defaults.timeout = callTimeoutMs;
+      const settings = (acme.axios.defaults as unknown as { acmeSettings: Record<string, number> }).acmeSettings;
+      settings.retryMaxAttempts = 2;
+      settings.retryDefaultDelay = 1;
+      if (options.directoryCa !== undefined) acme.axios.defaults.httpsAgent = new Agent({ ca: options.directoryCa });
+      return acme;
+    }));
 
   return {
     directoryUrl: options.directoryUrl,
     async createAccountKey() {
+      const acme = await acmeClient();
       return (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
     },
     async issue(request, responder) {
       await probeAcmeDirectory(options.directoryUrl, options.directoryCa, callTimeoutMs);
+      const acme = await acmeClient();
       const client = new acme.Client({
         directoryUrl: options.directoryUrl,
         accountKey: request.accountKey,
@@ -88,7 +96,7 @@ export function createAcmeClientIssuer(options: AcmeClientIssuerOptions): AcmeIs
       const presented = new Map<string, AcmeChallengeAnswer>();
       let isValidating = false;
       const answerOf = async (
-        authz: acme.Authorization,
+        authz: AcmeClient.Authorization,
         challenge: { type: string; token?: string },
         keyAuthorization: string,
       ): Promise<AcmeChallengeAnswer> => {

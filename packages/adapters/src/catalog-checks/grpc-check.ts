@@ -1,9 +1,10 @@
 /**
  * The catalog's gRPC check (Consul's): one `grpc.health.v1.Health/Check` call for the target's service (the part
  * after `/`, empty for the server as a whole) under the deadline; SERVING is passing, any other answer or failure
- * critical. The two messages are encoded here by hand (one field each), so no `.proto` file is loaded.
+ * critical. The two messages are encoded here by hand (one field each), so no `.proto` file is loaded; grpc-js itself
+ * loads with the first gRPC check run, not with every slipwayd.
  */
-import { credentials, Client, Metadata, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
 import type { CheckRunResult, RunnableCheckDefinition } from '@slipway/core';
 import { abortedText, boundOutput, createRunDeadline, parseHostPort } from './check-output.js';
 
@@ -102,10 +103,11 @@ export function parseGrpcTarget(target: string): { address: string; service: str
   return parseHostPort(address) ? { address, service } : undefined;
 }
 
-export function runGrpcCheck(definition: GrpcCheckDefinition, signal?: AbortSignal): Promise<CheckRunResult> {
+export async function runGrpcCheck(definition: GrpcCheckDefinition, signal?: AbortSignal): Promise<CheckRunResult> {
   const prefix = `gRPC check ${definition.target}`;
   const target = parseGrpcTarget(definition.target);
-  if (!target) return Promise.resolve({ status: 'critical', output: boundOutput(`${prefix}: invalid target`) });
+  if (!target) return { status: 'critical', output: boundOutput(`${prefix}: invalid target`) };
+  const { credentials, Client, Metadata, status: grpcStatus } = await import('@grpc/grpc-js');
   const deadline = createRunDeadline(definition.timeoutMs, signal);
   const channelCredentials = definition.useTls
     ? credentials.createSsl(

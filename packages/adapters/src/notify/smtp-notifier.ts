@@ -1,11 +1,11 @@
 /**
  * Email through the configured SMTP relay (nodemailer): one connection per message, STARTTLS required or TLS from the
  * first byte (or plain, for a relay on the same host), optional authentication. Every phase (connect, greeting, each
- * reply) is bounded, and the caller's signal ends the send. No message names the password.
+ * reply) is bounded, and the caller's signal ends the send. No message names the password. nodemailer loads with the
+ * first message sent, not with every slipwayd.
  */
 import { SlipwayError } from '@slipway/contract';
 import type { Notifier } from '@slipway/core';
-import { createTransport } from 'nodemailer';
 
 export interface SmtpRelaySettings {
   readonly host: string;
@@ -42,6 +42,7 @@ export function createSmtpNotifier(settings: SmtpRelaySettings): Notifier {
       if (destination.kind !== 'email') {
         throw new SlipwayError('INTERNAL', `the email notifier cannot send to a ${destination.kind} target`);
       }
+      const { createTransport } = await import('nodemailer');
       const transport = createTransport({
         host: settings.host,
         port: settings.port,
