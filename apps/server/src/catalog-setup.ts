@@ -7,18 +7,20 @@
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { createCatalogCheckRunner, createSqliteCatalogStore } from '@slipway/adapters';
-import { decodeCatalogSnapshot, encodeCatalogSnapshot } from '@slipway/contract';
+import { decodeCatalogSnapshot, encodeCatalogSnapshot, SlipwayError } from '@slipway/contract';
 import {
   createCatalog,
   createCatalogAccess,
   createCheckScheduler,
   createInstanceRegistration,
   type CatalogAccessService,
+  type CatalogAuthority,
   type CatalogEngine,
   type CheckScheduler,
   type Clock,
   type IdentityDeps,
   type InstanceRegistration,
+  type Principal,
   type SecurityEvent,
   type SecurityEventSink,
   type Store,
@@ -47,6 +49,11 @@ export interface CatalogSetup {
   readonly addresses: () => CatalogAddresses;
   /** `sink`, then the catalog's access (which forgets resolved tokens on any security event). */
   chainSecurityEvents(sink: SecurityEventSink): SecurityEventSink;
+  /**
+   * The catalog authority of a caller the API authenticated (the dashboard's catalog routes, the live `catalog`
+   * topic): the same rules and evaluation as the Consul API's. Errors: `CATALOG_DISABLED` before `serve`.
+   */
+  authorizePrincipal(principal: Principal): Promise<CatalogAuthority>;
   /** Starts access, checks and the listeners. Errors: `PORT_UNAVAILABLE` naming the flag of an address in use. */
   serve(identity: IdentityDeps): Promise<void>;
   /** Idempotent. */
@@ -130,6 +137,10 @@ export async function openCatalog(config: ResolvedConfig, base: CatalogBase): Pr
     chainSecurityEvents: (sink) => (event: SecurityEvent) => {
       sink(event);
       access?.onSecurityEvent(event);
+    },
+    authorizePrincipal(principal) {
+      if (access === undefined) throw new SlipwayError('CATALOG_DISABLED', 'the catalog is not serving yet');
+      return access.authorizePrincipal(principal);
     },
     async serve(identity) {
       access = createCatalogAccess({ identity, anonymousRead: config.catalogAnonymousRead });

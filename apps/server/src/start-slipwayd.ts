@@ -269,6 +269,7 @@ export async function startSlipwayd(config: ResolvedConfig, options: StartOption
       shutdownSignal: shutdown.signal,
       processIsolation: isolation.view,
       catalog: catalog.catalog,
+      catalogAccess: catalog,
       catalogAddresses: catalog.addresses,
       webhookIntake: gitWebhooks.intake,
       domains,

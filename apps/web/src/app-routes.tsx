@@ -4,6 +4,7 @@ import { AppShell } from './layout/app-shell.js';
 import { SignedInOnly } from './session/signed-in-only.js';
 import { AdminPage } from './pages/admin/admin-page.js';
 import { AppPage } from './pages/app-page.js';
+import { CatalogPage } from './pages/catalog/catalog-page.js';
 import { NewAppPage } from './pages/new-app-page.js';
 import { DeploymentPage } from './pages/deployment-page.js';
 import { GitPage } from './pages/git/git-page.js';
@@ -33,6 +34,7 @@ export const appRoutes: RouteObject[] = [
               { path: 'notifications', element: <NotificationsPage /> },
             ],
           },
+          { path: 'catalog', element: <CatalogPage /> },
           { path: 'git', element: <GitPage /> },
           { path: 'admin', element: <AdminPage /> },
           { path: 'admin/:tab', element: <AdminPage /> },

@@ -54,6 +54,8 @@ export * from './environments-api.js';
 export * from './environments-client.js';
 export * from './catalog-acl-api.js';
 export * from './catalog-acl-client.js';
+export * from './catalog-browse-api.js';
+export { base64Value, catalogValueMaxBytes, encodeBase64 } from './catalog-base64.js';
 export * from './deployment-rules-api.js';
 export * from './deployment-rules-client.js';
 export * from './repositories-api.js';

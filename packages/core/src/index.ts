@@ -248,6 +248,17 @@ export {
 } from './catalog/catalog-acl-authority.js';
 export type { CatalogAclRule, CatalogAuthorityInput } from './catalog/catalog-acl-authority.js';
 export { listCatalogAclRules, putCatalogAclRule, revokeCatalogAclRule } from './catalog/catalog-acl-rules.js';
+// The dashboard's catalog browser and KV editor.
+export {
+  catalogServiceSummaries,
+  getCatalogKv,
+  getCatalogService,
+  listCatalogKv,
+  listCatalogServices,
+  worstCheckStatus,
+  type CatalogBrowser,
+} from './catalog/catalog-browse.js';
+export { deleteCatalogKv, putCatalogKv, type CatalogKvEditor } from './catalog/catalog-kv-edit.js';
 export {
   createCatalog,
   type CatalogEngine,

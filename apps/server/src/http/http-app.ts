@@ -111,6 +111,7 @@ export async function createHttpApp(
       overview: appsOverview,
       audit: context.audit,
       catalog: context.catalog,
+      catalogAccess: context.catalogAccess,
       stateIntervalMs: liveStreamSettings.stateIntervalMs,
       appsIntervalMs: liveStreamSettings.appsIntervalMs,
       pollMs: liveStreamSettings.pollMs,

@@ -11,6 +11,7 @@ import { approvalRoutes } from './routes/approval-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { webSessionRoutes } from './routes/web-session-routes.js';
 import { catalogAclRoutes } from './routes/catalog-acl-routes.js';
+import { catalogBrowseRoutes } from './routes/catalog-browse-routes.js';
 import { deploymentRuleRoutes } from './routes/deployment-rule-routes.js';
 import { stackDeploymentRuleRoutes } from './routes/stack-deployment-rule-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
@@ -66,6 +67,7 @@ export const routeGroups: readonly RouteGroup<RouteContext>[] = [
   autoscaleRoutes,
   metricsHistoryRoutes,
   catalogAclRoutes,
+  catalogBrowseRoutes,
   repositoryRoutes,
   webhookRoutes,
   repositoryWebhookRoutes,

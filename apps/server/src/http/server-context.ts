@@ -4,11 +4,15 @@ import type {
   AppsOverviewDeps,
   AuditLog,
   Catalog,
+  CatalogAuthority,
+  CatalogBrowser,
+  CatalogKvEditor,
   CoreDeps,
   DomainServing,
   Fleet,
   IdentityDeps,
   JobWorker,
+  Principal,
 } from '@slipway/core';
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { ResolvedConfig } from '../config.js';
@@ -45,8 +49,13 @@ export interface ServerContext {
   readonly requestStop?: (scope: 'slipwayd' | 'everything') => void;
   /** Whether process instances run sandboxed (shown by status); absent in tests that build a bare context. */
   readonly processIsolation?: ProcessIsolationView;
-  /** The service catalog, read by the live stream's `catalog` topic; absent in tests that build a bare context. */
-  readonly catalog?: Pick<Catalog, 'index' | 'services' | 'checks' | 'kvKeys'>;
+  /**
+   * The service catalog, read and edited by the dashboard's catalog routes and the live stream's `catalog` topic;
+   * absent in tests that build a bare context.
+   */
+  readonly catalog?: CatalogBrowser & CatalogKvEditor & Pick<Catalog, 'kvKeys'>;
+  /** The catalog authority of an authenticated caller (its ACL rules); absent in tests that build a bare context. */
+  readonly catalogAccess?: { authorizePrincipal(principal: Principal): Promise<CatalogAuthority> };
   /** Where the service catalog listens (system info); absent in tests that build a bare context. */
   readonly catalogAddresses?: () => SystemInfoView['catalog'];
   /** Where webhook deliveries are limited and the inbox's processor woken; absent in tests that build a bare context. */

@@ -34,6 +34,11 @@ export interface CatalogAccessService extends CatalogAccess {
    * applies to the very next request. Never throws.
    */
   readonly onSecurityEvent: SecurityEventSink;
+  /**
+   * The authority of a caller the API has already authenticated (a dashboard session, a bearer token): the same
+   * rules and the same evaluation as a catalog request carrying that credential. Not cached (the API is not hot).
+   */
+  authorizePrincipal(principal: Principal): Promise<CatalogAuthority>;
 }
 
 /** Tokens longer than this are refused without a look-up (ours are far shorter). */
@@ -93,14 +98,14 @@ export function createCatalogAccess(deps: CatalogAccessDeps): CatalogAccessServi
     return token !== undefined && token.maxRole !== 'viewer';
   };
 
-  const resolve = async (token: string): Promise<CatalogAuthority> => {
-    const principal = await principalOf(token);
+  const authorityOf = async (principal: Principal): Promise<CatalogAuthority> => {
     const actor = principal.credential.kind === 'api-token' ? `token:${principal.credential.id}` : principal.userName;
     const isAdmin = hasRole(principal, null, 'admin');
     const rules = isAdmin ? [] : await identity.store.catalogAclRules.listForSubjects(catalogAclSubjectsOf(principal));
     const mayWrite = rules.some((rule) => rule.policy === 'write') && (await credentialMayWrite(principal));
     return createCatalogAuthority({ actor, isAuthenticated: true, isAdmin, mayWrite, rules, anonymousRead });
   };
+  const resolve = async (token: string): Promise<CatalogAuthority> => authorityOf(await principalOf(token));
 
   return {
     async authorize(token): Promise<CatalogAuthority> {
@@ -125,6 +130,7 @@ export function createCatalogAccess(deps: CatalogAccessDeps): CatalogAccessServi
       }
       return authority;
     },
+    authorizePrincipal: authorityOf,
     onSecurityEvent: () => {
       generation += 1;
       resolved.clear();

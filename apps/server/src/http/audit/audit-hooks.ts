@@ -82,6 +82,11 @@ function targetOf(request: FastifyRequest, action: string): AuditTarget | null {
   if (user !== undefined) return { kind: 'user', id: user };
   const id = param('id');
   if (id !== undefined) return { kind: action.startsWith('tokens.') ? 'token' : 'deployment', id };
+  // A KV edit names its key in the body (put) or the query (delete): a key's name, never its value.
+  if (action.startsWith('catalog.kv.')) {
+    const key = ((request.body ?? request.query) as { key?: unknown } | null | undefined)?.key;
+    if (typeof key === 'string' && key.length > 0) return { kind: 'catalog-key', id: key.slice(0, 200) };
+  }
   const kind = createTargets[action];
   const body = request.body as { name?: unknown } | null | undefined;
   if (kind !== undefined && typeof body?.name === 'string' && body.name.length <= 100) {

@@ -87,7 +87,7 @@ export const liveStreamRoutes: RouteGroup<RouteContext> = {
         const names = topicsOf(request.query.topics);
         const resumed = cursorsOf(request, request.query.lastEventId);
         const decision = await authorizeTopics(principal, context.deps.store, names, {
-          hasCatalog: context.catalog !== undefined,
+          hasCatalog: context.catalog !== undefined && context.catalogAccess !== undefined,
         });
         if (decision.accepted.length === 0) {
           throw new SlipwayError('FORBIDDEN', 'none of the topics asked for may be streamed to this caller', {

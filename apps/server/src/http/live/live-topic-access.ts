@@ -1,7 +1,7 @@
 /**
  * Which topics of a live stream its caller may have: each one checked as the REST route that reads the same data is
- * (a viewer of the project for its apps, logs and deployments; a global admin for the audit log and the catalog, which
- * span every project). A topic refused is
+ * (a viewer of the project for its apps, logs and deployments; a global admin for the audit log, which spans every
+ * project; any caller for the catalog, whose events hold what its catalog ACL rules let it read). A topic refused is
  * named with the reason and the role it needs, never silently dropped.
  */
 import { isRoleAtLeast, parseStreamTopic, SlipwayError, type RefusedTopic, type Role } from '@slipway/contract';
@@ -67,12 +67,14 @@ export async function authorizeTopics(
         else refuse('FORBIDDEN', 'approvals needs the viewer role on a project', 'viewer');
         break;
       case 'audit':
-      case 'catalog':
-        // The audit log and the catalog span every project.
-        if (topic.kind === 'catalog' && !options.hasCatalog)
-          refuse('CATALOG_DISABLED', 'this slipwayd runs no catalog');
-        else if (isRoleAtLeast(globalRole(principal.grants), 'admin')) accepted.push(name);
+        // The audit log spans every project.
+        if (isRoleAtLeast(globalRole(principal.grants), 'admin')) accepted.push(name);
         else refuse('FORBIDDEN', `${name} needs the admin role globally`, 'admin');
+        break;
+      case 'catalog':
+        // Filtered per caller by its catalog ACL rules, as the catalog routes are.
+        if (options.hasCatalog) accepted.push(name);
+        else refuse('CATALOG_DISABLED', 'this slipwayd runs no catalog');
         break;
     }
   }

@@ -23,9 +23,11 @@ import {
   type AuditRecord,
   type CoreDeps,
   type AuditLog,
+  type CatalogAuthority,
+  type Principal,
 } from '@slipway/core';
 import { auditRecordView } from '../audit/audit-routes.js';
-import { summarizeCatalog, type CatalogSummary, type LiveCatalog } from './catalog-summary.js';
+import { summarizeCatalog, type LiveCatalog } from './catalog-summary.js';
 import { createCursorWatcher } from './cursor-watcher.js';
 import { createStateWatcher, type TopicWatcher } from './state-watcher.js';
 
@@ -35,6 +37,8 @@ export interface LiveTopicDeps {
   readonly audit: AuditLog;
   /** Absent: the `catalog` topic is refused before a watcher is asked for. */
   readonly catalog: LiveCatalog | undefined;
+  /** The catalog authority of a stream's caller: what its `catalog` events hold. */
+  readonly catalogAccess: { authorizePrincipal(principal: Principal): Promise<CatalogAuthority> } | undefined;
   /** How often state topics are read while streams listen (ms). */
   readonly stateIntervalMs: number;
   /** How often a project's app rows are read while streams listen (ms). */
@@ -153,15 +157,22 @@ export function createTopicWatcherFactory(live: LiveTopicDeps): (topic: string, 
           options,
         );
       case 'catalog': {
-        const { catalog } = live;
-        if (catalog === undefined) throw new Error('the catalog topic is refused when there is no catalog');
-        return createStateWatcher<CatalogSummary>(
+        const { catalog, catalogAccess } = live;
+        if (catalog === undefined || catalogAccess === undefined) {
+          throw new Error('the catalog topic is refused when there is no catalog');
+        }
+        // The shared state is the index alone; each stream's event is what its caller's rules let it see.
+        const render = async (sink: { principal: Principal }) => ({
+          event: 'catalog',
+          data: { topic: name, ...summarizeCatalog(catalog, await catalogAccess.authorizePrincipal(sink.principal)) },
+        });
+        return createStateWatcher<number>(
           {
             intervalMs: live.stateIntervalMs,
-            read: async () => summarizeCatalog(catalog),
-            digest: (summary) => String(summary.index),
-            joined: (summary) => ({ event: 'catalog', data: { topic: name, ...summary } }),
-            changed: (summary) => ({ event: 'catalog', data: { topic: name, ...summary } }),
+            read: async () => catalog.index(),
+            digest: (index) => String(index),
+            joined: (_index, sink) => render(sink),
+            changed: (_index, _previous, sink) => render(sink),
           },
           options,
         );
