@@ -24,7 +24,7 @@ describe('the dashboard catalog API', () => {
   let alice: string;
   /** read on app/ */
   let carol: string;
-  /** a global viewer without catalog rules */
+  /** a viewer of a project, without catalog rules */
   let dave: string;
   /** alice's token capped at viewer: reads what her rules give, writes nothing */
   let aliceViewer: string;
@@ -59,7 +59,8 @@ describe('the dashboard catalog API', () => {
     admin = (await slipwayd.adminToken()) ?? '';
     await createUser(slipwayd, 'alice');
     await createUser(slipwayd, 'carol');
-    await createUser(slipwayd, 'dave', [{ role: 'viewer' }]);
+    await slipwayd.api.projects.create({ name: 'acme' });
+    await createUser(slipwayd, 'dave', [{ role: 'viewer', project: 'acme' }]);
     alice = await tokenOf(slipwayd, 'alice');
     carol = await tokenOf(slipwayd, 'carol');
     dave = await tokenOf(slipwayd, 'dave');
