@@ -62,7 +62,10 @@ export function catalogServiceSummaries(
 }
 
 export function listCatalogServices(catalog: CatalogBrowser, authority: CatalogAuthority): ListCatalogServicesResponse {
-  return { index: catalog.index(), services: catalogServiceSummaries(catalog, authority.canSeeService) };
+  return {
+    index: catalog.index(),
+    services: catalogServiceSummaries(catalog, (name) => authority.canSeeService(name)),
+  };
 }
 
 function checkView(check: CheckRecord): CatalogCheckView {

@@ -22,7 +22,7 @@ export function summarizeCatalog(
   const keys = catalog.kvKeys('').value;
   return {
     index,
-    services: catalogServiceSummaries(catalog, authority.canSeeService),
+    services: catalogServiceSummaries(catalog, (name) => authority.canSeeService(name)),
     kvKeys: authority.isAdmin ? keys.length : keys.filter((key) => authority.canSeeKey(key)).length,
   };
 }
