@@ -8,11 +8,10 @@
  */
 import type { Span } from '@opentelemetry/api';
 import { BodyFramer } from './body-framer.js';
+import { openClientTunnel } from './client-tunnel.js';
 import { ClientWriter } from './client-writer.js';
-import { errorResponseText, type EdgeErrorKind } from './error-response.js';
-import { acmeHttp01ResponseText, acmeKeyAuthorizationFor, type AcmeKeyAuthorization } from './acme-http01-answer.js';
-import { httpsLocation, httpsRedirectText, type HttpsRedirect } from './https-redirect.js';
-import { maintenanceResponseText, type MaintenanceAnswer } from './maintenance-response.js';
+import { acmeKeyAuthorizationFor } from './acme-http01-answer.js';
+import { httpsLocation } from './https-redirect.js';
 import {
   clientResponseHead,
   forwardedValuesOf,
@@ -20,14 +19,17 @@ import {
   type ForwardedValues,
 } from './forwarded-headers.js';
 import { connectionUpgrade, type HttpHead } from './http-head.js';
-import { idempotentMethods, responseBodyMode, useAuthorityAsHost } from './message-semantics.js';
-import { hostFromHeader, pathOf, retryTarget, type RouteTarget, type UpstreamTarget } from './route-index.js';
+import { responseBodyMode, useAuthorityAsHost } from './message-semantics.js';
+import { RequestHold } from './request-hold.js';
+import { hostFromHeader, pathOf, type RouteTarget, type UpstreamTarget } from './route-index.js';
+import { routerAnswerText, type RouterAnswer } from './router-answer.js';
 import type { TimedExchange, TrafficContext } from './traffic-context.js';
 import type { ReleaseLane, TrafficSplit } from './traffic-split.js';
 import type { ExchangeClient } from './exchange-client.js';
 import type { HeldExchange } from './cold-start-holds.js';
 import { countResponse, methodIndexOf } from './traffic-metrics.js';
 import { UpstreamConnection, type ResponseListener, type UpstreamFailure } from './upstream-connection.js';
+import { logUpstreamFailure, noteUpstreamFailure, upstreamRetryOf } from './upstream-failure.js';
 
 export type { ExchangeClient } from './exchange-client.js';
 
@@ -69,12 +71,8 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
   private isClientPaused = false;
   /** The request's span, when tracing sampled it. */
   private readonly span: Span | undefined;
-  /** Held for an instance of a wakeable route (scale to zero), with the bytes counted against its bound. */
-  private isHeld = false;
-  private wasHeld = false;
-  private heldBytes = 0;
-  /** Body bytes received while held, sent once an instance takes the request. */
-  private heldBody: Buffer[] | undefined = undefined;
+  /** Set once the request was held for an instance of a wakeable route (scale to zero). */
+  private requestHold: RequestHold | undefined = undefined;
 
   constructor(
     readonly client: ExchangeClient,
@@ -131,23 +129,12 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
     );
     if (first === undefined)
       return target.coldStart === undefined ? this.answerAlone('no-upstream') : this.hold(target);
+    const requestHold = this.requestHold;
     // A request that was held gets the route's whole timeout from now.
-    this.deadlineMs = (this.wasHeld ? performance.now() : this.startedAtMs) + target.timeoutMs;
+    this.deadlineMs = (requestHold === undefined ? this.startedAtMs : performance.now()) + target.timeoutMs;
     this.context.waiting.add(this);
     this.forward(first);
-    const body = this.heldBody;
-    this.heldBody = undefined;
-    if (this.wasHeld) {
-      this.isClientPaused = false;
-      this.client.resumeReading();
-    }
-    for (const chunk of body ?? []) {
-      this.unconfirmed?.push(chunk);
-      if (this.upstream?.write(chunk) === false) {
-        this.isClientPaused = true;
-        this.client.pauseReading();
-      }
-    }
+    if (requestHold !== undefined) this.sendHeldBody(requestHold);
     return 'forwarded';
   }
 
@@ -156,14 +143,12 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
    * its client not read meanwhile, until a table brings one or the hold timeout passes.
    */
   private hold(target: RouteTarget): 'answered' | 'held' {
-    let bytes = Buffer.byteLength(this.requestHeadText, 'latin1');
-    for (const chunk of this.heldBody ?? []) bytes += chunk.length;
     const cold = target.coldStart;
-    if (cold === undefined || !this.context.holds.hold(this, target, bytes)) return this.answerAlone('cold-start-full');
-    this.isHeld = true;
-    this.heldBytes = bytes;
-    if (!this.wasHeld) {
-      this.wasHeld = true;
+    const isFirst = this.requestHold === undefined;
+    const requestHold = (this.requestHold ??= new RequestHold(this, this.context.holds));
+    if (cold === undefined || !requestHold.enter(target, this.requestHeadText))
+      return this.answerAlone('cold-start-full');
+    if (isFirst) {
       cold.counters.held += 1;
       this.deadlineMs = this.startedAtMs + cold.hold.holdTimeoutMs;
       this.isClientPaused = true;
@@ -175,7 +160,7 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
 
   /** A table came: held requests try again, oldest first (see `ColdStartHolds.resumeAll`, which let this one go). */
   resumeHold(): 'forwarded' | 'answered' | 'held' {
-    this.isHeld = false;
+    if (this.requestHold !== undefined) this.requestHold.isHeld = false;
     this.context.waiting.delete(this);
     if (this.isDone) return 'answered';
     if (this.target !== undefined) this.target.counters.active -= 1;
@@ -183,10 +168,17 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
     return this.route();
   }
 
-  private unhold(): void {
-    if (!this.isHeld || this.target === undefined) return;
-    this.isHeld = false;
-    this.context.holds.drop(this, this.target, this.heldBytes);
+  /** A request that was held goes on: its client is read again, and the body that came meanwhile goes up. */
+  private sendHeldBody(requestHold: RequestHold): void {
+    this.isClientPaused = false;
+    this.client.resumeReading();
+    for (const chunk of requestHold.takeBody() ?? []) {
+      this.unconfirmed?.push(chunk);
+      if (this.upstream?.write(chunk) === false) {
+        this.isClientPaused = true;
+        this.client.pauseReading();
+      }
+    }
   }
 
   private decide(split: TrafficSplit): UpstreamTarget | undefined {
@@ -208,15 +200,12 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
       else this.answerAlone('bad-request');
       return -1;
     }
-    if (bodyEnd > start && this.isHeld && this.target !== undefined) {
-      const slice = Buffer.from(data.subarray(start, bodyEnd));
-      if (!this.context.holds.addBytes(this.target, slice.length)) {
-        this.unhold();
+    const requestHold = this.requestHold;
+    if (bodyEnd > start && requestHold?.isHeld === true && this.target !== undefined) {
+      if (!requestHold.keepBody(this.target, data, start, bodyEnd)) {
         this.answerAlone('cold-start-full');
         return -1;
       }
-      this.heldBytes += slice.length;
-      (this.heldBody ??= []).push(slice);
     } else if (bodyEnd > start && this.upstream !== undefined) {
       const slice = data.subarray(start, bodyEnd);
       this.unconfirmed?.push(slice);
@@ -228,7 +217,7 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
     if (this.requestFramer.isComplete) {
       this.isRequestDone = true;
       // The upstream's timeout counts from when it has the whole request (a slow body is the client's time).
-      if (this.target !== undefined && !this.isHeld)
+      if (this.target !== undefined && requestHold?.isHeld !== true)
         this.deadlineMs = Math.max(this.deadlineMs, this.context.nowMs + this.target.timeoutMs);
     }
     return bodyEnd;
@@ -261,7 +250,7 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
     this.context.waiting.delete(this);
     this.isAnswered = true;
     this.status = head.statusCode;
-    if (head.statusCode >= 500) this.noteFailure(chosen);
+    if (head.statusCode >= 500) noteUpstreamFailure(this.context.pool, this.context.log, chosen);
     else this.context.pool.recordSuccess(chosen.slot);
     if (head.statusCode === 101) {
       if (this.isUpgrade) return this.tunnel(upstream, head);
@@ -329,37 +318,25 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
     if (reason === 'connect' && target !== undefined) {
       target.counters.connectErrors += 1;
       chosen.releaseCounters.connectErrors += 1;
-      this.noteFailure(chosen);
+      noteUpstreamFailure(this.context.pool, this.context.log, chosen);
     }
-    // A refused connect provably sent nothing: any request goes to another upstream. A reused connection the upstream
-    // closed without answering may have delivered the request all the same: only an idempotent one without a body
-    // is sent again (RFC 9110 §9.2.2), never a POST or a PATCH.
-    const isStale = reason === 'closed' && upstream.exchangesServed > 0 && !upstream.hasResponseBytes;
-    const canRetry =
-      (reason === 'connect' && this.unconfirmed !== undefined) ||
-      (isStale && !this.head.hasBody && idempotentMethods.has(this.head.method));
-    if (!this.isRetried && canRetry && target !== undefined && !this.client.socket.destroyed) {
-      const next = retryTarget(target, this.lane, chosen) ?? (isStale ? chosen : undefined);
-      if (next !== undefined) {
-        this.context.log.warn(
-          { requestId: this.values.requestId, upstream: addressOf(chosen), retryUpstream: addressOf(next), err: error },
-          'upstream connect failed, retrying',
-        );
-        this.isRetried = true;
-        return this.forward(next);
-      }
+    const next =
+      this.isRetried || target === undefined || this.client.socket.destroyed
+        ? undefined
+        : upstreamRetryOf(reason, upstream, this.head, this.unconfirmed !== undefined, target, this.lane, chosen);
+    logUpstreamFailure(this.context.log, this.values.requestId, chosen, next, reason, error);
+    if (next === undefined) {
+      this.answerAlone('bad-gateway');
+      return;
     }
-    this.context.log.warn(
-      { requestId: this.values.requestId, upstream: addressOf(chosen), reason, err: error },
-      reason === 'bad-response' ? 'upstream sent an invalid response' : 'upstream unreachable',
-    );
-    this.answerAlone('bad-gateway');
+    this.isRetried = true;
+    this.forward(next);
   }
 
   onTimeout(): void {
     if (this.isDone || this.isResponseStarted) return;
-    if (this.isHeld) {
-      this.unhold();
+    if (this.requestHold?.isHeld === true) {
+      this.requestHold.leave(this.target);
       if (this.target?.coldStart !== undefined) this.target.coldStart.counters.timedOut += 1;
       this.context.log.warn({ requestId: this.values.requestId, host: this.host }, 'held request timed out');
       this.keepAlive = false;
@@ -377,7 +354,7 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
       { requestId: this.values.requestId, host: this.host, timeoutMs: this.target?.timeoutMs },
       'upstream timed out',
     );
-    if (this.chosen !== undefined) this.noteFailure(this.chosen);
+    if (this.chosen !== undefined) noteUpstreamFailure(this.context.pool, this.context.log, this.chosen);
     this.upstream?.close();
     this.upstream = undefined;
     this.keepAlive = false;
@@ -406,7 +383,7 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
   /** The client went away: stop the upstream work too. */
   abort(): void {
     if (this.isDone) return;
-    this.unhold();
+    this.requestHold?.leave(this.target);
     this.upstream?.close();
     this.upstream = undefined;
     // A client that went away before any answer is counted as nginx does, 499.
@@ -435,19 +412,10 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
   }
 
   private tunnel(upstream: UpstreamConnection, head: HttpHead): void {
-    const rest = upstream.detach();
     this.upstream = undefined;
-    const socket = this.client.socket;
-    this.writer.send(clientResponseHead(head, { connection: undefined, isChunked: false, isUpgrade: true }));
-    if (rest !== undefined) this.writer.send(rest);
-    // What the tunnel carries is counted by the socket (once, at its end: then nothing is left queued).
-    const bytesAtTunnel = socket.bytesWritten - this.writer.sentBytes;
     this.isResponseStarted = true;
-    this.context.tunnels.add(upstream.socket);
     // A tunnel counts as in flight for as long as it is open: draining an instance waits for it (bounded).
-    this.client.startTunnel(upstream.socket, () => {
-      this.writer.sentBytes = socket.bytesWritten - bytesAtTunnel;
-      this.context.tunnels.delete(upstream.socket);
+    openClientTunnel(this.client, this.writer, upstream, head, this.context.tunnels, () => {
       this.keepAlive = false;
       this.finish();
     });
@@ -457,7 +425,7 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
    * The router's own answer (no route, no upstream, bad gateway, timeout, a broken request body, maintenance, or an
    * ACME HTTP-01 key authorization).
    */
-  private answerAlone(kind: EdgeErrorKind | MaintenanceAnswer | AcmeKeyAuthorization | HttpsRedirect): 'answered' {
+  private answerAlone(answer: RouterAnswer): 'answered' {
     this.context.waiting.delete(this);
     if (this.isDone) return 'answered';
     // The rest of a request body would be read as the next request: close after answering instead.
@@ -469,35 +437,12 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
     )
       this.keepAlive = false;
     const context = { host: this.host, accept: this.head.accept, requestId: this.values.requestId };
-    const isHead = this.head.method === 'HEAD';
-    const response =
-      typeof kind === 'string'
-        ? errorResponseText(kind, context, !this.keepAlive, isHead)
-        : 'location' in kind
-          ? { statusCode: 308, text: httpsRedirectText(kind.location, context.requestId, !this.keepAlive, isHead) }
-          : 'keyAuthorization' in kind
-            ? {
-                statusCode: 200,
-                text: acmeHttp01ResponseText(kind.keyAuthorization, context.requestId, !this.keepAlive, isHead),
-              }
-            : {
-                statusCode: kind.statusCode,
-                text: maintenanceResponseText(kind, context.requestId, !this.keepAlive, isHead),
-              };
+    const response = routerAnswerText(answer, context, !this.keepAlive, this.head.method === 'HEAD');
     this.status = response.statusCode;
     this.isAnswered = false;
     this.writer.send(response.text, 'utf8');
     this.finish();
     return 'answered';
-  }
-
-  private noteFailure(chosen: UpstreamTarget): void {
-    if (this.context.pool.recordFailure(chosen.slot)) {
-      this.context.log.warn(
-        { instanceId: chosen.upstream.instanceId, upstream: addressOf(chosen) },
-        'upstream ejected after consecutive failures',
-      );
-    }
   }
 
   /** Once the response is complete (or abandoned): out of flight, counted, logged. */
@@ -531,8 +476,4 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
     if (this.span !== undefined) this.context.tracer?.endSpan(this.span, status, this.target?.route.app);
     this.client.exchangeFinished(this.keepAlive);
   }
-}
-
-function addressOf(target: UpstreamTarget): string {
-  return `${target.upstream.host}:${target.upstream.port}`;
 }
