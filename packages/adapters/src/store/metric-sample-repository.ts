@@ -5,7 +5,15 @@ import type {
   MetricSampleWindow,
   TrafficSampleRecord,
 } from '@slipway/core';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import {
+  expressionBuilder,
+  sql,
+  type Expression,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+} from 'kysely';
 import { fromBigInt, fromJson, fromNullableBigInt, toJson } from './column-codec.js';
 import type { Database } from './database.js';
 import type { InstanceSampleTable, TrafficSampleTable } from './metric-sample-tables.js';
@@ -32,6 +40,23 @@ function toTraffic(row: Selectable<TrafficSampleTable>): TrafficSampleRecord {
   };
 }
 
+function trafficRowOf(r: TrafficSampleRecord): Insertable<TrafficSampleTable> {
+  return {
+    app_id: r.appId,
+    environment_id: r.environmentId,
+    release_number: r.releaseNumber,
+    at_ms: r.atMs,
+    interval_ms: r.intervalMs,
+    requests: r.requests,
+    errors: r.errors,
+    latency: toJson({ bucketsUs: r.latencyBucketsUs, counts: r.latencyCounts }),
+    latency_p50_ms: r.latencyP50Ms,
+    latency_p95_ms: r.latencyP95Ms,
+    latency_p99_ms: r.latencyP99Ms,
+    in_flight: r.inFlight,
+  };
+}
+
 function toInstance(row: Selectable<InstanceSampleTable>): InstanceSampleRecord {
   return {
     appId: row.app_id,
@@ -47,10 +72,38 @@ function toInstance(row: Selectable<InstanceSampleTable>): InstanceSampleRecord 
   };
 }
 
-function batches<T>(records: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let at = 0; at < records.length; at += batchRows) out.push(records.slice(at, at + batchRows));
-  return out;
+function instanceRowOf(r: InstanceSampleRecord): Insertable<InstanceSampleTable> {
+  return {
+    app_id: r.appId,
+    environment_id: r.environmentId,
+    instance_id: r.instanceId,
+    process: r.process,
+    release_number: r.releaseNumber,
+    at_ms: r.atMs,
+    cpu_percent: r.cpuPercent,
+    memory_bytes: r.memoryBytes,
+    cpu_limit: r.cpuLimit,
+    memory_limit_bytes: r.memoryLimitBytes,
+  };
+}
+
+/** Inserts `records` with one statement per `batchRows`, one batch after the other. */
+async function insertInBatches<T>(records: readonly T[], insert: (batch: T[]) => Promise<unknown>): Promise<void> {
+  for (let at = 0; at < records.length; at += batchRows) await insert(records.slice(at, at + batchRows));
+}
+
+/** The app's samples of the window's environment in `[sinceMs, untilMs)`: the same columns in either table. */
+function inWindowOf(
+  appId: string,
+  window: Pick<MetricSampleWindow, 'environmentId' | 'sinceMs' | 'untilMs'>,
+): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, 'traffic_samples' | 'instance_samples'>();
+  return eb.and([
+    eb('app_id', '=', appId),
+    eb('environment_id', '=', window.environmentId),
+    eb('at_ms', '>=', window.sinceMs),
+    eb('at_ms', '<', window.untilMs),
+  ]);
 }
 
 export function createMetricSampleRepository(db: Kysely<Database>): MetricSampleRepository {
@@ -72,72 +125,26 @@ export function createMetricSampleRepository(db: Kysely<Database>): MetricSample
   };
 
   return {
-    async insertTraffic(records) {
-      for (const batch of batches(records)) {
-        await db
-          .insertInto('traffic_samples')
-          .values(
-            batch.map((r) => ({
-              app_id: r.appId,
-              environment_id: r.environmentId,
-              release_number: r.releaseNumber,
-              at_ms: r.atMs,
-              interval_ms: r.intervalMs,
-              requests: r.requests,
-              errors: r.errors,
-              latency: toJson({ bucketsUs: r.latencyBucketsUs, counts: r.latencyCounts }),
-              latency_p50_ms: r.latencyP50Ms,
-              latency_p95_ms: r.latencyP95Ms,
-              latency_p99_ms: r.latencyP99Ms,
-              in_flight: r.inFlight,
-            })),
-          )
-          .execute();
-      }
-    },
-    async insertInstances(records) {
-      for (const batch of batches(records)) {
-        await db
-          .insertInto('instance_samples')
-          .values(
-            batch.map((r) => ({
-              app_id: r.appId,
-              environment_id: r.environmentId,
-              instance_id: r.instanceId,
-              process: r.process,
-              release_number: r.releaseNumber,
-              at_ms: r.atMs,
-              cpu_percent: r.cpuPercent,
-              memory_bytes: r.memoryBytes,
-              cpu_limit: r.cpuLimit,
-              memory_limit_bytes: r.memoryLimitBytes,
-            })),
-          )
-          .execute();
-      }
-    },
-    async listTraffic(appId, window: MetricSampleWindow) {
+    insertTraffic: (records) =>
+      insertInBatches(records, (batch) => db.insertInto('traffic_samples').values(batch.map(trafficRowOf)).execute()),
+    insertInstances: (records) =>
+      insertInBatches(records, (batch) => db.insertInto('instance_samples').values(batch.map(instanceRowOf)).execute()),
+    async listTraffic(appId, window) {
       const rows = await db
         .selectFrom('traffic_samples')
         .selectAll()
-        .where('app_id', '=', appId)
-        .where('environment_id', '=', window.environmentId)
-        .where('at_ms', '>=', window.sinceMs)
-        .where('at_ms', '<', window.untilMs)
+        .where(inWindowOf(appId, window))
         .orderBy('at_ms')
         .orderBy('release_number')
         .limit(window.limit)
         .execute();
       return rows.map(toTraffic);
     },
-    async listInstances(appId, window: MetricSampleWindow) {
+    async listInstances(appId, window) {
       const rows = await db
         .selectFrom('instance_samples')
         .selectAll()
-        .where('app_id', '=', appId)
-        .where('environment_id', '=', window.environmentId)
-        .where('at_ms', '>=', window.sinceMs)
-        .where('at_ms', '<', window.untilMs)
+        .where(inWindowOf(appId, window))
         .orderBy('at_ms')
         .orderBy('instance_id')
         .limit(window.limit)
@@ -145,12 +152,7 @@ export function createMetricSampleRepository(db: Kysely<Database>): MetricSample
       return rows.map(toInstance);
     },
     async listInstanceSteps(appId, window) {
-      const inWindow = db
-        .selectFrom('instance_samples')
-        .where('app_id', '=', appId)
-        .where('environment_id', '=', window.environmentId)
-        .where('at_ms', '>=', window.sinceMs)
-        .where('at_ms', '<', window.untilMs);
+      const inWindow = db.selectFrom('instance_samples').where(inWindowOf(appId, window));
       // Integer division in SQLite and PostgreSQL alike: integer literals (a bound number is a real in SQLite), safe
       // to inline as they are whole numbers made here, never text.
       const step = sql<
