@@ -22,11 +22,17 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function authorizationOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header !== undefined && header !== '') return header;
-  // `cookies` is absent on an app without the cookie plugin (the hooks' own unit tests).
-  const cookie = (request.cookies as FastifyRequest['cookies'] | undefined)?.[accessCookieName];
-  if (cookie === undefined || cookie === '') return undefined;
+  const cookie = sessionCookieOf(request, accessCookieName);
+  if (cookie === undefined) return undefined;
   requireCsrfHeader(request);
   return `Bearer ${cookie}`;
+}
+
+/** A session cookie's value: undefined when absent or empty (a cleared cookie). */
+export function sessionCookieOf(request: FastifyRequest, name: string): string | undefined {
+  // `cookies` is absent on an app without the cookie plugin (the hooks' own unit tests).
+  const value = (request.cookies as FastifyRequest['cookies'] | undefined)?.[name];
+  return value === '' ? undefined : value;
 }
 
 /** Errors: `CSRF_HEADER_MISSING` on a state-changing request without `X-Slipway-CSRF: 1`. */

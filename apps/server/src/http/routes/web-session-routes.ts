@@ -16,10 +16,18 @@ import {
   clearSessionCookies,
   refreshCookieName,
   requireCsrfHeader,
+  sessionCookieOf,
   setSessionCookies,
 } from '../auth/web-session-cookies.js';
 import { publicAccess } from '../auth/route-permissions.js';
-import { noContent, routeFor, type RouteGroup } from '../route-declaration.js';
+import {
+  noContent,
+  routeFor,
+  type Route,
+  type RouteDeclaration,
+  type RouteGroup,
+  type RouteSchemas,
+} from '../route-declaration.js';
 import type { RouteContext } from '../server-context.js';
 
 const route = routeFor<RouteContext>();
@@ -28,6 +36,23 @@ const route = routeFor<RouteContext>();
 const noBody = z.object({}).strict().optional();
 
 const isTlsOf = (context: RouteContext): boolean => context.apiUrl().startsWith('https:');
+
+/** A dashboard session route: a POST anyone may call, refused without the CSRF header before `handle` runs. */
+function sessionRoute<S extends RouteSchemas>(
+  declaration: Pick<RouteDeclaration<RouteContext, S>, 'url' | 'summary' | 'schema'> & { readonly action: string },
+  handle: RouteDeclaration<RouteContext, S>['handler'],
+): Route<RouteContext> {
+  const { action, ...rest } = declaration;
+  return route({
+    ...rest,
+    method: 'POST',
+    permission: { action, access: publicAccess },
+    handler: async (request, reply, context) => {
+      requireCsrfHeader(request);
+      return handle(request, reply, context);
+    },
+  });
+}
 
 function viewOf(tokens: SessionTokens): WebSessionView {
   return {
@@ -40,29 +65,29 @@ function viewOf(tokens: SessionTokens): WebSessionView {
 export const webSessionRoutes: RouteGroup<RouteContext> = {
   name: 'web-session-routes',
   routes: [
-    route({
-      method: 'POST',
-      url: '/api/v1/auth/web/login',
-      summary: 'Log in from the dashboard: the session tokens are set as HttpOnly, SameSite=Strict cookies',
-      permission: { action: 'auth.login', access: publicAccess },
-      schema: { body: loginBodySchema, response: { 200: webSessionSchema } },
-      handler: async (request, reply, context) => {
-        requireCsrfHeader(request);
+    sessionRoute(
+      {
+        url: '/api/v1/auth/web/login',
+        summary: 'Log in from the dashboard: the session tokens are set as HttpOnly, SameSite=Strict cookies',
+        action: 'auth.login',
+        schema: { body: loginBodySchema, response: { 200: webSessionSchema } },
+      },
+      async (request, reply, context) => {
         const tokens = await login(context.identity, request.body);
         setSessionCookies(reply, tokens, isTlsOf(context), context.deps.clock.nowMs());
         return viewOf(tokens);
       },
-    }),
-    route({
-      method: 'POST',
-      url: '/api/v1/auth/web/refresh',
-      summary: 'Exchange the refresh cookie for new session cookies; a refresh token used twice ends the session',
-      permission: { action: 'auth.refresh', access: publicAccess },
-      schema: { body: noBody, response: { 200: webSessionSchema } },
-      handler: async (request, reply, context) => {
-        requireCsrfHeader(request);
-        const presented = request.cookies[refreshCookieName];
-        if (presented === undefined || presented === '') {
+    ),
+    sessionRoute(
+      {
+        url: '/api/v1/auth/web/refresh',
+        summary: 'Exchange the refresh cookie for new session cookies; a refresh token used twice ends the session',
+        action: 'auth.refresh',
+        schema: { body: noBody, response: { 200: webSessionSchema } },
+      },
+      async (request, reply, context) => {
+        const presented = sessionCookieOf(request, refreshCookieName);
+        if (presented === undefined) {
           clearSessionCookies(reply, isTlsOf(context));
           throw new SlipwayError('UNAUTHENTICATED', 'no dashboard session: log in again');
         }
@@ -75,17 +100,17 @@ export const webSessionRoutes: RouteGroup<RouteContext> = {
           throw error;
         }
       },
-    }),
-    route({
-      method: 'POST',
-      url: '/api/v1/auth/web/logout',
-      summary: 'End the dashboard session (when its access cookie is still valid) and clear its cookies',
-      permission: { action: 'auth.logout', access: publicAccess },
-      schema: { body: noBody, response: { 204: noContent } },
-      handler: async (request, reply, context) => {
-        requireCsrfHeader(request);
-        const access = request.cookies[accessCookieName];
-        if (access !== undefined && access !== '') {
+    ),
+    sessionRoute(
+      {
+        url: '/api/v1/auth/web/logout',
+        summary: 'End the dashboard session (when its access cookie is still valid) and clear its cookies',
+        action: 'auth.logout',
+        schema: { body: noBody, response: { 204: noContent } },
+      },
+      async (request, reply, context) => {
+        const access = sessionCookieOf(request, accessCookieName);
+        if (access !== undefined) {
           const principal = await authenticate(context.identity, `Bearer ${access}`).catch(() => undefined);
           if (principal !== undefined && principal.credential.kind === 'session') {
             await logout(context.identity, principal);
@@ -94,6 +119,6 @@ export const webSessionRoutes: RouteGroup<RouteContext> = {
         clearSessionCookies(reply, isTlsOf(context));
         return reply.status(204).send();
       },
-    }),
+    ),
   ],
 };
