@@ -110,7 +110,9 @@ describe('scale to zero on the process runtime', () => {
     expect(await get(slipwayd.edgePort, 'sleepy.localhost')).toBe(200);
     expect((await decisions()).filter((d) => d.limit === 'WokenByRequest')).toHaveLength(2);
 
-    const shown = await slipwayd.cli(['autoscale', 'status', 'sleepy']);
+    // Every decision of the run: the autoscaler keeps deciding while the CLI starts, which may push the wake out of
+    // the default ten newest.
+    const shown = await slipwayd.cli(['autoscale', 'status', 'sleepy', '--limit', '200']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('after 3 s idle');
     expect(shown.stdout).toContain('a request is held at the edge while scaled to zero: 0 → 1');
