@@ -1,11 +1,17 @@
-/** The Administration section's calls: the caller's API tokens, and the audit log with its chain check, the system status. */
+/**
+ * The Administration section's calls: the caller's API tokens, the users and their grants, the audit log with its
+ * chain check, the system status.
+ */
 import type {
   AuditListQuery,
   AuditRecordView,
   AuditVerifyView,
   CreateTokenBody,
+  CreateUserBody,
+  GrantBody,
   SystemStatusView,
   TokenView,
+  UserView,
 } from '@slipway/contract';
 import { callJson } from './web-api.js';
 
@@ -24,6 +30,18 @@ export const adminApi = {
   createToken: (body: CreateTokenBody) =>
     callJson<{ token: TokenView; secret: string }>('POST', '/api/v1/tokens', body),
   revokeToken: (id: string) => callJson<undefined>('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`),
+  users: () => callJson<{ users: UserView[] }>('GET', '/api/v1/users'),
+  createUser: (body: CreateUserBody) => callJson<UserView>('POST', '/api/v1/users', body),
+  grant: (user: string, body: GrantBody) =>
+    callJson<UserView>('POST', `/api/v1/users/${encodeURIComponent(user)}/grants`, body),
+  /** Revokes the user's role on `project`, or the global one when `project` is null. */
+  revokeGrant: (user: string, project: string | null) =>
+    callJson<UserView>(
+      'DELETE',
+      `/api/v1/users/${encodeURIComponent(user)}/grants${project === null ? '' : `?project=${encodeURIComponent(project)}`}`,
+    ),
+  setPassword: (user: string, password: string) =>
+    callJson<undefined>('PUT', `/api/v1/users/${encodeURIComponent(user)}/password`, { password }),
   audit: (query: AuditListQuery) =>
     callJson<{ records: AuditRecordView[]; nextCursor?: string }>('GET', `/api/v1/audit${auditQueryString(query)}`),
   verifyAudit: () => callJson<AuditVerifyView>('GET', '/api/v1/audit/verify'),

@@ -1,6 +1,6 @@
 /**
- * Administration: the caller's API tokens (anyone signed in), the audit log and the system status (a global admin;
- * others read which role they need). Each section is a tab whose value is in the URL (`/admin/<tab>`).
+ * Administration: the caller's API tokens (anyone signed in), the users and their grants, the audit log and the
+ * system status (a global admin; others read which role they need). Each section is a tab whose value is in the URL (`/admin/<tab>`).
  */
 import type { ReactNode } from 'react';
 import * as Tabs from '@radix-ui/react-tabs';
@@ -9,8 +9,9 @@ import { useCan } from '../../session/session.js';
 import { AuditSection } from './audit-section.js';
 import { StatusSection } from './status-section.js';
 import { TokensSection } from './tokens-section.js';
+import { UsersSection } from './users-section.js';
 
-const tabs = ['tokens', 'audit', 'status'] as const;
+const tabs = ['tokens', 'users', 'audit', 'status'] as const;
 type Tab = (typeof tabs)[number];
 
 function NeedsAdmin({ children }: { readonly children: ReactNode }) {
@@ -35,11 +36,17 @@ export function AdminPage() {
       <Tabs.Root value={tab} onValueChange={(value) => void navigate(`/admin/${value}`)} className="tabs">
         <Tabs.List aria-label="Administration sections" className="tab-list">
           <Tabs.Trigger value="tokens">API tokens</Tabs.Trigger>
+          <Tabs.Trigger value="users">Users and grants</Tabs.Trigger>
           <Tabs.Trigger value="audit">Audit log</Tabs.Trigger>
           <Tabs.Trigger value="status">System status</Tabs.Trigger>
         </Tabs.List>
         <Tabs.Content value="tokens">
           <TokensSection />
+        </Tabs.Content>
+        <Tabs.Content value="users">
+          <NeedsAdmin>
+            <UsersSection />
+          </NeedsAdmin>
         </Tabs.Content>
         <Tabs.Content value="audit">
           <NeedsAdmin>
