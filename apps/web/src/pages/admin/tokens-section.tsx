@@ -8,6 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CreateTokenBody, TokenView } from '@slipway/contract';
 import { roles, type Role } from '@slipway/contract/role-rank';
 import { adminApi } from '../../api/admin-api.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { DataTable } from '../../components/data-table.js';
 import { ErrorNotice } from '../../components/error-notice.js';
 import { RelativeTime } from '../../components/relative-time.js';
@@ -171,27 +172,16 @@ function RevokeButton({ token }: { readonly token: TokenView }) {
     },
   });
   return (
-    <Dialog.Root open={isOpen} onOpenChange={setIsOpen}>
-      <Dialog.Trigger className="button">Revoke {token.name}</Dialog.Trigger>
-      <Dialog.Portal>
-        <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog">
-          <Dialog.Title>Revoke token {token.name}?</Dialog.Title>
-          <Dialog.Description>Every request with it is refused at once. This cannot be undone.</Dialog.Description>
-          <ErrorNotice error={revoke.error} />
-          <div className="dialog-actions">
-            <Dialog.Close className="button">Cancel</Dialog.Close>
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={revoke.isPending}
-              onClick={() => revoke.mutate()}
-            >
-              Revoke
-            </button>
-          </div>
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+    <ConfirmDialog
+      isOpen={isOpen}
+      onOpenChange={setIsOpen}
+      trigger={`Revoke ${token.name}`}
+      title={`Revoke token ${token.name}?`}
+      description="Every request with it is refused at once. This cannot be undone."
+      action="Revoke"
+      isPending={revoke.isPending}
+      error={revoke.error}
+      onConfirm={() => revoke.mutate()}
+    />
   );
 }

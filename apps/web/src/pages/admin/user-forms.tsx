@@ -49,19 +49,7 @@ export function CreateUserForm() {
             onChange={(e) => setName(e.target.value)}
           />
         </label>
-        <label>
-          Initial password (at least 8 characters)
-          <input
-            className="input"
-            type="password"
-            required
-            minLength={8}
-            maxLength={1024}
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <PasswordField label="Initial password" value={password} onChange={setPassword} />
         <ErrorNotice error={create.error} />
         {create.data === undefined ? null : (
           <p role="status">User {create.data.name} created, with no role yet: grant one below.</p>
@@ -167,19 +155,7 @@ export function SetPasswordForm({ users }: { readonly users: readonly string[] }
       <h2>Set a password</h2>
       <form className="form" onSubmit={submit} aria-label="Set a password">
         <UserSelect users={users} value={chosenUser} onChange={setUser} />
-        <label>
-          New password (at least 8 characters)
-          <input
-            className="input"
-            type="password"
-            required
-            minLength={8}
-            maxLength={1024}
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <PasswordField label="New password" value={password} onChange={setPassword} />
         <p className="meta small">Setting a password ends the user&apos;s sessions: they sign in again.</p>
         <ErrorNotice error={set.error} />
         {set.isSuccess ? <p role="status">Password of {set.variables.user} set; their sessions have ended.</p> : null}
@@ -204,6 +180,25 @@ function UserSelect(props: { users: readonly string[]; value: string; onChange: 
           </option>
         ))}
       </select>
+    </label>
+  );
+}
+
+/** A password typed, never shown: its value lives only in the form's state, which empties it once sent. */
+function PasswordField(props: { label: string; value: string; onChange: (password: string) => void }) {
+  return (
+    <label>
+      {props.label} (at least 8 characters)
+      <input
+        className="input"
+        type="password"
+        required
+        minLength={8}
+        maxLength={1024}
+        autoComplete="new-password"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
     </label>
   );
 }

@@ -4,11 +4,11 @@
  * above the caller's own is not offered; a refusal of the server (the last owner) is shown as its coded error.
  */
 import { useState } from 'react';
-import * as Dialog from '@radix-ui/react-dialog';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { GrantView, UserView } from '@slipway/contract';
 import { isRoleAtLeast } from '@slipway/contract/role-rank';
 import { adminApi } from '../../api/admin-api.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { DataTable } from '../../components/data-table.js';
 import { ErrorNotice } from '../../components/error-notice.js';
 import { RelativeTime } from '../../components/relative-time.js';
@@ -87,37 +87,24 @@ function RevokeGrantButton({ user, grant }: { readonly user: string; readonly gr
     },
   });
   return (
-    <Dialog.Root
-      open={isOpen}
+    <ConfirmDialog
+      isOpen={isOpen}
       onOpenChange={(open) => {
         setIsOpen(open);
         if (!open) revoke.reset();
       }}
-    >
-      <Dialog.Trigger className="button button-small">
-        Revoke<span className="visually-hidden">{` ${grant.role} ${where} from ${user}`}</span>
-      </Dialog.Trigger>
-      <Dialog.Portal>
-        <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog">
-          <Dialog.Title>
-            Revoke the role {grant.role} {where} from {user}?
-          </Dialog.Title>
-          <Dialog.Description>Their next request is refused whatever this role allowed.</Dialog.Description>
-          <ErrorNotice error={revoke.error} />
-          <div className="dialog-actions">
-            <Dialog.Close className="button">Cancel</Dialog.Close>
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={revoke.isPending}
-              onClick={() => revoke.mutate()}
-            >
-              Revoke
-            </button>
-          </div>
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+      trigger={
+        <>
+          Revoke<span className="visually-hidden">{` ${grant.role} ${where} from ${user}`}</span>
+        </>
+      }
+      triggerClassName="button button-small"
+      title={`Revoke the role ${grant.role} ${where} from ${user}?`}
+      description="Their next request is refused whatever this role allowed."
+      action="Revoke"
+      isPending={revoke.isPending}
+      error={revoke.error}
+      onConfirm={() => revoke.mutate()}
+    />
   );
 }
