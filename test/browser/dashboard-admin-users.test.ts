@@ -87,7 +87,7 @@ describe('dashboard administration: users and grants', skipUnless(chromiumAvaila
     await narrow.page.locator(`[data-user="${user}"]`).waitFor();
     expect(await hasHorizontalScroll(narrow.page)).toBe(false);
     await narrow.context.close();
-  });
+  }, 120_000);
 
   it("lets the viewer see the project's apps, with no deploy button and no users page", async () => {
     viewer = await signIn(browser, slipwayd, user, initialPassword);
@@ -167,5 +167,5 @@ describe('dashboard administration: users and grants', skipUnless(chromiumAvaila
     expect(audit).toContain('users.set-password');
     expect(audit).not.toContain(initialPassword);
     expect(audit).not.toContain(newPassword);
-  });
+  }, 120_000);
 });
