@@ -15,7 +15,7 @@ const pages = [
   { label: 'Git: deployment rules', to: '/git?view=rules' },
   { label: 'Git: previews', to: '/git?view=previews' },
   { label: 'Administration', to: '/admin' },
-  { label: 'Users and grants', to: '/admin/users' },
+  { label: 'Administration: users and grants', to: '/admin/users' },
 ];
 
 export function QuickSwitcher() {
