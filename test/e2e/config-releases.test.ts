@@ -53,6 +53,15 @@ describe('config as part of a release', () => {
     expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0);
     expect(deploy.stdout).toContain('deployed hello release 4');
     await serves('hello from release v2');
+
+    // The history says, by name only, what each release changed, and what became of the deployment that made it.
+    const history = (await slipwayd.api.releases.list('hello')).releases;
+    const byNumber = (n: number) => history.find((r) => r.number === n);
+    expect(byNumber(3)).toMatchObject({ changedConfigKeys: ['HOST'], madeBy: { kind: 'config', state: 'failed' } });
+    expect(byNumber(4)).toMatchObject({ changedConfigKeys: [], madeBy: { kind: 'deploy', state: 'succeeded' } });
+    expect(byNumber(4)?.configHash).toBe(byNumber(2)?.configHash);
+    expect(byNumber(3)?.configHash).not.toBe(byNumber(2)?.configHash);
+    expect(JSON.stringify(history)).not.toContain('192.0.2.1');
   });
 
   it('restores the config and secrets of the release a rollback goes to, and the next deploy starts from them', async () => {

@@ -66,6 +66,25 @@ export const releaseSchema = z.object({
   createdAt: z.string(),
   /** The image it runs, pinned by id (`digest`); null when it runs its artifact directory. */
   image: z.object({ reference: z.string(), digest: z.string() }).nullable().optional(),
+  /** `sha256:` of its config snapshot (keys and values, canonical JSON): two releases with one hash run one config. */
+  configHash: z.string().optional(),
+  /**
+   * Names (never values) of the config keys added, removed or changed from the release it replaced (live when its
+   * deployment began; else the one numbered before it).
+   */
+  changedConfigKeys: z.array(z.string()).optional(),
+  /** Names of the config keys whose value differs from the current release's (what a rollback to it changes). */
+  configKeysDifferingFromCurrent: z.array(z.string()).optional(),
+  /** The deployment that made it: its id, kind, outcome and who asked for it (absent for a release older than it). */
+  madeBy: z
+    .object({
+      deploymentId: z.string(),
+      kind: z.string(),
+      state: z.enum(deploymentStates),
+      requestedBy: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type ReleaseView = z.infer<typeof releaseSchema>;
 

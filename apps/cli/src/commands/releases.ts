@@ -1,6 +1,6 @@
 /** `slipway releases <app>`: the numbered, immutable releases of an app, newest first as slipwayd lists them. */
 import type { Command } from 'commander';
-import { countNoun, type SourceView } from '@slipway/contract';
+import { countNoun, type ReleaseView, type SourceView } from '@slipway/contract';
 import { environmentOption } from '../cli-context.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTimestamp } from '../output.js';
@@ -23,6 +23,13 @@ export function formatSource(source: SourceView): string {
   }
 }
 
+/** How many config keys, and the names of those changed since the release before (never a value). */
+function formatConfig(release: ReleaseView): string {
+  const keys = countNoun(release.configKeys.length, 'key');
+  const changed = release.changedConfigKeys ?? [];
+  return changed.length === 0 ? keys : `${keys} (changed ${changed.join(', ')})`;
+}
+
 export function registerReleasesCommand(program: Command, ctx: CliContext): void {
   program
     .command('releases')
@@ -36,13 +43,16 @@ export function registerReleasesCommand(program: Command, ctx: CliContext): void
       if (answer.releases.length === 0)
         return run.out.line(`no releases of ${app} yet: deploy it with \`slipway deploy ${app} --path .\``);
       run.out.table(
-        ['RELEASE', 'BUILDER', 'SOURCE', 'PROCESSES', 'CONFIG', 'CREATED'],
+        ['RELEASE', 'BUILDER', 'SOURCE', 'PROCESSES', 'CONFIG', 'MADE BY', 'CREATED'],
         answer.releases.map((release) => [
           release.isCurrent ? run.out.style.green(`v${release.number} (current)`) : `v${release.number}`,
           release.builder,
           formatSource(release.source),
           Object.keys(release.processes).join(', ') || '-',
-          countNoun(release.configKeys.length, 'key'),
+          formatConfig(release),
+          release.madeBy
+            ? `${release.madeBy.requestedBy ?? 'slipwayd'} ${release.madeBy.kind} ${release.madeBy.state}`
+            : '-',
           formatTimestamp(release.createdAt),
         ]),
       );

@@ -1,6 +1,7 @@
 /**
- * The app's releases: number, source (commit, archive or image digest), builder, config keys (names only), time; and
- * rollback, which first says what it restores: the release's code and the config it was made with.
+ * The app's releases: number, source (commit, archive or image digest), builder, config hash and the names (never
+ * values) of the keys changed since the release before, who made it and the outcome, time; and rollback, which first
+ * says what it restores: the release's code and the config it was made with, key by key.
  */
 import { useState } from 'react';
 import * as Dialog from '@radix-ui/react-dialog';
@@ -44,7 +45,8 @@ export function ReleasesSection({ app, project }: { readonly app: string; readon
           },
           { header: 'Source', cell: (r) => <code>{sourceOf(r)}</code> },
           { header: 'Builder', cell: (r) => r.builder },
-          { header: 'Config keys', cell: (r) => (r.configKeys.length === 0 ? '—' : r.configKeys.join(', ')) },
+          { header: 'Config', cell: (r) => <ConfigCell release={r} /> },
+          { header: 'Made by', cell: (r) => madeByText(r) },
           { header: 'Made', cell: (r) => <RelativeTime at={r.createdAt} /> },
           {
             header: 'Actions',
@@ -57,6 +59,29 @@ export function ReleasesSection({ app, project }: { readonly app: string; readon
         rowKey={(r) => r.id}
         empty="No release yet."
       />
+    </>
+  );
+}
+
+/** Who asked for the deployment that made the release, its kind and its outcome, in words. */
+export function madeByText(release: ReleaseView): string {
+  const made = release.madeBy;
+  if (made === null || made === undefined) return '—';
+  return `${made.requestedBy ?? 'slipwayd'} · ${made.kind} · ${made.state}`;
+}
+
+/** The config hash (short, the whole one on hover) and the names of the keys changed since the release before. */
+function ConfigCell({ release }: { readonly release: ReleaseView }) {
+  const changed = release.changedConfigKeys ?? [];
+  return (
+    <>
+      {release.configHash === undefined ? null : (
+        <code title={release.configHash}>{release.configHash.slice('sha256:'.length, 'sha256:'.length + 12)}</code>
+      )}{' '}
+      <span className="meta small">
+        {changed.length === 0 ? 'no key changed' : `changed: ${changed.join(', ')}`}
+        {release.configKeys.length === 0 ? '' : ` · ${release.configKeys.length} keys`}
+      </span>
     </>
   );
 }
@@ -74,6 +99,9 @@ function RollbackButton(props: { app: string; release: ReleaseView; current: Rel
   });
   const added = release.configKeys.filter((k) => !(current?.configKeys ?? []).includes(k));
   const removed = (current?.configKeys ?? []).filter((k) => !release.configKeys.includes(k));
+  const valueChanged = (release.configKeysDifferingFromCurrent ?? []).filter(
+    (k) => !added.includes(k) && !removed.includes(k),
+  );
   return (
     <Dialog.Root open={isOpen} onOpenChange={setIsOpen}>
       <Dialog.Trigger className="button">Roll back to v{release.number}</Dialog.Trigger>
@@ -92,6 +120,9 @@ function RollbackButton(props: { app: string; release: ReleaseView; current: Rel
               <ul>
                 <li>Config keys it restores: {added.length === 0 ? 'none' : added.join(', ')}</li>
                 <li>Config keys it drops: {removed.length === 0 ? 'none' : removed.join(', ')}</li>
+                <li>
+                  Config keys whose value it changes: {valueChanged.length === 0 ? 'none' : valueChanged.join(', ')}
+                </li>
               </ul>
             </div>
           </Dialog.Description>

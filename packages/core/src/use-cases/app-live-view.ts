@@ -8,7 +8,8 @@ import type { CoreDeps } from '../core-deps.js';
 import { appOverviewRowOf, type AppsOverviewDeps } from './apps-overview.js';
 import { viewDeployment } from './deployments.js';
 import { getAppScope } from './lookups.js';
-import { instanceView, releaseView } from './views.js';
+import { releaseHistoryDeployments, releaseHistoryViews } from './release-history-views.js';
+import { instanceView } from './views.js';
 
 /** Deployments and releases the view holds at most, newest first. */
 export const appLiveViewItems = 10;
@@ -65,15 +66,16 @@ export async function readAppLiveView(
   const names = { app: scope.app.name, environment: scope.environment.name };
   const [instances, deployments, releases] = await Promise.all([
     deps.store.instances.list({ appId: scope.app.id, environmentId: scope.environment.id }),
-    deps.store.deployments.list(scope.app.id, scope.environment.id, appLiveViewItems),
+    deps.store.deployments.list(scope.app.id, scope.environment.id, releaseHistoryDeployments(appLiveViewItems)),
     deps.store.releases.list(scope.app.id, scope.environment.id),
   ]);
   const numbers = new Map(releases.map((r) => [r.id, r.number]));
   return {
     instances: instances.map((i) => instanceView(i, names, numbers.get(i.releaseId) ?? 0)),
-    deployments: await Promise.all(deployments.map((d) => viewDeployment(deps, d))),
-    releases: releases
-      .slice(0, appLiveViewItems)
-      .map((r) => releaseView(r, names, scope.appEnvironment.currentReleaseId)),
+    deployments: await Promise.all(deployments.slice(0, appLiveViewItems).map((d) => viewDeployment(deps, d))),
+    releases: releaseHistoryViews(releases, deployments, names, scope.appEnvironment.currentReleaseId).slice(
+      0,
+      appLiveViewItems,
+    ),
   };
 }

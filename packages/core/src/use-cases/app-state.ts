@@ -14,7 +14,8 @@ import { crashLoopOf, isCrashLooping } from './crash-loop.js';
 import { followLogs } from './log-follow.js';
 import { tailLogs } from './log-tail.js';
 import { getAppScope, getDeployment } from './lookups.js';
-import { instanceView, releaseView } from './views.js';
+import { releaseHistoryDeployments, releaseHistoryViews } from './release-history-views.js';
+import { instanceView } from './views.js';
 
 interface ScopeInput {
   app: string;
@@ -67,8 +68,16 @@ export async function scaleApp(
 export async function listReleases(deps: CoreDeps, input: ScopeInput): Promise<ReleaseView[]> {
   const scope = await getAppScope(deps.store, input.app, input.environment);
   const releases = await deps.store.releases.list(scope.app.id, scope.environment.id);
-  return releases.map((r) =>
-    releaseView(r, { app: scope.app.name, environment: scope.environment.name }, scope.appEnvironment.currentReleaseId),
+  const deployments = await deps.store.deployments.list(
+    scope.app.id,
+    scope.environment.id,
+    releaseHistoryDeployments(releases.length),
+  );
+  return releaseHistoryViews(
+    releases,
+    deployments,
+    { app: scope.app.name, environment: scope.environment.name },
+    scope.appEnvironment.currentReleaseId,
   );
 }
 
