@@ -8,19 +8,23 @@
  */
 import type { CoreDeps } from '../core-deps.js';
 import { scaleOf, steadyTargets as defaultTargets } from '../delivery/desired-state.js';
-import type { ReleaseTarget } from '../delivery/rollout-model.js';
+import type { ReleaseTarget, RolloutRecord } from '../delivery/rollout-model.js';
 import { createRolloutEngine } from '../delivery/rollout-engine.js';
-import type { AppEnvironmentRecord, InstanceRecord } from '../domain/records.js';
+import type { AppEnvironmentRecord, EnvironmentRecord, InstanceRecord } from '../domain/records.js';
 import { resolveRuntimePlan } from '../domain/runtime-plan.js';
 import type { InstanceStatus } from '../ports/runtime-driver.js';
 import { taskLabel } from './instance-env.js';
 import { convergeToTargets, targetIndexOf } from './desired-state-convergence.js';
+import { nextEventLoopTurn, scopesPerTurn } from './event-loop-turn.js';
 import type { Fleet } from './fleet.js';
 
 export interface Reconciler {
   /** One full pass of every runtime, awaited together; safe to call at any time (passes of a runtime never overlap). */
   reconcile(): Promise<void>;
-  /** Starts each runtime's loop (`settings.reconcileIntervalMs` between the end of a pass and the next). */
+  /**
+   * Starts each runtime's loop: `settings.reconcileIntervalMs` between the end of a pass and the next, or twice the
+   * pass's duration when that is longer.
+   */
   start(): void;
   /** Stops the loops and waits for their passes, the health probes and the background work they started. */
   stop(): Promise<void>;
@@ -35,6 +39,12 @@ export type ReconcilerFailpoint = (name: 'reconcile:between-reads', context: { r
 export interface ReconcilerOptions {
   failpoint?: ReconcilerFailpoint;
 }
+
+/**
+ * The pause after a pass is at least this many times the pass's duration: with thousands of app environments a pass
+ * takes longer than the interval, and the loop would otherwise leave the process (and its API) little else.
+ */
+const passesPauseRatio = 2;
 
 export function createReconciler(deps: CoreDeps, fleet: Fleet, options: ReconcilerOptions = {}): Reconciler {
   const { store, runtimes, clock, logger, settings } = deps;
@@ -86,16 +96,30 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
   const runtimeOfScope = async (
     appEnvironment: AppEnvironmentRecord,
     instances: readonly InstanceRecord[],
+    rollout: RolloutRecord | undefined,
+    environmentOf: (id: string) => Promise<EnvironmentRecord | undefined>,
   ): Promise<string> => {
     let name = instances[0]?.runtime;
-    const rollout = await store.rollouts.findActive(appEnvironment.appId, appEnvironment.environmentId);
     const releaseId = rollout?.releaseId ?? appEnvironment.currentReleaseId;
     if (releaseId !== null) {
       const release = await fleet.getReleaseCached(releaseId);
-      const environment = await store.environments.findById(appEnvironment.environmentId);
+      const environment = await environmentOf(appEnvironment.environmentId);
       if (release && environment) name = resolveRuntimePlan(release, environment.name, 'web').runtime;
     }
     return name !== undefined && runtimes.names.includes(name) ? name : (runtimes.names[0] ?? '');
+  };
+
+  /** Environments read once per pass: thousands of app environments share a handful of them. */
+  const environmentsOfPass = (): ((id: string) => Promise<EnvironmentRecord | undefined>) => {
+    const read = new Map<string, Promise<EnvironmentRecord | undefined>>();
+    return (id) => {
+      let environment = read.get(id);
+      if (environment === undefined) {
+        environment = store.environments.findById(id);
+        read.set(id, environment);
+      }
+      return environment;
+    };
   };
 
   /** One pass of one runtime: its crashes, its orphans, and the app environments that run on it. */
@@ -146,12 +170,16 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
       byScope.set(key, [...(byScope.get(key) ?? []), instance]);
     }
     const claimed = new Set<string>();
-    for (const appEnvironment of appEnvironments) {
+    const environmentOf = environmentsOfPass();
+    for (const [index, appEnvironment] of appEnvironments.entries()) {
+      if (index > 0 && index % scopesPerTurn === 0) await nextEventLoopTurn();
       const key = `${appEnvironment.appId}/${appEnvironment.environmentId}`;
       claimed.add(key);
       const instances = byScope.get(key) ?? [];
-      if ((await runtimeOfScope(appEnvironment, instances)) !== runtime) continue;
-      await reconcileScope(appEnvironment, instances, now);
+      // Read once for both: the owner's choice and the scope's convergence see the same rollout.
+      const rollout = await store.rollouts.findActive(appEnvironment.appId, appEnvironment.environmentId);
+      if ((await runtimeOfScope(appEnvironment, instances, rollout, environmentOf)) !== runtime) continue;
+      await reconcileScope(appEnvironment, instances, rollout, environmentOf, now);
     }
     for (const [key, instances] of byScope) {
       if (claimed.has(key)) continue;
@@ -196,9 +224,10 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
   const reconcileScope = async (
     appEnvironment: AppEnvironmentRecord,
     instances: InstanceRecord[],
+    rollout: RolloutRecord | undefined,
+    environmentOf: (id: string) => Promise<EnvironmentRecord | undefined>,
     now: number,
   ): Promise<void> => {
-    const rollout = await store.rollouts.findActive(appEnvironment.appId, appEnvironment.environmentId);
     const isStopped = appEnvironment.runState === 'stopped' && rollout === undefined;
     if (isStopped) {
       // Stopped on purpose (`slipway stop`): nothing of it runs until `slipway start`, across restarts of slipwayd.
@@ -206,7 +235,7 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
       return;
     }
     const app = await store.apps.findById(appEnvironment.appId);
-    const environment = await store.environments.findById(appEnvironment.environmentId);
+    const environment = await environmentOf(appEnvironment.environmentId);
     if (!app || !environment) return;
     const targets =
       rollout === undefined
@@ -247,10 +276,13 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
   const lanes = runtimes.names.map((runtime) => {
     let current: Promise<void> | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastPassMs = 0;
     const reconcileRuntime = (): Promise<void> => {
       const startedAtMs = clock.nowMs();
-      const measure = (outcome: 'succeeded' | 'failed'): void =>
-        deps.metrics?.reconcilePassFinished({ runtime, outcome, durationMs: clock.nowMs() - startedAtMs });
+      const measure = (outcome: 'succeeded' | 'failed'): void => {
+        lastPassMs = clock.nowMs() - startedAtMs;
+        deps.metrics?.reconcilePassFinished({ runtime, outcome, durationMs: lastPassMs });
+      };
       current ??= pass(runtime)
         .then(
           () => measure('succeeded'),
@@ -266,9 +298,12 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
     };
     const schedule = (): void => {
       if (isStopped) return;
-      timer = setTimeout(() => {
-        void reconcileRuntime().finally(schedule);
-      }, settings.reconcileIntervalMs);
+      timer = setTimeout(
+        () => {
+          void reconcileRuntime().finally(schedule);
+        },
+        Math.max(settings.reconcileIntervalMs, passesPauseRatio * lastPassMs),
+      );
       timer.unref?.();
     };
     return {

@@ -9,6 +9,7 @@ import type { InstanceRecord } from '../domain/records.js';
 import type { InstanceSampleRecord, TrafficSampleRecord } from '../ports/metric-sample-repository.js';
 import { readRouterCursor, type RouterCursor } from '../delivery/router-metric.js';
 import { createPeriodicPass } from '../controller/periodic-pass.js';
+import { nextEventLoopTurn, scopesPerTurn } from '../controller/event-loop-turn.js';
 import { trafficSampleOf } from './traffic-sample.js';
 
 export interface MetricsHistorySettings {
@@ -216,7 +217,8 @@ export function createMetricSampler(deps: Deps, settings: MetricsHistorySettings
 
   const prune = async (): Promise<number> => {
     let deleted = await store.metricSamples.pruneBefore(clock.nowMs() - settings.retentionMs);
-    for (const app of await store.apps.list()) {
+    for (const [index, app] of (await store.apps.list()).entries()) {
+      if (index > 0 && index % scopesPerTurn === 0) await nextEventLoopTurn();
       deleted += await store.metricSamples.pruneToRows(app.id, settings.maxRowsPerApp);
     }
     return deleted;
