@@ -1,19 +1,11 @@
-/** The dashboard's pages by URL; every page but sign-in needs a session. */
+/**
+ * The dashboard's pages by URL; every page but sign-in needs a session. The apps overview (the first page of most
+ * visits) is in the initial bundle; every other page is its own chunk, fetched when its URL is first opened.
+ */
 import type { RouteObject } from 'react-router';
 import { AppShell } from './layout/app-shell.js';
 import { SignedInOnly } from './session/signed-in-only.js';
-import { AdminPage } from './pages/admin/admin-page.js';
-import { AppPage } from './pages/app-page.js';
-import { CatalogPage } from './pages/catalog/catalog-page.js';
-import { NewAppPage } from './pages/new-app-page.js';
-import { DeploymentPage } from './pages/deployment-page.js';
-import { GitPage } from './pages/git/git-page.js';
-import { NotFoundPage } from './pages/not-found-page.js';
 import { OverviewPage } from './pages/overview-page.js';
-import { ApprovalsPage } from './pages/delivery/approvals-page.js';
-import { DeliveryLayout } from './pages/delivery/delivery-layout.js';
-import { NotificationsPage } from './pages/delivery/notifications-page.js';
-import { RolloutsPage } from './pages/delivery/rollouts-page.js';
 
 export const appRoutes: RouteObject[] = [
   {
@@ -23,23 +15,46 @@ export const appRoutes: RouteObject[] = [
         element: <AppShell />,
         children: [
           { index: true, element: <OverviewPage /> },
-          { path: 'new-app', element: <NewAppPage /> },
-          { path: 'apps/:app', element: <AppPage /> },
+          { path: 'new-app', lazy: async () => ({ Component: (await import('./pages/new-app-page.js')).NewAppPage }) },
+          { path: 'apps/:app', lazy: async () => ({ Component: (await import('./pages/app-page.js')).AppPage }) },
           {
             path: 'delivery',
-            element: <DeliveryLayout />,
+            lazy: async () => ({ Component: (await import('./pages/delivery/delivery-layout.js')).DeliveryLayout }),
             children: [
-              { index: true, element: <RolloutsPage /> },
-              { path: 'approvals', element: <ApprovalsPage /> },
-              { path: 'notifications', element: <NotificationsPage /> },
+              {
+                index: true,
+                lazy: async () => ({ Component: (await import('./pages/delivery/rollouts-page.js')).RolloutsPage }),
+              },
+              {
+                path: 'approvals',
+                lazy: async () => ({ Component: (await import('./pages/delivery/approvals-page.js')).ApprovalsPage }),
+              },
+              {
+                path: 'notifications',
+                lazy: async () => ({
+                  Component: (await import('./pages/delivery/notifications-page.js')).NotificationsPage,
+                }),
+              },
             ],
           },
-          { path: 'catalog', element: <CatalogPage /> },
-          { path: 'git', element: <GitPage /> },
-          { path: 'admin', element: <AdminPage /> },
-          { path: 'admin/:tab', element: <AdminPage /> },
-          { path: 'deployments/:id', element: <DeploymentPage /> },
-          { path: '*', element: <NotFoundPage /> },
+          {
+            path: 'catalog',
+            lazy: async () => ({ Component: (await import('./pages/catalog/catalog-page.js')).CatalogPage }),
+          },
+          { path: 'git', lazy: async () => ({ Component: (await import('./pages/git/git-page.js')).GitPage }) },
+          { path: 'admin', lazy: async () => ({ Component: (await import('./pages/admin/admin-page.js')).AdminPage }) },
+          {
+            path: 'admin/:tab',
+            lazy: async () => ({ Component: (await import('./pages/admin/admin-page.js')).AdminPage }),
+          },
+          {
+            path: 'deployments/:id',
+            lazy: async () => ({ Component: (await import('./pages/deployment-page.js')).DeploymentPage }),
+          },
+          {
+            path: '*',
+            lazy: async () => ({ Component: (await import('./pages/not-found-page.js')).NotFoundPage }),
+          },
         ],
       },
     ],
