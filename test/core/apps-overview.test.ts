@@ -176,6 +176,7 @@ describe('the apps overview', () => {
         name: 'running',
         status: 'unknown',
         observedAt: new Date(t0 + 900).toISOString(),
+        staleAfterMs: 3 * probeIntervalMs,
         release: { number: 1, commit: 'c0ffee1', imageDigest: null, createdAt: new Date(t0).toISOString() },
         instances: { total: 2, healthy: 2, starting: 0, unhealthy: 0, crashed: 0, crashLooping: 0, desired: 2 },
         lastDeployment: {

@@ -46,6 +46,12 @@ export const appOverviewRowSchema = z.object({
    * has none to observe (not deployed, stopped, scaled to zero) or none was observed since slipwayd started.
    */
   observedAt: z.string().nullable(),
+  /**
+   * How old `observedAt` may grow before the status is no longer believed (three probe intervals, ms): a client that
+   * stops hearing from slipwayd ages the status by its own clock and reads it as unknown past this. Null with
+   * `observedAt`.
+   */
+  staleAfterMs: z.number().int().nullable(),
   release: z
     .object({
       number: z.number().int(),

@@ -14,10 +14,14 @@ export function useLiveTopic(topic: string | undefined, onEvent: (event: SseEven
   }, [topic]);
 }
 
-/** Marks the queries under `keys` stale on every event of `topic`, so what is shown follows the server. */
+/**
+ * Marks the queries under `keys` stale on every event of `topic` that says something moved, so what is shown follows
+ * the server (an `observed` event only says an app's status was confirmed: nothing to read again).
+ */
 export function useLiveRefresh(topic: string | undefined, keys: readonly QueryKey[]): void {
   const queryClient = useQueryClient();
-  useLiveTopic(topic, () => {
+  useLiveTopic(topic, (event) => {
+    if (event.event === 'observed') return;
     for (const key of keys) void queryClient.invalidateQueries({ queryKey: key });
   });
 }

@@ -11,7 +11,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { api } from '../api/app-api.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { RelativeTime } from '../components/relative-time.js';
+import { RelativeTime, useNow } from '../components/relative-time.js';
 import { DeployDialog } from '../components/deploy-dialog.js';
 import { useCan } from '../session/session.js';
 import { useLiveRefresh, useLiveTopic } from '../live/use-live.js';
@@ -31,12 +31,19 @@ export function AppPage() {
   const view = useQuery({ queryKey: ['app', app], queryFn: () => api.app(app) });
   useLiveRefresh(`app:${app}`, [['app', app]]);
   // The server's judgement of the app's status (and when it was last confirmed), from the live stream's snapshots.
+  // A fresh look that changed nothing else comes as `observed`; the badge ages the last one by the page's own clock,
+  // so a slipwayd that stopped answering leaves the status "unknown (last seen …)", never what it said then.
   const [row, setRow] = useState<AppOverviewRow | undefined>(undefined);
   useLiveTopic(`app:${app}`, (event) => {
-    if (event.event !== 'app') return;
-    const data = JSON.parse(event.data) as { row?: AppOverviewRow };
-    if (data.row !== undefined) setRow(data.row);
+    if (event.event === 'app') {
+      const data = JSON.parse(event.data) as { row?: AppOverviewRow };
+      if (data.row !== undefined) setRow(data.row);
+    } else if (event.event === 'observed') {
+      const seen = JSON.parse(event.data) as Pick<AppOverviewRow, 'observedAt' | 'staleAfterMs'>;
+      setRow((current) => (current === undefined ? current : { ...current, ...seen }));
+    }
   });
+  const nowMs = useNow(1_000);
   // A deployment just started (from this page or the new-app page) is linked until another replaces it.
   const [params, setParams] = useSearchParams();
   const started = params.get('deployment');
@@ -50,7 +57,12 @@ export function AppPage() {
         <h1 id="app-title">{app}</h1>
         {row === undefined ? null : (
           <span data-testid="app-status">
-            <StatusBadge state={row.status} />
+            <StatusBadge
+              state={row.status}
+              observedAtMs={row.observedAt === null ? undefined : Date.parse(row.observedAt)}
+              staleAfterMs={row.staleAfterMs ?? undefined}
+              nowMs={nowMs}
+            />
             {row.observedAt === null ? null : (
               <span className="meta small">
                 {' '}

@@ -219,6 +219,7 @@ export function appOverviewRowOf(
       isRunStopped: input.appEnvironment?.runState === 'stopped',
     }),
     observedAt: observed.atMs === null ? null : iso(observed.atMs),
+    staleAfterMs: observed.staleAfterMs,
     release:
       input.release === undefined
         ? null
@@ -243,25 +244,31 @@ export function appOverviewRowOf(
 }
 
 /**
- * The oldest last look at the instances the monitor probes, and whether any went unlooked-at for too long. One never
- * looked at since slipwayd started counts from its record's last change.
+ * The oldest last look at the instances the monitor probes, how old that look may grow (that instance's three probe
+ * intervals), and whether any went unlooked-at for too long. One never looked at since slipwayd started counts from
+ * its record's last change.
  */
 function observationOf(
   deps: AppsOverviewDeps,
   nowMs: number,
   live: readonly InstanceRecord[],
-): { atMs: number | null; isStale: boolean } {
+): { atMs: number | null; staleAfterMs: number | null; isStale: boolean } {
   let atMs: number | null = null;
+  let staleAfterMs: number | null = null;
   let isStale = false;
   for (const instance of live) {
     if (instance.state !== 'starting' && instance.state !== 'healthy' && instance.state !== 'unhealthy') continue;
     const seen = deps.observations(instance.id);
     const at = seen?.atMs ?? instance.updatedAtMs;
     const intervalMs = seen?.intervalMs ?? deps.settings.reconcileIntervalMs;
-    if (nowMs - at > staleAfterProbeIntervals * Math.max(intervalMs, deps.settings.reconcileIntervalMs)) isStale = true;
-    atMs = atMs === null ? at : Math.min(atMs, at);
+    const allowedMs = staleAfterProbeIntervals * Math.max(intervalMs, deps.settings.reconcileIntervalMs);
+    if (nowMs - at > allowedMs) isStale = true;
+    if (atMs === null || at < atMs) {
+      atMs = at;
+      staleAfterMs = allowedMs;
+    }
   }
-  return { atMs, isStale };
+  return { atMs, staleAfterMs, isStale };
 }
 
 function statusOf(input: {

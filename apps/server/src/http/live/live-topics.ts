@@ -19,6 +19,7 @@ import {
   readAppLiveView,
   readAppsOverviewRows,
   readDeploymentEvents,
+  type AppLiveProbe,
   type AppsOverviewDeps,
   type AuditRecord,
   type CoreDeps,
@@ -72,23 +73,30 @@ export function createTopicWatcherFactory(live: LiveTopicDeps): (topic: string, 
           },
           options,
         );
-      case 'app':
-        return createStateWatcher(
+      case 'app': {
+        const snapshot = async (probe: AppLiveProbe) => ({
+          event: 'app',
+          data: { topic: name, row: probe.row, ...(await readAppLiveView(deps, topic)) },
+        });
+        return createStateWatcher<AppLiveProbe>(
           {
             intervalMs: live.stateIntervalMs,
             read: () => readAppLiveProbe(overviewDeps, topic),
-            digest: (probe) => probe.digest,
-            joined: async (probe) => ({
-              event: 'app',
-              data: { topic: name, row: probe.row, ...(await readAppLiveView(deps, topic)) },
-            }),
-            changed: async (probe) => ({
-              event: 'app',
-              data: { topic: name, row: probe.row, ...(await readAppLiveView(deps, topic)) },
-            }),
+            // A fresh look at the instances moves the digest too, but only the look travels (`observed`): a client
+            // ages the status by its own clock, so it must hear that the status still holds.
+            digest: (probe) => `${probe.digest}|${probe.row.observedAt ?? ''}`,
+            joined: snapshot,
+            changed: (probe, previous) =>
+              probe.digest === previous.digest
+                ? {
+                    event: 'observed',
+                    data: { topic: name, observedAt: probe.row.observedAt, staleAfterMs: probe.row.staleAfterMs },
+                  }
+                : snapshot(probe),
           },
           options,
         );
+      }
       case 'approvals': {
         const render = async (pending: ApprovalRequestView[], principal: Parameters<typeof hasRole>[0]) => {
           const projectOf = new Map<string, string | undefined>();
