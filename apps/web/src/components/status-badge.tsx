@@ -8,7 +8,14 @@ export type Tone = 'ok' | 'warn' | 'bad' | 'idle' | 'unknown';
 
 const marks: Record<Tone, string> = { ok: '●', warn: '▲', bad: '✖', idle: '○', unknown: '?' };
 
-export function toneOf(state: string): Tone {
+/**
+ * What a state is of: a `status` (an app, an instance, the edge: `running` is fine) or a piece of work under way
+ * (`progress`: a deployment, its phase, an analysis: `running` is still in progress, not done well).
+ */
+export type StateKind = 'status' | 'progress';
+
+export function toneOf(state: string, kind: StateKind = 'status'): Tone {
+  if (kind === 'progress' && state === 'running') return 'warn';
   if (/^(running|healthy|succeeded|serving|passing|active|ready|issued|resolved)$/.test(state)) return 'ok';
   if (/^(failed|crash-?loop(ing)?|critical|error|unhealthy|rejected|aborted|expired)$/.test(state)) return 'bad';
   if (/^(starting|stopping|pending|queued|building|deploying|waiting|paused|warning|progressing|draining)/.test(state))
@@ -19,16 +26,17 @@ export function toneOf(state: string): Tone {
 
 export interface StatusBadgeProps {
   readonly state: string;
+  readonly kind?: StateKind | undefined;
   /** When the state was last observed (epoch ms); with `staleAfterMs`, an old observation reads unknown. */
   readonly observedAtMs?: number | undefined;
   readonly staleAfterMs?: number | undefined;
   readonly nowMs?: number | undefined;
 }
 
-export function StatusBadge({ state, observedAtMs, staleAfterMs, nowMs }: StatusBadgeProps) {
+export function StatusBadge({ state, kind, observedAtMs, staleAfterMs, nowMs }: StatusBadgeProps) {
   const now = nowMs ?? Date.now();
   const isStale = observedAtMs !== undefined && staleAfterMs !== undefined && now - observedAtMs > staleAfterMs;
-  const tone = isStale ? 'unknown' : toneOf(state);
+  const tone = isStale ? 'unknown' : toneOf(state, kind);
   const text = isStale ? `unknown (last seen ${formatAge(now - (observedAtMs ?? now))} ago)` : state;
   return (
     <span className={`badge badge-${tone}`} data-status={isStale ? 'unknown' : state}>

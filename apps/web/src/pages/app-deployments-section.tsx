@@ -23,7 +23,7 @@ const columns: readonly Column<DeploymentView>[] = [
     header: 'State',
     cell: (d) => (
       <>
-        <StatusBadge state={d.state} />
+        <StatusBadge state={d.state} kind="progress" />
         {d.failure === null ? null : (
           <div className="failure">
             {d.failure.code}: {d.failure.reason}

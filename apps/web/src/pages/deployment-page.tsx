@@ -75,7 +75,7 @@ export function DeploymentPage() {
         </h1>
         {state === undefined ? null : (
           <span data-testid="deployment-state">
-            <StatusBadge state={state} />
+            <StatusBadge state={state} kind="progress" />
           </span>
         )}
         {canDeploy && isActive ? <CancelButton id={id} /> : null}
@@ -98,7 +98,7 @@ export function DeploymentPage() {
           return (
             <li key={phase} data-phase={phase}>
               <span className="phase-name">{phase}</span>
-              <StatusBadge state={seen?.state ?? 'pending'} />
+              <StatusBadge state={seen?.state ?? 'pending'} kind="progress" />
               {seen?.detail === null || seen?.detail === undefined ? null : (
                 <span className="meta small phase-detail">{seen.detail}</span>
               )}

@@ -87,7 +87,7 @@ export function RolloutPanel({ rollout, project }: { readonly rollout: RolloutVi
       {analysis === null ? null : (
         <>
           <h3>
-            Analysis {analysis.name}: <StatusBadge state={analysis.phase} />
+            Analysis {analysis.name}: <StatusBadge state={analysis.phase} kind="progress" />
           </h3>
           {analysis.message === null ? null : <p className="meta">{analysis.message}</p>}
           {analysis.measurements.length === 0 ? (
