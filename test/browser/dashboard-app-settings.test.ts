@@ -196,10 +196,16 @@ describe('dashboard: creating, deploying and changing an app', skipUnless(chromi
     expect(await focusedText(page)).toBe(trigger);
     await page.keyboard.press('Space');
     await page.getByRole('dialog').waitFor();
+    // The dialog says what it restores: the release, its code and config, and what it replaces.
+    const target = Number(trigger.replace(/^Roll back to v/, ''));
+    await page.getByRole('dialog').getByText(`This deploys release v${target} again`).waitFor();
+    await page
+      .getByRole('dialog')
+      .getByText(/Config keys it restores: /)
+      .waitFor();
     await tabTo(page, 'Roll back', 6);
     await page.keyboard.press('Enter');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
-    const target = Number(trigger.replace(/^Roll back to v/, ''));
     const rollback = await waitFor(async () => {
       const { deployments } = await slipwayd.api.deployments.list(app);
       const found = deployments.find((d) => !earlier.has(d.id));

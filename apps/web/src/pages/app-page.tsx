@@ -30,20 +30,6 @@ export function AppPage() {
   const { app = '' } = useParams();
   const view = useQuery({ queryKey: ['app', app], queryFn: () => api.app(app) });
   useLiveRefresh(`app:${app}`, [['app', app]]);
-  // The server's judgement of the app's status (and when it was last confirmed), from the live stream's snapshots.
-  // A fresh look that changed nothing else comes as `observed`; the badge ages the last one by the page's own clock,
-  // so a slipwayd that stopped answering leaves the status "unknown (last seen …)", never what it said then.
-  const [row, setRow] = useState<AppOverviewRow | undefined>(undefined);
-  useLiveTopic(`app:${app}`, (event) => {
-    if (event.event === 'app') {
-      const data = JSON.parse(event.data) as { row?: AppOverviewRow };
-      if (data.row !== undefined) setRow(data.row);
-    } else if (event.event === 'observed') {
-      const seen = JSON.parse(event.data) as Pick<AppOverviewRow, 'observedAt' | 'staleAfterMs'>;
-      setRow((current) => (current === undefined ? current : { ...current, ...seen }));
-    }
-  });
-  const nowMs = useNow(1_000);
   // A deployment just started (from this page or the new-app page) is linked until another replaces it.
   const [params, setParams] = useSearchParams();
   const started = params.get('deployment');
@@ -55,22 +41,7 @@ export function AppPage() {
     <section aria-labelledby="app-title">
       <div className="page-head">
         <h1 id="app-title">{app}</h1>
-        {row === undefined ? null : (
-          <span data-testid="app-status">
-            <StatusBadge
-              state={row.status}
-              observedAtMs={row.observedAt === null ? undefined : Date.parse(row.observedAt)}
-              staleAfterMs={row.staleAfterMs ?? undefined}
-              nowMs={nowMs}
-            />
-            {row.observedAt === null ? null : (
-              <span className="meta small">
-                {' '}
-                (seen <RelativeTime at={row.observedAt} />)
-              </span>
-            )}
-          </span>
-        )}
+        <AppStatus app={app} />
         {canDeploy ? (
           <DeployDialog app={app} onStarted={(d) => setParams({ deployment: d.id }, { replace: true })} />
         ) : null}
@@ -133,5 +104,42 @@ export function AppPage() {
         </Tabs.Content>
       </Tabs.Root>
     </section>
+  );
+}
+
+/**
+ * The server's judgement of the app's status (and when it was last confirmed), from the live stream's snapshots. A
+ * fresh look that changed nothing else comes as `observed`; the badge ages the last one by the page's own clock (only
+ * this component re-renders each second), so a slipwayd that stopped answering leaves the status "unknown (last seen
+ * …)", never what it said then.
+ */
+function AppStatus({ app }: { readonly app: string }) {
+  const [row, setRow] = useState<AppOverviewRow | undefined>(undefined);
+  useLiveTopic(`app:${app}`, (event) => {
+    if (event.event === 'app') {
+      const data = JSON.parse(event.data) as { row?: AppOverviewRow };
+      if (data.row !== undefined) setRow(data.row);
+    } else if (event.event === 'observed') {
+      const seen = JSON.parse(event.data) as Pick<AppOverviewRow, 'observedAt' | 'staleAfterMs'>;
+      setRow((current) => (current === undefined ? current : { ...current, ...seen }));
+    }
+  });
+  const nowMs = useNow(1_000);
+  if (row === undefined) return null;
+  return (
+    <span data-testid="app-status">
+      <StatusBadge
+        state={row.status}
+        observedAtMs={row.observedAt === null ? undefined : Date.parse(row.observedAt)}
+        staleAfterMs={row.staleAfterMs ?? undefined}
+        nowMs={nowMs}
+      />
+      {row.observedAt === null ? null : (
+        <span className="meta small">
+          {' '}
+          (seen <RelativeTime at={row.observedAt} />)
+        </span>
+      )}
+    </span>
   );
 }
