@@ -4,7 +4,8 @@
  * `test-results/dashboard/`, written on every run so a person can look at the pages.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -84,4 +85,21 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 export async function hasHorizontalScroll(page: Page): Promise<boolean> {
   // A string expression: it runs in the page, where the DOM is (the tests' own types are Node's).
   return page.evaluate<boolean>('document.documentElement.scrollWidth > document.documentElement.clientWidth');
+}
+
+/**
+ * Writes `files` (name → content) to a new temporary directory and deploys it as `app`, which must succeed; returns
+ * the directory (the caller removes it).
+ */
+export async function deployFiles(
+  slipwayd: SlipwaydHarness,
+  app: string,
+  files: Readonly<Record<string, string>>,
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `slipway-web-${app}-`));
+  for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+  const { deployment } = await slipwayd.api.deployments.create(app, { path: dir });
+  const settled = await slipwayd.settle(deployment.id);
+  if (settled.state !== 'succeeded') throw new Error(`deploying ${app} ended ${settled.state}`);
+  return dir;
 }

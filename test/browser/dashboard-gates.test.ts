@@ -6,14 +6,19 @@
  * (Keyboard-only deploy and rollback is gated in dashboard-app-settings.test.ts; no secret on any page in
  * dashboard-secrets-gate.test.ts.)
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { skipUnless, waitFor } from '@slipway/testkit';
 import { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
-import { chromiumAvailability, launchChromium, ownerPassword, setOwnerPassword, signIn } from './browser-harness.js';
+import {
+  chromiumAvailability,
+  deployFiles,
+  launchChromium,
+  ownerPassword,
+  setOwnerPassword,
+  signIn,
+} from './browser-harness.js';
 
 const project = 'gates';
 const app = 'gates-live';
@@ -48,12 +53,11 @@ describe(
       await setOwnerPassword(slipwayd);
       await slipwayd.api.projects.create({ name: project });
       await slipwayd.api.apps.create({ name: app, project });
-      dir = await mkdtemp(join(tmpdir(), 'slipway-web-gates-'));
-      await writeFile(join(dir, 'Procfile'), 'web: node server.js\n');
-      await writeFile(join(dir, 'slipway.yaml'), manifest);
-      await writeFile(join(dir, 'server.js'), server);
-      const { deployment } = await slipwayd.api.deployments.create(app, { path: dir });
-      expect((await slipwayd.settle(deployment.id)).state).toBe('succeeded');
+      dir = await deployFiles(slipwayd, app, {
+        Procfile: 'web: node server.js\n',
+        'slipway.yaml': manifest,
+        'server.js': server,
+      });
       browser = await launchChromium();
     }, 120_000);
 

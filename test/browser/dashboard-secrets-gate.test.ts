@@ -5,14 +5,12 @@
  * pages, the administration pages), no answer the pages receive and no log download holds any form of them, and the
  * log views show the printed secrets masked.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { skipUnless } from '@slipway/testkit';
 import { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
-import { chromiumAvailability, launchChromium, setOwnerPassword, signIn } from './browser-harness.js';
+import { chromiumAvailability, deployFiles, launchChromium, setOwnerPassword, signIn } from './browser-harness.js';
 
 const project = 'vault';
 const app = 'vault-app';
@@ -66,13 +64,12 @@ describe('dashboard quality gate: no secret on any page', skipUnless(chromiumAva
     await slipwayd.api.projects.create({ name: project });
     await slipwayd.api.apps.create({ name: app, project });
     await slipwayd.api.secrets.change(app, { set: secrets });
-    dir = await mkdtemp(join(tmpdir(), 'slipway-web-secrets-'));
-    await writeFile(join(dir, 'Procfile'), 'web: node server.js\n');
-    await writeFile(join(dir, 'slipway.yaml'), manifest);
-    await writeFile(join(dir, 'server.js'), server);
-    const { deployment } = await slipwayd.api.deployments.create(app, { path: dir });
-    deploymentId = deployment.id;
-    expect((await slipwayd.settle(deployment.id)).state).toBe('succeeded');
+    dir = await deployFiles(slipwayd, app, {
+      Procfile: 'web: node server.js\n',
+      'slipway.yaml': manifest,
+      'server.js': server,
+    });
+    deploymentId = (await slipwayd.api.deployments.list(app)).deployments[0]?.id ?? '';
     browser = await launchChromium();
     ({ context, page } = await signIn(browser, slipwayd));
     // Every answer the page receives but the live stream (never ending; what it carries is shown on the pages).
