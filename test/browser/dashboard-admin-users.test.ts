@@ -94,6 +94,8 @@ describe('dashboard administration: users and grants', skipUnless(chromiumAvaila
     const { page } = viewer;
     await page.getByRole('link', { name: app }).waitFor();
     expect(await page.getByLabel('Project').locator('option').allTextContents()).toEqual([project]);
+    // Creating an app takes admin on the project: a viewer is not offered it.
+    expect(await page.getByRole('link', { name: 'New app' }).count()).toBe(0);
     await page.getByRole('link', { name: app }).click();
     await page.getByText(`Project ${project}`).waitFor();
     expect(await page.getByRole('button', { name: /Deploy/ }).count()).toBe(0);

@@ -180,7 +180,9 @@ describe('dashboard: creating, deploying and changing an app', skipUnless(chromi
     await page.goto(`${slipwayd.url}/apps/${app}`);
     await page.locator('[data-instance]').first().waitFor();
     await tabTo(page, 'Instances');
+    // One arrow a tab, each taking effect before the next (a busy page re-renders between them).
     await page.keyboard.press('ArrowRight');
+    await page.getByRole('tab', { name: 'Deployments', selected: true }).waitFor();
     await page.keyboard.press('ArrowRight');
     await page.getByRole('tab', { name: 'Releases', selected: true }).waitFor();
     await page.getByRole('rowheader', { name: /current/ }).waitFor();

@@ -12,6 +12,7 @@ import { SelectField } from '../components/select-field.js';
 import { RelativeTime } from '../components/relative-time.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { useLiveRefresh } from '../live/use-live.js';
+import { useCan } from '../session/session.js';
 
 const limit = 50;
 
@@ -35,6 +36,8 @@ export function OverviewPage() {
   const total = apps.data?.total ?? 0;
   const page = Math.floor(offset / limit) + 1;
   const pages = Math.max(1, Math.ceil(total / limit));
+  // Creating an app takes admin on its project, as slipwayd decides.
+  const canCreate = useCan('admin', project === '' ? undefined : project);
   return (
     <section aria-labelledby="apps-title">
       <div className="page-head">
@@ -48,9 +51,11 @@ export function OverviewPage() {
             setOffset(0);
           }}
         />
-        <Link className="button button-primary" to={`/new-app?project=${encodeURIComponent(project)}`}>
-          New app
-        </Link>
+        {canCreate ? (
+          <Link className="button button-primary" to={`/new-app?project=${encodeURIComponent(project)}`}>
+            New app
+          </Link>
+        ) : null}
       </div>
       <label className="search">
         <span className="visually-hidden">Search apps</span>
