@@ -137,7 +137,7 @@ describe('dashboard quality gate: no secret on any page', skipUnless(chromiumAva
   it('holds no secret on the apps list, the delivery pages and the administration pages', async () => {
     const pages: [string, (p: Page) => Promise<void>][] = [
       ['/', (p) => p.getByRole('row', { name: new RegExp(app) }).waitFor()],
-      [`/apps/new?project=${project}`, (p) => p.getByLabel('App name').waitFor()],
+      [`/new-app?project=${project}`, (p) => p.getByLabel('App name').waitFor()],
       [`/delivery?project=${project}&app=${app}`, (p) => p.getByRole('heading').first().waitFor()],
       ['/delivery/approvals', (p) => p.getByTestId('approvals-count').waitFor()],
       ['/delivery/notifications', (p) => p.getByRole('heading', { name: 'Deliveries' }).waitFor()],
