@@ -110,7 +110,7 @@ export function OverviewPage() {
                     '—'
                   ) : (
                     <>
-                      <StatusBadge state={app.lastDeployment.state} /> {app.lastDeployment.kind},{' '}
+                      <StatusBadge state={app.lastDeployment.state} kind="progress" /> {app.lastDeployment.kind},{' '}
                       <RelativeTime at={app.lastDeployment.createdAt} />
                     </>
                   )}
