@@ -80,7 +80,9 @@ function ConfigCell({ release }: { readonly release: ReleaseView }) {
       )}{' '}
       <span className="meta small">
         {changed.length === 0 ? 'no key changed' : `changed: ${changed.join(', ')}`}
-        {release.configKeys.length === 0 ? '' : ` · ${release.configKeys.length} keys`}
+        {release.configKeys.length === 0
+          ? ''
+          : ` · ${release.configKeys.length} ${release.configKeys.length === 1 ? 'key' : 'keys'}`}
       </span>
     </>
   );
