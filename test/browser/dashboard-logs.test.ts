@@ -140,10 +140,13 @@ describe('dashboard deployment page and logs', skipUnless(chromiumAvailability()
     // back to the newest line and follows again.
     // The reader keeps turning the wheel until the top (one turn may end short of it while lines keep coming).
     await log.hover();
-    await waitFor(async () => {
-      await page.mouse.wheel(0, -20_000);
-      expect(await fromLogBox(page, 'box.scrollTop')).toBe(0);
-    }, { intervalMs: 250 });
+    await waitFor(
+      async () => {
+        await page.mouse.wheel(0, -20_000);
+        expect(await fromLogBox(page, 'box.scrollTop')).toBe(0);
+      },
+      { intervalMs: 250 },
+    );
     const jump = page.getByRole('button', { name: /Jump to latest/ });
     await jump.waitFor();
     const shownWhenPaused = await lastTick(page);
