@@ -67,7 +67,8 @@ export async function installDashboard(app: FastifyInstance, configuredDir: stri
     const raw = reply.raw;
     if (path.startsWith('/assets/') && !path.includes('..')) {
       raw.setHeader('cache-control', 'public, max-age=31536000, immutable');
-      raw.removeHeader('content-security-policy');
+      // The page's policy: what a worker script is allowed is the policy it is served with.
+      raw.setHeader('content-security-policy', dashboardContentSecurityPolicy);
       return reply.sendFile(path.slice(1), { cacheControl: false });
     }
     if (rootFilePattern.test(path)) {

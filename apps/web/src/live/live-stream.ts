@@ -1,35 +1,39 @@
 /**
- * One multiplexed server-sent-events stream per tab (docs/live-updates.md): every widget subscribes to topics, and
- * one `fetch` stream to `/api/v1/stream?topics=…` carries them all.
- * - The stream reopens when the set of topics changes (after a short debounce), resuming with `Last-Event-ID`.
- * - It closes while the tab is hidden and reopens when it is shown again.
- * - A dropped stream reopens after a backoff with full jitter (1 s doubling to 30 s); a `401`/`403` answer is final
- *   (the session is over or the topic refused): no retry.
- * Read with `fetch` (not `EventSource`) so the status of a refusal is seen and the CSRF and cookie rules are the API's.
+ * The tab's live topics (docs/live-updates.md): every widget subscribes to topics; one stream carries them all.
+ * - Where the browser has shared workers, one worker holds the stream for every tab of the dashboard
+ *   (`shared-live-worker.ts`): eight tabs open are one stream, not eight of the six connections HTTP/1.1 allows a
+ *   host. The tab sends its topics and whether it is shown; a hidden tab's topics are not carried.
+ * - Elsewhere the tab holds its own stream (`StreamConnection`), closed while the tab is hidden.
+ * - A `401` is answered once by refreshing the session, then the stream starts again; a refused refresh ends the
+ *   session (the sign-in page) and nothing is retried. A `403` stops the stream.
  */
-import { readSseStream, type SseEvent } from '@slipway/contract/sse-parser';
-import { sessionFetch } from '../api/web-api.js';
+import type { SseEvent } from '@slipway/contract/sse-parser';
+import { endSession, refreshSession, sessionFetch } from '../api/web-api.js';
+import type { LiveTabMessage, LiveWorkerMessage } from './live-worker-protocol.js';
+import { StreamConnection, topicOf, type LiveState } from './stream-connection.js';
 
+export type { LiveState } from './stream-connection.js';
 export type LiveListener = (event: SseEvent) => void;
 
-export type LiveState = 'idle' | 'connecting' | 'open' | 'retrying' | 'stopped';
+const pingIntervalMs = 10_000;
 
-const minBackoffMs = 1_000;
-const maxBackoffMs = 30_000;
-const reopenDebounceMs = 50;
+/** Where the tab's topics go: its own stream, or the shared worker. */
+interface LiveTransport {
+  setTopics(topics: readonly string[], isVisible: boolean): void;
+  stop(): void;
+  restart(): void;
+}
 
 export class LiveStream {
   private readonly listeners = new Map<string, Set<LiveListener>>();
   private readonly stateListeners = new Set<(state: LiveState) => void>();
-  private controller: AbortController | undefined;
-  private lastEventId: string | undefined;
-  private failures = 0;
-  private reopenTimer: ReturnType<typeof setTimeout> | undefined;
-  private openTopicsKey = '';
+  private readonly transport: LiveTransport;
+  private isStopped = false;
   state: LiveState = 'idle';
 
-  constructor(private readonly path = '/api/v1/stream') {
-    document.addEventListener('visibilitychange', () => this.schedule(0));
+  constructor() {
+    this.transport = typeof SharedWorker === 'function' ? this.sharedTransport() : this.ownTransport();
+    document.addEventListener('visibilitychange', () => this.sendTopics());
   }
 
   /** Subscribes `listener` to `topic`; the returned function unsubscribes. */
@@ -40,11 +44,11 @@ export class LiveStream {
       this.listeners.set(topic, set);
     }
     set.add(listener);
-    this.schedule(reopenDebounceMs);
+    this.sendTopics();
     return () => {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(topic);
-      this.schedule(reopenDebounceMs);
+      this.sendTopics();
     };
   }
 
@@ -55,78 +59,21 @@ export class LiveStream {
 
   /** Stops for good (the session ended); a later subscription does not reopen it until `restart`. */
   stop(): void {
-    this.close();
+    this.isStopped = true;
+    this.transport.stop();
     this.setState('stopped');
   }
 
   restart(): void {
-    this.failures = 0;
+    this.isStopped = false;
     this.setState('idle');
-    this.schedule(0);
+    this.transport.restart();
+    this.sendTopics();
   }
 
-  private topicsKey(): string {
-    return [...this.listeners.keys()].sort().join(',');
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.state === 'stopped') return;
-    clearTimeout(this.reopenTimer);
-    this.reopenTimer = setTimeout(() => this.reconcile(), delayMs);
-  }
-
-  private reconcile(): void {
-    const key = this.topicsKey();
-    const shouldRun = key !== '' && document.visibilityState !== 'hidden';
-    if (!shouldRun) {
-      this.close();
-      if (this.state !== 'stopped') this.setState('idle');
-      return;
-    }
-    if (this.controller !== undefined && key === this.openTopicsKey) return;
-    this.close();
-    void this.open(key);
-  }
-
-  private close(): void {
-    this.controller?.abort();
-    this.controller = undefined;
-    this.openTopicsKey = '';
-  }
-
-  private async open(key: string): Promise<void> {
-    const controller = new AbortController();
-    this.controller = controller;
-    this.openTopicsKey = key;
-    this.setState('connecting');
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (this.lastEventId !== undefined) headers['last-event-id'] = this.lastEventId;
-    try {
-      const response = await sessionFetch(`${this.path}?topics=${encodeURIComponent(key)}`, {
-        headers,
-        signal: controller.signal,
-      });
-      if (response.status === 401 || response.status === 403) {
-        await response.body?.cancel().catch(() => undefined);
-        this.stop();
-        return;
-      }
-      if (!response.ok || response.body === null) throw new Error(`stream answered ${response.status}`);
-      this.setState('open');
-      this.failures = 0;
-      for await (const event of readSseStream(response.body)) {
-        if (event.id !== undefined) this.lastEventId = event.id;
-        this.dispatch(event);
-      }
-      throw new Error('stream ended');
-    } catch {
-      if (controller.signal.aborted || this.controller !== controller) return;
-      this.controller = undefined;
-      this.failures += 1;
-      this.setState('retrying');
-      const ceiling = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(this.failures - 1, 10));
-      this.schedule(Math.round(Math.random() * ceiling) + 250);
-    }
+  private sendTopics(): void {
+    if (this.isStopped) return;
+    this.transport.setTopics([...this.listeners.keys()].sort(), document.visibilityState !== 'hidden');
   }
 
   private dispatch(event: SseEvent): void {
@@ -140,15 +87,54 @@ export class LiveStream {
     this.state = state;
     for (const listener of this.stateListeners) listener(state);
   }
-}
 
-/** The topic an event belongs to: its `topic` field; none for stream-wide events (refusals, resets). */
-function topicOf(event: SseEvent): string | undefined {
-  try {
-    const data = JSON.parse(event.data) as { topic?: unknown };
-    return typeof data.topic === 'string' ? data.topic : undefined;
-  } catch {
-    return undefined;
+  /** A refused stream: one refresh of the session for a `401`, then start again; else the session is over. */
+  private async onRefused(status: number, restart: () => void): Promise<void> {
+    if (status !== 401) return;
+    if (await refreshSession()) restart();
+    else endSession();
+  }
+
+  private ownTransport(): LiveTransport {
+    const connection = new StreamConnection({
+      fetch: (url, init) => sessionFetch(url, init),
+      onEvent: (event) => this.dispatch(event),
+      onState: (state) => this.setState(state),
+    });
+    return {
+      setTopics: (topics, isVisible) => connection.setTopics(topics, isVisible),
+      stop: () => connection.stop(),
+      restart: () => connection.restart(),
+    };
+  }
+
+  private sharedTransport(): LiveTransport {
+    const worker = new SharedWorker(new URL('./shared-live-worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'slipway-live',
+    });
+    const port = worker.port;
+    const send = (message: LiveTabMessage): void => port.postMessage(message);
+    port.onmessage = (message: MessageEvent<LiveWorkerMessage>) => {
+      const data = message.data;
+      if (data.type === 'event') this.dispatch(data.event);
+      else if (data.type === 'state') {
+        if (!this.isStopped) this.setState(data.state);
+      } else void this.onRefused(data.status, () => send({ type: 'restart' }));
+    };
+    port.start();
+    setInterval(() => send({ type: 'ping' }), pingIntervalMs);
+    window.addEventListener('pagehide', () => send({ type: 'bye' }));
+    // Back from the back-forward cache: the worker is told the tab's topics again.
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted) this.sendTopics();
+    });
+    return {
+      setTopics: (topics, isVisible) => send({ type: 'topics', topics, isVisible }),
+      // This tab reads nothing more; the other tabs' topics stay carried.
+      stop: () => send({ type: 'topics', topics: [], isVisible: false }),
+      restart: () => send({ type: 'restart' }),
+    };
   }
 }
 

@@ -1,0 +1,165 @@
+/**
+ * One connection to `/api/v1/stream?topics=…` (docs/live-updates.md), with no DOM: a tab's stream and the shared
+ * worker's use it alike.
+ * - It opens for the topics it is given while active, and reopens when they change (after a short debounce), resuming
+ *   with `Last-Event-ID`.
+ * - A dropped stream reopens after a backoff with full jitter (1 s doubling to 30 s); a `401`/`403` answer is final
+ *   (the session is over or the topics refused): no retry until `restart`.
+ * - `rejoin(topic)` reopens it without that topic's cursor, so the topic starts again as a fresh subscriber's does
+ *   (a state topic's snapshot, a log's newest lines): for a second reader joining a topic already carried. Readers
+ *   already on it see items they hold again; the log views drop a line they hold by its id.
+ * Read with `fetch` (not `EventSource`) so the status of a refusal is seen.
+ */
+import { readSseStream, type SseEvent } from '@slipway/contract/sse-parser';
+
+export type LiveState = 'idle' | 'connecting' | 'open' | 'retrying' | 'stopped';
+
+export interface StreamConnectionHandlers {
+  /** Fetches the stream (the tab's `sessionFetch`, or the worker's plain `fetch`). */
+  readonly fetch: (url: string, init: RequestInit) => Promise<Response>;
+  readonly onEvent: (event: SseEvent) => void;
+  readonly onState: (state: LiveState) => void;
+  /** The stream was refused with this status (`401` or `403`): it stays stopped until `restart`. */
+  readonly onRefused?: (status: number) => void;
+}
+
+const minBackoffMs = 1_000;
+const maxBackoffMs = 30_000;
+const reopenDebounceMs = 50;
+
+export class StreamConnection {
+  private controller: AbortController | undefined;
+  private lastEventId: string | undefined;
+  private failures = 0;
+  private reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  private openTopicsKey = '';
+  private topicsKey = '';
+  private isActive = true;
+  /** The topics a `403` refused, while stopped by it. */
+  private refusedTopicsKey: string | undefined;
+  state: LiveState = 'idle';
+
+  constructor(
+    private readonly handlers: StreamConnectionHandlers,
+    private readonly path = '/api/v1/stream',
+  ) {}
+
+  /** The topics to carry, and whether to carry them now (a hidden tab: not). */
+  setTopics(topics: Iterable<string>, isActive: boolean, delayMs = reopenDebounceMs): void {
+    this.topicsKey = [...new Set(topics)].sort().join(',');
+    this.isActive = isActive;
+    // Topics refused as a whole (403) stay stopped; other topics are asked for again.
+    if (this.state === 'stopped' && this.refusedTopicsKey !== undefined && this.refusedTopicsKey !== this.topicsKey) {
+      this.restart();
+      return;
+    }
+    this.schedule(delayMs);
+  }
+
+  /** Reopens without `topic`'s cursor: it starts again as for a new subscriber. */
+  rejoin(topic: string): void {
+    if (this.lastEventId !== undefined) this.lastEventId = withoutCursor(this.lastEventId, topic);
+    if (this.controller !== undefined) {
+      this.close();
+      this.schedule(reopenDebounceMs);
+    }
+  }
+
+  /** Stops for good (the session ended); `restart` opens it again. */
+  stop(): void {
+    this.close();
+    this.setState('stopped');
+  }
+
+  restart(): void {
+    this.refusedTopicsKey = undefined;
+    this.failures = 0;
+    this.setState('idle');
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.state === 'stopped') return;
+    clearTimeout(this.reopenTimer);
+    this.reopenTimer = setTimeout(() => this.reconcile(), delayMs);
+  }
+
+  private reconcile(): void {
+    const key = this.topicsKey;
+    if (key === '' || !this.isActive) {
+      this.close();
+      if (this.state !== 'stopped') this.setState('idle');
+      return;
+    }
+    if (this.controller !== undefined && key === this.openTopicsKey) return;
+    this.close();
+    void this.open(key);
+  }
+
+  private close(): void {
+    this.controller?.abort();
+    this.controller = undefined;
+    this.openTopicsKey = '';
+  }
+
+  private async open(key: string): Promise<void> {
+    const controller = new AbortController();
+    this.controller = controller;
+    this.openTopicsKey = key;
+    this.setState('connecting');
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.lastEventId !== undefined) headers['last-event-id'] = this.lastEventId;
+    try {
+      const response = await this.handlers.fetch(`${this.path}?topics=${encodeURIComponent(key)}`, {
+        headers,
+        signal: controller.signal,
+        credentials: 'same-origin',
+      });
+      if (response.status === 401 || response.status === 403) {
+        await response.body?.cancel().catch(() => undefined);
+        this.stop();
+        if (response.status === 403) this.refusedTopicsKey = key;
+        this.handlers.onRefused?.(response.status);
+        return;
+      }
+      if (!response.ok || response.body === null) throw new Error(`stream answered ${response.status}`);
+      this.setState('open');
+      this.failures = 0;
+      for await (const event of readSseStream(response.body)) {
+        if (event.id !== undefined) this.lastEventId = event.id;
+        this.handlers.onEvent(event);
+      }
+      throw new Error('stream ended');
+    } catch {
+      if (controller.signal.aborted || this.controller !== controller) return;
+      this.controller = undefined;
+      this.failures += 1;
+      this.setState('retrying');
+      const ceiling = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(this.failures - 1, 10));
+      this.schedule(Math.round(Math.random() * ceiling) + 250);
+    }
+  }
+
+  private setState(state: LiveState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.handlers.onState(state);
+  }
+}
+
+/** An event id (`v1;<topic>=<cursor>;…`) without `topic`'s cursor; an id of another shape is kept as it is. */
+export function withoutCursor(eventId: string, topic: string): string {
+  const [version, ...cursors] = eventId.split(';');
+  if (version !== 'v1') return eventId;
+  return [version, ...cursors.filter((cursor) => cursor.slice(0, cursor.lastIndexOf('=')) !== topic)].join(';');
+}
+
+/** The topic an event belongs to: its `topic` field; none for stream-wide events (refusals, `ready`). */
+export function topicOf(event: SseEvent): string | undefined {
+  try {
+    const data = JSON.parse(event.data) as { topic?: unknown };
+    return typeof data.topic === 'string' ? data.topic : undefined;
+  } catch {
+    return undefined;
+  }
+}
