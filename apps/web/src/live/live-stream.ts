@@ -1,39 +1,47 @@
 /**
  * The tab's live topics (docs/live-updates.md): every widget subscribes to topics; one stream carries them all.
- * - Where the browser has shared workers, one worker holds the stream for every tab of the dashboard
+ * - Where the browser has shared workers and Web Locks, one worker holds the stream for every tab of the dashboard
  *   (`shared-live-worker.ts`): eight tabs open are one stream, not eight of the six connections HTTP/1.1 allows a
- *   host. The tab sends its topics and whether it is shown; a hidden tab's topics are not carried.
- * - Elsewhere the tab holds its own stream (`StreamConnection`), closed while the tab is hidden.
- * - A `401` is answered once by refreshing the session, then the stream starts again; a refused refresh ends the
- *   session (the sign-in page) and nothing is retried. A `403` stops the stream.
+ *   host. The tab sends its topics and whether it is shown; the worker refreshes the session on a `401` and says when
+ *   it has ended.
+ * - Elsewhere (or when the worker cannot start) the tab holds its own stream (`StreamConnection`), closed while the
+ *   tab is hidden; a `401` is answered by one refresh of the session (`sessionFetch`).
+ * - A refused refresh ends the session (the sign-in page) and nothing is retried. A `403` stops the stream.
  */
 import type { SseEvent } from '@slipway/contract/sse-parser';
-import { endSession, refreshSession, sessionFetch } from '../api/web-api.js';
+import { endSession, sessionFetch } from '../api/web-api.js';
 import type { LiveTabMessage, LiveWorkerMessage } from './live-worker-protocol.js';
 import { StreamConnection, topicOf, type LiveState } from './stream-connection.js';
 
 export type { LiveState } from './stream-connection.js';
 export type LiveListener = (event: SseEvent) => void;
 
-const pingIntervalMs = 10_000;
-
 /** Where the tab's topics go: its own stream, or the shared worker. */
 interface LiveTransport {
   setTopics(topics: readonly string[], isVisible: boolean): void;
   stop(): void;
   restart(): void;
+  /** Lets go of it for good (another transport takes over). */
+  close(): void;
 }
 
 export class LiveStream {
   private readonly listeners = new Map<string, Set<LiveListener>>();
   private readonly stateListeners = new Set<(state: LiveState) => void>();
-  private readonly transport: LiveTransport;
+  private transport: LiveTransport;
   private isStopped = false;
   state: LiveState = 'idle';
 
   constructor() {
-    this.transport = typeof SharedWorker === 'function' ? this.sharedTransport() : this.ownTransport();
+    this.transport = this.sharedTransport() ?? this.ownTransport();
     document.addEventListener('visibilitychange', () => this.sendTopics());
+    // Back from the back-forward cache: the worker may have forgotten this tab; it says hello again.
+    window.addEventListener('pageshow', (event) => {
+      if (!event.persisted) return;
+      this.transport.close();
+      this.transport = this.sharedTransport() ?? this.ownTransport();
+      this.sendTopics();
+    });
   }
 
   /** Subscribes `listener` to `topic`; the returned function unsubscribes. */
@@ -88,13 +96,6 @@ export class LiveStream {
     for (const listener of this.stateListeners) listener(state);
   }
 
-  /** A refused stream: one refresh of the session for a `401`, then start again; else the session is over. */
-  private async onRefused(status: number, restart: () => void): Promise<void> {
-    if (status !== 401) return;
-    if (await refreshSession()) restart();
-    else endSession();
-  }
-
   private ownTransport(): LiveTransport {
     const connection = new StreamConnection({
       fetch: (url, init) => sessionFetch(url, init),
@@ -105,35 +106,53 @@ export class LiveStream {
       setTopics: (topics, isVisible) => connection.setTopics(topics, isVisible),
       stop: () => connection.stop(),
       restart: () => connection.restart(),
+      close: () => connection.stop(),
     };
   }
 
-  private sharedTransport(): LiveTransport {
-    const worker = new SharedWorker(new URL('./shared-live-worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'slipway-live',
-    });
+  /** The shared worker's side, or undefined where there is no shared worker or no Web Lock to say the tab lives. */
+  private sharedTransport(): LiveTransport | undefined {
+    if (typeof SharedWorker !== 'function' || typeof navigator.locks?.request !== 'function') return undefined;
+    let worker: SharedWorker;
+    try {
+      worker = new SharedWorker(new URL('./shared-live-worker.ts', import.meta.url), { name: 'slipway-live' });
+    } catch {
+      return undefined;
+    }
     const port = worker.port;
     const send = (message: LiveTabMessage): void => port.postMessage(message);
+    // The worker cannot start (a script error): this tab holds its own stream instead.
+    worker.addEventListener('error', () => {
+      this.transport.close();
+      this.transport = this.ownTransport();
+      this.sendTopics();
+    });
     port.onmessage = (message: MessageEvent<LiveWorkerMessage>) => {
       const data = message.data;
       if (data.type === 'event') this.dispatch(data.event);
       else if (data.type === 'state') {
         if (!this.isStopped) this.setState(data.state);
-      } else void this.onRefused(data.status, () => send({ type: 'restart' }));
+      } else endSession();
     };
     port.start();
-    setInterval(() => send({ type: 'ping' }), pingIntervalMs);
-    window.addEventListener('pagehide', () => send({ type: 'bye' }));
-    // Back from the back-forward cache: the worker is told the tab's topics again.
-    window.addEventListener('pageshow', (event) => {
-      if (event.persisted) this.sendTopics();
-    });
+    // Held for the tab's life: the worker forgets the tab when it is free.
+    const lockName = `slipway-live-tab:${crypto.randomUUID()}`;
+    let release: () => void = () => undefined;
+    void navigator.locks.request(lockName, () => new Promise<void>((resolve) => (release = resolve)));
+    send({ type: 'hello', lockName });
+    const bye = (): void => send({ type: 'bye' });
+    window.addEventListener('pagehide', bye);
     return {
       setTopics: (topics, isVisible) => send({ type: 'topics', topics, isVisible }),
       // This tab reads nothing more; the other tabs' topics stay carried.
       stop: () => send({ type: 'topics', topics: [], isVisible: false }),
       restart: () => send({ type: 'restart' }),
+      close: () => {
+        bye();
+        window.removeEventListener('pagehide', bye);
+        release();
+        port.close();
+      },
     };
   }
 }

@@ -2,15 +2,18 @@
 import type { SseEvent } from '@slipway/contract/sse-parser';
 import type { LiveState } from './stream-connection.js';
 
-/** From a tab: every topic it reads and whether it is shown (sent whole on each change); `restart` after a refresh. */
+/**
+ * From a tab: `hello` first, with the Web Lock it holds for its life; every topic it reads and whether it is shown
+ * (sent whole on each change); `restart` once signed in again; `bye` as it goes.
+ */
 export type LiveTabMessage =
+  | { readonly type: 'hello'; readonly lockName: string }
   | { readonly type: 'topics'; readonly topics: readonly string[]; readonly isVisible: boolean }
   | { readonly type: 'restart' }
-  | { readonly type: 'bye' }
-  | { readonly type: 'ping' };
+  | { readonly type: 'bye' };
 
-/** To a tab: an event of a topic it reads (or of the whole stream), the streams' state, a refusal. */
+/** To a tab: an event of a topic it reads (or of its stream), the streams' state, the session's end. */
 export type LiveWorkerMessage =
   | { readonly type: 'event'; readonly event: SseEvent }
   | { readonly type: 'state'; readonly state: LiveState }
-  | { readonly type: 'refused'; readonly status: number };
+  | { readonly type: 'session-ended' };

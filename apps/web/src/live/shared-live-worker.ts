@@ -1,10 +1,15 @@
 /**
  * The shared worker that holds the live stream for every tab of the dashboard in this browser (docs/live-updates.md,
  * "Many tabs"): a browser opens at most six HTTP/1.1 connections to one host, so one stream per tab would leave the
- * seventh tab without one and its requests waiting. Each tab sends the topics it reads and whether it is visible; the
- * worker carries the union of the visible tabs' topics (16 a stream, as slipwayd allows: more topics, one more
- * stream) and hands each event to the tabs that read its topic. A tab joining a topic already carried gets it from
- * its start (`rejoin`). A tab that closes says so; one silent for 35 s is forgotten.
+ * seventh tab without one and its requests waiting.
+ * - Each tab says who it is (`hello`, with the name of a Web Lock it holds for its life: the worker forgets the tab
+ *   when the lock is free, whatever ended it — no timer a browser could throttle) and every topic it reads.
+ * - The worker carries every tab's topics (16 a stream, as slipwayd allows: more topics, one more stream), while some
+ *   tab is shown; when none is, the streams close and reopen where they were.
+ * - A tab joining a topic already carried gets it from its start (`rejoin`); a topic no tab reads any more is
+ *   forgotten with its cursor.
+ * - A `401` is answered here, once: the session is refreshed (one refresher, as a refresh token is single-use) and the
+ *   streams start again; a refused refresh, or a `401` again just after one, ends the session in every tab.
  */
 import type { SseEvent } from '@slipway/contract/sse-parser';
 import type { LiveWorkerMessage, LiveTabMessage } from './live-worker-protocol.js';
@@ -14,19 +19,23 @@ import { StreamConnection, topicOf, type LiveState } from './stream-connection.j
 declare const self: { onconnect: ((event: MessageEvent) => void) | null };
 
 const maxTopicsPerStream = 16;
-const silentTabMs = 35_000;
+/** A `401` this soon after a refresh-driven restart ends the session: the refresh did not help. */
+const refreshGraceMs = 10_000;
+/** Topics that carry nothing from their start (what comes next only): a second reader is not worth a reopen. */
+const noBacklogTopics = new Set(['audit']);
 
 interface Tab {
   readonly port: MessagePort;
   topics: Set<string>;
   isVisible: boolean;
-  lastSeenMs: number;
 }
 
 const tabs = new Set<Tab>();
 const connections: StreamConnection[] = [];
-/** Which connection carries each topic: a topic stays on its connection while it is carried. */
+/** Which connection carries each topic: a topic stays on its connection while some tab reads it. */
 const carriedBy = new Map<string, StreamConnection>();
+let refreshedAtMs = Number.NEGATIVE_INFINITY;
+let refreshing: Promise<void> | undefined;
 
 function post(tab: Tab, message: LiveWorkerMessage): void {
   tab.port.postMessage(message);
@@ -35,24 +44,50 @@ function post(tab: Tab, message: LiveWorkerMessage): void {
 function newConnection(): StreamConnection {
   const connection: StreamConnection = new StreamConnection({
     fetch: (url, init) => fetch(url, init),
-    onEvent: (event) => dispatch(event),
+    onEvent: (event) => dispatch(event, connection),
     onState: () => broadcastState(),
-    // One tab answers a refusal (a refresh token is single-use: two tabs refreshing at once would end the session);
-    // it restarts the streams after refreshing, or ends the session.
     onRefused: (status) => {
-      const answering = [...tabs].find((tab) => tab.isVisible) ?? [...tabs][0];
-      if (answering !== undefined) post(answering, { type: 'refused', status });
+      if (status === 401) void refreshSession();
     },
   });
   connections.push(connection);
   return connection;
 }
 
-function dispatch(event: SseEvent): void {
+/** An event of a topic to the tabs reading it; a stream-wide one (`ready`, `refused`) to the tabs of that stream. */
+function dispatch(event: SseEvent, connection: StreamConnection): void {
   const topic = topicOf(event);
   for (const tab of tabs) {
-    if (topic === undefined || tab.topics.has(topic)) post(tab, { type: 'event', event });
+    const isReader =
+      topic === undefined ? [...tab.topics].some((t) => carriedBy.get(t) === connection) : tab.topics.has(topic);
+    if (isReader) post(tab, { type: 'event', event });
   }
+}
+
+/** Refreshes the session once for every stream refused `401`; then starts them again, or ends the session. */
+function refreshSession(): Promise<void> {
+  refreshing ??= (async () => {
+    const isTooSoon = Date.now() - refreshedAtMs < refreshGraceMs;
+    const isRefreshed =
+      !isTooSoon &&
+      (await fetch('/api/v1/auth/web/refresh', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'x-slipway-csrf': '1' },
+      })
+        .then((response) => response.ok)
+        .catch(() => false));
+    if (isRefreshed) {
+      refreshedAtMs = Date.now();
+      for (const connection of connections) if (connection.state === 'stopped') connection.restart();
+      reconcile();
+    } else {
+      for (const tab of tabs) post(tab, { type: 'session-ended' });
+    }
+  })().finally(() => {
+    refreshing = undefined;
+  });
+  return refreshing;
 }
 
 /** The tabs' one state: stopped or retrying when a stream is, open when every carrying stream is. */
@@ -63,44 +98,53 @@ function overallState(): LiveState {
   return 'open';
 }
 
-let lastState: LiveState = 'idle';
 function broadcastState(): void {
   const state = overallState();
-  if (state === lastState) return;
-  lastState = state;
   for (const tab of tabs) post(tab, { type: 'state', state });
 }
 
-/** Carries the visible tabs' topics: a topic no longer read leaves its stream, a new one joins the first with room. */
+/** Carries every tab's topics while some tab is shown: a topic no tab reads leaves (and its cursor is forgotten). */
 function reconcile(): void {
   const wanted = new Set<string>();
-  for (const tab of tabs) if (tab.isVisible) for (const topic of tab.topics) wanted.add(topic);
-  for (const topic of [...carriedBy.keys()]) if (!wanted.has(topic)) carriedBy.delete(topic);
+  for (const tab of tabs) for (const topic of tab.topics) wanted.add(topic);
+  const isShown = [...tabs].some((tab) => tab.isVisible);
+  for (const [topic, connection] of [...carriedBy]) {
+    if (wanted.has(topic)) continue;
+    carriedBy.delete(topic);
+    connection.forget(topic);
+  }
+  const load = (connection: StreamConnection) => [...carriedBy.values()].filter((c) => c === connection).length;
   for (const topic of wanted) {
     if (carriedBy.has(topic)) continue;
-    const load = (c: StreamConnection) => [...carriedBy.values()].filter((x) => x === c).length;
-    const connection = connections.find((c) => load(c) < maxTopicsPerStream) ?? newConnection();
-    carriedBy.set(topic, connection);
+    carriedBy.set(topic, connections.find((c) => load(c) < maxTopicsPerStream) ?? newConnection());
   }
   for (const connection of connections) {
     const topics = [...carriedBy].filter(([, c]) => c === connection).map(([topic]) => topic);
-    connection.setTopics(topics, topics.length > 0);
+    connection.setTopics(topics, isShown && topics.length > 0);
   }
 }
 
+function forgetTab(tab: Tab): void {
+  if (!tabs.delete(tab)) return;
+  reconcile();
+}
+
 function receive(tab: Tab, message: LiveTabMessage): void {
-  tab.lastSeenMs = Date.now();
-  // A tab forgotten (silent too long, or back from the back-forward cache after saying bye) is known again.
-  if (message.type !== 'bye') tabs.add(tab);
   switch (message.type) {
+    case 'hello':
+      tabs.add(tab);
+      // Granted once the tab's own lock is free: the tab has gone (closed, navigated away, crashed).
+      void navigator.locks.request(message.lockName, () => forgetTab(tab));
+      post(tab, { type: 'state', state: overallState() });
+      return;
     case 'topics': {
+      if (!tabs.has(tab)) return;
       const joined = message.topics.filter((topic) => !tab.topics.has(topic));
       tab.topics = new Set(message.topics);
       tab.isVisible = message.isVisible;
       // A topic already carried for another tab starts again from its start, for this one.
-      for (const topic of joined) carriedBy.get(topic)?.rejoin(topic);
+      for (const topic of joined) if (!noBacklogTopics.has(topic)) carriedBy.get(topic)?.rejoin(topic);
       reconcile();
-      post(tab, { type: 'state', state: overallState() });
       return;
     }
     case 'restart':
@@ -108,10 +152,7 @@ function receive(tab: Tab, message: LiveTabMessage): void {
       reconcile();
       return;
     case 'bye':
-      tabs.delete(tab);
-      reconcile();
-      return;
-    case 'ping':
+      forgetTab(tab);
       return;
   }
 }
@@ -119,20 +160,7 @@ function receive(tab: Tab, message: LiveTabMessage): void {
 self.onconnect = (connect: MessageEvent) => {
   const port = connect.ports[0];
   if (port === undefined) return;
-  const tab: Tab = { port, topics: new Set(), isVisible: true, lastSeenMs: Date.now() };
-  tabs.add(tab);
+  const tab: Tab = { port, topics: new Set(), isVisible: true };
   port.onmessage = (event: MessageEvent<LiveTabMessage>) => receive(tab, event.data);
   port.start();
 };
-
-setInterval(() => {
-  const now = Date.now();
-  let isChanged = false;
-  for (const tab of tabs) {
-    if (now - tab.lastSeenMs > silentTabMs) {
-      tabs.delete(tab);
-      isChanged = true;
-    }
-  }
-  if (isChanged) reconcile();
-}, silentTabMs / 3);

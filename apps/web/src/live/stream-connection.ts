@@ -46,7 +46,10 @@ export class StreamConnection {
 
   /** The topics to carry, and whether to carry them now (a hidden tab: not). */
   setTopics(topics: Iterable<string>, isActive: boolean, delayMs = reopenDebounceMs): void {
-    this.topicsKey = [...new Set(topics)].sort().join(',');
+    const key = [...new Set(topics)].sort().join(',');
+    // Nothing changed: a pending reopen (a backoff) keeps its time.
+    if (key === this.topicsKey && isActive === this.isActive) return;
+    this.topicsKey = key;
     this.isActive = isActive;
     // Topics refused as a whole (403) stay stopped; other topics are asked for again.
     if (this.state === 'stopped' && this.refusedTopicsKey !== undefined && this.refusedTopicsKey !== this.topicsKey) {
@@ -58,11 +61,16 @@ export class StreamConnection {
 
   /** Reopens without `topic`'s cursor: it starts again as for a new subscriber. */
   rejoin(topic: string): void {
-    if (this.lastEventId !== undefined) this.lastEventId = withoutCursor(this.lastEventId, topic);
+    this.forget(topic);
     if (this.controller !== undefined) {
       this.close();
       this.schedule(reopenDebounceMs);
     }
+  }
+
+  /** Drops `topic`'s cursor (a topic no longer carried): carried again later, it starts from its start. */
+  forget(topic: string): void {
+    if (this.lastEventId !== undefined) this.lastEventId = withoutCursor(this.lastEventId, topic);
   }
 
   /** Stops for good (the session ended); `restart` opens it again. */
@@ -74,6 +82,7 @@ export class StreamConnection {
   restart(): void {
     this.refusedTopicsKey = undefined;
     this.failures = 0;
+    this.close();
     this.setState('idle');
     this.schedule(0);
   }
