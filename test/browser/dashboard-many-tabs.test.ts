@@ -104,10 +104,24 @@ describe('dashboard: eight tabs of one session, live over HTTP/1.1', skipUnless(
     await Promise.all(tabs.map((tab, i) => tab.changed(pages[i] as Page)));
     expect(await liveStreams(slipwayd)).toBe(1);
 
+    // A ninth tab joining the logs another tab reads gets their backlog; the first tab shows no line twice.
+    const late = await context.newPage();
+    await appTab(late, 'Logs');
+    await late.getByRole('log').getByText('greeting eight tabs').first().waitFor();
+    const lineIds = (page: Page) =>
+      page.evaluate<string[]>(
+        "[...document.querySelectorAll('[data-line-id]')].map((line) => line.getAttribute('data-line-id'))",
+      );
+    const logTab = pages[4] as Page;
+    const ids = await lineIds(logTab);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(await liveStreams(slipwayd)).toBe(1);
+    await late.close();
+
     // A tab closed leaves the others live; the last one closed closes the stream.
     await pages[0]?.close();
     await slipwayd.api.config.patch(app, { set: { GREETING: 'seven tabs' } });
-    await pages[4]?.getByRole('log').getByText('greeting seven tabs').first().waitFor();
+    await logTab.getByRole('log').getByText('greeting seven tabs').first().waitFor();
     await context.close();
     await waitFor(async () => expect(await liveStreams(slipwayd)).toBe(0), { timeoutMs: 15_000 });
   }, 180_000);

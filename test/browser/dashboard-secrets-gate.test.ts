@@ -7,8 +7,8 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { skipUnless } from '@slipway/testkit';
+import type { Browser, BrowserContext, Page, Request, Response } from 'playwright-core';
+import { skipUnless, waitFor } from '@slipway/testkit';
 import { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
 import { chromiumAvailability, deployFiles, launchChromium, setOwnerPassword, signIn } from './browser-harness.js';
 
@@ -56,6 +56,7 @@ describe('dashboard quality gate: no secret on any page', skipUnless(chromiumAva
   let dir: string;
   let deploymentId: string;
   const answers: Promise<string>[] = [];
+  const inflight = new Set<Request>();
 
   beforeAll(async () => {
     slipwayd = await SlipwaydHarness.create();
@@ -77,6 +78,13 @@ describe('dashboard quality gate: no secret on any page', skipUnless(chromiumAva
       if ((response.headers()['content-type'] ?? '').startsWith('text/event-stream')) return;
       answers.push(response.text().catch(() => ''));
     });
+    // The API calls in flight (not the live stream), to wait for a page's answers before reading it.
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith('/api/') && !path.startsWith('/api/v1/stream')) inflight.add(request);
+    });
+    page.on('requestfinished', (request) => inflight.delete(request));
+    page.on('requestfailed', (request) => inflight.delete(request));
   }, 120_000);
 
   afterAll(async () => {
@@ -85,6 +93,17 @@ describe('dashboard quality gate: no secret on any page', skipUnless(chromiumAva
     await slipwayd?.destroy();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
+
+  /** Waits until the page's API calls are answered and none follows for 300 ms (at most 15 s, then reads anyway). */
+  const answered = (): Promise<void> =>
+    waitFor(
+      async () => {
+        expect(inflight.size).toBe(0);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(inflight.size).toBe(0);
+      },
+      { timeoutMs: 15_000 },
+    ).catch(() => undefined);
 
   /** The page's whole document, checked for every form of every secret. */
   const expectNoSecret = async (where: string): Promise<void> => {
@@ -129,7 +148,7 @@ describe('dashboard quality gate: no secret on any page', skipUnless(chromiumAva
         for (const name of Object.keys(secrets)) await page.locator(`[data-secret="${name}"]`).waitFor();
       }
       if (tab === 'Releases') await page.getByRole('rowheader', { name: /current/ }).waitFor();
-      await page.waitForLoadState('networkidle').catch(() => undefined);
+      await answered();
       await expectNoSecret(`app tab ${tab}`);
     }
   });
@@ -148,7 +167,7 @@ describe('dashboard quality gate: no secret on any page', skipUnless(chromiumAva
     for (const [path, ready] of pages) {
       await page.goto(`${slipwayd.url}${path}`);
       await ready(page);
-      await page.waitForLoadState('networkidle').catch(() => undefined);
+      await answered();
       await expectNoSecret(path);
     }
     // The audit log records the secrets' change by name, never by value.

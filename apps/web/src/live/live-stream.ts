@@ -138,8 +138,11 @@ export class LiveStream {
     // Held for the tab's life: the worker forgets the tab when it is free.
     const lockName = `slipway-live-tab:${crypto.randomUUID()}`;
     let release: () => void = () => undefined;
-    void navigator.locks.request(lockName, () => new Promise<void>((resolve) => (release = resolve)));
-    send({ type: 'hello', lockName });
+    // Hello once the lock is held, so the worker's wait on it is granted only when this tab has gone.
+    void navigator.locks.request(lockName, () => {
+      send({ type: 'hello', lockName });
+      return new Promise<void>((resolve) => (release = resolve));
+    });
     const bye = (): void => send({ type: 'bye' });
     window.addEventListener('pagehide', bye);
     return {

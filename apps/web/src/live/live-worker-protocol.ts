@@ -3,7 +3,7 @@ import type { SseEvent } from '@slipway/contract/sse-parser';
 import type { LiveState } from './stream-connection.js';
 
 /**
- * From a tab: `hello` first, with the Web Lock it holds for its life; every topic it reads and whether it is shown
+ * From a tab: `hello` once it holds the Web Lock it keeps for its life; every topic it reads and whether it is shown
  * (sent whole on each change); `restart` once signed in again; `bye` as it goes.
  */
 export type LiveTabMessage =

@@ -2,8 +2,8 @@
  * The shared worker that holds the live stream for every tab of the dashboard in this browser (docs/live-updates.md,
  * "Many tabs"): a browser opens at most six HTTP/1.1 connections to one host, so one stream per tab would leave the
  * seventh tab without one and its requests waiting.
- * - Each tab says who it is (`hello`, with the name of a Web Lock it holds for its life: the worker forgets the tab
- *   when the lock is free, whatever ended it — no timer a browser could throttle) and every topic it reads.
+ * - Each tab sends every topic it reads, and says hello once it holds a Web Lock for its life: the worker forgets the
+ *   tab when that lock is free, whatever ended it (no timer a browser could throttle).
  * - The worker carries every tab's topics (16 a stream, as slipwayd allows: more topics, one more stream), while some
  *   tab is shown; when none is, the streams close and reopen where they were.
  * - A tab joining a topic already carried gets it from its start (`rejoin`); a topic no tab reads any more is
@@ -132,10 +132,9 @@ function forgetTab(tab: Tab): void {
 function receive(tab: Tab, message: LiveTabMessage): void {
   switch (message.type) {
     case 'hello':
-      tabs.add(tab);
-      // Granted once the tab's own lock is free: the tab has gone (closed, navigated away, crashed).
+      // The tab says hello once it holds its lock: this request is granted when the lock is free again, that is when
+      // the tab has gone (closed, navigated away, crashed).
       void navigator.locks.request(message.lockName, () => forgetTab(tab));
-      post(tab, { type: 'state', state: overallState() });
       return;
     case 'topics': {
       if (!tabs.has(tab)) return;
@@ -161,6 +160,8 @@ self.onconnect = (connect: MessageEvent) => {
   const port = connect.ports[0];
   if (port === undefined) return;
   const tab: Tab = { port, topics: new Set(), isVisible: true };
+  tabs.add(tab);
   port.onmessage = (event: MessageEvent<LiveTabMessage>) => receive(tab, event.data);
   port.start();
+  post(tab, { type: 'state', state: overallState() });
 };
