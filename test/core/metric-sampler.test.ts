@@ -120,6 +120,22 @@ describe('the metrics history sampler', () => {
     expect(await traffic()).toEqual([expect.objectContaining({ requests: 0, latencyP50Ms: null })]);
   });
 
+  it('counts every request of a release the edge began counting between two passes, from the earlier pass', async () => {
+    const sampler = samplerWith();
+    // The earlier pass read the app before its release went live (as a pass does that reads the store just before a
+    // switch), and the edge did not count the release yet.
+    const appEnvironment = (await harness.store.appEnvironments.find(app.id, await environmentId()))!;
+    const live = await harness.store.appEnvironments.update({ ...appEnvironment, currentReleaseId: null });
+    harness.router.edgeMetrics = { latencyBucketsUs: boundsUs, routes: [], releases: [] };
+    await sampler.sample();
+    // Then it went live and served 40 requests before the next pass: none of them is lost in the release's first read.
+    await harness.store.appEnvironments.update({ ...live, currentReleaseId: appEnvironment.currentReleaseId });
+    clock.advance(15_000);
+    harness.router.edgeMetrics = edgeWith({ fast: 40, slow: 0, failed: 0 });
+    await sampler.sample();
+    expect(await traffic()).toEqual([expect.objectContaining({ releaseNumber: 1, requests: 40, intervalMs: 15_000 })]);
+  });
+
   it('deletes samples older than the retention, and keeps at most the row budget of each app', async () => {
     const sampler = samplerWith({ retentionMs: 120_000, maxRowsPerApp: 2 });
     for (let pass = 0; pass < 5; pass += 1) {

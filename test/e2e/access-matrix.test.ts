@@ -5,6 +5,8 @@
  * (probes carry invalid bodies, so an allowed write stops at validation). slipwayd refuses to start with a registered
  * route missing from the table, so this suite also fails then.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleRank, type Role } from '@slipway/contract';
 import type { RoutePermission } from '../../apps/server/src/http/auth/route-permissions.js';
@@ -85,7 +87,11 @@ describe('the access matrix: every route × every role', () => {
 
   beforeAll(async () => {
     slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
+    // The matrix sends some 1,500 writes from one address; the limiter (its own suite, rate-limits) would answer the
+    // later ones 429 before the permission check under test: it is off here.
+    const configFile = join(slipwayd.dataDir, 'matrix-config.yaml');
+    writeFileSync(configFile, 'rateLimits:\n  isEnabled: false\n');
+    await slipwayd.start({ args: ['--config', configFile] });
     const owner = slipwayd.api;
     await owner.projects.create({ name: 'acme' });
     await owner.projects.create({ name: 'other' });

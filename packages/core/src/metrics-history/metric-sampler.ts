@@ -60,6 +60,12 @@ export function createMetricSampler(deps: Deps, settings: MetricsHistorySettings
   const { store, logger, clock } = deps;
   /** The previous read of each release's counters (`app environment number`), to turn them into an interval. */
   const cursors = new Map<string, RouterCursor>();
+  /**
+   * The previous successful read of the edge: when it was and which releases it counted. A release it did not count
+   * has served every request of its counters since then, so its first interval starts there at 0 (else the requests
+   * of a release's first moments, before any pass saw it, would vanish into its first read).
+   */
+  let previousEdgeRead: { atMs: number; releaseKeys: ReadonlySet<string> } | undefined;
   const releaseNumbers = new Map<string, number>();
   let nextPruneAtMs = 0;
   /** Samples are keyed by their time: a pass at the same time as the last one (a clock that stood still) records nothing. */
@@ -126,9 +132,19 @@ export function createMetricSampler(deps: Deps, settings: MetricsHistorySettings
       });
     }
     const samples: TrafficSampleRecord[] = [];
+    const lastRead = previousEdgeRead;
+    previousEdgeRead = {
+      atMs: nowMs,
+      releaseKeys: new Set(edge.releases.map((r) => `${r.app} ${r.environment} ${r.releaseNumber}`)),
+    };
+    const uncountedBefore = (key: string, release: Parameters<typeof readRouterCursor>[1]) =>
+      lastRead === undefined || lastRead.releaseKeys.has(key)
+        ? undefined
+        : readRouterCursor({ ...edge, releases: [] }, release, lastRead.atMs);
     for (const [key, { scope, releaseNumber }] of releases) {
-      const next = readRouterCursor(edge, { app: scope.app, environment: scope.environment, releaseNumber }, nowMs);
-      const previous = cursors.get(key);
+      const release = { app: scope.app, environment: scope.environment, releaseNumber };
+      const next = readRouterCursor(edge, release, nowMs);
+      const previous = cursors.get(key) ?? uncountedBefore(key, release);
       cursors.set(key, next);
       if (previous === undefined || next.atMs <= previous.atMs) continue;
       const inFlight = inFlightByRelease.get(`${scope.appId} ${scope.environmentId} ${releaseNumber}`) ?? 0;
