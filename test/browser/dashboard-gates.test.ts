@@ -1,7 +1,7 @@
 /**
  * The dashboard's quality gates in a real browser against a real slipwayd: the status it shows is the truth (an
  * instance killed behind slipwayd's back shows without a reload, and a slipwayd that stops observing leaves the
- * status "unknown (last seen …)" by the page's own clock); a tab whose session ended server-side shows the sign-in
+ * status "unknown (last seen …)" by the page's own clock, on the app page and in the apps list); a tab whose session ended server-side shows the sign-in
  * form and stops asking. (Eight tabs live over HTTP/1.1 is gated in dashboard-many-tabs.test.ts; keyboard-only deploy
  * and rollback in dashboard-app-settings.test.ts; no secret on any page in dashboard-secrets-gate.test.ts.)
  */
@@ -22,6 +22,8 @@ import {
 const project = 'gates';
 const app = 'gates-live';
 const probeIntervalMs = 1_000;
+/** The live stream's heartbeat: a stream silent for two of them (and a second) counts as dropped. */
+const heartbeatMs = 1_000;
 
 /** Serves a health endpoint and says its greeting (a config var) when it starts. */
 const server = `console.log('greeting ' + (process.env.GREETING || 'none'));
@@ -45,7 +47,7 @@ describe('dashboard quality gates: status truth, an ended session', skipUnless(c
 
   beforeAll(async () => {
     slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
+    await slipwayd.start({ env: { SLIPWAY_LIVE_HEARTBEAT_MS: String(heartbeatMs) } });
     await setOwnerPassword(slipwayd);
     await slipwayd.api.projects.create({ name: project });
     await slipwayd.api.apps.create({ name: app, project });
@@ -112,6 +114,25 @@ describe('dashboard quality gates: status truth, an ended session', skipUnless(c
       process.kill(pid, 'SIGCONT');
     }
     await page.getByTestId('app-status').locator('[data-status="running"]').waitFor({ timeout: 30_000 });
+    await context.close();
+  }, 90_000);
+
+  it('ages the apps list by its own clock once its stream goes silent, and shows the truth again after', async () => {
+    const { context, page } = await signIn(browser, slipwayd);
+    await page.goto(`${slipwayd.url}/?project=${project}`);
+    const row = page.getByRole('row', { name: new RegExp(`^${app}\\b`) });
+    await row.locator('[data-status="running"]').waitFor({ timeout: 30_000 });
+    // slipwayd hangs with the stream's connection open: no byte comes, not even a heartbeat.
+    const pid = slipwayd.pid ?? 0;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      // Two heartbeats and a second of silence drop the stream; the status was last confirmed before that.
+      await row.getByText(/unknown \(last seen \d+ s ago\)/).waitFor({ timeout: 3 * heartbeatMs + 10_000 });
+      expect(await row.locator('[data-status]').first().getAttribute('data-status')).toBe('unknown');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await row.locator('[data-status="running"]').waitFor({ timeout: 30_000 });
     await context.close();
   }, 90_000);
 

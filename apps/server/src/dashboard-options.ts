@@ -1,6 +1,6 @@
 /** slipwayd's options for the web dashboard it serves at `/` (docs/dashboard.md); every member has its default. */
 import { z } from 'zod';
-import { option } from './config-option.js';
+import { numberOf, option } from './config-option.js';
 
 export const dashboardOptions = {
   /**
@@ -18,5 +18,22 @@ export const dashboardOptions = {
         help: 'folder of the web dashboard assets served at / (default: the dashboard built with slipwayd)',
       },
     ],
+  }),
+  /**
+   * Between two heartbeats of a live stream (docs/live-updates.md); the dashboard counts a stream silent for two
+   * heartbeats and a little more as dropped, and a proxy in front must let a quiet connection live longer than this.
+   */
+  liveHeartbeatMs: option({
+    schema: z.number().int().min(500).max(300_000),
+    default: 15_000,
+    inputs: [
+      {
+        flag: 'live-heartbeat-ms',
+        env: 'SLIPWAY_LIVE_HEARTBEAT_MS',
+        argument: 'MS',
+        help: 'between two heartbeats of a live event stream (default 15000)',
+      },
+    ],
+    read: numberOf('live-heartbeat-ms'),
   }),
 };

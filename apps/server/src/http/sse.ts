@@ -53,9 +53,12 @@ export interface SseStream {
   readonly signal: AbortSignal;
 }
 
-const heartbeatMs = 15_000;
+/** Between two heartbeat comments, unless the caller says (the live stream's is configurable). */
+const defaultHeartbeatMs = 15_000;
 
 export interface SseOptions {
+  /** Between two heartbeat comments (default 15 s). */
+  readonly heartbeatMs?: number;
   /** Sent as `retry:` first: how long a client's `EventSource` waits before it reconnects. */
   readonly retryMs?: number;
   /**
@@ -132,7 +135,7 @@ export function openSse(
   // A client whose writes are backed up is not idle: no heartbeat is queued behind them.
   const heartbeat = setInterval(() => {
     if (!res.writableNeedDrain) watchStall(res.write(': keep-alive\n\n'));
-  }, heartbeatMs);
+  }, options.heartbeatMs ?? defaultHeartbeatMs);
   heartbeat.unref();
   const close = (): void => {
     release();

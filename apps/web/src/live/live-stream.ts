@@ -31,6 +31,8 @@ export class LiveStream {
   private transport: LiveTransport;
   private isStopped = false;
   state: LiveState = 'idle';
+  /** While not open: when the stream last sent something (`undefined`: never, or not known). */
+  heardAtMs: number | undefined;
 
   constructor() {
     this.transport = this.sharedTransport() ?? this.ownTransport();
@@ -90,9 +92,10 @@ export class LiveStream {
     for (const set of targets) for (const listener of set) listener(event);
   }
 
-  private setState(state: LiveState): void {
+  private setState(state: LiveState, heardAtMs?: number): void {
     if (this.state === state) return;
     this.state = state;
+    this.heardAtMs = heardAtMs;
     for (const listener of this.stateListeners) listener(state);
   }
 
@@ -100,7 +103,7 @@ export class LiveStream {
     const connection = new StreamConnection({
       fetch: (url, init) => sessionFetch(url, init),
       onEvent: (event) => this.dispatch(event),
-      onState: (state) => this.setState(state),
+      onState: (state) => this.setState(state, connection.heardAtMs),
     });
     return {
       setTopics: (topics, isVisible) => connection.setTopics(topics, isVisible),
@@ -131,7 +134,7 @@ export class LiveStream {
       const data = message.data;
       if (data.type === 'event') this.dispatch(data.event);
       else if (data.type === 'state') {
-        if (!this.isStopped) this.setState(data.state);
+        if (!this.isStopped) this.setState(data.state, data.heardAtMs);
       } else endSession();
     };
     port.start();

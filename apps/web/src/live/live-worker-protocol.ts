@@ -15,5 +15,5 @@ export type LiveTabMessage =
 /** To a tab: an event of a topic it reads (or of its stream), the streams' state, the session's end. */
 export type LiveWorkerMessage =
   | { readonly type: 'event'; readonly event: SseEvent }
-  | { readonly type: 'state'; readonly state: LiveState }
+  | { readonly type: 'state'; readonly state: LiveState; readonly heardAtMs: number | undefined }
   | { readonly type: 'session-ended' };

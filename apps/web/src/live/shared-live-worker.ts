@@ -98,9 +98,15 @@ function overallState(): LiveState {
   return 'open';
 }
 
+/** When the least recently heard stream that is not open last sent something (what the tabs show holds as of then). */
+function heardAtMs(): number | undefined {
+  const heard = connections.filter((c) => c.state !== 'open' && c.state !== 'idle').map((c) => c.heardAtMs ?? 0);
+  return heard.length === 0 ? undefined : Math.min(...heard) || undefined;
+}
+
 function broadcastState(): void {
   const state = overallState();
-  for (const tab of tabs) post(tab, { type: 'state', state });
+  for (const tab of tabs) post(tab, { type: 'state', state, heardAtMs: heardAtMs() });
 }
 
 /** Carries every tab's topics while some tab is shown: a topic no tab reads leaves (and its cursor is forgotten). */
@@ -163,5 +169,5 @@ self.onconnect = (connect: MessageEvent) => {
   tabs.add(tab);
   port.onmessage = (event: MessageEvent<LiveTabMessage>) => receive(tab, event.data);
   port.start();
-  post(tab, { type: 'state', state: overallState() });
+  post(tab, { type: 'state', state: overallState(), heardAtMs: heardAtMs() });
 };

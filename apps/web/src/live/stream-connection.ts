@@ -8,6 +8,8 @@
  * - `rejoin(topic)` reopens it without that topic's cursor, so the topic starts again as a fresh subscriber's does
  *   (a state topic's snapshot, a log's newest lines): for a second reader joining a topic already carried. Readers
  *   already on it see items they hold again; the log views drop a line they hold by its id.
+ * - A stream silent for longer than two heartbeats (and a bit: `silenceLimitMs`) is dropped and reopened: a hung
+ *   server or a half-open connection reads as a dropped stream, never as a live one.
  * Read with `fetch` (not `EventSource`) so the status of a refusal is seen.
  */
 import { readSseStream, type SseEvent } from '@slipway/contract/sse-parser';
@@ -26,6 +28,13 @@ export interface StreamConnectionHandlers {
 const minBackoffMs = 1_000;
 const maxBackoffMs = 30_000;
 const reopenDebounceMs = 50;
+/** The server's heartbeat interval until its `ready` event says (docs/live-updates.md). */
+const defaultHeartbeatMs = 15_000;
+
+/** How long a stream may stay silent before it counts as dropped: two heartbeats missed, and some slack. */
+export function silenceLimitMs(heartbeatMs: number): number {
+  return 2 * heartbeatMs + Math.min(heartbeatMs, 5_000);
+}
 
 export class StreamConnection {
   private controller: AbortController | undefined;
@@ -38,6 +47,8 @@ export class StreamConnection {
   /** The topics a `403` refused, while stopped by it. */
   private refusedTopicsKey: string | undefined;
   state: LiveState = 'idle';
+  /** When the stream last sent a byte (a heartbeat too): what it carried holds as of then. */
+  heardAtMs: number | undefined;
 
   constructor(
     private readonly handlers: StreamConnectionHandlers,
@@ -113,6 +124,8 @@ export class StreamConnection {
 
   private async open(key: string): Promise<void> {
     const controller = new AbortController();
+    let silenceTimer: ReturnType<typeof setTimeout> | undefined;
+    let isSilent = false;
     this.controller = controller;
     this.openTopicsKey = key;
     this.setState('connecting');
@@ -134,18 +147,43 @@ export class StreamConnection {
       if (!response.ok || response.body === null) throw new Error(`stream answered ${response.status}`);
       this.setState('open');
       this.failures = 0;
-      for await (const event of readSseStream(response.body)) {
+      let limitMs = silenceLimitMs(defaultHeartbeatMs);
+      const listen = (): void => {
+        this.heardAtMs = Date.now();
+        clearTimeout(silenceTimer);
+        silenceTimer = setTimeout(() => {
+          isSilent = true;
+          controller.abort();
+        }, limitMs);
+      };
+      listen();
+      // Every byte (a heartbeat comment too) says the stream is alive.
+      const heard = response.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform: (chunk, sink) => {
+            listen();
+            sink.enqueue(chunk);
+          },
+        }),
+      );
+      for await (const event of readSseStream(heard)) {
         if (event.id !== undefined) this.lastEventId = event.id;
+        if (event.event === 'ready') {
+          limitMs = silenceLimitMs(heartbeatOf(event.data) ?? defaultHeartbeatMs);
+          listen();
+        }
         this.handlers.onEvent(event);
       }
       throw new Error('stream ended');
     } catch {
-      if (controller.signal.aborted || this.controller !== controller) return;
+      if (this.controller !== controller || (controller.signal.aborted && !isSilent)) return;
       this.controller = undefined;
       this.failures += 1;
       this.setState('retrying');
       const ceiling = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(this.failures - 1, 10));
       this.schedule(Math.round(Math.random() * ceiling) + 250);
+    } finally {
+      clearTimeout(silenceTimer);
     }
   }
 
@@ -168,6 +206,16 @@ export function topicOf(event: SseEvent): string | undefined {
   try {
     const data = JSON.parse(event.data) as { topic?: unknown };
     return typeof data.topic === 'string' ? data.topic : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The heartbeat interval a `ready` event announces, if it is a sensible one. */
+function heartbeatOf(data: string): number | undefined {
+  try {
+    const { heartbeatMs } = JSON.parse(data) as { heartbeatMs?: unknown };
+    return typeof heartbeatMs === 'number' && heartbeatMs > 0 && heartbeatMs <= 600_000 ? heartbeatMs : undefined;
   } catch {
     return undefined;
   }

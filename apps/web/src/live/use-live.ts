@@ -32,3 +32,16 @@ export function useLiveState(): LiveState {
   useEffect(() => liveStream.onState(setState), []);
   return state;
 }
+
+/**
+ * Since when the live stream has been silent (`undefined` while it is open): what a page showed from it holds as of
+ * its last word, no later. Before it first opens, since the page asked.
+ */
+export function useLiveGapSince(): number | undefined {
+  const isOpen = useLiveState() === 'open';
+  const [sinceMs, setSinceMs] = useState(() => Date.now());
+  useEffect(() => {
+    if (!isOpen) setSinceMs((before) => liveStream.heardAtMs ?? before);
+  }, [isOpen]);
+  return isOpen ? undefined : sinceMs;
+}

@@ -1,6 +1,7 @@
 /**
  * A project's apps with status (and its age), current release, instance health and last deployment; searched and
- * paged by the server, live through the `apps:<project>` topic.
+ * paged by the server, live through the `apps:<project>` topic. The server judges each status as it reads it; while
+ * the stream is down, a status older than its app's bound reads "unknown (last seen …)" by the page's own clock.
  */
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -9,9 +10,9 @@ import { appsPageQuery } from './apps-query.js';
 import { useProjectChoice } from './project-choice.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { SelectField } from '../components/select-field.js';
-import { RelativeTime } from '../components/relative-time.js';
+import { formatAge, RelativeTime, useNow } from '../components/relative-time.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { useLiveRefresh } from '../live/use-live.js';
+import { useLiveGapSince, useLiveRefresh } from '../live/use-live.js';
 import { useCan } from '../session/session.js';
 
 const limit = 50;
@@ -33,6 +34,10 @@ export function OverviewPage() {
   const [offset, setOffset] = useState(0);
   const apps = useQuery(appsPageQuery({ project, search, offset, limit }));
   useLiveRefresh(project === '' ? undefined : `apps:${project}`, [['apps', project]]);
+  // While the stream is open every status shown is the server's current judgement; else it holds as of then.
+  const gapSinceMs = useLiveGapSince();
+  const nowMs = useNow(gapSinceMs === undefined ? 60_000 : 1_000);
+  const confirmedAtMs = gapSinceMs === undefined ? nowMs : Math.max(gapSinceMs, apps.dataUpdatedAt);
   const total = apps.data?.total ?? 0;
   const page = Math.floor(offset / limit) + 1;
   const pages = Math.max(1, Math.ceil(total / limit));
@@ -93,11 +98,14 @@ export function OverviewPage() {
                   <Link to={`/apps/${encodeURIComponent(app.name)}`}>{app.name}</Link>
                 </th>
                 <td>
-                  <StatusBadge state={app.status} />
-                  {app.observedAt === null ? null : (
-                    <div className="meta small">
-                      seen <RelativeTime at={app.observedAt} />
-                    </div>
+                  <StatusBadge
+                    state={app.status}
+                    observedAtMs={confirmedAtMs}
+                    staleAfterMs={app.staleAfterMs ?? undefined}
+                    nowMs={nowMs}
+                  />
+                  {gapSinceMs === undefined || app.observedAt === null ? null : (
+                    <div className="meta small">seen {formatAge(nowMs - confirmedAtMs)} ago</div>
                   )}
                 </td>
                 <td>{releaseText(app.release)}</td>

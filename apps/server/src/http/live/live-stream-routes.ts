@@ -24,8 +24,6 @@ import { createLiveStream } from './live-stream.js';
 export const liveStreamSettings = {
   /** How long a client's `EventSource` waits before it reconnects (`retry:`). */
   retryMs: 3_000,
-  /** Heartbeat comments keep proxies from closing a quiet stream (sse.ts sends them). */
-  heartbeatMs: 15_000,
   /** Events queued for a stream at most (characters); a client that lets them pile up is dropped. */
   maxQueuedChars: 512 * 1024,
   maxStreamsPerPrincipal: 16,
@@ -103,6 +101,8 @@ export const liveStreamRoutes: RouteGroup<RouteContext> = {
           const until = AbortSignal.any([context.shutdownSignal, watchCredential(request, context.identity)]);
           const sse = openSse(request, reply, until, {
             retryMs: liveStreamSettings.retryMs,
+            // Heartbeat comments keep proxies from closing a quiet stream, and tell the dashboard it still lives.
+            heartbeatMs: context.config.liveHeartbeatMs,
             isCountedPerClient: false,
           });
           const stream = createLiveStream({
@@ -119,7 +119,7 @@ export const liveStreamRoutes: RouteGroup<RouteContext> = {
           stream.pushControl('ready', {
             topics: decision.accepted,
             refused: decision.refused,
-            heartbeatMs: liveStreamSettings.heartbeatMs,
+            heartbeatMs: context.config.liveHeartbeatMs,
             retryMs: liveStreamSettings.retryMs,
           });
           for (const topic of decision.accepted)
