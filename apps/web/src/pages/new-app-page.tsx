@@ -11,10 +11,14 @@ import { ErrorNotice } from '../components/error-notice.js';
 import { useCan } from '../session/session.js';
 import { useProjectChoice } from './project-choice.js';
 
+const defaultProject = 'default';
 const namePattern = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
 
 export function NewAppPage() {
-  const { project, projects, choose } = useProjectChoice();
+  const choice = useProjectChoice();
+  const { projects, choose } = choice;
+  // No project yet: the app goes in project `default`, made with it (as `slipway apps create` does).
+  const project = choice.hasNoProject ? defaultProject : choice.project;
   const canCreate = useCan('admin', project === '' ? undefined : project);
   const [name, setName] = useState('');
   const [created, setCreated] = useState<string | undefined>(undefined);
@@ -25,6 +29,7 @@ export function NewAppPage() {
     onSuccess: (app) => {
       setCreated(app.name);
       void queryClient.invalidateQueries({ queryKey: ['apps'] });
+      void queryClient.invalidateQueries({ queryKey: ['projects'] });
     },
   });
   const submit = (event: FormEvent) => {
@@ -41,14 +46,24 @@ export function NewAppPage() {
           <h2 className="form-title">1. Create the app</h2>
           <label>
             Project
-            <select className="input" value={project} onChange={(e) => choose(e.target.value)}>
-              {projects.map((p) => (
+            <select
+              className="input"
+              value={project}
+              onChange={(e) => choose(e.target.value)}
+              aria-describedby={choice.hasNoProject ? 'project-hint' : undefined}
+            >
+              {(choice.hasNoProject ? [defaultProject] : projects).map((p) => (
                 <option key={p} value={p}>
                   {p}
                 </option>
               ))}
             </select>
           </label>
+          {choice.hasNoProject ? (
+            <p id="project-hint" className="hint small">
+              There is no project yet: project {defaultProject} is made with the app.
+            </p>
+          ) : null}
           <label>
             App name
             <input

@@ -29,7 +29,7 @@ function releaseText(release: { number: number; commit: string | null; imageDige
 }
 
 export function OverviewPage() {
-  const { project, projects, choose } = useProjectChoice();
+  const { project, projects, hasNoProject, choose } = useProjectChoice();
   const [search, setSearch] = useState('');
   const [offset, setOffset] = useState(0);
   const apps = useQuery(appsPageQuery({ project, search, offset, limit }));
@@ -57,7 +57,10 @@ export function OverviewPage() {
           }}
         />
         {canCreate ? (
-          <Link className="button button-primary" to={`/new-app?project=${encodeURIComponent(project)}`}>
+          <Link
+            className="button button-primary"
+            to={project === '' ? '/new-app' : `/new-app?project=${encodeURIComponent(project)}`}
+          >
             New app
           </Link>
         ) : null}
@@ -128,6 +131,11 @@ export function OverviewPage() {
           </tbody>
         </table>
       </div>
+      {hasNoProject ? (
+        <p>
+          No project and no app yet. <Link to="/new-app">New app</Link> makes the first one, in project default.
+        </p>
+      ) : null}
       {apps.data !== undefined && apps.data.apps.length === 0 ? (
         <p>{search === '' ? 'No apps in this project yet.' : `No app matches “${search}”.`}</p>
       ) : null}

@@ -1,4 +1,7 @@
-/** The project the pages show: the one in the URL (`?project=`), else the last one chosen, else the first. */
+/**
+ * The project the pages show: the one in the URL (`?project=`), else the last one chosen, else the first. With no
+ * project at all yet, `hasNoProject`: the first app made goes in project `default`, as the CLI's does.
+ */
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { projectsQuery } from './apps-query.js';
@@ -8,15 +11,18 @@ const storageKey = 'slipway-project';
 export function useProjectChoice(): {
   project: string;
   projects: readonly string[];
+  hasNoProject: boolean;
   choose: (name: string) => void;
 } {
   const [params, setParams] = useSearchParams();
-  const projects = (useQuery(projectsQuery).data?.projects ?? []).map((p) => p.name);
+  const answer = useQuery(projectsQuery);
+  const projects = (answer.data?.projects ?? []).map((p) => p.name);
   const wanted = params.get('project') ?? localStorage.getItem(storageKey) ?? '';
   const project = projects.includes(wanted) ? wanted : (projects[0] ?? '');
   return {
     project,
     projects,
+    hasNoProject: answer.isSuccess && projects.length === 0,
     choose: (name) => {
       localStorage.setItem(storageKey, name);
       setParams({ project: name });
