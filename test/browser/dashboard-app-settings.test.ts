@@ -76,6 +76,9 @@ describe('dashboard: creating, deploying and changing an app', skipUnless(chromi
     await page.getByRole('link', { name: 'New app' }).click();
     await page.getByRole('heading', { name: 'New app' }).waitFor();
     expect(new URL(page.url()).searchParams.get('project')).toBe(project);
+    // The name's pattern is one the browser compiles (a bad one would be ignored, with an error in the console).
+    await page.getByLabel('App name').fill('Not_A-Name');
+    expect(await page.evaluate(`document.querySelector('input[pattern]').validity.patternMismatch`)).toBe(true);
     await page.getByLabel('App name').fill(app);
     await page.getByRole('button', { name: 'Create app' }).click();
     await page.getByRole('heading', { name: `2. Deploy ${app}` }).waitFor();

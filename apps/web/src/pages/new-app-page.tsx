@@ -12,7 +12,8 @@ import { useCan } from '../session/session.js';
 import { useProjectChoice } from './project-choice.js';
 
 const defaultProject = 'default';
-const namePattern = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+/** A browser compiles `pattern` with the `v` flag, where a `-` in a class must be escaped. */
+const namePattern = '[a-z0-9]([a-z0-9\\-]{0,61}[a-z0-9])?';
 
 export function NewAppPage() {
   const choice = useProjectChoice();
