@@ -129,3 +129,33 @@ describe('dashboard sessions and first pages', skipUnless(chromiumAvailability()
     await context.close();
   });
 });
+
+describe('the dashboard of a slipwayd with no project yet', skipUnless(chromiumAvailability()), () => {
+  let slipwayd: SlipwaydHarness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    slipwayd = await SlipwaydHarness.create();
+    await slipwayd.start();
+    await setOwnerPassword(slipwayd);
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await slipwayd?.destroy();
+  });
+
+  it('says so on the Apps page, and New app makes the first app in project default', async () => {
+    const { context, page } = await signIn(browser, slipwayd);
+    await page.getByText('No project and no app yet.').waitFor();
+    await page.getByRole('link', { name: 'New app' }).first().click();
+    await page.getByText('There is no project yet: project default is made with the app.').waitFor();
+    expect(await page.getByLabel('Project').inputValue()).toBe('default');
+    await page.getByLabel('App name').fill('first');
+    await page.getByRole('button', { name: 'Create app' }).click();
+    await page.getByRole('heading', { name: '2. Deploy first' }).waitFor();
+    expect((await slipwayd.api.apps.list()).apps.map((a) => [a.name, a.project])).toEqual([['first', 'default']]);
+    await context.close();
+  });
+});
