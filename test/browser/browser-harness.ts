@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Availability } from '@slipway/testkit';
-import { repoRoot, type SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import { repoRoot, SlipwaydHarness } from '../e2e/slipwayd-harness.js';
 
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
@@ -48,6 +48,24 @@ export async function setOwnerPassword(slipwayd: SlipwaydHarness, password = own
     body: JSON.stringify({ password }),
   });
   if (response.status !== 204) throw new Error(`setting the password answered ${response.status}`);
+}
+
+/**
+ * A started slipwayd for a browser suite: the owner `admin` signs in with `ownerPassword`, and `project` (when given)
+ * holds `apps`.
+ */
+export async function startDashboardSlipwayd(
+  options: { start?: Parameters<SlipwaydHarness['start']>[0]; project?: string; apps?: readonly string[] } = {},
+): Promise<SlipwaydHarness> {
+  const slipwayd = await SlipwaydHarness.create();
+  await slipwayd.start(options.start);
+  await setOwnerPassword(slipwayd);
+  const { project } = options;
+  if (project !== undefined) {
+    await slipwayd.api.projects.create({ name: project });
+    for (const app of options.apps ?? []) await slipwayd.api.apps.create({ name: app, project });
+  }
+  return slipwayd;
 }
 
 /** Opens the dashboard in a new context and signs in through its form. */

@@ -7,15 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { skipUnless } from '@slipway/testkit';
-import { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import type { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
 import {
   chromiumAvailability,
   hasHorizontalScroll,
   launchChromium,
   screenshot,
   seriousViolations,
-  setOwnerPassword,
   signIn,
+  startDashboardSlipwayd,
 } from './browser-harness.js';
 
 const narrow = { width: 375, height: 760 };
@@ -25,9 +25,7 @@ describe('dashboard administration', skipUnless(chromiumAvailability()), () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
-    await setOwnerPassword(slipwayd);
+    slipwayd = await startDashboardSlipwayd();
     browser = await launchChromium();
   }, 120_000);
 

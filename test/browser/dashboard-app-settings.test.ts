@@ -7,15 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { skipUnless, waitFor } from '@slipway/testkit';
-import { fixturesDir, SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import type { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import { fixturesDir } from '../e2e/slipwayd-harness.js';
 import {
   chromiumAvailability,
   hasHorizontalScroll,
   launchChromium,
   screenshot,
   seriousViolations,
-  setOwnerPassword,
   signIn,
+  startDashboardSlipwayd,
 } from './browser-harness.js';
 
 const app = 'web-settings';
@@ -52,10 +53,7 @@ describe('dashboard: creating, deploying and changing an app', skipUnless(chromi
   const answers: Promise<string>[] = [];
 
   beforeAll(async () => {
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
-    await setOwnerPassword(slipwayd);
-    await slipwayd.api.projects.create({ name: project });
+    slipwayd = await startDashboardSlipwayd({ project });
     browser = await launchChromium();
     ({ context, page } = await signIn(browser, slipwayd));
     // Every answer the page receives but the live stream (which never ends; its events carry no config or secret).

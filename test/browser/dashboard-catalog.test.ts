@@ -9,15 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { skipUnless } from '@slipway/testkit';
 import { createUser, password } from '../e2e/identity-fixtures.js';
-import { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import type { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
 import {
   chromiumAvailability,
   hasHorizontalScroll,
   launchChromium,
   screenshot,
   seriousViolations,
-  setOwnerPassword,
   signIn,
+  startDashboardSlipwayd,
 } from './browser-harness.js';
 
 const narrow = { width: 375, height: 760 };
@@ -42,9 +42,7 @@ describe('dashboard catalog', skipUnless(chromiumAvailability()), () => {
   };
 
   beforeAll(async () => {
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
-    await setOwnerPassword(slipwayd);
+    slipwayd = await startDashboardSlipwayd();
     admin = (await slipwayd.adminToken()) ?? '';
     const register = (id: string, port: number) =>
       consul(

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { RolloutView } from '@slipway/contract';
 import { skipUnless, waitFor } from '@slipway/testkit';
-import { fixturesDir, SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import type { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import { fixturesDir } from '../e2e/slipwayd-harness.js';
 import { createUser, password as userPassword } from '../e2e/identity-fixtures.js';
 import {
   chromiumAvailability,
@@ -19,8 +20,8 @@ import {
   launchChromium,
   screenshot,
   seriousViolations,
-  setOwnerPassword,
   signIn,
+  startDashboardSlipwayd,
 } from './browser-harness.js';
 
 const project = 'ship';
@@ -67,11 +68,8 @@ describe('dashboard delivery: rollouts and approvals', skipUnless(chromiumAvaila
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'slipway-web-delivery-'));
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
-    await setOwnerPassword(slipwayd);
+    slipwayd = await startDashboardSlipwayd({ project });
     const owner = slipwayd.api;
-    await owner.projects.create({ name: project });
     await createUser(slipwayd, viewer, [{ role: 'viewer', project }]);
 
     await owner.apps.create({ name: canaryApp, project });

@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { skipUnless, waitFor } from '@slipway/testkit';
-import { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import type { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
 import {
   chromiumAvailability,
   deployFiles,
@@ -17,6 +17,7 @@ import {
   ownerPassword,
   setOwnerPassword,
   signIn,
+  startDashboardSlipwayd,
 } from './browser-harness.js';
 
 const project = 'gates';
@@ -46,11 +47,11 @@ describe('dashboard quality gates: status truth, an ended session', skipUnless(c
   let dir: string;
 
   beforeAll(async () => {
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start({ env: { SLIPWAY_LIVE_HEARTBEAT_MS: String(heartbeatMs) } });
-    await setOwnerPassword(slipwayd);
-    await slipwayd.api.projects.create({ name: project });
-    await slipwayd.api.apps.create({ name: app, project });
+    slipwayd = await startDashboardSlipwayd({
+      start: { env: { SLIPWAY_LIVE_HEARTBEAT_MS: String(heartbeatMs) } },
+      project,
+      apps: [app],
+    });
     dir = await deployFiles(slipwayd, app, {
       Procfile: 'web: node server.js\n',
       'slipway.yaml': manifest,

@@ -11,15 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { LogLineView } from '@slipway/contract';
 import { skipUnless, waitFor } from '@slipway/testkit';
-import { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import type { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
 import {
   chromiumAvailability,
   hasHorizontalScroll,
   launchChromium,
   screenshot,
   seriousViolations,
-  setOwnerPassword,
   signIn,
+  startDashboardSlipwayd,
 } from './browser-harness.js';
 
 const app = 'web-logs';
@@ -72,11 +72,7 @@ describe('dashboard deployment page and logs', skipUnless(chromiumAvailability()
   let deploymentId: string;
 
   beforeAll(async () => {
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
-    await setOwnerPassword(slipwayd);
-    await slipwayd.api.projects.create({ name: 'web' });
-    await slipwayd.api.apps.create({ name: app, project: 'web' });
+    slipwayd = await startDashboardSlipwayd({ project: 'web', apps: [app] });
     dir = await mkdtemp(join(tmpdir(), 'slipway-web-logs-'));
     await writeFile(join(dir, 'Procfile'), 'web: node server.js\n');
     await writeFile(join(dir, 'server.js'), server);

@@ -7,8 +7,14 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { skipUnless, waitFor } from '@slipway/testkit';
-import { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
-import { chromiumAvailability, deployFiles, launchChromium, setOwnerPassword, signIn } from './browser-harness.js';
+import type { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import {
+  chromiumAvailability,
+  deployFiles,
+  launchChromium,
+  signIn,
+  startDashboardSlipwayd,
+} from './browser-harness.js';
 
 const project = 'tabs';
 const app = 'tabs-live';
@@ -32,11 +38,7 @@ describe('dashboard: eight tabs of one session, live over HTTP/1.1', skipUnless(
   let dir: string;
 
   beforeAll(async () => {
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
-    await setOwnerPassword(slipwayd);
-    await slipwayd.api.projects.create({ name: project });
-    await slipwayd.api.apps.create({ name: app, project });
+    slipwayd = await startDashboardSlipwayd({ project, apps: [app] });
     dir = await deployFiles(slipwayd, app, { Procfile: 'web: node server.js\n', 'server.js': server });
     browser = await launchChromium();
   }, 120_000);

@@ -11,15 +11,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { skipUnless, waitFor } from '@slipway/testkit';
-import { fixturesDir, SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import type { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import { fixturesDir } from '../e2e/slipwayd-harness.js';
 import {
   chromiumAvailability,
   hasHorizontalScroll,
   launchChromium,
   screenshot,
   seriousViolations,
-  setOwnerPassword,
   signIn,
+  startDashboardSlipwayd,
 } from './browser-harness.js';
 
 const app = 'metered';
@@ -78,9 +79,7 @@ describe('dashboard: an app’s metrics', skipUnless(chromiumAvailability()), ()
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'slipway-web-metrics-'));
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start({ env: { SLIPWAY_METRICS_SAMPLE_INTERVAL_MS: '200' } });
-    await setOwnerPassword(slipwayd);
+    slipwayd = await startDashboardSlipwayd({ start: { env: { SLIPWAY_METRICS_SAMPLE_INTERVAL_MS: '200' } } });
     await slipwayd.api.apps.create({ name: app });
     await deploy('v1');
     load = sendTraffic();

@@ -9,8 +9,14 @@ import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Request, Response } from 'playwright-core';
 import { skipUnless, waitFor } from '@slipway/testkit';
-import { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
-import { chromiumAvailability, deployFiles, launchChromium, setOwnerPassword, signIn } from './browser-harness.js';
+import type { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import {
+  chromiumAvailability,
+  deployFiles,
+  launchChromium,
+  signIn,
+  startDashboardSlipwayd,
+} from './browser-harness.js';
 
 const project = 'vault';
 const app = 'vault-app';
@@ -59,11 +65,7 @@ describe('dashboard quality gate: no secret on any page', skipUnless(chromiumAva
   const inflight = new Set<Request>();
 
   beforeAll(async () => {
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
-    await setOwnerPassword(slipwayd);
-    await slipwayd.api.projects.create({ name: project });
-    await slipwayd.api.apps.create({ name: app, project });
+    slipwayd = await startDashboardSlipwayd({ project, apps: [app] });
     await slipwayd.api.secrets.change(app, { set: secrets });
     dir = await deployFiles(slipwayd, app, {
       Procfile: 'web: node server.js\n',

@@ -7,15 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { skipUnless, waitFor } from '@slipway/testkit';
-import { fixturesDir, SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import type { SlipwaydHarness } from '../e2e/slipwayd-harness.js';
+import { fixturesDir } from '../e2e/slipwayd-harness.js';
 import {
   chromiumAvailability,
   hasHorizontalScroll,
   launchChromium,
   screenshot,
   seriousViolations,
-  setOwnerPassword,
   signIn,
+  startDashboardSlipwayd,
 } from './browser-harness.js';
 
 const app = 'web-hello';
@@ -25,11 +26,7 @@ describe('dashboard sessions and first pages', skipUnless(chromiumAvailability()
   let browser: Browser;
 
   beforeAll(async () => {
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
-    await setOwnerPassword(slipwayd);
-    await slipwayd.api.projects.create({ name: 'web' });
-    await slipwayd.api.apps.create({ name: app, project: 'web' });
+    slipwayd = await startDashboardSlipwayd({ project: 'web', apps: [app] });
     const { deployment } = await slipwayd.api.deployments.create(app, { path: `${fixturesDir}/hello-node` });
     expect((await slipwayd.settle(deployment.id)).state).toBe('succeeded');
     browser = await launchChromium();
@@ -135,9 +132,7 @@ describe('the dashboard of a slipwayd with no project yet', skipUnless(chromiumA
   let browser: Browser;
 
   beforeAll(async () => {
-    slipwayd = await SlipwaydHarness.create();
-    await slipwayd.start();
-    await setOwnerPassword(slipwayd);
+    slipwayd = await startDashboardSlipwayd();
     browser = await launchChromium();
   }, 120_000);
 
