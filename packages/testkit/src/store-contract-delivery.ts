@@ -73,6 +73,7 @@ export function describeDeliveryContract(store: () => Store): void {
       await store().desiredStates.delete(web.id, production.id);
       expect(await store().desiredStates.find(web.id, production.id)).toBeUndefined();
       expect((await store().desiredStates.find(web.id, staging.id))?.targets).toEqual([]);
+      expect(await store().desiredStates.listScopes()).toEqual([{ appId: web.id, environmentId: staging.id }]);
     });
   });
 

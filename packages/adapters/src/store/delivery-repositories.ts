@@ -43,6 +43,10 @@ export function createDesiredStateRepository(db: Kysely<Database>): DesiredState
       },
     });
   return {
+    async listScopes() {
+      const rows = await db.selectFrom('desired_states').select(['app_id', 'environment_id']).execute();
+      return rows.map((row) => ({ appId: row.app_id, environmentId: row.environment_id }));
+    },
     find,
     async put(record) {
       const stored: DesiredStateRecord = { ...record, version: record.version + 1 };

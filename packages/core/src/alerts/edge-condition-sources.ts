@@ -18,20 +18,34 @@ import type { AlertRuleRecord } from './alert-records.js';
 
 type EdgeKind = 'error-rate' | 'latency-p95' | 'latency-p99';
 
+type EdgeRelease = EdgeMetrics['releases'][number];
+
+/** The releases the edge counts, by app and environment, so each subject looks at its own only. */
+function releasesBySubject(metrics: EdgeMetrics): Map<string, EdgeRelease[]> {
+  const bySubject = new Map<string, EdgeRelease[]>();
+  for (const release of metrics.releases) {
+    const key = `${release.app}\u0000${release.environment}`;
+    const releases = bySubject.get(key);
+    if (releases === undefined) bySubject.set(key, [release]);
+    else releases.push(release);
+  }
+  return bySubject;
+}
+
+const noCursors: ReadonlyMap<string, RouterCursor> = new Map();
+
 /** The traffic of an app in an environment since the last read: every release's delta added up. */
 function trafficOf(
   metrics: EdgeMetrics,
-  app: string,
-  environment: string,
-  previous: Map<string, RouterCursor> | undefined,
+  releases: readonly EdgeRelease[],
+  previous: ReadonlyMap<string, RouterCursor> | undefined,
   nowMs: number,
   next: Map<string, RouterCursor>,
 ): RouterDelta | null {
   let total: RouterDelta | null = null;
-  for (const release of metrics.releases) {
-    if (release.app !== app || release.environment !== environment) continue;
+  for (const release of releases) {
     const key = String(release.releaseNumber);
-    const cursor = readRouterCursor(metrics, { app, environment, releaseNumber: release.releaseNumber }, nowMs);
+    const cursor = readRouterCursor(metrics, release, nowMs);
     next.set(key, cursor);
     if (previous === undefined) continue;
     const before = previous.get(key) ?? { ...cursor, requests: 0, status5xx: 0, latency: cursor.latency.map(() => 0) };
@@ -85,26 +99,28 @@ function measure(
 }
 
 export function createEdgeConditionSource(kind: EdgeKind): AlertConditionSource {
-  /** Per rule, per subject, the counters of each release as last read. */
+  /**
+   * Per rule, per subject, the counters of each release as last read. A subject the edge counts no release of has
+   * no entry (as many as there are app environments otherwise, made again on every pass); it reads as none counted.
+   */
   const cursors = new Map<string, Map<string, Map<string, RouterCursor>>>();
   return {
     async observe(rule, context) {
       const subjects = await context.appEnvironmentsOf(rule);
       const metrics = await context.edgeMetrics();
+      const releases = releasesBySubject(metrics);
       const before = cursors.get(rule.id);
       const after = new Map<string, Map<string, RouterCursor>>();
       const observations = subjects.map((subject): AlertObservation => {
         const key = appSubjectKey(subject);
-        const next = new Map<string, RouterCursor>();
-        after.set(key, next);
-        const delta = trafficOf(
-          metrics,
-          subject.app.name,
-          subject.environment.name,
-          before === undefined ? undefined : (before.get(key) ?? new Map()),
-          context.nowMs,
-          next,
-        );
+        const counted = releases.get(`${subject.app.name}\u0000${subject.environment.name}`) ?? [];
+        let delta: RouterDelta | null = null;
+        if (counted.length > 0) {
+          const next = new Map<string, RouterCursor>();
+          after.set(key, next);
+          const previous = before === undefined ? undefined : (before.get(key) ?? noCursors);
+          delta = trafficOf(metrics, counted, previous, context.nowMs, next);
+        }
         return { ...appSubjectOf(subject), ...measure(kind, rule, before === undefined ? null : delta) };
       });
       cursors.set(rule.id, after);

@@ -169,6 +169,14 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
       const key = `${instance.appId}/${instance.environmentId}`;
       byScope.set(key, [...(byScope.get(key) ?? []), instance]);
     }
+    // Read after the instances: an app environment with no instance among them, no current release, no active
+    // rollout and no desired state has nothing to converge, and is passed over without reads of its own (thousands
+    // of apps never deployed would otherwise cost three reads each on every pass). One that gains a rollout after
+    // these reads is converged by the next pass, as one this pass had already visited would be.
+    const withRollout = new Set((await store.rollouts.listActive()).map((r) => `${r.appId}/${r.environmentId}`));
+    const withDesiredState = new Set(
+      (await store.desiredStates.listScopes()).map((d) => `${d.appId}/${d.environmentId}`),
+    );
     const claimed = new Set<string>();
     const environmentOf = environmentsOfPass();
     for (const [index, appEnvironment] of appEnvironments.entries()) {
@@ -176,6 +184,12 @@ export function createReconciler(deps: CoreDeps, fleet: Fleet, options: Reconcil
       const key = `${appEnvironment.appId}/${appEnvironment.environmentId}`;
       claimed.add(key);
       const instances = byScope.get(key) ?? [];
+      const isIdle =
+        instances.length === 0 &&
+        appEnvironment.currentReleaseId === null &&
+        !withRollout.has(key) &&
+        !withDesiredState.has(key);
+      if (isIdle) continue;
       // Read once for both: the owner's choice and the scope's convergence see the same rollout.
       const rollout = await store.rollouts.findActive(appEnvironment.appId, appEnvironment.environmentId);
       if ((await runtimeOfScope(appEnvironment, instances, rollout, environmentOf)) !== runtime) continue;

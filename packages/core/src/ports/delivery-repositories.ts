@@ -4,6 +4,8 @@ import type { DesiredStateRecord, RolloutControl, RolloutRecord } from '../deliv
 export interface DesiredStateRepository {
   /** The desired state of one app environment; undefined when none was written (it runs its current release). */
   find(appId: string, environmentId: string): Promise<DesiredStateRecord | undefined>;
+  /** The app environments that have one, as `{ appId, environmentId }` (no targets read). */
+  listScopes(): Promise<{ appId: string; environmentId: string }[]>;
   /**
    * Writes the desired state when the stored one is still at `record.version` (0: none stored yet), and returns it
    * stored at the next version. Errors: `VERSION_CONFLICT` when someone wrote it since it was read (nothing changes).
