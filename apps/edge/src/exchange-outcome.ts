@@ -1,7 +1,7 @@
 /**
  * What a finished exchange leaves behind: its route out of flight, the response counted (route or unrouted, and the
- * release that answered), one access log line, and its span ended. Arguments are positional so that recording a
- * request makes no object beyond the access log's entry.
+ * release that answered), one access log line, and its span ended. Arguments are positional (the access log's too) so
+ * that recording a request makes no object.
  */
 import type { Span } from '@opentelemetry/api';
 import type { RouteTarget, UpstreamTarget } from './route-index.js';
@@ -34,16 +34,8 @@ export function recordExchangeOutcome(
     countResponse(target.counters, status, durationUs, methodIndex);
   } else if (isUnrouted) countResponse(context.state.unrouted, status, durationUs, methodIndex);
   if (answered !== undefined) countResponse(answered.releaseCounters, status, durationUs, methodIndex);
-  context.accessLog.record({
-    method,
-    host,
-    path,
-    status,
-    instanceId: answered === undefined ? null : answered.upstream.instanceId,
-    release: answered === undefined ? null : answered.upstream.releaseNumber,
-    durationUs,
-    bytes: sentBytes,
-    requestId,
-  });
+  const instanceId = answered === undefined ? null : answered.upstream.instanceId;
+  const release = answered === undefined ? null : answered.upstream.releaseNumber;
+  context.accessLog.record(method, host, path, status, instanceId, release, durationUs, sentBytes, requestId);
   if (span !== undefined) context.tracer?.endSpan(span, status, target?.route.app);
 }
