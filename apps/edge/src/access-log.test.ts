@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createAccessLog, type AccessEntry } from './access-log.js';
+import { createAccessLog, type AccessLog } from './access-log.js';
 
 function collectingSink(): { sink: Writable; text: () => string } {
   const chunks: Buffer[] = [];
@@ -13,24 +13,38 @@ function collectingSink(): { sink: Writable; text: () => string } {
   return { sink, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-const entry: AccessEntry = {
+const entry = {
   method: 'GET',
   host: 'shop.localhost',
   path: '/cart',
   status: 200,
-  instanceId: 'web-1',
-  release: 3,
+  instanceId: 'web-1' as string | null,
+  release: 3 as number | null,
   durationUs: 1_250,
   bytes: 180,
   requestId: 'req-1',
 };
 
+function record(log: AccessLog, line: typeof entry): void {
+  log.record(
+    line.method,
+    line.host,
+    line.path,
+    line.status,
+    line.instanceId,
+    line.release,
+    line.durationUs,
+    line.bytes,
+    line.requestId,
+  );
+}
+
 describe('access log', () => {
   it('writes one JSON line per request with every field', async () => {
     const { sink, text } = collectingSink();
     const log = createAccessLog(sink);
-    log.record(entry);
-    log.record({ ...entry, status: 404, instanceId: null, release: null });
+    record(log, entry);
+    record(log, { ...entry, status: 404, instanceId: null, release: null });
     await log.flush();
     const lines = text()
       .trimEnd()
@@ -46,7 +60,7 @@ describe('access log', () => {
     const { sink, text } = collectingSink();
     const log = createAccessLog(sink);
     const hostile = { ...entry, path: '/a"b\\c', requestId: 'id\u0001\u00e9\u00ff"', host: 'caf\u00e9.localhost' };
-    log.record(hostile);
+    record(log, hostile);
     await log.flush();
     const raw = text();
     expect(raw).toMatch(/^[\x20-\x7e]*\n$/);

@@ -3,8 +3,8 @@
  * for an idempotent one, when a reused connection closed unanswered),
  * its body streamed up and the response streamed back, bounded by the route's timeout until the response head
  * (counted from when the upstream has the whole request: a client's slow or cut body is the client's fault);
- * then counted (in flight, passive health, route and release counters) and written to the access log, and, when
- * tracing samples it, spanned (its `traceparent` goes to the app).
+ * then counted for passive health and, once over, recorded (`exchange-outcome.ts`: out of flight, route and release
+ * counters, access log, span; when tracing samples it, its `traceparent` goes to the app).
  */
 import type { Span } from '@opentelemetry/api';
 import { BodyFramer } from './body-framer.js';
@@ -27,7 +27,7 @@ import type { TimedExchange, TrafficContext } from './traffic-context.js';
 import type { ReleaseLane, TrafficSplit } from './traffic-split.js';
 import type { ExchangeClient } from './exchange-client.js';
 import type { HeldExchange } from './cold-start-holds.js';
-import { countResponse, methodIndexOf } from './traffic-metrics.js';
+import { recordExchangeOutcome } from './exchange-outcome.js';
 import { UpstreamConnection, type ResponseListener, type UpstreamFailure } from './upstream-connection.js';
 import { logUpstreamFailure, noteUpstreamFailure, upstreamRetryOf } from './upstream-failure.js';
 
@@ -453,27 +453,20 @@ export class Exchange implements ResponseListener, TimedExchange, HeldExchange {
     const chosen = this.chosen;
     if (chosen !== undefined) this.context.pool.release(chosen.slot);
     if (this.isClientPaused) this.client.resumeReading();
-    const durationUs = Math.round((performance.now() - this.startedAtMs) * 1_000);
-    const status = this.status;
-    const method = methodIndexOf(this.head.method);
-    if (this.target !== undefined) {
-      this.target.counters.active -= 1;
-      countResponse(this.target.counters, status, durationUs, method);
-    } else if (this.isUnrouted) countResponse(this.context.state.unrouted, status, durationUs, method);
-    const answered = this.isAnswered && chosen !== undefined ? chosen : undefined;
-    if (answered !== undefined) countResponse(answered.releaseCounters, status, durationUs, method);
-    this.context.accessLog.record({
-      method: this.head.method,
-      host: this.host,
-      path: this.pathOnly,
-      status,
-      instanceId: answered === undefined ? null : answered.upstream.instanceId,
-      release: answered === undefined ? null : answered.upstream.releaseNumber,
-      durationUs,
-      bytes: this.writer.sentBytes,
-      requestId: this.values.requestId,
-    });
-    if (this.span !== undefined) this.context.tracer?.endSpan(this.span, status, this.target?.route.app);
+    recordExchangeOutcome(
+      this.context,
+      this.target,
+      this.isUnrouted,
+      this.isAnswered ? chosen : undefined,
+      this.span,
+      this.head.method,
+      this.host,
+      this.pathOnly,
+      this.status,
+      this.startedAtMs,
+      this.writer.sentBytes,
+      this.values.requestId,
+    );
     this.client.exchangeFinished(this.keepAlive);
   }
 }
