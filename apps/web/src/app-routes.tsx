@@ -1,6 +1,7 @@
 /**
  * The dashboard's pages by URL; every page but sign-in needs a session. The apps overview (the first page of most
- * visits) is in the initial bundle; every other page is its own chunk, fetched when its URL is first opened.
+ * visits) is in the dashboard's chunk, which the page preloads; every other page is its own chunk, fetched when its
+ * URL is first opened.
  */
 import type { RouteObject } from 'react-router';
 import { AppShell } from './layout/app-shell.js';

@@ -4,7 +4,8 @@
  * - The credential is the session cookie (HttpOnly: this code never sees a token); every request carries
  *   `X-Slipway-CSRF: 1`, which a page of another origin cannot send.
  * - A `401` is answered once by refreshing the session (one refresh at a time, shared by every request waiting on
- *   it) and retrying; when that fails too, the session is over: listeners hear it, and no request is retried.
+ *   it) and retrying; when that fails too, the session is over: listeners hear it, and no request is retried. A
+ *   request sent before the latest sign-in (the first page's, sent before anyone signed in) ends no session.
  */
 import { SlipwayError } from '@slipway/contract/errors';
 
@@ -20,6 +21,14 @@ export function onSessionEnded(listener: SessionListener): () => void {
 }
 
 let refreshing: Promise<boolean> | undefined;
+
+/** Sign-ins so far: a request refused for want of a session says nothing of a session begun after it was sent. */
+let signIns = 0;
+
+/** Called when a sign-in succeeded. */
+export function markSignedIn(): void {
+  signIns += 1;
+}
 
 /** Refreshes the session cookies; resolves whether the session goes on. */
 export function refreshSession(): Promise<boolean> {
@@ -47,6 +56,10 @@ const isAuthPath = (url: string): boolean => url.includes('/api/v1/auth/web/');
 /** `fetch` with the CSRF header, and one refresh-and-retry on 401 (a body stream cannot be sent twice: no retry). */
 export const sessionFetch: typeof fetch = async (input, init) => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const sentAfter = signIns;
+  const endSessionSentIn = (): void => {
+    if (sentAfter === signIns) endSession();
+  };
   const response = await fetch(input, withCsrf(init));
   if (response.status !== 401 || isAuthPath(url)) return response;
   const canRetry = !(init?.body instanceof ReadableStream);
@@ -55,10 +68,10 @@ export const sessionFetch: typeof fetch = async (input, init) => {
     await response.body?.cancel().catch(() => undefined);
     const retried = await fetch(input, withCsrf(init));
     if (retried.status !== 401) return retried;
-    endSession();
+    endSessionSentIn();
     return retried;
   }
-  endSession();
+  endSessionSentIn();
   return response;
 };
 

@@ -1,33 +1,13 @@
-/**
- * The apps of a project, one page at a time, searched and paged by the server
- * (`GET /api/v1/projects/:project/apps`, docs/apps-overview.md); and the projects the caller may see.
- */
+/** The apps pages and the projects the caller may see, as queries of the query cache (the calls: `apps-page.ts`). */
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
-import type { AppOverviewRow, ProjectView } from '@slipway/contract';
-import { callJson } from '../api/web-api.js';
+import { fetchAppsPage, fetchProjects, type AppsPageParams } from './apps-page.js';
 
-export interface AppsPage {
-  readonly project: string;
-  readonly environment: string;
-  readonly total: number;
-  readonly offset: number;
-  readonly limit: number;
-  readonly apps: readonly AppOverviewRow[];
-}
-
-export interface AppsPageParams {
-  readonly project: string;
-  readonly search: string;
-  readonly offset: number;
-  readonly limit: number;
-}
+export type { AppsPage, AppsPageParams } from './apps-page.js';
 
 export function appsPageQuery(params: AppsPageParams) {
-  const query = new URLSearchParams({ offset: String(params.offset), limit: String(params.limit) });
-  if (params.search !== '') query.set('search', params.search.slice(0, 63));
   return queryOptions({
     queryKey: ['apps', params.project, params],
-    queryFn: () => callJson<AppsPage>('GET', `/api/v1/projects/${encodeURIComponent(params.project)}/apps?${query}`),
+    queryFn: () => fetchAppsPage(params),
     enabled: params.project !== '',
     placeholderData: keepPreviousData,
   });
@@ -35,6 +15,6 @@ export function appsPageQuery(params: AppsPageParams) {
 
 export const projectsQuery = queryOptions({
   queryKey: ['projects'],
-  queryFn: () => callJson<{ projects: ProjectView[] }>('GET', '/api/v1/projects'),
+  queryFn: fetchProjects,
   staleTime: 60_000,
 });

@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
+import { appsPageSize as limit } from './apps-page.js';
 import { appsPageQuery } from './apps-query.js';
 import { useProjectChoice } from './project-choice.js';
 import { ErrorNotice } from '../components/error-notice.js';
@@ -14,8 +15,6 @@ import { formatAge, RelativeTime, useNow } from '../components/relative-time.js'
 import { StatusBadge } from '../components/status-badge.js';
 import { useLiveGapSince, useLiveRefresh } from '../live/use-live.js';
 import { useCan } from '../session/session.js';
-
-const limit = 50;
 
 function releaseText(release: { number: number; commit: string | null; imageDigest: string | null } | null): string {
   if (release === null) return '—';

@@ -5,8 +5,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { projectsQuery } from './apps-query.js';
-
-const storageKey = 'slipway-project';
+import { rememberProject, wantedProject } from './wanted-project.js';
 
 export function useProjectChoice(): {
   project: string;
@@ -17,14 +16,14 @@ export function useProjectChoice(): {
   const [params, setParams] = useSearchParams();
   const answer = useQuery(projectsQuery);
   const projects = (answer.data?.projects ?? []).map((p) => p.name);
-  const wanted = params.get('project') ?? localStorage.getItem(storageKey) ?? '';
+  const wanted = wantedProject(params);
   const project = projects.includes(wanted) ? wanted : (projects[0] ?? '');
   return {
     project,
     projects,
     hasNoProject: answer.isSuccess && projects.length === 0,
     choose: (name) => {
-      localStorage.setItem(storageKey, name);
+      rememberProject(name);
       setParams({ project: name });
     },
   };

@@ -4,12 +4,12 @@
  * role cannot do is not offered (`useCan`).
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { WhoamiView } from '@slipway/contract';
 import { SlipwayError } from '@slipway/contract/errors';
 import { higherRole, isRoleAtLeast, type Role } from '@slipway/contract/role-rank';
 import { api } from '../api/app-api.js';
-import { callJson, onSessionEnded } from '../api/web-api.js';
+import { callJson, markSignedIn, onSessionEnded } from '../api/web-api.js';
 
 export interface Session {
   readonly state: 'loading' | 'signed-in' | 'signed-out';
@@ -21,6 +21,14 @@ export interface Session {
 }
 
 const SessionContext = createContext<Session | undefined>(undefined);
+
+/** Who is signed in: a refusal (`401`) says nobody, and is not asked again. */
+export const whoamiQuery = queryOptions({
+  queryKey: ['whoami'],
+  queryFn: () => api.whoami(),
+  staleTime: 60_000,
+  retry: false,
+});
 
 export function roleOf(whoami: WhoamiView | undefined, project: string | undefined): Role | undefined {
   let role: Role | undefined;
@@ -35,13 +43,7 @@ export function roleOf(whoami: WhoamiView | undefined, project: string | undefin
 export function SessionProvider({ children }: { readonly children: ReactNode }) {
   const queryClient = useQueryClient();
   const [hasEnded, setHasEnded] = useState(false);
-  const whoami = useQuery({
-    queryKey: ['whoami'],
-    queryFn: () => api.whoami(),
-    enabled: !hasEnded,
-    staleTime: 60_000,
-    retry: false,
-  });
+  const whoami = useQuery({ ...whoamiQuery, enabled: !hasEnded });
   useEffect(
     () =>
       onSessionEnded(() => {
@@ -53,9 +55,10 @@ export function SessionProvider({ children }: { readonly children: ReactNode }) 
   const signIn = useCallback(
     async (username: string, password: string) => {
       await callJson('POST', '/api/v1/auth/web/login', { username, password });
+      markSignedIn();
       queryClient.clear();
       setHasEnded(false);
-      await queryClient.fetchQuery({ queryKey: ['whoami'], queryFn: () => api.whoami() });
+      await queryClient.fetchQuery(whoamiQuery);
     },
     [queryClient],
   );
